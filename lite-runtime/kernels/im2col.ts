@@ -1,0 +1,184 @@
+/**
+ * im2col / col2im for 2-D convolution, NCHW (training) and NHWC (lite runtime).
+ * A convolution then becomes one GEMM:
+ * - NCHW: y[oc, outH*outW] = W[oc, c*kh*kw] @ col[c*kh*kw, outH*outW]
+ * - NHWC: y[outH*outW, oc] = col[outH*outW, kh*kw*c] @ W[oc, kh*kw*c]^T
+ *   (TFLite's OHWI filter layout, so `transB` / `packB(w, K, oc, true)`).
+ */
+import { KernelError, checkDim, checkLen } from './errors.js';
+
+/** Geometry of one image's 2-D convolution window. Omitted fields: stride 1, padding 0, dilation 1. */
+export interface ConvGeometry {
+  /** Input channels, height and width. */
+  c: number; h: number; w: number;
+  /** Kernel height and width. */
+  kh: number; kw: number;
+  strideH?: number; strideW?: number;
+  padTop?: number; padLeft?: number; padBottom?: number; padRight?: number;
+  dilationH?: number; dilationW?: number;
+}
+
+/** A `ConvGeometry` with every field filled in, plus the output size. */
+export interface ResolvedConv {
+  c: number; h: number; w: number; kh: number; kw: number;
+  strideH: number; strideW: number; padTop: number; padLeft: number; padBottom: number; padRight: number;
+  dilationH: number; dilationW: number; outH: number; outW: number;
+}
+
+/**
+ * Fills defaults, validates, and computes the output size:
+ * outH = floor((h + padTop + padBottom - dilationH*(kh-1) - 1) / strideH) + 1.
+ * @example convOutputSize({ c: 3, h: 28, w: 28, kh: 3, kw: 3 }) // { outH: 26, outW: 26, ... }
+ */
+export function convOutputSize(g: ConvGeometry, kernel = 'convOutputSize'): ResolvedConv {
+  const r: ResolvedConv = {
+    c: g.c, h: g.h, w: g.w, kh: g.kh, kw: g.kw,
+    strideH: g.strideH ?? 1, strideW: g.strideW ?? 1,
+    padTop: g.padTop ?? 0, padLeft: g.padLeft ?? 0, padBottom: g.padBottom ?? 0, padRight: g.padRight ?? 0,
+    dilationH: g.dilationH ?? 1, dilationW: g.dilationW ?? 1, outH: 0, outW: 0,
+  };
+  for (const key of ['c', 'h', 'w', 'kh', 'kw', 'padTop', 'padLeft', 'padBottom', 'padRight'] as const) {
+    checkDim(kernel, key, r[key]);
+  }
+  for (const key of ['strideH', 'strideW', 'dilationH', 'dilationW'] as const) {
+    checkDim(kernel, key, r[key]);
+    if (r[key] < 1) throw new KernelError(kernel, `${key} must be >= 1, got ${r[key]}`);
+  }
+  const effH = r.dilationH * (r.kh - 1) + 1, effW = r.dilationW * (r.kw - 1) + 1;
+  const ph = r.h + r.padTop + r.padBottom, pw = r.w + r.padLeft + r.padRight;
+  if (r.kh < 1 || r.kw < 1 || effH > ph || effW > pw) {
+    throw new KernelError(kernel, `kernel ${r.kh}x${r.kw} (dilation ${r.dilationH}x${r.dilationW}) does not fit the padded input ${ph}x${pw}`);
+  }
+  r.outH = Math.floor((ph - effH) / r.strideH) + 1;
+  r.outW = Math.floor((pw - effW) / r.strideW) + 1;
+  return r;
+}
+
+/**
+ * NCHW im2col for one image: x [c, h, w] -> col [c*kh*kw, outH*outW]
+ * (row index (ci*kh + ky)*kw + kx), zeros where the window is in the padding.
+ * @example
+ * const g = convOutputSize({ c: 1, h: 4, w: 4, kh: 3, kw: 3, padTop: 1, padLeft: 1, padBottom: 1, padRight: 1 });
+ * const col = new Float32Array(9 * g.outH * g.outW);
+ * im2colNCHW(x, col, g);
+ */
+export function im2colNCHW(x: Float32Array, col: Float32Array, geometry: ConvGeometry): void {
+  const g = convOutputSize(geometry, 'im2colNCHW');
+  const { c, h, w, kh, kw, outH, outW } = g;
+  const hw = outH * outW;
+  checkLen('im2colNCHW', 'x', x, c * h * w, 'c*h*w');
+  checkLen('im2colNCHW', 'col', col, c * kh * kw * hw, 'c*kh*kw*outH*outW');
+  for (let ci = 0; ci < c; ci++) {
+    const xo = ci * h * w;
+    for (let ky = 0; ky < kh; ky++) {
+      for (let kx = 0; kx < kw; kx++) {
+        let o = ((ci * kh + ky) * kw + kx) * hw;
+        const dx = kx * g.dilationW - g.padLeft;
+        const [x0, x1] = validRange(outW, dx, g.strideW, w);
+        for (let oy = 0; oy < outH; oy++) {
+          const iy = oy * g.strideH + ky * g.dilationH - g.padTop;
+          if (iy < 0 || iy >= h) {
+            col.fill(0, o, o + outW);
+          } else {
+            const row = xo + iy * w + dx;
+            col.fill(0, o, o + x0);
+            if (g.strideW === 1) col.set(x.subarray(row + x0, row + x1), o + x0);
+            else for (let ox = x0; ox < x1; ox++) col[o + ox] = x[row + ox * g.strideW];
+            col.fill(0, o + x1, o + outW);
+          }
+          o += outW;
+        }
+      }
+    }
+  }
+}
+
+/**
+ * NCHW col2im for one image, ACCUMULATING: dx [c, h, w] += fold(col), the
+ * adjoint of `im2colNCHW` (the convolution's input gradient). Padding
+ * positions are dropped.
+ * @example col2imNCHW(dcol, dx, g) // dx must be zeroed first for a fresh gradient
+ */
+export function col2imNCHW(col: Float32Array, dx: Float32Array, geometry: ConvGeometry): void {
+  const g = convOutputSize(geometry, 'col2imNCHW');
+  const { c, h, w, kh, kw, outH, outW } = g;
+  const hw = outH * outW;
+  checkLen('col2imNCHW', 'dx', dx, c * h * w, 'c*h*w');
+  checkLen('col2imNCHW', 'col', col, c * kh * kw * hw, 'c*kh*kw*outH*outW');
+  for (let ci = 0; ci < c; ci++) {
+    const xo = ci * h * w;
+    for (let ky = 0; ky < kh; ky++) {
+      for (let kx = 0; kx < kw; kx++) {
+        let o = ((ci * kh + ky) * kw + kx) * hw;
+        const dxo = kx * g.dilationW - g.padLeft;
+        const [x0, x1] = validRange(outW, dxo, g.strideW, w);
+        for (let oy = 0; oy < outH; oy++) {
+          const iy = oy * g.strideH + ky * g.dilationH - g.padTop;
+          if (iy >= 0 && iy < h) {
+            const row = xo + iy * w + dxo;
+            for (let ox = x0; ox < x1; ox++) dx[row + ox * g.strideW] += col[o + ox];
+          }
+          o += outW;
+        }
+      }
+    }
+  }
+}
+
+/** Options of `im2colNHWC`. */
+export interface Im2colNHWCOptions {
+  /** Value written for padding positions: 0 for float, the input zero point for int8. */
+  padValue?: number;
+  /** First input channel to copy (grouped convolution); default 0. */
+  c0?: number;
+  /** Channels to copy from c0; default c - c0. */
+  cn?: number;
+}
+
+/**
+ * NHWC im2col for one image: x [h, w, c] -> col [outH*outW, kh*kw*cn]
+ * (column index (ky*kw + kx)*cn + ci), matching TFLite's OHWI filters.
+ * Works for float32 and int8 (pass the zero point as `padValue`).
+ * @example
+ * const g = convOutputSize({ c: 8, h: 5, w: 5, kh: 3, kw: 3, strideH: 2, strideW: 2 });
+ * im2colNHWC(x, col, g, { padValue: inputZeroPoint });
+ */
+export function im2colNHWC<T extends Float32Array | Int8Array>(
+  x: T, col: T, geometry: ConvGeometry, opts: Im2colNHWCOptions = {},
+): void {
+  const g = convOutputSize(geometry, 'im2colNHWC');
+  const { c, h, w, kh, kw, outH, outW } = g;
+  const c0 = opts.c0 ?? 0, cn = opts.cn ?? c - c0, pad = opts.padValue ?? 0;
+  checkDim('im2colNHWC', 'c0', c0);
+  checkDim('im2colNHWC', 'cn', cn);
+  if (c0 + cn > c) throw new KernelError('im2colNHWC', `channels [${c0}, ${c0 + cn}) exceed c = ${c}`);
+  if (!Number.isFinite(pad)) throw new KernelError('im2colNHWC', `padValue must be finite, got ${pad}`);
+  const rowLen = kh * kw * cn;
+  checkLen('im2colNHWC', 'x', x, h * w * c, 'h*w*c');
+  checkLen('im2colNHWC', 'col', col, outH * outW * rowLen, 'outH*outW*kh*kw*cn');
+  let o = 0;
+  for (let oy = 0; oy < outH; oy++) {
+    for (let ox = 0; ox < outW; ox++) {
+      for (let ky = 0; ky < kh; ky++) {
+        const iy = oy * g.strideH + ky * g.dilationH - g.padTop;
+        for (let kx = 0; kx < kw; kx++) {
+          const ix = ox * g.strideW + kx * g.dilationW - g.padLeft;
+          if (iy < 0 || iy >= h || ix < 0 || ix >= w) {
+            col.fill(pad, o, o + cn);
+          } else {
+            const s = (iy * w + ix) * c + c0;
+            col.set(x.subarray(s, s + cn), o);
+          }
+          o += cn;
+        }
+      }
+    }
+  }
+}
+
+/** Output columns [x0, x1) whose input column off + ox*stride lies in [0, w). */
+function validRange(outW: number, off: number, stride: number, w: number): [number, number] {
+  const x0 = off >= 0 ? 0 : Math.min(outW, Math.ceil(-off / stride));
+  const x1 = w - off <= 0 ? x0 : Math.max(x0, Math.min(outW, Math.ceil((w - off) / stride)));
+  return [x0, x1];
+}
