@@ -1,0 +1,101 @@
+/**
+ * Typed errors of the lite runtime. Every failure the runtime detects (bad model
+ * bytes, unsupported ops, bad inputs at `run`, op prepare failures) is a `LiteError`
+ * subclass with a stable `code`, so callers can tell them apart:
+ *
+ * ```ts
+ * try { await loadModel(bytes); } catch (e) {
+ *   if (e instanceof UnsupportedOpError) console.log(e.ops.map((o) => o.name));
+ * }
+ * ```
+ */
+
+/** Stable error codes, one per subclass. */
+export type LiteErrorCode =
+  | 'MODEL_FORMAT' | 'UNSUPPORTED_OP' | 'INPUT' | 'KERNEL' | 'BACKEND' | 'LIMIT' | 'DISPOSED';
+
+/** Base class of every error the lite runtime throws on purpose. */
+export class LiteError extends Error {
+  readonly code: LiteErrorCode;
+  constructor(code: LiteErrorCode, message: string) {
+    super(message);
+    this.code = code;
+    this.name = new.target.name;
+  }
+}
+
+/**
+ * The model bytes are malformed or hostile: what is wrong and where.
+ * Example message: "tensor 12 'conv/weights': buffer 7 holds 100 bytes, shape [8,3,3,1] int8 needs 72".
+ */
+export class ModelFormatError extends LiteError {
+  constructor(message: string) {
+    super('MODEL_FORMAT', message);
+  }
+}
+
+/** One op the runtime cannot run: its code, name (or custom code) and the nodes using it. */
+export interface UnsupportedOp {
+  code: number;
+  name: string;
+  /** "subgraph:operator" locations, e.g. "0:12". */
+  nodes: string[];
+}
+
+/** The model uses ops this runtime (backend) lacks; lists all of them, found at load time. */
+export class UnsupportedOpError extends LiteError {
+  readonly ops: UnsupportedOp[];
+  constructor(ops: UnsupportedOp[]) {
+    const list = ops.map((o) => `${o.name} (code ${o.code}, ${o.nodes.length} node${o.nodes.length === 1 ? '' : 's'})`);
+    super('UNSUPPORTED_OP', `model uses ${ops.length} unsupported op${ops.length === 1 ? '' : 's'}: ${list.join(', ')}`);
+    this.ops = ops;
+  }
+}
+
+/** Wrong input count, name, shape or dtype given to `run`. */
+export class InputError extends LiteError {
+  constructor(message: string) {
+    super('INPUT', message);
+  }
+}
+
+/**
+ * An op rejected its tensors or options (at prepare) or failed at run.
+ * Example: `throw new KernelError('CONV_2D', node.index, "input 0 'x' must be rank 4, got [1,8]")`
+ * reads "CONV_2D (node 3): input 0 'x' must be rank 4, got [1,8]".
+ */
+export class KernelError extends LiteError {
+  readonly op: string;
+  readonly node: number;
+  constructor(op: string, node: number, detail: string, subgraph?: number) {
+    super('KERNEL', `${op} (${subgraph === undefined ? '' : `subgraph ${subgraph}, `}node ${node}): ${detail}`);
+    this.op = op;
+    this.node = node;
+  }
+}
+
+/** The requested backend is not available here (e.g. 'webgpu' without `navigator.gpu`). */
+export class BackendError extends LiteError {
+  constructor(message: string) {
+    super('BACKEND', message);
+  }
+}
+
+/** A resource limit was hit (arena size, tensor size, subgraph nesting, WHILE iterations). */
+export class LimitError extends LiteError {
+  constructor(message: string) {
+    super('LIMIT', message);
+  }
+}
+
+/** The model was used after `dispose()`. */
+export class DisposedError extends LiteError {
+  constructor() {
+    super('DISPOSED', 'model was disposed');
+  }
+}
+
+/** Formats a shape for messages: `[8,3,3,1]`. */
+export function fmtShape(shape: ArrayLike<number>): string {
+  return `[${Array.from(shape).join(',')}]`;
+}
