@@ -1,0 +1,123 @@
+/** Numeric arrays the broadcasting kernels read and write. */
+export type NumArray = Float32Array | Int32Array | Uint8Array | Int8Array | Float64Array;
+
+/** Row-major strides of `from` aligned to the broadcast shape `to` (0 on broadcast dims). */
+export function alignedStrides(from: readonly number[], to: readonly number[]): number[] {
+  const out = new Array<number>(to.length).fill(0);
+  let acc = 1;
+  for (let i = from.length - 1; i >= 0; i--) {
+    const o = to.length - from.length + i;
+    out[o] = from[i] === 1 ? 0 : acc;
+    acc *= from[i];
+  }
+  return out;
+}
+
+/**
+ * out[i] = f(a[ia], b[ib]) over the broadcast shape `shape`.
+ * @example binaryBroadcast(a, [2, 1], b, [3], out, [2, 3], (x, y) => x + y)
+ */
+export function binaryBroadcast(
+  a: NumArray, aShape: readonly number[], b: NumArray, bShape: readonly number[],
+  out: NumArray, shape: readonly number[], f: (x: number, y: number) => number,
+): void {
+  const n = out.length;
+  if (a.length === n && b.length === n) {
+    for (let i = 0; i < n; i++) out[i] = f(a[i], b[i]);
+    return;
+  }
+  if (b.length === 1 && a.length === n) {
+    const y = b[0];
+    for (let i = 0; i < n; i++) out[i] = f(a[i], y);
+    return;
+  }
+  if (a.length === 1 && b.length === n) {
+    const x = a[0];
+    for (let i = 0; i < n; i++) out[i] = f(x, b[i]);
+    return;
+  }
+  if (n === 0) return;
+  const rank = shape.length;
+  const sa = alignedStrides(aShape, shape);
+  const sb = alignedStrides(bShape, shape);
+  const inner = shape[rank - 1];
+  const ia = sa[rank - 1], ib = sb[rank - 1];
+  const idx = new Array<number>(rank).fill(0);
+  let offA = 0, offB = 0;
+  for (let o = 0; o < n; o += inner) {
+    let pa = offA, pb = offB;
+    for (let j = 0; j < inner; j++) { out[o + j] = f(a[pa], b[pb]); pa += ia; pb += ib; }
+    // advance the odometer over the outer dims
+    for (let d = rank - 2; d >= 0; d--) {
+      idx[d]++;
+      offA += sa[d]; offB += sb[d];
+      if (idx[d] < shape[d]) break;
+      offA -= sa[d] * shape[d]; offB -= sb[d] * shape[d];
+      idx[d] = 0;
+    }
+  }
+}
+
+/** out[i] = f(a[i]) */
+export function unaryMap(a: NumArray, out: NumArray, f: (x: number) => number): void {
+  for (let i = 0; i < a.length; i++) out[i] = f(a[i]);
+}
+
+/**
+ * Sums `a` (shape `shape`) over the dims where `outShape` (same rank) is 1.
+ * @example reduceSumTo(a, [2, 3], out, [1, 3])
+ */
+export function reduceSumTo(a: NumArray, shape: readonly number[], out: NumArray, outShape: readonly number[]): void {
+  out.fill(0);
+  const rank = shape.length;
+  if (rank === 0) { out[0] = a[0]; return; }
+  const so = alignedStrides(outShape, shape);
+  const inner = shape[rank - 1];
+  const io = so[rank - 1];
+  const idx = new Array<number>(rank).fill(0);
+  let off = 0;
+  for (let i = 0; i < a.length; i += inner) {
+    let p = off;
+    if (io === 0) {
+      let s = 0;
+      for (let j = 0; j < inner; j++) s += a[i + j];
+      out[p] += s;
+    } else {
+      for (let j = 0; j < inner; j++) { out[p] += a[i + j]; p += io; }
+    }
+    for (let d = rank - 2; d >= 0; d--) {
+      idx[d]++;
+      off += so[d];
+      if (idx[d] < shape[d]) break;
+      off -= so[d] * shape[d];
+      idx[d] = 0;
+    }
+  }
+}
+
+/**
+ * Generic strided copy: out (contiguous, shape `shape`) from `a` read with `strides` starting at `offset`.
+ * Used for permute/expand/slice.
+ */
+export function stridedCopy(a: NumArray, offset: number, strides: readonly number[], out: NumArray, shape: readonly number[]): void {
+  const rank = shape.length;
+  const n = out.length;
+  if (n === 0) return;
+  if (rank === 0) { out[0] = a[offset]; return; }
+  const inner = shape[rank - 1];
+  const is = strides[rank - 1];
+  const idx = new Array<number>(rank).fill(0);
+  let off = offset;
+  for (let o = 0; o < n; o += inner) {
+    let p = off;
+    if (is === 1) for (let j = 0; j < inner; j++) out[o + j] = a[p + j];
+    else for (let j = 0; j < inner; j++) { out[o + j] = a[p]; p += is; }
+    for (let d = rank - 2; d >= 0; d--) {
+      idx[d]++;
+      off += strides[d];
+      if (idx[d] < shape[d]) break;
+      off -= strides[d] * shape[d];
+      idx[d] = 0;
+    }
+  }
+}

@@ -1,0 +1,60 @@
+import type { Attrs, OpDef } from './ops/registry.js';
+import { Tensor } from './tensor.js';
+import { recordGrad } from './autograd.js';
+import { TraceError } from './errors.js';
+
+/**
+ * An interpreter gives meaning to op calls: eager runs the kernel now; the
+ * jit tracer records a graph node. Autograd wraps whichever is current.
+ */
+export interface Interpreter {
+  readonly name: string;
+  apply(op: OpDef<Attrs>, inputs: readonly Tensor[], attrs: Attrs): Tensor[];
+}
+
+/** Runs kernels immediately on concrete tensors. */
+export const eager: Interpreter = {
+  name: 'eager',
+  apply(op, inputs, attrs) {
+    const metas = op.infer(inputs, attrs);
+    const values = inputs.map((t) => {
+      const data = t._storage;
+      if (data === null) {
+        throw new TraceError(`${op.name}: got a traced tensor outside tg.jit (a traced value escaped its function)`);
+      }
+      return { shape: t.shape, dtype: t.dtype, data };
+    });
+    const out = op.forward(values, attrs, metas);
+    return metas.map((m, i) => Tensor._fromStorage(m.shape, m.dtype, out[i]));
+  },
+};
+
+let current: Interpreter = eager;
+
+export function currentInterpreter(): Interpreter {
+  return current;
+}
+
+/** Runs `fn` with `interp` as the current interpreter (the jit uses this to trace). */
+export function withInterpreter<T>(interp: Interpreter, fn: () => T): T {
+  const prev = current;
+  current = interp;
+  try {
+    return fn();
+  } finally {
+    current = prev;
+  }
+}
+
+/** The single dispatch point of every op call. */
+export function apply<A extends Attrs>(op: OpDef<A>, inputs: readonly Tensor[], attrs: A): Tensor[] {
+  const generic = op as unknown as OpDef<Attrs>;
+  const outputs = current.apply(generic, inputs, attrs);
+  recordGrad(generic, inputs, outputs, attrs);
+  return outputs;
+}
+
+/** Single-output convenience for `apply`. */
+export function apply1<A extends Attrs>(op: OpDef<A>, inputs: readonly Tensor[], attrs: A): Tensor {
+  return apply(op, inputs, attrs)[0];
+}

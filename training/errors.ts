@@ -1,0 +1,44 @@
+/** Base class of every error tglite's training API throws. `code` is stable for programs. */
+export class TgliteError extends Error {
+  constructor(readonly code: string, message: string) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+/** Shapes that do not fit an op (broadcasting, matmul inner dims, reshape sizes...). */
+export class ShapeError extends TgliteError {
+  constructor(message: string) { super('shape', message); }
+}
+
+/** A dtype an op does not accept, or two dtypes that do not combine. */
+export class DTypeError extends TgliteError {
+  constructor(message: string) { super('dtype', message); }
+}
+
+/** A dim or index outside its valid range. */
+export class RangeError_ extends TgliteError {
+  constructor(message: string) { super('range', message); }
+}
+
+/** An argument value that is invalid for reasons other than shape/dtype/range. */
+export class ValueError extends TgliteError {
+  constructor(message: string) { super('value', message); }
+}
+
+/** Autograd misuse: backward of a non-scalar without a gradient, no graph to differentiate... */
+export class GradError extends TgliteError {
+  constructor(message: string) { super('grad', message); }
+}
+
+/** Reading a traced value as a JS value inside tg.jit, or other static-mode misuse. */
+export class TraceError extends TgliteError {
+  constructor(message: string) { super('trace', message); }
+}
+
+/** A corrupt, truncated or incompatible checkpoint or model file. */
+export class FormatError extends TgliteError {
+  constructor(message: string) { super('format', message); }
+}
+
+export { RangeError_ as IndexError };

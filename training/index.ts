@@ -1,0 +1,17 @@
+/**
+ * tglite's training API: PyTorch-style eager tensors and autograd.
+ * @example
+ * import * as tg from 'tglite';
+ * const a = tg.tensor(2, { requiresGrad: true });
+ * a.mul(a).backward(); // a.grad = 4
+ */
+export { Tensor } from './tensor.js';
+export type { TensorData, TensorLike, TensorOptions, NestedArray } from './tensor.js';
+export type { DType, Storage } from './dtype.js';
+export type { Shape } from './shape.js';
+export * from './errors.js';
+export * from './creation.js';
+export { manualSeed } from './random.js';
+export { noGrad, setGradEnabled, isGradEnabled, grad } from './autograd.js';
+export type { GradOptions } from './autograd.js';
+export * from './ops/index.js';

@@ -1,0 +1,114 @@
+import { binaryBroadcast } from '../../lite-runtime/kernels/broadcast.js';
+import { apply1 } from '../dispatch.js';
+import { promoteTypes, type DType } from '../dtype.js';
+import { toTensor } from '../creation.js';
+import { broadcastShapes } from '../shape.js';
+import { Tensor, type TensorLike } from '../tensor.js';
+import { defineOp, type GradContext, type OpDef } from './registry.js';
+import { sumTo } from './sum-to.js';
+import { where } from './where.js';
+import { alloc } from './util.js';
+
+type NoAttrs = Record<string, never>;
+type BinaryGrad = (ctx: GradContext<NoAttrs>, g: Tensor) => [Tensor | null, Tensor | null];
+
+/**
+ * Defines a broadcasting binary op. `result` picks the output dtype:
+ * 'promote' (PyTorch promotion), 'float' (always float32, like true division), 'bool' (comparisons).
+ */
+function binary(name: string, f: (x: number, y: number) => number, result: 'promote' | 'float' | 'bool', vjp?: BinaryGrad): OpDef<NoAttrs> {
+  return defineOp<NoAttrs>({
+    name,
+    elementwise: true,
+    infer([a, b]) {
+      const shape = broadcastShapes(name, a.shape, b.shape);
+      const promoted = promoteTypes(a.dtype, b.dtype);
+      const dtype: DType = result === 'bool' ? 'bool' : result === 'float' ? 'float32' : promoted;
+      return [{ shape, dtype }];
+    },
+    forward([a, b], _attrs, [o]) {
+      const out = alloc(o);
+      binaryBroadcast(a.data, a.shape, b.data, b.shape, out, o.shape, f);
+      return [out];
+    },
+    grad: vjp && ((ctx) => {
+      const [ga, gb] = vjp(ctx, ctx.gradOutputs[0]!);
+      const [a, b] = ctx.inputs;
+      return [ga && sumTo(ga, a.shape), gb && sumTo(gb, b.shape)];
+    }),
+  });
+}
+
+export const ADD = binary('add', (x, y) => x + y, 'promote', (_c, g) => [g, g]);
+export const SUB = binary('sub', (x, y) => x - y, 'promote', (_c, g) => [g, g.neg()]);
+export const MUL = binary('mul', (x, y) => x * y, 'promote', ({ inputs: [a, b] }, g) => [g.mul(b), g.mul(a)]);
+export const DIV = binary('div', (x, y) => x / y, 'float', ({ inputs: [a, b] }, g) => [g.div(b), g.mul(a).neg().div(b.mul(b))]);
+export const POW = binary('pow', (x, y) => Math.pow(x, y), 'promote', ({ inputs: [a, b], outputs: [o] }, g) => [
+  g.mul(b).mul(a.pow(b.sub(1))),
+  // d/db a^b = a^b * log(a), taken as 0 where a == 0 (as PyTorch does)
+  b.requiresGrad ? g.mul(o).mul(where(a.ne(0), a.log(), 0)) : null,
+]);
+export const MAXIMUM = binary('maximum', (x, y) => (Number.isNaN(x) || Number.isNaN(y) ? NaN : Math.max(x, y)), 'promote',
+  ({ inputs: [a, b] }, g) => tieSplit(g, a.gt(b), a.eq(b)));
+export const MINIMUM = binary('minimum', (x, y) => (Number.isNaN(x) || Number.isNaN(y) ? NaN : Math.min(x, y)), 'promote',
+  ({ inputs: [a, b] }, g) => tieSplit(g, a.lt(b), a.eq(b)));
+export const EQ = binary('eq', (x, y) => +(x === y), 'bool');
+export const NE = binary('ne', (x, y) => +(x !== y), 'bool');
+export const LT = binary('lt', (x, y) => +(x < y), 'bool');
+export const LE = binary('le', (x, y) => +(x <= y), 'bool');
+export const GT = binary('gt', (x, y) => +(x > y), 'bool');
+export const GE = binary('ge', (x, y) => +(x >= y), 'bool');
+
+/** Gradient routing for max/min: the winner gets g, ties split it evenly (PyTorch's rule). */
+function tieSplit(g: Tensor, first: Tensor, tie: Tensor): [Tensor, Tensor] {
+  const half = g.mul(0.5);
+  const ga = g.mul(first).add(half.mul(tie));
+  return [ga, g.sub(ga)];
+}
+
+function call(op: OpDef<NoAttrs>, a: TensorLike, b: TensorLike): Tensor {
+  const ta = a instanceof Tensor ? a : toTensor(a, b instanceof Tensor ? b : undefined);
+  const tb = toTensor(b, ta);
+  return apply1(op, [ta, tb], {});
+}
+
+/** @example tg.add(x, 1) */
+export const add = (a: TensorLike, b: TensorLike): Tensor => call(ADD, a, b);
+export const sub = (a: TensorLike, b: TensorLike): Tensor => call(SUB, a, b);
+export const mul = (a: TensorLike, b: TensorLike): Tensor => call(MUL, a, b);
+export const div = (a: TensorLike, b: TensorLike): Tensor => call(DIV, a, b);
+export const pow = (a: TensorLike, b: TensorLike): Tensor => call(POW, a, b);
+export const maximum = (a: TensorLike, b: TensorLike): Tensor => call(MAXIMUM, a, b);
+export const minimum = (a: TensorLike, b: TensorLike): Tensor => call(MINIMUM, a, b);
+export const eq = (a: TensorLike, b: TensorLike): Tensor => call(EQ, a, b);
+export const ne = (a: TensorLike, b: TensorLike): Tensor => call(NE, a, b);
+export const lt = (a: TensorLike, b: TensorLike): Tensor => call(LT, a, b);
+export const le = (a: TensorLike, b: TensorLike): Tensor => call(LE, a, b);
+export const gt = (a: TensorLike, b: TensorLike): Tensor => call(GT, a, b);
+export const ge = (a: TensorLike, b: TensorLike): Tensor => call(GE, a, b);
+
+declare module '../tensor.js' {
+  interface Tensor {
+    add(other: TensorLike): Tensor;
+    sub(other: TensorLike): Tensor;
+    mul(other: TensorLike): Tensor;
+    div(other: TensorLike): Tensor;
+    pow(exponent: TensorLike): Tensor;
+    maximum(other: TensorLike): Tensor;
+    minimum(other: TensorLike): Tensor;
+    eq(other: TensorLike): Tensor;
+    ne(other: TensorLike): Tensor;
+    lt(other: TensorLike): Tensor;
+    le(other: TensorLike): Tensor;
+    gt(other: TensorLike): Tensor;
+    ge(other: TensorLike): Tensor;
+  }
+}
+
+const methods = { add, sub, mul, div, pow, maximum, minimum, eq, ne, lt, le, gt, ge };
+for (const [name, fn] of Object.entries(methods)) {
+  Object.defineProperty(Tensor.prototype, name, {
+    value(this: Tensor, other: TensorLike) { return fn(this, other); },
+    writable: true, configurable: true,
+  });
+}

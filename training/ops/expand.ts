@@ -1,0 +1,46 @@
+import { alignedStrides, stridedCopy } from '../../lite-runtime/kernels/broadcast.js';
+import { apply1 } from '../dispatch.js';
+import { ShapeError } from '../errors.js';
+import { fmtShape, type Shape } from '../shape.js';
+import { Tensor } from '../tensor.js';
+import { defineOp } from './registry.js';
+import { sumTo } from './sum-to.js';
+import { alloc } from './util.js';
+
+/** Broadcasts to a larger shape (copying); -1 keeps a dim. */
+export const EXPAND = defineOp<{ shape: readonly number[] }>({
+  name: 'expand',
+  infer([x], { shape }) {
+    const lead = shape.length - x.shape.length;
+    if (lead < 0) throw new ShapeError(`expand: target ${fmtShape(shape)} has fewer dims than input ${fmtShape(x.shape)}`);
+    const out = shape.map((d, i) => {
+      const src = i >= lead ? x.shape[i - lead] : 1;
+      const want = d === -1 ? src : d;
+      if (src !== want && src !== 1) {
+        throw new ShapeError(`expand: input ${fmtShape(x.shape)} cannot expand to ${fmtShape(shape)} (dim ${i}: ${src} -> ${want})`);
+      }
+      return want;
+    });
+    return [{ shape: out, dtype: x.dtype }];
+  },
+  forward([x], _a, [o]) {
+    const out = alloc(o);
+    stridedCopy(x.data, 0, alignedStrides(x.shape, o.shape), out, o.shape);
+    return [out];
+  },
+  grad: ({ inputs: [x], gradOutputs: [g] }) => [sumTo(g!, x.shape)],
+  elementwise: false,
+});
+
+declare module '../tensor.js' {
+  interface Tensor {
+    /** Broadcasts to `shape` (-1 keeps a dim). @example x.expand([4, -1]) */
+    expand(shape: Shape): Tensor;
+  }
+}
+
+/** @example tg.expand(x, [4, 3]) */
+export function expand(x: Tensor, shape: Shape): Tensor {
+  return apply1(EXPAND, [x], { shape: [...shape] });
+}
+Tensor.prototype.expand = function (shape) { return expand(this, shape); };

@@ -1,0 +1,11 @@
+// Every op file, imported for its registration and Tensor methods. New op files are added here.
+export * from './registry.js';
+export * from './sum-to.js';
+export * from './expand.js';
+export * from './binary.js';
+export * from './unary.js';
+export * from './where.js';
+export * from './reshape.js';
+export * from './permute.js';
+export * from './sum.js';
+export * from './matmul.js';

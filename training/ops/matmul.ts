@@ -1,0 +1,87 @@
+import { matmul as gemm } from '../../lite-runtime/kernels/index.js';
+import { alignedStrides } from '../../lite-runtime/kernels/broadcast.js';
+import { apply1 } from '../dispatch.js';
+import { ShapeError } from '../errors.js';
+import { broadcastShapes, fmtShape, sizeOf } from '../shape.js';
+import { Tensor } from '../tensor.js';
+import { defineOp } from './registry.js';
+import { reshape } from './reshape.js';
+import { sumTo } from './sum-to.js';
+import { alloc, expectFloat } from './util.js';
+
+export interface MatmulAttrs { [k: string]: boolean; transA: boolean; transB: boolean }
+
+/** Batched matrix product of rank >= 2 tensors; trans flags transpose the last two dims of A or B. */
+export const MATMUL = defineOp<MatmulAttrs>({
+  name: 'matmul',
+  infer([a, b], { transA, transB }) {
+    expectFloat('matmul', [a, b]);
+    if (a.shape.length < 2 || b.shape.length < 2) throw new ShapeError(`matmul: primitive needs rank >= 2, got ${fmtShape(a.shape)} and ${fmtShape(b.shape)}`);
+    const [m, ka] = dims2(a.shape, transA);
+    const [kb, n] = dims2(b.shape, transB);
+    if (ka !== kb) {
+      throw new ShapeError(`matmul: shapes ${fmtShape(a.shape)}${transA ? 'ᵀ' : ''} and ${fmtShape(b.shape)}${transB ? 'ᵀ' : ''} cannot be multiplied (${m}x${ka} and ${kb}x${n})`);
+    }
+    const batch = broadcastShapes('matmul', a.shape.slice(0, -2), b.shape.slice(0, -2));
+    return [{ shape: [...batch, m, n], dtype: 'float32' }];
+  },
+  forward([a, b], { transA, transB }, [o]) {
+    const out = alloc(o) as Float32Array;
+    const [m, k] = dims2(a.shape, transA);
+    const n = o.shape[o.shape.length - 1];
+    const batchShape = o.shape.slice(0, -2);
+    const batches = sizeOf(batchShape);
+    const sa = alignedStrides(a.shape.slice(0, -2), batchShape);
+    const sb = alignedStrides(b.shape.slice(0, -2), batchShape);
+    const A = a.data as Float32Array, B = b.data as Float32Array;
+    const idx = new Array<number>(batchShape.length).fill(0);
+    for (let i = 0; i < batches; i++) {
+      let pa = 0, pb = 0;
+      for (let d = 0; d < idx.length; d++) { pa += idx[d] * sa[d]; pb += idx[d] * sb[d]; }
+      gemm(A.subarray(pa * m * k, (pa + 1) * m * k), B.subarray(pb * k * n, (pb + 1) * k * n),
+        out.subarray(i * m * n, (i + 1) * m * n), m, k, n, { transA, transB });
+      for (let d = idx.length - 1; d >= 0; d--) { if (++idx[d] < batchShape[d]) break; idx[d] = 0; }
+    }
+    return [out];
+  },
+  grad: ({ inputs: [a, b], attrs: { transA, transB }, gradOutputs: [g] }) => {
+    // C = op(A) op(B): dA = g op(B)ᵀ (transposed back if transA), dB likewise.
+    const ga = transA ? mm(b, g!, transB, true) : mm(g!, b, false, !transB);
+    const gb = transB ? mm(g!, a, true, transA) : mm(a, g!, !transA, false);
+    return [a.requiresGrad ? sumTo(ga, a.shape) : null, b.requiresGrad ? sumTo(gb, b.shape) : null];
+  },
+});
+
+function dims2(shape: readonly number[], trans: boolean): [number, number] {
+  const r = shape[shape.length - 2], c = shape[shape.length - 1];
+  return trans ? [c, r] : [r, c];
+}
+
+/** The primitive with transpose flags (rank >= 2). */
+export function mm(a: Tensor, b: Tensor, transA = false, transB = false): Tensor {
+  return apply1(MATMUL, [a, b], { transA, transB });
+}
+
+/**
+ * Matrix product with torch.matmul semantics: 1-D operands are promoted and the
+ * added dim removed, batch dims broadcast.
+ * @example tg.matmul(x, w) // [B, n, k] @ [k, m] -> [B, n, m]
+ */
+export function matmul(a: Tensor, b: Tensor): Tensor {
+  if (a.ndim === 0 || b.ndim === 0) throw new ShapeError(`matmul: both arguments need at least 1 dim, got ${fmtShape(a.shape)} and ${fmtShape(b.shape)}`);
+  const a2 = a.ndim === 1 ? reshape(a, [1, a.shape[0]]) : a;
+  const b2 = b.ndim === 1 ? reshape(b, [b.shape[0], 1]) : b;
+  const out = mm(a2, b2);
+  if (a.ndim > 1 && b.ndim > 1) return out;
+  const shape = out.shape.slice();
+  if (b.ndim === 1) shape.pop();
+  if (a.ndim === 1) shape.splice(shape.length - (b.ndim === 1 ? 1 : 2), 1);
+  return reshape(out, shape);
+}
+
+declare module '../tensor.js' {
+  interface Tensor {
+    matmul(other: Tensor): Tensor;
+  }
+}
+Tensor.prototype.matmul = function (other) { return matmul(this, other); };

@@ -1,0 +1,62 @@
+import { stridedCopy } from '../../lite-runtime/kernels/broadcast.js';
+import { apply1 } from '../dispatch.js';
+import { ShapeError } from '../errors.js';
+import { normalizeDim, stridesOf } from '../shape.js';
+import { Tensor } from '../tensor.js';
+import { defineOp } from './registry.js';
+import { alloc } from './util.js';
+
+/** Reorders dims: output dim i is input dim perm[i]. */
+export const PERMUTE = defineOp<{ perm: readonly number[] }>({
+  name: 'permute',
+  infer([x], { perm }) {
+    const p = perm.map((d) => normalizeDim('permute', d, x.shape.length));
+    if (p.length !== x.shape.length || new Set(p).size !== p.length) {
+      throw new ShapeError(`permute: [${perm.join(', ')}] is not a permutation of the ${x.shape.length} dims of [${x.shape.join(', ')}]`);
+    }
+    return [{ shape: p.map((d) => x.shape[d]), dtype: x.dtype }];
+  },
+  forward([x], { perm }, [o]) {
+    const out = alloc(o);
+    const s = stridesOf(x.shape);
+    const rank = x.shape.length;
+    stridedCopy(x.data, 0, perm.map((d) => s[d < 0 ? d + rank : d]), out, o.shape);
+    return [out];
+  },
+  grad: ({ inputs: [x], attrs: { perm }, gradOutputs: [g] }) => {
+    const rank = x.shape.length;
+    const inv = new Array<number>(rank);
+    perm.forEach((d, i) => { inv[d < 0 ? d + rank : d] = i; });
+    return [permute(g!, inv)];
+  },
+});
+
+/** @example tg.permute(x, [0, 2, 1]) */
+export function permute(x: Tensor, perm: readonly number[]): Tensor {
+  return apply1(PERMUTE, [x], { perm: [...perm] });
+}
+
+/** Swaps two dims. @example x.transpose(0, 1) */
+export function transpose(x: Tensor, dim0: number, dim1: number): Tensor {
+  const rank = x.ndim;
+  const a = normalizeDim('transpose', dim0, rank), b = normalizeDim('transpose', dim1, rank);
+  if (rank < 2 || a === b) return x;
+  const perm = Array.from({ length: rank }, (_, i) => i);
+  perm[a] = b; perm[b] = a;
+  return permute(x, perm);
+}
+
+declare module '../tensor.js' {
+  interface Tensor {
+    permute(perm: readonly number[]): Tensor;
+    transpose(dim0: number, dim1: number): Tensor;
+    /** Transpose of a matrix (rank <= 2), like torch's `.t()`. */
+    t(): Tensor;
+  }
+}
+Tensor.prototype.permute = function (perm) { return permute(this, perm); };
+Tensor.prototype.transpose = function (a, b) { return transpose(this, a, b); };
+Tensor.prototype.t = function () {
+  if (this.ndim > 2) throw new ShapeError(`t: expects a tensor with <= 2 dims, got ${this.ndim}`);
+  return this.ndim < 2 ? this : transpose(this, 0, 1);
+};

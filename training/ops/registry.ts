@@ -1,0 +1,63 @@
+import type { DType, Storage } from '../dtype.js';
+import type { Shape } from '../shape.js';
+import type { Tensor } from '../tensor.js';
+
+/** Attribute values are plain data so graphs can print, hash and export them. */
+export type AttrValue = number | boolean | string | null | readonly number[] | readonly (number | null)[] | readonly string[];
+export type Attrs = Readonly<Record<string, AttrValue | undefined>>;
+
+/** Shape and dtype of a tensor without its values: what inference and tracing see. */
+export interface TensorMeta {
+  readonly shape: Shape;
+  readonly dtype: DType;
+}
+
+/** A concrete value handed to a kernel. */
+export interface TensorValue extends TensorMeta {
+  readonly data: Storage;
+}
+
+/** What an op's gradient function receives. Gradients are written with other ops. */
+export interface GradContext<A extends Attrs> {
+  readonly inputs: readonly Tensor[];
+  readonly outputs: readonly Tensor[];
+  readonly attrs: A;
+  /** One entry per output; null where the output got no gradient. */
+  readonly gradOutputs: readonly (Tensor | null)[];
+}
+
+/**
+ * One op, defined once: eager mode, tracing, autograd, the ONNX exporter and
+ * the converter all read this table.
+ */
+export interface OpDef<A extends Attrs = Attrs> {
+  readonly name: string;
+  /** Output shapes/dtypes from input metas; throws TgliteError subclasses on bad input. */
+  infer(inputs: readonly TensorMeta[], attrs: A): TensorMeta[];
+  /** Eager kernel: computes every output. `outputs` are the inferred metas. */
+  forward(inputs: readonly TensorValue[], attrs: A, outputs: readonly TensorMeta[]): Storage[];
+  /** Vector-Jacobian product, one entry per input (null: no gradient). Absent: not differentiable. */
+  grad?(ctx: GradContext<A>): (Tensor | null)[];
+  /** Elementwise ops (same-shape or broadcast, no cross-element reads) can be fused by the jit. */
+  readonly elementwise?: boolean;
+  /** Ops with side effects (assign, print) are never removed or deduplicated by graph passes. */
+  readonly sideEffect?: boolean;
+}
+
+const table = new Map<string, OpDef<Attrs>>();
+
+/** Registers an op once; returns it typed. Duplicate names are a programming error. */
+export function defineOp<A extends Attrs>(def: OpDef<A>): OpDef<A> {
+  if (table.has(def.name)) throw new Error(`op '${def.name}' is defined twice`);
+  table.set(def.name, def as unknown as OpDef<Attrs>);
+  return def;
+}
+
+export function getOp(name: string): OpDef<Attrs> | undefined {
+  return table.get(name);
+}
+
+/** Every registered op, for coverage tables, the exporter and the converter. */
+export function allOps(): OpDef<Attrs>[] {
+  return [...table.values()];
+}

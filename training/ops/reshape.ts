@@ -1,0 +1,45 @@
+import { apply1 } from '../dispatch.js';
+import { ShapeError } from '../errors.js';
+import { fmtShape, type Shape, sizeOf } from '../shape.js';
+import { Tensor } from '../tensor.js';
+import { defineOp } from './registry.js';
+
+/** Resolves one -1 in a target shape against `size` elements. */
+export function resolveShape(op: string, from: Shape, shape: Shape): number[] {
+  const size = sizeOf(from);
+  const free = shape.filter((d) => d === -1).length;
+  if (free > 1) throw new ShapeError(`${op}: only one dim can be -1, got ${fmtShape(shape)}`);
+  const known = shape.reduce((p, d) => (d === -1 ? p : p * d), 1);
+  const out = shape.map((d) => (d === -1 ? (known === 0 ? 0 : size / known) : d));
+  if (out.some((d) => !Number.isInteger(d) || d < 0) || sizeOf(out) !== size) {
+    throw new ShapeError(`${op}: shape ${fmtShape(shape)} is invalid for input of shape ${fmtShape(from)} (${size} elements)`);
+  }
+  return out;
+}
+
+/** Reshape (contiguous, so it is also `view`). */
+export const RESHAPE = defineOp<{ shape: readonly number[] }>({
+  name: 'reshape',
+  infer([x], { shape }) {
+    return [{ shape: resolveShape('reshape', x.shape, shape), dtype: x.dtype }];
+  },
+  forward([x]) {
+    return [x.data];
+  },
+  grad: ({ inputs: [x], gradOutputs: [g] }) => [reshape(g!, x.shape)],
+});
+
+/** @example tg.reshape(x, [2, -1]) */
+export function reshape(x: Tensor, shape: Shape): Tensor {
+  return apply1(RESHAPE, [x], { shape: [...shape] });
+}
+
+declare module '../tensor.js' {
+  interface Tensor {
+    reshape(shape: Shape): Tensor;
+    /** Same as reshape: tensors are contiguous. */
+    view(shape: Shape): Tensor;
+  }
+}
+Tensor.prototype.reshape = function (shape) { return reshape(this, shape); };
+Tensor.prototype.view = function (shape) { return reshape(this, shape); };

@@ -1,0 +1,55 @@
+import { reduceSumTo } from '../../lite-runtime/kernels/broadcast.js';
+import { apply1 } from '../dispatch.js';
+import type { DType } from '../dtype.js';
+import { normalizeDims } from '../shape.js';
+import { Tensor } from '../tensor.js';
+import { expandTo } from './sum-to.js';
+import { defineOp, type TensorMeta } from './registry.js';
+import { reshape } from './reshape.js';
+import { alloc } from './util.js';
+
+/** Attributes of every reduction: normalized, sorted dims and keepdim. */
+export interface ReduceAttrs { [k: string]: readonly number[] | boolean; dims: readonly number[]; keepdim: boolean }
+
+/** The shape with reduced dims set to 1 (keepdim) or removed. */
+export function reducedShape(shape: readonly number[], dims: readonly number[], keepdim: boolean): number[] {
+  return keepdim ? shape.map((d, i) => (dims.includes(i) ? 1 : d)) : shape.filter((_, i) => !dims.includes(i));
+}
+
+/** Output meta of a reduction; `dtype` overrides (mean -> float32, argmax -> int32). */
+export function inferReduce(x: TensorMeta, { dims, keepdim }: ReduceAttrs, dtype?: DType): TensorMeta[] {
+  return [{ shape: reducedShape(x.shape, dims, keepdim), dtype: dtype ?? x.dtype }];
+}
+
+/** Normalizes user dims into reduction attrs (undefined = all dims). */
+export function reduceAttrs(op: string, x: Tensor, dim: number | readonly number[] | undefined, keepdim = false): ReduceAttrs {
+  return { dims: normalizeDims(op, dim, x.ndim), keepdim };
+}
+
+/** Reshapes a reduced gradient so it broadcasts against the input (re-inserting reduced dims). */
+export function unreduce(g: Tensor, x: Tensor, { dims, keepdim }: ReduceAttrs): Tensor {
+  return keepdim ? g : reshape(g, reducedShape(x.shape, dims, true));
+}
+
+export const SUM = defineOp<ReduceAttrs>({
+  name: 'sum',
+  infer: ([x], attrs) => inferReduce(x, attrs, x.dtype === 'bool' ? 'int32' : x.dtype),
+  forward([x], { dims }, [o]) {
+    const out = alloc(o);
+    reduceSumTo(x.data, x.shape, out, reducedShape(x.shape, dims, true));
+    return [out];
+  },
+  grad: ({ inputs: [x], attrs, gradOutputs: [g] }) => [expandTo(unreduce(g!, x, attrs), x.shape)],
+});
+
+/** Sum over `dim` (all dims when omitted). @example x.sum(1, true) */
+export function sum(x: Tensor, dim?: number | readonly number[], keepdim = false): Tensor {
+  return apply1(SUM, [x], reduceAttrs('sum', x, dim, keepdim));
+}
+
+declare module '../tensor.js' {
+  interface Tensor {
+    sum(dim?: number | readonly number[], keepdim?: boolean): Tensor;
+  }
+}
+Tensor.prototype.sum = function (dim, keepdim) { return sum(this, dim, keepdim); };

@@ -1,0 +1,81 @@
+import { unaryMap } from '../../lite-runtime/kernels/broadcast.js';
+import { apply1 } from '../dispatch.js';
+import type { DType } from '../dtype.js';
+import { DTypeError } from '../errors.js';
+import { Tensor } from '../tensor.js';
+import { defineOp, type OpDef } from './registry.js';
+import { alloc } from './util.js';
+
+type NoAttrs = Record<string, never>;
+
+/**
+ * Defines an elementwise unary op. `float`: integer inputs give float32 outputs (exp, sqrt...);
+ * otherwise the dtype is kept (neg, abs, relu). `vjp(x, y, g)` is the gradient, written in ops.
+ */
+function unary(name: string, f: (x: number) => number, float: boolean, vjp: ((x: Tensor, y: Tensor, g: Tensor) => Tensor) | null): OpDef<NoAttrs> {
+  return defineOp<NoAttrs>({
+    name,
+    elementwise: true,
+    infer([x]) {
+      if (x.dtype === 'bool' && !float) throw new DTypeError(`${name}: not defined for bool tensors`);
+      const dtype: DType = float ? 'float32' : x.dtype;
+      return [{ shape: x.shape, dtype }];
+    },
+    forward([x], _a, [o]) {
+      const out = alloc(o);
+      unaryMap(x.data, out, f);
+      return [out];
+    },
+    grad: vjp ? ({ inputs: [x], outputs: [y], gradOutputs: [g] }) => [vjp(x, y, g!)] : undefined,
+  });
+}
+
+const sigmoidF = (x: number) => (x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x)));
+
+export const NEG = unary('neg', (x) => -x, false, (_x, _y, g) => g.neg());
+export const ABS = unary('abs', Math.abs, false, (x, _y, g) => g.mul(x.sign()));
+export const SIGN = unary('sign', Math.sign, false, null);
+export const SQRT = unary('sqrt', Math.sqrt, true, (_x, y, g) => g.div(y.mul(2)));
+export const RSQRT = unary('rsqrt', (x) => 1 / Math.sqrt(x), true, (_x, y, g) => g.mul(y.pow(3)).mul(-0.5));
+export const EXP = unary('exp', Math.exp, true, (_x, y, g) => g.mul(y));
+export const LOG = unary('log', Math.log, true, (x, _y, g) => g.div(x));
+export const LOG1P = unary('log1p', Math.log1p, true, (x, _y, g) => g.div(x.add(1)));
+export const SIN = unary('sin', Math.sin, true, (x, _y, g) => g.mul(x.cos()));
+export const COS = unary('cos', Math.cos, true, (x, _y, g) => g.mul(x.sin()).neg());
+export const TANH = unary('tanh', Math.tanh, true, (_x, y, g) => g.mul(y.mul(y).neg().add(1)));
+export const SIGMOID = unary('sigmoid', sigmoidF, true, (_x, y, g) => g.mul(y.mul(y.neg().add(1))));
+export const RELU = unary('relu', (x) => (x > 0 ? x : 0), false, (x, _y, g) => g.mul(x.gt(0)));
+
+const fns = {
+  neg: NEG, abs: ABS, sign: SIGN, sqrt: SQRT, rsqrt: RSQRT, exp: EXP, log: LOG, log1p: LOG1P,
+  sin: SIN, cos: COS, tanh: TANH, sigmoid: SIGMOID, relu: RELU,
+} as const;
+
+/** @example tg.exp(x) */
+export const neg = (x: Tensor): Tensor => apply1(NEG, [x], {});
+export const abs = (x: Tensor): Tensor => apply1(ABS, [x], {});
+export const sign = (x: Tensor): Tensor => apply1(SIGN, [x], {});
+export const sqrt = (x: Tensor): Tensor => apply1(SQRT, [x], {});
+export const rsqrt = (x: Tensor): Tensor => apply1(RSQRT, [x], {});
+export const exp = (x: Tensor): Tensor => apply1(EXP, [x], {});
+export const log = (x: Tensor): Tensor => apply1(LOG, [x], {});
+export const log1p = (x: Tensor): Tensor => apply1(LOG1P, [x], {});
+export const sin = (x: Tensor): Tensor => apply1(SIN, [x], {});
+export const cos = (x: Tensor): Tensor => apply1(COS, [x], {});
+export const tanh = (x: Tensor): Tensor => apply1(TANH, [x], {});
+export const sigmoid = (x: Tensor): Tensor => apply1(SIGMOID, [x], {});
+export const relu = (x: Tensor): Tensor => apply1(RELU, [x], {});
+
+declare module '../tensor.js' {
+  interface Tensor {
+    neg(): Tensor; abs(): Tensor; sign(): Tensor; sqrt(): Tensor; rsqrt(): Tensor; exp(): Tensor; log(): Tensor;
+    log1p(): Tensor; sin(): Tensor; cos(): Tensor; tanh(): Tensor; sigmoid(): Tensor; relu(): Tensor;
+  }
+}
+
+for (const [name, op] of Object.entries(fns)) {
+  Object.defineProperty(Tensor.prototype, name, {
+    value(this: Tensor) { return apply1(op, [this], {}); },
+    writable: true, configurable: true,
+  });
+}
