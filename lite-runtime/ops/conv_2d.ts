@@ -1,0 +1,159 @@
+/**
+ * CONV_2D (NHWC): y[n,oy,ox,o] = act(sum_{ky,kx,c} x[n,iy,ix,c] * w[o,ky,kx,c] + b[o]).
+ * Float: im2col + packed GEMM (weights packed once at prepare; 1x1 stride-1 skips im2col).
+ * Int8: im2col (padded with the input zero point) + int8 GEMM + per-channel requantization.
+ */
+import { BuiltinOp, Conv2DOptions as F } from '../format/schema.js';
+import { im2colNHWC, matmul, matmulPacked, packB, qmatmulI8, type ConvGeometry, type PackedMatrix } from '../kernels/index.js';
+import type { OpDef, OpNode } from './op.js';
+import { expect, expectDType, expectRank, input, optInput, output, qparams, setOutput, describe } from './util/check.js';
+import { floatActRange, quantActRange, actName } from './util/activation.js';
+import { channelMultipliers, mulQ } from './util/quant.js';
+import { clampRange, window2d } from './util/window.js';
+import { floatWeights } from './util/weights.js';
+
+const OP = 'CONV_2D';
+
+interface Geometry {
+  n: number; h: number; w: number; c: number; oc: number; k: number;
+  outH: number; outW: number; conv: ConvGeometry; direct: boolean;
+}
+
+interface FloatState {
+  kind: 'f32'; g: Geometry; weights: Float32Array; packed: PackedMatrix | null;
+  bias: Float32Array | null; kAct: 'relu' | 'relu6' | null; lo: number; hi: number; col: Float32Array | null;
+}
+
+interface Int8State {
+  kind: 'i8'; g: Geometry; weights: Int8Array; bias: Int32Array | null; inZp: number; outZp: number;
+  mult: Int32Array; shift: Int32Array; lo: number; hi: number; col: Int8Array | null; acc: Int32Array;
+}
+
+type State = FloatState | Int8State;
+
+function geometry(node: OpNode): Geometry {
+  const x = input(OP, node, 0), w = input(OP, node, 1);
+  expectRank(OP, node, 'input 0', x, 4);
+  expectRank(OP, node, 'filter', w, 4);
+  const [n, h, wd, c] = x.shape as [number, number, number, number];
+  const [oc, kh, kw, wc] = w.shape as [number, number, number, number];
+  expect(OP, node, wc === c, () => `${describe('filter', w)}: input channels ${wc} must equal the input's ${c}`);
+  const o = node.options;
+  const padding = o ? o.i8(F.padding, 0) : 0;
+  const sw = o ? o.i32(F.stride_w, 1) : 1, sh = o ? o.i32(F.stride_h, 1) : 1;
+  const dw = o ? o.i32(F.dilation_w_factor, 1) : 1, dh = o ? o.i32(F.dilation_h_factor, 1) : 1;
+  expect(OP, node, sw >= 1 && sh >= 1 && dw >= 1 && dh >= 1, () => `strides (${sh},${sw}) and dilations (${dh},${dw}) must be >= 1`);
+  expect(OP, node, padding === 0 || padding === 1, () => `padding must be SAME (0) or VALID (1), got ${padding}`);
+  const win = window2d(padding, h, wd, kh, kw, sh, sw, dh, dw);
+  expect(OP, node, win.outH > 0 && win.outW > 0 && oc > 0 && kh > 0 && kw > 0,
+    () => `filter ${kh}x${kw} does not fit input ${h}x${wd} (output ${win.outH}x${win.outW})`);
+  const conv: ConvGeometry = {
+    c, h, w: wd, kh, kw, strideH: sh, strideW: sw, dilationH: dh, dilationW: dw,
+    padTop: win.padTop, padLeft: win.padLeft, padBottom: win.padBottom, padRight: win.padRight,
+  };
+  const direct = kh === 1 && kw === 1 && sh === 1 && sw === 1;
+  return { n, h, w: wd, c, oc, k: kh * kw * c, outH: win.outH, outW: win.outW, conv, direct };
+}
+
+function activation(node: OpNode): number {
+  return node.options ? node.options.i8(F.fused_activation_function, 0) : 0;
+}
+
+function prepareFloat(node: OpNode, g: Geometry): FloatState {
+  const w = input(OP, node, 1), b = optInput(node, 2);
+  const weights = floatWeights(OP, node, 'filter', w);
+  if (b) {
+    expectDType(OP, node, 'bias', b, 'float32');
+    expect(OP, node, b.data.length >= g.oc, () => `${describe('bias', b)}: needs ${g.oc} values`);
+  }
+  const act = activation(node);
+  const r = floatActRange(act);
+  expect(OP, node, r !== null, () => `fused activation ${actName(act)} is not supported`);
+  const kAct = act === 1 ? 'relu' : act === 3 ? 'relu6' : null;
+  return {
+    kind: 'f32', g, weights, packed: w.isConst ? packB(weights, g.k, g.oc, true) : null,
+    bias: b ? (b.data as Float32Array) : null, kAct,
+    lo: kAct ? -Infinity : r[0], hi: kAct ? Infinity : r[1],
+    col: g.direct ? null : new Float32Array(g.outH * g.outW * g.k),
+  };
+}
+
+function prepareInt8(node: OpNode, g: Geometry): Int8State {
+  const x = input(OP, node, 0), w = input(OP, node, 1), b = optInput(node, 2), y = output(OP, node, 0);
+  expectDType(OP, node, 'filter', w, 'int8');
+  const xq = qparams(OP, node, 'input 0', x), yq = qparams(OP, node, 'output', y);
+  const wq = w.quant;
+  expect(OP, node, !!wq && (wq.scale.length === 1 || wq.scale.length === g.oc),
+    () => `${describe('filter', w)}: needs 1 or ${g.oc} scales`);
+  expect(OP, node, wq!.zeroPoint.every((z) => z === 0), () => `${describe('filter', w)}: int8 filter zero points must be 0`);
+  if (b) {
+    expectDType(OP, node, 'bias', b, 'int32');
+    expect(OP, node, b.data.length >= g.oc, () => `${describe('bias', b)}: needs ${g.oc} values`);
+  }
+  const act = activation(node);
+  const r = quantActRange(act, yq.scale, yq.zeroPoint, -128, 127);
+  expect(OP, node, r !== null, () => `fused activation ${actName(act)} is not supported`);
+  const { multipliers, shifts } = channelMultipliers(xq.scale, wq!.scale, yq.scale, g.oc);
+  return {
+    kind: 'i8', g, weights: w.data as Int8Array, bias: b ? (b.data as Int32Array) : null,
+    inZp: xq.zeroPoint, outZp: yq.zeroPoint, mult: multipliers, shift: shifts, lo: r[0], hi: r[1],
+    col: g.direct ? null : new Int8Array(g.outH * g.outW * g.k), acc: new Int32Array(g.outH * g.outW * g.oc),
+  };
+}
+
+function runFloat(node: OpNode, s: FloatState): void {
+  const { g } = s;
+  const x = node.inputs[0]!.data as Float32Array, y = node.outputs[0]!.data as Float32Array;
+  const m = g.outH * g.outW, inSize = g.h * g.w * g.c, outSize = m * g.oc;
+  for (let b = 0; b < g.n; b++) {
+    const xb = g.n === 1 ? x : x.subarray(b * inSize, (b + 1) * inSize);
+    const yb = g.n === 1 ? y : y.subarray(b * outSize, (b + 1) * outSize);
+    let a = xb;
+    if (s.col) { im2colNHWC(xb, s.col, g.conv); a = s.col; }
+    if (s.packed) {
+      matmulPacked(a, s.packed, yb, m, s.bias, s.kAct);
+    } else {
+      matmul(a, s.weights, yb, m, g.k, g.oc, { transB: true });
+      if (s.bias) for (let i = 0; i < m; i++) for (let o = 0; o < g.oc; o++) yb[i * g.oc + o] += s.bias[o]!;
+      if (s.kAct) clampRange(yb, 0, outSize, 0, s.kAct === 'relu' ? Infinity : 6);
+    }
+    clampRange(yb, 0, outSize, s.lo, s.hi);
+  }
+}
+
+function runInt8(node: OpNode, s: Int8State): void {
+  const { g, acc, mult, shift, bias, outZp, lo, hi } = s;
+  const x = node.inputs[0]!.data as Int8Array, y = node.outputs[0]!.data as Int8Array;
+  const m = g.outH * g.outW, inSize = g.h * g.w * g.c, oc = g.oc;
+  for (let b = 0; b < g.n; b++) {
+    const xb = g.n === 1 ? x : x.subarray(b * inSize, (b + 1) * inSize);
+    let a = xb;
+    if (s.col) { im2colNHWC(xb, s.col, g.conv, { padValue: s.inZp }); a = s.col; }
+    qmatmulI8(a, s.inZp, s.weights, acc, m, g.k, oc);
+    let yo = b * m * oc;
+    for (let i = 0; i < m * oc; i += oc) {
+      for (let o = 0; o < oc; o++) {
+        let v = mulQ(acc[i + o]! + (bias ? bias[o]! : 0), mult[o]!, shift[o]!) + outZp;
+        v = v < lo ? lo : v > hi ? hi : v;
+        y[yo++] = v;
+      }
+    }
+  }
+}
+
+export const CONV_2D: OpDef<State> = {
+  code: BuiltinOp.CONV_2D,
+  name: OP,
+  prepare(node) {
+    const x = input(OP, node, 0);
+    expectDType(OP, node, 'input 0', x, 'float32', 'int8');
+    const g = geometry(node);
+    const y = output(OP, node, 0);
+    setOutput(OP, node, y, [g.n, g.outH, g.outW, g.oc], x.dtype);
+    return x.dtype === 'float32' ? prepareFloat(node, g) : prepareInt8(node, g);
+  },
+  run(node, s) {
+    if (s.kind === 'f32') runFloat(node, s);
+    else runInt8(node, s);
+  },
+};

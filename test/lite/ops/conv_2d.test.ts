@@ -1,0 +1,91 @@
+import { describe, expect, it } from 'vitest';
+import { CONV_2D } from '../../../lite-runtime/ops/conv_2d.js';
+import { KernelError } from '../../../lite-runtime/format/errors.js';
+import { constant, maxAbsDiff, node, out, randf, randi, rng, runOp, tensor } from './helpers.js';
+import { convFloat, convInt8, geom, type ConvCase } from './reference.js';
+
+const CASES: Array<ConvCase & { act: number }> = [
+  { n: 1, h: 5, w: 5, c: 3, oc: 4, kh: 3, kw: 3, sh: 1, sw: 1, dh: 1, dw: 1, padding: 0, act: 0 },
+  { n: 2, h: 7, w: 6, c: 2, oc: 5, kh: 3, kw: 2, sh: 2, sw: 1, dh: 1, dw: 1, padding: 1, act: 1 },
+  { n: 1, h: 9, w: 9, c: 4, oc: 3, kh: 3, kw: 3, sh: 2, sw: 2, dh: 1, dw: 1, padding: 0, act: 3 },
+  { n: 1, h: 8, w: 7, c: 2, oc: 3, kh: 3, kw: 3, sh: 1, sw: 1, dh: 2, dw: 2, padding: 0, act: 2 },
+  { n: 2, h: 4, w: 4, c: 8, oc: 6, kh: 1, kw: 1, sh: 1, sw: 1, dh: 1, dw: 1, padding: 1, act: 0 },
+  { n: 1, h: 6, w: 6, c: 3, oc: 2, kh: 1, kw: 1, sh: 2, sw: 2, dh: 1, dw: 1, padding: 0, act: 0 },
+];
+const RANGE: Record<number, [number, number]> = { 0: [-Infinity, Infinity], 1: [0, Infinity], 2: [-1, 1], 3: [0, 6] };
+
+function opts(p: ConvCase & { act: number }): Record<number, number> {
+  return { 0: p.padding, 1: p.sw, 2: p.sh, 3: p.act, 4: p.dw, 5: p.dh };
+}
+
+describe('CONV_2D', () => {
+  it('float32 matches a direct convolution (SAME/VALID, strides, dilation, 1x1, batch, activations)', () => {
+    const r = rng(10);
+    for (const p of CASES) {
+      for (const constW of [true, false]) {
+        const xs = randf(r, p.n * p.h * p.w * p.c, -2, 2);
+        const ws = randf(r, p.oc * p.kh * p.kw * p.c);
+        const bs = randf(r, p.oc);
+        const x = tensor('float32', [p.n, p.h, p.w, p.c], xs);
+        const w = tensor('float32', [p.oc, p.kh, p.kw, p.c], ws, { isConst: constW });
+        const b = constant('float32', [p.oc], bs);
+        const [y] = runOp(CONV_2D, node([x, w, b], [out('float32')], opts(p)));
+        const g = geom(p);
+        expect(y!.shape).toEqual([p.n, g.outH, g.outW, p.oc]);
+        const ref = convFloat(p, false, xs, ws, bs, ...RANGE[p.act]!);
+        expect(maxAbsDiff(y!.data as Float32Array, ref)).toBeLessThan(1e-4);
+      }
+    }
+  });
+
+  it('int8 per-channel matches TFLite integer arithmetic exactly', () => {
+    const r = rng(11);
+    for (const p of CASES) {
+      const xs = randi(r, p.n * p.h * p.w * p.c, -128, 127);
+      const ws = randi(r, p.oc * p.kh * p.kw * p.c, -127, 127);
+      const bs = randi(r, p.oc, -3000, 3000);
+      const wScales = randf(r, p.oc, 0.002, 0.02).map(Math.fround);
+      const inScale = Math.fround(0.05), outScale = Math.fround(0.09 * Math.sqrt(p.kh * p.kw * p.c)), inZp = -7, outZp = 5;
+      const x = tensor('int8', [p.n, p.h, p.w, p.c], xs, { quant: { scale: inScale, zeroPoint: inZp } });
+      const w = constant('int8', [p.oc, p.kh, p.kw, p.c], ws, { quant: { scale: wScales, zeroPoint: 0 } });
+      const b = constant('int32', [p.oc], bs);
+      const [y] = runOp(CONV_2D, node([x, w, b], [out('int8', { scale: outScale, zeroPoint: outZp })], opts(p)));
+      const lo = p.act === 0 ? -128 : Math.max(-128, outZp + Math.round((p.act === 2 ? -1 : 0) / outScale));
+      const hi = p.act === 3 ? Math.min(127, outZp + Math.round(6 / outScale)) : p.act === 2 ? Math.min(127, outZp + Math.round(1 / outScale)) : 127;
+      const ref = convInt8(p, false, xs, inZp, ws, bs, inScale, wScales, outScale, outZp, lo, hi);
+      expect(Array.from(y!.data as Int8Array)).toEqual(Array.from(ref));
+      // and it approximates the float convolution of the dequantized values
+      const fx = xs.map((v) => inScale * (v - inZp));
+      const fw = ws.map((v, i) => wScales[Math.floor(i / (p.kh * p.kw * p.c))]! * v);
+      const fb = bs.map((v, o) => v * inScale * wScales[o]!);
+      const fref = convFloat(p, false, fx, fw, fb, ...RANGE[p.act]!);
+      const deq = Array.from(y!.data as Int8Array, (v) => outScale * (v - outZp));
+      const clipped = Array.from(fref, (v) => Math.min(outScale * (127 - outZp), Math.max(outScale * (-128 - outZp), v)));
+      expect(maxAbsDiff(deq, clipped)).toBeLessThanOrEqual(outScale * 0.51);
+    }
+  });
+
+  it('int8 per-tensor weights without bias', () => {
+    const p: ConvCase = { n: 1, h: 6, w: 5, c: 3, oc: 4, kh: 3, kw: 3, sh: 1, sw: 2, dh: 1, dw: 1, padding: 0 };
+    const r = rng(12);
+    const xs = randi(r, 90, -128, 127), ws = randi(r, 108, -127, 127);
+    const x = tensor('int8', [1, 6, 5, 3], xs, { quant: { scale: 0.1, zeroPoint: 3 } });
+    const w = constant('int8', [4, 3, 3, 3], ws, { quant: { scale: 0.01 } });
+    const [y] = runOp(CONV_2D, node([x, w, null], [out('int8', { scale: 0.5, zeroPoint: -2 })], { 0: 0, 1: 2, 2: 1 }));
+    const ref = convInt8(p, false, xs, 3, ws, null, Math.fround(0.1), [Math.fround(0.01)], Math.fround(0.5), -2);
+    expect(Array.from(y!.data as Int8Array)).toEqual(Array.from(ref));
+  });
+
+  it('rejects bad ranks, dtypes, channel mismatch and activations with a KernelError', () => {
+    const x = tensor('float32', [1, 4, 4, 2]);
+    const bad = [
+      node([tensor('float32', [4, 4, 2]), constant('float32', [1, 1, 1, 2], [1, 1])], [out('float32')]),
+      node([x, constant('float32', [1, 1, 1, 3], [1, 1, 1])], [out('float32')]),
+      node([tensor('int32', [1, 4, 4, 2]), constant('float32', [1, 1, 1, 2], [1, 1])], [out('int32')]),
+      node([x, constant('float32', [1, 1, 1, 2], [1, 1])], [out('float32')], { 3: 4 }),
+      node([x, constant('float32', [1, 5, 5, 2], new Array(50).fill(0))], [out('float32')], { 0: 1 }),
+    ];
+    for (const n of bad) expect(() => CONV_2D.prepare(n)).toThrow(KernelError);
+    expect(() => CONV_2D.prepare(bad[1]!)).toThrow(/CONV_2D \(node 7\).*input channels 3/);
+  });
+});

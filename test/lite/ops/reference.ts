@@ -1,0 +1,72 @@
+/**
+ * Straightforward reference loops (NHWC) the op tests compare against. The
+ * int8 references follow TFLite's reference kernels step by step, built on the
+ * quantization helpers that util.test.ts checks against 64-bit BigInt math.
+ */
+import { mulQ, quantizeMultiplier } from '../../../lite-runtime/ops/util/quant.js';
+
+export interface ConvCase {
+  n: number; h: number; w: number; c: number; oc: number; kh: number; kw: number;
+  sh: number; sw: number; dh: number; dw: number; padding: 0 | 1;
+}
+
+/** Output size and leading padding as TFLite computes them. */
+export function geom(p: ConvCase): { outH: number; outW: number; pt: number; pl: number } {
+  const effH = (p.kh - 1) * p.dh + 1, effW = (p.kw - 1) * p.dw + 1;
+  const outH = p.padding === 0 ? Math.ceil(p.h / p.sh) : Math.floor((p.h - effH) / p.sh) + 1;
+  const outW = p.padding === 0 ? Math.ceil(p.w / p.sw) : Math.floor((p.w - effW) / p.sw) + 1;
+  const pt = Math.floor(Math.max(0, (outH - 1) * p.sh + effH - p.h) / 2);
+  const pl = Math.floor(Math.max(0, (outW - 1) * p.sw + effW - p.w) / 2);
+  return { outH, outW, pt, pl };
+}
+
+/**
+ * Generic conv accumulation: visits every (batch, oy, ox, oc) with the sum of
+ * term(xIndex, wIndex) over the in-image window taps. depthwise: w is [1,kh,kw,oc], oc = c*mult.
+ */
+export function convLoop(p: ConvCase, depthwise: boolean, term: (xi: number, wi: number) => number,
+  emit: (outIndex: number, oc: number, sum: number) => void): void {
+  const { outH, outW, pt, pl } = geom(p);
+  const mult = depthwise ? p.oc / p.c : 0;
+  for (let b = 0; b < p.n; b++) for (let oy = 0; oy < outH; oy++) for (let ox = 0; ox < outW; ox++) {
+    for (let o = 0; o < p.oc; o++) {
+      let s = 0;
+      for (let ky = 0; ky < p.kh; ky++) for (let kx = 0; kx < p.kw; kx++) {
+        const iy = oy * p.sh + ky * p.dh - pt, ix = ox * p.sw + kx * p.dw - pl;
+        if (iy < 0 || iy >= p.h || ix < 0 || ix >= p.w) continue;
+        if (depthwise) {
+          const ic = Math.floor(o / mult);
+          s += term(((b * p.h + iy) * p.w + ix) * p.c + ic, (ky * p.kw + kx) * p.oc + o);
+        } else {
+          for (let ic = 0; ic < p.c; ic++) s += term(((b * p.h + iy) * p.w + ix) * p.c + ic, ((o * p.kh + ky) * p.kw + kx) * p.c + ic);
+        }
+      }
+      emit(((b * outH + oy) * outW + ox) * p.oc + o, o, s);
+    }
+  }
+}
+
+/** Float conv / depthwise conv with bias and clamp. */
+export function convFloat(p: ConvCase, depthwise: boolean, x: ArrayLike<number>, w: ArrayLike<number>,
+  bias: ArrayLike<number> | null, lo = -Infinity, hi = Infinity): Float32Array {
+  const { outH, outW } = geom(p);
+  const y = new Float32Array(p.n * outH * outW * p.oc);
+  convLoop(p, depthwise, (xi, wi) => x[xi]! * w[wi]!, (i, o, s) => {
+    y[i] = Math.min(hi, Math.max(lo, s + (bias ? bias[o]! : 0)));
+  });
+  return y;
+}
+
+/** TFLite's integer ConvPerChannel / DepthwiseConvPerChannel. */
+export function convInt8(p: ConvCase, depthwise: boolean, x: ArrayLike<number>, inZp: number, w: ArrayLike<number>,
+  bias: ArrayLike<number> | null, inScale: number, wScales: number[], outScale: number, outZp: number,
+  lo = -128, hi = 127): Int8Array {
+  const { outH, outW } = geom(p);
+  const y = new Int8Array(p.n * outH * outW * p.oc);
+  const q = Array.from({ length: p.oc }, (_, o) => quantizeMultiplier(inScale * wScales[wScales.length === 1 ? 0 : o]! / outScale));
+  convLoop(p, depthwise, (xi, wi) => (x[xi]! - inZp) * w[wi]!, (i, o, s) => {
+    const v = mulQ(s + (bias ? bias[o]! : 0), q[o]!.multiplier, q[o]!.shift) + outZp;
+    y[i] = Math.min(hi, Math.max(lo, v));
+  });
+  return y;
+}
