@@ -16,20 +16,20 @@ type Offset = number;
 /** Resolves TensorRefs of one subgraph. */
 class TensorIndex {
   private readonly byName = new Map<string, number>();
-  constructor(private readonly sg: SubgraphDesc, private readonly where: string) {
+  constructor(private readonly sg: SubgraphDesc) {
     sg.tensors.forEach((t, i) => this.byName.set(t.name, this.byName.has(t.name) ? -2 : i));
   }
   resolve(ref: TensorRef, what: string, allowOmitted = false): number {
     if (typeof ref === 'number') {
       if (ref === -1 && allowOmitted) return -1;
       if (!Number.isInteger(ref) || ref < 0 || ref >= this.sg.tensors.length) {
-        throw new TfliteWriteError(`${this.where} ${what}: tensor index ${ref} out of range [0, ${this.sg.tensors.length})`);
+        throw new TfliteWriteError(`${what}: tensor index ${ref} out of range [0, ${this.sg.tensors.length})`);
       }
       return ref;
     }
     const i = this.byName.get(ref);
-    if (i === undefined) throw new TfliteWriteError(`${this.where} ${what}: '${ref}' is not a tensor name`);
-    if (i === -2) throw new TfliteWriteError(`${this.where} ${what}: tensor name '${ref}' is ambiguous (used twice)`);
+    if (i === undefined) throw new TfliteWriteError(`${what}: '${ref}' is not a tensor name`);
+    if (i === -2) throw new TfliteWriteError(`${what}: tensor name '${ref}' is ambiguous (used twice)`);
     return i;
   }
 }
@@ -217,9 +217,9 @@ function writeOperator(sh: Shared, op: OperatorDesc, idx: TensorIndex, nSubgraph
     const v = opts?.[k];
     if (v !== undefined && !isIntIn(v, 0, nSubgraphs - 1)) throw new TfliteWriteError(`${w}: ${k} ${String(v)} is not a subgraph index`);
   }
-  const inputs = op.inputs.map((r, i) => idx.resolve(r, `input ${i}`, true));
-  const outputs = op.outputs.map((r, i) => idx.resolve(r, `output ${i}`));
-  const inter = op.intermediates?.map((r, i) => idx.resolve(r, `intermediate ${i}`));
+  const inputs = op.inputs.map((r, i) => idx.resolve(r, `${w} input ${i}`, true));
+  const outputs = op.outputs.map((r, i) => idx.resolve(r, `${w} output ${i}`));
+  const inter = op.intermediates?.map((r, i) => idx.resolve(r, `${w} intermediate ${i}`));
   const [optType, optOff] = writeOptions(b, op, w);
   const inV = int32Vector(b, inputs);
   const outV = int32Vector(b, outputs);
@@ -239,11 +239,11 @@ function writeOperator(sh: Shared, op: OperatorDesc, idx: TensorIndex, nSubgraph
 function writeSubgraph(sh: Shared, sg: SubgraphDesc, s: number, nSubgraphs: number): Offset {
   const { b } = sh;
   const where = `subgraph ${s}`;
-  const idx = new TensorIndex(sg, where);
+  const idx = new TensorIndex(sg);
   const tensors = sg.tensors.map((t, i) => writeTensor(sh, t, sh.bufferOf[s]![i]!, `${where} tensor ${i} '${t.name}'`));
   const ops = sg.operators.map((op, i) => writeOperator(sh, op, idx, nSubgraphs, `${where} operator ${i}`));
-  const inputs = int32Vector(b, sg.inputs.map((r, i) => idx.resolve(r, `input ${i}`)));
-  const outputs = int32Vector(b, sg.outputs.map((r, i) => idx.resolve(r, `output ${i}`)));
+  const inputs = int32Vector(b, sg.inputs.map((r, i) => idx.resolve(r, `${where} input ${i}`)));
+  const outputs = int32Vector(b, sg.outputs.map((r, i) => idx.resolve(r, `${where} output ${i}`)));
   const tensorsV = offsetVector(b, tensors);
   const opsV = offsetVector(b, ops);
   const name = sg.name !== undefined ? b.createString(sg.name) : 0;
@@ -302,9 +302,9 @@ export function writeTflite(model: ModelDesc): Uint8Array {
   const sigs = (model.signatureDefs ?? []).map((sd, k) => {
     const s = sd.subgraph ?? 0;
     if (!isIntIn(s, 0, subgraphs.length - 1)) throw new TfliteWriteError(`signature ${k} '${sd.key}': subgraph ${s} out of range`);
-    const idx = new TensorIndex(subgraphs[s]!, `signature ${k} '${sd.key}'`);
+    const idx = new TensorIndex(subgraphs[s]!);
     const maps = (list: SignatureDefDesc['inputs'], what: string) => offsetVector(b, list.map((e) => {
-      const t = idx.resolve(e.tensor, `${what} '${e.name}'`);
+      const t = idx.resolve(e.tensor, `signature ${k} '${sd.key}' ${what} '${e.name}'`);
       const n = b.createString(e.name);
       b.startObject(2);
       b.addFieldOffset(S.TensorMapField.name, n, 0);
