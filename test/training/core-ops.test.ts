@@ -1,0 +1,18 @@
+import { describe } from 'vitest';
+import * as tg from '../../training/index.js';
+import { runTorchCases } from '../helpers/torch-ref.js';
+
+describe('core ops vs PyTorch', () => {
+  runTorchCases('core', {
+    add: tg.add, sub: tg.sub, mul: tg.mul, div: tg.div, pow: tg.pow, maximum: tg.maximum, minimum: tg.minimum,
+    lt: tg.lt, eq: tg.eq, neg: tg.neg, abs: tg.abs, sqrt: tg.sqrt, rsqrt: tg.rsqrt, exp: tg.exp, log: tg.log,
+    log1p: tg.log1p, sin: tg.sin, cos: tg.cos, tanh: tg.tanh, sigmoid: tg.sigmoid, relu: tg.relu, where: tg.where,
+    reshape: (x) => x.reshape([3, -1]),
+    permute: (x) => x.permute([2, 0, 1]),
+    transpose: (x) => x.transpose(0, 2),
+    sum: (x) => x.sum(),
+    'sum/dim': (x) => x.sum(1),
+    'sum/dims-keepdim': (x) => x.sum([0, 2], true),
+    matmul: tg.matmul,
+  });
+});
