@@ -14,15 +14,16 @@
 import { KernelError, checkDim, checkLen } from './errors.js';
 import { matmulJs, packBJs, gemmPackedJs } from './js/gemm.js';
 import { qmatmulI8Js } from './js/qgemm.js';
+import { activeWasm } from './backend.js';
+import { Packed, asPacked, type PackedMatrix, type PackedI8 } from './packed.js';
 
 export { KernelError } from './errors.js';
+export { kernelBackend, setKernelBackend, initKernels, wasmFlavour, type KernelBackend } from './backend.js';
+export type { PackedMatrix, PackedI8 } from './packed.js';
 export {
   im2colNCHW, col2imNCHW, im2colNHWC, convOutputSize,
   type ConvGeometry, type ResolvedConv, type Im2colNHWCOptions,
 } from './im2col.js';
-
-/** Which implementation runs the kernels. */
-export type KernelBackend = 'wasm' | 'js';
 
 /** Fused activation applied by `matmulPacked`. */
 export type Activation = 'relu' | 'relu6' | null;
@@ -37,39 +38,6 @@ export interface MatmulOptions {
   accumulate?: boolean;
 }
 
-/** Weights packed once by `packB` for repeated `matmulPacked` calls. */
-export interface PackedMatrix {
-  readonly k: number;
-  readonly n: number;
-}
-
-let active: KernelBackend = 'js';
-
-/** The backend the kernels use now. */
-export function kernelBackend(): KernelBackend {
-  return active;
-}
-
-/**
- * Forces a backend (tests use 'js' to cover the fallback). Asking for 'wasm'
- * where WebAssembly cannot load throws.
- * @example setKernelBackend('js');
- */
-export function setKernelBackend(b: KernelBackend): void {
-  if (b !== 'js' && b !== 'wasm') throw new KernelError('setKernelBackend', `unknown backend '${String(b)}'`);
-  if (b === 'wasm') throw new KernelError('setKernelBackend', 'the wasm backend is not available');
-  active = b;
-}
-
-/**
- * Prepares the kernels. Optional in Node and browsers; workers that forbid
- * compiling WebAssembly from bytes pass the imported module.
- * @example import k from './kernels.wasm'; await initKernels({ wasmModule: k });
- */
-export async function initKernels(_opts: { wasmModule?: WebAssembly.Module } = {}): Promise<void> {
-  // The wasm backend is selected here once it is built.
-}
-
 /**
  * C[m,n] = op(A) @ op(B) (+ C when `accumulate`). A is [m,k] ([k,m] when
  * `transA`), B is [k,n] ([n,k] when `transB`), all row-major.
@@ -79,78 +47,142 @@ export function matmul(
   a: Float32Array, b: Float32Array, c: Float32Array, m: number, k: number, n: number, opts: MatmulOptions = {},
 ): void {
   checkMatmul('matmul', a, b, c, m, k, n);
-  matmulJs(a, b, c, m, k, n, !!opts.transA, !!opts.transB, !!opts.accumulate);
-}
-
-class JsPacked implements PackedMatrix {
-  data: Float32Array | null;
-  constructor(readonly k: number, readonly n: number, data: Float32Array) { this.data = data; }
+  const transA = !!opts.transA, transB = !!opts.transB, accumulate = !!opts.accumulate;
+  const w = activeWasm();
+  if (w && m > 0 && n > 0 && k > 0) {
+    try {
+      w.matmul(a, b, c, m, k, n, transA, transB, accumulate);
+      return;
+    } catch (e) {
+      if (!(e instanceof RangeError)) throw e; // wasm memory exhausted: the JS path needs none
+    }
+  }
+  matmulJs(a, b, c, m, k, n, transA, transB, accumulate);
 }
 
 /**
  * Packs B ([k,n], or [n,k] when `transB`, as TFLite and nn.Linear store
- * weights) for repeated products with `matmulPacked`.
- * @example const w = packB(weight, inFeatures, outFeatures, true);
+ * weights) once for repeated products with `matmulPacked`. Free it with
+ * `freePacked` when done (it is also reclaimed when garbage-collected).
+ * @example const w = packB(linearWeight, inFeatures, outFeatures, true);
  */
 export function packB(b: Float32Array, k: number, n: number, transB = false): PackedMatrix {
   checkDim('packB', 'k', k);
   checkDim('packB', 'n', n);
   checkLen('packB', 'b', b, k * n, 'k*n');
-  return new JsPacked(k, n, packBJs(b, k, n, transB));
+  const w = activeWasm();
+  if (w && k > 0 && n > 0) {
+    try {
+      return new Packed<Float32Array>('f32', k, n, null, { owner: w, block: w.packB(b, k, n, transB) });
+    } catch (e) {
+      if (!(e instanceof RangeError)) throw e;
+    }
+  }
+  return new Packed('f32', k, n, packBJs(b, k, n, transB), null);
 }
 
 /**
- * C[m,n] = act(A[m,k] @ B + bias), with B from `packB` and bias of length n.
+ * C[m,n] = act(A[m,k] @ B + bias), B from `packB`, bias of length n (or null).
  * @example matmulPacked(x, w, y, 1, bias, 'relu6');
  */
 export function matmulPacked(
   a: Float32Array, packed: PackedMatrix, c: Float32Array, m: number,
   bias: Float32Array | null = null, act: Activation = null,
 ): void {
-  const p = packedData(packed);
-  const { k, n } = packed;
+  const p = asPacked('matmulPacked', packed, 'f32');
+  const { k, n } = p;
   checkDim('matmulPacked', 'm', m);
   checkLen('matmulPacked', 'a', a, m * k, 'm*k');
   checkLen('matmulPacked', 'c', c, m * n, 'm*n');
   if (bias) checkLen('matmulPacked', 'bias', bias, n, 'n');
-  checkAct(act);
+  const actCode = act === null || act === undefined ? 0 : act === 'relu' ? 1 : act === 'relu6' ? 2 : -1;
+  if (actCode < 0) throw new KernelError('matmulPacked', `act must be 'relu', 'relu6' or null, got '${String(act)}'`);
+  const s = p.storage('matmulPacked');
+  if (m === 0 || n === 0) return;
+  if ('owner' in s) {
+    s.owner.matmulPacked(a, s.block, c, m, k, n, bias, actCode);
+    return;
+  }
   const cv = c.subarray(0, m * n);
   if (bias) for (let i = 0; i < m; i++) cv.set(bias.subarray(0, n), i * n);
   else cv.fill(0);
-  gemmPackedJs(a, p, cv, m, k, n);
-  applyAct(cv, act);
+  if (k > 0) gemmPackedJs(a, s.js, cv, m, k, n);
+  if (actCode) applyAct(cv, actCode === 2 ? 6 : Infinity);
 }
 
-/** Releases a packed matrix; using it afterwards throws. */
-export function freePacked(p: PackedMatrix): void {
-  if (p instanceof JsPacked) p.data = null;
+/** Releases a matrix from `packB` or `packI8`; using it afterwards throws. */
+export function freePacked(p: PackedMatrix | PackedI8): void {
+  if (p instanceof Packed) p.free();
 }
 
 /**
  * Int8 GEMM with int32 accumulators (quantized FULLY_CONNECTED / CONV_2D):
  * acc[m,n] = sum_k (a[m,k] - aZero) * b[n,k], b row-major [n,k] as TFLite
- * stores weights. The caller adds bias and requantizes.
+ * stores weights (symmetric int8). The caller adds bias and requantizes.
  * @example qmatmulI8(x, inputZeroPoint, weights, acc, batch, inFeatures, outFeatures);
  */
 export function qmatmulI8(
   a: Int8Array, aZero: number, b: Int8Array, acc: Int32Array, m: number, k: number, n: number,
 ): void {
-  checkDim('qmatmulI8', 'm', m);
-  checkDim('qmatmulI8', 'k', k);
-  checkDim('qmatmulI8', 'n', n);
-  if (!Number.isInteger(aZero) || aZero < -128 || aZero > 127) {
-    throw new KernelError('qmatmulI8', `aZero must be an integer in [-128, 127], got ${aZero}`);
-  }
-  checkLen('qmatmulI8', 'a', a, m * k, 'm*k');
+  checkQ('qmatmulI8', a, aZero, acc, m, k, n);
   checkLen('qmatmulI8', 'b', b, n * k, 'n*k');
-  checkLen('qmatmulI8', 'acc', acc, m * n, 'm*n');
+  const w = activeWasm();
+  if (w && m > 0 && n > 0) {
+    try {
+      w.qmatmul(a, aZero, b, acc, m, k, n);
+      return;
+    } catch (e) {
+      if (!(e instanceof RangeError)) throw e;
+    }
+  }
   qmatmulI8Js(a, aZero, b, acc, m, k, n);
 }
 
-function packedData(p: PackedMatrix): Float32Array {
-  if (!(p instanceof JsPacked)) throw new KernelError('matmulPacked', 'packed is not a matrix returned by packB');
-  if (!p.data) throw new KernelError('matmulPacked', 'packed matrix was freed');
-  return p.data;
+/**
+ * Holds int8 weights b [n, k] (resident in wasm memory under the wasm
+ * backend) for repeated `qmatmulI8Packed` calls, e.g. at model load.
+ * @example const w = packI8(filter, outChannels, kh * kw * inChannels);
+ */
+export function packI8(b: Int8Array, n: number, k: number): PackedI8 {
+  checkDim('packI8', 'n', n);
+  checkDim('packI8', 'k', k);
+  checkLen('packI8', 'b', b, n * k, 'n*k');
+  const w = activeWasm();
+  if (w && n * k > 0) {
+    try {
+      return new Packed<Int8Array>('i8', k, n, null, { owner: w, block: w.packI8(b, n * k) });
+    } catch (e) {
+      if (!(e instanceof RangeError)) throw e;
+    }
+  }
+  return new Packed('i8', k, n, b.slice(0, n * k), null);
+}
+
+/**
+ * `qmatmulI8` with weights from `packI8`: acc[m,n] = sum_k (a[m,k] - aZero) * b[n,k].
+ * @example qmatmulI8Packed(x, inputZeroPoint, w, acc, 1);
+ */
+export function qmatmulI8Packed(a: Int8Array, aZero: number, packed: PackedI8, acc: Int32Array, m: number): void {
+  const p = asPacked('qmatmulI8Packed', packed, 'i8');
+  const { k, n } = p;
+  checkQ('qmatmulI8Packed', a, aZero, acc, m, k, n);
+  const s = p.storage('qmatmulI8Packed');
+  if ('owner' in s) {
+    if (m > 0) s.owner.qmatmul(a, aZero, s.block, acc, m, k, n);
+    return;
+  }
+  qmatmulI8Js(a, aZero, s.js, acc, m, k, n);
+}
+
+function checkQ(kernel: string, a: Int8Array, aZero: number, acc: Int32Array, m: number, k: number, n: number): void {
+  checkDim(kernel, 'm', m);
+  checkDim(kernel, 'k', k);
+  checkDim(kernel, 'n', n);
+  if (!Number.isInteger(aZero) || aZero < -128 || aZero > 127) {
+    throw new KernelError(kernel, `aZero must be an integer in [-128, 127], got ${aZero}`);
+  }
+  checkLen(kernel, 'a', a, m * k, 'm*k');
+  checkLen(kernel, 'acc', acc, m * n, 'm*n');
 }
 
 function checkMatmul(kernel: string, a: Float32Array, b: Float32Array, c: Float32Array, m: number, k: number, n: number): void {
@@ -162,13 +194,10 @@ function checkMatmul(kernel: string, a: Float32Array, b: Float32Array, c: Float3
   checkLen(kernel, 'c', c, m * n, 'm*n');
 }
 
-function checkAct(act: Activation): void {
-  if (act !== null && act !== 'relu' && act !== 'relu6') {
-    throw new KernelError('matmulPacked', `act must be 'relu', 'relu6' or null, got '${String(act)}'`);
+/** relu (hi = Infinity) or relu6 (hi = 6) in place. */
+function applyAct(c: Float32Array, hi: number): void {
+  for (let i = 0; i < c.length; i++) {
+    const v = c[i];
+    c[i] = v > 0 ? (v < hi ? v : hi) : 0;
   }
-}
-
-function applyAct(c: Float32Array, act: Activation): void {
-  if (act === 'relu') for (let i = 0; i < c.length; i++) c[i] = c[i] > 0 ? c[i] : 0;
-  else if (act === 'relu6') for (let i = 0; i < c.length; i++) c[i] = c[i] > 0 ? (c[i] < 6 ? c[i] : 6) : 0;
 }

@@ -1,0 +1,64 @@
+/**
+ * Packed operands: float weights packed once for `matmulPacked`, int8
+ * weights held for `qmatmulI8Packed`. A matrix packed under the wasm backend
+ * lives in wasm memory and is multiplied there; one packed under 'js' stays a
+ * typed array. Either way it is freed by `freePacked` (or when collected).
+ */
+import { KernelError } from './errors.js';
+import type { WasmBlock, WasmKernels } from './wasm/runtime.js';
+
+/** Float weights packed by `packB` for repeated products. */
+export interface PackedMatrix {
+  readonly k: number;
+  readonly n: number;
+}
+
+/** Int8 weights [n, k] held by `packI8` for repeated `qmatmulI8Packed` calls. */
+export interface PackedI8 {
+  readonly k: number;
+  readonly n: number;
+}
+
+/** Releases wasm blocks of packed matrices that were dropped without freePacked. */
+const reclaim = typeof FinalizationRegistry === 'function'
+  ? new FinalizationRegistry<{ owner: WasmKernels; block: WasmBlock }>((h) => h.owner.heap.release(h.block.off, h.block.bytes))
+  : null;
+
+/** Storage of a packed matrix: a JS array or a resident wasm block. */
+export class Packed<T extends Float32Array | Int8Array> implements PackedMatrix {
+  private js: T | null;
+  private wasm: { owner: WasmKernels; block: WasmBlock } | null;
+
+  constructor(readonly kind: 'f32' | 'i8', readonly k: number, readonly n: number,
+    js: T | null, wasm: { owner: WasmKernels; block: WasmBlock } | null) {
+    this.js = js;
+    this.wasm = wasm;
+    if (wasm && reclaim) reclaim.register(this, wasm, this);
+  }
+
+  /** The storage, or a KernelError when freed. */
+  storage(kernel: string): { js: T } | { owner: WasmKernels; block: WasmBlock } {
+    if (this.js) return { js: this.js };
+    if (this.wasm) return this.wasm;
+    throw new KernelError(kernel, 'the packed matrix was freed by freePacked');
+  }
+
+  free(): void {
+    if (this.wasm) {
+      reclaim?.unregister(this);
+      this.wasm.owner.heap.release(this.wasm.block.off, this.wasm.block.bytes);
+    }
+    this.js = null;
+    this.wasm = null;
+  }
+}
+
+/** Narrows a user-supplied packed matrix, or throws naming the kernel. */
+export function asPacked<K extends 'f32' | 'i8'>(kernel: string, p: unknown, kind: K):
+  Packed<K extends 'f32' ? Float32Array : Int8Array> {
+  if (!(p instanceof Packed) || p.kind !== kind) {
+    const from = kind === 'f32' ? 'packB' : 'packI8';
+    throw new KernelError(kernel, `expected a matrix returned by ${from}`);
+  }
+  return p as Packed<K extends 'f32' ? Float32Array : Int8Array>;
+}

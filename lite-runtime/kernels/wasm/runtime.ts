@@ -1,0 +1,168 @@
+/**
+ * The WebAssembly backend: instantiates the kernels module (embedded bytes,
+ * compiled lazily, or a module the host imported), owns its memory through a
+ * `WasmHeap`, and runs products by copying operands in and results out.
+ * Packed weights stay resident in wasm memory.
+ */
+import { WasmHeap } from './heap.js';
+import { KERNELS_FMA_WASM, KERNELS_SIMD_WASM } from './generated.js';
+
+/** The module's exports (pointers are byte offsets, sizes in elements). */
+interface KernelExports {
+  packB(b: number, ldb: number, transB: number, k: number, n: number, dst: number): void;
+  gemm(a: number, lda: number, transA: number, pb: number, c: number, ldc: number,
+    m: number, k: number, n: number, mc: number, work: number): void;
+  initRows(c: number, ldc: number, m: number, n: number, bias: number): void;
+  activate(c: number, len: number, act: number): void;
+  qgemm(a: number, aZero: number, b: number, acc: number, m: number, k: number, n: number): void;
+  packedSize(k: number, n: number): number;
+}
+
+/** A rows packed per block. */
+export const MC = 64;
+
+/** A block of wasm memory: byte offset and size. */
+export interface WasmBlock { off: number; bytes: number }
+
+/** One instantiated kernels module with its heap. */
+export class WasmKernels {
+  readonly heap: WasmHeap;
+  private scratch: WasmBlock | null = null;
+  /** Packed-A work area in floats: MC x (the module's K block) plus a 4x8 edge tile. */
+  private readonly workFloats: number;
+
+  constructor(readonly exports: KernelExports, readonly memory: WebAssembly.Memory, readonly flavour: string, kb: number) {
+    this.heap = new WasmHeap(memory, 65536);
+    this.workFloats = MC * kb + 32;
+  }
+
+  /** Float32 view of `len` floats at byte offset `off` (valid until the next allocation). */
+  f32(off: number, len: number): Float32Array { return new Float32Array(this.memory.buffer, off, len); }
+  i8(off: number, len: number): Int8Array { return new Int8Array(this.memory.buffer, off, len); }
+  i32(off: number, len: number): Int32Array { return new Int32Array(this.memory.buffer, off, len); }
+
+  /** A reusable scratch area of at least `bytes`; the heap may grow (throws RangeError when it cannot). */
+  scratchArea(bytes: number): number {
+    if (this.scratch && this.scratch.bytes >= bytes) return this.scratch.off;
+    if (this.scratch) this.heap.release(this.scratch.off, this.scratch.bytes);
+    this.scratch = null;
+    const size = Math.max(bytes, 1 << 16);
+    this.scratch = { off: this.heap.alloc(size), bytes: size };
+    return this.scratch.off;
+  }
+
+  /** C = op(A) @ op(B) (+C): everything copied in, packed, multiplied, copied out. */
+  matmul(a: Float32Array, b: Float32Array, c: Float32Array, m: number, k: number, n: number,
+    transA: boolean, transB: boolean, accumulate: boolean): void {
+    const n8 = (n + 7) & ~7;
+    const sizes = [m * k, k * n, k * n8, m * n, this.workFloats].map((s) => ((s * 4 + 63) & ~63));
+    const base = this.scratchArea(sizes.reduce((x, y) => x + y, 0));
+    const [pa, pbRaw, pb, pc, work] = offsets(base, sizes);
+    this.f32(pa, m * k).set(a.subarray(0, m * k));
+    this.f32(pbRaw, k * n).set(b.subarray(0, k * n));
+    const cv = this.f32(pc, m * n);
+    if (accumulate) cv.set(c.subarray(0, m * n));
+    else cv.fill(0);
+    const ex = this.exports;
+    ex.packB(pbRaw, transB ? k : n, transB ? 1 : 0, k, n, pb);
+    ex.gemm(pa, transA ? m : k, transA ? 1 : 0, pb, pc, n, m, k, n, MC, work);
+    c.set(this.f32(pc, m * n));
+  }
+
+  /** Packs B into a resident block. */
+  packB(b: Float32Array, k: number, n: number, transB: boolean): WasmBlock {
+    const bytes = this.exports.packedSize(k, n) * 4;
+    const block = { off: this.heap.alloc(bytes), bytes };
+    try {
+      const raw = this.scratchArea(k * n * 4);
+      this.f32(raw, k * n).set(b.subarray(0, k * n));
+      this.exports.packB(raw, transB ? k : n, transB ? 1 : 0, k, n, block.off);
+    } catch (e) {
+      this.heap.release(block.off, block.bytes);
+      throw e;
+    }
+    return block;
+  }
+
+  /** C = act(A @ packed + bias); act 0 none, 1 relu, 2 relu6. */
+  matmulPacked(a: Float32Array, packed: WasmBlock, c: Float32Array, m: number, k: number, n: number,
+    bias: Float32Array | null, act: number): void {
+    const sizes = [m * k, m * n, n, this.workFloats].map((s) => ((s * 4 + 63) & ~63));
+    const base = this.scratchArea(sizes.reduce((x, y) => x + y, 0));
+    const [pa, pc, pbias, work] = offsets(base, sizes);
+    this.f32(pa, m * k).set(a.subarray(0, m * k));
+    if (bias) this.f32(pbias, n).set(bias.subarray(0, n));
+    const ex = this.exports;
+    ex.initRows(pc, n, m, n, bias ? pbias : 0);
+    ex.gemm(pa, k, 0, packed.off, pc, n, m, k, n, MC, work);
+    if (act) ex.activate(pc, m * n, act);
+    c.set(this.f32(pc, m * n));
+  }
+
+  /** Copies int8 weights [n, k] into a resident block. */
+  packI8(b: Int8Array, len: number): WasmBlock {
+    const block = { off: this.heap.alloc(len), bytes: len };
+    this.i8(block.off, len).set(b.subarray(0, len));
+    return block;
+  }
+
+  /** acc = (a - aZero) @ b^T; b given as an array or a resident block. */
+  qmatmul(a: Int8Array, aZero: number, b: Int8Array | WasmBlock, acc: Int32Array, m: number, k: number, n: number): void {
+    const resident = !(b instanceof Int8Array);
+    const sizes = [m * k, resident ? 0 : n * k, m * n * 4].map((s) => ((s + 63) & ~63));
+    const base = this.scratchArea(sizes.reduce((x, y) => x + y, 0));
+    const [pa, pbRaw, pacc] = offsets(base, sizes);
+    this.i8(pa, m * k).set(a.subarray(0, m * k));
+    let pb = pbRaw;
+    if (b instanceof Int8Array) this.i8(pbRaw, n * k).set(b.subarray(0, n * k));
+    else pb = b.off;
+    this.exports.qgemm(pa, aZero, pb, pacc, m, k, n);
+    acc.set(this.i32(pacc, m * n));
+  }
+}
+
+function offsets(base: number, sizes: number[]): number[] {
+  const out: number[] = [];
+  let o = base;
+  for (const s of sizes) { out.push(o); o += s; }
+  return out;
+}
+
+function decodeBase64(s: string): Uint8Array<ArrayBuffer> {
+  const bin = atob(s);
+  const out = new Uint8Array(bin.length);
+  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
+  return out;
+}
+
+/** Instantiates a kernels module; null when this host cannot. */
+export function instantiate(module: WebAssembly.Module, flavour: string): WasmKernels | null {
+  try {
+    const memory = new WebAssembly.Memory({ initial: 2 });
+    const inst = new WebAssembly.Instance(module, { env: { memory } });
+    const kb = (inst.exports.KB as WebAssembly.Global).value as number;
+    return new WasmKernels(inst.exports as unknown as KernelExports, memory, flavour, kb);
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Compiles the embedded module synchronously: the FMA build where the host
+ * validates relaxed SIMD, else the SIMD128 build; null where WebAssembly (or
+ * compiling from bytes, as in workers) is unavailable.
+ */
+export function loadEmbedded(): WasmKernels | null {
+  if (typeof WebAssembly !== 'object' || typeof atob !== 'function') return null;
+  for (const [flavour, b64] of [['fma', KERNELS_FMA_WASM], ['simd', KERNELS_SIMD_WASM]] as const) {
+    try {
+      const bytes = decodeBase64(b64);
+      if (!WebAssembly.validate(bytes)) continue;
+      const k = instantiate(new WebAssembly.Module(bytes), flavour);
+      if (k) return k;
+    } catch {
+      // Compiling from bytes refused (workers) or failed: try the next build, then fall back to JS.
+    }
+  }
+  return null;
+}
