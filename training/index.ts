@@ -15,3 +15,8 @@ export { manualSeed } from './random.js';
 export { noGrad, setGradEnabled, isGradEnabled, grad } from './autograd.js';
 export type { GradOptions } from './autograd.js';
 export * from './ops/index.js';
+export * from './jit/index.js';
+export * as onnx from './onnx/index.js';
+export * as nn from './nn/index.js';
+export * as optim from './optim/index.js';
+export * as data from './data/index.js';

@@ -9,3 +9,7 @@ export * from './reshape.js';
 export * from './permute.js';
 export * from './sum.js';
 export * from './matmul.js';
+export * from './assign.js';
+export * from './math/index.js';
+export * from './shape/index.js';
+export * from './nn/index.js';
