@@ -1,0 +1,139 @@
+/**
+ * FULLY_CONNECTED: y[b,u] = act(sum_i x[b,i] * w[u,i] + bias[u]), x flattened to
+ * [batch, inDim] (keep_num_dims keeps its leading dims). Float: packed GEMM
+ * (weights packed once at prepare). Int8: int8 GEMM + requantization
+ * (per-tensor or per-channel weights, non-zero weight zero point supported).
+ */
+import { BuiltinOp, FullyConnectedOptions as F } from '../format/schema.js';
+import { matmul, matmulPacked, packB, qmatmulI8, type PackedMatrix } from '../kernels/index.js';
+import type { OpDef, OpNode } from './op.js';
+import { describe, expect, expectDType, expectRank, input, numElements, optInput, output, qparams, setOutput } from './util/check.js';
+import { actName, floatActRange, quantActRange } from './util/activation.js';
+import { channelMultipliers, mulQ } from './util/quant.js';
+import { clampRange } from './util/window.js';
+import { floatWeights } from './util/weights.js';
+
+const OP = 'FULLY_CONNECTED';
+
+interface Dims { batch: number; inDim: number; units: number }
+interface FloatState {
+  kind: 'f32'; d: Dims; weights: Float32Array; packed: PackedMatrix | null; bias: Float32Array | null;
+  kAct: 'relu' | 'relu6' | null; lo: number; hi: number;
+}
+interface Int8State {
+  kind: 'i8'; d: Dims; weights: Int8Array; bias: Int32Array | null; inZp: number; wZp: number; outZp: number;
+  mult: Int32Array; shift: Int32Array; perChannel: boolean; lo: number; hi: number; acc: Int32Array;
+}
+type State = FloatState | Int8State;
+
+function dims(node: OpNode): Dims {
+  const x = input(OP, node, 0), w = input(OP, node, 1), y = output(OP, node, 0);
+  expectRank(OP, node, 'weights', w, 2);
+  const [units, inDim] = w.shape as [number, number];
+  const total = numElements(x.shape);
+  expect(OP, node, inDim > 0 && units > 0 && total % inDim === 0,
+    () => `${describe('input 0', x)} holds ${total} values, not a multiple of the weights' input size ${inDim} (${describe('weights', w)})`);
+  const batch = total / inDim;
+  const keep = node.options ? node.options.bool(F.keep_num_dims, false) : false;
+  if (keep) {
+    expect(OP, node, x.shape[x.shape.length - 1] === inDim,
+      () => `keep_num_dims: ${describe('input 0', x)} last dim must be ${inDim}`);
+  }
+  setOutput(OP, node, y, keep ? [...x.shape.slice(0, -1), units] : [batch, units]);
+  return { batch, inDim, units };
+}
+
+function actOf(node: OpNode): number {
+  return node.options ? node.options.i8(F.fused_activation_function, 0) : 0;
+}
+
+function prepareFloat(node: OpNode, d: Dims): FloatState {
+  const w = input(OP, node, 1), b = optInput(node, 2);
+  expectDType(OP, node, 'output', output(OP, node, 0), 'float32');
+  const weights = floatWeights(OP, node, 'weights', w);
+  if (b) {
+    expectDType(OP, node, 'bias', b, 'float32');
+    expect(OP, node, b.data.length >= d.units, () => `${describe('bias', b)}: needs ${d.units} values`);
+  }
+  const a = actOf(node), r = floatActRange(a);
+  expect(OP, node, r !== null, () => `fused activation ${actName(a)} is not supported`);
+  const kAct = a === 1 ? 'relu' : a === 3 ? 'relu6' : null;
+  return {
+    kind: 'f32', d, weights, packed: w.isConst ? packB(weights, d.inDim, d.units, true) : null,
+    bias: b ? (b.data as Float32Array) : null, kAct, lo: kAct ? -Infinity : r[0], hi: kAct ? Infinity : r[1],
+  };
+}
+
+function prepareInt8(node: OpNode, d: Dims): Int8State {
+  const x = input(OP, node, 0), w = input(OP, node, 1), b = optInput(node, 2), y = output(OP, node, 0);
+  expectDType(OP, node, 'weights', w, 'int8');
+  expectDType(OP, node, 'output', y, 'int8');
+  const xq = qparams(OP, node, 'input 0', x), yq = qparams(OP, node, 'output', y), wq = qparams(OP, node, 'weights', w);
+  const scales = w.quant!.scale;
+  expect(OP, node, scales.length === 1 || scales.length === d.units, () => `${describe('weights', w)}: needs 1 or ${d.units} scales`);
+  const perChannel = scales.length > 1;
+  expect(OP, node, !perChannel || w.quant!.zeroPoint.every((z) => z === 0), () => `${describe('weights', w)}: per-channel zero points must be 0`);
+  if (b) {
+    expectDType(OP, node, 'bias', b, 'int32');
+    expect(OP, node, b.data.length >= d.units, () => `${describe('bias', b)}: needs ${d.units} values`);
+  }
+  const a = actOf(node), r = quantActRange(a, yq.scale, yq.zeroPoint, -128, 127);
+  expect(OP, node, r !== null, () => `fused activation ${actName(a)} is not supported`);
+  const { multipliers, shifts } = channelMultipliers(xq.scale, scales, yq.scale, perChannel ? d.units : 1);
+  return {
+    kind: 'i8', d, weights: w.data as Int8Array, bias: b ? (b.data as Int32Array) : null,
+    inZp: xq.zeroPoint, wZp: perChannel ? 0 : wq.zeroPoint, outZp: yq.zeroPoint, mult: multipliers, shift: shifts,
+    perChannel, lo: r[0], hi: r[1], acc: new Int32Array(d.batch * d.units),
+  };
+}
+
+function runFloat(node: OpNode, s: FloatState): void {
+  const { batch, inDim, units } = s.d;
+  const x = node.inputs[0]!.data as Float32Array, y = node.outputs[0]!.data as Float32Array;
+  if (s.packed) {
+    matmulPacked(x, s.packed, y, batch, s.bias, s.kAct);
+  } else {
+    matmul(x, s.weights, y, batch, inDim, units, { transB: true });
+    if (s.bias) for (let i = 0; i < batch; i++) for (let u = 0; u < units; u++) y[i * units + u] += s.bias[u]!;
+    if (s.kAct) clampRange(y, 0, batch * units, 0, s.kAct === 'relu' ? Infinity : 6);
+  }
+  clampRange(y, 0, batch * units, s.lo, s.hi);
+}
+
+function runInt8(node: OpNode, s: Int8State): void {
+  const { batch, inDim, units } = s.d;
+  const { acc, bias, mult, shift, outZp, lo, hi, wZp, inZp, perChannel } = s;
+  const x = node.inputs[0]!.data as Int8Array, y = node.outputs[0]!.data as Int8Array;
+  qmatmulI8(x, inZp, s.weights, acc, batch, inDim, units);
+  for (let i = 0; i < batch; i++) {
+    let corr = 0;
+    if (wZp !== 0) {
+      // sum (x - xz) * (w - wz) = sum (x - xz) * w - wz * sum (x - xz)
+      let rs = 0;
+      for (let k = i * inDim, e = k + inDim; k < e; k++) rs += x[k]! - inZp;
+      corr = -wZp * rs;
+    }
+    const o = i * units;
+    for (let u = 0; u < units; u++) {
+      const c = perChannel ? u : 0;
+      let v = mulQ(acc[o + u]! + corr + (bias ? bias[u]! : 0), mult[c]!, shift[c]!) + outZp;
+      v = v < lo ? lo : v > hi ? hi : v;
+      y[o + u] = v;
+    }
+  }
+}
+
+export const FULLY_CONNECTED: OpDef<State> = {
+  code: BuiltinOp.FULLY_CONNECTED,
+  name: OP,
+  prepare(node) {
+    const x = input(OP, node, 0);
+    expectDType(OP, node, 'input 0', x, 'float32', 'int8');
+    const d = dims(node);
+    return x.dtype === 'float32' ? prepareFloat(node, d) : prepareInt8(node, d);
+  },
+  run(node, s) {
+    if (s.kind === 'f32') runFloat(node, s);
+    else runInt8(node, s);
+  },
+};
