@@ -51,3 +51,9 @@ export function numElements(shape: ArrayLike<number>): number {
   for (let i = 0; i < shape.length; i++) n *= shape[i]!;
   return n;
 }
+
+/** Copies `src` into `dst` (same element type and length), as raw bytes. */
+export function copyData(dst: TypedArray, src: TypedArray): void {
+  new Uint8Array(dst.buffer, dst.byteOffset, dst.byteLength)
+    .set(new Uint8Array(src.buffer, src.byteOffset, Math.min(src.byteLength, dst.byteLength)));
+}

@@ -2,6 +2,9 @@
  * The contract between the interpreter and one TFLite op. Each op is one file
  * in this folder exporting one `OpDef`; the registry (`registry.ts`) maps
  * builtin codes to them. The WebGPU backend mirrors the same contract.
+ *
+ * Changes (all backward compatible):
+ * - OpNode.prepareSubgraph added (control flow needs the callee's output shapes at prepare).
  */
 
 /** Element types, named as TFLite's TensorType enum, lower-cased. */
@@ -58,6 +61,12 @@ export interface OpNode {
   readonly version: number;
   /** Runs subgraph `index` with the given inputs, copying into `outputs` (IF, WHILE). */
   runSubgraph?(index: number, inputs: RtTensor[], outputs: RtTensor[]): void;
+  /**
+   * Prepares subgraph `index` for inputs of these shapes/dtypes (at the caller's prepare)
+   * and returns its output tensors, whose shapes are then known and whose data holds the
+   * results after each `runSubgraph` call (IF, WHILE).
+   */
+  prepareSubgraph?(index: number, inputs: ReadonlyArray<RtTensor>): ReadonlyArray<RtTensor>;
 }
 
 /**

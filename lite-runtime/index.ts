@@ -1,0 +1,340 @@
+/**
+ * `tglite/lite`: load a .tflite model and run it.
+ *
+ * ```ts
+ * import { loadModel } from 'tglite/lite';
+ * const model = await loadModel(bytes, { backend: 'cpu' });
+ * model.inputs;  // [{ name, shape, dtype, quantization? }]
+ * const [y] = await model.run([new Float32Array([1.5])], { dequantize: true });
+ * model.dispose();
+ * ```
+ */
+import { createBackend } from './backends/index.js';
+import { DisposedError, InputError, fmtShape } from './format/errors.js';
+import { parseModel, type SignatureDef } from './format/model.js';
+import { copyData, numElements } from './format/typed.js';
+import { Interpreter, type SubgraphRunner } from './interpreter.js';
+import type { LiteDType, RtTensor, TypedArray } from './ops/op.js';
+
+export * from './format/errors.js';
+export { BuiltinOp, opName } from './format/schema.js';
+export { parseModel } from './format/model.js';
+export type { ModelDef, SubgraphDef, TensorDef, OperatorDef, SignatureDef } from './format/model.js';
+export type { LiteDType, TypedArray, OpDef, OpNode, RtTensor, OptionsTable, Quantization } from './ops/op.js';
+
+/** Quantization of an input or output, as plain numbers. */
+export interface TensorQuantization {
+  scale: number[];
+  zeroPoint: number[];
+  /** Channel axis when per-channel (scale.length > 1). */
+  axis: number;
+}
+
+/** Describes one model input or output. */
+export interface TensorInfo {
+  name: string;
+  /** Current shape (inputs with dynamic dims take the last shape run with). */
+  shape: number[];
+  /** Shape with -1 for dynamic dims, when the model has one. */
+  shapeSignature?: number[];
+  dtype: LiteDType;
+  quantization?: TensorQuantization;
+}
+
+/** One output of `run`. */
+export interface OutputTensor {
+  name: string;
+  shape: number[];
+  dtype: LiteDType;
+  data: TypedArray;
+}
+
+/** Input data: a typed array (or numbers) in the input's shape, or with an explicit shape for dynamic inputs. */
+export type InputValue = TypedArray | ArrayLike<number> | { data: TypedArray | ArrayLike<number>; shape: number[] };
+
+export interface RunOptions {
+  /** Return quantized outputs as float32 (`scale * (q - zeroPoint)`). */
+  dequantize?: boolean;
+}
+
+export interface LoadOptions {
+  /** 'cpu' (default), 'webgpu', or 'auto' (the best available). */
+  backend?: 'cpu' | 'webgpu' | 'auto';
+  /** Signature key to run (SignatureDef); default the one for subgraph 0, if any. */
+  signature?: string;
+  /** A compiled kernel module, for Workers (no WASM compile from bytes there). */
+  wasmModule?: WebAssembly.Module;
+  /** Largest tensor a model may declare or an op may produce, in bytes (default 1 GiB). */
+  maxTensorBytes?: number;
+  /** Largest arena a subgraph may plan, in bytes (default 1 GiB). */
+  maxArenaBytes?: number;
+}
+
+export interface MemoryInfo {
+  /** Bytes of activation arenas (planned from tensor lifetimes, reused across runs). */
+  arenaBytes: number;
+  /** Bytes of constant data (weights), used in place from the model bytes where aligned. */
+  constBytes: number;
+  /** Bytes of persistent state (variable tensors). */
+  stateBytes: number;
+}
+
+export interface LiteModel {
+  readonly inputs: TensorInfo[];
+  readonly outputs: TensorInfo[];
+  readonly backend: 'cpu' | 'webgpu';
+  /** Signature keys of the model (empty when it has none). */
+  readonly signatures: string[];
+  readonly memory: MemoryInfo;
+  /** Runs the model; inputs by position or by name. */
+  run(inputs: InputValue[] | Record<string, InputValue>, opts?: RunOptions): Promise<OutputTensor[]>;
+  /** The same as `run`, synchronously. */
+  runSync(inputs: InputValue[] | Record<string, InputValue>, opts?: RunOptions): OutputTensor[];
+  /** Resets recurrent state (variable tensors) to its initial values. */
+  resetState(): void;
+  dispose(): void;
+}
+
+/**
+ * Loads a .tflite model. Throws `ModelFormatError` for bad bytes, `UnsupportedOpError`
+ * listing every op the backend lacks, `KernelError` when an op rejects its tensors.
+ *
+ * ```ts
+ * const model = await loadModel(await (await fetch('m.tflite')).arrayBuffer());
+ * ```
+ */
+export async function loadModel(bytes: ArrayBuffer | Uint8Array, opts: LoadOptions = {}): Promise<LiteModel> {
+  const u8 = bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes);
+  const limits = opts.maxTensorBytes === undefined ? {} : { maxTensorBytes: opts.maxTensorBytes };
+  const def = parseModel(u8, limits);
+  const backend = await createBackend(opts.backend ?? 'cpu', opts.wasmModule ? { wasmModule: opts.wasmModule } : {});
+  const interp = new Interpreter(def, backend, opts);
+  let sig: SignatureDef | undefined;
+  if (opts.signature !== undefined) {
+    sig = def.signatures.find((s) => s.key === opts.signature);
+    if (!sig) {
+      throw new InputError(`signature ${JSON.stringify(opts.signature)} not found; model has ${JSON.stringify(def.signatures.map((s) => s.key))}`);
+    }
+  } else {
+    sig = def.signatures.find((s) => s.subgraph === 0);
+  }
+  const runner = interp.subgraph(sig?.subgraph ?? 0);
+  runner.prepare();
+  return new Model(interp, runner, sig, def.signatures.map((s) => s.key), backend.kind);
+}
+
+class Model implements LiteModel {
+  readonly inputs: TensorInfo[];
+  readonly outputs: TensorInfo[];
+  private readonly inNames: string[];
+  private readonly outNames: string[];
+  private readonly dynamic: (number[] | null)[];
+  private disposed = false;
+
+  constructor(
+    private readonly interp: Interpreter,
+    private readonly runner: SubgraphRunner,
+    sig: SignatureDef | undefined,
+    readonly signatures: string[],
+    readonly backend: 'cpu' | 'webgpu',
+  ) {
+    const sgDef = runner.def;
+    const nameOf = (t: number, maps: { name: string; tensor: number }[] | undefined): string =>
+      maps?.find((m) => m.tensor === t)?.name ?? sgDef.tensors[t]!.name;
+    this.inNames = sgDef.inputs.map((t) => nameOf(t, sig?.inputs));
+    this.outNames = sgDef.outputs.map((t) => nameOf(t, sig?.outputs));
+    this.dynamic = sgDef.inputs.map((t) => sgDef.tensors[t]!.shapeSignature);
+    this.inputs = runner.inputTensors.map((t, k) => info(this.inNames[k]!, t, this.dynamic[k]!));
+    this.outputs = runner.outputTensors.map((t, k) => info(this.outNames[k]!, t, sgDef.tensors[sgDef.outputs[k]!]!.shapeSignature));
+  }
+
+  get memory(): MemoryInfo {
+    return { arenaBytes: this.interp.arenaBytes, constBytes: this.interp.model.constBytes, stateBytes: this.interp.variableBytes };
+  }
+
+  async run(inputs: InputValue[] | Record<string, InputValue>, opts: RunOptions = {}): Promise<OutputTensor[]> {
+    return this.runSync(inputs, opts);
+  }
+
+  runSync(inputs: InputValue[] | Record<string, InputValue>, opts: RunOptions = {}): OutputTensor[] {
+    if (this.disposed) throw new DisposedError();
+    const values = this.order(inputs);
+    const converted = values.map((v, k) => this.convert(k, v));
+    converted.forEach((c, k) => this.runner.setInputShape(k, c.shape));
+    if (!this.runner.prepared) this.runner.prepare();
+    converted.forEach((c, k) => {
+      const t = this.runner.inputTensors[k]!;
+      copyData(t.data, c.data);
+      this.inputs[k]!.shape = t.shape.slice();
+    });
+    this.runner.run();
+    return this.runner.outputTensors.map((t, k) => {
+      this.outputs[k]!.shape = t.shape.slice();
+      return output(this.outNames[k]!, t, opts.dequantize === true);
+    });
+  }
+
+  resetState(): void {
+    this.interp.resetVariables();
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.interp.backend.dispose();
+  }
+
+  private order(inputs: InputValue[] | Record<string, InputValue>): InputValue[] {
+    const n = this.inNames.length;
+    if (Array.isArray(inputs)) {
+      if (inputs.length !== n) throw new InputError(`model takes ${n} input${n === 1 ? '' : 's'} (${this.inNames.join(', ')}), got ${inputs.length}`);
+      return inputs;
+    }
+    if (inputs === null || typeof inputs !== 'object') throw new InputError('inputs must be an array or an object keyed by input name');
+    const byName = inputs as Record<string, InputValue>;
+    for (const key of Object.keys(byName)) {
+      if (!this.inNames.includes(key) && !this.runner.inputTensors.some((t) => t.name === key)) {
+        throw new InputError(`unknown input ${JSON.stringify(key)}; inputs are ${JSON.stringify(this.inNames)}`);
+      }
+    }
+    return this.inNames.map((name, k) => {
+      const v = byName[name] ?? byName[this.runner.inputTensors[k]!.name];
+      if (v === undefined) throw new InputError(`missing input ${JSON.stringify(name)}`);
+      return v;
+    });
+  }
+
+  /** Validates one input value and converts it to the input's element type and shape. */
+  private convert(k: number, v: InputValue): { data: TypedArray; shape: number[] } {
+    const t = this.runner.inputTensors[k]!;
+    const name = this.inNames[k]!;
+    const hasShape = typeof v === 'object' && v !== null && 'shape' in v && 'data' in v && !ArrayBuffer.isView(v);
+    const raw = hasShape ? (v as { data: TypedArray | ArrayLike<number> }).data : (v as TypedArray | ArrayLike<number>);
+    if (raw === null || typeof raw !== 'object' || typeof (raw as { length?: unknown }).length !== 'number') {
+      throw new InputError(`input ${k} '${name}': expected a typed array or number array`);
+    }
+    const len = (raw as ArrayLike<number>).length;
+    const sig = this.dynamic[k];
+    let shape: number[];
+    if (hasShape) {
+      shape = Array.from((v as { shape: number[] }).shape);
+    } else if (len === numElements(t.shape)) {
+      shape = t.shape;
+    } else {
+      shape = inferShape(t.shape, sig, len) ?? t.shape;
+    }
+    const declared = sig ?? t.shape;
+    if (shape.length !== declared.length || shape.some((d, i) => !Number.isInteger(d) || d < 0 || (declared[i] !== -1 && d !== declared[i]))) {
+      throw new InputError(`input ${k} '${name}': shape ${fmtShape(shape)} does not match ${fmtShape(declared)}`);
+    }
+    if (numElements(shape) !== len) {
+      throw new InputError(`input ${k} '${name}': ${len} values given, shape ${fmtShape(shape)} needs ${numElements(shape)}`);
+    }
+    return { data: toDType(raw, t, k, name), shape };
+  }
+}
+
+/** Fills the single dynamic (-1) dim from the element count, or null. */
+function inferShape(shape: number[], sig: number[] | null, len: number): number[] | null {
+  if (!sig) return null;
+  const dyn = sig.reduce((n, d) => n + (d === -1 ? 1 : 0), 0);
+  if (dyn !== 1) return null;
+  const fixed = sig.reduce((n, d) => (d === -1 ? n : n * d), 1);
+  if (fixed === 0 || len % fixed !== 0) return null;
+  return sig.map((d) => (d === -1 ? len / fixed : d));
+}
+
+const INT_RANGE: Partial<Record<LiteDType, [number, number]>> = {
+  int8: [-128, 127], uint8: [0, 255], int16: [-32768, 32767], int32: [-2147483648, 2147483647], bool: [0, 1],
+};
+
+function dtypeOf(a: unknown): LiteDType | null {
+  if (a instanceof Float32Array) return 'float32';
+  if (a instanceof Float64Array) return 'float64';
+  if (a instanceof Int8Array) return 'int8';
+  if (a instanceof Uint8Array) return 'uint8';
+  if (a instanceof Int16Array) return 'int16';
+  if (a instanceof Int32Array) return 'int32';
+  if (a instanceof BigInt64Array) return 'int64';
+  return null;
+}
+
+/**
+ * Converts input data to the tensor's dtype: same-type arrays pass through; float data
+ * for a quantized integer input is quantized (round half away from zero, clamped);
+ * plain numbers convert when exactly representable.
+ */
+function toDType(raw: TypedArray | ArrayLike<number>, t: RtTensor, k: number, name: string): TypedArray {
+  const given = dtypeOf(raw);
+  const want = t.dtype;
+  if (given === want || (want === 'bool' && given === 'uint8') || (want === 'float16' && raw instanceof Uint16Array)) {
+    return raw as TypedArray;
+  }
+  const range = INT_RANGE[want];
+  const floatIn = given === 'float32' || given === 'float64';
+  const out = typedFor(want, raw.length, k, name);
+  if (floatIn && range && t.quant && want !== 'bool') {
+    const s = t.quant.scale[0]!;
+    const z = t.quant.zeroPoint[0]!;
+    for (let i = 0; i < raw.length; i++) {
+      const q = Math.round(Math.abs((raw[i] as number) / s)) * Math.sign((raw[i] as number) / s) + z;
+      (out as Int32Array)[i] = Math.min(range[1], Math.max(range[0], q));
+    }
+    return out;
+  }
+  if (given === null && !(raw instanceof BigInt64Array)) {
+    for (let i = 0; i < raw.length; i++) {
+      const x = Number(raw[i]);
+      const ok = range ? Number.isInteger(x) && x >= range[0] && x <= range[1] : want === 'float32' || want === 'float64';
+      if (!ok) throw new InputError(`input ${k} '${name}' is ${want}; value ${String(raw[i])} at ${i} does not fit`);
+      if (out instanceof BigInt64Array) out[i] = BigInt(x);
+      else (out as Float32Array)[i] = x;
+    }
+    return out;
+  }
+  throw new InputError(`input ${k} '${name}' is ${want}${t.quant ? ' (quantized: Float32Array also accepted)' : ''}, got ${given ?? 'an unsupported array'}`);
+}
+
+function typedFor(dtype: LiteDType, n: number, k: number, name: string): TypedArray {
+  switch (dtype) {
+    case 'float32': return new Float32Array(n);
+    case 'float64': return new Float64Array(n);
+    case 'int8': return new Int8Array(n);
+    case 'uint8': case 'bool': return new Uint8Array(n);
+    case 'int16': return new Int16Array(n);
+    case 'int32': return new Int32Array(n);
+    case 'int64': return new BigInt64Array(n);
+    default: throw new InputError(`input ${k} '${name}' has dtype ${dtype}, which run() cannot fill`);
+  }
+}
+
+function info(name: string, t: RtTensor, sig: number[] | null): TensorInfo {
+  const i: TensorInfo = { name, shape: t.shape.slice(), dtype: t.dtype };
+  if (sig) i.shapeSignature = sig.slice();
+  if (t.quant) i.quantization = { scale: Array.from(t.quant.scale), zeroPoint: Array.from(t.quant.zeroPoint), axis: t.quant.axis };
+  return i;
+}
+
+function output(name: string, t: RtTensor, dequantize: boolean): OutputTensor {
+  const shape = t.shape.slice();
+  if (dequantize && t.quant && t.dtype !== 'float32' && !(t.data instanceof BigInt64Array)) {
+    const q = t.quant;
+    const out = new Float32Array(t.data.length);
+    const src = t.data as Int32Array;
+    if (q.scale.length === 1) {
+      const s = q.scale[0]!;
+      const z = q.zeroPoint[0]!;
+      for (let i = 0; i < out.length; i++) out[i] = s * (src[i]! - z);
+    } else {
+      let inner = 1;
+      for (let d = q.axis + 1; d < shape.length; d++) inner *= shape[d]!;
+      const ch = q.scale.length;
+      for (let i = 0; i < out.length; i++) {
+        const c = Math.floor(i / inner) % ch;
+        out[i] = q.scale[c]! * (src[i]! - q.zeroPoint[c]!);
+      }
+    }
+    return { name, shape, dtype: 'float32', data: out };
+  }
+  return { name, shape, dtype: t.dtype, data: t.data.slice() };
+}

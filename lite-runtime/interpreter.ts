@@ -1,0 +1,308 @@
+/**
+ * The interpreter: turns a parsed model into runnable subgraphs. At load every op
+ * is resolved (all unsupported ops reported at once) and prepared, then one arena
+ * per subgraph is planned from tensor lifetimes. `run` calls each op's `run` in
+ * order with no allocation. A new input shape re-prepares and re-plans the subgraph.
+ *
+ * ```ts
+ * const interp = new Interpreter(parseModel(bytes), await createBackend('cpu'));
+ * const main = interp.subgraph(0);
+ * main.inputTensors[0].data.set(x);
+ * main.run();
+ * main.outputTensors[0].data; // results, valid until the next run
+ * ```
+ */
+import type { Backend } from './backends/backend.js';
+import {
+  KernelError, LiteError, LimitError, UnsupportedOpError, fmtShape, type UnsupportedOp,
+} from './format/errors.js';
+import type { ModelDef, OperatorDef, SubgraphDef, TensorDef } from './format/model.js';
+import { copyData, elemBytes, emptyTyped, numElements, typedView } from './format/typed.js';
+import type { LiteDType, OpDef, OpNode, OptionsTable, Quantization, RtTensor, TypedArray } from './ops/op.js';
+import { planArena, type PlanItem } from './planner.js';
+
+export interface InterpreterOptions {
+  /** Largest arena one subgraph may plan, in bytes (default 1 GiB). */
+  maxArenaBytes?: number;
+  /** Largest tensor an op may produce, in bytes (default 1 GiB). */
+  maxTensorBytes?: number;
+}
+
+class Tensor implements RtTensor {
+  dtype: LiteDType;
+  shape: number[];
+  data: TypedArray;
+  quant?: Quantization;
+  readonly isConst: boolean;
+  constructor(readonly index: number, readonly name: string, def: TensorDef) {
+    this.dtype = def.dtype;
+    this.shape = def.shape.slice();
+    this.isConst = def.data !== null;
+    this.data = def.data ?? emptyTyped(def.dtype);
+    if (def.quant) this.quant = def.quant;
+  }
+}
+
+class Node implements OpNode {
+  constructor(
+    readonly index: number,
+    readonly inputs: ReadonlyArray<RtTensor | null>,
+    readonly outputs: ReadonlyArray<RtTensor>,
+    readonly options: OptionsTable | null,
+    readonly version: number,
+    private readonly owner: Interpreter,
+    private readonly calls: ReadonlyArray<number>,
+  ) {}
+
+  runSubgraph(index: number, inputs: RtTensor[], outputs: RtTensor[]): void {
+    this.owner.callSubgraph(this.check(index), inputs, outputs);
+  }
+
+  prepareSubgraph(index: number, inputs: ReadonlyArray<RtTensor>): ReadonlyArray<RtTensor> {
+    return this.owner.prepareCall(this.check(index), inputs);
+  }
+
+  private check(index: number): number {
+    if (!this.calls.includes(index)) throw new KernelError('subgraph call', this.index, `subgraph ${index} is not named by this op's options`);
+    return index;
+  }
+}
+
+interface Step {
+  op: OpDef;
+  node: Node;
+  state: unknown;
+}
+
+/** Wraps a non-LiteError thrown by an op (a bug or a host error) into a KernelError naming it. */
+function wrap(e: unknown, op: string, node: number, sg: number, phase: string): LiteError {
+  if (e instanceof LiteError) return e;
+  const msg = e instanceof Error ? e.message : String(e);
+  return new KernelError(op, node, `${phase} failed: ${msg}`, sg);
+}
+
+/** One subgraph: its tensors, prepared steps and arena. */
+export class SubgraphRunner {
+  readonly tensors: Tensor[];
+  readonly inputTensors: RtTensor[];
+  readonly outputTensors: RtTensor[];
+  arenaBytes = 0;
+  prepared = false;
+  private readonly steps: Step[];
+  private readonly lifetimes: { first: number; last: number }[];
+  private readonly planned: number[];
+  private arena: ArrayBuffer | null = null;
+
+  constructor(readonly def: SubgraphDef, private readonly owner: Interpreter) {
+    this.tensors = def.tensors.map((t) => new Tensor(t.index, t.name, t));
+    for (const t of def.tensors) {
+      if (t.isVariable) this.tensors[t.index]!.data = owner.variableData(def.index, t);
+    }
+    this.inputTensors = def.inputs.map((i) => this.tensors[i]!);
+    this.outputTensors = def.outputs.map((i) => this.tensors[i]!);
+    this.steps = def.operators.map((o) => this.makeStep(o));
+    // Lifetimes over steps: inputs from -1, outputs to the end.
+    const n = def.operators.length;
+    this.lifetimes = def.tensors.map(() => ({ first: Infinity, last: -Infinity }));
+    const touch = (t: number, step: number): void => {
+      const l = this.lifetimes[t]!;
+      l.first = Math.min(l.first, step);
+      l.last = Math.max(l.last, step);
+    };
+    for (const t of def.inputs) touch(t, -1);
+    def.operators.forEach((o, k) => {
+      for (const t of o.outputs) touch(t, k);
+      for (const t of o.inputs) if (t >= 0) touch(t, k);
+    });
+    for (const t of def.outputs) touch(t, n);
+    this.planned = def.tensors
+      .filter((t) => t.data === null && !t.isVariable && Number.isFinite(this.lifetimes[t.index]!.first))
+      .map((t) => t.index);
+  }
+
+  private makeStep(o: OperatorDef): Step {
+    const op = this.owner.backend.resolve(o.code)!;
+    const inputs = o.inputs.map((i) => (i < 0 ? null : this.tensors[i]!));
+    const outputs = o.outputs.map((i) => this.tensors[i]!);
+    const node = new Node(o.index, inputs, outputs, o.options, o.version, this.owner, o.calls);
+    return { op, node, state: undefined };
+  }
+
+  /** Sets input `k`'s shape; the next run re-prepares when it changed. */
+  setInputShape(k: number, shape: ReadonlyArray<number>): void {
+    const t = this.inputTensors[k]!;
+    if (t.shape.length === shape.length && t.shape.every((d, i) => d === shape[i])) return;
+    t.shape = shape.slice();
+    this.prepared = false;
+  }
+
+  /** Prepares every op in order (shapes, per-node state), then plans and binds the arena. */
+  prepare(): void {
+    const sg = this.def.index;
+    const max = this.owner.maxTensorBytes;
+    for (const s of this.steps) {
+      try {
+        s.state = s.op.prepare(s.node);
+      } catch (e) {
+        throw wrap(e, s.op.name, s.node.index, sg, 'prepare');
+      }
+      for (const out of s.node.outputs) {
+        const bytes = numElements(out.shape) * elemBytes(out.dtype);
+        if (!out.shape.every((d) => Number.isInteger(d) && d >= 0) || !(bytes <= max)) {
+          throw new KernelError(s.op.name, s.node.index, `output '${out.name}' got shape ${fmtShape(out.shape)} (${bytes} bytes, limit ${max})`, sg);
+        }
+      }
+    }
+    this.plan();
+    this.prepared = true;
+  }
+
+  private plan(): void {
+    const items: PlanItem[] = this.planned.map((i) => {
+      const t = this.tensors[i]!;
+      const l = this.lifetimes[i]!;
+      return { bytes: numElements(t.shape) * elemBytes(t.dtype), first: l.first, last: l.last };
+    });
+    const { offsets, arenaBytes } = planArena(items);
+    if (arenaBytes > this.owner.maxArenaBytes) {
+      throw new LimitError(`subgraph ${this.def.index} needs a ${arenaBytes}-byte arena, over the ${this.owner.maxArenaBytes}-byte limit`);
+    }
+    if (this.arena === null || this.arena.byteLength < arenaBytes) this.arena = this.owner.backend.allocate(arenaBytes);
+    this.arenaBytes = arenaBytes;
+    this.planned.forEach((i, k) => {
+      const t = this.tensors[i]!;
+      t.data = typedView(t.dtype, this.arena!, offsets[k]!, numElements(t.shape));
+    });
+  }
+
+  /** Runs every op once; inputs must already hold their data. */
+  run(): void {
+    if (!this.prepared) this.prepare();
+    const steps = this.steps;
+    let k = 0;
+    try {
+      for (; k < steps.length; k++) {
+        const s = steps[k]!;
+        s.op.run(s.node, s.state);
+      }
+    } catch (e) {
+      const s = steps[k]!;
+      throw wrap(e, s.op.name, s.node.index, this.def.index, 'run');
+    }
+  }
+}
+
+/** A loaded model: subgraph runners (created on first use) over one backend. */
+export class Interpreter {
+  readonly maxArenaBytes: number;
+  readonly maxTensorBytes: number;
+  private readonly runners: (SubgraphRunner | null)[];
+  private readonly variables = new Map<string, TypedArray>();
+  variableBytes = 0;
+
+  constructor(readonly model: ModelDef, readonly backend: Backend, opts: InterpreterOptions = {}) {
+    this.maxArenaBytes = opts.maxArenaBytes ?? 1 << 30;
+    this.maxTensorBytes = opts.maxTensorBytes ?? 1 << 30;
+    checkSupported(model, backend);
+    this.runners = model.subgraphs.map(() => null);
+  }
+
+  /** The runner of subgraph `index`, created on first use (not yet prepared). */
+  subgraph(index: number): SubgraphRunner {
+    let r = this.runners[index];
+    if (!r) {
+      r = new SubgraphRunner(this.model.subgraphs[index]!, this);
+      this.runners[index] = r;
+    }
+    return r;
+  }
+
+  /** Total bytes of all arenas planned so far. */
+  get arenaBytes(): number {
+    let n = 0;
+    for (const r of this.runners) if (r) n += r.arenaBytes;
+    return n;
+  }
+
+  /** Persistent storage of a variable tensor (e.g. recurrent state), initialized from its buffer or zeros. */
+  variableData(sg: number, t: TensorDef): TypedArray {
+    const key = `${sg}:${t.index}`;
+    let d = this.variables.get(key);
+    if (!d) {
+      const count = numElements(t.shape);
+      const bytes = count * elemBytes(t.dtype);
+      d = typedView(t.dtype, this.backend.allocate(bytes), 0, count);
+      if (t.data) copyData(d, t.data);
+      this.variables.set(key, d);
+      this.variableBytes += bytes;
+    }
+    return d;
+  }
+
+  /** Resets variable tensors (recurrent state) to their initial values. */
+  resetVariables(): void {
+    for (const sg of this.model.subgraphs) {
+      for (const t of sg.tensors) {
+        const d = this.variables.get(`${sg.index}:${t.index}`);
+        if (!d) continue;
+        if (t.data) copyData(d, t.data);
+        else new Uint8Array(d.buffer, d.byteOffset, d.byteLength).fill(0);
+      }
+    }
+  }
+
+  /** Prepares subgraph `index` for callers' input shapes; returns its output tensors. */
+  prepareCall(index: number, inputs: ReadonlyArray<RtTensor>): ReadonlyArray<RtTensor> {
+    const r = this.bindInputs(index, inputs);
+    r.prepare();
+    return r.outputTensors;
+  }
+
+  /** Runs subgraph `index` on copies of `inputs`, copying its outputs into `outputs`. */
+  callSubgraph(index: number, inputs: ReadonlyArray<RtTensor>, outputs: ReadonlyArray<RtTensor>): void {
+    const r = this.bindInputs(index, inputs);
+    if (!r.prepared) r.prepare();
+    for (let i = 0; i < inputs.length; i++) copyData(r.inputTensors[i]!.data, inputs[i]!.data);
+    r.run();
+    for (let i = 0; i < outputs.length; i++) {
+      const src = r.outputTensors[i];
+      const dst = outputs[i]!;
+      if (!src || src.data.byteLength !== dst.data.byteLength) {
+        throw new KernelError('subgraph call', index, `output ${i} of subgraph ${index} does not fit the caller's tensor '${dst.name}'`);
+      }
+      copyData(dst.data, src.data);
+    }
+  }
+
+  private bindInputs(index: number, inputs: ReadonlyArray<RtTensor>): SubgraphRunner {
+    const r = this.subgraph(index);
+    if (r.inputTensors.length !== inputs.length) {
+      throw new KernelError('subgraph call', index, `subgraph ${index} takes ${r.inputTensors.length} inputs, got ${inputs.length}`);
+    }
+    inputs.forEach((t, i) => {
+      const own = r.inputTensors[i]!;
+      if (own.dtype !== t.dtype) {
+        throw new KernelError('subgraph call', index, `input ${i} '${own.name}' of subgraph ${index} is ${own.dtype}, got ${t.dtype}`);
+      }
+      r.setInputShape(i, t.shape);
+    });
+    return r;
+  }
+}
+
+/** Throws UnsupportedOpError listing every op of every subgraph the backend lacks. */
+function checkSupported(model: ModelDef, backend: Backend): void {
+  const missing = new Map<string, UnsupportedOp>();
+  for (const sg of model.subgraphs) {
+    for (const o of sg.operators) {
+      if (backend.resolve(o.code)) continue;
+      let m = missing.get(o.name);
+      if (!m) {
+        m = { code: o.code, name: o.name, nodes: [] };
+        missing.set(o.name, m);
+      }
+      m.nodes.push(`${sg.index}:${o.index}`);
+    }
+  }
+  if (missing.size > 0) throw new UnsupportedOpError([...missing.values()]);
+}

@@ -1,0 +1,38 @@
+/**
+ * The CPU op registry: builtin code -> `OpDef`. Each op is one file in this folder
+ * exporting one `OpDef`; add it to `ALL_OPS` below (one import, one entry).
+ *
+ * Ops the real models in ../shared/models use (subgraph 0, dtypes in -> out), do these first:
+ * - hello_world_float: FULLY_CONNECTED v1 x3 (float32 [1,1] -> [1,16] -> [1,16] -> [1,1], fused RELU).
+ * - hello_world_int8:  FULLY_CONNECTED v4 x3 (int8, per-tensor weights, int32 bias).
+ * - person_detect:     DEPTHWISE_CONV_2D v3 x14, CONV_2D v2 x14 (int8, per-channel weights/bias),
+ *                      AVERAGE_POOL_2D v2, RESHAPE v1, SOFTMAX v2 (int8 -> int8).
+ * - micro_speech_quantized: RESHAPE v1 (int32 const shape), DEPTHWISE_CONV_2D v3 (int8 per-channel,
+ *                      [1,49,40,1] * [1,10,8,8]), FULLY_CONNECTED v4 (int8, rank-4 input [1,25,20,8]
+ *                      flattened to 4000), SOFTMAX v2 (int8 -> int8).
+ * - keyword_scrambled: QUANTIZE v1 (int16 -> int8, and int16 -> int32 at the end), SVDF v3 x7
+ *                      (int8 input/weights_feature, int16 weights_time, int32 bias, int16 variable
+ *                      state [1,512]/[1,1024] that persists across runs), FULLY_CONNECTED v4 x5 (int8),
+ *                      SOFTMAX v2 (int8 -> int16).
+ *
+ * ```ts
+ * const def = resolveOp(BuiltinOp.CONV_2D); // OpDef | undefined
+ * ```
+ */
+import type { OpDef } from './op.js';
+import { ifOp } from './if.js';
+import { whileOp } from './while.js';
+
+/** Every op the CPU backend implements. */
+export const ALL_OPS: ReadonlyArray<OpDef> = [
+  ifOp,
+  whileOp,
+];
+
+const BY_CODE = new Map<number, OpDef>();
+for (const op of ALL_OPS) BY_CODE.set(op.code, op);
+
+/** The CPU op for a builtin code, or undefined when the runtime lacks it. */
+export function resolveOp(code: number): OpDef | undefined {
+  return BY_CODE.get(code);
+}
