@@ -153,6 +153,9 @@ export function im2colNHWC<T extends Float32Array | Int8Array>(
   checkDim('im2colNHWC', 'cn', cn);
   if (c0 + cn > c) throw new KernelError('im2colNHWC', `channels [${c0}, ${c0 + cn}) exceed c = ${c}`);
   if (!Number.isFinite(pad)) throw new KernelError('im2colNHWC', `padValue must be finite, got ${pad}`);
+  if (col instanceof Int8Array && (!Number.isInteger(pad) || pad < -128 || pad > 127)) {
+    throw new KernelError('im2colNHWC', `padValue ${pad} does not fit int8 [-128, 127]`);
+  }
   const rowLen = kh * kw * cn;
   checkLen('im2colNHWC', 'x', x, h * w * c, 'h*w*c');
   checkLen('im2colNHWC', 'col', col, outH * outW * rowLen, 'outH*outW*kh*kw*cn');

@@ -1,0 +1,91 @@
+import { describe, it, expect } from 'vitest';
+import { readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { KERNELS_FMA_WASM, KERNELS_SIMD_WASM } from '../../lite-runtime/kernels/wasm/generated.js';
+import { WasmHeap } from '../../lite-runtime/kernels/wasm/heap.js';
+import { instantiate } from '../../lite-runtime/kernels/wasm/runtime.js';
+import { initKernels, kernelBackend, matmul, wasmFlavour, packB, freePacked } from '../../lite-runtime/kernels/index.js';
+import { randF32, naiveMatmul, expectClose } from './ref.js';
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
+
+describe('wasm build', () => {
+  it('generated.ts and build/*.wasm are what the sources build to today', async () => {
+    const { buildAll } = await import('../../scripts/build-wasm.mjs');
+    const prev = process.cwd();
+    process.chdir(root);
+    try {
+      const { wasm, generated } = await buildAll();
+      const committed = await readFile(`${root}lite-runtime/kernels/wasm/generated.ts`, 'utf8');
+      expect(generated === committed, 'generated.ts is stale: run node scripts/build-wasm.mjs').toBe(true);
+      for (const name of ['simd', 'fma'] as const) {
+        const file = await readFile(`${root}lite-runtime/kernels/wasm/build/kernels-${name}.wasm`);
+        expect(Buffer.compare(file, Buffer.from(wasm[name])), `build/kernels-${name}.wasm is stale`).toBe(0);
+      }
+    } finally {
+      process.chdir(prev);
+    }
+  }, 20_000);
+
+  it('the SIMD128 build validates here; the FMA build uses relaxed SIMD', () => {
+    const simd = Buffer.from(KERNELS_SIMD_WASM, 'base64'), fma = Buffer.from(KERNELS_FMA_WASM, 'base64');
+    expect(WebAssembly.validate(simd)).toBe(true);
+    expect(simd.length).toBeLessThan(16_384);
+    expect(fma.length).toBeLessThan(16_384);
+    // The active flavour is FMA exactly where the host validates it.
+    expect(kernelBackend()).toBe('wasm');
+    expect(wasmFlavour()).toBe(WebAssembly.validate(fma) ? 'fma' : 'simd');
+  });
+
+  it('initKernels accepts an imported module (as workers pass it)', async () => {
+    const bytes = await readFile(`${root}lite-runtime/kernels/wasm/build/kernels-simd.wasm`);
+    await initKernels({ wasmModule: new WebAssembly.Module(bytes) });
+    expect(kernelBackend()).toBe('wasm');
+    expect(wasmFlavour()).toBe('module');
+    const a = randF32(5 * 70, 1), b = randF32(70 * 9, 2), c = new Float32Array(45);
+    matmul(a, b, c, 5, 70, 9);
+    const ref = naiveMatmul(a, b, 5, 70, 9);
+    expectClose(c, ref.c, ref.mag, 'module matmul');
+  });
+
+  it('a module that is not the kernels leaves the backend as it was', async () => {
+    const empty = new WebAssembly.Module(new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0]));
+    expect(instantiate(empty, 'x')).toBeNull();
+    await initKernels({ wasmModule: empty });
+    expect(kernelBackend()).toBe('wasm');
+  });
+
+  it('memory grows for large operands and packed blocks are reused after freePacked', () => {
+    const k = 700, n = 600;
+    const ws = Array.from({ length: 3 }, (_, i) => packB(randF32(k * n, i), k, n));
+    ws.forEach((w) => freePacked(w));
+    const again = packB(randF32(k * n, 9), k, n);
+    freePacked(again);
+  });
+});
+
+describe('WasmHeap', () => {
+  it('allocates aligned blocks, coalesces freed ones and grows the memory', () => {
+    const mem = new WebAssembly.Memory({ initial: 1 });
+    const heap = new WasmHeap(mem, 100);
+    const a = heap.alloc(10), b = heap.alloc(100), c = heap.alloc(70_000);
+    expect(a % 64).toBe(0);
+    expect(b).toBe(a + 64);
+    expect(c).toBe(b + 128);
+    expect(mem.buffer.byteLength).toBeGreaterThanOrEqual(c + 70_000);
+    heap.release(a, 10);
+    heap.release(b, 100);
+    expect(heap.alloc(150)).toBe(a); // the two freed blocks merged
+    heap.release(a, 150);
+    heap.release(c, 70_000);
+    expect(heap.used()).toBe(0);
+    expect(heap.alloc(64)).toBe(a);
+  });
+
+  it('throws RangeError when the memory cannot grow', () => {
+    const mem = new WebAssembly.Memory({ initial: 1, maximum: 2 });
+    const heap = new WasmHeap(mem, 0);
+    expect(() => heap.alloc(3 * 65536)).toThrow(RangeError);
+    expect(heap.alloc(1000)).toBe(0);
+  });
+});
