@@ -20,3 +20,4 @@ export * as onnx from './onnx/index.js';
 export * as nn from './nn/index.js';
 export * as optim from './optim/index.js';
 export * as data from './data/index.js';
+export * from './checkpoint.js';

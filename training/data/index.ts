@@ -1,2 +1,2 @@
-// Filled in by its owner; see the issue tracker.
-export {};
+export * from './dataset.js';
+export * from './dataloader.js';
