@@ -42,7 +42,7 @@ export function srdhm(a: number, b: number): number {
   const p = a * b;
   if (p < 4503599627370496 && p > -4503599627370496) {
     // |a*b| < 2^52: the product and the nudged sum are exact doubles.
-    return Math.trunc((p + (p >= 0 ? 1073741824 : -1073741823)) / TWO31);
+    return Math.trunc((p + (p >= 0 ? 1073741824 : -1073741823)) / TWO31) | 0;
   }
   if (a === INT32_MIN && b === INT32_MIN) return INT32_MAX;
   // a*b = hi * 2^16 + lo, both parts exact doubles.
