@@ -18,7 +18,7 @@ function fail(node: OpNode, detail: string): KernelError {
   return new KernelError('IF', node.index, detail);
 }
 
-export const ifOp: OpDef<IfState> = {
+export const IF: OpDef<IfState> = {
   code: BuiltinOp.IF,
   name: 'IF',
   prepare(node) {

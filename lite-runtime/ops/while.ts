@@ -23,7 +23,7 @@ function fail(node: OpNode, detail: string): KernelError {
   return new KernelError('WHILE', node.index, detail);
 }
 
-export const whileOp: OpDef<WhileState> = {
+export const WHILE: OpDef<WhileState> = {
   code: BuiltinOp.WHILE,
   name: 'WHILE',
   prepare(node) {

@@ -1,0 +1,87 @@
+/**
+ * The real models (TensorFlow Lite Micro examples) against the real TFLite runtime's
+ * outputs (fixtures from scripts/fixtures/tflite-models.mjs): float within 1e-5,
+ * int8/int16/int32 within 1 quantization step.
+ */
+import { describe, expect, it } from 'vitest';
+import { loadModel, parseModel, type OutputTensor } from '../../../lite-runtime/index.js';
+import { FbReader } from '../../../lite-runtime/format/reader.js';
+import { ModelField, SubGraphField } from '../../../lite-runtime/format/schema.js';
+import { MODEL_FILES, decode, loadFixture, maxAbsDiff, modelBytes, readBmpGray, type FixtureTensor } from './shared.js';
+
+function expectClose(got: OutputTensor, want: FixtureTensor, what: string): void {
+  expect(got.dtype, what).toBe(want.dtype);
+  expect(got.shape, what).toEqual(want.shape);
+  const g = Array.from(got.data as ArrayLike<number>);
+  const d = maxAbsDiff(g, want.data!);
+  if (want.dtype === 'float32') {
+    const scale = Math.max(1, ...want.data!.map(Math.abs));
+    expect(d, `${what}: got ${g.slice(0, 8)} want ${want.data!.slice(0, 8)}`).toBeLessThanOrEqual(1e-5 * scale);
+  } else {
+    expect(d, `${what}: got ${g.slice(0, 8)} want ${want.data!.slice(0, 8)}`).toBeLessThanOrEqual(1);
+  }
+}
+
+/** A copy of `bytes` whose subgraph 0 output 0 is tensor `t` (as the fixture script's probes). */
+function withOutput(bytes: Uint8Array, t: number): Uint8Array {
+  const copy = bytes.slice();
+  const r = new FbReader(copy);
+  const sg = r.root('Model').tables(ModelField.subgraphs, (i) => `subgraph ${i}`)[0]!;
+  const v = sg.vector(SubGraphField.outputs, 4)!;
+  new DataView(copy.buffer).setInt32(v.start, t, true);
+  return copy;
+}
+
+describe('real models match the real TFLite runtime', () => {
+  for (const file of MODEL_FILES) {
+    it(file, async () => {
+      const fx = loadFixture(file);
+      const model = await loadModel(modelBytes(file));
+      for (const c of fx.cases) {
+        if (!fx.sequence) model.resetState();
+        const out = await model.run(c.inputs.map(decode));
+        expect(out.length).toBe(c.outputs.length);
+        out.forEach((o, k) => expectClose(o, c.outputs[k]!, `${file} ${c.name} output ${k}`));
+      }
+      model.dispose();
+    });
+  }
+
+  it('keyword_scrambled: inner tensors (QUANTIZE, SVDF with state, FULLY_CONNECTED) over a sequence', async () => {
+    const file = 'keyword_scrambled.tflite';
+    const fx = loadFixture(file);
+    expect(fx.sequence).toBe(true);
+    for (const p of fx.probes!) {
+      const model = await loadModel(withOutput(modelBytes(file), p.tensor));
+      for (const [k, c] of fx.cases.entries()) {
+        const [o] = await model.run(c.inputs.map(decode));
+        expectClose(o!, p.outputs[k]!, `tensor ${p.tensor} step ${k}`);
+      }
+    }
+  });
+
+  it('person_detect: person.bmp scores person above no_person, no_person.bmp the reverse', async () => {
+    const model = await loadModel(modelBytes('person_detect.tflite'));
+    const fx = loadFixture('person_detect.tflite');
+    for (const [img, personWins] of [['person.bmp', true], ['no_person.bmp', false]] as const) {
+      const { gray, width, height } = readBmpGray(modelBytes(img));
+      expect([width, height]).toEqual([96, 96]);
+      const input = new Int8Array(gray.buffer, gray.byteOffset, gray.byteLength);
+      expect(Array.from(input)).toEqual(Array.from(decode(fx.cases.find((c) => c.name === img)!.inputs[0]!) as Int8Array));
+      const [scores] = await model.run({ input }, { dequantize: true });
+      const [noPerson, person] = scores!.data as Float32Array;
+      expect(person! > noPerson!, `${img}: person ${person} vs no_person ${noPerson}`).toBe(personWins);
+    }
+  });
+
+  it('reports memory: arena planned below the sum of activations, weights counted', async () => {
+    const bytes = modelBytes('person_detect.tflite');
+    const model = await loadModel(bytes);
+    const def = parseModel(bytes);
+    const sg = def.subgraphs[0]!;
+    const sum = sg.tensors.filter((t) => !t.data).reduce((n, t) => n + t.shape.reduce((a, b) => a * b, 1), 0);
+    expect(model.memory.constBytes).toBe(def.constBytes);
+    expect(model.memory.arenaBytes).toBeGreaterThan(0);
+    expect(model.memory.arenaBytes).toBeLessThan(sum / 2);
+  });
+});
