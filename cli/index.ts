@@ -1,0 +1,24 @@
+/**
+ * The `tglite` command line: thin commands over the library.
+ *   tglite inspect model.tflite
+ *   tglite run model.tflite --input '[[0.5]]'
+ *   tglite bench model.tflite --runs 100
+ */
+import { Command } from 'commander';
+import { inspectCommand } from './commands/inspect.js';
+import { runCommand } from './commands/run.js';
+import { benchCommand } from './commands/bench.js';
+
+const program = new Command('tglite')
+  .description('tglite: train, convert and run models on CPU or WebGPU')
+  .version('0.1.0');
+
+program.addCommand(inspectCommand());
+program.addCommand(runCommand());
+program.addCommand(benchCommand());
+
+program.parseAsync(process.argv).catch((e: unknown) => {
+  const err = e as Error;
+  console.error(`tglite: ${err.name === 'Error' ? '' : err.name + ': '}${err.message}`);
+  process.exitCode = 1;
+});
