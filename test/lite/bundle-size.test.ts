@@ -1,0 +1,46 @@
+/**
+ * The lite runtime's shipped size: esbuild bundle of lite-runtime/index.ts (ESM,
+ * minified, es2022, every op and the WASM kernels embedded) must stay within
+ * 150 KB gzipped. The bundle is also loaded and run, so the figure is for code that works.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { describe, expect, it } from 'vitest';
+// @ts-expect-error plain ESM script without type declarations
+import { bundleLite } from '../../scripts/bundle-lite.mjs';
+import { writeTflite } from '../../converter/tflite-writer/index.js';
+
+const BUDGET = 150 * 1024;
+
+interface BundleResult { code: Uint8Array; bytes: number; gzipBytes: number }
+
+describe('lite runtime bundle', () => {
+  it('is at most 150 KB gzipped, self-contained, and runs a model', async () => {
+    const r = (await bundleLite()) as BundleResult;
+    console.log(`lite runtime bundle: ${(r.bytes / 1024).toFixed(1)} KB minified, ${(r.gzipBytes / 1024).toFixed(1)} KB gzipped (budget 150 KB)`);
+    expect(r.gzipBytes).toBeLessThanOrEqual(BUDGET);
+    const text = new TextDecoder().decode(r.code);
+    expect(text).not.toMatch(/from\s*["'](node:|[a-z@])/); // no imports left: nothing outside the bundle
+    expect(text).toContain('AGFzbQ'); // base64 of the "\0asm" header: the kernels are embedded
+
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'tglite-bundle-')), 'lite.min.mjs');
+    fs.writeFileSync(file, r.code);
+    const lite = (await import(pathToFileURL(file).href)) as typeof import('../../lite-runtime/index.js');
+    const bytes = writeTflite({
+      tensors: [
+        { name: 'x', shape: [1, 3], dtype: 'float32' },
+        { name: 'w', shape: [2, 3], dtype: 'float32', data: new Float32Array([1, 2, 3, -1, -2, -3.5]) },
+        { name: 'b', shape: [2], dtype: 'float32', data: new Float32Array([0.5, 0.25]) },
+        { name: 'y', shape: [1, 2], dtype: 'float32' },
+      ],
+      operators: [{ op: 'FULLY_CONNECTED', inputs: ['x', 'w', 'b'], outputs: ['y'], options: { fused_activation_function: 'NONE' } }],
+      inputs: ['x'], outputs: ['y'],
+    });
+    const model = await lite.loadModel(bytes, { backend: 'cpu' });
+    const [y] = await model.run([new Float32Array([1, 1, 1])]);
+    expect(Array.from(y!.data as Float32Array)).toEqual([6.5, -6.25]);
+    model.dispose();
+  });
+});
