@@ -24,6 +24,11 @@ export function packB(b: usize, ldb: i32, transB: i32, k: i32, n: i32, dst: usiz
     const kc = min(KB, k - p0);
     for (let j0 = 0; j0 < n8; j0 += 8) {
       const nr = min(8, n - j0);
+      if (transB && nr == 8) {
+        packPanelT(b + (<usize>(j0 * ldb + p0) << 2), <usize>ldb << 2, kc, dst);
+        dst += <usize>kc << 5;
+        continue;
+      }
       for (let p = p0; p < p0 + kc; p++) {
         if (!transB && nr == 8) {
           const s = b + (<usize>(p * ldb + j0) << 2);
@@ -43,6 +48,36 @@ export function packB(b: usize, ldb: i32, transB: i32, k: i32, n: i32, dst: usiz
       }
     }
   }
+}
+
+// One full panel from B^T: eight rows (stride ld bytes) of kc floats from s,
+// transposed 4x4 at a time into kc x 8 at dst.
+function packPanelT(s: usize, ld: usize, kc: i32, dst: usize): void {
+  const k4 = kc & ~3;
+  let p = 0;
+  for (; p < k4; p += 4) {
+    const o = s + (<usize>p << 2);
+    transpose4(o, ld, dst, 0);
+    transpose4(o + 4 * ld, ld, dst, 16);
+    dst += 128;
+  }
+  for (; p < kc; p++) {
+    const o = s + (<usize>p << 2);
+    for (let j = 0; j < 8; j++) store<f32>(dst + (<usize>j << 2), load<f32>(o + <usize>j * ld));
+    dst += 32;
+  }
+}
+
+// Four rows (stride ld) of four floats at s, transposed into four 32-byte
+// rows of dst at byte offset off.
+@inline function transpose4(s: usize, ld: usize, dst: usize, off: usize): void {
+  const r0 = v128.load(s), r1 = v128.load(s + ld), r2 = v128.load(s + 2 * ld), r3 = v128.load(s + 3 * ld);
+  const t0 = i32x4.shuffle(r0, r1, 0, 4, 1, 5), t1 = i32x4.shuffle(r2, r3, 0, 4, 1, 5);
+  const t2 = i32x4.shuffle(r0, r1, 2, 6, 3, 7), t3 = i32x4.shuffle(r2, r3, 2, 6, 3, 7);
+  v128.store(dst + off, i32x4.shuffle(t0, t1, 0, 1, 4, 5));
+  v128.store(dst + off + 32, i32x4.shuffle(t0, t1, 2, 3, 6, 7));
+  v128.store(dst + off + 64, i32x4.shuffle(t2, t3, 0, 1, 4, 5));
+  v128.store(dst + off + 96, i32x4.shuffle(t2, t3, 2, 3, 6, 7));
 }
 
 // Packs rows [i0, i0+mc) x cols [p0, p0+kc) of A (row stride lda; A^T when

@@ -1,0 +1,142 @@
+/**
+ * Float32 matmul benchmark: our kernels (wasm, js, and m = 1 with packed B)
+ * beside PyTorch (one thread, OpenBLAS) and TensorFlow.js (wasm backend, one
+ * thread), measured in the same run. Run standalone: `npx tsx bench/matmul.ts`.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import {
+  matmul, packB, matmulPacked, freePacked, setKernelBackend, kernelBackend, wasmFlavour,
+} from '../lite-runtime/kernels/index.js';
+import { formatRows, type BenchRow } from './types.js';
+
+const SIZES = [256, 512, 1024];
+
+/** Best rate over `rounds` rounds of at least `minMs` each; returns seconds per call. */
+function timeIt(fn: () => void, rounds = 5, minMs = 150): number {
+  fn();
+  let best = Infinity;
+  for (let r = 0; r < rounds; r++) {
+    let it = 0;
+    const t0 = performance.now();
+    let dt = 0;
+    do { fn(); it++; dt = performance.now() - t0; } while (dt < minMs);
+    best = Math.min(best, dt / it / 1000);
+  }
+  return best;
+}
+
+function rand(n: number): Float32Array {
+  const a = new Float32Array(n);
+  for (let i = 0; i < n; i++) a[i] = Math.random() * 2 - 1;
+  return a;
+}
+
+const gflops = (m: number, k: number, n: number, s: number) => (2 * m * k * n) / s / 1e9;
+
+/** PyTorch figures (GFLOP/s) keyed 'N' and 'm1_N', or a note why they are missing. */
+function torchFigures(): { figs: Record<string, number>; note: string } {
+  const py = '/usr/bin/python3';
+  if (!existsSync(py)) return { figs: {}, note: 'pytorch: /usr/bin/python3 not found' };
+  const openblas = existsSync('/usr/lib/x86_64-linux-gnu/openblas-pthread') || existsSync('/usr/lib/aarch64-linux-gnu/openblas-pthread');
+  const script = `
+import json, time, torch
+torch.set_num_threads(1)
+def best(fn, rounds=5, min_s=0.15):
+    fn(); b = 1e9
+    for _ in range(rounds):
+        it, t0 = 0, time.perf_counter()
+        while True:
+            fn(); it += 1
+            dt = time.perf_counter() - t0
+            if dt >= min_s: break
+        b = min(b, dt / it)
+    return b
+out = {}
+for n in ${JSON.stringify(SIZES)}:
+    a, b, c = torch.rand(n, n) - 0.5, torch.rand(n, n) - 0.5, torch.empty(n, n)
+    out[str(n)] = 2 * n ** 3 / best(lambda: torch.matmul(a, b, out=c)) / 1e9
+    x, y = torch.rand(1, n) - 0.5, torch.empty(1, n)
+    out['m1_' + str(n)] = 2 * n * n / best(lambda: torch.matmul(x, b, out=y)) / 1e9
+out['version'] = torch.__version__
+print(json.dumps(out))
+`;
+  const env = { ...process.env, OMP_NUM_THREADS: '1', OPENBLAS_NUM_THREADS: '1', ...(openblas ? { OPENBLAS_CORETYPE: 'SkylakeX' } : {}) };
+  const r = spawnSync(py, ['-c', script], { env, encoding: 'utf8', timeout: 120_000 });
+  if (r.status !== 0) return { figs: {}, note: `pytorch: failed (${(r.stderr || r.error?.message || '').trim().split('\n').pop()})` };
+  const blas = openblas ? 'OpenBLAS, OPENBLAS_CORETYPE=SkylakeX' : 'reference BLAS (libopenblas0-pthread not installed: ~25x slow)';
+  const figs = JSON.parse(r.stdout) as Record<string, number>;
+  return { figs, note: `pytorch: torch ${String(figs.version)}, 1 thread (OPENBLAS_NUM_THREADS=1), ${blas}` };
+}
+
+/** TensorFlow.js wasm backend figures (GFLOP/s), or a note why missing. */
+async function tfjsFigures(): Promise<{ figs: Record<string, number>; note: string }> {
+  try {
+    const tf = await import('@tensorflow/tfjs-core');
+    const wasm = await import('@tensorflow/tfjs-backend-wasm');
+    const require = createRequire(import.meta.url);
+    const dist = dirname(require.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm'));
+    wasm.setWasmPaths(`${dist}/`);
+    let threads = 'threads default';
+    if (typeof wasm.setThreadsCount === 'function') { wasm.setThreadsCount(1); threads = '1 thread'; }
+    if (!(await tf.setBackend('wasm'))) throw new Error('setBackend(wasm) failed');
+    await tf.ready();
+    const figs: Record<string, number> = {};
+    for (const n of SIZES) {
+      const a = tf.tensor2d(rand(n * n), [n, n]), b = tf.tensor2d(rand(n * n), [n, n]), x = tf.tensor2d(rand(n), [1, n]);
+      figs[String(n)] = gflops(n, n, n, timeIt(() => { const c = tf.matMul(a, b); c.dataSync(); c.dispose(); }));
+      figs[`m1_${n}`] = gflops(1, n, n, timeIt(() => { const c = tf.matMul(x, b); c.dataSync(); c.dispose(); }));
+      tf.dispose([a, b, x]);
+    }
+    return { figs, note: `tfjs-wasm: @tensorflow/tfjs-backend-wasm ${tf.version_core}, ${threads}` };
+  } catch (e) {
+    return { figs: {}, note: `tfjs-wasm: unavailable (${(e as Error).message})` };
+  }
+}
+
+/**
+ * Measures GFLOP/s at 256/512/1024 cubed for the wasm and js backends and for
+ * m = 1 with a packed B, beside PyTorch and TensorFlow.js.
+ * @example console.log(formatRows(await benchMatmul()));
+ */
+export async function benchMatmul(): Promise<BenchRow[]> {
+  const rows: BenchRow[] = [];
+  const hasWasm = kernelBackend() === 'wasm';
+  const flavour = wasmFlavour();
+  const ours: Record<string, number> = {};
+  for (const n of SIZES) {
+    const a = rand(n * n), b = rand(n * n), c = new Float32Array(n * n), x = rand(n), y = new Float32Array(n);
+    for (const backend of hasWasm ? (['wasm', 'js'] as const) : (['js'] as const)) {
+      setKernelBackend(backend);
+      const slow = backend === 'js' && n >= 1024;
+      ours[`${backend}_${n}`] = gflops(n, n, n, timeIt(() => matmul(a, b, c, n, n, n), slow ? 2 : 5, slow ? 0 : 150));
+      const w = packB(b, n, n);
+      ours[`${backend}_m1_${n}`] = gflops(1, n, n, timeIt(() => matmulPacked(x, w, y, 1)));
+      freePacked(w);
+    }
+    if (hasWasm) setKernelBackend('wasm');
+  }
+  const torch = torchFigures();
+  const tfjs = await tfjsFigures();
+  const notes = [
+    hasWasm ? `ours: wasm ${flavour} build, 1 thread` : 'ours: wasm unavailable on this host, js only',
+    torch.note, tfjs.note,
+  ];
+  const peer = (key: string) => ({ pytorch: torch.figs[key] ?? null, 'tfjs-wasm': tfjs.figs[key] ?? null });
+  for (const n of SIZES) {
+    if (hasWasm) rows.push({ name: `matmul ${n}^3 (wasm)`, ours: ours[`wasm_${n}`], unit: 'GFLOP/s', peers: peer(String(n)), notes });
+    rows.push({ name: `matmul ${n}^3 (js)`, ours: ours[`js_${n}`], unit: 'GFLOP/s', peers: peer(String(n)), notes });
+  }
+  for (const n of SIZES) {
+    const be = hasWasm ? 'wasm' : 'js';
+    rows.push({ name: `matmul m=1 k=n=${n} packed (${be})`, ours: ours[`${be}_m1_${n}`], unit: 'GFLOP/s', peers: peer(`m1_${n}`), notes });
+  }
+  return rows;
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  benchMatmul().then((rows) => console.log(formatRows(rows)), (e) => { console.error(e); process.exit(1); });
+}

@@ -1,0 +1,154 @@
+import { stridedCopy, type NumArray } from './broadcast.js';
+
+/**
+ * A reduction seen as [outer, n, inner]: element (o, j, i) sits at (o * n + j) * inner + i
+ * and j runs over the reduced dims. Reduced dims that are not one contiguous range
+ * are moved last (one strided copy), so every reduction kernel below is a plain axis loop.
+ */
+export interface AxisView {
+  readonly data: NumArray;
+  readonly outer: number;
+  readonly n: number;
+  readonly inner: number;
+  /** The permutation applied to reach this layout (null: none, `data` is the input). */
+  readonly perm: readonly number[] | null;
+}
+
+/**
+ * Views `a` (row-major, `shape`) as [outer, n, inner] with `dims` (sorted, unique) reduced.
+ * @example axisView(a, [2, 3, 4], [1]) // { outer: 2, n: 3, inner: 4 }
+ */
+export function axisView(a: NumArray, shape: readonly number[], dims: readonly number[]): AxisView {
+  const prod = (from: number, to: number) => { let p = 1; for (let i = from; i < to; i++) p *= shape[i]; return p; };
+  if (dims.length === 0) return { data: a, outer: prod(0, shape.length), n: 1, inner: 1, perm: null };
+  const lo = dims[0], hi = dims[dims.length - 1];
+  if (hi - lo + 1 === dims.length) {
+    return { data: a, outer: prod(0, lo), n: prod(lo, hi + 1), inner: prod(hi + 1, shape.length), perm: null };
+  }
+  const kept = shape.map((_, i) => i).filter((i) => !dims.includes(i));
+  const perm = [...kept, ...dims];
+  const strides = new Array<number>(shape.length);
+  let acc = 1;
+  for (let i = shape.length - 1; i >= 0; i--) { strides[i] = acc; acc *= shape[i]; }
+  const data = new (a.constructor as new (n: number) => NumArray)(a.length);
+  stridedCopy(a, 0, perm.map((d) => strides[d]), data, perm.map((d) => shape[d]));
+  let outer = 1, n = 1;
+  for (const d of kept) outer *= shape[d];
+  for (const d of dims) n *= shape[d];
+  return { data, outer, n, inner: 1, perm };
+}
+
+/** Copies `src`, laid out in `view.perm` order of `shape`, back into row-major `shape` order. */
+export function undoAxisView(src: NumArray, shape: readonly number[], view: AxisView, out: NumArray): void {
+  if (view.perm === null) { out.set(src); return; }
+  const perm = view.perm;
+  const pShape = perm.map((d) => shape[d]);
+  const pStrides = new Array<number>(perm.length);
+  let acc = 1;
+  for (let i = perm.length - 1; i >= 0; i--) { pStrides[i] = acc; acc *= pShape[i]; }
+  const inv = new Array<number>(perm.length);
+  perm.forEach((d, i) => { inv[d] = i; });
+  stridedCopy(src, 0, inv.map((p) => pStrides[p]), out, shape);
+}
+
+/**
+ * out[o, i] = sum_j a[o, j, i] * scale, accumulated in float64 (mean uses scale = 1/n).
+ * @example sumAxis(a, 2, 3, 1, out, 1 / 3)
+ */
+export function sumAxis(a: NumArray, outer: number, n: number, inner: number, out: NumArray, scale = 1): void {
+  if (inner === 1) {
+    for (let o = 0; o < outer; o++) {
+      let s = 0;
+      const base = o * n;
+      for (let j = 0; j < n; j++) s += a[base + j];
+      out[o] = s * scale;
+    }
+    return;
+  }
+  const acc = new Float64Array(inner);
+  for (let o = 0; o < outer; o++) {
+    acc.fill(0);
+    for (let j = 0; j < n; j++) {
+      const base = (o * n + j) * inner;
+      for (let i = 0; i < inner; i++) acc[i] += a[base + i];
+    }
+    for (let i = 0; i < inner; i++) out[o * inner + i] = acc[i] * scale;
+  }
+}
+
+/**
+ * out[o, i] = max_j (or min_j) a[o, j, i]; NaN wins (propagates), as in PyTorch. n must be >= 1.
+ * @example extremeAxis(a, 1, 4, 1, out, true)
+ */
+export function extremeAxis(a: NumArray, outer: number, n: number, inner: number, out: NumArray, isMax: boolean): void {
+  for (let o = 0; o < outer; o++) {
+    for (let i = 0; i < inner; i++) {
+      let p = o * n * inner + i;
+      let best = a[p];
+      for (let j = 1; j < n; j++) {
+        p += inner;
+        const v = a[p];
+        if (best !== best) break;
+        if (v !== v || (isMax ? v > best : v < best)) best = v;
+      }
+      out[o * inner + i] = best;
+    }
+  }
+}
+
+/**
+ * Index (and value) of the max/min along the axis: the first one on ties; a NaN counts as
+ * the extreme (the first NaN wins), as PyTorch's argmax/argmin and max(dim). n must be >= 1.
+ * @example argExtremeAxis(a, 2, 3, 1, idx, vals, true)
+ */
+export function argExtremeAxis(a: NumArray, outer: number, n: number, inner: number,
+  outIdx: Int32Array, outVal: NumArray | null, isMax: boolean): void {
+  for (let o = 0; o < outer; o++) {
+    for (let i = 0; i < inner; i++) {
+      let p = o * n * inner + i;
+      let best = a[p], at = 0;
+      for (let j = 1; j < n && best === best; j++) {
+        p += inner;
+        const v = a[p];
+        if (v !== v || (isMax ? v > best : v < best)) { best = v; at = j; }
+      }
+      outIdx[o * inner + i] = at;
+      if (outVal !== null) outVal[o * inner + i] = best;
+    }
+  }
+}
+
+/** out[o, i] = prod_j a[o, j, i] (float64 accumulation; 1 for n = 0). */
+export function prodAxis(a: NumArray, outer: number, n: number, inner: number, out: NumArray): void {
+  const acc = new Float64Array(inner);
+  for (let o = 0; o < outer; o++) {
+    acc.fill(1);
+    for (let j = 0; j < n; j++) {
+      const base = (o * n + j) * inner;
+      for (let i = 0; i < inner; i++) acc[i] *= a[base + i];
+    }
+    for (let i = 0; i < inner; i++) out[o * inner + i] = acc[i];
+  }
+}
+
+/**
+ * out[o, j, i] = prod_{j' != j} a[o, j', i]: the gradient of a product, exact with zeros
+ * (one zero: only its slot is non-zero; two or more: all zero), without dividing by a[j].
+ * @example prodOthersAxis(a, 1, 3, 1, out) // [2, 0, 3] -> [0, 6, 0]
+ */
+export function prodOthersAxis(a: NumArray, outer: number, n: number, inner: number, out: NumArray): void {
+  for (let o = 0; o < outer; o++) {
+    for (let i = 0; i < inner; i++) {
+      const first = o * n * inner + i;
+      let p = first, nonzero = 1, zeros = 0, zeroAt = -1;
+      for (let j = 0; j < n; j++, p += inner) {
+        const v = a[p];
+        if (v === 0) { zeros++; zeroAt = p; } else nonzero *= v;
+      }
+      p = first;
+      for (let j = 0; j < n; j++, p += inner) {
+        out[p] = zeros === 0 ? nonzero / a[p] : zeros === 1 && p === zeroAt ? nonzero : 0;
+      }
+    }
+  }
+}

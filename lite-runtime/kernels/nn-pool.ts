@@ -1,0 +1,235 @@
+/**
+ * 2-D pooling on NCHW float32 planes (PyTorch semantics): max, average and
+ * adaptive average, forward and backward. `planes` = n*c; each plane is h*w.
+ */
+import { KernelError, checkDim, checkLen } from './errors.js';
+
+/** Window geometry of a 2-D pool (symmetric padding, as PyTorch). */
+export interface Pool2dShape {
+  planes: number; h: number; w: number; kh: number; kw: number;
+  strideH: number; strideW: number; padH: number; padW: number;
+  dilationH: number; dilationW: number; ceilMode: boolean;
+}
+
+/**
+ * PyTorch's pooled length: floor or ceil of (size + 2*pad - dilation*(k-1) - 1)/stride + 1,
+ * where with ceilMode the last window must start inside the input or left padding.
+ * @example poolOutputSize(5, 2, 2, 0, 1, true) // 3
+ */
+export function poolOutputSize(size: number, k: number, stride: number, pad: number, dilation: number, ceilMode: boolean): number {
+  const span = size + 2 * pad - dilation * (k - 1) - 1;
+  let out = Math.floor((ceilMode ? span + stride - 1 : span) / stride) + 1;
+  if (ceilMode && (out - 1) * stride >= size + pad) out--;
+  return out;
+}
+
+function outSizes(kernel: string, s: Pool2dShape): [number, number] {
+  for (const k of ['planes', 'h', 'w', 'kh', 'kw', 'padH', 'padW'] as const) checkDim(kernel, k, s[k]);
+  for (const k of ['kh', 'kw', 'strideH', 'strideW', 'dilationH', 'dilationW'] as const) {
+    checkDim(kernel, k, s[k]);
+    if (s[k] < 1) throw new KernelError(kernel, `${k} must be >= 1, got ${s[k]}`);
+  }
+  if (2 * s.padH > s.kh || 2 * s.padW > s.kw) {
+    throw new KernelError(kernel, `padding ${s.padH}x${s.padW} must be at most half the kernel ${s.kh}x${s.kw}`);
+  }
+  const oh = poolOutputSize(s.h, s.kh, s.strideH, s.padH, s.dilationH, s.ceilMode);
+  const ow = poolOutputSize(s.w, s.kw, s.strideW, s.padW, s.dilationW, s.ceilMode);
+  if (oh < 1 || ow < 1) throw new KernelError(kernel, `output size ${oh}x${ow} is too small (input ${s.h}x${s.w}, kernel ${s.kh}x${s.kw})`);
+  return [oh, ow];
+}
+
+/** Output height and width of a pool. @example pool2dOutputSize(s) // [oh, ow] */
+export function pool2dOutputSize(s: Pool2dShape): [number, number] {
+  return outSizes('pool2dOutputSize', s);
+}
+
+/** Flat in-plane index of each window's maximum (first one on ties; NaN wins), or -1 for an all-padding window. */
+function argmaxPlane(x: Float32Array, xo: number, s: Pool2dShape, oy: number, ox: number): number {
+  let best = -1, bv = -Infinity;
+  for (let ky = 0; ky < s.kh; ky++) {
+    const iy = oy * s.strideH - s.padH + ky * s.dilationH;
+    if (iy < 0 || iy >= s.h) continue;
+    for (let kx = 0; kx < s.kw; kx++) {
+      const ix = ox * s.strideW - s.padW + kx * s.dilationW;
+      if (ix < 0 || ix >= s.w) continue;
+      const v = x[xo + iy * s.w + ix];
+      if (best < 0 || v > bv || (v !== v && bv === bv)) { bv = v; best = iy * s.w + ix; }
+    }
+  }
+  return best;
+}
+
+/**
+ * y = maxPool2d(x); padding counts as -inf.
+ * @example maxPool2dNCHW(x, y, { planes: 2, h: 4, w: 4, kh: 2, kw: 2, strideH: 2, strideW: 2, padH: 0, padW: 0, dilationH: 1, dilationW: 1, ceilMode: false });
+ */
+export function maxPool2dNCHW(x: Float32Array, y: Float32Array, s: Pool2dShape): void {
+  const [oh, ow] = outSizes('maxPool2dNCHW', s);
+  checkLen('maxPool2dNCHW', 'x', x, s.planes * s.h * s.w, 'planes*h*w');
+  checkLen('maxPool2dNCHW', 'y', y, s.planes * oh * ow, 'planes*outH*outW');
+  const fast = s.dilationH === 1 && s.dilationW === 1;
+  for (let p = 0; p < s.planes; p++) {
+    const xo = p * s.h * s.w;
+    let o = p * oh * ow;
+    for (let oy = 0; oy < oh; oy++) {
+      const y0 = Math.max(0, oy * s.strideH - s.padH), y1 = Math.min(s.h, oy * s.strideH - s.padH + s.kh);
+      for (let ox = 0; ox < ow; ox++, o++) {
+        if (!fast) { const i = argmaxPlane(x, xo, s, oy, ox); y[o] = i < 0 ? -Infinity : x[xo + i]; continue; }
+        const x0 = Math.max(0, ox * s.strideW - s.padW), x1 = Math.min(s.w, ox * s.strideW - s.padW + s.kw);
+        let m = -Infinity;
+        for (let iy = y0; iy < y1; iy++) {
+          const r = xo + iy * s.w;
+          for (let ix = x0; ix < x1; ix++) { const v = x[r + ix]; if (v > m || v !== v) m = v; if (m !== m) break; }
+          if (m !== m) break;
+        }
+        y[o] = m;
+      }
+    }
+  }
+}
+
+/**
+ * dx = the gradient of maxPool2d: gy routed to each window's maximum (overwrites dx).
+ * @example maxPool2dBackwardNCHW(x, gy, dx, shape);
+ */
+export function maxPool2dBackwardNCHW(x: Float32Array, gy: Float32Array, dx: Float32Array, s: Pool2dShape): void {
+  const [oh, ow] = outSizes('maxPool2dBackwardNCHW', s);
+  const hw = s.h * s.w;
+  checkLen('maxPool2dBackwardNCHW', 'x', x, s.planes * hw, 'planes*h*w');
+  checkLen('maxPool2dBackwardNCHW', 'dx', dx, s.planes * hw, 'planes*h*w');
+  checkLen('maxPool2dBackwardNCHW', 'gy', gy, s.planes * oh * ow, 'planes*outH*outW');
+  dx.fill(0, 0, s.planes * hw);
+  for (let p = 0; p < s.planes; p++) {
+    const xo = p * hw;
+    let o = p * oh * ow;
+    for (let oy = 0; oy < oh; oy++) {
+      for (let ox = 0; ox < ow; ox++, o++) {
+        const i = argmaxPlane(x, xo, s, oy, ox);
+        if (i >= 0) dx[xo + i] += gy[o];
+      }
+    }
+  }
+}
+
+/** Average-pool options beyond the window. */
+export interface AvgPoolOptions {
+  /** Divide by the full window including padding (PyTorch default true). */
+  countIncludePad: boolean;
+  /** Divide by this instead (PyTorch's divisor_override), or 0 for none. */
+  divisor: number;
+}
+
+/** Visits each window as [y0, y1) x [x0, x1) clipped to the input, with its divisor (PyTorch's rule). */
+function forWindows(s: Pool2dShape, oh: number, ow: number, opts: AvgPoolOptions,
+  visit: (o: number, y0: number, y1: number, x0: number, x1: number, inv: number) => void): void {
+  let o = 0;
+  for (let oy = 0; oy < oh; oy++) {
+    let ys = oy * s.strideH - s.padH, ye = Math.min(ys + s.kh, s.h + s.padH);
+    const poolH = ye - ys;
+    ys = Math.max(ys, 0); ye = Math.min(ye, s.h);
+    for (let ox = 0; ox < ow; ox++, o++) {
+      let xs = ox * s.strideW - s.padW, xe = Math.min(xs + s.kw, s.w + s.padW);
+      const poolW = xe - xs;
+      xs = Math.max(xs, 0); xe = Math.min(xe, s.w);
+      const div = opts.divisor > 0 ? opts.divisor : opts.countIncludePad ? poolH * poolW : (ye - ys) * (xe - xs);
+      visit(o, ys, ye, xs, xe, 1 / div);
+    }
+  }
+}
+
+function checkAvg(kernel: string, s: Pool2dShape, opts: AvgPoolOptions): [number, number] {
+  if (s.dilationH !== 1 || s.dilationW !== 1) throw new KernelError(kernel, 'average pooling has no dilation');
+  if (!(opts.divisor >= 0) || !Number.isInteger(opts.divisor)) throw new KernelError(kernel, `divisor must be a non-negative integer, got ${opts.divisor}`);
+  return outSizes(kernel, s);
+}
+
+/**
+ * y = avgPool2d(x) with PyTorch's divisor rules.
+ * @example avgPool2dNCHW(x, y, shape, { countIncludePad: true, divisor: 0 });
+ */
+export function avgPool2dNCHW(x: Float32Array, y: Float32Array, s: Pool2dShape, opts: AvgPoolOptions): void {
+  const [oh, ow] = checkAvg('avgPool2dNCHW', s, opts);
+  const hw = s.h * s.w, ohw = oh * ow;
+  checkLen('avgPool2dNCHW', 'x', x, s.planes * hw, 'planes*h*w');
+  checkLen('avgPool2dNCHW', 'y', y, s.planes * ohw, 'planes*outH*outW');
+  for (let p = 0; p < s.planes; p++) {
+    const xo = p * hw, yo = p * ohw;
+    forWindows(s, oh, ow, opts, (o, y0, y1, x0, x1, inv) => {
+      let acc = 0;
+      for (let iy = y0; iy < y1; iy++) for (let ix = x0; ix < x1; ix++) acc += x[xo + iy * s.w + ix];
+      y[yo + o] = acc * inv;
+    });
+  }
+}
+
+/**
+ * dx = the gradient of avgPool2d (overwrites dx).
+ * @example avgPool2dBackwardNCHW(gy, dx, shape, { countIncludePad: false, divisor: 0 });
+ */
+export function avgPool2dBackwardNCHW(gy: Float32Array, dx: Float32Array, s: Pool2dShape, opts: AvgPoolOptions): void {
+  const [oh, ow] = checkAvg('avgPool2dBackwardNCHW', s, opts);
+  const hw = s.h * s.w, ohw = oh * ow;
+  checkLen('avgPool2dBackwardNCHW', 'dx', dx, s.planes * hw, 'planes*h*w');
+  checkLen('avgPool2dBackwardNCHW', 'gy', gy, s.planes * ohw, 'planes*outH*outW');
+  dx.fill(0, 0, s.planes * hw);
+  for (let p = 0; p < s.planes; p++) {
+    const xo = p * hw, yo = p * ohw;
+    forWindows(s, oh, ow, opts, (o, y0, y1, x0, x1, inv) => {
+      const v = gy[yo + o] * inv;
+      for (let iy = y0; iy < y1; iy++) for (let ix = x0; ix < x1; ix++) dx[xo + iy * s.w + ix] += v;
+    });
+  }
+}
+
+/** Adaptive window [floor(i*in/out), ceil((i+1)*in/out)) of output index i. */
+function adaptiveStart(i: number, inSize: number, out: number): number { return Math.floor((i * inSize) / out); }
+function adaptiveEnd(i: number, inSize: number, out: number): number { return Math.ceil(((i + 1) * inSize) / out); }
+
+function checkAdaptive(kernel: string, planes: number, h: number, w: number, oh: number, ow: number): void {
+  for (const [k, v] of [['planes', planes], ['h', h], ['w', w], ['outH', oh], ['outW', ow]] as const) checkDim(kernel, k, v);
+  if ((oh > 0 && h === 0) || (ow > 0 && w === 0)) throw new KernelError(kernel, `cannot pool an empty ${h}x${w} input to ${oh}x${ow}`);
+}
+
+/**
+ * y [planes, oh, ow] = adaptiveAvgPool2d(x [planes, h, w]) (PyTorch's windows).
+ * @example adaptiveAvgPool2dNCHW(x, y, 64, 7, 7, 1, 1); // global average pool
+ */
+export function adaptiveAvgPool2dNCHW(x: Float32Array, y: Float32Array, planes: number, h: number, w: number, oh: number, ow: number): void {
+  checkAdaptive('adaptiveAvgPool2dNCHW', planes, h, w, oh, ow);
+  checkLen('adaptiveAvgPool2dNCHW', 'x', x, planes * h * w, 'planes*h*w');
+  checkLen('adaptiveAvgPool2dNCHW', 'y', y, planes * oh * ow, 'planes*outH*outW');
+  for (let p = 0; p < planes; p++) {
+    const xo = p * h * w;
+    for (let oy = 0; oy < oh; oy++) {
+      const y0 = adaptiveStart(oy, h, oh), y1 = adaptiveEnd(oy, h, oh);
+      for (let ox = 0; ox < ow; ox++) {
+        const x0 = adaptiveStart(ox, w, ow), x1 = adaptiveEnd(ox, w, ow);
+        let acc = 0;
+        for (let iy = y0; iy < y1; iy++) for (let ix = x0; ix < x1; ix++) acc += x[xo + iy * w + ix];
+        y[(p * oh + oy) * ow + ox] = acc / ((y1 - y0) * (x1 - x0));
+      }
+    }
+  }
+}
+
+/**
+ * dx = the gradient of adaptiveAvgPool2d (overwrites dx).
+ * @example adaptiveAvgPool2dBackwardNCHW(gy, dx, 64, 7, 7, 1, 1);
+ */
+export function adaptiveAvgPool2dBackwardNCHW(gy: Float32Array, dx: Float32Array, planes: number, h: number, w: number, oh: number, ow: number): void {
+  checkAdaptive('adaptiveAvgPool2dBackwardNCHW', planes, h, w, oh, ow);
+  checkLen('adaptiveAvgPool2dBackwardNCHW', 'dx', dx, planes * h * w, 'planes*h*w');
+  checkLen('adaptiveAvgPool2dBackwardNCHW', 'gy', gy, planes * oh * ow, 'planes*outH*outW');
+  dx.fill(0, 0, planes * h * w);
+  for (let p = 0; p < planes; p++) {
+    const xo = p * h * w;
+    for (let oy = 0; oy < oh; oy++) {
+      const y0 = adaptiveStart(oy, h, oh), y1 = adaptiveEnd(oy, h, oh);
+      for (let ox = 0; ox < ow; ox++) {
+        const x0 = adaptiveStart(ox, w, ow), x1 = adaptiveEnd(ox, w, ow);
+        const v = gy[(p * oh + oy) * ow + ox] / ((y1 - y0) * (x1 - x0));
+        for (let iy = y0; iy < y1; iy++) for (let ix = x0; ix < x1; ix++) dx[xo + iy * w + ix] += v;
+      }
+    }
+  }
+}
