@@ -8,7 +8,7 @@ import { im2colNHWC, matmul, matmulPacked, packB, qmatmulI8, type ConvGeometry, 
 import type { OpDef, OpNode } from './op.js';
 import { expect, expectDType, expectRank, input, optInput, output, qparams, setOutput, describe } from './util/check.js';
 import { floatActRange, quantActRange, actName } from './util/activation.js';
-import { channelMultipliers, mulQ } from './util/quant.js';
+import { makeRequant, requant, type Requant } from './util/requant.js';
 import { clampRange, window2d } from './util/window.js';
 import { floatWeights } from './util/weights.js';
 
@@ -25,8 +25,8 @@ interface FloatState {
 }
 
 interface Int8State {
-  kind: 'i8'; g: Geometry; weights: Int8Array; bias: Int32Array | null; inZp: number; outZp: number;
-  mult: Int32Array; shift: Int32Array; lo: number; hi: number; col: Int8Array | null; acc: Int32Array;
+  kind: 'i8'; g: Geometry; weights: Int8Array; bias: Int32Array | null; inZp: number; rq: Requant;
+  col: Int8Array | null; acc: Int32Array;
 }
 
 type State = FloatState | Int8State;
@@ -93,10 +93,9 @@ function prepareInt8(node: OpNode, g: Geometry): Int8State {
   const act = activation(node);
   const r = quantActRange(act, yq.scale, yq.zeroPoint, -128, 127);
   expect(OP, node, r !== null, () => `fused activation ${actName(act)} is not supported`);
-  const { multipliers, shifts } = channelMultipliers(xq.scale, wq!.scale, yq.scale, g.oc);
   return {
-    kind: 'i8', g, weights: w.data as Int8Array, bias: b ? (b.data as Int32Array) : null,
-    inZp: xq.zeroPoint, outZp: yq.zeroPoint, mult: multipliers, shift: shifts, lo: r[0], hi: r[1],
+    kind: 'i8', g, weights: w.data as Int8Array, bias: b ? (b.data as Int32Array) : null, inZp: xq.zeroPoint,
+    rq: makeRequant(xq.scale, wq!.scale, yq.scale, yq.zeroPoint, r[0], r[1], g.oc),
     col: g.direct ? null : new Int8Array(g.outH * g.outW * g.k), acc: new Int32Array(g.outH * g.outW * g.oc),
   };
 }
@@ -122,7 +121,7 @@ function runFloat(node: OpNode, s: FloatState): void {
 }
 
 function runInt8(node: OpNode, s: Int8State): void {
-  const { g, acc, mult, shift, bias, outZp, lo, hi } = s;
+  const { g, acc, bias, rq } = s;
   const x = node.inputs[0]!.data as Int8Array, y = node.outputs[0]!.data as Int8Array;
   const m = g.outH * g.outW, inSize = g.h * g.w * g.c, oc = g.oc;
   for (let b = 0; b < g.n; b++) {
@@ -133,9 +132,7 @@ function runInt8(node: OpNode, s: Int8State): void {
     let yo = b * m * oc;
     for (let i = 0; i < m * oc; i += oc) {
       for (let o = 0; o < oc; o++) {
-        let v = mulQ(acc[i + o]! + (bias ? bias[o]! : 0), mult[o]!, shift[o]!) + outZp;
-        v = v < lo ? lo : v > hi ? hi : v;
-        y[yo++] = v;
+        y[yo++] = requant(rq, acc[i + o]! + (bias ? bias[o]! : 0), o);
       }
     }
   }

@@ -8,7 +8,7 @@ import { BuiltinOp, DepthwiseConv2DOptions as F } from '../format/schema.js';
 import type { OpDef, OpNode } from './op.js';
 import { describe, expect, expectDType, expectRank, input, optInput, output, qparams, setOutput } from './util/check.js';
 import { actName, floatActRange, quantActRange } from './util/activation.js';
-import { channelMultipliers, mulQ } from './util/quant.js';
+import { makeRequant, requant, type Requant } from './util/requant.js';
 import { window2d, type Window2D } from './util/window.js';
 import { floatWeights } from './util/weights.js';
 
@@ -20,8 +20,7 @@ interface FloatState {
   kind: 'f32'; g: Geometry; weights: Float32Array; bias: Float32Array | null; lo: number; hi: number; acc: Float32Array;
 }
 interface Int8State {
-  kind: 'i8'; g: Geometry; weights: Int8Array; bias: Int32Array | null; inOff: number; outZp: number;
-  mult: Int32Array; shift: Int32Array; lo: number; hi: number; acc: Int32Array;
+  kind: 'i8'; g: Geometry; weights: Int8Array; bias: Int32Array | null; inOff: number; rq: Requant; acc: Int32Array;
 }
 type State = FloatState | Int8State;
 
@@ -97,16 +96,14 @@ function runFloat(node: OpNode, s: FloatState): void {
 }
 
 function runInt8(node: OpNode, s: Int8State): void {
-  const { g, acc, bias, mult, shift, outZp, lo, hi } = s;
+  const { g, acc, bias, rq } = s;
   const x = node.inputs[0]!.data as Int8Array, y = node.outputs[0]!.data as Int8Array;
   let yo = 0;
   for (let b = 0; b < g.n; b++) for (let oy = 0; oy < g.win.outH; oy++) for (let ox = 0; ox < g.win.outW; ox++) {
     acc.fill(0);
     accumulate(x, s.weights, acc, g, b, oy, ox, s.inOff);
     for (let o = 0; o < g.oc; o++) {
-      let v = mulQ(acc[o]! + (bias ? bias[o]! : 0), mult[o]!, shift[o]!) + outZp;
-      v = v < lo ? lo : v > hi ? hi : v;
-      y[yo++] = v;
+      y[yo++] = requant(rq, acc[o]! + (bias ? bias[o]! : 0), o);
     }
   }
 }
@@ -139,12 +136,10 @@ export const DEPTHWISE_CONV_2D: OpDef<State> = {
     expect(OP, node, wq!.zeroPoint.every((z) => z === 0), () => `${describe('filter', w)}: int8 filter zero points must be 0`);
     const r = quantActRange(a, yq.scale, yq.zeroPoint, -128, 127);
     expect(OP, node, r !== null, () => `fused activation ${actName(a)} is not supported`);
-    const { multipliers, shifts } = channelMultipliers(xq.scale, wq!.scale, yq.scale, g.oc);
     const b = optInput(node, 2);
     return {
-      kind: 'i8', g, weights: w.data as Int8Array, bias: b ? (b.data as Int32Array) : null,
-      inOff: -xq.zeroPoint, outZp: yq.zeroPoint, mult: multipliers, shift: shifts, lo: r[0], hi: r[1],
-      acc: new Int32Array(g.oc),
+      kind: 'i8', g, weights: w.data as Int8Array, bias: b ? (b.data as Int32Array) : null, inOff: -xq.zeroPoint,
+      rq: makeRequant(xq.scale, wq!.scale, yq.scale, yq.zeroPoint, r[0], r[1], g.oc), acc: new Int32Array(g.oc),
     };
   },
   run(node, s) {

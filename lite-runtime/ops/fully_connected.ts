@@ -9,7 +9,7 @@ import { matmul, matmulPacked, packB, qmatmulI8, type PackedMatrix } from '../ke
 import type { OpDef, OpNode } from './op.js';
 import { describe, expect, expectDType, expectRank, input, numElements, optInput, output, qparams, setOutput } from './util/check.js';
 import { actName, floatActRange, quantActRange } from './util/activation.js';
-import { channelMultipliers, mulQ } from './util/quant.js';
+import { makeRequant, requant, type Requant } from './util/requant.js';
 import { clampRange } from './util/window.js';
 import { floatWeights } from './util/weights.js';
 
@@ -21,8 +21,8 @@ interface FloatState {
   kAct: 'relu' | 'relu6' | null; lo: number; hi: number;
 }
 interface Int8State {
-  kind: 'i8'; d: Dims; weights: Int8Array; bias: Int32Array | null; inZp: number; wZp: number; outZp: number;
-  mult: Int32Array; shift: Int32Array; perChannel: boolean; lo: number; hi: number; acc: Int32Array;
+  kind: 'i8'; d: Dims; weights: Int8Array; bias: Int32Array | null; inZp: number; wZp: number;
+  rq: Requant; perChannel: boolean; acc: Int32Array;
 }
 type State = FloatState | Int8State;
 
@@ -79,11 +79,11 @@ function prepareInt8(node: OpNode, d: Dims): Int8State {
   }
   const a = actOf(node), r = quantActRange(a, yq.scale, yq.zeroPoint, -128, 127);
   expect(OP, node, r !== null, () => `fused activation ${actName(a)} is not supported`);
-  const { multipliers, shifts } = channelMultipliers(xq.scale, scales, yq.scale, perChannel ? d.units : 1);
   return {
     kind: 'i8', d, weights: w.data as Int8Array, bias: b ? (b.data as Int32Array) : null,
-    inZp: xq.zeroPoint, wZp: perChannel ? 0 : wq.zeroPoint, outZp: yq.zeroPoint, mult: multipliers, shift: shifts,
-    perChannel, lo: r[0], hi: r[1], acc: new Int32Array(d.batch * d.units),
+    inZp: xq.zeroPoint, wZp: perChannel ? 0 : wq.zeroPoint,
+    rq: makeRequant(xq.scale, scales, yq.scale, yq.zeroPoint, r[0], r[1], perChannel ? d.units : 1),
+    perChannel, acc: new Int32Array(d.batch * d.units),
   };
 }
 
@@ -102,7 +102,7 @@ function runFloat(node: OpNode, s: FloatState): void {
 
 function runInt8(node: OpNode, s: Int8State): void {
   const { batch, inDim, units } = s.d;
-  const { acc, bias, mult, shift, outZp, lo, hi, wZp, inZp, perChannel } = s;
+  const { acc, bias, rq, wZp, inZp, perChannel } = s;
   const x = node.inputs[0]!.data as Int8Array, y = node.outputs[0]!.data as Int8Array;
   qmatmulI8(x, inZp, s.weights, acc, batch, inDim, units);
   for (let i = 0; i < batch; i++) {
@@ -115,10 +115,7 @@ function runInt8(node: OpNode, s: Int8State): void {
     }
     const o = i * units;
     for (let u = 0; u < units; u++) {
-      const c = perChannel ? u : 0;
-      let v = mulQ(acc[o + u]! + corr + (bias ? bias[u]! : 0), mult[c]!, shift[c]!) + outZp;
-      v = v < lo ? lo : v > hi ? hi : v;
-      y[o + u] = v;
+      y[o + u] = requant(rq, acc[o + u]! + corr + (bias ? bias[u]! : 0), perChannel ? u : 0);
     }
   }
 }

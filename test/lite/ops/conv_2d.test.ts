@@ -2,7 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { CONV_2D } from '../../../lite-runtime/ops/conv_2d.js';
 import { KernelError } from '../../../lite-runtime/format/errors.js';
 import { constant, maxAbsDiff, node, out, randf, randi, rng, runOp, tensor } from './helpers.js';
-import { convFloat, convInt8, geom, type ConvCase } from './reference.js';
+import { convFloat, convInt8, geom, type ConvCase, type Mode } from './reference.js';
+import { setRequantMode } from '../../../lite-runtime/ops/util/requant.js';
+
+const MODES: Mode[] = ['fp32', 'reference'];
 
 const CASES: Array<ConvCase & { act: number }> = [
   { n: 1, h: 5, w: 5, c: 3, oc: 4, kh: 3, kw: 3, sh: 1, sw: 1, dh: 1, dw: 1, padding: 0, act: 0 },
@@ -38,7 +41,8 @@ describe('CONV_2D', () => {
     }
   });
 
-  it('int8 per-channel matches TFLite integer arithmetic exactly', () => {
+  it.each(MODES)('int8 per-channel matches the %s requantization exactly', (mode) => {
+    setRequantMode(mode);
     const r = rng(11);
     for (const p of CASES) {
       const xs = randi(r, p.n * p.h * p.w * p.c, -128, 127);
@@ -52,7 +56,7 @@ describe('CONV_2D', () => {
       const [y] = runOp(CONV_2D, node([x, w, b], [out('int8', { scale: outScale, zeroPoint: outZp })], opts(p)));
       const lo = p.act === 0 ? -128 : Math.max(-128, outZp + Math.round((p.act === 2 ? -1 : 0) / outScale));
       const hi = p.act === 3 ? Math.min(127, outZp + Math.round(6 / outScale)) : p.act === 2 ? Math.min(127, outZp + Math.round(1 / outScale)) : 127;
-      const ref = convInt8(p, false, xs, inZp, ws, bs, inScale, wScales, outScale, outZp, lo, hi);
+      const ref = convInt8(mode, p, false, xs, inZp, ws, bs, inScale, wScales, outScale, outZp, lo, hi);
       expect(Array.from(y!.data as Int8Array)).toEqual(Array.from(ref));
       // and it approximates the float convolution of the dequantized values
       const fx = xs.map((v) => inScale * (v - inZp));
@@ -65,14 +69,15 @@ describe('CONV_2D', () => {
     }
   });
 
-  it('int8 per-tensor weights without bias', () => {
+  it.each(MODES)('int8 per-tensor weights without bias (%s)', (mode) => {
+    setRequantMode(mode);
     const p: ConvCase = { n: 1, h: 6, w: 5, c: 3, oc: 4, kh: 3, kw: 3, sh: 1, sw: 2, dh: 1, dw: 1, padding: 0 };
     const r = rng(12);
     const xs = randi(r, 90, -128, 127), ws = randi(r, 108, -127, 127);
     const x = tensor('int8', [1, 6, 5, 3], xs, { quant: { scale: 0.1, zeroPoint: 3 } });
     const w = constant('int8', [4, 3, 3, 3], ws, { quant: { scale: 0.01 } });
     const [y] = runOp(CONV_2D, node([x, w, null], [out('int8', { scale: 0.5, zeroPoint: -2 })], { 0: 0, 1: 2, 2: 1 }));
-    const ref = convInt8(p, false, xs, 3, ws, null, Math.fround(0.1), [Math.fround(0.01)], Math.fround(0.5), -2);
+    const ref = convInt8(mode, p, false, xs, 3, ws, null, Math.fround(0.1), [Math.fround(0.01)], Math.fround(0.5), -2);
     expect(Array.from(y!.data as Int8Array)).toEqual(Array.from(ref));
   });
 

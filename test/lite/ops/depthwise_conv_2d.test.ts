@@ -2,7 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { DEPTHWISE_CONV_2D } from '../../../lite-runtime/ops/depthwise_conv_2d.js';
 import { KernelError } from '../../../lite-runtime/format/errors.js';
 import { constant, maxAbsDiff, node, out, randf, randi, rng, runOp, tensor } from './helpers.js';
-import { convFloat, convInt8, geom, type ConvCase } from './reference.js';
+import { convFloat, convInt8, geom, type ConvCase, type Mode } from './reference.js';
+import { setRequantMode } from '../../../lite-runtime/ops/util/requant.js';
+
+const MODES: Mode[] = ['fp32', 'reference'];
 
 const CASES: Array<ConvCase & { act: number }> = [
   { n: 1, h: 6, w: 6, c: 4, oc: 4, kh: 3, kw: 3, sh: 1, sw: 1, dh: 1, dw: 1, padding: 0, act: 0 },
@@ -29,7 +32,8 @@ describe('DEPTHWISE_CONV_2D', () => {
     }
   });
 
-  it('int8 per-channel matches TFLite integer arithmetic exactly', () => {
+  it.each(MODES)('int8 per-channel matches the %s requantization exactly', (mode) => {
+    setRequantMode(mode);
     const r = rng(21);
     for (const p of CASES) {
       const xs = randi(r, p.n * p.h * p.w * p.c, -128, 127), ws = randi(r, p.kh * p.kw * p.oc, -127, 127);
@@ -41,7 +45,7 @@ describe('DEPTHWISE_CONV_2D', () => {
         [out('int8', { scale: outScale, zeroPoint: outZp })], opts(p)));
       const lo = p.act === 0 ? -128 : outZp;
       const hi = p.act === 3 ? Math.min(127, outZp + Math.round(6 / outScale)) : 127;
-      const ref = convInt8(p, true, xs, inZp, ws, bs, inScale, wScales, outScale, outZp, lo, hi);
+      const ref = convInt8(mode, p, true, xs, inZp, ws, bs, inScale, wScales, outScale, outZp, lo, hi);
       expect(Array.from(y!.data as Int8Array)).toEqual(Array.from(ref));
     }
   });

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { FULLY_CONNECTED } from '../../../lite-runtime/ops/fully_connected.js';
 import { KernelError } from '../../../lite-runtime/format/errors.js';
-import { quantizeMultiplier, mulQ } from '../../../lite-runtime/ops/util/quant.js';
+import { setRequantMode } from '../../../lite-runtime/ops/util/requant.js';
+import { requantRef, type Mode } from './reference.js';
 import { constant, maxAbsDiff, node, out, randf, randi, rng, runOp, tensor } from './helpers.js';
 
 function fcFloat(x: number[], w: number[], b: number[] | null, batch: number, k: number, n: number, lo = -Infinity, hi = Infinity): number[] {
@@ -15,14 +16,13 @@ function fcFloat(x: number[], w: number[], b: number[] | null, batch: number, k:
 }
 
 // TFLite's integer FullyConnected: acc = sum (x - xz) * (w - wz) + bias, requantized per channel.
-function fcInt8(x: number[], xz: number, w: number[], wz: number, b: number[] | null, batch: number, k: number, n: number,
+function fcInt8(mode: Mode, x: number[], xz: number, w: number[], wz: number, b: number[] | null, batch: number, k: number, n: number,
   xs: number, ws: number[], ys: number, yz: number, lo = -128, hi = 127): number[] {
   const y: number[] = [];
   for (let i = 0; i < batch; i++) for (let u = 0; u < n; u++) {
     let s = b ? b[u]! : 0;
     for (let j = 0; j < k; j++) s += (x[i * k + j]! - xz) * (w[u * k + j]! - wz);
-    const q = quantizeMultiplier(xs * ws[ws.length === 1 ? 0 : u]! / ys);
-    y.push(Math.min(hi, Math.max(lo, mulQ(s, q.multiplier, q.shift) + yz)));
+    y.push(requantRef(mode, s, xs, ws[ws.length === 1 ? 0 : u]!, ys, yz, lo, hi));
   }
   return y;
 }
@@ -52,7 +52,8 @@ describe('FULLY_CONNECTED', () => {
     expect(z!.shape).toEqual([2, 5]);
   });
 
-  it('int8 per-tensor and per-channel match TFLite integer arithmetic exactly', () => {
+  it.each(['fp32', 'reference'] as const)('int8 per-tensor and per-channel match the %s requantization exactly', (mode) => {
+    setRequantMode(mode);
     const r = rng(32);
     for (const [batch, k, n, perChannel, wz] of [[1, 16, 16, false, 0], [3, 40, 7, true, 0], [2, 25, 10, false, 4]] as const) {
       const xs = randi(r, batch * k, -128, 127), ws = randi(r, n * k, -127, 127), bs = randi(r, n, -5000, 5000);
@@ -63,7 +64,7 @@ describe('FULLY_CONNECTED', () => {
         constant('int8', [n, k], ws, { quant: { scale: wScales, zeroPoint: wz } }),
         constant('int32', [n], bs),
       ], [out('int8', { scale: yScale, zeroPoint: yz })], { 0: 1 }));
-      const ref = fcInt8(xs, xz, ws, wz, bs, batch, k, n, xScale, wScales, yScale, yz, yz, 127);
+      const ref = fcInt8(mode, xs, xz, ws, wz, bs, batch, k, n, xScale, wScales, yScale, yz, yz, 127);
       expect(Array.from(y!.data as Int8Array)).toEqual(ref);
     }
   });

@@ -57,16 +57,32 @@ export function convFloat(p: ConvCase, depthwise: boolean, x: ArrayLike<number>,
   return y;
 }
 
+/** Requantization arithmetics: TFLite reference (gemmlowp) or XNNPACK's fp32 (the real runtimes). */
+export type Mode = 'reference' | 'fp32';
+
+/** One accumulator requantized as `mode` does it (clamped to [lo, hi]). */
+export function requantRef(mode: Mode, acc: number, inScale: number, wScale: number, outScale: number, outZp: number, lo: number, hi: number): number {
+  if (mode === 'reference') {
+    const q = quantizeMultiplier(inScale * wScale / outScale);
+    return Math.min(hi, Math.max(lo, mulQ(acc, q.multiplier, q.shift) + outZp));
+  }
+  const f = new Float32Array(3);
+  f[0] = inScale * wScale; f[0] = f[0]! / outScale; // f32 scale
+  f[1] = acc; f[2] = f[1]! * f[0]!;                  // f32 product
+  const v = Math.min(hi - outZp, Math.max(lo - outZp, f[2]!));
+  const fl = Math.floor(v), frac = v - fl;
+  const r = frac > 0.5 ? fl + 1 : frac < 0.5 ? fl : (fl % 2 === 0 ? fl : fl + 1); // half to even
+  return r + outZp;
+}
+
 /** TFLite's integer ConvPerChannel / DepthwiseConvPerChannel. */
-export function convInt8(p: ConvCase, depthwise: boolean, x: ArrayLike<number>, inZp: number, w: ArrayLike<number>,
+export function convInt8(mode: Mode, p: ConvCase, depthwise: boolean, x: ArrayLike<number>, inZp: number, w: ArrayLike<number>,
   bias: ArrayLike<number> | null, inScale: number, wScales: number[], outScale: number, outZp: number,
   lo = -128, hi = 127): Int8Array {
   const { outH, outW } = geom(p);
   const y = new Int8Array(p.n * outH * outW * p.oc);
-  const q = Array.from({ length: p.oc }, (_, o) => quantizeMultiplier(inScale * wScales[wScales.length === 1 ? 0 : o]! / outScale));
   convLoop(p, depthwise, (xi, wi) => (x[xi]! - inZp) * w[wi]!, (i, o, s) => {
-    const v = mulQ(s + (bias ? bias[o]! : 0), q[o]!.multiplier, q[o]!.shift) + outZp;
-    y[i] = Math.min(hi, Math.max(lo, v));
+    y[i] = requantRef(mode, s + (bias ? bias[o]! : 0), inScale, wScales[wScales.length === 1 ? 0 : o]!, outScale, outZp, lo, hi);
   });
   return y;
 }

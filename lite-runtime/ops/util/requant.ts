@@ -1,0 +1,75 @@
+/**
+ * Output requantization of the int8 GEMM-like ops (CONV_2D, DEPTHWISE_CONV_2D,
+ * FULLY_CONNECTED, TRANSPOSE_CONV, BATCH_MATMUL). Two arithmetics exist in TFLite:
+ * - 'fp32' (default): what the real TFLite runtimes compute through XNNPACK
+ *   (LiteRT.js, tfjs-tflite): y = roundHalfEven(f32(f32(acc) * f32(inScale * wScale / outScale))) + zp,
+ *   clamped before rounding. Matches their int8 outputs bit for bit on the real models.
+ * - 'reference': TFLite's reference kernels and TFLite Micro (gemmlowp fixed point,
+ *   MultiplyByQuantizedMultiplier).
+ * The two differ by at most one step on an element, and only rarely.
+ *
+ * @example setRequantMode('reference'); // before loading a model, to match TFLite Micro
+ */
+import { channelMultipliers, mulQ } from './quant.js';
+
+export type RequantMode = 'fp32' | 'reference';
+
+let mode: RequantMode = 'fp32';
+
+/** Selects the requantization arithmetic for models prepared from now on. */
+export function setRequantMode(m: RequantMode): void {
+  if (m !== 'fp32' && m !== 'reference') throw new TypeError(`requantization mode must be 'fp32' or 'reference', got '${String(m)}'`);
+  mode = m;
+}
+
+/** The requantization arithmetic new prepares use. */
+export function requantMode(): RequantMode {
+  return mode;
+}
+
+/** Per-channel requantization parameters of one node (one entry when per-tensor). */
+export interface Requant {
+  fp32: boolean;
+  /** f32(f32(inScale * wScale[c]) / outScale), for 'fp32'. */
+  scale: Float32Array;
+  /** Q31 multiplier and shift, for 'reference'. */
+  mult: Int32Array;
+  shift: Int32Array;
+  outZp: number;
+  /** Clamp range (integers, output quantization). */
+  lo: number;
+  hi: number;
+}
+
+/**
+ * Builds the requantization of `channels` outputs for the current mode.
+ * @example const rq = makeRequant(0.5, w.quant.scale, 0.25, -3, -128, 127, 8);
+ */
+export function makeRequant(
+  inScale: number, wScales: Float32Array, outScale: number, outZp: number, lo: number, hi: number, channels: number,
+): Requant {
+  const { multipliers, shifts } = channelMultipliers(inScale, wScales, outScale, channels);
+  const scale = new Float32Array(channels);
+  for (let c = 0; c < channels; c++) {
+    const ws = wScales.length === 1 ? wScales[0]! : wScales[c]!;
+    scale[c] = Math.fround(Math.fround(inScale * ws) / outScale);
+  }
+  return { fp32: mode === 'fp32', scale, mult: multipliers, shift: shifts, outZp, lo, hi };
+}
+
+/**
+ * Requantizes one int32 accumulator (bias included) of channel `c`.
+ * @example y[i] = requant(rq, acc[i] + bias[c], c);
+ */
+export function requant(rq: Requant, acc: number, c: number): number {
+  if (rq.fp32) {
+    let v = Math.fround(Math.fround(acc) * rq.scale[c]!);
+    const lo = rq.lo - rq.outZp, hi = rq.hi - rq.outZp;
+    v = v < lo ? lo : v > hi ? hi : v;
+    let r = Math.round(v);
+    if (r - v === 0.5 && (r & 1) !== 0) r -= 1; // ties to even
+    return r + rq.outZp;
+  }
+  const v = mulQ(acc, rq.mult[c]!, rq.shift[c]!) + rq.outZp;
+  return v < rq.lo ? rq.lo : v > rq.hi ? rq.hi : v;
+}
