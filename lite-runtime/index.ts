@@ -14,7 +14,8 @@ import { DisposedError, InputError, fmtShape } from './format/errors.js';
 import { parseModel, type SignatureDef } from './format/model.js';
 import { copyData, numElements } from './format/typed.js';
 import { Interpreter, type SubgraphRunner } from './interpreter.js';
-import type { LiteDType, RtTensor, TypedArray } from './ops/op.js';
+import type { LiteDType, OpDef, RtTensor, TypedArray } from './ops/op.js';
+import type { Backend } from './backends/backend.js';
 
 export * from './format/errors.js';
 export { BuiltinOp, opName } from './format/schema.js';
@@ -68,6 +69,8 @@ export interface LoadOptions {
   maxTensorBytes?: number;
   /** Largest arena a subgraph may plan, in bytes (default 1 GiB). */
   maxArenaBytes?: number;
+  /** Extra ops, looked up by builtin code before the backend's own (to add or override an op). */
+  ops?: ReadonlyArray<OpDef>;
 }
 
 export interface MemoryInfo {
@@ -107,7 +110,8 @@ export async function loadModel(bytes: ArrayBuffer | Uint8Array, opts: LoadOptio
   const u8 = bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes);
   const limits = opts.maxTensorBytes === undefined ? {} : { maxTensorBytes: opts.maxTensorBytes };
   const def = parseModel(u8, limits);
-  const backend = await createBackend(opts.backend ?? 'cpu', opts.wasmModule ? { wasmModule: opts.wasmModule } : {});
+  let backend = await createBackend(opts.backend ?? 'cpu', opts.wasmModule ? { wasmModule: opts.wasmModule } : {});
+  if (opts.ops && opts.ops.length > 0) backend = withOps(backend, opts.ops);
   const interp = new Interpreter(def, backend, opts);
   let sig: SignatureDef | undefined;
   if (opts.signature !== undefined) {
@@ -121,6 +125,17 @@ export async function loadModel(bytes: ArrayBuffer | Uint8Array, opts: LoadOptio
   const runner = interp.subgraph(sig?.subgraph ?? 0);
   runner.prepare();
   return new Model(interp, runner, sig, def.signatures.map((s) => s.key), backend.kind);
+}
+
+/** `backend` with `ops` resolved first. */
+function withOps(backend: Backend, ops: ReadonlyArray<OpDef>): Backend {
+  const byCode = new Map(ops.map((o) => [o.code, o]));
+  return {
+    kind: backend.kind,
+    resolve: (code) => byCode.get(code) ?? backend.resolve(code),
+    allocate: (bytes) => backend.allocate(bytes),
+    dispose: () => backend.dispose(),
+  };
 }
 
 class Model implements LiteModel {

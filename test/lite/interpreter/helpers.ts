@@ -1,0 +1,32 @@
+/**
+ * Test-only ops for interpreter tests (control flow needs a counter and a comparison):
+ * ADD and LESS on float32, elementwise over equal shapes or with a one-element second input.
+ * Passed to loadModel through `ops`, so they override nothing the CPU backend has.
+ */
+import { BuiltinOp } from '../../../lite-runtime/format/schema.js';
+import type { OpDef, OpNode } from '../../../lite-runtime/ops/op.js';
+
+function binary(code: number, name: string, f: (a: number, b: number) => number, outBool: boolean): OpDef<null> {
+  return {
+    code,
+    name,
+    prepare(node: OpNode) {
+      const [a, b] = node.inputs;
+      if (!a || !b || a.dtype !== 'float32' || b.dtype !== 'float32') throw new Error(`${name}: float32 inputs only`);
+      node.outputs[0]!.shape = a.shape.slice();
+      if (node.outputs[0]!.dtype !== (outBool ? 'bool' : 'float32')) throw new Error(`${name}: bad output dtype`);
+      return null;
+    },
+    run(node: OpNode) {
+      const a = node.inputs[0]!.data as Float32Array;
+      const b = node.inputs[1]!.data as Float32Array;
+      const y = node.outputs[0]!.data as Float32Array | Uint8Array;
+      for (let i = 0; i < a.length; i++) y[i] = f(a[i]!, b.length === 1 ? b[0]! : b[i]!);
+    },
+  };
+}
+
+export const TEST_OPS: OpDef[] = [
+  binary(BuiltinOp.ADD, 'ADD', (a, b) => a + b, false),
+  binary(BuiltinOp.LESS, 'LESS', (a, b) => (a < b ? 1 : 0), true),
+];
