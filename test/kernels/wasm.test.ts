@@ -11,7 +11,10 @@ const root = fileURLToPath(new URL('../../', import.meta.url));
 
 describe('wasm build', () => {
   it('generated.ts and build/*.wasm are what the sources build to today', async () => {
-    const { buildAll } = await import('../../scripts/build-wasm.mjs');
+    const script: string = '../../scripts/build-wasm.mjs';
+    const { buildAll } = (await import(script)) as {
+      buildAll(): Promise<{ wasm: { simd: Uint8Array; fma: Uint8Array }; generated: string }>;
+    };
     const prev = process.cwd();
     process.chdir(root);
     try {
