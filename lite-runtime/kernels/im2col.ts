@@ -81,10 +81,10 @@ export function im2colNCHW(x: Float32Array, col: Float32Array, geometry: ConvGeo
             col.fill(0, o, o + outW);
           } else {
             const row = xo + iy * w + dx;
-            col.fill(0, o, o + x0);
-            if (g.strideW === 1) col.set(x.subarray(row + x0, row + x1), o + x0);
-            else for (let ox = x0; ox < x1; ox++) col[o + ox] = x[row + ox * g.strideW];
-            col.fill(0, o + x1, o + outW);
+            for (let ox = 0; ox < x0; ox++) col[o + ox] = 0;
+            if (g.strideW === 1) copy(col, o + x0, x, row + x0, x1 - x0);
+            else for (let ox = x0, sx = row + x0 * g.strideW; ox < x1; ox++, sx += g.strideW) col[o + ox] = x[sx];
+            for (let ox = x1; ox < outW; ox++) col[o + ox] = 0;
           }
           o += outW;
         }
@@ -159,23 +159,41 @@ export function im2colNHWC<T extends Float32Array | Int8Array>(
   const rowLen = kh * kw * cn;
   checkLen('im2colNHWC', 'x', x, h * w * c, 'h*w*c');
   checkLen('im2colNHWC', 'col', col, outH * outW * rowLen, 'outH*outW*kh*kw*cn');
+  // With all channels and no horizontal dilation, a window row inside the
+  // image is one contiguous run of kw*c elements.
+  const runs = cn === c && g.dilationW === 1;
   let o = 0;
   for (let oy = 0; oy < outH; oy++) {
     for (let ox = 0; ox < outW; ox++) {
+      const ix0 = ox * g.strideW - g.padLeft;
+      const rowInside = runs && ix0 >= 0 && ix0 + kw <= w;
       for (let ky = 0; ky < kh; ky++) {
         const iy = oy * g.strideH + ky * g.dilationH - g.padTop;
+        if (rowInside && iy >= 0 && iy < h) {
+          copy(col, o, x, (iy * w + ix0) * c, kw * c);
+          o += kw * c;
+          continue;
+        }
         for (let kx = 0; kx < kw; kx++) {
-          const ix = ox * g.strideW + kx * g.dilationW - g.padLeft;
+          const ix = ix0 + kx * g.dilationW;
           if (iy < 0 || iy >= h || ix < 0 || ix >= w) {
-            col.fill(pad, o, o + cn);
+            for (let i = 0; i < cn; i++) col[o + i] = pad;
           } else {
-            const s = (iy * w + ix) * c + c0;
-            col.set(x.subarray(s, s + cn), o);
+            copy(col, o, x, (iy * w + ix) * c + c0, cn);
           }
           o += cn;
         }
       }
     }
+  }
+}
+
+/** dst[d, d+len) = src[s, s+len): a loop for short runs, `set` for long ones. */
+function copy(dst: Float32Array | Int8Array, d: number, src: Float32Array | Int8Array, s: number, len: number): void {
+  if (len < 48) {
+    for (let i = 0; i < len; i++) dst[d + i] = src[s + i];
+  } else {
+    dst.set(src.subarray(s, s + len), d);
   }
 }
 

@@ -14,6 +14,8 @@ const GEOMS: ConvGeometry[] = [
   { c: 3, h: 7, w: 5, kh: 5, kw: 1, strideH: 3, strideW: 1, padTop: 3, padBottom: 3 },
   { c: 1, h: 2, w: 2, kh: 3, kw: 3, padTop: 1, padLeft: 1, padBottom: 1, padRight: 1, strideH: 2, strideW: 2 },
   { c: 5, h: 4, w: 4, kh: 4, kw: 4, padTop: 4, padLeft: 4, padBottom: 4, padRight: 4, strideH: 3, strideW: 2 },
+  // Long contiguous runs (outW and kw*c >= 48): the bulk-copy paths.
+  { c: 16, h: 5, w: 52, kh: 2, kw: 3, padLeft: 1, padRight: 1 },
 ];
 
 function full(g: ConvGeometry) {

@@ -65,7 +65,6 @@ export function gemmPackedJs(a: Float32Array, bp: Float32Array, c: Float32Array,
         const c0 = i * n + j0, ao = i * k + p0;
         for (let p = 0; p < kc; p++) {
           const a0 = a[ao + p];
-          if (a0 === 0) continue;
           const bo = blk + p * nc;
           for (let j = 0; j < nc; j++) c[c0 + j] += a0 * bp[bo + j];
         }
