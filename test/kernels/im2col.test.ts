@@ -18,6 +18,8 @@ const GEOMS: ConvGeometry[] = [
   { c: 16, h: 5, w: 52, kh: 2, kw: 3, padLeft: 1, padRight: 1 },
 ];
 
+const abs = (a: Float32Array) => a.map(Math.abs);
+
 function full(g: ConvGeometry) {
   return convOutputSize(g);
 }
@@ -102,7 +104,7 @@ for (const backend of ['wasm', 'js'] as KernelBackend[]) {
         im2colNCHW(x, col, geo);
         const y = new Float32Array(oc * P);
         matmul(wt, col, y, oc, K, P);
-        expectClose(y, convNCHW(x, wt, oc, geo), null, `NCHW ${JSON.stringify(geo)}`);
+        expectClose(y, convNCHW(x, wt, oc, geo), convNCHW(abs(x), abs(wt), oc, geo), `NCHW ${JSON.stringify(geo)}`);
       }
     });
 
@@ -117,7 +119,8 @@ for (const backend of ['wasm', 'js'] as KernelBackend[]) {
         const dx = prior.slice();
         col2imNCHW(dcol, dx, geo);
         const want = convNCHWInputGrad(dy, wt, oc, geo).map((v, i) => v + prior[i]);
-        expectClose(dx, want, null, `col2im ${JSON.stringify(geo)}`);
+        const mag = convNCHWInputGrad(abs(dy), abs(wt), oc, geo).map((v, i) => v + Math.abs(prior[i]));
+        expectClose(dx, want, mag, `col2im ${JSON.stringify(geo)}`);
       }
     });
 
@@ -148,7 +151,7 @@ for (const backend of ['wasm', 'js'] as KernelBackend[]) {
           im2colNHWC(x, col, geo, { c0, cn });
           const y = new Float32Array(P * oc);
           matmul(col, wt, y, P, K, oc, { transB: true });
-          expectClose(y, convNHWC(x, wt, oc, geo, c0, cn, 0), null, `NHWC c0=${c0} ${JSON.stringify(geo)}`);
+          expectClose(y, convNHWC(x, wt, oc, geo, c0, cn, 0), convNHWC(abs(x), abs(wt), oc, geo, c0, cn, 0), `NHWC c0=${c0} ${JSON.stringify(geo)}`);
         }
       }
     });
