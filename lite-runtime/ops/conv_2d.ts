@@ -8,7 +8,7 @@ import { im2colNHWC, matmul, matmulPacked, packB, qmatmulI8, type ConvGeometry, 
 import type { OpDef, OpNode } from './op.js';
 import { expect, expectDType, expectRank, input, optInput, output, qparams, setOutput, describe } from './util/check.js';
 import { floatActRange, quantActRange, actName } from './util/activation.js';
-import { makeRequant, requant, type Requant } from './util/requant.js';
+import { makeRequant, requantBlock, type Requant } from './util/requant.js';
 import { clampRange, window2d } from './util/window.js';
 import { floatWeights } from './util/weights.js';
 
@@ -129,12 +129,7 @@ function runInt8(node: OpNode, s: Int8State): void {
     let a = xb;
     if (s.col) { im2colNHWC(xb, s.col, g.conv, { padValue: s.inZp }); a = s.col; }
     qmatmulI8(a, s.inZp, s.weights, acc, m, g.k, oc);
-    let yo = b * m * oc;
-    for (let i = 0; i < m * oc; i += oc) {
-      for (let o = 0; o < oc; o++) {
-        y[yo++] = requant(rq, acc[i + o]! + (bias ? bias[o]! : 0), o);
-      }
-    }
+    requantBlock(rq, acc, m, oc, bias, y, b * m * oc);
   }
 }
 

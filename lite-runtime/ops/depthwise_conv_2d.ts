@@ -1,8 +1,8 @@
 /**
  * DEPTHWISE_CONV_2D (NHWC): y[n,oy,ox,c*m+j] = act(sum_{ky,kx} x[n,iy,ix,c] * w[0,ky,kx,c*m+j] + b[c*m+j]).
- * Direct loops over the window taps with the channel loop innermost (contiguous in
- * input, filter and output). Int8: per-channel requantization as TFLite's
- * DepthwiseConvPerChannel; padding taps are skipped, so they add exactly zero.
+ * Direct loops: windows fully inside the image (most of them) take an unchecked tap loop
+ * with a register accumulator; border windows skip their padding taps. Int8:
+ * per-channel requantization (util/requant.ts); padding taps add exactly zero.
  */
 import { BuiltinOp, DepthwiseConv2DOptions as F } from '../format/schema.js';
 import type { OpDef, OpNode } from './op.js';
@@ -17,10 +17,12 @@ const OP = 'DEPTHWISE_CONV_2D';
 interface Geometry { n: number; h: number; w: number; c: number; oc: number; mult: number; win: Window2D }
 
 interface FloatState {
-  kind: 'f32'; g: Geometry; weights: Float32Array; bias: Float32Array | null; lo: number; hi: number; acc: Float32Array;
+  kind: 'f32'; g: Geometry; weights: Float32Array; bias: Float32Array | null; lo: number; hi: number;
+  t: Taps; inner: [number, number, number, number];
 }
 interface Int8State {
-  kind: 'i8'; g: Geometry; weights: Int8Array; bias: Int32Array | null; inOff: number; rq: Requant; acc: Int32Array;
+  kind: 'i8'; g: Geometry; weights: Int8Array; bias: Int32Array | null; inOff: number; rq: Requant;
+  t: Taps; inner: [number, number, number, number]; wsum: Int32Array;
 }
 type State = FloatState | Int8State;
 
@@ -44,6 +46,13 @@ function geometry(node: OpNode): Geometry {
   return { n, h, w: wd, c, oc, mult: oc / c, win };
 }
 
+/** Per output channel, the sum of its filter taps (folds the input offset out of the interior loop). */
+function weightSums(w: Int8Array, g: Geometry): Int32Array {
+  const sums = new Int32Array(g.oc), taps = g.win.kh * g.win.kw;
+  for (let k = 0; k < taps; k++) for (let o = 0; o < g.oc; o++) sums[o] += w[k * g.oc + o]!;
+  return sums;
+}
+
 function act(node: OpNode): number {
   return node.options ? node.options.i8(F.fused_activation_function, 0) : 0;
 }
@@ -55,55 +64,114 @@ function checkBias(node: OpNode, g: Geometry, dtype: 'float32' | 'int32'): void 
   expect(OP, node, b.data.length >= g.oc, () => `${describe('bias', b)}: needs ${g.oc} values`);
 }
 
-/** Accumulates one output pixel's window into `acc` (float or int32 with input offset). */
-function accumulate(
-  x: ArrayLike<number>, w: ArrayLike<number>, acc: Float32Array | Int32Array, g: Geometry,
-  b: number, oy: number, ox: number, inOff: number,
-): void {
-  const { win, c, oc, mult } = g;
-  const iy0 = oy * win.strideH - win.padTop, ix0 = ox * win.strideW - win.padLeft;
+/** Tap offsets (elements, relative to the window origin) and whether a window lies inside the image. */
+interface Taps { off: Int32Array; n: number }
+
+function taps(g: Geometry): Taps {
+  const { win, c } = g;
+  const off = new Int32Array(win.kh * win.kw);
+  for (let ky = 0; ky < win.kh; ky++) for (let kx = 0; kx < win.kw; kx++) {
+    off[ky * win.kw + kx] = (ky * win.dilationH * g.w + kx * win.dilationW) * c;
+  }
+  return { off, n: off.length };
+}
+
+/**
+ * Sum over the window of one output pixel for output channel `o` (input channel `ch`),
+ * bounds-checked (windows that touch the padding). `inOff` is the int8 input offset.
+ */
+function edgeSum(x: Float32Array | Int8Array, w: Float32Array | Int8Array, g: Geometry,
+  b: number, iy0: number, ix0: number, ch: number, o: number, inOff: number): number {
+  const { win } = g;
+  let s = 0;
   for (let ky = 0; ky < win.kh; ky++) {
     const iy = iy0 + ky * win.dilationH;
     if (iy < 0 || iy >= g.h) continue;
     for (let kx = 0; kx < win.kw; kx++) {
       const ix = ix0 + kx * win.dilationW;
       if (ix < 0 || ix >= g.w) continue;
-      const xo = ((b * g.h + iy) * g.w + ix) * c, wo = (ky * win.kw + kx) * oc;
-      if (mult === 1) {
-        for (let ch = 0; ch < c; ch++) acc[ch] += (x[xo + ch]! + inOff) * w[wo + ch]!;
-      } else {
-        for (let ch = 0; ch < c; ch++) {
-          const xv = x[xo + ch]! + inOff, base = ch * mult;
-          for (let j = 0; j < mult; j++) acc[base + j] += xv * w[wo + base + j]!;
+      s += (x[((b * g.h + iy) * g.w + ix) * g.c + ch]! + inOff) * w[(ky * win.kw + kx) * g.oc + o]!;
+    }
+  }
+  return s;
+}
+
+/**
+ * Visits every output pixel: `pixel(yo, q, interior, b, iy0, ix0)` with the output offset,
+ * the input offset of the window origin and whether all taps are in the image.
+ */
+function interiorBounds(g: Geometry): [number, number, number, number] {
+  const { win } = g;
+  const effH = (win.kh - 1) * win.dilationH, effW = (win.kw - 1) * win.dilationW;
+  // interior oy: iy0 >= 0 and iy0 + effH < h
+  const oy0 = Math.ceil(win.padTop / win.strideH), ox0 = Math.ceil(win.padLeft / win.strideW);
+  const oy1 = Math.min(win.outH, Math.floor((g.h - 1 - effH + win.padTop) / win.strideH) + 1);
+  const ox1 = Math.min(win.outW, Math.floor((g.w - 1 - effW + win.padLeft) / win.strideW) + 1);
+  return [oy0, Math.max(oy0, oy1), ox0, Math.max(ox0, ox1)];
+}
+
+function runFloat(node: OpNode, s: FloatState): void {
+  const { g, bias, lo, hi, t } = s;
+  const x = node.inputs[0]!.data as Float32Array, y = node.outputs[0]!.data as Float32Array, w = s.weights;
+  const { win, oc, mult } = g;
+  const [oy0, oy1, ox0, ox1] = s.inner;
+  const off = t.off, nt = t.n;
+  let yo = 0;
+  for (let b = 0; b < g.n; b++) for (let oy = 0; oy < win.outH; oy++) {
+    const iy0 = oy * win.strideH - win.padTop;
+    for (let ox = 0; ox < win.outW; ox++, yo += oc) {
+      const ix0 = ox * win.strideW - win.padLeft;
+      const inside = oy >= oy0 && oy < oy1 && ox >= ox0 && ox < ox1;
+      const q = ((b * g.h + iy0) * g.w + ix0) * g.c;
+      for (let o = 0; o < oc; o++) {
+        const ch = mult === 1 ? o : (o / mult) | 0;
+        let v = bias ? bias[o]! : 0;
+        if (inside) {
+          for (let k = 0, wo = o; k < nt; k++, wo += oc) v += x[q + off[k]! + ch]! * w[wo]!;
+        } else {
+          v += edgeSum(x, w, g, b, iy0, ix0, ch, o, 0);
         }
+        y[yo + o] = v < lo ? lo : v > hi ? hi : v;
       }
     }
   }
 }
 
-function runFloat(node: OpNode, s: FloatState): void {
-  const { g, acc, bias, lo, hi } = s;
-  const x = node.inputs[0]!.data as Float32Array, y = node.outputs[0]!.data as Float32Array;
-  let yo = 0;
-  for (let b = 0; b < g.n; b++) for (let oy = 0; oy < g.win.outH; oy++) for (let ox = 0; ox < g.win.outW; ox++) {
-    for (let o = 0; o < g.oc; o++) acc[o] = bias ? bias[o]! : 0;
-    accumulate(x, s.weights, acc, g, b, oy, ox, 0);
-    for (let o = 0; o < g.oc; o++) {
-      const v = acc[o]!;
-      y[yo++] = v < lo ? lo : v > hi ? hi : v;
-    }
-  }
-}
+const ROUND_MAGIC = 6755399441055744; // 1.5 * 2^52: (v + M) - M rounds half to even
 
 function runInt8(node: OpNode, s: Int8State): void {
-  const { g, acc, bias, rq } = s;
-  const x = node.inputs[0]!.data as Int8Array, y = node.outputs[0]!.data as Int8Array;
+  const { g, bias, rq, t, wsum } = s;
+  const x = node.inputs[0]!.data as Int8Array, y = node.outputs[0]!.data as Int8Array, w = s.weights;
+  const { win, oc, mult } = g;
+  const [oy0, oy1, ox0, ox1] = s.inner;
+  const off = t.off, nt = t.n, inOff = s.inOff;
+  const fp = rq.fp32, sc = rq.scale, pc = sc.length > 1, zp = rq.outZp, flo = rq.lo - zp, fhi = rq.hi - zp;
   let yo = 0;
-  for (let b = 0; b < g.n; b++) for (let oy = 0; oy < g.win.outH; oy++) for (let ox = 0; ox < g.win.outW; ox++) {
-    acc.fill(0);
-    accumulate(x, s.weights, acc, g, b, oy, ox, s.inOff);
-    for (let o = 0; o < g.oc; o++) {
-      y[yo++] = requant(rq, acc[o]! + (bias ? bias[o]! : 0), o);
+  for (let b = 0; b < g.n; b++) for (let oy = 0; oy < win.outH; oy++) {
+    const iy0 = oy * win.strideH - win.padTop;
+    for (let ox = 0; ox < win.outW; ox++, yo += oc) {
+      const ix0 = ox * win.strideW - win.padLeft;
+      const inside = oy >= oy0 && oy < oy1 && ox >= ox0 && ox < ox1;
+      const q = ((b * g.h + iy0) * g.w + ix0) * g.c;
+      for (let o = 0; o < oc; o++) {
+        const ch = mult === 1 ? o : (o / mult) | 0;
+        let acc = bias ? bias[o]! : 0;
+        if (inside) {
+          // sum (x + inOff) * w = sum x * w + inOff * sum w
+          let sx = 0;
+          for (let k = 0, wo = o; k < nt; k++, wo += oc) sx += x[q + off[k]! + ch]! * w[wo]!;
+          acc += sx + inOff * wsum[o]!;
+        } else {
+          acc += edgeSum(x, w, g, b, iy0, ix0, ch, o, inOff);
+        }
+        if (fp) {
+          let v = Math.fround(Math.fround(acc) * (pc ? sc[o]! : sc[0]!));
+          v = v < flo ? flo : v > fhi ? fhi : v;
+          y[yo + o] = (v + ROUND_MAGIC - ROUND_MAGIC) + zp;
+        } else {
+          y[yo + o] = requant(rq, acc, pc ? o : 0);
+        }
+      }
     }
   }
 }
@@ -124,7 +192,7 @@ export const DEPTHWISE_CONV_2D: OpDef<State> = {
       const b = optInput(node, 2);
       return {
         kind: 'f32', g, weights: floatWeights(OP, node, 'filter', w), bias: b ? (b.data as Float32Array) : null,
-        lo: r[0], hi: r[1], acc: new Float32Array(g.oc),
+        lo: r[0], hi: r[1], t: taps(g), inner: interiorBounds(g),
       };
     }
     expectDType(OP, node, 'filter', w, 'int8');
@@ -139,7 +207,8 @@ export const DEPTHWISE_CONV_2D: OpDef<State> = {
     const b = optInput(node, 2);
     return {
       kind: 'i8', g, weights: w.data as Int8Array, bias: b ? (b.data as Int32Array) : null, inOff: -xq.zeroPoint,
-      rq: makeRequant(xq.scale, wq!.scale, yq.scale, yq.zeroPoint, r[0], r[1], g.oc), acc: new Int32Array(g.oc),
+      rq: makeRequant(xq.scale, wq!.scale, yq.scale, yq.zeroPoint, r[0], r[1], g.oc),
+      t: taps(g), inner: interiorBounds(g), wsum: weightSums(w.data as Int8Array, g),
     };
   },
   run(node, s) {

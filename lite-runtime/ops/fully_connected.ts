@@ -9,7 +9,7 @@ import { matmul, matmulPacked, packB, qmatmulI8, type PackedMatrix } from '../ke
 import type { OpDef, OpNode } from './op.js';
 import { describe, expect, expectDType, expectRank, input, numElements, optInput, output, qparams, setOutput } from './util/check.js';
 import { actName, floatActRange, quantActRange } from './util/activation.js';
-import { makeRequant, requant, type Requant } from './util/requant.js';
+import { makeRequant, requantBlock, type Requant } from './util/requant.js';
 import { clampRange } from './util/window.js';
 import { floatWeights } from './util/weights.js';
 
@@ -22,7 +22,7 @@ interface FloatState {
 }
 interface Int8State {
   kind: 'i8'; d: Dims; weights: Int8Array; bias: Int32Array | null; inZp: number; wZp: number;
-  rq: Requant; perChannel: boolean; acc: Int32Array;
+  rq: Requant; acc: Int32Array; rowCorr: Int32Array;
 }
 type State = FloatState | Int8State;
 
@@ -83,7 +83,7 @@ function prepareInt8(node: OpNode, d: Dims): Int8State {
     kind: 'i8', d, weights: w.data as Int8Array, bias: b ? (b.data as Int32Array) : null,
     inZp: xq.zeroPoint, wZp: perChannel ? 0 : wq.zeroPoint,
     rq: makeRequant(xq.scale, scales, yq.scale, yq.zeroPoint, r[0], r[1], perChannel ? d.units : 1),
-    perChannel, acc: new Int32Array(d.batch * d.units),
+    acc: new Int32Array(d.batch * d.units), rowCorr: new Int32Array(d.batch),
   };
 }
 
@@ -102,22 +102,18 @@ function runFloat(node: OpNode, s: FloatState): void {
 
 function runInt8(node: OpNode, s: Int8State): void {
   const { batch, inDim, units } = s.d;
-  const { acc, bias, rq, wZp, inZp, perChannel } = s;
+  const { acc, bias, rq, wZp, inZp } = s;
   const x = node.inputs[0]!.data as Int8Array, y = node.outputs[0]!.data as Int8Array;
   qmatmulI8(x, inZp, s.weights, acc, batch, inDim, units);
-  for (let i = 0; i < batch; i++) {
-    let corr = 0;
-    if (wZp !== 0) {
-      // sum (x - xz) * (w - wz) = sum (x - xz) * w - wz * sum (x - xz)
+  if (wZp !== 0) {
+    // sum (x - xz) * (w - wz) = sum (x - xz) * w - wz * sum (x - xz)
+    for (let i = 0; i < batch; i++) {
       let rs = 0;
       for (let k = i * inDim, e = k + inDim; k < e; k++) rs += x[k]! - inZp;
-      corr = -wZp * rs;
-    }
-    const o = i * units;
-    for (let u = 0; u < units; u++) {
-      y[o + u] = requant(rq, acc[o + u]! + corr + (bias ? bias[u]! : 0), perChannel ? u : 0);
+      s.rowCorr[i] = -wZp * rs;
     }
   }
+  requantBlock(rq, acc, batch, units, bias, y, 0, wZp !== 0 ? s.rowCorr : null);
 }
 
 export const FULLY_CONNECTED: OpDef<State> = {

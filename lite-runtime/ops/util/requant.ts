@@ -16,6 +16,8 @@ export type RequantMode = 'fp32' | 'reference';
 
 let mode: RequantMode = 'fp32';
 
+const ROUND_MAGIC = 6755399441055744; // 1.5 * 2^52: adding and subtracting rounds half to even
+
 /** Selects the requantization arithmetic for models prepared from now on. */
 export function setRequantMode(m: RequantMode): void {
   if (m !== 'fp32' && m !== 'reference') throw new TypeError(`requantization mode must be 'fp32' or 'reference', got '${String(m)}'`);
@@ -66,10 +68,37 @@ export function requant(rq: Requant, acc: number, c: number): number {
     let v = Math.fround(Math.fround(acc) * rq.scale[c]!);
     const lo = rq.lo - rq.outZp, hi = rq.hi - rq.outZp;
     v = v < lo ? lo : v > hi ? hi : v;
-    let r = Math.round(v);
-    if (r - v === 0.5 && (r & 1) !== 0) r -= 1; // ties to even
-    return r + rq.outZp;
+    return (v + ROUND_MAGIC - ROUND_MAGIC) + rq.outZp;
   }
   const v = mulQ(acc, rq.mult[c]!, rq.shift[c]!) + rq.outZp;
   return v < rq.lo ? rq.lo : v > rq.hi ? rq.hi : v;
+}
+
+
+/**
+ * Requantizes a [rows, channels] block of int32 accumulators into int8 `y`
+ * starting at `yOff`, adding `bias[c]` and, when given, `rowCorr[r]`.
+ * @example requantBlock(rq, acc, m, oc, bias, y, 0);
+ */
+export function requantBlock(
+  rq: Requant, acc: Int32Array, rows: number, channels: number, bias: Int32Array | null,
+  y: Int8Array, yOff: number, rowCorr: Int32Array | null = null,
+): void {
+  const perChannel = rq.scale.length > 1, zp = rq.outZp;
+  if (rq.fp32) {
+    const sc = rq.scale, lo = rq.lo - zp, hi = rq.hi - zp, s0 = sc[0]!;
+    for (let r = 0, i = 0; r < rows; r++) {
+      const corr = rowCorr ? rowCorr[r]! : 0;
+      for (let c = 0; c < channels; c++, i++) {
+        let v = Math.fround(Math.fround(acc[i]! + corr + (bias ? bias[c]! : 0)) * (perChannel ? sc[c]! : s0));
+        v = v < lo ? lo : v > hi ? hi : v;
+        y[yOff + i] = (v + ROUND_MAGIC - ROUND_MAGIC) + zp;
+      }
+    }
+    return;
+  }
+  for (let r = 0, i = 0; r < rows; r++) {
+    const corr = rowCorr ? rowCorr[r]! : 0;
+    for (let c = 0; c < channels; c++, i++) y[yOff + i] = requant(rq, acc[i]! + corr + (bias ? bias[c]! : 0), perChannel ? c : 0);
+  }
 }
