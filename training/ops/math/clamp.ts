@@ -1,0 +1,94 @@
+import { clampMap } from '../../../lite-runtime/kernels/math-activation.js';
+import { apply1 } from '../../dispatch.js';
+import { promoteTypes, type DType } from '../../dtype.js';
+import { scalarDType } from '../../creation.js';
+import { DTypeError, ValueError } from '../../errors.js';
+import { Tensor } from '../../tensor.js';
+import { defineOp } from '../registry.js';
+import { alloc, describe } from '../util.js';
+import { where } from '../where.js';
+
+/** Bounds of clamp/hardtanh; null = unbounded on that side. */
+export interface ClampAttrs { [k: string]: number | null; min: number | null; max: number | null }
+
+/** min(max(x, lo), hi) with scalar bounds (ONNX Clip). The gradient passes where lo <= x <= hi. */
+export const CLAMP = defineOp<ClampAttrs>({
+  name: 'clamp',
+  elementwise: true,
+  infer([x], { min, max }) {
+    let dtype: DType = x.dtype;
+    for (const b of [min, max]) if (b !== null) dtype = promoteTypes(dtype, scalarDType(b, x.dtype));
+    return [{ shape: x.shape, dtype }];
+  },
+  forward([x], { min, max }, [o]) {
+    const out = alloc(o);
+    clampMap(x.data, out, min ?? -Infinity, max ?? Infinity);
+    return [out];
+  },
+  grad: ({ inputs: [x], attrs: { min, max }, gradOutputs: [g] }) => {
+    const inside = min === null ? x.le(max!) : max === null ? x.ge(min) : x.ge(min).mul(x.le(max));
+    return [where(inside, g!, 0)];
+  },
+});
+
+/** Hardtanh: clamp to [min, max] whose gradient is 0 at the bounds too (TFLite RELU6 / RELU_N1_TO_1). */
+export const HARDTANH = defineOp<{ min: number; max: number }>({
+  name: 'hardtanh',
+  elementwise: true,
+  infer([x]) {
+    if (x.dtype === 'bool') throw new DTypeError(`hardtanh: not defined for bool input ${describe(x)}`);
+    return [{ shape: x.shape, dtype: x.dtype }];
+  },
+  forward([x], { min, max }, [o]) {
+    const out = alloc(o);
+    clampMap(x.data, out, min, max);
+    return [out];
+  },
+  grad: ({ inputs: [x], attrs: { min, max }, gradOutputs: [g] }) => [where(x.gt(min).mul(x.lt(max)), g!, 0)],
+});
+
+/**
+ * Limits values to [min, max] (either may be omitted/null, not both). Scalar bounds run one
+ * kernel; tensor bounds broadcast (composed with where, with PyTorch's gradients for each bound).
+ * Integer inputs stay int32 with integer bounds and become float32 with fractional ones.
+ * @example tg.clamp(x, 0, 1) ; tg.clamp(x, null, 6)
+ */
+export function clamp(x: Tensor, min?: number | Tensor | null, max?: number | Tensor | null): Tensor {
+  const lo = min ?? null, hi = max ?? null;
+  if (lo === null && hi === null) throw new ValueError('clamp: at least one of min and max must be given');
+  if (lo instanceof Tensor || hi instanceof Tensor) {
+    let y = x;
+    if (lo !== null) y = where(y.lt(lo), lo, y);
+    if (hi !== null) y = where(y.gt(hi), hi, y);
+    return y;
+  }
+  return apply1(CLAMP, [x], { min: lo, max: hi });
+}
+
+/** Alias of clamp (NumPy's name). @example tg.clip(x, -1, 1) */
+export const clip = clamp;
+
+/**
+ * Clamp to [minVal, maxVal] whose gradient is 0 at and beyond the bounds.
+ * @example tg.hardtanh(x) // [-1, 1]
+ */
+export function hardtanh(x: Tensor, minVal = -1, maxVal = 1): Tensor {
+  if (!(minVal <= maxVal)) throw new ValueError(`hardtanh: minVal (${minVal}) must not exceed maxVal (${maxVal})`);
+  return apply1(HARDTANH, [x], { min: minVal, max: maxVal });
+}
+
+/** min(max(x, 0), 6). @example tg.relu6(x) */
+export function relu6(x: Tensor): Tensor {
+  return hardtanh(x, 0, 6);
+}
+
+declare module '../../tensor.js' {
+  interface Tensor {
+    /** @see clamp */
+    clamp(min?: number | Tensor | null, max?: number | Tensor | null): Tensor;
+    /** @see clamp */
+    clip(min?: number | Tensor | null, max?: number | Tensor | null): Tensor;
+  }
+}
+Tensor.prototype.clamp = function (min, max) { return clamp(this, min, max); };
+Tensor.prototype.clip = function (min, max) { return clamp(this, min, max); };

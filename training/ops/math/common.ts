@@ -1,0 +1,73 @@
+import { axisView, type AxisView } from '../../../lite-runtime/kernels/math-reduce.js';
+import { arange } from '../../creation.js';
+import { ShapeError } from '../../errors.js';
+import { normalizeDims } from '../../shape.js';
+import type { Tensor } from '../../tensor.js';
+import { reshape } from '../reshape.js';
+import type { ReduceAttrs } from '../sum.js';
+import type { TensorMeta, TensorValue } from '../registry.js';
+import { describe } from '../util.js';
+import { where } from '../where.js';
+
+/** A dim argument of a reduction: one dim, several, or undefined (all). */
+export type Dims = number | readonly number[] | undefined;
+
+/**
+ * Reduction attrs with PyTorch's conventions: undefined or an empty list reduces every dim;
+ * negative dims count from the end; a repeated dim or an out-of-range dim raises.
+ */
+export function mathReduceAttrs(op: string, x: Tensor, dim: Dims, keepdim: boolean): ReduceAttrs {
+  const list = Array.isArray(dim) && dim.length === 0 ? undefined : dim;
+  return { dims: normalizeDims(op, list, x.ndim), keepdim };
+}
+
+/** Number of elements folded into each output of a reduction over `dims`. */
+export function reducedCount(shape: readonly number[], dims: readonly number[]): number {
+  let n = 1;
+  for (const d of dims) n *= shape[d];
+  return n;
+}
+
+/** Throws when a reduction without identity (max, argmax, topk...) would reduce an empty dim. */
+export function expectNonEmpty(op: string, x: TensorMeta, dims: readonly number[]): void {
+  for (const d of dims) {
+    if (x.shape[d] === 0) {
+      throw new ShapeError(`${op}: cannot reduce over dim ${d} of size 0 in ${describe(x)} (the operation has no identity)`);
+    }
+  }
+}
+
+/** The [outer, n, inner] view of a kernel input for reduced `dims`. */
+export function viewOf(x: TensorValue, dims: readonly number[]): AxisView {
+  return axisView(x.data, x.shape, dims);
+}
+
+/** [outer, n, inner] sizes for one normalized dim (0-d tensors are one element). */
+export function axisSizes(shape: readonly number[], dim: number): [number, number, number] {
+  if (shape.length === 0) return [1, 1, 1];
+  let outer = 1, inner = 1;
+  for (let i = 0; i < dim; i++) outer *= shape[i];
+  for (let i = dim + 1; i < shape.length; i++) inner *= shape[i];
+  return [outer, shape[dim], inner];
+}
+
+/**
+ * Sends `g` (shape of `indices`, which hold positions along `dim` of a tensor of `shape`) to
+ * those positions; zero elsewhere. `indices` has `k` entries along `dim` (k = 1 for max(dim)).
+ * Written with ops (eq against an arange, where, sum) so it traces under tg.jit.
+ */
+export function routeToIndices(g: Tensor, indices: Tensor, shape: readonly number[], dim: number): Tensor {
+  if (shape.length === 0) return g;
+  const size = shape[dim];
+  const k = indices.shape[dim];
+  const rank = shape.length;
+  if (k === 1) {
+    const positions = reshape(arange(size), shape.map((_, i) => (i === dim ? size : 1)));
+    return where(indices.eq(positions), g, 0);
+  }
+  // [..., k, 1, ...] against [..., 1, size, ...], then sum over the k axis
+  const split = (t: Tensor) => reshape(t, [...t.shape.slice(0, dim + 1), 1, ...t.shape.slice(dim + 1)]);
+  const posShape = Array.from({ length: rank + 1 }, (_, i) => (i === dim + 1 ? size : 1));
+  const positions = reshape(arange(size), posShape);
+  return where(split(indices).eq(positions), split(g), 0).sum(dim);
+}

@@ -1,0 +1,193 @@
+import { argExtremeAxis, extremeAxis } from '../../../lite-runtime/kernels/math-reduce.js';
+import { apply, apply1 } from '../../dispatch.js';
+import { DTypeError } from '../../errors.js';
+import { normalizeDim } from '../../shape.js';
+import { Tensor } from '../../tensor.js';
+import { maximum } from '../binary.js';
+import { defineOp, type TensorMeta } from '../registry.js';
+import { expandTo } from '../sum-to.js';
+import { inferReduce, reducedShape, unreduce, type ReduceAttrs } from '../sum.js';
+import { alloc, describe } from '../util.js';
+import { where } from '../where.js';
+import { axisSizes, expectNonEmpty, mathReduceAttrs, routeToIndices, viewOf, type Dims } from './common.js';
+
+/** Attrs of reductions along one dim that also give indices; dim null = the flattened tensor. */
+export interface ArgAttrs { [k: string]: number | boolean | null; dim: number | null; keepdim: boolean }
+
+function defineExtreme(name: 'amax' | 'amin', isMax: boolean) {
+  return defineOp<ReduceAttrs>({
+    name,
+    infer([x], attrs) {
+      expectNonEmpty(name, x, attrs.dims);
+      return inferReduce(x, attrs);
+    },
+    forward([x], { dims }, [o]) {
+      const out = alloc(o);
+      const v = viewOf(x, dims);
+      extremeAxis(v.data, v.outer, v.n, v.inner, out, isMax);
+      return [out];
+    },
+    // PyTorch's rule for amax/amin and full max()/min(): tied extremes share the gradient evenly
+    grad: ({ inputs: [x], outputs: [y], attrs, gradOutputs: [g] }) => {
+      const yk = unreduce(y, x, attrs);
+      const hit = maximum(x.eq(yk), x.ne(x));
+      const count = hit.sum(attrs.dims, true);
+      return [expandTo(where(hit, unreduce(g!, x, attrs).div(count), 0), x.shape)];
+    },
+  });
+}
+
+/** Max over dims (ONNX ReduceMax): ties share the gradient evenly. */
+export const AMAX = defineExtreme('amax', true);
+/** Min over dims (ONNX ReduceMin): ties share the gradient evenly. */
+export const AMIN = defineExtreme('amin', false);
+
+function argInfer(name: string, x: TensorMeta, { dim, keepdim }: ArgAttrs): TensorMeta {
+  const dims = dim === null ? x.shape.map((_, i) => i) : [dim];
+  expectNonEmpty(name, x, dims);
+  return { shape: reducedShape(x.shape, dims, keepdim), dtype: 'int32' };
+}
+
+function argSizes(x: TensorMeta, dim: number | null): [number, number, number] {
+  if (dim === null) return [1, x.shape.reduce((p, d) => p * d, 1), 1];
+  return axisSizes(x.shape, dim);
+}
+
+function defineWithIndices(name: 'maxWithIndices' | 'minWithIndices', isMax: boolean) {
+  return defineOp<ArgAttrs>({
+    name,
+    infer([x], attrs) {
+      const idx = argInfer(name, x, attrs);
+      return [{ shape: idx.shape, dtype: x.dtype }, idx];
+    },
+    forward([x], { dim }, [vo, io]) {
+      const vals = alloc(vo), idx = alloc(io) as Int32Array;
+      const [outer, n, inner] = argSizes(x, dim);
+      argExtremeAxis(x.data, outer, n, inner, idx, vals, isMax);
+      return [vals, idx];
+    },
+    // max(dim) routes the whole gradient to the selected index (PyTorch's rule for the dim form)
+    grad: ({ inputs: [x], outputs: [, idx], attrs, gradOutputs: [g] }) => {
+      const d = attrs.dim ?? 0;
+      const ra: ReduceAttrs = { dims: x.ndim === 0 ? [] : [d], keepdim: attrs.keepdim };
+      return [routeToIndices(unreduce(g!, x, ra), unreduce(idx, x, ra), x.shape, d)];
+    },
+  });
+}
+
+/** Values and indices of the max along one dim (first index on ties). */
+export const MAX_WITH_INDICES = defineWithIndices('maxWithIndices', true);
+/** Values and indices of the min along one dim (first index on ties). */
+export const MIN_WITH_INDICES = defineWithIndices('minWithIndices', false);
+
+function defineArg(name: 'argmax' | 'argmin', isMax: boolean) {
+  return defineOp<ArgAttrs>({
+    name,
+    infer([x], attrs) {
+      if (x.dtype === 'bool') throw new DTypeError(`${name}: not defined for bool input ${describe(x)}`);
+      return [argInfer(name, x, attrs)];
+    },
+    forward([x], { dim }, [o]) {
+      const idx = alloc(o) as Int32Array;
+      const [outer, n, inner] = argSizes(x, dim);
+      argExtremeAxis(x.data, outer, n, inner, idx, null, isMax);
+      return [idx];
+    },
+  });
+}
+
+/** Index of the max (ONNX ArgMax): the first on ties; NaN counts as the max. */
+export const ARGMAX = defineArg('argmax', true);
+/** Index of the min (ONNX ArgMin): the first on ties; NaN counts as the min. */
+export const ARGMIN = defineArg('argmin', false);
+
+function argAttrs(op: string, x: Tensor, dim: number | undefined, keepdim: boolean): ArgAttrs {
+  return { dim: dim === undefined ? null : normalizeDim(op, dim, x.ndim), keepdim };
+}
+
+/**
+ * Max over dims: values only. Ties share the gradient evenly (PyTorch's amax).
+ * @example tg.amax(x, [0, 1])
+ */
+export function amax(x: Tensor, dim?: Dims, keepdim = false): Tensor {
+  return apply1(AMAX, [x], mathReduceAttrs('amax', x, dim, keepdim));
+}
+
+/** Min over dims: values only. @see amax */
+export function amin(x: Tensor, dim?: Dims, keepdim = false): Tensor {
+  return apply1(AMIN, [x], mathReduceAttrs('amin', x, dim, keepdim));
+}
+
+/**
+ * Max and its index along `dim`: like PyTorch's `x.max(dim)`, which returns both.
+ * The gradient goes to the returned index only.
+ * @example const [values, indices] = tg.maxWithIndices(x, 1)
+ */
+export function maxWithIndices(x: Tensor, dim: number, keepdim = false): [Tensor, Tensor] {
+  const [v, i] = apply(MAX_WITH_INDICES, [x], argAttrs('max', x, dim, keepdim));
+  return [v, i];
+}
+
+/** Min and its index along `dim`. @see maxWithIndices */
+export function minWithIndices(x: Tensor, dim: number, keepdim = false): [Tensor, Tensor] {
+  const [v, i] = apply(MIN_WITH_INDICES, [x], argAttrs('min', x, dim, keepdim));
+  return [v, i];
+}
+
+/**
+ * Max of all elements (no `dim`; tied maxima share the gradient), or the max values along
+ * `dim` (the gradient goes to the index `argmax` returns; use `maxWithIndices` for both).
+ * A list of dims reduces them all, like `amax`. NaN propagates.
+ * @example tg.max(x) ; tg.max(x, 1, true)
+ */
+export function max(x: Tensor, dim?: Dims, keepdim = false): Tensor {
+  return typeof dim === 'number' ? maxWithIndices(x, dim, keepdim)[0] : amax(x, dim, keepdim);
+}
+
+/** Min of all elements, or the min values along `dim`. @see max */
+export function min(x: Tensor, dim?: Dims, keepdim = false): Tensor {
+  return typeof dim === 'number' ? minWithIndices(x, dim, keepdim)[0] : amin(x, dim, keepdim);
+}
+
+/**
+ * Index of the max along `dim` (int32), or into the flattened tensor when `dim` is omitted.
+ * Ties give the first index; NaN counts as the max.
+ * @example tg.argmax(logits, -1)
+ */
+export function argmax(x: Tensor, dim?: number, keepdim = false): Tensor {
+  return apply1(ARGMAX, [x], argAttrs('argmax', x, dim, keepdim));
+}
+
+/** Index of the min along `dim` (int32). @see argmax */
+export function argmin(x: Tensor, dim?: number, keepdim = false): Tensor {
+  return apply1(ARGMIN, [x], argAttrs('argmin', x, dim, keepdim));
+}
+
+declare module '../../tensor.js' {
+  interface Tensor {
+    /** @see max */
+    max(dim?: Dims, keepdim?: boolean): Tensor;
+    /** @see min */
+    min(dim?: Dims, keepdim?: boolean): Tensor;
+    /** @see amax */
+    amax(dim?: Dims, keepdim?: boolean): Tensor;
+    /** @see amin */
+    amin(dim?: Dims, keepdim?: boolean): Tensor;
+    /** @see maxWithIndices */
+    maxWithIndices(dim: number, keepdim?: boolean): [Tensor, Tensor];
+    /** @see minWithIndices */
+    minWithIndices(dim: number, keepdim?: boolean): [Tensor, Tensor];
+    /** @see argmax */
+    argmax(dim?: number, keepdim?: boolean): Tensor;
+    /** @see argmin */
+    argmin(dim?: number, keepdim?: boolean): Tensor;
+  }
+}
+Tensor.prototype.max = function (dim, keepdim) { return max(this, dim, keepdim); };
+Tensor.prototype.min = function (dim, keepdim) { return min(this, dim, keepdim); };
+Tensor.prototype.amax = function (dim, keepdim) { return amax(this, dim, keepdim); };
+Tensor.prototype.amin = function (dim, keepdim) { return amin(this, dim, keepdim); };
+Tensor.prototype.maxWithIndices = function (dim, keepdim) { return maxWithIndices(this, dim, keepdim); };
+Tensor.prototype.minWithIndices = function (dim, keepdim) { return minWithIndices(this, dim, keepdim); };
+Tensor.prototype.argmax = function (dim, keepdim) { return argmax(this, dim, keepdim); };
+Tensor.prototype.argmin = function (dim, keepdim) { return argmin(this, dim, keepdim); };

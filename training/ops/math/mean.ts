@@ -1,0 +1,44 @@
+import { sumAxis } from '../../../lite-runtime/kernels/math-reduce.js';
+import { apply1 } from '../../dispatch.js';
+import { DTypeError } from '../../errors.js';
+import { Tensor } from '../../tensor.js';
+import { defineOp } from '../registry.js';
+import { expandTo } from '../sum-to.js';
+import { inferReduce, unreduce, type ReduceAttrs } from '../sum.js';
+import { alloc, describe } from '../util.js';
+import { mathReduceAttrs, reducedCount, viewOf, type Dims } from './common.js';
+
+/** Mean over dims (ONNX ReduceMean, TFLite MEAN). Float only, like PyTorch. */
+export const MEAN = defineOp<ReduceAttrs>({
+  name: 'mean',
+  infer([x], attrs) {
+    if (x.dtype !== 'float32') {
+      throw new DTypeError(`mean: input is ${describe(x)}; mean needs a floating point input (PyTorch cannot infer an output dtype for ${x.dtype}); convert it first, e.g. x.div(1)`);
+    }
+    return inferReduce(x, attrs);
+  },
+  forward([x], { dims }, [o]) {
+    const out = alloc(o);
+    const v = viewOf(x, dims);
+    sumAxis(v.data, v.outer, v.n, v.inner, out, 1 / v.n);
+    return [out];
+  },
+  grad: ({ inputs: [x], attrs, gradOutputs: [g] }) =>
+    [expandTo(unreduce(g!.div(reducedCount(x.shape, attrs.dims)), x, attrs), x.shape)],
+});
+
+/**
+ * Mean over `dim` (all dims when omitted or []). Integer and bool inputs raise DTypeError.
+ * @example tg.mean(x, 1, true) // shape [n, 1]
+ */
+export function mean(x: Tensor, dim?: Dims, keepdim = false): Tensor {
+  return apply1(MEAN, [x], mathReduceAttrs('mean', x, dim, keepdim));
+}
+
+declare module '../../tensor.js' {
+  interface Tensor {
+    /** @see mean */
+    mean(dim?: Dims, keepdim?: boolean): Tensor;
+  }
+}
+Tensor.prototype.mean = function (dim, keepdim) { return mean(this, dim, keepdim); };

@@ -1,0 +1,64 @@
+import { prodAxis, prodOthersAxis, undoAxisView } from '../../../lite-runtime/kernels/math-reduce.js';
+import { apply1 } from '../../dispatch.js';
+import { Tensor } from '../../tensor.js';
+import { defineOp } from '../registry.js';
+import { inferReduce, unreduce, type ReduceAttrs } from '../sum.js';
+import { alloc } from '../util.js';
+import { mathReduceAttrs, viewOf, type Dims } from './common.js';
+
+/** Product over dims (ONNX ReduceProd). bool -> int32, like PyTorch's integer promotion. */
+export const PROD = defineOp<ReduceAttrs>({
+  name: 'prod',
+  infer: ([x], attrs) => inferReduce(x, attrs, x.dtype === 'bool' ? 'int32' : x.dtype),
+  forward([x], { dims }, [o]) {
+    const out = alloc(o);
+    const v = viewOf(x, dims);
+    prodAxis(v.data, v.outer, v.n, v.inner, out);
+    return [out];
+  },
+  grad: ({ inputs: [x], attrs, gradOutputs: [g] }) =>
+    [prodOthers(x, attrs.dims).mul(unreduce(g!, x, attrs))],
+});
+
+/**
+ * For each element, the product of the other elements of its reduction group: the exact
+ * gradient of prod, also where inputs are zero. A backward primitive: not differentiable
+ * itself (second derivatives of prod are not available).
+ */
+export const PROD_OTHERS = defineOp<{ dims: readonly number[] }>({
+  name: 'prodOthers',
+  infer: ([x]) => [{ shape: x.shape, dtype: x.dtype }],
+  forward([x], { dims }, [o]) {
+    const out = alloc(o);
+    const v = viewOf(x, dims);
+    if (v.perm === null) {
+      prodOthersAxis(v.data, v.outer, v.n, v.inner, out);
+    } else {
+      const tmp = alloc(o);
+      prodOthersAxis(v.data, v.outer, v.n, v.inner, tmp);
+      undoAxisView(tmp, x.shape, v, out);
+    }
+    return [out];
+  },
+});
+
+function prodOthers(x: Tensor, dims: readonly number[]): Tensor {
+  return apply1(PROD_OTHERS, [x], { dims: [...dims] });
+}
+
+/**
+ * Product over `dim` (all dims when omitted). Integer inputs give int32 (PyTorch gives int64):
+ * exact while the product fits in int32.
+ * @example tg.prod(x, 1)
+ */
+export function prod(x: Tensor, dim?: Dims, keepdim = false): Tensor {
+  return apply1(PROD, [x], mathReduceAttrs('prod', x, dim, keepdim));
+}
+
+declare module '../../tensor.js' {
+  interface Tensor {
+    /** @see prod */
+    prod(dim?: Dims, keepdim?: boolean): Tensor;
+  }
+}
+Tensor.prototype.prod = function (dim, keepdim) { return prod(this, dim, keepdim); };

@@ -1,0 +1,65 @@
+import { softmaxAxis } from '../../../lite-runtime/kernels/math-softmax.js';
+import { apply1 } from '../../dispatch.js';
+import { DTypeError } from '../../errors.js';
+import { normalizeDim } from '../../shape.js';
+import { Tensor } from '../../tensor.js';
+import { defineOp, type OpDef } from '../registry.js';
+import { alloc, describe } from '../util.js';
+import { axisSizes } from './common.js';
+
+/** Attrs of softmax/logSoftmax: the normalized dim. */
+export interface SoftmaxAttrs { [k: string]: number; dim: number }
+
+function defineSoftmax(name: 'softmax' | 'logSoftmax', log: boolean, grad: OpDef<SoftmaxAttrs>['grad']) {
+  return defineOp<SoftmaxAttrs>({
+    name,
+    infer([x]) {
+      if (x.dtype !== 'float32') throw new DTypeError(`${name}: input is ${describe(x)}, expected float32`);
+      return [{ shape: x.shape, dtype: x.dtype }];
+    },
+    forward([x], { dim }, [o]) {
+      const out = alloc(o);
+      const [outer, n, inner] = axisSizes(x.shape, dim);
+      softmaxAxis(x.data, out, outer, n, inner, log);
+      return [out];
+    },
+    grad,
+  });
+}
+
+/** Softmax along one dim (ONNX Softmax opset 13, TFLite SOFTMAX on the last dim). */
+export const SOFTMAX = defineSoftmax('softmax', false, ({ outputs: [y], attrs: { dim }, gradOutputs: [g] }) => {
+  const gy = g!.mul(y);
+  return [gy.sub(y.mul(gy.sum(dim, true)))];
+});
+
+/** Log-softmax along one dim (ONNX LogSoftmax, TFLite LOG_SOFTMAX). */
+export const LOG_SOFTMAX = defineSoftmax('logSoftmax', true, ({ outputs: [y], attrs: { dim }, gradOutputs: [g] }) =>
+  [g!.sub(y.exp().mul(g!.sum(dim, true)))]);
+
+/**
+ * exp(x) / sum(exp(x)) along `dim`, computed stably (the max is subtracted first).
+ * @example tg.softmax(logits, -1)
+ */
+export function softmax(x: Tensor, dim: number): Tensor {
+  return apply1(SOFTMAX, [x], { dim: normalizeDim('softmax', dim, x.ndim) });
+}
+
+/**
+ * log(softmax(x)) along `dim`, computed as x - max - log(sum(exp(x - max))): no overflow, no log(0).
+ * @example tg.logSoftmax(logits, 1)
+ */
+export function logSoftmax(x: Tensor, dim: number): Tensor {
+  return apply1(LOG_SOFTMAX, [x], { dim: normalizeDim('logSoftmax', dim, x.ndim) });
+}
+
+declare module '../../tensor.js' {
+  interface Tensor {
+    /** @see softmax */
+    softmax(dim: number): Tensor;
+    /** @see logSoftmax */
+    logSoftmax(dim: number): Tensor;
+  }
+}
+Tensor.prototype.softmax = function (dim) { return softmax(this, dim); };
+Tensor.prototype.logSoftmax = function (dim) { return logSoftmax(this, dim); };

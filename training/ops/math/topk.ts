@@ -1,0 +1,52 @@
+import { topkAxis } from '../../../lite-runtime/kernels/math-topk.js';
+import { apply } from '../../dispatch.js';
+import { DTypeError, RangeError_ } from '../../errors.js';
+import { normalizeDim } from '../../shape.js';
+import { Tensor } from '../../tensor.js';
+import { defineOp } from '../registry.js';
+import { alloc, describe } from '../util.js';
+import { axisSizes, routeToIndices } from './common.js';
+
+/** Attrs of topk. `sorted` is kept for the exporter: results are always sorted here. */
+export interface TopkAttrs { [k: string]: number | boolean; k: number; dim: number; largest: boolean; sorted: boolean }
+
+/** The k largest/smallest values along a dim and their int32 indices (ONNX TopK, TFLite TOPK_V2). */
+export const TOPK = defineOp<TopkAttrs>({
+  name: 'topk',
+  infer([x], { k, dim }) {
+    if (x.dtype === 'bool') throw new DTypeError(`topk: not defined for bool input ${describe(x)}`);
+    const size = x.shape.length === 0 ? 1 : x.shape[dim];
+    const least = x.shape.length === 0 ? 1 : 0;
+    if (!Number.isInteger(k) || k < least || k > size) {
+      throw new RangeError_(`topk: k = ${k} out of range for dim ${dim} of size ${size} in ${describe(x)} (expected ${least}..${size})`);
+    }
+    const shape = x.shape.map((d, i) => (i === dim ? k : d));
+    return [{ shape, dtype: x.dtype }, { shape, dtype: 'int32' }];
+  },
+  forward([x], { k, dim, largest }, [vo, io]) {
+    const vals = alloc(vo), idx = alloc(io) as Int32Array;
+    const [outer, n, inner] = axisSizes(x.shape, dim);
+    topkAxis(x.data, outer, n, inner, k, largest, vals, idx);
+    return [vals, idx];
+  },
+  grad: ({ inputs: [x], outputs: [, idx], attrs: { dim }, gradOutputs: [g] }) => [routeToIndices(g!, idx, x.shape, dim)],
+});
+
+/**
+ * The `k` largest (or smallest) elements along `dim` and their indices, best first.
+ * NaN ranks above every number; equal values come in index order (PyTorch leaves their
+ * order unspecified). `sorted: false` still returns them sorted.
+ * @example const [values, indices] = tg.topk(scores, 5)
+ */
+export function topk(x: Tensor, k: number, dim = -1, largest = true, sorted = true): [Tensor, Tensor] {
+  const [v, i] = apply(TOPK, [x], { k, dim: normalizeDim('topk', dim, x.ndim), largest, sorted });
+  return [v, i];
+}
+
+declare module '../../tensor.js' {
+  interface Tensor {
+    /** @see topk */
+    topk(k: number, dim?: number, largest?: boolean, sorted?: boolean): [Tensor, Tensor];
+  }
+}
+Tensor.prototype.topk = function (k, dim, largest, sorted) { return topk(this, k, dim, largest, sorted); };
