@@ -1,2 +1,9 @@
-// Filled in by its owner; see the issue tracker.
-export {};
+// Neural-network ops (NCHW / NCL, PyTorch semantics): linear, convolutions, pooling, normalization, dropout.
+export * from './args.js';
+export * from './linear.js';
+export * from './conv.js';
+export * from './pool.js';
+export * from './adaptive-pool.js';
+export * from './batch-norm.js';
+export * from './layer-norm.js';
+export * from './dropout.js';

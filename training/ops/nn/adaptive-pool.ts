@@ -1,0 +1,61 @@
+import { adaptiveAvgPool2dBackwardNCHW, adaptiveAvgPool2dNCHW } from '../../../lite-runtime/kernels/nn-pool.js';
+import { apply1 } from '../../dispatch.js';
+import { ShapeError, ValueError } from '../../errors.js';
+import { fmtShape } from '../../shape.js';
+import type { Tensor } from '../../tensor.js';
+import { defineOp, type OpDef } from '../registry.js';
+import { alloc } from '../util.js';
+import { expectRank } from './args.js';
+
+export interface AdaptiveAttrs { [k: string]: readonly number[]; outputSize: readonly number[] }
+export interface AdaptiveBackwardAttrs { [k: string]: readonly number[]; inputSize: readonly number[] }
+
+/** adaptiveAvgPool2d(x): x [N, C, H, W] -> [N, C, oh, ow], window i = [floor(i*H/oh), ceil((i+1)*H/oh)). */
+export const ADAPTIVE_AVG_POOL2D: OpDef<AdaptiveAttrs> = defineOp<AdaptiveAttrs>({
+  name: 'adaptiveAvgPool2d',
+  infer([x], { outputSize: [oh, ow] }) {
+    expectRank('adaptiveAvgPool2d', 'input', x, 4, '[N, C, H, W]');
+    if ((x.shape[2] === 0 && oh > 0) || (x.shape[3] === 0 && ow > 0)) {
+      throw new ShapeError(`adaptiveAvgPool2d: cannot pool the empty spatial dims of ${fmtShape(x.shape)}`);
+    }
+    return [{ shape: [x.shape[0], x.shape[1], oh, ow], dtype: 'float32' }];
+  },
+  forward([x], { outputSize: [oh, ow] }, [o]) {
+    const y = alloc(o) as Float32Array;
+    adaptiveAvgPool2dNCHW(x.data as Float32Array, y, x.shape[0] * x.shape[1], x.shape[2], x.shape[3], oh, ow);
+    return [y];
+  },
+  grad: ({ inputs: [x], gradOutputs: [g] }) => [apply1(ADAPTIVE_AVG_POOL2D_BACKWARD, [g!], { inputSize: x.shape.slice(2) })],
+});
+
+/** The gradient of adaptiveAvgPool2d: gy [N, C, oh, ow] -> dx [N, C, ...inputSize] (linear). */
+export const ADAPTIVE_AVG_POOL2D_BACKWARD: OpDef<AdaptiveBackwardAttrs> = defineOp<AdaptiveBackwardAttrs>({
+  name: 'adaptiveAvgPool2dBackward',
+  infer([gy], { inputSize: [h, w] }) {
+    expectRank('adaptiveAvgPool2dBackward', 'gradOutput', gy, 4, '[N, C, outH, outW]');
+    return [{ shape: [gy.shape[0], gy.shape[1], h, w], dtype: 'float32' }];
+  },
+  forward([gy], { inputSize: [h, w] }, [o]) {
+    const dx = alloc(o) as Float32Array;
+    adaptiveAvgPool2dBackwardNCHW(gy.data as Float32Array, dx, gy.shape[0] * gy.shape[1], h, w, gy.shape[2], gy.shape[3]);
+    return [dx];
+  },
+  grad: ({ inputs: [gy], gradOutputs: [g] }) => [apply1(ADAPTIVE_AVG_POOL2D, [g!], { outputSize: gy.shape.slice(2) })],
+});
+
+/**
+ * Adaptive average pooling to a fixed output size (PyTorch's F.adaptive_avg_pool2d);
+ * null keeps that input dim. Input [N, C, H, W] or [C, H, W].
+ * @example tg.adaptiveAvgPool2d(x, 1)          // global average pool -> [N, C, 1, 1]
+ * @example tg.adaptiveAvgPool2d(x, [7, null])
+ */
+export function adaptiveAvgPool2d(x: Tensor, outputSize: number | readonly [number | null, number | null]): Tensor {
+  if (x.ndim !== 3 && x.ndim !== 4) throw new ShapeError(`adaptiveAvgPool2d: input must be 3-D [C, H, W] or 4-D [N, C, H, W], got shape ${fmtShape(x.shape)}`);
+  const sizes = typeof outputSize === 'number' ? [outputSize, outputSize] : outputSize;
+  if (!Array.isArray(sizes) || sizes.length !== 2) throw new ValueError(`adaptiveAvgPool2d: outputSize must be a number or a pair, got ${JSON.stringify(outputSize)}`);
+  const out = sizes.map((s, i) => (s === null ? x.shape[x.ndim - 2 + i] : s));
+  if (!out.every((s) => Number.isInteger(s) && s >= 0)) throw new ValueError(`adaptiveAvgPool2d: outputSize must be non-negative integers, got ${JSON.stringify(outputSize)}`);
+  if (x.ndim === 4) return apply1(ADAPTIVE_AVG_POOL2D, [x], { outputSize: out });
+  const y = apply1(ADAPTIVE_AVG_POOL2D, [x.reshape([1, ...x.shape])], { outputSize: out });
+  return y.reshape(y.shape.slice(1));
+}
