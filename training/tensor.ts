@@ -16,6 +16,16 @@ export interface TensorOptions {
   shape?: Shape;
 }
 
+const ownDir = new URL('.', import.meta.url).pathname;
+
+/** ` (at file:line:col)` of the first stack frame outside tglite's own sources, or ''. */
+function callerLocation(): string {
+  const frames = (new Error().stack ?? '').split('\n').slice(1);
+  const frame = frames.find((l) => !l.includes(ownDir) && !/node_modules|node:internal|<anonymous>/.test(l));
+  const m = frame?.match(/\(?((?:file:\/\/)?[^()\s]+:\d+:\d+)\)?$/);
+  return m ? ` (at ${m[1].replace(/^file:\/\//, '')})` : '';
+}
+
 /**
  * An n-dimensional array with PyTorch semantics. Eager tensors hold contiguous
  * row-major storage; tensors created while tracing (tg.jit) hold a graph value.
@@ -72,7 +82,7 @@ export class Tensor {
   /** @internal the storage, or a clear error inside tg.jit. */
   _values(what: string): Storage {
     if (this._storage === null) {
-      throw new TraceError(`${what}() reads a tensor's values, which are unknown while tracing inside tg.jit; ` +
+      throw new TraceError(`${what}() reads a tensor's values, which are unknown while tracing inside tg.jit${callerLocation()}; ` +
         `use tg.cond / tg.whileLoop for data-dependent control flow, or tg.print to print at run time`);
     }
     return this._storage;

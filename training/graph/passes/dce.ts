@@ -1,0 +1,33 @@
+import type { Graph, Node } from '../ir.js';
+import { isPinned } from './util.js';
+
+/**
+ * Dead-code elimination: removes nodes whose outputs nothing reads (keeping
+ * side effects: assign, print), then unused constants and variables.
+ * Returns the number of nodes removed.
+ * @example dce(g); // drops `%3 = exp(%x)` when %3 is never used
+ */
+export function dce(g: Graph): number {
+  const live = new Set(g.outputs);
+  const kept = [];
+  for (let i = g.nodes.length - 1; i >= 0; i--) {
+    const n = g.nodes[i];
+    if (hasEffect(n) || n.outputs.some((o) => live.has(o))) {
+      kept.push(n);
+      for (const v of n.inputs) live.add(v);
+      if (n.subgraphs) for (const s of n.subgraphs) dce(s);
+    }
+  }
+  const removed = g.nodes.length - kept.length;
+  g.nodes = kept.reverse();
+  g.constants = g.constants.filter((c) => live.has(c.value));
+  g.variables = g.variables.filter((v) => live.has(v.value));
+  return removed;
+}
+
+/** Side effects that keep a node alive even when its outputs are unused. */
+function hasEffect(n: Node): boolean {
+  if (!isPinned(n)) return false;
+  if (!n.subgraphs) return n.op === 'assign' || n.op === 'print' || !/^(dropout|rand)/i.test(n.op);
+  return n.subgraphs.some((s) => s.nodes.some(hasEffect));
+}

@@ -1,0 +1,43 @@
+import type { Graph } from '../ir.js';
+import { canGenerateCode } from '../../jit/kernels/elementwise.js';
+import { cse } from './cse.js';
+import { dce } from './dce.js';
+import { fold } from './fold.js';
+import { fuseElementwise } from './fuse-elementwise.js';
+import { fuseLinear } from './fuse-linear.js';
+import { simplify } from './simplify.js';
+
+export { cse, dce, fold, fuseElementwise, fuseLinear, simplify };
+export { planMemory, type MemoryPlan } from './memory-plan.js';
+
+/**
+ * Portable clean-up (any consumer of the IR can run it): simplify, fold, CSE
+ * and DCE until nothing changes. Mutates `g` and returns it.
+ * @example cleanup(graph.clone())
+ */
+export function cleanup(g: Graph): Graph {
+  for (let round = 0; round < 8; round++) {
+    const changed = simplify(g) + fold(g) + cse(g) + dce(g);
+    if (!changed) break;
+  }
+  for (const n of g.nodes) if (n.subgraphs) n.subgraphs.forEach(cleanupSubgraph);
+  return g;
+}
+
+function cleanupSubgraph(g: Graph): void {
+  cleanup(g);
+}
+
+/**
+ * The jit's pipeline: cleanup, then fusions for its executor (matmul + bias +
+ * activation, elementwise chains). Fused nodes are executor ops: hand the
+ * converter the graph after `cleanup` instead.
+ */
+export function optimize(g: Graph): Graph {
+  cleanup(g);
+  fuseLinear(g);
+  if (canGenerateCode()) fuseElementwise(g);
+  dce(g);
+  for (const n of g.nodes) if (n.subgraphs) n.subgraphs.forEach((s) => { fuseLinear(s); if (canGenerateCode()) fuseElementwise(s); });
+  return g;
+}

@@ -1,0 +1,177 @@
+import { allocate, type Storage } from '../dtype.js';
+import { TraceError } from '../errors.js';
+import type { Graph, Node, Value, VariableRef } from '../graph/ir.js';
+import { planMemory, type MemoryPlan } from '../graph/passes/memory-plan.js';
+import { getOp, type TensorMeta, type TensorValue } from '../ops/registry.js';
+import { sizeOf } from '../shape.js';
+import { fusedKernel } from './kernels/index.js';
+
+/** Slot array holding every value's storage during one run. */
+export type Slots = (Storage | undefined)[];
+
+/** What a fused kernel needs to build its step. */
+export interface StepContext {
+  readonly node: Node;
+  readonly graph: Graph;
+  /** Slot of a value. */
+  slot(v: Value): number;
+  /** Output buffer of `v`: a planned (reused) buffer, or null when the kernel must allocate. */
+  planned(v: Value): Storage | null;
+  /** The variable ref behind `v` when it is a graph variable (for caching packed weights). */
+  variableRef(v: Value): VariableRef | undefined;
+  /** Whether `v` is a constant. */
+  isConstant(v: Value): boolean;
+}
+
+export type Step = (s: Slots) => void;
+
+/** A graph compiled for one signature: run it on input storages. */
+export interface Executable {
+  run(inputs: readonly Storage[]): Storage[];
+  readonly plan: MemoryPlan;
+}
+
+/**
+ * Compiles a graph into a list of steps over a slot array, with the buffers of
+ * the memory plan preallocated. Variables are read at the start of each run;
+ * `assign` nodes are committed to variable storage after the run (functional
+ * state), so reads and writes of state never race, whatever the node order.
+ * @example const exe = compileGraph(graph); const [y] = exe.run([x.data()]);
+ */
+export function compileGraph(graph: Graph): Executable {
+  const slots = new Map<Value, number>();
+  const slot = (v: Value): number => {
+    let s = slots.get(v);
+    if (s === undefined) { s = slots.size; slots.set(v, s); }
+    return s;
+  };
+  const inputSlots = graph.inputs.map(slot);
+  const varSlots = graph.variables.map((x) => slot(x.value));
+  const constSlots = graph.constants.map((c) => slot(c.value));
+  const plan = planMemory(graph);
+  const buffers = plan.sizes.map((n, i) => allocate(plan.dtypes[i], n));
+  const refs = new Map(graph.variables.map((x) => [x.value, x.ref]));
+  const constants = new Set(graph.constants.map((c) => c.value));
+  const producers = graph.producers();
+  const commits: { ref: VariableRef; slot: number }[] = [];
+  const steps: Step[] = [];
+  for (const node of graph.nodes) {
+    for (const o of node.outputs) slot(o);
+    const ctx: StepContext = {
+      node, graph, slot,
+      planned: (v) => {
+        const b = plan.bufferOf.get(v);
+        return b === undefined ? null : buffers[b].subarray(0, sizeOf(v.shape));
+      },
+      variableRef: (v) => refs.get(v),
+      isConstant: (v) => constants.has(v),
+    };
+    if (node.op === 'assign') {
+      steps.push(assignStep(ctx));
+      const ref = rootVariable(node.inputs[0], producers, refs);
+      if (ref) commits.push({ ref, slot: slot(node.outputs[0]) });
+    } else if (node.op === 'cond') {
+      steps.push(condStep(ctx));
+    } else if (node.op === 'while') {
+      steps.push(whileStep(ctx));
+    } else {
+      steps.push(fusedKernel(node.op)?.(ctx) ?? opStep(ctx));
+    }
+  }
+  const outSlots = graph.outputs.map(slot);
+  // Outputs that are constants or variables are copied: callers own what a run returns.
+  const copyOutputs = graph.outputs.map((o) => constants.has(o) || refs.has(o));
+  const nSlots = slots.size;
+  const nInputs = graph.inputs.length;
+  return {
+    plan,
+    run(inputs) {
+      if (inputs.length !== nInputs) throw new TraceError(`internal: graph takes ${nInputs} inputs, got ${inputs.length}`);
+      const s: Slots = new Array(nSlots);
+      for (let i = 0; i < inputSlots.length; i++) s[inputSlots[i]] = inputs[i];
+      for (let i = 0; i < varSlots.length; i++) s[varSlots[i]] = graph.variables[i].ref.read();
+      for (let i = 0; i < constSlots.length; i++) s[constSlots[i]] = graph.constants[i].data;
+      for (let i = 0; i < steps.length; i++) steps[i](s);
+      const outs = outSlots.map((k, i) => (copyOutputs[i] ? s[k]!.slice() : s[k]!));
+      for (const c of commits) c.ref.write(s[c.slot]!);
+      return outs;
+    },
+  };
+}
+
+/** The variable an assign target ultimately names (through earlier assigns of it). */
+function rootVariable(v: Value, producers: Map<Value, Node>, refs: Map<Value, VariableRef>): VariableRef | undefined {
+  for (;;) {
+    const ref = refs.get(v);
+    if (ref) return ref;
+    const p = producers.get(v);
+    if (!p || p.op !== 'assign') return undefined;
+    v = p.inputs[0];
+  }
+}
+
+/** A node of the op table: its eager kernel on preallocated value records. */
+function opStep({ node, slot }: StepContext): Step {
+  const def = getOp(node.op);
+  if (!def) throw new TraceError(`jit: node ${node.outputs.map((o) => `%${o.id}`).join(', ')} uses op '${node.op}', which is not in the op table`);
+  const ins = node.inputs.map(slot);
+  const outs = node.outputs.map(slot);
+  const metas: TensorMeta[] = node.outputs.map((o) => ({ shape: o.shape, dtype: o.dtype }));
+  const records = node.inputs.map((v) => ({ shape: v.shape, dtype: v.dtype, data: undefined as unknown as Storage }));
+  const attrs = node.attrs;
+  return (s) => {
+    for (let i = 0; i < ins.length; i++) records[i].data = s[ins[i]]!;
+    const res = def.forward(records as TensorValue[], attrs, metas);
+    for (let i = 0; i < outs.length; i++) s[outs[i]] = res[i];
+  };
+}
+
+/** assign: the new value (broadcast to the target), copied; committed after the run. */
+function assignStep({ node, slot }: StepContext): Step {
+  const [target, value] = node.inputs;
+  const vi = slot(value), oi = slot(node.outputs[0]);
+  const n = sizeOf(target.shape);
+  return (s) => {
+    const src = s[vi]!;
+    const out = allocate(target.dtype, n);
+    if (src.length === n) out.set(src);
+    else for (let i = 0; i < n; i++) out[i] = src[i % src.length];
+    s[oi] = out;
+  };
+}
+
+function condStep({ node, slot }: StepContext): Step {
+  const [thenG, elseG] = node.subgraphs!;
+  const branches = [compileGraph(thenG), compileGraph(elseG)];
+  const pred = slot(node.inputs[0]);
+  const caps = node.inputs.slice(1).map(slot);
+  const outs = node.outputs.map(slot);
+  return (s) => {
+    const p = s[pred]!;
+    const res = branches[p[0] ? 0 : 1].run(caps.map((k) => s[k]!));
+    for (let i = 0; i < outs.length; i++) s[outs[i]] = copyOut(res[i]);
+  };
+}
+
+function whileStep({ node, slot }: StepContext): Step {
+  const [condG, bodyG] = node.subgraphs!;
+  const c = compileGraph(condG), b = compileGraph(bodyG);
+  const n = node.attrs.numLoopVars as number;
+  const maxIter = (node.attrs.maxIterations as number | null | undefined) ?? Infinity;
+  const ins = node.inputs.map(slot);
+  const outs = node.outputs.map(slot);
+  return (s) => {
+    let vars = ins.slice(0, n).map((k) => s[k]!);
+    const caps = ins.slice(n).map((k) => s[k]!);
+    for (let it = 0; c.run([...vars, ...caps])[0][0]; it++) {
+      if (it >= maxIter) throw new TraceError(`whileLoop: more than ${maxIter} iterations (maxIterations)`);
+      vars = b.run([...vars, ...caps]).map(copyOut);
+    }
+    for (let i = 0; i < outs.length; i++) s[outs[i]] = vars[i];
+  };
+}
+
+/** Subgraph results may live in the subgraph's reused buffers: copy them out. */
+function copyOut(x: Storage): Storage {
+  return x.slice();
+}

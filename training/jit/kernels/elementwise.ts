@@ -1,0 +1,109 @@
+import { alignedStrides, stridedCopy } from '../../../lite-runtime/kernels/broadcast.js';
+import { allocate, type DType, type Storage } from '../../dtype.js';
+import { TraceError } from '../../errors.js';
+import type { Attrs } from '../../ops/registry.js';
+import { sizeOf } from '../../shape.js';
+import type { Step, StepContext } from '../executor.js';
+import { SCALAR_OPS } from './scalar.js';
+
+/** The program of a fused elementwise node, kept in its attrs as plain data. */
+export interface FusedProgram {
+  /** Op of each instruction. */
+  readonly ops: readonly string[];
+  /** Operands, flattened: ref < inputs.length is an input, else an earlier instruction. */
+  readonly args: readonly number[];
+  /** Result dtype of each instruction. */
+  readonly dtypes: readonly string[];
+  /** The attrs of each instruction's op, as JSON. */
+  readonly opAttrs: readonly string[];
+}
+
+type Kernel = (ins: Storage[], maps: (Int32Array | null)[], out: Storage, n: number) => void;
+const cache = new Map<string, Kernel>();
+let codegen: boolean | null = null;
+
+/** Whether JS code generation is allowed here (not in CSP-restricted pages or workers). */
+export function canGenerateCode(): boolean {
+  if (codegen === null) {
+    try { codegen = new Function('return 1')() === 1; } catch { codegen = false; }
+  }
+  return codegen;
+}
+
+function round(dtype: string, e: string): string {
+  if (dtype === 'float32') return `Math.fround(${e})`;
+  if (dtype === 'int32') return `((${e}) | 0)`;
+  return `((${e}) ? 1 : 0)`;
+}
+
+/** JS source of the loop body evaluating the program per element (no intermediate arrays). */
+export function programSource(p: FusedProgram, kinds: readonly ('full' | 'scalar' | 'map')[]): string {
+  const k = kinds.length;
+  const lines: string[] = [];
+  const pre: string[] = [];
+  kinds.forEach((kind, j) => {
+    pre.push(`const in${j} = ins[${j}];`);
+    if (kind === 'map') pre.push(`const m${j} = maps[${j}];`);
+    if (kind === 'scalar') pre.push(`const s${j} = in${j}[0];`);
+  });
+  kinds.forEach((kind, j) => {
+    if (kind === 'full') lines.push(`const x${j} = in${j}[i];`);
+    else if (kind === 'map') lines.push(`const x${j} = in${j}[m${j}[i]];`);
+  });
+  const name = (r: number) => (r < k ? (kinds[r] === 'scalar' ? `s${r}` : `x${r}`) : `t${r - k}`);
+  let a = 0;
+  p.ops.forEach((op, i) => {
+    const def = SCALAR_OPS[op];
+    if (!def) throw new TraceError(`jit: op '${op}' cannot be fused`);
+    const operands = p.args.slice(a, a + def.arity).map(name);
+    a += def.arity;
+    const attrs = JSON.parse(p.opAttrs[i] ?? '{}') as Attrs;
+    lines.push(`const t${i} = ${round(p.dtypes[i], def.expr(operands, attrs))};`);
+  });
+  lines.push(`out[i] = t${p.ops.length - 1};`);
+  return `${pre.join('\n')}\nfor (let i = 0; i < n; i++) {\n  ${lines.join('\n  ')}\n}`;
+}
+
+function kernelFor(p: FusedProgram, kinds: ('full' | 'scalar' | 'map')[]): Kernel {
+  const src = programSource(p, kinds);
+  let f = cache.get(src);
+  if (!f) {
+    f = new Function('ins', 'maps', 'out', 'n', src) as Kernel;
+    cache.set(src, f);
+  }
+  return f;
+}
+
+/** Index of the input element read for each output element (broadcasting). */
+function indexMap(inShape: readonly number[], outShape: readonly number[]): Int32Array {
+  const n = sizeOf(inShape);
+  const iota = new Int32Array(n);
+  for (let i = 0; i < n; i++) iota[i] = i;
+  const map = new Int32Array(sizeOf(outShape));
+  stridedCopy(iota, 0, alignedStrides(inShape, outShape), map, outShape);
+  return map;
+}
+
+/** The step of a `fused.elementwise` node: one generated loop over the output. */
+export function fusedElementwiseStep({ node, slot, planned }: StepContext): Step {
+  const p = node.attrs as unknown as FusedProgram;
+  const out = node.outputs[0];
+  const n = sizeOf(out.shape);
+  const kinds = node.inputs.map((v) => {
+    const m = sizeOf(v.shape);
+    return m === n ? 'full' as const : m === 1 ? 'scalar' as const : 'map' as const;
+  });
+  const maps = node.inputs.map((v, j) => (kinds[j] === 'map' ? indexMap(v.shape, out.shape) : null));
+  const kernel = kernelFor(p, kinds);
+  const ins = node.inputs.map(slot);
+  const oi = slot(out);
+  const buf = planned(out);
+  const dtype = out.dtype as DType;
+  const args: Storage[] = new Array(ins.length);
+  return (s) => {
+    for (let j = 0; j < ins.length; j++) args[j] = s[ins[j]]!;
+    const o = buf ?? allocate(dtype, n);
+    kernel(args, maps, o, n);
+    s[oi] = o;
+  };
+}

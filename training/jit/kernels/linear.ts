@@ -1,0 +1,46 @@
+import { matmul, matmulPacked, packB, freePacked, type PackedMatrix } from '../../../lite-runtime/kernels/index.js';
+import type { Storage } from '../../dtype.js';
+import { sizeOf } from '../../shape.js';
+import type { Step, StepContext } from '../executor.js';
+
+/**
+ * The step of a `fused.linear` node: y = act(x @ op(w) + bias) in one GEMM call
+ * with the bias and activation applied in the kernel. Weights that are graph
+ * variables or constants are packed once and repacked only when they change.
+ */
+export function fusedLinearStep({ node, slot, planned, variableRef, isConstant }: StepContext): Step {
+  const [x, w, bias] = node.inputs;
+  const transB = node.attrs.transB === true;
+  const act = node.attrs.act === 'relu' ? 'relu' : null;
+  const out = node.outputs[0];
+  const k = x.shape[x.shape.length - 1];
+  const m = sizeOf(x.shape) / k;
+  const n = out.shape[out.shape.length - 1];
+  const xi = slot(x), wi = slot(w), bi = bias ? slot(bias) : -1, oi = slot(out);
+  const buf = planned(out) as Float32Array | null;
+  const ref = variableRef(w);
+  const packable = ref !== undefined || isConstant(w);
+  let packed: PackedMatrix | null = null;
+  let packedFrom: Storage | null = null;
+  let packedVersion = -1;
+  return (s) => {
+    const a = s[xi] as Float32Array, wd = s[wi] as Float32Array;
+    const bd = bi >= 0 ? (s[bi] as Float32Array) : null;
+    const o = buf ?? new Float32Array(m * n);
+    if (packable) {
+      const version = ref ? ref.version() : 0;
+      if (packed === null || packedFrom !== wd || packedVersion !== version) {
+        if (packed) freePacked(packed);
+        packed = packB(wd, k, n, transB);
+        packedFrom = wd;
+        packedVersion = version;
+      }
+      matmulPacked(a, packed, o, m, bd, act);
+    } else {
+      matmul(a, wd, o, m, k, n, { transB });
+      if (bd) for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) o[i * n + j] += bd[j];
+      if (act) for (let i = 0; i < o.length; i++) if (!(o[i] > 0)) o[i] = 0;
+    }
+    s[oi] = o;
+  };
+}

@@ -1,0 +1,44 @@
+import type { Attrs } from '../../ops/registry.js';
+
+/**
+ * Scalar expressions of the elementwise ops the jit fuses, as JS source over
+ * operand names. Each mirrors the op's eager kernel exactly (the fusion tests
+ * compare every entry with eager results); ops missing here are not fused.
+ */
+export interface ScalarOp {
+  readonly arity: number;
+  expr(a: readonly string[], attrs: Attrs): string;
+}
+
+const u = (f: (x: string) => string): ScalarOp => ({ arity: 1, expr: ([x]) => f(x) });
+const b = (f: (x: string, y: string) => string): ScalarOp => ({ arity: 2, expr: ([x, y]) => f(x, y) });
+
+export const SCALAR_OPS: Readonly<Record<string, ScalarOp>> = {
+  add: b((x, y) => `${x} + ${y}`),
+  sub: b((x, y) => `${x} - ${y}`),
+  mul: b((x, y) => `${x} * ${y}`),
+  div: b((x, y) => `${x} / ${y}`),
+  pow: b((x, y) => `Math.pow(${x}, ${y})`),
+  maximum: b((x, y) => `(${x} !== ${x} || ${y} !== ${y} ? NaN : Math.max(${x}, ${y}))`),
+  minimum: b((x, y) => `(${x} !== ${x} || ${y} !== ${y} ? NaN : Math.min(${x}, ${y}))`),
+  eq: b((x, y) => `(${x} === ${y} ? 1 : 0)`),
+  ne: b((x, y) => `(${x} !== ${y} ? 1 : 0)`),
+  lt: b((x, y) => `(${x} < ${y} ? 1 : 0)`),
+  le: b((x, y) => `(${x} <= ${y} ? 1 : 0)`),
+  gt: b((x, y) => `(${x} > ${y} ? 1 : 0)`),
+  ge: b((x, y) => `(${x} >= ${y} ? 1 : 0)`),
+  neg: u((x) => `-${x}`),
+  abs: u((x) => `Math.abs(${x})`),
+  sign: u((x) => `Math.sign(${x})`),
+  sqrt: u((x) => `Math.sqrt(${x})`),
+  rsqrt: u((x) => `1 / Math.sqrt(${x})`),
+  exp: u((x) => `Math.exp(${x})`),
+  log: u((x) => `Math.log(${x})`),
+  log1p: u((x) => `Math.log1p(${x})`),
+  sin: u((x) => `Math.sin(${x})`),
+  cos: u((x) => `Math.cos(${x})`),
+  tanh: u((x) => `Math.tanh(${x})`),
+  sigmoid: u((x) => `(${x} >= 0 ? 1 / (1 + Math.exp(-${x})) : Math.exp(${x}) / (1 + Math.exp(${x})))`),
+  relu: u((x) => `(${x} > 0 ? ${x} : 0)`),
+  where: { arity: 3, expr: ([c, x, y]) => `(${c} ? ${x} : ${y})` },
+};
