@@ -78,7 +78,9 @@ interface Step {
 function wrap(e: unknown, op: string, node: number, sg: number, phase: string): LiteError {
   if (e instanceof LiteError) return e;
   const msg = e instanceof Error ? e.message : String(e);
-  return new KernelError(op, node, `${phase} failed: ${msg}`, sg);
+  const err = new KernelError(op, node, `${phase} failed: ${msg}`, sg);
+  (err as Error & { cause?: unknown }).cause = e;
+  return err;
 }
 
 /** One subgraph: its tensors, prepared steps and arena. */

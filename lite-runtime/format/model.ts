@@ -245,12 +245,17 @@ function readTensor(t: FbTable, si: number, i: number, buffers: (Uint8Array | nu
   const qt = t.table(TensorField.quantization, `${where} quantization`);
   return {
     index: i, name, dtype, shape, shapeSignature, buffer, data,
-    quant: qt ? readQuant(qt, shape, where) : null,
+    quant: qt ? readQuant(qt, shape, dtype, where) : null,
     isVariable: t.bool(TensorField.is_variable, false),
   };
 }
 
-function readQuant(q: FbTable, shape: number[], where: string): Quantization | null {
+/** A quantized value's zero point must be representable in its own type. */
+const ZERO_POINT_RANGE: Partial<Record<LiteDType, [number, number]>> = {
+  int8: [-128, 127], uint8: [0, 255], int16: [-32768, 32767],
+};
+
+function readQuant(q: FbTable, shape: number[], dtype: LiteDType, where: string): Quantization | null {
   const scale = q.f32Vector(QuantizationField.scale);
   if (scale === null || scale.length === 0) return null;
   const zp = q.i64VectorAsI32(QuantizationField.zero_point) ?? new Int32Array(0);
@@ -265,8 +270,12 @@ function readQuant(q: FbTable, shape: number[], where: string): Quantization | n
     throw new ModelFormatError(
       `${where}: ${scale.length} per-channel scales do not match axis ${axis} of shape ${fmtShape(shape)}`);
   }
+  const range = ZERO_POINT_RANGE[dtype];
   for (let k = 0; k < scale.length; k++) {
     if (!Number.isFinite(scale[k]!)) throw new ModelFormatError(`${where}: quantization scale ${k} is ${scale[k]}`);
+    if (range && !(zeroPoint[k]! >= range[0] && zeroPoint[k]! <= range[1])) {
+      throw new ModelFormatError(`${where}: ${dtype} zero point ${zeroPoint[k]} is outside [${range[0]}, ${range[1]}]`);
+    }
   }
   return { scale, zeroPoint, axis };
 }
