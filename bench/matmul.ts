@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import {
   matmul, packB, matmulPacked, freePacked, setKernelBackend, kernelBackend, wasmFlavour,
 } from '../lite-runtime/kernels/index.js';
@@ -97,6 +97,32 @@ async function tfjsFigures(): Promise<{ figs: Record<string, number>; note: stri
   }
 }
 
+/** Our wasm figures at each size (GFLOP/s) keyed 'N' and 'm1_N', with the loaded flavour. */
+function wasmFigures(): Record<string, number | string> {
+  const out: Record<string, number | string> = { flavour: wasmFlavour() ?? 'none' };
+  for (const n of SIZES) {
+    const a = rand(n * n), b = rand(n * n), c = new Float32Array(n * n), x = rand(n), y = new Float32Array(n);
+    out[String(n)] = gflops(n, n, n, timeIt(() => matmul(a, b, c, n, n, n)));
+    const w = packB(b, n, n);
+    out[`m1_${n}`] = gflops(1, n, n, timeIt(() => matmulPacked(x, w, y, 1)));
+    freePacked(w);
+  }
+  return out;
+}
+
+/**
+ * The FMA build's figures, from a child Node with relaxed SIMD enabled (as
+ * browsers ship it); null where it does not load.
+ */
+function fmaFigures(): Record<string, number> | null {
+  const r = spawnSync(process.execPath, ['--experimental-wasm-relaxed-simd', '--import', 'tsx', fileURLToPath(import.meta.url), '--wasm-child'],
+    { encoding: 'utf8', timeout: 120_000 });
+  if (r.status !== 0) return null;
+  const figs = JSON.parse(r.stdout.trim().split('\n').pop() ?? '{}') as Record<string, number | string>;
+  if (figs.flavour !== 'fma') return null;
+  return figs as Record<string, number>;
+}
+
 /**
  * Measures GFLOP/s at 256/512/1024 cubed for the wasm and js backends and for
  * m = 1 with a packed B, beside PyTorch and TensorFlow.js.
@@ -119,6 +145,7 @@ export async function benchMatmul(): Promise<BenchRow[]> {
     }
     if (hasWasm) setKernelBackend('wasm');
   }
+  const fma = hasWasm && flavour !== 'fma' ? fmaFigures() : null;
   const torch = torchFigures();
   const tfjs = await tfjsFigures();
   const notes = [
@@ -134,9 +161,16 @@ export async function benchMatmul(): Promise<BenchRow[]> {
     const be = hasWasm ? 'wasm' : 'js';
     rows.push({ name: `matmul m=1 k=n=${n} packed (${be})`, ours: ours[`${be}_m1_${n}`], unit: 'GFLOP/s', peers: peer(`m1_${n}`), notes });
   }
+  if (fma) {
+    const fnotes = [...notes, 'wasm fma: the relaxed-SIMD build, in a child node with --experimental-wasm-relaxed-simd (browsers enable it by default)'];
+    for (const n of SIZES) rows.push({ name: `matmul ${n}^3 (wasm fma)`, ours: fma[String(n)], unit: 'GFLOP/s', peers: peer(String(n)), notes: fnotes });
+    rows.push({ name: 'matmul m=1 k=n=1024 packed (wasm fma)', ours: fma.m1_1024, unit: 'GFLOP/s', peers: peer('m1_1024'), notes: fnotes });
+  }
   return rows;
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href && process.argv.includes('--wasm-child')) {
+  console.log(JSON.stringify(wasmFigures()));
+} else if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   benchMatmul().then((rows) => console.log(formatRows(rows)), (e) => { console.error(e); process.exit(1); });
 }

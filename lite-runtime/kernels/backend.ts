@@ -41,8 +41,9 @@ export function setKernelBackend(b: KernelBackend): void {
   }
 }
 
-/** Which wasm build is loaded ('fma', 'simd', 'module'), or null. */
+/** Which wasm build is loaded ('fma', 'simd', or 'module' from initKernels), or null. */
 export function wasmFlavour(): string | null {
+  if (loaded === undefined) loaded = loadEmbedded();
   return loaded ? loaded.flavour : null;
 }
 
