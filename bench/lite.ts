@@ -1,0 +1,207 @@
+/**
+ * Lite runtime benchmark: for each model in ../shared/models and two float32 networks
+ * written with converter/tflite-writer (bench/lite-models.ts), our `loadModel` beside
+ * LiteRT.js and tfjs-tflite running the very same .tflite bytes, and onnxruntime-web
+ * running the float networks exported to ONNX; all single-threaded, same run:
+ * - load: bytes -> ready to run (median of 5, warm process);
+ * - cold start: new Node process -> first result (median of 3; bench/lite-cold.mjs;
+ *   ours loads the esbuild bundle of scripts/bundle-lite.mjs);
+ * - inference: median latency of one batch-1 run, outputs read back (µs).
+ * Run standalone: `npx tsx bench/lite.ts`.
+ */
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { loadModel, type LiteModel } from '../lite-runtime/index.js';
+import { convnetModel, mlpModel, type BenchNet } from './lite-models.js';
+import { CACHE, ROOT, harnessDir, liteRtPeer, ortWeb, tfjsTflitePeer, type PeerInput, type TflitePeer } from './lite-peers.js';
+import { formatRows, type BenchRow } from './types.js';
+// @ts-expect-error plain ESM script without type declarations
+import { bundleLite } from '../scripts/bundle-lite.mjs';
+
+const MODELS_DIR = path.resolve(ROOT, '../shared/models');
+const COLD_RUNS = 3;
+
+interface Item { name: string; file: string; bytes: Uint8Array; net?: BenchNet }
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
+
+function seeded(n: number, dtype: string, seed: number): number[] {
+  let s = seed >>> 0;
+  const out: number[] = [];
+  for (let i = 0; i < n; i++) {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    const u = s / 4294967296;
+    out.push(dtype === 'float32' ? Math.fround(u * 2 - 1) : dtype === 'int8' ? Math.floor(u * 256) - 128 : Math.floor(u * 256));
+  }
+  return out;
+}
+
+const CTOR: Record<string, { from(a: number[]): Float32Array | Int8Array | Uint8Array | Int16Array | Int32Array }> = {
+  float32: Float32Array, int8: Int8Array, uint8: Uint8Array, int16: Int16Array, int32: Int32Array,
+};
+
+/** Times `fn` until `iters` runs or `minMs`, after `warmup` runs; returns the median in ms. */
+async function medianMs(fn: () => Promise<unknown> | unknown, warmup: number, iters: number): Promise<number> {
+  for (let i = 0; i < warmup; i++) await fn();
+  const t: number[] = [];
+  for (let i = 0; i < iters; i++) { const t0 = performance.now(); await fn(); t.push(performance.now() - t0); }
+  return median(t);
+}
+
+function coldStart(mode: string, model: string, inputs: string, runtime: string): number {
+  const t: number[] = [];
+  for (let r = 0; r < COLD_RUNS; r++) {
+    const t0 = performance.now();
+    const p = spawnSync(process.execPath, [path.join(ROOT, 'bench/lite-cold.mjs'), mode, model, inputs, runtime], { encoding: 'utf8', cwd: ROOT });
+    const dt = performance.now() - t0;
+    if (p.status !== 0 || !/"first"/.test(p.stdout)) throw new Error(`${mode} cold start failed: ${(p.stderr || p.stdout).split('\n').slice(-3).join(' ')}`);
+    t.push(dt);
+  }
+  return median(t);
+}
+
+function items(): Item[] {
+  const list: Item[] = [];
+  if (fs.existsSync(MODELS_DIR)) {
+    for (const f of fs.readdirSync(MODELS_DIR).filter((f) => f.endsWith('.tflite')).sort()) {
+      const file = path.join(MODELS_DIR, f);
+      list.push({ name: f.replace(/\.tflite$/, ''), file, bytes: new Uint8Array(fs.readFileSync(file)) });
+    }
+  }
+  fs.mkdirSync(CACHE, { recursive: true });
+  for (const net of [mlpModel(), convnetModel()]) {
+    const file = path.join(CACHE, `${net.name.split(' ')[0]}.tflite`);
+    fs.writeFileSync(file, net.tflite);
+    fs.writeFileSync(file.replace(/\.tflite$/, '.onnx'), net.onnx);
+    list.push({ name: net.name, file, bytes: net.tflite, net });
+  }
+  return list;
+}
+
+const iterationsFor = (ms: number) => (ms < 0.1 ? 1000 : ms < 1 ? 200 : ms < 10 ? 50 : 20);
+
+/** One row per model and measure; peers that cannot run a model are null with a note. */
+export async function benchLite(): Promise<BenchRow[]> {
+  const rows: BenchRow[] = [];
+  const bundle = path.join(CACHE, 'lite.min.mjs');
+  fs.mkdirSync(CACHE, { recursive: true });
+  fs.writeFileSync(bundle, (await bundleLite()).code);
+  const list = items();
+
+  // Ours first (the peers' Node shims install globals), then each peer on every model.
+  const ours = new Map<string, { load: number; infer: number; out: number[]; inputs: { dtype: string; shape: number[]; data: number[] }[] } | Error>();
+  for (const it of list) {
+    try {
+      let m: LiteModel | undefined;
+      const load = await medianMs(async () => { m?.dispose(); m = await loadModel(it.bytes, { backend: 'cpu' }); }, 1, 5);
+      const model = m!;
+      const inputs = model.inputs.map((t, k) => ({ dtype: t.dtype, shape: t.shape, data: seeded(t.shape.reduce((a, b) => a * b, 1), t.dtype, 7 + k) }));
+      const typed = inputs.map((i) => CTOR[i.dtype]!.from(i.data));
+      const once = await medianMs(() => model.run(typed), 3, 5);
+      const infer = await medianMs(() => model.run(typed), 5, iterationsFor(once));
+      const out = Array.from((await model.run(typed))[0]!.data as ArrayLike<number>, Number);
+      model.dispose();
+      ours.set(it.name, { load, infer, out, inputs });
+    } catch (e) {
+      ours.set(it.name, e as Error);
+    }
+  }
+
+  type PeerFig = { load: number | null; infer: number | null; cold: number | null; note?: string; diff?: number };
+  const peerFigs: Record<string, Map<string, PeerFig>> = {};
+  const peers: [string, () => Promise<TflitePeer>, string][] = [['litert.js', liteRtPeer, 'litert'], ['tfjs-tflite', tfjsTflitePeer, 'tfjs']];
+  let harness = '';
+  try { harness = harnessDir(); } catch (e) { for (const [p] of peers) peerFigs[p] = new Map(list.map((it) => [it.name, { load: null, infer: null, cold: null, note: `${p}: ${(e as Error).message}` }])); }
+  for (const [pname, init, mode] of harness ? peers : []) {
+    const figs = new Map<string, PeerFig>();
+    peerFigs[pname] = figs;
+    let h: TflitePeer;
+    try { h = await init(); } catch (e) { list.forEach((it) => figs.set(it.name, { load: null, infer: null, cold: null, note: `${pname}: ${(e as Error).message}` })); continue; }
+    for (const it of list) {
+      const o = ours.get(it.name);
+      const inputs: PeerInput[] = o && !(o instanceof Error) ? o.inputs.map((i) => ({ data: i.data })) : [];
+      const f: PeerFig = { load: null, infer: null, cold: null };
+      try {
+        const loads: number[] = [];
+        let c = await h.compile(it.bytes, { fix: {}, numThreads: 1 });
+        for (let r = 0; r < 4; r++) { c.delete(); c = await h.compile(it.bytes, { fix: {}, numThreads: 1 }); loads.push(c.compileMs); }
+        f.load = median(loads);
+        const out = await h.run(c, inputs);
+        if (o && !(o instanceof Error)) f.diff = Math.max(...o.out.map((v, i) => Math.abs(v - out[0]!.data[i]!)));
+        const once = (await h.bench(c, inputs, { warmup: 3, iters: 5 })).medianMs;
+        f.infer = (await h.bench(c, inputs, { warmup: 5, iters: iterationsFor(once) })).medianMs;
+        c.delete();
+        if (o && !(o instanceof Error)) {
+          const inFile = path.join(CACHE, `${it.name.split(' ')[0]}.inputs.json`);
+          fs.writeFileSync(inFile, JSON.stringify(o.inputs));
+          f.cold = coldStart(mode, it.file, inFile, harness);
+        }
+      } catch (e) {
+        f.note = `${pname} on ${it.name}: ${(e as Error).message.split('\n').slice(0, 2).join(' ')}`;
+      }
+      figs.set(it.name, f);
+    }
+  }
+
+  // onnxruntime-web on the float networks.
+  const ortFigs = new Map<string, PeerFig>();
+  try {
+    const ort = await ortWeb();
+    for (const it of list.filter((x) => x.net)) {
+      const net = it.net!, o = ours.get(it.name);
+      if (!o || o instanceof Error) continue;
+      const f: PeerFig = { load: null, infer: null, cold: null };
+      try {
+        const x = new ort.Tensor('float32', net.toOnnxInput(Float32Array.from(o.inputs[0]!.data)), net.onnxInput);
+        let s = await ort.InferenceSession.create(net.onnx);
+        f.load = await medianMs(async () => { s = await ort.InferenceSession.create(net.onnx); }, 1, 5);
+        const out = await s.run({ x });
+        f.diff = Math.max(...o.out.map((v, i) => Math.abs(v - Number(out['y']!.data[i]))));
+        f.infer = await medianMs(() => s.run({ x }), 5, iterationsFor(f.load));
+        const onnxFile = it.file.replace(/\.tflite$/, '.onnx');
+        const inFile = path.join(CACHE, `${it.name.split(' ')[0]}.onnx-inputs.json`);
+        fs.writeFileSync(inFile, JSON.stringify([{ dtype: 'float32', shape: net.onnxInput, data: Array.from(net.toOnnxInput(Float32Array.from(o.inputs[0]!.data))) }]));
+        f.cold = coldStart('ort', onnxFile, inFile, '');
+      } catch (e) {
+        f.note = `ort-web on ${it.name}: ${(e as Error).message}`;
+      }
+      ortFigs.set(it.name, f);
+    }
+  } catch (e) {
+    list.filter((x) => x.net).forEach((it) => ortFigs.set(it.name, { load: null, infer: null, cold: null, note: `ort-web: ${(e as Error).message}` }));
+  }
+  peerFigs['ort-web'] = ortFigs;
+
+  for (const it of list) {
+    const o = ours.get(it.name)!;
+    if (o instanceof Error) {
+      rows.push({ name: `${it.name}: inference`, ours: NaN, unit: 'µs', peers: {}, notes: [`ours on ${it.name}: ${o.message.slice(0, 200)}`] });
+      continue;
+    }
+    let cold = NaN;
+    const notes: string[] = [];
+    try {
+      const inFile = path.join(CACHE, `${it.name.split(' ')[0]}.inputs.json`);
+      fs.writeFileSync(inFile, JSON.stringify(o.inputs));
+      cold = coldStart('ours', it.file, inFile, bundle);
+    } catch (e) { notes.push(`ours cold start on ${it.name}: ${(e as Error).message}`); }
+    const pick = (k: 'load' | 'infer' | 'cold') => Object.fromEntries(Object.entries(peerFigs)
+      .filter(([, m]) => m.has(it.name)).map(([p, m]) => [p, m.get(it.name)![k]]));
+    for (const [p, m] of Object.entries(peerFigs)) {
+      const f = m.get(it.name);
+      if (f?.note) notes.push(f.note);
+      if (f?.diff !== undefined) notes.push(`${it.name}: max |ours - ${p}| on output 0 = ${f.diff.toExponential(2)}`);
+    }
+    rows.push({ name: `${it.name}: load`, ours: o.load, unit: 'ms', peers: pick('load') });
+    rows.push({ name: `${it.name}: cold start`, ours: cold, unit: 'ms', peers: pick('cold') });
+    const us = (v: Record<string, number | null>) => Object.fromEntries(Object.entries(v).map(([k, x]) => [k, x === null ? null : x * 1000]));
+    rows.push({ name: `${it.name}: inference (median)`, ours: o.infer * 1000, unit: 'µs', peers: us(pick('infer')), notes });
+  }
+  return rows;
+}
+
+if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith('bench/lite.ts')) {
+  console.log(formatRows(await benchLite()));
+  process.exit(0);
+}
