@@ -13,6 +13,18 @@ export interface ScalarOp {
 const u = (f: (x: string) => string): ScalarOp => ({ arity: 1, expr: ([x]) => f(x) });
 const b = (f: (x: string, y: string) => string): ScalarOp => ({ arity: 2, expr: ([x, y]) => f(x, y) });
 
+/** A numeric attr as JS source (attrs are checked numbers; anything else cannot be fused). */
+function num(v: unknown): string {
+  if (typeof v !== 'number') throw new TypeError(`fused attr must be a number, got ${String(v)}`);
+  return Object.is(v, -0) ? '-0' : String(v);
+}
+
+/** clampMap's rule: NaN passes, lo wins when lo > hi. */
+function clampExpr(x: string, min: unknown, max: unknown): string {
+  const lo = min === null ? '-Infinity' : num(min), hi = max === null ? 'Infinity' : num(max);
+  return `(${x} !== ${x} ? ${x} : ${x} < ${lo} ? (${lo} > ${hi} ? ${hi} : ${lo}) : ${x} > ${hi} ? ${hi} : ${x})`;
+}
+
 export const SCALAR_OPS: Readonly<Record<string, ScalarOp>> = {
   add: b((x, y) => `${x} + ${y}`),
   sub: b((x, y) => `${x} - ${y}`),
@@ -40,5 +52,10 @@ export const SCALAR_OPS: Readonly<Record<string, ScalarOp>> = {
   tanh: u((x) => `Math.tanh(${x})`),
   sigmoid: u((x) => `(${x} >= 0 ? 1 / (1 + Math.exp(-${x})) : Math.exp(${x}) / (1 + Math.exp(${x})))`),
   relu: u((x) => `(${x} > 0 ? ${x} : 0)`),
+  leakyRelu: { arity: 1, expr: ([x], a) => `(${x} > 0 ? ${x} : ${x} * ${num(a.negativeSlope)})` },
+  elu: { arity: 1, expr: ([x], a) => `(${x} > 0 ? ${x} : ${num(a.alpha)} * Math.expm1(${x}))` },
+  silu: u((x) => `${x} / (1 + Math.exp(-${x}))`),
+  clamp: { arity: 1, expr: ([x], a) => clampExpr(x, a.min, a.max) },
+  hardtanh: { arity: 1, expr: ([x], a) => clampExpr(x, a.min, a.max) },
   where: { arity: 3, expr: ([c, x, y]) => `(${c} ? ${x} : ${y})` },
 };

@@ -1,0 +1,167 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import * as tg from '../../training/index.js';
+
+const close = (a: tg.Tensor, b: tg.Tensor, tol = 1e-6) => {
+  expect(a.shape).toEqual(b.shape);
+  const x = a.data(), y = b.data();
+  for (let i = 0; i < x.length; i++) expect(Math.abs(x[i] - y[i])).toBeLessThanOrEqual(tol * (1 + Math.abs(y[i])));
+};
+
+afterEach(() => vi.restoreAllMocks());
+
+describe('tg.jit tracing', () => {
+  it('runs the seed cond example from one trace', () => {
+    const f = tg.jit((x: tg.Tensor) => tg.cond(x.sum().gt(0), () => x.mul(x), () => x.neg()));
+    expect(f(tg.tensor([1, 2, 3])).tolist()).toEqual([1, 4, 9]);
+    expect(f(tg.tensor([-1, -2, -3])).tolist()).toEqual([1, 2, 3]);
+    expect(f.traceCount).toBe(1);
+    const text = f.graphFor(tg.tensor([0, 0, 0])).toString();
+    expect(text).toContain('= cond(');
+    expect(text).toMatch(/branch 0:[\s\S]*mul\(/);
+    expect(text).toMatch(/branch 1:[\s\S]*neg\(/);
+  });
+
+  it('prints one line per node with outputs, op, inputs, attrs and shapes', () => {
+    const f = tg.jit((x: tg.Tensor) => x.sum(1, true).relu());
+    const lines = f.graphFor(tg.ones([2, 3])).toString().split('\n');
+    expect(lines[0]).toBe('graph(%arg0: float32[2, 3])');
+    expect(lines[1]).toMatch(/^ {2}%\d+: float32\[2, 1\] = sum\(%arg0\) \{dims=\[1\], keepdim=true\}$/);
+    expect(lines[2]).toMatch(/^ {2}%\d+: float32\[2, 1\] = relu\(%\d+\)$/);
+    expect(lines[3]).toMatch(/^ {2}return %\d+$/);
+  });
+
+  it('retraces for a new signature and reuses the cache otherwise', () => {
+    const f = tg.jit((x: tg.Tensor, k: number) => x.mul(k));
+    expect(f(tg.tensor([1, 2]), 3).tolist()).toEqual([3, 6]);
+    expect(f(tg.tensor([4, 5]), 3).tolist()).toEqual([12, 15]);
+    expect(f.traceCount).toBe(1);
+    expect(f(tg.tensor([1, 2]), 2).tolist()).toEqual([2, 4]);
+    expect(f(tg.tensor([1, 2, 3]), 2).tolist()).toEqual([2, 4, 6]);
+    expect(f(tg.tensor([1, 2], { dtype: 'int32' }), 2).dtype).toBe('int32');
+    expect(f.traceCount).toBe(4);
+  });
+
+  it('free dims of inputSignature avoid retracing over batch size', () => {
+    const w = tg.randn([4, 3]);
+    const f = tg.jit((x: tg.Tensor) => x.matmul(w).relu().sum(1), { inputSignature: [{ shape: [null, 4], dtype: 'float32' }] });
+    for (const b of [5, 7, 2]) {
+      const x = tg.randn([b, 4]);
+      close(f(x), x.matmul(w).relu().sum(1));
+    }
+    expect(f.traceCount).toBe(1);
+  });
+
+  it('retraces instead of respecializing when the free dim is baked into the trace', () => {
+    const f = tg.jit((x: tg.Tensor) => x.reshape([x.shape[0] * 2, 2]), { inputSignature: [{ shape: [-1, 4] }] });
+    expect(f(tg.ones([3, 4])).shape).toEqual([6, 2]);
+    expect(f(tg.ones([5, 4])).shape).toEqual([10, 2]);
+    expect(f.traceCount).toBe(2);
+  });
+
+  it('rejects inputs that conflict with inputSignature, naming the argument', () => {
+    const f = tg.jit((x: tg.Tensor, y: tg.Tensor) => x.add(y), {
+      inputSignature: [{ shape: [null, 3], dtype: 'float32' }, { shape: [3] }], argNames: ['x', 'bias'],
+    });
+    expect(() => f(tg.ones([2, 3]), tg.ones([2, 3]))).toThrow(/argument 1 \('bias'\) has shape \[2, 3\] \(rank 2\), the inputSignature expects rank 1/);
+    expect(() => f(tg.ones([2, 3], { dtype: 'int32' }), tg.ones([3]))).toThrow(/argument 0 \('x'\) has dtype int32, the inputSignature expects float32/);
+    expect(() => f(tg.ones([2, 4]), tg.ones([3]))).toThrow(/argument 0 \('x'\) has shape \[2, 4\], the inputSignature expects \[\?, 3\] \(dim 1\)/);
+    expect(() => f(tg.ones([2, 3]), tg.ones([3]))).not.toThrow();
+  });
+
+  it('reading a traced value as a JS value says to use tg.cond and where', () => {
+    const f = tg.jit((x: tg.Tensor) => (x.sum().item() > 0 ? x : x.neg()));
+    let err: unknown;
+    try { f(tg.tensor([1, 2])); } catch (e) { err = e; }
+    expect(err).toBeInstanceOf(tg.TraceError);
+    expect(String((err as Error).message)).toMatch(/item\(\) reads a tensor's values.*tg\.jit \(at .*trace\.test\.ts:\d+:\d+\); use tg\.cond/);
+  });
+
+  it('console.log runs at trace time only; tg.print at every run in both modes', () => {
+    const log = vi.spyOn(console, 'log').mockImplementation(() => {});
+    const f = tg.jit((x: tg.Tensor) => {
+      console.log('tracing');
+      tg.print(x.mul(2), 'doubled:');
+      return x.add(1);
+    });
+    f(tg.tensor([1, 2]));
+    f(tg.tensor([3, 4]));
+    const lines = log.mock.calls.map((c) => String(c[0]));
+    expect(lines.filter((l) => l === 'tracing')).toHaveLength(1);
+    expect(lines.filter((l) => l.startsWith('doubled:'))).toEqual(['doubled: tensor([2., 4.])', 'doubled: tensor([6., 8.])']);
+    log.mockClear();
+    tg.print(tg.tensor([1]), 'eager:');
+    expect(log.mock.calls.map((c) => String(c[0]))).toEqual(['eager: tensor([1.])']);
+  });
+
+  it('whileLoop works eagerly and traced, with captured tensors', () => {
+    const step = tg.tensor(3);
+    const body = (x: tg.Tensor) => {
+      const [i, acc] = tg.whileLoop((i) => i.lt(x.sum()), (i, a) => [i.add(step), a.add(i)], [tg.tensor(0), tg.tensor(0)]);
+      return i.mul(100).add(acc);
+    };
+    const f = tg.jit(body);
+    for (const v of [[1, 2], [10, 5], [-1, 0]]) {
+      expect(f(tg.tensor(v)).item()).toBe(body(tg.tensor(v)).item());
+    }
+    expect(f.traceCount).toBe(1);
+    expect(f.graphFor(tg.tensor([1, 2])).toString()).toContain('= while(');
+  });
+
+  it('whileLoop maxIterations stops endless loops in both modes', () => {
+    const loop = (x: tg.Tensor) => tg.whileLoop((a) => a.gt(-1), (a) => [a.add(1)], [x], { maxIterations: 50 })[0];
+    expect(() => loop(tg.tensor(0))).toThrow(/more than 50 iterations/);
+    expect(() => tg.jit(loop)(tg.tensor(0))).toThrow(/more than 50 iterations/);
+  });
+
+  it('cond branches with different shapes are a trace error', () => {
+    const f = tg.jit((x: tg.Tensor) => tg.cond(x.sum().gt(0), () => x, () => x.sum()));
+    expect(() => f(tg.ones([3]))).toThrow(/cond: result 0 is float32\[3\] in the then branch but float32\[\] in the else branch/);
+  });
+
+  it('captures parameters by reference: later updates are seen', () => {
+    const w = tg.tensor([1, 2]);
+    const f = tg.jit((x: tg.Tensor) => x.mul(w));
+    expect(f(tg.tensor([1, 1])).tolist()).toEqual([1, 2]);
+    tg.assign(w, tg.tensor([5, 7]));
+    expect(f(tg.tensor([1, 1])).tolist()).toEqual([5, 7]);
+    const g = f.graphFor(tg.tensor([1, 1]));
+    expect(g.variables.map((v) => v.name)).toEqual(['var0']);
+    expect(g.constants).toHaveLength(0);
+  });
+
+  it('tensors created from JS data inside the trace become constants', () => {
+    const f = tg.jit((x: tg.Tensor) => x.add(tg.tensor([10, 20])).mul(2));
+    expect(f(tg.tensor([1, 2])).tolist()).toEqual([22, 44]);
+    const g = f.graphFor(tg.tensor([1, 2]));
+    expect(g.variables).toHaveLength(0);
+    expect(g.constants.length).toBeGreaterThanOrEqual(2);
+  });
+
+  it('jits an object with forward, naming variables after its parameters', () => {
+    const model = {
+      w: tg.randn([3, 2]),
+      b: tg.randn([2]),
+      namedParameters(): [string, tg.Tensor][] { return [['fc.weight', this.w], ['fc.bias', this.b]]; },
+      forward(x: tg.Tensor) { return x.matmul(this.w).add(this.b); },
+    };
+    const f = tg.jit(model);
+    const x = tg.randn([4, 3]);
+    close(f(x) as tg.Tensor, model.forward(x));
+    expect(f.graphFor(x).variables.map((v) => v.name)).toEqual(['fc.weight', 'fc.bias']);
+  });
+
+  it('returns nested structures and jitted functions inline inside other traces', () => {
+    const inner = tg.jit((x: tg.Tensor) => x.mul(3));
+    const f = tg.jit((x: tg.Tensor) => ({ a: inner(x), b: [x.add(1), x.sub(1)] }));
+    const out = f(tg.tensor([1]));
+    expect(out.a.tolist()).toEqual([3]);
+    expect(out.b.map((t) => t.tolist())).toEqual([[2], [0]]);
+    expect(inner.traceCount).toBe(0);
+  });
+
+  it('tg.grad inside a trace emits the backward graph', () => {
+    const f = tg.jit((x: tg.Tensor) => tg.grad([x.mul(x).mul(x).sum()], [x])[0]!);
+    const x = tg.tensor([1, 2, 3], { requiresGrad: true });
+    expect(f(x).tolist()).toEqual([3, 12, 27]);
+  });
+});
