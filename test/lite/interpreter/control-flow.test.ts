@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { writeTflite, type ModelDesc } from '../../../converter/tflite-writer/index.js';
 import { ModelFormatError, loadModel } from '../../../lite-runtime/index.js';
 import { TEST_OPS } from './helpers.js';
+import { nums } from '../models/shared.js';
 
 const fc = (w: number[]): ModelDesc['tensors'][number][] => [
   { name: 'x', shape: [1, 2], dtype: 'float32' },
@@ -67,9 +68,9 @@ describe('control flow', () => {
   it('IF runs the then or else subgraph on the condition', async () => {
     const m = await loadModel(writeTflite(ifModel));
     const x = new Float32Array([3, -4]);
-    expect(Array.from((await m.run([new Uint8Array([1]), x]))[0]!.data)).toEqual([6, -8]);
-    expect(Array.from((await m.run([new Uint8Array([0]), x]))[0]!.data)).toEqual([-3, 4]);
-    expect(Array.from((await m.run({ cond: new Uint8Array([1]), x: new Float32Array([1, 1]) }))[0]!.data)).toEqual([2, 2]);
+    expect(nums((await m.run([new Uint8Array([1]), x]))[0]!)).toEqual([6, -8]);
+    expect(nums((await m.run([new Uint8Array([0]), x]))[0]!)).toEqual([-3, 4]);
+    expect(nums((await m.run({ cond: new Uint8Array([1]), x: new Float32Array([1, 1]) }))[0]!)).toEqual([2, 2]);
   });
 
   it('WHILE loops the body until cond is false, from any start', async () => {
@@ -83,8 +84,8 @@ describe('control flow', () => {
     for (const [i0, x] of [[0, [1, 3]], [3, [2, -1]], [7, [5, 6]], [4.5, [1, 0]]] as [number, number[]][]) {
       const [i, y] = await m.run([new Float32Array([i0]), new Float32Array(x)]);
       const [ri, rx] = ref(i0, x);
-      expect(Array.from(i!.data)).toEqual([ri]);
-      expect(Array.from(y!.data)).toEqual(rx);
+      expect(nums(i!)).toEqual([ri]);
+      expect(nums(y!)).toEqual(rx);
     }
   });
 

@@ -96,3 +96,8 @@ export function readBmpGray(bytes: Uint8Array): { width: number; height: number;
   }
   return { width, height, gray };
 }
+
+/** An output's values as numbers (int64 outputs converted). */
+export function nums(t: { data: ArrayLike<number> | BigInt64Array }): number[] {
+  return Array.from(t.data as ArrayLike<number>, Number);
+}
