@@ -1,0 +1,11 @@
+/** EXP; float32, int8 via a requantizing table. */
+import { BuiltinOp } from '../format/schema.js';
+import type { OpDef } from './op.js';
+import { prepareUnary, runUnary, type UnaryPlan } from './util/unary.js';
+
+export const EXP: OpDef<UnaryPlan> = {
+  code: BuiltinOp.EXP,
+  name: 'EXP',
+  prepare: (node) => prepareUnary('EXP', node, Math.exp),
+  run: runUnary,
+};

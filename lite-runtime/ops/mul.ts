@@ -1,0 +1,45 @@
+/**
+ * MUL with broadcasting and a fused activation: float32, int32, and int8 as TFLite:
+ * y = MultiplyByQuantizedMultiplier((a - za) * (b - zb), sa * sb / sy) + zy.
+ */
+import { BuiltinOp, MulOptions as F } from '../format/schema.js';
+import type { OpDef, OpNode } from './op.js';
+import { prepareBinary, type BinaryPlan } from './util/binary.js';
+import { input, output, qparams } from './util/check.js';
+import { mulQ, quantizeMultiplier } from './util/quant.js';
+
+const OP = 'MUL';
+
+interface State { p: BinaryPlan; za: number; zb: number; zy: number; m: number; s: number; quant: boolean }
+
+export const MUL: OpDef<State> = {
+  code: BuiltinOp.MUL,
+  name: OP,
+  prepare(node) {
+    const act = node.options ? node.options.i8(F.fused_activation_function, 0) : 0;
+    const p = prepareBinary(OP, node, act, 'float32', 'int8', 'int32');
+    if (p.dtype !== 'int8') return { p, za: 0, zb: 0, zy: 0, m: 0, s: 0, quant: false };
+    const a = qparams(OP, node, 'input 0', input(OP, node, 0)), b = qparams(OP, node, 'input 1', input(OP, node, 1));
+    const y = qparams(OP, node, 'output', output(OP, node, 0));
+    const q = quantizeMultiplier((a.scale * b.scale) / y.scale);
+    return { p, za: a.zeroPoint, zb: b.zeroPoint, zy: y.zeroPoint, m: q.multiplier, s: q.shift, quant: true };
+  },
+  run(node: OpNode, s: State) {
+    const a = node.inputs[0]!.data as Float32Array, b = node.inputs[1]!.data as Float32Array;
+    const y = node.outputs[0]!.data as Float32Array;
+    const { n, ia, ib, lo, hi } = s.p;
+    if (s.quant) {
+      for (let i = 0; i < n; i++) {
+        const v = mulQ((a[ia ? ia[i]! : i]! - s.za) * (b[ib ? ib[i]! : i]! - s.zb), s.m, s.s) + s.zy;
+        y[i] = v < lo ? lo : v > hi ? hi : v;
+      }
+      return;
+    }
+    const int = s.p.dtype === 'int32';
+    for (let i = 0; i < n; i++) {
+      const x1 = a[ia ? ia[i]! : i]!, x2 = b[ib ? ib[i]! : i]!;
+      const v = int ? Math.imul(x1, x2) : x1 * x2;
+      y[i] = v < lo ? lo : v > hi ? hi : v;
+    }
+  },
+};
