@@ -194,10 +194,10 @@ function checkMatmul(kernel: string, a: Float32Array, b: Float32Array, c: Float3
   checkLen(kernel, 'c', c, m * n, 'm*n');
 }
 
-/** relu (hi = Infinity) or relu6 (hi = 6) in place. */
+/** relu (hi = Infinity) or relu6 (hi = 6) in place; NaN stays NaN (as in PyTorch and TFLite). */
 function applyAct(c: Float32Array, hi: number): void {
   for (let i = 0; i < c.length; i++) {
     const v = c[i];
-    c[i] = v > 0 ? (v < hi ? v : hi) : 0;
+    c[i] = v < 0 ? 0 : v > hi ? hi : v;
   }
 }

@@ -106,6 +106,28 @@ for (const backend of BACKENDS) {
       }
     });
 
+    it('NaN and Inf propagate through the product and the activations', () => {
+      setKernelBackend(backend);
+      const k = 3, n = 11;
+      const b = randF32(k * n, 4);
+      b[0] = Number.NaN; // column 0 of row 0 (a SIMD lane)
+      b[9] = Number.NaN; // column 9 (the scalar tail of the activation)
+      b[n + 5] = Infinity; // column 5 of row 1
+      const w = packB(b, k, n);
+      for (const act of [null, 'relu', 'relu6'] as const) {
+        const c = new Float32Array(n);
+        matmulPacked(new Float32Array([1, 1, 0]), w, c, 1, null, act);
+        expect(c[0], `act=${act}`).toBeNaN();
+        expect(c[9], `act=${act}`).toBeNaN();
+        expect(c[5]).toBe(act === 'relu6' ? 6 : Infinity);
+        for (const j of [1, 2, 3, 4, 6, 7, 8, 10]) expect(Number.isFinite(c[j])).toBe(true);
+      }
+      const c = new Float32Array(n);
+      matmul(new Float32Array([0, 1, 1]), b, c, 1, k, n); // 0 * NaN = NaN
+      expect(c[0]).toBeNaN();
+      freePacked(w);
+    });
+
     it('a freed or foreign packed matrix is a KernelError', () => {
       setKernelBackend(backend);
       const w = packB(randF32(6, 1), 2, 3);

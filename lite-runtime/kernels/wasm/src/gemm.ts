@@ -246,12 +246,13 @@ export function initRows(c: usize, ldc: i32, m: i32, n: i32, bias: usize): void 
   }
 }
 
-/** In place over len floats: act 1 = relu, 2 = relu6 (clamp to [0, 6]). */
+/** In place over len floats: act 1 = relu, 2 = relu6 (clamp to [0, 6]); NaN stays NaN. */
 export function activate(c: usize, len: i32, act: i32): void {
   const zero = f32x4.splat(0), six = f32x4.splat(6);
   let i = 0;
   for (; i + 4 <= len; i += 4) {
     const p = c + (<usize>i << 2);
+    // pmax(v, 0) = v < 0 ? 0 : v and pmin(v, 6) = 6 < v ? 6 : v keep NaN.
     let v = f32x4.pmax(v128.load(p), zero);
     if (act == 2) v = f32x4.pmin(v, six);
     v128.store(p, v);
@@ -259,7 +260,7 @@ export function activate(c: usize, len: i32, act: i32): void {
   for (; i < len; i++) {
     const p = c + (<usize>i << 2);
     let v = load<f32>(p);
-    v = v > 0 ? v : 0;
+    if (v < 0) v = 0;
     if (act == 2 && v > 6) v = 6;
     store<f32>(p, v);
   }
