@@ -1,7 +1,7 @@
 import { allocate, type Storage } from '../dtype.js';
 import { TraceError } from '../errors.js';
 import type { Graph, Node, Value, VariableRef } from '../graph/ir.js';
-import { planMemory, type MemoryPlan } from '../graph/passes/memory-plan.js';
+import { ALIASING, planMemory, type MemoryPlan } from '../graph/passes/memory-plan.js';
 import { getOp, type TensorMeta, type TensorValue } from '../ops/registry.js';
 import { sizeOf } from '../shape.js';
 import { fusedKernel } from './kernels/index.js';
@@ -19,6 +19,8 @@ export interface StepContext {
   planned(v: Value): Storage | null;
   /** The variable ref behind `v` when it is a graph variable (for caching packed weights). */
   variableRef(v: Value): VariableRef | undefined;
+  /** Whether `v` lives in a reused buffer of the memory plan. */
+  isPlanned(v: Value): boolean;
   /** Whether `v` is a constant. */
   isConstant(v: Value): boolean;
 }
@@ -65,6 +67,7 @@ export function compileGraph(graph: Graph): Executable {
       },
       variableRef: (v) => refs.get(v),
       isConstant: (v) => constants.has(v),
+      isPlanned: (v) => plan.bufferOf.has(v),
     };
     if (node.op === 'assign') {
       steps.push(assignStep(ctx));
@@ -111,7 +114,7 @@ function rootVariable(v: Value, producers: Map<Value, Node>, refs: Map<Value, Va
 }
 
 /** A node of the op table: its eager kernel on preallocated value records. */
-function opStep({ node, slot }: StepContext): Step {
+function opStep({ node, slot, isPlanned }: StepContext): Step {
   const def = getOp(node.op);
   if (!def) throw new TraceError(`jit: node ${node.outputs.map((o) => `%${o.id}`).join(', ')} uses op '${node.op}', which is not in the op table`);
   const ins = node.inputs.map(slot);
@@ -119,10 +122,16 @@ function opStep({ node, slot }: StepContext): Step {
   const metas: TensorMeta[] = node.outputs.map((o) => ({ shape: o.shape, dtype: o.dtype }));
   const records = node.inputs.map((v) => ({ shape: v.shape, dtype: v.dtype, data: undefined as unknown as Storage }));
   const attrs = node.attrs;
+  const guarded = node.inputs.filter(isPlanned).map(slot);
   return (s) => {
     for (let i = 0; i < ins.length; i++) records[i].data = s[ins[i]]!;
     const res = def.forward(records as TensorValue[], attrs, metas);
-    for (let i = 0; i < outs.length; i++) s[outs[i]] = res[i];
+    for (let i = 0; i < outs.length; i++) {
+      let r = res[i];
+      // An output sharing a reused buffer would be overwritten later: copy it (see ALIASING).
+      for (const g of guarded) if (r.buffer === s[g]!.buffer && !ALIASING.has(node.op)) { r = r.slice(); break; }
+      s[outs[i]] = r;
+    }
   };
 }
 

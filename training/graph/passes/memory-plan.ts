@@ -13,15 +13,21 @@ export interface MemoryPlan {
   readonly unplannedElements: number;
 }
 
+/**
+ * Ops of the table whose kernels may return their input's storage as output.
+ * The executor also guards every other op at run time (an output sharing a
+ * planned input's memory is copied), so a kernel added later cannot corrupt a plan.
+ */
+export const ALIASING = new Set(['reshape', 'print']);
+
 /** Ops whose kernels write into a buffer they are given (the jit's fused kernels). */
 export const writesIntoBuffer = (n: Node): boolean => n.op.startsWith('fused.');
 
 /**
  * Static memory planning: assigns the outputs of buffer-writing nodes to a few
  * reusable buffers by lifetime (greedy best fit, as TFLite's arena planner).
- * A value is live from its node to its last reader; readers that may return
- * their input's storage (reshape and other ops of the table) extend the
- * lifetime; values reaching a graph output are never planned (callers keep them).
+ * A value is live from its node to its last reader; readers that return
+ * their input's storage (reshape, see ALIASING) extend the lifetime; values reaching a graph output are never planned (callers keep them).
  * @example const plan = planMemory(g); plan.sizes.length // buffers to allocate
  */
 export function planMemory(graph: Graph, plannable: (n: Node) => boolean = writesIntoBuffer): MemoryPlan {
@@ -39,7 +45,7 @@ export function planMemory(graph: Graph, plannable: (n: Node) => boolean = write
     let last = outputs.has(v) ? Infinity : -1;
     for (const c of consumers.get(v) ?? []) {
       last = Math.max(last, index.get(c)!);
-      if (plannable(c) || c.op === 'assign' || c.op === 'cond' || c.op === 'while') continue; // these copy or never alias
+      if (!ALIASING.has(c.op)) continue;
       for (const o of c.outputs) {
         if (o.dtype === v.dtype && sizeOf(o.shape) === sizeOf(v.shape)) last = Math.max(last, lastUse(o));
       }

@@ -1,0 +1,188 @@
+import { describe, expect, it } from 'vitest';
+import * as tg from '../../training/index.js';
+import { cse, dce, fold, fuseElementwise, fuseLinear, planMemory, simplify, cleanup } from '../../training/graph/index.js';
+import type { Graph } from '../../training/graph/ir.js';
+import { expectClose, opsOf, runGraph } from './helpers.js';
+
+type Fn = (...x: tg.Tensor[]) => tg.Tensor;
+
+/** Traces `fn`, applies `pass` to a copy, checks eager == raw graph == rewritten graph; returns both graphs. */
+function check(fn: Fn, inputs: tg.Tensor[], pass: (g: Graph) => unknown, tol = 0): { before: Graph; after: Graph } {
+  const before = tg.jit(fn, { optimize: false }).graphFor(...inputs);
+  const after = before.clone();
+  pass(after);
+  const eager = fn(...inputs);
+  expectClose(runGraph(before, inputs)[0], eager, tol);
+  expectClose(runGraph(after, inputs)[0], eager, tol);
+  return { before, after };
+}
+
+describe('constant folding', () => {
+  it('runs nodes of constants now and keeps the rest', () => {
+    const { before, after } = check((x) => x.add(tg.tensor(2).mul(3)).mul(tg.arange(3).add(1)), [tg.randn([3])], fold);
+    expect(opsOf(before)).toEqual(['mul', 'add', 'add', 'mul']);
+    expect(opsOf(after)).toEqual(['add', 'mul']);
+    expect(after.toString()).toMatch(/const %\d+: float32\[\] = \[6\]/);
+    expect(after.toString()).toMatch(/const %\d+: int32\[3\] = \[1, 2, 3\]/);
+  });
+
+  it('never folds nodes with side effects or randomness', () => {
+    const { after } = check((x) => x.add(tg.print(tg.tensor(1), 'c')), [tg.ones([2])], fold);
+    expect(opsOf(after)).toContain('print');
+  });
+});
+
+describe('common-subexpression elimination', () => {
+  it('computes repeated expressions and equal constants once', () => {
+    const { before, after } = check((x) => x.exp().add(x.exp()).mul(x.add(1)).mul(x.add(1)), [tg.randn([4])], cse);
+    expect(opsOf(before).filter((o) => o === 'exp')).toHaveLength(2);
+    expect(opsOf(after)).toEqual(['exp', 'add', 'add', 'mul', 'mul']);
+    expect(after.constants).toHaveLength(1);
+  });
+
+  it('keeps distinct attrs apart', () => {
+    const { after } = check((x) => x.sum(0).add(x.sum(1)), [tg.randn([3, 3])], cse);
+    expect(opsOf(after).filter((o) => o === 'sum')).toHaveLength(2);
+  });
+});
+
+describe('dead-code elimination', () => {
+  it('drops unused nodes, constants and variables but keeps side effects', () => {
+    const w = tg.randn([3]);
+    const { before, after } = check((x) => {
+      x.mul(w).exp();
+      tg.print(x.sum(), 'sum');
+      return x.add(tg.tensor(1));
+    }, [tg.randn([3])], dce);
+    expect(opsOf(before)).toEqual(['mul', 'exp', 'sum', 'print', 'add']);
+    expect(opsOf(after)).toEqual(['sum', 'print', 'add']);
+    expect(after.variables).toHaveLength(0);
+  });
+});
+
+describe('algebraic simplification', () => {
+  it('removes x*1, 1*x, x+0, x-0, x/1', () => {
+    const { after } = check((x) => tg.mul(1, x.mul(1).add(0).sub(0).div(1)).exp(), [tg.randn([2, 2])], simplify);
+    expect(opsOf(after)).toEqual(['exp']);
+  });
+
+  it('keeps x*1 when broadcasting or promotion changes the result', () => {
+    const { after } = check((x) => x.mul(tg.ones([2, 3])).add(tg.zeros([3])), [tg.randn([3])], simplify);
+    expect(opsOf(after)).toEqual(['mul']);
+    const ints = check((x) => x.mul(tg.tensor(1)), [tg.tensor([1, 2], { dtype: 'int32' })], simplify);
+    expect(opsOf(ints.after)).toEqual(['mul']);
+  });
+
+  it('merges reshape of reshape and composes transposes', () => {
+    const r = check((x) => x.reshape([6, 4]).reshape([2, 12]).exp(), [tg.randn([4, 6])], (g) => { simplify(g); dce(g); });
+    expect(opsOf(r.after)).toEqual(['reshape', 'exp']);
+    expect(r.after.nodes[0].inputs[0]).toBe(r.after.inputs[0]);
+    const t = check((x) => x.transpose(0, 1).transpose(0, 1).exp(), [tg.randn([2, 3])], (g) => { simplify(g); dce(g); });
+    expect(opsOf(t.after)).toEqual(['exp']);
+    const p = check((x) => x.permute([1, 2, 0]).permute([0, 2, 1]), [tg.randn([2, 3, 4])], (g) => { simplify(g); dce(g); });
+    expect(opsOf(p.after)).toEqual(['permute']);
+    expect(p.after.nodes[0].attrs.perm).toEqual([1, 0, 2]);
+  });
+});
+
+describe('elementwise fusion', () => {
+  it('runs a chain as one node, bit-exact with eager, broadcasting its inputs', () => {
+    const b = tg.randn([3]);
+    const { before, after } = check((x) => x.mul(2).add(b).relu().sigmoid().sub(x.tanh()), [tg.randn([4, 3])], fuseElementwise);
+    expect(opsOf(before)).toEqual(['mul', 'add', 'relu', 'sigmoid', 'tanh', 'sub']);
+    expect(opsOf(after)).toEqual(['fused.elementwise']);
+    expect(after.nodes[0].attrs.expr).toBe('sub(sigmoid(relu(add(mul(in0, in1), in2))), tanh(in0))');
+  });
+
+  it('covers every fusible op with equal results (floats, ints, bools, where, clamp)', () => {
+    const x = tg.tensor([-2.5, -1, -0.25, 0, 0.5, 1, 3, 7.5]);
+    const fns: Fn[] = [
+      (a) => a.abs().add(1).sqrt().rsqrt().log().exp().log1p().sin().cos().neg().sign(),
+      (a) => a.div(3).pow(2).maximum(a).minimum(a.mul(0.5)),
+      (a) => tg.where(a.gt(0).mul(a.lt(5)), a.mul(a), a.neg()).add(a.ge(1)).sub(a.le(0)).add(a.eq(0)).add(a.ne(3)),
+      (a) => tg.leakyRelu(a, 0.2).add(tg.elu(a, 0.7)).add(tg.silu(a)).add(tg.clamp(a, -1, 2)).add(tg.clamp(a, null, 0.5)),
+    ];
+    for (const fn of fns) {
+      const { after } = check(fn, [x], fuseElementwise);
+      expect(opsOf(after).filter((o) => o !== 'fused.elementwise')).toEqual([]);
+    }
+    const ints = check((a) => a.mul(3).add(a).sub(7).abs().neg(), [tg.tensor([1, -5, 9, 2147483], { dtype: 'int32' })], fuseElementwise);
+    expect(opsOf(ints.after)).toEqual(['fused.elementwise']);
+  });
+
+  it('does not fuse a value that other nodes also read', () => {
+    const { after } = check((x) => { const h = x.exp(); return h.add(1).mul(h.sum()); }, [tg.randn([3])], fuseElementwise);
+    expect(opsOf(after)).toEqual(['exp', 'sum', 'fused.elementwise']);
+  });
+});
+
+describe('matmul + bias + activation fusion', () => {
+  it('turns linear + relu into one fused.linear node', () => {
+    const w = tg.randn([5, 4]), b = tg.randn([5]);
+    const { before, after } = check((x) => tg.linear(x, w, b).relu(), [tg.randn([3, 4])], fuseLinear, 1e-5);
+    expect(opsOf(before)).toEqual(['matmul', 'add', 'relu']);
+    expect(opsOf(after)).toEqual(['fused.linear']);
+    expect(after.nodes[0].attrs).toEqual({ transB: true, act: 'relu' });
+  });
+
+  it('fuses matmul + bias over batched inputs and computed weights', () => {
+    const b = tg.randn([6]);
+    const { after } = check((x, w) => x.matmul(w).add(b), [tg.randn([2, 3, 4]), tg.randn([4, 6])], fuseLinear, 1e-5);
+    expect(opsOf(after)).toEqual(['fused.linear']);
+    expect(after.nodes[0].attrs).toEqual({ transB: false, act: 'none' });
+  });
+
+  it('leaves a matmul whose result is read elsewhere', () => {
+    const b = tg.randn([2]);
+    const { after } = check((x) => { const y = x.matmul(x); return y.add(b).mul(y); }, [tg.randn([2, 2])], fuseLinear, 1e-5);
+    expect(opsOf(after)).toEqual(['matmul', 'add', 'mul']);
+  });
+});
+
+describe('memory planning', () => {
+  it('reuses buffers by lifetime and keeps results equal over repeated runs', () => {
+    const fn: Fn = (x) => {
+      let h = x;
+      for (let i = 0; i < 4; i++) h = tg.softmax(h.mul(2).add(i).tanh(), -1);
+      return h.mul(3).add(1);
+    };
+    const x = tg.randn([8, 16]);
+    const g = tg.jit(fn).optimizedGraphFor(x);
+    expect(opsOf(g).filter((o) => o === 'fused.elementwise')).toHaveLength(5);
+    const plan = planMemory(g);
+    expect(plan.bufferOf.size).toBe(4); // the returned value is not planned
+    expect(plan.sizes).toEqual([128]);
+    expect(plan.unplannedElements).toBe(4 * 128);
+    const f = tg.jit(fn);
+    for (let k = 0; k < 3; k++) {
+      const xi = tg.randn([8, 16]);
+      expectClose(f(xi), fn(xi), 1e-6);
+    }
+  });
+
+  it('extends lifetimes through ops that may alias and never plans returned storage', () => {
+    const g = tg.jit((x: tg.Tensor) => x.mul(2).add(1).reshape([4]), {}).optimizedGraphFor(tg.ones([2, 2]));
+    expect(opsOf(g)).toEqual(['fused.elementwise', 'reshape']);
+    expect(planMemory(g).bufferOf.size).toBe(0);
+    const f = tg.jit((x: tg.Tensor) => x.mul(2).add(1).reshape([4]));
+    const a = f(tg.ones([2, 2]));
+    f(tg.zeros([2, 2]));
+    expect(a.tolist()).toEqual([3, 3, 3, 3]);
+  });
+});
+
+describe('pipeline', () => {
+  it('cleanup reaches a fixed point and the jit result equals eager', () => {
+    const w = tg.randn([4, 4]);
+    const fn: Fn = (x) => x.matmul(w).mul(1).add(tg.tensor(1).sub(1)).reshape([2, 8]).reshape([4, 4]).relu().exp().add(x.exp());
+    const x = tg.randn([4, 4]);
+    const g = cleanup(tg.jit(fn, { optimize: false }).graphFor(x).clone());
+    expect(opsOf(g)).toEqual(['matmul', 'relu', 'exp', 'exp', 'add']);
+    expectClose(tg.jit(fn)(x), fn(x), 1e-5);
+  });
+
+  it('CSE then DCE removes duplicated work', () => {
+    const { after } = check((x) => x.exp().add(x.exp()), [tg.randn([3])], (g) => { cse(g); dce(g); });
+    expect(opsOf(after)).toEqual(['exp', 'add']);
+  });
+});
