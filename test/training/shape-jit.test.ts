@@ -1,0 +1,40 @@
+import { describe, expect, it } from 'vitest';
+import * as tg from '../../training/index.js';
+
+const I2 = (rows: number[][]) => tg.tensor(Int32Array.from(rows.flat()), { shape: [rows.length, rows[0].length] });
+
+describe('shape ops under tg.jit', () => {
+  it('trace, run and differentiate like eager (gradients are written with ops)', () => {
+    tg.manualSeed(3);
+    const step = (x: tg.Tensor, w: tg.Tensor, ids: tg.Tensor) => {
+      const padded = tg.pad(x, [1, 2], 'reflect');
+      const picked = padded.gather(1, ids);
+      const joined = tg.cat([tg.slice(padded, 1, 0, null, 2), picked, x.flip(1)], 1);
+      const [a, b] = joined.chunk(2, 1);
+      const rows = tg.embedding(ids, w).sum(-1);
+      const y = tg.stack([a.sum(1), b.sum(1)], 1).index([null, [1, 0, 1]]).add(rows.index(['...', 0]).unsqueeze(1));
+      const loss = y.mul(y).sum().add(tg.pad(x, [0, 1], 'replicate').scatterAdd(1, ids, picked).sum());
+      const [gx, gw] = tg.grad(loss, [x, w]);
+      return [loss, gx!, gw!];
+    };
+    const x = tg.randn([3, 4]), w = tg.randn([5, 2]);
+    const ids = I2([[0, 4], [1, 1], [3, 2]]);
+    const eager = step(x.clone().requiresGrad_(true), w.clone().requiresGrad_(true), ids);
+    const jitted = tg.jit(step);
+    const traced = jitted(x.clone().requiresGrad_(true), w.clone().requiresGrad_(true), ids) as tg.Tensor[];
+    eager.forEach((e, i) => {
+      expect(traced[i].shape).toEqual(e.shape);
+      const a = e.data(), b = traced[i].data();
+      for (let k = 0; k < a.length; k++) expect(b[k]).toBeCloseTo(a[k], 4);
+    });
+    const graph = jitted.graphFor(x.clone().requiresGrad_(true), w.clone().requiresGrad_(true), ids).toString();
+    for (const op of ['pad', 'gather', 'slice', 'cat', 'embedding', 'scatterAdd', 'indexSelect']) expect(graph).toContain(op);
+  });
+
+  it('index checks still run in the compiled graph', () => {
+    const f = tg.jit((x: tg.Tensor, i: tg.Tensor) => x.gather(1, i));
+    const x = tg.randn([2, 3]);
+    expect(f(x, I2([[2], [0]])).shape).toEqual([2, 1]);
+    expect(() => f(x, I2([[3], [0]]))).toThrow(/gather: index 3 is out of range for dim 1 of size 3/);
+  });
+});
