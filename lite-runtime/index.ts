@@ -80,6 +80,8 @@ export interface MemoryInfo {
   constBytes: number;
   /** Bytes of persistent state (variable tensors). */
   stateBytes: number;
+  /** Bytes of tensors computed once at load from constants (e.g. fp16 weights dequantized). */
+  foldedBytes: number;
 }
 
 export interface LiteModel {
@@ -164,7 +166,12 @@ class Model implements LiteModel {
   }
 
   get memory(): MemoryInfo {
-    return { arenaBytes: this.interp.arenaBytes, constBytes: this.interp.model.constBytes, stateBytes: this.interp.variableBytes };
+    return {
+      arenaBytes: this.interp.arenaBytes,
+      constBytes: this.interp.model.constBytes,
+      stateBytes: this.interp.variableBytes,
+      foldedBytes: this.interp.foldedBytes,
+    };
   }
 
   async run(inputs: InputValue[] | Record<string, InputValue>, opts: RunOptions = {}): Promise<OutputTensor[]> {

@@ -20,6 +20,7 @@ import type { ModelDef, OperatorDef, SubgraphDef, TensorDef } from './format/mod
 import { copyData, elemBytes, emptyTyped, numElements, typedView } from './format/typed.js';
 import type { LiteDType, OpDef, OpNode, OptionsTable, Quantization, RtTensor, TypedArray } from './ops/op.js';
 import { planArena, type PlanItem } from './planner.js';
+import { BuiltinOp } from './format/schema.js';
 
 export interface InterpreterOptions {
   /** Largest arena one subgraph may plan, in bytes (default 1 GiB). */
@@ -33,11 +34,13 @@ class Tensor implements RtTensor {
   shape: number[];
   data: TypedArray;
   quant?: Quantization;
-  readonly isConst: boolean;
+  isConst: boolean;
+  /** Computed at prepare from constants (folded); then constant until the next prepare. */
+  folded = false;
   constructor(readonly index: number, readonly name: string, def: TensorDef) {
     this.dtype = def.dtype;
     this.shape = def.shape.slice();
-    this.isConst = def.data !== null;
+    this.isConst = def.data !== null && !def.isVariable;
     this.data = def.data ?? emptyTyped(def.dtype);
     if (def.quant) this.quant = def.quant;
   }
@@ -72,7 +75,20 @@ interface Step {
   op: OpDef;
   node: Node;
   state: unknown;
+  /** Ran at prepare (all inputs constant): skipped by `run`. */
+  folded: boolean;
 }
+
+/**
+ * Ops never folded even with constant inputs: their results are not a function of
+ * their inputs alone (random, resources, subgraphs with state).
+ */
+const NO_FOLD = new Set<number>([
+  BuiltinOp.IF, BuiltinOp.WHILE, BuiltinOp.CALL_ONCE, BuiltinOp.CALL, BuiltinOp.CUSTOM, BuiltinOp.DELEGATE,
+  BuiltinOp.RANDOM_STANDARD_NORMAL, BuiltinOp.RANDOM_UNIFORM, BuiltinOp.MULTINOMIAL,
+  BuiltinOp.VAR_HANDLE, BuiltinOp.READ_VARIABLE, BuiltinOp.ASSIGN_VARIABLE,
+  BuiltinOp.HASHTABLE, BuiltinOp.HASHTABLE_FIND, BuiltinOp.HASHTABLE_IMPORT, BuiltinOp.HASHTABLE_SIZE,
+]);
 
 /** Wraps a non-LiteError thrown by an op (a bug or a host error) into a KernelError naming it. */
 function wrap(e: unknown, op: string, node: number, sg: number, phase: string): LiteError {
@@ -91,6 +107,7 @@ export class SubgraphRunner {
   arenaBytes = 0;
   prepared = false;
   private readonly steps: Step[];
+  private readonly outputSet: Set<number>;
   private readonly lifetimes: { first: number; last: number }[];
   private readonly planned: number[];
   private arena: ArrayBuffer | null = null;
@@ -102,6 +119,7 @@ export class SubgraphRunner {
     }
     this.inputTensors = def.inputs.map((i) => this.tensors[i]!);
     this.outputTensors = def.outputs.map((i) => this.tensors[i]!);
+    this.outputSet = new Set(def.outputs);
     this.steps = def.operators.map((o) => this.makeStep(o));
     // Lifetimes over steps: inputs from -1, outputs to the end.
     const n = def.operators.length;
@@ -127,7 +145,7 @@ export class SubgraphRunner {
     const inputs = o.inputs.map((i) => (i < 0 ? null : this.tensors[i]!));
     const outputs = o.outputs.map((i) => this.tensors[i]!);
     const node = new Node(o.index, inputs, outputs, o.options, o.version, this.owner, o.calls);
-    return { op, node, state: undefined };
+    return { op, node, state: undefined, folded: false };
   }
 
   /** Sets input `k`'s shape; the next run re-prepares when it changed. */
@@ -138,10 +156,23 @@ export class SubgraphRunner {
     this.prepared = false;
   }
 
-  /** Prepares every op in order (shapes, per-node state), then plans and binds the arena. */
+  /**
+   * Prepares every op in order (shapes, per-node state), then plans and binds the arena.
+   * Ops whose inputs are all constant (or SHAPE, which reads only its input's shape) are
+   * folded: run once here into their own storage, their outputs then count as constants
+   * for the ops after them (e.g. fp16 weights dequantized once, SHAPE -> RESHAPE chains).
+   */
   prepare(): void {
     const sg = this.def.index;
     const max = this.owner.maxTensorBytes;
+    this.foldedBytes = 0;
+    for (const t of this.tensors) {
+      if (t.folded) {
+        t.folded = false;
+        t.isConst = false;
+        t.data = emptyTyped(t.dtype);
+      }
+    }
     for (const s of this.steps) {
       try {
         s.state = s.op.prepare(s.node);
@@ -154,13 +185,41 @@ export class SubgraphRunner {
           throw new KernelError(s.op.name, s.node.index, `output '${out.name}' got shape ${fmtShape(out.shape)} (${bytes} bytes, limit ${max})`, sg);
         }
       }
+      s.folded = this.foldable(s);
+      if (s.folded) this.fold(s);
     }
     this.plan();
     this.prepared = true;
   }
 
+  /** Bytes of tensors folded at the last prepare. */
+  foldedBytes = 0;
+
+  private foldable(s: Step): boolean {
+    const code = s.op.code;
+    if (NO_FOLD.has(code) || s.node.outputs.some((t) => this.outputSet.has(t.index))) return false;
+    if (code === BuiltinOp.SHAPE) return true;
+    return s.node.inputs.length > 0 && s.node.inputs.every((t) => t === null || t.isConst);
+  }
+
+  private fold(s: Step): void {
+    for (const out of s.node.outputs as Tensor[]) {
+      const count = numElements(out.shape);
+      out.data = typedView(out.dtype, new ArrayBuffer(count * elemBytes(out.dtype)), 0, count);
+      out.folded = true;
+      this.foldedBytes += out.data.byteLength;
+    }
+    try {
+      s.op.run(s.node, s.state);
+    } catch (e) {
+      throw wrap(e, s.op.name, s.node.index, this.def.index, 'run (folding constants)');
+    }
+    for (const out of s.node.outputs as Tensor[]) out.isConst = true;
+  }
+
   private plan(): void {
-    const items: PlanItem[] = this.planned.map((i) => {
+    const planned = this.planned.filter((i) => !this.tensors[i]!.folded);
+    const items: PlanItem[] = planned.map((i) => {
       const t = this.tensors[i]!;
       const l = this.lifetimes[i]!;
       return { bytes: numElements(t.shape) * elemBytes(t.dtype), first: l.first, last: l.last };
@@ -171,7 +230,7 @@ export class SubgraphRunner {
     }
     if (this.arena === null || this.arena.byteLength < arenaBytes) this.arena = this.owner.backend.allocate(arenaBytes);
     this.arenaBytes = arenaBytes;
-    this.planned.forEach((i, k) => {
+    planned.forEach((i, k) => {
       const t = this.tensors[i]!;
       t.data = typedView(t.dtype, this.arena!, offsets[k]!, numElements(t.shape));
     });
@@ -185,7 +244,7 @@ export class SubgraphRunner {
     try {
       for (; k < steps.length; k++) {
         const s = steps[k]!;
-        s.op.run(s.node, s.state);
+        if (!s.folded) s.op.run(s.node, s.state);
       }
     } catch (e) {
       const s = steps[k]!;
@@ -223,6 +282,13 @@ export class Interpreter {
   get arenaBytes(): number {
     let n = 0;
     for (const r of this.runners) if (r) n += r.arenaBytes;
+    return n;
+  }
+
+  /** Total bytes of tensors folded into constants at prepare. */
+  get foldedBytes(): number {
+    let n = 0;
+    for (const r of this.runners) if (r) n += r.foldedBytes;
     return n;
   }
 

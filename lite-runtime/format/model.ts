@@ -319,7 +319,7 @@ function checkOrder(sg: SubgraphDef): void {
       if (producer[t] !== -1) {
         throw new ModelFormatError(`${where}: tensor ${t} '${td.name}' is written by operators ${producer[t]} and ${op.index}`);
       }
-      if (td.data !== null || isInput[t]) {
+      if ((td.data !== null && !td.isVariable) || isInput[t]) {
         throw new ModelFormatError(`${where}: operator ${op.index} (${op.name}) writes tensor ${t} '${td.name}', which is a ${td.data ? 'constant' : 'subgraph input'}`);
       }
       producer[t] = op.index;

@@ -1,0 +1,43 @@
+/** Ops with only constant inputs run once at load (folded) and are skipped by run. */
+import { describe, expect, it } from 'vitest';
+import { writeTflite, type ModelDesc } from '../../../converter/tflite-writer/index.js';
+import { loadModel } from '../../../lite-runtime/index.js';
+import { nums } from '../models/shared.js';
+
+// y = x W^T with W stored as float16 and dequantized (how fp16-converted models store weights).
+const fp16: ModelDesc = {
+  tensors: [
+    { name: 'x', shape: [1, 2], dtype: 'float32' },
+    { name: 'w16', shape: [2, 2], dtype: 'float16', data: [1, 0.5, -2, 0.25] },
+    { name: 'w', shape: [2, 2], dtype: 'float32' },
+    { name: 'y', shape: [1, 2], dtype: 'float32' },
+  ],
+  operators: [
+    { op: 'DEQUANTIZE', inputs: ['w16'], outputs: ['w'] },
+    { op: 'FULLY_CONNECTED', inputs: ['x', 'w', -1], outputs: ['y'] },
+  ],
+  inputs: ['x'], outputs: ['y'],
+};
+
+describe('constant folding at prepare', () => {
+  it('dequantizes fp16 weights once at load, outside the arena', async () => {
+    const m = await loadModel(writeTflite(fp16));
+    expect(m.memory.foldedBytes).toBe(16);
+    expect(m.memory.arenaBytes).toBe(32); // x and y only, 16-byte aligned each
+    for (let r = 0; r < 3; r++) expect(nums((await m.run([[4, 8]]))[0]!)).toEqual([8, -6]);
+  });
+
+  it('does not fold ops whose inputs come from the model input', async () => {
+    const m = await loadModel(writeTflite({
+      tensors: [
+        { name: 'x', shape: [1, 2], dtype: 'float16' },
+        { name: 'y', shape: [1, 2], dtype: 'float32' },
+      ],
+      operators: [{ op: 'DEQUANTIZE', inputs: ['x'], outputs: ['y'] }],
+      inputs: ['x'], outputs: ['y'],
+    }));
+    expect(m.memory.foldedBytes).toBe(0);
+    // float16 bits of 1.5 and -2
+    expect(nums((await m.run([new Uint16Array([0x3e00, 0xc000])]))[0]!)).toEqual([1.5, -2]);
+  });
+});
