@@ -1,0 +1,79 @@
+import { describe, expect, it } from 'vitest';
+import { erf, erfc } from '../../lite-runtime/kernels/math-activation.js';
+import { axisView, extremeAxis, prodOthersAxis, sumAxis, undoAxisView } from '../../lite-runtime/kernels/math-reduce.js';
+import { softmaxAxis } from '../../lite-runtime/kernels/math-softmax.js';
+import { cumsumAxis } from '../../lite-runtime/kernels/math-cumsum.js';
+
+// erf/erfc values from Python's math.erf / math.erfc (double precision, correctly rounded libm)
+const ERFC: [number, number, number][] = [
+  [-3, 1.9999779095030015, -0.9999779095030014], [-1, 1.842700792949715, -0.8427007929497149],
+  [-0.2, 1.2227025892104786, -0.22270258921047847], [0, 1, 0], [0.1, 0.8875370839817152, 0.1124629160182849],
+  [0.49, 0.4883317388114769, 0.511668261188523], [0.51, 0.4707563801588296, 0.5292436198411704],
+  [1, 0.15729920705028513, 0.8427007929497149], [2, 0.004677734981047265, 0.9953222650189527],
+  [3, 2.2090496998585438e-05, 0.9999779095030014], [4, 1.541725790028002e-08, 0.9999999845827421],
+  [5, 1.5374597944280351e-12, 0.9999999999984626], [6, 2.1519736712498916e-17, 1], [8, 1.1224297172982928e-29, 1],
+  [9.5, 3.76921448565488e-41, 1],
+];
+
+describe('math kernels', () => {
+  it('erfc has relative error < 2e-7 over the whole range (tails included); erf too', () => {
+    for (const [x, c, e] of ERFC) {
+      expect(Math.abs(erfc(x) - c) / c, `erfc(${x})`).toBeLessThan(2e-7);
+      expect(Math.abs(erf(x) - e), `erf(${x})`).toBeLessThanOrEqual(2e-7 * Math.abs(e));
+    }
+  });
+
+  it('axisView moves non-contiguous reduced dims last; undoAxisView restores the layout', () => {
+    const shape = [2, 3, 4];
+    const a = Float32Array.from({ length: 24 }, (_, i) => i);
+    const v = axisView(a, shape, [0, 2]);
+    expect([v.outer, v.n, v.inner]).toEqual([3, 8, 1]);
+    // row o holds x[:, o, :] in (d0, d2) order
+    expect(Array.from(v.data.subarray(8, 16))).toEqual([4, 5, 6, 7, 16, 17, 18, 19]);
+    const back = new Float32Array(24);
+    undoAxisView(v.data, shape, v, back);
+    expect(back).toEqual(a);
+    const c = axisView(a, shape, [1, 2]);
+    expect([c.outer, c.n, c.inner, c.perm]).toEqual([2, 12, 1, null]);
+    expect(c.data).toBe(a);
+  });
+
+  it('sumAxis accumulates in float64 (no drift over many float32 terms)', () => {
+    const n = 1 << 20;
+    const a = new Float32Array(n).fill(0.1);
+    const out = new Float32Array(1);
+    sumAxis(a, 1, n, 1, out, 1 / n);
+    expect(out[0]).toBe(Math.fround(0.1));
+  });
+
+  it('extremeAxis propagates NaN from any position; prodOthersAxis is exact with zeros', () => {
+    const out = new Float32Array(2);
+    extremeAxis(Float32Array.from([1, 2, NaN, 5, 4, 3]), 2, 3, 1, out, true);
+    expect(Number.isNaN(out[0])).toBe(true);
+    expect(out[1]).toBe(5);
+    const po = new Float32Array(4);
+    prodOthersAxis(Float32Array.from([2, 0, 3, 5]), 1, 4, 1, po);
+    expect(Array.from(po)).toEqual([0, 30, 0, 0]);
+  });
+
+  it('softmax with inner > 1 matches the contiguous path on the transposed data', () => {
+    const outer = 2, n = 5, inner = 3;
+    const a = Float32Array.from({ length: outer * n * inner }, (_, i) => Math.sin(i) * 10);
+    const strided = new Float32Array(a.length);
+    softmaxAxis(a, strided, outer, n, inner, false);
+    const t = new Float32Array(a.length), tOut = new Float32Array(a.length);
+    for (let o = 0; o < outer; o++) for (let j = 0; j < n; j++) for (let i = 0; i < inner; i++) {
+      t[(o * inner + i) * n + j] = a[(o * n + j) * inner + i];
+    }
+    softmaxAxis(t, tOut, outer * inner, n, 1, false);
+    for (let o = 0; o < outer; o++) for (let j = 0; j < n; j++) for (let i = 0; i < inner; i++) {
+      expect(strided[(o * n + j) * inner + i]).toBeCloseTo(tOut[(o * inner + i) * n + j], 6);
+    }
+  });
+
+  it('cumsumAxis reverse sums from the end', () => {
+    const out = new Float32Array(3);
+    cumsumAxis(Float32Array.from([1, 2, 3]), out, 1, 3, 1, true);
+    expect(Array.from(out)).toEqual([6, 5, 3]);
+  });
+});
