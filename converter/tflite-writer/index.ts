@@ -7,6 +7,7 @@
  * ```
  */
 export { writeTflite } from './writer.js';
+export { descFromModel } from './from-model.js';
 export { TfliteWriteError } from './errors.js';
 export { float16Bits, tensorBytes } from './data.js';
 export { OPTION_TABLES, OP_OPTIONS, optionsTableOf } from './options.js';

@@ -64,7 +64,8 @@ export type OperatorDesc = {
     op: N;
     inputs: readonly TensorRef[];
     outputs: readonly TensorRef[];
-    options?: OpOptions<N>;
+    /** Omitted: the op's options table is written with schema defaults for absent fields; null: no table at all. */
+    options?: OpOptions<N> | null;
     /** OperatorCode.version (default 1). */
     version?: number;
     intermediates?: readonly TensorRef[];

@@ -81,6 +81,7 @@ function enumValue(table: Readonly<Record<string, number>>, v: unknown, where: s
 /** Serializes one op's options table; returns [unionType, offset] (0, 0 when the op has none). */
 function writeOptions(b: Builder, op: OperatorDesc, where: string): [number, Offset] {
   const spec = optionsTableOf(op.op);
+  if (op.options === null) return [0, 0];
   const given = (op.options ?? {}) as Record<string, unknown>;
   if (!spec) {
     const keys = Object.keys(given);
@@ -94,6 +95,7 @@ function writeOptions(b: Builder, op: OperatorDesc, where: string): [number, Off
     if (!kind) throw new TfliteWriteError(`${where}: unknown option '${key}' (${op.op} takes ${Object.keys(spec.kinds).join(', ') || 'none'})`);
     fields.push([spec.ids[key]!, kind, value]);
   }
+  fields.sort((a, b) => a[0] - b[0]); // same bytes whatever the key order
   const vectors = new Map<number, Offset>();
   for (const [id, kind, value] of fields) {
     if (kind !== 'i32[]') continue;
