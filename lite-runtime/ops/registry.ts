@@ -20,32 +20,64 @@
  * ```
  */
 import type { OpDef } from './op.js';
+import { ADD } from './add.js';
 import { AVERAGE_POOL_2D } from './average_pool_2d.js';
 import { CONV_2D } from './conv_2d.js';
 import { DEPTHWISE_CONV_2D } from './depthwise_conv_2d.js';
 import { DEQUANTIZE } from './dequantize.js';
+import { DIV } from './div.js';
+import { EXP } from './exp.js';
 import { FULLY_CONNECTED } from './fully_connected.js';
+import { GELU } from './gelu.js';
+import { HARD_SWISH } from './hard_swish.js';
 import { IF } from './if.js';
+import { LEAKY_RELU } from './leaky_relu.js';
+import { LOGISTIC } from './logistic.js';
+import { MAXIMUM } from './maximum.js';
 import { MAX_POOL_2D } from './max_pool_2d.js';
+import { MINIMUM } from './minimum.js';
+import { MUL } from './mul.js';
 import { QUANTIZE } from './quantize.js';
+import { RELU } from './relu.js';
+import { RELU6 } from './relu6.js';
 import { RESHAPE } from './reshape.js';
+import { RSQRT } from './rsqrt.js';
 import { SOFTMAX } from './softmax.js';
+import { SQRT } from './sqrt.js';
+import { SUB } from './sub.js';
 import { SVDF } from './svdf.js';
+import { TANH } from './tanh.js';
 import { WHILE } from './while.js';
 
 /** Every op the CPU backend implements (one line each, alphabetical; op files export the op's TFLite name). */
 export const ALL_OPS: ReadonlyArray<OpDef> = [
+  ADD,
   AVERAGE_POOL_2D,
   CONV_2D,
   DEPTHWISE_CONV_2D,
   DEQUANTIZE,
+  DIV,
+  EXP,
   FULLY_CONNECTED,
+  GELU,
+  HARD_SWISH,
   IF,
+  LEAKY_RELU,
+  LOGISTIC,
+  MAXIMUM,
   MAX_POOL_2D,
+  MINIMUM,
+  MUL,
   QUANTIZE,
+  RELU,
+  RELU6,
   RESHAPE,
+  RSQRT,
   SOFTMAX,
+  SQRT,
+  SUB,
   SVDF,
+  TANH,
   WHILE,
 ];
 
