@@ -147,7 +147,10 @@ export type OpOptions<N extends BuiltinOpName> = N extends keyof typeof OP_OPTIO
   ? OptionsOf<(typeof OP_OPTIONS)[N]>
   : Record<string, never>;
 
-/** The options table spec of an op, or undefined when it has none. */
+/**
+ * The options table spec of an op, or undefined when it has none.
+ * Example: `optionsTableOf('SOFTMAX')!.ids.beta === 0`.
+ */
 export function optionsTableOf(op: BuiltinOpName): TableSpec | undefined {
   const name = (OP_OPTIONS as Partial<Record<BuiltinOpName, OptionsTableName>>)[op];
   return name === undefined ? undefined : OPTION_TABLES[name];
