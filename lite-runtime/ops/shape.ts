@@ -1,0 +1,21 @@
+/** SHAPE: the input's dims as int32 or int64 (ShapeOptions.out_type / the output dtype). */
+import { BuiltinOp } from '../format/schema.js';
+import type { OpDef } from './op.js';
+import { input, output, setOutput } from './util/check.js';
+
+const OP = 'SHAPE';
+
+export const SHAPE: OpDef<{ dims: number[] }> = {
+  code: BuiltinOp.SHAPE,
+  name: OP,
+  prepare(node) {
+    const x = input(OP, node, 0);
+    setOutput(OP, node, output(OP, node, 0), [x.shape.length], 'int32', 'int64');
+    return { dims: [...x.shape] };
+  },
+  run(node, s) {
+    const y = node.outputs[0]!.data;
+    if (y instanceof BigInt64Array) s.dims.forEach((d, i) => { y[i] = BigInt(d); });
+    else s.dims.forEach((d, i) => { (y as Int32Array)[i] = d; });
+  },
+};
