@@ -106,7 +106,7 @@ export function matmulPacked(
   const cv = c.subarray(0, m * n);
   if (bias) for (let i = 0; i < m; i++) cv.set(bias.subarray(0, n), i * n);
   else cv.fill(0);
-  if (k > 0) gemmPackedJs(a, s.js, cv, m, k, n);
+  if (k > 0) gemmPackedJs(a, false, s.js, cv, m, k, n);
   if (actCode) applyAct(cv, actCode === 2 ? 6 : Infinity);
 }
 
