@@ -102,7 +102,9 @@ export interface LiteModel {
 
 /**
  * Loads a .tflite model. Throws `ModelFormatError` for bad bytes, `UnsupportedOpError`
- * listing every op the backend lacks, `KernelError` when an op rejects its tensors.
+ * listing every op the backend lacks, `KernelError` when an op rejects its tensors,
+ * `LimitError` past `maxTensorBytes`/`maxArenaBytes`. Weights are used in place: the
+ * model keeps views into `bytes` (no copy), so leave them unmodified while it is in use.
  *
  * ```ts
  * const model = await loadModel(await (await fetch('m.tflite')).arrayBuffer());

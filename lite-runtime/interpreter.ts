@@ -205,6 +205,9 @@ export class SubgraphRunner {
   private fold(s: Step): void {
     for (const out of s.node.outputs as Tensor[]) {
       const count = numElements(out.shape);
+      if (this.foldedBytes + count * elemBytes(out.dtype) > this.owner.maxArenaBytes) {
+        throw new LimitError(`subgraph ${this.def.index}: constants folded at load exceed the ${this.owner.maxArenaBytes}-byte limit at node ${s.node.index}`);
+      }
       out.data = typedView(out.dtype, new ArrayBuffer(count * elemBytes(out.dtype)), 0, count);
       out.folded = true;
       this.foldedBytes += out.data.byteLength;
@@ -236,6 +239,20 @@ export class SubgraphRunner {
     });
   }
 
+  /** Like `run`, timing each op (folded ops report 0); for profiling, not the hot path. */
+  runProfiled(): OpProfile[] {
+    if (!this.prepared) this.prepare();
+    return this.steps.map((s) => {
+      const t0 = performance.now();
+      try {
+        if (!s.folded) s.op.run(s.node, s.state);
+      } catch (e) {
+        throw wrap(e, s.op.name, s.node.index, this.def.index, 'run');
+      }
+      return { op: s.op.name, node: s.node.index, ms: performance.now() - t0 };
+    });
+  }
+
   /** Runs every op once; inputs must already hold their data. */
   run(): void {
     if (!this.prepared) this.prepare();
@@ -251,6 +268,13 @@ export class SubgraphRunner {
       throw wrap(e, s.op.name, s.node.index, this.def.index, 'run');
     }
   }
+}
+
+/** Time spent in one op during `runProfiled`. */
+export interface OpProfile {
+  op: string;
+  node: number;
+  ms: number;
 }
 
 /** A loaded model: subgraph runners (created on first use) over one backend. */
@@ -299,6 +323,9 @@ export class Interpreter {
     if (!d) {
       const count = numElements(t.shape);
       const bytes = count * elemBytes(t.dtype);
+      if (this.variableBytes + bytes > this.maxArenaBytes) {
+        throw new LimitError(`variable tensors need more than the ${this.maxArenaBytes}-byte limit (subgraph ${sg} tensor ${t.index} '${t.name}')`);
+      }
       d = typedView(t.dtype, this.backend.allocate(bytes), 0, count);
       if (t.data) copyData(d, t.data);
       this.variables.set(key, d);
