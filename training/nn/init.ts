@@ -1,0 +1,68 @@
+import { noGrad } from '../autograd.js';
+import { ValueError } from '../errors.js';
+import { normal, uniform as uniform01 } from '../random.js';
+import type { Tensor } from '../tensor.js';
+
+/** Fan-in and fan-out of a weight as torch computes them ([out, in, ...kernel]). */
+export function fans(t: Tensor): [number, number] {
+  if (t.ndim < 2) throw new ValueError(`init: fan in/out need a tensor with >= 2 dims, got ${t.ndim}`);
+  const receptive = t.shape.slice(2).reduce((a, b) => a * b, 1);
+  return [t.shape[1] * receptive, t.shape[0] * receptive];
+}
+
+function fill(t: Tensor, f: () => number): Tensor {
+  noGrad(() => {
+    const d = t._values('init');
+    for (let i = 0; i < d.length; i++) d[i] = f();
+    t._version++;
+  });
+  return t;
+}
+
+/** In place: U(a, b). */
+export function uniform_(t: Tensor, a = 0, b = 1): Tensor {
+  return fill(t, () => a + (b - a) * uniform01());
+}
+
+/** In place: N(mean, std). */
+export function normal_(t: Tensor, mean = 0, std = 1): Tensor {
+  return fill(t, () => mean + std * normal());
+}
+
+export function constant_(t: Tensor, v: number): Tensor {
+  return fill(t, () => v);
+}
+
+export const zeros_ = (t: Tensor): Tensor => constant_(t, 0);
+export const ones_ = (t: Tensor): Tensor => constant_(t, 1);
+
+/** torch.nn.init.calculate_gain for the nonlinearities layers use. */
+export function calculateGain(nonlinearity: 'linear' | 'relu' | 'leaky_relu' | 'tanh' | 'sigmoid', param = 0.01): number {
+  switch (nonlinearity) {
+    case 'relu': return Math.SQRT2;
+    case 'leaky_relu': return Math.sqrt(2 / (1 + param * param));
+    case 'tanh': return 5 / 3;
+    default: return 1;
+  }
+}
+
+/** Kaiming/He uniform (torch's default for Linear/Conv weights uses a = sqrt(5)). */
+export function kaimingUniform_(t: Tensor, a = 0, mode: 'fanIn' | 'fanOut' = 'fanIn', nonlinearity: 'relu' | 'leaky_relu' = 'leaky_relu'): Tensor {
+  const [fanIn, fanOut] = fans(t);
+  const std = calculateGain(nonlinearity, a) / Math.sqrt(mode === 'fanIn' ? fanIn : fanOut);
+  const bound = Math.sqrt(3) * std;
+  return uniform_(t, -bound, bound);
+}
+
+/** Xavier/Glorot uniform. */
+export function xavierUniform_(t: Tensor, gain = 1): Tensor {
+  const [fanIn, fanOut] = fans(t);
+  const bound = gain * Math.sqrt(6 / (fanIn + fanOut));
+  return uniform_(t, -bound, bound);
+}
+
+/** Xavier/Glorot normal. */
+export function xavierNormal_(t: Tensor, gain = 1): Tensor {
+  const [fanIn, fanOut] = fans(t);
+  return normal_(t, 0, gain * Math.sqrt(2 / (fanIn + fanOut)));
+}

@@ -1,0 +1,78 @@
+import { defineOp } from '../ops/registry.js';
+import { alloc } from '../ops/util.js';
+import type { Storage } from '../dtype.js';
+import type { Tensor } from '../tensor.js';
+import { Optimizer, runUpdate, type ParamGroup, type ParamsArg } from './optimizer.js';
+
+export interface AdamOptions {
+  lr: number;
+  betas: [number, number];
+  eps: number;
+  weightDecay: number;
+  /** AdamW: decay the weights directly instead of adding to the gradient. */
+  decoupled: boolean;
+  maximize: boolean;
+}
+
+interface AdamAttrs { [k: string]: number | boolean; beta1: number; beta2: number; eps: number; weightDecay: number; decoupled: boolean; maximize: boolean }
+
+/** One Adam/AdamW update as torch computes it (bias-corrected, eps outside the sqrt). */
+function adamKernel([p, g, m, v, lr, step]: Storage[], [po, mo, vo, so]: Storage[], a: AdamAttrs): void {
+  const t = step[0] + 1;
+  so[0] = t;
+  const rate = lr[0];
+  const bc1 = 1 - Math.pow(a.beta1, t);
+  const bc2Sqrt = Math.sqrt(1 - Math.pow(a.beta2, t));
+  const stepSize = rate / bc1;
+  const decay = a.decoupled ? 1 - rate * a.weightDecay : 1;
+  const l2 = a.decoupled ? 0 : a.weightDecay;
+  const b1 = a.beta1, b2 = a.beta2, eps = a.eps, sign = a.maximize ? -1 : 1;
+  for (let i = 0; i < p.length; i++) {
+    const w = p[i] * decay;
+    const gi = sign * g[i] + l2 * p[i];
+    const mi = b1 * m[i] + (1 - b1) * gi;
+    const vi = b2 * v[i] + (1 - b2) * gi * gi;
+    mo[i] = mi;
+    vo[i] = vi;
+    po[i] = w - stepSize * mi / (Math.sqrt(vi) / bc2Sqrt + eps);
+  }
+}
+
+/** inputs [param, grad, expAvg, expAvgSq, lr, step] -> new [param, expAvg, expAvgSq, step]. */
+export const ADAM_STEP = defineOp<AdamAttrs>({
+  name: 'adamStep',
+  infer: ([p, , m, v, , s]) => [p, m, v, s],
+  forward(ins, attrs, metas) {
+    const outs = metas.map(alloc);
+    adamKernel(ins.map((t) => t.data), outs, attrs);
+    return outs;
+  },
+});
+
+/**
+ * Adam (Kingma & Ba), matching torch.optim.Adam.
+ * @example const opt = new tg.optim.Adam(model.parameters(), { lr: 1e-3 });
+ */
+export class Adam extends Optimizer<AdamOptions> {
+  constructor(params: ParamsArg<AdamOptions>, opts: Partial<AdamOptions> = {}) {
+    super(params, { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, decoupled: false, maximize: false, ...opts });
+  }
+
+  protected update(p: Tensor, grad: Tensor, group: ParamGroup<AdamOptions>): void {
+    const s = this.stateOf(p, ['expAvg', 'expAvgSq'], ['step']);
+    const o = group.options;
+    runUpdate(ADAM_STEP, [p, grad, s.expAvg, s.expAvgSq, group.lrTensor, s.step],
+      { beta1: o.betas[0], beta2: o.betas[1], eps: o.eps, weightDecay: o.weightDecay, decoupled: o.decoupled, maximize: o.maximize },
+      [0, 2, 3, 5], adamKernel);
+  }
+}
+
+/**
+ * AdamW: Adam with decoupled weight decay (default 0.01), matching torch.optim.AdamW.
+ * @example new tg.optim.AdamW(model.parameters(), { lr: 1e-3, weightDecay: 0.01 })
+ */
+export class AdamW extends Adam {
+  constructor(params: ParamsArg<AdamOptions>, opts: Partial<AdamOptions> = {}) {
+    super(params, { weightDecay: 0.01, ...opts, decoupled: true });
+  }
+}

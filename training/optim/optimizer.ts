@@ -1,0 +1,110 @@
+import { apply } from '../dispatch.js';
+import { currentInterpreter, eager } from '../dispatch.js';
+import { noGrad } from '../autograd.js';
+import { zeros, zerosLike } from '../creation.js';
+import { assign } from '../ops/assign.js';
+import { ValueError } from '../errors.js';
+import type { OpDef, Attrs } from '../ops/registry.js';
+import type { Storage } from '../dtype.js';
+import { Tensor } from '../tensor.js';
+
+/** Hyperparameters of a parameter group; `lr` is also held as a 0-d tensor so compiled steps read the current value. */
+export interface ParamGroup<O> {
+  params: Tensor[];
+  options: O;
+  /** The learning rate as a 0-d float32 tensor (what the update ops read). */
+  lrTensor: Tensor;
+}
+
+/** `params` as a list, or groups with their own options (torch's param groups). */
+export type ParamsArg<O> = Iterable<Tensor> | { params: Iterable<Tensor>; options?: Partial<O> }[];
+
+/**
+ * Base of optimizers. The update of each parameter is one op from the op table
+ * (functional: new parameter and state values), applied with `assign`, so the
+ * same `step()` runs eagerly (in place, no copies) and inside `tg.jit`.
+ */
+export abstract class Optimizer<O extends { lr: number }> {
+  readonly paramGroups: ParamGroup<O>[];
+  /** Per-parameter state tensors (moments, step count...), created on first use. */
+  readonly state = new Map<Tensor, Record<string, Tensor>>();
+
+  constructor(params: ParamsArg<O>, defaults: O) {
+    const list = [...(params as Iterable<unknown>)];
+    const groups = list.length && !(list[0] instanceof Tensor)
+      ? (list as { params: Iterable<Tensor>; options?: Partial<O> }[])
+      : [{ params: list as Tensor[] }];
+    this.paramGroups = groups.map((g) => {
+      const options = { ...defaults, ...(g as { options?: Partial<O> }).options };
+      const ps = [...g.params];
+      if (!ps.length) throw new ValueError(`${this.constructor.name}: got an empty parameter list`);
+      ps.forEach((p, i) => {
+        if (!(p instanceof Tensor) || p.dtype !== 'float32') throw new ValueError(`${this.constructor.name}: parameter ${i} is not a float32 tensor`);
+      });
+      return { params: ps, options, lrTensor: scalar(options.lr) };
+    });
+  }
+
+  /** Current learning rate of group `i` (schedulers set it with `setLr`). */
+  getLr(i = 0): number {
+    return this.paramGroups[i].options.lr;
+  }
+
+  setLr(lr: number, i = 0): void {
+    const g = this.paramGroups[i];
+    g.options.lr = lr;
+    g.lrTensor._assign(new Float32Array([lr]));
+  }
+
+  /** Clears the gradients of every parameter. */
+  zeroGrad(): void {
+    for (const g of this.paramGroups) for (const p of g.params) p.grad = null;
+  }
+
+  /** One update of every parameter that has a gradient. */
+  step(): void {
+    noGrad(() => {
+      for (const group of this.paramGroups) {
+        for (const p of group.params) {
+          if (p.grad === null) continue;
+          this.update(p, p.grad, group);
+        }
+      }
+    });
+  }
+
+  /** Updates one parameter; subclasses call `runUpdate` with their op. */
+  protected abstract update(p: Tensor, grad: Tensor, group: ParamGroup<O>): void;
+
+  /** State tensors of `p`, created zeroed (shape of p, or 0-d for counters) on first use. */
+  protected stateOf(p: Tensor, names: readonly string[], scalars: readonly string[] = []): Record<string, Tensor> {
+    let s = this.state.get(p);
+    if (!s) {
+      s = {};
+      for (const n of names) s[n] = zerosLike(p);
+      for (const n of scalars) s[n] = zeros([]);
+      this.state.set(p, s);
+    }
+    return s;
+  }
+}
+
+function scalar(v: number): Tensor {
+  return Tensor._fromStorage([], 'float32', new Float32Array([v]));
+}
+
+/**
+ * Applies a functional update op whose outputs are the new values of the
+ * inputs at `targets` (same order). Eagerly, the kernel writes in place; under
+ * tg.jit, the op is recorded and its outputs assigned.
+ */
+export function runUpdate<A extends Attrs>(op: OpDef<A>, inputs: Tensor[], attrs: A, targets: readonly number[], kernel: (ins: Storage[], outs: Storage[], attrs: A) => void): void {
+  if (currentInterpreter() === eager) {
+    const ins = inputs.map((t) => t._values(op.name));
+    kernel(ins, targets.map((i) => ins[i]), attrs);
+    for (const i of targets) inputs[i]._version++;
+    return;
+  }
+  const outs = apply(op, inputs, attrs);
+  targets.forEach((i, k) => assign(inputs[i], outs[k]));
+}
