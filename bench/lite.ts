@@ -173,6 +173,9 @@ export async function benchLite(): Promise<BenchRow[]> {
   }
   peerFigs['ort-web'] = ortFigs;
 
+  const bare: number[] = [];
+  for (let r = 0; r < COLD_RUNS; r++) { const t0 = performance.now(); spawnSync(process.execPath, ['-e', '0']); bare.push(performance.now() - t0); }
+  const bareNote = `cold start includes starting node itself: ${median(bare).toFixed(0)} ms for \`node -e 0\` here`;
   for (const it of list) {
     const o = ours.get(it.name)!;
     if (o instanceof Error) {
@@ -194,7 +197,7 @@ export async function benchLite(): Promise<BenchRow[]> {
       if (f?.diff !== undefined) notes.push(`${it.name}: max |ours - ${p}| on output 0 = ${f.diff.toExponential(2)}`);
     }
     rows.push({ name: `${it.name}: load`, ours: o.load, unit: 'ms', peers: pick('load') });
-    rows.push({ name: `${it.name}: cold start`, ours: cold, unit: 'ms', peers: pick('cold') });
+    rows.push({ name: `${it.name}: cold start`, ours: cold, unit: 'ms', peers: pick('cold'), notes: [bareNote] });
     const us = (v: Record<string, number | null>) => Object.fromEntries(Object.entries(v).map(([k, x]) => [k, x === null ? null : x * 1000]));
     rows.push({ name: `${it.name}: inference (median)`, ours: o.infer * 1000, unit: 'µs', peers: us(pick('infer')), notes });
   }
