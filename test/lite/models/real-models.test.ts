@@ -3,7 +3,8 @@
  * outputs (fixtures from scripts/fixtures/tflite-models.mjs): float within 1e-5,
  * int8/int16/int32 within 1 quantization step.
  */
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { kernelBackend, setKernelBackend } from '../../../lite-runtime/kernels/index.js';
 import { loadModel, parseModel, type OutputTensor } from '../../../lite-runtime/index.js';
 import { FbReader } from '../../../lite-runtime/format/reader.js';
 import { ModelField, SubGraphField } from '../../../lite-runtime/format/schema.js';
@@ -32,20 +33,34 @@ function withOutput(bytes: Uint8Array, t: number): Uint8Array {
   return copy;
 }
 
-describe('real models match the real TFLite runtime', () => {
-  for (const file of MODEL_FILES) {
-    it(file, async () => {
-      const fx = loadFixture(file);
-      const model = await loadModel(modelBytes(file));
-      for (const c of fx.cases) {
-        if (!fx.sequence) model.resetState();
-        const out = await model.run(c.inputs.map(decode));
-        expect(out.length).toBe(c.outputs.length);
-        out.forEach((o, k) => expectClose(o, c.outputs[k]!, `${file} ${c.name} output ${k}`));
-      }
-      model.dispose();
-    });
+async function checkCases(file: string): Promise<void> {
+  const fx = loadFixture(file);
+  const model = await loadModel(modelBytes(file));
+  for (const c of fx.cases) {
+    if (!fx.sequence) model.resetState();
+    const out = await model.run(c.inputs.map(decode));
+    expect(out.length).toBe(c.outputs.length);
+    out.forEach((o, k) => expectClose(o, c.outputs[k]!, `${file} ${c.name} output ${k}`));
   }
+  model.dispose();
+}
+
+describe('real models on the pure TypeScript kernels match too', () => {
+  let before: ReturnType<typeof kernelBackend>;
+  beforeAll(() => {
+    before = kernelBackend();
+    setKernelBackend('js');
+  });
+  afterAll(() => setKernelBackend(before));
+  for (const file of MODEL_FILES) it(file, () => checkCases(file));
+});
+
+describe('real models match the real TFLite runtime', () => {
+  it('kernels: WASM when the platform has it', () => {
+    expect(kernelBackend()).toBe(typeof WebAssembly === 'object' ? 'wasm' : 'js');
+  });
+
+  for (const file of MODEL_FILES) it(file, () => checkCases(file));
 
   it('keyword_scrambled: inner tensors (QUANTIZE, SVDF with state, FULLY_CONNECTED) over a sequence', async () => {
     const file = 'keyword_scrambled.tflite';
