@@ -1,0 +1,80 @@
+import type { Node } from '../graph/ir.js';
+import { type Emitter, type OpExporter, type Sym } from './context.js';
+
+/**
+ * Target of a Reshape that keeps dynamic dims dynamic: a leading dim equal to
+ * the input's (and symbolic there) is written 0 (copy from input); when a
+ * symbolic leading dim is merged away, the first output dim becomes -1.
+ */
+export function reshapeTarget(e: Emitter, n: Node): { shape: number[]; sym: Sym } {
+  const x = n.inputs[0], out = n.outputs[0];
+  const inSym = e.sym(x);
+  const shape = [...out.shape];
+  const sym: (string | null)[] = out.shape.map(() => null);
+  let carried = true;
+  for (let i = 0; i < shape.length; i++) {
+    carried = carried && i < x.shape.length && x.shape[i] === shape[i];
+    if (carried && inSym[i] !== null) { shape[i] = 0; sym[i] = inSym[i]; }
+  }
+  const lost = inSym.some((s, i) => s !== null && sym[i] !== s);
+  if (lost && shape.length > 0 && shape[0] !== 0 && !shape.includes(-1)) {
+    shape[0] = -1;
+    sym[0] = `${inSym.find((s) => s !== null)}_merged`;
+  }
+  return { shape, sym };
+}
+
+export const SHAPE_OPS: Record<string, OpExporter> = {
+  reshape: (e, n, ins, outs) => {
+    const { shape, sym } = reshapeTarget(e, n);
+    e.node('Reshape', [ins[0], e.i64(shape)], outs);
+    e.model.syms.set(n.outputs[0], sym);
+  },
+  permute: (e, n, ins, outs) => {
+    const rank = n.inputs[0].shape.length;
+    const perm = (n.attrs.perm as readonly number[]).map((d) => (d < 0 ? d + rank : d));
+    e.node('Transpose', [ins[0]], outs, { perm: { ints: perm } });
+    const s = e.sym(n.inputs[0]);
+    e.model.syms.set(n.outputs[0], perm.map((d) => s[d]));
+  },
+  expand: (e, n, ins, outs) => {
+    const x = n.inputs[0].shape, o = n.outputs[0].shape;
+    const lead = o.length - x.length;
+    // 1 where no expansion happens, so dynamic input dims stay dynamic (Expand broadcasts both ways).
+    e.node('Expand', [ins[0], e.i64(o.map((d, i) => (i >= lead && x[i - lead] === d ? 1 : d)))], outs);
+  },
+  sumTo: (e, n, ins, outs) => {
+    const x = n.inputs[0].shape, o = n.outputs[0].shape;
+    const lead = x.length - o.length;
+    const axes = x.map((d, i) => i).filter((i) => i < lead || (o[i - lead] === 1 && x[i] !== 1));
+    if (axes.length === 0) { e.node('Identity', [ins[0]], outs); return; }
+    const reduced = e.op('ReduceSum', [ins[0], e.i64(axes)], { keepdims: { i: 1 } });
+    if (lead === 0) e.node('Identity', [reduced], outs);
+    else e.node('Squeeze', [reduced, e.i64(Array.from({ length: lead }, (_, i) => i))], outs);
+  },
+  cat: (e, n, ins, outs) => { e.node('Concat', ins, outs, { axis: { i: n.attrs.dim as number } }); },
+  slice: (e, n, ins, outs) => {
+    const { dim, start, end, step } = n.attrs as { dim: number; start: number; end: number; step: number };
+    // end -1 with a negative step means "through index 0": ONNX needs a value below -size for that.
+    const stop = step < 0 && end === -1 ? -(2 ** 53 - 1) : end;
+    e.node('Slice', [ins[0], e.i64([start]), e.i64([stop]), e.i64([dim]), e.i64([step])], outs);
+  },
+  gather: (e, n, ins, outs) => { e.node('GatherElements', [ins[0], ins[1]], outs, { axis: { i: n.attrs.dim as number } }); },
+  indexSelect: (e, n, ins, outs) => { e.node('Gather', [ins[0], ins[1]], outs, { axis: { i: n.attrs.dim as number } }); },
+  embedding: (e, n, ins, outs) => {
+    e.node('Gather', [ins[1], ins[0]], outs, { axis: { i: 0 } });
+    e.model.syms.set(n.outputs[0], [...e.sym(n.inputs[0]), null]);
+  },
+  oneHot: (e, n, ins, outs) => {
+    e.node('OneHot', [ins[0], e.i64([n.attrs.numClasses as number], true), e.constant(n.outputs[0].dtype, [0, 1], [2])], outs, { axis: { i: -1 } });
+  },
+  pad: (e, n, ins, outs) => {
+    const mode = n.attrs.mode === 'replicate' ? 'edge' : String(n.attrs.mode);
+    const value = e.constant(n.inputs[0].dtype, [n.attrs.value as number]);
+    e.node('Pad', [ins[0], e.i64(n.attrs.pads as readonly number[]), mode === 'constant' ? value : ''], outs, { mode: { s: mode } });
+  },
+  scatter: (e, n, ins, outs) => { e.node('ScatterElements', ins.slice(0, 3), outs, { axis: { i: n.attrs.dim as number } }); },
+  scatterAdd: (e, n, ins, outs) => {
+    e.node('ScatterElements', ins.slice(0, 3), outs, { axis: { i: n.attrs.dim as number }, reduction: { s: 'add' } });
+  },
+};
