@@ -4,7 +4,8 @@ import { fileURLToPath } from 'node:url';
 import { KERNELS_FMA_WASM, KERNELS_SIMD_WASM } from '../../lite-runtime/kernels/wasm/generated.js';
 import { WasmHeap } from '../../lite-runtime/kernels/wasm/heap.js';
 import { instantiate } from '../../lite-runtime/kernels/wasm/runtime.js';
-import { initKernels, kernelBackend, matmul, wasmFlavour, packB, freePacked } from '../../lite-runtime/kernels/index.js';
+import { initKernels, kernelBackend, matmul, matmulPacked, wasmFlavour, packB, freePacked } from '../../lite-runtime/kernels/index.js';
+import { activeWasm } from '../../lite-runtime/kernels/backend.js';
 import { randF32, naiveMatmul, expectClose } from './ref.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
@@ -59,11 +60,26 @@ describe('wasm build', () => {
   });
 
   it('memory grows for large operands and packed blocks are reused after freePacked', () => {
+    const w = activeWasm();
+    expect(w).not.toBeNull();
+    if (!w) return;
     const k = 700, n = 600;
+    const before = w.heap.used();
     const ws = Array.from({ length: 3 }, (_, i) => packB(randF32(k * n, i), k, n));
-    ws.forEach((w) => freePacked(w));
+    expect(w.heap.used()).toBeGreaterThanOrEqual(before + 3 * k * n * 4);
+    const size = w.memory.buffer.byteLength;
+    ws.forEach((p) => freePacked(p));
+    expect(w.heap.used()).toBe(before);
     const again = packB(randF32(k * n, 9), k, n);
+    expect(w.memory.buffer.byteLength).toBe(size); // the freed blocks were reused
+    const a = randF32(2 * k, 3), c = new Float32Array(2 * n);
+    matmulPacked(a, again, c, 2);
+    const ref = naiveMatmul(a, randF32(k * n, 9), 2, k, n);
+    expectClose(c, ref.c, ref.mag, 'repacked');
+    const inUse = w.heap.used(); // the call may have grown the scratch area
     freePacked(again);
+    freePacked(again); // twice is harmless
+    expect(w.heap.used()).toBe(inUse - k * 608 * 4); // n padded to a multiple of 8
   });
 });
 

@@ -69,17 +69,20 @@ export class WasmKernels {
     c.set(this.f32(pc, m * n));
   }
 
-  /** Packs B into a resident block. */
+  /** Packs B into a resident block (the raw copy goes in a temporary block, not the scratch area). */
   packB(b: Float32Array, k: number, n: number, transB: boolean): WasmBlock {
     const bytes = this.exports.packedSize(k, n) * 4;
     const block = { off: this.heap.alloc(bytes), bytes };
+    let raw = -1;
     try {
-      const raw = this.scratchArea(k * n * 4);
+      raw = this.heap.alloc(k * n * 4);
       this.f32(raw, k * n).set(b.subarray(0, k * n));
       this.exports.packB(raw, transB ? k : n, transB ? 1 : 0, k, n, block.off);
     } catch (e) {
       this.heap.release(block.off, block.bytes);
       throw e;
+    } finally {
+      if (raw >= 0) this.heap.release(raw, k * n * 4);
     }
     return block;
   }
