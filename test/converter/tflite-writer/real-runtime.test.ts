@@ -9,6 +9,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parseModel } from '../../../lite-runtime/format/model.js';
 import { descFromModel, writeTflite } from '../../../converter/tflite-writer/index.js';
@@ -28,7 +29,7 @@ describe('conformance models: the writer reproduces the bytes the real runtime r
   }
 });
 
-const MODELS = path.resolve(__dirname, '../../../../shared/models');
+const MODELS = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../../shared/models');
 
 describe('real models: read -> describe -> write -> read keeps the model', () => {
   const files = fs.existsSync(MODELS) ? fs.readdirSync(MODELS).filter((f) => f.endsWith('.tflite')) : [];
