@@ -39,6 +39,10 @@ export function pad(
   const last = maps[rank - 1];
   const total = out.length;
   if (total === 0) return;
+  // output columns [lo, hi) of each row copy a contiguous run of the input row
+  const b = before[rank - 1];
+  const lo = Math.min(Math.max(b, 0), inner), hi = Math.max(lo, Math.min(inner, b + xShape[rank - 1]));
+  const bulk = hi - lo >= 64 && x.constructor === out.constructor;
   const idx = new Array<number>(rank).fill(0);
   for (let o = 0; o < total; o += inner) {
     let base = 0, valid = true;
@@ -48,7 +52,13 @@ export function pad(
       base += m * xs[d];
     }
     if (!valid) out.fill(value, o, o + inner);
-    else for (let j = 0; j < inner; j++) { const m = last[j]; out[o + j] = m < 0 ? value : x[base + m]; }
+    else {
+      for (let j = 0; j < lo; j++) { const m = last[j]; out[o + j] = m < 0 ? value : x[base + m]; }
+      const from = base + lo - b;
+      if (bulk) (out as Float32Array).set((x as Float32Array).subarray(from, from + hi - lo), o + lo);
+      else for (let j = lo; j < hi; j++) out[o + j] = x[from + j - lo];
+      for (let j = hi; j < inner; j++) { const m = last[j]; out[o + j] = m < 0 ? value : x[base + m]; }
+    }
     for (let d = rank - 2; d >= 0; d--) {
       if (++idx[d] < outShape[d]) break;
       idx[d] = 0;

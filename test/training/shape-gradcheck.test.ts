@@ -40,3 +40,25 @@ describe('numerical gradient check: shape ops', () => {
   ];
   for (const [name, fn, make] of cases) it(name, () => gradcheck(fn, make()));
 });
+
+/** d/dx of sum(f(x)^2), built with createGraph so it can be differentiated again. */
+const gradOf = (f: (x: tg.Tensor) => tg.Tensor) => (x: tg.Tensor): tg.Tensor => tg.setGradEnabled(true, () => {
+  const xr = x.requiresGrad ? x : x.clone().requiresGrad_(true);
+  const y = f(xr);
+  return tg.grad(y.mul(y).sum(), [xr], undefined, { createGraph: true })[0]!;
+});
+
+describe('numerical gradient check: second order (backward ops are differentiable)', () => {
+  tg.manualSeed(4);
+  const r = (...shape: number[]) => tg.rand(shape).mul(2).sub(1);
+  const cases: [string, (x: tg.Tensor) => tg.Tensor, number[]][] = [
+    ['gather', (x) => x.gather(1, I([[0, 0], [2, 1]])), [2, 3]],
+    ['indexSelect', (x) => x.indexSelect(0, I([1, 1, 0])), [2, 3]],
+    ['embedding', (w) => tg.embedding(I([[0, 2], [2, 2]]), w, 0), [3, 2]],
+    ['slice step 2', (x) => tg.slice(x, 1, 1, null, 2), [2, 5]],
+    ['pad reflect', (x) => tg.pad(x, [2, 1], 'reflect'), [2, 4]],
+    ['pad replicate', (x) => tg.pad(x, [1, 2], 'replicate'), [2, 3]],
+    ['scatterAdd', (x) => tg.scatterAdd(x, 1, I([[0, 0, 2]]), x.index([[0]])), [2, 3]],
+  ];
+  for (const [name, f, shape] of cases) it(name, () => gradcheck(gradOf(f), [r(...shape)]));
+});

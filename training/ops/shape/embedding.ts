@@ -4,8 +4,8 @@ import { RangeError_, ShapeError } from '../../errors.js';
 import type { Tensor } from '../../tensor.js';
 import { defineOp } from '../registry.js';
 import { alloc, describe } from '../util.js';
-import { checkIndexResult, expectIndex, zerosOf } from './common.js';
-import { INDEX_ADD } from './index-select.js';
+import { checkIndexResult, expectIndex } from './common.js';
+import { INDEX_SELECT_BACKWARD } from './index-select.js';
 
 /**
  * Rows of `weight` [V, D] at `indices` (any shape) -> indices.shape + [D]; ONNX Gather(weight, indices, axis 0).
@@ -29,7 +29,7 @@ export const EMBEDDING = defineOp<{ paddingIdx: number | null }>({
   grad: ({ inputs: [indices, weight], attrs: { paddingIdx }, gradOutputs: [g] }) => {
     let rows = g!;
     if (paddingIdx !== null) rows = rows.mul(indices.ne(paddingIdx).unsqueeze(-1));
-    return [null, apply1(INDEX_ADD, [zerosOf(weight.shape), indices, rows], { dim: 0 })];
+    return [null, apply1(INDEX_SELECT_BACKWARD, [rows, indices], { dim: 0, size: weight.shape[0] })];
   },
 });
 

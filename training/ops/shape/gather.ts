@@ -2,7 +2,7 @@ import { gatherElements, scatterElements } from '../../../lite-runtime/kernels/s
 import { full } from '../../creation.js';
 import { apply1 } from '../../dispatch.js';
 import { DTypeError, ShapeError } from '../../errors.js';
-import { normalizeDim, type Shape } from '../../shape.js';
+import { normalizeDim, type Shape, shapesEqual } from '../../shape.js';
 import { Tensor } from '../../tensor.js';
 import { defineOp, type OpDef, type TensorMeta } from '../registry.js';
 import { alloc, describe } from '../util.js';
@@ -29,7 +29,7 @@ function checkDim(op: string, dim: number, rank: number): void {
 }
 
 /** torch.gather (ONNX GatherElements): out[i][j] = x[i][index[i][j]] for dim 1. */
-export const GATHER = defineOp<DimAttrs>({
+export const GATHER: OpDef<DimAttrs> = defineOp<DimAttrs>({
   name: 'gather',
   infer([x, index], { dim }) {
     expectIndex('gather', 'index', index);
@@ -44,7 +44,26 @@ export const GATHER = defineOp<DimAttrs>({
     return [out];
   },
   grad: ({ inputs: [x, index], attrs: { dim }, gradOutputs: [g] }) =>
-    [apply1(SCATTER_ADD, [zerosOf(x.shape), index, g!], { dim }), null],
+    [apply1(GATHER_BACKWARD, [g!, index], { dim, shape: x.shape }), null],
+});
+
+/** The gradient of gather: zeros of `shape` with g scatter-added at `index` along `dim` (training graphs only). */
+export const GATHER_BACKWARD: OpDef<{ dim: number; shape: readonly number[] }> = defineOp<{ dim: number; shape: readonly number[] }>({
+  name: 'gatherBackward',
+  infer([g, index], { dim, shape }) {
+    expectIndex('gatherBackward', 'index', index);
+    if (!shapesEqual(g.shape, index.shape)) throw new ShapeError(`gatherBackward: gradient ${describe(g)} does not match index ${describe(index)}`);
+    const out = { shape, dtype: g.dtype };
+    checkDim('gatherBackward', dim, shape.length);
+    checkFits('gatherBackward', index, out, 'output', dim, true);
+    return [out];
+  },
+  forward([g, index], { dim, shape }, [o]) {
+    const out = alloc(o);
+    checkIndexResult('gatherBackward', scatterElements(out, shape, index.data, index.shape, g.data, g.shape, dim, true), index, dim, shape.length ? shape[dim] : 1);
+    return [out];
+  },
+  grad: ({ inputs: [, index], attrs: { dim }, gradOutputs: [gg] }) => [apply1(GATHER, [gg!, index], { dim }), null],
 });
 
 function scatterOp(name: string, add: boolean): OpDef<DimAttrs> {

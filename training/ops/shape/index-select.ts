@@ -6,7 +6,7 @@ import { Tensor } from '../../tensor.js';
 import { defineOp, type OpDef, type TensorMeta } from '../registry.js';
 import { reshape } from '../reshape.js';
 import { alloc, describe } from '../util.js';
-import { checkIndexResult, expectIndex, zerosOf } from './common.js';
+import { checkIndexResult, expectIndex } from './common.js';
 
 type DimAttrs = { dim: number };
 
@@ -37,7 +37,30 @@ export const INDEX_SELECT: OpDef<DimAttrs> = defineOp<DimAttrs>({
     return [out];
   },
   grad: ({ inputs: [x, index], attrs: { dim }, gradOutputs: [g] }) =>
-    [apply1(INDEX_ADD, [zerosOf(x.shape), index, g!], { dim }), null],
+    [apply1(INDEX_SELECT_BACKWARD, [g!, index], { dim, size: x.shape[dim] }), null],
+});
+
+/**
+ * The gradient of indexSelect/embedding: zeros with `size` entries along `dim`, g's slices added at
+ * `index` (like torch's index_select_backward / embedding_dense_backward; training graphs only).
+ */
+export const INDEX_SELECT_BACKWARD: OpDef<{ dim: number; size: number }> = defineOp<{ dim: number; size: number }>({
+  name: 'indexSelectBackward',
+  infer([g, index], { dim, size }) {
+    expectIndex('indexSelectBackward', 'index', index);
+    const r = index.shape.length;
+    if (!Number.isInteger(dim) || dim < 0 || dim + r > g.shape.length || !Number.isInteger(size) || size < 0 ||
+      !index.shape.every((n, i) => g.shape[dim + i] === n)) {
+      throw new ShapeError(`indexSelectBackward: gradient ${describe(g)} does not hold index ${describe(index)} at dim ${dim} (size ${size})`);
+    }
+    return [{ shape: [...g.shape.slice(0, dim), size, ...g.shape.slice(dim + r)], dtype: g.dtype }];
+  },
+  forward([g, index], { dim, size }, [o]) {
+    const out = alloc(o);
+    checkIndexResult('indexSelectBackward', takeAdd(out, o.shape, index.data, dim, g.data), index, dim, size);
+    return [out];
+  },
+  grad: ({ inputs: [, index], attrs: { dim }, gradOutputs: [gg] }) => [apply1(INDEX_SELECT, [gg!, index], { dim }), null],
 });
 
 /** The adjoint of indexSelect: a copy of x with src's slices added at `index` along `dim` (repeats accumulate). */
