@@ -6,7 +6,7 @@
  */
 import { KernelError, checkDim, checkLen } from './errors.js';
 import { matmul } from './index.js';
-import { col2imNCHW, convOutputSize, im2colNCHW, type ConvGeometry } from './im2col.js';
+import { convOutputSize, type ConvGeometry } from './im2col.js';
 
 /** Sizes of one 2-D convolution: x [n, c, h, w] * w [oc, c/groups, kh, kw] -> y [n, oc, outH, outW]. */
 export interface Conv2dShape {
@@ -18,6 +18,8 @@ export interface Conv2dShape {
 interface Plan {
   s: Conv2dShape; cg: number; ocg: number; kk: number; outH: number; outW: number; ohw: number; hw: number;
   geom: ConvGeometry; direct1x1: boolean;
+  /** One input channel per group and several groups: direct loops instead of GEMMs of depth kh*kw. */
+  depthwise: boolean;
 }
 
 /** Validates sizes and derives per-group quantities; `kernel` names the caller in errors. */
@@ -37,7 +39,7 @@ function plan(kernel: string, s: Conv2dShape): Plan {
     r.padTop + r.padLeft + r.padBottom + r.padRight === 0;
   return {
     s, cg, ocg: s.oc / s.groups, kk: s.kh * s.kw, outH: r.outH, outW: r.outW, ohw: r.outH * r.outW,
-    hw: s.h * s.w, geom, direct1x1,
+    hw: s.h * s.w, geom, direct1x1, depthwise: cg === 1 && s.groups > 1,
   };
 }
 
@@ -64,7 +66,7 @@ export function conv2dNCHW(x: Float32Array, w: Float32Array, bias: Float32Array 
   checkSizes('conv2dNCHW', p, x, w, y, 'x', 'y');
   if (bias) checkLen('conv2dNCHW', 'bias', bias, s.oc, 'oc');
   const { cg, ocg, kk, ohw, hw } = p;
-  if (cg === 1) depthwiseForward(x, w, y, p);
+  if (p.depthwise) depthwiseForward(x, w, y, p);
   else {
     const K = cg * kk;
     const col = p.direct1x1 ? null : new Float32Array(K * ohw);
@@ -72,7 +74,7 @@ export function conv2dNCHW(x: Float32Array, w: Float32Array, bias: Float32Array 
       for (let g = 0; g < s.groups; g++) {
         const xg = x.subarray((b * s.c + g * cg) * hw, (b * s.c + (g + 1) * cg) * hw);
         const yg = y.subarray((b * s.oc + g * ocg) * ohw, (b * s.oc + (g + 1) * ocg) * ohw);
-        if (col) im2colNCHW(xg, col, p.geom);
+        if (col) im2col(xg, col, p);
         matmul(w.subarray(g * ocg * K, (g + 1) * ocg * K), col ?? xg, yg, ocg, K, ohw);
       }
     }
@@ -97,7 +99,7 @@ export function conv2dBackwardInputNCHW(gy: Float32Array, w: Float32Array, dx: F
   checkSizes('conv2dBackwardInputNCHW', p, dx, w, gy, 'dx', 'gy');
   const { cg, ocg, kk, ohw, hw } = p;
   dx.fill(0, 0, s.n * s.c * hw);
-  if (cg === 1) { depthwiseBackwardInput(gy, w, dx, p); return; }
+  if (p.depthwise) { depthwiseBackwardInput(gy, w, dx, p); return; }
   const K = cg * kk;
   const col = p.direct1x1 ? null : new Float32Array(K * ohw);
   for (let b = 0; b < s.n; b++) {
@@ -106,7 +108,7 @@ export function conv2dBackwardInputNCHW(gy: Float32Array, w: Float32Array, dx: F
       const gyg = gy.subarray((b * s.oc + g * ocg) * ohw, (b * s.oc + (g + 1) * ocg) * ohw);
       const wg = w.subarray(g * ocg * K, (g + 1) * ocg * K);
       matmul(wg, gyg, col ?? dxg, K, ocg, ohw, { transA: true });
-      if (col) col2imNCHW(col, dxg, p.geom);
+      if (col) col2im(col, dxg, p);
     }
   }
 }
@@ -121,14 +123,65 @@ export function conv2dBackwardWeightNCHW(x: Float32Array, gy: Float32Array, dw: 
   const { cg, ocg, kk, ohw, hw } = p;
   const K = cg * kk;
   dw.fill(0, 0, s.oc * K);
-  if (cg === 1) { depthwiseBackwardWeight(x, gy, dw, p); return; }
+  if (p.depthwise) { depthwiseBackwardWeight(x, gy, dw, p); return; }
   const col = p.direct1x1 ? null : new Float32Array(K * ohw);
   for (let b = 0; b < s.n; b++) {
     for (let g = 0; g < s.groups; g++) {
       const xg = x.subarray((b * s.c + g * cg) * hw, (b * s.c + (g + 1) * cg) * hw);
       const gyg = gy.subarray((b * s.oc + g * ocg) * ohw, (b * s.oc + (g + 1) * ocg) * ohw);
-      if (col) im2colNCHW(xg, col, p.geom);
+      if (col) im2col(xg, col, p);
       matmul(gyg, col ?? xg, dw.subarray(g * ocg * K, (g + 1) * ocg * K), ocg, ohw, K, { transB: true, accumulate: true });
+    }
+  }
+}
+
+// im2col / col2im of one group of one image (NCHW, row (ci*kh + ky)*kw + kx of col
+// is that tap over all outputs), written as plain indexed loops: small rows make
+// per-row subarray views the main cost otherwise.
+
+function im2col(x: Float32Array, col: Float32Array, p: Plan): void {
+  const { s, cg, outH, outW } = p;
+  const h = s.h, w = s.w, sh = s.strideH, sw = s.strideW;
+  let o = 0;
+  for (let ci = 0; ci < cg; ci++) {
+    const xo = ci * h * w;
+    for (let ky = 0; ky < s.kh; ky++) {
+      for (let kx = 0; kx < s.kw; kx++) {
+        const [x0, x1] = tapRange(p, kx);
+        const off = kx * s.dilationW - s.padLeft;
+        for (let oy = 0; oy < outH; oy++, o += outW) {
+          const iy = oy * sh + ky * s.dilationH - s.padTop;
+          if (iy < 0 || iy >= h) { col.fill(0, o, o + outW); continue; }
+          const row = xo + iy * w + off;
+          for (let ox = 0; ox < x0; ox++) col[o + ox] = 0;
+          if (sw === 1) for (let ox = x0; ox < x1; ox++) col[o + ox] = x[row + ox];
+          else for (let ox = x0; ox < x1; ox++) col[o + ox] = x[row + ox * sw];
+          for (let ox = x1; ox < outW; ox++) col[o + ox] = 0;
+        }
+      }
+    }
+  }
+}
+
+/** dx += fold(col), the adjoint of im2col. */
+function col2im(col: Float32Array, dx: Float32Array, p: Plan): void {
+  const { s, cg, outH, outW } = p;
+  const h = s.h, w = s.w, sh = s.strideH, sw = s.strideW;
+  let o = 0;
+  for (let ci = 0; ci < cg; ci++) {
+    const xo = ci * h * w;
+    for (let ky = 0; ky < s.kh; ky++) {
+      for (let kx = 0; kx < s.kw; kx++) {
+        const [x0, x1] = tapRange(p, kx);
+        const off = kx * s.dilationW - s.padLeft;
+        for (let oy = 0; oy < outH; oy++, o += outW) {
+          const iy = oy * sh + ky * s.dilationH - s.padTop;
+          if (iy < 0 || iy >= h) continue;
+          const row = xo + iy * w + off;
+          if (sw === 1) for (let ox = x0; ox < x1; ox++) dx[row + ox] += col[o + ox];
+          else for (let ox = x0; ox < x1; ox++) dx[row + ox * sw] += col[o + ox];
+        }
+      }
     }
   }
 }

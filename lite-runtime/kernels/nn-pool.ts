@@ -67,20 +67,25 @@ export function maxPool2dNCHW(x: Float32Array, y: Float32Array, s: Pool2dShape):
   const [oh, ow] = outSizes('maxPool2dNCHW', s);
   checkLen('maxPool2dNCHW', 'x', x, s.planes * s.h * s.w, 'planes*h*w');
   checkLen('maxPool2dNCHW', 'y', y, s.planes * oh * ow, 'planes*outH*outW');
-  const fast = s.dilationH === 1 && s.dilationW === 1;
-  for (let p = 0; p < s.planes; p++) {
-    const xo = p * s.h * s.w;
-    let o = p * oh * ow;
+  if (s.dilationH !== 1 || s.dilationW !== 1) {
+    for (let p = 0, o = 0; p < s.planes; p++) {
+      for (let oy = 0; oy < oh; oy++) {
+        for (let ox = 0; ox < ow; ox++, o++) { const i = argmaxPlane(x, p * s.h * s.w, s, oy, ox); y[o] = i < 0 ? -Infinity : x[p * s.h * s.w + i]; }
+      }
+    }
+    return;
+  }
+  const h = s.h, w = s.w, kh = s.kh, kw = s.kw, sh = s.strideH, sw = s.strideW, ph = s.padH, pw = s.padW;
+  for (let p = 0, o = 0; p < s.planes; p++) {
+    const xo = p * h * w;
     for (let oy = 0; oy < oh; oy++) {
-      const y0 = Math.max(0, oy * s.strideH - s.padH), y1 = Math.min(s.h, oy * s.strideH - s.padH + s.kh);
+      const y0 = oy * sh - ph > 0 ? oy * sh - ph : 0, y1 = oy * sh - ph + kh < h ? oy * sh - ph + kh : h;
       for (let ox = 0; ox < ow; ox++, o++) {
-        if (!fast) { const i = argmaxPlane(x, xo, s, oy, ox); y[o] = i < 0 ? -Infinity : x[xo + i]; continue; }
-        const x0 = Math.max(0, ox * s.strideW - s.padW), x1 = Math.min(s.w, ox * s.strideW - s.padW + s.kw);
-        let m = -Infinity;
+        const x0 = ox * sw - pw > 0 ? ox * sw - pw : 0, x1 = ox * sw - pw + kw < w ? ox * sw - pw + kw : w;
+        let m = -Infinity; // Math.max is branchless (random data defeats branch prediction) and propagates NaN
         for (let iy = y0; iy < y1; iy++) {
-          const r = xo + iy * s.w;
-          for (let ix = x0; ix < x1; ix++) { const v = x[r + ix]; if (v > m || v !== v) m = v; if (m !== m) break; }
-          if (m !== m) break;
+          const r = xo + iy * w;
+          for (let ix = r + x0; ix < r + x1; ix++) m = Math.max(m, x[ix]);
         }
         y[o] = m;
       }
@@ -99,13 +104,31 @@ export function maxPool2dBackwardNCHW(x: Float32Array, gy: Float32Array, dx: Flo
   checkLen('maxPool2dBackwardNCHW', 'dx', dx, s.planes * hw, 'planes*h*w');
   checkLen('maxPool2dBackwardNCHW', 'gy', gy, s.planes * oh * ow, 'planes*outH*outW');
   dx.fill(0, 0, s.planes * hw);
-  for (let p = 0; p < s.planes; p++) {
+  if (s.dilationH !== 1 || s.dilationW !== 1) {
+    for (let p = 0, o = 0; p < s.planes; p++) {
+      for (let oy = 0; oy < oh; oy++) {
+        for (let ox = 0; ox < ow; ox++, o++) { const i = argmaxPlane(x, p * hw, s, oy, ox); if (i >= 0) dx[p * hw + i] += gy[o]; }
+      }
+    }
+    return;
+  }
+  const h = s.h, w = s.w, kh = s.kh, kw = s.kw, sh = s.strideH, sw = s.strideW, ph = s.padH, pw = s.padW;
+  for (let p = 0, o = 0; p < s.planes; p++) {
     const xo = p * hw;
-    let o = p * oh * ow;
     for (let oy = 0; oy < oh; oy++) {
+      const y0 = oy * sh - ph > 0 ? oy * sh - ph : 0, y1 = oy * sh - ph + kh < h ? oy * sh - ph + kh : h;
       for (let ox = 0; ox < ow; ox++, o++) {
-        const i = argmaxPlane(x, xo, s, oy, ox);
-        if (i >= 0) dx[xo + i] += gy[o];
+        const x0 = ox * sw - pw > 0 ? ox * sw - pw : 0, x1 = ox * sw - pw + kw < w ? ox * sw - pw + kw : w;
+        // the max first (branchless), then its first position: one data-dependent branch per window
+        let m = -Infinity;
+        for (let iy = y0; iy < y1; iy++) for (let ix = xo + iy * w + x0; ix < xo + iy * w + x1; ix++) m = Math.max(m, x[ix]);
+        const nan = m !== m;
+        search: for (let iy = y0; iy < y1; iy++) {
+          for (let ix = xo + iy * w + x0; ix < xo + iy * w + x1; ix++) {
+            const v = x[ix];
+            if (v === m || (nan && v !== v)) { dx[ix] += gy[o]; break search; }
+          }
+        }
       }
     }
   }
