@@ -238,10 +238,38 @@ function writeOperator(sh: Shared, op: OperatorDesc, idx: TensorIndex, nSubgraph
   return b.endObject();
 }
 
+/**
+ * Execution order: every operator input is a constant, a variable, a subgraph input or
+ * an earlier operator's output, and no tensor is produced twice (what any runtime needs).
+ */
+function checkOrder(sg: SubgraphDesc, idx: TensorIndex, where: string): void {
+  const ready = new Set<number>(sg.inputs.map((r, i) => idx.resolve(r, `${where} input ${i}`)));
+  sg.tensors.forEach((t, i) => { if (t.data !== undefined || t.isVariable) ready.add(i); });
+  const produced = new Set<number>();
+  sg.operators.forEach((op, k) => {
+    const w = `${where} operator ${k} (${op.op})`;
+    op.inputs.forEach((r, i) => {
+      const t = idx.resolve(r, `${w} input ${i}`, true);
+      if (t >= 0 && !ready.has(t)) {
+        throw new TfliteWriteError(`${w} input ${i}: tensor ${t} '${sg.tensors[t]!.name}' is not a constant, variable, subgraph input or earlier output`);
+      }
+    });
+    op.outputs.forEach((r, i) => {
+      const t = idx.resolve(r, `${w} output ${i}`);
+      if (produced.has(t) || sg.tensors[t]!.data !== undefined) {
+        throw new TfliteWriteError(`${w} output ${i}: tensor ${t} '${sg.tensors[t]!.name}' is already ${produced.has(t) ? 'produced by an earlier operator' : 'a constant'}`);
+      }
+      produced.add(t);
+      ready.add(t);
+    });
+  });
+}
+
 function writeSubgraph(sh: Shared, sg: SubgraphDesc, s: number, nSubgraphs: number): Offset {
   const { b } = sh;
   const where = `subgraph ${s}`;
   const idx = new TensorIndex(sg);
+  checkOrder(sg, idx, where);
   const tensors = sg.tensors.map((t, i) => writeTensor(sh, t, sh.bufferOf[s]![i]!, `${where} tensor ${i} '${t.name}'`));
   const ops = sg.operators.map((op, i) => writeOperator(sh, op, idx, nSubgraphs, `${where} operator ${i}`));
   const inputs = int32Vector(b, sg.inputs.map((r, i) => idx.resolve(r, `${where} input ${i}`)));

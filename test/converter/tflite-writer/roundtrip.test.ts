@@ -217,6 +217,19 @@ describe('bad descriptions fail with a TfliteWriteError naming the place', () =>
     bad((m) => ({ ...m, tensors: [{ ...m.tensors[0]!, dtype: 'int8', quant: { scale: [1, 2, 3], zeroPoint: [0, 0, 0], axis: 1 } }, m.tensors[1]!] }), /3 per-channel scales need axis/);
     bad((m) => ({ ...m, tensors: [{ ...m.tensors[0]!, dtype: 'int8', quant: { scale: [1], zeroPoint: [] } }, m.tensors[1]!] }), /as many zero points as scales/);
   });
+  it('operators out of execution order, tensors produced twice', () => {
+    const t = (name: string) => ({ name, shape: [2], dtype: 'float32' as const });
+    bad(() => ({
+      tensors: [t('x'), t('a'), t('b')],
+      operators: [{ op: 'RELU', inputs: ['a'], outputs: ['b'] }, { op: 'RELU', inputs: ['x'], outputs: ['a'] }],
+      inputs: ['x'], outputs: ['b'],
+    }), /operator 0 \(RELU\) input 0: tensor 1 'a' is not a constant, variable, subgraph input or earlier output/);
+    bad(() => ({
+      tensors: [t('x'), t('a')],
+      operators: [{ op: 'RELU', inputs: ['x'], outputs: ['a'] }, { op: 'TANH', inputs: ['x'], outputs: ['a'] }],
+      inputs: ['x'], outputs: ['a'],
+    }), /operator 1 \(TANH\) output 0: tensor 1 'a' is already produced by an earlier operator/);
+  });
   it('subgraph references out of range', () => {
     bad((m) => ({ ...m, operators: [{ op: 'WHILE', inputs: ['x'], outputs: ['y'], options: { cond_subgraph_index: 1, body_subgraph_index: 2 } }] }), /cond_subgraph_index 1 is not a subgraph index/);
   });
