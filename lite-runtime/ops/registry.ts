@@ -48,6 +48,24 @@ import { SUB } from './sub.js';
 import { SVDF } from './svdf.js';
 import { TANH } from './tanh.js';
 import { WHILE } from './while.js';
+import { SQUEEZE } from './squeeze.js';
+import { EXPAND_DIMS } from './expand_dims.js';
+import { TRANSPOSE } from './transpose.js';
+import { SLICE } from './slice.js';
+import { PAD } from './pad.js';
+import { STRIDED_SLICE } from './strided_slice.js';
+import { CONCATENATION } from './concatenation.js';
+import { SPLIT } from './split.js';
+import { GATHER } from './gather.js';
+import { SHAPE } from './shape.js';
+import { CAST } from './cast.js';
+import { ARG_MAX } from './arg_max.js';
+import { MEAN } from './mean.js';
+import { SUM } from './sum.js';
+import { LOG_SOFTMAX } from './log_softmax.js';
+import { L2_NORMALIZATION } from './l2_normalization.js';
+import { BATCH_MATMUL } from './batch_matmul.js';
+import { TRANSPOSE_CONV } from './transpose_conv.js';
 
 /** Every op the CPU backend implements (one line each, alphabetical; op files export the op's TFLite name). */
 export const ALL_OPS: ReadonlyArray<OpDef> = [
@@ -79,6 +97,24 @@ export const ALL_OPS: ReadonlyArray<OpDef> = [
   SVDF,
   TANH,
   WHILE,
+  SQUEEZE,
+  EXPAND_DIMS,
+  TRANSPOSE,
+  SLICE,
+  PAD,
+  STRIDED_SLICE,
+  CONCATENATION,
+  SPLIT,
+  GATHER,
+  SHAPE,
+  CAST,
+  ARG_MAX,
+  MEAN,
+  SUM,
+  LOG_SOFTMAX,
+  L2_NORMALIZATION,
+  BATCH_MATMUL,
+  TRANSPOSE_CONV,
 ];
 
 const BY_CODE = new Map<number, OpDef>();
