@@ -23,6 +23,8 @@ export interface JitOptions {
   optimize?: boolean;
   /** Names of the arguments, used for graph inputs and errors. */
   argNames?: readonly string[];
+  /** Modules whose parameter and buffer names label the variables of a plain function's graph. */
+  modules?: readonly object[];
 }
 
 /** Something with a forward method (an nn.Module). */
@@ -68,7 +70,10 @@ export function jit<A extends unknown[], R>(fn: ((...args: A) => R) | Forwardabl
   const call: Callable = typeof fn === 'function'
     ? (fn as Callable)
     : (...args) => (fn.forward as (...a: unknown[]) => unknown).call(fn, ...args);
-  const names = typeof fn === 'function' ? new Map<Tensor, string>() : parameterNames(fn);
+  const names = new Map<Tensor, string>();
+  for (const m of [...(typeof fn === 'function' ? [] : [fn]), ...(opts.modules ?? [])]) {
+    for (const [t, name] of parameterNames(m)) if (!names.has(t)) names.set(t, name);
+  }
   const cache = new Map<string, Entry>();
   const bySpec = new Map<string, Entry>();
   let traceCount = 0;

@@ -1,0 +1,80 @@
+import { describe, expect, it } from 'vitest';
+import * as tg from '../../training/index.js';
+import { expectClose } from './helpers.js';
+import { crossEntropy, copyParams, mlp, SmallCnn } from './models.js';
+
+type Model = tg.nn.Module & { forward(x: tg.Tensor): tg.Tensor };
+
+/** Trains two copies of a model, eagerly and with a jitted step, and compares every step. */
+function compareTraining(make: () => Model, batches: [tg.Tensor, tg.Tensor][], tol: number) {
+  tg.manualSeed(1);
+  const eagerModel = make(), jitModel = make();
+  copyParams(eagerModel, jitModel);
+  const eagerOpt = new tg.optim.Adam(eagerModel.parameters(), { lr: 1e-2 });
+  const jitOpt = new tg.optim.Adam(jitModel.parameters(), { lr: 1e-2 });
+  const step = tg.jit((x: tg.Tensor, y: tg.Tensor) => {
+    jitOpt.zeroGrad();
+    const loss = crossEntropy(jitModel.forward(x), y);
+    loss.backward();
+    jitOpt.step();
+    return loss;
+  }, { modules: [jitModel] });
+  const losses: number[] = [];
+  for (const [x, y] of batches) {
+    eagerOpt.zeroGrad();
+    const loss = crossEntropy(eagerModel.forward(x), y);
+    loss.backward();
+    eagerOpt.step();
+    const jl = step(x, y);
+    expect(Math.abs(jl.item() - loss.item())).toBeLessThanOrEqual(tol * (1 + Math.abs(loss.item())));
+    losses.push(jl.item());
+    const pe = eagerModel.parameters(), pj = jitModel.parameters();
+    pe.forEach((p, i) => {
+      expectClose(pj[i], p, tol);
+      expectClose(pj[i].grad!, p.grad!, tol);
+    });
+  }
+  return { step, losses, jitModel };
+}
+
+function batchesOf(shape: number[], classes: number, n: number): [tg.Tensor, tg.Tensor][] {
+  return Array.from({ length: n }, () => [tg.randn(shape), tg.randint(0, classes, [shape[0]])]);
+}
+
+describe('compiled training steps', () => {
+  it('MLP + Adam: a jitted step equals eager training step by step', () => {
+    tg.manualSeed(0);
+    const [batch] = batchesOf([8, 20], 5, 1);
+    const { step, losses } = compareTraining(() => mlp(20, 16, 5), [batch, batch, batch, batch, batch, batch], 2e-5);
+    expect(step.traceCount).toBe(1);
+    expect(losses[losses.length - 1]).toBeLessThan(losses[0]);
+    const g = step.graphFor(tg.randn([8, 20]), tg.randint(0, 5, [8]));
+    const ops = g.nodes.map((n) => n.op);
+    expect(ops.filter((o) => o === 'adamStep')).toHaveLength(6);
+    expect(ops.filter((o) => o === 'assign')).toHaveLength(6 * 4);
+    expect(g.variables.map((v) => v.name)).toEqual(expect.arrayContaining(['0.weight', '0.bias', '4.weight']));
+  });
+
+  it('CNN + Adam: a jitted step equals eager training step by step', () => {
+    tg.manualSeed(2);
+    const { step } = compareTraining(() => new SmallCnn(8, 3, 4, 8, 3), batchesOf([4, 1, 8, 8], 3, 4), 5e-5);
+    expect(step.traceCount).toBe(1);
+    const opt = step.optimizedGraphFor(tg.randn([4, 1, 8, 8]), tg.randint(0, 3, [4])).nodes.map((n) => n.op);
+    expect(opt).toContain('fused.linear');
+    expect(opt).toContain('fused.elementwise');
+  });
+
+  it('learning-rate changes reach the compiled step (the lr is a variable)', () => {
+    tg.manualSeed(3);
+    const w = tg.nn.Parameter(tg.ones([3]));
+    const opt = new tg.optim.SGD([w], { lr: 0.1 });
+    const step = tg.jit((x: tg.Tensor) => { opt.zeroGrad(); const l = w.mul(x).sum(); l.backward(); opt.step(); return l; });
+    step(tg.ones([3]));
+    expect(Array.from(w.data())).toEqual([0.9, 0.9, 0.9].map(Math.fround));
+    opt.setLr(1);
+    step(tg.ones([3]));
+    expect(Array.from(w.data()).map((v) => +v.toFixed(5))).toEqual([-0.1, -0.1, -0.1]);
+    expect(step.traceCount).toBe(1);
+    expect(Array.from(w.grad!.data())).toEqual([1, 1, 1]);
+  });
+});
