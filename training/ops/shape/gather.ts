@@ -2,12 +2,12 @@ import { gatherElements, scatterElements } from '../../../lite-runtime/kernels/s
 import { full } from '../../creation.js';
 import { apply1 } from '../../dispatch.js';
 import { DTypeError, ShapeError } from '../../errors.js';
-import { normalizeDim, type Shape, shapesEqual } from '../../shape.js';
+import { normalizeDim, shapesEqual } from '../../shape.js';
 import { Tensor } from '../../tensor.js';
 import { defineOp, type OpDef, type TensorMeta } from '../registry.js';
 import { alloc, describe } from '../util.js';
 import { checkIndexResult, expectIndex, zerosOf } from './common.js';
-import { padDim } from './pad.js';
+import { sliceRaw } from './slice.js';
 
 type DimAttrs = { dim: number };
 
@@ -73,7 +73,9 @@ function scatterOp(name: string, add: boolean): OpDef<DimAttrs> {
       expectIndex(name, 'index', index);
       if (src.dtype !== x.dtype) throw new DTypeError(`${name}: src is ${describe(src)} but input is ${describe(x)} (dtypes must match)`);
       checkDim(name, dim, x.shape.length);
-      checkFits(name, index, src, 'src', dim, false);
+      if (!shapesEqual(src.shape, index.shape)) {
+        throw new ShapeError(`${name}: src ${describe(src)} must have the shape of index ${describe(index)} (the public function narrows a larger src)`);
+      }
       checkFits(name, index, x, 'input', dim, true);
       return [{ shape: x.shape, dtype: x.dtype }];
     },
@@ -86,22 +88,15 @@ function scatterOp(name: string, add: boolean): OpDef<DimAttrs> {
     grad: ({ inputs: [x, index, src], attrs: { dim }, gradOutputs: [g] }) => [
       x.requiresGrad ? (add ? g! : apply1(SCATTER, [g!, index, zerosOf(index.shape)], { dim })) : null,
       null,
-      src.requiresGrad ? padTo(apply1(GATHER, [g!, index], { dim }), src.shape) : null,
+      src.requiresGrad ? apply1(GATHER, [g!, index], { dim }) : null,
     ],
   });
 }
 
-/** torch.scatter (ONNX ScatterElements): a copy of x with x[..index[p]..] = src[p]. */
+/** torch.scatter (ONNX ScatterElements; src has index's shape): a copy of x with x[..index[p]..] = src[p]. */
 export const SCATTER = scatterOp('scatter', false);
 /** torch.scatter_add (ONNX ScatterElements, reduction 'add'). */
 export const SCATTER_ADD = scatterOp('scatterAdd', true);
-
-/** Zero-pads `t` at the end of each dim up to `shape`. */
-function padTo(t: Tensor, shape: Shape): Tensor {
-  let y = t;
-  shape.forEach((n, d) => { if (n > t.shape[d]) y = padDim(y, d, 0, n - t.shape[d]); });
-  return y;
-}
 
 /**
  * Picks values along `dim` at `index` (int32, same rank as x): for dim 1, out[i][j] = x[i][index[i][j]].
@@ -111,10 +106,19 @@ export function gather(x: Tensor, dim: number, index: Tensor): Tensor {
   return apply1(GATHER, [x, index], { dim: normalizeDim('gather', dim, x.ndim) });
 }
 
+/** src as a tensor of index's shape: a number fills it; a larger tensor is narrowed (torch reads only that corner). */
 function srcFor(op: string, x: Tensor, index: Tensor, src: Tensor | number): Tensor {
-  if (src instanceof Tensor) return src;
-  if (typeof src !== 'number') throw new DTypeError(`${op}: src must be a tensor or a number`);
-  return full(index.shape, src, { dtype: x.dtype });
+  if (!(src instanceof Tensor)) {
+    if (typeof src !== 'number') throw new DTypeError(`${op}: src must be a tensor or a number`);
+    return full(index.shape, src, { dtype: x.dtype });
+  }
+  if (src.ndim !== index.ndim) throw new ShapeError(`${op}: index ${describe(index)} must have as many dims as src ${describe(src)}`);
+  let y = src;
+  index.shape.forEach((n, d) => {
+    if (n > src.shape[d]) throw new ShapeError(`${op}: index ${describe(index)} is larger than src ${describe(src)} in dim ${d}`);
+    if (n < src.shape[d]) y = sliceRaw(y, { dim: d, start: 0, end: n, step: 1 });
+  });
+  return y;
 }
 
 /**
@@ -131,7 +135,7 @@ export function scatter(x: Tensor, dim: number, index: Tensor, src: Tensor | num
  * @example tg.scatterAdd(tg.zeros([5]), 0, ids, ones)
  */
 export function scatterAdd(x: Tensor, dim: number, index: Tensor, src: Tensor): Tensor {
-  return apply1(SCATTER_ADD, [x, index, src], { dim: normalizeDim('scatterAdd', dim, x.ndim) });
+  return apply1(SCATTER_ADD, [x, index, srcFor('scatterAdd', x, index, src)], { dim: normalizeDim('scatterAdd', dim, x.ndim) });
 }
 
 declare module '../../tensor.js' {
