@@ -20,6 +20,8 @@ export interface FixtureCase {
   ref: string;
   /** Largest difference between LiteRT.js and tfjs-tflite (null when only one ran). */
   agree: number | null;
+  /** Dynamic batch: the model declares batch 1 (shape_signature -1) and runs this many rows. */
+  batch?: number;
   model: string;
   inputs: FixtureTensor[];
   outputs: FixtureTensor[];
@@ -87,7 +89,7 @@ export async function runCase(c: FixtureCase, backend: KernelBackend): Promise<C
   try {
     const model = await loadModel(Buffer.from(c.model, 'base64'), { backend: 'cpu' });
     try {
-      const outs = await model.run(c.inputs.map(toTyped));
+      const outs = await model.run(c.inputs.map((t) => ({ data: toTyped(t), shape: t.shape })));
       return compare(c, outs);
     } finally {
       model.dispose();
