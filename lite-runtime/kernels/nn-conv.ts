@@ -6,7 +6,7 @@
  */
 import { KernelError, checkDim, checkLen } from './errors.js';
 import { matmul } from './index.js';
-import { convOutputSize, type ConvGeometry } from './im2col.js';
+import { col2imNCHW, convOutputSize, im2colNCHW, type ConvGeometry } from './im2col.js';
 
 /** Sizes of one 2-D convolution: x [n, c, h, w] * w [oc, c/groups, kh, kw] -> y [n, oc, outH, outW]. */
 export interface Conv2dShape {
@@ -74,7 +74,7 @@ export function conv2dNCHW(x: Float32Array, w: Float32Array, bias: Float32Array 
       for (let g = 0; g < s.groups; g++) {
         const xg = x.subarray((b * s.c + g * cg) * hw, (b * s.c + (g + 1) * cg) * hw);
         const yg = y.subarray((b * s.oc + g * ocg) * ohw, (b * s.oc + (g + 1) * ocg) * ohw);
-        if (col) im2col(xg, col, p);
+        if (col) im2colNCHW(xg, col, p.geom);
         matmul(w.subarray(g * ocg * K, (g + 1) * ocg * K), col ?? xg, yg, ocg, K, ohw);
       }
     }
@@ -108,7 +108,7 @@ export function conv2dBackwardInputNCHW(gy: Float32Array, w: Float32Array, dx: F
       const gyg = gy.subarray((b * s.oc + g * ocg) * ohw, (b * s.oc + (g + 1) * ocg) * ohw);
       const wg = w.subarray(g * ocg * K, (g + 1) * ocg * K);
       matmul(wg, gyg, col ?? dxg, K, ocg, ohw, { transA: true });
-      if (col) col2im(col, dxg, p);
+      if (col) col2imNCHW(col, dxg, p.geom);
     }
   }
 }
@@ -129,59 +129,8 @@ export function conv2dBackwardWeightNCHW(x: Float32Array, gy: Float32Array, dw: 
     for (let g = 0; g < s.groups; g++) {
       const xg = x.subarray((b * s.c + g * cg) * hw, (b * s.c + (g + 1) * cg) * hw);
       const gyg = gy.subarray((b * s.oc + g * ocg) * ohw, (b * s.oc + (g + 1) * ocg) * ohw);
-      if (col) im2col(xg, col, p);
+      if (col) im2colNCHW(xg, col, p.geom);
       matmul(gyg, col ?? xg, dw.subarray(g * ocg * K, (g + 1) * ocg * K), ocg, ohw, K, { transB: true, accumulate: true });
-    }
-  }
-}
-
-// im2col / col2im of one group of one image (NCHW, row (ci*kh + ky)*kw + kx of col
-// is that tap over all outputs), written as plain indexed loops: small rows make
-// per-row subarray views the main cost otherwise.
-
-function im2col(x: Float32Array, col: Float32Array, p: Plan): void {
-  const { s, cg, outH, outW } = p;
-  const h = s.h, w = s.w, sh = s.strideH, sw = s.strideW;
-  let o = 0;
-  for (let ci = 0; ci < cg; ci++) {
-    const xo = ci * h * w;
-    for (let ky = 0; ky < s.kh; ky++) {
-      for (let kx = 0; kx < s.kw; kx++) {
-        const [x0, x1] = tapRange(p, kx);
-        const off = kx * s.dilationW - s.padLeft;
-        for (let oy = 0; oy < outH; oy++, o += outW) {
-          const iy = oy * sh + ky * s.dilationH - s.padTop;
-          if (iy < 0 || iy >= h) { col.fill(0, o, o + outW); continue; }
-          const row = xo + iy * w + off;
-          for (let ox = 0; ox < x0; ox++) col[o + ox] = 0;
-          if (sw === 1) for (let ox = x0; ox < x1; ox++) col[o + ox] = x[row + ox];
-          else for (let ox = x0; ox < x1; ox++) col[o + ox] = x[row + ox * sw];
-          for (let ox = x1; ox < outW; ox++) col[o + ox] = 0;
-        }
-      }
-    }
-  }
-}
-
-/** dx += fold(col), the adjoint of im2col. */
-function col2im(col: Float32Array, dx: Float32Array, p: Plan): void {
-  const { s, cg, outH, outW } = p;
-  const h = s.h, w = s.w, sh = s.strideH, sw = s.strideW;
-  let o = 0;
-  for (let ci = 0; ci < cg; ci++) {
-    const xo = ci * h * w;
-    for (let ky = 0; ky < s.kh; ky++) {
-      for (let kx = 0; kx < s.kw; kx++) {
-        const [x0, x1] = tapRange(p, kx);
-        const off = kx * s.dilationW - s.padLeft;
-        for (let oy = 0; oy < outH; oy++, o += outW) {
-          const iy = oy * sh + ky * s.dilationH - s.padTop;
-          if (iy < 0 || iy >= h) continue;
-          const row = xo + iy * w + off;
-          if (sw === 1) for (let ox = x0; ox < x1; ox++) dx[row + ox] += col[o + ox];
-          else for (let ox = x0; ox < x1; ox++) dx[row + ox * sw] += col[o + ox];
-        }
-      }
     }
   }
 }

@@ -80,6 +80,24 @@ describe('dropout', () => {
   });
 });
 
+describe('edge cases', () => {
+  it('maxPool2d propagates NaN like PyTorch', () => {
+    const y = tg.maxPool2d(tg.tensor([[[[1, NaN, 5], [2, 3, 4]]]]), [2, 2], { stride: 1 });
+    expect(Number.isNaN(y.data()[0])).toBe(true);
+    expect(Number.isNaN(y.data()[1])).toBe(true);
+  });
+
+  it('an empty batch gives an empty output of the right shape, and its gradients', () => {
+    const x = tg.zeros([0, 3, 5, 5], { requiresGrad: true });
+    const w = tg.randn([4, 3, 3, 3], { requiresGrad: true });
+    const y = tg.conv2d(x, w, null, { padding: 1 });
+    expect(y.shape).toEqual([0, 4, 5, 5]);
+    const [gx, gw] = tg.grad(y.sum(), [x, w]);
+    expect(gx!.shape).toEqual([0, 3, 5, 5]);
+    expect([...gw!.data()].every((v) => v === 0)).toBe(true);
+  });
+});
+
 describe('batchNorm running statistics', () => {
   it('updates in place with unbiased variance, and eval mode then uses them', () => {
     const x = tg.tensor([[1, 2], [3, 6], [5, 10]]); // channel means 3, 6; unbiased vars 4, 16
