@@ -205,6 +205,7 @@ class Model implements LiteModel {
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
+    this.interp.dispose();
     this.interp.backend.dispose();
   }
 

@@ -239,6 +239,15 @@ export class SubgraphRunner {
     });
   }
 
+  /** Frees the arena and per-node state; the runner must be prepared again before use. */
+  release(): void {
+    this.arena = null;
+    this.arenaBytes = 0;
+    this.prepared = false;
+    for (const s of this.steps) s.state = undefined;
+    for (const t of this.tensors) if (!t.isConst || t.folded) t.data = emptyTyped(t.dtype);
+  }
+
   /** Like `run`, timing each op (folded ops report 0); for profiling, not the hot path. */
   runProfiled(): OpProfile[] {
     if (!this.prepared) this.prepare();
@@ -332,6 +341,13 @@ export class Interpreter {
       this.variableBytes += bytes;
     }
     return d;
+  }
+
+  /** Drops every runner, arena and state buffer (the backend is disposed by its owner). */
+  dispose(): void {
+    for (const r of this.runners) r?.release();
+    this.runners.fill(null);
+    this.variables.clear();
   }
 
   /** Resets variable tensors (recurrent state) to their initial values. */
