@@ -66,6 +66,7 @@ import { LOG_SOFTMAX } from './log_softmax.js';
 import { L2_NORMALIZATION } from './l2_normalization.js';
 import { BATCH_MATMUL } from './batch_matmul.js';
 import { TRANSPOSE_CONV } from './transpose_conv.js';
+import { UNIDIRECTIONAL_SEQUENCE_LSTM } from './unidirectional_sequence_lstm.js';
 
 /** Every op the CPU backend implements (one line each, alphabetical; op files export the op's TFLite name). */
 export const ALL_OPS: ReadonlyArray<OpDef> = [
@@ -115,6 +116,7 @@ export const ALL_OPS: ReadonlyArray<OpDef> = [
   L2_NORMALIZATION,
   BATCH_MATMUL,
   TRANSPOSE_CONV,
+  UNIDIRECTIONAL_SEQUENCE_LSTM,
 ];
 
 const BY_CODE = new Map<number, OpDef>();
