@@ -20,6 +20,7 @@ describe('numerical gradient check: shape ops', () => {
     ['slice step 1', (x) => tg.slice(x, 1, 1, -1), () => [r(2, 5)]],
     ['slice step 3', (x) => tg.slice(x, 1, 1, null, 3), () => [r(2, 8)]],
     ['slice step 2 overhang', (x) => tg.slice(x, 0, 0, null, 2), () => [r(5, 2)]],
+    ['slice negative step', (x) => tg.slice(x, 1, -2, 0, -2), () => [r(2, 7)]],
     ['narrow', (x) => tg.narrow(x, 0, 1, 2), () => [r(4, 2)]],
     ['select', (x) => tg.select(x, 1, -1), () => [r(2, 3, 2)]],
     ['flip', (x) => tg.flip(x, [0, 1]), () => [r(3, 2)]],

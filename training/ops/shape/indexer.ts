@@ -15,7 +15,8 @@ export interface SliceSpec { start?: number | null; end?: number | null; step?: 
  * One entry of an index (like one entry of `x[...]` in PyTorch):
  * - `3`, `-1`: select that position (the dim goes away)
  * - `null` or `':'`: the whole dim
- * - `'1:3'`, `'::2'`, `'-2:'`, or `{ start: 1, end: 3, step: 1 }`: a slice (step > 0)
+ * - `'1:3'`, `'::2'`, `'-2:'`, `'::-1'` or `{ start: 1, end: 3, step: 1 }`: a slice (a negative step walks
+ *   backwards, as in numpy)
  * - `'...'`: as many whole dims as needed; `'newaxis'`: a new dim of size 1
  * - `[2, 0, 2]` or an int32 tensor (any shape, negative counts from the end): take those
  *   positions (the tensor's dims replace the dim); a 1-d bool tensor: the positions where it is
@@ -103,7 +104,7 @@ export function index(x: Tensor, spec: IndexItem | readonly IndexItem[]): Tensor
     } else {
       const sp = it as SliceSpec;
       const step = sp.step ?? 1;
-      if (!Number.isInteger(step) || step <= 0) throw new ValueError(`index: slice step must be a positive integer, got ${step} (dim ${src})`);
+      if (!Number.isInteger(step) || step === 0) throw new ValueError(`index: slice step must be a non-zero integer, got ${step} (dim ${src})`);
       const [s, e] = resolveSlice(n, sp.start, sp.end, step);
       y = sliceRaw(y, { dim: d, start: s, end: e, step });
       d++;

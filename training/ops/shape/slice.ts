@@ -79,13 +79,15 @@ export function sliceRaw(x: Tensor, attrs: SliceAttrs): Tensor {
 
 /**
  * Python-style slicing along one dim: `x[..., start:end:step, ...]`. Bounds may be
- * negative (from the end), out of range (clamped) or null (open); step > 0.
+ * negative (from the end), out of range (clamped) or null (open). A negative step walks
+ * backwards as in Python lists and numpy (torch itself only allows step > 0).
  * @example tg.slice(x, 1, 1, -1) // x[:, 1:-1]
+ * @example tg.slice(x, 0, null, null, -1) // x reversed along dim 0
  */
 export function slice(x: Tensor, dim: number, start: number | null = null, end: number | null = null, step = 1): Tensor {
   if (x.ndim === 0) throw new ShapeError('slice: cannot slice a 0-d tensor');
   const d = normalizeDim('slice', dim, x.ndim);
-  if (!Number.isInteger(step) || step <= 0) throw new ValueError(`slice: step must be a positive integer, got ${step}`);
+  if (!Number.isInteger(step) || step === 0) throw new ValueError(`slice: step must be a non-zero integer, got ${step}`);
   for (const [k, v] of [['start', start], ['end', end]] as const) {
     if (v !== null && !Number.isInteger(v)) throw new ValueError(`slice: ${k} must be an integer or null, got ${v}`);
   }
