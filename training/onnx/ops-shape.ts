@@ -66,7 +66,11 @@ export const SHAPE_OPS: Record<string, OpExporter> = {
     e.model.syms.set(n.outputs[0], [...e.sym(n.inputs[0]), null]);
   },
   oneHot: (e, n, ins, outs) => {
-    e.node('OneHot', [ins[0], e.i64([n.attrs.numClasses as number], true), e.constant(n.outputs[0].dtype, [0, 1], [2])], outs, { axis: { i: -1 } });
+    // onnxruntime implements OneHot for int64 indices with float values; cast around it.
+    const idx = e.op('Cast', [ins[0]], { to: { i: 7 } });
+    const depth = e.constant('float32', [n.attrs.numClasses as number]);
+    const hot = e.op('OneHot', [idx, depth, e.constant('float32', [0, 1], [2])], { axis: { i: -1 } });
+    e.node('Cast', [hot], outs, { to: { i: n.outputs[0].dtype === 'int32' ? 6 : n.outputs[0].dtype === 'bool' ? 9 : 1 } });
   },
   pad: (e, n, ins, outs) => {
     const mode = n.attrs.mode === 'replicate' ? 'edge' : String(n.attrs.mode);
