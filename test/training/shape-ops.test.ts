@@ -78,5 +78,18 @@ describe('shape ops vs PyTorch', () => {
     'repeat/3': (x) => x.repeat([2, 1, 2]),
     'repeat/same': (x) => tg.repeat(x, [3, 2]),
     'tile/short': (x) => x.tile([2]),
+    'gather/empty': (x, i) => x.gather(1, i),
+    'indexSelect/empty': (x, i) => x.indexSelect(0, i),
+    'embedding/0d': (i, w) => tg.embedding(i, w),
+    'select/1d': (x) => x.select(0, -2),
+    'stack/0d': (a, b) => tg.stack([a, b]),
+    'split/bigger': (x) => x.split(10),
+    'flip/size1': (x) => x.flip(1),
+    'slice/size1': (x) => tg.slice(x, 1, 0, 1),
+    'pad/reflect-one-side': (x) => tg.pad(x, [0, 2], 'reflect'),
+    'pad/empty-dim': (x) => tg.pad(x, [1, 1], 'constant', 2),
+    'index/ellipsis-middle': (x) => x.index([0, '...', 1]),
+    'scatter/int': (x, i, s) => x.scatter(1, i, s),
+    'cat/bool': (a, b) => tg.cat([a, b], 1),
   });
 });

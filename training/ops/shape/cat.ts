@@ -23,7 +23,7 @@ export const CAT = defineOp<{ dim: number }>({
     inputs.forEach((t, i) => {
       const ok = t.shape.length === rank && t.shape.every((d, k) => k === dim || d === first[k]);
       if (!ok) {
-        throw new ShapeError(`cat: tensor ${i} has shape ${fmtShape(t.shape)}, expected ${fmtShape(first.map((d, k) => (k === dim ? -1 : d)))} ` +
+        throw new ShapeError(`cat: tensor ${i} has shape ${fmtShape(t.shape)}, expected [${first.map((d, k) => (k === dim ? '*' : d)).join(', ')}] ` +
           `(sizes must match except in dim ${dim}; shapes: ${inputs.map((u) => fmtShape(u.shape)).join(', ')})`);
       }
       size += t.shape[dim];
