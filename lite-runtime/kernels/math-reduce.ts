@@ -152,3 +152,22 @@ export function prodOthersAxis(a: NumArray, outer: number, n: number, inner: num
     }
   }
 }
+
+/**
+ * Backward of max/min over the axis: g (one per group) split evenly among the elements equal
+ * to the result y (NaN results go to the NaN elements), 0 elsewhere. PyTorch's rule for amax,
+ * amin and full max()/min().
+ * @example extremeGradAxis([1, 3, 3], 1, 3, 1, [3], [1], out) // [0, 0.5, 0.5]
+ */
+export function extremeGradAxis(x: NumArray, outer: number, n: number, inner: number, y: NumArray, g: NumArray, out: NumArray): void {
+  for (let o = 0; o < outer; o++) {
+    for (let i = 0; i < inner; i++) {
+      const r = o * inner + i, want = y[r], isNaN_ = want !== want;
+      const first = o * n * inner + i;
+      let count = 0;
+      for (let j = 0, p = first; j < n; j++, p += inner) { const v = x[p]; if (v === want || (isNaN_ && v !== v)) count++; }
+      const share = g[r] / count;
+      for (let j = 0, p = first; j < n; j++, p += inner) { const v = x[p]; out[p] = v === want || (isNaN_ && v !== v) ? share : 0; }
+    }
+  }
+}

@@ -1,4 +1,4 @@
-import { describe, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import * as tg from '../../training/index.js';
 import { gradcheck } from '../helpers/torch-ref.js';
 
@@ -63,6 +63,8 @@ describe('numerical gradient check: second derivatives (gradients are written in
   tg.manualSeed(3);
   const x = (shape: number[] = [2, 3]) => tg.rand(shape).mul(4).sub(2);
   // the gradient of sum(f(a) * w), as a differentiable function of a (also evaluated under noGrad)
+  const sq = (t: tg.Tensor) => t.mul(t);
+  const distinctGrid = (shape: number[]) => tg.tensor([0.3, -1.1, 0.9, 1.7, -0.4, 0.1]).reshape(shape);
   const gradOf = (f: (a: tg.Tensor) => tg.Tensor) => (a: tg.Tensor) => tg.setGradEnabled(true, () => {
     const b = a.requiresGrad ? a : a.detach().requiresGrad_(true);
     return tg.grad([f(b).mul(tg.linspace(-1, 1, b.numel).reshape(b.shape)).sum()], [b], undefined, { createGraph: true })[0]!;
@@ -79,6 +81,24 @@ describe('numerical gradient check: second derivatives (gradients are written in
     ['erf', gradOf(tg.erf), () => [x()]],
     ['var', gradOf((a) => a.var(1, { keepdim: true }).expand(a.shape)), () => [x()]],
     ['mean', gradOf((a) => a.mean(0).mul(a.mean(0)).expand(a.shape)), () => [x()]],
+    ['hardswish', gradOf(tg.hardswish), () => [x()]],
+    // squared outputs: the incoming gradient depends on x, exercising each backward op's gradient w.r.t. it
+    ['softmax squared', gradOf((a) => sq(a.softmax(1))), () => [x()]],
+    ['logSoftmax squared', gradOf((a) => sq(a.logSoftmax(0))), () => [x()]],
+    ['gelu squared', gradOf((a) => sq(tg.gelu(a))), () => [x()]],
+    ['leakyRelu squared', gradOf((a) => sq(tg.leakyRelu(a, 0.3))), () => [x()]],
+    ['clamp squared', gradOf((a) => sq(a.clamp(-1, 1))), () => [x()]],
+    ['hardtanh squared', gradOf((a) => sq(tg.hardtanh(a))), () => [x()]],
+    ['amax squared', gradOf((a) => sq(a.amax(1, true)).expand(a.shape)), () => [distinctGrid([2, 3])]],
+    ['max dim squared', gradOf((a) => sq(a.max(0, true)).expand(a.shape)), () => [distinctGrid([2, 3])]],
+    ['topk squared', gradOf((a) => sq(a.topk(2, 1)[0]).sum(1, true).expand(a.shape)), () => [distinctGrid([2, 3])]],
+    ['cumsum squared', gradOf((a) => sq(a.cumsum(1))), () => [x()]],
   ];
   for (const [name, fn, make] of cases) it(name, () => gradcheck(fn, make()));
+  it('prod: a second derivative raises GradError instead of dropping terms', () => {
+    const a = x().requiresGrad_(true);
+    const [g] = tg.grad([a.prod(1).sum()], [a], undefined, { createGraph: true });
+    expect(() => g!.sum().backward()).toThrow(tg.GradError);
+    expect(() => g!.sum().backward()).toThrow(/second derivatives of prod/);
+  });
 });

@@ -1,5 +1,6 @@
 import {
-  eluMap, erfMap, geluMap, hardsigmoidMap, hardswishMap, leakyReluMap, siluMap, softplusMap,
+  eluGradMap, eluMap, erfGradMap, erfMap, geluGradMap, geluMap, hardsigmoidGradMap, hardsigmoidMap,
+  hardswishGradMap, hardswishMap, leakyReluGradMap, leakyReluMap, siluGradMap, siluMap, softplusGradMap, softplusMap,
 } from '../../../lite-runtime/kernels/math-activation.js';
 import type { NumArray } from '../../../lite-runtime/kernels/broadcast.js';
 import { apply1 } from '../../dispatch.js';
@@ -8,19 +9,24 @@ import { Tensor } from '../../tensor.js';
 import { defineOp, type Attrs, type OpDef } from '../registry.js';
 import { alloc, describe } from '../util.js';
 import { where } from '../where.js';
+import { defineElementwiseGrad } from './backward.js';
+
+type NoAttrs = Record<string, never>;
+type Second<A> = ((x: Tensor, g: Tensor, u: Tensor, attrs: A) => Tensor) | null;
 
 /**
- * Defines an elementwise float activation with attributes. `kernel` fills out from x;
- * `vjp(x, y, g, attrs)` is the gradient, written in ops (so it traces and is twice differentiable).
- * `ints` names the dtype integer inputs get: 'float32' (promote, like erf) or null (raise, like gelu).
+ * Defines an elementwise float activation with attributes, and its fused backward op
+ * (`${name}Grad`, see defineElementwiseGrad). `second` is u * g * f''(x) in ops (null: f'' = 0).
+ * `intsToFloat`: integer inputs give float32 (erf) instead of raising (gelu...), as in PyTorch.
  */
 function activation<A extends Attrs>(name: string, kernel: (x: NumArray, out: NumArray, attrs: A) => void,
-  vjp: (x: Tensor, y: Tensor, g: Tensor, attrs: A) => Tensor, ints: 'float32' | null = null): OpDef<A> {
+  gradKernel: (x: NumArray, g: NumArray, out: NumArray, attrs: A) => void, second: Second<A>, intsToFloat = false): OpDef<A> {
+  const GRAD = defineElementwiseGrad<A>(name, gradKernel, second);
   return defineOp<A>({
     name,
     elementwise: true,
     infer([x]) {
-      if (x.dtype !== 'float32' && ints === null) throw new DTypeError(`${name}: input is ${describe(x)}, expected float32`);
+      if (x.dtype !== 'float32' && !intsToFloat) throw new DTypeError(`${name}: input is ${describe(x)}, expected float32`);
       return [{ shape: x.shape, dtype: 'float32' }];
     },
     forward([x], attrs, [o]) {
@@ -28,63 +34,67 @@ function activation<A extends Attrs>(name: string, kernel: (x: NumArray, out: Nu
       kernel(x.data, out, attrs);
       return [out];
     },
-    grad: ({ inputs: [x], outputs: [y], gradOutputs: [g], attrs }) => [vjp(x, y, g!, attrs)],
+    grad: ({ inputs: [x], gradOutputs: [g], attrs }) => [apply1(GRAD, [x, g!], attrs)],
   });
 }
 
 const TWO_OVER_SQRT_PI = 2 / Math.sqrt(Math.PI);
 const INV_SQRT_2PI = 1 / Math.sqrt(2 * Math.PI);
 const SQRT_2_OVER_PI = Math.sqrt(2 / Math.PI);
+const GELU_C = 0.044715;
 
 /** The error function (ONNX Erf). Integer inputs give float32. */
-export const ERF = activation<Record<string, never>>('erf', (x, o) => erfMap(x, o),
-  (x, _y, g) => g.mul(x.mul(x).neg().exp().mul(TWO_OVER_SQRT_PI)), 'float32');
+export const ERF = activation<NoAttrs>('erf', (x, o) => erfMap(x, o), (x, g, o) => erfGradMap(x, g, o),
+  (x, g, u) => u.mul(g).mul(x.mul(-2 * TWO_OVER_SQRT_PI)).mul(x.mul(x).neg().exp()), true);
 
 /** x > 0 ? x : slope * x (ONNX LeakyRelu, TFLite LEAKY_RELU). The slope applies at 0, as in PyTorch. */
-export const LEAKY_RELU = activation<{ negativeSlope: number }>('leakyRelu', (x, o, a) => leakyReluMap(x, o, a.negativeSlope),
-  (x, _y, g, a) => where(x.gt(0), g, g.mul(a.negativeSlope)));
+export const LEAKY_RELU = activation<{ negativeSlope: number }>('leakyRelu',
+  (x, o, a) => leakyReluMap(x, o, a.negativeSlope), (x, g, o, a) => leakyReluGradMap(x, g, o, a.negativeSlope), null);
 
 /** x > 0 ? x : alpha * (exp(x) - 1) (ONNX Elu, TFLite ELU for alpha 1). */
 export const ELU = activation<{ alpha: number }>('elu', (x, o, a) => eluMap(x, o, a.alpha),
-  (x, y, g, a) => where(x.gt(0), g, g.mul(y.add(a.alpha))));
+  (x, g, o, a) => eluGradMap(x, g, o, a.alpha),
+  (x, g, u, a) => where(x.gt(0), 0, u.mul(g).mul(x.exp().mul(a.alpha))));
 
 /** x * Phi(x), exact or with the tanh approximation (ONNX Gelu opset 20, TFLite GELU). */
 export const GELU = activation<{ approximate: string }>('gelu', (x, o, a) => geluMap(x, o, a.approximate === 'tanh'),
-  (x, _y, g, a) => {
+  (x, g, o, a) => geluGradMap(x, g, o, a.approximate === 'tanh'),
+  (x, g, u, a) => {
+    const x2 = x.mul(x);
     if (a.approximate === 'tanh') {
-      const x2 = x.mul(x);
-      const t = x.add(x2.mul(x).mul(0.044715)).mul(SQRT_2_OVER_PI).tanh();
-      const dInner = x2.mul(3 * 0.044715).add(1).mul(SQRT_2_OVER_PI);
-      const left = t.add(1).mul(0.5);
-      const right = x.mul(0.5).mul(t.mul(t).neg().add(1)).mul(dInner);
-      return g.mul(left.add(right));
+      const t = x.add(x2.mul(x).mul(GELU_C)).mul(SQRT_2_OVER_PI).tanh();
+      const dInner = x2.mul(3 * GELU_C).add(1).mul(SQRT_2_OVER_PI);
+      const d2Inner = x.mul(6 * GELU_C * SQRT_2_OVER_PI);
+      const f2 = t.mul(t).neg().add(1).mul(dInner.add(x.mul(0.5).mul(d2Inner.sub(t.mul(dInner).mul(dInner).mul(2)))));
+      return u.mul(g).mul(f2);
     }
-    const cdf = erf(x.mul(Math.SQRT1_2)).add(1).mul(0.5);
-    const pdf = x.mul(x).mul(-0.5).exp().mul(INV_SQRT_2PI);
-    return g.mul(cdf.add(x.mul(pdf)));
+    // phi(x) * (2 - x^2)
+    return u.mul(g).mul(x2.mul(-0.5).exp().mul(INV_SQRT_2PI)).mul(x2.neg().add(2));
   });
 
 /** x * sigmoid(x), also called swish. */
-export const SILU = activation<Record<string, never>>('silu', (x, o) => siluMap(x, o), (x, _y, g) => {
-  const s = x.sigmoid();
-  return g.mul(s.mul(x.mul(s.neg().add(1)).add(1)));
-});
+export const SILU = activation<NoAttrs>('silu', (x, o) => siluMap(x, o), (x, g, o) => siluGradMap(x, g, o),
+  (x, g, u) => {
+    const s = x.sigmoid();
+    // s (1 - s) (2 + x (1 - 2 s))
+    return u.mul(g).mul(s.mul(s.neg().add(1))).mul(x.mul(s.mul(-2).add(1)).add(2));
+  });
 
 /** log(1 + exp(beta x)) / beta; linear where beta x > threshold (ONNX Softplus for beta 1). */
 export const SOFTPLUS = activation<{ beta: number; threshold: number }>('softplus',
-  (x, o, a) => softplusMap(x, o, a.beta, a.threshold),
-  (x, _y, g, a) => {
-    const z = x.mul(a.beta);
-    return where(z.gt(a.threshold), g, g.mul(z.sigmoid()));
+  (x, o, a) => softplusMap(x, o, a.beta, a.threshold), (x, g, o, a) => softplusGradMap(x, g, o, a.beta, a.threshold),
+  (x, g, u, a) => {
+    const z = x.mul(a.beta), s = z.sigmoid();
+    return where(z.gt(a.threshold), 0, u.mul(g).mul(s.mul(s.neg().add(1)).mul(a.beta)));
   });
 
 /** x * relu6(x + 3) / 6 (ONNX HardSwish, TFLite HARD_SWISH). */
-export const HARDSWISH = activation<Record<string, never>>('hardswish', (x, o) => hardswishMap(x, o),
-  (x, _y, g) => where(x.lt(-3), 0, where(x.le(3), g.mul(x.div(3).add(0.5)), g)));
+export const HARDSWISH = activation<NoAttrs>('hardswish', (x, o) => hardswishMap(x, o), (x, g, o) => hardswishGradMap(x, g, o),
+  (x, g, u) => where(x.gt(-3).mul(x.lt(3)), u.mul(g).div(3), 0));
 
 /** relu6(x + 3) / 6 (ONNX HardSigmoid with alpha 1/6, beta 0.5). */
-export const HARDSIGMOID = activation<Record<string, never>>('hardsigmoid', (x, o) => hardsigmoidMap(x, o),
-  (x, _y, g) => where(x.gt(-3).mul(x.lt(3)), g.div(6), 0));
+export const HARDSIGMOID = activation<NoAttrs>('hardsigmoid', (x, o) => hardsigmoidMap(x, o),
+  (x, g, o) => hardsigmoidGradMap(x, g, o), null);
 
 /** @example tg.erf(x) */
 export function erf(x: Tensor): Tensor {

@@ -1,4 +1,4 @@
-import { clampMap } from '../../../lite-runtime/kernels/math-activation.js';
+import { clampGradMap, clampMap } from '../../../lite-runtime/kernels/math-activation.js';
 import { apply1 } from '../../dispatch.js';
 import { promoteTypes, type DType } from '../../dtype.js';
 import { scalarDType } from '../../creation.js';
@@ -7,6 +7,7 @@ import { Tensor } from '../../tensor.js';
 import { defineOp } from '../registry.js';
 import { alloc, describe } from '../util.js';
 import { where } from '../where.js';
+import { defineElementwiseGrad } from './backward.js';
 
 /** Bounds of clamp/hardtanh; null = unbounded on that side. */
 export interface ClampAttrs { [k: string]: number | null; min: number | null; max: number | null }
@@ -25,11 +26,16 @@ export const CLAMP = defineOp<ClampAttrs>({
     clampMap(x.data, out, min ?? -Infinity, max ?? Infinity);
     return [out];
   },
-  grad: ({ inputs: [x], attrs: { min, max }, gradOutputs: [g] }) => {
-    const inside = min === null ? x.le(max!) : max === null ? x.ge(min) : x.ge(min).mul(x.le(max));
-    return [where(inside, g!, 0)];
-  },
+  grad: ({ inputs: [x], attrs, gradOutputs: [g] }) => [apply1(CLAMP_GRAD, [x, g!], attrs)],
 });
+
+/** Backward of clamp: g where min <= x <= max (bounds included, as PyTorch), else 0. */
+const CLAMP_GRAD = defineElementwiseGrad<ClampAttrs>('clamp',
+  (x, g, out, { min, max }) => clampGradMap(x, g, out, min ?? -Infinity, max ?? Infinity, true), null);
+
+/** Backward of hardtanh: g where min < x < max (bounds excluded, as PyTorch), else 0. */
+const HARDTANH_GRAD = defineElementwiseGrad<{ min: number; max: number }>('hardtanh',
+  (x, g, out, { min, max }) => clampGradMap(x, g, out, min, max, false), null);
 
 /** Hardtanh: clamp to [min, max] whose gradient is 0 at the bounds too (TFLite RELU6 / RELU_N1_TO_1). */
 export const HARDTANH = defineOp<{ min: number; max: number }>({
@@ -44,7 +50,7 @@ export const HARDTANH = defineOp<{ min: number; max: number }>({
     clampMap(x.data, out, min, max);
     return [out];
   },
-  grad: ({ inputs: [x], attrs: { min, max }, gradOutputs: [g] }) => [where(x.gt(min).mul(x.lt(max)), g!, 0)],
+  grad: ({ inputs: [x], attrs, gradOutputs: [g] }) => [apply1(HARDTANH_GRAD, [x, g!], attrs)],
 });
 
 /**

@@ -1,13 +1,10 @@
 import { axisView, type AxisView } from '../../../lite-runtime/kernels/math-reduce.js';
-import { arange } from '../../creation.js';
 import { ShapeError } from '../../errors.js';
 import { normalizeDims } from '../../shape.js';
 import type { Tensor } from '../../tensor.js';
-import { reshape } from '../reshape.js';
 import type { ReduceAttrs } from '../sum.js';
 import type { TensorMeta, TensorValue } from '../registry.js';
 import { describe } from '../util.js';
-import { where } from '../where.js';
 
 /** A dim argument of a reduction: one dim, several, or undefined (all). */
 export type Dims = number | readonly number[] | undefined;
@@ -49,25 +46,4 @@ export function axisSizes(shape: readonly number[], dim: number): [number, numbe
   for (let i = 0; i < dim; i++) outer *= shape[i];
   for (let i = dim + 1; i < shape.length; i++) inner *= shape[i];
   return [outer, shape[dim], inner];
-}
-
-/**
- * Sends `g` (shape of `indices`, which hold positions along `dim` of a tensor of `shape`) to
- * those positions; zero elsewhere. `indices` has `k` entries along `dim` (k = 1 for max(dim)).
- * Written with ops (eq against an arange, where, sum) so it traces under tg.jit.
- */
-export function routeToIndices(g: Tensor, indices: Tensor, shape: readonly number[], dim: number): Tensor {
-  if (shape.length === 0) return g;
-  const size = shape[dim];
-  const k = indices.shape[dim];
-  const rank = shape.length;
-  if (k === 1) {
-    const positions = reshape(arange(size), shape.map((_, i) => (i === dim ? size : 1)));
-    return where(indices.eq(positions), g, 0);
-  }
-  // [..., k, 1, ...] against [..., 1, size, ...], then sum over the k axis
-  const split = (t: Tensor) => reshape(t, [...t.shape.slice(0, dim + 1), 1, ...t.shape.slice(dim + 1)]);
-  const posShape = Array.from({ length: rank + 1 }, (_, i) => (i === dim + 1 ? size : 1));
-  const positions = reshape(arange(size), posShape);
-  return where(split(indices).eq(positions), split(g), 0).sum(dim);
 }

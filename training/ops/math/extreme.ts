@@ -1,15 +1,17 @@
-import { argExtremeAxis, extremeAxis } from '../../../lite-runtime/kernels/math-reduce.js';
+import { argExtremeAxis, extremeAxis, extremeGradAxis, undoAxisView } from '../../../lite-runtime/kernels/math-reduce.js';
+import { zeros } from '../../creation.js';
 import { apply, apply1 } from '../../dispatch.js';
 import { DTypeError } from '../../errors.js';
 import { normalizeDim } from '../../shape.js';
 import { Tensor } from '../../tensor.js';
 import { maximum } from '../binary.js';
-import { defineOp, type TensorMeta } from '../registry.js';
-import { expandTo } from '../sum-to.js';
+import { defineOp, type OpDef, type TensorMeta } from '../registry.js';
+import { scatterAdd } from '../shape/gather.js';
 import { inferReduce, reducedShape, unreduce, type ReduceAttrs } from '../sum.js';
 import { alloc, describe } from '../util.js';
+import { reshape } from '../reshape.js';
 import { where } from '../where.js';
-import { axisSizes, expectNonEmpty, mathReduceAttrs, routeToIndices, viewOf, type Dims } from './common.js';
+import { axisSizes, expectNonEmpty, mathReduceAttrs, viewOf, type Dims } from './common.js';
 
 /** Attrs of reductions along one dim that also give indices; dim null = the flattened tensor. */
 export interface ArgAttrs { [k: string]: number | boolean | null; dim: number | null; keepdim: boolean }
@@ -28,14 +30,39 @@ function defineExtreme(name: 'amax' | 'amin', isMax: boolean) {
       return [out];
     },
     // PyTorch's rule for amax/amin and full max()/min(): tied extremes share the gradient evenly
-    grad: ({ inputs: [x], outputs: [y], attrs, gradOutputs: [g] }) => {
-      const yk = unreduce(y, x, attrs);
-      const hit = maximum(x.eq(yk), x.ne(x));
-      const count = hit.sum(attrs.dims, true);
-      return [expandTo(where(hit, unreduce(g!, x, attrs).div(count), 0), x.shape)];
-    },
+    grad: ({ inputs: [x], outputs: [y], attrs: { dims }, gradOutputs: [g] }) =>
+      [apply1(EXTREME_GRAD, [x, y, g!], { dims: [...dims] })],
   });
 }
+
+/**
+ * Backward of amax/amin: g (shaped like the result y) shared evenly among the elements of x equal
+ * to y, 0 elsewhere; one kernel. Its gradient w.r.t. g (for second derivatives) is the mean of the
+ * incoming gradient over those elements; x and y get none (the result is piecewise constant in them).
+ */
+const EXTREME_GRAD: OpDef<{ dims: readonly number[] }> = defineOp<{ dims: readonly number[] }>({
+  name: 'extremeGrad',
+  infer: ([x]) => [{ shape: x.shape, dtype: 'float32' }],
+  forward([x, y, g], { dims }, [o]) {
+    const out = alloc(o);
+    const v = viewOf(x, dims);
+    if (v.perm === null) {
+      extremeGradAxis(v.data, v.outer, v.n, v.inner, y.data, g.data, out);
+    } else {
+      const tmp = alloc(o);
+      extremeGradAxis(v.data, v.outer, v.n, v.inner, y.data, g.data, tmp);
+      undoAxisView(tmp, x.shape, v, out);
+    }
+    return [out];
+  },
+  grad: ({ inputs: [x, y, g], attrs: { dims }, gradOutputs: [u] }) => {
+    if (!g.requiresGrad) return [null, null, null];
+    const yk = reshape(y, reducedShape(x.shape, dims, true));
+    const hit = maximum(x.eq(yk), x.ne(x));
+    const share = where(hit, u!, 0).sum(dims, true).div(hit.sum(dims, true));
+    return [null, null, reshape(share, g.shape)];
+  },
+});
 
 /** Max over dims (ONNX ReduceMax): ties share the gradient evenly. */
 export const AMAX = defineExtreme('amax', true);
@@ -68,9 +95,9 @@ function defineWithIndices(name: 'maxWithIndices' | 'minWithIndices', isMax: boo
     },
     // max(dim) routes the whole gradient to the selected index (PyTorch's rule for the dim form)
     grad: ({ inputs: [x], outputs: [, idx], attrs, gradOutputs: [g] }) => {
-      const d = attrs.dim ?? 0;
-      const ra: ReduceAttrs = { dims: x.ndim === 0 ? [] : [d], keepdim: attrs.keepdim };
-      return [routeToIndices(unreduce(g!, x, ra), unreduce(idx, x, ra), x.shape, d)];
+      if (x.ndim === 0) return [g!];
+      const ra: ReduceAttrs = { dims: [attrs.dim ?? 0], keepdim: attrs.keepdim };
+      return [scatterAdd(zeros(x.shape), attrs.dim ?? 0, unreduce(idx, x, ra), unreduce(g!, x, ra))];
     },
   });
 }

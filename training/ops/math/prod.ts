@@ -1,5 +1,6 @@
 import { prodAxis, prodOthersAxis, undoAxisView } from '../../../lite-runtime/kernels/math-reduce.js';
 import { apply1 } from '../../dispatch.js';
+import { GradError } from '../../errors.js';
 import { Tensor } from '../../tensor.js';
 import { defineOp } from '../registry.js';
 import { inferReduce, unreduce, type ReduceAttrs } from '../sum.js';
@@ -22,8 +23,8 @@ export const PROD = defineOp<ReduceAttrs>({
 
 /**
  * For each element, the product of the other elements of its reduction group: the exact
- * gradient of prod, also where inputs are zero. A backward primitive: not differentiable
- * itself (second derivatives of prod are not available).
+ * gradient of prod, also where inputs are zero. A backward primitive; differentiating it again
+ * (second derivatives of prod) raises GradError rather than silently dropping terms.
  */
 export const PROD_OTHERS = defineOp<{ dims: readonly number[] }>({
   name: 'prodOthers',
@@ -39,6 +40,9 @@ export const PROD_OTHERS = defineOp<{ dims: readonly number[] }>({
       undoAxisView(tmp, x.shape, v, out);
     }
     return [out];
+  },
+  grad: () => {
+    throw new GradError('prod: second derivatives of prod are not supported (the gradient of prodOthers is not implemented)');
   },
 });
 

@@ -1,4 +1,4 @@
-import { softmaxAxis } from '../../../lite-runtime/kernels/math-softmax.js';
+import { softmaxAxis, softmaxGradAxis } from '../../../lite-runtime/kernels/math-softmax.js';
 import { apply1 } from '../../dispatch.js';
 import { DTypeError } from '../../errors.js';
 import { normalizeDim } from '../../shape.js';
@@ -28,14 +28,51 @@ function defineSoftmax(name: 'softmax' | 'logSoftmax', log: boolean, grad: OpDef
 }
 
 /** Softmax along one dim (ONNX Softmax opset 13, TFLite SOFTMAX on the last dim). */
-export const SOFTMAX = defineSoftmax('softmax', false, ({ outputs: [y], attrs: { dim }, gradOutputs: [g] }) => {
-  const gy = g!.mul(y);
-  return [gy.sub(y.mul(gy.sum(dim, true)))];
-});
+export const SOFTMAX = defineSoftmax('softmax', false, ({ outputs: [y], attrs, gradOutputs: [g] }) =>
+  [apply1(SOFTMAX_GRAD, [y, g!], attrs)]);
 
 /** Log-softmax along one dim (ONNX LogSoftmax, TFLite LOG_SOFTMAX). */
-export const LOG_SOFTMAX = defineSoftmax('logSoftmax', true, ({ outputs: [y], attrs: { dim }, gradOutputs: [g] }) =>
-  [g!.sub(y.exp().mul(g!.sum(dim, true)))]);
+export const LOG_SOFTMAX = defineSoftmax('logSoftmax', true, ({ outputs: [y], attrs, gradOutputs: [g] }) =>
+  [apply1(LOG_SOFTMAX_GRAD, [y, g!], attrs)]);
+
+function defineSoftmaxGrad(name: string, log: boolean, grad: OpDef<SoftmaxAttrs>['grad']): OpDef<SoftmaxAttrs> {
+  return defineOp<SoftmaxAttrs>({
+    name,
+    infer: ([y]) => [{ shape: y.shape, dtype: y.dtype }],
+    forward([y, g], { dim }, [o]) {
+      const out = alloc(o);
+      const [outer, n, inner] = axisSizes(y.shape, dim);
+      softmaxGradAxis(y.data, g.data, out, outer, n, inner, log);
+      return [out];
+    },
+    grad,
+  });
+}
+
+/**
+ * Backward of softmax from its output y and gradient g: y * (g - sum(g * y)), one fused kernel.
+ * Its own gradient (for second derivatives): w.r.t. g the same op (the Jacobian is symmetric);
+ * w.r.t. y, u * (g - sum(g y)) - g * sum(u y).
+ */
+const SOFTMAX_GRAD: OpDef<SoftmaxAttrs> = defineSoftmaxGrad('softmaxGrad', false, ({ inputs: [y, g], attrs, gradOutputs: [u] }) => {
+  const { dim } = attrs;
+  return [
+    y.requiresGrad ? u!.mul(g.sub(g.mul(y).sum(dim, true))).sub(g.mul(u!.mul(y).sum(dim, true))) : null,
+    g.requiresGrad ? apply1(SOFTMAX_GRAD, [y, u!], attrs) : null,
+  ];
+});
+
+/**
+ * Backward of logSoftmax from its output y and gradient g: g - exp(y) * sum(g), one fused kernel.
+ * Its gradient: w.r.t. g, u - sum(u * exp(y)); w.r.t. y, -u * exp(y) * sum(g).
+ */
+const LOG_SOFTMAX_GRAD: OpDef<SoftmaxAttrs> = defineSoftmaxGrad('logSoftmaxGrad', true, ({ inputs: [y, g], attrs: { dim }, gradOutputs: [u] }) => {
+  const p = y.exp();
+  return [
+    y.requiresGrad ? u!.mul(p).mul(g.sum(dim, true)).neg() : null,
+    g.requiresGrad ? u!.sub(u!.mul(p).sum(dim, true)) : null,
+  ];
+});
 
 /**
  * exp(x) / sum(exp(x)) along `dim`, computed stably (the max is subtracted first).

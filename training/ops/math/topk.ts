@@ -5,7 +5,9 @@ import { normalizeDim } from '../../shape.js';
 import { Tensor } from '../../tensor.js';
 import { defineOp } from '../registry.js';
 import { alloc, describe } from '../util.js';
-import { axisSizes, routeToIndices } from './common.js';
+import { zeros } from '../../creation.js';
+import { scatterAdd } from '../shape/gather.js';
+import { axisSizes } from './common.js';
 
 /** Attrs of topk. `sorted` is kept for the exporter: results are always sorted here. */
 export interface TopkAttrs { [k: string]: number | boolean; k: number; dim: number; largest: boolean; sorted: boolean }
@@ -29,7 +31,8 @@ export const TOPK = defineOp<TopkAttrs>({
     topkAxis(x.data, outer, n, inner, k, largest, vals, idx);
     return [vals, idx];
   },
-  grad: ({ inputs: [x], outputs: [, idx], attrs: { dim }, gradOutputs: [g] }) => [routeToIndices(g!, idx, x.shape, dim)],
+  grad: ({ inputs: [x], outputs: [, idx], attrs: { dim }, gradOutputs: [g] }) =>
+    [x.ndim === 0 ? g! : scatterAdd(zeros(x.shape), dim, idx, g!)],
 });
 
 /**
