@@ -6,7 +6,7 @@
  */
 import { KernelError, checkDim, checkLen } from './errors.js';
 import { matmul } from './index.js';
-import { convOutputSize, type ConvGeometry } from './im2col.js';
+import { col2imNCHW, convOutputSize, im2colNCHW, type ConvGeometry } from './im2col.js';
 
 /** Sizes of one 2-D convolution: x [n, c, h, w] * w [oc, c/groups, kh, kw] -> y [n, oc, outH, outW]. */
 export interface Conv2dShape {
@@ -65,30 +65,17 @@ export function conv2dNCHW(x: Float32Array, w: Float32Array, bias: Float32Array 
   const p = plan('conv2dNCHW', s);
   checkSizes('conv2dNCHW', p, x, w, y, 'x', 'y');
   if (bias) checkLen('conv2dNCHW', 'bias', bias, s.oc, 'oc');
-  const { cg, ocg, ohw, hw } = p;
+  const { cg, ocg, kk, ohw, hw } = p;
   if (p.depthwise) depthwiseForward(x, w, y, p);
   else {
-    const K = cg * p.kk, B = imagesPerGemm(p);
-    const col = B === 1 && p.direct1x1 ? null : new Float32Array(K * B * ohw);
-    const tmp = B > 1 ? new Float32Array(ocg * B * ohw) : null;
-    for (let b0 = 0; b0 < s.n; b0 += B) {
-      const nb = Math.min(B, s.n - b0), cols = nb * ohw;
+    const K = cg * kk;
+    const col = p.direct1x1 ? null : new Float32Array(K * ohw);
+    for (let b = 0; b < s.n; b++) {
       for (let g = 0; g < s.groups; g++) {
-        const wg = w.subarray(g * ocg * K, (g + 1) * ocg * K);
-        if (!tmp) {
-          const xg = x.subarray((b0 * s.c + g * cg) * hw, (b0 * s.c + (g + 1) * cg) * hw);
-          if (col) im2col(xg, col, p, ohw, 0);
-          matmul(wg, col ?? xg, y.subarray((b0 * s.oc + g * ocg) * ohw, (b0 * s.oc + (g + 1) * ocg) * ohw), ocg, K, ohw);
-          continue;
-        }
-        for (let i = 0; i < nb; i++) im2col(x.subarray(((b0 + i) * s.c + g * cg) * hw), col!, p, cols, i * ohw);
-        matmul(wg, col!.subarray(0, K * cols), tmp.subarray(0, ocg * cols), ocg, K, cols);
-        for (let i = 0; i < nb; i++) {
-          for (let o = 0; o < ocg; o++) {
-            const src = o * cols + i * ohw;
-            y.set(tmp.subarray(src, src + ohw), ((b0 + i) * s.oc + g * ocg + o) * ohw);
-          }
-        }
+        const xg = x.subarray((b * s.c + g * cg) * hw, (b * s.c + (g + 1) * cg) * hw);
+        const yg = y.subarray((b * s.oc + g * ocg) * ohw, (b * s.oc + (g + 1) * ocg) * ohw);
+        if (col) im2colNCHW(xg, col, p.geom);
+        matmul(w.subarray(g * ocg * K, (g + 1) * ocg * K), col ?? xg, yg, ocg, K, ohw);
       }
     }
   }
@@ -110,25 +97,18 @@ export function conv2dNCHW(x: Float32Array, w: Float32Array, bias: Float32Array 
 export function conv2dBackwardInputNCHW(gy: Float32Array, w: Float32Array, dx: Float32Array, s: Conv2dShape): void {
   const p = plan('conv2dBackwardInputNCHW', s);
   checkSizes('conv2dBackwardInputNCHW', p, dx, w, gy, 'dx', 'gy');
-  const { cg, ocg, ohw, hw } = p;
+  const { cg, ocg, kk, ohw, hw } = p;
   dx.fill(0, 0, s.n * s.c * hw);
   if (p.depthwise) { depthwiseBackwardInput(gy, w, dx, p); return; }
-  const K = cg * p.kk, B = imagesPerGemm(p);
-  const col = B === 1 && p.direct1x1 ? null : new Float32Array(K * B * ohw);
-  const gyT = B > 1 ? new Float32Array(ocg * B * ohw) : null;
-  for (let b0 = 0; b0 < s.n; b0 += B) {
-    const nb = Math.min(B, s.n - b0), cols = nb * ohw;
+  const K = cg * kk;
+  const col = p.direct1x1 ? null : new Float32Array(K * ohw);
+  for (let b = 0; b < s.n; b++) {
     for (let g = 0; g < s.groups; g++) {
+      const dxg = dx.subarray((b * s.c + g * cg) * hw, (b * s.c + (g + 1) * cg) * hw);
+      const gyg = gy.subarray((b * s.oc + g * ocg) * ohw, (b * s.oc + (g + 1) * ocg) * ohw);
       const wg = w.subarray(g * ocg * K, (g + 1) * ocg * K);
-      if (!gyT) {
-        const dxg = dx.subarray((b0 * s.c + g * cg) * hw, (b0 * s.c + (g + 1) * cg) * hw);
-        matmul(wg, gy.subarray((b0 * s.oc + g * ocg) * ohw, (b0 * s.oc + (g + 1) * ocg) * ohw), col ?? dxg, K, ocg, ohw, { transA: true });
-        if (col) col2im(col, dxg, p, ohw, 0);
-        continue;
-      }
-      gatherImages(gy, gyT, p, b0, nb, g);
-      matmul(wg, gyT.subarray(0, ocg * cols), col!.subarray(0, K * cols), K, ocg, cols, { transA: true });
-      for (let i = 0; i < nb; i++) col2im(col!, dx.subarray(((b0 + i) * s.c + g * cg) * hw), p, cols, i * ohw);
+      matmul(wg, gyg, col ?? dxg, K, ocg, ohw, { transA: true });
+      if (col) col2imNCHW(col, dxg, p.geom);
     }
   }
 }
@@ -140,96 +120,17 @@ export function conv2dBackwardInputNCHW(gy: Float32Array, w: Float32Array, dx: F
 export function conv2dBackwardWeightNCHW(x: Float32Array, gy: Float32Array, dw: Float32Array, s: Conv2dShape): void {
   const p = plan('conv2dBackwardWeightNCHW', s);
   checkSizes('conv2dBackwardWeightNCHW', p, x, dw, gy, 'x', 'gy');
-  const { cg, ocg, ohw, hw } = p;
-  const K = cg * p.kk, B = imagesPerGemm(p);
+  const { cg, ocg, kk, ohw, hw } = p;
+  const K = cg * kk;
   dw.fill(0, 0, s.oc * K);
   if (p.depthwise) { depthwiseBackwardWeight(x, gy, dw, p); return; }
-  const col = B === 1 && p.direct1x1 ? null : new Float32Array(K * B * ohw);
-  const gyT = B > 1 ? new Float32Array(ocg * B * ohw) : null;
-  for (let b0 = 0; b0 < s.n; b0 += B) {
-    const nb = Math.min(B, s.n - b0), cols = nb * ohw;
+  const col = p.direct1x1 ? null : new Float32Array(K * ohw);
+  for (let b = 0; b < s.n; b++) {
     for (let g = 0; g < s.groups; g++) {
-      const dwg = dw.subarray(g * ocg * K, (g + 1) * ocg * K);
-      if (!gyT) {
-        const xg = x.subarray((b0 * s.c + g * cg) * hw, (b0 * s.c + (g + 1) * cg) * hw);
-        if (col) im2col(xg, col, p, ohw, 0);
-        matmul(gy.subarray((b0 * s.oc + g * ocg) * ohw, (b0 * s.oc + (g + 1) * ocg) * ohw), col ?? xg, dwg, ocg, ohw, K,
-          { transB: true, accumulate: true });
-        continue;
-      }
-      for (let i = 0; i < nb; i++) im2col(x.subarray(((b0 + i) * s.c + g * cg) * hw), col!, p, cols, i * ohw);
-      gatherImages(gy, gyT, p, b0, nb, g);
-      matmul(gyT.subarray(0, ocg * cols), col!.subarray(0, K * cols), dwg, ocg, cols, K, { transB: true, accumulate: true });
-    }
-  }
-}
-
-/**
- * Images per GEMM: small feature maps are batched side by side (columns
- * [image][outH*outW]) so each product has at least ~1024 columns; large ones
- * go one image at a time, straight into the output.
- */
-function imagesPerGemm(p: Plan): number {
-  return Math.max(1, Math.min(p.s.n, Math.floor(1024 / Math.max(p.ohw, 1))));
-}
-
-/** gyT [ocg, nb*ohw] = group g's output channels of images b0..b0+nb, side by side. */
-function gatherImages(gy: Float32Array, gyT: Float32Array, p: Plan, b0: number, nb: number, g: number): void {
-  const { s, ocg, ohw } = p, cols = nb * ohw;
-  for (let o = 0; o < ocg; o++) {
-    for (let i = 0; i < nb; i++) {
-      const src = ((b0 + i) * s.oc + g * ocg + o) * ohw;
-      gyT.set(gy.subarray(src, src + ohw), o * cols + i * ohw);
-    }
-  }
-}
-
-// im2col / col2im of one group of one image: row (ci*kh + ky)*kw + kx of col
-// holds that tap over the image's outH*outW outputs, at col[row*ld + off ...]
-// (ld > outH*outW when several images share one GEMM).
-
-function im2col(x: Float32Array, col: Float32Array, p: Plan, ld: number, off: number): void {
-  const { s, cg, outH, outW } = p;
-  const h = s.h, w = s.w, sh = s.strideH, sw = s.strideW;
-  for (let ci = 0, r = 0; ci < cg; ci++) {
-    const xo = ci * h * w;
-    for (let ky = 0; ky < s.kh; ky++) {
-      for (let kx = 0; kx < s.kw; kx++, r++) {
-        const [x0, x1] = tapRange(p, kx);
-        const dx = kx * s.dilationW - s.padLeft;
-        let o = r * ld + off;
-        for (let oy = 0; oy < outH; oy++, o += outW) {
-          const iy = oy * sh + ky * s.dilationH - s.padTop;
-          if (iy < 0 || iy >= h) { col.fill(0, o, o + outW); continue; }
-          const row = xo + iy * w + dx;
-          if (x0 > 0) col.fill(0, o, o + x0);
-          if (sw === 1) col.set(x.subarray(row + x0, row + x1), o + x0);
-          else for (let ox = x0; ox < x1; ox++) col[o + ox] = x[row + ox * sw];
-          if (x1 < outW) col.fill(0, o + x1, o + outW);
-        }
-      }
-    }
-  }
-}
-
-/** dx += fold(col), the adjoint of im2col. */
-function col2im(col: Float32Array, dx: Float32Array, p: Plan, ld: number, off: number): void {
-  const { s, cg, outH, outW } = p;
-  const h = s.h, w = s.w, sh = s.strideH, sw = s.strideW;
-  for (let ci = 0, r = 0; ci < cg; ci++) {
-    const xo = ci * h * w;
-    for (let ky = 0; ky < s.kh; ky++) {
-      for (let kx = 0; kx < s.kw; kx++, r++) {
-        const [x0, x1] = tapRange(p, kx);
-        const dxo = kx * s.dilationW - s.padLeft;
-        let o = r * ld + off;
-        for (let oy = 0; oy < outH; oy++, o += outW) {
-          const iy = oy * sh + ky * s.dilationH - s.padTop;
-          if (iy < 0 || iy >= h) continue;
-          const row = xo + iy * w + dxo;
-          for (let ox = x0; ox < x1; ox++) dx[row + ox * sw] += col[o + ox];
-        }
-      }
+      const xg = x.subarray((b * s.c + g * cg) * hw, (b * s.c + (g + 1) * cg) * hw);
+      const gyg = gy.subarray((b * s.oc + g * ocg) * ohw, (b * s.oc + (g + 1) * ocg) * ohw);
+      if (col) im2colNCHW(xg, col, p.geom);
+      matmul(gyg, col ?? xg, dw.subarray(g * ocg * K, (g + 1) * ocg * K), ocg, ohw, K, { transB: true, accumulate: true });
     }
   }
 }
