@@ -1,4 +1,4 @@
-import { describe, it, expect } from 'vitest';
+import { describe, it, expect, vi } from 'vitest';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { KERNELS_FMA_WASM, KERNELS_SIMD_WASM } from '../../lite-runtime/kernels/wasm/generated.js';
@@ -80,6 +80,28 @@ describe('wasm build', () => {
     freePacked(again);
     freePacked(again); // twice is harmless
     expect(w.heap.used()).toBe(inUse - k * n * 4); // n = 600 is a multiple of 8: no padding
+  });
+});
+
+describe('wasm memory exhaustion', () => {
+  it('falls back to the js kernels for that call when the wasm memory cannot grow', () => {
+    const w = activeWasm();
+    if (!w) throw new Error('wasm backend expected');
+    const grow = vi.spyOn(w.heap, 'alloc').mockImplementation(() => { throw new RangeError('WebAssembly.Memory.grow(): Maximum memory size exceeded'); });
+    try {
+      const a = randF32(5 * 600, 1), b = randF32(600 * 300, 2), c = new Float32Array(5 * 300);
+      matmul(a, b, c, 5, 600, 300); // needs a larger scratch area than any earlier test
+      const ref = naiveMatmul(a, b, 5, 600, 300);
+      expectClose(c, ref.c, ref.mag, 'fallback matmul');
+      const p = packB(b, 600, 300); // packed as a js matrix instead
+      const c2 = new Float32Array(5 * 300);
+      matmulPacked(a, p, c2, 5);
+      expectClose(c2, ref.c, ref.mag, 'fallback packed');
+      expect(grow).toHaveBeenCalled();
+    } finally {
+      grow.mockRestore();
+    }
+    expect(kernelBackend()).toBe('wasm');
   });
 });
 

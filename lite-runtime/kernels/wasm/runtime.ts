@@ -55,7 +55,7 @@ export class WasmKernels {
   matmul(a: Float32Array, b: Float32Array, c: Float32Array, m: number, k: number, n: number,
     transA: boolean, transB: boolean, accumulate: boolean): void {
     const n8 = (n + 7) & ~7;
-    const sizes = [m * k, k * n, k * n8, m * n, this.workFloats].map((s) => ((s * 4 + 63) & ~63));
+    const sizes = [m * k, k * n, k * n8, m * n, this.workFloats].map((s) => align64(s * 4));
     const base = this.scratchArea(sizes.reduce((x, y) => x + y, 0));
     const [pa, pbRaw, pb, pc, work] = offsets(base, sizes);
     this.f32(pa, m * k).set(a.subarray(0, m * k));
@@ -90,7 +90,7 @@ export class WasmKernels {
   /** C = act(A @ packed + bias); act 0 none, 1 relu, 2 relu6. */
   matmulPacked(a: Float32Array, packed: WasmBlock, c: Float32Array, m: number, k: number, n: number,
     bias: Float32Array | null, act: number): void {
-    const sizes = [m * k, m * n, n, this.workFloats].map((s) => ((s * 4 + 63) & ~63));
+    const sizes = [m * k, m * n, n, this.workFloats].map((s) => align64(s * 4));
     const base = this.scratchArea(sizes.reduce((x, y) => x + y, 0));
     const [pa, pc, pbias, work] = offsets(base, sizes);
     this.f32(pa, m * k).set(a.subarray(0, m * k));
@@ -112,7 +112,7 @@ export class WasmKernels {
   /** acc = (a - aZero) @ b^T; b given as an array or a resident block. */
   qmatmul(a: Int8Array, aZero: number, b: Int8Array | WasmBlock, acc: Int32Array, m: number, k: number, n: number): void {
     const resident = !(b instanceof Int8Array);
-    const sizes = [m * k, resident ? 0 : n * k, m * n * 4].map((s) => ((s + 63) & ~63));
+    const sizes = [m * k, resident ? 0 : n * k, m * n * 4].map(align64);
     const base = this.scratchArea(sizes.reduce((x, y) => x + y, 0));
     const [pa, pbRaw, pacc] = offsets(base, sizes);
     this.i8(pa, m * k).set(a.subarray(0, m * k));
@@ -122,6 +122,11 @@ export class WasmKernels {
     this.exports.qgemm(pa, aZero, pb, pacc, m, k, n);
     acc.set(this.i32(pacc, m * n));
   }
+}
+
+/** Bytes rounded up to 64 (arithmetic, not bitwise: sizes may exceed 2^31). */
+function align64(bytes: number): number {
+  return Math.ceil(bytes / 64) * 64;
 }
 
 function offsets(base: number, sizes: number[]): number[] {
