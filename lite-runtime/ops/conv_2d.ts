@@ -6,11 +6,11 @@
 import { BuiltinOp, Conv2DOptions as F } from '../format/schema.js';
 import { im2colNHWC, matmul, matmulPacked, packB, qmatmulI8, type ConvGeometry, type PackedMatrix } from '../kernels/index.js';
 import type { OpDef, OpNode } from './op.js';
-import { expect, expectDType, expectRank, input, optInput, output, qparams, setOutput, describe } from './util/check.js';
+import { expect, expectDType, expectRank, input, numElements, optInput, output, qparams, setOutput, describe } from './util/check.js';
 import { floatActRange, quantActRange, actName } from './util/activation.js';
 import { makeRequant, requantBlock, type Requant } from './util/requant.js';
 import { clampRange, window2d } from './util/window.js';
-import { floatWeights } from './util/weights.js';
+import { constData, floatWeightsOrLive, live } from './util/weights.js';
 
 const OP = 'CONV_2D';
 
@@ -20,12 +20,12 @@ interface Geometry {
 }
 
 interface FloatState {
-  kind: 'f32'; g: Geometry; weights: Float32Array; packed: PackedMatrix | null;
+  kind: 'f32'; g: Geometry; weights: Float32Array | null; packed: PackedMatrix | null; hasBias: boolean;
   bias: Float32Array | null; kAct: 'relu' | 'relu6' | null; lo: number; hi: number; col: Float32Array | null;
 }
 
 interface Int8State {
-  kind: 'i8'; g: Geometry; weights: Int8Array; bias: Int32Array | null; inZp: number; rq: Requant;
+  kind: 'i8'; g: Geometry; weights: Int8Array | null; bias: Int32Array | null; hasBias: boolean; inZp: number; rq: Requant;
   col: Int8Array | null; acc: Int32Array;
 }
 
@@ -61,18 +61,18 @@ function activation(node: OpNode): number {
 
 function prepareFloat(node: OpNode, g: Geometry): FloatState {
   const w = input(OP, node, 1), b = optInput(node, 2);
-  const weights = floatWeights(OP, node, 'filter', w);
+  const weights = floatWeightsOrLive(OP, node, 'filter', w);
   if (b) {
     expectDType(OP, node, 'bias', b, 'float32');
-    expect(OP, node, b.data.length >= g.oc, () => `${describe('bias', b)}: needs ${g.oc} values`);
+    expect(OP, node, numElements(b.shape) === g.oc, () => `${describe('bias', b)}: needs ${g.oc} values`);
   }
   const act = activation(node);
   const r = floatActRange(act);
   expect(OP, node, r !== null, () => `fused activation ${actName(act)} is not supported`);
   const kAct = act === 1 ? 'relu' : act === 3 ? 'relu6' : null;
   return {
-    kind: 'f32', g, weights, packed: w.isConst ? packB(weights, g.k, g.oc, true) : null,
-    bias: b ? (b.data as Float32Array) : null, kAct,
+    kind: 'f32', g, weights, packed: weights ? packB(weights, g.k, g.oc, true) : null, hasBias: !!b,
+    bias: constData<Float32Array>(b), kAct,
     lo: kAct ? -Infinity : r[0], hi: kAct ? Infinity : r[1],
     col: g.direct ? null : new Float32Array(g.outH * g.outW * g.k),
   };
@@ -88,13 +88,13 @@ function prepareInt8(node: OpNode, g: Geometry): Int8State {
   expect(OP, node, wq!.zeroPoint.every((z) => z === 0), () => `${describe('filter', w)}: int8 filter zero points must be 0`);
   if (b) {
     expectDType(OP, node, 'bias', b, 'int32');
-    expect(OP, node, b.data.length >= g.oc, () => `${describe('bias', b)}: needs ${g.oc} values`);
+    expect(OP, node, numElements(b.shape) === g.oc, () => `${describe('bias', b)}: needs ${g.oc} values`);
   }
   const act = activation(node);
   const r = quantActRange(act, yq.scale, yq.zeroPoint, -128, 127);
   expect(OP, node, r !== null, () => `fused activation ${actName(act)} is not supported`);
   return {
-    kind: 'i8', g, weights: w.data as Int8Array, bias: b ? (b.data as Int32Array) : null, inZp: xq.zeroPoint,
+    kind: 'i8', g, weights: constData<Int8Array>(w), bias: constData<Int32Array>(b), hasBias: !!b, inZp: xq.zeroPoint,
     rq: makeRequant(xq.scale, wq!.scale, yq.scale, yq.zeroPoint, r[0], r[1], g.oc),
     col: g.direct ? null : new Int8Array(g.outH * g.outW * g.k), acc: new Int32Array(g.outH * g.outW * g.oc),
   };
@@ -104,16 +104,17 @@ function runFloat(node: OpNode, s: FloatState): void {
   const { g } = s;
   const x = node.inputs[0]!.data as Float32Array, y = node.outputs[0]!.data as Float32Array;
   const m = g.outH * g.outW, inSize = g.h * g.w * g.c, outSize = m * g.oc;
+  const bias = s.hasBias ? live(node, 2, s.bias) : null;
   for (let b = 0; b < g.n; b++) {
     const xb = g.n === 1 ? x : x.subarray(b * inSize, (b + 1) * inSize);
     const yb = g.n === 1 ? y : y.subarray(b * outSize, (b + 1) * outSize);
     let a = xb;
     if (s.col) { im2colNHWC(xb, s.col, g.conv); a = s.col; }
     if (s.packed) {
-      matmulPacked(a, s.packed, yb, m, s.bias, s.kAct);
+      matmulPacked(a, s.packed, yb, m, bias, s.kAct);
     } else {
-      matmul(a, s.weights, yb, m, g.k, g.oc, { transB: true });
-      if (s.bias) for (let i = 0; i < m; i++) for (let o = 0; o < g.oc; o++) yb[i * g.oc + o] += s.bias[o]!;
+      matmul(a, live(node, 1, s.weights), yb, m, g.k, g.oc, { transB: true });
+      if (bias) for (let i = 0; i < m; i++) for (let o = 0; o < g.oc; o++) yb[i * g.oc + o] += bias[o]!;
       if (s.kAct) clampRange(yb, 0, outSize, 0, s.kAct === 'relu' ? Infinity : 6);
     }
     clampRange(yb, 0, outSize, s.lo, s.hi);
@@ -121,14 +122,15 @@ function runFloat(node: OpNode, s: FloatState): void {
 }
 
 function runInt8(node: OpNode, s: Int8State): void {
-  const { g, acc, bias, rq } = s;
+  const { g, acc, rq } = s;
+  const bias = s.hasBias ? live(node, 2, s.bias) : null, weights = live(node, 1, s.weights);
   const x = node.inputs[0]!.data as Int8Array, y = node.outputs[0]!.data as Int8Array;
   const m = g.outH * g.outW, inSize = g.h * g.w * g.c, oc = g.oc;
   for (let b = 0; b < g.n; b++) {
     const xb = g.n === 1 ? x : x.subarray(b * inSize, (b + 1) * inSize);
     let a = xb;
     if (s.col) { im2colNHWC(xb, s.col, g.conv, { padValue: s.inZp }); a = s.col; }
-    qmatmulI8(a, s.inZp, s.weights, acc, m, g.k, oc);
+    qmatmulI8(a, s.inZp, weights, acc, m, g.k, oc);
     requantBlock(rq, acc, m, oc, bias, y, b * m * oc);
   }
 }

@@ -6,23 +6,23 @@
  */
 import { BuiltinOp, DepthwiseConv2DOptions as F } from '../format/schema.js';
 import type { OpDef, OpNode } from './op.js';
-import { describe, expect, expectDType, expectRank, input, optInput, output, qparams, setOutput } from './util/check.js';
+import { describe, expect, expectDType, expectRank, input, numElements, optInput, output, qparams, setOutput } from './util/check.js';
 import { actName, floatActRange, quantActRange } from './util/activation.js';
 import { makeRequant, requant, type Requant } from './util/requant.js';
 import { window2d, type Window2D } from './util/window.js';
-import { floatWeights } from './util/weights.js';
+import { constData, floatWeightsOrLive, live } from './util/weights.js';
 
 const OP = 'DEPTHWISE_CONV_2D';
 
 interface Geometry { n: number; h: number; w: number; c: number; oc: number; mult: number; win: Window2D }
 
 interface FloatState {
-  kind: 'f32'; g: Geometry; weights: Float32Array; bias: Float32Array | null; lo: number; hi: number;
+  kind: 'f32'; g: Geometry; weights: Float32Array | null; bias: Float32Array | null; hasBias: boolean; lo: number; hi: number;
   t: Taps; inner: [number, number, number, number];
 }
 interface Int8State {
-  kind: 'i8'; g: Geometry; weights: Int8Array; bias: Int32Array | null; inOff: number; rq: Requant;
-  t: Taps; inner: [number, number, number, number]; wsum: Int32Array;
+  kind: 'i8'; g: Geometry; weights: Int8Array | null; bias: Int32Array | null; hasBias: boolean; inOff: number; rq: Requant;
+  t: Taps; inner: [number, number, number, number]; wsum: Int32Array | null;
 }
 type State = FloatState | Int8State;
 
@@ -61,7 +61,7 @@ function checkBias(node: OpNode, g: Geometry, dtype: 'float32' | 'int32'): void 
   const b = optInput(node, 2);
   if (!b) return;
   expectDType(OP, node, 'bias', b, dtype);
-  expect(OP, node, b.data.length >= g.oc, () => `${describe('bias', b)}: needs ${g.oc} values`);
+  expect(OP, node, numElements(b.shape) === g.oc, () => `${describe('bias', b)}: needs ${g.oc} values`);
 }
 
 /** Tap offsets (elements, relative to the window origin) and whether a window lies inside the image. */
@@ -111,8 +111,9 @@ function interiorBounds(g: Geometry): [number, number, number, number] {
 }
 
 function runFloat(node: OpNode, s: FloatState): void {
-  const { g, bias, lo, hi, t } = s;
-  const x = node.inputs[0]!.data as Float32Array, y = node.outputs[0]!.data as Float32Array, w = s.weights;
+  const { g, lo, hi, t } = s;
+  const x = node.inputs[0]!.data as Float32Array, y = node.outputs[0]!.data as Float32Array, w = live(node, 1, s.weights);
+  const bias = s.hasBias ? live(node, 2, s.bias) : null;
   const { win, oc, mult } = g;
   const [oy0, oy1, ox0, ox1] = s.inner;
   const off = t.off, nt = t.n;
@@ -140,8 +141,10 @@ function runFloat(node: OpNode, s: FloatState): void {
 const ROUND_MAGIC = 6755399441055744; // 1.5 * 2^52: (v + M) - M rounds half to even
 
 function runInt8(node: OpNode, s: Int8State): void {
-  const { g, bias, rq, t, wsum } = s;
-  const x = node.inputs[0]!.data as Int8Array, y = node.outputs[0]!.data as Int8Array, w = s.weights;
+  const { g, rq, t } = s;
+  const x = node.inputs[0]!.data as Int8Array, y = node.outputs[0]!.data as Int8Array, w = live(node, 1, s.weights);
+  const bias = s.hasBias ? live(node, 2, s.bias) : null;
+  const wsum = s.wsum ?? weightSums(w, g);
   const { win, oc, mult } = g;
   const [oy0, oy1, ox0, ox1] = s.inner;
   const off = t.off, nt = t.n, inOff = s.inOff;
@@ -191,7 +194,7 @@ export const DEPTHWISE_CONV_2D: OpDef<State> = {
       expect(OP, node, r !== null, () => `fused activation ${actName(a)} is not supported`);
       const b = optInput(node, 2);
       return {
-        kind: 'f32', g, weights: floatWeights(OP, node, 'filter', w), bias: b ? (b.data as Float32Array) : null,
+        kind: 'f32', g, weights: floatWeightsOrLive(OP, node, 'filter', w), bias: constData<Float32Array>(b), hasBias: !!b,
         lo: r[0], hi: r[1], t: taps(g), inner: interiorBounds(g),
       };
     }
@@ -206,9 +209,9 @@ export const DEPTHWISE_CONV_2D: OpDef<State> = {
     expect(OP, node, r !== null, () => `fused activation ${actName(a)} is not supported`);
     const b = optInput(node, 2);
     return {
-      kind: 'i8', g, weights: w.data as Int8Array, bias: b ? (b.data as Int32Array) : null, inOff: -xq.zeroPoint,
+      kind: 'i8', g, weights: constData<Int8Array>(w), bias: constData<Int32Array>(b), hasBias: !!b, inOff: -xq.zeroPoint,
       rq: makeRequant(xq.scale, wq!.scale, yq.scale, yq.zeroPoint, r[0], r[1], g.oc),
-      t: taps(g), inner: interiorBounds(g), wsum: weightSums(w.data as Int8Array, g),
+      t: taps(g), inner: interiorBounds(g), wsum: w.isConst ? weightSums(w.data as Int8Array, g) : null,
     };
   },
   run(node, s) {

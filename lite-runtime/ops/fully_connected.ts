@@ -11,17 +11,17 @@ import { describe, expect, expectDType, expectRank, input, numElements, optInput
 import { actName, floatActRange, quantActRange } from './util/activation.js';
 import { makeRequant, requantBlock, type Requant } from './util/requant.js';
 import { clampRange } from './util/window.js';
-import { floatWeights } from './util/weights.js';
+import { constData, floatWeightsOrLive, live } from './util/weights.js';
 
 const OP = 'FULLY_CONNECTED';
 
 interface Dims { batch: number; inDim: number; units: number }
 interface FloatState {
-  kind: 'f32'; d: Dims; weights: Float32Array; packed: PackedMatrix | null; bias: Float32Array | null;
+  kind: 'f32'; d: Dims; weights: Float32Array | null; packed: PackedMatrix | null; bias: Float32Array | null; hasBias: boolean;
   kAct: 'relu' | 'relu6' | null; lo: number; hi: number;
 }
 interface Int8State {
-  kind: 'i8'; d: Dims; weights: Int8Array; bias: Int32Array | null; inZp: number; wZp: number;
+  kind: 'i8'; d: Dims; weights: Int8Array | null; bias: Int32Array | null; hasBias: boolean; inZp: number; wZp: number;
   rq: Requant; acc: Int32Array; rowCorr: Int32Array;
 }
 type State = FloatState | Int8State;
@@ -50,17 +50,17 @@ function actOf(node: OpNode): number {
 function prepareFloat(node: OpNode, d: Dims): FloatState {
   const w = input(OP, node, 1), b = optInput(node, 2);
   expectDType(OP, node, 'output', output(OP, node, 0), 'float32');
-  const weights = floatWeights(OP, node, 'weights', w);
+  const weights = floatWeightsOrLive(OP, node, 'weights', w);
   if (b) {
     expectDType(OP, node, 'bias', b, 'float32');
-    expect(OP, node, b.data.length >= d.units, () => `${describe('bias', b)}: needs ${d.units} values`);
+    expect(OP, node, numElements(b.shape) === d.units, () => `${describe('bias', b)}: needs ${d.units} values`);
   }
   const a = actOf(node), r = floatActRange(a);
   expect(OP, node, r !== null, () => `fused activation ${actName(a)} is not supported`);
   const kAct = a === 1 ? 'relu' : a === 3 ? 'relu6' : null;
   return {
-    kind: 'f32', d, weights, packed: w.isConst ? packB(weights, d.inDim, d.units, true) : null,
-    bias: b ? (b.data as Float32Array) : null, kAct, lo: kAct ? -Infinity : r[0], hi: kAct ? Infinity : r[1],
+    kind: 'f32', d, weights, packed: weights ? packB(weights, d.inDim, d.units, true) : null, hasBias: !!b,
+    bias: constData<Float32Array>(b), kAct, lo: kAct ? -Infinity : r[0], hi: kAct ? Infinity : r[1],
   };
 }
 
@@ -75,12 +75,12 @@ function prepareInt8(node: OpNode, d: Dims): Int8State {
   expect(OP, node, !perChannel || w.quant!.zeroPoint.every((z) => z === 0), () => `${describe('weights', w)}: per-channel zero points must be 0`);
   if (b) {
     expectDType(OP, node, 'bias', b, 'int32');
-    expect(OP, node, b.data.length >= d.units, () => `${describe('bias', b)}: needs ${d.units} values`);
+    expect(OP, node, numElements(b.shape) === d.units, () => `${describe('bias', b)}: needs ${d.units} values`);
   }
   const a = actOf(node), r = quantActRange(a, yq.scale, yq.zeroPoint, -128, 127);
   expect(OP, node, r !== null, () => `fused activation ${actName(a)} is not supported`);
   return {
-    kind: 'i8', d, weights: w.data as Int8Array, bias: b ? (b.data as Int32Array) : null,
+    kind: 'i8', d, weights: constData<Int8Array>(w), bias: constData<Int32Array>(b), hasBias: !!b,
     inZp: xq.zeroPoint, wZp: perChannel ? 0 : wq.zeroPoint,
     rq: makeRequant(xq.scale, scales, yq.scale, yq.zeroPoint, r[0], r[1], perChannel ? d.units : 1),
     acc: new Int32Array(d.batch * d.units), rowCorr: new Int32Array(d.batch),
@@ -90,11 +90,12 @@ function prepareInt8(node: OpNode, d: Dims): Int8State {
 function runFloat(node: OpNode, s: FloatState): void {
   const { batch, inDim, units } = s.d;
   const x = node.inputs[0]!.data as Float32Array, y = node.outputs[0]!.data as Float32Array;
+  const bias = s.hasBias ? live(node, 2, s.bias) : null;
   if (s.packed) {
-    matmulPacked(x, s.packed, y, batch, s.bias, s.kAct);
+    matmulPacked(x, s.packed, y, batch, bias, s.kAct);
   } else {
-    matmul(x, s.weights, y, batch, inDim, units, { transB: true });
-    if (s.bias) for (let i = 0; i < batch; i++) for (let u = 0; u < units; u++) y[i * units + u] += s.bias[u]!;
+    matmul(x, live(node, 1, s.weights), y, batch, inDim, units, { transB: true });
+    if (bias) for (let i = 0; i < batch; i++) for (let u = 0; u < units; u++) y[i * units + u] += bias[u]!;
     if (s.kAct) clampRange(y, 0, batch * units, 0, s.kAct === 'relu' ? Infinity : 6);
   }
   clampRange(y, 0, batch * units, s.lo, s.hi);
@@ -102,9 +103,10 @@ function runFloat(node: OpNode, s: FloatState): void {
 
 function runInt8(node: OpNode, s: Int8State): void {
   const { batch, inDim, units } = s.d;
-  const { acc, bias, rq, wZp, inZp } = s;
+  const { acc, rq, wZp, inZp } = s;
+  const bias = s.hasBias ? live(node, 2, s.bias) : null;
   const x = node.inputs[0]!.data as Int8Array, y = node.outputs[0]!.data as Int8Array;
-  qmatmulI8(x, inZp, s.weights, acc, batch, inDim, units);
+  qmatmulI8(x, inZp, live(node, 1, s.weights), acc, batch, inDim, units);
   if (wZp !== 0) {
     // sum (x - xz) * (w - wz) = sum (x - xz) * w - wz * sum (x - xz)
     for (let i = 0; i < batch; i++) {

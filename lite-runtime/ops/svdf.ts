@@ -7,7 +7,7 @@
  */
 import { BuiltinOp, SVDFOptions as F } from '../format/schema.js';
 import type { OpDef, OpNode } from './op.js';
-import { describe, expect, expectDType, expectRank, input, optInput, output, qparams, setOutput } from './util/check.js';
+import { describe, expect, expectDType, expectRank, input, numElements, optInput, output, qparams, setOutput } from './util/check.js';
 import { actName, floatActRange } from './util/activation.js';
 import { mulQ, qRange, quantizeMultiplier } from './util/quant.js';
 
@@ -37,7 +37,7 @@ function prepare(node: OpNode): State {
   expect(OP, node, wt.shape[0] === filters && memory > 0, () => `${describe('weights_time', wt)}: must be [${filters}, memory]`);
   expect(OP, node, st.shape[0] === batch && st.shape[1] === memory * filters,
     () => `${describe('state', st)}: must be [${batch}, ${memory * filters}]`);
-  if (b) expect(OP, node, b.data.length >= units, () => `${describe('bias', b)}: needs ${units} values`);
+  if (b) expect(OP, node, numElements(b.shape) === units, () => `${describe('bias', b)}: needs ${units} values`);
   const act = node.options ? node.options.i8(F.fused_activation_function, 0) : 0;
   const base = { batch, inSize, filters, units, rank, memory, scratch: new Float64Array(batch * filters) };
   if (x.dtype === 'float32') {

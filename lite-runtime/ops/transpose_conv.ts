@@ -7,17 +7,17 @@
 import { BuiltinOp, TransposeConvOptions as F } from '../format/schema.js';
 import type { OpDef, OpNode } from './op.js';
 import { actName, floatActRange, quantActRange } from './util/activation.js';
-import { constInts, describe, expect, expectDType, expectRank, input, optInput, output, qparams, setOutput } from './util/check.js';
+import { constInts, describe, expect, expectDType, expectRank, input, numElements, optInput, output, qparams, setOutput } from './util/check.js';
 import { expectConst } from './util/layout.js';
 import { outSize, padBefore } from './util/padding.js';
 import { makeRequant, requantBlock, type Requant } from './util/requant.js';
-import { floatWeights } from './util/weights.js';
+import { constData, floatWeightsOrLive, live } from './util/weights.js';
 
 const OP = 'TRANSPOSE_CONV';
 
 interface State {
   n: number; h: number; w: number; ci: number; oh: number; ow: number; co: number; kh: number; kw: number;
-  sh: number; sw: number; pt: number; pl: number; weights: Float32Array | Int8Array;
+  sh: number; sw: number; pt: number; pl: number; weights: Float32Array | Int8Array | null; hasBias: boolean;
   fbias: Float32Array | null; lo: number; hi: number;
   q: { zi: number; rq: Requant; bias: Int32Array | null; acc: Int32Array } | null;
 }
@@ -46,12 +46,12 @@ export const TRANSPOSE_CONV: OpDef<State> = {
     setOutput(OP, node, y, [n, oh, ow, co], x.dtype);
     const act = o ? o.i8(F.fused_activation_function, 0) : 0;
     const base = { n, h, w, ci, oh, ow, co, kh, kw, sh, sw, pt, pl };
-    if (b) expect(OP, node, b.data.length >= co, () => `${describe('bias', b)}: needs ${co} values`);
+    if (b) expect(OP, node, numElements(b.shape) === co, () => `${describe('bias', b)}: needs ${co} values`);
     if (x.dtype === 'float32') {
       if (b) expectDType(OP, node, 'bias', b, 'float32');
       const r = floatActRange(act);
       expect(OP, node, r !== null, () => `fused activation ${actName(act)} is not supported`);
-      return { ...base, weights: floatWeights(OP, node, 'weights', wt), fbias: b ? (b.data as Float32Array) : null, lo: r[0], hi: r[1], q: null };
+      return { ...base, weights: floatWeightsOrLive(OP, node, 'weights', wt), hasBias: !!b, fbias: constData<Float32Array>(b), lo: r[0], hi: r[1], q: null };
     }
     expectDType(OP, node, 'weights', wt, 'int8');
     if (b) expectDType(OP, node, 'bias', b, 'int32');
@@ -62,13 +62,13 @@ export const TRANSPOSE_CONV: OpDef<State> = {
     expect(OP, node, r !== null, () => `fused activation ${actName(act)} is not supported`);
     const rq = makeRequant(xq.scale, wq!.scale, yq.scale, yq.zeroPoint, r[0], r[1], co);
     return {
-      ...base, weights: wt.data as Int8Array, fbias: null, lo: 0, hi: 0,
-      q: { zi: xq.zeroPoint, rq, bias: b ? (b.data as Int32Array) : null, acc: new Int32Array(oh * ow * co) },
+      ...base, weights: constData<Int8Array>(wt), hasBias: !!b, fbias: null, lo: 0, hi: 0,
+      q: { zi: xq.zeroPoint, rq, bias: constData<Int32Array>(b), acc: new Int32Array(oh * ow * co) },
     };
   },
   run(node: OpNode, s: State) {
     const { n, h, w, ci, oh, ow, co, kh, kw, sh, sw, pt, pl, q } = s;
-    const x = node.inputs[2]!.data as Float32Array | Int8Array, wt = s.weights;
+    const x = node.inputs[2]!.data as Float32Array | Int8Array, wt = live<Float32Array | Int8Array>(node, 1, s.weights);
     const y = node.outputs[0]!.data as Float32Array | Int8Array;
     const plane = oh * ow * co;
     for (let b = 0; b < n; b++) {
@@ -94,9 +94,10 @@ export const TRANSPOSE_CONV: OpDef<State> = {
         }
       }
       if (q) {
-        requantBlock(q.rq, q.acc, oh * ow, co, q.bias, y as Int8Array, b * plane);
+        requantBlock(q.rq, q.acc, oh * ow, co, s.hasBias ? live(node, 3, q.bias) : null, y as Int8Array, b * plane);
       } else {
-        const { fbias, lo, hi } = s;
+        const { lo, hi } = s;
+        const fbias = s.hasBias ? live(node, 3, s.fbias) : null;
         for (let i = 0; i < plane; i++) {
           const v = acc[i]! + (fbias ? fbias[i % co]! : 0);
           acc[i] = v < lo ? lo : v > hi ? hi : v;

@@ -9,7 +9,7 @@
  */
 import { BuiltinOp, UnidirectionalSequenceLSTMOptions as F } from '../format/schema.js';
 import type { OpDef, OpNode, RtTensor } from './op.js';
-import { describe, expect, expectDType, expectRank, fail, input, optInput, output, setOutput } from './util/check.js';
+import { describe, expect, expectDType, expectRank, fail, input, numElements, optInput, output, setOutput } from './util/check.js';
 
 const OP = 'UNIDIRECTIONAL_SEQUENCE_LSTM';
 
@@ -65,7 +65,7 @@ function prepare(node: OpNode): State {
   const hs = input(OP, node, 18), cs = input(OP, node, 19);
   f32(node, 18, 'output_state', null);
   f32(node, 19, 'cell_state', null);
-  expect(OP, node, hs.data.length >= batch * nout && cs.data.length >= batch * units,
+  expect(OP, node, numElements(hs.shape) === batch * nout && numElements(cs.shape) === batch * units,
     () => `states ${describe('output_state', hs)} / ${describe('cell_state', cs)} must hold [${batch}, ${nout}] / [${batch}, ${units}]`);
   const layerNorm = !!optInput(node, 21);
   if (layerNorm) [20, 21, 22, 23].forEach((i) => { if (i > 20 || !cifg) f32(node, i, 'layer norm coefficients', [units]); });

@@ -1,6 +1,6 @@
 /** Weight handling shared by CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED and TRANSPOSE_CONV. */
 
-import type { OpNode, RtTensor } from '../op.js';
+import type { OpNode, RtTensor, TypedArray } from '../op.js';
 import { describe, fail } from './check.js';
 
 /**
@@ -57,4 +57,27 @@ export function halfToFloat(h: number): number {
   if (exp === 31) return frac ? NaN : sign * Infinity;
   F16_BUF.setUint32(0, ((h & 0x8000) << 16) | ((exp + 112) << 23) | (frac << 13));
   return F16_BUF.getFloat32(0);
+}
+
+/**
+ * Float32 weights for a float op: converted once when constant; when computed at
+ * run time they must already be float32 and are read from the node each run (null here).
+ */
+export function floatWeightsOrLive(op: string, node: OpNode, role: string, t: RtTensor): Float32Array | null {
+  if (t.isConst) return floatWeights(op, node, role, t);
+  if (t.dtype !== 'float32') throw fail(op, node, `${describe(role, t)}: weights computed at run time must be float32`);
+  return null;
+}
+
+/** The data of a constant operand (kept from prepare), or null for one computed at run time. */
+export function constData<T extends TypedArray>(t: RtTensor | null): T | null {
+  return t && t.isConst ? (t.data as T) : null;
+}
+
+/**
+ * An operand's data at run: the value kept at prepare, else the node's live tensor.
+ * @example const w = live(node, 1, s.weights);
+ */
+export function live<T extends TypedArray>(node: OpNode, i: number, kept: T | null): T {
+  return kept ?? (node.inputs[i]!.data as T);
 }

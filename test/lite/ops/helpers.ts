@@ -75,9 +75,19 @@ export function node(inputs: Array<RtTensor | null>, outputs: RtTensor[], opts: 
   return { index: 7, inputs, outputs, options: opts ? options(opts) : null, version };
 }
 
-/** Prepares `def` on `n`, allocates its outputs, runs it `times` times, and returns the outputs. */
+/**
+ * Prepares `def` on `n`, allocates its outputs, runs it `times` times, and returns the outputs.
+ * Like the interpreter, non-constant inputs hold no data during prepare (the arena is planned after).
+ */
 export function runOp<S>(def: OpDef<S>, n: OpNode, times = 1): RtTensor[] {
-  const state = def.prepare(n);
+  const live = n.inputs.map((t) => (t && !t.isConst ? t.data : null));
+  n.inputs.forEach((t) => { if (t && !t.isConst) t.data = alloc(t.dtype, 0); });
+  let state: S;
+  try {
+    state = def.prepare(n);
+  } finally {
+    n.inputs.forEach((t, i) => { if (t && live[i]) t.data = live[i]!; });
+  }
   for (const o of n.outputs) o.data = alloc(o.dtype, o.shape.reduce((a, b) => a * b, 1));
   for (let i = 0; i < times; i++) def.run(n, state);
   return [...n.outputs];
