@@ -6,6 +6,15 @@ import type { NumArray } from './broadcast.js';
  * @example cumsumAxis([1, 2, 3], out, 1, 3, 1, false) // [1, 3, 6]
  */
 export function cumsumAxis(a: NumArray, out: NumArray, outer: number, n: number, inner: number, reverse: boolean): void {
+  if (inner === 1) {
+    for (let o = 0; o < outer; o++) {
+      const base = o * n;
+      let s = 0;
+      if (reverse) for (let j = n - 1; j >= 0; j--) { s += a[base + j]; out[base + j] = s; }
+      else for (let j = 0; j < n; j++) { s += a[base + j]; out[base + j] = s; }
+    }
+    return;
+  }
   const acc = new Float64Array(inner);
   for (let o = 0; o < outer; o++) {
     acc.fill(0);

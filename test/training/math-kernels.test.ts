@@ -77,3 +77,22 @@ describe('math kernels', () => {
     expect(Array.from(out)).toEqual([6, 5, 3]);
   });
 });
+
+describe('math kernels: cumsum layouts', () => {
+  it('inner = 1 and inner > 1 paths agree, forward and reverse', () => {
+    const outer = 2, n = 4, inner = 3;
+    const a = Float32Array.from({ length: outer * n * inner }, (_, i) => Math.cos(i) * 3);
+    for (const reverse of [false, true]) {
+      const strided = new Float32Array(a.length);
+      cumsumAxis(a, strided, outer, n, inner, reverse);
+      const t = new Float32Array(a.length), tOut = new Float32Array(a.length);
+      for (let o = 0; o < outer; o++) for (let j = 0; j < n; j++) for (let i = 0; i < inner; i++) {
+        t[(o * inner + i) * n + j] = a[(o * n + j) * inner + i];
+      }
+      cumsumAxis(t, tOut, outer * inner, n, 1, reverse);
+      for (let o = 0; o < outer; o++) for (let j = 0; j < n; j++) for (let i = 0; i < inner; i++) {
+        expect(strided[(o * n + j) * inner + i]).toBeCloseTo(tOut[(o * inner + i) * n + j], 5);
+      }
+    }
+  });
+});
