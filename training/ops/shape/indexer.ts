@@ -1,7 +1,7 @@
 import { apply1 } from '../../dispatch.js';
 import { tensor } from '../../creation.js';
 import { RangeError_, ShapeError, ValueError } from '../../errors.js';
-import { fmtShape } from '../../shape.js';
+import { fmtShape, shapesEqual } from '../../shape.js';
 import { Tensor } from '../../tensor.js';
 import { where } from '../where.js';
 import { reshape } from '../reshape.js';
@@ -19,8 +19,10 @@ export interface SliceSpec { start?: number | null; end?: number | null; step?: 
  *   backwards, as in numpy)
  * - `'...'`: as many whole dims as needed; `'newaxis'`: a new dim of size 1
  * - `[2, 0, 2]` or an int32 tensor (any shape, negative counts from the end): take those
- *   positions (the tensor's dims replace the dim); a 1-d bool tensor: the positions where it is
- *   true (eager only). At most one of these per index.
+ *   positions (the tensor's dims replace the dim)
+ * - a bool tensor (a mask) covering the next k dims (its shape must equal theirs): the positions
+ *   where it is true, as one dim (like `x[mask]`; reads the mask's values, so eager only)
+ * At most one index tensor, list or mask per index.
  */
 export type IndexItem = number | null | string | SliceSpec | readonly number[] | Tensor;
 
@@ -36,20 +38,13 @@ function parseSlice(text: string): SliceSpec {
   return { start: num(parts[0]), end: num(parts[1]), step: parts.length === 3 ? num(parts[2]) ?? 1 : 1 };
 }
 
-const consumesDim = (it: IndexItem): boolean => it !== '...' && it !== 'newaxis';
+/** How many dims of the input an entry consumes. */
+const dimsOf = (it: IndexItem): number =>
+  it === '...' || it === 'newaxis' ? 0 : it instanceof Tensor && it.dtype === 'bool' ? it.ndim : 1;
 
 /** Indices as an int32 tensor with negatives resolved against size n. */
 function indexTensor(it: readonly number[] | Tensor, n: number, srcDim: number): Tensor {
   if (it instanceof Tensor) {
-    if (it.dtype === 'bool') {
-      if (it.ndim !== 1 || it.shape[0] !== n) {
-        throw new ShapeError(`index: a bool mask for dim ${srcDim} must be 1-d of size ${n}, got ${fmtShape(it.shape)}`);
-      }
-      const m = it._values('index with a bool mask');
-      const picked: number[] = [];
-      for (let i = 0; i < m.length; i++) if (m[i]) picked.push(i);
-      return tensor(Int32Array.from(picked));
-    }
     if (it.dtype !== 'int32') throw new ValueError(`index: index tensors must be int32 or bool, got ${it.dtype}`);
     return where(it.lt(0), it.add(n), it);
   }
@@ -67,12 +62,13 @@ function indexTensor(it: readonly number[] | Tensor, n: number, srcDim: number):
  * @example x.index([0, null, '1:3'])    // x[0, :, 1:3]
  * @example x.index(['...', -1])         // x[..., -1]
  * @example x.index([null, ids])         // x[:, ids] with an int32 tensor ids
+ * @example x.index(x.gt(0))            // x[x > 0]: the positive values, 1-d
  */
 export function index(x: Tensor, spec: IndexItem | readonly IndexItem[]): Tensor {
   const items: IndexItem[] = Array.isArray(spec) ? [...(spec as readonly IndexItem[])] : [spec as IndexItem];
   const ellipses = items.filter((it) => it === '...').length;
   if (ellipses > 1) throw new ValueError("index: at most one '...' is allowed");
-  const used = items.filter(consumesDim).length;
+  const used = items.reduce<number>((acc, it) => acc + dimsOf(it), 0);
   if (used > x.ndim) throw new RangeError_(`index: ${used} indices for a tensor of rank ${x.ndim} (shape ${fmtShape(x.shape)})`);
   if (ellipses === 1) items.splice(items.indexOf('...'), 1, ...new Array<IndexItem>(x.ndim - used).fill(null));
   if (items.filter((it) => it instanceof Tensor || isNumberList(it)).length > 1) {
@@ -89,6 +85,21 @@ export function index(x: Tensor, spec: IndexItem | readonly IndexItem[]): Tensor
       continue;
     }
     const n = x.shape[src];
+    if (it instanceof Tensor && it.dtype === 'bool') {
+      const k = it.ndim;
+      const covered = x.shape.slice(src, src + k);
+      if (k === 0 || !shapesEqual(it.shape, covered)) {
+        throw new ShapeError(`index: a bool mask at dim ${src} must have the shape of the dims it covers, ${fmtShape(covered)}; got ${fmtShape(it.shape)}`);
+      }
+      const m = it._values('index with a bool mask');
+      const picked: number[] = [];
+      for (let i = 0; i < m.length; i++) if (m[i]) picked.push(i);
+      const merged = reshape(y, [...y.shape.slice(0, d), m.length, ...y.shape.slice(d + k)]);
+      y = apply1(INDEX_SELECT, [merged, tensor(Int32Array.from(picked))], { dim: d });
+      d++;
+      src += k;
+      continue;
+    }
     if (typeof it === 'number') {
       if (!Number.isInteger(it) || it < -n || it >= n) {
         throw new RangeError_(`index: index ${it} is out of range for dim ${src} of size ${n} (shape ${fmtShape(x.shape)})`);
