@@ -117,6 +117,9 @@ function runFloat(node: OpNode, s: FloatState): void {
   const { win, oc, mult } = g;
   const [oy0, oy1, ox0, ox1] = s.inner;
   const off = t.off, nt = t.n;
+  const k3 = win.kh === 3 && win.kw === 3;
+  const cs = win.dilationW * g.c, cs2 = 2 * cs, rs = win.dilationH * g.w * g.c, rs2 = 2 * rs;
+  const oc2 = 2 * oc, oc3 = 3 * oc, oc4 = 4 * oc, oc5 = 5 * oc, oc6 = 6 * oc, oc7 = 7 * oc, oc8 = 8 * oc;
   let yo = 0;
   for (let b = 0; b < g.n; b++) for (let oy = 0; oy < win.outH; oy++) {
     const iy0 = oy * win.strideH - win.padTop;
@@ -127,7 +130,12 @@ function runFloat(node: OpNode, s: FloatState): void {
       for (let o = 0; o < oc; o++) {
         const ch = mult === 1 ? o : (o / mult) | 0;
         let v = bias ? bias[o]! : 0;
-        if (inside) {
+        if (inside && k3) {
+          const a = q + ch;
+          v += x[a]! * w[o]! + x[a + cs]! * w[oc + o]! + x[a + cs2]! * w[oc2 + o]!
+            + x[a + rs]! * w[oc3 + o]! + x[a + rs + cs]! * w[oc4 + o]! + x[a + rs + cs2]! * w[oc5 + o]!
+            + x[a + rs2]! * w[oc6 + o]! + x[a + rs2 + cs]! * w[oc7 + o]! + x[a + rs2 + cs2]! * w[oc8 + o]!;
+        } else if (inside) {
           for (let k = 0, wo = o; k < nt; k++, wo += oc) v += x[q + off[k]! + ch]! * w[wo]!;
         } else {
           v += edgeSum(x, w, g, b, iy0, ix0, ch, o, 0);
@@ -149,6 +157,10 @@ function runInt8(node: OpNode, s: Int8State): void {
   const [oy0, oy1, ox0, ox1] = s.inner;
   const off = t.off, nt = t.n, inOff = s.inOff;
   const fp = rq.fp32, sc = rq.scale, pc = sc.length > 1, zp = rq.outZp, flo = rq.lo - zp, fhi = rq.hi - zp;
+  // 3x3 windows: the nine taps unrolled (offsets of rows and columns in the input)
+  const k3 = win.kh === 3 && win.kw === 3;
+  const cs = win.dilationW * g.c, cs2 = 2 * cs, rs = win.dilationH * g.w * g.c, rs2 = 2 * rs;
+  const oc2 = 2 * oc, oc3 = 3 * oc, oc4 = 4 * oc, oc5 = 5 * oc, oc6 = 6 * oc, oc7 = 7 * oc, oc8 = 8 * oc;
   let yo = 0;
   for (let b = 0; b < g.n; b++) for (let oy = 0; oy < win.outH; oy++) {
     const iy0 = oy * win.strideH - win.padTop;
@@ -162,7 +174,14 @@ function runInt8(node: OpNode, s: Int8State): void {
         if (inside) {
           // sum (x + inOff) * w = sum x * w + inOff * sum w
           let sx = 0;
-          for (let k = 0, wo = o; k < nt; k++, wo += oc) sx += x[q + off[k]! + ch]! * w[wo]!;
+          if (k3) {
+            const a = q + ch;
+            sx = x[a]! * w[o]! + x[a + cs]! * w[oc + o]! + x[a + cs2]! * w[oc2 + o]!
+              + x[a + rs]! * w[oc3 + o]! + x[a + rs + cs]! * w[oc4 + o]! + x[a + rs + cs2]! * w[oc5 + o]!
+              + x[a + rs2]! * w[oc6 + o]! + x[a + rs2 + cs]! * w[oc7 + o]! + x[a + rs2 + cs2]! * w[oc8 + o]!;
+          } else {
+            for (let k = 0, wo = o; k < nt; k++, wo += oc) sx += x[q + off[k]! + ch]! * w[wo]!;
+          }
           acc += sx + inOff * wsum[o]!;
         } else {
           acc += edgeSum(x, w, g, b, iy0, ix0, ch, o, inOff);
