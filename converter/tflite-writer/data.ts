@@ -63,12 +63,27 @@ function fromNumbers(values: ArrayLike<number>, dtype: LiteDType, where: string)
   return new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
 }
 
+/** Typed arrays accepted as data per dtype, besides Uint8Array / Buffer (raw bytes of any dtype). */
+const VIEW_TYPES: Record<LiteDType, string[]> = {
+  float32: ['Float32Array'], float16: ['Uint16Array'], float64: ['Float64Array'],
+  int8: ['Int8Array'], uint8: [], bool: [], int16: ['Int16Array'],
+  int32: ['Int32Array'], int64: ['BigInt64Array'], string: [],
+};
+
 /**
- * The bytes of a constant tensor, checked against its shape and dtype.
+ * The bytes of a constant tensor, checked against its shape and dtype. A typed array
+ * must be of the dtype's element type (or a Uint8Array of raw bytes), so that e.g.
+ * float values are never reinterpreted as int8 bytes.
  * Example: `tensorBytes([1, 2], 'float32', [1], 't') -> 8 bytes`.
  */
 export function tensorBytes(data: TensorData, dtype: LiteDType, shape: readonly number[], where: string): Uint8Array {
   const count = shape.reduce((a, b) => a * b, 1);
+  if (ArrayBuffer.isView(data)) {
+    const kind = data.constructor.name;
+    if (!(data instanceof Uint8Array) && !VIEW_TYPES[dtype].includes(kind)) {
+      throw new TfliteWriteError(`${where}: ${kind} data for a ${dtype} tensor (give ${[...VIEW_TYPES[dtype], 'Uint8Array (raw bytes)', 'a number array'].join(', ')})`);
+    }
+  }
   const bytes = ArrayBuffer.isView(data)
     ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength)
     : fromNumbers(data, dtype, where);
