@@ -17,6 +17,24 @@ const OP = 'CONV_2D';
 interface Geometry {
   n: number; h: number; w: number; c: number; oc: number; k: number;
   outH: number; outW: number; conv: ConvGeometry; direct: boolean;
+  /** Output rows per band: im2col and the int8 accumulators cover one band at a time. */
+  band: number;
+}
+
+/** Elements of im2col / accumulator scratch per band (bounds the scratch memory of large images). */
+const BAND_ELEMENTS = 1 << 18;
+
+/** One band of output rows [oy0, oy1): the input rows it reads and its im2col geometry. */
+interface Band { rowStart: number; rowEnd: number; conv: ConvGeometry }
+
+function bandOf(g: Geometry, oy0: number, oy1: number): Band {
+  const c = g.conv, sh = c.strideH ?? 1, dh = c.dilationH ?? 1, pt = c.padTop ?? 0;
+  const first = oy0 * sh - pt, last = (oy1 - 1) * sh - pt + (g.conv.kh - 1) * dh;
+  const rowStart = Math.max(0, first), rowEnd = Math.min(g.h, last + 1);
+  return {
+    rowStart, rowEnd,
+    conv: { ...c, h: rowEnd - rowStart, padTop: Math.max(0, -first), padBottom: Math.max(0, last + 1 - g.h) },
+  };
 }
 
 interface FloatState {
@@ -52,7 +70,8 @@ function geometry(node: OpNode): Geometry {
     padTop: win.padTop, padLeft: win.padLeft, padBottom: win.padBottom, padRight: win.padRight,
   };
   const direct = kh === 1 && kw === 1 && sh === 1 && sw === 1;
-  return { n, h, w: wd, c, oc, k: kh * kw * c, outH: win.outH, outW: win.outW, conv, direct };
+  const band = Math.max(1, Math.min(win.outH, Math.floor(BAND_ELEMENTS / (win.outW * Math.max(kh * kw * c, oc)))));
+  return { n, h, w: wd, c, oc, k: kh * kw * c, outH: win.outH, outW: win.outW, conv, direct, band };
 }
 
 function activation(node: OpNode): number {
@@ -74,7 +93,7 @@ function prepareFloat(node: OpNode, g: Geometry): FloatState {
     kind: 'f32', g, weights, packed: weights ? packB(weights, g.k, g.oc, true) : null, hasBias: !!b,
     bias: constData<Float32Array>(b), kAct,
     lo: kAct ? -Infinity : r[0], hi: kAct ? Infinity : r[1],
-    col: g.direct ? null : new Float32Array(g.outH * g.outW * g.k),
+    col: g.direct ? null : new Float32Array(g.band * g.outW * g.k),
   };
 }
 
@@ -96,28 +115,44 @@ function prepareInt8(node: OpNode, g: Geometry): Int8State {
   return {
     kind: 'i8', g, weights: constData<Int8Array>(w), bias: constData<Int32Array>(b), hasBias: !!b, inZp: xq.zeroPoint,
     rq: makeRequant(xq.scale, wq!.scale, yq.scale, yq.zeroPoint, r[0], r[1], g.oc),
-    col: g.direct ? null : new Int8Array(g.outH * g.outW * g.k), acc: new Int32Array(g.outH * g.outW * g.oc),
+    col: g.direct ? null : new Int8Array(g.band * g.outW * g.k), acc: new Int32Array(g.band * g.outW * g.oc),
   };
+}
+
+/** The GEMM operand of one band: a view of the input (1x1 stride 1) or its im2col. */
+function bandInput<T extends Float32Array | Int8Array>(g: Geometry, xb: T, col: T | null, oy0: number, oy1: number, padValue: number): T {
+  const rowLen = g.w * g.c;
+  if (!col) return (oy0 === 0 && oy1 === g.outH ? xb : xb.subarray(oy0 * rowLen, oy1 * rowLen)) as T;
+  if (oy0 === 0 && oy1 === g.outH) {
+    im2colNHWC(xb, col, g.conv, { padValue });
+  } else {
+    const band = bandOf(g, oy0, oy1);
+    im2colNHWC(xb.subarray(band.rowStart * rowLen, band.rowEnd * rowLen) as T, col, band.conv, { padValue });
+  }
+  return col;
 }
 
 function runFloat(node: OpNode, s: FloatState): void {
   const { g } = s;
   const x = node.inputs[0]!.data as Float32Array, y = node.outputs[0]!.data as Float32Array;
-  const m = g.outH * g.outW, inSize = g.h * g.w * g.c, outSize = m * g.oc;
+  const inSize = g.h * g.w * g.c, outSize = g.outH * g.outW * g.oc, rowOut = g.outW * g.oc;
   const bias = s.hasBias ? live(node, 2, s.bias) : null;
   for (let b = 0; b < g.n; b++) {
     const xb = g.n === 1 ? x : x.subarray(b * inSize, (b + 1) * inSize);
-    const yb = g.n === 1 ? y : y.subarray(b * outSize, (b + 1) * outSize);
-    let a = xb;
-    if (s.col) { im2colNHWC(xb, s.col, g.conv); a = s.col; }
-    if (s.packed) {
-      matmulPacked(a, s.packed, yb, m, bias, s.kAct);
-    } else {
-      matmul(a, live(node, 1, s.weights), yb, m, g.k, g.oc, { transB: true });
-      if (bias) for (let i = 0; i < m; i++) for (let o = 0; o < g.oc; o++) yb[i * g.oc + o] += bias[o]!;
-      if (s.kAct) clampRange(yb, 0, outSize, 0, s.kAct === 'relu' ? Infinity : 6);
+    for (let oy0 = 0; oy0 < g.outH; oy0 += g.band) {
+      const oy1 = Math.min(g.outH, oy0 + g.band), m = (oy1 - oy0) * g.outW, size = m * g.oc;
+      const a = bandInput(g, xb, s.col, oy0, oy1, 0);
+      const yo = b * outSize + oy0 * rowOut;
+      const yb = yo === 0 && size === y.length ? y : y.subarray(yo, yo + size);
+      if (s.packed) {
+        matmulPacked(a, s.packed, yb, m, bias, s.kAct);
+      } else {
+        matmul(a, live(node, 1, s.weights), yb, m, g.k, g.oc, { transB: true });
+        if (bias) for (let i = 0; i < m; i++) for (let o = 0; o < g.oc; o++) yb[i * g.oc + o] += bias[o]!;
+        if (s.kAct) clampRange(yb, 0, size, 0, s.kAct === 'relu' ? Infinity : 6);
+      }
+      clampRange(yb, 0, size, s.lo, s.hi);
     }
-    clampRange(yb, 0, outSize, s.lo, s.hi);
   }
 }
 
@@ -125,13 +160,15 @@ function runInt8(node: OpNode, s: Int8State): void {
   const { g, acc, rq } = s;
   const bias = s.hasBias ? live(node, 2, s.bias) : null, weights = live(node, 1, s.weights);
   const x = node.inputs[0]!.data as Int8Array, y = node.outputs[0]!.data as Int8Array;
-  const m = g.outH * g.outW, inSize = g.h * g.w * g.c, oc = g.oc;
+  const inSize = g.h * g.w * g.c, outSize = g.outH * g.outW * g.oc, rowOut = g.outW * g.oc;
   for (let b = 0; b < g.n; b++) {
     const xb = g.n === 1 ? x : x.subarray(b * inSize, (b + 1) * inSize);
-    let a = xb;
-    if (s.col) { im2colNHWC(xb, s.col, g.conv, { padValue: s.inZp }); a = s.col; }
-    qmatmulI8(a, s.inZp, weights, acc, m, g.k, oc);
-    requantBlock(rq, acc, m, oc, bias, y, b * m * oc);
+    for (let oy0 = 0; oy0 < g.outH; oy0 += g.band) {
+      const oy1 = Math.min(g.outH, oy0 + g.band), m = (oy1 - oy0) * g.outW;
+      const a = bandInput(g, xb, s.col, oy0, oy1, s.inZp);
+      qmatmulI8(a, s.inZp, weights, acc, m, g.k, g.oc);
+      requantBlock(rq, acc, m, g.oc, bias, y, b * outSize + oy0 * rowOut);
+    }
   }
 }
 

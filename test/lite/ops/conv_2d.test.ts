@@ -81,6 +81,26 @@ describe('CONV_2D', () => {
     expect(Array.from(y!.data as Int8Array)).toEqual(Array.from(ref));
   });
 
+  it('large images run in bands of output rows (bounded scratch) with the same results', () => {
+    const r = rng(13);
+    for (const p of [
+      { n: 1, h: 200, w: 200, c: 8, oc: 4, kh: 3, kw: 3, sh: 1, sw: 1, dh: 1, dw: 1, padding: 0 as const, act: 0 },
+      { n: 2, h: 150, w: 120, c: 9, oc: 3, kh: 3, kw: 3, sh: 2, sw: 2, dh: 2, dw: 1, padding: 0 as const, act: 1 },
+    ]) {
+      const xs = randf(r, p.n * p.h * p.w * p.c), ws = randf(r, p.oc * p.kh * p.kw * p.c), bs = randf(r, p.oc);
+      const [y] = runOp(CONV_2D, node([tensor('float32', [p.n, p.h, p.w, p.c], xs), constant('float32', [p.oc, p.kh, p.kw, p.c], ws),
+        constant('float32', [p.oc], bs)], [out('float32')], opts(p)));
+      expect(maxAbsDiff(y!.data as Float32Array, convFloat(p, false, xs, ws, bs, ...RANGE[p.act]!))).toBeLessThan(1e-4);
+      setRequantMode('reference');
+      const xq = randi(r, xs.length, -128, 127), wq = randi(r, ws.length, -127, 127);
+      const [q] = runOp(CONV_2D, node([tensor('int8', [p.n, p.h, p.w, p.c], xq, { quant: { scale: 0.05, zeroPoint: 4 } }),
+        constant('int8', [p.oc, p.kh, p.kw, p.c], wq, { quant: { scale: 0.01 } }), null], [out('int8', { scale: 2, zeroPoint: 0 })], opts(p)));
+      const lo = p.act ? 0 : -128;
+      expect(Array.from(q!.data as Int8Array)).toEqual(Array.from(convInt8('reference', p, false, xq, 4, wq, null, Math.fround(0.05), [Math.fround(0.01)], 2, 0, lo, 127)));
+      setRequantMode('fp32');
+    }
+  });
+
   it('rejects bad ranks, dtypes, channel mismatch and activations with a KernelError', () => {
     const x = tensor('float32', [1, 4, 4, 2]);
     const bad = [
