@@ -6,7 +6,7 @@
  */
 import { KernelError, checkDim, checkLen } from './errors.js';
 import { matmul } from './index.js';
-import { col2imNCHW, convOutputSize, im2colNCHW, type ConvGeometry } from './im2col.js';
+import { convOutputSize, type ConvGeometry } from './im2col.js';
 
 /** Sizes of one 2-D convolution: x [n, c, h, w] * w [oc, c/groups, kh, kw] -> y [n, oc, outH, outW]. */
 export interface Conv2dShape {
@@ -20,6 +20,8 @@ interface Plan {
   geom: ConvGeometry; direct1x1: boolean;
   /** One input channel per group and several groups: direct loops instead of GEMMs of depth kh*kw. */
   depthwise: boolean;
+  /** Per kernel column kx: the outputs [x0[kx], x1[kx]) whose input column lies inside the image. */
+  x0: Int32Array; x1: Int32Array;
 }
 
 /** Validates sizes and derives per-group quantities; `kernel` names the caller in errors. */
@@ -39,7 +41,7 @@ function plan(kernel: string, s: Conv2dShape): Plan {
     r.padTop + r.padLeft + r.padBottom + r.padRight === 0;
   return {
     s, cg, ocg: s.oc / s.groups, kk: s.kh * s.kw, outH: r.outH, outW: r.outW, ohw: r.outH * r.outW,
-    hw: s.h * s.w, geom, direct1x1, depthwise: cg === 1 && s.groups > 1,
+    hw: s.h * s.w, geom, direct1x1, depthwise: cg === 1 && s.groups > 1, ...tapRanges(s, r.outW),
   };
 }
 
@@ -65,17 +67,30 @@ export function conv2dNCHW(x: Float32Array, w: Float32Array, bias: Float32Array 
   const p = plan('conv2dNCHW', s);
   checkSizes('conv2dNCHW', p, x, w, y, 'x', 'y');
   if (bias) checkLen('conv2dNCHW', 'bias', bias, s.oc, 'oc');
-  const { cg, ocg, kk, ohw, hw } = p;
+  const { cg, ocg, ohw, hw } = p;
   if (p.depthwise) depthwiseForward(x, w, y, p);
   else {
-    const K = cg * kk;
-    const col = p.direct1x1 ? null : new Float32Array(K * ohw);
-    for (let b = 0; b < s.n; b++) {
+    const K = cg * p.kk, B = imagesPerGemm(p);
+    const col = B === 1 && p.direct1x1 ? null : new Float32Array(K * B * ohw);
+    const tmp = B > 1 ? new Float32Array(ocg * B * ohw) : null;
+    for (let b0 = 0; b0 < s.n; b0 += B) {
+      const nb = Math.min(B, s.n - b0), cols = nb * ohw;
       for (let g = 0; g < s.groups; g++) {
-        const xg = x.subarray((b * s.c + g * cg) * hw, (b * s.c + (g + 1) * cg) * hw);
-        const yg = y.subarray((b * s.oc + g * ocg) * ohw, (b * s.oc + (g + 1) * ocg) * ohw);
-        if (col) im2colNCHW(xg, col, p.geom);
-        matmul(w.subarray(g * ocg * K, (g + 1) * ocg * K), col ?? xg, yg, ocg, K, ohw);
+        const wg = w.subarray(g * ocg * K, (g + 1) * ocg * K);
+        if (!tmp) {
+          const xg = x.subarray((b0 * s.c + g * cg) * hw, (b0 * s.c + (g + 1) * cg) * hw);
+          if (col) im2col(xg, col, p, ohw, 0);
+          matmul(wg, col ?? xg, y.subarray((b0 * s.oc + g * ocg) * ohw, (b0 * s.oc + (g + 1) * ocg) * ohw), ocg, K, ohw);
+          continue;
+        }
+        for (let i = 0; i < nb; i++) im2col(x.subarray(((b0 + i) * s.c + g * cg) * hw), col!, p, cols, i * ohw);
+        matmul(wg, col!.subarray(0, K * cols), tmp.subarray(0, ocg * cols), ocg, K, cols);
+        for (let i = 0; i < nb; i++) {
+          for (let o = 0; o < ocg; o++) {
+            const src = o * cols + i * ohw;
+            y.set(tmp.subarray(src, src + ohw), ((b0 + i) * s.oc + g * ocg + o) * ohw);
+          }
+        }
       }
     }
   }
@@ -97,18 +112,25 @@ export function conv2dNCHW(x: Float32Array, w: Float32Array, bias: Float32Array 
 export function conv2dBackwardInputNCHW(gy: Float32Array, w: Float32Array, dx: Float32Array, s: Conv2dShape): void {
   const p = plan('conv2dBackwardInputNCHW', s);
   checkSizes('conv2dBackwardInputNCHW', p, dx, w, gy, 'dx', 'gy');
-  const { cg, ocg, kk, ohw, hw } = p;
+  const { cg, ocg, ohw, hw } = p;
   dx.fill(0, 0, s.n * s.c * hw);
   if (p.depthwise) { depthwiseBackwardInput(gy, w, dx, p); return; }
-  const K = cg * kk;
-  const col = p.direct1x1 ? null : new Float32Array(K * ohw);
-  for (let b = 0; b < s.n; b++) {
+  const K = cg * p.kk, B = imagesPerGemm(p);
+  const col = B === 1 && p.direct1x1 ? null : new Float32Array(K * B * ohw);
+  const gyT = B > 1 ? new Float32Array(ocg * B * ohw) : null;
+  for (let b0 = 0; b0 < s.n; b0 += B) {
+    const nb = Math.min(B, s.n - b0), cols = nb * ohw;
     for (let g = 0; g < s.groups; g++) {
-      const dxg = dx.subarray((b * s.c + g * cg) * hw, (b * s.c + (g + 1) * cg) * hw);
-      const gyg = gy.subarray((b * s.oc + g * ocg) * ohw, (b * s.oc + (g + 1) * ocg) * ohw);
       const wg = w.subarray(g * ocg * K, (g + 1) * ocg * K);
-      matmul(wg, gyg, col ?? dxg, K, ocg, ohw, { transA: true });
-      if (col) col2imNCHW(col, dxg, p.geom);
+      if (!gyT) {
+        const dxg = dx.subarray((b0 * s.c + g * cg) * hw, (b0 * s.c + (g + 1) * cg) * hw);
+        matmul(wg, gy.subarray((b0 * s.oc + g * ocg) * ohw, (b0 * s.oc + (g + 1) * ocg) * ohw), col ?? dxg, K, ocg, ohw, { transA: true });
+        if (col) col2im(col, dxg, p, ohw, 0);
+        continue;
+      }
+      gatherImages(gy, gyT, p, b0, nb, g);
+      matmul(wg, gyT.subarray(0, ocg * cols), col!.subarray(0, K * cols), K, ocg, cols, { transA: true });
+      for (let i = 0; i < nb; i++) col2im(col!, dx.subarray(((b0 + i) * s.c + g * cg) * hw), p, cols, i * ohw);
     }
   }
 }
@@ -120,17 +142,144 @@ export function conv2dBackwardInputNCHW(gy: Float32Array, w: Float32Array, dx: F
 export function conv2dBackwardWeightNCHW(x: Float32Array, gy: Float32Array, dw: Float32Array, s: Conv2dShape): void {
   const p = plan('conv2dBackwardWeightNCHW', s);
   checkSizes('conv2dBackwardWeightNCHW', p, x, dw, gy, 'x', 'gy');
-  const { cg, ocg, kk, ohw, hw } = p;
-  const K = cg * kk;
+  const { cg, ocg, ohw, hw } = p;
+  const K = cg * p.kk, B = imagesPerGemm(p);
   dw.fill(0, 0, s.oc * K);
   if (p.depthwise) { depthwiseBackwardWeight(x, gy, dw, p); return; }
-  const col = p.direct1x1 ? null : new Float32Array(K * ohw);
-  for (let b = 0; b < s.n; b++) {
+  const col = B === 1 && p.direct1x1 ? null : new Float32Array(K * B * ohw);
+  const gyT = B > 1 ? new Float32Array(ocg * B * ohw) : null;
+  for (let b0 = 0; b0 < s.n; b0 += B) {
+    const nb = Math.min(B, s.n - b0), cols = nb * ohw;
     for (let g = 0; g < s.groups; g++) {
-      const xg = x.subarray((b * s.c + g * cg) * hw, (b * s.c + (g + 1) * cg) * hw);
-      const gyg = gy.subarray((b * s.oc + g * ocg) * ohw, (b * s.oc + (g + 1) * ocg) * ohw);
-      if (col) im2colNCHW(xg, col, p.geom);
-      matmul(gyg, col ?? xg, dw.subarray(g * ocg * K, (g + 1) * ocg * K), ocg, ohw, K, { transB: true, accumulate: true });
+      const dwg = dw.subarray(g * ocg * K, (g + 1) * ocg * K);
+      if (!gyT) {
+        const xg = x.subarray((b0 * s.c + g * cg) * hw, (b0 * s.c + (g + 1) * cg) * hw);
+        if (col) im2col(xg, col, p, ohw, 0);
+        matmul(gy.subarray((b0 * s.oc + g * ocg) * ohw, (b0 * s.oc + (g + 1) * ocg) * ohw), col ?? xg, dwg, ocg, ohw, K,
+          { transB: true, accumulate: true });
+        continue;
+      }
+      for (let i = 0; i < nb; i++) im2col(x.subarray(((b0 + i) * s.c + g * cg) * hw), col!, p, cols, i * ohw);
+      gatherImages(gy, gyT, p, b0, nb, g);
+      matmul(gyT.subarray(0, ocg * cols), col!.subarray(0, K * cols), dwg, ocg, cols, K, { transB: true, accumulate: true });
+    }
+  }
+}
+
+/**
+ * Images per GEMM: small feature maps are batched side by side (columns
+ * [image][outH*outW]) so each product has at least ~1024 columns; large ones
+ * go one image at a time, straight into the output.
+ */
+function imagesPerGemm(p: Plan): number {
+  return Math.max(1, Math.min(p.s.n, Math.floor(1024 / Math.max(p.ohw, 1))));
+}
+
+/** gyT [ocg, nb*ohw] = group g's output channels of images b0..b0+nb, side by side. */
+function gatherImages(gy: Float32Array, gyT: Float32Array, p: Plan, b0: number, nb: number, g: number): void {
+  const { s, ocg, ohw } = p, cols = nb * ohw;
+  for (let o = 0; o < ocg; o++) {
+    for (let i = 0; i < nb; i++) {
+      const src = ((b0 + i) * s.oc + g * ocg + o) * ohw;
+      gyT.set(gy.subarray(src, src + ohw), o * cols + i * ohw);
+    }
+  }
+}
+
+// im2col / col2im of one group of one image: row (ci*kh + ky)*kw + kx of col
+// holds that tap over the image's outH*outW outputs, at col[row*ld + off ...]
+// (ld > outH*outW when several images share one GEMM).
+
+function im2col(x: Float32Array, col: Float32Array, p: Plan, ld: number, off: number): void {
+  const { s, cg, outH, outW } = p;
+  const h = s.h, w = s.w, sh = s.strideH, sw = s.strideW;
+  if (sh === 1 && sw === 1 && outW === w) { im2colSameWidth(x, col, p, ld, off); return; }
+  for (let ci = 0, r = 0; ci < cg; ci++) {
+    const xo = ci * h * w;
+    for (let ky = 0; ky < s.kh; ky++) {
+      for (let kx = 0; kx < s.kw; kx++, r++) {
+        const x0 = p.x0[kx], x1 = p.x1[kx];
+        const dx = kx * s.dilationW - s.padLeft;
+        let o = r * ld + off;
+        for (let oy = 0; oy < outH; oy++, o += outW) {
+          const iy = oy * sh + ky * s.dilationH - s.padTop;
+          if (iy < 0 || iy >= h) { zero(col, o, o + outW); continue; }
+          const row = xo + iy * w + dx;
+          for (let ox = 0; ox < x0; ox++) col[o + ox] = 0;
+          if (sw === 1) copy(x, row + x0, row + x1, col, o + x0);
+          else for (let ox = x0; ox < x1; ox++) col[o + ox] = x[row + ox * sw];
+          for (let ox = x1; ox < outW; ox++) col[o + ox] = 0;
+        }
+      }
+    }
+  }
+}
+
+/**
+ * im2col for stride 1 when output rows are as wide as input rows ('same'
+ * padding): each tap's valid rows are one contiguous block of the image,
+ * copied at once; the columns that fall in the padding are zeroed after.
+ */
+function im2colSameWidth(x: Float32Array, col: Float32Array, p: Plan, ld: number, off: number): void {
+  const { s, cg, outH, outW } = p;
+  const h = s.h, w = s.w, hw = h * w;
+  for (let ci = 0, r = 0; ci < cg; ci++) {
+    const xo = ci * hw;
+    for (let ky = 0; ky < s.kh; ky++) {
+      const dy = ky * s.dilationH - s.padTop;
+      const oy0 = Math.min(outH, Math.max(0, -dy)), oy1 = Math.max(oy0, Math.min(outH, h - dy));
+      for (let kx = 0; kx < s.kw; kx++, r++) {
+        const x0 = p.x0[kx], x1 = p.x1[kx], dx = kx * s.dilationW - s.padLeft;
+        const o = r * ld + off;
+        zero(col, o, o + oy0 * outW);
+        zero(col, o + oy1 * outW, o + outH * outW);
+        if (oy1 === oy0) continue;
+        // source [a, b) maps to col at o + oy0*outW + (index - start); clip it to the plane
+        const start = xo + (oy0 + dy) * w + dx, end = start + (oy1 - oy0) * w;
+        const a = Math.max(start, xo), b = Math.min(end, xo + hw);
+        const d = o + oy0 * outW - start;
+        copy(x, a, b, col, a + d);
+        for (let oy = oy0; oy < oy1; oy++) {
+          const ro = o + oy * outW;
+          for (let ox = 0; ox < x0; ox++) col[ro + ox] = 0;
+          for (let ox = x1; ox < outW; ox++) col[ro + ox] = 0;
+        }
+        zero(col, start + d, a + d);
+        zero(col, b + d, end + d);
+      }
+    }
+  }
+}
+
+/** dst[at..] = src[a, b): a loop for short runs (a typed-array view costs more), memcpy for long ones. */
+function copy(src: Float32Array, a: number, b: number, dst: Float32Array, at: number): void {
+  if (b - a >= 256) { dst.set(src.subarray(a, b), at); return; }
+  for (let i = a; i < b; i++) dst[at + i - a] = src[i];
+}
+
+function zero(dst: Float32Array, a: number, b: number): void {
+  if (b - a >= 256) { dst.fill(0, a, b); return; }
+  for (let i = a; i < b; i++) dst[i] = 0;
+}
+
+/** dx += fold(col), the adjoint of im2col. */
+function col2im(col: Float32Array, dx: Float32Array, p: Plan, ld: number, off: number): void {
+  const { s, cg, outH, outW } = p;
+  const h = s.h, w = s.w, sh = s.strideH, sw = s.strideW;
+  for (let ci = 0, r = 0; ci < cg; ci++) {
+    const xo = ci * h * w;
+    for (let ky = 0; ky < s.kh; ky++) {
+      for (let kx = 0; kx < s.kw; kx++, r++) {
+        const x0 = p.x0[kx], x1 = p.x1[kx];
+        const dxo = kx * s.dilationW - s.padLeft;
+        let o = r * ld + off;
+        for (let oy = 0; oy < outH; oy++, o += outW) {
+          const iy = oy * sh + ky * s.dilationH - s.padTop;
+          if (iy < 0 || iy >= h) continue;
+          const row = xo + iy * w + dxo;
+          for (let ox = x0; ox < x1; ox++) dx[row + ox * sw] += col[o + ox];
+        }
+      }
     }
   }
 }
@@ -139,12 +288,14 @@ export function conv2dBackwardWeightNCHW(x: Float32Array, gy: Float32Array, dw: 
 // For output (oy, ox) and tap (ky, kx): iy = oy*sH + ky*dH - padTop; the valid
 // ox range of each tap row is precomputed so the inner loop has no bounds test.
 
-function tapRange(p: Plan, kx: number): [number, number] {
-  const { s, outW } = p;
-  const off = kx * s.dilationW - s.padLeft;
-  const x0 = off >= 0 ? 0 : Math.min(outW, Math.ceil(-off / s.strideW));
-  const x1 = s.w - off <= 0 ? x0 : Math.max(x0, Math.min(outW, Math.ceil((s.w - off) / s.strideW)));
-  return [x0, x1];
+function tapRanges(s: Conv2dShape, outW: number): { x0: Int32Array; x1: Int32Array } {
+  const x0 = new Int32Array(s.kw), x1 = new Int32Array(s.kw);
+  for (let kx = 0; kx < s.kw; kx++) {
+    const off = kx * s.dilationW - s.padLeft;
+    x0[kx] = off >= 0 ? 0 : Math.min(outW, Math.ceil(-off / s.strideW));
+    x1[kx] = s.w - off <= 0 ? x0[kx] : Math.max(x0[kx], Math.min(outW, Math.ceil((s.w - off) / s.strideW)));
+  }
+  return { x0, x1 };
 }
 
 function depthwiseForward(x: Float32Array, w: Float32Array, y: Float32Array, p: Plan): void {
@@ -157,7 +308,7 @@ function depthwiseForward(x: Float32Array, w: Float32Array, y: Float32Array, p: 
       for (let ky = 0; ky < s.kh; ky++) {
         for (let kx = 0; kx < s.kw; kx++) {
           const wv = w[wo + ky * s.kw + kx];
-          const [x0, x1] = tapRange(p, kx);
+          const x0 = p.x0[kx], x1 = p.x1[kx];
           const dx = kx * s.dilationW - s.padLeft;
           for (let oy = 0; oy < outH; oy++) {
             const iy = oy * s.strideH + ky * s.dilationH - s.padTop;
@@ -180,7 +331,7 @@ function depthwiseBackwardInput(gy: Float32Array, w: Float32Array, dx: Float32Ar
       for (let ky = 0; ky < s.kh; ky++) {
         for (let kx = 0; kx < s.kw; kx++) {
           const wv = w[wo + ky * s.kw + kx];
-          const [x0, x1] = tapRange(p, kx);
+          const x0 = p.x0[kx], x1 = p.x1[kx];
           const off = kx * s.dilationW - s.padLeft;
           for (let oy = 0; oy < outH; oy++) {
             const iy = oy * s.strideH + ky * s.dilationH - s.padTop;
@@ -200,7 +351,7 @@ function depthwiseBackwardWeight(x: Float32Array, gy: Float32Array, dw: Float32A
   for (let o = 0; o < s.oc; o++) {
     for (let ky = 0; ky < s.kh; ky++) {
       for (let kx = 0; kx < s.kw; kx++) {
-        const [x0, x1] = tapRange(p, kx);
+        const x0 = p.x0[kx], x1 = p.x1[kx];
         const off = kx * s.dilationW - s.padLeft;
         let acc = 0;
         for (let b = 0; b < s.n; b++) {
