@@ -11,14 +11,13 @@ export function topkAxis(a: NumArray, outer: number, n: number, inner: number, k
   if (k === 0) return;
   const vals = new Float64Array(n);
   const order = new Int32Array(n);
+  const sorted = new Float64Array(n);
   // before(p, q): whether candidate p ranks ahead of q
   const before = (p: number, q: number): boolean => {
     const x = vals[p], y = vals[q];
-    if (x !== y) {
-      if (x !== x) return largest;
-      if (y !== y) return !largest;
-      return largest ? x > y : x < y;
-    }
+    const xNaN = x !== x, yNaN = y !== y;
+    if (xNaN || yNaN) return xNaN && yNaN ? p < q : xNaN === largest;
+    if (x !== y) return largest ? x > y : x < y;
     return p < q;
   };
   for (let o = 0; o < outer; o++) {
@@ -36,9 +35,8 @@ export function topkAxis(a: NumArray, outer: number, n: number, inner: number, k
           order[pos] = j;
         }
       } else {
-        for (let j = 0; j < n; j++) order[j] = j;
-        order.sort((p, q) => (before(p, q) ? -1 : before(q, p) ? 1 : 0));
-        m = k;
+        m = selectBest(vals, n, k, largest, sorted, order);
+        order.subarray(0, m).sort((p, q) => (before(p, q) ? -1 : before(q, p) ? 1 : 0));
       }
       for (let r = 0; r < k && r < m; r++) {
         const at = (o * k + r) * inner + i;
@@ -47,4 +45,30 @@ export function topkAxis(a: NumArray, outer: number, n: number, inner: number, k
       }
     }
   }
+}
+
+/**
+ * Writes into `order` the indices of the k best of vals[0..n) (in index order; ties at the
+ * threshold resolved by lower index) and returns k. The threshold comes from one native
+ * numeric sort of a copy (NaN sorts last there), so no comparator runs over all n.
+ */
+function selectBest(vals: Float64Array, n: number, k: number, largest: boolean, sorted: Float64Array, order: Int32Array): number {
+  sorted.set(vals.subarray(0, n));
+  sorted.subarray(0, n).sort();
+  let nan = 0;
+  while (nan < n && sorted[n - 1 - nan] !== sorted[n - 1 - nan]) nan++;
+  const real = n - nan;
+  // how many NaN and how many numbers make the top k, and the worst selected number
+  const takeNaN = largest ? Math.min(nan, k) : Math.max(0, k - real);
+  const takeReal = k - takeNaN;
+  const threshold = takeReal === 0 ? NaN : largest ? sorted[real - takeReal] : sorted[takeReal - 1];
+  let strictly = 0;
+  for (let j = 0; j < real; j++) if (largest ? sorted[j] > threshold : sorted[j] < threshold) strictly++;
+  let ties = takeReal - strictly, nans = takeNaN, m = 0;
+  for (let j = 0; j < n && m < k; j++) {
+    const v = vals[j];
+    if (v !== v) { if (nans > 0) { nans--; order[m++] = j; } } else if (largest ? v > threshold : v < threshold) order[m++] = j;
+    else if (v === threshold && ties > 0) { ties--; order[m++] = j; }
+  }
+  return m;
 }

@@ -3,6 +3,7 @@ import { erf, erfc } from '../../lite-runtime/kernels/math-activation.js';
 import { axisView, extremeAxis, prodOthersAxis, sumAxis, undoAxisView } from '../../lite-runtime/kernels/math-reduce.js';
 import { softmaxAxis } from '../../lite-runtime/kernels/math-softmax.js';
 import { cumsumAxis } from '../../lite-runtime/kernels/math-cumsum.js';
+import { topkAxis } from '../../lite-runtime/kernels/math-topk.js';
 
 // erf/erfc values from Python's math.erf / math.erfc (double precision, correctly rounded libm)
 const ERFC: [number, number, number][] = [
@@ -92,6 +93,41 @@ describe('math kernels: cumsum layouts', () => {
       cumsumAxis(t, tOut, outer * inner, n, 1, reverse);
       for (let o = 0; o < outer; o++) for (let j = 0; j < n; j++) for (let i = 0; i < inner; i++) {
         expect(strided[(o * n + j) * inner + i]).toBeCloseTo(tOut[(o * inner + i) * n + j], 5);
+      }
+    }
+  });
+});
+
+describe('math kernels: topk', () => {
+  /** Brute-force reference: stable sort of indices by rank (NaN above every number), first k. */
+  function reference(row: number[], k: number, largest: boolean): number[] {
+    const rank = (v: number) => (Number.isNaN(v) ? (largest ? Infinity : -Infinity) : v);
+    const idx = row.map((_, j) => j);
+    idx.sort((p, q) => {
+      const a = row[p], b = row[q];
+      if (Number.isNaN(a) && Number.isNaN(b)) return p - q;
+      if (Number.isNaN(a) !== Number.isNaN(b)) return Number.isNaN(a) === largest ? -1 : 1;
+      const d = largest ? rank(b) - rank(a) : rank(a) - rank(b);
+      return d !== 0 ? d : p - q;
+    });
+    return idx.slice(0, k);
+  }
+
+  it('matches a brute-force reference for both selection paths, with ties, NaN and +-Infinity', () => {
+    let seed = 12345;
+    const rnd = () => { seed = (seed * 1103515245 + 12345) % 2147483648; return seed / 2147483648; };
+    const pool = [NaN, Infinity, -Infinity, 0, -0, 1, 1, 2.5];
+    for (let trial = 0; trial < 60; trial++) {
+      const n = 1 + Math.floor(rnd() * 60);
+      const row = Array.from({ length: n }, () => (rnd() < 0.3 ? pool[Math.floor(rnd() * pool.length)] : Math.round(rnd() * 20) / 4));
+      for (const k of [0, 1, Math.min(n, 5), Math.min(n, 17), Math.min(n, 40), n]) {
+        for (const largest of [true, false]) {
+          const vals = new Float32Array(k), idx = new Int32Array(k);
+          topkAxis(Float32Array.from(row), 1, n, 1, k, largest, vals, idx);
+          const want = reference(row, k, largest);
+          expect(Array.from(idx), `n=${n} k=${k} largest=${largest} row=${row}`).toEqual(want);
+          want.forEach((j, r) => expect(Object.is(vals[r], Math.fround(row[j])) || (Number.isNaN(vals[r]) && Number.isNaN(row[j]))).toBe(true));
+        }
       }
     }
   });
