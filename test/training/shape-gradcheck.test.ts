@@ -25,6 +25,7 @@ describe('numerical gradient check: shape ops', () => {
     ['select', (x) => tg.select(x, 1, -1), () => [r(2, 3, 2)]],
     ['flip', (x) => tg.flip(x, [0, 1]), () => [r(3, 2)]],
     ['index', (x) => x.index([1, '::2', [2, 0, 2]]), () => [r(2, 5, 3)]],
+    ['index joint + mask', (x) => x.index([[1, 1, 0], [0, 0, 2]]).add(x.index(tg.tensor([[true, false, true], [false, true, true]])).sum()), () => [r(2, 3)]],
     ['indexSelect', (x) => tg.indexSelect(x, 1, I([2, 0, 2])), () => [r(2, 3)]],
     ['indexAdd', (x, s) => tg.indexAdd(x, 0, I([1, 1, 0]), s, 2), () => [r(3, 2), r(3, 2)]],
     ['gather', (x) => tg.gather(x, 1, I([[0, 0], [2, 1]])), () => [r(2, 3)]],

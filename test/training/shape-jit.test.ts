@@ -31,6 +31,15 @@ describe('shape ops under tg.jit', () => {
     for (const op of ['pad', 'gather', 'slice', 'cat', 'embedding', 'scatterAdd', 'indexSelect']) expect(graph).toContain(op);
   });
 
+  it('joint indexing with traced index tensors (negative indices resolved, ranges checked)', () => {
+    const f = tg.jit((x: tg.Tensor, r: tg.Tensor, c: tg.Tensor) => x.index([r, c]));
+    const x = tg.arange(12, undefined, 1, { dtype: 'float32' }).reshape([3, 4]);
+    const r = tg.tensor(Int32Array.of(0, -1, 2)), c = tg.tensor(Int32Array.of(3, 0, -2));
+    expect(f(x, r, c).tolist()).toEqual([3, 8, 10]);
+    expect(x.index([r, c]).tolist()).toEqual([3, 8, 10]);
+    expect(() => f(x, r, tg.tensor(Int32Array.of(0, 4, 0)))).toThrow(/out of range/);
+  });
+
   it('index checks still run in the compiled graph', () => {
     const f = tg.jit((x: tg.Tensor, i: tg.Tensor) => x.gather(1, i));
     const x = tg.randn([2, 3]);

@@ -1,9 +1,8 @@
 import { apply1 } from '../../dispatch.js';
 import { tensor } from '../../creation.js';
 import { RangeError_, ShapeError, ValueError } from '../../errors.js';
-import { fmtShape, shapesEqual } from '../../shape.js';
+import { broadcastShapes, fmtShape, shapesEqual } from '../../shape.js';
 import { Tensor } from '../../tensor.js';
-import { where } from '../where.js';
 import { reshape } from '../reshape.js';
 import { INDEX_SELECT } from './index-select.js';
 import { resolveSlice, sliceRaw } from './slice.js';
@@ -22,7 +21,8 @@ export interface SliceSpec { start?: number | null; end?: number | null; step?: 
  *   positions (the tensor's dims replace the dim)
  * - a bool tensor (a mask) covering the next k dims (its shape must equal theirs): the positions
  *   where it is true, as one dim (like `x[mask]`; reads the mask's values, so eager only)
- * At most one index tensor, list or mask per index.
+ * Several index tensors/lists must be adjacent: they broadcast and pick jointly (`x[rows, cols]`);
+ * a mask stands alone.
  */
 export type IndexItem = number | null | string | SliceSpec | readonly number[] | Tensor;
 
@@ -42,26 +42,54 @@ function parseSlice(text: string): SliceSpec {
 const dimsOf = (it: IndexItem): number =>
   it === '...' || it === 'newaxis' ? 0 : it instanceof Tensor && it.dtype === 'bool' ? it.ndim : 1;
 
-/** Indices as an int32 tensor with negatives resolved against size n. */
+/**
+ * Indices as an int32 tensor with negatives resolved against size n and every value checked:
+ * in JS when the values are known, else (inside tg.jit) by a checked lookup into a small table
+ * (whose error then names indexSelect and the shifted index v + n).
+ */
 function indexTensor(it: readonly number[] | Tensor, n: number, srcDim: number): Tensor {
+  const bad = (v: number) => new RangeError_(`index: index ${v} is out of range for dim ${srcDim} of size ${n}`);
   if (it instanceof Tensor) {
     if (it.dtype !== 'int32') throw new ValueError(`index: index tensors must be int32 or bool, got ${it.dtype}`);
-    return where(it.lt(0), it.add(n), it);
+    if (it.isTraced) {
+      // table[v + n] = v mod n for v in -n..n-1; the lookup's own range check rejects the rest
+      const table = tensor(Int32Array.from({ length: 2 * n }, (_, i) => i % n));
+      return apply1(INDEX_SELECT, [table, it.add(n)], { dim: 0 });
+    }
+    const out = Int32Array.from(it._values('index'), (v) => {
+      if (v < -n || v >= n) throw bad(v);
+      return v < 0 ? v + n : v;
+    });
+    return tensor(out, { shape: it.shape });
   }
-  const out = Int32Array.from(it, (v) => {
-    if (!Number.isInteger(v) || v < -n || v >= n) throw new RangeError_(`index: index ${v} is out of range for dim ${srcDim} of size ${n}`);
+  return tensor(Int32Array.from(it, (v) => {
+    if (!Number.isInteger(v) || v < -n || v >= n) throw bad(v);
     return v < 0 ? v + n : v;
-  });
-  return tensor(out);
+  }));
 }
+
+/** Positions where a bool mask is true, as int32 indices into its flattened dims. */
+function maskIndices(m: Tensor, covered: readonly number[], srcDim: number): Tensor {
+  if (m.ndim === 0 || !shapesEqual(m.shape, covered)) {
+    throw new ShapeError(`index: a bool mask at dim ${srcDim} must have the shape of the dims it covers, ${fmtShape(covered)}; got ${fmtShape(m.shape)}`);
+  }
+  const v = m._values('index with a bool mask');
+  const picked: number[] = [];
+  for (let i = 0; i < v.length; i++) if (v[i]) picked.push(i);
+  return tensor(Int32Array.from(picked));
+}
+
+const isAdvanced = (it: IndexItem): boolean => it instanceof Tensor || Array.isArray(it);
 
 /**
  * General indexing, the counterpart of PyTorch's `x[...]` (see IndexItem for the syntax). `spec` is
  * the list of entries (a single entry may be passed alone); an index list is nested: `x.index([[0, 2]])`.
- * Built from select/slice/indexSelect/reshape, so it is differentiable and traces under tg.jit.
+ * Several index tensors/lists must be adjacent; they broadcast together and pick elements jointly
+ * (`x[rows, cols]`). Built from slice/indexSelect/reshape, so it is differentiable and traces under tg.jit.
  * @example x.index([0, null, '1:3'])    // x[0, :, 1:3]
  * @example x.index(['...', -1])         // x[..., -1]
  * @example x.index([null, ids])         // x[:, ids] with an int32 tensor ids
+ * @example x.index([tg.arange(4), labels]) // x[arange(4), labels]: one element per row
  * @example x.index(x.gt(0))            // x[x > 0]: the positive values, 1-d
  */
 export function index(x: Tensor, spec: IndexItem | readonly IndexItem[]): Tensor {
@@ -71,47 +99,53 @@ export function index(x: Tensor, spec: IndexItem | readonly IndexItem[]): Tensor
   const used = items.reduce<number>((acc, it) => acc + dimsOf(it), 0);
   if (used > x.ndim) throw new RangeError_(`index: ${used} indices for a tensor of rank ${x.ndim} (shape ${fmtShape(x.shape)})`);
   if (ellipses === 1) items.splice(items.indexOf('...'), 1, ...new Array<IndexItem>(x.ndim - used).fill(null));
-  if (items.filter((it) => it instanceof Tensor || isNumberList(it)).length > 1) {
-    throw new ValueError('index: at most one index tensor or index list is supported per index');
+  const adv = items.map(isAdvanced);
+  const first = adv.indexOf(true), last = adv.lastIndexOf(true);
+  if (first >= 0 && adv.slice(first, last + 1).includes(false)) {
+    throw new ValueError('index: index tensors and lists must be adjacent (separated ones are not supported)');
+  }
+  if (last > first && items.slice(first, last + 1).some((it) => it instanceof Tensor && it.dtype === 'bool')) {
+    throw new ValueError('index: a bool mask cannot be combined with other index tensors or lists');
   }
   let y = x;
   let d = 0; // dim of y the next item applies to
   let src = 0; // dim of x the next item applies to
-  for (const raw of items) {
+  for (let p = 0; p < items.length; p++) {
+    const raw = items[p];
     const it: IndexItem = raw === ':' ? null : typeof raw === 'string' && raw !== 'newaxis' ? parseSlice(raw) : raw;
     if (it === 'newaxis') {
       y = reshape(y, [...y.shape.slice(0, d), 1, ...y.shape.slice(d)]);
       d++;
       continue;
     }
-    const n = x.shape[src];
-    if (it instanceof Tensor && it.dtype === 'bool') {
-      const k = it.ndim;
+    if (p === first) {
+      // one joint lookup over the k adjacent dims the advanced entries cover
+      const group = items.slice(first, last + 1) as (Tensor | readonly number[])[];
+      const k = group.reduce<number>((acc, g) => acc + dimsOf(g), 0);
       const covered = x.shape.slice(src, src + k);
-      if (k === 0 || !shapesEqual(it.shape, covered)) {
-        throw new ShapeError(`index: a bool mask at dim ${src} must have the shape of the dims it covers, ${fmtShape(covered)}; got ${fmtShape(it.shape)}`);
+      let lin: Tensor;
+      if (it instanceof Tensor && it.dtype === 'bool') lin = maskIndices(it, covered, src);
+      else {
+        const parts = group.map((g, j) => indexTensor(g, covered[j], src + j));
+        broadcastShapes('index', ...parts.map((t) => t.shape));
+        lin = parts.reduce((acc, t, j) => acc.mul(covered[j]).add(t));
       }
-      const m = it._values('index with a bool mask');
-      const picked: number[] = [];
-      for (let i = 0; i < m.length; i++) if (m[i]) picked.push(i);
-      const merged = reshape(y, [...y.shape.slice(0, d), m.length, ...y.shape.slice(d + k)]);
-      y = apply1(INDEX_SELECT, [merged, tensor(Int32Array.from(picked))], { dim: d });
-      d++;
+      const merged = reshape(y, [...y.shape.slice(0, d), covered.reduce((a, b) => a * b, 1), ...y.shape.slice(d + k)]);
+      y = apply1(INDEX_SELECT, [merged, lin], { dim: d });
+      d += lin.ndim;
       src += k;
+      p = last;
       continue;
     }
+    const n = x.shape[src];
     if (typeof it === 'number') {
       if (!Number.isInteger(it) || it < -n || it >= n) {
         throw new RangeError_(`index: index ${it} is out of range for dim ${src} of size ${n} (shape ${fmtShape(x.shape)})`);
       }
       const i = it < 0 ? it + n : it;
-      y = reshape(sliceRaw(y, { dim: d, start: i, end: i + 1, step: 1 }), y.shape.filter((_, k) => k !== d));
+      y = reshape(sliceRaw(y, { dim: d, start: i, end: i + 1, step: 1 }), y.shape.filter((_, q) => q !== d));
     } else if (it === null) {
       d++;
-    } else if (it instanceof Tensor || isNumberList(it)) {
-      const idx = indexTensor(it as Tensor | readonly number[], n, src);
-      y = apply1(INDEX_SELECT, [y, idx], { dim: d });
-      d += idx.ndim;
     } else {
       const sp = it as SliceSpec;
       const step = sp.step ?? 1;
@@ -123,10 +157,6 @@ export function index(x: Tensor, spec: IndexItem | readonly IndexItem[]): Tensor
     src++;
   }
   return y;
-}
-
-function isNumberList(v: unknown): v is readonly number[] {
-  return Array.isArray(v);
 }
 
 declare module '../../tensor.js' {
