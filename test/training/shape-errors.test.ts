@@ -85,6 +85,7 @@ describe('shape ops: bad arguments raise typed errors', () => {
     throwsWith(() => x.index(['...', '...']), tg.ValueError, "'...'");
     throwsWith(() => x.index(['1:x']), tg.ValueError, "'1:x'");
     throwsWith(() => x.index(['::0']), tg.ValueError, 'step');
+    throwsWith(() => x.index([{ start: 0.5 }]), tg.ValueError, 'bounds', '0.5');
     const x3 = tg.zeros([2, 3, 4]);
     throwsWith(() => x3.index([[0], null, [1]]), tg.ValueError, 'adjacent');
     throwsWith(() => x.index([tg.tensor([true, false, true]), [1]]), tg.ValueError, 'bool mask cannot be combined');

@@ -150,6 +150,9 @@ export function index(x: Tensor, spec: IndexItem | readonly IndexItem[]): Tensor
       const sp = it as SliceSpec;
       const step = sp.step ?? 1;
       if (!Number.isInteger(step) || step === 0) throw new ValueError(`index: slice step must be a non-zero integer, got ${step} (dim ${src})`);
+      for (const v of [sp.start, sp.end]) {
+        if (v != null && !Number.isInteger(v)) throw new ValueError(`index: slice bounds must be integers or null, got ${v} (dim ${src})`);
+      }
       const [s, e] = resolveSlice(n, sp.start, sp.end, step);
       y = sliceRaw(y, { dim: d, start: s, end: e, step });
       d++;
