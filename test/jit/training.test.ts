@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import * as tg from '../../training/index.js';
+import { apply1 } from '../../training/dispatch.js';
+import { defineOp } from '../../training/ops/registry.js';
 import { expectClose } from './helpers.js';
 import { crossEntropy, copyParams, mlp, SmallCnn } from './models.js';
 
@@ -76,5 +78,29 @@ describe('compiled training steps', () => {
     expect(Array.from(w.data()).map((v) => +v.toFixed(5))).toEqual([-0.1, -0.1, -0.1]);
     expect(step.traceCount).toBe(1);
     expect(Array.from(w.grad!.data())).toEqual([1, 1, 1]);
+  });
+});
+
+describe('in-place updates', () => {
+  it('an op with forwardInto updates variables in place (no copies), with results equal to eager', () => {
+    let into = 0, plain = 0;
+    const def = {
+      name: 'testSgdInto',
+      infer: ([p]: readonly tg.Tensor[]) => [{ shape: p.shape, dtype: p.dtype }],
+      forward([p, g]: readonly { data: tg.Storage }[]) { plain++; return [p.data.map((v, i) => v - 0.5 * g.data[i])]; },
+      forwardInto([p, g]: readonly { data: tg.Storage }[], _a: unknown, [out]: tg.Storage[]) {
+        into++;
+        for (let i = 0; i < out.length; i++) out[i] = p.data[i] - 0.5 * g.data[i];
+      },
+    };
+    const op = defineOp(def as unknown as Parameters<typeof defineOp>[0]);
+    const w = tg.tensor([1, 2, 3]);
+    const storage = w._storage;
+    const step = tg.jit((g: tg.Tensor) => { const y = w.mul(2).sum(); tg.assign(w, apply1(op, [w, g], {})); return y; });
+    expect(step(tg.tensor([2, 2, 2])).item()).toBe(12);
+    expect(step(tg.tensor([2, 2, 2])).item()).toBe(6);
+    expect(w.tolist()).toEqual([-1, 0, 1]);
+    expect(w._storage).toBe(storage);
+    expect([into, plain]).toEqual([2, 0]);
   });
 });

@@ -23,19 +23,25 @@ export function fusedLinearStep({ node, slot, planned, variableRef, isConstant }
   let packed: PackedMatrix | null = null;
   let packedFrom: Storage | null = null;
   let packedVersion = -1;
+  // Weights that change on every run (training) are not worth packing: after two repacks in a row, multiply unpacked.
+  let repacks = 0;
   return (s) => {
     const a = s[xi] as Float32Array, wd = s[wi] as Float32Array;
     const bd = bi >= 0 ? (s[bi] as Float32Array) : null;
     const o = buf ?? new Float32Array(m * n);
-    if (packable) {
-      const version = ref ? ref.version() : 0;
-      if (packed === null || packedFrom !== wd || packedVersion !== version) {
+    const version = ref ? ref.version() : 0;
+    const fresh = packed !== null && packedFrom === wd && packedVersion === version;
+    if (packable && repacks < 2) {
+      if (!fresh) {
         if (packed) freePacked(packed);
         packed = packB(wd, k, n, transB);
+        repacks = packedFrom === null ? 0 : repacks + 1;
         packedFrom = wd;
         packedVersion = version;
+      } else {
+        repacks = 0;
       }
-      matmulPacked(a, packed, o, m, bd, act);
+      matmulPacked(a, packed!, o, m, bd, act);
     } else {
       matmul(a, wd, o, m, k, n, { transB });
       if (bd) for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) o[i * n + j] += bd[j];
