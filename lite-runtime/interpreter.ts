@@ -29,20 +29,42 @@ export interface InterpreterOptions {
   maxTensorBytes?: number;
 }
 
+/**
+ * A tensor of a loaded model. Its shape is checked whenever an op (or a resize) sets it,
+ * so an op asked for a huge output fails before it builds anything that size.
+ */
 class Tensor implements RtTensor {
   dtype: LiteDType;
-  shape: number[];
+  private dims: number[];
   data: TypedArray;
   quant?: Quantization;
   isConst: boolean;
   /** Computed at prepare from constants (folded); then constant until the next prepare. */
   folded = false;
-  constructor(readonly index: number, readonly name: string, def: TensorDef) {
+  constructor(readonly index: number, readonly name: string, def: TensorDef, private readonly maxBytes: number) {
     this.dtype = def.dtype;
-    this.shape = def.shape.slice();
+    this.dims = def.shape.slice();
     this.isConst = def.data !== null && !def.isVariable;
     this.data = def.data ?? emptyTyped(def.dtype);
     if (def.quant) this.quant = def.quant;
+  }
+
+  get shape(): number[] {
+    return this.dims;
+  }
+
+  set shape(shape: number[]) {
+    let bytes = elemBytes(this.dtype);
+    let ok = Array.isArray(shape);
+    for (let i = 0; ok && i < shape.length; i++) {
+      const d = shape[i]!;
+      ok = Number.isInteger(d) && d >= 0;
+      bytes *= d;
+    }
+    if (!ok || !(bytes <= this.maxBytes)) {
+      throw new LimitError(`tensor ${this.index} '${this.name}' got shape ${fmtShape(Array.isArray(shape) ? shape : [])} (${bytes} bytes, limit ${this.maxBytes})`);
+    }
+    this.dims = shape;
   }
 }
 
@@ -113,7 +135,7 @@ export class SubgraphRunner {
   private arena: ArrayBuffer | null = null;
 
   constructor(readonly def: SubgraphDef, private readonly owner: Interpreter) {
-    this.tensors = def.tensors.map((t) => new Tensor(t.index, t.name, t));
+    this.tensors = def.tensors.map((t) => new Tensor(t.index, t.name, t, owner.maxTensorBytes));
     for (const t of def.tensors) {
       if (t.isVariable) this.tensors[t.index]!.data = owner.variableData(def.index, t);
     }
@@ -177,6 +199,7 @@ export class SubgraphRunner {
       try {
         s.state = s.op.prepare(s.node);
       } catch (e) {
+        if (e instanceof LimitError) throw new KernelError(s.op.name, s.node.index, e.message, sg);
         throw wrap(e, s.op.name, s.node.index, sg, 'prepare');
       }
       for (const out of s.node.outputs) {

@@ -75,6 +75,21 @@ describe('hostile models', () => {
     await rejects(p.bytes, /tensor 2 'h': shape \[1,-5\] has a negative dimension/);
   });
 
+  it('an op asked to produce a huge output is stopped before allocating', async () => {
+    const bytes = writeTflite({
+      tensors: [
+        { name: 'x', shape: [1, 2], dtype: 'float32' },
+        { name: 'pads', shape: [2, 2], dtype: 'int32', data: new Int32Array([0, 1e9, 0, 0]) },
+        { name: 'y', shape: [1, 2], dtype: 'float32' },
+      ],
+      operators: [{ op: 'PAD', inputs: ['x', 'pads'], outputs: ['y'] }],
+      inputs: ['x'], outputs: ['y'],
+    });
+    const t0 = performance.now();
+    await rejects(bytes, /PAD \(subgraph 0, node 0\): tensor 2 'y' got shape \[1000000001,2\] \(8000000008 bytes, limit 1073741824\)/, KernelError);
+    expect(performance.now() - t0).toBeLessThan(1000);
+  });
+
   it('arenas over the limit fail with LimitError', async () => {
     const err = await loadModel(modelBytes('person_detect.tflite'), { maxArenaBytes: 10000 }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(LimitError);
