@@ -277,7 +277,8 @@ function col2im(col: Float32Array, dx: Float32Array, p: Plan, ld: number, off: n
           const iy = oy * sh + ky * s.dilationH - s.padTop;
           if (iy < 0 || iy >= h) continue;
           const row = xo + iy * w + dxo;
-          for (let ox = x0; ox < x1; ox++) dx[row + ox * sw] += col[o + ox];
+          if (sw === 1) for (let ox = x0; ox < x1; ox++) dx[row + ox] += col[o + ox];
+          else for (let ox = x0; ox < x1; ox++) dx[row + ox * sw] += col[o + ox];
         }
       }
     }
@@ -314,7 +315,8 @@ function depthwiseForward(x: Float32Array, w: Float32Array, y: Float32Array, p: 
             const iy = oy * s.strideH + ky * s.dilationH - s.padTop;
             if (iy < 0 || iy >= s.h) continue;
             const row = xo + iy * s.w + dx, yr = yo + oy * outW;
-            for (let ox = x0; ox < x1; ox++) y[yr + ox] += wv * x[row + ox * sw];
+            if (sw === 1) for (let ox = x0; ox < x1; ox++) y[yr + ox] += wv * x[row + ox];
+            else for (let ox = x0; ox < x1; ox++) y[yr + ox] += wv * x[row + ox * sw];
           }
         }
       }
@@ -337,7 +339,8 @@ function depthwiseBackwardInput(gy: Float32Array, w: Float32Array, dx: Float32Ar
             const iy = oy * s.strideH + ky * s.dilationH - s.padTop;
             if (iy < 0 || iy >= s.h) continue;
             const row = xo + iy * s.w + off, yr = yo + oy * outW;
-            for (let ox = x0; ox < x1; ox++) dx[row + ox * sw] += wv * gy[yr + ox];
+            if (sw === 1) for (let ox = x0; ox < x1; ox++) dx[row + ox] += wv * gy[yr + ox];
+            else for (let ox = x0; ox < x1; ox++) dx[row + ox * sw] += wv * gy[yr + ox];
           }
         }
       }
@@ -360,7 +363,8 @@ function depthwiseBackwardWeight(x: Float32Array, gy: Float32Array, dw: Float32A
             const iy = oy * s.strideH + ky * s.dilationH - s.padTop;
             if (iy < 0 || iy >= s.h) continue;
             const row = xo + iy * s.w + off, yr = yo + oy * outW;
-            for (let ox = x0; ox < x1; ox++) acc += x[row + ox * sw] * gy[yr + ox];
+            if (sw === 1) for (let ox = x0; ox < x1; ox++) acc += x[row + ox] * gy[yr + ox];
+            else for (let ox = x0; ox < x1; ox++) acc += x[row + ox * sw] * gy[yr + ox];
           }
         }
         dw[o * p.kk + ky * s.kw + kx] = acc;
