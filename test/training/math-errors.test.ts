@@ -86,6 +86,7 @@ describe('math ops: bad dims and arguments', () => {
   it('invalid arguments raise ValueError', () => {
     throwsWith(() => f([3]).clamp(), tg.ValueError, 'clamp', 'min and max');
     throwsWith(() => f([3]).clamp(null, null), tg.ValueError, 'clamp');
+    throwsWith(() => f([3]).clamp(0, NaN), tg.ValueError, 'clamp', 'max is NaN');
     throwsWith(() => tg.gelu(f([3]), 'fast' as 'tanh'), tg.ValueError, 'gelu', "'fast'");
     throwsWith(() => f([3]).var(0, { correction: 1, unbiased: true }), tg.ValueError, 'var', 'either');
     throwsWith(() => f([3]).var(0, { correction: -1 }), tg.ValueError, 'correction');

@@ -62,6 +62,9 @@ export const HARDTANH = defineOp<{ min: number; max: number }>({
 export function clamp(x: Tensor, min?: number | Tensor | null, max?: number | Tensor | null): Tensor {
   const lo = min ?? null, hi = max ?? null;
   if (lo === null && hi === null) throw new ValueError('clamp: at least one of min and max must be given');
+  for (const [name, v] of [['min', lo], ['max', hi]] as const) {
+    if (typeof v === 'number' && Number.isNaN(v)) throw new ValueError(`clamp: ${name} is NaN (every result would be NaN)`);
+  }
   if (lo instanceof Tensor || hi instanceof Tensor) {
     let y = x;
     if (lo !== null) y = where(y.lt(lo), lo, y);
