@@ -55,12 +55,17 @@ export const BATCH_NORM = defineOp<BatchNormAttrs>({
     return [y];
   },
   grad: ({ inputs: [x, mean, variance, weight, bias], attrs: { eps }, gradOutputs: [g] }) => {
+    // y = (x - mean) * invstd * weight + bias, per channel (PyTorch refuses gradients for the
+    // statistics here; they are well defined, so they are given)
     const r = x.ndim, dims = nonChannelDims(r);
     const invstd = variance.add(eps).rsqrt();
+    const scale = weight.mul(invstd);
+    const centered = () => x.sub(perChannel(mean, r));
     return [
-      x.requiresGrad ? g!.mul(perChannel(weight.mul(invstd), r)) : null,
-      null, null, // running statistics are not differentiated (as PyTorch)
-      weight.requiresGrad ? sum(g!.mul(x.sub(perChannel(mean, r)).mul(perChannel(invstd, r))), dims) : null,
+      x.requiresGrad ? g!.mul(perChannel(scale, r)) : null,
+      mean.requiresGrad ? sum(g!, dims).mul(scale).neg() : null,
+      variance.requiresGrad ? sum(g!.mul(centered()), dims).mul(scale).mul(invstd.pow(2)).mul(-0.5) : null,
+      weight.requiresGrad ? sum(g!.mul(centered()).mul(perChannel(invstd, r)), dims) : null,
       bias.requiresGrad ? sum(g!, dims) : null,
     ];
   },
