@@ -40,6 +40,13 @@ describe('shape ops under tg.jit', () => {
     expect(() => f(x, r, tg.tensor(Int32Array.of(0, 4, 0)))).toThrow(/out of range/);
   });
 
+  it('value-dependent shapes (bool masks, oneHot without numClasses) are a TraceError inside tg.jit', () => {
+    const x = tg.randn([2, 3]);
+    expect(() => tg.jit((a: tg.Tensor) => a.index(a.gt(0)))(x)).toThrow(tg.TraceError);
+    expect(() => tg.jit((i: tg.Tensor) => tg.oneHot(i))(tg.tensor(Int32Array.of(1, 2)))).toThrow(/oneHot with numClasses = -1/);
+    expect(tg.jit((i: tg.Tensor) => tg.oneHot(i, 3))(tg.tensor(Int32Array.of(1, 2))).tolist()).toEqual([[0, 1, 0], [0, 0, 1]]);
+  });
+
   it('index checks still run in the compiled graph', () => {
     const f = tg.jit((x: tg.Tensor, i: tg.Tensor) => x.gather(1, i));
     const x = tg.randn([2, 3]);
