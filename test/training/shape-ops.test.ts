@@ -2,8 +2,12 @@ import { describe } from 'vitest';
 import * as tg from '../../training/index.js';
 import { runTorchCases } from '../helpers/torch-ref.js';
 
+/** Decodes a [start, end, step] params tensor (-999 = None) of the slice/python-* cases. */
+const bound = (v: number): number | null => (v === -999 ? null : v);
+
 describe('shape ops vs PyTorch', () => {
   runTorchCases('shape', {
+    slice: (x, p) => { const [s, e, k] = p.tolist() as number[]; return tg.slice(x, 1, bound(s), bound(e), k); },
     'flatten/all': (x) => tg.flatten(x),
     'flatten/from-1': (x) => x.flatten(1),
     'flatten/middle': (x) => tg.flatten(x, 1, -2),
