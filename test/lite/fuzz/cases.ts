@@ -53,6 +53,47 @@ export function structuralPositions(bytes: Uint8Array): number[] {
   return [...out].filter((p) => p >= 0 && p < bytes.length).sort((a, b) => a - b);
 }
 
+/**
+ * Byte positions of op parameters: present fields of every builtin options table, and the
+ * elements of small int32 constants (shapes, paddings, axes, begin/end/strides).
+ */
+export function paramPositions(bytes: Uint8Array): number[] {
+  const out: number[] = [];
+  const model = new FbReader(bytes).root('Model');
+  const buffers = model.tables(ModelField.buffers, String);
+  for (const sg of model.tables(ModelField.subgraphs, String)) {
+    for (const o of sg.tables(SubGraphField.operators, String)) {
+      const opt = o.table(OperatorField.builtin_options, 'opt');
+      for (let id = 0; opt && id < 16; id++) {
+        const p = opt.field(id, 1);
+        if (p !== 0) out.push(p);
+      }
+    }
+    for (const t of sg.tables(SubGraphField.tensors, String)) {
+      const data = buffers[t.u32(TensorField.buffer, 0)]?.vector(0, 1);
+      if (t.i8(TensorField.type, 0) === 2 && data && data.length <= 256) {
+        for (let k = 0; k + 4 <= data.length; k += 4) out.push(data.start + k);
+      }
+    }
+  }
+  return out;
+}
+
+/** Overwrites 1-2 op parameters with edge values (0, -1, huge, ...), keeping the structure intact. */
+export function mutateParams(src: Uint8Array, params: number[], rand: () => number): Uint8Array {
+  const b = src.slice();
+  if (params.length === 0) return b;
+  const dv = new DataView(b.buffer);
+  const vals = [0, 1, 2, 3, -1, -2, 7, 100, 255, 65535, 1e6, 0x7fffffff, -0x80000000];
+  for (let k = 1 + Math.floor(rand() * 2); k > 0; k--) {
+    const p = params[Math.floor(rand() * params.length)]!;
+    const v = vals[Math.floor(rand() * vals.length)]!;
+    if (p + 4 <= b.length && rand() < 0.6) dv.setInt32(p, v, true);
+    else b[p] = v & 0xff;
+  }
+  return b;
+}
+
 const EDGE = [0, 1, 2, 3, 4, 0xff, 0x7f, 0x80, 0xffff, 0x7fffffff, 0x80000000, 0xffffffff, 0xfffffffc];
 
 export function mutate(src: Uint8Array, structural: number[], rand: () => number): Uint8Array {

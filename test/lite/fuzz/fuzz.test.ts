@@ -7,6 +7,7 @@
  * Op failures the interpreter had to wrap (a non-LiteError thrown inside an op) are
  * printed: they point at op bugs.
  */
+import { readdirSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
 import type { FuzzJob, FuzzMessage, FuzzStats } from './worker.js';
@@ -49,6 +50,22 @@ function runJob(job: FuzzJob): Promise<FuzzStats> {
     worker.on('exit', (code) => finish(() => reject(new Error(`${job.file}: worker exited (${code}) after case ${last}`))));
   });
 }
+
+/** Conformance fixtures whose single-op models are mutated too (exercises every op's prepare checks). */
+const CONFORMANCE_DIR = new URL('../../fixtures/lite/conformance/', import.meta.url);
+const MUTATIONS_PER_OP_MODEL = 16;
+
+describe('fuzz: mutated single-op models (every op)', () => {
+  it(`each conformance model mutated ${MUTATIONS_PER_OP_MODEL * SCALE} times`, async () => {
+    const files = readdirSync(CONFORMANCE_DIR).filter((f) => f.endsWith('.json')).sort();
+    expect(files.length).toBeGreaterThan(10);
+    const totals = await runJob({ file: 'conformance', cases: Math.round(MUTATIONS_PER_OP_MODEL * SCALE), seed: 0xc0f, conformance: files });
+    const { wrapped, ...counts } = totals;
+    console.log(`single-op models of ${files.length} ops: ${JSON.stringify({ ...counts, maxMs: Math.round(counts.maxMs) })}${wrapped.length ? `\n  op errors wrapped by the interpreter:\n  ${wrapped.join('\n  ')}` : ''}`);
+    expect(totals.maxMs).toBeLessThan(3000);
+    expect(totals.ran).toBeGreaterThan(0);
+  }, 300000 * SCALE);
+});
 
 describe('fuzz: mutated real models', () => {
   for (const [file, base] of PLAN) {

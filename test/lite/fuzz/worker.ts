@@ -2,27 +2,43 @@
  * Runs one model's fuzz cases in a worker thread, posting before each case so the test
  * (fuzz.test.ts) can tell a hang from slow progress and name the case that hung.
  */
+import { readFileSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import { modelBytes } from '../models/shared.js';
-import { mulberry32, mutate, runCase, structuralPositions } from './cases.js';
+import { mulberry32, mutate, mutateParams, paramPositions, runCase, structuralPositions } from './cases.js';
 
-export interface FuzzJob { file: string; cases: number; seed: number }
+/**
+ * `file` is a real model, or with `conformance` a list of fixture files of
+ * test/fixtures/lite/conformance whose single-op models (every op, float32 and int8)
+ * are each mutated `cases` times.
+ */
+export interface FuzzJob { file: string; cases: number; seed: number; conformance?: string[] }
 export interface FuzzStats { ran: number; rejectedAtLoad: number; rejectedAtRun: number; maxMs: number; wrapped: string[] }
 export type FuzzMessage =
   | { type: 'case'; c: number }
   | { type: 'fail'; c: number; error: string }
   | { type: 'done'; stats: FuzzStats };
 
+/** The single-op models of one conformance fixture file. */
+function conformanceModels(file: string): Uint8Array[] {
+  const json = JSON.parse(readFileSync(new URL(`../../fixtures/lite/conformance/${file}`, import.meta.url), 'utf8')) as { cases: { model: string }[] };
+  return json.cases.map((c) => new Uint8Array(Buffer.from(c.model, 'base64')));
+}
+
 const job = (workerData as { job: FuzzJob }).job;
 const post = (m: FuzzMessage): void => parentPort!.postMessage(m);
-const src = modelBytes(job.file);
-const structural = structuralPositions(src);
+const sources = job.conformance ? job.conformance.flatMap(conformanceModels) : [modelBytes(job.file)];
+const structural = sources.map(structuralPositions);
+const params = sources.map(paramPositions);
 const rand = mulberry32(job.seed);
 const stats: FuzzStats = { ran: 0, rejectedAtLoad: 0, rejectedAtRun: 0, maxMs: 0, wrapped: [] };
 const wrapped = new Set<string>();
 let failed = false;
-for (let c = 0; c < job.cases && !failed; c++) {
-  const bytes = mutate(src, structural, rand);
+const total = job.cases * sources.length;
+for (let c = 0; c < total && !failed; c++) {
+  const k = c % sources.length;
+  // Single-op models: half the cases change only op parameters, to reach every op's prepare checks.
+  const bytes = job.conformance && rand() < 0.5 ? mutateParams(sources[k]!, params[k]!, rand) : mutate(sources[k]!, structural[k]!, rand);
   post({ type: 'case', c });
   const t0 = performance.now();
   try {
