@@ -56,11 +56,12 @@ function prepare(node: OpNode): State {
   const proj = f32(node, 16, 'projection_weights', null);
   const nout = proj ? proj.shape[0]! : units;
   const cifg = !optInput(node, 1);
-  ['input_to_input', 'input_to_forget', 'input_to_cell', 'input_to_output'].forEach((r, k) => { if (k > 0 || !cifg) f32(node, 1 + k, r, [units, nin]); });
-  ['recurrent_to_input', 'recurrent_to_forget', 'recurrent_to_cell', 'recurrent_to_output'].forEach((r, k) => { if (k > 0 || !cifg) { input(OP, node, 5 + k); f32(node, 5 + k, r, [units, nout]); } });
-  ['input_gate_bias', 'forget_gate_bias', 'cell_gate_bias', 'output_gate_bias'].forEach((r, k) => { if (k > 0 || !cifg) { input(OP, node, 12 + k); f32(node, 12 + k, r, [units]); } });
+  const required = (i: number, role: string, shape: number[]): void => { input(OP, node, i); f32(node, i, role, shape); };
+  ['input_to_input', 'input_to_forget', 'input_to_cell', 'input_to_output'].forEach((r, k) => { if (k > 0 || !cifg) required(1 + k, r, [units, nin]); });
+  ['recurrent_to_input', 'recurrent_to_forget', 'recurrent_to_cell', 'recurrent_to_output'].forEach((r, k) => { if (k > 0 || !cifg) required(5 + k, r, [units, nout]); });
+  ['input_gate_bias', 'forget_gate_bias', 'cell_gate_bias', 'output_gate_bias'].forEach((r, k) => { if (k > 0 || !cifg) required(12 + k, r, [units]); });
   const peephole = !!optInput(node, 10);
-  if (peephole) [9, 10, 11].forEach((i) => { if (i > 9 || !cifg) f32(node, i, 'peephole weights', [units]); });
+  if (peephole) [9, 10, 11].forEach((i) => { if (i > 9 || !cifg) required(i, 'peephole weights', [units]); });
   if (proj) { expectRank(OP, node, 'projection_weights', proj, 2); f32(node, 16, 'projection_weights', [nout, units]); f32(node, 17, 'projection_bias', [nout]); }
   const hs = input(OP, node, 18), cs = input(OP, node, 19);
   f32(node, 18, 'output_state', null);
@@ -68,7 +69,7 @@ function prepare(node: OpNode): State {
   expect(OP, node, numElements(hs.shape) === batch * nout && numElements(cs.shape) === batch * units,
     () => `states ${describe('output_state', hs)} / ${describe('cell_state', cs)} must hold [${batch}, ${nout}] / [${batch}, ${units}]`);
   const layerNorm = !!optInput(node, 21);
-  if (layerNorm) [20, 21, 22, 23].forEach((i) => { if (i > 20 || !cifg) f32(node, i, 'layer norm coefficients', [units]); });
+  if (layerNorm) [20, 21, 22, 23].forEach((i) => { if (i > 20 || !cifg) required(i, 'layer norm coefficients', [units]); });
   setOutput(OP, node, output(OP, node, 0), timeMajor ? [steps, batch, nout] : [batch, steps, nout], 'float32');
   return {
     batch, steps, nin, units, nout, timeMajor, cifg, peephole, proj: !!proj, layerNorm,

@@ -55,13 +55,20 @@ export function expect(op: string, node: OpNode, cond: boolean, detail: () => st
   if (!cond) throw fail(op, node, detail());
 }
 
+const ZP_RANGE: Partial<Record<LiteDType, [number, number]>> = { int8: [-128, 127], uint8: [0, 255], int16: [-32768, 32767] };
+
 /** Per-tensor scale and zero point of a quantized tensor, throwing when it has none. */
 export function qparams(op: string, node: OpNode, role: string, t: RtTensor): { scale: number; zeroPoint: number } {
   const q = t.quant;
   if (!q || q.scale.length === 0) throw fail(op, node, `${describe(role, t)}: quantized tensor needs a scale and zero point`);
   const scale = q.scale[0]!;
   if (!(scale > 0) || !Number.isFinite(scale)) throw fail(op, node, `${describe(role, t)}: scale must be a positive finite number, got ${scale}`);
-  return { scale, zeroPoint: q.zeroPoint.length ? q.zeroPoint[0]! : 0 };
+  const zeroPoint = q.zeroPoint.length ? q.zeroPoint[0]! : 0;
+  const range = ZP_RANGE[t.dtype];
+  if (range && !(zeroPoint >= range[0] && zeroPoint <= range[1])) {
+    throw fail(op, node, `${describe(role, t)}: zero point ${zeroPoint} is outside the ${t.dtype} range [${range[0]}, ${range[1]}]`);
+  }
+  return { scale, zeroPoint };
 }
 
 /** Element count of a shape. */

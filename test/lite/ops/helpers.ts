@@ -59,7 +59,7 @@ type OptValue = number | boolean | string | number[];
 export function options(fields: Record<number, OptValue>): OptionsTable {
   const num = (f: number, d: number): number => {
     const v = fields[f];
-    return v === undefined ? d : typeof v === 'boolean' ? Number(v) : (v as number);
+    return typeof v === 'number' ? v : typeof v === 'boolean' ? Number(v) : d;
   };
   return {
     bool: (f, d) => (fields[f] === undefined ? d : !!fields[f]),
