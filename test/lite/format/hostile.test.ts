@@ -26,7 +26,7 @@ const chain: ModelDesc = {
 };
 const chainBytes = writeTflite(chain);
 
-async function rejects(bytes: Uint8Array, re: RegExp, type: typeof LiteError = ModelFormatError): Promise<void> {
+async function rejects(bytes: Uint8Array, re: RegExp, type: abstract new (...args: never[]) => LiteError = ModelFormatError): Promise<void> {
   const err = await loadModel(bytes).then(() => null, (e: unknown) => e);
   expect(err, `expected ${type.name} matching ${re}`).toBeInstanceOf(type);
   expect((err as Error).message).toMatch(re);
