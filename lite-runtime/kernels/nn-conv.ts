@@ -5,6 +5,7 @@
  * use direct loops. The transposed convolution is `conv2dBackwardInputNCHW`.
  */
 import { KernelError, checkDim, checkLen } from './errors.js';
+import { depthwiseBackwardInput, depthwiseBackwardWeight, depthwiseForward } from './nn-depthwise.js';
 import { matmul } from './index.js';
 import { convOutputSize, type ConvGeometry } from './im2col.js';
 
@@ -15,7 +16,8 @@ export interface Conv2dShape {
   dilationH: number; dilationW: number; groups: number;
 }
 
-interface Plan {
+/** Derived sizes of one convolution, shared with the depthwise loops. */
+export interface ConvPlan {
   s: Conv2dShape; cg: number; ocg: number; kk: number; outH: number; outW: number; ohw: number; hw: number;
   geom: ConvGeometry; direct1x1: boolean;
   /** One input channel per group and several groups: direct loops instead of GEMMs of depth kh*kw. */
@@ -25,7 +27,7 @@ interface Plan {
 }
 
 /** Validates sizes and derives per-group quantities; `kernel` names the caller in errors. */
-function plan(kernel: string, s: Conv2dShape): Plan {
+function plan(kernel: string, s: Conv2dShape): ConvPlan {
   for (const k of ['n', 'c', 'oc', 'groups'] as const) checkDim(kernel, k, s[k]);
   if (s.groups < 1 || s.c % s.groups !== 0 || s.oc % s.groups !== 0) {
     throw new KernelError(kernel, `groups = ${s.groups} must be >= 1 and divide c = ${s.c} and oc = ${s.oc}`);
@@ -51,7 +53,7 @@ export function conv2dOutputSize(s: Conv2dShape): [number, number] {
   return [p.outH, p.outW];
 }
 
-function checkSizes(kernel: string, p: Plan, x: Float32Array, w: Float32Array, y: Float32Array, xName: string, yName: string): void {
+function checkSizes(kernel: string, p: ConvPlan, x: Float32Array, w: Float32Array, y: Float32Array, xName: string, yName: string): void {
   const { s } = p;
   checkLen(kernel, xName, x, s.n * s.c * p.hw, 'n*c*h*w');
   checkLen(kernel, 'w', w, s.oc * p.cg * p.kk, 'oc*(c/groups)*kh*kw');
@@ -171,12 +173,12 @@ export function conv2dBackwardWeightNCHW(x: Float32Array, gy: Float32Array, dw: 
  * [image][outH*outW]) so each product has at least ~1024 columns; large ones
  * go one image at a time, straight into the output.
  */
-function imagesPerGemm(p: Plan): number {
+function imagesPerGemm(p: ConvPlan): number {
   return Math.max(1, Math.min(p.s.n, Math.floor(1024 / Math.max(p.ohw, 1))));
 }
 
 /** gyT [ocg, nb*ohw] = group g's output channels of images b0..b0+nb, side by side. */
-function gatherImages(gy: Float32Array, gyT: Float32Array, p: Plan, b0: number, nb: number, g: number): void {
+function gatherImages(gy: Float32Array, gyT: Float32Array, p: ConvPlan, b0: number, nb: number, g: number): void {
   const { s, ocg, ohw } = p, cols = nb * ohw;
   for (let o = 0; o < ocg; o++) {
     for (let i = 0; i < nb; i++) {
@@ -190,7 +192,7 @@ function gatherImages(gy: Float32Array, gyT: Float32Array, p: Plan, b0: number, 
 // holds that tap over the image's outH*outW outputs, at col[row*ld + off ...]
 // (ld > outH*outW when several images share one GEMM).
 
-function im2col(x: Float32Array, col: Float32Array, p: Plan, ld: number, off: number): void {
+function im2col(x: Float32Array, col: Float32Array, p: ConvPlan, ld: number, off: number): void {
   const { s, cg, outH, outW } = p;
   const h = s.h, w = s.w, sh = s.strideH, sw = s.strideW;
   if (sh === 1 && sw === 1 && outW === w) { im2colSameWidth(x, col, p, ld, off); return; }
@@ -220,7 +222,7 @@ function im2col(x: Float32Array, col: Float32Array, p: Plan, ld: number, off: nu
  * padding): each tap's valid rows are one contiguous block of the image,
  * copied at once; the columns that fall in the padding are zeroed after.
  */
-function im2colSameWidth(x: Float32Array, col: Float32Array, p: Plan, ld: number, off: number): void {
+function im2colSameWidth(x: Float32Array, col: Float32Array, p: ConvPlan, ld: number, off: number): void {
   const { s, cg, outH, outW } = p;
   const h = s.h, w = s.w, hw = h * w;
   for (let ci = 0, r = 0; ci < cg; ci++) {
@@ -263,7 +265,7 @@ function zero(dst: Float32Array, a: number, b: number): void {
 }
 
 /** dx += fold(col), the adjoint of im2col. */
-function col2im(col: Float32Array, dx: Float32Array, p: Plan, ld: number, off: number): void {
+function col2im(col: Float32Array, dx: Float32Array, p: ConvPlan, ld: number, off: number): void {
   const { s, cg, outH, outW } = p;
   const h = s.h, w = s.w, sh = s.strideH, sw = s.strideW;
   for (let ci = 0, r = 0; ci < cg; ci++) {
@@ -285,10 +287,7 @@ function col2im(col: Float32Array, dx: Float32Array, p: Plan, ld: number, off: n
   }
 }
 
-// Depthwise (one input channel per group, `ocg` outputs each): direct loops.
-// For output (oy, ox) and tap (ky, kx): iy = oy*sH + ky*dH - padTop; the valid
-// ox range of each tap row is precomputed so the inner loop has no bounds test.
-
+/** Per kernel column kx, the outputs whose input column lies inside the image. */
 function tapRanges(s: Conv2dShape, outW: number): { x0: Int32Array; x1: Int32Array } {
   const x0 = new Int32Array(s.kw), x1 = new Int32Array(s.kw);
   for (let kx = 0; kx < s.kw; kx++) {
@@ -297,78 +296,4 @@ function tapRanges(s: Conv2dShape, outW: number): { x0: Int32Array; x1: Int32Arr
     x1[kx] = s.w - off <= 0 ? x0[kx] : Math.max(x0[kx], Math.min(outW, Math.ceil((s.w - off) / s.strideW)));
   }
   return { x0, x1 };
-}
-
-function depthwiseForward(x: Float32Array, w: Float32Array, y: Float32Array, p: Plan): void {
-  const { s, ocg, outH, outW, ohw, hw } = p;
-  const sw = s.strideW;
-  y.fill(0, 0, s.n * s.oc * ohw);
-  for (let b = 0; b < s.n; b++) {
-    for (let o = 0; o < s.oc; o++) {
-      const xo = (b * s.c + Math.floor(o / ocg)) * hw, yo = (b * s.oc + o) * ohw, wo = o * p.kk;
-      for (let ky = 0; ky < s.kh; ky++) {
-        for (let kx = 0; kx < s.kw; kx++) {
-          const wv = w[wo + ky * s.kw + kx];
-          const x0 = p.x0[kx], x1 = p.x1[kx];
-          const dx = kx * s.dilationW - s.padLeft;
-          for (let oy = 0; oy < outH; oy++) {
-            const iy = oy * s.strideH + ky * s.dilationH - s.padTop;
-            if (iy < 0 || iy >= s.h) continue;
-            const row = xo + iy * s.w + dx, yr = yo + oy * outW;
-            if (sw === 1) for (let ox = x0; ox < x1; ox++) y[yr + ox] += wv * x[row + ox];
-            else for (let ox = x0; ox < x1; ox++) y[yr + ox] += wv * x[row + ox * sw];
-          }
-        }
-      }
-    }
-  }
-}
-
-function depthwiseBackwardInput(gy: Float32Array, w: Float32Array, dx: Float32Array, p: Plan): void {
-  const { s, ocg, outH, outW, ohw, hw } = p;
-  const sw = s.strideW;
-  for (let b = 0; b < s.n; b++) {
-    for (let o = 0; o < s.oc; o++) {
-      const xo = (b * s.c + Math.floor(o / ocg)) * hw, yo = (b * s.oc + o) * ohw, wo = o * p.kk;
-      for (let ky = 0; ky < s.kh; ky++) {
-        for (let kx = 0; kx < s.kw; kx++) {
-          const wv = w[wo + ky * s.kw + kx];
-          const x0 = p.x0[kx], x1 = p.x1[kx];
-          const off = kx * s.dilationW - s.padLeft;
-          for (let oy = 0; oy < outH; oy++) {
-            const iy = oy * s.strideH + ky * s.dilationH - s.padTop;
-            if (iy < 0 || iy >= s.h) continue;
-            const row = xo + iy * s.w + off, yr = yo + oy * outW;
-            if (sw === 1) for (let ox = x0; ox < x1; ox++) dx[row + ox] += wv * gy[yr + ox];
-            else for (let ox = x0; ox < x1; ox++) dx[row + ox * sw] += wv * gy[yr + ox];
-          }
-        }
-      }
-    }
-  }
-}
-
-function depthwiseBackwardWeight(x: Float32Array, gy: Float32Array, dw: Float32Array, p: Plan): void {
-  const { s, ocg, outH, outW, ohw, hw } = p;
-  const sw = s.strideW;
-  for (let o = 0; o < s.oc; o++) {
-    for (let ky = 0; ky < s.kh; ky++) {
-      for (let kx = 0; kx < s.kw; kx++) {
-        const x0 = p.x0[kx], x1 = p.x1[kx];
-        const off = kx * s.dilationW - s.padLeft;
-        let acc = 0;
-        for (let b = 0; b < s.n; b++) {
-          const xo = (b * s.c + Math.floor(o / ocg)) * hw, yo = (b * s.oc + o) * ohw;
-          for (let oy = 0; oy < outH; oy++) {
-            const iy = oy * s.strideH + ky * s.dilationH - s.padTop;
-            if (iy < 0 || iy >= s.h) continue;
-            const row = xo + iy * s.w + off, yr = yo + oy * outW;
-            if (sw === 1) for (let ox = x0; ox < x1; ox++) acc += x[row + ox] * gy[yr + ox];
-            else for (let ox = x0; ox < x1; ox++) acc += x[row + ox * sw] * gy[yr + ox];
-          }
-        }
-        dw[o * p.kk + ky * s.kw + kx] = acc;
-      }
-    }
-  }
 }
