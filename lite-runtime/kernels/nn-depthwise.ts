@@ -8,6 +8,7 @@ import type { ConvPlan } from './nn-conv.js';
 // For output (oy, ox) and tap (ky, kx): iy = oy*sH + ky*dH - padTop; the valid
 // ox range [p.x0[kx], p.x1[kx]) of each tap is precomputed so the inner loop has no bounds test.
 
+/** y = depthwise conv of x (overwrites y). */
 export function depthwiseForward(x: Float32Array, w: Float32Array, y: Float32Array, p: ConvPlan): void {
   const { s, ocg, outH, outW, ohw, hw } = p;
   const sw = s.strideW;
@@ -33,6 +34,7 @@ export function depthwiseForward(x: Float32Array, w: Float32Array, y: Float32Arr
   }
 }
 
+/** dx += the input gradient (dx zeroed by the caller). */
 export function depthwiseBackwardInput(gy: Float32Array, w: Float32Array, dx: Float32Array, p: ConvPlan): void {
   const { s, ocg, outH, outW, ohw, hw } = p;
   const sw = s.strideW;
@@ -57,6 +59,7 @@ export function depthwiseBackwardInput(gy: Float32Array, w: Float32Array, dx: Fl
   }
 }
 
+/** dw = the weight gradient (every element written). */
 export function depthwiseBackwardWeight(x: Float32Array, gy: Float32Array, dw: Float32Array, p: ConvPlan): void {
   const { s, ocg, outH, outW, ohw, hw } = p;
   const sw = s.strideW;

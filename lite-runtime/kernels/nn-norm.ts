@@ -133,9 +133,9 @@ export function layerNormBackward(
   x: Float32Array, gy: Float32Array, rows: number, d: number, weight: Float32Array, mean: Float32Array, rstd: Float32Array,
   dx: Float32Array, dweight: Float32Array, dbias: Float32Array,
 ): void {
-  checkLN('layerNormBackward', x, gy, rows, d, weight, dweight, mean, rstd, 'gy');
+  checkLN('layerNormBackward', x, gy, rows, d, weight, dbias, mean, rstd, 'gy', 'dbias');
   checkLen('layerNormBackward', 'dx', dx, rows * d, 'rows*d');
-  checkLen('layerNormBackward', 'dbias', dbias, d, 'd');
+  checkLen('layerNormBackward', 'dweight', dweight, d, 'd');
   const dw = new Float64Array(d), db = new Float64Array(d);
   for (let r = 0; r < rows; r++) {
     const o = r * d, m = mean[r], rs = rstd[r];
@@ -156,7 +156,7 @@ export function layerNormBackward(
 
 function checkLN(
   kernel: string, x: Float32Array, y: Float32Array, rows: number, d: number, weight: Float32Array, bias: Float32Array,
-  mean: Float32Array, rstd: Float32Array, yName: string,
+  mean: Float32Array, rstd: Float32Array, yName: string, biasName = 'bias',
 ): void {
   checkDim(kernel, 'rows', rows);
   checkDim(kernel, 'd', d);
@@ -164,7 +164,7 @@ function checkLN(
   checkLen(kernel, 'x', x, rows * d, 'rows*d');
   checkLen(kernel, yName, y, rows * d, 'rows*d');
   checkLen(kernel, 'weight', weight, d, 'd');
-  checkLen(kernel, 'bias', bias, d, 'd');
+  checkLen(kernel, biasName, bias, d, 'd');
   checkLen(kernel, 'mean', mean, rows, 'rows');
   checkLen(kernel, 'rstd', rstd, rows, 'rows');
 }
