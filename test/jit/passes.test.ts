@@ -1,8 +1,11 @@
-import { describe, expect, it } from 'vitest';
+import { beforeEach, afterEach, describe, expect, it, vi } from 'vitest';
 import * as tg from '../../training/index.js';
 import { cse, dce, fold, fuseElementwise, fuseLinear, planMemory, simplify, cleanup } from '../../training/graph/index.js';
 import type { Graph } from '../../training/graph/ir.js';
 import { expectClose, opsOf, runGraph } from './helpers.js';
+
+beforeEach(() => { vi.spyOn(console, 'log').mockImplementation(() => {}); });
+afterEach(() => vi.restoreAllMocks());
 
 type Fn = (...x: tg.Tensor[]) => tg.Tensor;
 

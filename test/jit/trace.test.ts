@@ -165,3 +165,30 @@ describe('tg.jit tracing', () => {
     expect(f(x).tolist()).toEqual([3, 12, 27]);
   });
 });
+
+describe('state and randomness inside tg.jit', () => {
+  it('batch-norm running statistics update through assign exactly as eagerly', () => {
+    const make = () => ({ mean: tg.zeros([3]), var: tg.ones([3]) });
+    const a = make(), b = make();
+    const f = tg.jit((x: tg.Tensor) => tg.batchNorm(x, b.mean, b.var, null, null, true));
+    for (let i = 0; i < 3; i++) {
+      const x = tg.randn([4, 3, 2, 2]);
+      close(f(x), tg.batchNorm(x, a.mean, a.var, null, null, true), 1e-5);
+      close(b.mean, a.mean, 1e-6);
+      close(b.var, a.var, 1e-6);
+    }
+  });
+
+  it('dropout draws fresh randomness on every run, in the same order as eager', () => {
+    const x = tg.ones([64]);
+    const f = tg.jit((t: tg.Tensor) => tg.dropout(t, 0.5).add(tg.dropout(t, 0.5)));
+    tg.manualSeed(5);
+    const e1 = tg.dropout(x, 0.5).add(tg.dropout(x, 0.5)), e2 = tg.dropout(x, 0.5).add(tg.dropout(x, 0.5));
+    tg.manualSeed(5);
+    const j1 = f(x), j2 = f(x);
+    expect(j1.tolist()).toEqual(e1.tolist());
+    expect(j2.tolist()).toEqual(e2.tolist());
+    expect(j1.tolist()).not.toEqual(j2.tolist());
+    expect(f.optimizedGraphFor(x).nodes.filter((n) => n.op === 'dropout')).toHaveLength(2);
+  });
+});
