@@ -110,8 +110,12 @@ export interface LiteModel {
  * const model = await loadModel(await (await fetch('m.tflite')).arrayBuffer());
  * ```
  */
-export async function loadModel(bytes: ArrayBuffer | Uint8Array, opts: LoadOptions = {}): Promise<LiteModel> {
-  const u8 = bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes);
+export async function loadModel(bytes: ArrayBuffer | ArrayBufferView, opts: LoadOptions = {}): Promise<LiteModel> {
+  let u8: Uint8Array;
+  if (bytes instanceof Uint8Array) u8 = bytes;
+  else if (ArrayBuffer.isView(bytes)) u8 = new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  else if (/^\[object (Shared)?ArrayBuffer\]$/.test(Object.prototype.toString.call(bytes))) u8 = new Uint8Array(bytes);
+  else throw new InputError('loadModel expects the model bytes as an ArrayBuffer or Uint8Array');
   const limits = opts.maxTensorBytes === undefined ? {} : { maxTensorBytes: opts.maxTensorBytes };
   const def = parseModel(u8, limits);
   let backend = await createBackend(opts.backend ?? 'cpu', opts.wasmModule ? { wasmModule: opts.wasmModule } : {});

@@ -112,4 +112,39 @@ describe('loadModel API', () => {
     m.runSync([[2]]);
     expect(a!.data[0]).toBe(keep);
   });
+
+  it('runs the subgraph of the chosen signature, with its names', async () => {
+    const t = (name: string) => ({ name, shape: [1, 2], dtype: 'float32' as const });
+    const w = (v: number[]) => ({ name: 'w', shape: [2, 2], dtype: 'float32' as const, data: new Float32Array(v) });
+    const sub = (v: number[]) => ({
+      tensors: [t('x'), w(v), t('y')],
+      operators: [{ op: 'FULLY_CONNECTED' as const, inputs: ['x', 'w', -1], outputs: ['y'] }],
+      inputs: ['x'], outputs: ['y'],
+    });
+    const bytes = writeTflite({
+      ...sub([1, 0, 0, 1]),
+      subgraphs: [sub([0, 1, 1, 0])],
+      signatureDefs: [
+        { key: 'identity', subgraph: 0, inputs: [{ name: 'in', tensor: 'x' }], outputs: [{ name: 'out', tensor: 'y' }] },
+        { key: 'swap', subgraph: 1, inputs: [{ name: 'a', tensor: 'x' }], outputs: [{ name: 'b', tensor: 'y' }] },
+      ],
+    });
+    const id = await loadModel(bytes);
+    const swap = await loadModel(bytes, { signature: 'swap' });
+    expect(id.signatures).toEqual(['identity', 'swap']);
+    expect(id.inputs[0]!.name).toBe('in');
+    expect(swap.inputs[0]!.name).toBe('a');
+    expect(swap.outputs[0]!.name).toBe('b');
+    expect(nums((await id.run({ in: [1, 2] }))[0]!)).toEqual([1, 2]);
+    const [b] = await swap.run({ a: [1, 2] });
+    expect(b!.name).toBe('b');
+    expect(nums(b!)).toEqual([2, 1]);
+  });
+
+  it('accepts any view of the bytes and rejects non-bytes', async () => {
+    const bytes = modelBytes('hello_world_float.tflite');
+    const m = await loadModel(new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+    expect(m.inputs.length).toBe(1);
+    await expect(loadModel('model.tflite' as never)).rejects.toThrow(InputError);
+  });
 });
