@@ -1,6 +1,6 @@
 import { beforeEach, afterEach, describe, expect, it, vi } from 'vitest';
 import * as tg from '../../training/index.js';
-import { cse, dce, fold, fuseElementwise, fuseLinear, planMemory, simplify, cleanup } from '../../training/graph/index.js';
+import { cse, dce, fold, fuseConv, fuseElementwise, fuseLinear, planMemory, simplify, cleanup } from '../../training/graph/index.js';
 import type { Graph } from '../../training/graph/ir.js';
 import { expectClose, opsOf, runGraph } from './helpers.js';
 
@@ -139,6 +139,25 @@ describe('matmul + bias + activation fusion', () => {
     const b = tg.randn([2]);
     const { after } = check((x) => { const y = x.matmul(x); return y.add(b).mul(y); }, [tg.randn([2, 2])], fuseLinear, 1e-5);
     expect(opsOf(after)).toEqual(['matmul', 'add', 'mul']);
+  });
+});
+
+describe('conv + bias + activation fusion', () => {
+  it('takes a per-channel bias add and a relu into one fused.conv2d node', () => {
+    const w = tg.randn([4, 2, 3, 3]), b = tg.randn([4, 1, 1]);
+    const { before, after } = check((x) => tg.conv2d(x, w, null, { padding: 1 }).add(b).relu(), [tg.randn([2, 2, 5, 5])], fuseConv, 1e-5);
+    expect(opsOf(before)).toEqual(['conv2d', 'add', 'relu']);
+    expect(opsOf(after)).toEqual(['fused.conv2d']);
+    expect(after.nodes[0].inputs).toHaveLength(3);
+    expect(after.nodes[0].attrs.act).toBe('relu');
+  });
+
+  it('fuses conv with its own bias and relu; leaves a [C] add that aligns with W', () => {
+    const w = tg.randn([3, 3, 3, 3]), b = tg.randn([3]);
+    const a = check((x) => tg.conv2d(x, w, b).relu(), [tg.randn([1, 3, 5, 5])], fuseConv, 1e-5);
+    expect(opsOf(a.after)).toEqual(['fused.conv2d']);
+    const c = check((x) => tg.conv2d(x, w).add(b), [tg.randn([1, 3, 5, 5])], fuseConv, 1e-5);
+    expect(opsOf(c.after)).toEqual(['conv2d', 'add']);
   });
 });
 

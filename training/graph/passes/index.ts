@@ -4,10 +4,11 @@ import { cse } from './cse.js';
 import { dce } from './dce.js';
 import { fold } from './fold.js';
 import { fuseElementwise } from './fuse-elementwise.js';
+import { fuseConv } from './fuse-conv.js';
 import { fuseLinear } from './fuse-linear.js';
 import { simplify } from './simplify.js';
 
-export { cse, dce, fold, fuseElementwise, fuseLinear, simplify };
+export { cse, dce, fold, fuseConv, fuseElementwise, fuseLinear, simplify };
 export { planMemory, type MemoryPlan } from './memory-plan.js';
 
 /**
@@ -29,15 +30,16 @@ function cleanupSubgraph(g: Graph): void {
 }
 
 /**
- * The jit's pipeline: cleanup, then fusions for its executor (matmul + bias +
- * activation, elementwise chains). Fused nodes are executor ops: hand the
+ * The jit's pipeline: cleanup, then fusions for its executor (matmul / conv +
+ * bias + activation, elementwise chains). Fused nodes are executor ops: hand the
  * converter the graph after `cleanup` instead.
  */
 export function optimize(g: Graph): Graph {
   cleanup(g);
   fuseLinear(g);
+  fuseConv(g);
   if (canGenerateCode()) fuseElementwise(g);
   dce(g);
-  for (const n of g.nodes) if (n.subgraphs) n.subgraphs.forEach((s) => { fuseLinear(s); if (canGenerateCode()) fuseElementwise(s); });
+  for (const n of g.nodes) if (n.subgraphs) n.subgraphs.forEach((s) => { fuseLinear(s); fuseConv(s); if (canGenerateCode()) fuseElementwise(s); });
   return g;
 }

@@ -1,0 +1,26 @@
+import { TraceError } from '../../errors.js';
+import { getOp, type Attrs, type TensorMeta, type TensorValue } from '../../ops/registry.js';
+import type { Storage } from '../../dtype.js';
+import type { Step, StepContext } from '../executor.js';
+
+/**
+ * The step of a `fused.conv2d` node: the op table's conv2d kernel (bias
+ * included), then the activation applied in place on its output.
+ */
+export function fusedConvStep({ node, slot }: StepContext): Step {
+  const def = getOp('conv2d');
+  if (!def) throw new TraceError('jit: fused.conv2d needs the conv2d op');
+  const { act, ...rest } = node.attrs;
+  const attrs = rest as Attrs;
+  const relu = act === 'relu';
+  const ins = node.inputs.map(slot);
+  const oi = slot(node.outputs[0]);
+  const metas: TensorMeta[] = [{ shape: node.outputs[0].shape, dtype: 'float32' }];
+  const records = node.inputs.map((v, i) => ({ shape: i === 2 ? [v.shape.reduce((p, d) => p * d, 1)] : v.shape, dtype: v.dtype, data: undefined as unknown as Storage }));
+  return (s) => {
+    for (let i = 0; i < ins.length; i++) records[i].data = s[ins[i]]!;
+    const y = def.forward(records as TensorValue[], attrs, metas)[0] as Float32Array;
+    if (relu) for (let i = 0; i < y.length; i++) if (!(y[i] > 0)) y[i] = 0;
+    s[oi] = y;
+  };
+}
