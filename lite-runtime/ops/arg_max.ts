@@ -18,6 +18,7 @@ export const ARG_MAX: OpDef<State> = {
     const av = constInts(OP, node, 'axis', a);
     expect(OP, node, av.length === 1, () => `${describe('axis', a)}: must hold one value`);
     const axis = normAxis(OP, node, av[0]!, x.shape.length);
+    expect(OP, node, x.shape[axis]! > 0, () => `${describe('input 0', x)}: cannot take the maximum over the empty dim ${axis}`);
     setOutput(OP, node, output(OP, node, 0), x.shape.filter((_, i) => i !== axis), 'int32', 'int64');
     let outer = 1, inner = 1;
     for (let d = 0; d < axis; d++) outer *= x.shape[d]!;

@@ -97,6 +97,23 @@ function mutate(ins: Array<RtTensor | null>, outs: RtTensor[], opts: Record<numb
   return ins;
 }
 
+/**
+ * Unless LITE_OPS_FUZZ_STRICT=0, tensor data is wrapped so that reading or writing an
+ * element outside the array throws (typed arrays would silently give undefined).
+ */
+const STRICT = process.env.LITE_OPS_FUZZ_STRICT !== '0';
+function guard<A extends object>(a: A): A {
+  if (!STRICT) return a;
+  const len = (a as unknown as { length: number }).length;
+  const check = (p: string | symbol): void => {
+    if (typeof p === 'string' && /^-?\d+$/.test(p) && (+p < 0 || +p >= len)) throw new RangeError(`element ${p} outside [0, ${len})`);
+  };
+  return new Proxy(a, {
+    get(t, p) { check(p); const v = Reflect.get(t, p, t); return typeof v === 'function' ? v.bind(t) : v; },
+    set(t, p, v) { check(p); return Reflect.set(t, p, v, t); },
+  });
+}
+
 describe('every op rejects hostile nodes with a LiteError', () => {
   const defs = Object.values(ops) as Array<OpDef<unknown>>;
   it('has seeds for every op', () => {
@@ -126,8 +143,9 @@ describe('every op rejects hostile nodes with a LiteError', () => {
       } finally {
         ins.forEach((t, k) => { if (t && live[k]) t.data = live[k]!; });
       }
+      ins.forEach((t) => { if (t) t.data = guard(t.data); });
       if (i < seeds.length) prepared++;
-      for (const o of outs) o.data = alloc(o.dtype, o.shape.reduce((a, b) => a * b, 1));
+      for (const o of outs) o.data = guard(alloc(o.dtype, o.shape.reduce((a, b) => a * b, 1)));
       try {
         def.run(n, state);
       } catch (e) {
