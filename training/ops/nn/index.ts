@@ -1,5 +1,5 @@
 // Neural-network ops (NCHW / NCL, PyTorch semantics): linear, convolutions, pooling, normalization, dropout.
-export * from './args.js';
+export type { Size2, ConvPadding } from './args.js';
 export * from './linear.js';
 export * from './conv.js';
 export * from './pool.js';
