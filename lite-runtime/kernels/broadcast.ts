@@ -121,3 +121,37 @@ export function stridedCopy(a: NumArray, offset: number, strides: readonly numbe
     }
   }
 }
+
+/**
+ * out[i] = c[ic] ? a[ia] : b[ib] over the broadcast shape `shape` (where / SELECT_V2).
+ * @example selectBroadcast(mask, [2, 3], x, [2, 3], zero, [], out, [2, 3])
+ */
+export function selectBroadcast(
+  c: NumArray, cShape: readonly number[], a: NumArray, aShape: readonly number[],
+  b: NumArray, bShape: readonly number[], out: NumArray, shape: readonly number[],
+): void {
+  const n = out.length;
+  if (n === 0) return;
+  if (c.length === n && a.length === n && b.length === n) {
+    for (let i = 0; i < n; i++) out[i] = c[i] ? a[i] : b[i];
+    return;
+  }
+  const rank = shape.length;
+  if (rank === 0) { out[0] = c[0] ? a[0] : b[0]; return; }
+  const sc = alignedStrides(cShape, shape), sa = alignedStrides(aShape, shape), sb = alignedStrides(bShape, shape);
+  const inner = shape[rank - 1];
+  const ic = sc[rank - 1], ia = sa[rank - 1], ib = sb[rank - 1];
+  const idx = new Array<number>(rank).fill(0);
+  let oc = 0, oa = 0, ob = 0;
+  for (let o = 0; o < n; o += inner) {
+    let pc = oc, pa = oa, pb = ob;
+    for (let j = 0; j < inner; j++) { out[o + j] = c[pc] ? a[pa] : b[pb]; pc += ic; pa += ia; pb += ib; }
+    for (let d = rank - 2; d >= 0; d--) {
+      idx[d]++;
+      oc += sc[d]; oa += sa[d]; ob += sb[d];
+      if (idx[d] < shape[d]) break;
+      oc -= sc[d] * shape[d]; oa -= sa[d] * shape[d]; ob -= sb[d] * shape[d];
+      idx[d] = 0;
+    }
+  }
+}

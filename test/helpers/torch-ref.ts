@@ -41,12 +41,21 @@ export function expectClose(actual: tg.Tensor, ref: Encoded, where: string, rtol
 }
 
 /**
+ * Reads test/fixtures/torch/<family>.json. Python's json writes NaN and ±Infinity as bare
+ * tokens, which JSON.parse rejects: they are read back as numbers.
+ */
+export function readFixture(family: string): unknown {
+  const path = fileURLToPath(new URL(`../fixtures/torch/${family}.json`, import.meta.url));
+  const text = readFileSync(path, 'utf8').replace(/-?Infinity|NaN/g, (m) => `"${m}"`);
+  return JSON.parse(text, (_k, v: unknown) => (typeof v === 'string' && /^(-?Infinity|NaN)$/.test(v) ? Number(v) : v));
+}
+
+/**
  * Registers one vitest case per fixture case of `family` (test/fixtures/torch/<family>.json),
  * checking outputs and gradients against PyTorch.
  */
 export function runTorchCases(family: string, table: CaseTable): void {
-  const path = fileURLToPath(new URL(`../fixtures/torch/${family}.json`, import.meta.url));
-  const { cases } = JSON.parse(readFileSync(path, 'utf8')) as { cases: TorchCase[] };
+  const { cases } = readFixture(family) as { cases: TorchCase[] };
   for (const c of cases) {
     const key = c.name.split('/')[0];
     it(c.name, () => {

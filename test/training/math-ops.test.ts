@@ -1,50 +1,9 @@
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { describe } from 'vitest';
 import * as tg from '../../training/index.js';
-import { decode, expectClose, type CaseTable } from '../helpers/torch-ref.js';
-
-type Encoded = Parameters<typeof decode>[0];
-interface TorchCase {
-  name: string; inputs: Encoded[]; outputs: Encoded[];
-  gradOutputs?: (Encoded | null)[]; grads?: (Encoded | null)[]; rtol?: number; atol?: number;
-}
-
-/**
- * runTorchCases for fixtures holding NaN and +-Infinity (Python's json writes them as bare
- * tokens, which JSON.parse rejects): the same checks, with those tokens read as numbers.
- */
-function runCases(family: string, table: CaseTable): void {
-  const path = fileURLToPath(new URL(`../fixtures/torch/${family}.json`, import.meta.url));
-  const text = readFileSync(path, 'utf8').replace(/-?Infinity|NaN/g, (m) => `"${m}"`);
-  const { cases } = JSON.parse(text, (_k, v: unknown) => (typeof v === 'string' && /^(-?Infinity|NaN)$/.test(v) ? Number(v) : v)) as
-    { cases: TorchCase[] };
-  for (const c of cases) {
-    it(c.name, () => {
-      const fn = table[c.name] ?? table[c.name.split('/')[0]];
-      if (!fn) expect.fail(`no JS function for fixture case '${c.name}'`);
-      const withGrad = c.grads !== undefined;
-      const inputs = c.inputs.map((e, i) => decode(e, withGrad && c.grads![i] !== null));
-      const out = fn(...inputs);
-      const outs = Array.isArray(out) ? out : [out];
-      expect(outs.length).toBe(c.outputs.length);
-      outs.forEach((o, i) => expectClose(o, c.outputs[i], `${c.name} output ${i}`, c.rtol, c.atol));
-      if (!withGrad) return;
-      const pairs = outs.map((o, i) => [o, c.gradOutputs![i]] as const).filter(([, w]) => w !== null);
-      const diff = inputs.filter((_, i) => c.grads![i] !== null);
-      const gs = tg.grad(pairs.map(([o]) => o), diff, pairs.map(([, w]) => decode(w!)), { allowUnused: true });
-      let j = 0;
-      c.grads!.forEach((g, i) => {
-        if (g === null) return;
-        const got = gs[j++] ?? tg.zerosLike(inputs[i]);
-        expectClose(got, g, `${c.name} grad of input ${i}`, (c.rtol ?? 1e-4) * 10, (c.atol ?? 1e-5) * 10);
-      });
-    });
-  }
-}
+import { runTorchCases } from '../helpers/torch-ref.js';
 
 describe('math ops vs PyTorch', () => {
-  runCases('math', {
+  runTorchCases('math', {
     'mean/all': (x) => x.mean(),
     'mean/dim': (x) => x.mean(1),
     'mean/neg-keepdim': (x) => x.mean(-1, true),

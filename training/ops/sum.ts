@@ -21,9 +21,13 @@ export function inferReduce(x: TensorMeta, { dims, keepdim }: ReduceAttrs, dtype
   return [{ shape: reducedShape(x.shape, dims, keepdim), dtype: dtype ?? x.dtype }];
 }
 
-/** Normalizes user dims into reduction attrs (undefined = all dims). */
+/**
+ * Reduction attrs with PyTorch's conventions: undefined or an empty list reduces every dim;
+ * negative dims count from the end; a repeated or out-of-range dim raises.
+ */
 export function reduceAttrs(op: string, x: Tensor, dim: number | readonly number[] | undefined, keepdim = false): ReduceAttrs {
-  return { dims: normalizeDims(op, dim, x.ndim), keepdim };
+  const list = Array.isArray(dim) && dim.length === 0 ? undefined : dim;
+  return { dims: normalizeDims(op, list, x.ndim), keepdim };
 }
 
 /** Reshapes a reduced gradient so it broadcasts against the input (re-inserting reduced dims). */

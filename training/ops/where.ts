@@ -2,7 +2,7 @@ import { apply1 } from '../dispatch.js';
 import { promoteTypes } from '../dtype.js';
 import { toTensor } from '../creation.js';
 import { DTypeError } from '../errors.js';
-import { alignedStrides } from '../../lite-runtime/kernels/broadcast.js';
+import { selectBroadcast } from '../../lite-runtime/kernels/broadcast.js';
 import { broadcastShapes } from '../shape.js';
 import { Tensor, type TensorLike } from '../tensor.js';
 import { defineOp } from './registry.js';
@@ -19,15 +19,7 @@ export const WHERE = defineOp<Record<string, never>>({
   },
   forward([c, a, b], _attrs, [o]) {
     const out = alloc(o);
-    const rank = o.shape.length;
-    const [sc, sa, sb] = [c, a, b].map((t) => alignedStrides(t.shape, o.shape));
-    const idx = new Array<number>(rank).fill(0);
-    for (let i = 0; i < out.length; i++) {
-      let pc = 0, pa = 0, pb = 0;
-      for (let d = 0; d < rank; d++) { pc += idx[d] * sc[d]; pa += idx[d] * sa[d]; pb += idx[d] * sb[d]; }
-      out[i] = c.data[pc] ? a.data[pa] : b.data[pb];
-      for (let d = rank - 1; d >= 0; d--) { if (++idx[d] < o.shape[d]) break; idx[d] = 0; }
-    }
+    selectBroadcast(c.data, c.shape, a.data, a.shape, b.data, b.shape, out, o.shape);
     return [out];
   },
   grad: ({ inputs: [c, a, b], gradOutputs: [g] }) => {

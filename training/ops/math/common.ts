@@ -1,22 +1,11 @@
 import { axisView, type AxisView } from '../../../lite-runtime/kernels/math-reduce.js';
 import { ShapeError } from '../../errors.js';
-import { normalizeDims } from '../../shape.js';
 import type { Tensor } from '../../tensor.js';
-import type { ReduceAttrs } from '../sum.js';
 import type { TensorMeta, TensorValue } from '../registry.js';
 import { describe } from '../util.js';
 
 /** A dim argument of a reduction: one dim, several, or undefined (all). */
 export type Dims = number | readonly number[] | undefined;
-
-/**
- * Reduction attrs with PyTorch's conventions: undefined or an empty list reduces every dim;
- * negative dims count from the end; a repeated dim or an out-of-range dim raises.
- */
-export function mathReduceAttrs(op: string, x: Tensor, dim: Dims, keepdim: boolean): ReduceAttrs {
-  const list = Array.isArray(dim) && dim.length === 0 ? undefined : dim;
-  return { dims: normalizeDims(op, list, x.ndim), keepdim };
-}
 
 /** Number of elements folded into each output of a reduction over `dims`. */
 export function reducedCount(shape: readonly number[], dims: readonly number[]): number {

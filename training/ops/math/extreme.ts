@@ -7,11 +7,11 @@ import { Tensor } from '../../tensor.js';
 import { maximum } from '../binary.js';
 import { defineOp, type OpDef, type TensorMeta } from '../registry.js';
 import { scatterAdd } from '../shape/gather.js';
-import { inferReduce, reducedShape, unreduce, type ReduceAttrs } from '../sum.js';
+import { inferReduce, reducedShape, unreduce, type ReduceAttrs, reduceAttrs } from '../sum.js';
 import { alloc, describe } from '../util.js';
 import { reshape } from '../reshape.js';
 import { where } from '../where.js';
-import { axisSizes, expectNonEmpty, mathReduceAttrs, viewOf, type Dims } from './common.js';
+import { axisSizes, expectNonEmpty, viewOf, type Dims } from './common.js';
 
 /** Attrs of reductions along one dim that also give indices; dim null = the flattened tensor. */
 export interface ArgAttrs { [k: string]: number | boolean | null; dim: number | null; keepdim: boolean }
@@ -137,12 +137,12 @@ function argAttrs(op: string, x: Tensor, dim: number | undefined, keepdim: boole
  * @example tg.amax(x, [0, 1])
  */
 export function amax(x: Tensor, dim?: Dims, keepdim = false): Tensor {
-  return apply1(AMAX, [x], mathReduceAttrs('amax', x, dim, keepdim));
+  return apply1(AMAX, [x], reduceAttrs('amax', x, dim, keepdim));
 }
 
 /** Min over dims: values only. @see amax */
 export function amin(x: Tensor, dim?: Dims, keepdim = false): Tensor {
-  return apply1(AMIN, [x], mathReduceAttrs('amin', x, dim, keepdim));
+  return apply1(AMIN, [x], reduceAttrs('amin', x, dim, keepdim));
 }
 
 /**

@@ -1,6 +1,7 @@
 import { Tensor } from '../../tensor.js';
 import { where } from '../where.js';
-import { mathReduceAttrs, type Dims } from './common.js';
+import { type Dims } from './common.js';
+import { reduceAttrs } from '../sum.js';
 import { amax } from './extreme.js';
 
 /**
@@ -11,7 +12,7 @@ import { amax } from './extreme.js';
  */
 export function logsumexp(x: Tensor, dim?: Dims, keepdim = false): Tensor {
   const xf = x.dtype === 'float32' ? x : x.div(1);
-  const { dims } = mathReduceAttrs('logsumexp', xf, dim, keepdim);
+  const { dims } = reduceAttrs('logsumexp', xf, dim, keepdim);
   if (xf.numel === 0) return xf.exp().sum(dims, keepdim).log();
   const m = amax(xf, dims, true).detach();
   const shift = where(m.abs().eq(Infinity), 0, m);

@@ -4,9 +4,9 @@ import { DTypeError } from '../../errors.js';
 import { Tensor } from '../../tensor.js';
 import { defineOp } from '../registry.js';
 import { expandTo } from '../sum-to.js';
-import { inferReduce, unreduce, type ReduceAttrs } from '../sum.js';
+import { inferReduce, unreduce, type ReduceAttrs, reduceAttrs } from '../sum.js';
 import { alloc, describe } from '../util.js';
-import { mathReduceAttrs, reducedCount, viewOf, type Dims } from './common.js';
+import { reducedCount, viewOf, type Dims } from './common.js';
 
 /** Mean over dims (ONNX ReduceMean, TFLite MEAN). Float only, like PyTorch. */
 export const MEAN = defineOp<ReduceAttrs>({
@@ -32,7 +32,7 @@ export const MEAN = defineOp<ReduceAttrs>({
  * @example tg.mean(x, 1, true) // shape [n, 1]
  */
 export function mean(x: Tensor, dim?: Dims, keepdim = false): Tensor {
-  return apply1(MEAN, [x], mathReduceAttrs('mean', x, dim, keepdim));
+  return apply1(MEAN, [x], reduceAttrs('mean', x, dim, keepdim));
 }
 
 declare module '../../tensor.js' {

@@ -2,7 +2,8 @@ import { DTypeError, ValueError } from '../../errors.js';
 import { fmtShape } from '../../shape.js';
 import { Tensor } from '../../tensor.js';
 import { where } from '../where.js';
-import { mathReduceAttrs, reducedCount, type Dims } from './common.js';
+import { reducedCount, type Dims } from './common.js';
+import { reduceAttrs } from '../sum.js';
 import { mean } from './mean.js';
 
 /** Options of var/std: `correction` (default 1, Bessel's) or the older `unbiased` flag, and `keepdim`. */
@@ -29,7 +30,7 @@ function correctionOf(op: string, opts: VarOptions): number {
  */
 export function variance(x: Tensor, dim?: Dims, opts: VarOptions = {}): Tensor {
   if (x.dtype !== 'float32') throw new DTypeError(`var: input is ${x.dtype}${fmtShape(x.shape)}; var and std need a floating point input`);
-  const { dims, keepdim } = mathReduceAttrs('var', x, dim, opts.keepdim ?? false);
+  const { dims, keepdim } = reduceAttrs('var', x, dim, opts.keepdim ?? false);
   const c = correctionOf('var', opts);
   const centered = x.sub(mean(x, dims, true));
   return centered.mul(centered).sum(dims, keepdim).div(reducedCount(x.shape, dims) - c);

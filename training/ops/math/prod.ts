@@ -3,9 +3,9 @@ import { apply1 } from '../../dispatch.js';
 import { GradError } from '../../errors.js';
 import { Tensor } from '../../tensor.js';
 import { defineOp } from '../registry.js';
-import { inferReduce, unreduce, type ReduceAttrs } from '../sum.js';
+import { inferReduce, unreduce, type ReduceAttrs, reduceAttrs } from '../sum.js';
 import { alloc } from '../util.js';
-import { mathReduceAttrs, viewOf, type Dims } from './common.js';
+import { viewOf, type Dims } from './common.js';
 
 /** Product over dims (ONNX ReduceProd). bool -> int32, like PyTorch's integer promotion. */
 export const PROD = defineOp<ReduceAttrs>({
@@ -56,7 +56,7 @@ function prodOthers(x: Tensor, dims: readonly number[]): Tensor {
  * @example tg.prod(x, 1)
  */
 export function prod(x: Tensor, dim?: Dims, keepdim = false): Tensor {
-  return apply1(PROD, [x], mathReduceAttrs('prod', x, dim, keepdim));
+  return apply1(PROD, [x], reduceAttrs('prod', x, dim, keepdim));
 }
 
 declare module '../../tensor.js' {
