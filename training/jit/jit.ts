@@ -66,6 +66,8 @@ type Callable = (...args: unknown[]) => unknown;
  * f(tg.tensor([-1, 2])); // [0, 5]
  * console.log(f.graphFor(tg.tensor([-1, 2])).toString());
  */
+export function jit<M extends Forwardable>(module: M, opts?: JitOptions): JitFunction<Parameters<M['forward']>, ReturnType<M['forward']>>;
+export function jit<A extends unknown[], R>(fn: (...args: A) => R, opts?: JitOptions): JitFunction<A, R>;
 export function jit<A extends unknown[], R>(fn: ((...args: A) => R) | Forwardable, opts: JitOptions = {}): JitFunction<A, R> {
   const call: Callable = typeof fn === 'function'
     ? (fn as Callable)

@@ -209,6 +209,7 @@ function emitWhile(e: Emitter, n: Node, ins: readonly string[], outs: readonly s
     input: [scalar(iter, DATA_TYPE.int64), scalar(condIn, DATA_TYPE.bool), ...vin.map((name, i) => valueInfo(name, bodyG.inputs[i], null))],
     output: [scalar(condOut, DATA_TYPE.bool), ...vout.map((name, i) => valueInfo(name, bodyG.outputs[i], null))],
   };
+  // ONNX Loop stops quietly at M iterations where tg.whileLoop raises: the exported model cannot raise.
   const max = n.attrs.maxIterations as number | null;
   e.node('Loop', [max === null || max === undefined ? '' : e.i64([max], true), c0, ...ins.slice(0, k)], outs, { body: { g: body } });
 }
