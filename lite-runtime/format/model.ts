@@ -225,6 +225,9 @@ function readTensor(t: FbTable, si: number, i: number, buffers: (Uint8Array | nu
       throw new ModelFormatError(`${where}: shape_signature ${fmtShape(shapeSignature)} does not match shape ${fmtShape(shape)}`);
     }
   }
+  if (t.has(TensorField.sparsity)) {
+    throw new ModelFormatError(`${where}: sparse tensors (SparsityParameters) are not supported; convert the model with dense weights`);
+  }
   const buffer = t.u32(TensorField.buffer, 0);
   if (buffer >= Math.max(buffers.length, 1)) {
     throw new ModelFormatError(`${where}: buffer ${buffer} does not exist (model has ${buffers.length} buffers)`);
