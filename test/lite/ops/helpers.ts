@@ -78,6 +78,7 @@ export function node(inputs: Array<RtTensor | null>, outputs: RtTensor[], opts: 
 /**
  * Prepares `def` on `n`, allocates its outputs, runs it `times` times, and returns the outputs.
  * Like the interpreter, non-constant inputs hold no data during prepare (the arena is planned after).
+ * With LITE_OPS_STRICT=1 every element access is bounds-checked (see `guardElements`).
  */
 export function runOp<S>(def: OpDef<S>, n: OpNode, times = 1): RtTensor[] {
   const live = n.inputs.map((t) => (t && !t.isConst ? t.data : null));
@@ -89,8 +90,28 @@ export function runOp<S>(def: OpDef<S>, n: OpNode, times = 1): RtTensor[] {
     n.inputs.forEach((t, i) => { if (t && live[i]) t.data = live[i]!; });
   }
   for (const o of n.outputs) o.data = alloc(o.dtype, o.shape.reduce((a, b) => a * b, 1));
+  if (process.env.LITE_OPS_STRICT === '1') {
+    n.inputs.forEach((t) => { if (t) t.data = guardElements(t.data); });
+    n.outputs.forEach((t) => { t.data = guardElements(t.data); });
+  }
   for (let i = 0; i < times; i++) def.run(n, state);
   return [...n.outputs];
+}
+
+/**
+ * Wraps a typed array so that reading or writing an element outside it throws a
+ * RangeError (plain typed arrays silently read undefined). `LITE_OPS_STRICT=1` makes
+ * `runOp` guard every tensor; the op fuzz always does.
+ */
+export function guardElements<A extends object>(a: A): A {
+  const len = (a as unknown as { length: number }).length;
+  const check = (p: string | symbol): void => {
+    if (typeof p === 'string' && /^-?\d+$/.test(p) && (+p < 0 || +p >= len)) throw new RangeError(`element ${p} outside [0, ${len})`);
+  };
+  return new Proxy(a, {
+    get(t, p) { check(p); const v = Reflect.get(t, p, t); return typeof v === 'function' ? v.bind(t) : v; },
+    set(t, p, v) { check(p); return Reflect.set(t, p, v, t); },
+  });
 }
 
 /** Deterministic PRNG (mulberry32) for test data. */

@@ -8,7 +8,7 @@
 import { describe, expect, it } from 'vitest';
 import { LiteError } from '../../../lite-runtime/format/errors.js';
 import type { LiteDType, OpDef, RtTensor } from '../../../lite-runtime/ops/op.js';
-import { alloc, node, rng, tensor } from './helpers.js';
+import { alloc, guardElements, node, rng, tensor } from './helpers.js';
 import * as ops from './all-ops.js';
 
 type T = [LiteDType, number[], (number[] | null)?, boolean?];
@@ -103,15 +103,7 @@ function mutate(ins: Array<RtTensor | null>, outs: RtTensor[], opts: Record<numb
  */
 const STRICT = process.env.LITE_OPS_FUZZ_STRICT !== '0';
 function guard<A extends object>(a: A): A {
-  if (!STRICT) return a;
-  const len = (a as unknown as { length: number }).length;
-  const check = (p: string | symbol): void => {
-    if (typeof p === 'string' && /^-?\d+$/.test(p) && (+p < 0 || +p >= len)) throw new RangeError(`element ${p} outside [0, ${len})`);
-  };
-  return new Proxy(a, {
-    get(t, p) { check(p); const v = Reflect.get(t, p, t); return typeof v === 'function' ? v.bind(t) : v; },
-    set(t, p, v) { check(p); return Reflect.set(t, p, v, t); },
-  });
+  return STRICT ? guardElements(a) : a;
 }
 
 describe('every op rejects hostile nodes with a LiteError', () => {
