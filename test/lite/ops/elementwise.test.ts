@@ -60,17 +60,17 @@ describe('binary elementwise ops', () => {
   it('fused activations clamp (ADD RELU6, MUL RELU_N1_TO_1, SUB RELU)', () => {
     const a = [-8, -0.5, 0.5, 8], b = [1, 1, 1, 1];
     const t = (x: number[]) => tensor('float32', [4], x);
-    expect(Array.from(runOp(ADD, node([t(a), t(b)], [out('float32')], { 0: 3 }))[0]!.data)).toEqual([0, 0.5, 1.5, 6]);
-    expect(Array.from(runOp(MUL, node([t(a), t(b)], [out('float32')], { 0: 2 }))[0]!.data)).toEqual([-1, -0.5, 0.5, 1]);
-    expect(Array.from(runOp(SUB, node([t(a), t(b)], [out('float32')], { 0: 1 }))[0]!.data)).toEqual([0, 0, 0, 7]);
+    expect(Array.from(runOp(ADD, node([t(a), t(b)], [out('float32')], { 0: 3 }))[0]!.data as ArrayLike<number>)).toEqual([0, 0.5, 1.5, 6]);
+    expect(Array.from(runOp(MUL, node([t(a), t(b)], [out('float32')], { 0: 2 }))[0]!.data as ArrayLike<number>)).toEqual([-1, -0.5, 0.5, 1]);
+    expect(Array.from(runOp(SUB, node([t(a), t(b)], [out('float32')], { 0: 1 }))[0]!.data as ArrayLike<number>)).toEqual([0, 0, 0, 7]);
   });
 
   it('int32 arithmetic (shape math), DIV truncates and rejects a zero divisor at run', () => {
     const a = [7, -7, 9, 100], b = [2, 2, -4, 3];
     const t = (x: number[]) => tensor('int32', [4], x);
-    expect(Array.from(runOp(ADD, node([t(a), t(b)], [out('int32')]))[0]!.data)).toEqual([9, -5, 5, 103]);
-    expect(Array.from(runOp(MUL, node([t(a), t(b)], [out('int32')]))[0]!.data)).toEqual([14, -14, -36, 300]);
-    expect(Array.from(runOp(DIV, node([t(a), t(b)], [out('int32')]))[0]!.data)).toEqual([3, -3, -2, 33]);
+    expect(Array.from(runOp(ADD, node([t(a), t(b)], [out('int32')]))[0]!.data as ArrayLike<number>)).toEqual([9, -5, 5, 103]);
+    expect(Array.from(runOp(MUL, node([t(a), t(b)], [out('int32')]))[0]!.data as ArrayLike<number>)).toEqual([14, -14, -36, 300]);
+    expect(Array.from(runOp(DIV, node([t(a), t(b)], [out('int32')]))[0]!.data as ArrayLike<number>)).toEqual([3, -3, -2, 33]);
     expect(() => runOp(DIV, node([t(a), t([1, 0, 1, 1])], [out('int32')]))).toThrow(/division by zero/);
   });
 
