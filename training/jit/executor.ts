@@ -38,9 +38,10 @@ export interface Executable {
  * the memory plan preallocated. Variables are read at the start of each run;
  * `assign` nodes are committed to variable storage after the run (functional
  * state), so reads and writes of state never race, whatever the node order.
+ * `opts.profile` accumulates milliseconds per op name over runs.
  * @example const exe = compileGraph(graph); const [y] = exe.run([x.data()]);
  */
-export function compileGraph(graph: Graph): Executable {
+export function compileGraph(graph: Graph, opts: { profile?: Map<string, number> } = {}): Executable {
   const slots = new Map<Value, number>();
   const slot = (v: Value): number => {
     let s = slots.get(v);
@@ -88,6 +89,13 @@ export function compileGraph(graph: Graph): Executable {
       const into = inPlaceTargets(node, early, consumers, index, producers, refs);
       steps.push(into ? intoStep(ctx, into) : fusedKernel(node.op)?.(ctx) ?? opStep(ctx));
     }
+  }
+  if (opts.profile) {
+    const prof = opts.profile;
+    graph.nodes.forEach((n, i) => {
+      const inner = steps[i];
+      steps[i] = (s) => { const t0 = performance.now(); inner(s); prof.set(n.op, (prof.get(n.op) ?? 0) + performance.now() - t0); };
+    });
   }
   const outSlots = graph.outputs.map(slot);
   // Outputs that are constants or variables are copied: callers own what a run returns.
