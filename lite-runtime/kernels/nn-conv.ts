@@ -1,8 +1,10 @@
 /**
  * 2-D convolution on NCHW float32 tensors, forward and both gradients, with
  * groups (depthwise included). Dense groups go through im2col + GEMM
- * (`matmul`, WASM SIMD when loaded); groups of one input channel (depthwise)
- * use direct loops. The transposed convolution is `conv2dBackwardInputNCHW`.
+ * (`matmul`, WASM SIMD when loaded), one image per GEMM for large feature maps
+ * and several side by side for small ones; groups of one input channel
+ * (depthwise) use direct loops (nn-depthwise.ts). The transposed convolution
+ * is `conv2dBackwardInputNCHW`.
  */
 import { KernelError, checkDim, checkLen } from './errors.js';
 import { depthwiseBackwardInput, depthwiseBackwardWeight, depthwiseForward } from './nn-depthwise.js';
@@ -19,7 +21,8 @@ export interface Conv2dShape {
 /** Derived sizes of one convolution, shared with the depthwise loops. */
 export interface ConvPlan {
   s: Conv2dShape; cg: number; ocg: number; kk: number; outH: number; outW: number; ohw: number; hw: number;
-  geom: ConvGeometry; direct1x1: boolean;
+  /** 1x1 kernel, stride 1, no padding: the input already is the im2col matrix. */
+  direct1x1: boolean;
   /** One input channel per group and several groups: direct loops instead of GEMMs of depth kh*kw. */
   depthwise: boolean;
   /** Per kernel column kx: the outputs [x0[kx], x1[kx]) whose input column lies inside the image. */
@@ -43,7 +46,7 @@ function plan(kernel: string, s: Conv2dShape): ConvPlan {
     r.padTop + r.padLeft + r.padBottom + r.padRight === 0;
   return {
     s, cg, ocg: s.oc / s.groups, kk: s.kh * s.kw, outH: r.outH, outW: r.outW, ohw: r.outH * r.outW,
-    hw: s.h * s.w, geom, direct1x1, depthwise: cg === 1 && s.groups > 1, ...tapRanges(s, r.outW),
+    hw: s.h * s.w, direct1x1, depthwise: cg === 1 && s.groups > 1, ...tapRanges(s, r.outW),
   };
 }
 
