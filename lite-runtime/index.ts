@@ -13,8 +13,9 @@ import { createBackend } from './backends/index.js';
 import { DisposedError, InputError, fmtShape } from './format/errors.js';
 import { parseModel, type SignatureDef } from './format/model.js';
 import { copyData, numElements } from './format/typed.js';
+import { inferShape, info, output, toDType } from './io.js';
 import { Interpreter, type SubgraphRunner } from './interpreter.js';
-import type { LiteDType, OpDef, RtTensor, TypedArray } from './ops/op.js';
+import type { LiteDType, OpDef, TypedArray } from './ops/op.js';
 import type { Backend } from './backends/backend.js';
 
 export * from './format/errors.js';
@@ -250,7 +251,7 @@ class Model implements LiteModel {
     } else if (len === numElements(t.shape)) {
       shape = t.shape;
     } else {
-      shape = inferShape(t.shape, sig, len) ?? t.shape;
+      shape = inferShape(sig, len) ?? t.shape;
     }
     const declared = sig ?? t.shape;
     if (shape.length !== declared.length || shape.some((d, i) => !Number.isInteger(d) || d < 0 || (declared[i] !== -1 && d !== declared[i]))) {
@@ -261,109 +262,4 @@ class Model implements LiteModel {
     }
     return { data: toDType(raw, t, k, name), shape };
   }
-}
-
-/** Fills the single dynamic (-1) dim from the element count, or null. */
-function inferShape(shape: number[], sig: number[] | null, len: number): number[] | null {
-  if (!sig) return null;
-  const dyn = sig.reduce((n, d) => n + (d === -1 ? 1 : 0), 0);
-  if (dyn !== 1) return null;
-  const fixed = sig.reduce((n, d) => (d === -1 ? n : n * d), 1);
-  if (fixed === 0 || len % fixed !== 0) return null;
-  return sig.map((d) => (d === -1 ? len / fixed : d));
-}
-
-const INT_RANGE: Partial<Record<LiteDType, [number, number]>> = {
-  int8: [-128, 127], uint8: [0, 255], int16: [-32768, 32767], int32: [-2147483648, 2147483647], bool: [0, 1],
-};
-
-function dtypeOf(a: unknown): LiteDType | null {
-  if (a instanceof Float32Array) return 'float32';
-  if (a instanceof Float64Array) return 'float64';
-  if (a instanceof Int8Array) return 'int8';
-  if (a instanceof Uint8Array) return 'uint8';
-  if (a instanceof Int16Array) return 'int16';
-  if (a instanceof Int32Array) return 'int32';
-  if (a instanceof BigInt64Array) return 'int64';
-  return null;
-}
-
-/**
- * Converts input data to the tensor's dtype: same-type arrays pass through; float data
- * for a quantized integer input is quantized (round half away from zero, clamped);
- * plain numbers convert when exactly representable.
- */
-function toDType(raw: TypedArray | ArrayLike<number>, t: RtTensor, k: number, name: string): TypedArray {
-  const given = dtypeOf(raw);
-  const want = t.dtype;
-  if (given === want || (want === 'bool' && given === 'uint8') || (want === 'float16' && raw instanceof Uint16Array)) {
-    return raw as TypedArray;
-  }
-  const range = INT_RANGE[want];
-  const floatIn = given === 'float32' || given === 'float64';
-  const out = typedFor(want, raw.length, k, name);
-  if (floatIn && range && t.quant && want !== 'bool') {
-    const s = t.quant.scale[0]!;
-    const z = t.quant.zeroPoint[0]!;
-    for (let i = 0; i < raw.length; i++) {
-      const q = Math.round(Math.abs((raw[i] as number) / s)) * Math.sign((raw[i] as number) / s) + z;
-      (out as Int32Array)[i] = Math.min(range[1], Math.max(range[0], q));
-    }
-    return out;
-  }
-  if (given === null && !(raw instanceof BigInt64Array)) {
-    for (let i = 0; i < raw.length; i++) {
-      const x = Number(raw[i]);
-      const ok = range ? Number.isInteger(x) && x >= range[0] && x <= range[1] : want === 'float32' || want === 'float64';
-      if (!ok) throw new InputError(`input ${k} '${name}' is ${want}; value ${String(raw[i])} at ${i} does not fit`);
-      if (out instanceof BigInt64Array) out[i] = BigInt(x);
-      else (out as Float32Array)[i] = x;
-    }
-    return out;
-  }
-  throw new InputError(`input ${k} '${name}' is ${want}${t.quant ? ' (quantized: Float32Array also accepted)' : ''}, got ${given ?? 'an unsupported array'}`);
-}
-
-function typedFor(dtype: LiteDType, n: number, k: number, name: string): TypedArray {
-  switch (dtype) {
-    case 'float32': return new Float32Array(n);
-    case 'float64': return new Float64Array(n);
-    case 'int8': return new Int8Array(n);
-    case 'uint8': case 'bool': return new Uint8Array(n);
-    case 'int16': return new Int16Array(n);
-    case 'int32': return new Int32Array(n);
-    case 'int64': return new BigInt64Array(n);
-    default: throw new InputError(`input ${k} '${name}' has dtype ${dtype}, which run() cannot fill`);
-  }
-}
-
-function info(name: string, t: RtTensor, sig: number[] | null): TensorInfo {
-  const i: TensorInfo = { name, shape: t.shape.slice(), dtype: t.dtype };
-  if (sig) i.shapeSignature = sig.slice();
-  if (t.quant) i.quantization = { scale: Array.from(t.quant.scale), zeroPoint: Array.from(t.quant.zeroPoint), axis: t.quant.axis };
-  return i;
-}
-
-function output(name: string, t: RtTensor, dequantize: boolean): OutputTensor {
-  const shape = t.shape.slice();
-  if (dequantize && t.quant && t.dtype !== 'float32' && !(t.data instanceof BigInt64Array)) {
-    const q = t.quant;
-    const out = new Float32Array(t.data.length);
-    const src = t.data as Int32Array;
-    if (q.scale.length === 1) {
-      const s = q.scale[0]!;
-      const z = q.zeroPoint[0]!;
-      for (let i = 0; i < out.length; i++) out[i] = s * (src[i]! - z);
-    } else {
-      let inner = 1;
-      for (let d = q.axis + 1; d < shape.length; d++) inner *= shape[d]!;
-      const ch = q.scale.length;
-      for (let i = 0; i < out.length; i++) {
-        const c = Math.floor(i / inner) % ch;
-        out[i] = q.scale[c]! * (src[i]! - q.zeroPoint[c]!);
-      }
-    }
-    return { name, shape, dtype: 'float32', data: out };
-  }
-  return { name, shape, dtype: t.dtype, data: t.data.slice() };
 }
