@@ -4,7 +4,9 @@
  * Int8: im2col (padded with the input zero point) + int8 GEMM + per-channel requantization.
  */
 import { BuiltinOp, Conv2DOptions as F } from '../format/schema.js';
-import { im2colNHWC, matmul, matmulPacked, packB, qmatmulI8, type ConvGeometry, type PackedMatrix } from '../kernels/index.js';
+import {
+  im2colNHWC, matmul, matmulPacked, packB, packI8, qmatmulI8, qmatmulI8Packed, type ConvGeometry, type PackedI8, type PackedMatrix,
+} from '../kernels/index.js';
 import type { OpDef, OpNode } from './op.js';
 import { expect, expectDType, expectRank, input, numElements, optInput, output, qparams, setOutput, describe } from './util/check.js';
 import { floatActRange, quantActRange, actName } from './util/activation.js';
@@ -43,7 +45,7 @@ interface FloatState {
 }
 
 interface Int8State {
-  kind: 'i8'; g: Geometry; weights: Int8Array | null; bias: Int32Array | null; hasBias: boolean; inZp: number; rq: Requant;
+  kind: 'i8'; g: Geometry; weights: Int8Array | null; packed: PackedI8 | null; bias: Int32Array | null; hasBias: boolean; inZp: number; rq: Requant;
   col: Int8Array | null; acc: Int32Array;
 }
 
@@ -113,7 +115,8 @@ function prepareInt8(node: OpNode, g: Geometry): Int8State {
   const r = quantActRange(act, yq.scale, yq.zeroPoint, -128, 127);
   expect(OP, node, r !== null, () => `fused activation ${actName(act)} is not supported`);
   return {
-    kind: 'i8', g, weights: constData<Int8Array>(w), bias: constData<Int32Array>(b), hasBias: !!b, inZp: xq.zeroPoint,
+    kind: 'i8', g, weights: constData<Int8Array>(w), packed: w.isConst ? packI8(w.data as Int8Array, g.oc, g.k) : null,
+    bias: constData<Int32Array>(b), hasBias: !!b, inZp: xq.zeroPoint,
     rq: makeRequant(xq.scale, wq!.scale, yq.scale, yq.zeroPoint, r[0], r[1], g.oc),
     col: g.direct ? null : new Int8Array(g.band * g.outW * g.k), acc: new Int32Array(g.band * g.outW * g.oc),
   };
@@ -158,7 +161,7 @@ function runFloat(node: OpNode, s: FloatState): void {
 
 function runInt8(node: OpNode, s: Int8State): void {
   const { g, acc, rq } = s;
-  const bias = s.hasBias ? live(node, 2, s.bias) : null, weights = live(node, 1, s.weights);
+  const bias = s.hasBias ? live(node, 2, s.bias) : null, weights = s.packed ? null : live(node, 1, s.weights);
   const x = node.inputs[0]!.data as Int8Array, y = node.outputs[0]!.data as Int8Array;
   const inSize = g.h * g.w * g.c, outSize = g.outH * g.outW * g.oc, rowOut = g.outW * g.oc;
   for (let b = 0; b < g.n; b++) {
@@ -166,7 +169,8 @@ function runInt8(node: OpNode, s: Int8State): void {
     for (let oy0 = 0; oy0 < g.outH; oy0 += g.band) {
       const oy1 = Math.min(g.outH, oy0 + g.band), m = (oy1 - oy0) * g.outW;
       const a = bandInput(g, xb, s.col, oy0, oy1, s.inZp);
-      qmatmulI8(a, s.inZp, weights, acc, m, g.k, g.oc);
+      if (s.packed) qmatmulI8Packed(a, s.inZp, s.packed, acc, m);
+      else qmatmulI8(a, s.inZp, weights!, acc, m, g.k, g.oc);
       requantBlock(rq, acc, m, g.oc, bias, y, b * outSize + oy0 * rowOut);
     }
   }
