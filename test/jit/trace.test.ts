@@ -76,6 +76,14 @@ describe('tg.jit tracing', () => {
     expect(String((err as Error).message)).toMatch(/item\(\) reads a tensor's values.*tg\.jit \(at .*trace\.test\.ts:\d+:\d+\); use tg\.cond/);
   });
 
+  it('a comparison on a traced tensor (an if on a tensor) says to use tg.cond', () => {
+    const f = tg.jit((x: tg.Tensor) => ((x.sum() as unknown as number) > 0 ? x : x.neg()));
+    expect(() => f(tg.tensor([1, 2]))).toThrow(/comparison or arithmetic on a traced tensor \(an if on a tensor\?\) converts it to a JS value: valueOf\(\) reads .*\(at .*trace\.test\.ts:\d+:\d+\); use tg\.cond/);
+    expect((tg.tensor(3) as unknown as number) > 2).toBe(true);
+    expect(() => +(tg.ones([2]) as unknown as number)).toThrow(tg.ValueError);
+    expect(`${tg.tensor([1, 2])}`).toBe('tensor([1., 2.])');
+  });
+
   it('console.log runs at trace time only; tg.print at every run in both modes', () => {
     const log = vi.spyOn(console, 'log').mockImplementation(() => {});
     const f = tg.jit((x: tg.Tensor) => {
