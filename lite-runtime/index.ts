@@ -21,6 +21,7 @@ import type { Backend } from './backends/backend.js';
 export * from './format/errors.js';
 export { BuiltinOp, opName } from './format/schema.js';
 export { parseModel } from './format/model.js';
+export { describeModel } from './format/describe.js';
 export type { ModelDef, SubgraphDef, TensorDef, OperatorDef, SignatureDef } from './format/model.js';
 export type { LiteDType, TypedArray, OpDef, OpNode, RtTensor, OptionsTable, Quantization } from './ops/op.js';
 
