@@ -20,8 +20,8 @@ export interface MemoryPlan {
  */
 export const ALIASING = new Set(['reshape', 'print']);
 
-/** Ops whose kernels write into a buffer they are given (the jit's fused kernels). */
-export const writesIntoBuffer = (n: Node): boolean => n.op.startsWith('fused.');
+/** Ops whose kernels write into a buffer they are given (the jit's elementwise and linear kernels). */
+export const writesIntoBuffer = (n: Node): boolean => n.op === 'fused.elementwise' || n.op === 'fused.linear';
 
 /**
  * Static memory planning: assigns the outputs of buffer-writing nodes to a few
