@@ -91,8 +91,11 @@ describe('QUANTIZE / DEQUANTIZE', () => {
 
   it('dequantizes float16 constants (normal, subnormal, inf, negative zero)', () => {
     const halves = [0x3c00, 0xc000, 0x3555, 0x0001, 0x7c00, 0x8000, 0x7bff];
-    const [d] = runOp(DEQUANTIZE, node([constant('float16', [7], halves)], [out('float32')]));
-    expect(Array.from(d!.data as Float32Array)).toEqual([1, -2, 0.333251953125, 2 ** -24, Infinity, -0, 65504]);
+    const want = [1, -2, 0.333251953125, 2 ** -24, Infinity, -0, 65504];
+    const [d] = runOp(DEQUANTIZE, node([constant('float16', [7], halves)], [out('float32')]), 2);
+    expect(Array.from(d!.data as Float32Array)).toEqual(want);
+    const [e] = runOp(DEQUANTIZE, node([tensor('float16', [7], halves)], [out('float32')]));
+    expect(Array.from(e!.data as Float32Array)).toEqual(want);
   });
 
   it('rejects float input to DEQUANTIZE and a quantized output without scale', () => {
