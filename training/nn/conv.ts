@@ -1,0 +1,121 @@
+import { zeros } from '../creation.js';
+import { ValueError } from '../errors.js';
+import type { ConvPadding, Size2 } from '../ops/nn/args.js';
+import { conv1d, conv2d, convTranspose2d } from '../ops/nn/conv.js';
+import type { Tensor } from '../tensor.js';
+import { fans, kaimingUniform_, uniform_ } from './init.js';
+import { Module, Parameter } from './module.js';
+
+/** Constructor options shared by the convolution modules. */
+export interface ConvOptions<S> {
+  stride?: S;
+  padding?: S | 'same' | 'valid';
+  dilation?: S;
+  groups?: number;
+  bias?: boolean;
+}
+
+function checkGroups(op: string, inC: number, outC: number, groups: number): void {
+  if (!Number.isInteger(groups) || groups < 1) throw new ValueError(`${op}: groups must be a positive integer, got ${groups}`);
+  if (inC % groups || outC % groups) throw new ValueError(`${op}: inChannels ${inC} and outChannels ${outC} must both be divisible by groups ${groups}`);
+}
+
+/** torch's default conv init: weight kaiming-uniform (a = √5), bias U(±1/√fanIn). */
+function initConv(weightShape: number[], biasSize: number | null): [Tensor, Tensor | null] {
+  const w = kaimingUniform_(zeros(weightShape), Math.sqrt(5));
+  const fanIn = fans(w)[0];
+  const bound = fanIn > 0 ? 1 / Math.sqrt(fanIn) : 0;
+  return [Parameter(w), biasSize === null ? null : Parameter(uniform_(zeros([biasSize]), -bound, bound))];
+}
+
+/**
+ * 2-D convolution layer over [N, C, H, W] (torch.nn.Conv2d); weight [out, in/groups, kH, kW].
+ * @example const conv = new tg.nn.Conv2d(1, 32, 3, { padding: 1 }); conv.forward(tg.randn([8, 1, 28, 28])) // [8, 32, 28, 28]
+ */
+export class Conv2d extends Module {
+  weight: Tensor;
+  bias: Tensor | null;
+  readonly kernelSize: [number, number];
+
+  constructor(readonly inChannels: number, readonly outChannels: number, kernelSize: Size2, readonly opts: ConvOptions<Size2> = {}) {
+    super();
+    this.kernelSize = typeof kernelSize === 'number' ? [kernelSize, kernelSize] : [kernelSize[0], kernelSize[1]];
+    const groups = opts.groups ?? 1;
+    checkGroups('Conv2d', inChannels, outChannels, groups);
+    [this.weight, this.bias] = initConv([outChannels, inChannels / groups, ...this.kernelSize], opts.bias === false ? null : outChannels);
+  }
+
+  forward(x: Tensor): Tensor {
+    const { stride, padding, dilation, groups } = this.opts;
+    return conv2d(x, this.weight, this.bias, { stride, padding: padding as ConvPadding | undefined, dilation, groups });
+  }
+
+  protected override extraRepr(): string {
+    return `${this.inChannels}, ${this.outChannels}, kernelSize=[${this.kernelSize.join(', ')}]${reprOpts(this.opts)}`;
+  }
+}
+
+/**
+ * 1-D convolution layer over [N, C, L] (torch.nn.Conv1d); weight [out, in/groups, k].
+ * @example new tg.nn.Conv1d(16, 32, 5, { padding: 'same' }).forward(tg.randn([4, 16, 100])) // [4, 32, 100]
+ */
+export class Conv1d extends Module {
+  weight: Tensor;
+  bias: Tensor | null;
+
+  constructor(readonly inChannels: number, readonly outChannels: number, readonly kernelSize: number, readonly opts: ConvOptions<number> = {}) {
+    super();
+    const groups = opts.groups ?? 1;
+    checkGroups('Conv1d', inChannels, outChannels, groups);
+    [this.weight, this.bias] = initConv([outChannels, inChannels / groups, kernelSize], opts.bias === false ? null : outChannels);
+  }
+
+  forward(x: Tensor): Tensor {
+    return conv1d(x, this.weight, this.bias, this.opts);
+  }
+
+  protected override extraRepr(): string {
+    return `${this.inChannels}, ${this.outChannels}, kernelSize=${this.kernelSize}${reprOpts(this.opts)}`;
+  }
+}
+
+/** Options of ConvTranspose2d. */
+export interface ConvTranspose2dModuleOptions {
+  stride?: Size2;
+  padding?: Size2;
+  outputPadding?: Size2;
+  dilation?: Size2;
+  groups?: number;
+  bias?: boolean;
+}
+
+/**
+ * 2-D transposed convolution layer (torch.nn.ConvTranspose2d); weight [in, out/groups, kH, kW].
+ * @example new tg.nn.ConvTranspose2d(16, 8, 4, { stride: 2, padding: 1 }).forward(tg.randn([1, 16, 7, 7])) // [1, 8, 14, 14]
+ */
+export class ConvTranspose2d extends Module {
+  weight: Tensor;
+  bias: Tensor | null;
+  readonly kernelSize: [number, number];
+
+  constructor(readonly inChannels: number, readonly outChannels: number, kernelSize: Size2, readonly opts: ConvTranspose2dModuleOptions = {}) {
+    super();
+    this.kernelSize = typeof kernelSize === 'number' ? [kernelSize, kernelSize] : [kernelSize[0], kernelSize[1]];
+    const groups = opts.groups ?? 1;
+    checkGroups('ConvTranspose2d', inChannels, outChannels, groups);
+    [this.weight, this.bias] = initConv([inChannels, outChannels / groups, ...this.kernelSize], opts.bias === false ? null : outChannels);
+  }
+
+  forward(x: Tensor): Tensor {
+    const { stride, padding, outputPadding, dilation, groups } = this.opts;
+    return convTranspose2d(x, this.weight, this.bias, { stride, padding, outputPadding, dilation, groups });
+  }
+
+  protected override extraRepr(): string {
+    return `${this.inChannels}, ${this.outChannels}, kernelSize=[${this.kernelSize.join(', ')}]${reprOpts(this.opts)}`;
+  }
+}
+
+function reprOpts(o: object): string {
+  return Object.entries(o).filter(([, v]) => v !== undefined).map(([k, v]) => `, ${k}=${JSON.stringify(v)}`).join('');
+}

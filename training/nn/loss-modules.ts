@@ -1,0 +1,45 @@
+import type { Tensor } from '../tensor.js';
+import {
+  binaryCrossEntropy, binaryCrossEntropyWithLogits, crossEntropy, huberLoss, l1Loss, mseLoss, nllLoss,
+  type BCEOptions, type ClassLossOptions, type CrossEntropyOptions, type Reduction,
+} from './loss.js';
+import { Module } from './module.js';
+
+/**
+ * Loss modules: the functional losses with their options fixed at construction (torch.nn.*Loss).
+ * @example const lossFn = new tg.nn.CrossEntropyLoss({ labelSmoothing: 0.1 }); lossFn.forward(logits, labels)
+ */
+export class CrossEntropyLoss extends Module {
+  constructor(readonly opts: CrossEntropyOptions = {}) { super(); }
+  forward(input: Tensor, target: Tensor): Tensor { return crossEntropy(input, target, this.opts); }
+}
+
+export class NLLLoss extends Module {
+  constructor(readonly opts: ClassLossOptions = {}) { super(); }
+  forward(input: Tensor, target: Tensor): Tensor { return nllLoss(input, target, this.opts); }
+}
+
+export class MSELoss extends Module {
+  constructor(readonly reduction: Reduction = 'mean') { super(); }
+  forward(input: Tensor, target: Tensor): Tensor { return mseLoss(input, target, this.reduction); }
+}
+
+export class L1Loss extends Module {
+  constructor(readonly reduction: Reduction = 'mean') { super(); }
+  forward(input: Tensor, target: Tensor): Tensor { return l1Loss(input, target, this.reduction); }
+}
+
+export class HuberLoss extends Module {
+  constructor(readonly reduction: Reduction = 'mean', readonly delta = 1) { super(); }
+  forward(input: Tensor, target: Tensor): Tensor { return huberLoss(input, target, this.reduction, this.delta); }
+}
+
+export class BCELoss extends Module {
+  constructor(readonly opts: BCEOptions = {}) { super(); }
+  forward(input: Tensor, target: Tensor): Tensor { return binaryCrossEntropy(input, target, this.opts); }
+}
+
+export class BCEWithLogitsLoss extends Module {
+  constructor(readonly opts: BCEOptions & { posWeight?: Tensor | null } = {}) { super(); }
+  forward(input: Tensor, target: Tensor): Tensor { return binaryCrossEntropyWithLogits(input, target, this.opts); }
+}
