@@ -9,10 +9,12 @@ interface Group { nodes: Node[]; root: Node }
  * Elementwise fusion: chains (trees) of elementwise ops producing the same
  * shape become one `fused.elementwise` node whose kernel evaluates the whole
  * chain per element, without intermediate buffers. A value is fused into its
- * reader only when nothing else reads it. Returns the number of fused nodes made.
+ * reader only when nothing else reads it. With `singles`, lone elementwise ops
+ * become fused nodes as well (the jit does this: its kernels reuse planned
+ * buffers). Returns the number of fused nodes made.
  * @example fuseElementwise(g); // relu(add(mul(x, s), b)) -> fused.elementwise(x, s, b)
  */
-export function fuseElementwise(g: Graph): number {
+export function fuseElementwise(g: Graph, singles = false): number {
   const consumers = g.consumers();
   const outputs = new Set(g.outputs);
   const groupOf = new Map<Value, Group>();
@@ -33,7 +35,8 @@ export function fuseElementwise(g: Graph): number {
   const replace = new Map<Node, Node | null>();
   let made = 0;
   for (const group of groupOf.values()) {
-    if (group.nodes.length < 2) continue;
+    // A lone op becomes a one-instruction fused node too: its generated loop writes into a planned buffer.
+    if (group.nodes.length < 2 && !singles) continue;
     const order = new Map(g.nodes.map((n, i) => [n, i]));
     group.nodes.sort((a, b) => order.get(a)! - order.get(b)!);
     for (const n of group.nodes) replace.set(n, null);

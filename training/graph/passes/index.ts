@@ -38,8 +38,8 @@ export function optimize(g: Graph): Graph {
   cleanup(g);
   fuseLinear(g);
   fuseConv(g);
-  if (canGenerateCode()) fuseElementwise(g);
+  if (canGenerateCode()) fuseElementwise(g, true);
   dce(g);
-  for (const n of g.nodes) if (n.subgraphs) n.subgraphs.forEach((s) => { fuseLinear(s); fuseConv(s); if (canGenerateCode()) fuseElementwise(s); });
+  for (const n of g.nodes) if (n.subgraphs) n.subgraphs.forEach((s) => { fuseLinear(s); fuseConv(s); if (canGenerateCode()) fuseElementwise(s, true); });
   return g;
 }
