@@ -106,6 +106,19 @@ describe('tg.onnx.export checked with onnxruntime-node', () => {
     expect(oh.tolist()).toEqual(tg.oneHot(ids, 10).tolist());
   });
 
+  it('exports modules in eval mode (no dropout) and restores training mode', async () => {
+    class Drop extends tg.nn.Module {
+      w = tg.nn.Parameter(tg.randn([4, 4]));
+      forward(x: tg.Tensor) { return tg.dropout(x.matmul(this.w), 0.5, this.training); }
+    }
+    const m = new Drop();
+    const x = tg.randn([2, 4]);
+    const bytes = tg.onnx.export(m, [x], { inputNames: ['x'] });
+    expect(m.training).toBe(true);
+    expect(new TextDecoder().decode(bytes)).not.toContain('Dropout');
+    expectClose((await runOrt(bytes, { x }))[0], x.matmul(m.w), 1e-6);
+  });
+
   it('writes a path atomically and returns the same bytes', () => {
     const dir = mkdtempSync(join(tmpdir(), 'tglite-onnx-'));
     const path = join(dir, 'model.onnx');
