@@ -82,14 +82,18 @@ export function conv2dNCHW(x: Float32Array, w: Float32Array, bias: Float32Array 
       const nb = Math.min(B, s.n - b0), cols = nb * ohw;
       for (let g = 0; g < s.groups; g++) {
         const wg = w.subarray(g * ocg * K, (g + 1) * ocg * K);
+        // the bias is written first and the product accumulated onto it (no extra pass over y)
         if (!tmp) {
           const xg = x.subarray((b0 * s.c + g * cg) * hw, (b0 * s.c + (g + 1) * cg) * hw);
+          const yg = y.subarray((b0 * s.oc + g * ocg) * ohw, (b0 * s.oc + (g + 1) * ocg) * ohw);
           if (col) im2col(xg, col, p, ohw, 0);
-          matmul(wg, col ?? xg, y.subarray((b0 * s.oc + g * ocg) * ohw, (b0 * s.oc + (g + 1) * ocg) * ohw), ocg, K, ohw);
+          if (bias) for (let o = 0; o < ocg; o++) yg.fill(bias[g * ocg + o], o * ohw, (o + 1) * ohw);
+          matmul(wg, col ?? xg, yg, ocg, K, ohw, { accumulate: !!bias });
           continue;
         }
         for (let i = 0; i < nb; i++) im2col(x.subarray(((b0 + i) * s.c + g * cg) * hw), col!, p, cols, i * ohw);
-        matmul(wg, col!.subarray(0, K * cols), tmp.subarray(0, ocg * cols), ocg, K, cols);
+        if (bias) for (let o = 0; o < ocg; o++) tmp.fill(bias[g * ocg + o], o * cols, (o + 1) * cols);
+        matmul(wg, col!.subarray(0, K * cols), tmp.subarray(0, ocg * cols), ocg, K, cols, { accumulate: !!bias });
         for (let i = 0; i < nb; i++) {
           for (let o = 0; o < ocg; o++) {
             const src = o * cols + i * ohw;
@@ -99,7 +103,7 @@ export function conv2dNCHW(x: Float32Array, w: Float32Array, bias: Float32Array 
       }
     }
   }
-  if (bias) {
+  if (bias && p.depthwise) {
     for (let b = 0; b < s.n; b++) {
       for (let o = 0; o < s.oc; o++) {
         const v = bias[o], base = (b * s.oc + o) * ohw;
