@@ -167,6 +167,22 @@ describe('tg.jit tracing', () => {
     expect(inner.traceCount).toBe(0);
   });
 
+  it('graphs hold no eager tensors: variables are name + ref, constants typed arrays (what the converter reads)', () => {
+    const w = tg.randn([3, 2]);
+    const g = tg.jit((x: tg.Tensor) => x.matmul(w).add(tg.tensor([1, 2]))).graphFor(tg.randn([4, 3]));
+    const seen = new Set<unknown>();
+    const walk = (x: unknown): void => {
+      if (x === null || typeof x !== 'object' || seen.has(x)) return;
+      seen.add(x);
+      expect(x).not.toBeInstanceOf(tg.Tensor);
+      if (ArrayBuffer.isView(x)) return;
+      for (const v of Object.values(x)) walk(v);
+    };
+    walk(g);
+    expect(g.variables[0].ref.read()).toBe(w._storage);
+    expect(g.constants[0].data).toBeInstanceOf(Float32Array);
+  });
+
   it('tg.grad inside a trace emits the backward graph', () => {
     const f = tg.jit((x: tg.Tensor) => tg.grad([x.mul(x).mul(x).sum()], [x])[0]!);
     const x = tg.tensor([1, 2, 3], { requiresGrad: true });
