@@ -52,7 +52,7 @@ export function decode(t: FixtureTensor): TypedArray {
   switch (t.dtype) {
     case 'float32': return new Float32Array(bytes.buffer);
     case 'int8': return new Int8Array(bytes.buffer);
-    case 'uint8': return new Uint8Array(bytes.buffer);
+    case 'uint8': case 'bool': return new Uint8Array(bytes.buffer);
     case 'int16': return new Int16Array(bytes.buffer);
     case 'int32': return new Int32Array(bytes.buffer);
     default: throw new Error(`fixture dtype ${t.dtype} not handled`);
