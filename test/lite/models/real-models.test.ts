@@ -8,7 +8,7 @@ import { kernelBackend, setKernelBackend } from '../../../lite-runtime/kernels/i
 import { loadModel, parseModel, type OutputTensor } from '../../../lite-runtime/index.js';
 import { FbReader } from '../../../lite-runtime/format/reader.js';
 import { ModelField, SubGraphField } from '../../../lite-runtime/format/schema.js';
-import { MODEL_FILES, decode, loadFixture, maxAbsDiff, modelBytes, readBmpGray, type FixtureTensor } from './shared.js';
+import { MODEL_FILES, decode, loadFixture, maxAbsDiff, modelBytes, nums, readBmpGray, type FixtureTensor } from './shared.js';
 
 function expectClose(got: OutputTensor, want: FixtureTensor, what: string): void {
   expect(got.dtype, what).toBe(want.dtype);
@@ -61,6 +61,20 @@ describe('real models match the real TFLite runtime', () => {
   });
 
   for (const file of MODEL_FILES) it(file, () => checkCases(file));
+
+  for (const file of ['hello_world_float.tflite', 'hello_world_int8.tflite']) {
+    it(`${file}: all cases in one dynamic batch give the same outputs`, async () => {
+      const fx = loadFixture(file);
+      const model = await loadModel(modelBytes(file));
+      const xs = fx.cases.map((c) => decode(c.inputs[0]!));
+      const batch = xs[0] instanceof Int8Array ? new Int8Array(xs.length) : new Float32Array(xs.length);
+      xs.forEach((x, i) => { batch[i] = x[0] as number; });
+      const [out] = await model.run([{ data: batch, shape: [xs.length, 1] }]);
+      expect(out!.shape).toEqual([xs.length, 1]);
+      const want = fx.cases.map((c) => c.outputs[0]!.data![0]!);
+      expect(maxAbsDiff(nums(out!), want)).toBeLessThanOrEqual(out!.dtype === 'float32' ? 1e-5 : 1);
+    });
+  }
 
   it('keyword_scrambled: inner tensors (QUANTIZE, SVDF with state, FULLY_CONNECTED) over a sequence', async () => {
     const file = 'keyword_scrambled.tflite';
