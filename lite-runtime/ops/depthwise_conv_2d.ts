@@ -110,6 +110,31 @@ function interiorBounds(g: Geometry): [number, number, number, number] {
   return [oy0, Math.max(oy0, oy1), ox0, Math.max(ox0, ox1)];
 }
 
+/** Float 3x3 windows fully inside the image, channel by channel (see interior3x3Int8). */
+function interior3x3Float(x: Float32Array, w: Float32Array, y: Float32Array, s: FloatState, bias: Float32Array | null, b: number): void {
+  const { g, lo, hi } = s;
+  const { win, oc, mult } = g;
+  const [oy0, oy1, ox0, ox1] = s.inner;
+  const cs = win.dilationW * g.c, cs2 = 2 * cs, rs = win.dilationH * g.w * g.c, rs2 = 2 * rs;
+  const xStep = win.strideW * g.c;
+  for (let o = 0; o < oc; o++) {
+    const ch = mult === 1 ? o : (o / mult) | 0;
+    const w0 = w[o]!, w1 = w[oc + o]!, w2 = w[2 * oc + o]!, w3 = w[3 * oc + o]!, w4 = w[4 * oc + o]!;
+    const w5 = w[5 * oc + o]!, w6 = w[6 * oc + o]!, w7 = w[7 * oc + o]!, w8 = w[8 * oc + o]!;
+    const base = bias ? bias[o]! : 0;
+    for (let oy = oy0; oy < oy1; oy++) {
+      let a = ((b * g.h + oy * win.strideH - win.padTop) * g.w + ox0 * win.strideW - win.padLeft) * g.c + ch;
+      let yo = ((b * win.outH + oy) * win.outW + ox0) * oc + o;
+      for (let ox = ox0; ox < ox1; ox++, a += xStep, yo += oc) {
+        const v = base + x[a]! * w0 + x[a + cs]! * w1 + x[a + cs2]! * w2
+          + x[a + rs]! * w3 + x[a + rs + cs]! * w4 + x[a + rs + cs2]! * w5
+          + x[a + rs2]! * w6 + x[a + rs2 + cs]! * w7 + x[a + rs2 + cs2]! * w8;
+        y[yo] = v < lo ? lo : v > hi ? hi : v;
+      }
+    }
+  }
+}
+
 function runFloat(node: OpNode, s: FloatState): void {
   const { g, lo, hi, t } = s;
   const x = node.inputs[0]!.data as Float32Array, y = node.outputs[0]!.data as Float32Array, w = live(node, 1, s.weights);
@@ -118,35 +143,64 @@ function runFloat(node: OpNode, s: FloatState): void {
   const [oy0, oy1, ox0, ox1] = s.inner;
   const off = t.off, nt = t.n;
   const k3 = win.kh === 3 && win.kw === 3;
-  const cs = win.dilationW * g.c, cs2 = 2 * cs, rs = win.dilationH * g.w * g.c, rs2 = 2 * rs;
-  const oc2 = 2 * oc, oc3 = 3 * oc, oc4 = 4 * oc, oc5 = 5 * oc, oc6 = 6 * oc, oc7 = 7 * oc, oc8 = 8 * oc;
   let yo = 0;
-  for (let b = 0; b < g.n; b++) for (let oy = 0; oy < win.outH; oy++) {
-    const iy0 = oy * win.strideH - win.padTop;
-    for (let ox = 0; ox < win.outW; ox++, yo += oc) {
-      const ix0 = ox * win.strideW - win.padLeft;
-      const inside = oy >= oy0 && oy < oy1 && ox >= ox0 && ox < ox1;
-      const q = ((b * g.h + iy0) * g.w + ix0) * g.c;
-      for (let o = 0; o < oc; o++) {
-        const ch = mult === 1 ? o : (o / mult) | 0;
-        let v = bias ? bias[o]! : 0;
-        if (inside && k3) {
-          const a = q + ch;
-          v += x[a]! * w[o]! + x[a + cs]! * w[oc + o]! + x[a + cs2]! * w[oc2 + o]!
-            + x[a + rs]! * w[oc3 + o]! + x[a + rs + cs]! * w[oc4 + o]! + x[a + rs + cs2]! * w[oc5 + o]!
-            + x[a + rs2]! * w[oc6 + o]! + x[a + rs2 + cs]! * w[oc7 + o]! + x[a + rs2 + cs2]! * w[oc8 + o]!;
-        } else if (inside) {
-          for (let k = 0, wo = o; k < nt; k++, wo += oc) v += x[q + off[k]! + ch]! * w[wo]!;
-        } else {
-          v += edgeSum(x, w, g, b, iy0, ix0, ch, o, 0);
+  for (let b = 0; b < g.n; b++) {
+    if (k3) interior3x3Float(x, w, y, s, bias, b);
+    for (let oy = 0; oy < win.outH; oy++) {
+      const iy0 = oy * win.strideH - win.padTop;
+      for (let ox = 0; ox < win.outW; ox++, yo += oc) {
+        const ix0 = ox * win.strideW - win.padLeft;
+        const inside = oy >= oy0 && oy < oy1 && ox >= ox0 && ox < ox1;
+        if (inside && k3) continue;
+        const q = ((b * g.h + iy0) * g.w + ix0) * g.c;
+        for (let o = 0; o < oc; o++) {
+          const ch = mult === 1 ? o : (o / mult) | 0;
+          let v = bias ? bias[o]! : 0;
+          if (inside) {
+            for (let k = 0, wo = o; k < nt; k++, wo += oc) v += x[q + off[k]! + ch]! * w[wo]!;
+          } else {
+            v += edgeSum(x, w, g, b, iy0, ix0, ch, o, 0);
+          }
+          y[yo + o] = v < lo ? lo : v > hi ? hi : v;
         }
-        y[yo + o] = v < lo ? lo : v > hi ? hi : v;
       }
     }
   }
 }
 
 const ROUND_MAGIC = 6755399441055744; // 1.5 * 2^52: (v + M) - M rounds half to even
+
+/**
+ * Int8 3x3 windows fully inside the image, fp32 requantization, channel by channel:
+ * the nine weights, bias and scale of a channel stay in registers while it sweeps
+ * every interior output pixel (border pixels are left to the caller).
+ */
+function interior3x3Int8(x: Int8Array, w: Int8Array, y: Int8Array, s: Int8State, bias: Int32Array | null, wsum: Int32Array, b: number): void {
+  const { g, rq } = s;
+  const { win, oc, mult } = g;
+  const [oy0, oy1, ox0, ox1] = s.inner;
+  const sc = rq.scale, pc = sc.length > 1, zp = rq.outZp, flo = rq.lo - zp, fhi = rq.hi - zp;
+  const cs = win.dilationW * g.c, cs2 = 2 * cs, rs = win.dilationH * g.w * g.c, rs2 = 2 * rs;
+  const xStep = win.strideW * g.c;
+  for (let o = 0; o < oc; o++) {
+    const ch = mult === 1 ? o : (o / mult) | 0;
+    const w0 = w[o]!, w1 = w[oc + o]!, w2 = w[2 * oc + o]!, w3 = w[3 * oc + o]!, w4 = w[4 * oc + o]!;
+    const w5 = w[5 * oc + o]!, w6 = w[6 * oc + o]!, w7 = w[7 * oc + o]!, w8 = w[8 * oc + o]!;
+    const base = (bias ? bias[o]! : 0) + s.inOff * wsum[o]!, scale = pc ? sc[o]! : sc[0]!;
+    for (let oy = oy0; oy < oy1; oy++) {
+      let a = ((b * g.h + oy * win.strideH - win.padTop) * g.w + ox0 * win.strideW - win.padLeft) * g.c + ch;
+      let yo = ((b * win.outH + oy) * win.outW + ox0) * oc + o;
+      for (let ox = ox0; ox < ox1; ox++, a += xStep, yo += oc) {
+        const acc = base + x[a]! * w0 + x[a + cs]! * w1 + x[a + cs2]! * w2
+          + x[a + rs]! * w3 + x[a + rs + cs]! * w4 + x[a + rs + cs2]! * w5
+          + x[a + rs2]! * w6 + x[a + rs2 + cs]! * w7 + x[a + rs2 + cs2]! * w8;
+        let v = Math.fround(Math.fround(acc) * scale);
+        v = v < flo ? flo : v > fhi ? fhi : v;
+        y[yo] = (v + ROUND_MAGIC - ROUND_MAGIC) + zp;
+      }
+    }
+  }
+}
 
 function runInt8(node: OpNode, s: Int8State): void {
   const { g, rq, t } = s;
@@ -161,37 +215,42 @@ function runInt8(node: OpNode, s: Int8State): void {
   const k3 = win.kh === 3 && win.kw === 3;
   const cs = win.dilationW * g.c, cs2 = 2 * cs, rs = win.dilationH * g.w * g.c, rs2 = 2 * rs;
   const oc2 = 2 * oc, oc3 = 3 * oc, oc4 = 4 * oc, oc5 = 5 * oc, oc6 = 6 * oc, oc7 = 7 * oc, oc8 = 8 * oc;
+  const block = k3 && fp; // interior pixels done channel by channel
   let yo = 0;
-  for (let b = 0; b < g.n; b++) for (let oy = 0; oy < win.outH; oy++) {
-    const iy0 = oy * win.strideH - win.padTop;
-    for (let ox = 0; ox < win.outW; ox++, yo += oc) {
-      const ix0 = ox * win.strideW - win.padLeft;
-      const inside = oy >= oy0 && oy < oy1 && ox >= ox0 && ox < ox1;
-      const q = ((b * g.h + iy0) * g.w + ix0) * g.c;
-      for (let o = 0; o < oc; o++) {
-        const ch = mult === 1 ? o : (o / mult) | 0;
-        let acc = bias ? bias[o]! : 0;
-        if (inside) {
-          // sum (x + inOff) * w = sum x * w + inOff * sum w
-          let sx = 0;
-          if (k3) {
-            const a = q + ch;
-            sx = x[a]! * w[o]! + x[a + cs]! * w[oc + o]! + x[a + cs2]! * w[oc2 + o]!
-              + x[a + rs]! * w[oc3 + o]! + x[a + rs + cs]! * w[oc4 + o]! + x[a + rs + cs2]! * w[oc5 + o]!
-              + x[a + rs2]! * w[oc6 + o]! + x[a + rs2 + cs]! * w[oc7 + o]! + x[a + rs2 + cs2]! * w[oc8 + o]!;
+  for (let b = 0; b < g.n; b++) {
+    if (block) interior3x3Int8(x, w, y, s, bias, wsum, b);
+    for (let oy = 0; oy < win.outH; oy++) {
+      const iy0 = oy * win.strideH - win.padTop;
+      for (let ox = 0; ox < win.outW; ox++, yo += oc) {
+        const ix0 = ox * win.strideW - win.padLeft;
+        const inside = oy >= oy0 && oy < oy1 && ox >= ox0 && ox < ox1;
+        if (inside && block) continue;
+        const q = ((b * g.h + iy0) * g.w + ix0) * g.c;
+        for (let o = 0; o < oc; o++) {
+          const ch = mult === 1 ? o : (o / mult) | 0;
+          let acc = bias ? bias[o]! : 0;
+          if (inside) {
+            // sum (x + inOff) * w = sum x * w + inOff * sum w
+            let sx = 0;
+            if (k3) {
+              const a = q + ch;
+              sx = x[a]! * w[o]! + x[a + cs]! * w[oc + o]! + x[a + cs2]! * w[oc2 + o]!
+                + x[a + rs]! * w[oc3 + o]! + x[a + rs + cs]! * w[oc4 + o]! + x[a + rs + cs2]! * w[oc5 + o]!
+                + x[a + rs2]! * w[oc6 + o]! + x[a + rs2 + cs]! * w[oc7 + o]! + x[a + rs2 + cs2]! * w[oc8 + o]!;
+            } else {
+              for (let k = 0, wo = o; k < nt; k++, wo += oc) sx += x[q + off[k]! + ch]! * w[wo]!;
+            }
+            acc += sx + inOff * wsum[o]!;
           } else {
-            for (let k = 0, wo = o; k < nt; k++, wo += oc) sx += x[q + off[k]! + ch]! * w[wo]!;
+            acc += edgeSum(x, w, g, b, iy0, ix0, ch, o, inOff);
           }
-          acc += sx + inOff * wsum[o]!;
-        } else {
-          acc += edgeSum(x, w, g, b, iy0, ix0, ch, o, inOff);
-        }
-        if (fp) {
-          let v = Math.fround(Math.fround(acc) * (pc ? sc[o]! : sc[0]!));
-          v = v < flo ? flo : v > fhi ? fhi : v;
-          y[yo + o] = (v + ROUND_MAGIC - ROUND_MAGIC) + zp;
-        } else {
-          y[yo + o] = requant(rq, acc, pc ? o : 0);
+          if (fp) {
+            let v = Math.fround(Math.fround(acc) * (pc ? sc[o]! : sc[0]!));
+            v = v < flo ? flo : v > fhi ? fhi : v;
+            y[yo + o] = (v + ROUND_MAGIC - ROUND_MAGIC) + zp;
+          } else {
+            y[yo + o] = requant(rq, acc, pc ? o : 0);
+          }
         }
       }
     }
