@@ -127,7 +127,7 @@ export function qmatmulI8(
   checkQ('qmatmulI8', a, aZero, acc, m, k, n);
   checkLen('qmatmulI8', 'b', b, n * k, 'n*k');
   const w = activeWasm();
-  if (w && m > 0 && n > 0) {
+  if (w && m > 0 && n > 0 && k > 0) {
     try {
       w.qmatmul(a, aZero, b, acc, m, k, n);
       return;
@@ -150,7 +150,7 @@ export function packI8(b: Int8Array, n: number, k: number): PackedI8 {
   const w = activeWasm();
   if (w && n * k > 0) {
     try {
-      return new Packed<Int8Array>('i8', k, n, null, { owner: w, block: w.packI8(b, n * k) });
+      return new Packed<Int8Array>('i8', k, n, null, { owner: w, block: w.packI8(b, n, k) });
     } catch (e) {
       if (!(e instanceof RangeError)) throw e;
     }
@@ -168,7 +168,10 @@ export function qmatmulI8Packed(a: Int8Array, aZero: number, packed: PackedI8, a
   checkQ('qmatmulI8Packed', a, aZero, acc, m, k, n);
   const s = p.storage('qmatmulI8Packed');
   if ('owner' in s) {
-    if (m > 0) s.owner.qmatmul(a, aZero, s.block, acc, m, k, n);
+    if (m > 0 && n > 0) {
+      if (k > 0) s.owner.qmatmul(a, aZero, s.block, acc, m, k, n);
+      else acc.fill(0, 0, m * n);
+    }
     return;
   }
   qmatmulI8Js(a, aZero, s.js, acc, m, k, n);

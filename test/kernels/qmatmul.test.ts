@@ -58,6 +58,16 @@ for (const backend of ['wasm', 'js'] as KernelBackend[]) {
       }
     });
 
+    it('k = 0 gives zero sums, packed or not', () => {
+      setKernelBackend(backend);
+      const acc = new Int32Array(6).fill(7);
+      qmatmulI8(new Int8Array(0), 3, new Int8Array(0), acc, 2, 0, 3);
+      expect(Array.from(acc)).toEqual([0, 0, 0, 0, 0, 0]);
+      acc.fill(7);
+      qmatmulI8Packed(new Int8Array(0), 3, packI8(new Int8Array(0), 3, 0), acc, 2);
+      expect(Array.from(acc)).toEqual([0, 0, 0, 0, 0, 0]);
+    });
+
     it('rejects bad input with typed errors', () => {
       setKernelBackend(backend);
       const a = new Int8Array(6), b = new Int8Array(6), acc = new Int32Array(4);

@@ -14,7 +14,8 @@ interface KernelExports {
     m: number, k: number, n: number, mc: number, work: number): void;
   initRows(c: number, ldc: number, m: number, n: number, bias: number): void;
   activate(c: number, len: number, act: number): void;
-  qgemm(a: number, aZero: number, b: number, acc: number, m: number, k: number, n: number): void;
+  qgemm(a: number, aZero: number, b: number, acc: number, m: number, kp: number, n: number): void;
+  padRows(src: number, rows: number, k: number, kp: number, fill: number, dst: number): void;
   packedSize(k: number, n: number): number;
 }
 
@@ -102,26 +103,54 @@ export class WasmKernels {
     c.set(this.f32(pc, m * n));
   }
 
-  /** Copies int8 weights [n, k] into a resident block. */
-  packI8(b: Int8Array, len: number): WasmBlock {
-    const block = { off: this.heap.alloc(len), bytes: len };
-    this.i8(block.off, len).set(b.subarray(0, len));
+  /** Copies int8 weights [n, k] into a resident block, rows padded to a multiple of 8 with zeros. */
+  packI8(b: Int8Array, n: number, k: number): WasmBlock {
+    const kp = pad8(k);
+    const block = { off: this.heap.alloc(n * kp), bytes: n * kp };
+    let raw = -1;
+    try {
+      if (kp === k) {
+        this.i8(block.off, n * k).set(b.subarray(0, n * k));
+      } else {
+        raw = this.heap.alloc(n * k);
+        this.i8(raw, n * k).set(b.subarray(0, n * k));
+        this.exports.padRows(raw, n, k, kp, 0, block.off);
+      }
+    } catch (e) {
+      this.heap.release(block.off, block.bytes);
+      throw e;
+    } finally {
+      if (raw >= 0) this.heap.release(raw, n * k);
+    }
     return block;
   }
 
-  /** acc = (a - aZero) @ b^T; b given as an array or a resident block. */
+  /** acc = (a - aZero) @ b^T; b given as an array or a block from packI8. k > 0. */
   qmatmul(a: Int8Array, aZero: number, b: Int8Array | WasmBlock, acc: Int32Array, m: number, k: number, n: number): void {
-    const resident = !(b instanceof Int8Array);
-    const sizes = [m * k, resident ? 0 : n * k, m * n * 4].map(align64);
+    const kp = pad8(k), padded = kp !== k, resident = !(b instanceof Int8Array);
+    const sizes = [m * k, padded ? m * kp : 0, resident ? 0 : n * k, resident || !padded ? 0 : n * kp, m * n * 4].map(align64);
     const base = this.scratchArea(sizes.reduce((x, y) => x + y, 0));
-    const [pa, pbRaw, pacc] = offsets(base, sizes);
-    this.i8(pa, m * k).set(a.subarray(0, m * k));
-    let pb = pbRaw;
-    if (b instanceof Int8Array) this.i8(pbRaw, n * k).set(b.subarray(0, n * k));
-    else pb = b.off;
-    this.exports.qgemm(pa, aZero, pb, pacc, m, k, n);
+    const [paRaw, paPad, pbRaw, pbPad, pacc] = offsets(base, sizes);
+    const ex = this.exports;
+    this.i8(paRaw, m * k).set(a.subarray(0, m * k));
+    let pa = paRaw;
+    if (padded) { ex.padRows(paRaw, m, k, kp, aZero, paPad); pa = paPad; }
+    let pb: number;
+    if (b instanceof Int8Array) {
+      this.i8(pbRaw, n * k).set(b.subarray(0, n * k));
+      pb = pbRaw;
+      if (padded) { ex.padRows(pbRaw, n, k, kp, 0, pbPad); pb = pbPad; }
+    } else {
+      pb = b.off;
+    }
+    ex.qgemm(pa, aZero, pb, pacc, m, kp, n);
     acc.set(this.i32(pacc, m * n));
   }
+}
+
+/** k rounded up to a multiple of 8. */
+function pad8(k: number): number {
+  return Math.ceil(k / 8) * 8;
 }
 
 /** Bytes rounded up to 64 (arithmetic, not bitwise: sizes may exceed 2^31). */

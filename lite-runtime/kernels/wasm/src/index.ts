@@ -1,4 +1,4 @@
 // Entry of the kernels' WebAssembly module (AssemblyScript). Built by
 // scripts/build-wasm.mjs into a SIMD128 build and a relaxed-SIMD (FMA) build.
 export { KB, packedSize, packB, gemm, initRows, activate } from './gemm';
-export { qgemm } from './qgemm';
+export { qgemm, padRows } from './qgemm';
