@@ -1,4 +1,5 @@
 import { binaryBroadcast } from '../../lite-runtime/kernels/broadcast.js';
+import { ARITH, arithBroadcast, type ArithOp } from '../../lite-runtime/kernels/arith.js';
 import { apply1 } from '../dispatch.js';
 import { promoteTypes, type DType } from '../dtype.js';
 import { toTensor } from '../creation.js';
@@ -28,7 +29,8 @@ function binary(name: string, f: (x: number, y: number) => number, result: 'prom
     },
     forward([a, b], _attrs, [o]) {
       const out = alloc(o);
-      binaryBroadcast(a.data, a.shape, b.data, b.shape, out, o.shape, f);
+      if (name in ARITH) arithBroadcast(name as ArithOp, a.data, a.shape, b.data, b.shape, out, o.shape);
+      else binaryBroadcast(a.data, a.shape, b.data, b.shape, out, o.shape, f);
       return [out];
     },
     grad: vjp && ((ctx) => {

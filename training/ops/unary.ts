@@ -1,4 +1,5 @@
 import { unaryMap } from '../../lite-runtime/kernels/broadcast.js';
+import { reluBackward, UNARY, unaryKernel, type UnaryOp } from '../../lite-runtime/kernels/arith.js';
 import { apply1 } from '../dispatch.js';
 import type { DType } from '../dtype.js';
 import { DTypeError } from '../errors.js';
@@ -23,7 +24,8 @@ function unary(name: string, f: (x: number) => number, float: boolean, vjp: ((x:
     },
     forward([x], _a, [o]) {
       const out = alloc(o);
-      unaryMap(x.data, out, f);
+      if (name in UNARY) unaryKernel(name as UnaryOp, x.data, out);
+      else unaryMap(x.data, out, f);
       return [out];
     },
     grad: vjp ? ({ inputs: [x], outputs: [y], gradOutputs: [g] }) => [vjp(x, y, g!)] : undefined,
@@ -44,7 +46,20 @@ export const SIN = unary('sin', Math.sin, true, (x, _y, g) => g.mul(x.cos()));
 export const COS = unary('cos', Math.cos, true, (x, _y, g) => g.mul(x.sin()).neg());
 export const TANH = unary('tanh', Math.tanh, true, (_x, y, g) => g.mul(y.mul(y).neg().add(1)));
 export const SIGMOID = unary('sigmoid', sigmoidF, true, (_x, y, g) => g.mul(y.mul(y.neg().add(1))));
-export const RELU = unary('relu', (x) => (x > 0 ? x : 0), false, (x, _y, g) => g.mul(x.gt(0)));
+export const RELU = unary('relu', (x) => (x > 0 || x !== x ? x : 0), false, (x, _y, g) => apply1(RELU_GRAD, [g, x], {}));
+
+/** relu's gradient as one kernel: g where x > 0, else 0. Its own gradient is itself (in g). */
+export const RELU_GRAD: OpDef<NoAttrs> = defineOp<NoAttrs>({
+  name: 'reluGrad',
+  elementwise: true,
+  infer: ([g]) => [{ shape: g.shape, dtype: g.dtype }],
+  forward([g, x], _a, [o]) {
+    const out = alloc(o);
+    reluBackward(g.data, x.data, out);
+    return [out];
+  },
+  grad: ({ inputs: [, x], gradOutputs: [gg] }) => [apply1(RELU_GRAD, [gg!, x], {}), null],
+});
 
 const fns = {
   neg: NEG, abs: ABS, sign: SIGN, sqrt: SQRT, rsqrt: RSQRT, exp: EXP, log: LOG, log1p: LOG1P,

@@ -1,0 +1,84 @@
+import { alignedStrides, type NumArray } from './broadcast.js';
+
+/** Binary ops with dedicated loops (no per-element closure): the hot ones of training. */
+export const ARITH = {
+  add: 0, sub: 1, mul: 2, div: 3, maximum: 4, minimum: 5,
+  eq: 6, ne: 7, lt: 8, le: 9, gt: 10, ge: 11,
+} as const;
+export type ArithOp = keyof typeof ARITH;
+
+/** out[o + j] = a[pa + j*ia] (op) b[pb + j*ib] for j < n. */
+function run(op: number, a: NumArray, pa: number, ia: number, b: NumArray, pb: number, ib: number, out: NumArray, o: number, n: number): void {
+  const end = o + n;
+  switch (op) {
+    case 0: for (; o < end; o++, pa += ia, pb += ib) out[o] = a[pa] + b[pb]; return;
+    case 1: for (; o < end; o++, pa += ia, pb += ib) out[o] = a[pa] - b[pb]; return;
+    case 2: for (; o < end; o++, pa += ia, pb += ib) out[o] = a[pa] * b[pb]; return;
+    case 3: for (; o < end; o++, pa += ia, pb += ib) out[o] = a[pa] / b[pb]; return;
+    case 4: for (; o < end; o++, pa += ia, pb += ib) { const x = a[pa], y = b[pb]; out[o] = x > y || x !== x ? x : y; } return;
+    case 5: for (; o < end; o++, pa += ia, pb += ib) { const x = a[pa], y = b[pb]; out[o] = x < y || x !== x ? x : y; } return;
+    case 6: for (; o < end; o++, pa += ia, pb += ib) out[o] = a[pa] === b[pb] ? 1 : 0; return;
+    case 7: for (; o < end; o++, pa += ia, pb += ib) out[o] = a[pa] !== b[pb] ? 1 : 0; return;
+    case 8: for (; o < end; o++, pa += ia, pb += ib) out[o] = a[pa] < b[pb] ? 1 : 0; return;
+    case 9: for (; o < end; o++, pa += ia, pb += ib) out[o] = a[pa] <= b[pb] ? 1 : 0; return;
+    case 10: for (; o < end; o++, pa += ia, pb += ib) out[o] = a[pa] > b[pb] ? 1 : 0; return;
+    case 11: for (; o < end; o++, pa += ia, pb += ib) out[o] = a[pa] >= b[pb] ? 1 : 0; return;
+  }
+}
+
+/**
+ * Broadcasting binary arithmetic/comparison over `shape` (NumPy rules).
+ * @example arithBroadcast('add', x, [64, 512], bias, [512], out, [64, 512])
+ */
+export function arithBroadcast(op: ArithOp, a: NumArray, aShape: readonly number[], b: NumArray, bShape: readonly number[],
+  out: NumArray, shape: readonly number[]): void {
+  const code = ARITH[op];
+  const n = out.length;
+  if (n === 0) return;
+  if (a.length === n && b.length === n) return run(code, a, 0, 1, b, 0, 1, out, 0, n);
+  if (b.length === 1 && a.length === n) return run(code, a, 0, 1, b, 0, 0, out, 0, n);
+  if (a.length === 1 && b.length === n) return run(code, a, 0, 0, b, 0, 1, out, 0, n);
+  const rank = shape.length;
+  const sa = alignedStrides(aShape, shape), sb = alignedStrides(bShape, shape);
+  const inner = shape[rank - 1];
+  const idx = new Array<number>(rank).fill(0);
+  let pa = 0, pb = 0;
+  for (let o = 0; o < n; o += inner) {
+    run(code, a, pa, sa[rank - 1], b, pb, sb[rank - 1], out, o, inner);
+    for (let d = rank - 2; d >= 0; d--) {
+      idx[d]++;
+      pa += sa[d]; pb += sb[d];
+      if (idx[d] < shape[d]) break;
+      pa -= sa[d] * shape[d]; pb -= sb[d] * shape[d];
+      idx[d] = 0;
+    }
+  }
+}
+
+/** Unary ops with dedicated loops. */
+export const UNARY = { neg: 0, abs: 1, relu: 2, exp: 3, log: 4, sqrt: 5, tanh: 6, sigmoid: 7, rsqrt: 8 } as const;
+export type UnaryOp = keyof typeof UNARY;
+
+/**
+ * out[i] = op(a[i]).
+ * @example unaryKernel('relu', x, out)
+ */
+export function unaryKernel(op: UnaryOp, a: NumArray, out: NumArray): void {
+  const n = a.length;
+  switch (UNARY[op]) {
+    case 0: for (let i = 0; i < n; i++) out[i] = -a[i]; return;
+    case 1: for (let i = 0; i < n; i++) out[i] = Math.abs(a[i]); return;
+    case 2: for (let i = 0; i < n; i++) { const x = a[i]; out[i] = x > 0 || x !== x ? x : 0; } return;
+    case 3: for (let i = 0; i < n; i++) out[i] = Math.exp(a[i]); return;
+    case 4: for (let i = 0; i < n; i++) out[i] = Math.log(a[i]); return;
+    case 5: for (let i = 0; i < n; i++) out[i] = Math.sqrt(a[i]); return;
+    case 6: for (let i = 0; i < n; i++) out[i] = Math.tanh(a[i]); return;
+    case 7: for (let i = 0; i < n; i++) { const x = a[i]; out[i] = x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x)); } return;
+    case 8: for (let i = 0; i < n; i++) out[i] = 1 / Math.sqrt(a[i]); return;
+  }
+}
+
+/** Gradient of relu: g where x > 0, else 0. */
+export function reluBackward(g: NumArray, x: NumArray, out: NumArray): void {
+  for (let i = 0; i < out.length; i++) out[i] = x[i] > 0 ? g[i] : 0;
+}
