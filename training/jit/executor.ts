@@ -2,9 +2,10 @@ import { allocate, type Storage } from '../dtype.js';
 import { TraceError } from '../errors.js';
 import type { Graph, Node, Value, VariableRef } from '../graph/ir.js';
 import { ALIASING, planMemory, type MemoryPlan } from '../graph/passes/memory-plan.js';
-import { getOp, type Attrs, type TensorMeta, type TensorValue } from '../ops/registry.js';
+import { getOp, type TensorMeta, type TensorValue } from '../ops/registry.js';
 import { sizeOf } from '../shape.js';
 import { fusedKernel } from './kernels/index.js';
+import { assignStep, inPlaceTargets, intoStep, rootVariable, writeThroughAssigns, writeThroughStep } from './state.js';
 
 /** Slot array holding every value's storage during one run. */
 export type Slots = (Storage | undefined)[];
@@ -118,17 +119,6 @@ export function compileGraph(graph: Graph, opts: { profile?: Map<string, number>
   };
 }
 
-/** The variable an assign target ultimately names (through earlier assigns of it). */
-function rootVariable(v: Value, producers: Map<Value, Node>, refs: Map<Value, VariableRef>): VariableRef | undefined {
-  for (;;) {
-    const ref = refs.get(v);
-    if (ref) return ref;
-    const p = producers.get(v);
-    if (!p || p.op !== 'assign') return undefined;
-    v = p.inputs[0];
-  }
-}
-
 /** A node of the op table: its eager kernel on preallocated value records. */
 function opStep({ node, slot, isPlanned }: StepContext): Step {
   const def = getOp(node.op);
@@ -148,127 +138,6 @@ function opStep({ node, slot, isPlanned }: StepContext): Step {
       for (const g of guarded) if (r.buffer === s[g]!.buffer && !ALIASING.has(node.op)) { r = r.slice(); break; }
       s[outs[i]] = r;
     }
-  };
-}
-
-/**
- * Assigns that may write the variable at once instead of after the run: the
- * only assign of their variable, placed after every read of its old value
- * (through aliases too), and the variable is not returned. Saves a copy and an
- * allocation per state tensor in training steps. Maps each to the index of the
- * last node reading the variable's old value.
- */
-function writeThroughAssigns(graph: Graph): Map<Node, number> {
-  const out = new Map<Node, number>();
-  const index = new Map(graph.nodes.map((n, i) => [n, i]));
-  const consumers = graph.consumers();
-  const outputs = new Set(graph.outputs);
-  const byVar = new Map<Value, Node[]>();
-  for (const n of graph.nodes) {
-    if (n.op !== 'assign') continue;
-    const target = n.inputs[0];
-    const list = byVar.get(target) ?? [];
-    list.push(n);
-    byVar.set(target, list);
-  }
-  for (const v of graph.variables) {
-    const assigns = byVar.get(v.value);
-    if (!assigns || assigns.length !== 1 || outputs.has(v.value)) continue;
-    const a = assigns[0], at = index.get(a)!;
-    // every reader of the old value (following aliasing ops) must run before the assign
-    let ok = true;
-    let last = -1;
-    const stack: Value[] = [v.value];
-    const seen = new Set<Value>();
-    while (ok && stack.length) {
-      const x = stack.pop()!;
-      if (seen.has(x)) continue;
-      seen.add(x);
-      if (x !== v.value && outputs.has(x)) ok = false;
-      for (const c of consumers.get(x) ?? []) {
-        if (c === a && x === v.value && a.inputs[1] !== v.value) continue;
-        if (index.get(c)! >= at) ok = false;
-        last = Math.max(last, index.get(c)!);
-        if (ALIASING.has(c.op)) stack.push(...c.outputs);
-      }
-    }
-    if (ok) out.set(a, last);
-  }
-  return out;
-}
-
-/** An op kernel that can write into given buffers, which may be its own inputs (in-place updates). */
-interface IntoOp {
-  forwardInto(inputs: readonly TensorValue[], attrs: Attrs, outputs: readonly Storage[]): void;
-}
-
-/**
- * Variables a node may update in place: every output feeds exactly one
- * write-through assign of a variable of the same shape, and nothing reads
- * those variables' old values after this node. Needs `forwardInto` on the op.
- */
-function inPlaceTargets(
-  node: Node, early: Map<Node, number>, consumers: Map<Value, Node[]>, index: Map<Node, number>,
-  producers: Map<Value, Node>, refs: Map<Value, VariableRef>,
-): VariableRef[] | null {
-  const def = getOp(node.op) as (IntoOp & object) | undefined;
-  if (!def || typeof def.forwardInto !== 'function') return null;
-  const at = index.get(node)!;
-  const targets: VariableRef[] = [];
-  for (const o of node.outputs) {
-    const cs = consumers.get(o) ?? [];
-    const a = cs[0];
-    if (cs.length !== 1 || a.op !== 'assign' || a.inputs[1] !== o || !early.has(a) || early.get(a)! > at) return null;
-    const target = a.inputs[0];
-    if (target.dtype !== o.dtype || sizeOf(target.shape) !== sizeOf(o.shape) || producers.has(target)) return null;
-    targets.push(refs.get(target)!);
-  }
-  return targets;
-}
-
-/** Runs an op's `forwardInto` straight into variable storage (the assigns that follow just publish it). */
-function intoStep({ node, slot }: StepContext, targets: VariableRef[]): Step {
-  const def = getOp(node.op) as unknown as IntoOp;
-  const ins = node.inputs.map(slot);
-  const outs = node.outputs.map(slot);
-  const records = node.inputs.map((v) => ({ shape: v.shape, dtype: v.dtype, data: undefined as unknown as Storage }));
-  const attrs = node.attrs;
-  return (s) => {
-    for (let i = 0; i < ins.length; i++) records[i].data = s[ins[i]]!;
-    const bufs = targets.map((t) => t.read());
-    def.forwardInto(records as TensorValue[], attrs, bufs);
-    for (let i = 0; i < outs.length; i++) s[outs[i]] = bufs[i];
-  };
-}
-
-/** assign written through to the variable's storage at once; its output is that storage. */
-function writeThroughStep({ node, slot }: StepContext, ref: VariableRef): Step {
-  const [target, value] = node.inputs;
-  const vi = slot(value), oi = slot(node.outputs[0]);
-  const n = sizeOf(target.shape);
-  return (s) => {
-    let src = s[vi]!;
-    if (src.length !== n) {
-      const full = allocate(target.dtype, n);
-      for (let i = 0; i < n; i++) full[i] = src[i % src.length];
-      src = full;
-    }
-    ref.write(src);
-    s[oi] = ref.read();
-  };
-}
-
-/** assign: the new value (broadcast to the target), copied; committed after the run. */
-function assignStep({ node, slot }: StepContext): Step {
-  const [target, value] = node.inputs;
-  const vi = slot(value), oi = slot(node.outputs[0]);
-  const n = sizeOf(target.shape);
-  return (s) => {
-    const src = s[vi]!;
-    const out = allocate(target.dtype, n);
-    if (src.length === n) out.set(src);
-    else for (let i = 0; i < n; i++) out[i] = src[i % src.length];
-    s[oi] = out;
   };
 }
 

@@ -90,7 +90,7 @@ export function jit<A extends unknown[], R>(fn: ((...args: A) => R) | Forwardabl
       const base = specKey ? bySpec.get(specKey) : undefined;
       entry = (base && respecialize(base, flat.leaves, opts)) || undefined;
       if (!entry) {
-        entry = trace(call, args, flat, names, opts);
+        entry = trace(call, flat, names, opts);
         traceCount++;
         if (specKey) bySpec.set(specKey, entry);
       }
@@ -120,7 +120,7 @@ function toTensor(s: Storage, v: Value): Tensor {
   return Tensor._fromStorage(v.shape, v.dtype, s);
 }
 
-function trace(call: Callable, args: unknown[], flat: ReturnType<typeof flattenTree>, names: Map<Tensor, string>, opts: JitOptions): Entry {
+function trace(call: Callable, flat: ReturnType<typeof flattenTree>, names: Map<Tensor, string>, opts: JitOptions): Entry {
   const born = new WeakSet<Tensor>();
   const tracer = new Tracer(null, born, names);
   const placeholders = flat.leaves.map((t, i) => tracer.input({ shape: t.shape, dtype: t.dtype }, opts.argNames?.[i] ?? `arg${i}`, t.requiresGrad));

@@ -65,8 +65,8 @@ export function exportGraph(graph: Graph, opts: ExportOptions = {}): Uint8Array 
   if (opset !== 17 && opset !== 18) throw new OnnxExportError(`onnx.export: opset ${opset} is not supported (17 or 18)`);
   const model = new ModelState();
   const e = new Emitter(model, opset);
-  const inputNames = graph.inputs.map((v, i) => model.unique(opts.inputNames?.[i] ?? `input_${i}`));
-  const outputNames = graph.outputs.map((v, i) => model.unique(opts.outputNames?.[i] ?? `output_${i}`));
+  const inputNames = graph.inputs.map((_, i) => model.unique(opts.inputNames?.[i] ?? `input_${i}`));
+  const outputNames = graph.outputs.map((_, i) => model.unique(opts.outputNames?.[i] ?? `output_${i}`));
   const known = new Set([...inputNames, ...outputNames]);
   for (const name of Object.keys(opts.dynamicAxes ?? {})) {
     if (!known.has(name)) throw new OnnxExportError(`onnx.export: dynamicAxes names '${name}', which is not an input or output (${[...known].join(', ')})`);

@@ -46,7 +46,7 @@ export const SHAPE_OPS: Record<string, OpExporter> = {
   sumTo: (e, n, ins, outs) => {
     const x = n.inputs[0].shape, o = n.outputs[0].shape;
     const lead = x.length - o.length;
-    const axes = x.map((d, i) => i).filter((i) => i < lead || (o[i - lead] === 1 && x[i] !== 1));
+    const axes = x.map((_, i) => i).filter((i) => i < lead || (o[i - lead] === 1 && x[i] !== 1));
     if (axes.length === 0) { e.node('Identity', [ins[0]], outs); return; }
     const reduced = e.op('ReduceSum', [ins[0], e.i64(axes)], { keepdims: { i: 1 } });
     if (lead === 0) e.node('Identity', [reduced], outs);
