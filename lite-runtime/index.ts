@@ -12,8 +12,8 @@
 import { createBackend } from './backends/index.js';
 import { DisposedError, InputError, fmtShape } from './format/errors.js';
 import { parseModel, type SignatureDef } from './format/model.js';
-import { copyData, numElements } from './format/typed.js';
-import { inferShape, info, output, toDType } from './io.js';
+import { numElements } from './format/typed.js';
+import { inferShape, info, inputMode, output, writeInput, type InputMode } from './io.js';
 import { Interpreter, type SubgraphRunner } from './interpreter.js';
 import type { LiteDType, OpDef, TypedArray } from './ops/op.js';
 import type { Backend } from './backends/backend.js';
@@ -189,13 +189,14 @@ class Model implements LiteModel {
   runSync(inputs: InputValue[] | Record<string, InputValue>, opts: RunOptions = {}): OutputTensor[] {
     if (this.disposed) throw new DisposedError();
     const values = this.order(inputs);
-    const converted = values.map((v, k) => this.convert(k, v));
-    converted.forEach((c, k) => this.runner.setInputShape(k, c.shape));
+    const checked = values.map((v, k) => this.check(k, v));
+    checked.forEach((c, k) => this.runner.setInputShape(k, c.shape));
     if (!this.runner.prepared) this.runner.prepare();
-    converted.forEach((c, k) => {
+    checked.forEach((c, k) => {
       const t = this.runner.inputTensors[k]!;
-      copyData(t.data, c.data);
-      this.inputs[k]!.shape = t.shape.slice();
+      writeInput(c.data, t, c.mode);
+      const desc = this.inputs[k]!;
+      if (desc.shape.length !== t.shape.length || desc.shape.some((d, i) => d !== t.shape[i])) desc.shape = t.shape.slice();
     });
     this.runner.run();
     return this.runner.outputTensors.map((t, k) => {
@@ -235,8 +236,8 @@ class Model implements LiteModel {
     });
   }
 
-  /** Validates one input value and converts it to the input's element type and shape. */
-  private convert(k: number, v: InputValue): { data: TypedArray; shape: number[] } {
+  /** Validates one input value: its shape (a dynamic dim may be inferred) and how to write it. */
+  private check(k: number, v: InputValue): { data: TypedArray | ArrayLike<number>; shape: number[]; mode: InputMode } {
     const t = this.runner.inputTensors[k]!;
     const name = this.inNames[k]!;
     const hasShape = typeof v === 'object' && v !== null && 'shape' in v && 'data' in v && !ArrayBuffer.isView(v);
@@ -261,6 +262,6 @@ class Model implements LiteModel {
     if (numElements(shape) !== len) {
       throw new InputError(`input ${k} '${name}': ${len} values given, shape ${fmtShape(shape)} needs ${numElements(shape)}`);
     }
-    return { data: toDType(raw, t, k, name), shape };
+    return { data: raw, shape, mode: inputMode(raw, t, k, name) };
   }
 }

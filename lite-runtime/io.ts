@@ -3,10 +3,12 @@
  * quantized inputs, inferring a dynamic dim) and outputs to results (copy or dequantize).
  *
  * ```ts
- * const q = toDType(new Float32Array([0.5]), inputTensor, 0, 'x'); // Int8Array when the input is int8
+ * const mode = inputMode(new Float32Array([0.5]), tensor, 0, 'x'); // 'quantize' for an int8 input
+ * writeInput(new Float32Array([0.5]), tensor, mode);
  * ```
  */
 import { InputError } from './format/errors.js';
+import { copyData } from './format/typed.js';
 import type { LiteDType, RtTensor, TypedArray } from './ops/op.js';
 import type { OutputTensor, TensorInfo } from './index.js';
 
@@ -35,52 +37,52 @@ function dtypeOf(a: unknown): LiteDType | null {
   return null;
 }
 
+/** How `run` fills an input from the given data (see `inputMode`). */
+export type InputMode = 'copy' | 'quantize' | 'numbers';
+
 /**
- * Converts input data to the tensor's dtype: same-type arrays pass through; float data
- * for a quantized integer input is quantized (round half away from zero, clamped);
- * plain numbers convert when exactly representable.
+ * Checks input data against the tensor's dtype and says how to write it: same-type
+ * arrays are copied; float data for a quantized integer input is quantized (round half
+ * away from zero, clamped); plain numbers are converted when exactly representable.
  */
-export function toDType(raw: TypedArray | ArrayLike<number>, t: RtTensor, k: number, name: string): TypedArray {
+export function inputMode(raw: TypedArray | ArrayLike<number>, t: RtTensor, k: number, name: string): InputMode {
   const given = dtypeOf(raw);
   const want = t.dtype;
-  if (given === want || (want === 'bool' && given === 'uint8') || (want === 'float16' && raw instanceof Uint16Array)) {
-    return raw as TypedArray;
-  }
+  if (given === want || (want === 'bool' && given === 'uint8') || (want === 'float16' && raw instanceof Uint16Array)) return 'copy';
   const range = INT_RANGE[want];
-  const floatIn = given === 'float32' || given === 'float64';
-  const out = typedFor(want, raw.length, k, name);
-  if (floatIn && range && t.quant && want !== 'bool') {
-    const s = t.quant.scale[0]!;
-    const z = t.quant.zeroPoint[0]!;
-    for (let i = 0; i < raw.length; i++) {
-      const q = Math.round(Math.abs((raw[i] as number) / s)) * Math.sign((raw[i] as number) / s) + z;
-      (out as Int32Array)[i] = Math.min(range[1], Math.max(range[0], q));
-    }
-    return out;
-  }
-  if (given === null && !(raw instanceof BigInt64Array)) {
+  if ((given === 'float32' || given === 'float64') && range && t.quant && want !== 'bool') return 'quantize';
+  if (given === null && !(raw instanceof BigInt64Array) && (range || want === 'float32' || want === 'float64' || want === 'int64')) {
     for (let i = 0; i < raw.length; i++) {
       const x = Number(raw[i]);
-      const ok = range ? Number.isInteger(x) && x >= range[0] && x <= range[1] : want === 'float32' || want === 'float64';
+      const ok = range ? Number.isInteger(x) && x >= range[0] && x <= range[1]
+        : want === 'int64' ? Number.isSafeInteger(x) : true;
       if (!ok) throw new InputError(`input ${k} '${name}' is ${want}; value ${String(raw[i])} at ${i} does not fit`);
-      if (out instanceof BigInt64Array) out[i] = BigInt(x);
-      else (out as Float32Array)[i] = x;
     }
-    return out;
+    return 'numbers';
   }
   throw new InputError(`input ${k} '${name}' is ${want}${t.quant ? ' (quantized: Float32Array also accepted)' : ''}, got ${given ?? 'an unsupported array'}`);
 }
 
-function typedFor(dtype: LiteDType, n: number, k: number, name: string): TypedArray {
-  switch (dtype) {
-    case 'float32': return new Float32Array(n);
-    case 'float64': return new Float64Array(n);
-    case 'int8': return new Int8Array(n);
-    case 'uint8': case 'bool': return new Uint8Array(n);
-    case 'int16': return new Int16Array(n);
-    case 'int32': return new Int32Array(n);
-    case 'int64': return new BigInt64Array(n);
-    default: throw new InputError(`input ${k} '${name}' has dtype ${dtype}, which run() cannot fill`);
+/** Writes checked input data into the tensor's own memory (no allocation). */
+export function writeInput(raw: TypedArray | ArrayLike<number>, t: RtTensor, mode: InputMode): void {
+  const dst = t.data;
+  if (mode === 'copy') {
+    copyData(dst, raw as TypedArray);
+  } else if (mode === 'quantize') {
+    const range = INT_RANGE[t.dtype]!;
+    const s = t.quant!.scale[0]!;
+    const z = t.quant!.zeroPoint[0]!;
+    const out = dst as Int32Array;
+    for (let i = 0; i < raw.length; i++) {
+      const v = (raw[i] as number) / s;
+      const q = Math.sign(v) * Math.round(Math.abs(v)) + z;
+      out[i] = Math.min(range[1], Math.max(range[0], q));
+    }
+  } else if (dst instanceof BigInt64Array) {
+    for (let i = 0; i < raw.length; i++) dst[i] = BigInt(Number(raw[i]));
+  } else {
+    const out = dst as Float32Array;
+    for (let i = 0; i < raw.length; i++) out[i] = Number(raw[i]);
   }
 }
 

@@ -147,4 +147,19 @@ describe('loadModel API', () => {
     expect(m.inputs.length).toBe(1);
     await expect(loadModel('model.tflite' as never)).rejects.toThrow(InputError);
   });
+
+  it('quantizes float inputs as TFLite does: round half away from zero, then clamp', async () => {
+    const m = await loadModel(writeTflite({
+      tensors: [
+        { name: 'q', shape: [6], dtype: 'int8', quant: { scale: [0.5], zeroPoint: [3] } },
+        { name: 'f', shape: [6], dtype: 'float32' },
+      ],
+      operators: [{ op: 'DEQUANTIZE', inputs: ['q'], outputs: ['f'] }],
+      inputs: ['q'], outputs: ['f'],
+    }));
+    const [f] = await m.run([new Float32Array([-0.25, 0.25, 0.74, -1.75, 1000, -1000])]);
+    // q = round_half_away(x / 0.5) + 3, clamped to [-128, 127]; f = 0.5 * (q - 3)
+    expect(nums(f!)).toEqual([-0.5, 0.5, 0.5, -2, 62, -65.5]);
+    await expect(m.run([[1, 2, 3, 4, 5, 300]])).rejects.toThrow(/input 0 'q' is int8; value 300 at 5 does not fit/);
+  });
 });
