@@ -60,7 +60,8 @@ type Callable = (...args: unknown[]) => unknown;
  * its first call for each input signature, then runs the optimized graph.
  * Parameters and other eager tensors the function reads are graph variables
  * (training updates them); `backward()`, `tg.grad` and optimizer steps inside
- * `fn` become part of the graph.
+ * `fn` become part of the graph. Results carry no autograd history: take
+ * gradients inside `fn` (a compiled training step), not of its results.
  * @example
  * const f = tg.jit((x: tg.Tensor) => x.mul(2).add(1).relu());
  * f(tg.tensor([-1, 2])); // [0, 5]
