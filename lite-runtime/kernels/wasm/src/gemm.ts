@@ -3,7 +3,7 @@
 // micro-kernel (eight f32x4 accumulators, A broadcast with load32_splat) does
 // the work; rows left over use a 1x32 / 1x8 kernel (the m = 1 inference path).
 // All pointers are byte offsets in the imported memory; lengths in elements.
-import { madd } from './madd';
+import { madd, mulAdd } from './madd';
 
 /** K rows per packed block. */
 export const KB: i32 = 256;
@@ -152,10 +152,10 @@ function kernel1x32(pa: usize, pb: usize, ps: usize, c: usize, kc: i32): void {
   let n = kc;
   do {
     const a = v128.load32_splat(pa);
-    x0 = madd(a, v128.load(pb), x0); x1 = madd(a, v128.load(pb, 16), x1);
-    x2 = madd(a, v128.load(q1), x2); x3 = madd(a, v128.load(q1, 16), x3);
-    x4 = madd(a, v128.load(q2), x4); x5 = madd(a, v128.load(q2, 16), x5);
-    x6 = madd(a, v128.load(q3), x6); x7 = madd(a, v128.load(q3, 16), x7);
+    x0 = mulAdd(a, v128.load(pb), x0); x1 = mulAdd(a, v128.load(pb, 16), x1);
+    x2 = mulAdd(a, v128.load(q1), x2); x3 = mulAdd(a, v128.load(q1, 16), x3);
+    x4 = mulAdd(a, v128.load(q2), x4); x5 = mulAdd(a, v128.load(q2, 16), x5);
+    x6 = mulAdd(a, v128.load(q3), x6); x7 = mulAdd(a, v128.load(q3, 16), x7);
     pa += 4; pb += 32; q1 += 32; q2 += 32; q3 += 32;
   } while (--n);
   v128.store(c, x0); v128.store(c, x1, 16); v128.store(c, x2, 32); v128.store(c, x3, 48);
@@ -168,7 +168,7 @@ function kernel1x8(pa: usize, pb: usize, c: usize, kc: i32): void {
   let n = kc;
   do {
     const a = v128.load32_splat(pa);
-    x0 = madd(a, v128.load(pb), x0); x1 = madd(a, v128.load(pb, 16), x1);
+    x0 = mulAdd(a, v128.load(pb), x0); x1 = mulAdd(a, v128.load(pb, 16), x1);
     pa += 4; pb += 32;
   } while (--n);
   v128.store(c, x0); v128.store(c, x1, 16);
