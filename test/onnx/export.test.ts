@@ -99,6 +99,11 @@ describe('tg.onnx.export checked with onnxruntime-node', () => {
       expect(got.length, name).toBe(want.length);
       got.forEach((t, i) => expectClose(t, want[i], 2e-5));
     }
+    const src = tg.randn([3, 2]), at = tg.tensor([2, 0, 2], { dtype: 'int32' });
+    const ia = (x: tg.Tensor) => [tg.indexAdd(x, 0, at, src), tg.scatterAdd(x, 1, tg.tensor([[0, 1], [1, 1], [0, 0], [1, 0]], { dtype: 'int32' }), tg.ones([4, 2]))];
+    const xa = tg.randn([4, 2]);
+    const gotIa = await runOrt(tg.onnx.export(ia, [xa], { inputNames: ['x'] }), { x: xa });
+    ia(xa).forEach((want, i) => expectClose(gotIa[i], want, 1e-6));
     const ids = tg.tensor([[1, 4, 9], [0, 0, 2]], { dtype: 'int32' });
     const eb = tg.onnx.export((i: tg.Tensor) => [tg.embedding(i, emb).sum(1), tg.oneHot(i, 10)], [ids], { inputNames: ['ids'] });
     const [se, oh] = await runOrt(eb, { ids });

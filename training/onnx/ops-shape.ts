@@ -78,6 +78,14 @@ export const SHAPE_OPS: Record<string, OpExporter> = {
     e.node('Pad', [ins[0], e.i64(n.attrs.pads as readonly number[]), mode === 'constant' ? value : ''], outs, { mode: { s: mode } });
   },
   scatter: (e, n, ins, outs) => { e.node('ScatterElements', ins.slice(0, 3), outs, { axis: { i: n.attrs.dim as number } }); },
+  indexAdd: (e, n, ins, outs) => {
+    // index [k] along dim, broadcast to src's shape, then ScatterElements with reduction 'add'.
+    const dim = n.attrs.dim as number;
+    const src = n.inputs[2].shape;
+    const along = src.map((d, i) => (i === dim ? d : 1));
+    const idx = e.op('Expand', [e.op('Reshape', [ins[1], e.i64(along)]), e.i64(src)]);
+    e.node('ScatterElements', [ins[0], idx, ins[2]], outs, { axis: { i: dim }, reduction: { s: 'add' } });
+  },
   scatterAdd: (e, n, ins, outs) => {
     e.node('ScatterElements', ins.slice(0, 3), outs, { axis: { i: n.attrs.dim as number }, reduction: { s: 'add' } });
   },
