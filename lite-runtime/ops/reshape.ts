@@ -1,6 +1,7 @@
 /**
  * RESHAPE: same elements, new shape. The shape comes from the constant shape
- * input (input 1), else ReshapeOptions.new_shape, else the model's output shape;
+ * input (input 1), else ReshapeOptions.new_shape, else the model's output shape
+ * (which also stands in for a shape input computed at run time when it fits);
  * one dimension may be -1 (inferred).
  */
 import { BuiltinOp, ReshapeOptions as F } from '../format/schema.js';
@@ -11,13 +12,17 @@ import { copyElements } from './util/copy.js';
 
 const OP = 'RESHAPE';
 
-function requestedShape(node: OpNode): number[] {
+function requestedShape(node: OpNode, count: number): number[] {
   const s = optInput(node, 1);
-  if (s && s.shape.length === 1 && (s.dtype === 'int32' || s.dtype === 'int64')) {
-    if (!s.isConst) throw fail(OP, node, `${describe('shape', s)}: a shape computed at run time is not supported; it must be a constant`);
-    return constInts(OP, node, 'shape', s);
-  }
   const opt = node.options?.i32Vector(F.new_shape);
+  if (s && s.shape.length === 1 && (s.dtype === 'int32' || s.dtype === 'int64')) {
+    if (s.isConst) return constInts(OP, node, 'shape', s);
+    // A shape computed at run time: the options or the model's static output shape stand in when they fit.
+    const model = output(OP, node, 0).shape;
+    if (opt && opt.length === s.shape[0]) return Array.from(opt);
+    if (model.length === s.shape[0] && model.every((d) => d >= 0) && numElements(model) === count) return [...model];
+    throw fail(OP, node, `${describe('shape', s)}: computed at run time, and neither new_shape nor the model's output shape gives it`);
+  }
   if (opt) return Array.from(opt);
   return [...output(OP, node, 0).shape];
 }
@@ -49,7 +54,7 @@ export const RESHAPE: OpDef<{ n: number }> = {
   prepare(node) {
     const x = input(OP, node, 0), y = output(OP, node, 0);
     const n = numElements(x.shape);
-    setOutput(OP, node, y, resolveShape(OP, node, requestedShape(node), n), x.dtype);
+    setOutput(OP, node, y, resolveShape(OP, node, requestedShape(node, n), n), x.dtype);
     return { n };
   },
   run(node, s) {
