@@ -114,6 +114,11 @@ const NO_FOLD = new Set<number>([
 
 /** Wraps a non-LiteError thrown by an op (a bug or a host error) into a KernelError naming it. */
 function wrap(e: unknown, op: string, node: number, sg: number, phase: string): LiteError {
+  if (e instanceof KernelError && e.subgraph === undefined && sg !== 0) {
+    const err = new KernelError(e.op, e.node, e.detail, sg);
+    (err as Error & { cause?: unknown }).cause = e;
+    return err;
+  }
   if (e instanceof LiteError) return e;
   const msg = e instanceof Error ? e.message : String(e);
   const err = new KernelError(op, node, `${phase} failed: ${msg}`, sg);

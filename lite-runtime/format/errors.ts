@@ -67,10 +67,16 @@ export class InputError extends LiteError {
 export class KernelError extends LiteError {
   readonly op: string;
   readonly node: number;
+  /** What was wrong, without the op/node prefix. */
+  readonly detail: string;
+  /** Subgraph of the node, when known (the interpreter fills it in for subgraphs other than 0). */
+  readonly subgraph: number | undefined;
   constructor(op: string, node: number, detail: string, subgraph?: number) {
     super('KERNEL', `${op} (${subgraph === undefined ? '' : `subgraph ${subgraph}, `}node ${node}): ${detail}`);
     this.op = op;
     this.node = node;
+    this.detail = detail;
+    this.subgraph = subgraph;
   }
 }
 

@@ -106,4 +106,12 @@ describe('control flow', () => {
     };
     await expect(loadModel(writeTflite(bad))).rejects.toThrow(/IF \(.*node 0\): output 0: branches give float32 \[1,2\] and float32 \[1,1,1,2\]/);
   });
+
+  it('names the subgraph of an op failing inside a branch', async () => {
+    const bad: ModelDesc = {
+      ...ifModel,
+      subgraphs: [fcBranch([2, 0, 0, 2]), { ...fcBranch([1, 0, 0, 1]), tensors: [...fc([1, 0, 0, 1]).slice(0, 2), { name: 'y', shape: [1, 2], dtype: 'int32' }] }],
+    };
+    await expect(loadModel(writeTflite(bad))).rejects.toThrow(/^FULLY_CONNECTED \(subgraph 2, node 0\): /);
+  });
 });
