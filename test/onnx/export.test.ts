@@ -8,7 +8,7 @@ import { apply1 } from '../../training/dispatch.js';
 import { expectClose } from '../jit/helpers.js';
 import { mlp, SmallCnn } from '../jit/models.js';
 import { runOrt } from './ort.js';
-import { Lstm, EncoderBlock } from './models.js';
+import { Lstm, EncoderBlock, NnEncoderBlock, nnCnn } from './models.js';
 
 describe('tg.onnx.export checked with onnxruntime-node', () => {
   it('exports the tg.cond example as If: both branches from one model', async () => {
@@ -70,6 +70,27 @@ describe('tg.onnx.export checked with onnxruntime-node', () => {
     expectClose((await runOrt(bytes, { tokens: x }))[0], block.forward(x), 1e-4);
     const x3 = tg.randn([3, 5, 16]);
     expectClose((await runOrt(bytes, { tokens: x3 }))[0], block.forward(x3), 1e-4);
+  });
+
+  it('tg.nn modules: LSTM (2 layers), MultiheadAttention block, Conv2d/BatchNorm2d CNN', async () => {
+    tg.manualSeed(7);
+    const lstm = new tg.nn.LSTM(4, 6, { numLayers: 2, batchFirst: true });
+    const seq = tg.randn([3, 5, 4]);
+    const got = await runOrt(tg.onnx.export((s: tg.Tensor) => lstm.forward(s), [seq], { inputNames: ['seq'] }), { seq });
+    const [y, [h, c]] = lstm.forward(seq);
+    [y, h, c].forEach((want, i) => expectClose(got[i], want, 1e-5));
+
+    const block = new NnEncoderBlock(16, 4, 32);
+    block.eval();
+    const x = tg.randn([2, 5, 16]);
+    expectClose((await runOrt(tg.onnx.export(block, [x], { inputNames: ['x'] }), { x }))[0], block.forward(x), 1e-4);
+
+    const cnn = nnCnn();
+    cnn.train();
+    for (let i = 0; i < 3; i++) cnn.forward(tg.randn([4, 1, 8, 8])); // running statistics move away from 0/1
+    cnn.eval();
+    const img = tg.randn([2, 1, 8, 8]);
+    expectClose((await runOrt(tg.onnx.export(cnn, [img], { inputNames: ['img'] }), { img }))[0], cnn.forward(img), 1e-4);
   });
 
   it('maps the op table: math, reductions, activations, shape and nn ops', async () => {

@@ -60,3 +60,28 @@ export class EncoderBlock extends tg.nn.Module {
     return tg.layerNorm(y.add(m), [d], this.ln2w, this.ln2b);
   }
 }
+
+/** The same encoder block built from tg.nn modules (MultiheadAttention, LayerNorm, GELU). */
+export class NnEncoderBlock extends tg.nn.Module {
+  attn: tg.nn.MultiheadAttention; ln1: tg.nn.LayerNorm; ln2: tg.nn.LayerNorm; mlp: tg.nn.Sequential;
+  constructor(dim: number, heads: number, hidden: number) {
+    super();
+    this.attn = new tg.nn.MultiheadAttention(dim, heads, { batchFirst: true });
+    this.ln1 = new tg.nn.LayerNorm(dim);
+    this.ln2 = new tg.nn.LayerNorm(dim);
+    this.mlp = new tg.nn.Sequential(new tg.nn.Linear(dim, hidden), new tg.nn.GELU(), new tg.nn.Linear(hidden, dim));
+  }
+
+  forward(x: tg.Tensor): tg.Tensor {
+    const [a] = this.attn.forward(x, x, x, { needWeights: false });
+    const y = this.ln1.forward(x.add(a));
+    return this.ln2.forward(y.add(this.mlp.forward(y)));
+  }
+}
+
+/** A CNN from tg.nn modules: Conv2d, BatchNorm2d, ReLU, MaxPool2d, Flatten, Linear. */
+export function nnCnn(): tg.nn.Module & { forward(x: tg.Tensor): tg.Tensor } {
+  return new tg.nn.Sequential(
+    new tg.nn.Conv2d(1, 4, 3, { padding: 1 }), new tg.nn.BatchNorm2d(4), new tg.nn.ReLU(), new tg.nn.MaxPool2d(2),
+    new tg.nn.Conv2d(4, 6, 3), new tg.nn.ReLU(), new tg.nn.Flatten(), new tg.nn.Linear(6 * 2 * 2, 5));
+}
