@@ -81,13 +81,17 @@ describe('shape-only ops', () => {
     expect(() => SPLIT.prepare(node([constant('int32', [], [1]), tensor('float32', [2, 3])], [out('float32'), out('float32')], { 0: 2 }))).toThrow(KernelError);
   });
 
-  it('GATHER along an axis (negative index from the end) and rejects an out-of-range index at run', () => {
+  it('GATHER along an axis (negative index from the end, batch_dims) and rejects an out-of-range index at run', () => {
     const [y] = runOp(GATHER, node([tensor('float32', [3, 2], iota(6)), tensor('int32', [2, 2], [2, 0, -1, 1])], [out('float32')], { 0: 0 }));
     expect(y!.shape).toEqual([2, 2, 2]);
     expect(data(y!)).toEqual([4, 5, 0, 1, 4, 5, 2, 3]);
     const [z] = runOp(GATHER, node([tensor('int8', [2, 3], iota(6)), tensor('int64', [1], [2n])], [out('int8')], { 0: 1 }));
     expect(data(z!)).toEqual([2, 5]);
     expect(() => runOp(GATHER, node([tensor('float32', [3]), tensor('int32', [1], [3])], [out('float32')]))).toThrow(/out of range/);
+    // batch_dims 1: params [2,3,2], indices [2,2], axis 1 -> out [2,2,2], out[b,j,:] = params[b, idx[b,j], :]
+    const [bd] = runOp(GATHER, node([tensor('float32', [2, 3, 2], iota(12)), tensor('int32', [2, 2], [2, 0, 1, 1])], [out('float32')], { 0: 1, 1: 1 }));
+    expect(bd!.shape).toEqual([2, 2, 2]);
+    expect(data(bd!)).toEqual([4, 5, 0, 1, 8, 9, 8, 9]);
   });
 
   it('SHAPE, CAST and ARG_MAX', () => {
