@@ -115,3 +115,26 @@ describe('in-place updates', () => {
     expect([into, plain]).toEqual([2, 0]);
   });
 });
+
+describe('compiled steps with tg.nn modules and losses', () => {
+  it('Conv2d + Dropout + F.crossEntropy with AdamW: equal to eager step by step', () => {
+    const make = () => new tg.nn.Sequential(
+      new tg.nn.Conv2d(1, 4, 3, { padding: 1 }), new tg.nn.ReLU(), new tg.nn.MaxPool2d(2),
+      new tg.nn.Flatten(), new tg.nn.Dropout(0.25), new tg.nn.Linear(4 * 4 * 4, 5));
+    tg.manualSeed(8);
+    const a = make(), b = make();
+    copyParams(a, b);
+    const loss = (m: tg.nn.Sequential, x: tg.Tensor, y: tg.Tensor) => tg.nn.functional.crossEntropy(m.forward(x), y, { labelSmoothing: 0.1 });
+    const oa = new tg.optim.AdamW(a.parameters(), { lr: 1e-2 }), ob = new tg.optim.AdamW(b.parameters(), { lr: 1e-2 });
+    const step = tg.jit((x: tg.Tensor, y: tg.Tensor) => { ob.zeroGrad(); const l = loss(b, x, y); l.backward(); ob.step(); return l; });
+    for (let i = 0; i < 3; i++) {
+      const x = tg.randn([4, 1, 8, 8]), y = tg.randint(0, 5, [4]);
+      tg.manualSeed(100 + i);
+      oa.zeroGrad(); const l = loss(a, x, y); l.backward(); oa.step();
+      tg.manualSeed(100 + i);
+      expect(Math.abs(step(x, y).item() - l.item())).toBeLessThan(1e-5);
+      a.parameters().forEach((p, k) => expectClose(b.parameters()[k], p, 1e-5));
+    }
+    expect(step.traceCount).toBe(1);
+  });
+});
