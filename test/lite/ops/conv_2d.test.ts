@@ -1,4 +1,5 @@
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { kernelBackend, setKernelBackend, type KernelBackend } from '../../../lite-runtime/kernels/index.js';
 import { CONV_2D } from '../../../lite-runtime/ops/conv_2d.js';
 import { KernelError } from '../../../lite-runtime/format/errors.js';
 import { constant, maxAbsDiff, node, out, randf, randi, rng, runOp, tensor } from './helpers.js';
@@ -21,7 +22,11 @@ function opts(p: ConvCase & { act: number }): Record<number, number> {
   return { 0: p.padding, 1: p.sw, 2: p.sh, 3: p.act, 4: p.dw, 5: p.dh };
 }
 
-describe('CONV_2D', () => {
+describe.each(['wasm', 'js'] as KernelBackend[])('CONV_2D (%s kernels)', (backend) => {
+  const before = kernelBackend();
+  beforeAll(() => setKernelBackend(backend));
+  afterAll(() => setKernelBackend(before));
+
   it('float32 matches a direct convolution (SAME/VALID, strides, dilation, 1x1, batch, activations)', () => {
     const r = rng(10);
     for (const p of CASES) {

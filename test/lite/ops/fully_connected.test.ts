@@ -1,4 +1,5 @@
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { kernelBackend, setKernelBackend, type KernelBackend } from '../../../lite-runtime/kernels/index.js';
 import { FULLY_CONNECTED } from '../../../lite-runtime/ops/fully_connected.js';
 import { KernelError } from '../../../lite-runtime/format/errors.js';
 import { setRequantMode } from '../../../lite-runtime/ops/util/requant.js';
@@ -27,7 +28,11 @@ function fcInt8(mode: Mode, x: number[], xz: number, w: number[], wz: number, b:
   return y;
 }
 
-describe('FULLY_CONNECTED', () => {
+describe.each(['wasm', 'js'] as KernelBackend[])('FULLY_CONNECTED (%s kernels)', (backend) => {
+  const before = kernelBackend();
+  beforeAll(() => setKernelBackend(backend));
+  afterAll(() => setKernelBackend(before));
+
   it('float32 matches x @ w^T + b with activations, const and non-const weights', () => {
     const r = rng(30);
     for (const [batch, k, n, act] of [[1, 1, 16, 1], [3, 17, 5, 0], [2, 64, 33, 3], [4, 7, 9, 2]] as const) {
