@@ -57,7 +57,8 @@ export const CONCATENATION: OpDef<State> = {
   run(node: OpNode, s: State) {
     const y = node.outputs[0]!.data as Float32Array;
     let base = 0;
-    s.parts.forEach((p, i) => {
+    for (let i = 0; i < s.parts.length; i++) {
+      const p = s.parts[i]!;
       const x = node.inputs[i]!.data as TypedArray as Float32Array;
       for (let o = 0; o < s.outer; o++) {
         const xo = o * p.inner, yo = o * s.outInner + base;
@@ -71,6 +72,6 @@ export const CONCATENATION: OpDef<State> = {
         }
       }
       base += p.inner;
-    });
+    }
   },
 };

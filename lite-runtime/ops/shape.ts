@@ -15,7 +15,9 @@ export const SHAPE: OpDef<{ dims: number[] }> = {
   },
   run(node, s) {
     const y = node.outputs[0]!.data;
-    if (y instanceof BigInt64Array) s.dims.forEach((d, i) => { y[i] = BigInt(d); });
-    else s.dims.forEach((d, i) => { (y as Int32Array)[i] = d; });
+    for (let i = 0; i < s.dims.length; i++) {
+      if (y instanceof BigInt64Array) y[i] = BigInt(s.dims[i]!);
+      else (y as Int32Array)[i] = s.dims[i]!;
+    }
   },
 };

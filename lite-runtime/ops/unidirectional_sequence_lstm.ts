@@ -18,6 +18,8 @@ interface State {
   cifg: boolean; peephole: boolean; proj: boolean; layerNorm: boolean;
   act: (x: number) => number; cellClip: number; projClip: number;
   gates: Float32Array[]; hBuf: Float32Array;
+  /** The 24 inputs' data, refreshed at the start of each run (absent: null). */
+  data: Array<Float32Array | null>;
 }
 
 const sigmoid = (x: number): number => 1 / (1 + Math.exp(-x));
@@ -76,6 +78,7 @@ function prepare(node: OpNode): State {
     act: activation(node, o ? o.i8(F.fused_activation_function, 4) : 4),
     cellClip: o ? o.f32(F.cell_clip, 0) : 0, projClip: o ? o.f32(F.proj_clip, 0) : 0,
     gates: [0, 1, 2, 3].map(() => new Float32Array(units)), hBuf: new Float32Array(units),
+    data: new Array<Float32Array | null>(24).fill(null),
   };
 }
 
@@ -88,10 +91,10 @@ function dot(w: Float32Array, row: number, v: Float32Array, vo: number, n: numbe
 
 /** One gate's pre-activation for batch row b: W x + R h (+ peephole * c) [layer norm] + bias. */
 function gate(node: OpNode, s: State, g: number, xo: number, ho: number, co: number): Float32Array {
-  const d = (i: number): Float32Array | null => (node.inputs[i] ? (node.inputs[i]!.data as Float32Array) : null);
-  const x = d(0)!, h = d(18)!, c = d(19)!, wi = d(1 + g)!, wr = d(5 + g)!, out = s.gates[g]!;
+  const d = s.data;
+  const x = d[0]!, h = d[18]!, c = d[19]!, wi = d[1 + g]!, wr = d[5 + g]!, out = s.gates[g]!;
   const { units, nin, nout } = s;
-  const peep = s.peephole && g !== 2 ? d(9 + (g === 3 ? 2 : g)) : null;
+  const peep = s.peephole && g !== 2 ? d[9 + (g === 3 ? 2 : g)]! : null;
   for (let u = 0; u < units; u++) {
     let v = dot(wi, u, x, xo, nin) + dot(wr, u, h, ho, nout);
     if (peep) v += peep[u]! * c[co + u]!;
@@ -102,19 +105,20 @@ function gate(node: OpNode, s: State, g: number, xo: number, ho: number, co: num
     for (let u = 0; u < units; u++) mean += out[u]!;
     mean /= units;
     for (let u = 0; u < units; u++) vr += (out[u]! - mean) ** 2;
-    const inv = 1 / Math.sqrt(vr / units + 1e-8), ln = d(20 + g)!;
+    const inv = 1 / Math.sqrt(vr / units + 1e-8), ln = d[20 + g]!;
     for (let u = 0; u < units; u++) out[u] = (out[u]! - mean) * inv * ln[u]!;
   }
-  const bias = d(12 + g)!;
+  const bias = d[12 + g]!;
   for (let u = 0; u < units; u++) out[u] += bias[u]!;
   return out;
 }
 
 function run(node: OpNode, s: State): void {
   const { batch, steps, nin, units, nout, act, hBuf } = s;
-  const d = (i: number): Float32Array | null => (node.inputs[i] ? (node.inputs[i]!.data as Float32Array) : null);
+  const d = s.data;
+  for (let i = 0; i < 24; i++) d[i] = node.inputs[i] ? (node.inputs[i]!.data as Float32Array) : null;
   const y = node.outputs[0]!.data as Float32Array;
-  const h = d(18)!, c = d(19)!;
+  const h = d[18]!, c = d[19]!;
   for (let t = 0; t < steps; t++) {
     for (let b = 0; b < batch; b++) {
       const xo = (s.timeMajor ? t * batch + b : b * steps + t) * nin, ho = b * nout, co = b * units;
@@ -129,7 +133,7 @@ function run(node: OpNode, s: State): void {
       const go = gate(node, s, 3, xo, ho, co); // peephole sees the new cell state
       for (let u = 0; u < units; u++) hBuf[u] = sigmoid(go[u]!) * act(c[co + u]!);
       if (s.proj) {
-        const pw = d(16)!, pb = d(17);
+        const pw = d[16]!, pb = d[17];
         for (let k = 0; k < nout; k++) {
           let v = dot(pw, k, hBuf, 0, units) + (pb ? pb[k]! : 0);
           if (s.projClip > 0) v = Math.max(-s.projClip, Math.min(s.projClip, v));
