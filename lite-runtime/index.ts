@@ -71,6 +71,8 @@ export interface LoadOptions {
   maxTensorBytes?: number;
   /** Largest arena a subgraph may plan, in bytes (default 1 GiB). */
   maxArenaBytes?: number;
+  /** Most iterations one WHILE may run before it fails with LimitError (default 1,000,000). */
+  maxLoopIterations?: number;
   /** Extra ops, looked up by builtin code before the backend's own (to add or override an op). */
   ops?: ReadonlyArray<OpDef>;
 }

@@ -21,12 +21,15 @@ import { copyData, elemBytes, emptyTyped, numElements, typedView } from './forma
 import type { LiteDType, OpDef, OpNode, OptionsTable, Quantization, RtTensor, TypedArray } from './ops/op.js';
 import { planArena, type PlanItem } from './planner.js';
 import { BuiltinOp } from './format/schema.js';
+import { MAX_WHILE_ITERATIONS } from './ops/while.js';
 
 export interface InterpreterOptions {
   /** Largest arena one subgraph may plan, in bytes (default 1 GiB). */
   maxArenaBytes?: number;
   /** Largest tensor an op may produce, in bytes (default 1 GiB). */
   maxTensorBytes?: number;
+  /** Most iterations one WHILE may run (default 1,000,000). */
+  maxLoopIterations?: number;
 }
 
 /**
@@ -78,6 +81,10 @@ class Node implements OpNode {
     private readonly owner: Interpreter,
     private readonly calls: ReadonlyArray<number>,
   ) {}
+
+  get maxLoopIterations(): number {
+    return this.owner.maxLoopIterations;
+  }
 
   runSubgraph(index: number, inputs: RtTensor[], outputs: RtTensor[]): void {
     this.owner.callSubgraph(this.check(index), inputs, outputs);
@@ -318,6 +325,7 @@ export interface OpProfile {
 export class Interpreter {
   readonly maxArenaBytes: number;
   readonly maxTensorBytes: number;
+  readonly maxLoopIterations: number;
   private readonly runners: (SubgraphRunner | null)[];
   private readonly variables = new Map<string, TypedArray>();
   variableBytes = 0;
@@ -325,6 +333,7 @@ export class Interpreter {
   constructor(readonly model: ModelDef, readonly backend: Backend, opts: InterpreterOptions = {}) {
     this.maxArenaBytes = opts.maxArenaBytes ?? 1 << 30;
     this.maxTensorBytes = opts.maxTensorBytes ?? 1 << 30;
+    this.maxLoopIterations = opts.maxLoopIterations ?? MAX_WHILE_ITERATIONS;
     checkSupported(model, backend);
     this.runners = model.subgraphs.map(() => null);
   }

@@ -5,6 +5,7 @@
  *
  * Changes (all backward compatible):
  * - OpNode.prepareSubgraph added (control flow needs the callee's output shapes at prepare).
+ * - OpNode.maxLoopIterations added (the loader's limit for WHILE).
  */
 
 /** Element types, named as TFLite's TensorType enum, lower-cased. */
@@ -67,6 +68,8 @@ export interface OpNode {
    * results after each `runSubgraph` call (IF, WHILE).
    */
   prepareSubgraph?(index: number, inputs: ReadonlyArray<RtTensor>): ReadonlyArray<RtTensor>;
+  /** Most iterations a loop op (WHILE) may run before it is treated as runaway. */
+  readonly maxLoopIterations?: number;
 }
 
 /**

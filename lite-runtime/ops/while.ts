@@ -8,8 +8,8 @@ import { BuiltinOp, WhileOptions } from '../format/schema.js';
 import { copyData } from '../format/typed.js';
 import type { OpDef, OpNode, RtTensor } from './op.js';
 
-/** A loop running longer than this is treated as runaway (a bad model), not waited on forever. */
-export const MAX_WHILE_ITERATIONS = 10_000_000;
+/** Default iteration limit: a loop running longer is treated as runaway (a bad model), not waited on forever. */
+export const MAX_WHILE_ITERATIONS = 1_000_000;
 
 interface WhileState {
   condIndex: number;
@@ -58,10 +58,11 @@ export const WHILE: OpDef<WhileState> = {
   },
   run(node, s) {
     for (let i = 0; i < s.vars.length; i++) copyData(s.vars[i]!.data, node.inputs[i]!.data);
+    const max = node.maxLoopIterations ?? MAX_WHILE_ITERATIONS;
     for (let it = 0; ; it++) {
-      if (it >= MAX_WHILE_ITERATIONS) throw new LimitError(`WHILE (node ${node.index}): more than ${MAX_WHILE_ITERATIONS} iterations`);
       node.runSubgraph!(s.condIndex, s.vars, s.none);
       if (!s.condOut.data[0]) break;
+      if (it >= max) throw new LimitError(`WHILE (node ${node.index}): more than ${max} iterations (raise maxLoopIterations if the model needs them)`);
       node.runSubgraph!(s.bodyIndex, s.vars, s.vars);
     }
   },

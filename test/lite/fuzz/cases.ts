@@ -2,7 +2,7 @@
  * Fuzz cases: seeded mutations of a model's bytes, and one case's outcome (load, run
  * with zero inputs, or a LiteError). Used by worker.ts, which fuzz.test.ts watches.
  */
-import { LiteError, loadModel, type LiteModel, type TypedArray } from '../../../lite-runtime/index.js';
+import { LiteError, loadModel, type LiteModel, type LoadOptions, type TypedArray } from '../../../lite-runtime/index.js';
 import { FbReader, type FbTable } from '../../../lite-runtime/format/reader.js';
 import { ModelField, OperatorField, SubGraphField, TensorField } from '../../../lite-runtime/format/schema.js';
 
@@ -136,10 +136,10 @@ export const LIMITS = { maxTensorBytes: 1 << 24, maxArenaBytes: 1 << 26 };
 export type Outcome = { kind: 'ran' } | { kind: 'rejected'; atRun: boolean; wrapped: string | null };
 
 /** Loads and runs one mutated model; rethrows anything that is not a LiteError. */
-export async function runCase(bytes: Uint8Array): Promise<Outcome> {
+export async function runCase(bytes: Uint8Array, opts: LoadOptions = {}): Promise<Outcome> {
   let model: LiteModel | null = null;
   try {
-    model = await loadModel(bytes, LIMITS);
+    model = await loadModel(bytes, { ...LIMITS, ...opts });
     model.runSync(model.inputs.map((i) => zeros(i.dtype, i.shape.reduce((a, d) => a * d, 1))));
     return { kind: 'ran' };
   } catch (e) {

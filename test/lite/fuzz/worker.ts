@@ -5,19 +5,27 @@
 import { readFileSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import { modelBytes } from '../models/shared.js';
+import { TEST_OPS } from '../interpreter/helpers.js';
 import { mulberry32, mutate, mutateParams, paramPositions, runCase, structuralPositions } from './cases.js';
 
 /**
  * `file` is a real model, or with `conformance` a list of fixture files of
  * test/fixtures/lite/conformance whose single-op models (every op, float32 and int8)
- * are each mutated `cases` times.
+ * are each mutated `cases` times; with `controlFlow`, the IF/WHILE models of
+ * test/fixtures/lite/models/control_flow.json (LESS from the test ops, loops capped).
  */
-export interface FuzzJob { file: string; cases: number; seed: number; conformance?: string[] }
+export interface FuzzJob { file: string; cases: number; seed: number; conformance?: string[]; controlFlow?: boolean }
 export interface FuzzStats { ran: number; rejectedAtLoad: number; rejectedAtRun: number; maxMs: number; wrapped: string[] }
 export type FuzzMessage =
   | { type: 'case'; c: number }
   | { type: 'fail'; c: number; error: string }
   | { type: 'done'; stats: FuzzStats };
+
+/** The control-flow models (IF, WHILE, IF in WHILE). */
+function controlFlowModels(): Uint8Array[] {
+  const json = JSON.parse(readFileSync(new URL('../../fixtures/lite/models/control_flow.json', import.meta.url), 'utf8')) as { models: { model: string }[] };
+  return json.models.map((m) => new Uint8Array(Buffer.from(m.model, 'base64')));
+}
 
 /** The single-op models of one conformance fixture file. */
 function conformanceModels(file: string): Uint8Array[] {
@@ -27,7 +35,9 @@ function conformanceModels(file: string): Uint8Array[] {
 
 const job = (workerData as { job: FuzzJob }).job;
 const post = (m: FuzzMessage): void => parentPort!.postMessage(m);
-const sources = job.conformance ? job.conformance.flatMap(conformanceModels) : [modelBytes(job.file)];
+const sources = job.controlFlow ? controlFlowModels()
+  : job.conformance ? job.conformance.flatMap(conformanceModels) : [modelBytes(job.file)];
+const options = job.controlFlow ? { ops: TEST_OPS, maxLoopIterations: 10000 } : {};
 const structural = sources.map(structuralPositions);
 const params = sources.map(paramPositions);
 const rand = mulberry32(job.seed);
@@ -38,11 +48,11 @@ const total = job.cases * sources.length;
 for (let c = 0; c < total && !failed; c++) {
   const k = c % sources.length;
   // Single-op models: half the cases change only op parameters, to reach every op's prepare checks.
-  const bytes = job.conformance && rand() < 0.5 ? mutateParams(sources[k]!, params[k]!, rand) : mutate(sources[k]!, structural[k]!, rand);
+  const bytes = (job.conformance || job.controlFlow) && rand() < 0.5 ? mutateParams(sources[k]!, params[k]!, rand) : mutate(sources[k]!, structural[k]!, rand);
   post({ type: 'case', c });
   const t0 = performance.now();
   try {
-    const r = await runCase(bytes);
+    const r = await runCase(bytes, options);
     if (r.kind === 'ran') stats.ran++;
     else {
       if (r.atRun) stats.rejectedAtRun++;

@@ -1,7 +1,7 @@
 /** IF and WHILE run subgraphs; recursive subgraph calls are rejected at load. */
 import { describe, expect, it } from 'vitest';
 import { writeTflite, type ModelDesc } from '../../../converter/tflite-writer/index.js';
-import { ModelFormatError, loadModel } from '../../../lite-runtime/index.js';
+import { LimitError, ModelFormatError, loadModel } from '../../../lite-runtime/index.js';
 import { TEST_OPS } from './helpers.js';
 import { nums } from '../models/shared.js';
 
@@ -87,6 +87,13 @@ describe('control flow', () => {
       expect(nums(i!)).toEqual([ri]);
       expect(nums(y!)).toEqual(rx);
     }
+  });
+
+  it('stops a WHILE past maxLoopIterations with LimitError', async () => {
+    const m = await loadModel(writeTflite(whileModel), { ops: TEST_OPS, maxLoopIterations: 3 });
+    await expect(m.run([new Float32Array([2]), new Float32Array([1, 1])])).resolves.toHaveLength(2);
+    await expect(m.run([new Float32Array([0]), new Float32Array([1, 1])])).rejects.toThrow(LimitError);
+    await expect(m.run([new Float32Array([0]), new Float32Array([1, 1])])).rejects.toThrow(/WHILE \(node 0\): more than 3 iterations/);
   });
 
   it('rejects subgraphs that call themselves', async () => {
