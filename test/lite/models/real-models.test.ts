@@ -89,6 +89,26 @@ describe('real models match the real TFLite runtime', () => {
     }
   });
 
+  it('keyword_scrambled: state carries across runs and resetState starts over', async () => {
+    const fx = loadFixture('keyword_scrambled.tflite');
+    const probe = fx.probes!.find((p) => p.tensor === 37)!; // an SVDF output deep in the stack
+    const model = await loadModel(withOutput(modelBytes('keyword_scrambled.tflite'), probe.tensor));
+    const first = fx.cases[0]!.inputs.map(decode);
+    const later = fx.cases[1]!.inputs.map(decode);
+    const [a] = await model.run(first);
+    const [b] = await model.run(later);
+    expectClose(a!, probe.outputs[0]!, 'step 0');
+    expectClose(b!, probe.outputs[1]!, 'step 1');
+    model.resetState();
+    const [c] = await model.run(later);
+    const fresh = await loadModel(withOutput(modelBytes('keyword_scrambled.tflite'), probe.tensor));
+    const [d] = await fresh.run(later);
+    expect(nums(c!)).toEqual(nums(d!));
+    const [e] = await model.run(later); // same input, carried state: a different result
+    expect(nums(e!)).not.toEqual(nums(c!));
+    expect(model.memory.stateBytes).toBe(10240);
+  });
+
   it('person_detect: person.bmp scores person above no_person, no_person.bmp the reverse', async () => {
     const model = await loadModel(modelBytes('person_detect.tflite'));
     const fx = loadFixture('person_detect.tflite');
