@@ -1,0 +1,198 @@
+/**
+ * Eager training step time: MLP 784-512-512-10 (batch 64) and CNN
+ * conv3x3(32)-relu-conv3x3(64)-relu-maxpool2-dense128-dense10 on 28x28 (batch 32),
+ * both Adam + cross-entropy, beside the same step in PyTorch (one thread,
+ * OpenBLAS) and TensorFlow.js (wasm backend, one thread), measured in the same run.
+ * Run standalone: `npx tsx bench/training.ts` (`--profile` prints where each step's time goes).
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import * as tg from '../training/index.js';
+import { formatRows, type BenchRow } from './types.js';
+
+type Model = tg.nn.Module & { forward(x: tg.Tensor): tg.Tensor };
+
+/** Best time per call (ms) over `rounds` rounds of at least `minMs` each. */
+function timeIt(fn: () => void, rounds = 5, minMs = 300): number {
+  for (let i = 0; i < 3; i++) fn();
+  let best = Infinity;
+  for (let r = 0; r < rounds; r++) {
+    let it = 0;
+    const t0 = performance.now();
+    let dt = 0;
+    do { fn(); it++; dt = performance.now() - t0; } while (dt < minMs);
+    best = Math.min(best, dt / it);
+  }
+  return best;
+}
+
+/** The benchmark's MLP, built from tg.nn modules. */
+export const mlp = (): Model => new tg.nn.Sequential(
+  new tg.nn.Linear(784, 512), new tg.nn.ReLU(), new tg.nn.Linear(512, 512), new tg.nn.ReLU(), new tg.nn.Linear(512, 10));
+
+/** The benchmark's CNN on [N, 1, 28, 28]. */
+export const cnn = (): Model => new tg.nn.Sequential(
+  new tg.nn.Conv2d(1, 32, 3), new tg.nn.ReLU(), new tg.nn.Conv2d(32, 64, 3), new tg.nn.ReLU(), new tg.nn.MaxPool2d(2),
+  new tg.nn.Flatten(), new tg.nn.Linear(64 * 12 * 12, 128), new tg.nn.ReLU(), new tg.nn.Linear(128, 10));
+
+/** One eager Adam step of `model` on (x, y); returns the step function. */
+export function stepFn(model: Model, x: tg.Tensor, y: tg.Tensor): () => void {
+  const opt = new tg.optim.Adam(model.parameters(), { lr: 1e-3 });
+  return () => {
+    opt.zeroGrad();
+    tg.nn.functional.crossEntropy(model.forward(x), y).backward();
+    opt.step();
+  };
+}
+
+interface Case { key: 'mlp' | 'cnn'; name: string; make: () => Model; x: () => tg.Tensor; batch: number }
+const CASES: Case[] = [
+  { key: 'mlp', name: 'MLP 784-512-512-10 Adam step b64', make: mlp, x: () => tg.randn([64, 784]), batch: 64 },
+  { key: 'cnn', name: 'CNN 28x28 Adam step b32', make: cnn, x: () => tg.randn([32, 1, 28, 28]), batch: 32 },
+];
+
+/** PyTorch step times (ms) keyed 'mlp'/'cnn', or a note why missing. */
+function torchFigures(): { figs: Record<string, number>; note: string } {
+  const py = '/usr/bin/python3';
+  if (!existsSync(py)) return { figs: {}, note: 'pytorch: /usr/bin/python3 not found' };
+  const openblas = existsSync('/usr/lib/x86_64-linux-gnu/openblas-pthread') || existsSync('/usr/lib/aarch64-linux-gnu/openblas-pthread');
+  const script = `
+import json, time, torch, torch.nn as nn, torch.nn.functional as F
+torch.set_num_threads(1); torch.manual_seed(0)
+def best(fn, rounds=5, min_s=0.3):
+    for _ in range(3): fn()
+    b = 1e9
+    for _ in range(rounds):
+        it, t0 = 0, time.perf_counter()
+        while True:
+            fn(); it += 1
+            dt = time.perf_counter() - t0
+            if dt >= min_s: break
+        b = min(b, dt / it)
+    return b * 1000
+def step(model, x, y):
+    opt = torch.optim.Adam(model.parameters(), lr=1e-3)
+    def f():
+        opt.zero_grad(); F.cross_entropy(model(x), y).backward(); opt.step()
+    return f
+mlp = nn.Sequential(nn.Linear(784, 512), nn.ReLU(), nn.Linear(512, 512), nn.ReLU(), nn.Linear(512, 10))
+cnn = nn.Sequential(nn.Conv2d(1, 32, 3), nn.ReLU(), nn.Conv2d(32, 64, 3), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(),
+                    nn.Linear(64 * 12 * 12, 128), nn.ReLU(), nn.Linear(128, 10))
+out = {'mlp': best(step(mlp, torch.randn(64, 784), torch.randint(0, 10, (64,)))),
+       'cnn': best(step(cnn, torch.randn(32, 1, 28, 28), torch.randint(0, 10, (32,)))),
+       'version': torch.__version__}
+print(json.dumps(out))
+`;
+  const env = { ...process.env, OMP_NUM_THREADS: '1', OPENBLAS_NUM_THREADS: '1', ...(openblas ? { OPENBLAS_CORETYPE: 'SkylakeX' } : {}) };
+  const r = spawnSync(py, ['-c', script], { env, encoding: 'utf8', timeout: 300_000 });
+  if (r.status !== 0) return { figs: {}, note: `pytorch: failed (${(r.stderr || r.error?.message || '').trim().split('\n').pop()})` };
+  const figs = JSON.parse(r.stdout) as Record<string, number>;
+  const blas = openblas ? 'OpenBLAS, OPENBLAS_CORETYPE=SkylakeX' : 'reference BLAS (libopenblas0-pthread not installed: ~25x slow)';
+  return { figs, note: `pytorch: torch ${String(figs.version)}, eager, 1 thread, ${blas}` };
+}
+
+/**
+ * tfjs-core's Node (CJS) build registers no gradients, and its ESM gradient
+ * files use directory imports Node cannot load: bundle them with esbuild into
+ * a temp file and import it. Gradients land in tfjs's global registry, which
+ * every copy of tfjs-core shares.
+ */
+async function registerTfjsGradients(require: NodeRequire): Promise<void> {
+  const { build } = await import('esbuild');
+  const entry = require.resolve('@tensorflow/tfjs-core/dist/register_all_gradients.js');
+  const out = await build({ entryPoints: [entry], bundle: true, format: 'esm', platform: 'node', target: 'es2022', write: false, logLevel: 'silent' });
+  const dir = mkdtempSync(join(tmpdir(), 'tglite-tfjs-grads-'));
+  try {
+    const file = join(dir, 'grads.mjs');
+    writeFileSync(file, out.outputFiles[0].contents);
+    await import(pathToFileURL(file).href);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** TensorFlow.js (wasm backend, one thread) step times (ms), with notes for what it cannot run. */
+async function tfjsFigures(): Promise<{ figs: Record<string, number>; notes: string[] }> {
+  const notes: string[] = [];
+  const figs: Record<string, number> = {};
+  try {
+    const tf = await import('@tensorflow/tfjs-core');
+    const wasm = await import('@tensorflow/tfjs-backend-wasm');
+    const require = createRequire(import.meta.url);
+    await registerTfjsGradients(require);
+    wasm.setWasmPaths(`${dirname(require.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm'))}/`);
+    if (typeof wasm.setThreadsCount === 'function') wasm.setThreadsCount(1);
+    if (!(await tf.setBackend('wasm'))) throw new Error('setBackend(wasm) failed');
+    await tf.ready();
+    notes.push(`tfjs-wasm: @tensorflow/tfjs-backend-wasm ${tf.version_core}, 1 thread, tf.train.adam + softmaxCrossEntropy`);
+    const glorot = (shape: number[], fanIn: number) => tf.variable(tf.randomUniform(shape, -1 / Math.sqrt(fanIn), 1 / Math.sqrt(fanIn)));
+    const dense = (i: number, o: number) => [glorot([i, o], i), tf.variable(tf.zeros([o]))] as const;
+    const run = (forward: (x: import('@tensorflow/tfjs-core').Tensor) => import('@tensorflow/tfjs-core').Tensor, x: import('@tensorflow/tfjs-core').Tensor, labels: number[]) => {
+      const y = tf.oneHot(tf.tensor1d(labels, 'int32'), 10);
+      const opt = tf.train.adam(1e-3);
+      return () => {
+        const loss = opt.minimize(() => tf.losses.softmaxCrossEntropy(y, forward(x)) as import('@tensorflow/tfjs-core').Scalar, true);
+        loss?.dataSync();
+        loss?.dispose();
+      };
+    };
+    const labels = (n: number) => Array.from({ length: n }, (_, i) => i % 10);
+    const [w1, b1] = dense(784, 512), [w2, b2] = dense(512, 512), [w3, b3] = dense(512, 10);
+    const mlpStep = run((x) => tf.add(tf.matMul(tf.relu(tf.add(tf.matMul(tf.relu(tf.add(tf.matMul(x, w1), b1)), w2), b2)), w3), b3),
+      tf.randomNormal([64, 784]), labels(64));
+    figs.mlp = timeIt(mlpStep, 3, 500);
+    try {
+      const c1 = glorot([3, 3, 1, 32], 9), cb1 = tf.variable(tf.zeros([32])), c2 = glorot([3, 3, 32, 64], 288), cb2 = tf.variable(tf.zeros([64]));
+      const [f1, fb1] = dense(64 * 12 * 12, 128), [f2, fb2] = dense(128, 10);
+      const cnnStep = run((x) => {
+        let h = tf.relu(tf.add(tf.conv2d(x as import('@tensorflow/tfjs-core').Tensor4D, c1, 1, 'valid'), cb1));
+        h = tf.maxPool(tf.relu(tf.add(tf.conv2d(h, c2, 1, 'valid'), cb2)), 2, 2, 'valid');
+        return tf.add(tf.matMul(tf.relu(tf.add(tf.matMul(tf.reshape(h, [32, -1]), f1), fb1)), f2), fb2);
+      }, tf.randomNormal([32, 28, 28, 1]), labels(32));
+      figs.cnn = timeIt(cnnStep, 3, 500);
+    } catch (e) {
+      notes.push(`tfjs-wasm CNN: cannot train (${(e as Error).message.split('\n')[0]})`);
+    }
+  } catch (e) {
+    notes.push(`tfjs-wasm: unavailable (${(e as Error).message})`);
+  }
+  return { figs, notes };
+}
+
+/**
+ * Eager Adam step times of the MLP and CNN, ours beside PyTorch and TensorFlow.js.
+ * @example console.log(formatRows(await benchTraining()));
+ */
+export async function benchTraining(): Promise<BenchRow[]> {
+  tg.manualSeed(0);
+  const ours: Record<string, number> = {};
+  for (const c of CASES) ours[c.key] = timeIt(stepFn(c.make(), c.x(), tg.randint(0, 10, [c.batch])));
+  const torch = torchFigures();
+  const tfjs = await tfjsFigures();
+  const notes = ['ours: eager tg.nn modules, F.crossEntropy, tg.optim.Adam, 1 thread', torch.note, ...tfjs.notes];
+  return CASES.map((c) => ({
+    name: c.name, ours: ours[c.key], unit: 'ms', peers: { pytorch: torch.figs[c.key] ?? null, 'tfjs-wasm': tfjs.figs[c.key] ?? null }, notes,
+  }));
+}
+
+/** Milliseconds per op (forward kernels and gradient kernels alike) over `steps` steps of each case. */
+export function profileSteps(steps = 20): string {
+  const lines: string[] = [];
+  for (const c of CASES) {
+    const step = stepFn(c.make(), c.x(), tg.randint(0, 10, [c.batch]));
+    for (let i = 0; i < 3; i++) step();
+    const t0 = performance.now();
+    for (let i = 0; i < steps; i++) step();
+    lines.push(`${c.name}: ${((performance.now() - t0) / steps).toFixed(2)} ms/step`);
+  }
+  return lines.join('\n');
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  if (process.argv.includes('--profile')) console.log(profileSteps());
+  else console.log(formatRows(await benchTraining()));
+}
