@@ -31,22 +31,11 @@ function timePair(a: () => void, b: () => void, rounds = 5, minMs = 200): [numbe
   return [best[0], best[1]];
 }
 
-function crossEntropy(logits: tg.Tensor, labels: tg.Tensor): tg.Tensor {
-  return tg.logSoftmax(logits, -1).mul(tg.oneHot(labels, logits.shape[1])).sum(1).mean().neg();
-}
+const crossEntropy = (logits: tg.Tensor, labels: tg.Tensor): tg.Tensor => tg.nn.functional.crossEntropy(logits, labels);
 
-class Cnn extends tg.nn.Module {
-  w1 = tg.nn.Parameter(tg.randn([32, 1, 3, 3]).mul(1 / 3));
-  b1 = tg.nn.Parameter(tg.zeros([32]));
-  w2 = tg.nn.Parameter(tg.randn([64, 32, 3, 3]).mul(1 / Math.sqrt(288)));
-  b2 = tg.nn.Parameter(tg.zeros([64]));
-  fc1 = new tg.nn.Linear(64 * 12 * 12, 128);
-  fc2 = new tg.nn.Linear(128, 10);
-  forward(x: tg.Tensor): tg.Tensor {
-    const h = tg.maxPool2d(tg.conv2d(tg.conv2d(x, this.w1, this.b1).relu(), this.w2, this.b2).relu(), 2);
-    return this.fc2.forward(this.fc1.forward(tg.flatten(h, 1)).relu());
-  }
-}
+const cnn = (): Model => new tg.nn.Sequential(
+  new tg.nn.Conv2d(1, 32, 3), new tg.nn.ReLU(), new tg.nn.Conv2d(32, 64, 3), new tg.nn.ReLU(), new tg.nn.MaxPool2d(2),
+  new tg.nn.Flatten(), new tg.nn.Linear(64 * 12 * 12, 128), new tg.nn.ReLU(), new tg.nn.Linear(128, 10));
 
 const mlp = (): Model => new tg.nn.Sequential(new tg.nn.Linear(784, 512), new tg.nn.ReLU(), new tg.nn.Linear(512, 512), new tg.nn.ReLU(), new tg.nn.Linear(512, 10));
 
@@ -85,9 +74,9 @@ export async function benchJit(): Promise<BenchRow[]> {
   const m = mlp();
   for (const b of [1, 64]) rows.push(inferenceRow('MLP 784-512-512-10', m, tg.randn([b, 784])));
   rows.push(trainRow('MLP 784-512-512-10', mlp, tg.randn([64, 784]), tg.randint(0, 10, [64])));
-  const c = new Cnn();
+  const c = cnn();
   for (const b of [1, 64]) rows.push(inferenceRow('CNN 28x28', c, tg.randn([b, 1, 28, 28])));
-  rows.push(trainRow('CNN 28x28', () => new Cnn(), tg.randn([32, 1, 28, 28]), tg.randint(0, 10, [32])));
+  rows.push(trainRow('CNN 28x28', cnn, tg.randn([32, 1, 28, 28]), tg.randint(0, 10, [32])));
   for (const r of rows) r.notes = ['jit: ours is the tg.jit time; eager: the same model run eagerly in this process', ...(r.notes ?? [])];
   return rows;
 }

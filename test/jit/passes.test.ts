@@ -109,6 +109,15 @@ describe('elementwise fusion', () => {
       const { after } = check(fn, [x], fuseElementwise);
       expect(opsOf(after).filter((o) => o !== 'fused.elementwise')).toEqual([]);
     }
+    const special = tg.tensor([NaN, -Infinity, Infinity, -0, 0, -1e-30, 3.4e38, -3.4e38], { requiresGrad: true });
+    const grad = (a: tg.Tensor) => tg.grad([a.mul(2).relu().sum()], [a])[0]!.add(a.relu());
+    for (const fn of [(a: tg.Tensor) => a.relu().mul(1.5).relu(), (a: tg.Tensor) => a.sigmoid().add(a.tanh()).relu().sqrt()]) {
+      const { after } = check(fn, [special], (g) => fuseElementwise(g, true));
+      expect(opsOf(after)).toEqual(['fused.elementwise']);
+    }
+    const { after } = check(grad, [special], (g) => fuseElementwise(g, true));
+    expect(opsOf(after)).toContain('fused.elementwise');
+    expect(opsOf(after)).not.toContain('reluGrad');
     const ints = check((a) => a.mul(3).add(a).sub(7).abs().neg(), [tg.tensor([1, -5, 9, 2147483], { dtype: 'int32' })], fuseElementwise);
     expect(opsOf(ints.after)).toEqual(['fused.elementwise']);
   });

@@ -20,7 +20,15 @@ export function fusedConvStep({ node, slot }: StepContext): Step {
   return (s) => {
     for (let i = 0; i < ins.length; i++) records[i].data = s[ins[i]]!;
     const y = def.forward(records as TensorValue[], attrs, metas)[0] as Float32Array;
-    if (relu) for (let i = 0; i < y.length; i++) if (!(y[i] > 0)) y[i] = 0;
+    if (relu) reluInPlace(y);
     s[oi] = y;
   };
+}
+
+/** relu in place, branch-free for finite values (see SCALAR_OPS.relu); NaN passes, -Infinity becomes 0. */
+export function reluInPlace(y: Float32Array): void {
+  for (let i = 0; i < y.length; i++) {
+    const v = y[i];
+    y[i] = v > -Infinity || v !== v ? (v + Math.abs(v)) * 0.5 : 0;
+  }
 }

@@ -2,6 +2,7 @@ import { matmul, matmulPacked, packB, freePacked, type PackedMatrix } from '../.
 import type { Storage } from '../../dtype.js';
 import { sizeOf } from '../../shape.js';
 import type { Step, StepContext } from '../executor.js';
+import { reluInPlace } from './conv.js';
 
 /**
  * The step of a `fused.linear` node: y = act(x @ op(w) + bias) in one GEMM call
@@ -45,7 +46,7 @@ export function fusedLinearStep({ node, slot, planned, variableRef, isConstant }
     } else {
       matmul(a, wd, o, m, k, n, { transB });
       if (bd) for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) o[i * n + j] += bd[j];
-      if (act) for (let i = 0; i < o.length; i++) if (!(o[i] > 0)) o[i] = 0;
+      if (act) reluInPlace(o);
     }
     s[oi] = o;
   };
