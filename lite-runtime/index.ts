@@ -248,6 +248,9 @@ class Model implements LiteModel {
       throw new InputError(`input ${k} '${name}': expected a typed array or number array`);
     }
     const len = (raw as ArrayLike<number>).length;
+    if (!(Number.isSafeInteger(len) && len >= 0 && len <= this.interp.maxTensorBytes)) {
+      throw new InputError(`input ${k} '${name}': ${len} values is not a valid size (limit ${this.interp.maxTensorBytes})`);
+    }
     const sig = this.dynamic[k];
     let shape: number[];
     if (hasShape) {
