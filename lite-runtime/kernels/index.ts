@@ -16,17 +16,18 @@ import { matmulJs, packBJs, gemmPackedJs } from './js/gemm.js';
 import { qmatmulI8Js } from './js/qgemm.js';
 import { activeWasm } from './backend.js';
 import { Packed, asPacked, type PackedMatrix, type PackedI8 } from './packed.js';
+import { actCode, applyActJs, type Activation } from './act.js';
 
 export { KernelError } from './errors.js';
 export { kernelBackend, setKernelBackend, initKernels, wasmFlavour, type KernelBackend } from './backend.js';
 export type { PackedMatrix, PackedI8 } from './packed.js';
+export type { Activation } from './act.js';
+export { depthwiseNHWC, depthwiseNHWCI8, type DepthwiseOptions } from './depthwise.js';
 export {
   im2colNCHW, col2imNCHW, im2colNHWC, convOutputSize,
   type ConvGeometry, type ResolvedConv, type Im2colNHWCOptions,
 } from './im2col.js';
 
-/** Fused activation applied by `matmulPacked`. */
-export type Activation = 'relu' | 'relu6' | null;
 
 /** Options of `matmul`. */
 export interface MatmulOptions {
@@ -95,19 +96,19 @@ export function matmulPacked(
   checkLen('matmulPacked', 'a', a, m * k, 'm*k');
   checkLen('matmulPacked', 'c', c, m * n, 'm*n');
   if (bias) checkLen('matmulPacked', 'bias', bias, n, 'n');
-  const actCode = act === null || act === undefined ? 0 : act === 'relu' ? 1 : act === 'relu6' ? 2 : -1;
-  if (actCode < 0) throw new KernelError('matmulPacked', `act must be 'relu', 'relu6' or null, got '${String(act)}'`);
+  const code = actCode(act);
+  if (code < 0) throw new KernelError('matmulPacked', `act must be 'relu', 'relu6' or null, got '${String(act)}'`);
   const s = p.storage('matmulPacked');
   if (m === 0 || n === 0) return;
   if ('owner' in s) {
-    s.owner.matmulPacked(a, s.block, c, m, k, n, bias, actCode);
+    s.owner.matmulPacked(a, s.block, c, m, k, n, bias, code);
     return;
   }
   const cv = c.subarray(0, m * n);
   if (bias) for (let i = 0; i < m; i++) cv.set(bias.subarray(0, n), i * n);
   else cv.fill(0);
   if (k > 0) gemmPackedJs(a, false, s.js, cv, m, k, n);
-  if (actCode) applyAct(cv, actCode === 2 ? 6 : Infinity);
+  applyActJs(cv, code);
 }
 
 /** Releases a matrix from `packB` or `packI8`; using it afterwards throws. */
@@ -195,12 +196,4 @@ function checkMatmul(kernel: string, a: Float32Array, b: Float32Array, c: Float3
   checkLen(kernel, 'a', a, m * k, 'm*k');
   checkLen(kernel, 'b', b, k * n, 'k*n');
   checkLen(kernel, 'c', c, m * n, 'm*n');
-}
-
-/** relu (hi = Infinity) or relu6 (hi = 6) in place; NaN stays NaN (as in PyTorch and TFLite). */
-function applyAct(c: Float32Array, hi: number): void {
-  for (let i = 0; i < c.length; i++) {
-    const v = c[i];
-    c[i] = v < 0 ? 0 : v > hi ? hi : v;
-  }
 }

@@ -5,6 +5,7 @@
  * Packed weights stay resident in wasm memory.
  */
 import { WasmHeap } from './heap.js';
+import type { ResolvedConv } from '../im2col.js';
 import { KERNELS_FMA_WASM, KERNELS_SIMD_WASM } from './generated.js';
 
 /** The module's exports (pointers are byte offsets, sizes in elements). */
@@ -16,6 +17,10 @@ interface KernelExports {
   activate(c: number, len: number, act: number): void;
   qgemm(a: number, aZero: number, b: number, acc: number, m: number, kp: number, n: number): void;
   padRows(src: number, rows: number, k: number, kp: number, fill: number, dst: number): void;
+  dwSetGeometry(h: number, w: number, c: number, kh: number, kw: number, sh: number, sw: number,
+    pt: number, pl: number, dh: number, dw: number, oh: number, ow: number): void;
+  dwF32(x: number, w: number, bias: number, y: number): void;
+  dwI8(x: number, xZero: number, w: number, acc: number): void;
   packedSize(k: number, n: number): number;
 }
 
@@ -145,6 +150,37 @@ export class WasmKernels {
     }
     ex.qgemm(pa, aZero, pb, pacc, m, kp, n);
     acc.set(this.i32(pacc, m * n));
+  }
+
+  /** Float depthwise NHWC into y (exactly outH*outW*c long); act 0 none, 1 relu, 2 relu6. */
+  depthwise(x: Float32Array, w: Float32Array, bias: Float32Array | null, y: Float32Array, g: ResolvedConv, act: number): void {
+    const nx = g.h * g.w * g.c, nw = g.kh * g.kw * g.c;
+    const sizes = [nx, nw, g.c, y.length].map((s) => align64(s * 4));
+    const [px, pw, pbias, py] = offsets(this.scratchArea(sizes.reduce((p, q) => p + q, 0)), sizes);
+    this.f32(px, nx).set(x.subarray(0, nx));
+    this.f32(pw, nw).set(w.subarray(0, nw));
+    if (bias) this.f32(pbias, g.c).set(bias.subarray(0, g.c));
+    this.setGeometry(g);
+    this.exports.dwF32(px, pw, bias ? pbias : 0, py);
+    if (act) this.exports.activate(py, y.length, act);
+    y.set(this.f32(py, y.length));
+  }
+
+  /** Int8 depthwise NHWC into int32 acc (exactly outH*outW*c long). */
+  depthwiseI8(x: Int8Array, xZero: number, w: Int8Array, acc: Int32Array, g: ResolvedConv): void {
+    const nx = g.h * g.w * g.c, nw = g.kh * g.kw * g.c;
+    const sizes = [nx, nw, acc.length * 4].map(align64);
+    const [px, pw, pacc] = offsets(this.scratchArea(sizes.reduce((p, q) => p + q, 0)), sizes);
+    this.i8(px, nx).set(x.subarray(0, nx));
+    this.i8(pw, nw).set(w.subarray(0, nw));
+    this.setGeometry(g);
+    this.exports.dwI8(px, xZero, pw, pacc);
+    acc.set(this.i32(pacc, acc.length));
+  }
+
+  private setGeometry(g: ResolvedConv): void {
+    this.exports.dwSetGeometry(g.h, g.w, g.c, g.kh, g.kw, g.strideH, g.strideW, g.padTop, g.padLeft,
+      g.dilationH, g.dilationW, g.outH, g.outW);
   }
 }
 

@@ -2,3 +2,4 @@
 // scripts/build-wasm.mjs into a SIMD128 build and a relaxed-SIMD (FMA) build.
 export { KB, packedSize, packB, gemm, initRows, activate } from './gemm';
 export { qgemm, padRows } from './qgemm';
+export { dwSetGeometry, dwF32, dwI8 } from './depthwise';
