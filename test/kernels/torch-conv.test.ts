@@ -3,7 +3,7 @@
 import { describe, it, expect } from 'vitest';
 import { readFileSync } from 'node:fs';
 import {
-  im2colNCHW, col2imNCHW, im2colNHWC, convOutputSize, matmul, setKernelBackend,
+  im2colNCHW, col2imNCHW, im2colNHWC, convOutputSize, matmul, setKernelBackend, depthwiseNHWC,
   type ConvGeometry, type KernelBackend,
 } from '../../lite-runtime/kernels/index.js';
 
@@ -11,7 +11,9 @@ interface Case {
   geometry: ConvGeometry; oc: number; outH: number; outW: number;
   x: number[]; w: number[]; y: number[]; dy: number[]; dx: number[];
 }
-const fixture = JSON.parse(readFileSync(new URL('./fixtures/conv.json', import.meta.url), 'utf8')) as { torch: string; cases: Case[] };
+interface DwCase { geometry: ConvGeometry; outH: number; outW: number; x: number[]; w: number[]; bias: number[]; y: number[] }
+const fixture = JSON.parse(readFileSync(new URL('./fixtures/conv.json', import.meta.url), 'utf8')) as
+  { torch: string; cases: Case[]; depthwise: DwCase[] };
 
 function expectNear(got: ArrayLike<number>, want: number[], what: string): void {
   expect(got.length, what).toBe(want.length);
@@ -67,6 +69,21 @@ describe(`convolution vs PyTorch ${fixture.torch}`, () => {
         const yh = new Float32Array(P * t.oc);
         matmul(colh, toOHWI(t.w, t.oc, g.c, g.kh, g.kw), yh, P, K, t.oc, { transB: true });
         expectNear(transpose(yh, P, t.oc), t.y, `NHWC forward ${what}`);
+      }
+    });
+  }
+
+  for (const backend of ['wasm', 'js'] as KernelBackend[]) {
+    it(`depthwise (groups = channels) with bias, NHWC (${backend})`, () => {
+      setKernelBackend(backend);
+      for (const t of fixture.depthwise) {
+        const g = convOutputSize(t.geometry);
+        expect([g.outH, g.outW]).toEqual([t.outH, t.outW]);
+        const P = g.outH * g.outW;
+        const y = new Float32Array(P * g.c);
+        // x [c, h*w] -> [h*w, c]; w [c, 1, kh, kw] = [c, kh*kw] -> [kh*kw, c]
+        depthwiseNHWC(transpose(t.x, g.c, g.h * g.w), transpose(t.w, g.c, g.kh * g.kw), y, t.geometry, { bias: Float32Array.from(t.bias) });
+        expectNear(transpose(y, P, g.c), t.y, `depthwise ${backend} ${JSON.stringify(t.geometry)}`);
       }
     });
   }
