@@ -23,6 +23,8 @@ interface FloatState {
 interface Int8State {
   kind: 'i8'; g: Geometry; weights: Int8Array | null; bias: Int32Array | null; hasBias: boolean; inOff: number; rq: Requant;
   t: Taps; inner: [number, number, number, number]; wsum: Int32Array | null;
+  /** Constant filter with each channel's taps contiguous (windows other than 3x3). */
+  wT: Int8Array | null;
 }
 type State = FloatState | Int8State;
 
@@ -202,6 +204,43 @@ function interior3x3Int8(x: Int8Array, w: Int8Array, y: Int8Array, s: Int8State,
   }
 }
 
+/** Filter taps per output channel, contiguous: wT[o * taps + k] = w[k * oc + o]. */
+function transposeTaps<T extends Float32Array | Int8Array>(w: T, g: Geometry, out: T): T {
+  const taps = g.win.kh * g.win.kw, oc = g.oc;
+  for (let k = 0; k < taps; k++) for (let o = 0; o < oc; o++) out[o * taps + k] = w[k * oc + o]!;
+  return out;
+}
+
+/**
+ * Int8 windows of any size fully inside the image, fp32 requantization, channel by
+ * channel with the channel's taps contiguous (`wT`); border pixels are left to the caller.
+ */
+function interiorInt8(x: Int8Array, wT: Int8Array, y: Int8Array, s: Int8State, bias: Int32Array | null, wsum: Int32Array, b: number): void {
+  const { g, rq, t } = s;
+  const { win, oc, mult } = g;
+  const [oy0, oy1, ox0, ox1] = s.inner;
+  const sc = rq.scale, pc = sc.length > 1, zp = rq.outZp, flo = rq.lo - zp, fhi = rq.hi - zp;
+  const nt = t.n, xStep = win.strideW * g.c, kh = win.kh, kw = win.kw;
+  const cs = win.dilationW * g.c, rs = win.dilationH * g.w * g.c;
+  for (let o = 0; o < oc; o++) {
+    const ch = mult === 1 ? o : (o / mult) | 0, wo = o * nt;
+    const base = (bias ? bias[o]! : 0) + s.inOff * wsum[o]!, scale = pc ? sc[o]! : sc[0]!;
+    for (let oy = oy0; oy < oy1; oy++) {
+      let a = ((b * g.h + oy * win.strideH - win.padTop) * g.w + ox0 * win.strideW - win.padLeft) * g.c + ch;
+      let yo = ((b * win.outH + oy) * win.outW + ox0) * oc + o;
+      for (let ox = ox0; ox < ox1; ox++, a += xStep, yo += oc) {
+        let acc = base;
+        for (let ky = 0, r = a, wk = wo; ky < kh; ky++, r += rs) {
+          for (let kx = 0, p = r; kx < kw; kx++, p += cs, wk++) acc += x[p]! * wT[wk]!;
+        }
+        let v = Math.fround(Math.fround(acc) * scale);
+        v = v < flo ? flo : v > fhi ? fhi : v;
+        y[yo] = (v + ROUND_MAGIC - ROUND_MAGIC) + zp;
+      }
+    }
+  }
+}
+
 function runInt8(node: OpNode, s: Int8State): void {
   const { g, rq, t } = s;
   const x = node.inputs[0]!.data as Int8Array, y = node.outputs[0]!.data as Int8Array, w = live(node, 1, s.weights);
@@ -215,10 +254,12 @@ function runInt8(node: OpNode, s: Int8State): void {
   const k3 = win.kh === 3 && win.kw === 3;
   const cs = win.dilationW * g.c, cs2 = 2 * cs, rs = win.dilationH * g.w * g.c, rs2 = 2 * rs;
   const oc2 = 2 * oc, oc3 = 3 * oc, oc4 = 4 * oc, oc5 = 5 * oc, oc6 = 6 * oc, oc7 = 7 * oc, oc8 = 8 * oc;
-  const block = k3 && fp; // interior pixels done channel by channel
+  const block = fp; // interior pixels done channel by channel
+  const wT = block && !k3 ? (s.wT ?? transposeTaps(w, g, new Int8Array(w.length))) : null;
   let yo = 0;
   for (let b = 0; b < g.n; b++) {
-    if (block) interior3x3Int8(x, w, y, s, bias, wsum, b);
+    if (block && k3) interior3x3Int8(x, w, y, s, bias, wsum, b);
+    else if (block) interiorInt8(x, wT!, y, s, bias, wsum, b);
     for (let oy = 0; oy < win.outH; oy++) {
       const iy0 = oy * win.strideH - win.padTop;
       for (let ox = 0; ox < win.outW; ox++, yo += oc) {
@@ -290,6 +331,7 @@ export const DEPTHWISE_CONV_2D: OpDef<State> = {
       kind: 'i8', g, weights: constData<Int8Array>(w), bias: constData<Int32Array>(b), hasBias: !!b, inOff: -xq.zeroPoint,
       rq: makeRequant(xq.scale, wq!.scale, yq.scale, yq.zeroPoint, r[0], r[1], g.oc),
       t: taps(g), inner: interiorBounds(g), wsum: w.isConst ? weightSums(w.data as Int8Array, g) : null,
+      wT: w.isConst ? transposeTaps(w.data as Int8Array, g, new Int8Array(w.data.length)) : null,
     };
   },
   run(node, s) {
