@@ -168,7 +168,10 @@ function typeOf(v: Value): string {
 }
 
 function fmtAttr(a: unknown): string {
-  if (Array.isArray(a)) return `[${a.map((x) => (x === null ? 'null' : String(x))).join(', ')}]`;
+  if (Array.isArray(a)) {
+    const items = a.map((x) => (x === null ? 'null' : String(x)));
+    return items.length > 12 ? `[${items.slice(0, 8).join(', ')}, ... (${items.length})]` : `[${items.join(', ')}]`;
+  }
   if (typeof a === 'string') return JSON.stringify(a);
   return String(a);
 }
@@ -194,7 +197,9 @@ export function formatGraph(g: Graph, indent = ''): string {
   for (const c of g.constants) lines.push(`${indent}  const ${valueName(c.value)}: ${typeOf(c.value)} = ${fmtConst(c)}`);
   for (const n of g.nodes) {
     const outs = n.outputs.map((o) => `${valueName(o)}: ${typeOf(o)}`).join(', ');
-    const attrs = Object.entries(n.attrs).filter(([, v]) => v !== undefined).map(([k, v]) => `${k}=${fmtAttr(v)}`);
+    // A fused elementwise node prints its expression; its program arrays are for the kernel.
+    const shown = n.op === 'fused.elementwise' ? { expr: n.attrs.expr } : n.attrs;
+    const attrs = Object.entries(shown).filter(([, v]) => v !== undefined).map(([k, v]) => `${k}=${fmtAttr(v)}`);
     const attrText = attrs.length ? ` {${attrs.join(', ')}}` : '';
     lines.push(`${indent}  ${outs} = ${n.op}(${n.inputs.map(valueName).join(', ')})${attrText}`);
     n.subgraphs?.forEach((s, i) => {
