@@ -28,7 +28,6 @@ export {
   type ConvGeometry, type ResolvedConv, type Im2colNHWCOptions,
 } from './im2col.js';
 
-
 /** Options of `matmul`. */
 export interface MatmulOptions {
   /** A is given as [k, m]. */
@@ -41,7 +40,8 @@ export interface MatmulOptions {
 
 /**
  * C[m,n] = op(A) @ op(B) (+ C when `accumulate`). A is [m,k] ([k,m] when
- * `transA`), B is [k,n] ([n,k] when `transB`), all row-major.
+ * `transA`), B is [k,n] ([n,k] when `transB`), all row-major; c must not
+ * overlap a or b.
  * @example matmul(a, b, c, 2, 3, 4); // c = a[2,3] @ b[3,4]
  */
 export function matmul(
