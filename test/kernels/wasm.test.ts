@@ -29,7 +29,7 @@ describe('wasm build', () => {
     } finally {
       process.chdir(prev);
     }
-  }, 20_000);
+  }, 60_000); // two asc builds: ~1.5 s alone, slower on a loaded machine
 
   it('the SIMD128 build validates here; the FMA build uses relaxed SIMD', () => {
     const simd = Buffer.from(KERNELS_SIMD_WASM, 'base64'), fma = Buffer.from(KERNELS_FMA_WASM, 'base64');
