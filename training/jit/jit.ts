@@ -185,7 +185,7 @@ function specKeyOf(structure: string, leaves: Tensor[], args: unknown[], opts: J
  */
 function respecialize(base: Entry, leaves: Tensor[], opts: JitOptions): Entry | null {
   const g = base.graph;
-  if (g.nodes.some((n) => n.subgraphs) || base.gradTargets.length) return null;
+  if (g.nodes.some((n) => n.subgraphs)) return null;
   const changed = new Set<number>();
   leaves.forEach((t, i) => t.shape.forEach((d, k) => { if (d !== base.traced[i][k]) changed.add(base.traced[i][k]); }));
   if (changed.size === 0) return null;
@@ -212,7 +212,7 @@ function respecialize(base: Entry, leaves: Tensor[], opts: JitOptions): Entry | 
     return null;
   }
   out.outputs = g.outputs.map((v) => map.get(v)!);
-  return finish(out, base.outputs, [], leaves.map((t) => t.shape), opts);
+  return finish(out, base.outputs, base.gradTargets, leaves.map((t) => t.shape), opts);
 }
 
 /** Parameter and buffer names of a module, for readable variable names. */
