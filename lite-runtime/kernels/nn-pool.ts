@@ -75,6 +75,7 @@ export function maxPool2dNCHW(x: Float32Array, y: Float32Array, s: Pool2dShape):
     }
     return;
   }
+  if (isPlain2x2(s, oh, ow)) { maxPool2x2(x, y, s.planes, s.h, s.w, oh, ow); return; }
   const h = s.h, w = s.w, kh = s.kh, kw = s.kw, sh = s.strideH, sw = s.strideW, ph = s.padH, pw = s.padW;
   for (let p = 0, o = 0; p < s.planes; p++) {
     const xo = p * h * w;
@@ -103,6 +104,7 @@ export function maxPool2dBackwardNCHW(x: Float32Array, gy: Float32Array, dx: Flo
   checkLen('maxPool2dBackwardNCHW', 'x', x, s.planes * hw, 'planes*h*w');
   checkLen('maxPool2dBackwardNCHW', 'dx', dx, s.planes * hw, 'planes*h*w');
   checkLen('maxPool2dBackwardNCHW', 'gy', gy, s.planes * oh * ow, 'planes*outH*outW');
+  if (isPlain2x2(s, oh, ow)) { maxPool2x2Backward(x, gy, dx, s.planes, s.h, s.w, oh, ow); return; }
   dx.fill(0, 0, s.planes * hw);
   if (s.dilationH !== 1 || s.dilationW !== 1) {
     for (let p = 0, o = 0; p < s.planes; p++) {
@@ -129,6 +131,71 @@ export function maxPool2dBackwardNCHW(x: Float32Array, gy: Float32Array, dx: Flo
             if (v === m || (nan && v !== v)) { dx[ix] += gy[o]; break search; }
           }
         }
+      }
+    }
+  }
+}
+
+/** 2x2 windows at stride 2, no padding or dilation, every window inside the input (the common CNN pool). */
+function isPlain2x2(s: Pool2dShape, oh: number, ow: number): boolean {
+  return s.kh === 2 && s.kw === 2 && s.strideH === 2 && s.strideW === 2 && s.padH === 0 && s.padW === 0 &&
+    s.dilationH === 1 && s.dilationW === 1 && 2 * oh <= s.h && 2 * ow <= s.w;
+}
+
+/**
+ * Position (0..3, row-major) of the first maximum of a 2x2 window, from
+ * comparisons turned into numbers: no data-dependent branch (on random data
+ * a branching max mispredicts about once per window and runs ~5x slower).
+ * Only for windows without NaN.
+ */
+function argmax4(a: number, b: number, c: number, d: number): number {
+  const kab = +(b > a), kcd = +(d > c);
+  const low = (+(c > a) & +(c > b)) | (+(d > a) & +(d > b)); // the max is in the second row
+  return kab + low * (2 + kcd - kab);
+}
+
+/** First NaN of a window (PyTorch's maxPool propagates it), or the first maximum. */
+function argmax4Slow(a: number, b: number, c: number, d: number): number {
+  if (a !== a) return 0;
+  if (b !== b) return 1;
+  if (c !== c) return 2;
+  if (d !== d) return 3;
+  return argmax4(a, b, c, d);
+}
+
+/** maxPool2d with 2x2 windows at stride 2: each output copies its window's first maximum. */
+function maxPool2x2(x: Float32Array, y: Float32Array, planes: number, h: number, w: number, oh: number, ow: number): void {
+  for (let p = 0, o = 0; p < planes; p++) {
+    for (let oy = 0; oy < oh; oy++) {
+      const r0 = p * h * w + 2 * oy * w;
+      for (let ox = 0; ox < ow; ox++, o++) {
+        const i = r0 + 2 * ox;
+        const a = x[i], b = x[i + 1], c = x[i + w], d = x[i + w + 1];
+        const sum = a + b + c + d; // NaN when a NaN is present (or +inf meets -inf): the rare careful path
+        const k = sum === sum ? argmax4(a, b, c, d) : argmax4Slow(a, b, c, d);
+        y[o] = x[i + (k & 1) + (k >> 1) * w];
+      }
+    }
+  }
+}
+
+/**
+ * Backward of `maxPool2x2`: every input element of a window is written once
+ * (gy at the window's first maximum, or first NaN, else 0), so dx needs no
+ * clearing pass; only the row/column an odd size leaves out is zeroed.
+ */
+function maxPool2x2Backward(x: Float32Array, gy: Float32Array, dx: Float32Array, planes: number, h: number, w: number, oh: number, ow: number): void {
+  if (2 * oh < h || 2 * ow < w) dx.fill(0, 0, planes * h * w);
+  for (let p = 0, o = 0; p < planes; p++) {
+    for (let oy = 0; oy < oh; oy++) {
+      const r0 = p * h * w + 2 * oy * w;
+      for (let ox = 0; ox < ow; ox++, o++) {
+        const i = r0 + 2 * ox;
+        const a = x[i], b = x[i + 1], c = x[i + w], d = x[i + w + 1];
+        const sum = a + b + c + d;
+        const k = sum === sum ? argmax4(a, b, c, d) : argmax4Slow(a, b, c, d);
+        dx[i] = 0; dx[i + 1] = 0; dx[i + w] = 0; dx[i + w + 1] = 0;
+        dx[i + (k & 1) + (k >> 1) * w] = gy[o];
       }
     }
   }
