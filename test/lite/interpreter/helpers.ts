@@ -1,7 +1,7 @@
 /**
- * Test-only ops for interpreter tests (control flow needs a counter and a comparison):
- * ADD and LESS on float32, elementwise over equal shapes or with a one-element second input.
- * Passed to loadModel through `ops`, so they override nothing the CPU backend has.
+ * Test-only ops for interpreter tests: control flow needs a comparison, which the CPU
+ * backend lacks. LESS on float32, elementwise over equal shapes or with a one-element
+ * second input; passed to loadModel through `ops`.
  */
 import { BuiltinOp } from '../../../lite-runtime/format/schema.js';
 import type { OpDef, OpNode } from '../../../lite-runtime/ops/op.js';
@@ -27,6 +27,5 @@ function binary(code: number, name: string, f: (a: number, b: number) => number,
 }
 
 export const TEST_OPS: OpDef[] = [
-  binary(BuiltinOp.ADD, 'ADD', (a, b) => a + b, false),
   binary(BuiltinOp.LESS, 'LESS', (a, b) => (a < b ? 1 : 0), true),
 ];
