@@ -10,6 +10,7 @@ import { dirname } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import {
   matmul, packB, matmulPacked, freePacked, setKernelBackend, kernelBackend, wasmFlavour,
+  packI8, qmatmulI8Packed, depthwiseNHWC, depthwiseNHWCI8, convOutputSize,
 } from '../lite-runtime/kernels/index.js';
 import { formatRows, type BenchRow } from './types.js';
 
@@ -107,6 +108,38 @@ async function tfjsFigures(): Promise<{ figs: Record<string, number>; note: stri
   }
 }
 
+function randI8(n: number): Int8Array {
+  const a = new Int8Array(n);
+  for (let i = 0; i < n; i++) a[i] = Math.floor(Math.random() * 256) - 128;
+  return a;
+}
+
+/**
+ * Our int8 GEMM and depthwise figures (GOP/s, 2 ops per multiply-add) on the
+ * active backend: no peer runs these in this process.
+ */
+function int8AndDepthwiseRows(backend: string): BenchRow[] {
+  const rows: BenchRow[] = [];
+  const note = 'int8 / depthwise: ours only (2 ops per multiply-add; operands copied into wasm memory each call)';
+  for (const [m, k, n] of [[1, 1024, 1000], [784, 288, 64], [768, 256, 256]] as const) {
+    const a = randI8(m * k), w = packI8(randI8(n * k), n, k), acc = new Int32Array(m * n);
+    rows.push({ name: `qmatmulI8 ${m}x${k}x${n} packed (${backend})`, unit: 'GOP/s', peers: {}, notes: [note],
+      ours: gflops(m, k, n, timeIt(() => qmatmulI8Packed(a, 3, w, acc, m))) });
+    freePacked(w);
+  }
+  for (const [hw, c] of [[112, 32], [56, 144], [14, 384]] as const) {
+    const geo = { c, h: hw, w: hw, kh: 3, kw: 3, padTop: 1, padLeft: 1, padBottom: 1, padRight: 1 };
+    const g = convOutputSize(geo), macs = g.outH * g.outW * c * 9;
+    const x = rand(hw * hw * c), w = rand(9 * c), y = new Float32Array(g.outH * g.outW * c);
+    const xi = randI8(x.length), wi = randI8(w.length), acc = new Int32Array(y.length);
+    rows.push({ name: `depthwise 3x3 ${hw}x${hw}x${c} f32 (${backend})`, unit: 'GOP/s', peers: {}, notes: [note],
+      ours: (2 * macs) / timeIt(() => depthwiseNHWC(x, w, y, geo, { act: 'relu6' })) / 1e9 });
+    rows.push({ name: `depthwise 3x3 ${hw}x${hw}x${c} int8 (${backend})`, unit: 'GOP/s', peers: {}, notes: [note],
+      ours: (2 * macs) / timeIt(() => depthwiseNHWCI8(xi, 3, wi, acc, geo)) / 1e9 });
+  }
+  return rows;
+}
+
 /** Our wasm figures at each size (GFLOP/s) keyed 'N' and 'm1_N', with the loaded flavour. */
 function wasmFigures(): Record<string, number | string> {
   const out: Record<string, number | string> = { flavour: wasmFlavour() ?? 'none' };
@@ -155,6 +188,7 @@ export async function benchMatmul(): Promise<BenchRow[]> {
     }
     if (hasWasm) setKernelBackend('wasm');
   }
+  const extra = int8AndDepthwiseRows(hasWasm ? 'wasm' : 'js');
   const fma = hasWasm && flavour !== 'fma' ? fmaFigures() : null;
   const torch = torchFigures();
   const tfjs = await tfjsFigures();
@@ -177,6 +211,7 @@ export async function benchMatmul(): Promise<BenchRow[]> {
     for (const n of SIZES) rows.push({ name: `matmul ${n}^3 (wasm fma)`, ours: fma[String(n)], unit: 'GFLOP/s', peers: peer(String(n)), notes: fnotes });
     rows.push({ name: 'matmul m=1 k=n=1024 packed (wasm fma)', ours: fma.m1_1024, unit: 'GFLOP/s', peers: peer('m1_1024'), notes: fnotes });
   }
+  rows.push(...extra);
   return rows;
 }
 
