@@ -67,11 +67,11 @@ describe('fuzz: mutated single-op models (every op)', () => {
   }, 300000 * SCALE);
 });
 
-describe('fuzz: mutated control-flow models', () => {
-  it(`IF, WHILE, IF in WHILE: ${Math.round(1000 * SCALE)} cases`, async () => {
-    const stats = await runJob({ file: 'control_flow', cases: Math.round(1000 * SCALE / 3), seed: 0xcf, controlFlow: true });
+describe('fuzz: mutated control-flow models and random DAGs', () => {
+  it(`IF, WHILE, IF in WHILE, 12 DAGs: ${Math.round(100 * SCALE) * 15} cases`, async () => {
+    const stats = await runJob({ file: 'built models', cases: Math.round(100 * SCALE), seed: 0xcf, controlFlow: true });
     const { wrapped, ...counts } = stats;
-    console.log(`control flow: ${JSON.stringify({ ...counts, maxMs: Math.round(counts.maxMs) })}${wrapped.length ? `\n  op errors wrapped by the interpreter:\n  ${wrapped.join('\n  ')}` : ''}`);
+    console.log(`control flow and DAGs: ${JSON.stringify({ ...counts, maxMs: Math.round(counts.maxMs) })}${wrapped.length ? `\n  op errors wrapped by the interpreter:\n  ${wrapped.join('\n  ')}` : ''}`);
     expect(stats.maxMs).toBeLessThan(3000);
     expect(stats.ran).toBeGreaterThan(0);
   }, 120000 * SCALE);

@@ -11,8 +11,8 @@ import { mulberry32, mutate, mutateParams, paramPositions, runCase, structuralPo
 /**
  * `file` is a real model, or with `conformance` a list of fixture files of
  * test/fixtures/lite/conformance whose single-op models (every op, float32 and int8)
- * are each mutated `cases` times; with `controlFlow`, the IF/WHILE models of
- * test/fixtures/lite/models/control_flow.json (LESS from the test ops, loops capped).
+ * are each mutated `cases` times; with `controlFlow`, the built models of
+ * test/fixtures/lite/models/{control_flow,dags}.json (LESS from the test ops, loops capped).
  */
 export interface FuzzJob { file: string; cases: number; seed: number; conformance?: string[]; controlFlow?: boolean }
 export interface FuzzStats { ran: number; rejectedAtLoad: number; rejectedAtRun: number; maxMs: number; wrapped: string[] }
@@ -21,10 +21,12 @@ export type FuzzMessage =
   | { type: 'fail'; c: number; error: string }
   | { type: 'done'; stats: FuzzStats };
 
-/** The control-flow models (IF, WHILE, IF in WHILE). */
+/** The models built with our writer: control flow (IF, WHILE, IF in WHILE) and random DAGs. */
 function controlFlowModels(): Uint8Array[] {
-  const json = JSON.parse(readFileSync(new URL('../../fixtures/lite/models/control_flow.json', import.meta.url), 'utf8')) as { models: { model: string }[] };
-  return json.models.map((m) => new Uint8Array(Buffer.from(m.model, 'base64')));
+  return ['control_flow.json', 'dags.json'].flatMap((f) => {
+    const json = JSON.parse(readFileSync(new URL(`../../fixtures/lite/models/${f}`, import.meta.url), 'utf8')) as { models: { model: string }[] };
+    return json.models.map((m) => new Uint8Array(Buffer.from(m.model, 'base64')));
+  });
 }
 
 /** The single-op models of one conformance fixture file. */

@@ -3,6 +3,7 @@
  * backend lacks. LESS on float32, elementwise over equal shapes or with a one-element
  * second input; passed to loadModel through `ops`.
  */
+import { KernelError } from '../../../lite-runtime/format/errors.js';
 import { BuiltinOp } from '../../../lite-runtime/format/schema.js';
 import type { OpDef, OpNode } from '../../../lite-runtime/ops/op.js';
 
@@ -12,9 +13,10 @@ function binary(code: number, name: string, f: (a: number, b: number) => number,
     name,
     prepare(node: OpNode) {
       const [a, b] = node.inputs;
-      if (!a || !b || a.dtype !== 'float32' || b.dtype !== 'float32') throw new Error(`${name}: float32 inputs only`);
+      if (!a || !b || a.dtype !== 'float32' || b.dtype !== 'float32') throw new KernelError(name, node.index, 'float32 inputs only');
+      if (b.shape.reduce((n, d) => n * d, 1) !== 1 && b.shape.join() !== a.shape.join()) throw new KernelError(name, node.index, 'input 1 must have one element or the shape of input 0');
       node.outputs[0]!.shape = a.shape.slice();
-      if (node.outputs[0]!.dtype !== (outBool ? 'bool' : 'float32')) throw new Error(`${name}: bad output dtype`);
+      if (node.outputs[0]!.dtype !== (outBool ? 'bool' : 'float32')) throw new KernelError(name, node.index, 'bad output dtype');
       return null;
     },
     run(node: OpNode) {
