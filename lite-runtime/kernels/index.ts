@@ -101,7 +101,7 @@ export function matmulPacked(
   const s = p.storage('matmulPacked');
   if (m === 0 || n === 0) return;
   if ('owner' in s) {
-    s.owner.matmulPacked(a, s.block, c, m, k, n, bias, code);
+    outOfMemory('matmulPacked', m, () => s.owner.matmulPacked(a, s.block, c, m, k, n, bias, code));
     return;
   }
   const cv = c.subarray(0, m * n);
@@ -170,12 +170,22 @@ export function qmatmulI8Packed(a: Int8Array, aZero: number, packed: PackedI8, a
   const s = p.storage('qmatmulI8Packed');
   if ('owner' in s) {
     if (m > 0 && n > 0) {
-      if (k > 0) s.owner.qmatmul(a, aZero, s.block, acc, m, k, n);
+      if (k > 0) outOfMemory('qmatmulI8Packed', m, () => s.owner.qmatmul(a, aZero, s.block, acc, m, k, n));
       else acc.fill(0, 0, m * n);
     }
     return;
   }
   qmatmulI8Js(a, aZero, s.js, acc, m, k, n);
+}
+
+/** Runs `fn`; a wasm memory that cannot grow (weights resident there: no JS fallback) becomes a KernelError. */
+function outOfMemory(kernel: string, m: number, fn: () => void): void {
+  try {
+    fn();
+  } catch (e) {
+    if (e instanceof RangeError) throw new KernelError(kernel, `wasm memory cannot grow for m = ${m} rows (${e.message})`);
+    throw e;
+  }
 }
 
 function checkQ(kernel: string, a: Int8Array, aZero: number, acc: Int32Array, m: number, k: number, n: number): void {
