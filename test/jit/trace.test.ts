@@ -41,21 +41,31 @@ describe('tg.jit tracing', () => {
     expect(f.traceCount).toBe(4);
   });
 
-  it('free dims of inputSignature avoid retracing over batch size', () => {
+  it('free dims of inputSignature avoid retracing over batch size (after two traces)', () => {
     const w = tg.randn([4, 3]);
     const f = tg.jit((x: tg.Tensor) => x.matmul(w).relu().sum(1), { inputSignature: [{ shape: [null, 4], dtype: 'float32' }] });
-    for (const b of [5, 7, 2]) {
+    for (const b of [5, 7, 2, 9, 1]) {
       const x = tg.randn([b, 4]);
       close(f(x), x.matmul(w).relu().sum(1));
     }
-    expect(f.traceCount).toBe(1);
+    expect(f.traceCount).toBe(2);
   });
 
-  it('retraces instead of respecializing when the free dim is baked into the trace', () => {
-    const f = tg.jit((x: tg.Tensor) => x.reshape([x.shape[0] * 2, 2]), { inputSignature: [{ shape: [-1, 4] }] });
-    expect(f(tg.ones([3, 4])).shape).toEqual([6, 2]);
-    expect(f(tg.ones([5, 4])).shape).toEqual([10, 2]);
+  it('two traces at different sizes let later sizes reuse them when baked sizes are proportional', () => {
+    const sig = { inputSignature: [{ shape: [null, 4] }] };
+    const f = tg.jit((x: tg.Tensor) => x.reshape([x.shape[0] * 2, 2]).sum(1).mul(x.shape[0]), sig);
+    for (const n of [3, 5, 8, 1]) {
+      const x = tg.randn([n, 4]);
+      close(f(x), x.reshape([n * 2, 2]).sum(1).mul(n));
+    }
     expect(f.traceCount).toBe(2);
+    // 1/n is not proportional to n: every size traces (and stays exact)
+    const g = tg.jit((x: tg.Tensor) => x.sum(1).mul(1 / x.shape[0]), sig);
+    for (const n of [3, 5, 8]) {
+      const x = tg.randn([n, 4]);
+      close(g(x), x.sum(1).mul(1 / n));
+    }
+    expect(g.traceCount).toBe(3);
   });
 
   it('rejects inputs that conflict with inputSignature, naming the argument', () => {

@@ -3,10 +3,10 @@ import type { DType, Storage } from '../dtype.js';
 import { TraceError } from '../errors.js';
 import { Graph, type Value } from '../graph/ir.js';
 import { optimize } from '../graph/passes/index.js';
-import { getOp } from '../ops/registry.js';
 import { fmtShape } from '../shape.js';
 import { Tensor } from '../tensor.js';
 import { compileGraph, type Executable } from './executor.js';
+import { fromSamples } from './specialize.js';
 import { Tracer, asTracer, recordingBirths } from './tracer.js';
 import { flattenTree } from './tree.js';
 
@@ -17,7 +17,10 @@ export interface TensorSpec {
 }
 
 export interface JitOptions {
-  /** One entry per positional argument (null: no constraint). Free dims avoid retracing when only they change. */
+  /**
+   * One entry per positional argument (null: no constraint). Free dims (null or -1) avoid retracing:
+   * after traces at two sizes, other sizes are instantiated from them (see `fromSamples`).
+   */
   inputSignature?: readonly (TensorSpec | null)[];
   /** Run the optimizer passes (default true). */
   optimize?: boolean;
@@ -78,7 +81,7 @@ export function jit<A extends unknown[], R>(fn: ((...args: A) => R) | Forwardabl
     for (const [t, name] of parameterNames(m)) if (!names.has(t)) names.set(t, name);
   }
   const cache = new Map<string, Entry>();
-  const bySpec = new Map<string, Entry>();
+  const bySpec = new Map<string, Entry[]>();
   let traceCount = 0;
 
   const entryFor = (args: unknown[]): { entry: Entry; leaves: Tensor[] } => {
@@ -88,12 +91,15 @@ export function jit<A extends unknown[], R>(fn: ((...args: A) => R) | Forwardabl
     let entry = cache.get(key);
     if (!entry) {
       const specKey = specKeyOf(flat.shape, flat.leaves, args, opts);
-      const base = specKey ? bySpec.get(specKey) : undefined;
-      entry = (base && respecialize(base, flat.leaves, opts)) || undefined;
-      if (!entry) {
+      const samples = (specKey && bySpec.get(specKey)) || [];
+      const shapes = flat.leaves.map((t) => t.shape);
+      const g = samples.length > 1 ? fromSamples(samples[0], samples[1], shapes) : null;
+      if (g) {
+        entry = finish(g, samples[0].outputs, samples[0].gradTargets, shapes, opts);
+      } else {
         entry = trace(call, flat, names, opts);
         traceCount++;
-        if (specKey) bySpec.set(specKey, entry);
+        if (specKey && samples.length < 2) bySpec.set(specKey, [...samples, entry]);
       }
       cache.set(key, entry);
     }
@@ -175,44 +181,6 @@ function specKeyOf(structure: string, leaves: Tensor[], args: unknown[], opts: J
     const spec = sig[pos.get(t) ?? -1]?.shape;
     return `${t.dtype}[${t.shape.map((d, k) => (spec && (spec[k] === null || spec[k] === -1) ? '?' : d)).join(',')}]`;
   }).join(';')}`;
-}
-
-/**
- * Re-infers every shape of a traced graph for new sizes of free dims, without
- * re-running the user function. Refuses (returns null, so the caller retraces)
- * when a free dim's traced size appears baked into the graph (attrs, constant
- * values or shapes, variables) or the graph has control flow.
- */
-function respecialize(base: Entry, leaves: Tensor[], opts: JitOptions): Entry | null {
-  const g = base.graph;
-  if (g.nodes.some((n) => n.subgraphs)) return null;
-  const changed = new Set<number>();
-  leaves.forEach((t, i) => t.shape.forEach((d, k) => { if (d !== base.traced[i][k]) changed.add(base.traced[i][k]); }));
-  if (changed.size === 0) return null;
-  const baked = (xs: Iterable<unknown>) => { for (const x of xs) if (typeof x === 'number' && changed.has(x)) return true; return false; };
-  for (const n of g.nodes) for (const a of Object.values(n.attrs)) if (Array.isArray(a) ? baked(a) : baked([a])) return null;
-  for (const c of g.constants) if (baked(c.value.shape) || baked(c.data)) return null;
-  for (const v of g.variables) if (baked(v.value.shape)) return null;
-  const out = new Graph();
-  const map = new Map<Value, Value>();
-  g.inputs.forEach((v, i) => map.set(v, out.addInput(leaves[i].shape, v.dtype, v.name)));
-  for (const v of g.variables) map.set(v.value, v.value);
-  for (const c of g.constants) map.set(c.value, c.value);
-  out.variables = [...g.variables];
-  out.constants = [...g.constants];
-  try {
-    for (const n of g.nodes) {
-      const def = getOp(n.op);
-      if (!def) return null;
-      const ins = n.inputs.map((v) => map.get(v)!);
-      const outs = out.addNode(n.op, ins, n.attrs, def.infer(ins, n.attrs));
-      n.outputs.forEach((o, i) => map.set(o, outs[i]));
-    }
-  } catch {
-    return null;
-  }
-  out.outputs = g.outputs.map((v) => map.get(v)!);
-  return finish(out, base.outputs, base.gradTargets, leaves.map((t) => t.shape), opts);
 }
 
 /** Parameter and buffer names of a module, for readable variable names. */
