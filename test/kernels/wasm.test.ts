@@ -103,6 +103,21 @@ describe('wasm memory exhaustion', () => {
     }
     expect(kernelBackend()).toBe('wasm');
   });
+
+  it('a product with resident weights reports exhaustion as a KernelError', () => {
+    const w = activeWasm();
+    if (!w) throw new Error('wasm backend expected');
+    const p = packB(randF32(64 * 32, 1), 64, 32);
+    const grow = vi.spyOn(w.heap, 'alloc').mockImplementation(() => { throw new RangeError('Maximum memory size exceeded'); });
+    try {
+      const m = 40_000; // more rows than any scratch area so far
+      expect(() => matmulPacked(new Float32Array(m * 64), p, new Float32Array(m * 32), m))
+        .toThrow(/matmulPacked: wasm memory cannot grow for m = 40000 rows/);
+    } finally {
+      grow.mockRestore();
+      freePacked(p);
+    }
+  });
 });
 
 describe('WasmHeap', () => {
