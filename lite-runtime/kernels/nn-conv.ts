@@ -10,6 +10,8 @@ import { KernelError, checkDim, checkLen } from './errors.js';
 import { depthwiseBackwardInput, depthwiseBackwardWeight, depthwiseForward } from './nn-depthwise.js';
 import { matmul } from './index.js';
 import { convOutputSize, type ConvGeometry } from './im2col.js';
+import { wideBackwardWeight, wideFits, wideForward } from './nn-conv-wide.js';
+import { scratch } from './nn-scratch.js';
 
 /** Sizes of one 2-D convolution: x [n, c, h, w] * w [oc, c/groups, kh, kw] -> y [n, oc, outH, outW]. */
 export interface Conv2dShape {
@@ -25,6 +27,8 @@ export interface ConvPlan {
   direct1x1: boolean;
   /** One input channel per group and several groups: direct loops instead of GEMMs of depth kh*kw. */
   depthwise: boolean;
+  /** Stride 1 with little padding waste: contiguous "wide" im2col rows (nn-conv-wide.ts) for forward and weight gradient. */
+  wide: boolean;
   /** Per kernel column kx: the outputs [x0[kx], x1[kx]) whose input column lies inside the image. */
   x0: Int32Array; x1: Int32Array;
 }
@@ -44,10 +48,12 @@ function plan(kernel: string, s: Conv2dShape): ConvPlan {
   const r = convOutputSize(geom, kernel);
   const direct1x1 = s.kh === 1 && s.kw === 1 && r.strideH === 1 && r.strideW === 1 &&
     r.padTop + r.padLeft + r.padBottom + r.padRight === 0;
-  return {
+  const p: ConvPlan = {
     s, cg, ocg: s.oc / s.groups, kk: s.kh * s.kw, outH: r.outH, outW: r.outW, ohw: r.outH * r.outW,
-    hw: s.h * s.w, direct1x1, depthwise: cg === 1 && s.groups > 1, ...tapRanges(s, r.outW),
+    hw: s.h * s.w, direct1x1, depthwise: cg === 1 && s.groups > 1, wide: false, ...tapRanges(s, r.outW),
   };
+  p.wide = wideFits(p);
+  return p;
 }
 
 /** Output height and width of a convolution. @example conv2dOutputSize(shape) // [outH, outW] */
@@ -74,10 +80,10 @@ export function conv2dNCHW(x: Float32Array, w: Float32Array, bias: Float32Array 
   if (bias) checkLen('conv2dNCHW', 'bias', bias, s.oc, 'oc');
   const { cg, ocg, ohw, hw } = p;
   if (p.depthwise) depthwiseForward(x, w, y, p);
-  else {
+  else if (p.wide) { wideForward(x, w, bias, y, p); return; } else {
     const K = cg * p.kk, B = imagesPerGemm(p);
-    const col = B === 1 && p.direct1x1 ? null : new Float32Array(K * B * ohw);
-    const tmp = B > 1 ? new Float32Array(ocg * B * ohw) : null;
+    const col = B === 1 && p.direct1x1 ? null : scratch('conv.col', K * B * ohw);
+    const tmp = B > 1 ? scratch('conv.out', ocg * B * ohw) : null;
     for (let b0 = 0; b0 < s.n; b0 += B) {
       const nb = Math.min(B, s.n - b0), cols = nb * ohw;
       for (let g = 0; g < s.groups; g++) {
@@ -125,8 +131,8 @@ export function conv2dBackwardInputNCHW(gy: Float32Array, w: Float32Array, dx: F
   dx.fill(0, 0, s.n * s.c * hw);
   if (p.depthwise) { depthwiseBackwardInput(gy, w, dx, p); return; }
   const K = cg * p.kk, B = imagesPerGemm(p);
-  const col = B === 1 && p.direct1x1 ? null : new Float32Array(K * B * ohw);
-  const gyT = B > 1 ? new Float32Array(ocg * B * ohw) : null;
+  const col = B === 1 && p.direct1x1 ? null : scratch('conv.col', K * B * ohw);
+  const gyT = B > 1 ? scratch('conv.gy', ocg * B * ohw) : null;
   for (let b0 = 0; b0 < s.n; b0 += B) {
     const nb = Math.min(B, s.n - b0), cols = nb * ohw;
     for (let g = 0; g < s.groups; g++) {
@@ -155,8 +161,9 @@ export function conv2dBackwardWeightNCHW(x: Float32Array, gy: Float32Array, dw: 
   const K = cg * p.kk, B = imagesPerGemm(p);
   dw.fill(0, 0, s.oc * K);
   if (p.depthwise) { depthwiseBackwardWeight(x, gy, dw, p); return; }
-  const col = B === 1 && p.direct1x1 ? null : new Float32Array(K * B * ohw);
-  const gyT = B > 1 ? new Float32Array(ocg * B * ohw) : null;
+  if (p.wide) { wideBackwardWeight(x, gy, dw, p); return; }
+  const col = B === 1 && p.direct1x1 ? null : scratch('conv.col', K * B * ohw);
+  const gyT = B > 1 ? scratch('conv.gy', ocg * B * ohw) : null;
   for (let b0 = 0; b0 < s.n; b0 += B) {
     const nb = Math.min(B, s.n - b0), cols = nb * ohw;
     for (let g = 0; g < s.groups; g++) {
@@ -286,12 +293,22 @@ function col2im(col: Float32Array, dx: Float32Array, p: ConvPlan, ld: number, of
           const iy = oy * sh + ky * s.dilationH - s.padTop;
           if (iy < 0 || iy >= h) continue;
           const row = xo + iy * w + dxo;
-          if (sw === 1) for (let ox = x0; ox < x1; ox++) dx[row + ox] += col[o + ox];
+          if (sw === 1) addRun(dx, row + x0, col, o + x0, x1 - x0);
           else for (let ox = x0; ox < x1; ox++) dx[row + ox * sw] += col[o + ox];
         }
       }
     }
   }
+}
+
+/** dst[d, d+n) += src[s, s+n), unrolled by 4 (about 1.5x faster in V8 than the plain loop). */
+function addRun(dst: Float32Array, d: number, src: Float32Array, s: number, n: number): void {
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    dst[d + i] += src[s + i]; dst[d + i + 1] += src[s + i + 1];
+    dst[d + i + 2] += src[s + i + 2]; dst[d + i + 3] += src[s + i + 3];
+  }
+  for (; i < n; i++) dst[d + i] += src[s + i];
 }
 
 /** Per kernel column kx, the outputs whose input column lies inside the image. */

@@ -1,4 +1,8 @@
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { kernelBackend, setKernelBackend } from '../../lite-runtime/kernels/index.js';
+import {
+  conv2dBackwardInputNCHW, conv2dBackwardWeightNCHW, conv2dNCHW, conv2dOutputSize, type Conv2dShape,
+} from '../../lite-runtime/kernels/nn-conv.js';
 import { maxPool2dBackwardNCHW, maxPool2dNCHW, type Pool2dShape } from '../../lite-runtime/kernels/nn-pool.js';
 
 /** Direct 2x2/stride-2 max pool: the first maximum in row-major order, or the first NaN. */
@@ -40,5 +44,76 @@ describe('maxPool2d 2x2 stride-2 fast path vs a direct scan', () => {
       for (let i = 0; i < y.length; i++) if (!same(y[i], ref.y[i])) expect.fail(`y[${i}]: got ${y[i]}, want ${ref.y[i]}`);
       for (let i = 0; i < dx.length; i++) if (!same(dx[i], ref.dx[i])) expect.fail(`dx[${i}]: got ${dx[i]}, want ${ref.dx[i]}`);
     });
+  }
+});
+
+/** Direct float64 conv2d (stride 1) and its weight gradient for gy. */
+function naiveConv(x: Float32Array, w: Float32Array, b: Float32Array | null, gy: Float32Array, s: Conv2dShape, oh: number, ow: number) {
+  const cg = s.c / s.groups, ocg = s.oc / s.groups;
+  const y = new Float64Array(s.n * s.oc * oh * ow), dw = new Float64Array(w.length), dx = new Float64Array(x.length);
+  for (let n = 0; n < s.n; n++) for (let o = 0; o < s.oc; o++) for (let oy = 0; oy < oh; oy++) for (let ox = 0; ox < ow; ox++) {
+    const yi = ((n * s.oc + o) * oh + oy) * ow + ox, g = Math.floor(o / ocg);
+    y[yi] = b ? b[o] : 0;
+    for (let ci = 0; ci < cg; ci++) for (let ky = 0; ky < s.kh; ky++) for (let kx = 0; kx < s.kw; kx++) {
+      const iy = oy + ky * s.dilationH - s.padTop, ix = ox + kx * s.dilationW - s.padLeft;
+      if (iy < 0 || iy >= s.h || ix < 0 || ix >= s.w) continue;
+      const xi = ((n * s.c + g * cg + ci) * s.h + iy) * s.w + ix, wi = ((o * cg + ci) * s.kh + ky) * s.kw + kx;
+      y[yi] += x[xi] * w[wi];
+      dw[wi] += gy[yi] * x[xi];
+      dx[xi] += gy[yi] * w[wi];
+    }
+  }
+  return { y, dw, dx };
+}
+
+function expectClose(got: Float32Array, want: Float64Array, what: string): void {
+  expect(got.length, what).toBe(want.length);
+  for (let i = 0; i < want.length; i++) {
+    const ok = Number.isFinite(want[i]) ? Math.abs(got[i] - want[i]) <= 1e-4 + 1e-4 * Math.abs(want[i]) : Object.is(got[i], want[i]) || (Number.isNaN(got[i]) && Number.isNaN(want[i]));
+    if (!ok) expect.fail(`${what}[${i}]: got ${got[i]}, direct ${want[i]}`);
+  }
+}
+
+// Stride-1 geometries with many im2col rows per output channel and narrow padding overhead
+// take the contiguous "wide" path (nn-conv-wide.ts); the last ones put several images in one GEMM.
+const wideCases: [string, Partial<Conv2dShape>][] = [
+  ['valid 3x3', { n: 2, c: 8, h: 18, w: 20, oc: 6, kh: 3, kw: 3 }],
+  ['same 3x3 pad 1', { n: 2, c: 6, h: 17, w: 16, oc: 4, kh: 3, kw: 3, padTop: 1, padLeft: 1, padBottom: 1, padRight: 1 }],
+  ['asymmetric pad, 2x3', { n: 1, c: 5, h: 12, w: 25, oc: 3, kh: 2, kw: 3, padTop: 0, padLeft: 2, padBottom: 1, padRight: 0 }],
+  ['dilation 2', { n: 2, c: 4, h: 20, w: 36, oc: 5, kh: 3, kw: 3, dilationH: 2, dilationW: 2 }],
+  ['groups 2', { n: 3, c: 8, h: 10, w: 24, oc: 6, kh: 3, kw: 3, groups: 2, padTop: 1, padBottom: 1 }],
+  ['5 images per GEMM', { n: 7, c: 4, h: 9, w: 18, oc: 2, kh: 3, kw: 3 }],
+];
+
+describe.each(['wasm', 'js'] as const)('conv2d wide path vs a direct loop (%s GEMM)', (backend) => {
+  let prev = kernelBackend();
+  beforeAll(() => { prev = kernelBackend(); if (backend === 'js') setKernelBackend('js'); });
+  afterAll(() => { if (prev === 'wasm') setKernelBackend('wasm'); });
+  for (const [name, part] of wideCases) {
+    for (const special of [false, true]) {
+      it(`${name}${special ? ', inf and NaN in x' : ''}`, () => {
+        const s: Conv2dShape = {
+          n: 1, c: 1, h: 1, w: 1, oc: 1, kh: 1, kw: 1, strideH: 1, strideW: 1, padTop: 0, padLeft: 0, padBottom: 0, padRight: 0,
+          dilationH: 1, dilationW: 1, groups: 1, ...part,
+        };
+        let seed = s.c * 7919 + s.w * 31 + s.n;
+        const rnd = () => { seed = (seed * 1103515245 + 12345) % 2147483648; return seed / 2147483648 - 0.5; };
+        const x = Float32Array.from({ length: s.n * s.c * s.h * s.w }, rnd);
+        // non-finite values at a row's first and last columns: the wide rows read them in columns that are dropped
+        if (special) { x[s.w * 3] = Infinity; x[x.length - 1] = NaN; x[s.w * 2 - 1] = -Infinity; }
+        const w = Float32Array.from({ length: s.oc * (s.c / s.groups) * s.kh * s.kw }, rnd);
+        const b = Float32Array.from({ length: s.oc }, rnd);
+        const [oh, ow] = conv2dOutputSize(s);
+        const gy = Float32Array.from({ length: s.n * s.oc * oh * ow }, rnd);
+        const y = new Float32Array(gy.length).fill(NaN), dw = new Float32Array(w.length).fill(NaN), dx = new Float32Array(x.length).fill(NaN);
+        conv2dNCHW(x, w, b, y, s);
+        conv2dBackwardWeightNCHW(x, gy, dw, s);
+        conv2dBackwardInputNCHW(gy, w, dx, s);
+        const ref = naiveConv(x, w, b, gy, s, oh, ow);
+        expectClose(y, ref.y, 'y');
+        expectClose(dw, ref.dw, 'dw');
+        expectClose(dx, ref.dx, 'dx');
+      });
+    }
   }
 });
