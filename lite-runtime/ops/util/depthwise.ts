@@ -1,0 +1,210 @@
+/**
+ * Loops of DEPTHWISE_CONV_2D (NHWC). Windows fully inside the image are swept
+ * channel by channel (the channel's taps, bias and scale stay in registers; 3x3
+ * windows unrolled); the few border windows go pixel by pixel, skipping padding taps.
+ */
+import { mulQ } from './quant.js';
+import type { Requant } from './requant.js';
+import type { Window2D } from './window.js';
+
+/** Shape of one depthwise node: input [n,h,w,c], output channels oc = c * mult. */
+export interface DwGeometry { n: number; h: number; w: number; c: number; oc: number; mult: number; win: Window2D }
+
+/** Output rows [oy0, oy1) and columns [ox0, ox1) whose windows lie fully inside the image. */
+export type Interior = [number, number, number, number];
+
+/** No interior: border loops then visit every output pixel. */
+export const NO_INTERIOR: Interior = [0, 0, 0, 0];
+
+/** The interior block of output pixels (possibly empty). */
+export function interiorOf(g: DwGeometry): Interior {
+  const { win } = g;
+  const effH = (win.kh - 1) * win.dilationH, effW = (win.kw - 1) * win.dilationW;
+  const oy0 = Math.ceil(win.padTop / win.strideH), ox0 = Math.ceil(win.padLeft / win.strideW);
+  const oy1 = Math.min(win.outH, Math.floor((g.h - 1 - effH + win.padTop) / win.strideH) + 1);
+  const ox1 = Math.min(win.outW, Math.floor((g.w - 1 - effW + win.padLeft) / win.strideW) + 1);
+  return [oy0, Math.max(oy0, oy1), ox0, Math.max(ox0, ox1)];
+}
+
+/** Per output channel, the sum of its taps (folds the int8 input offset out of the interior loops). */
+export function weightSums(w: Int8Array, g: DwGeometry): Int32Array {
+  const sums = new Int32Array(g.oc), taps = g.win.kh * g.win.kw;
+  for (let k = 0; k < taps; k++) for (let o = 0; o < g.oc; o++) sums[o] += w[k * g.oc + o]!;
+  return sums;
+}
+
+/** Taps per output channel, contiguous: wT[o * taps + k] = w[k * oc + o]. */
+export function transposeTaps<T extends Float32Array | Int8Array>(w: T, g: DwGeometry, out: T): T {
+  const taps = g.win.kh * g.win.kw, oc = g.oc;
+  for (let k = 0; k < taps; k++) for (let o = 0; o < oc; o++) out[o * taps + k] = w[k * oc + o]!;
+  return out;
+}
+
+/**
+ * Sum over one border window for output channel `o` (input channel `ch`), skipping
+ * padding taps; `inOff` is the int8 input offset (0 for float).
+ */
+export function edgeSum(x: Float32Array | Int8Array, w: Float32Array | Int8Array, g: DwGeometry,
+  b: number, iy0: number, ix0: number, ch: number, o: number, inOff: number): number {
+  const { win } = g;
+  let s = 0;
+  for (let ky = 0; ky < win.kh; ky++) {
+    const iy = iy0 + ky * win.dilationH;
+    if (iy < 0 || iy >= g.h) continue;
+    for (let kx = 0; kx < win.kw; kx++) {
+      const ix = ix0 + kx * win.dilationW;
+      if (ix < 0 || ix >= g.w) continue;
+      s += (x[((b * g.h + iy) * g.w + ix) * g.c + ch]! + inOff) * w[(ky * win.kw + kx) * g.oc + o]!;
+    }
+  }
+  return s;
+}
+
+const ROUND_MAGIC = 6755399441055744; // 1.5 * 2^52: (v + M) - M rounds half to even
+
+/** Float 3x3 interior windows of batch `b`, channel by channel, the nine taps unrolled. */
+export function interior3x3Float(x: Float32Array, w: Float32Array, y: Float32Array, g: DwGeometry, inner: Interior,
+  bias: Float32Array | null, lo: number, hi: number, b: number): void {
+  const { win, oc, mult } = g;
+  const [oy0, oy1, ox0, ox1] = inner;
+  const cs = win.dilationW * g.c, cs2 = 2 * cs, rs = win.dilationH * g.w * g.c, rs2 = 2 * rs, xStep = win.strideW * g.c;
+  for (let o = 0; o < oc; o++) {
+    const ch = mult === 1 ? o : (o / mult) | 0;
+    const w0 = w[o]!, w1 = w[oc + o]!, w2 = w[2 * oc + o]!, w3 = w[3 * oc + o]!, w4 = w[4 * oc + o]!;
+    const w5 = w[5 * oc + o]!, w6 = w[6 * oc + o]!, w7 = w[7 * oc + o]!, w8 = w[8 * oc + o]!;
+    const base = bias ? bias[o]! : 0;
+    for (let oy = oy0; oy < oy1; oy++) {
+      let a = ((b * g.h + oy * win.strideH - win.padTop) * g.w + ox0 * win.strideW - win.padLeft) * g.c + ch;
+      let yo = ((b * win.outH + oy) * win.outW + ox0) * oc + o;
+      for (let ox = ox0; ox < ox1; ox++, a += xStep, yo += oc) {
+        const v = base + x[a]! * w0 + x[a + cs]! * w1 + x[a + cs2]! * w2
+          + x[a + rs]! * w3 + x[a + rs + cs]! * w4 + x[a + rs + cs2]! * w5
+          + x[a + rs2]! * w6 + x[a + rs2 + cs]! * w7 + x[a + rs2 + cs2]! * w8;
+        y[yo] = v < lo ? lo : v > hi ? hi : v;
+      }
+    }
+  }
+}
+
+/** Float interior windows of any size, channel by channel with the channel's taps contiguous (`wT`). */
+export function interiorFloat(x: Float32Array, wT: Float32Array, y: Float32Array, g: DwGeometry, inner: Interior,
+  bias: Float32Array | null, lo: number, hi: number, b: number): void {
+  const { win, oc, mult } = g;
+  const [oy0, oy1, ox0, ox1] = inner;
+  const cs = win.dilationW * g.c, rs = win.dilationH * g.w * g.c, xStep = win.strideW * g.c, kh = win.kh, kw = win.kw;
+  for (let o = 0; o < oc; o++) {
+    const ch = mult === 1 ? o : (o / mult) | 0, wo = o * kh * kw, base = bias ? bias[o]! : 0;
+    for (let oy = oy0; oy < oy1; oy++) {
+      let a = ((b * g.h + oy * win.strideH - win.padTop) * g.w + ox0 * win.strideW - win.padLeft) * g.c + ch;
+      let yo = ((b * win.outH + oy) * win.outW + ox0) * oc + o;
+      for (let ox = ox0; ox < ox1; ox++, a += xStep, yo += oc) {
+        let v = base;
+        for (let ky = 0, r = a, wk = wo; ky < kh; ky++, r += rs) {
+          for (let kx = 0, p = r; kx < kw; kx++, p += cs, wk++) v += x[p]! * wT[wk]!;
+        }
+        y[yo] = v < lo ? lo : v > hi ? hi : v;
+      }
+    }
+  }
+}
+
+/**
+ * Int8 3x3 interior windows of batch `b`, channel by channel, the nine taps unrolled:
+ * sum (x + inOff) * w = sum x * w + inOff * wsum, plus bias, fp32-requantized per channel
+ * (the 'reference' requantization takes the border path for every pixel).
+ */
+export function interior3x3Int8(x: Int8Array, w: Int8Array, y: Int8Array, g: DwGeometry, inner: Interior,
+  bias: Int32Array | null, wsum: Int32Array, inOff: number, rq: Requant, b: number): void {
+  const { win, oc, mult } = g;
+  const [oy0, oy1, ox0, ox1] = inner;
+  const sc = rq.scale, pc = sc.length > 1, zp = rq.outZp, flo = rq.lo - zp, fhi = rq.hi - zp;
+  const cs = win.dilationW * g.c, cs2 = 2 * cs, rs = win.dilationH * g.w * g.c, rs2 = 2 * rs, xStep = win.strideW * g.c;
+  for (let o = 0; o < oc; o++) {
+    const ch = mult === 1 ? o : (o / mult) | 0;
+    const w0 = w[o]!, w1 = w[oc + o]!, w2 = w[2 * oc + o]!, w3 = w[3 * oc + o]!, w4 = w[4 * oc + o]!;
+    const w5 = w[5 * oc + o]!, w6 = w[6 * oc + o]!, w7 = w[7 * oc + o]!, w8 = w[8 * oc + o]!;
+    const base = (bias ? bias[o]! : 0) + inOff * wsum[o]!, scale = pc ? sc[o]! : sc[0]!;
+    for (let oy = oy0; oy < oy1; oy++) {
+      let a = ((b * g.h + oy * win.strideH - win.padTop) * g.w + ox0 * win.strideW - win.padLeft) * g.c + ch;
+      let yo = ((b * win.outH + oy) * win.outW + ox0) * oc + o;
+      for (let ox = ox0; ox < ox1; ox++, a += xStep, yo += oc) {
+        const acc = base + x[a]! * w0 + x[a + cs]! * w1 + x[a + cs2]! * w2
+          + x[a + rs]! * w3 + x[a + rs + cs]! * w4 + x[a + rs + cs2]! * w5
+          + x[a + rs2]! * w6 + x[a + rs2 + cs]! * w7 + x[a + rs2 + cs2]! * w8;
+        let v = Math.fround(Math.fround(acc) * scale);
+        v = v < flo ? flo : v > fhi ? fhi : v;
+        y[yo] = (v + ROUND_MAGIC - ROUND_MAGIC) + zp;
+      }
+    }
+  }
+}
+
+/** Int8 interior windows of any size (fp32 requantization), channel by channel with the channel's taps contiguous (`wT`). */
+export function interiorInt8(x: Int8Array, wT: Int8Array, y: Int8Array, g: DwGeometry, inner: Interior,
+  bias: Int32Array | null, wsum: Int32Array, inOff: number, rq: Requant, b: number): void {
+  const { win, oc, mult } = g;
+  const [oy0, oy1, ox0, ox1] = inner;
+  const sc = rq.scale, pc = sc.length > 1, zp = rq.outZp, flo = rq.lo - zp, fhi = rq.hi - zp;
+  const cs = win.dilationW * g.c, rs = win.dilationH * g.w * g.c, xStep = win.strideW * g.c, kh = win.kh, kw = win.kw;
+  for (let o = 0; o < oc; o++) {
+    const ch = mult === 1 ? o : (o / mult) | 0, wo = o * kh * kw;
+    const base = (bias ? bias[o]! : 0) + inOff * wsum[o]!, scale = pc ? sc[o]! : sc[0]!;
+    for (let oy = oy0; oy < oy1; oy++) {
+      let a = ((b * g.h + oy * win.strideH - win.padTop) * g.w + ox0 * win.strideW - win.padLeft) * g.c + ch;
+      let yo = ((b * win.outH + oy) * win.outW + ox0) * oc + o;
+      for (let ox = ox0; ox < ox1; ox++, a += xStep, yo += oc) {
+        let acc = base;
+        for (let ky = 0, r = a, wk = wo; ky < kh; ky++, r += rs) {
+          for (let kx = 0, p = r; kx < kw; kx++, p += cs, wk++) acc += x[p]! * wT[wk]!;
+        }
+        let v = Math.fround(Math.fround(acc) * scale);
+        v = v < flo ? flo : v > fhi ? fhi : v;
+        y[yo] = (v + ROUND_MAGIC - ROUND_MAGIC) + zp;
+      }
+    }
+  }
+}
+
+/** Border windows of batch `b` (those outside `inner`), pixel by pixel. */
+export function borderFloat(x: Float32Array, w: Float32Array, y: Float32Array, g: DwGeometry, inner: Interior,
+  bias: Float32Array | null, lo: number, hi: number, b: number): void {
+  const { win, oc, mult } = g;
+  const [oy0, oy1, ox0, ox1] = inner;
+  for (let oy = 0; oy < win.outH; oy++) {
+    const iy0 = oy * win.strideH - win.padTop, rowInside = oy >= oy0 && oy < oy1;
+    for (let ox = 0; ox < win.outW; ox++) {
+      if (rowInside && ox >= ox0 && ox < ox1) { ox = ox1 - 1; continue; }
+      const ix0 = ox * win.strideW - win.padLeft, yo = ((b * win.outH + oy) * win.outW + ox) * oc;
+      for (let o = 0; o < oc; o++) {
+        const v = (bias ? bias[o]! : 0) + edgeSum(x, w, g, b, iy0, ix0, mult === 1 ? o : (o / mult) | 0, o, 0);
+        y[yo + o] = v < lo ? lo : v > hi ? hi : v;
+      }
+    }
+  }
+}
+
+/** Int8 border windows of batch `b`, pixel by pixel (every window when `inner` is empty). */
+export function borderInt8(x: Int8Array, w: Int8Array, y: Int8Array, g: DwGeometry, inner: Interior,
+  bias: Int32Array | null, inOff: number, rq: Requant, b: number): void {
+  const { win, oc, mult } = g;
+  const [oy0, oy1, ox0, ox1] = inner;
+  const sc = rq.scale, pc = sc.length > 1, fp = rq.fp32, zp = rq.outZp, flo = rq.lo - zp, fhi = rq.hi - zp;
+  for (let oy = 0; oy < win.outH; oy++) {
+    const iy0 = oy * win.strideH - win.padTop, rowInside = oy >= oy0 && oy < oy1;
+    for (let ox = 0; ox < win.outW; ox++) {
+      if (rowInside && ox >= ox0 && ox < ox1) { ox = ox1 - 1; continue; }
+      const ix0 = ox * win.strideW - win.padLeft, yo = ((b * win.outH + oy) * win.outW + ox) * oc;
+      for (let o = 0; o < oc; o++) {
+        const acc = (bias ? bias[o]! : 0) + edgeSum(x, w, g, b, iy0, ix0, mult === 1 ? o : (o / mult) | 0, o, inOff);
+        if (fp) {
+          let v = Math.fround(Math.fround(acc) * (pc ? sc[o]! : sc[0]!));
+          v = v < flo ? flo : v > fhi ? fhi : v;
+          y[yo + o] = (v + ROUND_MAGIC - ROUND_MAGIC) + zp;
+        } else {
+          const v = mulQ(acc, rq.mult[pc ? o : 0]!, rq.shift[pc ? o : 0]!) + zp;
+          y[yo + o] = v < rq.lo ? rq.lo : v > rq.hi ? rq.hi : v;
+        }
+      }
+    }
+  }
+}
