@@ -168,6 +168,20 @@ describe('tg.jit tracing', () => {
     expect(f.graphFor(x).variables.map((v) => v.name)).toEqual(['fc.weight', 'fc.bias']);
   });
 
+  it("a module's train/eval mode is part of the signature", () => {
+    const model = new tg.nn.Sequential(new tg.nn.Linear(4, 4), new tg.nn.Dropout(0.5));
+    const f = tg.jit(model);
+    const x = tg.randn([2, 4]);
+    const ops = () => f.graphFor(x).nodes.map((n) => n.op);
+    expect(ops()).toContain('dropout');
+    model.eval();
+    expect(ops()).not.toContain('dropout');
+    close(f(x), model.forward(x));
+    model.train();
+    expect(ops()).toContain('dropout');
+    expect(f.traceCount).toBe(2);
+  });
+
   it('returns nested structures and jitted functions inline inside other traces', () => {
     const inner = tg.jit((x: tg.Tensor) => x.mul(3));
     const f = tg.jit((x: tg.Tensor) => ({ a: inner(x), b: [x.add(1), x.sub(1)] }));

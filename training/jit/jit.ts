@@ -26,7 +26,7 @@ export interface JitOptions {
   optimize?: boolean;
   /** Names of the arguments, used for graph inputs and errors. */
   argNames?: readonly string[];
-  /** Modules whose parameter and buffer names label the variables of a plain function's graph. */
+  /** Modules a plain function uses: their parameter names label variables, their train/eval mode keys the cache. */
   modules?: readonly object[];
 }
 
@@ -77,7 +77,8 @@ export function jit<A extends unknown[], R>(fn: ((...args: A) => R) | Forwardabl
     ? (fn as Callable)
     : (...args) => (fn.forward as (...a: unknown[]) => unknown).call(fn, ...args);
   const names = new Map<Tensor, string>();
-  for (const m of [...(typeof fn === 'function' ? [] : [fn]), ...(opts.modules ?? [])]) {
+  const scoped: object[] = [...(typeof fn === 'function' ? [] : [fn]), ...(opts.modules ?? [])];
+  for (const m of scoped) {
     for (const [t, name] of parameterNames(m)) if (!names.has(t)) names.set(t, name);
   }
   const cache = new Map<string, Entry>();
@@ -87,10 +88,12 @@ export function jit<A extends unknown[], R>(fn: ((...args: A) => R) | Forwardabl
   const entryFor = (args: unknown[]): { entry: Entry; leaves: Tensor[] } => {
     const flat = flattenTree(args, 'jit arguments');
     checkSignature(args, opts);
-    const key = `${flat.shape}|${flat.leaves.map((t) => `${t.dtype}${fmtShape(t.shape)}`).join(';')}`;
+    // Module modes (train/eval) change what forward traces: they are part of the signature.
+    const modes = scoped.map((m) => ((m as { training?: unknown }).training === false ? 'e' : 't')).join('');
+    const key = `${modes}|${flat.shape}|${flat.leaves.map((t) => `${t.dtype}${fmtShape(t.shape)}`).join(';')}`;
     let entry = cache.get(key);
     if (!entry) {
-      const specKey = specKeyOf(flat.shape, flat.leaves, args, opts);
+      const specKey = specKeyOf(`${modes}|${flat.shape}`, flat.leaves, args, opts);
       const samples = (specKey && bySpec.get(specKey)) || [];
       const shapes = flat.leaves.map((t) => t.shape);
       const g = samples.length > 1 ? fromSamples(samples[0], samples[1], shapes) : null;
