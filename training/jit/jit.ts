@@ -65,6 +65,9 @@ type Callable = (...args: unknown[]) => unknown;
  * (training updates them); `backward()`, `tg.grad` and optimizer steps inside
  * `fn` become part of the graph. Results carry no autograd history: take
  * gradients inside `fn` (a compiled training step), not of its results.
+ * JS values `fn` reads (numbers in closures, options) are baked in at trace
+ * time: pass values that change as arguments (non-tensor arguments are part
+ * of the signature) or as tensors (like the optimizers' learning rate).
  * @example
  * const f = tg.jit((x: tg.Tensor) => x.mul(2).add(1).relu());
  * f(tg.tensor([-1, 2])); // [0, 5]
