@@ -2,7 +2,8 @@
  * Models built with our writer, against the real TFLite runtime (fixtures from
  * scripts/fixtures/tflite-models.mjs): control flow (IF, WHILE, IF nested in a WHILE
  * body; LESS comes from the test ops, the CPU backend has no comparison ops) and random
- * float32 and int8 DAGs whose fan-out and long-lived tensors exercise lifetimes and arena reuse.
+ * float32 and int8 DAGs and NHWC conv nets (residual adds, pools, strides, SAME/VALID)
+ * whose fan-out and long-lived tensors exercise lifetimes and arena reuse.
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
@@ -44,4 +45,4 @@ function check(fx: BuiltFixture, tol: number): void {
 }
 
 describe('control flow matches the real TFLite runtime', () => check(load('control_flow.json'), 1e-6));
-describe('random DAGs match the real TFLite runtime', () => check(load('dags.json'), 1e-5));
+describe('random DAGs and conv nets (float32, int8) match the real TFLite runtime', () => check(load('dags.json'), 1e-5));
