@@ -40,7 +40,7 @@ function round(dtype: string, e: string): string {
 export function programSource(p: FusedProgram, kinds: readonly ('full' | 'scalar' | 'map')[]): string {
   const k = kinds.length;
   const lines: string[] = [];
-  const pre: string[] = [];
+  const pre: string[] = ['const sel = new Float64Array(2), sw = new Float64Array(2);'];
   kinds.forEach((kind, j) => {
     pre.push(`const in${j} = ins[${j}];`);
     if (kind === 'map') pre.push(`const m${j} = maps[${j}];`);
