@@ -111,7 +111,8 @@ describe('elementwise fusion', () => {
     }
     const special = tg.tensor([NaN, -Infinity, Infinity, -0, 0, -1e-30, 3.4e38, -3.4e38], { requiresGrad: true });
     const grad = (a: tg.Tensor) => tg.grad([a.mul(2).relu().sum()], [a])[0]!.add(a.relu());
-    for (const fn of [(a: tg.Tensor) => a.relu().mul(1.5).relu(), (a: tg.Tensor) => a.sigmoid().add(a.tanh()).relu().sqrt()]) {
+    for (const fn of [(a: tg.Tensor) => a.relu().mul(1.5).relu(), (a: tg.Tensor) => a.sigmoid().add(a.tanh()).relu().sqrt(),
+      (a: tg.Tensor) => tg.leakyRelu(a, 0.1).add(tg.elu(a, 0.5)).add(tg.where(a.gt(0), a, a.neg()))]) {
       const { after } = check(fn, [special], (g) => fuseElementwise(g, true));
       expect(opsOf(after)).toEqual(['fused.elementwise']);
     }

@@ -52,14 +52,15 @@ export const SCALAR_OPS: Readonly<Record<string, ScalarOp>> = {
   sin: u((x) => `Math.sin(${x})`),
   cos: u((x) => `Math.cos(${x})`),
   tanh: u((x) => `Math.tanh(${x})`),
-  sigmoid: u((x) => `(${x} >= 0 ? 1 / (1 + Math.exp(-${x})) : Math.exp(${x}) / (1 + Math.exp(${x})))`),
+  // e = exp(-|x|) is exp(-x) for x >= 0 and exp(x) below: both branches of the eager kernel, selected without a branch.
+  sigmoid: u((x) => `(sw[0] = Math.exp(-Math.abs(${x})), sw[1] = 1 / (1 + sw[0]), sw[0] = sw[0] / (1 + sw[0]), sw[+(${x} >= 0)])`),
   // Branch-free for finite x (a sign-dependent branch mispredicts half the time: ~5x slower);
   // NaN passes and -Infinity gives 0, as the eager kernel does.
   relu: u((x) => `(${x} > -Infinity || ${x} !== ${x} ? (${x} + Math.abs(${x})) * 0.5 : 0)`),
   // A select through the kernel's two-slot scratch `sel` (sel[0] = 0) instead of a branch: ~5x faster on random signs.
   reluGrad: b((g, x) => `(sel[1] = ${g}, sel[+(${x} > 0)])`),
-  leakyRelu: { arity: 1, expr: ([x], a) => `(${x} > 0 ? ${x} : ${x} * ${num(a.negativeSlope)})` },
-  elu: { arity: 1, expr: ([x], a) => `(${x} > 0 ? ${x} : ${num(a.alpha)} * Math.expm1(${x}))` },
+  leakyRelu: { arity: 1, expr: ([x], a) => `(sw[0] = ${x} * ${num(a.negativeSlope)}, sw[1] = ${x}, sw[+(${x} > 0)])` },
+  elu: { arity: 1, expr: ([x], a) => `(sw[0] = ${num(a.alpha)} * Math.expm1(${x}), sw[1] = ${x}, sw[+(${x} > 0)])` },
   silu: u((x) => `${x} / (1 + Math.exp(-${x}))`),
   clamp: { arity: 1, expr: ([x], a) => clampExpr(x, a.min, a.max) },
   hardtanh: { arity: 1, expr: ([x], a) => clampExpr(x, a.min, a.max) },
