@@ -15,7 +15,8 @@ interface KernelExports {
     m: number, k: number, n: number, mc: number, work: number): void;
   initRows(c: number, ldc: number, m: number, n: number, bias: number): void;
   activate(c: number, len: number, act: number): void;
-  qgemm(a: number, aZero: number, b: number, acc: number, m: number, kp: number, n: number): void;
+  qgemm(a: number, aZero: number, b: number, bsum: number, acc: number, m: number, kp: number, n: number): void;
+  rowSums(b: number, rows: number, kp: number, dst: number): void;
   padRows(src: number, rows: number, k: number, kp: number, fill: number, dst: number): void;
   dwSetGeometry(h: number, w: number, c: number, kh: number, kw: number, sh: number, sw: number,
     pt: number, pl: number, dh: number, dw: number, oh: number, ow: number): void;
@@ -108,10 +109,13 @@ export class WasmKernels {
     c.set(this.f32(pc, m * n));
   }
 
-  /** Copies int8 weights [n, k] into a resident block, rows padded to a multiple of 8 with zeros. */
+  /**
+   * Copies int8 weights [n, k] into a resident block: rows padded to a
+   * multiple of 8 with zeros, then the n row sums (int32) at `rowSumsAt`.
+   */
   packI8(b: Int8Array, n: number, k: number): WasmBlock {
-    const kp = pad8(k);
-    const block = { off: this.heap.alloc(n * kp), bytes: n * kp };
+    const kp = pad8(k), rowsBytes = align64(n * kp);
+    const block = { off: this.heap.alloc(rowsBytes + n * 4), bytes: rowsBytes + n * 4 };
     let raw = -1;
     try {
       if (kp === k) {
@@ -121,6 +125,7 @@ export class WasmKernels {
         this.i8(raw, n * k).set(b.subarray(0, n * k));
         this.exports.padRows(raw, n, k, kp, 0, block.off);
       }
+      this.exports.rowSums(block.off, n, kp, block.off + rowsBytes);
     } catch (e) {
       this.heap.release(block.off, block.bytes);
       throw e;
@@ -133,22 +138,26 @@ export class WasmKernels {
   /** acc = (a - aZero) @ b^T; b given as an array or a block from packI8. k > 0. */
   qmatmul(a: Int8Array, aZero: number, b: Int8Array | WasmBlock, acc: Int32Array, m: number, k: number, n: number): void {
     const kp = pad8(k), padded = kp !== k, resident = !(b instanceof Int8Array);
-    const sizes = [m * k, padded ? m * kp : 0, resident ? 0 : n * k, resident || !padded ? 0 : n * kp, m * n * 4].map(align64);
+    const sizes = [m * k, padded ? m * kp : 0, resident ? 0 : n * k, resident || !padded ? 0 : n * kp,
+      resident ? 0 : n * 4, m * n * 4].map(align64);
     const base = this.scratchArea(sizes.reduce((x, y) => x + y, 0));
-    const [paRaw, paPad, pbRaw, pbPad, pacc] = offsets(base, sizes);
+    const [paRaw, paPad, pbRaw, pbPad, pbSum, pacc] = offsets(base, sizes);
     const ex = this.exports;
     this.i8(paRaw, m * k).set(a.subarray(0, m * k));
     let pa = paRaw;
     if (padded) { ex.padRows(paRaw, m, k, kp, aZero, paPad); pa = paPad; }
-    let pb: number;
+    let pb: number, bsum: number;
     if (b instanceof Int8Array) {
       this.i8(pbRaw, n * k).set(b.subarray(0, n * k));
       pb = pbRaw;
       if (padded) { ex.padRows(pbRaw, n, k, kp, 0, pbPad); pb = pbPad; }
+      ex.rowSums(pb, n, kp, pbSum);
+      bsum = pbSum;
     } else {
       pb = b.off;
+      bsum = b.off + align64(n * kp);
     }
-    ex.qgemm(pa, aZero, pb, pacc, m, kp, n);
+    ex.qgemm(pa, aZero, pb, bsum, pacc, m, kp, n);
     acc.set(this.i32(pacc, m * n));
   }
 

@@ -1,5 +1,5 @@
 // Entry of the kernels' WebAssembly module (AssemblyScript). Built by
 // scripts/build-wasm.mjs into a SIMD128 build and a relaxed-SIMD (FMA) build.
 export { KB, packedSize, packB, gemm, initRows, activate } from './gemm';
-export { qgemm, padRows } from './qgemm';
+export { qgemm, padRows, rowSums } from './qgemm';
 export { dwSetGeometry, dwF32, dwI8 } from './depthwise';

@@ -1,7 +1,7 @@
-// Int8 GEMM with int32 accumulators: acc[m,n] = sum_k (a[m,k] - aZero) * b[n,k].
-// Rows are padded to kp (a multiple of 8) by `padRows`: a with aZero, b with
-// 0, so padded terms are (aZero - aZero) * 0 = 0. Eight k at a time are
-// sign-extended to i16 (a - aZero fits i16) and multiplied with
+// Int8 GEMM with int32 accumulators: acc[m,n] = sum_k (a[m,k] - aZero) * b[n,k]
+// = sum_k a[m,k] * b[n,k] - aZero * bsum[n], with bsum[n] = sum_k b[n,k]
+// (`rowSums`). Rows are padded to kp (a multiple of 8) by `padRows`, b with 0.
+// Eight k at a time are sign-extended to i16 and multiplied with
 // i32x4.dot_i16x8_s. A 3x4 block of outputs (twelve accumulators) shares each
 // load; leftover rows use 2x4 / 1x4 blocks, leftover columns a single dot.
 
@@ -22,8 +22,18 @@ export function padRows(src: usize, rows: i32, k: i32, kp: i32, fill: i32, dst: 
   }
 }
 
+/** dst[r] = sum of the kp int8 values of row r, for rows of b. */
+export function rowSums(b: usize, rows: i32, kp: i32, dst: usize): void {
+  for (let r = 0; r < rows; r++) {
+    const row = b + <usize>r * <usize>kp;
+    let s = i32x4.splat(0);
+    for (let p: usize = 0; p < <usize>kp; p += 8) s = i32x4.add(s, i32x4.extadd_pairwise_i16x8_s(v128.load8x8_s(row + p)));
+    store<i32>(dst + (<usize>r << 2), hsum(s));
+  }
+}
+
 // acc[3,4] (row stride ldc bytes) for a rows a0, a0+kp, a0+2kp and b rows b0..b0+3kp.
-function qkernel3x4(a0: usize, b0: usize, kp: i32, za: v128, c: usize, ldc: usize): void {
+function qkernel3x4(a0: usize, b0: usize, kp: i32, zs: i32, bs: usize, c: usize, ldc: usize): void {
   const ku = <usize>kp;
   const a1 = a0 + ku, a2 = a1 + ku, b1 = b0 + ku, b2 = b1 + ku, b3 = b2 + ku;
   let s00 = i32x4.splat(0), s01 = s00, s02 = s00, s03 = s00;
@@ -31,9 +41,9 @@ function qkernel3x4(a0: usize, b0: usize, kp: i32, za: v128, c: usize, ldc: usiz
   let s20 = s00, s21 = s00, s22 = s00, s23 = s00;
   let p: usize = 0;
   do {
-    const x0 = i16x8.sub(v128.load8x8_s(a0 + p), za);
-    const x1 = i16x8.sub(v128.load8x8_s(a1 + p), za);
-    const x2 = i16x8.sub(v128.load8x8_s(a2 + p), za);
+    const x0 = v128.load8x8_s(a0 + p);
+    const x1 = v128.load8x8_s(a1 + p);
+    const x2 = v128.load8x8_s(a2 + p);
     let w = v128.load8x8_s(b0 + p);
     s00 = dotAdd(s00, x0, w); s10 = dotAdd(s10, x1, w); s20 = dotAdd(s20, x2, w);
     w = v128.load8x8_s(b1 + p);
@@ -44,21 +54,22 @@ function qkernel3x4(a0: usize, b0: usize, kp: i32, za: v128, c: usize, ldc: usiz
     s03 = dotAdd(s03, x0, w); s13 = dotAdd(s13, x1, w); s23 = dotAdd(s23, x2, w);
     p += 8;
   } while (p < ku);
+  const z0 = zs * load<i32>(bs), z1 = zs * load<i32>(bs, 4), z2 = zs * load<i32>(bs, 8), z3 = zs * load<i32>(bs, 12);
   const c1 = c + ldc, c2 = c1 + ldc;
-  store<i32>(c, hsum(s00)); store<i32>(c, hsum(s01), 4); store<i32>(c, hsum(s02), 8); store<i32>(c, hsum(s03), 12);
-  store<i32>(c1, hsum(s10)); store<i32>(c1, hsum(s11), 4); store<i32>(c1, hsum(s12), 8); store<i32>(c1, hsum(s13), 12);
-  store<i32>(c2, hsum(s20)); store<i32>(c2, hsum(s21), 4); store<i32>(c2, hsum(s22), 8); store<i32>(c2, hsum(s23), 12);
+  store<i32>(c, hsum(s00) - z0); store<i32>(c, hsum(s01) - z1, 4); store<i32>(c, hsum(s02) - z2, 8); store<i32>(c, hsum(s03) - z3, 12);
+  store<i32>(c1, hsum(s10) - z0); store<i32>(c1, hsum(s11) - z1, 4); store<i32>(c1, hsum(s12) - z2, 8); store<i32>(c1, hsum(s13) - z3, 12);
+  store<i32>(c2, hsum(s20) - z0); store<i32>(c2, hsum(s21) - z1, 4); store<i32>(c2, hsum(s22) - z2, 8); store<i32>(c2, hsum(s23) - z3, 12);
 }
 
 // acc[2,4] for a rows a0, a0+kp and b rows b0..b0+3kp.
-function qkernel2x4(a0: usize, b0: usize, kp: i32, za: v128, c: usize, ldc: usize): void {
+function qkernel2x4(a0: usize, b0: usize, kp: i32, zs: i32, bs: usize, c: usize, ldc: usize): void {
   const ku = <usize>kp;
   const a1 = a0 + ku, b1 = b0 + ku, b2 = b1 + ku, b3 = b2 + ku;
   let s00 = i32x4.splat(0), s01 = s00, s02 = s00, s03 = s00;
   let s10 = s00, s11 = s00, s12 = s00, s13 = s00;
   let p: usize = 0;
   do {
-    const x0 = i16x8.sub(v128.load8x8_s(a0 + p), za), x1 = i16x8.sub(v128.load8x8_s(a1 + p), za);
+    const x0 = v128.load8x8_s(a0 + p), x1 = v128.load8x8_s(a1 + p);
     let w = v128.load8x8_s(b0 + p);
     s00 = dotAdd(s00, x0, w); s10 = dotAdd(s10, x1, w);
     w = v128.load8x8_s(b1 + p);
@@ -69,34 +80,36 @@ function qkernel2x4(a0: usize, b0: usize, kp: i32, za: v128, c: usize, ldc: usiz
     s03 = dotAdd(s03, x0, w); s13 = dotAdd(s13, x1, w);
     p += 8;
   } while (p < ku);
+  const z0 = zs * load<i32>(bs), z1 = zs * load<i32>(bs, 4), z2 = zs * load<i32>(bs, 8), z3 = zs * load<i32>(bs, 12);
   const c1 = c + ldc;
-  store<i32>(c, hsum(s00)); store<i32>(c, hsum(s01), 4); store<i32>(c, hsum(s02), 8); store<i32>(c, hsum(s03), 12);
-  store<i32>(c1, hsum(s10)); store<i32>(c1, hsum(s11), 4); store<i32>(c1, hsum(s12), 8); store<i32>(c1, hsum(s13), 12);
+  store<i32>(c, hsum(s00) - z0); store<i32>(c, hsum(s01) - z1, 4); store<i32>(c, hsum(s02) - z2, 8); store<i32>(c, hsum(s03) - z3, 12);
+  store<i32>(c1, hsum(s10) - z0); store<i32>(c1, hsum(s11) - z1, 4); store<i32>(c1, hsum(s12) - z2, 8); store<i32>(c1, hsum(s13) - z3, 12);
 }
 
 // acc[1,4] for a row a0 and b rows b0..b0+3kp.
-function qkernel1x4(a0: usize, b0: usize, kp: i32, za: v128, c: usize): void {
+function qkernel1x4(a0: usize, b0: usize, kp: i32, zs: i32, bs: usize, c: usize): void {
   const ku = <usize>kp;
   const b1 = b0 + ku, b2 = b1 + ku, b3 = b2 + ku;
   let s0 = i32x4.splat(0), s1 = s0, s2 = s0, s3 = s0;
   let p: usize = 0;
   do {
-    const x = i16x8.sub(v128.load8x8_s(a0 + p), za);
+    const x = v128.load8x8_s(a0 + p);
     s0 = dotAdd(s0, x, v128.load8x8_s(b0 + p));
     s1 = dotAdd(s1, x, v128.load8x8_s(b1 + p));
     s2 = dotAdd(s2, x, v128.load8x8_s(b2 + p));
     s3 = dotAdd(s3, x, v128.load8x8_s(b3 + p));
     p += 8;
   } while (p < ku);
-  store<i32>(c, hsum(s0)); store<i32>(c, hsum(s1), 4); store<i32>(c, hsum(s2), 8); store<i32>(c, hsum(s3), 12);
+  const z0 = zs * load<i32>(bs), z1 = zs * load<i32>(bs, 4), z2 = zs * load<i32>(bs, 8), z3 = zs * load<i32>(bs, 12);
+  store<i32>(c, hsum(s0) - z0); store<i32>(c, hsum(s1) - z1, 4); store<i32>(c, hsum(s2) - z2, 8); store<i32>(c, hsum(s3) - z3, 12);
 }
 
 // One output: dot of row a0 with row b0.
-function qdot(a0: usize, b0: usize, kp: i32, za: v128): i32 {
+function qdot(a0: usize, b0: usize, kp: i32): i32 {
   let s = i32x4.splat(0);
   let p: usize = 0;
   do {
-    s = dotAdd(s, i16x8.sub(v128.load8x8_s(a0 + p), za), v128.load8x8_s(b0 + p));
+    s = dotAdd(s, v128.load8x8_s(a0 + p), v128.load8x8_s(b0 + p));
     p += 8;
   } while (p < <usize>kp);
   return hsum(s);
@@ -104,10 +117,10 @@ function qdot(a0: usize, b0: usize, kp: i32, za: v128): i32 {
 
 /**
  * acc[m,n] = sum_k (a[m,k] - aZero) * b[n,k]: a [m,kp] and b [n,kp] int8 rows
- * padded by padRows (kp a positive multiple of 8), acc [m,n] int32.
+ * padded by padRows (b with zeros; kp a positive multiple of 8), bsum [n] from
+ * rowSums(b), acc [m,n] int32.
  */
-export function qgemm(a: usize, aZero: i32, b: usize, acc: usize, m: i32, kp: i32, n: i32): void {
-  const za = i16x8.splat(<i16>aZero);
+export function qgemm(a: usize, aZero: i32, b: usize, bsum: usize, acc: usize, m: i32, kp: i32, n: i32): void {
   const ldc = <usize>n << 2, ku = <usize>kp;
   const n4 = n & ~3;
   let i = 0;
@@ -115,14 +128,15 @@ export function qgemm(a: usize, aZero: i32, b: usize, acc: usize, m: i32, kp: i3
     const rows = min(3, m - i);
     const ai = a + <usize>i * ku, ci = acc + <usize>i * ldc;
     for (let j = 0; j < n4; j += 4) {
-      const bj = b + <usize>j * ku, cj = ci + (<usize>j << 2);
-      if (rows == 3) qkernel3x4(ai, bj, kp, za, cj, ldc);
-      else if (rows == 2) qkernel2x4(ai, bj, kp, za, cj, ldc);
-      else qkernel1x4(ai, bj, kp, za, cj);
+      const bj = b + <usize>j * ku, cj = ci + (<usize>j << 2), bs = bsum + (<usize>j << 2);
+      if (rows == 3) qkernel3x4(ai, bj, kp, aZero, bs, cj, ldc);
+      else if (rows == 2) qkernel2x4(ai, bj, kp, aZero, bs, cj, ldc);
+      else qkernel1x4(ai, bj, kp, aZero, bs, cj);
     }
     for (let j = n4; j < n; j++) {
+      const zb = aZero * load<i32>(bsum + (<usize>j << 2));
       for (let r = 0; r < rows; r++) {
-        store<i32>(ci + <usize>r * ldc + (<usize>j << 2), qdot(ai + <usize>r * ku, b + <usize>j * ku, kp, za));
+        store<i32>(ci + <usize>r * ldc + (<usize>j << 2), qdot(ai + <usize>r * ku, b + <usize>j * ku, kp) - zb);
       }
     }
     i += rows;
