@@ -1,3 +1,4 @@
+import { isGradEnabled } from '../autograd.js';
 import { withInterpreter, currentInterpreter } from '../dispatch.js';
 import type { DType, Storage } from '../dtype.js';
 import { TraceError } from '../errors.js';
@@ -91,8 +92,8 @@ export function jit<A extends unknown[], R>(fn: ((...args: A) => R) | Forwardabl
   const entryFor = (args: unknown[]): { entry: Entry; leaves: Tensor[] } => {
     const flat = flattenTree(args, 'jit arguments');
     checkSignature(args, opts);
-    // Module modes (train/eval) change what forward traces: they are part of the signature.
-    const modes = scoped.map((m) => ((m as { training?: unknown }).training === false ? 'e' : 't')).join('');
+    // Module modes (train/eval) and grad mode change what the function traces: they are part of the signature.
+    const modes = scoped.map((m) => ((m as { training?: unknown }).training === false ? 'e' : 't')).join('') + (isGradEnabled() ? 'g' : 'n');
     const key = `${modes}|${flat.shape}|${flat.leaves.map((t) => `${t.dtype}${fmtShape(t.shape)}`).join(';')}`;
     let entry = cache.get(key);
     if (!entry) {
