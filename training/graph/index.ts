@@ -5,7 +5,7 @@
  * and prunes it portably. `optimize` adds the jit's executor-only fused ops
  * (`fused.*`), which other consumers should not expect.
  * @example
- * import { cleanup } from 'tglite/training/graph';
+ * import { cleanup } from '../training/graph/index.js'; // from converter/
  * const g = cleanup(tg.jit(model).graphFor(tg.randn([1, 784])).clone());
  * for (const v of g.variables) console.log(v.name, v.value.shape, v.ref.read().length);
  */
