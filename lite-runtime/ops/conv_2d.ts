@@ -2,6 +2,7 @@
  * CONV_2D (NHWC): y[n,oy,ox,o] = act(sum_{ky,kx,c} x[n,iy,ix,c] * w[o,ky,kx,c] + b[o]).
  * Float: im2col + packed GEMM (weights packed once at prepare; 1x1 stride-1 skips im2col).
  * Int8: im2col (padded with the input zero point) + int8 GEMM + per-channel requantization.
+ * Grouped convolution (filter channels a divisor of the input's): one im2col + GEMM per group.
  */
 import { BuiltinOp, Conv2DOptions as F } from '../format/schema.js';
 import {
@@ -18,6 +19,8 @@ const OP = 'CONV_2D';
 
 interface Geometry {
   n: number; h: number; w: number; c: number; oc: number; k: number;
+  /** Groups, input channels per group (the filter's), output channels per group. */
+  groups: number; gc: number; goc: number;
   outH: number; outW: number; conv: ConvGeometry; direct: boolean;
   /** Output rows per band: im2col and the int8 accumulators cover one band at a time. */
   band: number;
@@ -40,13 +43,15 @@ function bandOf(g: Geometry, oy0: number, oy1: number): Band {
 }
 
 interface FloatState {
-  kind: 'f32'; g: Geometry; weights: Float32Array | null; packed: PackedMatrix | null; hasBias: boolean;
+  kind: 'f32'; g: Geometry; weights: Float32Array | null; packed: PackedMatrix[] | null; hasBias: boolean;
   bias: Float32Array | null; kAct: 'relu' | 'relu6' | null; lo: number; hi: number; col: Float32Array | null;
+  /** One group's output band (groups > 1), scattered into the output's channels. */
+  gout: Float32Array | null;
 }
 
 interface Int8State {
-  kind: 'i8'; g: Geometry; weights: Int8Array | null; packed: PackedI8 | null; bias: Int32Array | null; hasBias: boolean; inZp: number; rq: Requant;
-  col: Int8Array | null; acc: Int32Array;
+  kind: 'i8'; g: Geometry; weights: Int8Array | null; packed: PackedI8[] | null; bias: Int32Array | null; hasBias: boolean;
+  inZp: number; rq: Requant; col: Int8Array | null; acc: Int32Array;
 }
 
 type State = FloatState | Int8State;
@@ -57,7 +62,9 @@ function geometry(node: OpNode): Geometry {
   expectRank(OP, node, 'filter', w, 4);
   const [n, h, wd, c] = x.shape as [number, number, number, number];
   const [oc, kh, kw, wc] = w.shape as [number, number, number, number];
-  expect(OP, node, wc === c, () => `${describe('filter', w)}: input channels ${wc} must equal the input's ${c}`);
+  expect(OP, node, wc > 0 && c % wc === 0 && oc % (c / wc) === 0,
+    () => `${describe('filter', w)}: input channels ${wc} must equal the input's ${c} or divide it into groups that divide ${oc} outputs`);
+  const groups = c / wc;
   const o = node.options;
   const padding = o ? o.i8(F.padding, 0) : 0;
   const sw = o ? o.i32(F.stride_w, 1) : 1, sh = o ? o.i32(F.stride_h, 1) : 1;
@@ -71,9 +78,18 @@ function geometry(node: OpNode): Geometry {
     c, h, w: wd, kh, kw, strideH: sh, strideW: sw, dilationH: dh, dilationW: dw,
     padTop: win.padTop, padLeft: win.padLeft, padBottom: win.padBottom, padRight: win.padRight,
   };
-  const direct = kh === 1 && kw === 1 && sh === 1 && sw === 1;
-  const band = Math.max(1, Math.min(win.outH, Math.floor(BAND_ELEMENTS / (win.outW * Math.max(kh * kw * c, oc)))));
-  return { n, h, w: wd, c, oc, k: kh * kw * c, outH: win.outH, outW: win.outW, conv, direct, band };
+  const direct = groups === 1 && kh === 1 && kw === 1 && sh === 1 && sw === 1;
+  const band = Math.max(1, Math.min(win.outH, Math.floor(BAND_ELEMENTS / (win.outW * Math.max(kh * kw * wc, oc)))));
+  return {
+    n, h, w: wd, c, oc, k: kh * kw * wc, groups, gc: wc, goc: oc / groups,
+    outH: win.outH, outW: win.outW, conv, direct, band,
+  };
+}
+
+/** Per-group slices of a constant [oc, k] weight matrix, packed by `pack`. */
+function perGroup<W extends Float32Array | Int8Array, P>(w: W, g: Geometry, pack: (part: W) => P): P[] {
+  const size = g.goc * g.k;
+  return Array.from({ length: g.groups }, (_, i) => pack((g.groups === 1 ? w : w.subarray(i * size, (i + 1) * size)) as W));
 }
 
 function activation(node: OpNode): number {
@@ -92,10 +108,11 @@ function prepareFloat(node: OpNode, g: Geometry): FloatState {
   expect(OP, node, r !== null, () => `fused activation ${actName(act)} is not supported`);
   const kAct = act === 1 ? 'relu' : act === 3 ? 'relu6' : null;
   return {
-    kind: 'f32', g, weights, packed: weights ? packB(weights, g.k, g.oc, true) : null, hasBias: !!b,
+    kind: 'f32', g, weights, packed: weights ? perGroup(weights, g, (p) => packB(p, g.k, g.goc, true)) : null, hasBias: !!b,
     bias: constData<Float32Array>(b), kAct,
     lo: kAct ? -Infinity : r[0], hi: kAct ? Infinity : r[1],
     col: g.direct ? null : new Float32Array(g.band * g.outW * g.k),
+    gout: g.groups > 1 ? new Float32Array(g.band * g.outW * g.goc) : null,
   };
 }
 
@@ -115,22 +132,25 @@ function prepareInt8(node: OpNode, g: Geometry): Int8State {
   const r = quantActRange(act, yq.scale, yq.zeroPoint, -128, 127);
   expect(OP, node, r !== null, () => `fused activation ${actName(act)} is not supported`);
   return {
-    kind: 'i8', g, weights: constData<Int8Array>(w), packed: w.isConst ? packI8(w.data as Int8Array, g.oc, g.k) : null,
+    kind: 'i8', g, weights: constData<Int8Array>(w),
+    packed: w.isConst ? perGroup(w.data as Int8Array, g, (p) => packI8(p, g.goc, g.k)) : null,
     bias: constData<Int32Array>(b), hasBias: !!b, inZp: xq.zeroPoint,
     rq: makeRequant(xq.scale, wq!.scale, yq.scale, yq.zeroPoint, r[0], r[1], g.oc),
-    col: g.direct ? null : new Int8Array(g.band * g.outW * g.k), acc: new Int32Array(g.band * g.outW * g.oc),
+    col: g.direct ? null : new Int8Array(g.band * g.outW * g.k), acc: new Int32Array(g.band * g.outW * g.goc),
   };
 }
 
-/** The GEMM operand of one band: a view of the input (1x1 stride 1) or its im2col. */
-function bandInput<T extends Float32Array | Int8Array>(g: Geometry, xb: T, col: T | null, oy0: number, oy1: number, padValue: number): T {
+/** The GEMM operand of one band (and group): a view of the input (1x1 stride 1) or its im2col. */
+function bandInput<T extends Float32Array | Int8Array>(g: Geometry, xb: T, col: T | null, oy0: number, oy1: number,
+  padValue: number, group: number): T {
   const rowLen = g.w * g.c;
   if (!col) return (oy0 === 0 && oy1 === g.outH ? xb : xb.subarray(oy0 * rowLen, oy1 * rowLen)) as T;
+  const opts = g.groups === 1 ? { padValue } : { padValue, c0: group * g.gc, cn: g.gc };
   if (oy0 === 0 && oy1 === g.outH) {
-    im2colNHWC(xb, col, g.conv, { padValue });
+    im2colNHWC(xb, col, g.conv, opts);
   } else {
     const band = bandOf(g, oy0, oy1);
-    im2colNHWC(xb.subarray(band.rowStart * rowLen, band.rowEnd * rowLen) as T, col, band.conv, { padValue });
+    im2colNHWC(xb.subarray(band.rowStart * rowLen, band.rowEnd * rowLen) as T, col, band.conv, opts);
   }
   return col;
 }
@@ -140,19 +160,27 @@ function runFloat(node: OpNode, s: FloatState): void {
   const x = node.inputs[0]!.data as Float32Array, y = node.outputs[0]!.data as Float32Array;
   const inSize = g.h * g.w * g.c, outSize = g.outH * g.outW * g.oc, rowOut = g.outW * g.oc;
   const bias = s.hasBias ? live(node, 2, s.bias) : null;
+  const weights = s.packed ? null : live(node, 1, s.weights);
   for (let b = 0; b < g.n; b++) {
     const xb = g.n === 1 ? x : x.subarray(b * inSize, (b + 1) * inSize);
     for (let oy0 = 0; oy0 < g.outH; oy0 += g.band) {
       const oy1 = Math.min(g.outH, oy0 + g.band), m = (oy1 - oy0) * g.outW, size = m * g.oc;
-      const a = bandInput(g, xb, s.col, oy0, oy1, 0);
       const yo = b * outSize + oy0 * rowOut;
       const yb = yo === 0 && size === y.length ? y : y.subarray(yo, yo + size);
-      if (s.packed) {
-        matmulPacked(a, s.packed, yb, m, bias, s.kAct);
-      } else {
-        matmul(a, live(node, 1, s.weights), yb, m, g.k, g.oc, { transB: true });
-        if (bias) for (let i = 0; i < m; i++) for (let o = 0; o < g.oc; o++) yb[i * g.oc + o] += bias[o]!;
-        if (s.kAct) clampRange(yb, 0, size, 0, s.kAct === 'relu' ? Infinity : 6);
+      for (let gi = 0; gi < g.groups; gi++) {
+        const a = bandInput(g, xb, s.col, oy0, oy1, 0, gi);
+        const out = s.gout ?? yb, n = g.goc, gb = bias && g.groups > 1 ? bias.subarray(gi * n, (gi + 1) * n) : bias;
+        if (s.packed) {
+          matmulPacked(a, s.packed[gi]!, out, m, gb, s.kAct);
+        } else {
+          const wg = g.groups === 1 ? weights! : weights!.subarray(gi * n * g.k, (gi + 1) * n * g.k);
+          matmul(a, wg, out, m, g.k, n, { transB: true });
+          if (gb) for (let i = 0; i < m; i++) for (let o = 0; o < n; o++) out[i * n + o] += gb[o]!;
+          if (s.kAct) clampRange(out, 0, m * n, 0, s.kAct === 'relu' ? Infinity : 6);
+        }
+        if (s.gout) {
+          for (let i = 0; i < m; i++) for (let o = 0; o < n; o++) yb[i * g.oc + gi * n + o] = s.gout[i * n + o]!;
+        }
       }
       clampRange(yb, 0, size, s.lo, s.hi);
     }
@@ -163,15 +191,17 @@ function runInt8(node: OpNode, s: Int8State): void {
   const { g, acc, rq } = s;
   const bias = s.hasBias ? live(node, 2, s.bias) : null, weights = s.packed ? null : live(node, 1, s.weights);
   const x = node.inputs[0]!.data as Int8Array, y = node.outputs[0]!.data as Int8Array;
-  const inSize = g.h * g.w * g.c, outSize = g.outH * g.outW * g.oc, rowOut = g.outW * g.oc;
+  const inSize = g.h * g.w * g.c, outSize = g.outH * g.outW * g.oc, rowOut = g.outW * g.oc, n = g.goc;
   for (let b = 0; b < g.n; b++) {
     const xb = g.n === 1 ? x : x.subarray(b * inSize, (b + 1) * inSize);
     for (let oy0 = 0; oy0 < g.outH; oy0 += g.band) {
       const oy1 = Math.min(g.outH, oy0 + g.band), m = (oy1 - oy0) * g.outW;
-      const a = bandInput(g, xb, s.col, oy0, oy1, s.inZp);
-      if (s.packed) qmatmulI8Packed(a, s.inZp, s.packed, acc, m);
-      else qmatmulI8(a, s.inZp, weights!, acc, m, g.k, g.oc);
-      requantBlock(rq, acc, m, g.oc, bias, y, b * outSize + oy0 * rowOut);
+      for (let gi = 0; gi < g.groups; gi++) {
+        const a = bandInput(g, xb, s.col, oy0, oy1, s.inZp, gi);
+        if (s.packed) qmatmulI8Packed(a, s.inZp, s.packed[gi]!, acc, m);
+        else qmatmulI8(a, s.inZp, g.groups === 1 ? weights! : weights!.subarray(gi * n * g.k, (gi + 1) * n * g.k), acc, m, g.k, n);
+        requantBlock(rq, acc, m, n, bias, y, b * outSize + oy0 * rowOut + gi * n, null, gi * n, g.oc);
+      }
     }
   }
 }

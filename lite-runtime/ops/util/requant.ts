@@ -76,29 +76,32 @@ export function requant(rq: Requant, acc: number, c: number): number {
 
 
 /**
- * Requantizes a [rows, channels] block of int32 accumulators into int8 `y`
- * starting at `yOff`, adding `bias[c]` and, when given, `rowCorr[r]`.
+ * Requantizes a [rows, channels] block of int32 accumulators into int8 `y` starting at
+ * `yOff` (rows `yStride` apart), adding `bias[c0 + c]` and, when given, `rowCorr[r]`;
+ * channel c uses the scale of channel `c0 + c` (grouped convolutions pass their offset).
  * @example requantBlock(rq, acc, m, oc, bias, y, 0);
  */
 export function requantBlock(
   rq: Requant, acc: Int32Array, rows: number, channels: number, bias: Int32Array | null,
-  y: Int8Array, yOff: number, rowCorr: Int32Array | null = null,
+  y: Int8Array, yOff: number, rowCorr: Int32Array | null = null, c0 = 0, yStride = channels,
 ): void {
   const perChannel = rq.scale.length > 1, zp = rq.outZp;
   if (rq.fp32) {
     const sc = rq.scale, lo = rq.lo - zp, hi = rq.hi - zp, s0 = sc[0]!;
     for (let r = 0, i = 0; r < rows; r++) {
-      const corr = rowCorr ? rowCorr[r]! : 0;
+      const corr = rowCorr ? rowCorr[r]! : 0, o = yOff + r * yStride;
       for (let c = 0; c < channels; c++, i++) {
-        let v = Math.fround(Math.fround(acc[i]! + corr + (bias ? bias[c]! : 0)) * (perChannel ? sc[c]! : s0));
+        let v = Math.fround(Math.fround(acc[i]! + corr + (bias ? bias[c0 + c]! : 0)) * (perChannel ? sc[c0 + c]! : s0));
         v = v < lo ? lo : v > hi ? hi : v;
-        y[yOff + i] = (v + ROUND_MAGIC - ROUND_MAGIC) + zp;
+        y[o + c] = (v + ROUND_MAGIC - ROUND_MAGIC) + zp;
       }
     }
     return;
   }
   for (let r = 0, i = 0; r < rows; r++) {
-    const corr = rowCorr ? rowCorr[r]! : 0;
-    for (let c = 0; c < channels; c++, i++) y[yOff + i] = requant(rq, acc[i]! + corr + (bias ? bias[c]! : 0), perChannel ? c : 0);
+    const corr = rowCorr ? rowCorr[r]! : 0, o = yOff + r * yStride;
+    for (let c = 0; c < channels; c++, i++) {
+      y[o + c] = requant(rq, acc[i]! + corr + (bias ? bias[c0 + c]! : 0), perChannel ? c0 + c : 0);
+    }
   }
 }

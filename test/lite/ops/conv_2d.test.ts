@@ -15,6 +15,8 @@ const CASES: Array<ConvCase & { act: number }> = [
   { n: 1, h: 8, w: 7, c: 2, oc: 3, kh: 3, kw: 3, sh: 1, sw: 1, dh: 2, dw: 2, padding: 0, act: 2 },
   { n: 2, h: 4, w: 4, c: 8, oc: 6, kh: 1, kw: 1, sh: 1, sw: 1, dh: 1, dw: 1, padding: 1, act: 0 },
   { n: 1, h: 6, w: 6, c: 3, oc: 2, kh: 1, kw: 1, sh: 2, sw: 2, dh: 1, dw: 1, padding: 0, act: 0 },
+  { n: 2, h: 6, w: 5, c: 6, oc: 4, kh: 3, kw: 3, sh: 1, sw: 2, dh: 1, dw: 1, padding: 0, act: 1, groups: 2 },
+  { n: 1, h: 4, w: 4, c: 6, oc: 6, kh: 1, kw: 1, sh: 1, sw: 1, dh: 1, dw: 1, padding: 1, act: 0, groups: 3 },
 ];
 const RANGE: Record<number, [number, number]> = { 0: [-Infinity, Infinity], 1: [0, Infinity], 2: [-1, 1], 3: [0, 6] };
 
@@ -27,15 +29,15 @@ describe.each(['wasm', 'js'] as KernelBackend[])('CONV_2D (%s kernels)', (backen
   beforeAll(() => setKernelBackend(backend));
   afterAll(() => setKernelBackend(before));
 
-  it('float32 matches a direct convolution (SAME/VALID, strides, dilation, 1x1, batch, activations)', () => {
+  it('float32 matches a direct convolution (SAME/VALID, strides, dilation, 1x1, batch, activations, groups)', () => {
     const r = rng(10);
     for (const p of CASES) {
       for (const constW of [true, false]) {
         const xs = randf(r, p.n * p.h * p.w * p.c, -2, 2);
-        const ws = randf(r, p.oc * p.kh * p.kw * p.c);
+        const ws = randf(r, p.oc * p.kh * p.kw * (p.c / (p.groups ?? 1)));
         const bs = randf(r, p.oc);
         const x = tensor('float32', [p.n, p.h, p.w, p.c], xs);
-        const w = tensor('float32', [p.oc, p.kh, p.kw, p.c], ws, { isConst: constW });
+        const w = tensor('float32', [p.oc, p.kh, p.kw, p.c / (p.groups ?? 1)], ws, { isConst: constW });
         const b = constant('float32', [p.oc], bs);
         const [y] = runOp(CONV_2D, node([x, w, b], [out('float32')], opts(p)));
         const g = geom(p);
@@ -51,12 +53,12 @@ describe.each(['wasm', 'js'] as KernelBackend[])('CONV_2D (%s kernels)', (backen
     const r = rng(11);
     for (const p of CASES) {
       const xs = randi(r, p.n * p.h * p.w * p.c, -128, 127);
-      const ws = randi(r, p.oc * p.kh * p.kw * p.c, -127, 127);
+      const ws = randi(r, p.oc * p.kh * p.kw * (p.c / (p.groups ?? 1)), -127, 127);
       const bs = randi(r, p.oc, -3000, 3000);
       const wScales = randf(r, p.oc, 0.002, 0.02).map(Math.fround);
       const inScale = Math.fround(0.05), outScale = Math.fround(0.09 * Math.sqrt(p.kh * p.kw * p.c)), inZp = -7, outZp = 5;
       const x = tensor('int8', [p.n, p.h, p.w, p.c], xs, { quant: { scale: inScale, zeroPoint: inZp } });
-      const w = constant('int8', [p.oc, p.kh, p.kw, p.c], ws, { quant: { scale: wScales, zeroPoint: 0 } });
+      const w = constant('int8', [p.oc, p.kh, p.kw, p.c / (p.groups ?? 1)], ws, { quant: { scale: wScales, zeroPoint: 0 } });
       const b = constant('int32', [p.oc], bs);
       const [y] = runOp(CONV_2D, node([x, w, b], [out('int8', { scale: outScale, zeroPoint: outZp })], opts(p)));
       const lo = p.act === 0 ? -128 : Math.max(-128, outZp + Math.round((p.act === 2 ? -1 : 0) / outScale));
@@ -65,7 +67,7 @@ describe.each(['wasm', 'js'] as KernelBackend[])('CONV_2D (%s kernels)', (backen
       expect(Array.from(y!.data as Int8Array)).toEqual(Array.from(ref));
       // and it approximates the float convolution of the dequantized values
       const fx = xs.map((v) => inScale * (v - inZp));
-      const fw = ws.map((v, i) => wScales[Math.floor(i / (p.kh * p.kw * p.c))]! * v);
+      const fw = ws.map((v, i) => wScales[Math.floor(i / (p.kh * p.kw * (p.c / (p.groups ?? 1))))]! * v);
       const fb = bs.map((v, o) => v * inScale * wScales[o]!);
       const fref = convFloat(p, false, fx, fw, fb, ...RANGE[p.act]!);
       const deq = Array.from(y!.data as Int8Array, (v) => outScale * (v - outZp));

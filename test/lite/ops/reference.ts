@@ -8,6 +8,8 @@ import { mulQ, quantizeMultiplier } from '../../../lite-runtime/ops/util/quant.j
 export interface ConvCase {
   n: number; h: number; w: number; c: number; oc: number; kh: number; kw: number;
   sh: number; sw: number; dh: number; dw: number; padding: 0 | 1;
+  /** Grouped convolution: the filter holds c / groups input channels. */
+  groups?: number;
 }
 
 /** Output size and leading padding as TFLite computes them. */
@@ -38,7 +40,8 @@ export function convLoop(p: ConvCase, depthwise: boolean, term: (xi: number, wi:
           const ic = Math.floor(o / mult);
           s += term(((b * p.h + iy) * p.w + ix) * p.c + ic, (ky * p.kw + kx) * p.oc + o);
         } else {
-          for (let ic = 0; ic < p.c; ic++) s += term(((b * p.h + iy) * p.w + ix) * p.c + ic, ((o * p.kh + ky) * p.kw + kx) * p.c + ic);
+          const gr = p.groups ?? 1, gc = p.c / gr, c0 = Math.floor(o / (p.oc / gr)) * gc;
+          for (let ic = 0; ic < gc; ic++) s += term(((b * p.h + iy) * p.w + ix) * p.c + c0 + ic, ((o * p.kh + ky) * p.kw + kx) * gc + ic);
         }
       }
       emit(((b * outH + oy) * outW + ox) * p.oc + o, o, s);
