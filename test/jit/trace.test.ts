@@ -111,6 +111,15 @@ describe('tg.jit tracing', () => {
     expect(log.mock.calls.map((c) => String(c[0]))).toEqual(['eager: tensor([1.])']);
   });
 
+  it('tg.print inside a cond branch prints only when that branch runs, even when its value is unused', () => {
+    const log = vi.spyOn(console, 'log').mockImplementation(() => {});
+    const f = tg.jit((x: tg.Tensor) => tg.cond(x.sum().gt(0), () => { tg.print(x, 'positive:'); return x.mul(2); }, () => x));
+    f(tg.tensor([1, 2]));
+    f(tg.tensor([-1, -2]));
+    f(tg.tensor([3, 4]));
+    expect(log.mock.calls.map((c) => String(c[0]))).toEqual(['positive: tensor([1., 2.])', 'positive: tensor([3., 4.])']);
+  });
+
   it('whileLoop works eagerly and traced, with captured tensors', () => {
     const step = tg.tensor(3);
     const body = (x: tg.Tensor) => {
