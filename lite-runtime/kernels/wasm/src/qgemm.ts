@@ -10,6 +10,13 @@
   return i32x4.extract_lane(v, 0) + i32x4.extract_lane(v, 1) + i32x4.extract_lane(v, 2) + i32x4.extract_lane(v, 3);
 }
 
+// [sum(a), sum(b), sum(c), sum(d)] of four i32x4 (a transpose-and-add tree).
+@inline function hsum4(a: v128, b: v128, c: v128, d: v128): v128 {
+  const ab = i32x4.add(i32x4.shuffle(a, b, 0, 4, 1, 5), i32x4.shuffle(a, b, 2, 6, 3, 7));
+  const cd = i32x4.add(i32x4.shuffle(c, d, 0, 4, 1, 5), i32x4.shuffle(c, d, 2, 6, 3, 7));
+  return i32x4.add(i32x4.shuffle(ab, cd, 0, 1, 4, 5), i32x4.shuffle(ab, cd, 2, 3, 6, 7));
+}
+
 @inline function dotAdd(s: v128, x: v128, w: v128): v128 {
   return i32x4.add(s, i32x4.dot_i16x8_s(x, w));
 }
@@ -54,11 +61,10 @@ function qkernel3x4(a0: usize, b0: usize, kp: i32, zs: i32, bs: usize, c: usize,
     s03 = dotAdd(s03, x0, w); s13 = dotAdd(s13, x1, w); s23 = dotAdd(s23, x2, w);
     p += 8;
   } while (p < ku);
-  const z0 = zs * load<i32>(bs), z1 = zs * load<i32>(bs, 4), z2 = zs * load<i32>(bs, 8), z3 = zs * load<i32>(bs, 12);
-  const c1 = c + ldc, c2 = c1 + ldc;
-  store<i32>(c, hsum(s00) - z0); store<i32>(c, hsum(s01) - z1, 4); store<i32>(c, hsum(s02) - z2, 8); store<i32>(c, hsum(s03) - z3, 12);
-  store<i32>(c1, hsum(s10) - z0); store<i32>(c1, hsum(s11) - z1, 4); store<i32>(c1, hsum(s12) - z2, 8); store<i32>(c1, hsum(s13) - z3, 12);
-  store<i32>(c2, hsum(s20) - z0); store<i32>(c2, hsum(s21) - z1, 4); store<i32>(c2, hsum(s22) - z2, 8); store<i32>(c2, hsum(s23) - z3, 12);
+  const z = i32x4.mul(i32x4.splat(zs), v128.load(bs));
+  v128.store(c, i32x4.sub(hsum4(s00, s01, s02, s03), z));
+  v128.store(c + ldc, i32x4.sub(hsum4(s10, s11, s12, s13), z));
+  v128.store(c + 2 * ldc, i32x4.sub(hsum4(s20, s21, s22, s23), z));
 }
 
 // acc[2,4] for a rows a0, a0+kp and b rows b0..b0+3kp.
@@ -80,10 +86,9 @@ function qkernel2x4(a0: usize, b0: usize, kp: i32, zs: i32, bs: usize, c: usize,
     s03 = dotAdd(s03, x0, w); s13 = dotAdd(s13, x1, w);
     p += 8;
   } while (p < ku);
-  const z0 = zs * load<i32>(bs), z1 = zs * load<i32>(bs, 4), z2 = zs * load<i32>(bs, 8), z3 = zs * load<i32>(bs, 12);
-  const c1 = c + ldc;
-  store<i32>(c, hsum(s00) - z0); store<i32>(c, hsum(s01) - z1, 4); store<i32>(c, hsum(s02) - z2, 8); store<i32>(c, hsum(s03) - z3, 12);
-  store<i32>(c1, hsum(s10) - z0); store<i32>(c1, hsum(s11) - z1, 4); store<i32>(c1, hsum(s12) - z2, 8); store<i32>(c1, hsum(s13) - z3, 12);
+  const z = i32x4.mul(i32x4.splat(zs), v128.load(bs));
+  v128.store(c, i32x4.sub(hsum4(s00, s01, s02, s03), z));
+  v128.store(c + ldc, i32x4.sub(hsum4(s10, s11, s12, s13), z));
 }
 
 // acc[1,4] for a row a0 and b rows b0..b0+3kp.
@@ -100,8 +105,7 @@ function qkernel1x4(a0: usize, b0: usize, kp: i32, zs: i32, bs: usize, c: usize)
     s3 = dotAdd(s3, x, v128.load8x8_s(b3 + p));
     p += 8;
   } while (p < ku);
-  const z0 = zs * load<i32>(bs), z1 = zs * load<i32>(bs, 4), z2 = zs * load<i32>(bs, 8), z3 = zs * load<i32>(bs, 12);
-  store<i32>(c, hsum(s0) - z0); store<i32>(c, hsum(s1) - z1, 4); store<i32>(c, hsum(s2) - z2, 8); store<i32>(c, hsum(s3) - z3, 12);
+  v128.store(c, i32x4.sub(hsum4(s0, s1, s2, s3), i32x4.mul(i32x4.splat(zs), v128.load(bs))));
 }
 
 // One output: dot of row a0 with row b0.
