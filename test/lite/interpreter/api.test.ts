@@ -162,4 +162,11 @@ describe('loadModel API', () => {
     expect(nums(f!)).toEqual([-0.5, 0.5, 0.5, -2, 62, -65.5]);
     await expect(m.run([[1, 2, 3, 4, 5, 300]])).rejects.toThrow(/input 0 'q' is int8; value 300 at 5 does not fit/);
   });
+
+  it('profiles one run op by op', async () => {
+    const m = await loadModel(modelBytes('micro_speech_quantized.tflite'));
+    const prof = m.profile([new Int8Array(1960)]);
+    expect(prof.map((p) => p.op)).toEqual(['RESHAPE', 'DEPTHWISE_CONV_2D', 'FULLY_CONNECTED', 'SOFTMAX']);
+    expect(prof.every((p) => p.ms >= 0)).toBe(true);
+  });
 });
