@@ -86,6 +86,19 @@ export function requantBlock(
   y: Int8Array, yOff: number, rowCorr: Int32Array | null = null, c0 = 0, yStride = channels,
 ): void {
   const perChannel = rq.scale.length > 1, zp = rq.outZp;
+  if (rq.fp32 && perChannel && bias && !rowCorr) {
+    // the common conv case, without per-element branches
+    const sc = rq.scale, lo = rq.lo - zp, hi = rq.hi - zp;
+    for (let r = 0, i = 0; r < rows; r++) {
+      const o = yOff + r * yStride;
+      for (let c = 0, cc = c0; c < channels; c++, i++, cc++) {
+        let v = Math.fround(Math.fround(acc[i]! + bias[cc]!) * sc[cc]!);
+        v = v < lo ? lo : v > hi ? hi : v;
+        y[o + c] = (v + ROUND_MAGIC - ROUND_MAGIC) + zp;
+      }
+    }
+    return;
+  }
   if (rq.fp32) {
     const sc = rq.scale, lo = rq.lo - zp, hi = rq.hi - zp, s0 = sc[0]!;
     for (let r = 0, i = 0; r < rows; r++) {
