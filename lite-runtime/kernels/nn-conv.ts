@@ -10,6 +10,7 @@ import { KernelError, checkDim, checkLen } from './errors.js';
 import { depthwiseBackwardInput, depthwiseBackwardWeight, depthwiseForward } from './nn-depthwise.js';
 import { matmul } from './index.js';
 import { convOutputSize, type ConvGeometry } from './im2col.js';
+import { col2imStride1 } from './nn-conv-gather.js';
 import { wideBackwardWeight, wideFits, wideForward } from './nn-conv-wide.js';
 import { scratch } from './nn-scratch.js';
 
@@ -128,7 +129,10 @@ export function conv2dBackwardInputNCHW(gy: Float32Array, w: Float32Array, dx: F
   const p = plan('conv2dBackwardInputNCHW', s);
   checkSizes('conv2dBackwardInputNCHW', p, dx, w, gy, 'dx', 'gy');
   const { cg, ocg, ohw, hw } = p;
-  dx.fill(0, 0, s.n * s.c * hw);
+  // stride 1 folds by gathering (every dx element written once); the scatter form accumulates
+  const gather = s.strideH === 1 && s.strideW === 1 && !p.depthwise;
+  const fold = gather ? col2imStride1 : col2im;
+  if (!gather) dx.fill(0, 0, s.n * s.c * hw);
   if (p.depthwise) { depthwiseBackwardInput(gy, w, dx, p); return; }
   const K = cg * p.kk, B = imagesPerGemm(p);
   const col = B === 1 && p.direct1x1 ? null : scratch('conv.col', K * B * ohw);
@@ -140,12 +144,12 @@ export function conv2dBackwardInputNCHW(gy: Float32Array, w: Float32Array, dx: F
       if (!gyT) {
         const dxg = dx.subarray((b0 * s.c + g * cg) * hw, (b0 * s.c + (g + 1) * cg) * hw);
         matmul(wg, gy.subarray((b0 * s.oc + g * ocg) * ohw, (b0 * s.oc + (g + 1) * ocg) * ohw), col ?? dxg, K, ocg, ohw, { transA: true });
-        if (col) col2im(col, dxg, p, ohw, 0);
+        if (col) fold(col, dxg, p, ohw, 0);
         continue;
       }
       gatherImages(gy, gyT, p, b0, nb, g);
       matmul(wg, gyT.subarray(0, ocg * cols), col!.subarray(0, K * cols), K, ocg, cols, { transA: true });
-      for (let i = 0; i < nb; i++) col2im(col!, dx.subarray(((b0 + i) * s.c + g * cg) * hw), p, cols, i * ohw);
+      for (let i = 0; i < nb; i++) fold(col!, dx.subarray(((b0 + i) * s.c + g * cg) * hw), p, cols, i * ohw);
     }
   }
 }
