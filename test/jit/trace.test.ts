@@ -216,6 +216,29 @@ describe('tg.jit tracing', () => {
     expect(g.constants[0].data).toBeInstanceOf(Float32Array);
   });
 
+  it('gradients flow through tg.cond inside a trace (the backward takes the same branch)', () => {
+    const w = tg.tensor([0.5, -1, 2], { requiresGrad: true });
+    const loss = (x: tg.Tensor) => tg.cond(x.sum().gt(0), () => x.mul(x).mul(w), () => x.neg().mul(w).exp()).sum();
+    const f = tg.jit((x: tg.Tensor) => { const [gx, gw] = tg.grad([loss(x)], [x, w]); return [gx!, gw!]; });
+    for (const v of [[1, 2, 3], [-1, -2, 0.5]]) {
+      const x = tg.tensor(v, { requiresGrad: true });
+      const [gx, gw] = f(x);
+      const [ex, ew] = tg.grad([loss(x)], [x, w]);
+      close(gx, ex!, 1e-6);
+      close(gw, ew!, 1e-6);
+    }
+    expect(f.traceCount).toBe(1);
+  });
+
+  it('backward through a traced whileLoop is a clear error', () => {
+    const w = tg.tensor(2, { requiresGrad: true });
+    const f = tg.jit((x: tg.Tensor) => {
+      const [, acc] = tg.whileLoop((i) => i.lt(3), (i, a) => [i.add(1), a.mul(w)], [tg.tensor(0), x]);
+      return tg.grad([acc.sum()], [w])[0]!;
+    });
+    expect(() => f(tg.tensor([1, 2]))).toThrow(/gradients through tg\.whileLoop inside tg\.jit are not supported/);
+  });
+
   it('tg.grad inside a trace emits the backward graph', () => {
     const f = tg.jit((x: tg.Tensor) => tg.grad([x.mul(x).mul(x).sum()], [x])[0]!);
     const x = tg.tensor([1, 2, 3], { requiresGrad: true });

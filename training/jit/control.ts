@@ -1,4 +1,7 @@
+import { grad, recordGrad, setGradEnabled } from '../autograd.js';
+import { zeros } from '../creation.js';
 import { currentInterpreter, withInterpreter } from '../dispatch.js';
+import type { Attrs, OpDef } from '../ops/registry.js';
 import { TraceError, ValueError } from '../errors.js';
 import { newValue, type Graph, type Value } from '../graph/ir.js';
 import { fmtShape, shapesEqual } from '../shape.js';
@@ -62,8 +65,42 @@ export function cond<T>(pred: Tensor | boolean, thenFn: () => T, elseFn: () => T
   const outs = tracer.graph.addNode('cond', [predValue, ...outer.map((o) => tracer.valueOf(asTensor(o)))], {},
     a.child.graph.outputs, [a.child.graph, b.child.graph]);
   tracer.define(outs);
-  return a.flat.rebuild(outs.map((v) => Tensor._traced(v.shape, v.dtype, v))) as T;
+  const results = outs.map((v) => Tensor._traced(v.shape, v.dtype, v));
+  const wrt = [...new Set([...a.child.outerTensors, ...b.child.outerTensors])].filter((t) => t.requiresGrad);
+  recordGrad(condGrad(pred, thenFn, elseFn, wrt, results), wrt, results, {});
+  return a.flat.rebuild(results) as T;
 }
+
+/**
+ * The gradient of a traced cond: another cond whose branches re-run the
+ * original branch and differentiate it (with respect to the outer tensors it
+ * read), so the backward graph takes the branch the forward took.
+ */
+function condGrad<T>(pred: Tensor, thenFn: () => T, elseFn: () => T, wrt: Tensor[], results: Tensor[]): OpDef<Attrs> {
+  const branch = (fn: () => T, gs: Tensor[]) => () => setGradEnabled(true, () => {
+    const outs = flattenTree(fn(), 'cond gradient').leaves;
+    const used = outs.map((o, i) => [o, gs[i]] as const).filter(([o]) => o.requiresGrad);
+    const gr = used.length ? grad(used.map(([o]) => o), wrt, used.map(([, g]) => g), { allowUnused: true }) : wrt.map(() => null);
+    return gr.map((g, i) => g ?? zeros(wrt[i].shape));
+  });
+  return {
+    name: 'cond',
+    infer: () => { throw new TraceError('internal: cond is not an op of the table'); },
+    forward: () => { throw new TraceError('internal: cond is not an op of the table'); },
+    grad: ({ gradOutputs }) => {
+      const gs = gradOutputs.map((g, i) => g ?? zeros(results[i].shape));
+      return cond(pred, branch(thenFn, gs), branch(elseFn, gs));
+    },
+  };
+}
+
+/** A traced whileLoop records no backward graph: reaching it in backward is an error, never a silent zero. */
+const WHILE_GRAD: OpDef<Attrs> = {
+  name: 'while',
+  infer: () => { throw new TraceError('internal: while is not an op of the table'); },
+  forward: () => { throw new TraceError('internal: while is not an op of the table'); },
+  grad: () => { throw new TraceError('gradients through tg.whileLoop inside tg.jit are not supported; unroll the loop in JS or use tg.cond'); },
+};
 
 export interface WhileOptions {
   /** Stop with an error after this many iterations (a guard against endless loops). */
@@ -107,7 +144,10 @@ export function whileLoop(
   const outs = tracer.graph.addNode('while', [...init, ...outer.map((o) => tracer.valueOf(asTensor(o)))],
     { numLoopVars: n, maxIterations: Number.isFinite(max) ? max : null }, b.child.graph.outputs, [c.child.graph, b.child.graph]);
   tracer.define(outs);
-  return outs.map((v) => Tensor._traced(v.shape, v.dtype, v));
+  const results = outs.map((v) => Tensor._traced(v.shape, v.dtype, v));
+  const wrt = [...new Set([...loopVars, ...c.child.outerTensors, ...b.child.outerTensors])].filter((t) => t.requiresGrad);
+  recordGrad(WHILE_GRAD, wrt, results, {});
+  return results;
 }
 
 function checkBody(vars: readonly Tensor[], next: readonly Tensor[]): void {

@@ -18,6 +18,8 @@ export class Tracer implements Interpreter {
   readonly graph = new Graph();
   /** Outer values read by this (child) trace, with the subgraph input standing for each. */
   readonly captures: { outer: Value; inner: Value }[] = [];
+  /** Child only: tensors from enclosing scopes this trace read (what a branch's gradient is taken with respect to). */
+  readonly outerTensors: Tensor[] = [];
   /** Root only: eager tensors bound to graph values (variables, constants, rebinds after assign). */
   private readonly bound = new Map<Tensor, Value>();
   /** Root only: the eager tensor behind each variable (for gradients written back after a run). */
@@ -80,6 +82,7 @@ export class Tracer implements Interpreter {
     } else if (assignTarget && !t.isTraced) {
       root.promote(t, v);
     }
+    if (this.parent && !this.defined.has(v) && !this.outerTensors.includes(t)) this.outerTensors.push(t);
     return this.resolve(v);
   }
 
