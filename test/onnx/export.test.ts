@@ -164,6 +164,14 @@ describe('tg.onnx.export checked with onnxruntime-node', () => {
     expect(() => tg.onnx.export((x: tg.Tensor) => tg.assign(p, x), [tg.randn([2])])).toThrow(/op 'assign' has no ONNX mapping \(state updates/);
   });
 
+  it('exportGraph takes a jit graph; executor-only fused graphs are refused with a hint', async () => {
+    const w = tg.randn([3, 2]);
+    const f = tg.jit((x: tg.Tensor) => x.matmul(w).relu());
+    const x = tg.randn([4, 3]);
+    expectClose((await runOrt(tg.onnx.exportGraph(f.graphFor(x), { inputNames: ['x'] }), { x }))[0], f(x), 1e-6);
+    expect(() => tg.onnx.exportGraph(f.optimizedGraphFor(x))).toThrow(/op 'fused\.linear' has no ONNX mapping \(a jit executor op: export graphFor/);
+  });
+
   it('rejects bad options', () => {
     const f = (x: tg.Tensor) => x.relu();
     expect(() => tg.onnx.export(f, [tg.randn([2])], { opset: 9 })).toThrow(/opset 9 is not supported/);

@@ -130,7 +130,8 @@ function emitNodes(e: Emitter, g: Graph): void {
   for (const n of g.nodes) {
     const exporter = TABLE[n.op];
     if (!exporter) {
-      const hint = n.op === 'assign' ? ' (state updates belong to training graphs; export the inference function)' : '';
+      const hint = n.op === 'assign' ? ' (state updates belong to training graphs; export the inference function)'
+        : n.op.startsWith('fused.') ? ' (a jit executor op: export graphFor(...), not optimizedGraphFor(...))' : '';
       throw new OnnxExportError(`onnx.export: op '${n.op}' has no ONNX mapping${hint}; node: ${nodeLine(n)}`);
     }
     const ins = n.inputs.map((v) => e.name(v));
