@@ -25,10 +25,12 @@ interface FloatState {
   inner: Interior;
   /** Constant filter with each channel's taps contiguous (windows other than 3x3). */
   wT: Float32Array | null;
+  /** Border scratch: one pixel's accumulators and its tap ranges. */
+  acc: Float32Array; taps: Int32Array;
 }
 interface Int8State {
   kind: 'i8'; g: Geometry; weights: Int8Array | null; bias: Int32Array | null; hasBias: boolean; inOff: number; rq: Requant;
-  inner: Interior; wsum: Int32Array | null; wT: Int8Array | null;
+  inner: Interior; wsum: Int32Array | null; wT: Int8Array | null; acc: Int32Array; taps: Int32Array;
 }
 type State = FloatState | Int8State;
 
@@ -72,7 +74,7 @@ function runFloat(node: OpNode, s: FloatState): void {
   for (let b = 0; b < g.n; b++) {
     if (wT) interiorFloat(x, wT, y, g, inner, bias, lo, hi, b);
     else interior3x3Float(x, w, y, g, inner, bias, lo, hi, b);
-    borderFloat(x, w, y, g, inner, bias, lo, hi, b);
+    borderFloat(x, w, y, g, inner, bias, lo, hi, b, s.acc, s.taps);
   }
 }
 
@@ -85,12 +87,12 @@ function runInt8(node: OpNode, s: Int8State): void {
   const wT = k3 ? null : (s.wT ?? transposeTaps(w, g, new Int8Array(w.length)));
   for (let b = 0; b < g.n; b++) {
     if (!rq.fp32) {
-      borderInt8(x, w, y, g, NO_INTERIOR, bias, inOff, rq, b);
+      borderInt8(x, w, y, g, NO_INTERIOR, bias, inOff, rq, b, s.acc, s.taps);
       continue;
     }
     if (wT) interiorInt8(x, wT, y, g, inner, bias, wsum, inOff, rq, b);
     else interior3x3Int8(x, w, y, g, inner, bias, wsum, inOff, rq, b);
-    borderInt8(x, w, y, g, inner, bias, inOff, rq, b);
+    borderInt8(x, w, y, g, inner, bias, inOff, rq, b, s.acc, s.taps);
   }
 }
 
@@ -111,6 +113,7 @@ export const DEPTHWISE_CONV_2D: OpDef<State> = {
       return {
         kind: 'f32', g, weights, bias: constData<Float32Array>(b), hasBias: !!b, lo: r[0], hi: r[1], inner: interiorOf(g),
         wT: weights ? transposeTaps(weights, g, new Float32Array(weights.length)) : null,
+        acc: new Float32Array(g.oc), taps: new Int32Array(4),
       };
     }
     expectDType(OP, node, 'filter', w, 'int8');
@@ -128,6 +131,7 @@ export const DEPTHWISE_CONV_2D: OpDef<State> = {
       rq: makeRequant(xq.scale, wq!.scale, yq.scale, yq.zeroPoint, r[0], r[1], g.oc),
       inner: interiorOf(g), wsum: w.isConst ? weightSums(w.data as Int8Array, g) : null,
       wT: w.isConst ? transposeTaps(w.data as Int8Array, g, new Int8Array(w.data.length)) : null,
+      acc: new Int32Array(g.oc), taps: new Int32Array(4),
     };
   },
   run(node, s) {

@@ -40,26 +40,6 @@ export function transposeTaps<T extends Float32Array | Int8Array>(w: T, g: DwGeo
   return out;
 }
 
-/**
- * Sum over one border window for output channel `o` (input channel `ch`), skipping
- * padding taps; `inOff` is the int8 input offset (0 for float).
- */
-export function edgeSum(x: Float32Array | Int8Array, w: Float32Array | Int8Array, g: DwGeometry,
-  b: number, iy0: number, ix0: number, ch: number, o: number, inOff: number): number {
-  const { win } = g;
-  let s = 0;
-  for (let ky = 0; ky < win.kh; ky++) {
-    const iy = iy0 + ky * win.dilationH;
-    if (iy < 0 || iy >= g.h) continue;
-    for (let kx = 0; kx < win.kw; kx++) {
-      const ix = ix0 + kx * win.dilationW;
-      if (ix < 0 || ix >= g.w) continue;
-      s += (x[((b * g.h + iy) * g.w + ix) * g.c + ch]! + inOff) * w[(ky * win.kw + kx) * g.oc + o]!;
-    }
-  }
-  return s;
-}
-
 const ROUND_MAGIC = 6755399441055744; // 1.5 * 2^52: (v + M) - M rounds half to even
 
 /** Float 3x3 interior windows of batch `b`, channel by channel, the nine taps unrolled. */
@@ -165,43 +145,70 @@ export function interiorInt8(x: Int8Array, wT: Int8Array, y: Int8Array, g: DwGeo
   }
 }
 
-/** Border windows of batch `b` (those outside `inner`), pixel by pixel. */
+/** The in-image taps of one window along an axis: [k0, k1) for a window starting at `i0`. */
+function tapRange(i0: number, size: number, k: number, dilation: number, out: Int32Array, at: number): void {
+  out[at] = i0 >= 0 ? 0 : Math.ceil(-i0 / dilation);
+  out[at + 1] = Math.min(k, Math.floor((size - 1 - i0) / dilation) + 1);
+}
+
+/**
+ * Border windows of batch `b` (those outside `inner`), pixel by pixel: the in-image taps
+ * are found once per pixel, then each tap adds into `acc` (oc values) channel by channel.
+ */
 export function borderFloat(x: Float32Array, w: Float32Array, y: Float32Array, g: DwGeometry, inner: Interior,
-  bias: Float32Array | null, lo: number, hi: number, b: number): void {
-  const { win, oc, mult } = g;
+  bias: Float32Array | null, lo: number, hi: number, b: number, acc: Float32Array, r: Int32Array): void {
+  const { win, oc, mult, c } = g;
   const [oy0, oy1, ox0, ox1] = inner;
   for (let oy = 0; oy < win.outH; oy++) {
     const iy0 = oy * win.strideH - win.padTop, rowInside = oy >= oy0 && oy < oy1;
+    tapRange(iy0, g.h, win.kh, win.dilationH, r, 0);
     for (let ox = 0; ox < win.outW; ox++) {
       if (rowInside && ox >= ox0 && ox < ox1) { ox = ox1 - 1; continue; }
       const ix0 = ox * win.strideW - win.padLeft, yo = ((b * win.outH + oy) * win.outW + ox) * oc;
-      for (let o = 0; o < oc; o++) {
-        const v = (bias ? bias[o]! : 0) + edgeSum(x, w, g, b, iy0, ix0, mult === 1 ? o : (o / mult) | 0, o, 0);
-        y[yo + o] = v < lo ? lo : v > hi ? hi : v;
+      tapRange(ix0, g.w, win.kw, win.dilationW, r, 2);
+      for (let o = 0; o < oc; o++) acc[o] = bias ? bias[o]! : 0;
+      for (let ky = r[0]!; ky < r[1]!; ky++) {
+        const rowX = (b * g.h + iy0 + ky * win.dilationH) * g.w;
+        for (let kx = r[2]!; kx < r[3]!; kx++) {
+          const xo = (rowX + ix0 + kx * win.dilationW) * c, wo = (ky * win.kw + kx) * oc;
+          if (mult === 1) for (let o = 0; o < oc; o++) acc[o] += x[xo + o]! * w[wo + o]!;
+          else for (let ch = 0, o = 0; ch < c; ch++) { const xv = x[xo + ch]!; for (let j = 0; j < mult; j++, o++) acc[o] += xv * w[wo + o]!; }
+        }
       }
+      for (let o = 0; o < oc; o++) { const v = acc[o]!; y[yo + o] = v < lo ? lo : v > hi ? hi : v; }
     }
   }
 }
 
 /** Int8 border windows of batch `b`, pixel by pixel (every window when `inner` is empty). */
 export function borderInt8(x: Int8Array, w: Int8Array, y: Int8Array, g: DwGeometry, inner: Interior,
-  bias: Int32Array | null, inOff: number, rq: Requant, b: number): void {
-  const { win, oc, mult } = g;
+  bias: Int32Array | null, inOff: number, rq: Requant, b: number, acc: Int32Array, r: Int32Array): void {
+  const { win, oc, mult, c } = g;
   const [oy0, oy1, ox0, ox1] = inner;
   const sc = rq.scale, pc = sc.length > 1, fp = rq.fp32, zp = rq.outZp, flo = rq.lo - zp, fhi = rq.hi - zp;
   for (let oy = 0; oy < win.outH; oy++) {
     const iy0 = oy * win.strideH - win.padTop, rowInside = oy >= oy0 && oy < oy1;
+    tapRange(iy0, g.h, win.kh, win.dilationH, r, 0);
     for (let ox = 0; ox < win.outW; ox++) {
       if (rowInside && ox >= ox0 && ox < ox1) { ox = ox1 - 1; continue; }
       const ix0 = ox * win.strideW - win.padLeft, yo = ((b * win.outH + oy) * win.outW + ox) * oc;
+      tapRange(ix0, g.w, win.kw, win.dilationW, r, 2);
+      for (let o = 0; o < oc; o++) acc[o] = bias ? bias[o]! : 0;
+      for (let ky = r[0]!; ky < r[1]!; ky++) {
+        const rowX = (b * g.h + iy0 + ky * win.dilationH) * g.w;
+        for (let kx = r[2]!; kx < r[3]!; kx++) {
+          const xo = (rowX + ix0 + kx * win.dilationW) * c, wo = (ky * win.kw + kx) * oc;
+          if (mult === 1) for (let o = 0; o < oc; o++) acc[o] += (x[xo + o]! + inOff) * w[wo + o]!;
+          else for (let ch = 0, o = 0; ch < c; ch++) { const xv = x[xo + ch]! + inOff; for (let j = 0; j < mult; j++, o++) acc[o] += xv * w[wo + o]!; }
+        }
+      }
       for (let o = 0; o < oc; o++) {
-        const acc = (bias ? bias[o]! : 0) + edgeSum(x, w, g, b, iy0, ix0, mult === 1 ? o : (o / mult) | 0, o, inOff);
         if (fp) {
-          let v = Math.fround(Math.fround(acc) * (pc ? sc[o]! : sc[0]!));
+          let v = Math.fround(Math.fround(acc[o]!) * (pc ? sc[o]! : sc[0]!));
           v = v < flo ? flo : v > fhi ? fhi : v;
           y[yo + o] = (v + ROUND_MAGIC - ROUND_MAGIC) + zp;
         } else {
-          const v = mulQ(acc, rq.mult[pc ? o : 0]!, rq.shift[pc ? o : 0]!) + zp;
+          const v = mulQ(acc[o]!, rq.mult[pc ? o : 0]!, rq.shift[pc ? o : 0]!) + zp;
           y[yo + o] = v < rq.lo ? rq.lo : v > rq.hi ? rq.hi : v;
         }
       }
