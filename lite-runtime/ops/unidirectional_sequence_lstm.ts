@@ -1,5 +1,6 @@
 /**
- * UNIDIRECTIONAL_SEQUENCE_LSTM, float32 (TFLite's 24-input layout):
+ * UNIDIRECTIONAL_SEQUENCE_LSTM, float32 activations (TFLite's 24-input layout); weights float32,
+ * or constant int8 / float16 (dynamic-range quantized and fp16 models) widened once at prepare:
  * 0 input [batch,time,in] ([time,batch,in] when time_major); 1-4 input weights (i,f,c,o; i
  * absent = CIFG, i = 1 - f); 5-8 recurrent weights; 9-11 peephole weights (optional);
  * 12-15 gate biases; 16-17 projection weights/bias (optional); 18 output state and
@@ -10,6 +11,7 @@
 import { BuiltinOp, UnidirectionalSequenceLSTMOptions as F } from '../format/schema.js';
 import type { OpDef, OpNode, RtTensor } from './op.js';
 import { describe, expect, expectDType, expectRank, fail, input, numElements, optInput, output, setOutput } from './util/check.js';
+import { floatWeights } from './util/weights.js';
 
 const OP = 'UNIDIRECTIONAL_SEQUENCE_LSTM';
 
@@ -20,6 +22,8 @@ interface State {
   gates: Float32Array[]; hBuf: Float32Array;
   /** The 24 inputs' data, refreshed at the start of each run (absent: null). */
   data: Array<Float32Array | null>;
+  /** int8/float16 weights widened at prepare, by input index. */
+  widened: Array<Float32Array | null>;
 }
 
 const sigmoid = (x: number): number => 1 / (1 + Math.exp(-x));
@@ -36,10 +40,18 @@ function activation(node: OpNode, code: number): (x: number) => number {
   }
 }
 
+/** Weight inputs that may be int8 (dynamic-range quantized models): widened to float32 at prepare. */
+const WEIGHTS = new Set([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 16]);
+
 function f32(node: OpNode, i: number, role: string, shape: number[] | null): RtTensor | null {
   const t = optInput(node, i);
   if (!t) return null;
-  expectDType(OP, node, role, t, 'float32');
+  if (WEIGHTS.has(i) && t.dtype !== 'float32') {
+    expect(OP, node, t.isConst && (t.dtype === 'int8' || t.dtype === 'float16'),
+      () => `${describe(role, t)}: weights must be float32, or constant int8/float16`);
+  } else {
+    expectDType(OP, node, role, t, 'float32');
+  }
   if (shape) expect(OP, node, t.shape.length === shape.length && t.shape.every((d, k) => d === shape[k]),
     () => `${describe(role, t)}: must be [${shape}]`);
   return t;
@@ -79,6 +91,10 @@ function prepare(node: OpNode): State {
     cellClip: o ? o.f32(F.cell_clip, 0) : 0, projClip: o ? o.f32(F.proj_clip, 0) : 0,
     gates: [0, 1, 2, 3].map(() => new Float32Array(units)), hBuf: new Float32Array(units),
     data: new Array<Float32Array | null>(24).fill(null),
+    widened: Array.from({ length: 24 }, (_, i) => {
+      const t = node.inputs[i];
+      return t && WEIGHTS.has(i) && t.dtype !== 'float32' ? floatWeights(OP, node, `input ${i}`, t) : null;
+    }),
   };
 }
 
@@ -116,7 +132,7 @@ function gate(node: OpNode, s: State, g: number, xo: number, ho: number, co: num
 function run(node: OpNode, s: State): void {
   const { batch, steps, nin, units, nout, act, hBuf } = s;
   const d = s.data;
-  for (let i = 0; i < 24; i++) d[i] = node.inputs[i] ? (node.inputs[i]!.data as Float32Array) : null;
+  for (let i = 0; i < 24; i++) d[i] = s.widened[i] ?? (node.inputs[i] ? (node.inputs[i]!.data as Float32Array) : null);
   const y = node.outputs[0]!.data as Float32Array;
   const h = d[18]!, c = d[19]!;
   for (let t = 0; t < steps; t++) {

@@ -42,6 +42,22 @@ describe('UNIDIRECTIONAL_SEQUENCE_LSTM', () => {
     expect(maxAbsDiff(n.outputs[0]!.data as Float32Array, first)).toBeGreaterThan(1e-4);
   });
 
+  it('int8 weights (dynamic-range quantized) are widened with their scales', () => {
+    const c = cases[0]!;
+    const quantize = (v: number[]) => { const s = Math.max(...v.map(Math.abs)) / 127; return { q: v.map((x) => Math.round(x / s)), s }; };
+    const hf = tensor('float32', [c.batch, c.units]), cf = tensor('float32', [c.batch, c.units]);
+    const hq = tensor('float32', [c.batch, c.units]), cq = tensor('float32', [c.batch, c.units]);
+    const nf = lstmNode(c, hf, cf), nq = lstmNode(c, hq, cq);
+    for (const i of [1, 2, 3, 4, 5, 6, 7, 8]) {
+      const t = nq.inputs[i]!, { q, s } = quantize(Array.from(t.data as Float32Array));
+      (nq.inputs as Array<RtTensor | null>)[i] = constant('int8', t.shape, q, { quant: { scale: s } });
+      (nf.inputs as Array<RtTensor | null>)[i] = constant('float32', t.shape, q.map((v) => v * Math.fround(s)));
+    }
+    const [yq] = runOp(LSTM, nq), [yf] = runOp(LSTM, nf);
+    expect(maxAbsDiff(yq!.data as Float32Array, yf!.data as Float32Array)).toBeLessThan(1e-6);
+    expect(maxAbsDiff(yq!.data as Float32Array, c.y)).toBeLessThan(0.05);
+  });
+
   it('rejects weights of the wrong shape', () => {
     const c = cases[0]!;
     const n = lstmNode(c, tensor('float32', [c.batch, c.units]), tensor('float32', [c.batch, c.units]));
