@@ -68,6 +68,14 @@ describe('tg.jit tracing', () => {
     expect(g.traceCount).toBe(3);
   });
 
+  it('keeps at most maxSignatures compiled signatures', () => {
+    const f = tg.jit((x: tg.Tensor) => x.add(1), { maxSignatures: 2 });
+    for (const n of [1, 2, 3, 1]) f(tg.ones([n]));
+    expect(f.traceCount).toBe(4);
+    f(tg.ones([3]));
+    expect(f.traceCount).toBe(4);
+  });
+
   it('rejects inputs that conflict with inputSignature, naming the argument', () => {
     const f = tg.jit((x: tg.Tensor, y: tg.Tensor) => x.add(y), {
       inputSignature: [{ shape: [null, 3], dtype: 'float32' }, { shape: [3] }], argNames: ['x', 'bias'],

@@ -27,6 +27,8 @@ export interface JitOptions {
   optimize?: boolean;
   /** Names of the arguments, used for graph inputs and errors. */
   argNames?: readonly string[];
+  /** Compiled signatures kept (least recently compiled dropped first; default 32). */
+  maxSignatures?: number;
   /** Modules a plain function uses: their parameter names label variables, their train/eval mode keys the cache. */
   modules?: readonly object[];
 }
@@ -109,6 +111,8 @@ export function jit<A extends unknown[], R>(fn: ((...args: A) => R) | Forwardabl
         if (specKey && samples.length < 2) bySpec.set(specKey, [...samples, entry]);
       }
       cache.set(key, entry);
+      // Keep the most recent signatures only (each holds its buffers and packed weights).
+      if (cache.size > (opts.maxSignatures ?? 32)) cache.delete(cache.keys().next().value!);
     }
     return { entry, leaves: flat.leaves };
   };
