@@ -1,6 +1,7 @@
 /**
  * BATCH_MATMUL: out[..., m, n] = sum_k x[..., m, k] * y[..., k, n] with adj_x / adj_y
- * (transposed last two dims) and broadcast batch dims. Float32 uses the shared GEMM;
+ * (transposed last two dims) and broadcast batch dims. Float32 uses the shared GEMM (a constant
+ * int8/float16 input 1 of a float op is widened once at prepare);
  * int8 accumulates (x - zx) * (y - zy) in int32 and requantizes (util/requant.ts).
  */
 import { BatchMatMulOptions as F, BuiltinOp } from '../format/schema.js';
@@ -9,6 +10,7 @@ import type { OpDef, OpNode } from './op.js';
 import { broadcastIndex, broadcastShape } from './util/broadcast.js';
 import { describe, expect, expectDType, expectRank, input, numElements, output, qparams, setOutput } from './util/check.js';
 import { makeRequant, requantBlock, type Requant } from './util/requant.js';
+import { floatWeights } from './util/weights.js';
 
 const OP = 'BATCH_MATMUL';
 
@@ -16,6 +18,8 @@ interface State {
   m: number; k: number; n: number; adjX: boolean; adjY: boolean; batches: number;
   ix: Int32Array | null; iy: Int32Array | null;
   q: { zx: number; zy: number; rq: Requant; acc: Int32Array } | null;
+  /** Constant int8/float16 input 1 of a float op, widened at prepare. */
+  yf: Float32Array | null;
 }
 
 export const BATCH_MATMUL: OpDef<State> = {
@@ -24,7 +28,9 @@ export const BATCH_MATMUL: OpDef<State> = {
   prepare(node) {
     const x = input(OP, node, 0), y = input(OP, node, 1), o = output(OP, node, 0);
     expectDType(OP, node, 'input 0', x, 'float32', 'int8');
-    expect(OP, node, x.dtype === y.dtype, () => `${describe('input 0', x)} and ${describe('input 1', y)} must share a dtype`);
+    const hybrid = x.dtype === 'float32' && y.isConst && (y.dtype === 'int8' || y.dtype === 'float16');
+    expect(OP, node, x.dtype === y.dtype || hybrid,
+      () => `${describe('input 0', x)} and ${describe('input 1', y)} must share a dtype (or input 1 be constant int8/float16 weights)`);
     expectRank(OP, node, 'input 0', x, 2, 5);
     expectRank(OP, node, 'input 1', y, 2, 5);
     const adjX = node.options ? node.options.bool(F.adj_x, false) : false;
@@ -37,10 +43,10 @@ export const BATCH_MATMUL: OpDef<State> = {
     const batchShape = broadcastShape(OP, node, bx, by);
     setOutput(OP, node, o, [...batchShape, m, n], x.dtype);
     const base = { m, k, n, adjX, adjY, batches: numElements(batchShape), ix: broadcastIndex(bx, batchShape), iy: broadcastIndex(by, batchShape) };
-    if (x.dtype === 'float32') return { ...base, q: null };
+    if (x.dtype === 'float32') return { ...base, q: null, yf: hybrid ? floatWeights(OP, node, 'input 1', y) : null };
     const xq = qparams(OP, node, 'input 0', x), yq = qparams(OP, node, 'input 1', y), oq = qparams(OP, node, 'output', o);
     const rq = makeRequant(xq.scale, Float32Array.of(yq.scale), oq.scale, oq.zeroPoint, -128, 127, 1);
-    return { ...base, q: { zx: xq.zeroPoint, zy: yq.zeroPoint, rq, acc: new Int32Array(m * n) } };
+    return { ...base, q: { zx: xq.zeroPoint, zy: yq.zeroPoint, rq, acc: new Int32Array(m * n) }, yf: null };
   },
   run(node: OpNode, s: State) {
     const { m, k, n, adjX, adjY, q } = s;
@@ -48,7 +54,7 @@ export const BATCH_MATMUL: OpDef<State> = {
     for (let b = 0; b < s.batches; b++) {
       const bx = s.ix ? s.ix[b]! : b, by = s.iy ? s.iy[b]! : b;
       if (!q) {
-        const x = node.inputs[0]!.data as Float32Array, y = node.inputs[1]!.data as Float32Array;
+        const x = node.inputs[0]!.data as Float32Array, y = s.yf ?? (node.inputs[1]!.data as Float32Array);
         const o = node.outputs[0]!.data as Float32Array;
         matmul(x.subarray(bx * xs, bx * xs + xs), y.subarray(by * ys, by * ys + ys), o.subarray(b * os, b * os + os), m, k, n,
           { transA: adjX, transB: adjY });

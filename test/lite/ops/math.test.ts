@@ -91,6 +91,13 @@ describe('BATCH_MATMUL', () => {
     const real = ref(xs.map((v) => (v - 3) * Math.fround(0.02)), ys.map((v) => (v + 1) * Math.fround(0.03)), 2, 3, 4, 3, false, false, false);
     real.forEach((v, i) => expect(Math.abs((o!.data as Int8Array)[i]! - Math.max(-128, Math.min(127, v / Math.fround(0.1) + 2)))).toBeLessThanOrEqual(0.5 + 1e-5));
   });
+  it('float input with constant int8 weights (dynamic-range quantized) widens the weights', () => {
+    const r = rng(84);
+    const xs = randf(r, 2 * 3 * 4), ys = randi(r, 4 * 5, -127, 127);
+    const [o] = runOp(BATCH_MATMUL, node([tensor('float32', [2, 3, 4], xs), constant('int8', [4, 5], ys, { quant: { scale: 0.02 } })], [out('float32')]));
+    expect(maxAbsDiff(o!.data as Float32Array, ref(xs, ys.map((v) => v * Math.fround(0.02)), 2, 3, 4, 5, false, false, true))).toBeLessThan(1e-5);
+  });
+
   it('rejects mismatched inner dims', () => {
     expect(() => BATCH_MATMUL.prepare(node([tensor('float32', [2, 3]), tensor('float32', [4, 2])], [out('float32')]))).toThrow(KernelError);
   });
