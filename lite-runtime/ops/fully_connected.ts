@@ -34,6 +34,8 @@ function dims(node: OpNode): Dims {
   expect(OP, node, inDim > 0 && units > 0 && total % inDim === 0,
     () => `${describe('input 0', x)} holds ${total} values, not a multiple of the weights' input size ${inDim} (${describe('weights', w)})`);
   const batch = total / inDim;
+  const format = node.options ? node.options.i8(F.weights_format, 0) : 0;
+  expect(OP, node, format === 0, () => `weights_format ${format} (shuffled int8 weights) is not supported, only DEFAULT (0)`);
   const keep = node.options ? node.options.bool(F.keep_num_dims, false) : false;
   if (keep) {
     expect(OP, node, x.shape[x.shape.length - 1] === inDim,

@@ -81,8 +81,10 @@ describe.each(['wasm', 'js'] as KernelBackend[])('FULLY_CONNECTED (%s kernels)',
     expect(maxAbsDiff(y!.data as Float32Array, fcFloat(xs, ws.map((v) => v * Math.fround(0.01)), null, 1, 8, 3))).toBeLessThan(1e-5);
   });
 
-  it('rejects an input size that does not divide by the weights input size', () => {
+  it('rejects an input size that does not divide by the weights input size, and shuffled weights', () => {
     expect(() => FULLY_CONNECTED.prepare(node([tensor('float32', [1, 7]), constant('float32', [2, 4], new Array(8).fill(0))], [out('float32')])))
       .toThrow(KernelError);
+    expect(() => FULLY_CONNECTED.prepare(node([tensor('float32', [1, 4]), constant('float32', [2, 4], new Array(8).fill(0))], [out('float32')], { 1: 1 })))
+      .toThrow(/weights_format 1/);
   });
 });
