@@ -1,9 +1,38 @@
 /**
  * Normalization loops on float32: batch norm over [n, c, inner] (channel dim 1,
  * inner = product of the dims after it) and layer norm over [rows, d].
- * Sums accumulate in float64. Statistics are biased (divide by the count).
+ * Sums accumulate in float64, in four independent chains (a single chain is
+ * bound by the add latency). Statistics are biased (divide by the count);
+ * mean and variance come from one pass of sums shifted by a sample of the
+ * data (no cancellation unless the spread is ~1e-8 of the offset), with an
+ * exact two-pass fallback when a sum is not finite.
  */
 import { KernelError, checkDim, checkLen } from './errors.js';
+
+/** Sum of squares from the last `shiftedSum` (a module slot: no allocation per call). */
+let lastSq = 0;
+
+/** Sum of (x[i] - k) over [a, b); the sum of (x[i] - k)^2 goes to `lastSq`. */
+function shiftedSum(x: Float32Array, a: number, b: number, k: number): number {
+  let s0 = 0, s1 = 0, s2 = 0, s3 = 0, q0 = 0, q1 = 0, q2 = 0, q3 = 0, i = a;
+  for (; i + 4 <= b; i += 4) {
+    const t0 = x[i] - k, t1 = x[i + 1] - k, t2 = x[i + 2] - k, t3 = x[i + 3] - k;
+    s0 += t0; s1 += t1; s2 += t2; s3 += t3;
+    q0 += t0 * t0; q1 += t1 * t1; q2 += t2 * t2; q3 += t3 * t3;
+  }
+  for (; i < b; i++) { const t = x[i] - k; s0 += t; q0 += t * t; }
+  lastSq = (q0 + q1) + (q2 + q3);
+  return (s0 + s1) + (s2 + s3);
+}
+
+/** Moments of `count` values (sums shifted by k): [mean, biased variance]; NaN variance when they are not finite. */
+function moments(sum: number, sq: number, k: number, count: number, out: Float64Array): void {
+  const ms = sum / count;
+  out[0] = k + ms;
+  out[1] = Math.max(0, sq / count - ms * ms);
+  if (!Number.isFinite(sum) || !Number.isFinite(sq)) out[1] = NaN;
+}
+const mom = new Float64Array(2);
 
 /** Layout of a batch-norm input: x is [n, c, inner]. */
 export interface BatchNormShape { n: number; c: number; inner: number }
@@ -25,17 +54,28 @@ export function batchNormStats(x: Float32Array, s: BatchNormShape, mean: Float32
   checkLen('batchNormStats', 'variance', variance, s.c, 'c');
   const count = s.n * s.inner;
   if (count === 0) throw new KernelError('batchNormStats', 'needs at least one value per channel');
+  const inner = s.inner;
   for (let c = 0; c < s.c; c++) {
-    let sum = 0;
+    const k = inner > 0 ? x[c * inner] : 0;
+    let sum = 0, sq = 0;
     for (let b = 0; b < s.n; b++) {
-      const o = (b * s.c + c) * s.inner;
-      for (let i = o; i < o + s.inner; i++) sum += x[i];
+      const o = (b * s.c + c) * inner;
+      sum += shiftedSum(x, o, o + inner, k);
+      sq += lastSq;
+    }
+    moments(sum, sq, k, count, mom);
+    if (mom[1] === mom[1]) { mean[c] = mom[0]; variance[c] = mom[1]; continue; }
+    // not finite: two exact passes, so inf / NaN come out as PyTorch's
+    sum = 0;
+    for (let b = 0; b < s.n; b++) {
+      const o = (b * s.c + c) * inner;
+      for (let i = o; i < o + inner; i++) sum += x[i];
     }
     const m = sum / count;
-    let sq = 0;
+    sq = 0;
     for (let b = 0; b < s.n; b++) {
-      const o = (b * s.c + c) * s.inner;
-      for (let i = o; i < o + s.inner; i++) { const d = x[i] - m; sq += d * d; }
+      const o = (b * s.c + c) * inner;
+      for (let i = o; i < o + inner; i++) { const d = x[i] - m; sq += d * d; }
     }
     mean[c] = m;
     variance[c] = sq / count;
@@ -86,7 +126,8 @@ export function batchNormBackward(
     let sg = 0, sgx = 0;
     for (let b = 0; b < s.n; b++) {
       const o = (b * s.c + c) * s.inner;
-      for (let i = o; i < o + s.inner; i++) { const g = gy[i]; sg += g; sgx += g * (x[i] - m); }
+      sg += gradSums(gy, x, o, o + s.inner, m);
+      sgx += lastSq;
     }
     dbias[c] = sg;
     dweight[c] = sgx * invstd;
@@ -97,6 +138,19 @@ export function batchNormBackward(
       for (let i = o; i < o + s.inner; i++) dx[i] = k * (gy[i] - mg - (x[i] - m) * proj);
     }
   }
+}
+
+/** Sum of gy[i] over [a, b); the sum of gy[i] * (x[i] - m) goes to `lastSq`. */
+function gradSums(gy: Float32Array, x: Float32Array, a: number, b: number, m: number): number {
+  let s0 = 0, s1 = 0, s2 = 0, s3 = 0, q0 = 0, q1 = 0, q2 = 0, q3 = 0, i = a;
+  for (; i + 4 <= b; i += 4) {
+    const g0 = gy[i], g1 = gy[i + 1], g2 = gy[i + 2], g3 = gy[i + 3];
+    s0 += g0; s1 += g1; s2 += g2; s3 += g3;
+    q0 += g0 * (x[i] - m); q1 += g1 * (x[i + 1] - m); q2 += g2 * (x[i + 2] - m); q3 += g3 * (x[i + 3] - m);
+  }
+  for (; i < b; i++) { const g = gy[i]; s0 += g; q0 += g * (x[i] - m); }
+  lastSq = (q0 + q1) + (q2 + q3);
+  return (s0 + s1) + (s2 + s3);
 }
 
 /**
@@ -110,13 +164,18 @@ export function layerNormForward(
 ): void {
   checkLN('layerNormForward', x, y, rows, d, weight, bias, mean, rstd, 'y');
   for (let r = 0; r < rows; r++) {
-    const o = r * d;
-    let sum = 0;
-    for (let i = o; i < o + d; i++) sum += x[i];
-    const m = sum / d;
-    let sq = 0;
-    for (let i = o; i < o + d; i++) { const t = x[i] - m; sq += t * t; }
-    const rs = 1 / Math.sqrt(sq / d + eps);
+    const o = r * d, k = x[o];
+    moments(shiftedSum(x, o, o + d, k), lastSq, k, d, mom);
+    let m = mom[0], v = mom[1];
+    if (v !== v) { // not finite: two exact passes
+      let sum = 0;
+      for (let i = o; i < o + d; i++) sum += x[i];
+      m = sum / d;
+      let sq = 0;
+      for (let i = o; i < o + d; i++) { const t = x[i] - m; sq += t * t; }
+      v = sq / d;
+    }
+    const rs = 1 / Math.sqrt(v + eps);
     mean[r] = m;
     rstd[r] = rs;
     for (let j = 0; j < d; j++) y[o + j] = (x[o + j] - m) * rs * weight[j] + bias[j];
@@ -139,13 +198,20 @@ export function layerNormBackward(
   const dw = new Float64Array(d), db = new Float64Array(d);
   for (let r = 0; r < rows; r++) {
     const o = r * d, m = mean[r], rs = rstd[r];
-    let sgw = 0, sgwx = 0;
-    for (let j = 0; j < d; j++) {
+    // two chains each for the row sums (one chain is bound by the add latency)
+    let sgw = 0, sgwx = 0, sgw1 = 0, sgwx1 = 0, j = 0;
+    for (; j + 2 <= d; j += 2) {
+      const g = gy[o + j], xh = (x[o + j] - m) * rs, gw = g * weight[j];
+      const g1 = gy[o + j + 1], xh1 = (x[o + j + 1] - m) * rs, gw1 = g1 * weight[j + 1];
+      sgw += gw; sgwx += gw * xh; sgw1 += gw1; sgwx1 += gw1 * xh1;
+      dw[j] += g * xh; db[j] += g; dw[j + 1] += g1 * xh1; db[j + 1] += g1;
+    }
+    for (; j < d; j++) {
       const g = gy[o + j], xh = (x[o + j] - m) * rs, gw = g * weight[j];
       sgw += gw; sgwx += gw * xh;
       dw[j] += g * xh; db[j] += g;
     }
-    const mg = sgw / d, mgx = sgwx / d;
+    const mg = (sgw + sgw1) / d, mgx = (sgwx + sgwx1) / d;
     for (let j = 0; j < d; j++) {
       const xh = (x[o + j] - m) * rs;
       dx[o + j] = rs * (gy[o + j] * weight[j] - mg - xh * mgx);

@@ -3,6 +3,7 @@ import { kernelBackend, setKernelBackend } from '../../lite-runtime/kernels/inde
 import {
   conv2dBackwardInputNCHW, conv2dBackwardWeightNCHW, conv2dNCHW, conv2dOutputSize, type Conv2dShape,
 } from '../../lite-runtime/kernels/nn-conv.js';
+import { batchNormStats, layerNormForward } from '../../lite-runtime/kernels/nn-norm.js';
 import { maxPool2dBackwardNCHW, maxPool2dNCHW, type Pool2dShape } from '../../lite-runtime/kernels/nn-pool.js';
 
 /** Direct 2x2/stride-2 max pool: the first maximum in row-major order, or the first NaN. */
@@ -116,4 +117,56 @@ describe.each(['wasm', 'js'] as const)('conv2d wide path vs a direct loop (%s GE
       });
     }
   }
+});
+
+describe('norm statistics: one shifted pass vs float64 two-pass', () => {
+  const twoPass = (v: number[]) => {
+    const m = v.reduce((a, b) => a + b, 0) / v.length;
+    return [m, v.reduce((a, b) => a + (b - m) * (b - m), 0) / v.length];
+  };
+  let seed = 5;
+  const rnd = () => { seed = (seed * 1103515245 + 12345) % 2147483648; return seed / 2147483648 - 0.5; };
+
+  it('large offsets with a small spread (batchNormStats and layerNormForward)', () => {
+    for (const [offset, spread] of [[0, 1], [1e4, 1e-1], [-3e5, 7], [1e3, 1e-3]]) {
+      const s = { n: 3, c: 2, inner: 37 };
+      const x = Float32Array.from({ length: s.n * s.c * s.inner }, () => offset + spread * rnd());
+      const mean = new Float32Array(2), variance = new Float32Array(2);
+      batchNormStats(x, s, mean, variance);
+      for (let c = 0; c < 2; c++) {
+        const vals: number[] = [];
+        for (let b = 0; b < s.n; b++) for (let i = 0; i < s.inner; i++) vals.push(x[(b * s.c + c) * s.inner + i]);
+        const [m, v] = twoPass(vals);
+        expect(Math.abs(mean[c] - m)).toBeLessThanOrEqual(Math.abs(m) * 1e-6 + 1e-7);
+        expect(Math.abs(variance[c] - v)).toBeLessThanOrEqual(v * 1e-4);
+      }
+      const rows = 3, d = 61, xl = x.subarray(0, rows * d);
+      const y = new Float32Array(rows * d), lm = new Float32Array(rows), rstd = new Float32Array(rows);
+      layerNormForward(xl, y, rows, d, new Float32Array(d).fill(1), new Float32Array(d), 0, lm, rstd);
+      for (let r = 0; r < rows; r++) {
+        const [m, v] = twoPass([...xl.subarray(r * d, (r + 1) * d)]);
+        expect(Math.abs(lm[r] - m)).toBeLessThanOrEqual(Math.abs(m) * 1e-6 + 1e-7);
+        expect(Math.abs(rstd[r] - 1 / Math.sqrt(v)) * Math.sqrt(v)).toBeLessThanOrEqual(1e-4);
+      }
+    }
+  });
+
+  it('inf and NaN give what two exact passes give (mean inf, variance NaN; NaN stays NaN)', () => {
+    const s = { n: 2, c: 3, inner: 5 };
+    const x = Float32Array.from({ length: 30 }, () => rnd());
+    x[0 * 5 + 2] = Infinity;   // channel 0
+    x[(1 * 3 + 1) * 5 + 4] = NaN; // channel 1
+    const mean = new Float32Array(3), variance = new Float32Array(3);
+    batchNormStats(x, s, mean, variance);
+    expect(mean[0]).toBe(Infinity);
+    expect(variance[0]).toBeNaN();
+    expect(mean[1]).toBeNaN();
+    expect(Number.isFinite(mean[2]) && Number.isFinite(variance[2])).toBe(true);
+    const y = new Float32Array(10), lm = new Float32Array(2), rstd = new Float32Array(2);
+    const xl = Float32Array.from([1, 2, -Infinity, 4, 5, 1, 2, 3, 4, 5]);
+    layerNormForward(xl, y, 2, 5, new Float32Array(5).fill(1), new Float32Array(5), 1e-5, lm, rstd);
+    expect(lm[0]).toBe(-Infinity);
+    expect(rstd[0]).toBeNaN();
+    expect(lm[1]).toBeCloseTo(3, 6);
+  });
 });
