@@ -95,6 +95,40 @@ describe('module behaviour', () => {
   });
 });
 
+describe('under tg.jit', () => {
+  it('a conv/batch-norm/cross-entropy training step traces and matches eager, running stats included', () => {
+    const make = () => {
+      tg.manualSeed(5);
+      return new nn.Sequential(new nn.Conv2d(1, 4, 3, { padding: 1 }), new nn.BatchNorm2d(4), new nn.ReLU(), new nn.MaxPool2d(2),
+        new nn.Flatten(), new nn.Linear(16, 3));
+    };
+    const a = make(), b = make();
+    const optA = new tg.optim.Adam(a.parameters()), optB = new tg.optim.Adam(b.parameters());
+    const x = tg.randn([6, 1, 4, 4]), y = tg.tensor([0, 1, 2, 2, 1, 0], { dtype: 'int32' });
+    const loss = (m: typeof a) => nn.functional.crossEntropy(m.forward(x), y, { labelSmoothing: 0.1 });
+    const step = tg.jit((xb: tg.Tensor) => { optB.zeroGrad(); const l = nn.functional.crossEntropy(b.forward(xb), y, { labelSmoothing: 0.1 }); l.backward(); optB.step(); return l; });
+    for (let i = 0; i < 3; i++) {
+      optA.zeroGrad();
+      const la = loss(a);
+      la.backward();
+      optA.step();
+      expect(step(x).item()).toBeCloseTo(la.item(), 5);
+    }
+    const sa = a.stateDict(), sb = b.stateDict();
+    expect(sb['1.num_batches_tracked'].item()).toBe(3);
+    for (const k of ['1.running_mean', '1.running_var', '0.weight']) {
+      const da = sa[k].data(), db = sb[k].data();
+      da.forEach((v, i) => expect(db[i]).toBeCloseTo(v, 5));
+    }
+  });
+  it('LSTM and MultiheadAttention trace to the eager result', () => {
+    const l = new nn.LSTM(3, 4, { numLayers: 2 }), xs = tg.randn([5, 2, 3]);
+    expect(tg.jit((x: tg.Tensor) => l.forward(x)[0])(xs).sum().item()).toBeCloseTo(l.forward(xs)[0].sum().item(), 5);
+    const m = new nn.MultiheadAttention(8, 2), q = tg.randn([4, 2, 8]);
+    expect(tg.jit((x: tg.Tensor) => m.forward(x, x, x)[0])(q).sum().item()).toBeCloseTo(m.forward(q, q, q)[0].sum().item(), 5);
+  });
+});
+
 describe('bad input', () => {
   it('names the module, the shapes and what was expected', () => {
     expect(() => new nn.Conv2d(3, 4, 3, { groups: 2 })).toThrow(/Conv2d: inChannels 3 and outChannels 4 must both be divisible by groups 2/);

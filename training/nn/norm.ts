@@ -1,6 +1,7 @@
 import { noGrad } from '../autograd.js';
 import { ones, tensor, zeros } from '../creation.js';
 import { ShapeError, ValueError } from '../errors.js';
+import { assign } from '../ops/assign.js';
 import { batchNorm } from '../ops/nn/batch-norm.js';
 import { layerNorm } from '../ops/nn/layer-norm.js';
 import { fmtShape } from '../shape.js';
@@ -56,9 +57,9 @@ abstract class BatchNormBase extends Module {
     const run = this.running;
     let momentum = this.momentum ?? 0;
     if (this.training && run) {
-      const n = noGrad(() => run.count.add(1));
-      run.count._assign(n);
-      if (this.momentum === null) momentum = 1 / n.item();
+      noGrad(() => assign(run.count, run.count.add(1)));
+      // cumulative average: weight 1/count (needs the count's value, so not under tg.jit)
+      if (this.momentum === null) momentum = 1 / run.count.item();
     }
     const useBatch = this.training || !run;
     return batchNorm(x, run?.mean ?? null, run?.var ?? null, this.weight, this.bias, useBatch, momentum, this.eps);
