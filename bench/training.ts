@@ -11,6 +11,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { eager } from '../training/dispatch.js';
 import * as tg from '../training/index.js';
 import { formatRows, type BenchRow } from './types.js';
 
@@ -190,15 +191,52 @@ export async function benchTraining(): Promise<BenchRow[]> {
   }));
 }
 
-/** Milliseconds per op (forward kernels and gradient kernels alike) over `steps` steps of each case. */
+/**
+ * Where an eager step's time goes: forward / backward / optimizer phases, and
+ * the ops (forward and gradient kernels alike) by time per step. Times every
+ * op by wrapping the eager interpreter's apply in place (the optimizer's fused
+ * eager path checks that interpreter's identity, so it must stay the same object).
+ * @example console.log(profileSteps()); // or: npx tsx bench/training.ts --profile
+ */
 export function profileSteps(steps = 20): string {
   const lines: string[] = [];
-  for (const c of CASES) {
-    const step = stepFn(c.make(), c.x(), tg.randint(0, 10, [c.batch]));
-    for (let i = 0; i < 3; i++) step();
+  const orig = eager.apply;
+  const ops = new Map<string, number>();
+  eager.apply = function timed(op, inputs, attrs) {
     const t0 = performance.now();
-    for (let i = 0; i < steps; i++) step();
-    lines.push(`${c.name}: ${((performance.now() - t0) / steps).toFixed(2)} ms/step`);
+    const out = orig.call(this, op, inputs, attrs);
+    ops.set(op.name, (ops.get(op.name) ?? 0) + performance.now() - t0);
+    return out;
+  };
+  try {
+    for (const c of CASES) {
+      const model = c.make(), x = c.x(), y = tg.randint(0, 10, [c.batch]);
+      const opt = new tg.optim.Adam(model.parameters(), { lr: 1e-3 });
+      const phase = { forward: 0, backward: 0, optimizer: 0 };
+      const run = () => {
+        const t0 = performance.now();
+        opt.zeroGrad();
+        const loss = tg.nn.functional.crossEntropy(model.forward(x), y);
+        const t1 = performance.now();
+        loss.backward();
+        const t2 = performance.now();
+        opt.step();
+        const t3 = performance.now();
+        phase.forward += t1 - t0; phase.backward += t2 - t1; phase.optimizer += t3 - t2;
+      };
+      for (let i = 0; i < 3; i++) run();
+      ops.clear();
+      phase.forward = phase.backward = phase.optimizer = 0;
+      for (let i = 0; i < steps; i++) run();
+      const total = phase.forward + phase.backward + phase.optimizer;
+      const f = (ms: number) => `${(ms / steps).toFixed(2)} ms (${((100 * ms) / total).toFixed(0)}%)`;
+      lines.push(`${c.name}: ${(total / steps).toFixed(2)} ms/step = forward ${f(phase.forward)} + backward ${f(phase.backward)} + optimizer ${f(phase.optimizer)}`);
+      const opTotal = [...ops.values()].reduce((s, v) => s + v, 0);
+      for (const [name, ms] of [...ops].sort((p, q) => q[1] - p[1]).slice(0, 12)) lines.push(`  ${name.padEnd(24)} ${f(ms)}`);
+      lines.push(`  ${'(outside op dispatch)'.padEnd(24)} ${f(total - opTotal)}  (fused eager optimizer kernels, autograd bookkeeping)`);
+    }
+  } finally {
+    eager.apply = orig;
   }
   return lines.join('\n');
 }
