@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import * as tg from '../../training/index.js';
 import { accuracy, DigitsCnn, loadDigits, trainDigits } from '../../examples/train-digits.js';
 
@@ -28,4 +28,18 @@ describe('digits demo (shortened)', () => {
     fresh.loadStateDict(await tg.load(checkpoint));
     expect(accuracy(fresh, data.images, data.labels)).toBeCloseTo(accuracy(r.model, data.images, data.labels), 10);
   }, 30_000);
+
+  it('prints one plain progress line per epoch with loss, accuracy and samples/s when not on a TTY', async () => {
+    const all = loadDigits();
+    const data = { images: tg.narrow(all.images, 0, 0, 300), labels: tg.narrow(all.labels, 0, 0, 300) };
+    const log = vi.spyOn(console, 'log').mockImplementation(() => undefined);
+    try {
+      await trainDigits({ epochs: 2, checkpoint: null, progress: 'lines', data });
+      const lines = log.mock.calls.map((c) => String(c[0]));
+      expect(lines).toHaveLength(2);
+      expect(lines[1]).toMatch(/^epoch 2\/2 {2}loss \d+\.\d{4} {2}train acc \d+\.\d% {2}test acc \d+\.\d% {2}\d+ samples\/s$/);
+    } finally {
+      log.mockRestore();
+    }
+  });
 });
