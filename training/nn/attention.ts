@@ -109,7 +109,7 @@ export class MultiheadAttention extends Module {
       scores = applyMask(scores, m.reshape([N, 1, 1, S]), 'keyPaddingMask');
     }
     let attn = softmax(scores, -1);
-    const weights = opts.needWeights ?? true ? ((opts.averageAttnWeights ?? true) ? mean(attn, 1) : attn) : null;
+    const weights = (opts.needWeights ?? true) ? ((opts.averageAttnWeights ?? true) ? mean(attn, 1) : attn) : null;
     attn = dropout(attn, this.dropout, this.training);
     const ctx = attn.matmul(v).permute([0, 2, 1, 3]).reshape([N, L, E]);
     let out = this.out_proj.forward(ctx);

@@ -1,6 +1,6 @@
 import { zeros } from '../creation.js';
 import { ValueError } from '../errors.js';
-import type { ConvPadding, Size2 } from '../ops/nn/args.js';
+import type { Size2 } from '../ops/nn/args.js';
 import { conv1d, conv2d, convTranspose2d } from '../ops/nn/conv.js';
 import type { Tensor } from '../tensor.js';
 import { fans, kaimingUniform_, uniform_ } from './init.js';
@@ -47,7 +47,7 @@ export class Conv2d extends Module {
 
   forward(x: Tensor): Tensor {
     const { stride, padding, dilation, groups } = this.opts;
-    return conv2d(x, this.weight, this.bias, { stride, padding: padding as ConvPadding | undefined, dilation, groups });
+    return conv2d(x, this.weight, this.bias, { stride, padding, dilation, groups });
   }
 
   protected override extraRepr(): string {

@@ -93,24 +93,30 @@ function classTarget(op: string, input: Tensor, target: Tensor, ignoreIndex: num
 export function nllLoss(input: Tensor, target: Tensor, opts: ClassLossOptions = {}): Tensor {
   const op = 'nllLoss';
   const x = classInput(op, input);
-  return nllCore(op, x, target, checkWeight(op, opts.weight, x.shape[1]), opts.ignoreIndex ?? -100, checkReduction(op, opts.reduction ?? 'mean'), input.ndim === 1);
+  const weight = checkWeight(op, opts.weight, x.shape[1]), reduction = checkReduction(op, opts.reduction ?? 'mean');
+  const { loss, w } = nllParts(op, x, target, weight, opts.ignoreIndex ?? -100);
+  const out = reduceClass(loss, w, reduction);
+  return reduction === 'none' && input.ndim === 1 ? out.reshape([]) : out;
 }
 
-/** Per-element -w[y]·x[y] (0 where ignored), reduced; `sumW` hooks: also returns the divisor for 'mean'. */
-function nllParts(op: string, x: Tensor, target: Tensor, weight: Tensor | null, ignoreIndex: number): { loss: Tensor; w: Tensor | null; safe: Tensor; keep: Tensor | null } {
+/**
+ * Per-element losses -w[y]·x[y] (0 where ignored) and the per-element weights w
+ * (class weight times the keep mask; null when neither applies), plus the keep mask.
+ */
+function nllParts(op: string, x: Tensor, target: Tensor, weight: Tensor | null, ignoreIndex: number): { loss: Tensor; w: Tensor | null; keep: Tensor | null } {
   const [safe, keep] = classTarget(op, x, target, ignoreIndex);
   let loss = gather(x, 1, safe.unsqueeze(1)).squeeze(1).neg();
   let w: Tensor | null = weight ? indexSelect(weight, 0, safe.flatten()).reshape(safe.shape) : null;
   if (keep) w = w ? w.mul(keep) : keep;
   if (w) loss = loss.mul(w);
-  return { loss, w, safe, keep };
+  return { loss, w, keep };
 }
 
-function nllCore(op: string, x: Tensor, target: Tensor, weight: Tensor | null, ignoreIndex: number, reduction: Reduction, unbatched: boolean): Tensor {
-  const { loss, w } = nllParts(op, x, target, weight, ignoreIndex);
-  if (reduction === 'none') return unbatched ? loss.reshape([]) : loss;
-  if (reduction === 'sum') return loss.sum();
-  return w ? loss.sum().div(w.sum()) : loss.mean();
+/** torch's reduction of class losses: 'mean' divides by the total weight of the counted targets. */
+function reduceClass(l: Tensor, w: Tensor | null, reduction: Reduction): Tensor {
+  if (reduction === 'none') return l;
+  if (reduction === 'sum') return l.sum();
+  return w ? l.sum().div(w.sum()) : l.mean();
 }
 
 /**
@@ -132,13 +138,11 @@ export function crossEntropy(input: Tensor, target: Tensor, opts: CrossEntropyOp
   const unbatched = input.ndim === 1;
   const ignoreIndex = opts.ignoreIndex ?? -100;
   const { loss, w, keep } = nllParts(op, logp, target, weight, ignoreIndex);
-  const reduceNll = (l: Tensor): Tensor => (reduction === 'none' ? l : reduction === 'sum' ? l.sum() : w ? l.sum().div(w.sum()) : l.mean());
-  let out = reduceNll(loss);
+  let out = reduceClass(loss, w, reduction);
   if (eps > 0) {
     let smooth = (wView ? logp.mul(wView) : logp).sum(1).neg();
     if (keep) smooth = smooth.mul(keep);
-    const s = reduction === 'none' ? smooth : reduction === 'sum' ? smooth.sum() : w ? smooth.sum().div(w.sum()) : smooth.mean();
-    out = out.mul(1 - eps).add(s.mul(eps / c));
+    out = out.mul(1 - eps).add(reduceClass(smooth, w, reduction).mul(eps / c));
   }
   return reduction === 'none' && unbatched ? out.reshape([]) : out;
 }
