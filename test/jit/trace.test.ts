@@ -164,6 +164,17 @@ describe('tg.jit tracing', () => {
     expect(g.constants).toHaveLength(0);
   });
 
+  it('a detached outside tensor stays a variable (it shares storage), without gradient', () => {
+    const w = tg.tensor([1, 2], { requiresGrad: true });
+    const f = tg.jit((x: tg.Tensor) => x.mul(w.detach().mul(3)));
+    expect(f(tg.tensor([1, 1])).tolist()).toEqual([3, 6]);
+    tg.assign(w, tg.tensor([5, 7]));
+    expect(f(tg.tensor([1, 1])).tolist()).toEqual([15, 21]);
+    expect(f.graphFor(tg.tensor([1, 1])).variables).toHaveLength(1);
+    const g = tg.jit((x: tg.Tensor) => tg.grad([x.mul(w.detach()).sum()], [x])[0]!);
+    expect(g(tg.tensor([1, 1], { requiresGrad: true })).tolist()).toEqual([5, 7]);
+  });
+
   it('tensors created from JS data inside the trace become constants', () => {
     const f = tg.jit((x: tg.Tensor) => x.add(tg.tensor([10, 20])).mul(2));
     expect(f(tg.tensor([1, 2])).tolist()).toEqual([22, 44]);

@@ -8,7 +8,7 @@ import { fmtShape } from '../shape.js';
 import { Tensor } from '../tensor.js';
 import { compileGraph, type Executable } from './executor.js';
 import { fromSamples } from './specialize.js';
-import { Tracer, asTracer, recordingBirths } from './tracer.js';
+import { Births, Tracer, asTracer, recordingBirths } from './tracer.js';
 import { flattenTree } from './tree.js';
 
 /** Expected shape (null or -1: any size) and dtype of one tensor argument. */
@@ -139,7 +139,7 @@ function toTensor(s: Storage, v: Value): Tensor {
 }
 
 function trace(call: Callable, flat: ReturnType<typeof flattenTree>, names: Map<Tensor, string>, opts: JitOptions): Entry {
-  const born = new WeakSet<Tensor>();
+  const born = new Births();
   const tracer = new Tracer(null, born, names);
   const placeholders = flat.leaves.map((t, i) => tracer.input({ shape: t.shape, dtype: t.dtype }, opts.argNames?.[i] ?? `arg${i}`, t.requiresGrad));
   const result = recordingBirths(born, () => withInterpreter(tracer, () => call(...(flat.rebuild(placeholders) as unknown[]))));

@@ -30,8 +30,8 @@ export class Tracer implements Interpreter {
 
   constructor(
     readonly parent: Tracer | null,
-    /** Eager tensors created while tracing (they become constants). */
-    readonly born: WeakSet<Tensor>,
+    /** Eager tensors created while tracing (they become constants, detached views excepted). */
+    readonly born: Births,
     /** Names for variables (module parameter names). */
     readonly names: Map<Tensor, string>,
   ) {
@@ -105,9 +105,16 @@ export class Tracer implements Interpreter {
 
   /** Root: binds an eager tensor as a constant (born in the trace) or a variable. */
   private bind(t: Tensor, assignTarget: boolean): Value {
+    const source = this.born.detachedFrom.get(t);
+    if (source) {
+      // x.detach() of an outside tensor shares its storage: it reads the same variable.
+      const v = this.valueOf(source, assignTarget);
+      this.bound.set(t, v);
+      return v;
+    }
     const data = t._values('jit');
     let v: Value;
-    if (this.born.has(t) && !assignTarget) {
+    if (this.born.tensors.has(t) && !assignTarget) {
       v = this.graph.addConstant(t.shape, t.dtype, data);
     } else {
       v = this.graph.addVariable(t.shape, t.dtype, this.nameFor(t), refOf(t));
@@ -146,23 +153,40 @@ function refOf(t: Tensor): { read: () => Tensor['_storage'] & object; version: (
   };
 }
 
+/** Eager tensors created during a trace, and which of them are detached views of outside tensors. */
+export class Births {
+  readonly tensors = new WeakSet<Tensor>();
+  readonly detachedFrom = new WeakMap<Tensor, Tensor>();
+}
+
 /**
- * Runs `fn` while recording every eager tensor created (from JS data) into `born`.
- * Tensor creation has one entry point, `Tensor._fromStorage`; it is wrapped for the
- * duration of the trace only.
+ * Runs `fn` while recording every eager tensor created (from JS data) into
+ * `born`. Tensor creation has one entry point, `Tensor._fromStorage`; it is
+ * wrapped for the duration of the trace only, and so is `detach` (a detached
+ * outside tensor shares its storage, so it must stay a variable, not a constant).
  */
-export function recordingBirths<T>(born: WeakSet<Tensor>, fn: () => T): T {
+export function recordingBirths<T>(born: Births, fn: () => T): T {
   const host = Tensor as unknown as { _fromStorage: typeof Tensor._fromStorage };
   const original = host._fromStorage;
+  const originalDetach = Object.getOwnPropertyDescriptor(Tensor.prototype, 'detach')!;
   host._fromStorage = function (shape, dtype, storage) {
     const t = original.call(Tensor, shape, dtype, storage);
-    born.add(t);
+    born.tensors.add(t);
     return t;
   };
+  Object.defineProperty(Tensor.prototype, 'detach', {
+    ...originalDetach,
+    value(this: Tensor) {
+      const d = (originalDetach.value as () => Tensor).call(this);
+      if (!this.isTraced) born.detachedFrom.set(d, born.detachedFrom.get(this) ?? this);
+      return d;
+    },
+  });
   try {
     return fn();
   } finally {
     host._fromStorage = original;
+    Object.defineProperty(Tensor.prototype, 'detach', originalDetach);
   }
 }
 
