@@ -60,6 +60,10 @@ const table: Record<string, Entry> = {
   'GRU/basic': { make: () => new nn.GRU(4, 5), call: (m: tg.nn.GRU, x) => m.forward(x) },
   'GRU/2layer-bidir-batchfirst-init': { make: () => new nn.GRU(3, 4, { numLayers: 2, batchFirst: true, bidirectional: true }), call: (m: tg.nn.GRU, x, h) => m.forward(x, h) },
   'GRU/unbatched': { make: () => new nn.GRU(3, 4), call: (m: tg.nn.GRU, x, h) => m.forward(x, h) },
+  'RNN/tanh': { make: () => new nn.RNN(4, 5), call: (m: tg.nn.RNN, x) => m.forward(x) },
+  'RNN/relu-2layer-bidir-batchfirst-init': {
+    make: () => new nn.RNN(3, 4, { numLayers: 2, nonlinearity: 'relu', batchFirst: true, bidirectional: true }), call: (m: tg.nn.RNN, x, h) => m.forward(x, h),
+  },
   'MultiheadAttention/self': { make: () => new nn.MultiheadAttention(8, 2), call: (m: tg.nn.MultiheadAttention, x) => m.forward(x, x, x) },
   'MultiheadAttention/batchfirst-masks': {
     make: () => new nn.MultiheadAttention(8, 4, { batchFirst: true }),

@@ -41,6 +41,13 @@ const gruCell: Cell = (xp, [h], w) => {
   return [n.add(z.mul(h.sub(n)))]; // (1 - z) * n + z * h
 };
 
+const tanhCell: Cell = (xp, [h], w) => [xp.add(linear(h, w.whh, w.bhh)).tanh()];
+const reluCell: Cell = (xp, [h], w) => [xp.add(linear(h, w.whh, w.bhh)).relu()];
+
+type Kind = 'RNN_TANH' | 'RNN_RELU' | 'LSTM' | 'GRU';
+const GATES: Record<Kind, number> = { RNN_TANH: 1, RNN_RELU: 1, LSTM: 4, GRU: 3 };
+const CELLS: Record<Kind, Cell> = { RNN_TANH: tanhCell, RNN_RELU: reluCell, LSTM: lstmCell, GRU: gruCell };
+
 abstract class RNNBase extends Module {
   readonly numLayers: number;
   readonly bias: boolean;
@@ -48,7 +55,7 @@ abstract class RNNBase extends Module {
   readonly dropout: number;
   readonly bidirectional: boolean;
 
-  constructor(private readonly kind: 'LSTM' | 'GRU', readonly inputSize: number, readonly hiddenSize: number, opts: RNNOptions) {
+  constructor(private readonly kind: Kind, readonly inputSize: number, readonly hiddenSize: number, opts: RNNOptions) {
     super();
     this.numLayers = opts.numLayers ?? 1;
     this.bias = opts.bias ?? true;
@@ -56,10 +63,10 @@ abstract class RNNBase extends Module {
     this.dropout = opts.dropout ?? 0;
     this.bidirectional = opts.bidirectional ?? false;
     for (const [k, v] of [['inputSize', inputSize], ['hiddenSize', hiddenSize], ['numLayers', this.numLayers]] as const) {
-      if (!Number.isInteger(v) || v < 1) throw new ValueError(`${kind}: ${k} must be a positive integer, got ${v}`);
+      if (!Number.isInteger(v) || v < 1) throw new ValueError(`${this.constructor.name}: ${k} must be a positive integer, got ${v}`);
     }
-    if (!(this.dropout >= 0 && this.dropout <= 1)) throw new ValueError(`${kind}: dropout must be in [0, 1], got ${this.dropout}`);
-    const gates = kind === 'LSTM' ? 4 : 3, dirs = this.bidirectional ? 2 : 1;
+    if (!(this.dropout >= 0 && this.dropout <= 1)) throw new ValueError(`${this.constructor.name}: dropout must be in [0, 1], got ${this.dropout}`);
+    const gates = GATES[kind], dirs = this.bidirectional ? 2 : 1;
     const stdv = 1 / Math.sqrt(hiddenSize);
     const self = this as unknown as Record<string, Tensor>;
     for (let l = 0; l < this.numLayers; l++) {
@@ -83,7 +90,7 @@ abstract class RNNBase extends Module {
 
   /** Runs every layer; `init` holds one [L*D, B, H] tensor per state (h, and c for LSTM). */
   protected run(x: Tensor, init: Tensor[] | null): [Tensor, Tensor[]] {
-    const name = this.kind, dirs = this.bidirectional ? 2 : 1;
+    const name = this.constructor.name, dirs = this.bidirectional ? 2 : 1;
     if (x.ndim !== 2 && x.ndim !== 3) throw new ShapeError(`${name}: input must be 2-D [seq, feature] or 3-D, got shape ${fmtShape(x.shape)}`);
     if (x.shape[x.ndim - 1] !== this.inputSize) throw new ShapeError(`${name}: input ${fmtShape(x.shape)} must end in inputSize = ${this.inputSize}`);
     if (x.dtype !== 'float32') throw new DTypeError(`${name}: input is ${x.dtype}, expected float32`);
@@ -98,7 +105,7 @@ abstract class RNNBase extends Module {
     });
     const nStates = this.kind === 'LSTM' ? 2 : 1;
     const finals: Tensor[][] = Array.from({ length: nStates }, () => []);
-    const cell = this.kind === 'LSTM' ? lstmCell : gruCell;
+    const cell = CELLS[this.kind];
     for (let l = 0; l < this.numLayers; l++) {
       const outs: Tensor[] = [];
       for (let d = 0; d < dirs; d++) {
@@ -151,6 +158,27 @@ export class LSTM extends RNNBase {
 export class GRU extends RNNBase {
   constructor(inputSize: number, hiddenSize: number, opts: RNNOptions = {}) {
     super('GRU', inputSize, hiddenSize, opts);
+  }
+
+  forward(x: Tensor, h0: Tensor | null = null): [Tensor, Tensor] {
+    const [out, [h]] = this.run(x, h0 ? [h0] : null);
+    return [out, h];
+  }
+}
+
+/**
+ * Multi-layer Elman RNN (torch.nn.RNN): h' = tanh(x·W_ihᵀ + b_ih + h·W_hhᵀ + b_hh)
+ * (or relu with `nonlinearity: 'relu'`). Returns [output, h_n].
+ * @example const [y, h] = new tg.nn.RNN(8, 16, { nonlinearity: 'relu' }).forward(tg.randn([5, 2, 8]));
+ */
+export class RNN extends RNNBase {
+  readonly nonlinearity: 'tanh' | 'relu';
+
+  constructor(inputSize: number, hiddenSize: number, opts: RNNOptions & { nonlinearity?: 'tanh' | 'relu' } = {}) {
+    const nl = opts.nonlinearity ?? 'tanh';
+    if (nl !== 'tanh' && nl !== 'relu') throw new ValueError(`RNN: nonlinearity must be 'tanh' or 'relu', got '${String(nl)}'`);
+    super(nl === 'tanh' ? 'RNN_TANH' : 'RNN_RELU', inputSize, hiddenSize, opts);
+    this.nonlinearity = nl;
   }
 
   forward(x: Tensor, h0: Tensor | null = null): [Tensor, Tensor] {
