@@ -71,6 +71,8 @@ type Callable = (...args: unknown[]) => unknown;
  * JS values `fn` reads (numbers in closures, options) are baked in at trace
  * time: pass values that change as arguments (non-tensor arguments are part
  * of the signature) or as tensors (like the optimizers' learning rate).
+ * Likewise, eager work that bypasses ops (`clone()`, `data()`, `tg.tensor(t)`)
+ * runs once, at trace time, and its result is a constant.
  * @example
  * const f = tg.jit((x: tg.Tensor) => x.mul(2).add(1).relu());
  * f(tg.tensor([-1, 2])); // [0, 5]
