@@ -3,7 +3,7 @@ import { isPinned } from './util.js';
 
 /**
  * Dead-code elimination: removes nodes whose outputs nothing reads (keeping
- * side effects: assign, print), then unused constants and variables.
+ * side effects: assign, print, random draws), then unused constants and variables.
  * Returns the number of nodes removed.
  * @example dce(g); // drops `%3 = exp(%x)` when %3 is never used
  */
@@ -28,6 +28,7 @@ export function dce(g: Graph): number {
 /** Side effects that keep a node alive even when its outputs are unused. */
 function hasEffect(n: Node): boolean {
   if (!isPinned(n)) return false;
-  if (!n.subgraphs) return n.op === 'assign' || n.op === 'print' || !/^(dropout|rand)/i.test(n.op);
+  // Random ops stay too: dropping one would shift the generator's stream for every later draw.
+  if (!n.subgraphs) return true;
   return n.subgraphs.some((s) => s.nodes.some(hasEffect));
 }
