@@ -76,6 +76,7 @@ export function maxPool2dNCHW(x: Float32Array, y: Float32Array, s: Pool2dShape):
     return;
   }
   if (isPlain2x2(s, oh, ow)) { maxPool2x2(x, y, s.planes, s.h, s.w, oh, ow); return; }
+  const bits = new Int32Array(x.buffer, x.byteOffset, x.length);
   const h = s.h, w = s.w, kh = s.kh, kw = s.kw, sh = s.strideH, sw = s.strideW, ph = s.padH, pw = s.padW;
   for (let p = 0, o = 0; p < s.planes; p++) {
     const xo = p * h * w;
@@ -83,15 +84,38 @@ export function maxPool2dNCHW(x: Float32Array, y: Float32Array, s: Pool2dShape):
       const y0 = oy * sh - ph > 0 ? oy * sh - ph : 0, y1 = oy * sh - ph + kh < h ? oy * sh - ph + kh : h;
       for (let ox = 0; ox < ow; ox++, o++) {
         const x0 = ox * sw - pw > 0 ? ox * sw - pw : 0, x1 = ox * sw - pw + kw < w ? ox * sw - pw + kw : w;
-        let m = -Infinity; // Math.max is branchless (random data defeats branch prediction) and propagates NaN
-        for (let iy = y0; iy < y1; iy++) {
-          const r = xo + iy * w;
-          for (let ix = r + x0; ix < r + x1; ix++) m = Math.max(m, x[ix]);
-        }
-        y[o] = m;
+        y[o] = x[windowArgmax(x, bits, xo, w, y0, y1, x0, x1)];
       }
     }
   }
+}
+
+/** Order-preserving int key of float32 bits (non-NaN; -0 and +0 equal). */
+function key(b: number): number {
+  return (b ^ ((b >> 31) & 0x7fffffff)) + +(b === -2147483648);
+}
+
+/**
+ * Index of the first maximum (or first NaN) of the window rows [y0, y1) x
+ * columns [x0, x1) of the plane at xo: a running argmax over integer keys,
+ * selected with bit masks (no data-dependent branch; a branching max
+ * mispredicts on random data). The window must not be empty.
+ */
+function windowArgmax(x: Float32Array, bits: Int32Array, xo: number, w: number, y0: number, y1: number, x0: number, x1: number): number {
+  let bi = xo + y0 * w + x0, bk = key(bits[bi]), nan = 0;
+  for (let iy = y0; iy < y1; iy++) {
+    for (let i = xo + iy * w + x0, e = xo + iy * w + x1; i < e; i++) {
+      const k = key(bits[i]), m = -(+(k > bk));
+      bk ^= (bk ^ k) & m;
+      bi ^= (bi ^ i) & m;
+      nan |= +(x[i] !== x[i]);
+    }
+  }
+  if (nan === 0) return bi;
+  for (let iy = y0; iy < y1; iy++) {
+    for (let i = xo + iy * w + x0, e = xo + iy * w + x1; i < e; i++) if (x[i] !== x[i]) return i;
+  }
+  return bi;
 }
 
 /**
@@ -114,6 +138,7 @@ export function maxPool2dBackwardNCHW(x: Float32Array, gy: Float32Array, dx: Flo
     }
     return;
   }
+  const bits = new Int32Array(x.buffer, x.byteOffset, x.length);
   const h = s.h, w = s.w, kh = s.kh, kw = s.kw, sh = s.strideH, sw = s.strideW, ph = s.padH, pw = s.padW;
   for (let p = 0, o = 0; p < s.planes; p++) {
     const xo = p * hw;
@@ -121,16 +146,7 @@ export function maxPool2dBackwardNCHW(x: Float32Array, gy: Float32Array, dx: Flo
       const y0 = oy * sh - ph > 0 ? oy * sh - ph : 0, y1 = oy * sh - ph + kh < h ? oy * sh - ph + kh : h;
       for (let ox = 0; ox < ow; ox++, o++) {
         const x0 = ox * sw - pw > 0 ? ox * sw - pw : 0, x1 = ox * sw - pw + kw < w ? ox * sw - pw + kw : w;
-        // the max first (branchless), then its first position: one data-dependent branch per window
-        let m = -Infinity;
-        for (let iy = y0; iy < y1; iy++) for (let ix = xo + iy * w + x0; ix < xo + iy * w + x1; ix++) m = Math.max(m, x[ix]);
-        const nan = m !== m;
-        search: for (let iy = y0; iy < y1; iy++) {
-          for (let ix = xo + iy * w + x0; ix < xo + iy * w + x1; ix++) {
-            const v = x[ix];
-            if (v === m || (nan && v !== v)) { dx[ix] += gy[o]; break search; }
-          }
-        }
+        dx[windowArgmax(x, bits, xo, w, y0, y1, x0, x1)] += gy[o];
       }
     }
   }
@@ -209,22 +225,31 @@ export interface AvgPoolOptions {
   divisor: number;
 }
 
-/** Visits each window as [y0, y1) x [x0, x1) clipped to the input, with its divisor (PyTorch's rule). */
-function forWindows(s: Pool2dShape, oh: number, ow: number, opts: AvgPoolOptions,
-  visit: (o: number, y0: number, y1: number, x0: number, x1: number, inv: number) => void): void {
-  let o = 0;
-  for (let oy = 0; oy < oh; oy++) {
-    let ys = oy * s.strideH - s.padH, ye = Math.min(ys + s.kh, s.h + s.padH);
-    const poolH = ye - ys;
-    ys = Math.max(ys, 0); ye = Math.min(ye, s.h);
-    for (let ox = 0; ox < ow; ox++, o++) {
-      let xs = ox * s.strideW - s.padW, xe = Math.min(xs + s.kw, s.w + s.padW);
-      const poolW = xe - xs;
-      xs = Math.max(xs, 0); xe = Math.min(xe, s.w);
-      const div = opts.divisor > 0 ? opts.divisor : opts.countIncludePad ? poolH * poolW : (ye - ys) * (xe - xs);
-      visit(o, ys, ye, xs, xe, 1 / div);
-    }
+/** Average-pool windows per output row and column: clipped [start, end) and the padded length (PyTorch's rule). */
+interface AvgWindows { ys: Int32Array; ye: Int32Array; ph: Int32Array; xs: Int32Array; xe: Int32Array; pw: Int32Array }
+
+function axisWindows(out: number, size: number, k: number, stride: number, pad: number): [Int32Array, Int32Array, Int32Array] {
+  const st = new Int32Array(out), en = new Int32Array(out), len = new Int32Array(out);
+  for (let o = 0; o < out; o++) {
+    const a = o * stride - pad, b = Math.min(a + k, size + pad);
+    len[o] = b - a;
+    st[o] = Math.max(a, 0);
+    en[o] = Math.min(b, size);
   }
+  return [st, en, len];
+}
+
+function avgWindows(s: Pool2dShape, oh: number, ow: number): AvgWindows {
+  const [ys, ye, ph] = axisWindows(oh, s.h, s.kh, s.strideH, s.padH);
+  const [xs, xe, pw] = axisWindows(ow, s.w, s.kw, s.strideW, s.padW);
+  return { ys, ye, ph, xs, xe, pw };
+}
+
+/** 1 / divisor of window (oy, ox): the override, the padded window, or the clipped one. */
+function invDivisor(win: AvgWindows, oy: number, ox: number, opts: AvgPoolOptions): number {
+  const div = opts.divisor > 0 ? opts.divisor : opts.countIncludePad ? win.ph[oy] * win.pw[ox]
+    : (win.ye[oy] - win.ys[oy]) * (win.xe[ox] - win.xs[ox]);
+  return 1 / div;
 }
 
 function checkAvg(kernel: string, s: Pool2dShape, opts: AvgPoolOptions): [number, number] {
@@ -242,13 +267,18 @@ export function avgPool2dNCHW(x: Float32Array, y: Float32Array, s: Pool2dShape, 
   const hw = s.h * s.w, ohw = oh * ow;
   checkLen('avgPool2dNCHW', 'x', x, s.planes * hw, 'planes*h*w');
   checkLen('avgPool2dNCHW', 'y', y, s.planes * ohw, 'planes*outH*outW');
-  for (let p = 0; p < s.planes; p++) {
-    const xo = p * hw, yo = p * ohw;
-    forWindows(s, oh, ow, opts, (o, y0, y1, x0, x1, inv) => {
-      let acc = 0;
-      for (let iy = y0; iy < y1; iy++) for (let ix = x0; ix < x1; ix++) acc += x[xo + iy * s.w + ix];
-      y[yo + o] = acc * inv;
-    });
+  const win = avgWindows(s, oh, ow), w = s.w;
+  for (let p = 0, o = 0; p < s.planes; p++) {
+    const xo = p * hw;
+    for (let oy = 0; oy < oh; oy++) {
+      const y0 = win.ys[oy], y1 = win.ye[oy];
+      for (let ox = 0; ox < ow; ox++, o++) {
+        const x0 = win.xs[ox], x1 = win.xe[ox];
+        let acc = 0;
+        for (let iy = y0; iy < y1; iy++) for (let ix = xo + iy * w + x0, e = xo + iy * w + x1; ix < e; ix++) acc += x[ix];
+        y[o] = acc * invDivisor(win, oy, ox, opts);
+      }
+    }
   }
 }
 
@@ -262,12 +292,16 @@ export function avgPool2dBackwardNCHW(gy: Float32Array, dx: Float32Array, s: Poo
   checkLen('avgPool2dBackwardNCHW', 'dx', dx, s.planes * hw, 'planes*h*w');
   checkLen('avgPool2dBackwardNCHW', 'gy', gy, s.planes * ohw, 'planes*outH*outW');
   dx.fill(0, 0, s.planes * hw);
-  for (let p = 0; p < s.planes; p++) {
-    const xo = p * hw, yo = p * ohw;
-    forWindows(s, oh, ow, opts, (o, y0, y1, x0, x1, inv) => {
-      const v = gy[yo + o] * inv;
-      for (let iy = y0; iy < y1; iy++) for (let ix = x0; ix < x1; ix++) dx[xo + iy * s.w + ix] += v;
-    });
+  const win = avgWindows(s, oh, ow), w = s.w;
+  for (let p = 0, o = 0; p < s.planes; p++) {
+    const xo = p * hw;
+    for (let oy = 0; oy < oh; oy++) {
+      const y0 = win.ys[oy], y1 = win.ye[oy];
+      for (let ox = 0; ox < ow; ox++, o++) {
+        const x0 = win.xs[ox], x1 = win.xe[ox], v = gy[o] * invDivisor(win, oy, ox, opts);
+        for (let iy = y0; iy < y1; iy++) for (let ix = xo + iy * w + x0, e = xo + iy * w + x1; ix < e; ix++) dx[ix] += v;
+      }
+    }
   }
 }
 

@@ -4,7 +4,7 @@ import {
   conv2dBackwardInputNCHW, conv2dBackwardWeightNCHW, conv2dNCHW, conv2dOutputSize, type Conv2dShape,
 } from '../../lite-runtime/kernels/nn-conv.js';
 import { batchNormStats, layerNormForward } from '../../lite-runtime/kernels/nn-norm.js';
-import { maxPool2dBackwardNCHW, maxPool2dNCHW, type Pool2dShape } from '../../lite-runtime/kernels/nn-pool.js';
+import { maxPool2dBackwardNCHW, maxPool2dNCHW, pool2dOutputSize, type Pool2dShape } from '../../lite-runtime/kernels/nn-pool.js';
 
 /** Direct 2x2/stride-2 max pool: the first maximum in row-major order, or the first NaN. */
 function naivePool2x2(x: Float32Array, gy: Float32Array, planes: number, h: number, w: number) {
@@ -42,6 +42,56 @@ describe('maxPool2d 2x2 stride-2 fast path vs a direct scan', () => {
       maxPool2dNCHW(x, y, s);
       maxPool2dBackwardNCHW(x, gy, dx, s);
       const ref = naivePool2x2(x, gy, planes, h, w);
+      for (let i = 0; i < y.length; i++) if (!same(y[i], ref.y[i])) expect.fail(`y[${i}]: got ${y[i]}, want ${ref.y[i]}`);
+      for (let i = 0; i < dx.length; i++) if (!same(dx[i], ref.dx[i])) expect.fail(`dx[${i}]: got ${dx[i]}, want ${ref.dx[i]}`);
+    });
+  }
+});
+
+/** Direct max pool (any window, no dilation): first maximum in row-major order or first NaN; -inf padding. */
+function naivePool(x: Float32Array, gy: Float32Array, s: Pool2dShape, oh: number, ow: number) {
+  const y = new Float32Array(s.planes * oh * ow), dx = new Float32Array(x.length);
+  for (let p = 0, o = 0; p < s.planes; p++) for (let oy = 0; oy < oh; oy++) for (let ox = 0; ox < ow; ox++, o++) {
+    let best = -1;
+    for (let ky = 0; ky < s.kh; ky++) for (let kx = 0; kx < s.kw; kx++) {
+      const iy = oy * s.strideH - s.padH + ky, ix = ox * s.strideW - s.padW + kx;
+      if (iy < 0 || iy >= s.h || ix < 0 || ix >= s.w) continue;
+      const i = (p * s.h + iy) * s.w + ix;
+      if (best < 0) { best = i; continue; }
+      const v = x[i], bv = x[best];
+      if (bv !== bv) continue;
+      if (v !== v || v > bv) best = i;
+    }
+    y[o] = x[best];
+    dx[best] += gy[o];
+  }
+  return { y, dx };
+}
+
+describe('maxPool2d general windows (branchless argmax) vs a direct scan', () => {
+  const pool = [0, -0, 1, 1, -1, 2, Infinity, -Infinity, NaN, 0.5, 3];
+  const cases: [string, Partial<Pool2dShape>][] = [
+    ['3x3 s2 p1', { h: 9, w: 10, kh: 3, kw: 3, strideH: 2, strideW: 2, padH: 1, padW: 1 }],
+    ['3x2 s1 p1', { h: 6, w: 7, kh: 3, kw: 2, strideH: 1, strideW: 1, padH: 1, padW: 1 }],
+    ['3x3 s2 p1 ceil', { h: 8, w: 9, kh: 3, kw: 3, strideH: 2, strideW: 2, padH: 1, padW: 1, ceilMode: true }],
+    ['2x2 s1 (overlapping)', { h: 5, w: 5, kh: 2, kw: 2, strideH: 1, strideW: 1 }],
+  ];
+  for (const [name, part] of cases) {
+    it(name, () => {
+      const s: Pool2dShape = { planes: 3, h: 1, w: 1, kh: 1, kw: 1, strideH: 1, strideW: 1, padH: 0, padW: 0, dilationH: 1, dilationW: 1, ceilMode: false, ...part };
+      let seed = s.h * 97 + s.w;
+      const rnd = () => { seed = (seed * 1103515245 + 12345) % 2147483648; return seed / 2147483648; };
+      const x = Float32Array.from({ length: s.planes * s.h * s.w }, () => pool[Math.floor(rnd() * pool.length)]);
+      // every other NaN gets its sign bit set (as -x of a NaN can): it must still win
+      const bits = new Int32Array(x.buffer);
+      let flip = false;
+      for (let i = 0; i < x.length; i++) if (x[i] !== x[i] && (flip = !flip)) bits[i] = 0xffc00000 | 0;
+      const [oh, ow] = pool2dOutputSize(s);
+      const gy = Float32Array.from({ length: s.planes * oh * ow }, (_, i) => i + 1);
+      const y = new Float32Array(gy.length), dx = new Float32Array(x.length).fill(7);
+      maxPool2dNCHW(x, y, s);
+      maxPool2dBackwardNCHW(x, gy, dx, s);
+      const ref = naivePool(x, gy, s, oh, ow);
       for (let i = 0; i < y.length; i++) if (!same(y[i], ref.y[i])) expect.fail(`y[${i}]: got ${y[i]}, want ${ref.y[i]}`);
       for (let i = 0; i < dx.length; i++) if (!same(dx[i], ref.dx[i])) expect.fail(`dx[${i}]: got ${dx[i]}, want ${ref.dx[i]}`);
     });
