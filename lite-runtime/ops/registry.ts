@@ -67,6 +67,31 @@ import { L2_NORMALIZATION } from './l2_normalization.js';
 import { BATCH_MATMUL } from './batch_matmul.js';
 import { TRANSPOSE_CONV } from './transpose_conv.js';
 import { UNIDIRECTIONAL_SEQUENCE_LSTM } from './unidirectional_sequence_lstm.js';
+import { NEG } from './neg.js';
+import { ABS } from './abs.js';
+import { SQUARE } from './square.js';
+import { FLOOR } from './floor.js';
+import { CEIL } from './ceil.js';
+import { ROUND } from './round.js';
+import { LOG } from './log.js';
+import { SIN } from './sin.js';
+import { COS } from './cos.js';
+import { SQUARED_DIFFERENCE } from './squared_difference.js';
+import { POW } from './pow.js';
+import { PACK } from './pack.js';
+import { UNPACK } from './unpack.js';
+import { SPLIT_V } from './split_v.js';
+import { TILE } from './tile.js';
+import { PRELU } from './prelu.js';
+import { LESS } from './less.js';
+import { GREATER } from './greater.js';
+import { LESS_EQUAL } from './less_equal.js';
+import { GREATER_EQUAL } from './greater_equal.js';
+import { EQUAL } from './equal.js';
+import { NOT_EQUAL } from './not_equal.js';
+import { SELECT_V2 } from './select_v2.js';
+import { RESIZE_BILINEAR } from './resize_bilinear.js';
+import { RESIZE_NEAREST_NEIGHBOR } from './resize_nearest_neighbor.js';
 
 /** Every op the CPU backend implements (one line each, alphabetical; op files export the op's TFLite name). */
 export const ALL_OPS: ReadonlyArray<OpDef> = [
@@ -117,6 +142,31 @@ export const ALL_OPS: ReadonlyArray<OpDef> = [
   BATCH_MATMUL,
   TRANSPOSE_CONV,
   UNIDIRECTIONAL_SEQUENCE_LSTM,
+  NEG,
+  ABS,
+  SQUARE,
+  FLOOR,
+  CEIL,
+  ROUND,
+  LOG,
+  SIN,
+  COS,
+  SQUARED_DIFFERENCE,
+  POW,
+  PACK,
+  UNPACK,
+  SPLIT_V,
+  TILE,
+  PRELU,
+  LESS,
+  GREATER,
+  LESS_EQUAL,
+  GREATER_EQUAL,
+  EQUAL,
+  NOT_EQUAL,
+  SELECT_V2,
+  RESIZE_BILINEAR,
+  RESIZE_NEAREST_NEIGHBOR,
 ];
 
 const BY_CODE = new Map<number, OpDef>();
