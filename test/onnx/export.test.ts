@@ -118,7 +118,9 @@ describe('tg.onnx.export checked with onnxruntime-node', () => {
       const got = await runOrt(bytes, { x });
       const want = [fn(x)].flat();
       expect(got.length, name).toBe(want.length);
-      got.forEach((t, i) => expectClose(t, want[i], 2e-5));
+      got.forEach((t, i) => {
+        try { expectClose(t, want[i], 2e-5); } catch (e) { throw new Error(`case '${name}', output ${i}: ${(e as Error).message}`); }
+      });
     }
     const src = tg.randn([3, 2]), at = tg.tensor([2, 0, 2], { dtype: 'int32' });
     const ia = (x: tg.Tensor) => [tg.indexAdd(x, 0, at, src), tg.scatterAdd(x, 1, tg.tensor([[0, 1], [1, 1], [0, 0], [1, 0]], { dtype: 'int32' }), tg.ones([4, 2]))];

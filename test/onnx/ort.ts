@@ -5,7 +5,8 @@ const ORT_TYPE = { float32: 'float32', int32: 'int32', bool: 'bool' } as const;
 
 /** Runs an ONNX model in onnxruntime-node; outputs as tensors in the model's output order. */
 export async function runOrt(bytes: Uint8Array, feeds: Record<string, tg.Tensor>): Promise<tg.Tensor[]> {
-  const session = await ort.InferenceSession.create(bytes);
+  // One thread: reductions sum in a fixed order, so comparisons are repeatable.
+  const session = await ort.InferenceSession.create(bytes, { intraOpNumThreads: 1, interOpNumThreads: 1 });
   const inputs: Record<string, ort.Tensor> = {};
   for (const [name, t] of Object.entries(feeds)) inputs[name] = new ort.Tensor(ORT_TYPE[t.dtype], t.data(), [...t.shape]);
   const res = await session.run(inputs);
