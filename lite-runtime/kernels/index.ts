@@ -24,6 +24,11 @@ export type { PackedMatrix, PackedI8 } from './packed.js';
 export type { Activation } from './act.js';
 export { depthwiseNHWC, depthwiseNHWCI8, type DepthwiseOptions } from './depthwise.js';
 export {
+  packRequantI8, qmatmulI8PackedRequant, packDepthwiseI8, depthwiseNHWCI8Requant, freeFused,
+  type RequantI8, type PackedRequantI8, type PackedDepthwiseI8, type RequantOutput,
+} from './qfused.js';
+export { kernelMemory, type KernelMemory } from './memory.js';
+export {
   im2colNCHW, col2imNCHW, im2colNHWC, convOutputSize,
   type ConvGeometry, type ResolvedConv, type Im2colNHWCOptions,
 } from './im2col.js';

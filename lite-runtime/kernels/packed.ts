@@ -62,3 +62,36 @@ export function asPacked<K extends 'f32' | 'i8'>(kernel: string, p: unknown, kin
   }
   return p as Packed<K extends 'f32' ? Float32Array : Int8Array>;
 }
+
+/** A block held in wasm memory for a fused kernel (freed by `free` or when collected). */
+export class Resident {
+  private wasm: { owner: WasmKernels; block: WasmBlock } | null;
+
+  constructor(owner: WasmKernels, block: WasmBlock) {
+    this.wasm = { owner, block };
+    reclaim?.register(this, this.wasm, this);
+  }
+
+  /** The block when it is still held by `k` (the active kernels), else null. */
+  blockFor(k: WasmKernels): WasmBlock | null {
+    return this.wasm && this.wasm.owner === k ? this.wasm.block : null;
+  }
+
+  free(): void {
+    if (!this.wasm) return;
+    reclaim?.unregister(this);
+    this.wasm.owner.heap.release(this.wasm.block.off, this.wasm.block.bytes);
+    this.wasm = null;
+  }
+}
+
+/** The wasm storage of a packed int8 matrix, or null (JS storage, freed, or wrong kind). */
+export function wasmBlockOf(p: unknown): { owner: WasmKernels; block: WasmBlock } | null {
+  if (!(p instanceof Packed) || p.kind !== 'i8') return null;
+  try {
+    const s = p.storage('qmatmulI8PackedRequant');
+    return 'owner' in s ? s : null;
+  } catch {
+    return null;
+  }
+}

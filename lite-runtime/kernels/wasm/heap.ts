@@ -2,11 +2,14 @@
  * A first-fit allocator over a WebAssembly.Memory, run from JS: blocks are
  * 64-byte aligned, freed blocks coalesce, and the memory grows on demand.
  * Growing detaches old views: take views of `memory.buffer` after allocating.
+ * While `frozen` (a model run holds views of its arena), alloc never grows.
  */
 export class WasmHeap {
   private readonly holes: Array<{ off: number; size: number }> = [];
   private top: number;
   private readonly base: number;
+  /** While > 0 the memory must not grow (views of it are in use): alloc throws RangeError instead. */
+  frozen = 0;
 
   constructor(readonly memory: WebAssembly.Memory, base: number) {
     this.base = this.top = align(base);
@@ -51,7 +54,9 @@ export class WasmHeap {
 
   private ensure(end: number): void {
     const have = this.memory.buffer.byteLength;
-    if (end > have) this.memory.grow(Math.ceil((end - have) / 65536));
+    if (end <= have) return;
+    if (this.frozen > 0) throw new RangeError('wasm memory cannot grow while views of it are in use');
+    this.memory.grow(Math.ceil((end - have) / 65536));
   }
 }
 

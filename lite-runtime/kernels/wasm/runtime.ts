@@ -23,7 +23,16 @@ interface KernelExports {
   dwF32(x: number, w: number, bias: number, y: number): void;
   dwI8(x: number, xZero: number, w: number, acc: number): void;
   packedSize(k: number, n: number): number;
+  rqSet(rq: number, n8: number, zp: number, lo: number, hi: number): void;
+  qgemmRq(a: number, lda: number, aZero: number, b: number, bsum: number, y: number, ldy: number, m: number, kp: number, n: number): void;
+  dwI8Rq(x: number, xZero: number, w16: number, y: number, oc: number): void;
 }
+
+/** Output requantization of the fused int8 kernels (channels' bias and scale in a block from packRequant). */
+export interface RequantArgs { zeroPoint: number; lo: number; hi: number }
+
+/** Bytes kernels may read past the end of an operand (vector loads of row tails). */
+export const OVERREAD = 16;
 
 /** A rows packed per block. */
 export const MC = 64;
@@ -35,6 +44,10 @@ export interface WasmBlock { off: number; bytes: number }
 export class WasmKernels {
   readonly heap: WasmHeap;
   private scratch: WasmBlock | null = null;
+  /** Scratch size a call wanted while the memory was frozen; reserved at the next freeze. */
+  private wantScratch = 0;
+  private viewBuf: ArrayBuffer | null = null;
+  private u8v = new Uint8Array(0);
   /** Packed-A work area in floats: MC x (the module's K block) plus a 4x8 edge tile. */
   private readonly workFloats: number;
 
@@ -48,14 +61,146 @@ export class WasmKernels {
   i8(off: number, len: number): Int8Array { return new Int8Array(this.memory.buffer, off, len); }
   i32(off: number, len: number): Int32Array { return new Int32Array(this.memory.buffer, off, len); }
 
+  /** All of the memory as bytes (a cached view, renewed when the memory grew). */
+  bytes(): Uint8Array {
+    const buf = this.memory.buffer;
+    if (buf !== this.viewBuf) { this.viewBuf = buf; this.u8v = new Uint8Array(buf); }
+    return this.u8v;
+  }
+
+  /** Byte offset of `a` when it lives in this memory with `OVERREAD` readable bytes after it, else -1. */
+  resident(a: Int8Array | Int32Array | Float32Array): number {
+    const buf = this.memory.buffer;
+    return a.buffer === buf && a.byteOffset + a.byteLength + OVERREAD <= buf.byteLength ? a.byteOffset : -1;
+  }
+
+  /**
+   * No growth until the matching `thaw` (views of the memory are in use); first reserves
+   * the scratch that calls wanted while frozen before. Nests.
+   */
+  freeze(): void {
+    if (this.heap.frozen === 0 && this.wantScratch > 0) {
+      const want = this.wantScratch;
+      this.wantScratch = 0;
+      try { this.scratchArea(want); } catch (e) { if (!(e instanceof RangeError)) throw e; }
+    }
+    this.heap.frozen++;
+  }
+
+  thaw(): void {
+    if (this.heap.frozen > 0) this.heap.frozen--;
+  }
+
   /** A reusable scratch area of at least `bytes`; the heap may grow (throws RangeError when it cannot). */
   scratchArea(bytes: number): number {
     if (this.scratch && this.scratch.bytes >= bytes) return this.scratch.off;
+    if (this.heap.frozen > 0) {
+      // keep the current area; reserve the larger one at the next freeze
+      this.wantScratch = Math.max(this.wantScratch, bytes);
+      throw new RangeError('wasm scratch cannot grow while the memory is frozen');
+    }
     if (this.scratch) this.heap.release(this.scratch.off, this.scratch.bytes);
     this.scratch = null;
     const size = Math.max(bytes, 1 << 16);
     this.scratch = { off: this.heap.alloc(size), bytes: size };
     return this.scratch.off;
+  }
+
+  /**
+   * A resident block of the fused kernels' requantization: bias int32 then scale
+   * float32, each n8 = roundup(n, 8) long, channels [c0, c0 + n) of the given arrays
+   * (scale of length 1: per tensor).
+   */
+  packRequant(bias: Int32Array | null, scale: Float32Array, n: number, c0: number): WasmBlock {
+    const n8 = pad8(n), bytes = n8 * 8;
+    const block = { off: this.heap.alloc(bytes), bytes };
+    const mem = this.bytes();
+    const bi = new Int32Array(mem.buffer, block.off, n8), sc = new Float32Array(mem.buffer, block.off + n8 * 4, n8);
+    bi.fill(0);
+    sc.fill(0);
+    for (let c = 0; c < n; c++) {
+      if (bias) bi[c] = bias[c0 + c]!;
+      sc[c] = scale.length === 1 ? scale[0]! : scale[c0 + c]!;
+    }
+    return block;
+  }
+
+  /** Depthwise taps [taps][oc] (int8) widened into a resident block of int16 [taps][roundup(oc, 8)]. */
+  packDepthwise(w: Int8Array, taps: number, oc: number): WasmBlock {
+    const n8 = pad8(oc), bytes = taps * n8 * 2;
+    const block = { off: this.heap.alloc(bytes), bytes };
+    const v = new Int16Array(this.bytes().buffer, block.off, taps * n8);
+    v.fill(0);
+    for (let t = 0; t < taps; t++) for (let o = 0; o < oc; o++) v[t * n8 + o] = w[t * oc + o]!;
+    return block;
+  }
+
+  /**
+   * y[yOff + i*ldy + j] = requant(sum_k (a[i,k] - aZero) * b[j,k]) for i < m, j < n, with b
+   * from packI8 and the requantization block `rq` from packRequant. Reads and writes in
+   * place when a and y live in this memory, else through the scratch area (false when
+   * that cannot grow now: the caller computes another way).
+   */
+  qmatmulRq(a: Int8Array, aZero: number, b: WasmBlock, k: number, n: number, rq: WasmBlock, r: RequantArgs,
+    y: Int8Array, yOff: number, m: number, ldy: number): boolean {
+    const kp = pad8(k), ySpan = (m - 1) * ldy + n;
+    let pa = this.resident(a), py = this.resident(y);
+    if (pa < 0 || py < 0) {
+      const aBytes = pa < 0 ? align64(m * k + OVERREAD) : 0;
+      let base: number;
+      try { base = this.scratchArea(aBytes + (py < 0 ? ySpan + OVERREAD : 0)); } catch (e) {
+        if (e instanceof RangeError) return false;
+        throw e;
+      }
+      const mem = this.bytes();
+      if (pa < 0) { pa = base; mem.set(new Uint8Array(a.buffer, a.byteOffset, m * k), pa); }
+      if (py < 0) {
+        py = base + aBytes;
+        mem.set(new Uint8Array(y.buffer, y.byteOffset + yOff, ySpan), py);
+        this.runQgemmRq(pa, k, aZero, b, kp, n, rq, r, py, ldy, m);
+        new Uint8Array(y.buffer, y.byteOffset + yOff, ySpan).set(mem.subarray(py, py + ySpan));
+        return true;
+      }
+    }
+    this.runQgemmRq(pa, k, aZero, b, kp, n, rq, r, py + yOff, ldy, m);
+    return true;
+  }
+
+  private runQgemmRq(pa: number, lda: number, aZero: number, b: WasmBlock, kp: number, n: number, rq: WasmBlock,
+    r: RequantArgs, py: number, ldy: number, m: number): void {
+    const ex = this.exports;
+    ex.rqSet(rq.off, pad8(n), r.zeroPoint, r.lo - r.zeroPoint, r.hi - r.zeroPoint);
+    ex.qgemmRq(pa, lda, aZero, b.off, b.off + align64(n * kp), py, ldy, m, kp, n);
+  }
+
+  /**
+   * Int8 depthwise NHWC with fused requantization: x[xOff..] [h, w, c] into y[yOff..]
+   * [outH, outW, oc], oc == c or c == 1; w16 from packDepthwise, rq from packRequant.
+   * In place when x and y live in this memory; false when the scratch cannot grow now.
+   */
+  depthwiseRq(x: Int8Array, xOff: number, xZero: number, w16: WasmBlock, rq: WasmBlock, r: RequantArgs,
+    y: Int8Array, yOff: number, g: ResolvedConv, oc: number): boolean {
+    const nx = g.h * g.w * g.c, ny = g.outH * g.outW * oc;
+    let px = this.resident(x), py = this.resident(y);
+    if (px >= 0) px += xOff;
+    if (py >= 0) py += yOff;
+    let copyOut = false;
+    if (px < 0 || py < 0) {
+      const xBytes = px < 0 ? align64(nx + OVERREAD) : 0;
+      let base: number;
+      try { base = this.scratchArea(xBytes + (py < 0 ? ny + OVERREAD : 0)); } catch (e) {
+        if (e instanceof RangeError) return false;
+        throw e;
+      }
+      const mem = this.bytes();
+      if (px < 0) { px = base; mem.set(new Uint8Array(x.buffer, x.byteOffset + xOff, nx), px); }
+      if (py < 0) { py = base + xBytes; copyOut = true; }
+    }
+    this.setGeometry(g);
+    this.exports.rqSet(rq.off, pad8(oc), r.zeroPoint, r.lo - r.zeroPoint, r.hi - r.zeroPoint);
+    this.exports.dwI8Rq(px, xZero, w16.off, py, oc);
+    if (copyOut) new Uint8Array(y.buffer, y.byteOffset + yOff, ny).set(this.bytes().subarray(py, py + ny));
+    return true;
   }
 
   /** C = op(A) @ op(B) (+C): everything copied in, packed, multiplied, copied out. */

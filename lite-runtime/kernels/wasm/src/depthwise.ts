@@ -7,7 +7,7 @@
 import { madd } from './madd';
 
 // Geometry, set by dwSetGeometry before a run (keeps call signatures short).
-let H = 0, W = 0, C = 0, KH = 0, KW = 0, SH = 1, SW = 1, PT = 0, PL = 0, DH = 1, DW = 1, OH = 0, OW = 0;
+export let H = 0, W = 0, C = 0, KH = 0, KW = 0, SH = 1, SW = 1, PT = 0, PL = 0, DH = 1, DW = 1, OH = 0, OW = 0;
 
 /** Sets the geometry used by dwF32 / dwI8. */
 export function dwSetGeometry(h: i32, w: i32, c: i32, kh: i32, kw: i32, sh: i32, sw: i32,

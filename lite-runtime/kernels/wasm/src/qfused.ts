@@ -1,0 +1,212 @@
+// Int8 convolution kernels with TFLite's fp32 output requantization fused
+// into the store (what XNNPACK, hence LiteRT, computes):
+//   y = clamp(nearest(f32(acc + bias) * scale), lo - zp, hi - zp) + zp
+// with nearest = round half to even. A requant block `rq` holds bias i32[n8]
+// then scale f32[n8] (n8 = channels rounded up to 8, padding zero).
+
+import { H, W, C, KH, KW, SH, SW, PT, PL, DH, DW, OH, OW } from './depthwise';
+
+// Four accumulators of channels c..c+3 to int32 outputs.
+@inline function rq4(acc: v128, bias: v128, scale: v128, lo: v128, hi: v128, zp: v128): v128 {
+  const v = f32x4.mul(f32x4.convert_i32x4_s(i32x4.add(acc, bias)), scale);
+  return i32x4.add(i32x4.trunc_sat_f32x4_s(f32x4.nearest(f32x4.min(f32x4.max(v, lo), hi))), zp);
+}
+
+// One accumulator of channel c to its int32 output.
+@inline function rq1(acc: i32, rq: usize, n8: i32, c: i32, lo: f32, hi: f32, zp: i32): i32 {
+  const v = <f32>(acc + load<i32>(rq + (<usize>c << 2))) * load<f32>(rq + (<usize>(n8 + c) << 2));
+  return <i32>nearest<f32>(min<f32>(max<f32>(v, lo), hi)) + zp;
+}
+
+// Four int32 lanes (already in int8 range) stored as four bytes.
+@inline function store4(p: usize, v: v128): void {
+  const h = i16x8.narrow_i32x4_s(v, v);
+  v128.store32_lane(p, i8x16.narrow_i16x8_s(h, h), 0);
+}
+
+@inline function hsum(v: v128): i32 {
+  return i32x4.extract_lane(v, 0) + i32x4.extract_lane(v, 1) + i32x4.extract_lane(v, 2) + i32x4.extract_lane(v, 3);
+}
+
+@inline function hsum4(a: v128, b: v128, c: v128, d: v128): v128 {
+  const ab = i32x4.add(i32x4.shuffle(a, b, 0, 4, 1, 5), i32x4.shuffle(a, b, 2, 6, 3, 7));
+  const cd = i32x4.add(i32x4.shuffle(c, d, 0, 4, 1, 5), i32x4.shuffle(c, d, 2, 6, 3, 7));
+  return i32x4.add(i32x4.shuffle(ab, cd, 0, 1, 4, 5), i32x4.shuffle(ab, cd, 2, 3, 6, 7));
+}
+
+@inline function dotAdd(s: v128, x: v128, w: v128): v128 {
+  return i32x4.add(s, i32x4.dot_i16x8_s(x, w));
+}
+
+// Requantization constants of the current call.
+let RQ: usize = 0, N8 = 0, ZP = 0, LO: f32 = 0, HI: f32 = 0;
+
+/** Sets the requantization of the next qgemmRq / dwI8Rq call. */
+export function rqSet(rq: usize, n8: i32, zp: i32, lo: f32, hi: f32): void {
+  RQ = rq; N8 = n8; ZP = zp; LO = lo; HI = hi;
+}
+
+// y row r (stride ldy bytes), channels j..j+3: rows a0 + r*lda, b rows b0..b0+3kp.
+function qrq3x4(a0: usize, lda: usize, b0: usize, kp: i32, zs: i32, bs: usize, j: i32, y: usize, ldy: usize): void {
+  const ku = <usize>kp;
+  const a1 = a0 + lda, a2 = a1 + lda, b1 = b0 + ku, b2 = b1 + ku, b3 = b2 + ku;
+  let s00 = i32x4.splat(0), s01 = s00, s02 = s00, s03 = s00;
+  let s10 = s00, s11 = s00, s12 = s00, s13 = s00;
+  let s20 = s00, s21 = s00, s22 = s00, s23 = s00;
+  let p: usize = 0;
+  do {
+    const x0 = v128.load8x8_s(a0 + p), x1 = v128.load8x8_s(a1 + p), x2 = v128.load8x8_s(a2 + p);
+    let w = v128.load8x8_s(b0 + p);
+    s00 = dotAdd(s00, x0, w); s10 = dotAdd(s10, x1, w); s20 = dotAdd(s20, x2, w);
+    w = v128.load8x8_s(b1 + p);
+    s01 = dotAdd(s01, x0, w); s11 = dotAdd(s11, x1, w); s21 = dotAdd(s21, x2, w);
+    w = v128.load8x8_s(b2 + p);
+    s02 = dotAdd(s02, x0, w); s12 = dotAdd(s12, x1, w); s22 = dotAdd(s22, x2, w);
+    w = v128.load8x8_s(b3 + p);
+    s03 = dotAdd(s03, x0, w); s13 = dotAdd(s13, x1, w); s23 = dotAdd(s23, x2, w);
+    p += 8;
+  } while (p < ku);
+  const z = i32x4.mul(i32x4.splat(zs), v128.load(bs));
+  const co = <usize>j << 2, bias = v128.load(RQ + co), scale = v128.load(RQ + (<usize>N8 << 2) + co);
+  const lo = f32x4.splat(LO), hi = f32x4.splat(HI), zp = i32x4.splat(ZP);
+  const yj = y + <usize>j;
+  store4(yj, rq4(i32x4.sub(hsum4(s00, s01, s02, s03), z), bias, scale, lo, hi, zp));
+  store4(yj + ldy, rq4(i32x4.sub(hsum4(s10, s11, s12, s13), z), bias, scale, lo, hi, zp));
+  store4(yj + 2 * ldy, rq4(i32x4.sub(hsum4(s20, s21, s22, s23), z), bias, scale, lo, hi, zp));
+}
+
+// One row, channels j..j+3.
+function qrq1x4(a0: usize, b0: usize, kp: i32, zs: i32, bs: usize, j: i32, y: usize): void {
+  const ku = <usize>kp;
+  const b1 = b0 + ku, b2 = b1 + ku, b3 = b2 + ku;
+  let s0 = i32x4.splat(0), s1 = s0, s2 = s0, s3 = s0;
+  let p: usize = 0;
+  do {
+    const x = v128.load8x8_s(a0 + p);
+    s0 = dotAdd(s0, x, v128.load8x8_s(b0 + p));
+    s1 = dotAdd(s1, x, v128.load8x8_s(b1 + p));
+    s2 = dotAdd(s2, x, v128.load8x8_s(b2 + p));
+    s3 = dotAdd(s3, x, v128.load8x8_s(b3 + p));
+    p += 8;
+  } while (p < ku);
+  const co = <usize>j << 2;
+  const acc = i32x4.sub(hsum4(s0, s1, s2, s3), i32x4.mul(i32x4.splat(zs), v128.load(bs)));
+  store4(y + <usize>j, rq4(acc, v128.load(RQ + co), v128.load(RQ + (<usize>N8 << 2) + co),
+    f32x4.splat(LO), f32x4.splat(HI), i32x4.splat(ZP)));
+}
+
+/**
+ * y[m, n] (row stride ldy bytes) = requant(sum_k (a[m,k] - aZero) * b[n,k]) with the
+ * requantization of rqSet. a rows are lda bytes apart and may end before kp: the
+ * bytes read past k meet b's zero padding (the caller keeps 8 readable bytes after a).
+ * b [n, kp] padded by padRows, bsum from rowSums.
+ */
+export function qgemmRq(a: usize, lda: i32, aZero: i32, b: usize, bsum: usize, y: usize, ldy: i32, m: i32, kp: i32, n: i32): void {
+  const ku = <usize>kp, la = <usize>lda, ly = <usize>ldy;
+  const n4 = n & ~3;
+  let i = 0;
+  while (i < m) {
+    const rows = m - i >= 3 ? 3 : 1;
+    const ai = a + <usize>i * la, yi = y + <usize>i * ly;
+    for (let j = 0; j < n4; j += 4) {
+      const bj = b + <usize>j * ku, bs = bsum + (<usize>j << 2);
+      if (rows == 3) qrq3x4(ai, la, bj, kp, aZero, bs, j, yi, ly);
+      else qrq1x4(ai, bj, kp, aZero, bs, j, yi);
+    }
+    for (let j = n4; j < n; j++) {
+      const zb = aZero * load<i32>(bsum + (<usize>j << 2)), bj = b + <usize>j * ku;
+      for (let r = 0; r < rows; r++) {
+        const ar = ai + <usize>r * la;
+        let s = i32x4.splat(0);
+        let p: usize = 0;
+        do { s = dotAdd(s, v128.load8x8_s(ar + p), v128.load8x8_s(bj + p)); p += 8; } while (p < ku);
+        store<i8>(yi + <usize>r * ly + <usize>j, <i8>rq1(hsum(s) - zb, RQ, N8, j, LO, HI, ZP));
+      }
+    }
+    i += rows;
+  }
+}
+
+// Sixteen outputs of channels cb..cb+15 (accumulators a0..a3) stored at yp.
+@inline function storeRq16(yp: usize, cb: i32, a0: v128, a1: v128, a2: v128, a3: v128): void {
+  const co = <usize>cb << 2, so = co + (<usize>N8 << 2);
+  const lo = f32x4.splat(LO), hi = f32x4.splat(HI), zp = i32x4.splat(ZP);
+  const r0 = rq4(a0, v128.load(RQ + co), v128.load(RQ + so), lo, hi, zp);
+  const r1 = rq4(a1, v128.load(RQ + co, 16), v128.load(RQ + so, 16), lo, hi, zp);
+  const r2 = rq4(a2, v128.load(RQ + co, 32), v128.load(RQ + so, 32), lo, hi, zp);
+  const r3 = rq4(a3, v128.load(RQ + co, 48), v128.load(RQ + so, 48), lo, hi, zp);
+  v128.store(yp + <usize>cb, i8x16.narrow_i16x8_s(i16x8.narrow_i32x4_s(r0, r1), i16x8.narrow_i32x4_s(r2, r3)));
+}
+
+// Eight outputs of channels cb..cb+7, of which `count` (1..8) are stored.
+@inline function storeRq8(yp: usize, cb: i32, a0: v128, a1: v128, count: i32): void {
+  const co = <usize>cb << 2, so = co + (<usize>N8 << 2);
+  const lo = f32x4.splat(LO), hi = f32x4.splat(HI), zp = i32x4.splat(ZP);
+  const r0 = rq4(a0, v128.load(RQ + co), v128.load(RQ + so), lo, hi, zp);
+  const r1 = rq4(a1, v128.load(RQ + co, 16), v128.load(RQ + so, 16), lo, hi, zp);
+  const h = i16x8.narrow_i32x4_s(r0, r1);
+  const v = i8x16.narrow_i16x8_s(h, h);
+  if (count == 8) { v128.store64_lane(yp + <usize>cb, v, 0); return; }
+  let bits = i64x2.extract_lane(v, 0);
+  for (let c = 0; c < count; c++) { store<i8>(yp + <usize>(cb + c), <i8>bits); bits >>= 8; }
+}
+
+/**
+ * Depthwise convolution, NHWC, int8 in and out, with the geometry of dwSetGeometry
+ * (C input channels) and oc output channels: oc == C (multiplier 1) or C == 1 (every
+ * output channel reads the one input channel). w16 holds the taps widened to i16,
+ * [kh*kw][n8]; padding taps count as x = xZero. Requantization from rqSet.
+ * x may be read up to 8 bytes past its end (the caller keeps them readable).
+ */
+export function dwI8Rq(x: usize, xZero: i32, w16: usize, y: usize, oc: i32): void {
+  const splat = C == 1 && oc > 1;
+  const zx = i16x8.splat(<i16>xZero), wrow = <usize>N8 << 1, oc16 = oc & ~15;
+  for (let oy = 0; oy < OH; oy++) {
+    const iy0 = oy * SH - PT;
+    const ry = H - 1 - iy0, ky0 = iy0 >= 0 ? 0 : (-iy0 + DH - 1) / DH, ky1 = ry < 0 ? 0 : min(KH, ry / DH + 1);
+    for (let ox = 0; ox < OW; ox++) {
+      const ix0 = ox * SW - PL;
+      const rx = W - 1 - ix0, kx0 = ix0 >= 0 ? 0 : (-ix0 + DW - 1) / DW, kx1 = rx < 0 ? 0 : min(KW, rx / DW + 1);
+      const yp = y + <usize>((oy * OW + ox) * oc);
+      let cb = 0;
+      for (; cb < oc16; cb += 16) {
+        let a0 = i32x4.splat(0), a1 = a0, a2 = a0, a3 = a0;
+        for (let ky = ky0; ky < ky1; ky++) {
+          const iy = iy0 + ky * DH;
+          for (let kx = kx0; kx < kx1; kx++) {
+            const ix = ix0 + kx * DW;
+            const xp = x + <usize>((iy * W + ix) * C), wp = w16 + <usize>(ky * KW + kx) * wrow + (<usize>cb << 1);
+            let x0: v128, x1: v128;
+            if (splat) { x0 = i16x8.splat(<i16>(<i32>load<i8>(xp) - xZero)); x1 = x0; }
+            else {
+              const xv = v128.load(xp + <usize>cb);
+              x0 = i16x8.sub(i16x8.extend_low_i8x16_s(xv), zx);
+              x1 = i16x8.sub(i16x8.extend_high_i8x16_s(xv), zx);
+            }
+            const w0 = v128.load(wp), w1 = v128.load(wp, 16);
+            a0 = i32x4.add(a0, i32x4.extmul_low_i16x8_s(x0, w0));
+            a1 = i32x4.add(a1, i32x4.extmul_high_i16x8_s(x0, w0));
+            a2 = i32x4.add(a2, i32x4.extmul_low_i16x8_s(x1, w1));
+            a3 = i32x4.add(a3, i32x4.extmul_high_i16x8_s(x1, w1));
+          }
+        }
+        storeRq16(yp, cb, a0, a1, a2, a3);
+      }
+      for (; cb < oc; cb += 8) {
+        let a0 = i32x4.splat(0), a1 = a0;
+        for (let ky = ky0; ky < ky1; ky++) {
+          const iy = iy0 + ky * DH;
+          for (let kx = kx0; kx < kx1; kx++) {
+            const ix = ix0 + kx * DW;
+            const xp = x + <usize>((iy * W + ix) * C), wp = w16 + <usize>(ky * KW + kx) * wrow + (<usize>cb << 1);
+            const x0 = splat ? i16x8.splat(<i16>(<i32>load<i8>(xp) - xZero)) : i16x8.sub(v128.load8x8_s(xp + <usize>cb), zx);
+            const w0 = v128.load(wp);
+            a0 = i32x4.add(a0, i32x4.extmul_low_i16x8_s(x0, w0));
+            a1 = i32x4.add(a1, i32x4.extmul_high_i16x8_s(x0, w0));
+          }
+        }
+        storeRq8(yp, cb, a0, a1, min(8, oc - cb));
+      }
+    }
+  }
+}
