@@ -14,22 +14,32 @@ import type { ConvPlan } from './nn-conv.js';
  */
 export function col2imStride1(col: Float32Array, dx: Float32Array, p: ConvPlan, ld: number, off: number): void {
   const { s, cg, outH, outW, kk } = p;
-  const h = s.h, w = s.w, dh = s.dilationH, dw = s.dilationW, pt = s.padTop, pl = s.padLeft;
-  // output (oy, ox) = (iy + pt - ky*dh, ix + pl - kx*dw): every tap is inside for these input rows/columns
-  const y0 = Math.max(0, (s.kh - 1) * dh - pt), y1 = Math.min(h, outH - pt);
-  const x0 = Math.max(0, (s.kw - 1) * dw - pl), x1 = Math.min(w, outW - pl);
+  const h = s.h, w = s.w, kw = s.kw, pt = s.padTop, pl = s.padLeft;
   const taps = new Int32Array(kk); // col offset of each tap relative to row 0 at output (iy + pt, ix + pl)
-  for (let ky = 0, t = 0; ky < s.kh; ky++) for (let kx = 0; kx < s.kw; kx++, t++) taps[t] = t * ld - ky * dh * outW - kx * dw;
-  const three = s.kh === 3 && s.kw === 3;
+  for (let ky = 0, t = 0; ky < s.kh; ky++) for (let kx = 0; kx < kw; kx++, t++) taps[t] = t * ld - ky * s.dilationH * outW - kx * s.dilationW;
+  // taps [lo, hi) whose output (iy + pt - ky*dH, ix + pl - kx*dW) lies inside, per input row / column
+  const [kyLo, kyHi] = tapRange(h, s.kh, s.dilationH, pt, outH);
+  const [kxLo, kxHi] = tapRange(w, kw, s.dilationW, pl, outW);
+  // inside [y0, y1) x [x0, x1) every tap is
+  const y0 = Math.max(0, (s.kh - 1) * s.dilationH - pt), y1 = Math.min(h, outH - pt);
+  const x0 = Math.min(w, Math.max(0, (kw - 1) * s.dilationW - pl)), x1 = Math.max(x0, Math.min(w, outW - pl));
+  const three = s.kh === 3 && kw === 3;
   const t0 = taps[0], t1 = taps[1 % kk], t2 = taps[2 % kk], t3 = taps[3 % kk], t4 = taps[4 % kk];
   const t5 = taps[5 % kk], t6 = taps[6 % kk], t7 = taps[7 % kk], t8 = taps[8 % kk];
   for (let ci = 0; ci < cg; ci++) {
     const cb = ci * kk * ld + off + pt * outW + pl, xo = ci * h * w;
     for (let iy = 0; iy < h; iy++) {
+      const xr = xo + iy * w, rb = cb + iy * outW, ya = kyLo[iy], yb = kyHi[iy];
       const inner = iy >= y0 && iy < y1;
-      const xr = xo + iy * w, rb = cb + iy * outW;
-      if (!inner || x1 <= x0) { border(col, dx, p, ld, off, ci, iy, 0, w); continue; }
-      border(col, dx, p, ld, off, ci, iy, 0, x0);
+      // columns [0, x0) and [x1, w) (all of them outside the inner rows): the valid taps of each
+      for (let ix = 0; ix < w; ix++) {
+        if (inner && ix === x0 && x1 > x0) { ix = x1 - 1; continue; }
+        const b = rb + ix, xa = kxLo[ix], xb = kxHi[ix];
+        let acc = 0;
+        for (let ky = ya; ky < yb; ky++) for (let t = ky * kw + xa, e = ky * kw + xb; t < e; t++) acc += col[b + taps[t]];
+        dx[xr + ix] = acc;
+      }
+      if (!inner) continue;
       if (three) {
         for (let ix = x0; ix < x1; ix++) {
           const b = rb + ix;
@@ -44,25 +54,17 @@ export function col2imStride1(col: Float32Array, dx: Float32Array, p: ConvPlan, 
           dx[xr + ix] = acc;
         }
       }
-      border(col, dx, p, ld, off, ci, iy, x1, w);
     }
   }
 }
 
-/** dx[ci, iy, ix] for ix in [xa, xb): the taps whose output lies inside, checked one by one. */
-function border(col: Float32Array, dx: Float32Array, p: ConvPlan, ld: number, off: number, ci: number, iy: number, xa: number, xb: number): void {
-  const { s, outH, outW, kk } = p;
-  for (let ix = xa; ix < xb; ix++) {
-    let acc = 0;
-    for (let ky = 0; ky < s.kh; ky++) {
-      const oy = iy + s.padTop - ky * s.dilationH;
-      if (oy < 0 || oy >= outH) continue;
-      for (let kx = 0; kx < s.kw; kx++) {
-        const ox = ix + s.padLeft - kx * s.dilationW;
-        if (ox < 0 || ox >= outW) continue;
-        acc += col[(ci * kk + ky * s.kw + kx) * ld + off + oy * outW + ox];
-      }
-    }
-    dx[(ci * s.h + iy) * s.w + ix] = acc;
+/** Per input index i of an axis: the taps k in [lo, hi) with 0 <= i + pad - k*dilation < out. */
+function tapRange(size: number, k: number, dilation: number, pad: number, out: number): [Int32Array, Int32Array] {
+  const lo = new Int32Array(size), hi = new Int32Array(size);
+  for (let i = 0; i < size; i++) {
+    const a = Math.max(0, Math.ceil((i + pad - out + 1) / dilation)), b = Math.min(k, Math.floor((i + pad) / dilation) + 1);
+    lo[i] = Math.min(a, k);
+    hi[i] = Math.max(lo[i], b);
   }
+  return [lo, hi];
 }

@@ -134,9 +134,13 @@ const wideCases: [string, Partial<Conv2dShape>][] = [
   ['dilation 2', { n: 2, c: 4, h: 20, w: 36, oc: 5, kh: 3, kw: 3, dilationH: 2, dilationW: 2 }],
   ['groups 2', { n: 3, c: 8, h: 10, w: 24, oc: 6, kh: 3, kw: 3, groups: 2, padTop: 1, padBottom: 1 }],
   ['5 images per GEMM', { n: 7, c: 4, h: 9, w: 18, oc: 2, kh: 3, kw: 3 }],
+  // not wide, but stride 1: the gathering col2im with no inner columns / no inner rows
+  ['1x3 over width 3', { n: 2, c: 3, h: 4, w: 3, oc: 2, kh: 1, kw: 3 }],
+  ['3x1 over height 3, dilation 2 pad 2', { n: 1, c: 2, h: 3, w: 5, oc: 3, kh: 3, kw: 1, dilationH: 2, padTop: 2, padBottom: 2 }],
+  ['5x5 pad 4 on 3x3', { n: 1, c: 2, h: 3, w: 3, oc: 2, kh: 5, kw: 5, padTop: 4, padLeft: 4, padBottom: 4, padRight: 4 }],
 ];
 
-describe.each(['wasm', 'js'] as const)('conv2d wide path vs a direct loop (%s GEMM)', (backend) => {
+describe.each(['wasm', 'js'] as const)('conv2d stride-1 paths (wide columns, gathering col2im) vs a direct loop (%s GEMM)', (backend) => {
   let prev = kernelBackend();
   beforeAll(() => { prev = kernelBackend(); if (backend === 'js') setKernelBackend('js'); });
   afterAll(() => { if (prev === 'wasm') setKernelBackend('wasm'); });
