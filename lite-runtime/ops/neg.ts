@@ -1,4 +1,7 @@
-/** NEG: -x; float32, int8/uint8 via a requantizing table. */
+/**
+ * NEG: -x. Float32 by the math; int8 as the real TFLite runtime computes it, on the
+ * stored values (y = -q, saturated), whatever the quantization of input and output.
+ */
 import { BuiltinOp } from '../format/schema.js';
 import type { OpDef } from './op.js';
 import { prepareUnary, runUnary, type UnaryPlan } from './util/unary.js';
@@ -6,6 +9,10 @@ import { prepareUnary, runUnary, type UnaryPlan } from './util/unary.js';
 export const NEG: OpDef<UnaryPlan> = {
   code: BuiltinOp.NEG,
   name: 'NEG',
-  prepare: (node) => prepareUnary('NEG', node, (x) => -x),
+  prepare(node) {
+    const p = prepareUnary('NEG', node, (x) => -x, ['float32', 'int8']);
+    if (p.lut) for (let q = -128; q <= 127; q++) p.lut[q + 128] = q === -128 ? 127 : -q;
+    return p;
+  },
   run: runUnary,
 };

@@ -34,7 +34,7 @@ const iota = (n: number): number[] => Array.from({ length: n }, (_, i) => i);
 
 describe('more unary ops', () => {
   const cases: Array<[OpDef<unknown>, (x: number) => number, boolean]> = [
-    [NEG as OpDef<unknown>, (x) => -x, false], [ABS as OpDef<unknown>, Math.abs, false], [SQUARE as OpDef<unknown>, (x) => x * x, false],
+    [ABS as OpDef<unknown>, Math.abs, false], [SQUARE as OpDef<unknown>, (x) => x * x, false],
     [FLOOR as OpDef<unknown>, Math.floor, false], [CEIL as OpDef<unknown>, Math.ceil, false], [LOG as OpDef<unknown>, Math.log, true],
     [SIN as OpDef<unknown>, Math.sin, false], [COS as OpDef<unknown>, Math.cos, false],
   ];
@@ -53,6 +53,12 @@ describe('more unary ops', () => {
       });
     }
   });
+  it('NEG: float32 by the math, int8 on the stored values as the real runtime does', () => {
+    expect(data(runOp(NEG, node([tensor('float32', [3], [1.5, -2, 0])], [out('float32')]))[0]!)).toEqual([-1.5, 2, -0]);
+    const [q] = runOp(NEG, node([tensor('int8', [4], [-128, -5, 0, 127], { quant: { scale: 0.05, zeroPoint: 3 } })], [out('int8', { scale: 0.04, zeroPoint: -5 })]));
+    expect(data(q!)).toEqual([127, 5, 0, -127]);
+  });
+
   it('ROUND rounds half to even', () => {
     const [y] = runOp(ROUND, node([tensor('float32', [7], [0.5, 1.5, 2.5, -0.5, -1.5, 2.4, -2.6])], [out('float32')]));
     expect(data(y!)).toEqual([0, 2, 2, -0, -2, 2, -3]);
