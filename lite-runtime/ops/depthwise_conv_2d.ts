@@ -15,6 +15,7 @@ import {
 import { makeRequant, type Requant } from './util/requant.js';
 import { window2d } from './util/window.js';
 import { constData, floatWeightsOrLive, live } from './util/weights.js';
+import { depthwiseNHWCI8Requant, packDepthwiseI8, type PackedDepthwiseI8 } from '../kernels/index.js';
 
 const OP = 'DEPTHWISE_CONV_2D';
 
@@ -31,6 +32,8 @@ interface FloatState {
 interface Int8State {
   kind: 'i8'; g: Geometry; weights: Int8Array | null; bias: Int32Array | null; hasBias: boolean; inOff: number; rq: Requant;
   inner: Interior; wsum: Int32Array | null; wT: Int8Array | null; acc: Int32Array; taps: Int32Array;
+  /** WASM kernel with the requantization fused (constant filter and bias, fp32 requantization), or null. */
+  fast: PackedDepthwiseI8 | null;
 }
 type State = FloatState | Int8State;
 
@@ -78,9 +81,29 @@ function runFloat(node: OpNode, s: FloatState): void {
   }
 }
 
+/** The fused WASM kernel, image by image; false when it declined (the TS loops then run). */
+function runFast(x: Int8Array, y: Int8Array, s: Int8State, p: PackedDepthwiseI8): boolean {
+  const { g } = s, inSize = g.h * g.w * g.c, outSize = g.win.outH * g.win.outW * g.oc;
+  for (let b = 0; b < g.n; b++) if (!depthwiseNHWCI8Requant(x, b * inSize, -s.inOff, p, y, b * outSize)) return false;
+  return true;
+}
+
+/** Packs the fused kernel when it applies: multiplier 1 or one input channel, fp32 requantization, constant filter and bias. */
+function packFast(g: Geometry, rq: Requant, weights: Int8Array | null, bias: Int32Array | null, hasBias: boolean): PackedDepthwiseI8 | null {
+  if (!rq.fp32 || !weights || (hasBias && !bias) || !(g.mult === 1 || g.c === 1)) return null;
+  const w = g.win;
+  const p = packDepthwiseI8(weights, {
+    c: g.c, h: g.h, w: g.w, kh: w.kh, kw: w.kw, strideH: w.strideH, strideW: w.strideW, dilationH: w.dilationH, dilationW: w.dilationW,
+    padTop: w.padTop, padLeft: w.padLeft, padBottom: w.padBottom, padRight: w.padRight,
+  }, g.oc, { bias, scale: rq.scale, zeroPoint: rq.outZp, lo: rq.lo, hi: rq.hi });
+  return p && p.geometry.outH === w.outH && p.geometry.outW === w.outW ? p : null;
+}
+
 function runInt8(node: OpNode, s: Int8State): void {
   const { g, rq, inner, inOff } = s;
-  const x = node.inputs[0]!.data as Int8Array, y = node.outputs[0]!.data as Int8Array, w = live(node, 1, s.weights);
+  const x = node.inputs[0]!.data as Int8Array, y = node.outputs[0]!.data as Int8Array;
+  if (s.fast && runFast(x, y, s, s.fast)) return;
+  const w = live(node, 1, s.weights);
   const bias = s.hasBias ? live(node, 2, s.bias) : null;
   const wsum = s.wsum ?? weightSums(w, g);
   const k3 = g.win.kh === 3 && g.win.kw === 3;
@@ -126,12 +149,13 @@ export const DEPTHWISE_CONV_2D: OpDef<State> = {
     const r = quantActRange(a, yq.scale, yq.zeroPoint, -128, 127);
     expect(OP, node, r !== null, () => `fused activation ${actName(a)} is not supported`);
     const b = optInput(node, 2);
+    const weights = constData<Int8Array>(w), bias = constData<Int32Array>(b);
+    const rq = makeRequant(xq.scale, wq!.scale, yq.scale, yq.zeroPoint, r[0], r[1], g.oc);
     return {
-      kind: 'i8', g, weights: constData<Int8Array>(w), bias: constData<Int32Array>(b), hasBias: !!b, inOff: -xq.zeroPoint,
-      rq: makeRequant(xq.scale, wq!.scale, yq.scale, yq.zeroPoint, r[0], r[1], g.oc),
+      kind: 'i8', g, weights, bias, hasBias: !!b, inOff: -xq.zeroPoint, rq,
       inner: interiorOf(g), wsum: w.isConst ? weightSums(w.data as Int8Array, g) : null,
       wT: w.isConst ? transposeTaps(w.data as Int8Array, g, new Int8Array(w.data.length)) : null,
-      acc: new Int32Array(g.oc), taps: new Int32Array(4),
+      acc: new Int32Array(g.oc), taps: new Int32Array(4), fast: packFast(g, rq, weights, bias, !!b),
     };
   },
   run(node, s) {
