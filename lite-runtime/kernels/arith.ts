@@ -68,7 +68,7 @@ export function unaryKernel(op: UnaryOp, a: NumArray, out: NumArray): void {
   switch (UNARY[op]) {
     case 0: for (let i = 0; i < n; i++) out[i] = -a[i]; return;
     case 1: for (let i = 0; i < n; i++) out[i] = Math.abs(a[i]); return;
-    case 2: for (let i = 0; i < n; i++) { const x = a[i]; out[i] = x > 0 || x !== x ? x : 0; } return;
+    case 2: return relu(a, out);
     case 3: for (let i = 0; i < n; i++) out[i] = Math.exp(a[i]); return;
     case 4: for (let i = 0; i < n; i++) out[i] = Math.log(a[i]); return;
     case 5: for (let i = 0; i < n; i++) out[i] = Math.sqrt(a[i]); return;
@@ -78,7 +78,34 @@ export function unaryKernel(op: UnaryOp, a: NumArray, out: NumArray): void {
   }
 }
 
-/** Gradient of relu: g where x > 0, else 0. */
+/** Int32 view of float32/int32 data (the same bits), or null for other arrays. */
+function bits(a: NumArray): Int32Array | null {
+  if (a instanceof Int32Array) return a;
+  return a instanceof Float32Array ? new Int32Array(a.buffer, a.byteOffset, a.length) : null;
+}
+
+/**
+ * relu without branches: on float32 (and int32) bits, a set sign bit means
+ * negative (or -0, -inf): the result is +0; NaN and +inf pass through.
+ */
+function relu(a: NumArray, out: NumArray): void {
+  const ai = bits(a), oi = bits(out);
+  if (ai && oi && (a instanceof Int32Array) === (out instanceof Int32Array)) {
+    for (let i = 0; i < ai.length; i++) { const v = ai[i]; oi[i] = v & ~(v >> 31); }
+    return;
+  }
+  for (let i = 0; i < a.length; i++) { const x = a[i]; out[i] = x > 0 || x !== x ? x : 0; }
+}
+
+/**
+ * Gradient of relu: g where x > 0 (as bits: positive, not ±0), else 0; branch-free on float32.
+ * @example reluBackward(g, x, out)
+ */
 export function reluBackward(g: NumArray, x: NumArray, out: NumArray): void {
-  for (let i = 0; i < out.length; i++) out[i] = x[i] > 0 ? g[i] : 0;
+  const gi = bits(g), xi = bits(x), oi = bits(out);
+  if (gi && xi && oi && g instanceof Float32Array && x instanceof Float32Array && out instanceof Float32Array) {
+    for (let i = 0; i < oi.length; i++) { const v = xi[i]; oi[i] = gi[i] & ((~v & -v) >> 31); }
+    return;
+  }
+  for (let i = 0; i < out.length; i++) out[i] = x[i] > 0 || x[i] !== x[i] ? g[i] : 0;
 }

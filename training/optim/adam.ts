@@ -21,20 +21,32 @@ function adamKernel([p, g, m, v, lr, step]: Storage[], [po, mo, vo, so]: Storage
   const t = step[0] + 1;
   so[0] = t;
   const rate = lr[0];
-  const bc1 = 1 - Math.pow(a.beta1, t);
-  const bc2Sqrt = Math.sqrt(1 - Math.pow(a.beta2, t));
-  const stepSize = rate / bc1;
+  const stepSize = rate / (1 - Math.pow(a.beta1, t));
+  const invBc2Sqrt = 1 / Math.sqrt(1 - Math.pow(a.beta2, t));
+  const b1 = a.beta1, b2 = a.beta2, c1 = 1 - b1, c2 = 1 - b2, eps = a.eps;
+  const n = p.length;
+  if (a.weightDecay === 0 && !a.maximize) {
+    // The common case, without decay or sign terms in the loop.
+    for (let i = 0; i < n; i++) {
+      const gi = g[i];
+      const mi = b1 * m[i] + c1 * gi;
+      const vi = b2 * v[i] + c2 * gi * gi;
+      mo[i] = mi;
+      vo[i] = vi;
+      po[i] = p[i] - stepSize * mi / (Math.sqrt(vi) * invBc2Sqrt + eps);
+    }
+    return;
+  }
   const decay = a.decoupled ? 1 - rate * a.weightDecay : 1;
   const l2 = a.decoupled ? 0 : a.weightDecay;
-  const b1 = a.beta1, b2 = a.beta2, eps = a.eps, sign = a.maximize ? -1 : 1;
-  for (let i = 0; i < p.length; i++) {
-    const w = p[i] * decay;
+  const sign = a.maximize ? -1 : 1;
+  for (let i = 0; i < n; i++) {
     const gi = sign * g[i] + l2 * p[i];
-    const mi = b1 * m[i] + (1 - b1) * gi;
-    const vi = b2 * v[i] + (1 - b2) * gi * gi;
+    const mi = b1 * m[i] + c1 * gi;
+    const vi = b2 * v[i] + c2 * gi * gi;
     mo[i] = mi;
     vo[i] = vi;
-    po[i] = w - stepSize * mi / (Math.sqrt(vi) / bc2Sqrt + eps);
+    po[i] = p[i] * decay - stepSize * mi / (Math.sqrt(vi) * invBc2Sqrt + eps);
   }
 }
 

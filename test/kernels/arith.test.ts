@@ -1,0 +1,36 @@
+import { describe, expect, it } from 'vitest';
+import { arithBroadcast, reluBackward, unaryKernel } from '../../lite-runtime/kernels/arith.js';
+
+describe('arith kernels', () => {
+  it('relu and its gradient handle signed zeros, infinities, NaN and subnormals (branch-free bit paths)', () => {
+    const x = new Float32Array([1.5, -2, 0, -0, Infinity, -Infinity, NaN, 3e-40, -3e-40]);
+    const y = new Float32Array(x.length);
+    unaryKernel('relu', x, y);
+    expect(Array.from(y)).toEqual([1.5, 0, 0, 0, Infinity, 0, NaN, Math.fround(3e-40), 0]);
+    expect(Object.is(y[3], 0)).toBe(true); // -0 -> +0
+    const g = new Float32Array(x.length).fill(7);
+    reluBackward(g, x, y);
+    expect(Array.from(y)).toEqual([7, 0, 0, 0, 7, 0, 7, 7, 0]);
+    const xi = new Int32Array([-5, 0, 5, -2147483648]), yi = new Int32Array(4);
+    unaryKernel('relu', xi, yi);
+    expect(Array.from(yi)).toEqual([0, 0, 5, 0]);
+  });
+
+  it('broadcasts like NumPy and matches a per-element reference for every op', () => {
+    const a = Float32Array.from({ length: 24 }, (_, i) => (i % 7) - 3);
+    const b = Float32Array.from({ length: 4 }, (_, i) => i - 1.5);
+    const ref = { add: (p: number, q: number) => p + q, sub: (p: number, q: number) => p - q, mul: (p: number, q: number) => p * q,
+      div: (p: number, q: number) => p / q, maximum: Math.max, minimum: Math.min, gt: (p: number, q: number) => +(p > q), le: (p: number, q: number) => +(p <= q) };
+    for (const [op, f] of Object.entries(ref)) {
+      const out = new Float32Array(24);
+      arithBroadcast(op as keyof typeof ref, a, [2, 3, 4], b, [4], out, [2, 3, 4]);
+      out.forEach((v, i) => expect(v, `${op}[${i}]`).toBeCloseTo(Math.fround(f(a[i], b[i % 4])), 5));
+      const col = new Float32Array(24);
+      arithBroadcast(op as keyof typeof ref, a, [2, 3, 4], b.subarray(0, 3), [3, 1], col, [2, 3, 4]);
+      col.forEach((v, i) => expect(v, `${op} col[${i}]`).toBeCloseTo(Math.fround(f(a[i], b[Math.floor(i / 4) % 3])), 5));
+    }
+    const nan = new Float32Array(2);
+    arithBroadcast('maximum', new Float32Array([NaN, 1]), [2], new Float32Array([1, NaN]), [2], nan, [2]);
+    expect(Array.from(nan)).toEqual([NaN, NaN]);
+  });
+});
