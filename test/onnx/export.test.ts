@@ -174,6 +174,13 @@ describe('tg.onnx.export checked with onnxruntime-node', () => {
     expect(() => tg.onnx.exportGraph(f.optimizedGraphFor(x))).toThrow(/op 'fused\.linear' has no ONNX mapping \(a jit executor op: export graphFor/);
   });
 
+  it('a reshape that cannot keep a dynamic axis is an error naming the node, not a wrong model', () => {
+    const f = (x: tg.Tensor) => x.reshape([3, 4]).relu();
+    expect(() => tg.onnx.export(f, [tg.randn([4, 3])], { inputNames: ['x'], dynamicAxes: { x: [0] } }))
+      .toThrow(/reshape \[4, 3\] -> \[3, 4\] splits its dynamic dim across several outputs, so its dynamic axis cannot stay dynamic; node: %\d+/);
+    expect(() => tg.onnx.export(f, [tg.randn([4, 3])], { inputNames: ['x'] })).not.toThrow();
+  });
+
   it('rejects bad options', () => {
     const f = (x: tg.Tensor) => x.relu();
     expect(() => tg.onnx.export(f, [tg.randn([2])], { opset: 9 })).toThrow(/opset 9 is not supported/);
