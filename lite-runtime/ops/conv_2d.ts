@@ -6,7 +6,8 @@
  */
 import { BuiltinOp, Conv2DOptions as F } from '../format/schema.js';
 import {
-  im2colNHWC, matmul, matmulPacked, packB, packI8, qmatmulI8, qmatmulI8Packed, type ConvGeometry, type PackedI8, type PackedMatrix,
+  im2colNHWC, matmul, matmulPacked, packB, packI8, packRequantI8, qmatmulI8, qmatmulI8Packed, qmatmulI8PackedRequant,
+  type ConvGeometry, type PackedI8, type PackedMatrix, type PackedRequantI8,
 } from '../kernels/index.js';
 import type { OpDef, OpNode } from './op.js';
 import { expect, expectDType, expectRank, input, numElements, optInput, output, qparams, setOutput, describe } from './util/check.js';
@@ -52,6 +53,8 @@ interface FloatState {
 interface Int8State {
   kind: 'i8'; g: Geometry; weights: Int8Array | null; packed: PackedI8[] | null; bias: Int32Array | null; hasBias: boolean;
   inZp: number; rq: Requant; col: Int8Array | null; acc: Int32Array;
+  /** Per group, the wasm GEMM's fused requantization (fp32 mode, constant weights and bias), else null. */
+  fused: Array<PackedRequantI8 | null> | null;
 }
 
 type State = FloatState | Int8State;
@@ -131,12 +134,15 @@ function prepareInt8(node: OpNode, g: Geometry): Int8State {
   const act = activation(node);
   const r = quantActRange(act, yq.scale, yq.zeroPoint, -128, 127);
   expect(OP, node, r !== null, () => `fused activation ${actName(act)} is not supported`);
+  const rq = makeRequant(xq.scale, wq!.scale, yq.scale, yq.zeroPoint, r[0], r[1], g.oc);
+  const bias = constData<Int32Array>(b);
+  const packed = w.isConst ? perGroup(w.data as Int8Array, g, (p) => packI8(p, g.goc, g.k)) : null;
+  const fused = packed && rq.fp32 && (!b || bias)
+    ? packed.map((_, gi) => packRequantI8({ bias, scale: rq.scale, zeroPoint: rq.outZp, lo: rq.lo, hi: rq.hi }, g.goc, gi * g.goc))
+    : null;
   return {
-    kind: 'i8', g, weights: constData<Int8Array>(w),
-    packed: w.isConst ? perGroup(w.data as Int8Array, g, (p) => packI8(p, g.goc, g.k)) : null,
-    bias: constData<Int32Array>(b), hasBias: !!b, inZp: xq.zeroPoint,
-    rq: makeRequant(xq.scale, wq!.scale, yq.scale, yq.zeroPoint, r[0], r[1], g.oc),
-    col: g.direct ? null : new Int8Array(g.band * g.outW * g.k), acc: new Int32Array(g.band * g.outW * g.goc),
+    kind: 'i8', g, weights: constData<Int8Array>(w), packed, bias, hasBias: !!b, inZp: xq.zeroPoint, rq,
+    col: g.direct ? null : new Int8Array(g.band * g.outW * g.k), acc: new Int32Array(g.band * g.outW * g.goc), fused,
   };
 }
 
@@ -198,9 +204,11 @@ function runInt8(node: OpNode, s: Int8State): void {
       const oy1 = Math.min(g.outH, oy0 + g.band), m = (oy1 - oy0) * g.outW;
       for (let gi = 0; gi < g.groups; gi++) {
         const a = bandInput(g, xb, s.col, oy0, oy1, s.inZp, gi);
+        const yOffset = b * outSize + oy0 * rowOut + gi * n, fused = s.fused?.[gi];
+        if (fused && qmatmulI8PackedRequant(a, s.inZp, s.packed![gi]!, fused, y, m, { yOffset, yStride: g.oc })) continue;
         if (s.packed) qmatmulI8Packed(a, s.inZp, s.packed[gi]!, acc, m);
         else qmatmulI8(a, s.inZp, g.groups === 1 ? weights! : weights!.subarray(gi * n * g.k, (gi + 1) * n * g.k), acc, m, g.k, n);
-        requantBlock(rq, acc, m, n, bias, y, b * outSize + oy0 * rowOut + gi * n, null, gi * n, g.oc);
+        requantBlock(rq, acc, m, n, bias, y, yOffset, null, gi * n, g.oc);
       }
     }
   }

@@ -5,7 +5,10 @@
  * (per-tensor or per-channel weights, non-zero weight zero point supported).
  */
 import { BuiltinOp, FullyConnectedOptions as F } from '../format/schema.js';
-import { matmul, matmulPacked, packB, packI8, qmatmulI8, qmatmulI8Packed, type PackedI8, type PackedMatrix } from '../kernels/index.js';
+import {
+  matmul, matmulPacked, packB, packI8, packRequantI8, qmatmulI8, qmatmulI8Packed, qmatmulI8PackedRequant,
+  type PackedI8, type PackedMatrix, type PackedRequantI8,
+} from '../kernels/index.js';
 import type { OpDef, OpNode } from './op.js';
 import { describe, expect, expectDType, expectRank, input, numElements, optInput, output, qparams, setOutput } from './util/check.js';
 import { actName, floatActRange, quantActRange } from './util/activation.js';
@@ -23,6 +26,8 @@ interface FloatState {
 interface Int8State {
   kind: 'i8'; d: Dims; weights: Int8Array | null; packed: PackedI8 | null; bias: Int32Array | null; hasBias: boolean; inZp: number; wZp: number;
   rq: Requant; acc: Int32Array; rowCorr: Int32Array;
+  /** The wasm GEMM's fused requantization (fp32 mode, constant weights and bias, weight zero point 0), else null. */
+  fused: PackedRequantI8 | null;
 }
 type State = FloatState | Int8State;
 
@@ -81,12 +86,14 @@ function prepareInt8(node: OpNode, d: Dims): Int8State {
   }
   const a = actOf(node), r = quantActRange(a, yq.scale, yq.zeroPoint, -128, 127);
   expect(OP, node, r !== null, () => `fused activation ${actName(a)} is not supported`);
+  const rq = makeRequant(xq.scale, scales, yq.scale, yq.zeroPoint, r[0], r[1], perChannel ? d.units : 1);
+  const packed = w.isConst ? packI8(w.data as Int8Array, d.units, d.inDim) : null, bias = constData<Int32Array>(b);
+  const wZp = perChannel ? 0 : wq.zeroPoint;
+  const fused = packed && rq.fp32 && wZp === 0 && (!b || bias)
+    ? packRequantI8({ bias, scale: rq.scale, zeroPoint: rq.outZp, lo: rq.lo, hi: rq.hi }, d.units) : null;
   return {
-    kind: 'i8', d, weights: constData<Int8Array>(w), packed: w.isConst ? packI8(w.data as Int8Array, d.units, d.inDim) : null,
-    bias: constData<Int32Array>(b), hasBias: !!b,
-    inZp: xq.zeroPoint, wZp: perChannel ? 0 : wq.zeroPoint,
-    rq: makeRequant(xq.scale, scales, yq.scale, yq.zeroPoint, r[0], r[1], perChannel ? d.units : 1),
-    acc: new Int32Array(d.batch * d.units), rowCorr: new Int32Array(d.batch),
+    kind: 'i8', d, weights: constData<Int8Array>(w), packed, bias, hasBias: !!b, inZp: xq.zeroPoint, wZp, rq,
+    acc: new Int32Array(d.batch * d.units), rowCorr: new Int32Array(d.batch), fused,
   };
 }
 
@@ -109,6 +116,7 @@ function runInt8(node: OpNode, s: Int8State): void {
   const { acc, rq, wZp, inZp } = s;
   const bias = s.hasBias ? live(node, 2, s.bias) : null;
   const x = node.inputs[0]!.data as Int8Array, y = node.outputs[0]!.data as Int8Array;
+  if (s.fused && qmatmulI8PackedRequant(x, inZp, s.packed!, s.fused, y, batch)) return;
   if (s.packed) qmatmulI8Packed(x, inZp, s.packed, acc, batch);
   else qmatmulI8(x, inZp, live(node, 1, s.weights), acc, batch, inDim, units);
   if (wZp !== 0) {
