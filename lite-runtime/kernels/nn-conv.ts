@@ -3,8 +3,11 @@
  * groups (depthwise included). Dense groups go through im2col + GEMM
  * (`matmul`, WASM SIMD when loaded), one image per GEMM for large feature maps
  * and several side by side for small ones; groups of one input channel
- * (depthwise) use direct loops (nn-depthwise.ts). The transposed convolution
- * is `conv2dBackwardInputNCHW`.
+ * (depthwise) use direct loops (nn-depthwise.ts). Stride-1 convolutions build
+ * their forward / weight-gradient columns as contiguous "wide" rows
+ * (nn-conv-wide.ts) and fold the input gradient by gathering
+ * (nn-conv-gather.ts); work buffers come from nn-scratch.ts. The transposed
+ * convolution is `conv2dBackwardInputNCHW`.
  */
 import { KernelError, checkDim, checkLen } from './errors.js';
 import { depthwiseBackwardInput, depthwiseBackwardWeight, depthwiseForward } from './nn-depthwise.js';
@@ -81,7 +84,8 @@ export function conv2dNCHW(x: Float32Array, w: Float32Array, bias: Float32Array 
   if (bias) checkLen('conv2dNCHW', 'bias', bias, s.oc, 'oc');
   const { cg, ocg, ohw, hw } = p;
   if (p.depthwise) depthwiseForward(x, w, y, p);
-  else if (p.wide) { wideForward(x, w, bias, y, p); return; } else {
+  else if (p.wide) wideForward(x, w, bias, y, p);
+  else {
     const K = cg * p.kk, B = imagesPerGemm(p);
     const col = B === 1 && p.direct1x1 ? null : scratch('conv.col', K * B * ohw);
     const tmp = B > 1 ? scratch('conv.out', ocg * B * ohw) : null;
