@@ -15,7 +15,10 @@ import {
 import { makeRequant, type Requant } from './util/requant.js';
 import { window2d } from './util/window.js';
 import { constData, floatWeightsOrLive, live } from './util/weights.js';
-import { depthwiseNHWCI8Requant, packDepthwiseI8, type PackedDepthwiseI8 } from '../kernels/index.js';
+import {
+  depthwiseNHWC, depthwiseNHWCI8Requant, packDepthwiseI8, type ConvGeometry, type PackedDepthwiseI8,
+} from '../kernels/index.js';
+import { clampRange } from './util/window.js';
 
 const OP = 'DEPTHWISE_CONV_2D';
 
@@ -28,6 +31,8 @@ interface FloatState {
   wT: Float32Array | null;
   /** Border scratch: one pixel's accumulators and its tap ranges. */
   acc: Float32Array; taps: Int32Array;
+  /** Multiplier 1: geometry for the shared depthwise kernel and the activation it fuses. */
+  conv: ConvGeometry | null; kAct: 'relu' | 'relu6' | null;
 }
 interface Int8State {
   kind: 'i8'; g: Geometry; weights: Int8Array | null; bias: Int32Array | null; hasBias: boolean; inOff: number; rq: Requant;
@@ -68,10 +73,30 @@ function checkBias(node: OpNode, g: Geometry, dtype: 'float32' | 'int32'): void 
   expect(OP, node, numElements(b.shape) === g.oc, () => `${describe('bias', b)}: needs ${g.oc} values`);
 }
 
+/** The window as the shared kernels describe it. */
+function convGeometry(g: Geometry): ConvGeometry {
+  const w = g.win;
+  return {
+    c: g.c, h: g.h, w: g.w, kh: w.kh, kw: w.kw, strideH: w.strideH, strideW: w.strideW, dilationH: w.dilationH, dilationW: w.dilationW,
+    padTop: w.padTop, padLeft: w.padLeft, padBottom: w.padBottom, padRight: w.padRight,
+  };
+}
+
 function runFloat(node: OpNode, s: FloatState): void {
   const { g, lo, hi, inner } = s;
   const x = node.inputs[0]!.data as Float32Array, y = node.outputs[0]!.data as Float32Array, w = live(node, 1, s.weights);
   const bias = s.hasBias ? live(node, 2, s.bias) : null;
+  if (s.conv) {
+    // multiplier 1: the shared depthwise kernel (wasm when available), then any clamp it cannot fuse
+    const inSize = g.h * g.w * g.c, outSize = g.win.outH * g.win.outW * g.oc;
+    for (let b = 0; b < g.n; b++) {
+      const xb = g.n === 1 ? x : x.subarray(b * inSize, (b + 1) * inSize);
+      const yb = g.n === 1 ? y : y.subarray(b * outSize, (b + 1) * outSize);
+      depthwiseNHWC(xb, w, yb, s.conv, { bias, act: s.kAct });
+      if (!s.kAct) clampRange(yb, 0, outSize, lo, hi);
+    }
+    return;
+  }
   const k3 = g.win.kh === 3 && g.win.kw === 3;
   const wT = k3 ? null : (s.wT ?? transposeTaps(w, g, new Float32Array(w.length)));
   for (let b = 0; b < g.n; b++) {
@@ -91,12 +116,8 @@ function runFast(x: Int8Array, y: Int8Array, s: Int8State, p: PackedDepthwiseI8)
 /** Packs the fused kernel when it applies: multiplier 1 or one input channel, fp32 requantization, constant filter and bias. */
 function packFast(g: Geometry, rq: Requant, weights: Int8Array | null, bias: Int32Array | null, hasBias: boolean): PackedDepthwiseI8 | null {
   if (!rq.fp32 || !weights || (hasBias && !bias) || !(g.mult === 1 || g.c === 1)) return null;
-  const w = g.win;
-  const p = packDepthwiseI8(weights, {
-    c: g.c, h: g.h, w: g.w, kh: w.kh, kw: w.kw, strideH: w.strideH, strideW: w.strideW, dilationH: w.dilationH, dilationW: w.dilationW,
-    padTop: w.padTop, padLeft: w.padLeft, padBottom: w.padBottom, padRight: w.padRight,
-  }, g.oc, { bias, scale: rq.scale, zeroPoint: rq.outZp, lo: rq.lo, hi: rq.hi });
-  return p && p.geometry.outH === w.outH && p.geometry.outW === w.outW ? p : null;
+  const p = packDepthwiseI8(weights, convGeometry(g), g.oc, { bias, scale: rq.scale, zeroPoint: rq.outZp, lo: rq.lo, hi: rq.hi });
+  return p && p.geometry.outH === g.win.outH && p.geometry.outW === g.win.outW ? p : null;
 }
 
 function runInt8(node: OpNode, s: Int8State): void {
@@ -137,6 +158,7 @@ export const DEPTHWISE_CONV_2D: OpDef<State> = {
         kind: 'f32', g, weights, bias: constData<Float32Array>(b), hasBias: !!b, lo: r[0], hi: r[1], inner: interiorOf(g),
         wT: weights ? transposeTaps(weights, g, new Float32Array(weights.length)) : null,
         acc: new Float32Array(g.oc), taps: new Int32Array(4),
+        conv: g.mult === 1 ? convGeometry(g) : null, kAct: a === 1 ? 'relu' : a === 3 ? 'relu6' : null,
       };
     }
     expectDType(OP, node, 'filter', w, 'int8');
