@@ -117,7 +117,7 @@ export function wideBackwardWeight(x: Float32Array, gy: Float32Array, dw: Float3
         for (let i = 0; i < nb; i++) {
           let src = ((b0 + i) * s.oc + g * ocg + o) * ohw, dst = o * ld + i * d.cols;
           for (let oy = 0; oy < outH; oy++, src += outW, dst += d.wp) {
-            for (let ox = 0; ox < outW; ox++) gyw[dst + ox] = gy[src + ox];
+            copyRun(gy, src, gyw, dst, outW);
             for (let ox = outW; ox < d.wp; ox++) gyw[dst + ox] = 0;
           }
         }
@@ -135,6 +135,16 @@ function copyAdd(src: Float32Array, s: number, dst: Float32Array, d: number, n: 
     dst[d + i + 2] = src[s + i + 2] + v; dst[d + i + 3] = src[s + i + 3] + v;
   }
   for (; i < n; i++) dst[d + i] = src[s + i] + v;
+}
+
+/** dst[d, d+n) = src[s, s+n), unrolled by 4. */
+function copyRun(src: Float32Array, s: number, dst: Float32Array, d: number, n: number): void {
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    dst[d + i] = src[s + i]; dst[d + i + 1] = src[s + i + 1];
+    dst[d + i + 2] = src[s + i + 2]; dst[d + i + 3] = src[s + i + 3];
+  }
+  for (; i < n; i++) dst[d + i] = src[s + i];
 }
 
 function zeroGarbage(col: Float32Array, rows: number, ld: number, p: ConvPlan, d: Wide): void {
