@@ -48,6 +48,14 @@ describe('seed examples', () => {
     expect(y.requiresGrad).toBe(false);
   });
 
+  it('bool arithmetic is logical, as in PyTorch', () => {
+    const t = tg.tensor([true, true, false]), f = tg.tensor([true, false, false]);
+    expect(t.add(f).tolist()).toEqual([true, true, false]);
+    expect(t.mul(f).tolist()).toEqual([true, false, false]);
+    expect(() => t.sub(f)).toThrow(tg.DTypeError);
+    expect(t.add(1).tolist()).toEqual([2, 2, 1]); // an int scalar promotes to int32
+  });
+
   it('prints like PyTorch', () => {
     expect(tg.tensor([[1, 2], [3, 4]]).toString()).toBe('tensor([[1., 2.],\n        [3., 4.]])');
     expect(tg.tensor([1.5, 2]).toString()).toBe('tensor([1.5000, 2.0000])');

@@ -27,7 +27,7 @@ export function reshapeTarget(e: Emitter, n: Node): { shape: number[]; sym: Sym 
   const fail = (why: string) => new OnnxExportError(
     `onnx.export: reshape ${fmtShape(x.shape)} -> ${fmtShape(out.shape)} ${why}, so its dynamic axis cannot stay dynamic; node: %${out.id}`);
   if (rest.length > 1) throw fail('merges several dynamic dims');
-  const [name, at] = rest[0];
+  const [name, at] = rest[0] as readonly [string, number];
   // Factor the remaining dims (ignoring 1s) into groups with equal products.
   const ins = x.shape.map((d, i) => [d, i] as const).filter(([d, i]) => i >= p && d !== 1);
   const outs = out.shape.map((d, i) => [d, i] as const).filter(([d, i]) => i >= p && d !== 1);

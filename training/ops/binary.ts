@@ -2,6 +2,7 @@ import { binaryBroadcast } from '../../lite-runtime/kernels/broadcast.js';
 import { ARITH, arithBroadcast, type ArithOp } from '../../lite-runtime/kernels/arith.js';
 import { apply1 } from '../dispatch.js';
 import { promoteTypes, type DType } from '../dtype.js';
+import { DTypeError } from '../errors.js';
 import { toTensor } from '../creation.js';
 import { broadcastShapes } from '../shape.js';
 import { Tensor, type TensorLike } from '../tensor.js';
@@ -24,6 +25,9 @@ function binary(name: string, f: (x: number, y: number) => number, result: 'prom
     infer([a, b]) {
       const shape = broadcastShapes(name, a.shape, b.shape);
       const promoted = promoteTypes(a.dtype, b.dtype);
+      if (promoted === 'bool' && (name === 'sub' || name === 'pow')) {
+        throw new DTypeError(`${name}: not supported for two bool tensors (use logicalXor / logicalNot, or convert to int32)`);
+      }
       const dtype: DType = result === 'bool' ? 'bool' : result === 'float' ? 'float32' : promoted;
       return [{ shape, dtype }];
     },
@@ -31,6 +35,8 @@ function binary(name: string, f: (x: number, y: number) => number, result: 'prom
       const out = alloc(o);
       if (name in ARITH) arithBroadcast(name as ArithOp, a.data, a.shape, b.data, b.shape, out, o.shape);
       else binaryBroadcast(a.data, a.shape, b.data, b.shape, out, o.shape, f);
+      // bool results of arithmetic are logical (True + True is True), as in PyTorch
+      if (result === 'promote' && o.dtype === 'bool') for (let i = 0; i < out.length; i++) out[i] = out[i] ? 1 : 0;
       return [out];
     },
     grad: vjp && ((ctx) => {

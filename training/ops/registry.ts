@@ -36,6 +36,11 @@ export interface OpDef<A extends Attrs = Attrs> {
   infer(inputs: readonly TensorMeta[], attrs: A): TensorMeta[];
   /** Eager kernel: computes every output. `outputs` are the inferred metas. */
   forward(inputs: readonly TensorValue[], attrs: A, outputs: readonly TensorMeta[]): Storage[];
+  /**
+   * Optional kernel writing into given buffers, which may be the op's own inputs:
+   * state updates (optimizer steps) run in place eagerly and under tg.jit.
+   */
+  forwardInto?(inputs: readonly TensorValue[], attrs: A, outputs: readonly Storage[]): void;
   /** Vector-Jacobian product, one entry per input (null: no gradient). Absent: not differentiable. */
   grad?(ctx: GradContext<A>): (Tensor | null)[];
   /** Elementwise ops (same-shape or broadcast, no cross-element reads) can be fused by the jit. */

@@ -1,8 +1,6 @@
-import { defineOp } from '../ops/registry.js';
-import { alloc } from '../ops/util.js';
 import type { Storage } from '../dtype.js';
 import type { Tensor } from '../tensor.js';
-import { Optimizer, runUpdate, type ParamGroup, type ParamsArg } from './optimizer.js';
+import { defineUpdateOp, Optimizer, runUpdate, type ParamGroup, type ParamsArg } from './optimizer.js';
 
 export interface AdamOptions {
   lr: number;
@@ -51,15 +49,7 @@ function adamKernel([p, g, m, v, lr, step]: Storage[], [po, mo, vo, so]: Storage
 }
 
 /** inputs [param, grad, expAvg, expAvgSq, lr, step] -> new [param, expAvg, expAvgSq, step]. */
-export const ADAM_STEP = defineOp<AdamAttrs>({
-  name: 'adamStep',
-  infer: ([p, , m, v, , s]) => [p, m, v, s],
-  forward(ins, attrs, metas) {
-    const outs = metas.map(alloc);
-    adamKernel(ins.map((t) => t.data), outs, attrs);
-    return outs;
-  },
-});
+export const ADAM_STEP = defineUpdateOp<AdamAttrs>('adamStep', [0, 2, 3, 5], adamKernel);
 
 /**
  * Adam (Kingma & Ba), matching torch.optim.Adam.
@@ -74,8 +64,7 @@ export class Adam extends Optimizer<AdamOptions> {
     const s = this.stateOf(p, ['expAvg', 'expAvgSq'], ['step']);
     const o = group.options;
     runUpdate(ADAM_STEP, [p, grad, s.expAvg, s.expAvgSq, group.lrTensor, s.step],
-      { beta1: o.betas[0], beta2: o.betas[1], eps: o.eps, weightDecay: o.weightDecay, decoupled: o.decoupled, maximize: o.maximize },
-      [0, 2, 3, 5], adamKernel);
+      { beta1: o.betas[0], beta2: o.betas[1], eps: o.eps, weightDecay: o.weightDecay, decoupled: o.decoupled, maximize: o.maximize });
   }
 }
 

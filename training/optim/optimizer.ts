@@ -1,10 +1,10 @@
-import { apply } from '../dispatch.js';
-import { currentInterpreter, eager } from '../dispatch.js';
+import { apply, currentInterpreter, eager } from '../dispatch.js';
 import { noGrad } from '../autograd.js';
 import { zeros, zerosLike } from '../creation.js';
 import { assign } from '../ops/assign.js';
 import { ValueError } from '../errors.js';
-import type { OpDef, Attrs } from '../ops/registry.js';
+import { defineOp, type OpDef, type Attrs } from '../ops/registry.js';
+import { alloc } from '../ops/util.js';
 import type { Storage } from '../dtype.js';
 import { Tensor } from '../tensor.js';
 
@@ -94,14 +94,40 @@ function scalar(v: number): Tensor {
 }
 
 /**
- * Applies a functional update op whose outputs are the new values of the
- * inputs at `targets` (same order). Eagerly, the kernel writes in place; under
- * tg.jit, the op is recorded and its outputs assigned.
+ * Defines an optimizer update op: functional outputs (the new values of the
+ * inputs at `targets`, in order) and a `forwardInto` kernel that may write them
+ * in place. `kernel(ins, outs, attrs)` must read element i before writing it.
  */
-export function runUpdate<A extends Attrs>(op: OpDef<A>, inputs: Tensor[], attrs: A, targets: readonly number[], kernel: (ins: Storage[], outs: Storage[], attrs: A) => void): void {
+export function defineUpdateOp<A extends Attrs>(name: string, targets: readonly number[], kernel: (ins: Storage[], outs: Storage[], attrs: A) => void): UpdateOp<A> {
+  const op = defineOp<A>({
+    name,
+    sideEffect: false,
+    infer: (ins) => targets.map((i) => ins[i]),
+    forward(ins, attrs, metas) {
+      const outs = metas.map(alloc);
+      kernel(ins.map((t) => t.data), outs, attrs);
+      return outs;
+    },
+    forwardInto(ins, attrs, outs) {
+      kernel(ins.map((t) => t.data), [...outs], attrs);
+    },
+  });
+  return Object.assign(op, { targets });
+}
+
+/** An optimizer update op and the inputs its outputs replace. */
+export type UpdateOp<A extends Attrs> = OpDef<A> & { readonly targets: readonly number[] };
+
+/**
+ * Applies an update op made by `defineUpdateOp`: eagerly, its kernel writes the
+ * targets in place; under tg.jit, the op is recorded and its outputs assigned
+ * (the jit runs `forwardInto` in place too when nothing reads the old values).
+ */
+export function runUpdate<A extends Attrs>(op: UpdateOp<A>, inputs: Tensor[], attrs: A): void {
+  const targets = op.targets;
   if (currentInterpreter() === eager) {
-    const ins = inputs.map((t) => t._values(op.name));
-    kernel(ins, targets.map((i) => ins[i]), attrs);
+    const values = inputs.map((t) => ({ shape: t.shape, dtype: t.dtype, data: t._values(op.name) }));
+    op.forwardInto!(values, attrs, targets.map((i) => values[i].data));
     for (const i of targets) inputs[i]._version++;
     return;
   }

@@ -1,8 +1,6 @@
-import { defineOp } from '../ops/registry.js';
-import { alloc } from '../ops/util.js';
 import type { Storage } from '../dtype.js';
 import type { Tensor } from '../tensor.js';
-import { Optimizer, runUpdate, type ParamGroup, type ParamsArg } from './optimizer.js';
+import { defineUpdateOp, Optimizer, runUpdate, type ParamGroup, type ParamsArg } from './optimizer.js';
 
 export interface RMSpropOptions {
   lr: number;
@@ -44,15 +42,7 @@ function rmspropKernel([p, g, sq, ga, buf, lr]: Storage[], [po, sqo, gao, bo]: S
 }
 
 /** inputs [param, grad, squareAvg, gradAvg, momentumBuffer, lr] -> new [param, squareAvg, gradAvg, momentumBuffer]. */
-export const RMSPROP_STEP = defineOp<RMSpropAttrs>({
-  name: 'rmspropStep',
-  infer: ([p, , sq, ga, b]) => [p, sq, ga, b],
-  forward(ins, attrs, metas) {
-    const outs = metas.map(alloc);
-    rmspropKernel(ins.map((t) => t.data), outs, attrs);
-    return outs;
-  },
-});
+export const RMSPROP_STEP = defineUpdateOp<RMSpropAttrs>('rmspropStep', [0, 2, 3, 4], rmspropKernel);
 
 /**
  * RMSprop (torch.optim.RMSprop), optionally centered and with momentum.
@@ -67,7 +57,6 @@ export class RMSprop extends Optimizer<RMSpropOptions> {
     const s = this.stateOf(p, ['squareAvg', 'gradAvg', 'momentumBuffer']);
     const o = group.options;
     runUpdate(RMSPROP_STEP, [p, grad, s.squareAvg, s.gradAvg, s.momentumBuffer, group.lrTensor],
-      { alpha: o.alpha, eps: o.eps, weightDecay: o.weightDecay, momentum: o.momentum, centered: o.centered, maximize: o.maximize },
-      [0, 2, 3, 4], rmspropKernel);
+      { alpha: o.alpha, eps: o.eps, weightDecay: o.weightDecay, momentum: o.momentum, centered: o.centered, maximize: o.maximize });
   }
 }

@@ -1,9 +1,7 @@
-import { defineOp } from '../ops/registry.js';
-import { alloc } from '../ops/util.js';
 import { ValueError } from '../errors.js';
 import type { Storage } from '../dtype.js';
 import type { Tensor } from '../tensor.js';
-import { Optimizer, runUpdate, type ParamGroup, type ParamsArg } from './optimizer.js';
+import { defineUpdateOp, Optimizer, runUpdate, type ParamGroup, type ParamsArg } from './optimizer.js';
 
 export interface SGDOptions {
   lr: number;
@@ -33,15 +31,7 @@ function sgdKernel([p, g, buf, lr, step]: Storage[], [po, bo, so]: Storage[], a:
 }
 
 /** inputs [param, grad, momentumBuffer, lr, step] -> new [param, momentumBuffer, step]. */
-export const SGD_STEP = defineOp<SGDAttrs>({
-  name: 'sgdStep',
-  infer: ([p, , b, , s]) => [p, b, s],
-  forward(ins, attrs, metas) {
-    const outs = metas.map(alloc);
-    sgdKernel(ins.map((t) => t.data), outs, attrs);
-    return outs;
-  },
-});
+export const SGD_STEP = defineUpdateOp<SGDAttrs>('sgdStep', [0, 2, 4], sgdKernel);
 
 /**
  * Stochastic gradient descent with momentum, Nesterov and weight decay (torch.optim.SGD).
@@ -58,7 +48,6 @@ export class SGD extends Optimizer<SGDOptions> {
     const s = this.stateOf(p, ['momentumBuffer'], ['step']);
     const o = group.options;
     runUpdate(SGD_STEP, [p, grad, s.momentumBuffer, group.lrTensor, s.step],
-      { momentum: o.momentum, dampening: o.dampening, weightDecay: o.weightDecay, nesterov: o.nesterov, maximize: o.maximize },
-      [0, 2, 4], sgdKernel);
+      { momentum: o.momentum, dampening: o.dampening, weightDecay: o.weightDecay, nesterov: o.nesterov, maximize: o.maximize });
   }
 }
