@@ -23,6 +23,12 @@ describe('the built package', () => {
       d.backward();
       const model = await loadModel(readFileSync(${JSON.stringify(join(root, '../shared/models/hello_world_float.tflite'))}));
       const [y] = await model.run([new Float32Array([1.5])]);
+      // the worker path: kernels handed over as a compiled module
+      const wasmPath = new URL(import.meta.resolve('tglite/wasm/kernels-simd.wasm'));
+      const wasmModule = new WebAssembly.Module(readFileSync(wasmPath));
+      const m2 = await loadModel(readFileSync(${JSON.stringify(join(root, '../shared/models/hello_world_float.tflite'))}), { wasmModule });
+      const [y2] = await m2.run([new Float32Array([1.5])]);
+      if (y2.data[0] !== y.data[0]) throw new Error('imported-module kernels disagree');
       console.log(JSON.stringify({ d: d.item(), grad: a.grad.item(), y: y.data[0], writer: typeof writeTflite }));
     `);
     const out = JSON.parse(execFileSync(process.execPath, ['main.mjs'], { cwd: app, encoding: 'utf8' }));
