@@ -12,7 +12,7 @@
  * main.outputTensors[0].data; // results, valid until the next run
  * ```
  */
-import type { Backend } from './backends/backend.js';
+import type { ArenaBlock, Backend } from './backends/backend.js';
 import {
   KernelError, LiteError, LimitError, UnsupportedOpError, fmtShape, type UnsupportedOp,
 } from './format/errors.js';
@@ -39,7 +39,11 @@ export interface InterpreterOptions {
 class Tensor implements RtTensor {
   dtype: LiteDType;
   private dims: number[];
-  data: TypedArray;
+  private view: TypedArray;
+  /** Set while the tensor lives in a growable arena: its block, byte offset in it and element count. */
+  private arena: ArenaBlock | null = null;
+  private at = 0;
+  private count = 0;
   quant?: Quantization;
   isConst: boolean;
   /** Computed at prepare from constants (folded); then constant until the next prepare. */
@@ -48,8 +52,29 @@ class Tensor implements RtTensor {
     this.dtype = def.dtype;
     this.dims = def.shape.slice();
     this.isConst = def.data !== null && !def.isVariable;
-    this.data = def.data ?? emptyTyped(def.dtype);
+    this.view = def.data ?? emptyTyped(def.dtype);
     if (def.quant) this.quant = def.quant;
+  }
+
+  /** The elements; in a growable arena, a view re-taken when the memory grew (old views read as empty). */
+  get data(): TypedArray {
+    const v = this.view;
+    if (this.arena === null || v.length === this.count) return v;
+    this.view = typedView(this.dtype, this.arena.buffer, this.arena.offset + this.at, this.count);
+    return this.view;
+  }
+
+  set data(v: TypedArray) {
+    this.view = v;
+    this.arena = null;
+  }
+
+  /** Places the tensor at byte `at` of an arena block in growable memory. */
+  bindArena(arena: ArenaBlock, at: number, count: number): void {
+    this.arena = arena;
+    this.at = at;
+    this.count = count;
+    this.view = typedView(this.dtype, arena.buffer, arena.offset + at, count);
   }
 
   get shape(): number[] {
@@ -145,6 +170,8 @@ export class SubgraphRunner {
   private readonly lifetimes: { first: number; last: number }[];
   private readonly planned: number[];
   private arena: ArrayBuffer | null = null;
+  /** The arena when it lives in the kernels' growable memory (then `arena` is null). */
+  private block: ArenaBlock | null = null;
 
   constructor(readonly def: SubgraphDef, private readonly owner: Interpreter) {
     this.tensors = def.tensors.map((t) => new Tensor(t.index, t.name, t, owner.maxTensorBytes));
@@ -266,16 +293,32 @@ export class SubgraphRunner {
     if (arenaBytes > this.owner.maxArenaBytes) {
       throw new LimitError(`subgraph ${this.def.index} needs a ${arenaBytes}-byte arena, over the ${this.owner.maxArenaBytes}-byte limit`);
     }
-    if (this.arena === null || this.arena.byteLength < arenaBytes) this.arena = this.owner.backend.allocate(arenaBytes);
+    this.allocateArena(arenaBytes);
     this.arenaBytes = arenaBytes;
+    const block = this.block;
     planned.forEach((i, k) => {
-      const t = this.tensors[i]!;
-      t.data = typedView(t.dtype, this.arena!, offsets[k]!, numElements(t.shape));
+      const t = this.tensors[i]!, count = numElements(t.shape);
+      if (block) t.bindArena(block, offsets[k]!, count);
+      else t.data = typedView(t.dtype, this.arena!, offsets[k]!, count);
     });
+  }
+
+  /** An arena of at least `bytes`: in the backend's growable memory when it has one, else an ArrayBuffer. */
+  private allocateArena(bytes: number): void {
+    if (this.block && this.block.bytes >= bytes) return;
+    if (!this.block && this.arena && this.arena.byteLength >= bytes) return;
+    this.block?.release();
+    this.block = null;
+    this.arena = null;
+    const block = bytes > 0 ? this.owner.backend.allocateArena?.(bytes) ?? null : null;
+    if (block) this.block = block;
+    else this.arena = this.owner.backend.allocate(bytes);
   }
 
   /** Frees the arena and per-node state; the runner must be prepared again before use. */
   release(): void {
+    this.block?.release();
+    this.block = null;
     this.arena = null;
     this.arenaBytes = 0;
     this.prepared = false;
@@ -286,22 +329,32 @@ export class SubgraphRunner {
   /** Like `run`, timing each op (folded ops report 0); for profiling, not the hot path. */
   runProfiled(): OpProfile[] {
     if (!this.prepared) this.prepare();
-    return this.steps.map((s) => {
-      const t0 = performance.now();
-      try {
-        if (!s.folded) s.op.run(s.node, s.state);
-      } catch (e) {
-        throw wrap(e, s.op.name, s.node.index, this.def.index, 'run');
-      }
-      return { op: s.op.name, node: s.node.index, ms: performance.now() - t0 };
-    });
+    const block = this.block;
+    block?.freeze();
+    try {
+      return this.steps.map((s) => {
+        const t0 = performance.now();
+        try {
+          if (!s.folded) s.op.run(s.node, s.state);
+        } catch (e) {
+          throw wrap(e, s.op.name, s.node.index, this.def.index, 'run');
+        }
+        return { op: s.op.name, node: s.node.index, ms: performance.now() - t0 };
+      });
+    } finally {
+      block?.thaw();
+    }
   }
 
-  /** Runs every op once; inputs must already hold their data. */
+  /**
+   * Runs every op once; inputs must already hold their data. An arena in growable memory
+   * is frozen meanwhile: ops hold views of it, so nothing may grow the memory under them.
+   */
   run(): void {
     if (!this.prepared) this.prepare();
-    const steps = this.steps;
+    const steps = this.steps, block = this.block;
     let k = 0;
+    block?.freeze();
     try {
       for (; k < steps.length; k++) {
         const s = steps[k]!;
@@ -310,6 +363,8 @@ export class SubgraphRunner {
     } catch (e) {
       const s = steps[k]!;
       throw wrap(e, s.op.name, s.node.index, this.def.index, 'run');
+    } finally {
+      block?.thaw();
     }
   }
 }

@@ -4,9 +4,9 @@ import { fileURLToPath } from 'node:url';
 import { KERNELS_FMA_WASM, KERNELS_SIMD_WASM } from '../../lite-runtime/kernels/wasm/generated.js';
 import { WasmHeap } from '../../lite-runtime/kernels/wasm/heap.js';
 import { instantiate } from '../../lite-runtime/kernels/wasm/runtime.js';
-import { initKernels, kernelBackend, matmul, matmulPacked, wasmFlavour, packB, freePacked } from '../../lite-runtime/kernels/index.js';
+import { initKernels, kernelBackend, matmul, matmulPacked, wasmFlavour, packB, freePacked, packI8, qmatmulI8Packed } from '../../lite-runtime/kernels/index.js';
 import { activeWasm } from '../../lite-runtime/kernels/backend.js';
-import { randF32, naiveMatmul, expectClose } from './ref.js';
+import { randF32, randI8, naiveMatmul, expectClose } from './ref.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -104,18 +104,32 @@ describe('wasm memory exhaustion', () => {
     expect(kernelBackend()).toBe('wasm');
   });
 
-  it('a product with resident weights reports exhaustion as a KernelError', () => {
+  it('a product with resident weights computes in JS from the packed panels when no scratch can be had', () => {
     const w = activeWasm();
     if (!w) throw new Error('wasm backend expected');
-    const p = packB(randF32(64 * 32, 1), 64, 32);
+    const k = 300, n = 37, b = randF32(k * n, 1), p = packB(b, k, n);
+    const qb = randI8(n * k, 2), qp = packI8(qb, n, k);
     const grow = vi.spyOn(w.heap, 'alloc').mockImplementation(() => { throw new RangeError('Maximum memory size exceeded'); });
     try {
       const m = 40_000; // more rows than any scratch area so far
-      expect(() => matmulPacked(new Float32Array(m * 64), p, new Float32Array(m * 32), m))
-        .toThrow(/matmulPacked: wasm memory cannot grow for m = 40000 rows/);
+      const a = randF32(m * k, 3), c = new Float32Array(m * n);
+      const bias = randF32(n, 4);
+      matmulPacked(a, p, c, m, bias, 'relu');
+      const rows = 50, ref = naiveMatmul(a.subarray(0, rows * k), b, rows, k, n);
+      const want = ref.c.map((v, i) => Math.max(0, v + bias[i % n]!));
+      expectClose(c.subarray(0, rows * n), want, ref.mag, 'panels fallback');
+      const qa = randI8(m * k, 5), acc = new Int32Array(m * n);
+      qmatmulI8Packed(qa, 3, qp, acc, m);
+      for (const i of [0, 1, m - 1]) for (const j of [0, n - 1]) {
+        let s = 0;
+        for (let q = 0; q < k; q++) s += (qa[i * k + q]! - 3) * qb[j * k + q]!;
+        expect(acc[i * n + j]).toBe(s);
+      }
+      expect(grow).toHaveBeenCalled();
     } finally {
       grow.mockRestore();
       freePacked(p);
+      freePacked(qp);
     }
   });
 });

@@ -2,15 +2,16 @@
  * Plain TypeScript int8 GEMM with int32 accumulators:
  * acc[m,n] = sum_k (a[m,k] - aZero) * b[n,k]. Both operands are k-contiguous,
  * so each output is a dot product; four rows of b share each load of a.
+ * Rows of b are `ldb` apart (default k).
  */
 export function qmatmulI8Js(
-  a: Int8Array, aZero: number, b: Int8Array, acc: Int32Array, m: number, k: number, n: number,
+  a: Int8Array, aZero: number, b: Int8Array, acc: Int32Array, m: number, k: number, n: number, ldb = k,
 ): void {
   for (let i = 0; i < m; i++) {
     const ao = i * k, co = i * n;
     let j = 0;
     for (; j + 4 <= n; j += 4) {
-      const b0 = j * k, b1 = b0 + k, b2 = b1 + k, b3 = b2 + k;
+      const b0 = j * ldb, b1 = b0 + ldb, b2 = b1 + ldb, b3 = b2 + ldb;
       let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
       for (let p = 0; p < k; p++) {
         const av = a[ao + p] - aZero;
@@ -22,7 +23,7 @@ export function qmatmulI8Js(
       acc[co + j] = s0; acc[co + j + 1] = s1; acc[co + j + 2] = s2; acc[co + j + 3] = s3;
     }
     for (; j < n; j++) {
-      const bo = j * k;
+      const bo = j * ldb;
       let s = 0;
       for (let p = 0; p < k; p++) s += (a[ao + p] - aZero) * b[bo + p];
       acc[co + j] = s;

@@ -7,6 +7,7 @@
 import { WasmHeap } from './heap.js';
 import type { ResolvedConv } from '../im2col.js';
 import { KERNELS_FMA_WASM, KERNELS_SIMD_WASM } from './generated.js';
+import { qmatmulI8Js } from '../js/qgemm.js';
 
 /** The module's exports (pointers are byte offsets, sizes in elements). */
 interface KernelExports {
@@ -48,10 +49,11 @@ export class WasmKernels {
   private wantScratch = 0;
   private viewBuf: ArrayBuffer | null = null;
   private u8v = new Uint8Array(0);
+  private f32v = new Float32Array(0);
   /** Packed-A work area in floats: MC x (the module's K block) plus a 4x8 edge tile. */
   private readonly workFloats: number;
 
-  constructor(readonly exports: KernelExports, readonly memory: WebAssembly.Memory, readonly flavour: string, kb: number) {
+  constructor(readonly exports: KernelExports, readonly memory: WebAssembly.Memory, readonly flavour: string, readonly kb: number) {
     this.heap = new WasmHeap(memory, 65536);
     this.workFloats = MC * kb + 32;
   }
@@ -64,8 +66,21 @@ export class WasmKernels {
   /** All of the memory as bytes (a cached view, renewed when the memory grew). */
   bytes(): Uint8Array {
     const buf = this.memory.buffer;
-    if (buf !== this.viewBuf) { this.viewBuf = buf; this.u8v = new Uint8Array(buf); }
+    if (buf !== this.viewBuf) { this.viewBuf = buf; this.u8v = new Uint8Array(buf); this.f32v = new Float32Array(buf); }
     return this.u8v;
+  }
+
+  /** All of the memory as floats (cached like `bytes`). */
+  floats(): Float32Array {
+    if (this.memory.buffer !== this.viewBuf) this.bytes();
+    return this.f32v;
+  }
+
+  /** Copies the first `len` floats of src to byte offset `off` without allocating. */
+  private putF32(off: number, src: Float32Array, len: number): void {
+    const f = this.floats(), o = off >> 2;
+    if (src.length === len) f.set(src, o);
+    else for (let i = 0; i < len; i++) f[o + i] = src[i]!;
   }
 
   /** Byte offset of `a` when it lives in this memory with `OVERREAD` readable bytes after it, else -1. */
@@ -221,6 +236,12 @@ export class WasmKernels {
     c.set(this.f32(pc, m * n));
   }
 
+  /** Reserves the scratch of a one-row product with a packed [k, n] matrix (the batch-1 path) while growth is allowed. */
+  private reserveRows(k: number, n: number, elem: number, extra: number): void {
+    if (this.heap.frozen > 0) return;
+    try { this.scratchArea(align64(k * elem + OVERREAD) + align64(n * 4) * 2 + extra); } catch (e) { if (!(e instanceof RangeError)) throw e; }
+  }
+
   /** Packs B into a resident block (the raw copy goes in a temporary block, not the scratch area). */
   packB(b: Float32Array, k: number, n: number, transB: boolean): WasmBlock {
     const bytes = this.exports.packedSize(k, n) * 4;
@@ -236,22 +257,53 @@ export class WasmKernels {
     } finally {
       if (raw >= 0) this.heap.release(raw, k * n * 4);
     }
+    this.reserveRows(k, n, 4, this.workFloats * 4);
     return block;
   }
 
-  /** C = act(A @ packed + bias); act 0 none, 1 relu, 2 relu6. */
+  /**
+   * C = act(A @ packed + bias); act 0 none, 1 relu, 2 relu6. When the scratch area cannot
+   * be had (memory frozen or exhausted) it computes in JS from the packed panels.
+   */
   matmulPacked(a: Float32Array, packed: WasmBlock, c: Float32Array, m: number, k: number, n: number,
     bias: Float32Array | null, act: number): void {
-    const sizes = [m * k, m * n, n, this.workFloats].map((s) => align64(s * 4));
-    const base = this.scratchArea(sizes.reduce((x, y) => x + y, 0));
-    const [pa, pc, pbias, work] = offsets(base, sizes);
-    this.f32(pa, m * k).set(a.subarray(0, m * k));
-    if (bias) this.f32(pbias, n).set(bias.subarray(0, n));
+    const ra = this.resident(a), rc = this.resident(c);
+    const sizes = [ra < 0 ? m * k : 0, rc < 0 ? m * n : 0, n, this.workFloats].map((s) => align64(s * 4));
+    let base: number;
+    try { base = this.scratchArea(sizes.reduce((x, y) => x + y, 0)); } catch (e) {
+      if (!(e instanceof RangeError)) throw e;
+      this.matmulPanelsJs(a, packed, c, m, k, n, bias, act);
+      return;
+    }
+    let [pa, pc, pbias, work] = offsets(base, sizes) as [number, number, number, number];
+    if (ra >= 0) pa = ra;
+    else this.putF32(pa, a, m * k);
+    if (rc >= 0) pc = rc;
+    if (bias) this.putF32(pbias, bias, n);
     const ex = this.exports;
     ex.initRows(pc, n, m, n, bias ? pbias : 0);
     ex.gemm(pa, k, 0, packed.off, pc, n, m, k, n, MC, work);
     if (act) ex.activate(pc, m * n, act);
-    c.set(this.f32(pc, m * n));
+    if (rc < 0) {
+      const f = this.floats(), o = pc >> 2;
+      for (let i = 0; i < m * n; i++) c[i] = f[o + i]!;
+    }
+  }
+
+  /** matmulPacked in JS, reading B from its K-block x 8 panels (see packB in src/gemm.ts). */
+  private matmulPanelsJs(a: Float32Array, packed: WasmBlock, c: Float32Array, m: number, k: number, n: number,
+    bias: Float32Array | null, act: number): void {
+    const n8 = pad8(n), b = this.f32(packed.off, k * n8);
+    for (let i = 0; i < m; i++) {
+      for (let j = 0; j < n; j++) {
+        let s = bias ? bias[j]! : 0;
+        for (let p0 = 0; p0 < k; p0 += this.kb) {
+          const kc = Math.min(this.kb, k - p0), base = p0 * n8 + (j >> 3) * kc * 8 + (j & 7);
+          for (let p = 0; p < kc; p++) s += a[i * k + p0 + p]! * b[base + p * 8]!;
+        }
+        c[i * n + j] = act === 1 ? Math.max(s, 0) : act === 2 ? Math.min(Math.max(s, 0), 6) : s;
+      }
+    }
   }
 
   /**
@@ -277,6 +329,7 @@ export class WasmKernels {
     } finally {
       if (raw >= 0) this.heap.release(raw, n * k);
     }
+    this.reserveRows(kp, n, 1, 0);
     return block;
   }
 
@@ -285,7 +338,13 @@ export class WasmKernels {
     const kp = pad8(k), padded = kp !== k, resident = !(b instanceof Int8Array);
     const sizes = [m * k, padded ? m * kp : 0, resident ? 0 : n * k, resident || !padded ? 0 : n * kp,
       resident ? 0 : n * 4, m * n * 4].map(align64);
-    const base = this.scratchArea(sizes.reduce((x, y) => x + y, 0));
+    let base: number;
+    try { base = this.scratchArea(sizes.reduce((x, y) => x + y, 0)); } catch (e) {
+      if (!(e instanceof RangeError) || !resident) throw e;
+      // no scratch now (memory frozen or exhausted): JS over the resident rows
+      qmatmulI8Js(a, aZero, this.i8((b as WasmBlock).off, n * kp), acc, m, k, n, kp);
+      return;
+    }
     const [paRaw, paPad, pbRaw, pbPad, pbSum, pacc] = offsets(base, sizes);
     const ex = this.exports;
     this.i8(paRaw, m * k).set(a.subarray(0, m * k));
