@@ -120,13 +120,13 @@ export function batchNormBackward(
   for (const [name, a] of [['mean', mean], ['variance', variance], ['weight', weight], ['dweight', dweight], ['dbias', dbias]] as const) {
     checkLen('batchNormBackward', name, a, s.c, 'c');
   }
-  const count = s.n * s.inner;
+  const count = s.n * s.inner, inner = s.inner;
   for (let c = 0; c < s.c; c++) {
     const m = mean[c], invstd = 1 / Math.sqrt(variance[c] + eps);
     let sg = 0, sgx = 0;
     for (let b = 0; b < s.n; b++) {
-      const o = (b * s.c + c) * s.inner;
-      sg += gradSums(gy, x, o, o + s.inner, m);
+      const o = (b * s.c + c) * inner;
+      sg += gradSums(gy, x, o, o + inner, m);
       sgx += lastSq;
     }
     dbias[c] = sg;
@@ -134,8 +134,8 @@ export function batchNormBackward(
     // dx = w*invstd * (g - mean(g) - xhat * mean(g*xhat))
     const k = weight[c] * invstd, mg = sg / count, proj = (sgx * invstd * invstd) / count;
     for (let b = 0; b < s.n; b++) {
-      const o = (b * s.c + c) * s.inner;
-      for (let i = o; i < o + s.inner; i++) dx[i] = k * (gy[i] - mg - (x[i] - m) * proj);
+      const o = (b * s.c + c) * inner, e = o + inner;
+      for (let i = o; i < e; i++) dx[i] = k * (gy[i] - mg - (x[i] - m) * proj);
     }
   }
 }
