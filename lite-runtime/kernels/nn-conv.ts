@@ -172,20 +172,33 @@ export function conv2dBackwardWeightNCHW(x: Float32Array, gy: Float32Array, dw: 
   if (p.wide) { wideBackwardWeight(x, gy, dw, p); return; }
   const col = B === 1 && p.direct1x1 ? null : scratch('conv.col', K * B * ohw);
   const gyT = B > 1 ? scratch('conv.gy', ocg * B * ohw) : null;
+  // few im2col rows (a first layer: K = c*kh*kw < ocg): dw^T [K, ocg] is the better-shaped product
+  // (the GEMM's 8-wide column panels would mostly pad K), transposed into dw at the end
+  const swap = K < ocg && K < 64;
+  const acc = swap ? scratch('conv.dwT', s.oc * K).fill(0) : dw;
+  const product = (a: Float32Array, b: Float32Array, out: Float32Array, len: number) => {
+    if (swap) matmul(b, a, out, K, len, ocg, { transB: true, accumulate: true });
+    else matmul(a, b, out, ocg, len, K, { transB: true, accumulate: true });
+  };
   for (let b0 = 0; b0 < s.n; b0 += B) {
     const nb = Math.min(B, s.n - b0), cols = nb * ohw;
     for (let g = 0; g < s.groups; g++) {
-      const dwg = dw.subarray(g * ocg * K, (g + 1) * ocg * K);
+      const dwg = acc.subarray(g * ocg * K, (g + 1) * ocg * K);
       if (!gyT) {
         const xg = x.subarray((b0 * s.c + g * cg) * hw, (b0 * s.c + (g + 1) * cg) * hw);
         if (col) im2col(xg, col, p, ohw, 0);
-        matmul(gy.subarray((b0 * s.oc + g * ocg) * ohw, (b0 * s.oc + (g + 1) * ocg) * ohw), col ?? xg, dwg, ocg, ohw, K,
-          { transB: true, accumulate: true });
+        product(gy.subarray((b0 * s.oc + g * ocg) * ohw, (b0 * s.oc + (g + 1) * ocg) * ohw), col ?? xg, dwg, ohw);
         continue;
       }
       for (let i = 0; i < nb; i++) im2col(x.subarray(((b0 + i) * s.c + g * cg) * hw), col!, p, cols, i * ohw);
       gatherImages(gy, gyT, p, b0, nb, g);
-      matmul(gyT.subarray(0, ocg * cols), col!.subarray(0, K * cols), dwg, ocg, cols, K, { transB: true, accumulate: true });
+      product(gyT.subarray(0, ocg * cols), col!.subarray(0, K * cols), dwg, cols);
+    }
+  }
+  if (swap) {
+    for (let g = 0; g < s.groups; g++) {
+      const base = g * ocg * K;
+      for (let r = 0; r < K; r++) for (let o = 0; o < ocg; o++) dw[base + o * K + r] = acc[base + r * ocg + o];
     }
   }
 }

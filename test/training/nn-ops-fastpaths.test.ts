@@ -98,7 +98,7 @@ describe('maxPool2d general windows (branchless argmax) vs a direct scan', () =>
   }
 });
 
-/** Direct float64 conv2d (stride 1) and its weight gradient for gy. */
+/** Direct float64 conv2d and its input and weight gradients for gy. */
 function naiveConv(x: Float32Array, w: Float32Array, b: Float32Array | null, gy: Float32Array, s: Conv2dShape, oh: number, ow: number) {
   const cg = s.c / s.groups, ocg = s.oc / s.groups;
   const y = new Float64Array(s.n * s.oc * oh * ow), dw = new Float64Array(w.length), dx = new Float64Array(x.length);
@@ -106,7 +106,7 @@ function naiveConv(x: Float32Array, w: Float32Array, b: Float32Array | null, gy:
     const yi = ((n * s.oc + o) * oh + oy) * ow + ox, g = Math.floor(o / ocg);
     y[yi] = b ? b[o] : 0;
     for (let ci = 0; ci < cg; ci++) for (let ky = 0; ky < s.kh; ky++) for (let kx = 0; kx < s.kw; kx++) {
-      const iy = oy + ky * s.dilationH - s.padTop, ix = ox + kx * s.dilationW - s.padLeft;
+      const iy = oy * s.strideH + ky * s.dilationH - s.padTop, ix = ox * s.strideW + kx * s.dilationW - s.padLeft;
       if (iy < 0 || iy >= s.h || ix < 0 || ix >= s.w) continue;
       const xi = ((n * s.c + g * cg + ci) * s.h + iy) * s.w + ix, wi = ((o * cg + ci) * s.kh + ky) * s.kw + kx;
       y[yi] += x[xi] * w[wi];
@@ -138,9 +138,13 @@ const wideCases: [string, Partial<Conv2dShape>][] = [
   ['1x3 over width 3', { n: 2, c: 3, h: 4, w: 3, oc: 2, kh: 1, kw: 3 }],
   ['3x1 over height 3, dilation 2 pad 2', { n: 1, c: 2, h: 3, w: 5, oc: 3, kh: 3, kw: 1, dilationH: 2, padTop: 2, padBottom: 2 }],
   ['5x5 pad 4 on 3x3', { n: 1, c: 2, h: 3, w: 3, oc: 2, kh: 5, kw: 5, padTop: 4, padLeft: 4, padBottom: 4, padRight: 4 }],
+  // first layers (c*kh*kw < out channels): the weight gradient is computed transposed
+  ['first layer 1 -> 16, 30x31', { n: 2, c: 1, h: 30, w: 31, oc: 16, kh: 3, kw: 3 }],
+  ['first layer 3 -> 40 groups 1, stride 2 pad 1, several images per GEMM', { n: 5, c: 3, h: 9, w: 11, oc: 40, kh: 3, kw: 3, strideH: 2, strideW: 2, padTop: 1, padLeft: 1, padBottom: 1, padRight: 1 }],
+  ['groups 2, 2 -> 24, 2x2', { n: 2, c: 2, h: 7, w: 6, oc: 24, kh: 2, kw: 2, groups: 2 }],
 ];
 
-describe.each(['wasm', 'js'] as const)('conv2d stride-1 paths (wide columns, gathering col2im) vs a direct loop (%s GEMM)', (backend) => {
+describe.each(['wasm', 'js'] as const)('conv2d fast paths (wide columns, gathering col2im, transposed weight gradient) vs a direct loop (%s GEMM)', (backend) => {
   let prev = kernelBackend();
   beforeAll(() => { prev = kernelBackend(); if (backend === 'js') setKernelBackend('js'); });
   afterAll(() => { if (prev === 'wasm') setKernelBackend('wasm'); });
