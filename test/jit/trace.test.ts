@@ -164,6 +164,17 @@ describe('tg.jit tracing', () => {
     expect(g.constants).toHaveLength(0);
   });
 
+  it('assign broadcasts its value like eager, written through or committed after the run', () => {
+    const u = tg.zeros([2, 3]);
+    const once = tg.jit((v: tg.Tensor) => { tg.assign(u, v); return u.sum(); });
+    expect(once(tg.tensor([[1], [2]])).item()).toBe(9);
+    expect(u.tolist()).toEqual([[1, 1, 1], [2, 2, 2]]);
+    // two assigns of one variable: both run as copies committed after the run
+    const twice = tg.jit((v: tg.Tensor) => { tg.assign(u, v); tg.assign(u, v.mul(2)); return u.sum(); });
+    expect(twice(tg.tensor([[3], [4]])).item()).toBe(42);
+    expect(u.tolist()).toEqual([[6, 6, 6], [8, 8, 8]]);
+  });
+
   it('a detached outside tensor stays a variable (it shares storage), without gradient', () => {
     const w = tg.tensor([1, 2], { requiresGrad: true });
     const f = tg.jit((x: tg.Tensor) => x.mul(w.detach().mul(3)));

@@ -1,4 +1,4 @@
-import { describe } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import * as tg from '../../training/index.js';
 import { runTorchCases } from '../helpers/torch-ref.js';
 
@@ -14,5 +14,17 @@ describe('core ops vs PyTorch', () => {
     'sum/dim': (x) => x.sum(1),
     'sum/dims-keepdim': (x) => x.sum([0, 2], true),
     matmul: tg.matmul,
+  });
+});
+
+describe('assign', () => {
+  it('broadcasts the value over the target like expand (every broadcast dim, not only trailing ones)', () => {
+    const t = tg.zeros([2, 3]);
+    tg.assign(t, tg.tensor([[1], [2]]));
+    expect(t.tolist()).toEqual([[1, 1, 1], [2, 2, 2]]);
+    tg.assign(t, tg.tensor([4, 5, 6]));
+    expect(t.tolist()).toEqual([[4, 5, 6], [4, 5, 6]]);
+    tg.assign(t, tg.tensor(7));
+    expect(t.tolist()).toEqual([[7, 7, 7], [7, 7, 7]]);
   });
 });

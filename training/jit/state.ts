@@ -1,6 +1,7 @@
 import { allocate, type Storage } from '../dtype.js';
 import type { Graph, Node, Value, VariableRef } from '../graph/ir.js';
 import { ALIASING } from '../graph/passes/memory-plan.js';
+import { broadcastInto } from '../ops/assign.js';
 import { getOp, type Attrs, type TensorValue } from '../ops/registry.js';
 import { sizeOf } from '../shape.js';
 import type { Step, StepContext } from './executor.js';
@@ -123,7 +124,7 @@ export function writeThroughStep({ node, slot }: StepContext, ref: VariableRef):
     let src = s[vi]!;
     if (src.length !== n) {
       const full = allocate(target.dtype, n);
-      for (let i = 0; i < n; i++) full[i] = src[i % src.length];
+      broadcastInto(src, value.shape, full, target.shape);
       src = full;
     }
     ref.write(src);
@@ -137,10 +138,8 @@ export function assignStep({ node, slot }: StepContext): Step {
   const vi = slot(value), oi = slot(node.outputs[0]);
   const n = sizeOf(target.shape);
   return (s) => {
-    const src = s[vi]!;
     const out = allocate(target.dtype, n);
-    if (src.length === n) out.set(src);
-    else for (let i = 0; i < n; i++) out[i] = src[i % src.length];
+    broadcastInto(s[vi]!, value.shape, out, target.shape);
     s[oi] = out;
   };
 }

@@ -1,7 +1,9 @@
+import { alignedStrides, stridedCopy } from '../../lite-runtime/kernels/broadcast.js';
 import { apply1 } from '../dispatch.js';
 import { noGrad } from '../autograd.js';
+import type { Storage } from '../dtype.js';
 import { DTypeError, ShapeError } from '../errors.js';
-import { broadcastShapes, fmtShape, shapesEqual } from '../shape.js';
+import { broadcastShapes, fmtShape, type Shape, shapesEqual } from '../shape.js';
 import { Tensor } from '../tensor.js';
 import { defineOp } from './registry.js';
 
@@ -21,12 +23,20 @@ export const ASSIGN = defineOp<Record<string, never>>({
     return [{ shape: target.shape, dtype: target.dtype }];
   },
   forward([target, value]) {
-    const t = target.data;
-    if (value.data.length === t.length) t.set(value.data);
-    else for (let i = 0; i < t.length; i++) t[i] = value.data[i % value.data.length];
-    return [t];
+    broadcastInto(value.data, value.shape, target.data, target.shape);
+    return [target.data];
   },
 });
+
+/**
+ * Writes `src` (of shape `srcShape`, which broadcasts to `shape`) into `dst` (of `shape`):
+ * the kernel of assign, eagerly and in compiled graphs.
+ * @example broadcastInto(rowValues, [2, 1], out, [2, 3]) // each row's value repeated along dim 1
+ */
+export function broadcastInto(src: Storage, srcShape: Shape, dst: Storage, shape: Shape): void {
+  if (src.length === dst.length) dst.set(src);
+  else stridedCopy(src, 0, alignedStrides(srcShape, shape), dst, shape);
+}
 
 /**
  * In-place update without autograd history. @example tg.assign(p, p.sub(g.mul(lr)))
