@@ -7,5 +7,5 @@ export const MEAN: OpDef<ReducePlan> = {
   code: BuiltinOp.MEAN,
   name: 'MEAN',
   prepare: (node) => prepareReduce('MEAN', node),
-  run: (node, p) => runReduce(node, p, true),
+  run: (node, p) => runReduce(node, p, 'mean'),
 };

@@ -92,6 +92,19 @@ import { NOT_EQUAL } from './not_equal.js';
 import { SELECT_V2 } from './select_v2.js';
 import { RESIZE_BILINEAR } from './resize_bilinear.js';
 import { RESIZE_NEAREST_NEIGHBOR } from './resize_nearest_neighbor.js';
+import { REDUCE_MAX } from './reduce_max.js';
+import { REDUCE_MIN } from './reduce_min.js';
+import { REDUCE_PROD } from './reduce_prod.js';
+import { ARG_MIN } from './arg_min.js';
+import { RELU_N1_TO_1 } from './relu_n1_to_1.js';
+import { RELU_0_TO_1 } from './relu_0_to_1.js';
+import { ELU } from './elu.js';
+import { PADV2 } from './padv2.js';
+import { MIRROR_PAD } from './mirror_pad.js';
+import { SPACE_TO_DEPTH } from './space_to_depth.js';
+import { DEPTH_TO_SPACE } from './depth_to_space.js';
+import { BROADCAST_TO } from './broadcast_to.js';
+import { GATHER_ND } from './gather_nd.js';
 
 /** Every op the CPU backend implements (one line each, alphabetical; op files export the op's TFLite name). */
 export const ALL_OPS: ReadonlyArray<OpDef> = [
@@ -167,6 +180,19 @@ export const ALL_OPS: ReadonlyArray<OpDef> = [
   SELECT_V2,
   RESIZE_BILINEAR,
   RESIZE_NEAREST_NEIGHBOR,
+  REDUCE_MAX,
+  REDUCE_MIN,
+  REDUCE_PROD,
+  ARG_MIN,
+  RELU_N1_TO_1,
+  RELU_0_TO_1,
+  ELU,
+  PADV2,
+  MIRROR_PAD,
+  SPACE_TO_DEPTH,
+  DEPTH_TO_SPACE,
+  BROADCAST_TO,
+  GATHER_ND,
 ];
 
 const BY_CODE = new Map<number, OpDef>();

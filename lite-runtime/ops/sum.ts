@@ -7,5 +7,5 @@ export const SUM: OpDef<ReducePlan> = {
   code: BuiltinOp.SUM,
   name: 'SUM',
   prepare: (node) => prepareReduce('SUM', node),
-  run: (node, p) => runReduce(node, p, false),
+  run: (node, p) => runReduce(node, p, 'sum'),
 };

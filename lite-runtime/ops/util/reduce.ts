@@ -51,17 +51,32 @@ export function prepareReduce(op: string, node: OpNode): ReducePlan {
   return { map, outN, count: outN ? n / outN : 0, acc: new Float64Array(outN), quant };
 }
 
-/** Sums (or averages, when `mean`) into the output. */
-export function runReduce(node: OpNode, p: ReducePlan, mean: boolean): void {
+/** How a reduction combines: SUM, MEAN, REDUCE_MAX, REDUCE_MIN, REDUCE_PROD. */
+export type ReduceKind = 'sum' | 'mean' | 'max' | 'min' | 'prod';
+
+/** Reduces into the output; quantized inputs combine their real values and round into the output. */
+export function runReduce(node: OpNode, p: ReducePlan, kind: ReduceKind): void {
   const x = node.inputs[0]!.data as Float32Array, y = node.outputs[0]!.data as Float32Array;
   const { map, acc, quant, outN } = p;
-  acc.fill(0);
+  acc.fill(kind === 'max' ? -Infinity : kind === 'min' ? Infinity : kind === 'prod' ? 1 : 0);
   const z = quant ? quant.zi : 0;
-  for (let i = 0; i < map.length; i++) acc[map[i]!] += x[i]! - z;
-  const div = mean ? p.count : 1;
-  for (let o = 0; o < outN; o++) {
-    if (quant) y[o] = quantizeValue((quant.si * acc[o]!) / div, quant.so, quant.zo, quant.qmin, quant.qmax);
-    else y[o] = acc[o]! / div;
+  if (kind === 'sum' || kind === 'mean') {
+    for (let i = 0; i < map.length; i++) acc[map[i]!] += x[i]! - z;
+    if (quant) for (let o = 0; o < outN; o++) acc[o] *= quant.si;
+  } else if (kind === 'max') {
+    for (let i = 0; i < map.length; i++) { const v = x[i]!, o = map[i]!; if (v > acc[o]!) acc[o] = v; }
+    if (quant) for (let o = 0; o < outN; o++) acc[o] = quant.si * (acc[o]! - z);
+  } else if (kind === 'min') {
+    for (let i = 0; i < map.length; i++) { const v = x[i]!, o = map[i]!; if (v < acc[o]!) acc[o] = v; }
+    if (quant) for (let o = 0; o < outN; o++) acc[o] = quant.si * (acc[o]! - z);
+  } else {
+    const si = quant ? quant.si : 1;
+    for (let i = 0; i < map.length; i++) acc[map[i]!] *= si * (x[i]! - z);
   }
-  if (node.outputs[0]!.dtype === 'int32') for (let o = 0; o < outN; o++) y[o] = Math.trunc(acc[o]! / div);
+  const div = kind === 'mean' ? p.count : 1, int = node.outputs[0]!.dtype === 'int32';
+  for (let o = 0; o < outN; o++) {
+    const v = acc[o]! / div;
+    if (quant) y[o] = quantizeValue(v, quant.so, quant.zo, quant.qmin, quant.qmax);
+    else y[o] = int ? (Number.isFinite(v) ? Math.trunc(v) | 0 : v > 0 ? 2147483647 : -2147483648) : v;
+  }
 }

@@ -1,0 +1,30 @@
+/** DEPTH_TO_SPACE (NHWC, DCR order): channels become b x b blocks of pixels, [n,h,w,c] -> [n,h*b,w*b,c/(b*b)]; any element type. */
+import { BuiltinOp, DepthToSpaceOptions as F } from '../format/schema.js';
+import type { OpDef } from './op.js';
+import { describe, expect, expectRank, input, output, setOutput } from './util/check.js';
+import { gatherMap } from './util/layout.js';
+
+const OP = 'DEPTH_TO_SPACE';
+
+export const DEPTH_TO_SPACE: OpDef<{ map: Int32Array }> = {
+  code: BuiltinOp.DEPTH_TO_SPACE,
+  name: OP,
+  prepare(node) {
+    const x = input(OP, node, 0);
+    expectRank(OP, node, 'input 0', x, 4);
+    const b = node.options ? node.options.i32(F.block_size, 0) : 0;
+    const [n, h, w, c] = x.shape as [number, number, number, number];
+    expect(OP, node, b >= 1 && c % (b * b) === 0, () => `block_size ${b} must be >= 1 with ${describe('input 0', x)}'s channels a multiple of ${b * b}`);
+    const oh = h * b, ow = w * b, oc = c / (b * b);
+    setOutput(OP, node, output(OP, node, 0), [n, oh, ow, oc], x.dtype);
+    const map = new Int32Array(n * oh * ow * oc);
+    let o = 0;
+    for (let i = 0; i < n; i++) for (let y = 0; y < oh; y++) for (let xx = 0; xx < ow; xx++) for (let ch = 0; ch < oc; ch++) {
+      map[o++] = ((i * h + Math.floor(y / b)) * w + Math.floor(xx / b)) * c + ((y % b) * b + (xx % b)) * oc + ch;
+    }
+    return { map };
+  },
+  run(node, s) {
+    gatherMap(node.inputs[0]!.data, node.outputs[0]!.data, s.map, 0);
+  },
+};

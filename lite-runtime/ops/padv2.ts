@@ -1,0 +1,28 @@
+/**
+ * PADV2: PAD with the fill value given as input 2 (a one-element tensor of the input's
+ * dtype; quantized tensors give the stored value), any element type.
+ */
+import { BuiltinOp } from '../format/schema.js';
+import type { OpDef, OpNode } from './op.js';
+import { constInts, describe, expect, input, numElements, output, setOutput } from './util/check.js';
+import { affineMap, expectConst, gatherMap } from './util/layout.js';
+
+const OP = 'PADV2';
+
+export const PADV2: OpDef<{ map: Int32Array }> = {
+  code: BuiltinOp.PADV2,
+  name: OP,
+  prepare(node) {
+    const x = input(OP, node, 0), p = input(OP, node, 1), v = input(OP, node, 2);
+    expectConst(OP, node, 'paddings', p);
+    expect(OP, node, v.dtype === x.dtype && numElements(v.shape) === 1, () => `${describe('constant_values', v)}: must be one ${x.dtype} value`);
+    const pads = constInts(OP, node, 'paddings', p), r = x.shape.length;
+    expect(OP, node, pads.length === 2 * r && pads.every((d) => d >= 0), () => `${describe('paddings', p)}: needs ${r}x2 non-negative values`);
+    const shape = x.shape.map((d, i) => d + pads[2 * i]! + pads[2 * i + 1]!);
+    setOutput(OP, node, output(OP, node, 0), shape, x.dtype);
+    return { map: affineMap(shape, x.shape, x.shape.map((_, i) => -pads[2 * i]!), new Array(r).fill(1)) };
+  },
+  run(node: OpNode, s) {
+    gatherMap(node.inputs[0]!.data, node.outputs[0]!.data, s.map, (node.inputs[2]!.data as Float32Array)[0]!);
+  },
+};

@@ -1,0 +1,11 @@
+/** REDUCE_PROD: product over constant axes (input 1), keep_dims optional; float32, int32, int8/uint8 (requantized). */
+import { BuiltinOp } from '../format/schema.js';
+import type { OpDef } from './op.js';
+import { prepareReduce, runReduce, type ReducePlan } from './util/reduce.js';
+
+export const REDUCE_PROD: OpDef<ReducePlan> = {
+  code: BuiltinOp.REDUCE_PROD,
+  name: 'REDUCE_PROD',
+  prepare: (node) => prepareReduce('REDUCE_PROD', node),
+  run: (node, p) => runReduce(node, p, 'prod'),
+};
