@@ -2,7 +2,7 @@ import { allocate, type Storage } from '../dtype.js';
 import type { Graph, Node, Value, VariableRef } from '../graph/ir.js';
 import { ALIASING } from '../graph/passes/memory-plan.js';
 import { broadcastInto } from '../ops/assign.js';
-import { getOp, type Attrs, type TensorValue } from '../ops/registry.js';
+import { getOp, type TensorValue } from '../ops/registry.js';
 import { sizeOf } from '../shape.js';
 import type { Step, StepContext } from './executor.js';
 
@@ -71,11 +71,6 @@ export function writeThroughAssigns(graph: Graph): Map<Node, number> {
   return out;
 }
 
-/** An op kernel that can write into given buffers, which may be its own inputs (in-place updates). */
-interface IntoOp {
-  forwardInto(inputs: readonly TensorValue[], attrs: Attrs, outputs: readonly Storage[]): void;
-}
-
 /**
  * Variables a node may update in place: every output feeds exactly one
  * write-through assign of a variable of the same shape, and nothing reads
@@ -85,8 +80,7 @@ export function inPlaceTargets(
   node: Node, early: Map<Node, number>, consumers: Map<Value, Node[]>, index: Map<Node, number>,
   producers: Map<Value, Node>, refs: Map<Value, VariableRef>,
 ): VariableRef[] | null {
-  const def = getOp(node.op) as (IntoOp & object) | undefined;
-  if (!def || typeof def.forwardInto !== 'function') return null;
+  if (!getOp(node.op)?.forwardInto) return null;
   const at = index.get(node)!;
   const targets: VariableRef[] = [];
   for (const o of node.outputs) {
@@ -102,7 +96,7 @@ export function inPlaceTargets(
 
 /** Runs an op's `forwardInto` straight into variable storage (the assigns that follow just publish it). */
 export function intoStep({ node, slot }: StepContext, targets: VariableRef[]): Step {
-  const def = getOp(node.op) as unknown as IntoOp;
+  const def = getOp(node.op)!;
   const ins = node.inputs.map(slot);
   const outs = node.outputs.map(slot);
   const records = node.inputs.map((v) => ({ shape: v.shape, dtype: v.dtype, data: undefined as unknown as Storage }));
@@ -110,7 +104,7 @@ export function intoStep({ node, slot }: StepContext, targets: VariableRef[]): S
   return (s) => {
     for (let i = 0; i < ins.length; i++) records[i].data = s[ins[i]]!;
     const bufs = targets.map((t) => t.read());
-    def.forwardInto(records as TensorValue[], attrs, bufs);
+    def.forwardInto!(records as TensorValue[], attrs, bufs);
     for (let i = 0; i < outs.length; i++) s[outs[i]] = bufs[i];
   };
 }
