@@ -128,14 +128,15 @@ function opStep({ node, slot, isPlanned }: StepContext): Step {
   const metas: TensorMeta[] = node.outputs.map((o) => ({ shape: o.shape, dtype: o.dtype }));
   const records = node.inputs.map((v) => ({ shape: v.shape, dtype: v.dtype, data: undefined as unknown as Storage }));
   const attrs = node.attrs;
-  const guarded = node.inputs.filter(isPlanned).map(slot);
+  // Planned inputs whose buffer an output must not share (ops in ALIASING may: the plan allows for them).
+  const guarded = ALIASING.has(node.op) ? [] : node.inputs.filter(isPlanned).map(slot);
   return (s) => {
     for (let i = 0; i < ins.length; i++) records[i].data = s[ins[i]]!;
     const res = def.forward(records as TensorValue[], attrs, metas);
     for (let i = 0; i < outs.length; i++) {
       let r = res[i];
       // An output sharing a reused buffer would be overwritten later: copy it (see ALIASING).
-      for (const g of guarded) if (r.buffer === s[g]!.buffer && !ALIASING.has(node.op)) { r = r.slice(); break; }
+      for (const g of guarded) if (r.buffer === s[g]!.buffer) { r = r.slice(); break; }
       s[outs[i]] = r;
     }
   };
