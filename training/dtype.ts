@@ -14,10 +14,6 @@ export function allocate(dtype: DType, size: number): Storage {
   }
 }
 
-export function isFloat(dtype: DType): boolean {
-  return dtype === 'float32';
-}
-
 const RANK: Record<DType, number> = { bool: 0, int32: 1, float32: 2 };
 
 /** PyTorch-style promotion between two tensor dtypes: bool < int32 < float32. */
@@ -30,10 +26,4 @@ export function expectDType(op: string, what: string, dtype: DType, allowed: rea
   if (!allowed.includes(dtype)) {
     throw new DTypeError(`${op}: ${what} has dtype ${dtype}, expected ${allowed.join(' or ')}`);
   }
-}
-
-/** The dtype inferred from plain JS data: booleans -> bool, integers -> int32... unless all numbers, then float32. */
-export function inferDType(values: ArrayLike<number | boolean>, isIntHint: boolean): DType {
-  if (values.length > 0 && typeof values[0] === 'boolean') return 'bool';
-  return isIntHint ? 'int32' : 'float32';
 }

@@ -59,17 +59,3 @@ export function normalizeDims(op: string, dims: number | readonly number[] | und
   if (out.length !== list.length) throw new ShapeError(`${op}: repeated dim in [${list.join(', ')}]`);
   return out;
 }
-
-/**
- * Strides of `from` broadcast to `to` (0 where broadcast), for index walking.
- * `from` must already be broadcast-compatible with `to`.
- */
-export function broadcastStrides(from: Shape, to: Shape): number[] {
-  const fs = stridesOf(from);
-  const out = new Array<number>(to.length).fill(0);
-  for (let i = 0; i < from.length; i++) {
-    const o = to.length - from.length + i;
-    out[o] = from[i] === 1 ? 0 : fs[i];
-  }
-  return out;
-}

@@ -1,13 +1,11 @@
-import { allocate, type DType, type Storage } from '../dtype.js';
+import { allocate, type Storage } from '../dtype.js';
 import { DTypeError } from '../errors.js';
-import { fmtShape } from '../shape.js';
+import { fmtShape, sizeOf } from '../shape.js';
 import type { TensorMeta } from './registry.js';
 
 /** A zeroed output buffer for an inferred meta. */
 export function alloc(meta: TensorMeta): Storage {
-  let n = 1;
-  for (const d of meta.shape) n *= d;
-  return allocate(meta.dtype, n);
+  return allocate(meta.dtype, sizeOf(meta.shape));
 }
 
 /** Describes a tensor meta for error messages: `float32[2, 3]`. */
@@ -20,9 +18,4 @@ export function expectFloat(op: string, inputs: readonly TensorMeta[]): void {
   inputs.forEach((t, i) => {
     if (t.dtype !== 'float32') throw new DTypeError(`${op}: input ${i} is ${describe(t)}, expected float32`);
   });
-}
-
-/** Output dtype of an op that promotes integers/bools to float (exp, sqrt, div...). */
-export function floatOf(dtype: DType): DType {
-  return dtype === 'float32' ? dtype : 'float32';
 }
