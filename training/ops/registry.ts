@@ -45,7 +45,7 @@ export interface OpDef<A extends Attrs = Attrs> {
   grad?(ctx: GradContext<A>): (Tensor | null)[];
   /** Elementwise ops (same-shape or broadcast, no cross-element reads) can be fused by the jit. */
   readonly elementwise?: boolean;
-  /** Ops with side effects (assign, print) are never removed or deduplicated by graph passes. */
+  /** Ops with side effects (assign, print, random draws like dropout) are never removed or deduplicated by graph passes. */
   readonly sideEffect?: boolean;
 }
 

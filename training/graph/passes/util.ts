@@ -1,15 +1,13 @@
 import { getOp } from '../../ops/registry.js';
 import type { Node } from '../ir.js';
 
-/** Ops whose results vary between runs (never folded or merged). */
-const RANDOM = /^(dropout|rand|randn|randint|bernoulli|multinomial|normal|uniform)$/i;
-
-/** Whether a node must stay as written: side effects, randomness, control flow, assignment. */
+/**
+ * Whether a node must stay as written (never folded, merged or, unless its subgraphs
+ * have no effect, removed): control flow, and ops the table marks `sideEffect`
+ * (assign, print, and random draws such as dropout, whose removal would shift the generator's stream).
+ */
 export function isPinned(n: Node): boolean {
-  if (n.op === 'assign' || n.op === 'print' || n.subgraphs) return true;
-  if (RANDOM.test(n.op)) return true;
-  const def = getOp(n.op) as ({ sideEffect?: boolean; random?: boolean } | undefined);
-  return !!(def?.sideEffect || def?.random);
+  return n.subgraphs !== undefined || getOp(n.op)?.sideEffect === true;
 }
 
 /** A stable text key of a node's attrs. */
