@@ -105,6 +105,17 @@ import { SPACE_TO_DEPTH } from './space_to_depth.js';
 import { DEPTH_TO_SPACE } from './depth_to_space.js';
 import { BROADCAST_TO } from './broadcast_to.js';
 import { GATHER_ND } from './gather_nd.js';
+import { LOGICAL_AND } from './logical_and.js';
+import { LOGICAL_OR } from './logical_or.js';
+import { LOGICAL_NOT } from './logical_not.js';
+import { FLOOR_DIV } from './floor_div.js';
+import { FLOOR_MOD } from './floor_mod.js';
+import { REVERSE_V2 } from './reverse_v2.js';
+import { ZEROS_LIKE } from './zeros_like.js';
+import { FILL } from './fill.js';
+import { CUMSUM } from './cumsum.js';
+import { SPACE_TO_BATCH_ND } from './space_to_batch_nd.js';
+import { BATCH_TO_SPACE_ND } from './batch_to_space_nd.js';
 
 /** Every op the CPU backend implements (one line each, alphabetical; op files export the op's TFLite name). */
 export const ALL_OPS: ReadonlyArray<OpDef> = [
@@ -193,6 +204,17 @@ export const ALL_OPS: ReadonlyArray<OpDef> = [
   DEPTH_TO_SPACE,
   BROADCAST_TO,
   GATHER_ND,
+  LOGICAL_AND,
+  LOGICAL_OR,
+  LOGICAL_NOT,
+  FLOOR_DIV,
+  FLOOR_MOD,
+  REVERSE_V2,
+  ZEROS_LIKE,
+  FILL,
+  CUMSUM,
+  SPACE_TO_BATCH_ND,
+  BATCH_TO_SPACE_ND,
 ];
 
 const BY_CODE = new Map<number, OpDef>();

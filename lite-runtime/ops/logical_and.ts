@@ -1,0 +1,14 @@
+/** LOGICAL_AND: a && b on bool tensors, broadcasting. */
+import { BuiltinOp } from '../format/schema.js';
+import type { OpDef, OpNode } from './op.js';
+import { prepareLogical, type LogicalPlan } from './util/logical.js';
+
+export const LOGICAL_AND: OpDef<LogicalPlan> = {
+  code: BuiltinOp.LOGICAL_AND,
+  name: 'LOGICAL_AND',
+  prepare: (node) => prepareLogical('LOGICAL_AND', node),
+  run(node: OpNode, { n, ia, ib }: LogicalPlan) {
+    const a = node.inputs[0]!.data as Uint8Array, b = node.inputs[1]!.data as Uint8Array, y = node.outputs[0]!.data as Uint8Array;
+    for (let i = 0; i < n; i++) y[i] = a[ia ? ia[i]! : i]! && b[ib ? ib[i]! : i]! ? 1 : 0;
+  },
+};
