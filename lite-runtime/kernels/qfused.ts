@@ -40,7 +40,8 @@ export interface PackedDepthwiseI8 {
 }
 
 class DepthwiseBlock implements PackedDepthwiseI8 {
-  constructor(readonly geometry: ResolvedConv, readonly oc: number, readonly w: Resident, readonly rq: RequantBlock) {}
+  constructor(readonly geometry: ResolvedConv, readonly oc: number, readonly w: Resident, readonly rq: RequantBlock,
+    readonly bias: Int32Array | null, public xZero: number) {}
 }
 
 function checkRequant(kernel: string, rq: RequantI8, n: number, c0: number): void {
@@ -104,10 +105,11 @@ export function qmatmulI8PackedRequant(a: Int8Array, aZero: number, packed: Pack
 /**
  * Holds int8 depthwise taps w [kh, kw, oc] and their requantization in wasm memory for
  * `depthwiseNHWCI8Requant`: oc equal to the input's c (multiplier 1) or c = 1. Null
- * without wasm or for other multipliers.
- * @example const p = packDepthwiseI8(filter, g, filter.length / 9, rq);
+ * without wasm or for other multipliers. `xZero` is the input zero point the calls will
+ * mostly pass (folded into the bias once; another one costs a recomputation).
+ * @example const p = packDepthwiseI8(filter, g, filter.length / 9, rq, inputZeroPoint);
  */
-export function packDepthwiseI8(w: Int8Array, geometry: ConvGeometry, oc: number, rq: RequantI8): PackedDepthwiseI8 | null {
+export function packDepthwiseI8(w: Int8Array, geometry: ConvGeometry, oc: number, rq: RequantI8, xZero = 0): PackedDepthwiseI8 | null {
   const g = convOutputSize(geometry, 'packDepthwiseI8');
   checkLen('packDepthwiseI8', 'w', w, g.kh * g.kw * oc, 'kh*kw*oc');
   checkRequant('packDepthwiseI8', rq, oc, 0);
@@ -115,8 +117,11 @@ export function packDepthwiseI8(w: Int8Array, geometry: ConvGeometry, oc: number
   if (!k || !(oc === g.c || g.c === 1) || oc <= 0) return null;
   let wb: Resident | null = null;
   try {
-    wb = new Resident(k, k.packDepthwise(w, g.kh * g.kw, oc));
-    return new DepthwiseBlock(g, oc, wb, new RequantBlock(oc, new Resident(k, k.packRequant(rq.bias, rq.scale, oc, 0)), rq.zeroPoint, rq.lo, rq.hi));
+    if (!(Number.isInteger(xZero) && xZero >= -128 && xZero <= 127)) throw new KernelError('packDepthwiseI8', `xZero must be an integer in [-128, 127], got ${xZero}`);
+    const bias = rq.bias ? rq.bias.slice(0, oc) : null;
+    wb = new Resident(k, k.packDepthwise(w, g.kh * g.kw, oc, bias, xZero));
+    const rb = new RequantBlock(oc, new Resident(k, k.packRequant(rq.bias, rq.scale, oc, 0)), rq.zeroPoint, rq.lo, rq.hi);
+    return new DepthwiseBlock(g, oc, wb, rb, bias, xZero);
   } catch (e) {
     wb?.free();
     if (e instanceof RangeError) return null;
@@ -142,6 +147,10 @@ export function depthwiseNHWCI8Requant(x: Int8Array, xOffset: number, xZero: num
   }
   if (!(yOffset >= 0 && yOffset + g.outH * g.outW * p.oc <= y.length)) {
     throw new KernelError('depthwiseNHWCI8Requant', `y of ${y.length} elements has no ${g.outH}x${g.outW}x${p.oc} output at ${yOffset}`);
+  }
+  if (xZero !== p.xZero) {
+    k.depthwiseZero(w, g.kh * g.kw, p.oc, p.bias, xZero);
+    p.xZero = xZero;
   }
   return k.depthwiseRq(x, xOffset, xZero, w, rq, p.rq, y, yOffset, g, p.oc);
 }

@@ -114,7 +114,7 @@ function runFast(x: Int8Array, y: Int8Array, s: Int8State, p: PackedDepthwiseI8)
 }
 
 /** Packs the fused kernel when it applies: multiplier 1 or one input channel, fp32 requantization, constant filter and bias. */
-function packFast(g: Geometry, rq: Requant, weights: Int8Array | null, bias: Int32Array | null, hasBias: boolean): PackedDepthwiseI8 | null {
+function packFast(g: Geometry, rq: Requant, weights: Int8Array | null, bias: Int32Array | null, hasBias: boolean, xZero: number): PackedDepthwiseI8 | null {
   if (!rq.fp32 || !weights || (hasBias && !bias) || !(g.mult === 1 || g.c === 1)) return null;
   const p = packDepthwiseI8(weights, convGeometry(g), g.oc, { bias, scale: rq.scale, zeroPoint: rq.outZp, lo: rq.lo, hi: rq.hi });
   return p && p.geometry.outH === g.win.outH && p.geometry.outW === g.win.outW ? p : null;
@@ -177,7 +177,7 @@ export const DEPTHWISE_CONV_2D: OpDef<State> = {
       kind: 'i8', g, weights, bias, hasBias: !!b, inOff: -xq.zeroPoint, rq,
       inner: interiorOf(g), wsum: w.isConst ? weightSums(w.data as Int8Array, g) : null,
       wT: w.isConst ? transposeTaps(w.data as Int8Array, g, new Int8Array(w.data.length)) : null,
-      acc: new Int32Array(g.oc), taps: new Int32Array(4), fast: packFast(g, rq, weights, bias, !!b),
+      acc: new Int32Array(g.oc), taps: new Int32Array(4), fast: packFast(g, rq, weights, bias, !!b, xq.zeroPoint),
     };
   },
   run(node, s) {

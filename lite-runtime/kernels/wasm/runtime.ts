@@ -26,7 +26,7 @@ interface KernelExports {
   packedSize(k: number, n: number): number;
   rqSet(rq: number, n8: number, zp: number, lo: number, hi: number): void;
   qgemmRq(a: number, lda: number, aZero: number, b: number, bsum: number, y: number, ldy: number, m: number, kp: number, n: number): void;
-  dwI8Rq(x: number, xZero: number, w16: number, y: number, oc: number): void;
+  dwI8Rq(x: number, xZero: number, w16: number, biasZ: number, wp2: number, y: number, oc: number): void;
 }
 
 /** Output requantization of the fused int8 kernels (channels' bias and scale in a block from packRequant). */
@@ -140,14 +140,38 @@ export class WasmKernels {
     return block;
   }
 
-  /** Depthwise taps [taps][oc] (int8) widened into a resident block of int16 [taps][roundup(oc, 8)]. */
-  packDepthwise(w: Int8Array, taps: number, oc: number): WasmBlock {
-    const n8 = pad8(oc), bytes = taps * n8 * 2;
+  /**
+   * Depthwise taps [taps][oc] (int8) widened into a resident block of int16 [taps][n8]
+   * (n8 = roundup(oc, 8)), followed at `dwBiasAt` by int32 [n8] bias - xZero * (sum of taps),
+   * then by the taps in pairs, int16 [ceil(taps / 2)][n8][2] (tap 2p and 2p + 1 of a channel side by side).
+   */
+  packDepthwise(w: Int8Array, taps: number, oc: number, bias: Int32Array | null, xZero: number): WasmBlock {
+    const n8 = pad8(oc), pairsAt = dwBiasAt(taps, oc) + n8 * 4, pairs = (taps + 1) >> 1, bytes = pairsAt + pairs * n8 * 4;
     const block = { off: this.heap.alloc(bytes), bytes };
-    const v = new Int16Array(this.bytes().buffer, block.off, taps * n8);
+    const buf = this.bytes().buffer;
+    const v = new Int16Array(buf, block.off, taps * n8), v2 = new Int16Array(buf, block.off + pairsAt, pairs * n8 * 2);
     v.fill(0);
-    for (let t = 0; t < taps; t++) for (let o = 0; o < oc; o++) v[t * n8 + o] = w[t * oc + o]!;
+    v2.fill(0);
+    for (let t = 0; t < taps; t++) {
+      for (let o = 0; o < oc; o++) {
+        v[t * n8 + o] = w[t * oc + o]!;
+        v2[((t >> 1) * n8 + o) * 2 + (t & 1)] = w[t * oc + o]!;
+      }
+    }
+    this.depthwiseZero(block, taps, oc, bias, xZero);
     return block;
+  }
+
+  /** Rewrites the bias - xZero * (sum of taps) of a block from packDepthwise for another xZero. */
+  depthwiseZero(block: WasmBlock, taps: number, oc: number, bias: Int32Array | null, xZero: number): void {
+    const n8 = pad8(oc), buf = this.bytes().buffer;
+    const v = new Int16Array(buf, block.off, taps * n8), bz = new Int32Array(buf, block.off + dwBiasAt(taps, oc), n8);
+    bz.fill(0);
+    for (let o = 0; o < oc; o++) {
+      let s = 0;
+      for (let t = 0; t < taps; t++) s += v[t * n8 + o]!;
+      bz[o] = (bias ? bias[o]! : 0) - xZero * s;
+    }
   }
 
   /**
@@ -213,7 +237,8 @@ export class WasmKernels {
     }
     this.setGeometry(g);
     this.exports.rqSet(rq.off, pad8(oc), r.zeroPoint, r.lo - r.zeroPoint, r.hi - r.zeroPoint);
-    this.exports.dwI8Rq(px, xZero, w16.off, py, oc);
+    const biasAt = dwBiasAt(g.kh * g.kw, oc);
+    this.exports.dwI8Rq(px, xZero, w16.off, w16.off + biasAt, w16.off + biasAt + pad8(oc) * 4, py, oc);
     if (copyOut) new Uint8Array(y.buffer, y.byteOffset + yOff, ny).set(this.bytes().subarray(py, py + ny));
     return true;
   }
@@ -395,6 +420,11 @@ export class WasmKernels {
     this.exports.dwSetGeometry(g.h, g.w, g.c, g.kh, g.kw, g.strideH, g.strideW, g.padTop, g.padLeft,
       g.dilationH, g.dilationW, g.outH, g.outW);
   }
+}
+
+/** Byte offset of the zero-point-folded bias in a depthwise block (after the int16 taps). */
+function dwBiasAt(taps: number, oc: number): number {
+  return Math.ceil((taps * pad8(oc) * 2) / 16) * 16;
 }
 
 /** k rounded up to a multiple of 8. */

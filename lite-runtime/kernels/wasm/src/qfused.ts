@@ -127,23 +127,23 @@ export function qgemmRq(a: usize, lda: i32, aZero: i32, b: usize, bsum: usize, y
   }
 }
 
-// Sixteen outputs of channels cb..cb+15 (accumulators a0..a3) stored at yp.
+// Sixteen outputs of channels cb..cb+15 (accumulators a0..a3, bias included) stored at yp.
 @inline function storeRq16(yp: usize, cb: i32, a0: v128, a1: v128, a2: v128, a3: v128): void {
-  const co = <usize>cb << 2, so = co + (<usize>N8 << 2);
-  const lo = f32x4.splat(LO), hi = f32x4.splat(HI), zp = i32x4.splat(ZP);
-  const r0 = rq4(a0, v128.load(RQ + co), v128.load(RQ + so), lo, hi, zp);
-  const r1 = rq4(a1, v128.load(RQ + co, 16), v128.load(RQ + so, 16), lo, hi, zp);
-  const r2 = rq4(a2, v128.load(RQ + co, 32), v128.load(RQ + so, 32), lo, hi, zp);
-  const r3 = rq4(a3, v128.load(RQ + co, 48), v128.load(RQ + so, 48), lo, hi, zp);
+  const so = RQ + (<usize>N8 << 2) + (<usize>cb << 2);
+  const lo = f32x4.splat(LO), hi = f32x4.splat(HI), zp = i32x4.splat(ZP), z = i32x4.splat(0);
+  const r0 = rq4(a0, z, v128.load(so), lo, hi, zp);
+  const r1 = rq4(a1, z, v128.load(so, 16), lo, hi, zp);
+  const r2 = rq4(a2, z, v128.load(so, 32), lo, hi, zp);
+  const r3 = rq4(a3, z, v128.load(so, 48), lo, hi, zp);
   v128.store(yp + <usize>cb, i8x16.narrow_i16x8_s(i16x8.narrow_i32x4_s(r0, r1), i16x8.narrow_i32x4_s(r2, r3)));
 }
 
-// Eight outputs of channels cb..cb+7, of which `count` (1..8) are stored.
+// Eight outputs of channels cb..cb+7 (bias included), of which `count` (1..8) are stored.
 @inline function storeRq8(yp: usize, cb: i32, a0: v128, a1: v128, count: i32): void {
-  const co = <usize>cb << 2, so = co + (<usize>N8 << 2);
-  const lo = f32x4.splat(LO), hi = f32x4.splat(HI), zp = i32x4.splat(ZP);
-  const r0 = rq4(a0, v128.load(RQ + co), v128.load(RQ + so), lo, hi, zp);
-  const r1 = rq4(a1, v128.load(RQ + co, 16), v128.load(RQ + so, 16), lo, hi, zp);
+  const so = RQ + (<usize>N8 << 2) + (<usize>cb << 2);
+  const lo = f32x4.splat(LO), hi = f32x4.splat(HI), zp = i32x4.splat(ZP), z = i32x4.splat(0);
+  const r0 = rq4(a0, z, v128.load(so), lo, hi, zp);
+  const r1 = rq4(a1, z, v128.load(so, 16), lo, hi, zp);
   const h = i16x8.narrow_i32x4_s(r0, r1);
   const v = i8x16.narrow_i16x8_s(h, h);
   if (count == 8) { v128.store64_lane(yp + <usize>cb, v, 0); return; }
@@ -151,16 +151,182 @@ export function qgemmRq(a: usize, lda: i32, aZero: i32, b: usize, bsum: usize, y
   for (let c = 0; c < count; c++) { store<i8>(yp + <usize>(cb + c), <i8>bits); bits >>= 8; }
 }
 
+// One output pixel whose window lies inside the image: x at xb (window origin), taps
+// cs bytes apart along a row and rs bytes apart between rows; accumulators start at
+// biasZ = bias - xZero * (sum of the channel's taps), so x needs no zero-point subtraction.
+function dwInterior(xb: usize, cs: usize, rs: usize, w16: usize, wrow: usize, biasZ: usize, yp: usize, oc: i32, splat: bool): void {
+  const oc16 = oc & ~15;
+  let cb = 0;
+  for (; cb < oc16; cb += 16) {
+    const bo = biasZ + (<usize>cb << 2);
+    let a0 = v128.load(bo), a1 = v128.load(bo, 16), a2 = v128.load(bo, 32), a3 = v128.load(bo, 48);
+    let wp = w16 + (<usize>cb << 1);
+    let xr = xb + (splat ? 0 : <usize>cb);
+    for (let ky = 0; ky < KH; ky++, xr += rs) {
+      let xp = xr;
+      for (let kx = 0; kx < KW; kx++, xp += cs, wp += wrow) {
+        let x0: v128, x1: v128;
+        if (splat) { x0 = i16x8.splat(<i16>load<i8>(xp)); x1 = x0; }
+        else { const xv = v128.load(xp); x0 = i16x8.extend_low_i8x16_s(xv); x1 = i16x8.extend_high_i8x16_s(xv); }
+        const w0 = v128.load(wp), w1 = v128.load(wp, 16);
+        a0 = i32x4.add(a0, i32x4.extmul_low_i16x8_s(x0, w0));
+        a1 = i32x4.add(a1, i32x4.extmul_high_i16x8_s(x0, w0));
+        a2 = i32x4.add(a2, i32x4.extmul_low_i16x8_s(x1, w1));
+        a3 = i32x4.add(a3, i32x4.extmul_high_i16x8_s(x1, w1));
+      }
+    }
+    storeRq16(yp, cb, a0, a1, a2, a3);
+  }
+  for (; cb < oc; cb += 8) {
+    const bo = biasZ + (<usize>cb << 2);
+    let a0 = v128.load(bo), a1 = v128.load(bo, 16);
+    let wp = w16 + (<usize>cb << 1);
+    let xr = xb + (splat ? 0 : <usize>cb);
+    for (let ky = 0; ky < KH; ky++, xr += rs) {
+      let xp = xr;
+      for (let kx = 0; kx < KW; kx++, xp += cs, wp += wrow) {
+        const x0 = splat ? i16x8.splat(<i16>load<i8>(xp)) : v128.load8x8_s(xp);
+        const w0 = v128.load(wp);
+        a0 = i32x4.add(a0, i32x4.extmul_low_i16x8_s(x0, w0));
+        a1 = i32x4.add(a1, i32x4.extmul_high_i16x8_s(x0, w0));
+      }
+    }
+    storeRq8(yp, cb, a0, a1, min(8, oc - cb));
+  }
+}
+
+// Byte offsets of the interior taps from the window origin, in pairs (the last pair of an
+// odd count repeats a tap whose paired weights are zero).
+const TOFF = memory.data(2048);
+const MAX_TAPS = 256;
+
+// Interleaves the low (lanes 0-7) or high (8-15) bytes of two taps: c0 of a, c0 of b, c1 of a, ...
+@inline function zipLo(a: v128, b: v128): v128 {
+  return i8x16.shuffle(a, b, 0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23);
+}
+@inline function zipHi(a: v128, b: v128): v128 {
+  return i8x16.shuffle(a, b, 8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31);
+}
+
+// An interior pixel, taps two at a time: x of both taps interleaved per channel and widened,
+// then i32x4.dot_i16x8_s against weights stored as (tap, tap') pairs per channel (wp2,
+// [pair][n8][2] int16), the sum of both products per lane. Accumulators start at biasZ.
+function dwInteriorPairs(xb: usize, wp2: usize, pairs: i32, biasZ: usize, yp: usize, oc: i32, splat: bool): void {
+  const oc16 = oc & ~15, pstride = <usize>N8 << 2;
+  let cb = 0;
+  for (; cb < oc16; cb += 16) {
+    const bo = biasZ + (<usize>cb << 2);
+    let a0 = v128.load(bo), a1 = v128.load(bo, 16), a2 = v128.load(bo, 32), a3 = v128.load(bo, 48);
+    let wp = wp2 + (<usize>cb << 2);
+    const xc = xb + (splat ? 0 : <usize>cb);
+    for (let p = 0; p < pairs; p++, wp += pstride) {
+      const t = TOFF + (<usize>p << 3);
+      const o0 = <usize>load<i32>(t), o1 = <usize>load<i32>(t, 4);
+      let x0: v128, x1: v128, x2: v128, x3: v128;
+      if (splat) {
+        x0 = i32x4.splat((<i32>load<i8>(xc + o0) & 0xffff) | (<i32>load<i8>(xc + o1) << 16));
+        x1 = x0; x2 = x0; x3 = x0;
+      } else {
+        const xa = v128.load(xc + o0), xz = v128.load(xc + o1);
+        const lo = zipLo(xa, xz), hi = zipHi(xa, xz);
+        x0 = i16x8.extend_low_i8x16_s(lo); x1 = i16x8.extend_high_i8x16_s(lo);
+        x2 = i16x8.extend_low_i8x16_s(hi); x3 = i16x8.extend_high_i8x16_s(hi);
+      }
+      a0 = i32x4.add(a0, i32x4.dot_i16x8_s(x0, v128.load(wp)));
+      a1 = i32x4.add(a1, i32x4.dot_i16x8_s(x1, v128.load(wp, 16)));
+      a2 = i32x4.add(a2, i32x4.dot_i16x8_s(x2, v128.load(wp, 32)));
+      a3 = i32x4.add(a3, i32x4.dot_i16x8_s(x3, v128.load(wp, 48)));
+    }
+    storeRq16(yp, cb, a0, a1, a2, a3);
+  }
+  for (; cb < oc; cb += 8) {
+    const bo = biasZ + (<usize>cb << 2);
+    let a0 = v128.load(bo), a1 = v128.load(bo, 16);
+    let wp = wp2 + (<usize>cb << 2);
+    const xc = xb + (splat ? 0 : <usize>cb);
+    for (let p = 0; p < pairs; p++, wp += pstride) {
+      const t = TOFF + (<usize>p << 3);
+      const o0 = <usize>load<i32>(t), o1 = <usize>load<i32>(t, 4);
+      let x0: v128, x1: v128;
+      if (splat) {
+        x0 = i32x4.splat((<i32>load<i8>(xc + o0) & 0xffff) | (<i32>load<i8>(xc + o1) << 16));
+        x1 = x0;
+      } else {
+        const lo = zipLo(v128.load64_zero(xc + o0), v128.load64_zero(xc + o1));
+        x0 = i16x8.extend_low_i8x16_s(lo); x1 = i16x8.extend_high_i8x16_s(lo);
+      }
+      a0 = i32x4.add(a0, i32x4.dot_i16x8_s(x0, v128.load(wp)));
+      a1 = i32x4.add(a1, i32x4.dot_i16x8_s(x1, v128.load(wp, 16)));
+    }
+    storeRq8(yp, cb, a0, a1, min(8, oc - cb));
+  }
+}
+
+// One output pixel at the border: only the in-image taps [ky0, ky1) x [kx0, kx1), x - xZero.
+function dwBorder(x: usize, xZero: i32, w16: usize, wrow: usize, yp: usize, oc: i32, splat: bool,
+  iy0: i32, ix0: i32, ky0: i32, ky1: i32, kx0: i32, kx1: i32): void {
+  const zx = i16x8.splat(<i16>xZero), oc16 = oc & ~15;
+  let cb = 0;
+  for (; cb < oc16; cb += 16) {
+    const bo = RQ + (<usize>cb << 2);
+    let a0 = v128.load(bo), a1 = v128.load(bo, 16), a2 = v128.load(bo, 32), a3 = v128.load(bo, 48);
+    for (let ky = ky0; ky < ky1; ky++) {
+      const iy = iy0 + ky * DH;
+      for (let kx = kx0; kx < kx1; kx++) {
+        const ix = ix0 + kx * DW;
+        const xp = x + <usize>((iy * W + ix) * C), wp = w16 + <usize>(ky * KW + kx) * wrow + (<usize>cb << 1);
+        let x0: v128, x1: v128;
+        if (splat) { x0 = i16x8.splat(<i16>(<i32>load<i8>(xp) - xZero)); x1 = x0; }
+        else {
+          const xv = v128.load(xp + <usize>cb);
+          x0 = i16x8.sub(i16x8.extend_low_i8x16_s(xv), zx);
+          x1 = i16x8.sub(i16x8.extend_high_i8x16_s(xv), zx);
+        }
+        const w0 = v128.load(wp), w1 = v128.load(wp, 16);
+        a0 = i32x4.add(a0, i32x4.extmul_low_i16x8_s(x0, w0));
+        a1 = i32x4.add(a1, i32x4.extmul_high_i16x8_s(x0, w0));
+        a2 = i32x4.add(a2, i32x4.extmul_low_i16x8_s(x1, w1));
+        a3 = i32x4.add(a3, i32x4.extmul_high_i16x8_s(x1, w1));
+      }
+    }
+    storeRq16(yp, cb, a0, a1, a2, a3);
+  }
+  for (; cb < oc; cb += 8) {
+    const bo = RQ + (<usize>cb << 2);
+    let a0 = v128.load(bo), a1 = v128.load(bo, 16);
+    for (let ky = ky0; ky < ky1; ky++) {
+      const iy = iy0 + ky * DH;
+      for (let kx = kx0; kx < kx1; kx++) {
+        const ix = ix0 + kx * DW;
+        const xp = x + <usize>((iy * W + ix) * C), wp = w16 + <usize>(ky * KW + kx) * wrow + (<usize>cb << 1);
+        const x0 = splat ? i16x8.splat(<i16>(<i32>load<i8>(xp) - xZero)) : i16x8.sub(v128.load8x8_s(xp + <usize>cb), zx);
+        const w0 = v128.load(wp);
+        a0 = i32x4.add(a0, i32x4.extmul_low_i16x8_s(x0, w0));
+        a1 = i32x4.add(a1, i32x4.extmul_high_i16x8_s(x0, w0));
+      }
+    }
+    storeRq8(yp, cb, a0, a1, min(8, oc - cb));
+  }
+}
+
 /**
  * Depthwise convolution, NHWC, int8 in and out, with the geometry of dwSetGeometry
  * (C input channels) and oc output channels: oc == C (multiplier 1) or C == 1 (every
  * output channel reads the one input channel). w16 holds the taps widened to i16,
- * [kh*kw][n8]; padding taps count as x = xZero. Requantization from rqSet.
- * x may be read up to 8 bytes past its end (the caller keeps them readable).
+ * [kh*kw][n8]; padding taps count as x = xZero. Requantization from rqSet (its bias
+ * serves border pixels); biasZ = bias - xZero * (sum of taps) per channel serves the
+ * others. x may be read up to 8 bytes past its end (the caller keeps them readable).
  */
-export function dwI8Rq(x: usize, xZero: i32, w16: usize, y: usize, oc: i32): void {
+export function dwI8Rq(x: usize, xZero: i32, w16: usize, biasZ: usize, wp2: usize, y: usize, oc: i32): void {
   const splat = C == 1 && oc > 1;
-  const zx = i16x8.splat(<i16>xZero), wrow = <usize>N8 << 1, oc16 = oc & ~15;
+  const wrow = <usize>N8 << 1, cs = <usize>(DW * C), rs = <usize>(DH * W * C);
+  const taps = KH * KW, pairs = taps <= MAX_TAPS ? (taps + 1) >> 1 : 0;
+  if (pairs > 0) {
+    for (let t = 0; t < 2 * pairs; t++) {
+      const u = t < taps ? t : taps - 1;
+      store<i32>(TOFF + (<usize>t << 2), (u / KW) * <i32>rs + (u % KW) * <i32>cs);
+    }
+  }
   for (let oy = 0; oy < OH; oy++) {
     const iy0 = oy * SH - PT;
     const ry = H - 1 - iy0, ky0 = iy0 >= 0 ? 0 : (-iy0 + DH - 1) / DH, ky1 = ry < 0 ? 0 : min(KH, ry / DH + 1);
@@ -168,44 +334,12 @@ export function dwI8Rq(x: usize, xZero: i32, w16: usize, y: usize, oc: i32): voi
       const ix0 = ox * SW - PL;
       const rx = W - 1 - ix0, kx0 = ix0 >= 0 ? 0 : (-ix0 + DW - 1) / DW, kx1 = rx < 0 ? 0 : min(KW, rx / DW + 1);
       const yp = y + <usize>((oy * OW + ox) * oc);
-      let cb = 0;
-      for (; cb < oc16; cb += 16) {
-        let a0 = i32x4.splat(0), a1 = a0, a2 = a0, a3 = a0;
-        for (let ky = ky0; ky < ky1; ky++) {
-          const iy = iy0 + ky * DH;
-          for (let kx = kx0; kx < kx1; kx++) {
-            const ix = ix0 + kx * DW;
-            const xp = x + <usize>((iy * W + ix) * C), wp = w16 + <usize>(ky * KW + kx) * wrow + (<usize>cb << 1);
-            let x0: v128, x1: v128;
-            if (splat) { x0 = i16x8.splat(<i16>(<i32>load<i8>(xp) - xZero)); x1 = x0; }
-            else {
-              const xv = v128.load(xp + <usize>cb);
-              x0 = i16x8.sub(i16x8.extend_low_i8x16_s(xv), zx);
-              x1 = i16x8.sub(i16x8.extend_high_i8x16_s(xv), zx);
-            }
-            const w0 = v128.load(wp), w1 = v128.load(wp, 16);
-            a0 = i32x4.add(a0, i32x4.extmul_low_i16x8_s(x0, w0));
-            a1 = i32x4.add(a1, i32x4.extmul_high_i16x8_s(x0, w0));
-            a2 = i32x4.add(a2, i32x4.extmul_low_i16x8_s(x1, w1));
-            a3 = i32x4.add(a3, i32x4.extmul_high_i16x8_s(x1, w1));
-          }
-        }
-        storeRq16(yp, cb, a0, a1, a2, a3);
-      }
-      for (; cb < oc; cb += 8) {
-        let a0 = i32x4.splat(0), a1 = a0;
-        for (let ky = ky0; ky < ky1; ky++) {
-          const iy = iy0 + ky * DH;
-          for (let kx = kx0; kx < kx1; kx++) {
-            const ix = ix0 + kx * DW;
-            const xp = x + <usize>((iy * W + ix) * C), wp = w16 + <usize>(ky * KW + kx) * wrow + (<usize>cb << 1);
-            const x0 = splat ? i16x8.splat(<i16>(<i32>load<i8>(xp) - xZero)) : i16x8.sub(v128.load8x8_s(xp + <usize>cb), zx);
-            const w0 = v128.load(wp);
-            a0 = i32x4.add(a0, i32x4.extmul_low_i16x8_s(x0, w0));
-            a1 = i32x4.add(a1, i32x4.extmul_high_i16x8_s(x0, w0));
-          }
-        }
-        storeRq8(yp, cb, a0, a1, min(8, oc - cb));
+      if (ky0 == 0 && kx0 == 0 && ky1 == KH && kx1 == KW) {
+        const xb = x + <usize>((iy0 * W + ix0) * C);
+        if (pairs > 0) dwInteriorPairs(xb, wp2, pairs, biasZ, yp, oc, splat);
+        else dwInterior(xb, cs, rs, w16, wrow, biasZ, yp, oc, splat);
+      } else {
+        dwBorder(x, xZero, w16, wrow, yp, oc, splat, iy0, ix0, ky0, ky1, kx0, kx1);
       }
     }
   }
