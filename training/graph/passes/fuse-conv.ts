@@ -1,5 +1,6 @@
 import { sizeOf } from '../../shape.js';
-import type { Graph, Node, Value } from '../ir.js';
+import type { Graph, Node } from '../ir.js';
+import { soleReader, spliceFusions, type Fusion } from './util.js';
 
 /**
  * Convolution + bias + activation fusion: `conv2d(x, w)` followed by an add
@@ -10,23 +11,15 @@ import type { Graph, Node, Value } from '../ir.js';
  * @example fuseConv(g); // %y = fused.conv2d(%x, %w, %b) {stride=[1, 1], ..., act="relu"}
  */
 export function fuseConv(g: Graph): number {
-  const consumers = g.consumers();
-  const outputs = new Set(g.outputs);
-  const only = (v: Value, op: string): Node | null => {
-    const c = consumers.get(v) ?? [];
-    return !outputs.has(v) && c.length === 1 && c[0].op === op ? c[0] : null;
-  };
-  const removed = new Set<Node>();
-  const replaced = new Map<Node, Node>();
-  let made = 0;
+  const only = soleReader(g);
+  const fusions: Fusion[] = [];
   for (const n of g.nodes) {
     if (n.op !== 'conv2d') continue;
     const out0 = n.outputs[0];
     const channels = out0.shape[1];
     let inputs = [...n.inputs];
     let out = out0;
-    let last = n;
-    const chain: Node[] = [];
+    const chain: Node[] = [n];
     const add = inputs.length === 2 ? only(out, 'add') : null;
     if (add) {
       const bias = add.inputs[0] === out ? add.inputs[1] : add.inputs[0];
@@ -34,17 +27,13 @@ export function fuseConv(g: Graph): number {
       // [C, 1, 1] or [1, C, 1, 1] broadcast over NCHW (a [C] bias would align with W, not channels)
       const perChannel = bias.dtype === 'float32' && sizeOf(s) === channels && add.inputs[0] !== add.inputs[1]
         && s.length >= 3 && s[s.length - 3] === channels && sizeOf(add.outputs[0].shape) === sizeOf(out.shape);
-      if (perChannel) { inputs = [...inputs, bias]; chain.push(add); last = add; out = add.outputs[0]; }
+      if (perChannel) { inputs = [...inputs, bias]; chain.push(add); out = add.outputs[0]; }
     }
     const relu = only(out, 'relu');
-    if (relu) { chain.push(relu); last = relu; out = relu.outputs[0]; }
-    if (chain.length === 0) continue;
-    const fused: Node = { op: 'fused.conv2d', inputs, outputs: [out], attrs: { ...n.attrs, act: relu ? 'relu' : 'none' } };
-    removed.add(n);
-    for (const c of chain) removed.add(c);
-    replaced.set(last, fused);
-    made++;
+    if (relu) { chain.push(relu); out = relu.outputs[0]; }
+    if (chain.length === 1) continue;
+    fusions.push({ nodes: chain, fused: { op: 'fused.conv2d', inputs, outputs: [out], attrs: { ...n.attrs, act: relu ? 'relu' : 'none' } } });
   }
-  if (made) g.nodes = g.nodes.flatMap((n) => (replaced.has(n) ? [replaced.get(n)!] : removed.has(n) ? [] : [n]));
-  return made;
+  spliceFusions(g, fusions);
+  return fusions.length;
 }

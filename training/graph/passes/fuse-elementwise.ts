@@ -2,8 +2,7 @@ import { getOp } from '../../ops/registry.js';
 import { shapesEqual } from '../../shape.js';
 import { SCALAR_OPS } from '../../jit/kernels/scalar.js';
 import type { Graph, Node, Value } from '../ir.js';
-
-interface Group { nodes: Node[]; root: Node }
+import { spliceFusions, type Fusion } from './util.js';
 
 /**
  * Elementwise fusion: chains (trees) of elementwise ops producing the same
@@ -17,34 +16,33 @@ interface Group { nodes: Node[]; root: Node }
 export function fuseElementwise(g: Graph, singles = false): number {
   const consumers = g.consumers();
   const outputs = new Set(g.outputs);
-  const groupOf = new Map<Value, Group>();
+  // the nodes fused into each value so far (the group of its producer)
+  const groupOf = new Map<Value, Node[]>();
   const fusible = (n: Node) => n.outputs.length === 1 && SCALAR_OPS[n.op] !== undefined && getOp(n.op)?.elementwise === true;
   for (const n of g.nodes) {
     if (!fusible(n)) continue;
-    const group: Group = { nodes: [], root: n };
+    const group: Node[] = [];
     for (const v of new Set(n.inputs)) {
       const src = groupOf.get(v);
       const readers = consumers.get(v) ?? [];
       if (!src || outputs.has(v) || readers.length !== 1 || !shapesEqual(v.shape, n.outputs[0].shape)) continue;
-      group.nodes.push(...src.nodes);
+      group.push(...src);
       groupOf.delete(v);
     }
-    group.nodes.push(n);
+    group.push(n);
     groupOf.set(n.outputs[0], group);
   }
-  const replace = new Map<Node, Node | null>();
-  let made = 0;
+  const order = new Map(g.nodes.map((n, i) => [n, i]));
+  const fusions: Fusion[] = [];
   for (const group of groupOf.values()) {
     // A lone op becomes a one-instruction fused node too: its generated loop writes into a planned buffer.
-    if (group.nodes.length < 2 && !singles) continue;
-    const order = new Map(g.nodes.map((n, i) => [n, i]));
-    group.nodes.sort((a, b) => order.get(a)! - order.get(b)!);
-    for (const n of group.nodes) replace.set(n, null);
-    replace.set(group.root, buildFused(group.nodes));
-    made++;
+    if (group.length < 2 && !singles) continue;
+    // graph order: the group's root, which reads the others, comes last
+    group.sort((a, b) => order.get(a)! - order.get(b)!);
+    fusions.push({ nodes: group, fused: buildFused(group) });
   }
-  if (made) g.nodes = g.nodes.flatMap((n) => (replace.has(n) ? (replace.get(n) ? [replace.get(n)!] : []) : [n]));
-  return made;
+  spliceFusions(g, fusions);
+  return fusions.length;
 }
 
 /** One fused node computing `nodes` (in order; the last is the result). */

@@ -1,5 +1,6 @@
 import { sizeOf } from '../../shape.js';
 import type { Graph, Node, Value } from '../ir.js';
+import { soleReader, spliceFusions, type Fusion } from './util.js';
 
 /**
  * Matmul + bias + activation fusion: `relu(add(matmul(x, w), b))` (bias over
@@ -9,15 +10,8 @@ import type { Graph, Node, Value } from '../ir.js';
  * @example fuseLinear(g); // %y = fused.linear(%x, %w, %b) {transB=false, act="relu"}
  */
 export function fuseLinear(g: Graph): number {
-  const consumers = g.consumers();
-  const outputs = new Set(g.outputs);
-  const only = (v: Value, op: string): Node | null => {
-    const c = consumers.get(v) ?? [];
-    return !outputs.has(v) && c.length === 1 && c[0].op === op ? c[0] : null;
-  };
-  const removed = new Set<Node>();
-  const replaced = new Map<Node, Node>();
-  let made = 0;
+  const only = soleReader(g);
+  const fusions: Fusion[] = [];
   for (const n of g.nodes) {
     let x: Value, w: Value, bias: Value | null = null, transB: boolean;
     if (n.op === 'matmul' && n.attrs.transA !== true && n.inputs[1].shape.length === 2 && n.inputs[0].shape.length >= 2) {
@@ -30,28 +24,23 @@ export function fuseLinear(g: Graph): number {
     } else continue;
     if (x.dtype !== 'float32' || w.dtype !== 'float32') continue;
     const nOut = n.outputs[0].shape[n.outputs[0].shape.length - 1];
-    let last = n;
     let out = n.outputs[0];
-    const chain: Node[] = [];
+    const chain: Node[] = [n];
     if (bias === null) {
       const add = only(out, 'add');
       if (add) {
         const other = add.inputs[0] === out ? add.inputs[1] : add.inputs[0];
         const ok = add.inputs[0] !== add.inputs[1] && other.dtype === 'float32' && sizeOf(other.shape) === nOut
           && other.shape[other.shape.length - 1] === nOut && sizeOf(add.outputs[0].shape) === sizeOf(out.shape);
-        if (ok) { bias = other; chain.push(add); last = add; out = add.outputs[0]; }
+        if (ok) { bias = other; chain.push(add); out = add.outputs[0]; }
       }
     }
     const relu = only(out, 'relu');
-    if (relu) { chain.push(relu); last = relu; out = relu.outputs[0]; }
-    if (n.op === 'matmul' && chain.length === 0) continue;
+    if (relu) { chain.push(relu); out = relu.outputs[0]; }
+    if (n.op === 'matmul' && chain.length === 1) continue;
     const inputs = bias ? [x, w, bias] : [x, w];
-    const fusedNode: Node = { op: 'fused.linear', inputs, outputs: [out], attrs: { transB, act: relu ? 'relu' : 'none' } };
-    removed.add(n);
-    for (const c of chain) removed.add(c);
-    replaced.set(last, fusedNode);
-    made++;
+    fusions.push({ nodes: chain, fused: { op: 'fused.linear', inputs, outputs: [out], attrs: { transB, act: relu ? 'relu' : 'none' } } });
   }
-  if (made) g.nodes = g.nodes.flatMap((n) => (replaced.has(n) ? [replaced.get(n)!] : removed.has(n) ? [] : [n]));
-  return made;
+  spliceFusions(g, fusions);
+  return fusions.length;
 }
