@@ -64,13 +64,31 @@ export function unaryMap(a: NumArray, out: NumArray, f: (x: number) => number): 
 }
 
 /**
+ * Merges neighbouring dims that a reduction treats alike (both reduced or both
+ * kept; size-1 dims join either), so kernels loop over few, long dims.
+ * @example collapseDims([32, 64, 26, 26], [1, 64, 1, 1]) // [[32, 64, 676], [1, 64, 1]]
+ */
+export function collapseDims(shape: readonly number[], keepShape: readonly number[]): [number[], number[]] {
+  const s: number[] = [], k: number[] = [];
+  for (let i = 0; i < shape.length; i++) {
+    if (shape[i] === 1) continue;
+    const reduced = keepShape[i] === 1;
+    const last = s.length - 1;
+    if (last >= 0 && (k[last] === 1) === reduced) { s[last] *= shape[i]; k[last] *= keepShape[i]; }
+    else { s.push(shape[i]); k.push(keepShape[i]); }
+  }
+  return [s, k];
+}
+
+/**
  * Sums `a` (shape `shape`) over the dims where `outShape` (same rank) is 1.
  * @example reduceSumTo(a, [2, 3], out, [1, 3])
  */
-export function reduceSumTo(a: NumArray, shape: readonly number[], out: NumArray, outShape: readonly number[]): void {
+export function reduceSumTo(a: NumArray, fullShape: readonly number[], out: NumArray, fullOutShape: readonly number[]): void {
   out.fill(0);
+  const [shape, outShape] = collapseDims(fullShape, fullOutShape);
   const rank = shape.length;
-  if (rank === 0) { out[0] = a[0]; return; }
+  if (rank === 0) { if (a.length) out[0] = a[0]; return; }
   const so = alignedStrides(outShape, shape);
   const inner = shape[rank - 1];
   const io = so[rank - 1];

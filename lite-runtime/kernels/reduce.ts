@@ -1,15 +1,16 @@
-import { alignedStrides, type NumArray } from './broadcast.js';
+import { alignedStrides, collapseDims, type NumArray } from './broadcast.js';
 
 /**
  * Reduces `a` (shape `shape`) into `out` whose shape `keepShape` has the same rank
  * with 1 on reduced dims: out[j] = combine(out[j], a[i]) starting from `init`.
  * @example reduceInto(a, [2, 3], out, [2, 1], -Infinity, Math.max)
  */
-export function reduceInto(a: NumArray, shape: readonly number[], out: NumArray, keepShape: readonly number[],
+export function reduceInto(a: NumArray, fullShape: readonly number[], out: NumArray, fullKeepShape: readonly number[],
   init: number, combine: (acc: number, x: number) => number): void {
   out.fill(init);
+  const [shape, keepShape] = collapseDims(fullShape, fullKeepShape);
   const rank = shape.length;
-  if (rank === 0) { out[0] = combine(init, a[0]); return; }
+  if (rank === 0) { if (a.length) out[0] = combine(init, a[0]); return; }
   const so = alignedStrides(keepShape, shape);
   const inner = shape[rank - 1];
   const io = so[rank - 1];
