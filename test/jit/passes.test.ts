@@ -217,4 +217,14 @@ describe('pipeline', () => {
     const { after } = check((x) => x.exp().add(x.exp()), [tg.randn([3])], (g) => { cse(g); dce(g); });
     expect(opsOf(after)).toEqual(['exp', 'add']);
   });
+
+  it('fuses inside subgraphs at every depth (a cond nested in a cond branch)', () => {
+    const fn: Fn = (x) => tg.cond(x.sum().gt(0),
+      () => tg.cond(x.amax().gt(2), () => x.mul(2).add(1).relu(), () => x.neg().exp()), () => x);
+    const f = tg.jit(fn);
+    for (const v of [[1, 2, 3], [1, 1, 1], [-1, -2, -3]]) expectClose(f(tg.tensor(v)), fn(tg.tensor(v)), 1e-6);
+    const outer = f.optimizedGraphFor(tg.tensor([1, 2, 3])).nodes.find((n) => n.op === 'cond')!;
+    const inner = outer.subgraphs![0].nodes.find((n) => n.op === 'cond')!;
+    expect(inner.subgraphs!.map(opsOf)).toEqual([['fused.elementwise'], ['fused.elementwise']]);
+  });
 });

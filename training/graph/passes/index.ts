@@ -21,12 +21,8 @@ export function cleanup(g: Graph): Graph {
     const changed = simplify(g) + fold(g) + cse(g) + dce(g);
     if (!changed) break;
   }
-  for (const n of g.nodes) if (n.subgraphs) n.subgraphs.forEach(cleanupSubgraph);
+  for (const n of g.nodes) n.subgraphs?.forEach((s) => cleanup(s));
   return g;
-}
-
-function cleanupSubgraph(g: Graph): void {
-  cleanup(g);
 }
 
 /**
@@ -36,10 +32,15 @@ function cleanupSubgraph(g: Graph): void {
  */
 export function optimize(g: Graph): Graph {
   cleanup(g);
+  fuse(g);
+  dce(g);
+  return g;
+}
+
+/** The executor's fusions, in `g` and its subgraphs at every depth. */
+function fuse(g: Graph): void {
   fuseLinear(g);
   fuseConv(g);
   if (canGenerateCode()) fuseElementwise(g, true);
-  dce(g);
-  for (const n of g.nodes) if (n.subgraphs) n.subgraphs.forEach((s) => { fuseLinear(s); fuseConv(s); if (canGenerateCode()) fuseElementwise(s, true); });
-  return g;
+  for (const n of g.nodes) n.subgraphs?.forEach(fuse);
 }
