@@ -36,7 +36,7 @@ function resident(src: Int8Array): { a: Int8Array; free: () => void } {
 afterEach(() => setKernelBackend('wasm'));
 
 describe('qmatmulI8PackedRequant (wasm)', () => {
-  const cases: [number, number, number][] = [[1, 8, 4], [5, 13, 7], [7, 64, 32], [4, 3, 1], [10, 256, 130], [3, 1, 9]];
+  const cases: [number, number, number][] = [[1, 8, 4], [5, 13, 7], [7, 64, 32], [4, 3, 1], [10, 256, 130], [3, 1, 9], [1, 300, 5], [2, 72, 17], [9, 200, 8]];
   for (const [m, k, n] of cases) {
     for (const perChannel of [true, false]) {
       it(`m=${m} k=${k} n=${n} ${perChannel ? 'per-channel' : 'per-tensor'}: exact, in place and copied`, () => {

@@ -3,4 +3,4 @@
 export { KB, packedSize, packB, gemm, initRows, activate } from './gemm';
 export { qgemm, padRows, rowSums } from './qgemm';
 export { dwSetGeometry, dwF32, dwI8 } from './depthwise';
-export { rqSet, qgemmRq, dwI8Rq } from './qfused';
+export { rqSet, qgemmRq, qgemmBc, dwI8Rq } from './qfused';
