@@ -101,7 +101,8 @@ describe('tg.onnx.export checked with onnxruntime-node', () => {
       ['arith', (x) => x.sub(1).div(x.abs().add(1)).pow(2).maximum(x).minimum(x.mul(0.5)).add(x.sign()), [3, 4]],
       ['unary', (x) => x.abs().add(0.5).sqrt().rsqrt().log1p().exp().log().sin().cos().tanh().sigmoid().relu().neg(), [3, 4]],
       ['compare', (x) => tg.where(x.gt(0).mul(x.le(1)), x, x.lt(-1).mul(1).add(x.ge(2)).add(x.eq(0)).sub(x.ne(0.5))), [3, 4]],
-      ['reduce', (x) => [x.sum(1), tg.mean(x, 0, true), tg.amax(x, 1), tg.amin(x, [0, 1]), tg.argmax(x, 1), tg.argmax(x), tg.prod(x, 1)], [3, 4]],
+      ['reduce', (x) => [x.sum(1), tg.mean(x, 0, true), tg.amax(x, 1), tg.amin(x, [0, 1]), tg.argmax(x, 1), tg.argmax(x), tg.prod(x, 1),
+        ...tg.maxWithIndices(x, 1, true), ...tg.minWithIndices(x, 0)], [3, 4]],
       ['softmax', (x) => [tg.softmax(x, 1), tg.logSoftmax(x, 0), tg.cumsum(x, 1), ...tg.topk(x, 2, 1)], [3, 4]],
       ['activations', (x) => [tg.gelu(x), tg.gelu(x, 'tanh'), tg.silu(x), tg.softplus(x, 2, 1), tg.leakyRelu(x, 0.2), tg.elu(x, 0.5),
         tg.hardswish(x), tg.hardsigmoid(x), tg.erf(x), tg.clamp(x, -0.5, 0.5), tg.clamp(x, null, 0)], [3, 4]],
@@ -189,10 +190,13 @@ describe('tg.onnx.export checked with onnxruntime-node', () => {
   });
 
   it('opset 18 writes reduction axes as inputs', async () => {
-    const f = (x: tg.Tensor) => [tg.mean(x, 1), tg.amax(x, 0)];
+    const f = (x: tg.Tensor) => [tg.mean(x, 1), tg.amax(x, 0), ...tg.minWithIndices(x, 1)];
     const x = tg.randn([3, 4]);
     const got = await runOrt(tg.onnx.export(f, [x], { inputNames: ['x'], opset: 18 }), { x });
     expectClose(got[0], tg.mean(x, 1), 1e-6);
     expectClose(got[1], tg.amax(x, 0), 0);
+    const [v, i] = tg.minWithIndices(x, 1);
+    expectClose(got[2], v, 0);
+    expectClose(got[3], i, 0);
   });
 });

@@ -1,6 +1,7 @@
 import { promoteTypes, type DType } from '../dtype.js';
 import type { Node } from '../graph/ir.js';
 import { OnnxExportError, type Emitter, type OpExporter } from './context.js';
+import { DATA_TYPE } from './proto.js';
 
 const dt = (n: Node, i: number): DType => n.inputs[i].dtype;
 const outDt = (n: Node): DType => n.outputs[0].dtype;
@@ -12,7 +13,7 @@ function arith(opType: string): OpExporter {
     const work: DType = out === 'bool' ? 'int32' : out;
     const a = e.cast(ins[0], dt(n, 0), work), b = e.cast(ins[1], dt(n, 1), work);
     if (work === out) e.node(opType, [a, b], outs);
-    else e.node('Cast', [e.op(opType, [a, b])], outs, { to: { i: 9 } });
+    else e.node('Cast', [e.op(opType, [a, b])], outs, { to: { i: DATA_TYPE.bool } });
   };
 }
 
@@ -37,15 +38,20 @@ function unary(...chain: string[]): OpExporter {
 
 const floatIn = (e: Emitter, n: Node, ins: readonly string[]) => e.cast(ins[0], dt(n, 0), 'float32');
 
-/** Reductions whose axes are an attribute in opset 17 (all but ReduceSum). */
+/** A reduction whose axes are an attribute in opset 17 (all but ReduceSum) and an input from opset 18. */
+function reduceNode(e: Emitter, opType: string, x: string, dims: readonly number[], keepdim: boolean, outs: readonly string[]): void {
+  const keepdims = { i: keepdim ? 1 : 0 };
+  if (e.opset >= 18) e.node(opType, [x, e.i64(dims)], outs, { keepdims });
+  else e.node(opType, [x], outs, { axes: { ints: dims }, keepdims });
+}
+
+/** Reductions over the `dims` attr (mean, amax, amin, prod). */
 function reduceAttr(opType: string): OpExporter {
   return (e, n, ins, outs) => {
     const dims = n.attrs.dims as readonly number[];
     const x = e.cast(ins[0], dt(n, 0), outDt(n));
     if (dims.length === 0) { e.node('Identity', [x], outs); return; }
-    const keepdims = { i: n.attrs.keepdim ? 1 : 0 };
-    if (e.opset >= 18) e.node(opType, [x, e.i64(dims)], outs, { keepdims });
-    else e.node(opType, [x], outs, { axes: { ints: dims }, keepdims });
+    reduceNode(e, opType, x, dims, n.attrs.keepdim === true, outs);
   };
 }
 
@@ -56,12 +62,12 @@ function argReduce(e: Emitter, n: Node, x: string, opType: 'ArgMax' | 'ArgMin', 
   if (dim === null) {
     const flat = e.op('Reshape', [x, e.i64([-1])]);
     const idx = e.op(opType, [flat], { axis: { i: 0 }, keepdims: { i: 0 } });
-    const i32 = e.op('Cast', [idx], { to: { i: 6 } });
+    const i32 = e.op('Cast', [idx], { to: { i: DATA_TYPE.int32 } });
     e.node('Reshape', [i32, e.i64(n.outputs[0].shape.map(() => 1))], [out]);
     return;
   }
   const idx = e.op(opType, [x], { axis: { i: dim }, keepdims: { i: keep ? 1 : 0 } });
-  e.node('Cast', [idx], [out], { to: { i: 6 } });
+  e.node('Cast', [idx], [out], { to: { i: DATA_TYPE.int32 } });
 }
 
 const SQRT1_2 = Math.SQRT1_2;
@@ -143,7 +149,7 @@ export const MATH_OPS: Record<string, OpExporter> = {
     const idx = e.temp('topk_indices');
     e.node('TopK', [ins[0], e.i64([n.attrs.k as number])], [outs[0], idx],
       { axis: { i: n.attrs.dim as number }, largest: { i: n.attrs.largest ? 1 : 0 }, sorted: { i: n.attrs.sorted ? 1 : 0 } });
-    e.node('Cast', [idx], [outs[1]], { to: { i: 6 } });
+    e.node('Cast', [idx], [outs[1]], { to: { i: DATA_TYPE.int32 } });
   },
 };
 
@@ -151,9 +157,7 @@ function withIndices(reduce: string, arg: 'ArgMax' | 'ArgMin'): OpExporter {
   return (e, n, ins, outs) => {
     const dim = n.attrs.dim as number | null;
     if (dim === null) throw new OnnxExportError(`${n.op} over the flattened tensor has no ONNX mapping; use amax/argmax`);
-    const keepdims = { i: n.attrs.keepdim ? 1 : 0 };
-    if (e.opset >= 18) e.node(reduce, [ins[0], e.i64([dim])], [outs[0]], { keepdims });
-    else e.node(reduce, [ins[0]], [outs[0]], { axes: { ints: [dim] }, keepdims });
+    reduceNode(e, reduce, ins[0], [dim], n.attrs.keepdim === true, [outs[0]]);
     argReduce(e, n, ins[0], arg, outs[1]);
   };
 }

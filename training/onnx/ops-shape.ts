@@ -1,6 +1,7 @@
 import type { Node } from '../graph/ir.js';
 import { fmtShape } from '../shape.js';
 import { OnnxExportError, type Emitter, type OpExporter, type Sym } from './context.js';
+import { DATA_TYPE } from './proto.js';
 
 /**
  * Target of a Reshape that keeps dynamic dims dynamic. Leading dims equal to
@@ -98,10 +99,10 @@ export const SHAPE_OPS: Record<string, OpExporter> = {
   },
   oneHot: (e, n, ins, outs) => {
     // onnxruntime implements OneHot for int64 indices with float values; cast around it.
-    const idx = e.op('Cast', [ins[0]], { to: { i: 7 } });
+    const idx = e.op('Cast', [ins[0]], { to: { i: DATA_TYPE.int64 } });
     const depth = e.constant('float32', [n.attrs.numClasses as number]);
     const hot = e.op('OneHot', [idx, depth, e.constant('float32', [0, 1], [2])], { axis: { i: -1 } });
-    e.node('Cast', [hot], outs, { to: { i: n.outputs[0].dtype === 'int32' ? 6 : n.outputs[0].dtype === 'bool' ? 9 : 1 } });
+    e.node('Cast', [hot], outs, { to: { i: DATA_TYPE[n.outputs[0].dtype] } });
   },
   pad: (e, n, ins, outs) => {
     const mode = n.attrs.mode === 'replicate' ? 'edge' : String(n.attrs.mode);
