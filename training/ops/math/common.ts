@@ -1,8 +1,9 @@
-import { axisView, type AxisView } from '../../../lite-runtime/kernels/math-reduce.js';
+import { axisView, undoAxisView, type AxisView } from '../../../lite-runtime/kernels/math-reduce.js';
+import type { Storage } from '../../dtype.js';
 import { ShapeError } from '../../errors.js';
 import type { Tensor } from '../../tensor.js';
 import type { TensorMeta, TensorValue } from '../registry.js';
-import { describe } from '../util.js';
+import { alloc, describe } from '../util.js';
 
 /** A dim argument of a reduction: one dim, several, or undefined (all). */
 export type Dims = number | readonly number[] | undefined;
@@ -26,6 +27,23 @@ export function expectNonEmpty(op: string, x: TensorMeta, dims: readonly number[
 /** The [outer, n, inner] view of a kernel input for reduced `dims`. */
 export function viewOf(x: TensorValue, dims: readonly number[]): AxisView {
   return axisView(x.data, x.shape, dims);
+}
+
+/**
+ * For kernels whose output has the input's shape (the gradients of prod and amax/amin): runs
+ * `kernel` on the [outer, n, inner] view of `x` for `dims` and returns its result in x's own layout.
+ */
+export function inInputLayout(x: TensorValue, dims: readonly number[], out: TensorMeta, kernel: (v: AxisView, into: Storage) => void): Storage {
+  const v = viewOf(x, dims);
+  const res = alloc(out);
+  if (v.perm === null) {
+    kernel(v, res);
+  } else {
+    const tmp = alloc(out);
+    kernel(v, tmp);
+    undoAxisView(tmp, x.shape, v, res);
+  }
+  return res;
 }
 
 /** [outer, n, inner] sizes for one normalized dim (0-d tensors are one element). */

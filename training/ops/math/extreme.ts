@@ -1,8 +1,8 @@
-import { argExtremeAxis, extremeAxis, extremeGradAxis, undoAxisView } from '../../../lite-runtime/kernels/math-reduce.js';
+import { argExtremeAxis, extremeAxis, extremeGradAxis } from '../../../lite-runtime/kernels/math-reduce.js';
 import { zeros } from '../../creation.js';
 import { apply, apply1 } from '../../dispatch.js';
 import { DTypeError } from '../../errors.js';
-import { normalizeDim } from '../../shape.js';
+import { normalizeDim, sizeOf } from '../../shape.js';
 import { Tensor } from '../../tensor.js';
 import { maximum } from '../binary.js';
 import { defineOp, type OpDef, type TensorMeta } from '../registry.js';
@@ -11,7 +11,7 @@ import { inferReduce, reducedShape, unreduce, type ReduceAttrs, reduceAttrs } fr
 import { alloc, describe } from '../util.js';
 import { reshape } from '../reshape.js';
 import { where } from '../where.js';
-import { axisSizes, expectNonEmpty, viewOf, type Dims } from './common.js';
+import { axisSizes, expectNonEmpty, inInputLayout, viewOf, type Dims } from './common.js';
 
 /** Attrs of reductions along one dim that also give indices; dim null = the flattened tensor. */
 export interface ArgAttrs { [k: string]: number | boolean | null; dim: number | null; keepdim: boolean }
@@ -43,18 +43,8 @@ function defineExtreme(name: 'amax' | 'amin', isMax: boolean) {
 const EXTREME_GRAD: OpDef<{ dims: readonly number[] }> = defineOp<{ dims: readonly number[] }>({
   name: 'extremeGrad',
   infer: ([x]) => [{ shape: x.shape, dtype: 'float32' }],
-  forward([x, y, g], { dims }, [o]) {
-    const out = alloc(o);
-    const v = viewOf(x, dims);
-    if (v.perm === null) {
-      extremeGradAxis(v.data, v.outer, v.n, v.inner, y.data, g.data, out);
-    } else {
-      const tmp = alloc(o);
-      extremeGradAxis(v.data, v.outer, v.n, v.inner, y.data, g.data, tmp);
-      undoAxisView(tmp, x.shape, v, out);
-    }
-    return [out];
-  },
+  forward: ([x, y, g], { dims }, [o]) =>
+    [inInputLayout(x, dims, o, (v, into) => extremeGradAxis(v.data, v.outer, v.n, v.inner, y.data, g.data, into))],
   grad: ({ inputs: [x, y, g], attrs: { dims }, gradOutputs: [u] }) => {
     if (!g.requiresGrad) return [null, null, null];
     const yk = reshape(y, reducedShape(x.shape, dims, true));
@@ -76,7 +66,7 @@ function argInfer(name: string, x: TensorMeta, { dim, keepdim }: ArgAttrs): Tens
 }
 
 function argSizes(x: TensorMeta, dim: number | null): [number, number, number] {
-  if (dim === null) return [1, x.shape.reduce((p, d) => p * d, 1), 1];
+  if (dim === null) return [1, sizeOf(x.shape), 1];
   return axisSizes(x.shape, dim);
 }
 

@@ -1,11 +1,11 @@
-import { prodAxis, prodOthersAxis, undoAxisView } from '../../../lite-runtime/kernels/math-reduce.js';
+import { prodAxis, prodOthersAxis } from '../../../lite-runtime/kernels/math-reduce.js';
 import { apply1 } from '../../dispatch.js';
 import { GradError } from '../../errors.js';
 import { Tensor } from '../../tensor.js';
 import { defineOp } from '../registry.js';
 import { inferReduce, unreduce, type ReduceAttrs, reduceAttrs } from '../sum.js';
 import { alloc } from '../util.js';
-import { viewOf, type Dims } from './common.js';
+import { inInputLayout, viewOf, type Dims } from './common.js';
 
 /** Product over dims (ONNX ReduceProd). bool -> int32, like PyTorch's integer promotion. */
 export const PROD = defineOp<ReduceAttrs>({
@@ -29,18 +29,7 @@ export const PROD = defineOp<ReduceAttrs>({
 export const PROD_OTHERS = defineOp<{ dims: readonly number[] }>({
   name: 'prodOthers',
   infer: ([x]) => [{ shape: x.shape, dtype: x.dtype }],
-  forward([x], { dims }, [o]) {
-    const out = alloc(o);
-    const v = viewOf(x, dims);
-    if (v.perm === null) {
-      prodOthersAxis(v.data, v.outer, v.n, v.inner, out);
-    } else {
-      const tmp = alloc(o);
-      prodOthersAxis(v.data, v.outer, v.n, v.inner, tmp);
-      undoAxisView(tmp, x.shape, v, out);
-    }
-    return [out];
-  },
+  forward: ([x], { dims }, [o]) => [inInputLayout(x, dims, o, (v, into) => prodOthersAxis(v.data, v.outer, v.n, v.inner, into))],
   grad: () => {
     throw new GradError('prod: second derivatives of prod are not supported (the gradient of prodOthers is not implemented)');
   },
