@@ -4,7 +4,7 @@ import { currentInterpreter, withInterpreter } from '../dispatch.js';
 import type { Attrs, OpDef } from '../ops/registry.js';
 import { TraceError, ValueError } from '../errors.js';
 import { newValue, type Graph, type Value } from '../graph/ir.js';
-import { fmtShape, shapesEqual } from '../shape.js';
+import { fmtShape, shapesEqual, sizeOf } from '../shape.js';
 import { Tensor } from '../tensor.js';
 import { Tracer, asTracer } from './tracer.js';
 import { flattenTree } from './tree.js';
@@ -134,7 +134,7 @@ export function whileLoop(
   const c = traceBranch(tracer, (...v) => condFn(...v), loopVars, 'whileLoop condition');
   const b = traceBranch(tracer, (...v) => bodyFn(...v), loopVars, 'whileLoop body');
   const cOut = c.child.graph.outputs;
-  if (cOut.length !== 1 || cOut[0].shape.reduce((p, d) => p * d, 1) !== 1) {
+  if (cOut.length !== 1 || sizeOf(cOut[0].shape) !== 1) {
     throw new TraceError('whileLoop: the condition must return one one-element tensor');
   }
   checkSame('whileLoop', loopVars.map((t) => newValue(t.shape, t.dtype)), b.child.graph.outputs, ['the loop variables', 'the body']);

@@ -1,12 +1,13 @@
 import { noGrad } from '../autograd.js';
 import { ValueError } from '../errors.js';
 import { normal, uniform as uniform01 } from '../random.js';
+import { sizeOf } from '../shape.js';
 import type { Tensor } from '../tensor.js';
 
 /** Fan-in and fan-out of a weight as torch computes them ([out, in, ...kernel]). */
 export function fans(t: Tensor): [number, number] {
   if (t.ndim < 2) throw new ValueError(`init: fan in/out need a tensor with >= 2 dims, got ${t.ndim}`);
-  const receptive = t.shape.slice(2).reduce((a, b) => a * b, 1);
+  const receptive = sizeOf(t.shape.slice(2));
   return [t.shape[1] * receptive, t.shape[0] * receptive];
 }
 

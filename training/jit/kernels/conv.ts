@@ -1,6 +1,7 @@
 import { TraceError } from '../../errors.js';
 import { getOp, type Attrs, type TensorMeta, type TensorValue } from '../../ops/registry.js';
 import type { Storage } from '../../dtype.js';
+import { sizeOf } from '../../shape.js';
 import type { Step, StepContext } from '../executor.js';
 
 /**
@@ -16,7 +17,7 @@ export function fusedConvStep({ node, slot }: StepContext): Step {
   const ins = node.inputs.map(slot);
   const oi = slot(node.outputs[0]);
   const metas: TensorMeta[] = [{ shape: node.outputs[0].shape, dtype: 'float32' }];
-  const records = node.inputs.map((v, i) => ({ shape: i === 2 ? [v.shape.reduce((p, d) => p * d, 1)] : v.shape, dtype: v.dtype, data: undefined as unknown as Storage }));
+  const records = node.inputs.map((v, i) => ({ shape: i === 2 ? [sizeOf(v.shape)] : v.shape, dtype: v.dtype, data: undefined as unknown as Storage }));
   return (s) => {
     for (let i = 0; i < ins.length; i++) records[i].data = s[ins[i]]!;
     const y = def.forward(records as TensorValue[], attrs, metas)[0] as Float32Array;

@@ -1,7 +1,7 @@
 import { Tensor } from '../../tensor.js';
 import { where } from '../where.js';
 import { type Dims } from './common.js';
-import { reduceAttrs } from '../sum.js';
+import { reduceAttrs, reducedShape } from '../sum.js';
 import { amax } from './extreme.js';
 
 /**
@@ -17,7 +17,7 @@ export function logsumexp(x: Tensor, dim?: Dims, keepdim = false): Tensor {
   const m = amax(xf, dims, true).detach();
   const shift = where(m.abs().eq(Infinity), 0, m);
   const out = xf.sub(shift).exp().sum(dims, true).log().add(shift);
-  return keepdim ? out : out.reshape(out.shape.filter((_, i) => !dims.includes(i)));
+  return keepdim ? out : out.reshape(reducedShape(out.shape, dims, false));
 }
 
 declare module '../../tensor.js' {

@@ -1,7 +1,7 @@
 import { apply1 } from '../../dispatch.js';
 import { tensor } from '../../creation.js';
 import { RangeError_, ShapeError, ValueError } from '../../errors.js';
-import { broadcastShapes, fmtShape, shapesEqual } from '../../shape.js';
+import { broadcastShapes, fmtShape, shapesEqual, sizeOf } from '../../shape.js';
 import { Tensor } from '../../tensor.js';
 import { reshape } from '../reshape.js';
 import { INDEX_SELECT } from './index-select.js';
@@ -130,7 +130,7 @@ export function index(x: Tensor, spec: IndexItem | readonly IndexItem[]): Tensor
         broadcastShapes('index', ...parts.map((t) => t.shape));
         lin = parts.reduce((acc, t, j) => acc.mul(covered[j]).add(t));
       }
-      const merged = reshape(y, [...y.shape.slice(0, d), covered.reduce((a, b) => a * b, 1), ...y.shape.slice(d + k)]);
+      const merged = reshape(y, [...y.shape.slice(0, d), sizeOf(covered), ...y.shape.slice(d + k)]);
       y = apply1(INDEX_SELECT, [merged, lin], { dim: d });
       d += lin.ndim;
       src += k;
