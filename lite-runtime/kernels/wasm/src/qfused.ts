@@ -6,10 +6,15 @@
 
 import { H, W, C, KH, KW, SH, SW, PT, PL, DH, DW, OH, OW } from './depthwise';
 
-// Four accumulators of channels c..c+3 to int32 outputs.
-@inline function rq4(acc: v128, bias: v128, scale: v128, lo: v128, hi: v128, zp: v128): v128 {
+// 1.5 * 2^23: for |v| < 2^22, the float sum v + MAGIC is MAGIC + roundHalfEven(v) exactly,
+// so its bits minus MAGIC's bits are that integer (cheaper than nearest + trunc_sat).
+const MAGIC: f32 = 12582912.0;
+
+// Four accumulators of channels c..c+3 to int32 outputs; zpm = bits(MAGIC) - zero point.
+// pmin/pmax are plain minps/maxps (no NaN here); clamping first keeps |v| small.
+@inline function rq4(acc: v128, bias: v128, scale: v128, lo: v128, hi: v128, zpm: v128): v128 {
   const v = f32x4.mul(f32x4.convert_i32x4_s(i32x4.add(acc, bias)), scale);
-  return i32x4.add(i32x4.trunc_sat_f32x4_s(f32x4.nearest(f32x4.min(f32x4.max(v, lo), hi))), zp);
+  return i32x4.sub(f32x4.add(f32x4.pmin(f32x4.pmax(v, lo), hi), f32x4.splat(MAGIC)), zpm);
 }
 
 // One accumulator of channel c to its int32 output.
@@ -39,11 +44,11 @@ import { H, W, C, KH, KW, SH, SW, PT, PL, DH, DW, OH, OW } from './depthwise';
 }
 
 // Requantization constants of the current call.
-let RQ: usize = 0, N8 = 0, ZP = 0, LO: f32 = 0, HI: f32 = 0;
+let RQ: usize = 0, N8 = 0, ZP = 0, ZPM = 0, LO: f32 = 0, HI: f32 = 0;
 
 /** Sets the requantization of the next qgemmRq / dwI8Rq call. */
 export function rqSet(rq: usize, n8: i32, zp: i32, lo: f32, hi: f32): void {
-  RQ = rq; N8 = n8; ZP = zp; LO = lo; HI = hi;
+  RQ = rq; N8 = n8; ZP = zp; ZPM = reinterpret<i32>(MAGIC) - zp; LO = lo; HI = hi;
 }
 
 // y row r (stride ldy bytes), channels j..j+3: rows a0 + r*lda, b rows b0..b0+3kp.
@@ -68,7 +73,7 @@ function qrq3x4(a0: usize, lda: usize, b0: usize, kp: i32, zs: i32, bs: usize, j
   } while (p < ku);
   const z = i32x4.mul(i32x4.splat(zs), v128.load(bs));
   const co = <usize>j << 2, bias = v128.load(RQ + co), scale = v128.load(RQ + (<usize>N8 << 2) + co);
-  const lo = f32x4.splat(LO), hi = f32x4.splat(HI), zp = i32x4.splat(ZP);
+  const lo = f32x4.splat(LO), hi = f32x4.splat(HI), zp = i32x4.splat(ZPM);
   const yj = y + <usize>j;
   store4(yj, rq4(i32x4.sub(hsum4(s00, s01, s02, s03), z), bias, scale, lo, hi, zp));
   store4(yj + ldy, rq4(i32x4.sub(hsum4(s10, s11, s12, s13), z), bias, scale, lo, hi, zp));
@@ -92,7 +97,7 @@ function qrq1x4(a0: usize, b0: usize, kp: i32, zs: i32, bs: usize, j: i32, y: us
   const co = <usize>j << 2;
   const acc = i32x4.sub(hsum4(s0, s1, s2, s3), i32x4.mul(i32x4.splat(zs), v128.load(bs)));
   store4(y + <usize>j, rq4(acc, v128.load(RQ + co), v128.load(RQ + (<usize>N8 << 2) + co),
-    f32x4.splat(LO), f32x4.splat(HI), i32x4.splat(ZP)));
+    f32x4.splat(LO), f32x4.splat(HI), i32x4.splat(ZPM)));
 }
 
 /**
@@ -130,7 +135,7 @@ export function qgemmRq(a: usize, lda: i32, aZero: i32, b: usize, bsum: usize, y
 // Sixteen outputs of channels cb..cb+15 (accumulators a0..a3, bias included) stored at yp.
 @inline function storeRq16(yp: usize, cb: i32, a0: v128, a1: v128, a2: v128, a3: v128): void {
   const so = RQ + (<usize>N8 << 2) + (<usize>cb << 2);
-  const lo = f32x4.splat(LO), hi = f32x4.splat(HI), zp = i32x4.splat(ZP), z = i32x4.splat(0);
+  const lo = f32x4.splat(LO), hi = f32x4.splat(HI), zp = i32x4.splat(ZPM), z = i32x4.splat(0);
   const r0 = rq4(a0, z, v128.load(so), lo, hi, zp);
   const r1 = rq4(a1, z, v128.load(so, 16), lo, hi, zp);
   const r2 = rq4(a2, z, v128.load(so, 32), lo, hi, zp);
@@ -141,7 +146,7 @@ export function qgemmRq(a: usize, lda: i32, aZero: i32, b: usize, bsum: usize, y
 // Eight outputs of channels cb..cb+7 (bias included), of which `count` (1..8) are stored.
 @inline function storeRq8(yp: usize, cb: i32, a0: v128, a1: v128, count: i32): void {
   const so = RQ + (<usize>N8 << 2) + (<usize>cb << 2);
-  const lo = f32x4.splat(LO), hi = f32x4.splat(HI), zp = i32x4.splat(ZP), z = i32x4.splat(0);
+  const lo = f32x4.splat(LO), hi = f32x4.splat(HI), zp = i32x4.splat(ZPM), z = i32x4.splat(0);
   const r0 = rq4(a0, z, v128.load(so), lo, hi, zp);
   const r1 = rq4(a1, z, v128.load(so, 16), lo, hi, zp);
   const h = i16x8.narrow_i32x4_s(r0, r1);
