@@ -34,8 +34,9 @@ describe('wasm build', () => {
   it('the SIMD128 build validates here; the FMA build uses relaxed SIMD', () => {
     const simd = Buffer.from(KERNELS_SIMD_WASM, 'base64'), fma = Buffer.from(KERNELS_FMA_WASM, 'base64');
     expect(WebAssembly.validate(simd)).toBe(true);
-    expect(simd.length).toBeLessThan(16_384);
-    expect(fma.length).toBeLessThan(16_384);
+    // small (the fused int8 kernels are unrolled by hand: 18 KB today)
+    expect(simd.length).toBeLessThan(24_576);
+    expect(fma.length).toBeLessThan(24_576);
     // The active flavour is FMA exactly where the host validates it.
     expect(kernelBackend()).toBe('wasm');
     expect(wasmFlavour()).toBe(WebAssembly.validate(fma) ? 'fma' : 'simd');
