@@ -21,6 +21,8 @@ describe('nn.Module', () => {
     expect([...model.namedParameters()].map(([n]) => n)).toEqual(['0.weight', '0.bias', '2.weight', '2.bias']);
     expect(model.children().length).toBe(3);
     expect(model.toString()).toMatch(/\(0\): Linear\(inFeatures=4, outFeatures=8, bias=true\)/);
+    const convs = new tg.nn.Sequential(new tg.nn.Conv2d(1, 2, 3, { padding: 1, stride: undefined }), new tg.nn.MaxPool2d(2, { stride: 2 }));
+    expect(convs.toString()).toBe('Sequential(\n  (0): Conv2d(1, 2, kernelSize=[3, 3], padding=1)\n  (1): MaxPool2d(kernelSize=2, stride=2)\n)');
     tg.manualSeed(0);
     const x = tg.randn([16, 4]);
     const target = x.sum(1, true).expand([16, 2]);

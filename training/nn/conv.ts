@@ -5,6 +5,7 @@ import { conv1d, conv2d, convTranspose2d } from '../ops/nn/conv.js';
 import type { Tensor } from '../tensor.js';
 import { fans, kaimingUniform_, uniform_ } from './init.js';
 import { Module, Parameter } from './module.js';
+import { reprOptions } from './repr.js';
 
 /** Constructor options shared by the convolution modules. */
 export interface ConvOptions<S> {
@@ -51,7 +52,7 @@ export class Conv2d extends Module {
   }
 
   protected override extraRepr(): string {
-    return `${this.inChannels}, ${this.outChannels}, kernelSize=[${this.kernelSize.join(', ')}]${reprOpts(this.opts)}`;
+    return `${this.inChannels}, ${this.outChannels}, kernelSize=[${this.kernelSize.join(', ')}]${reprOptions(this.opts)}`;
   }
 }
 
@@ -75,7 +76,7 @@ export class Conv1d extends Module {
   }
 
   protected override extraRepr(): string {
-    return `${this.inChannels}, ${this.outChannels}, kernelSize=${this.kernelSize}${reprOpts(this.opts)}`;
+    return `${this.inChannels}, ${this.outChannels}, kernelSize=${this.kernelSize}${reprOptions(this.opts)}`;
   }
 }
 
@@ -112,10 +113,6 @@ export class ConvTranspose2d extends Module {
   }
 
   protected override extraRepr(): string {
-    return `${this.inChannels}, ${this.outChannels}, kernelSize=[${this.kernelSize.join(', ')}]${reprOpts(this.opts)}`;
+    return `${this.inChannels}, ${this.outChannels}, kernelSize=[${this.kernelSize.join(', ')}]${reprOptions(this.opts)}`;
   }
-}
-
-function reprOpts(o: object): string {
-  return Object.entries(o).filter(([, v]) => v !== undefined).map(([k, v]) => `, ${k}=${JSON.stringify(v)}`).join('');
 }

@@ -3,9 +3,9 @@ import type { Size2 } from '../ops/nn/args.js';
 import { avgPool2d, maxPool2d, type AvgPool2dOptions, type MaxPool2dOptions } from '../ops/nn/pool.js';
 import type { Tensor } from '../tensor.js';
 import { Module } from './module.js';
+import { reprOptions } from './repr.js';
 
-const repr = (k: unknown, o: object): string =>
-  `kernelSize=${JSON.stringify(k)}${Object.entries(o).filter(([, v]) => v !== undefined).map(([n, v]) => `, ${n}=${JSON.stringify(v)}`).join('')}`;
+const repr = (k: unknown, o: object): string => `kernelSize=${JSON.stringify(k)}${reprOptions(o)}`;
 
 /**
  * 2-D max pooling layer (torch.nn.MaxPool2d); stride defaults to the kernel size.
