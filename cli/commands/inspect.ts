@@ -1,5 +1,4 @@
 import { Command } from 'commander';
-import { readFile } from 'node:fs/promises';
 import { parseModel } from '../../lite-runtime/index.js';
 import { describeTensor, openModel } from './model-file.js';
 
@@ -10,14 +9,14 @@ export function inspectCommand(): Command {
     .argument('<model>', 'path to a .tflite file')
     .option('--json', 'print JSON')
     .action(async (path: string, opts: { json?: boolean }) => {
-      const def = parseModel(new Uint8Array(await readFile(path)));
+      const { model, bytes, loadMs } = await openModel(path);
+      const def = parseModel(bytes);
       const counts = new Map<string, number>();
       for (const sg of def.subgraphs) {
         for (const op of sg.operators) {
           counts.set(op.name, (counts.get(op.name) ?? 0) + 1);
         }
       }
-      const { model, loadMs } = await openModel(path);
       const info = {
         inputs: model.inputs, outputs: model.outputs, signatures: model.signatures,
         subgraphs: def.subgraphs.length, ops: Object.fromEntries(counts), memory: model.memory, loadMs,
