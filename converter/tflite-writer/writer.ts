@@ -88,26 +88,26 @@ function writeOptions(b: Builder, op: OperatorDesc, where: string): [number, Off
     if (keys.length) throw new TfliteWriteError(`${where}: ${op.op} takes no options, got ${keys.join(', ')}`);
     return [0, 0];
   }
-  const fields: [number, OptionKind, unknown][] = [];
+  const fields: [number, OptionKind, unknown, string][] = [];
   for (const [key, value] of Object.entries(given)) {
     if (value === undefined) continue;
     const kind = spec.kinds[key];
     if (!kind) throw new TfliteWriteError(`${where}: unknown option '${key}' (${op.op} takes ${Object.keys(spec.kinds).join(', ') || 'none'})`);
-    fields.push([spec.ids[key]!, kind, value]);
+    fields.push([spec.ids[key]!, kind, value, key]);
   }
   fields.sort((a, b) => a[0] - b[0]); // same bytes whatever the key order
   const vectors = new Map<number, Offset>();
-  for (const [id, kind, value] of fields) {
+  for (const [id, kind, value, key] of fields) {
     if (kind !== 'i32[]') continue;
     if (!Array.isArray(value) || !value.every((x) => isIntIn(x, -(2 ** 31), 2 ** 31 - 1))) {
-      throw new TfliteWriteError(`${where}: option field ${id} must be an int32 array`);
+      throw new TfliteWriteError(`${where}: option ${key} must be an int32 array`);
     }
     vectors.set(id, int32Vector(b, value));
   }
   const numFields = Math.max(0, ...Object.values(spec.ids)) + 1;
   b.startObject(numFields);
-  for (const [id, kind, value] of fields) {
-    const what = `option ${Object.keys(spec.ids).find((k) => spec.ids[k] === id)}`;
+  for (const [id, kind, value, key] of fields) {
+    const what = `option ${key}`;
     switch (kind) {
       case 'bool':
         if (typeof value !== 'boolean') throw new TfliteWriteError(`${where}: ${what} must be a boolean`);

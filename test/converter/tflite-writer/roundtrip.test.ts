@@ -206,6 +206,7 @@ describe('bad descriptions fail with a TfliteWriteError naming the place', () =>
     bad((m) => ({ ...m, operators: [{ op: 'SOFTMAX', inputs: ['x'], outputs: ['y'], options: { alpha: 1 } } as unknown as OperatorDesc] }), /unknown option 'alpha'.*beta/);
     bad((m) => ({ ...m, operators: [{ op: 'CONV_2D', inputs: ['x'], outputs: ['y'], options: { padding: 'FULL' } } as unknown as OperatorDesc] }), /padding must be one of SAME\|VALID/);
     bad((m) => ({ ...m, operators: [{ op: 'RELU', inputs: ['x'], outputs: ['y'], options: { beta: 1 } } as unknown as OperatorDesc] }), /RELU takes no options/);
+    bad((m) => ({ ...m, operators: [{ op: 'RESHAPE', inputs: ['x'], outputs: ['y'], options: { new_shape: [1.5] } } as unknown as OperatorDesc] }), /\(RESHAPE\): option new_shape must be an int32 array/);
   });
   it('data that does not fit the shape or dtype', () => {
     bad((m) => ({ ...m, tensors: [...m.tensors, { name: 'c', shape: [2, 3], dtype: 'float32', data: f32(1, 2) }] }), /tensor 2 'c': data holds 8 bytes, shape \[2,3\] float32 needs 24/);
