@@ -94,6 +94,9 @@ const DW: [ConvGeometry, number][] = [
   [{ c: 1, h: 49, w: 40, kh: 10, kw: 8, strideH: 2, strideW: 2, padTop: 4, padLeft: 3, padBottom: 5, padRight: 3 }, 8],
   [{ c: 1, h: 7, w: 6, kh: 3, kw: 3, padTop: 1, padLeft: 1, padBottom: 1, padRight: 1 }, 21],
   [{ c: 1, h: 3, w: 3, kh: 3, kw: 3 }, 1],
+  // no interior window at all
+  [{ c: 16, h: 2, w: 2, kh: 3, kw: 3, padTop: 1, padLeft: 1, padBottom: 1, padRight: 1, strideH: 2, strideW: 2 }, 16],
+  [{ c: 8, h: 4, w: 9, kh: 5, kw: 5, padTop: 2, padLeft: 2, padBottom: 2, padRight: 2 }, 8],
   // more taps than the paired interior path holds (the tap-by-tap path)
   [{ c: 24, h: 19, w: 18, kh: 17, kw: 16, padTop: 2, padLeft: 1, padBottom: 0, padRight: 1 }, 24],
 ];

@@ -216,8 +216,10 @@ const MAX_TAPS = 256;
 // An interior pixel, taps two at a time: x of both taps interleaved per channel and widened,
 // then i32x4.dot_i16x8_s against weights stored as (tap, tap') pairs per channel (wp2,
 // [pair][n8][2] int16), the sum of both products per lane. Accumulators start at biasZ.
-function dwInteriorPairs(xb: usize, wp2: usize, pairs: i32, biasZ: usize, yp: usize, oc: i32, splat: bool): void {
+function dwInteriorPairs(xb0: usize, xstep: usize, wp2: usize, pairs: i32, biasZ: usize, yp0: usize, count: i32, oc: i32, splat: bool): void {
   const oc16 = oc & ~15, pstride = <usize>N8 << 2;
+  for (let px = 0; px < count; px++) {
+  const xb = xb0 + <usize>px * xstep, yp = yp0 + <usize>(px * oc);
   let cb = 0;
   for (; cb < oc16; cb += 16) {
     const bo = biasZ + (<usize>cb << 2);
@@ -264,6 +266,7 @@ function dwInteriorPairs(xb: usize, wp2: usize, pairs: i32, biasZ: usize, yp: us
       a1 = i32x4.add(a1, i32x4.dot_i16x8_s(x1, v128.load(wp, 16)));
     }
     storeRq8(yp, cb, a0, a1, min(8, oc - cb));
+  }
   }
 }
 
@@ -332,20 +335,26 @@ export function dwI8Rq(x: usize, xZero: i32, w16: usize, biasZ: usize, wp2: usiz
       store<i32>(TOFF + (<usize>t << 2), (u / KW) * <i32>rs + (u % KW) * <i32>cs);
     }
   }
+  // output columns [ox0, ox1) have windows inside the image horizontally
+  const effW = (KW - 1) * DW;
+  const ox0 = min(OW, (PL + SW - 1) / SW), ox1 = max(ox0, min(OW, (W - 1 - effW + PL) >= 0 ? (W - 1 - effW + PL) / SW + 1 : 0));
+  const xstep = <usize>(SW * C);
   for (let oy = 0; oy < OH; oy++) {
     const iy0 = oy * SH - PT;
     const ry = H - 1 - iy0, ky0 = iy0 >= 0 ? 0 : (-iy0 + DH - 1) / DH, ky1 = ry < 0 ? 0 : min(KH, ry / DH + 1);
+    const rowInside = ky0 == 0 && ky1 == KH;
     for (let ox = 0; ox < OW; ox++) {
       const ix0 = ox * SW - PL;
-      const rx = W - 1 - ix0, kx0 = ix0 >= 0 ? 0 : (-ix0 + DW - 1) / DW, kx1 = rx < 0 ? 0 : min(KW, rx / DW + 1);
       const yp = y + <usize>((oy * OW + ox) * oc);
-      if (ky0 == 0 && kx0 == 0 && ky1 == KH && kx1 == KW) {
-        const xb = x + <usize>((iy0 * W + ix0) * C);
-        if (pairs > 0) dwInteriorPairs(xb, wp2, pairs, biasZ, yp, oc, splat);
-        else dwInterior(xb, cs, rs, w16, wrow, biasZ, yp, oc, splat);
-      } else {
-        dwBorder(x, xZero, w16, wrow, yp, oc, splat, iy0, ix0, ky0, ky1, kx0, kx1);
+      if (rowInside && ox == ox0 && ox1 > ox0) {
+        const xb = x + <usize>((iy0 * W + ix0) * C), n = ox1 - ox0;
+        if (pairs > 0) dwInteriorPairs(xb, xstep, wp2, pairs, biasZ, yp, n, oc, splat);
+        else for (let i = 0; i < n; i++) dwInterior(xb + <usize>i * xstep, cs, rs, w16, wrow, biasZ, yp + <usize>(i * oc), oc, splat);
+        ox = ox1 - 1;
+        continue;
       }
+      const rx = W - 1 - ix0, kx0 = ix0 >= 0 ? 0 : (-ix0 + DW - 1) / DW, kx1 = rx < 0 ? 0 : min(KW, rx / DW + 1);
+      dwBorder(x, xZero, w16, wrow, yp, oc, splat, iy0, ix0, ky0, ky1, kx0, kx1);
     }
   }
 }
