@@ -8,6 +8,7 @@
 import { pathToFileURL } from 'node:url';
 import * as tg from '../training/index.js';
 import { compileGraph } from '../training/jit/executor.js';
+import { cnn, mlp } from './training.js';
 import { formatRows, type BenchRow } from './types.js';
 
 type Model = tg.nn.Module & { forward(x: tg.Tensor): tg.Tensor };
@@ -32,12 +33,6 @@ function timePair(a: () => void, b: () => void, rounds = 5, minMs = 200): [numbe
 }
 
 const crossEntropy = (logits: tg.Tensor, labels: tg.Tensor): tg.Tensor => tg.nn.functional.crossEntropy(logits, labels);
-
-const cnn = (): Model => new tg.nn.Sequential(
-  new tg.nn.Conv2d(1, 32, 3), new tg.nn.ReLU(), new tg.nn.Conv2d(32, 64, 3), new tg.nn.ReLU(), new tg.nn.MaxPool2d(2),
-  new tg.nn.Flatten(), new tg.nn.Linear(64 * 12 * 12, 128), new tg.nn.ReLU(), new tg.nn.Linear(128, 10));
-
-const mlp = (): Model => new tg.nn.Sequential(new tg.nn.Linear(784, 512), new tg.nn.ReLU(), new tg.nn.Linear(512, 512), new tg.nn.ReLU(), new tg.nn.Linear(512, 10));
 
 function inferenceRow(name: string, model: Model, x: tg.Tensor): BenchRow {
   model.eval();

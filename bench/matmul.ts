@@ -4,7 +4,6 @@
  * thread), measured in the same run. Run standalone: `npx tsx bench/matmul.ts`.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -12,6 +11,7 @@ import {
   matmul, packB, matmulPacked, freePacked, setKernelBackend, kernelBackend, wasmFlavour,
   packI8, qmatmulI8Packed, depthwiseNHWC, depthwiseNHWCI8, convOutputSize,
 } from '../lite-runtime/kernels/index.js';
+import { runTorch } from './torch.js';
 import { formatRows, type BenchRow } from './types.js';
 
 const SIZES = [256, 512, 1024];
@@ -50,9 +50,6 @@ const gflops = (m: number, k: number, n: number, s: number) => (2 * m * k * n) /
 
 /** PyTorch figures (GFLOP/s) keyed 'N' and 'm1_N', or a note why they are missing. */
 function torchFigures(): { figs: Record<string, number>; note: string } {
-  const py = '/usr/bin/python3';
-  if (!existsSync(py)) return { figs: {}, note: 'pytorch: /usr/bin/python3 not found' };
-  const openblas = existsSync('/usr/lib/x86_64-linux-gnu/openblas-pthread') || existsSync('/usr/lib/aarch64-linux-gnu/openblas-pthread');
   const script = `
 import json, time, torch
 torch.set_num_threads(1)
@@ -75,12 +72,7 @@ for n in ${JSON.stringify(SIZES)}:
 out['version'] = torch.__version__
 print(json.dumps(out))
 `;
-  const env = { ...process.env, OMP_NUM_THREADS: '1', OPENBLAS_NUM_THREADS: '1', ...(openblas ? { OPENBLAS_CORETYPE: 'SkylakeX' } : {}) };
-  const r = spawnSync(py, ['-c', script], { env, encoding: 'utf8', timeout: 120_000 });
-  if (r.status !== 0) return { figs: {}, note: `pytorch: failed (${(r.stderr || r.error?.message || '').trim().split('\n').pop()})` };
-  const blas = openblas ? 'OpenBLAS, OPENBLAS_CORETYPE=SkylakeX' : 'reference BLAS (libopenblas0-pthread not installed: ~25x slow)';
-  const figs = JSON.parse(r.stdout) as Record<string, number>;
-  return { figs, note: `pytorch: torch ${String(figs.version)}, 1 thread (OPENBLAS_NUM_THREADS=1), ${blas}` };
+  return runTorch(script, 120_000, '1 thread (OPENBLAS_NUM_THREADS=1)');
 }
 
 /** TensorFlow.js wasm backend figures (GFLOP/s), or a note why missing. */

@@ -5,14 +5,14 @@
  * OpenBLAS) and TensorFlow.js (wasm backend, one thread), measured in the same run.
  * Run standalone: `npx tsx bench/training.ts` (`--profile` prints where each step's time goes).
  */
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { eager } from '../training/dispatch.js';
 import * as tg from '../training/index.js';
+import { runTorch } from './torch.js';
 import { formatRows, type BenchRow } from './types.js';
 
 type Model = tg.nn.Module & { forward(x: tg.Tensor): tg.Tensor };
@@ -58,9 +58,6 @@ const CASES: Case[] = [
 
 /** PyTorch step times (ms) keyed 'mlp'/'cnn', or a note why missing. */
 function torchFigures(): { figs: Record<string, number>; note: string } {
-  const py = '/usr/bin/python3';
-  if (!existsSync(py)) return { figs: {}, note: 'pytorch: /usr/bin/python3 not found' };
-  const openblas = existsSync('/usr/lib/x86_64-linux-gnu/openblas-pthread') || existsSync('/usr/lib/aarch64-linux-gnu/openblas-pthread');
   const script = `
 import json, time, torch, torch.nn as nn, torch.nn.functional as F
 torch.set_num_threads(1); torch.manual_seed(0)
@@ -88,12 +85,7 @@ out = {'mlp': best(step(mlp, torch.randn(64, 784), torch.randint(0, 10, (64,))))
        'version': torch.__version__}
 print(json.dumps(out))
 `;
-  const env = { ...process.env, OMP_NUM_THREADS: '1', OPENBLAS_NUM_THREADS: '1', ...(openblas ? { OPENBLAS_CORETYPE: 'SkylakeX' } : {}) };
-  const r = spawnSync(py, ['-c', script], { env, encoding: 'utf8', timeout: 300_000 });
-  if (r.status !== 0) return { figs: {}, note: `pytorch: failed (${(r.stderr || r.error?.message || '').trim().split('\n').pop()})` };
-  const figs = JSON.parse(r.stdout) as Record<string, number>;
-  const blas = openblas ? 'OpenBLAS, OPENBLAS_CORETYPE=SkylakeX' : 'reference BLAS (libopenblas0-pthread not installed: ~25x slow)';
-  return { figs, note: `pytorch: torch ${String(figs.version)}, eager, 1 thread, ${blas}` };
+  return runTorch(script, 300_000, 'eager, 1 thread');
 }
 
 /**
