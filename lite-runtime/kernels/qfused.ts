@@ -119,7 +119,7 @@ export function packDepthwiseI8(w: Int8Array, geometry: ConvGeometry, oc: number
   try {
     if (!(Number.isInteger(xZero) && xZero >= -128 && xZero <= 127)) throw new KernelError('packDepthwiseI8', `xZero must be an integer in [-128, 127], got ${xZero}`);
     const bias = rq.bias ? rq.bias.slice(0, oc) : null;
-    wb = new Resident(k, k.packDepthwise(w, g.kh * g.kw, oc, bias, xZero));
+    wb = new Resident(k, k.packDepthwise(w, g.kh * g.kw, oc, g.c, bias, xZero));
     const rb = new RequantBlock(oc, new Resident(k, k.packRequant(rq.bias, rq.scale, oc, 0)), rq.zeroPoint, rq.lo, rq.hi);
     return new DepthwiseBlock(g, oc, wb, rb, bias, xZero);
   } catch (e) {

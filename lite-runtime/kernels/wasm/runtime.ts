@@ -27,7 +27,7 @@ interface KernelExports {
   rqSet(rq: number, n8: number, zp: number, lo: number, hi: number): void;
   qgemmRq(a: number, lda: number, aZero: number, b: number, bsum: number, y: number, ldy: number, m: number, kp: number, n: number): void;
   qgemmBc(a: number, lda: number, aZero: number, wpairs: number, bsum: number, y: number, ldy: number, m: number, kp: number, n: number): void;
-  dwI8Rq(x: number, xZero: number, w16: number, biasZ: number, wp2: number, y: number, oc: number): void;
+  dwI8Rq(x: number, xZero: number, w16: number, biasZ: number, wp2: number, zrow: number, y: number, oc: number): void;
 }
 
 /** Output requantization of the fused int8 kernels (channels' bias and scale in a block from packRequant). */
@@ -144,10 +144,12 @@ export class WasmKernels {
   /**
    * Depthwise taps [taps][oc] (int8) widened into a resident block of int16 [taps][n8]
    * (n8 = roundup(oc, 8)), followed at `dwBiasAt` by int32 [n8] bias - xZero * (sum of taps),
-   * then by the taps in pairs, int16 [ceil(taps / 2)][n8][2] (tap 2p and 2p + 1 of a channel side by side).
+   * then by the taps in pairs, int16 [ceil(taps / 2)][n8][2] (tap 2p and 2p + 1 of a channel side by side),
+   * then at `dwZeroRowAt` a row of c (+16) bytes of xZero that padding taps read.
    */
-  packDepthwise(w: Int8Array, taps: number, oc: number, bias: Int32Array | null, xZero: number): WasmBlock {
-    const n8 = pad8(oc), pairsAt = dwBiasAt(taps, oc) + n8 * 4, pairs = (taps + 1) >> 1, bytes = pairsAt + pairs * n8 * 4;
+  packDepthwise(w: Int8Array, taps: number, oc: number, c: number, bias: Int32Array | null, xZero: number): WasmBlock {
+    const n8 = pad8(oc), pairsAt = dwBiasAt(taps, oc) + n8 * 4, pairs = (taps + 1) >> 1;
+    const bytes = dwZeroRowAt(taps, oc) + c + OVERREAD;
     const block = { off: this.heap.alloc(bytes), bytes };
     const buf = this.bytes().buffer;
     const v = new Int16Array(buf, block.off, taps * n8), v2 = new Int16Array(buf, block.off + pairsAt, pairs * n8 * 2);
@@ -160,11 +162,13 @@ export class WasmKernels {
       }
     }
     this.depthwiseZero(block, taps, oc, bias, xZero);
+    this.bytes().fill(xZero & 255, block.off + dwZeroRowAt(taps, oc), block.off + bytes);
     return block;
   }
 
-  /** Rewrites the bias - xZero * (sum of taps) of a block from packDepthwise for another xZero. */
+  /** Rewrites the bias - xZero * (sum of taps) and the row of xZero of a block from packDepthwise for another xZero. */
   depthwiseZero(block: WasmBlock, taps: number, oc: number, bias: Int32Array | null, xZero: number): void {
+    this.bytes().fill(xZero & 255, block.off + dwZeroRowAt(taps, oc), block.off + block.bytes);
     const n8 = pad8(oc), buf = this.bytes().buffer;
     const v = new Int16Array(buf, block.off, taps * n8), bz = new Int32Array(buf, block.off + dwBiasAt(taps, oc), n8);
     bz.fill(0);
@@ -239,8 +243,8 @@ export class WasmKernels {
     }
     this.setGeometry(g);
     this.exports.rqSet(rq.off, pad8(oc), r.zeroPoint, r.lo - r.zeroPoint, r.hi - r.zeroPoint);
-    const biasAt = dwBiasAt(g.kh * g.kw, oc);
-    this.exports.dwI8Rq(px, xZero, w16.off, w16.off + biasAt, w16.off + biasAt + pad8(oc) * 4, py, oc);
+    const taps = g.kh * g.kw, biasAt = dwBiasAt(taps, oc);
+    this.exports.dwI8Rq(px, xZero, w16.off, w16.off + biasAt, w16.off + biasAt + pad8(oc) * 4, w16.off + dwZeroRowAt(taps, oc), py, oc);
     if (copyOut) new Uint8Array(y.buffer, y.byteOffset + yOff, ny).set(this.bytes().subarray(py, py + ny));
     return true;
   }
@@ -452,6 +456,11 @@ const BC_MAX_K_ONE_ROW = 64;
 /** Byte offset of the paired weights in a block from packI8. */
 function pairsAt(n: number, kp: number): number {
   return align64(n * kp) + align64(n * 4);
+}
+
+/** Byte offset of the row of xZero in a depthwise block (after the paired taps). */
+function dwZeroRowAt(taps: number, oc: number): number {
+  return dwBiasAt(taps, oc) + pad8(oc) * 4 + ((taps + 1) >> 1) * pad8(oc) * 4;
 }
 
 /** k rounded up to a multiple of 8. */

@@ -203,6 +203,9 @@ function dwInterior(xb: usize, cs: usize, rs: usize, w16: usize, wrow: usize, bi
 // Byte offsets of the interior taps from the window origin, in pairs (the last pair of an
 // odd count repeats a tap whose paired weights are zero).
 const TOFF = memory.data(2048);
+// Addresses of one border window's taps: in-image taps point into x, padding taps at a
+// row of xZero (so every pixel takes the paired path; padding then adds exactly zero).
+const TB = memory.data(2048);
 const MAX_TAPS = 256;
 
 // Interleaves the low (lanes 0-7) or high (8-15) bytes of two taps: c0 of a, c0 of b, c1 of a, ...
@@ -216,7 +219,7 @@ const MAX_TAPS = 256;
 // An interior pixel, taps two at a time: x of both taps interleaved per channel and widened,
 // then i32x4.dot_i16x8_s against weights stored as (tap, tap') pairs per channel (wp2,
 // [pair][n8][2] int16), the sum of both products per lane. Accumulators start at biasZ.
-function dwInteriorPairs(xb0: usize, xstep: usize, wp2: usize, pairs: i32, biasZ: usize, yp0: usize, count: i32, oc: i32, splat: bool): void {
+function dwInteriorPairs(xb0: usize, xstep: usize, tab: usize, wp2: usize, pairs: i32, biasZ: usize, yp0: usize, count: i32, oc: i32, splat: bool): void {
   const oc16 = oc & ~15, pstride = <usize>N8 << 2;
   for (let px = 0; px < count; px++) {
   const xb = xb0 + <usize>px * xstep, yp = yp0 + <usize>(px * oc);
@@ -227,7 +230,7 @@ function dwInteriorPairs(xb0: usize, xstep: usize, wp2: usize, pairs: i32, biasZ
     let wp = wp2 + (<usize>cb << 2);
     const xc = xb + (splat ? 0 : <usize>cb);
     for (let p = 0; p < pairs; p++, wp += pstride) {
-      const t = TOFF + (<usize>p << 3);
+      const t = tab + (<usize>p << 3);
       const o0 = <usize>load<i32>(t), o1 = <usize>load<i32>(t, 4);
       let x0: v128, x1: v128, x2: v128, x3: v128;
       if (splat) {
@@ -252,7 +255,7 @@ function dwInteriorPairs(xb0: usize, xstep: usize, wp2: usize, pairs: i32, biasZ
     let wp = wp2 + (<usize>cb << 2);
     const xc = xb + (splat ? 0 : <usize>cb);
     for (let p = 0; p < pairs; p++, wp += pstride) {
-      const t = TOFF + (<usize>p << 3);
+      const t = tab + (<usize>p << 3);
       const o0 = <usize>load<i32>(t), o1 = <usize>load<i32>(t, 4);
       let x0: v128, x1: v128;
       if (splat) {
@@ -321,11 +324,11 @@ function dwBorder(x: usize, xZero: i32, w16: usize, wrow: usize, yp: usize, oc: 
  * Depthwise convolution, NHWC, int8 in and out, with the geometry of dwSetGeometry
  * (C input channels) and oc output channels: oc == C (multiplier 1) or C == 1 (every
  * output channel reads the one input channel). w16 holds the taps widened to i16,
- * [kh*kw][n8]; padding taps count as x = xZero. Requantization from rqSet (its bias
- * serves border pixels); biasZ = bias - xZero * (sum of taps) per channel serves the
- * others. x may be read up to 8 bytes past its end (the caller keeps them readable).
+ * [kh*kw][n8]; padding taps count as x = xZero. Requantization from rqSet; biasZ =
+ * bias - xZero * (sum of taps) per channel; wp2 the taps in pairs; zrow C bytes of xZero
+ * (+16 readable). x may be read up to 16 bytes past its end (the caller keeps them readable).
  */
-export function dwI8Rq(x: usize, xZero: i32, w16: usize, biasZ: usize, wp2: usize, y: usize, oc: i32): void {
+export function dwI8Rq(x: usize, xZero: i32, w16: usize, biasZ: usize, wp2: usize, zrow: usize, y: usize, oc: i32): void {
   const splat = C == 1 && oc > 1;
   const wrow = <usize>N8 << 1, cs = <usize>(DW * C), rs = <usize>(DH * W * C);
   const taps = KH * KW, pairs = taps <= MAX_TAPS ? (taps + 1) >> 1 : 0;
@@ -348,9 +351,22 @@ export function dwI8Rq(x: usize, xZero: i32, w16: usize, biasZ: usize, wp2: usiz
       const yp = y + <usize>((oy * OW + ox) * oc);
       if (rowInside && ox == ox0 && ox1 > ox0) {
         const xb = x + <usize>((iy0 * W + ix0) * C), n = ox1 - ox0;
-        if (pairs > 0) dwInteriorPairs(xb, xstep, wp2, pairs, biasZ, yp, n, oc, splat);
+        if (pairs > 0) dwInteriorPairs(xb, xstep, TOFF, wp2, pairs, biasZ, yp, n, oc, splat);
         else for (let i = 0; i < n; i++) dwInterior(xb + <usize>i * xstep, cs, rs, w16, wrow, biasZ, yp + <usize>(i * oc), oc, splat);
         ox = ox1 - 1;
+        continue;
+      }
+      if (pairs > 0) {
+        let t: usize = TB;
+        for (let ky = 0; ky < KH; ky++) {
+          const iy = iy0 + ky * DH;
+          for (let kx = 0; kx < KW; kx++, t += 4) {
+            const ix = ix0 + kx * DW;
+            store<i32>(t, <u32>iy < <u32>H && <u32>ix < <u32>W ? <i32>(x + <usize>((iy * W + ix) * C)) : <i32>zrow);
+          }
+        }
+        if (taps & 1) store<i32>(t, load<i32>(t - 4));
+        dwInteriorPairs(0, 0, TB, wp2, pairs, biasZ, yp, 1, oc, splat);
         continue;
       }
       const rx = W - 1 - ix0, kx0 = ix0 >= 0 ? 0 : (-ix0 + DW - 1) / DW, kx1 = rx < 0 ? 0 : min(KW, rx / DW + 1);
