@@ -149,6 +149,7 @@ function withOps(backend: Backend, ops: ReadonlyArray<OpDef>): Backend {
     kind: backend.kind,
     resolve: (code) => byCode.get(code) ?? backend.resolve(code),
     allocate: (bytes) => backend.allocate(bytes),
+    ...(backend.allocateArena ? { allocateArena: (bytes: number) => backend.allocateArena!(bytes) } : {}),
     dispose: () => backend.dispose(),
   };
 }
