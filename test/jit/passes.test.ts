@@ -32,6 +32,10 @@ describe('constant folding', () => {
   it('never folds nodes with side effects or randomness', () => {
     const { after } = check((x) => x.add(tg.print(tg.tensor(1), 'c')), [tg.ones([2])], fold);
     expect(opsOf(after)).toContain('print');
+    // a dropout of a constant: its draws must happen on every run, so it stays a node
+    const g = tg.jit((x: tg.Tensor) => x.add(tg.dropout(tg.ones([4]), 0.5)), { optimize: false }).graphFor(tg.ones([4])).clone();
+    fold(g);
+    expect(opsOf(g)).toContain('dropout');
   });
 });
 
