@@ -144,7 +144,7 @@ describe('resize', () => {
   it('RESIZE_BILINEAR (half_pixel_centers, align_corners) and RESIZE_NEAREST_NEIGHBOR match torch interpolate', () => {
     for (const c of cases) {
       const op = (c.op === 'nearest' ? RESIZE_NEAREST_NEIGHBOR : RESIZE_BILINEAR) as OpDef<unknown>;
-      const opts = c.op === 'nearest' ? { 0: c.align, 1: c.half } : { 2: c.align, 3: c.half };
+      const opts: Record<number, boolean> = c.op === 'nearest' ? { 0: c.align, 1: c.half } : { 2: c.align, 3: c.half };
       const [y] = runOp(op, node([tensor('float32', c.xShape, c.x), constant('int32', [2], c.size)], [out('float32')], opts));
       expect(y!.shape).toEqual([1, c.size[0]!, c.size[1]!, c.xShape[3]!]);
       expect(maxAbsDiff(y!.data as Float32Array, c.y)).toBeLessThan(1e-5);
