@@ -24,13 +24,16 @@ function randRequant(n: number, seed: number, perChannel: boolean, withBias: boo
   return { scale, bias, zeroPoint, lo: act ? zeroPoint : -128, hi: act ? Math.min(127, zeroPoint + 90) : 127 };
 }
 
-/** An int8 array placed in the kernels' memory (as an interpreter arena would be). */
-function resident(src: Int8Array): { a: Int8Array; free: () => void } {
+/**
+ * Int8 arrays placed in the kernels' memory (as an interpreter arena would be). All are
+ * allocated before any view is taken: an allocation may grow the memory, which detaches views.
+ */
+function residents(...srcs: Int8Array[]): { a: Int8Array[]; free: () => void } {
   const mem = kernelMemory()!;
-  const off = mem.alloc(src.length);
-  const a = new Int8Array(mem.buffer, off, src.length);
-  a.set(src);
-  return { a, free: () => mem.release(off, src.length) };
+  const offs = srcs.map((s) => mem.alloc(s.length));
+  const a = srcs.map((s, i) => new Int8Array(mem.buffer, offs[i], s.length));
+  a.forEach((v, i) => v.set(srcs[i]!));
+  return { a, free: () => offs.forEach((o, i) => mem.release(o, srcs[i]!.length)) };
 }
 
 afterEach(() => setKernelBackend('wasm'));
@@ -53,10 +56,10 @@ describe('qmatmulI8PackedRequant (wasm)', () => {
         const y = new Int8Array(m * n);
         expect(qmatmulI8PackedRequant(a, aZero, pw, prq, y, m)).toBe(true);
         expect(y).toEqual(want);
-        const ra = resident(a), ry = resident(new Int8Array(m * n));
-        expect(qmatmulI8PackedRequant(ra.a, aZero, pw, prq, ry.a, m)).toBe(true);
-        expect(Int8Array.from(ry.a)).toEqual(want);
-        ra.free(); ry.free(); freeFused(prq);
+        const r = residents(a, new Int8Array(m * n));
+        expect(qmatmulI8PackedRequant(r.a[0]!, aZero, pw, prq, r.a[1]!, m)).toBe(true);
+        expect(Int8Array.from(r.a[1]!)).toEqual(want);
+        r.free(); freeFused(prq);
       });
     }
   }
@@ -122,10 +125,10 @@ describe('depthwiseNHWCI8Requant (wasm)', () => {
       expect(depthwiseNHWCI8Requant(x, 0, xZero, p, y, 2)).toBe(true);
       expect(y.subarray(2, 2 + want.length)).toEqual(want);
       expect([y[0], y[1], y[want.length + 2], y[want.length + 4]]).toEqual([77, 77, 77, 77]);
-      const rx = resident(x), ry = resident(new Int8Array(want.length));
-      expect(depthwiseNHWCI8Requant(rx.a, 0, xZero, p, ry.a, 0)).toBe(true);
-      expect(Int8Array.from(ry.a)).toEqual(want);
-      rx.free(); ry.free(); freeFused(p);
+      const r = residents(x, new Int8Array(want.length));
+      expect(depthwiseNHWCI8Requant(r.a[0]!, 0, xZero, p, r.a[1]!, 0)).toBe(true);
+      expect(Int8Array.from(r.a[1]!)).toEqual(want);
+      r.free(); freeFused(p);
     });
   });
 

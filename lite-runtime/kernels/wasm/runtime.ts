@@ -340,10 +340,10 @@ export class WasmKernels {
   /**
    * Copies int8 weights [n, k] into a resident block: rows padded to a
    * multiple of 8 with zeros, then the n row sums (int32), then at `pairsAt` the
-   * same weights in pairs for qgemmBc: [ceil(n/8)][kp/2][8][2] (w[j,2q], w[j,2q+1]).
+   * same weights in pairs, widened to int16, for qgemmBc: [ceil(n/8)][kp/2][8][2] (w[j,2q], w[j,2q+1]).
    */
   packI8(b: Int8Array, n: number, k: number): WasmBlock {
-    const kp = pad8(k), rowsBytes = align64(n * kp), at = pairsAt(n, kp), bytes = at + pad8(n) * kp;
+    const kp = pad8(k), rowsBytes = align64(n * kp), at = pairsAt(n, kp), bytes = at + pad8(n) * kp * 2;
     const block = { off: this.heap.alloc(bytes), bytes };
     let raw = -1;
     try {
@@ -355,7 +355,7 @@ export class WasmKernels {
         this.exports.padRows(raw, n, k, kp, 0, block.off);
       }
       this.exports.rowSums(block.off, n, kp, block.off + rowsBytes);
-      const mem = this.bytes(), rows = new Int8Array(mem.buffer, block.off, n * kp), pairs = new Int8Array(mem.buffer, block.off + at, pad8(n) * kp);
+      const mem = this.bytes(), rows = new Int8Array(mem.buffer, block.off, n * kp), pairs = new Int16Array(mem.buffer, block.off + at, pad8(n) * kp);
       for (let jb = 0; jb < n; jb += 8) {
         for (let q = 0; q < kp; q += 2) {
           const o = jb * kp + q * 8;

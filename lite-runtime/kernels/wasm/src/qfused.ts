@@ -376,8 +376,8 @@ export function dwI8Rq(x: usize, xZero: i32, w16: usize, biasZ: usize, wp2: usiz
 }
 
 // Broadcast int8 GEMM: four rows of a against eight outputs. Weights come in pairs
-// (packed by the host: for each block of 8 outputs and each pair of k, 16 bytes
-// w[j,2q], w[j,2q+1] for j = 0..7); a pair of a values is broadcast to all lanes and
+// (packed by the host, widened to int16: for each block of 8 outputs and each pair of k,
+// 32 bytes w[j,2q], w[j,2q+1] for j = 0..7); a pair of a values is broadcast to all lanes and
 // i32x4.dot_i16x8_s adds both products. No horizontal sums: accumulators are outputs.
 function qbc4x8(a0: usize, lda: usize, wb: usize, kp: i32, i0: v128, i1: v128, y: usize, ldy: usize, j: i32, count: i32): void {
   const a1 = a0 + lda, a2 = a1 + lda, a3 = a2 + lda;
@@ -386,7 +386,7 @@ function qbc4x8(a0: usize, lda: usize, wb: usize, kp: i32, i0: v128, i1: v128, y
   let p: usize = 0;
   do {
     const x0 = v128.load8x8_s(a0 + p), x1 = v128.load8x8_s(a1 + p), x2 = v128.load8x8_s(a2 + p), x3 = v128.load8x8_s(a3 + p);
-    let w = v128.load(wp), w0 = i16x8.extend_low_i8x16_s(w), w1 = i16x8.extend_high_i8x16_s(w);
+    let w0 = v128.load(wp), w1 = v128.load(wp, 16);
     let s = i32x4.shuffle(x0, x0, 0, 0, 0, 0);
     c00 = i32x4.add(c00, i32x4.dot_i16x8_s(s, w0)); c01 = i32x4.add(c01, i32x4.dot_i16x8_s(s, w1));
     s = i32x4.shuffle(x1, x1, 0, 0, 0, 0);
@@ -395,7 +395,7 @@ function qbc4x8(a0: usize, lda: usize, wb: usize, kp: i32, i0: v128, i1: v128, y
     c20 = i32x4.add(c20, i32x4.dot_i16x8_s(s, w0)); c21 = i32x4.add(c21, i32x4.dot_i16x8_s(s, w1));
     s = i32x4.shuffle(x3, x3, 0, 0, 0, 0);
     c30 = i32x4.add(c30, i32x4.dot_i16x8_s(s, w0)); c31 = i32x4.add(c31, i32x4.dot_i16x8_s(s, w1));
-    w = v128.load(wp, 16); w0 = i16x8.extend_low_i8x16_s(w); w1 = i16x8.extend_high_i8x16_s(w);
+    w0 = v128.load(wp, 32); w1 = v128.load(wp, 48);
     s = i32x4.shuffle(x0, x0, 1, 1, 1, 1);
     c00 = i32x4.add(c00, i32x4.dot_i16x8_s(s, w0)); c01 = i32x4.add(c01, i32x4.dot_i16x8_s(s, w1));
     s = i32x4.shuffle(x1, x1, 1, 1, 1, 1);
@@ -404,7 +404,7 @@ function qbc4x8(a0: usize, lda: usize, wb: usize, kp: i32, i0: v128, i1: v128, y
     c20 = i32x4.add(c20, i32x4.dot_i16x8_s(s, w0)); c21 = i32x4.add(c21, i32x4.dot_i16x8_s(s, w1));
     s = i32x4.shuffle(x3, x3, 1, 1, 1, 1);
     c30 = i32x4.add(c30, i32x4.dot_i16x8_s(s, w0)); c31 = i32x4.add(c31, i32x4.dot_i16x8_s(s, w1));
-    w = v128.load(wp, 32); w0 = i16x8.extend_low_i8x16_s(w); w1 = i16x8.extend_high_i8x16_s(w);
+    w0 = v128.load(wp, 64); w1 = v128.load(wp, 80);
     s = i32x4.shuffle(x0, x0, 2, 2, 2, 2);
     c00 = i32x4.add(c00, i32x4.dot_i16x8_s(s, w0)); c01 = i32x4.add(c01, i32x4.dot_i16x8_s(s, w1));
     s = i32x4.shuffle(x1, x1, 2, 2, 2, 2);
@@ -413,7 +413,7 @@ function qbc4x8(a0: usize, lda: usize, wb: usize, kp: i32, i0: v128, i1: v128, y
     c20 = i32x4.add(c20, i32x4.dot_i16x8_s(s, w0)); c21 = i32x4.add(c21, i32x4.dot_i16x8_s(s, w1));
     s = i32x4.shuffle(x3, x3, 2, 2, 2, 2);
     c30 = i32x4.add(c30, i32x4.dot_i16x8_s(s, w0)); c31 = i32x4.add(c31, i32x4.dot_i16x8_s(s, w1));
-    w = v128.load(wp, 48); w0 = i16x8.extend_low_i8x16_s(w); w1 = i16x8.extend_high_i8x16_s(w);
+    w0 = v128.load(wp, 96); w1 = v128.load(wp, 112);
     s = i32x4.shuffle(x0, x0, 3, 3, 3, 3);
     c00 = i32x4.add(c00, i32x4.dot_i16x8_s(s, w0)); c01 = i32x4.add(c01, i32x4.dot_i16x8_s(s, w1));
     s = i32x4.shuffle(x1, x1, 3, 3, 3, 3);
@@ -422,7 +422,7 @@ function qbc4x8(a0: usize, lda: usize, wb: usize, kp: i32, i0: v128, i1: v128, y
     c20 = i32x4.add(c20, i32x4.dot_i16x8_s(s, w0)); c21 = i32x4.add(c21, i32x4.dot_i16x8_s(s, w1));
     s = i32x4.shuffle(x3, x3, 3, 3, 3, 3);
     c30 = i32x4.add(c30, i32x4.dot_i16x8_s(s, w0)); c31 = i32x4.add(c31, i32x4.dot_i16x8_s(s, w1));
-    wp += 64;
+    wp += 128;
     p += 8;
   } while (p < <usize>kp);
   storeRq8(y, j, c00, c01, count);
@@ -438,23 +438,22 @@ function qbc1x8(a0: usize, wb: usize, kp: i32, i0: v128, i1: v128, y: usize, j: 
   let p: usize = 0;
   do {
     const x = v128.load8x8_s(a0 + p);
-    let w = v128.load(wp);
     let s = i32x4.shuffle(x, x, 0, 0, 0, 0);
-    c0 = i32x4.add(c0, i32x4.dot_i16x8_s(s, i16x8.extend_low_i8x16_s(w))); c1 = i32x4.add(c1, i32x4.dot_i16x8_s(s, i16x8.extend_high_i8x16_s(w)));
-    w = v128.load(wp, 16); s = i32x4.shuffle(x, x, 1, 1, 1, 1);
-    c0 = i32x4.add(c0, i32x4.dot_i16x8_s(s, i16x8.extend_low_i8x16_s(w))); c1 = i32x4.add(c1, i32x4.dot_i16x8_s(s, i16x8.extend_high_i8x16_s(w)));
-    w = v128.load(wp, 32); s = i32x4.shuffle(x, x, 2, 2, 2, 2);
-    c0 = i32x4.add(c0, i32x4.dot_i16x8_s(s, i16x8.extend_low_i8x16_s(w))); c1 = i32x4.add(c1, i32x4.dot_i16x8_s(s, i16x8.extend_high_i8x16_s(w)));
-    w = v128.load(wp, 48); s = i32x4.shuffle(x, x, 3, 3, 3, 3);
-    c0 = i32x4.add(c0, i32x4.dot_i16x8_s(s, i16x8.extend_low_i8x16_s(w))); c1 = i32x4.add(c1, i32x4.dot_i16x8_s(s, i16x8.extend_high_i8x16_s(w)));
-    wp += 64;
+    c0 = i32x4.add(c0, i32x4.dot_i16x8_s(s, v128.load(wp))); c1 = i32x4.add(c1, i32x4.dot_i16x8_s(s, v128.load(wp, 16)));
+    s = i32x4.shuffle(x, x, 1, 1, 1, 1);
+    c0 = i32x4.add(c0, i32x4.dot_i16x8_s(s, v128.load(wp, 32))); c1 = i32x4.add(c1, i32x4.dot_i16x8_s(s, v128.load(wp, 48)));
+    s = i32x4.shuffle(x, x, 2, 2, 2, 2);
+    c0 = i32x4.add(c0, i32x4.dot_i16x8_s(s, v128.load(wp, 64))); c1 = i32x4.add(c1, i32x4.dot_i16x8_s(s, v128.load(wp, 80)));
+    s = i32x4.shuffle(x, x, 3, 3, 3, 3);
+    c0 = i32x4.add(c0, i32x4.dot_i16x8_s(s, v128.load(wp, 96))); c1 = i32x4.add(c1, i32x4.dot_i16x8_s(s, v128.load(wp, 112)));
+    wp += 128;
     p += 8;
   } while (p < <usize>kp);
   storeRq8(y, j, c0, c1, count);
 }
 
 /**
- * qgemmRq with weights in pairs (`wpairs`: [ceil(n/8)][kp/2][8][2] int8, zero-padded),
+ * qgemmRq with weights in pairs (`wpairs`: [ceil(n/8)][kp/2][8][2] int16, zero-padded),
  * for small k where horizontal sums would dominate: y[m, n] = requant(sum_k (a - aZero) * w).
  * bsum as for qgemmRq (n values; lanes past n are never stored).
  */
@@ -464,7 +463,7 @@ export function qgemmBc(a: usize, lda: i32, aZero: i32, wpairs: usize, bsum: usi
     const count = min(8, n - j), co = <usize>j << 2;
     const i0 = i32x4.sub(v128.load(RQ + co), i32x4.mul(za, v128.load(bsum + co)));
     const i1 = i32x4.sub(v128.load(RQ + co, 16), i32x4.mul(za, v128.load(bsum + co, 16)));
-    const wb = wpairs + <usize>j * <usize>kp;
+    const wb = wpairs + (<usize>j * <usize>kp << 1);
     let i = 0;
     for (; i + 4 <= m; i += 4) qbc4x8(a + <usize>i * la, la, wb, kp, i0, i1, y + <usize>i * ly, ly, j, count);
     for (; i < m; i++) qbc1x8(a + <usize>i * la, wb, kp, i0, i1, y + <usize>i * ly, j, count);
