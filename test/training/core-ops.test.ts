@@ -28,3 +28,15 @@ describe('assign', () => {
     expect(t.tolist()).toEqual([[7, 7, 7], [7, 7, 7]]);
   });
 });
+
+describe('permute', () => {
+  it('takes negative dims, stores them normalized in the op attrs, and rejects non-permutations', () => {
+    const x = tg.arange(24).reshape([2, 3, 4]);
+    expect(x.permute([-1, 0, -2]).tolist()).toEqual(x.permute([2, 0, 1]).tolist());
+    const g = tg.jit((t: tg.Tensor) => t.permute([-1, 0, -2]), { optimize: false }).graphFor(x);
+    expect(g.nodes.map((n) => n.attrs.perm)).toEqual([[2, 0, 1]]);
+    expect(() => x.permute([0, 1])).toThrow(/permute: \[0, 1\] is not a permutation of the 3 dims/);
+    expect(() => x.permute([0, 0, -1])).toThrow(/permute: \[0, 0, 2\] is not a permutation/);
+    expect(() => x.permute([0, 1, 3])).toThrow(/permute: dim 3 out of range for a tensor of rank 3/);
+  });
+});

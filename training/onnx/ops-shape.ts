@@ -63,8 +63,7 @@ export const SHAPE_OPS: Record<string, OpExporter> = {
     e.model.syms.set(n.outputs[0], sym);
   },
   permute: (e, n, ins, outs) => {
-    const rank = n.inputs[0].shape.length;
-    const perm = (n.attrs.perm as readonly number[]).map((d) => (d < 0 ? d + rank : d));
+    const perm = n.attrs.perm as readonly number[];
     e.node('Transpose', [ins[0]], outs, { perm: { ints: perm } });
     const s = e.sym(n.inputs[0]);
     e.model.syms.set(n.outputs[0], perm.map((d) => s[d]));

@@ -6,34 +6,32 @@ import { Tensor } from '../tensor.js';
 import { defineOp } from './registry.js';
 import { alloc } from './util.js';
 
-/** Reorders dims: output dim i is input dim perm[i]. */
+/** Reorders dims: output dim i is input dim perm[i] (perm normalized: each of 0..rank-1 once). */
 export const PERMUTE = defineOp<{ perm: readonly number[] }>({
   name: 'permute',
   infer([x], { perm }) {
-    const p = perm.map((d) => normalizeDim('permute', d, x.shape.length));
-    if (p.length !== x.shape.length || new Set(p).size !== p.length) {
-      throw new ShapeError(`permute: [${perm.join(', ')}] is not a permutation of the ${x.shape.length} dims of [${x.shape.join(', ')}]`);
+    const rank = x.shape.length;
+    if (perm.length !== rank || new Set(perm).size !== rank || !perm.every((d) => Number.isInteger(d) && d >= 0 && d < rank)) {
+      throw new ShapeError(`permute: [${perm.join(', ')}] is not a permutation of the ${rank} dims of [${x.shape.join(', ')}]`);
     }
-    return [{ shape: p.map((d) => x.shape[d]), dtype: x.dtype }];
+    return [{ shape: perm.map((d) => x.shape[d]), dtype: x.dtype }];
   },
   forward([x], { perm }, [o]) {
     const out = alloc(o);
     const s = stridesOf(x.shape);
-    const rank = x.shape.length;
-    stridedCopy(x.data, 0, perm.map((d) => s[d < 0 ? d + rank : d]), out, o.shape);
+    stridedCopy(x.data, 0, perm.map((d) => s[d]), out, o.shape);
     return [out];
   },
-  grad: ({ inputs: [x], attrs: { perm }, gradOutputs: [g] }) => {
-    const rank = x.shape.length;
-    const inv = new Array<number>(rank);
-    perm.forEach((d, i) => { inv[d < 0 ? d + rank : d] = i; });
+  grad: ({ attrs: { perm }, gradOutputs: [g] }) => {
+    const inv = new Array<number>(perm.length);
+    perm.forEach((d, i) => { inv[d] = i; });
     return [permute(g!, inv)];
   },
 });
 
-/** @example tg.permute(x, [0, 2, 1]) */
+/** @example tg.permute(x, [0, 2, 1]) ; tg.permute(x, [-1, 0, 1]) */
 export function permute(x: Tensor, perm: readonly number[]): Tensor {
-  return apply1(PERMUTE, [x], { perm: [...perm] });
+  return apply1(PERMUTE, [x], { perm: perm.map((d) => normalizeDim('permute', d, x.ndim)) });
 }
 
 /** Swaps two dims. @example x.transpose(0, 1) */

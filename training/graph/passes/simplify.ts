@@ -50,13 +50,11 @@ export function simplify(g: Graph): number {
         break;
       }
       case 'permute': {
-        const rank = out.shape.length;
-        const norm = (q: readonly number[]) => q.map((d) => (d < 0 ? d + rank : d));
-        const perm = norm(n.attrs.perm as readonly number[]);
+        const perm = n.attrs.perm as readonly number[];
         const p = producers.get(a);
         if (perm.every((d, i) => d === i)) { repl = a; break; }
         if (p?.op === 'permute') {
-          const inner = norm(p.attrs.perm as readonly number[]);
+          const inner = p.attrs.perm as readonly number[];
           const composed = perm.map((d) => inner[d]);
           count++;
           if (composed.every((d, i) => d === i)) { repl = p.inputs[0]; break; }
