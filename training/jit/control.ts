@@ -9,9 +9,13 @@ import { Tensor } from '../tensor.js';
 import { Tracer, asTracer } from './tracer.js';
 import { flattenTree } from './tree.js';
 
+function expectOneElement(pred: Tensor, where: string): void {
+  if (pred.numel !== 1) throw new ValueError(`${where}: the predicate must have one element, got shape ${fmtShape(pred.shape)}`);
+}
+
 function predicate(pred: Tensor | boolean, where: string): boolean {
   if (typeof pred === 'boolean') return pred;
-  if (pred.numel !== 1) throw new ValueError(`${where}: the predicate must have one element, got shape ${fmtShape(pred.shape)}`);
+  expectOneElement(pred, where);
   return pred.item() !== 0;
 }
 
@@ -55,7 +59,7 @@ function checkSame(where: string, a: readonly Value[], b: readonly Value[], what
 export function cond<T>(pred: Tensor | boolean, thenFn: () => T, elseFn: () => T): T {
   const tracer = asTracer(currentInterpreter());
   if (!tracer || typeof pred === 'boolean' || !pred.isTraced) return predicate(pred, 'cond') ? thenFn() : elseFn();
-  if (pred.numel !== 1) throw new ValueError(`cond: the predicate must have one element, got shape ${fmtShape(pred.shape)}`);
+  expectOneElement(pred, 'cond');
   const predValue = tracer.valueOf(pred);
   const a = traceBranch(tracer, thenFn, [], 'cond (then branch)');
   const b = traceBranch(tracer, elseFn, [], 'cond (else branch)');
