@@ -24,6 +24,11 @@ export interface StepContext {
   isPlanned(v: Value): boolean;
   /** Whether `v` is a constant. */
   isConstant(v: Value): boolean;
+  /**
+   * The node's inputs as kernel records, built once and refilled from the slots on each run
+   * (no allocation per run); `shapes` overrides the recorded shapes.
+   */
+  inputRecords(shapes?: readonly (readonly number[])[]): (s: Slots) => TensorValue[];
 }
 
 export type Step = (s: Slots) => void;
@@ -39,10 +44,10 @@ export interface Executable {
  * the memory plan preallocated. Variables are read at the start of each run;
  * `assign` nodes are committed to variable storage after the run (functional
  * state), so reads and writes of state never race, whatever the node order.
- * `opts.profile` accumulates milliseconds per op name over runs.
+ * `opts.profile` accumulates milliseconds per op name (or per `opts.profileKey`) over runs.
  * @example const exe = compileGraph(graph); const [y] = exe.run([x.data()]);
  */
-export function compileGraph(graph: Graph, opts: { profile?: Map<string, number> } = {}): Executable {
+export function compileGraph(graph: Graph, opts: { profile?: Map<string, number>; profileKey?: (node: Node, index: number) => string } = {}): Executable {
   const slots = new Map<Value, number>();
   const slot = (v: Value): number => {
     let s = slots.get(v);
@@ -73,6 +78,14 @@ export function compileGraph(graph: Graph, opts: { profile?: Map<string, number>
       variableRef: (v) => refs.get(v),
       isConstant: (v) => constants.has(v),
       isPlanned: (v) => plan.bufferOf.has(v),
+      inputRecords: (shapes) => {
+        const ins = node.inputs.map(slot);
+        const records = node.inputs.map((v, i) => ({ shape: shapes?.[i] ?? v.shape, dtype: v.dtype, data: undefined as unknown as Storage }));
+        return (s) => {
+          for (let i = 0; i < ins.length; i++) records[i].data = s[ins[i]]!;
+          return records;
+        };
+      },
     };
     if (node.op === 'assign') {
       const ref = rootVariable(node.inputs[0], producers, refs);
@@ -93,9 +106,11 @@ export function compileGraph(graph: Graph, opts: { profile?: Map<string, number>
   }
   if (opts.profile) {
     const prof = opts.profile;
+    const keyOf = opts.profileKey ?? ((n: Node) => n.op);
     graph.nodes.forEach((n, i) => {
       const inner = steps[i];
-      steps[i] = (s) => { const t0 = performance.now(); inner(s); prof.set(n.op, (prof.get(n.op) ?? 0) + performance.now() - t0); };
+      const key = keyOf(n, i);
+      steps[i] = (s) => { const t0 = performance.now(); inner(s); prof.set(key, (prof.get(key) ?? 0) + performance.now() - t0); };
     });
   }
   const outSlots = graph.outputs.map(slot);
@@ -120,19 +135,17 @@ export function compileGraph(graph: Graph, opts: { profile?: Map<string, number>
 }
 
 /** A node of the op table: its eager kernel on preallocated value records. */
-function opStep({ node, slot, isPlanned }: StepContext): Step {
+function opStep({ node, slot, isPlanned, inputRecords }: StepContext): Step {
   const def = getOp(node.op);
   if (!def) throw new TraceError(`jit: node ${node.outputs.map((o) => `%${o.id}`).join(', ')} uses op '${node.op}', which is not in the op table`);
-  const ins = node.inputs.map(slot);
+  const read = inputRecords();
   const outs = node.outputs.map(slot);
   const metas: TensorMeta[] = node.outputs.map((o) => ({ shape: o.shape, dtype: o.dtype }));
-  const records = node.inputs.map((v) => ({ shape: v.shape, dtype: v.dtype, data: undefined as unknown as Storage }));
   const attrs = node.attrs;
   // Planned inputs whose buffer an output must not share (ops in ALIASING may: the plan allows for them).
   const guarded = ALIASING.has(node.op) ? [] : node.inputs.filter(isPlanned).map(slot);
   return (s) => {
-    for (let i = 0; i < ins.length; i++) records[i].data = s[ins[i]]!;
-    const res = def.forward(records as TensorValue[], attrs, metas);
+    const res = def.forward(read(s), attrs, metas);
     for (let i = 0; i < outs.length; i++) {
       let r = res[i];
       // An output sharing a reused buffer would be overwritten later: copy it (see ALIASING).

@@ -1,8 +1,8 @@
-import { allocate, type Storage } from '../dtype.js';
+import { allocate } from '../dtype.js';
 import type { Graph, Node, Value, VariableRef } from '../graph/ir.js';
 import { ALIASING } from '../graph/passes/memory-plan.js';
 import { broadcastInto } from '../ops/assign.js';
-import { getOp, type TensorValue } from '../ops/registry.js';
+import { getOp } from '../ops/registry.js';
 import { sizeOf } from '../shape.js';
 import type { Step, StepContext } from './executor.js';
 
@@ -95,16 +95,14 @@ export function inPlaceTargets(
 }
 
 /** Runs an op's `forwardInto` straight into variable storage (the assigns that follow just publish it). */
-export function intoStep({ node, slot }: StepContext, targets: VariableRef[]): Step {
+export function intoStep({ node, slot, inputRecords }: StepContext, targets: VariableRef[]): Step {
   const def = getOp(node.op)!;
-  const ins = node.inputs.map(slot);
+  const read = inputRecords();
   const outs = node.outputs.map(slot);
-  const records = node.inputs.map((v) => ({ shape: v.shape, dtype: v.dtype, data: undefined as unknown as Storage }));
   const attrs = node.attrs;
   return (s) => {
-    for (let i = 0; i < ins.length; i++) records[i].data = s[ins[i]]!;
     const bufs = targets.map((t) => t.read());
-    def.forwardInto!(records as TensorValue[], attrs, bufs);
+    def.forwardInto!(read(s), attrs, bufs);
     for (let i = 0; i < outs.length; i++) s[outs[i]] = bufs[i];
   };
 }
