@@ -1,7 +1,6 @@
 import { axisView, undoAxisView, type AxisView } from '../../../lite-runtime/kernels/math-reduce.js';
 import type { Storage } from '../../dtype.js';
 import { ShapeError } from '../../errors.js';
-import type { Tensor } from '../../tensor.js';
 import type { TensorMeta, TensorValue } from '../registry.js';
 import { alloc, describe } from '../util.js';
 
