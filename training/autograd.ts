@@ -16,16 +16,17 @@ export interface GradNode {
 let gradEnabled = true;
 let seq = 0;
 
+/** Whether ops now record gradients (false inside `tg.noGrad`). @example tg.noGrad(() => tg.isGradEnabled()) // false */
 export function isGradEnabled(): boolean {
   return gradEnabled;
 }
 
-/** Runs `fn` without recording gradients (like `torch.no_grad()`). */
+/** Runs `fn` without recording gradients (like `torch.no_grad()`). @example const y = tg.noGrad(() => model.forward(x)) */
 export function noGrad<T>(fn: () => T): T {
   return setGradEnabled(false, fn);
 }
 
-/** Runs `fn` with gradient recording on or off. */
+/** Runs `fn` with gradient recording on or off. @example tg.setGradEnabled(false, () => x.mul(2)) */
 export function setGradEnabled<T>(enabled: boolean, fn: () => T): T {
   const prev = gradEnabled;
   gradEnabled = enabled;
@@ -75,7 +76,7 @@ export function grad(
   });
 }
 
-/** Backward pass from `roots`, accumulating into `.grad` of leaf tensors that require grad. */
+/** Backward pass from `root`, accumulating into `.grad` of leaf tensors that require grad (what `t.backward()` calls). */
 export function backward(root: Tensor, gradient?: Tensor, opts: { createGraph?: boolean } = {}): void {
   const grads = propagate([root], gradient ? [gradient] : undefined, opts.createGraph ?? false, null);
   for (const [t, g] of grads) {
@@ -107,7 +108,7 @@ function seedGrads(roots: readonly Tensor[], given: readonly (Tensor | null)[] |
   return grads;
 }
 
-/** Reverse-mode sweep: returns the gradient of every tensor reached (leaves and, if `keep`, the wanted ones). */
+/** Reverse-mode sweep: returns the gradients of the leaves reached and of the `wanted` tensors (null: leaves only). */
 function propagate(
   roots: readonly Tensor[],
   given: readonly (Tensor | null)[] | undefined,

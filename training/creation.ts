@@ -92,14 +92,17 @@ export function full(shape: Shape, value: number | boolean, opts: TensorOptions 
   return filled('full', shape, { ...opts, dtype }, (s) => s.fill(Number(value)));
 }
 
+/** Zeros of `t`'s shape and dtype (options override). @example tg.zerosLike(x) */
 export function zerosLike(t: Tensor, opts: TensorOptions = {}): Tensor {
   return zeros(t.shape, { dtype: t.dtype, ...opts });
 }
 
+/** Ones of `t`'s shape and dtype (options override). @example tg.onesLike(x, { dtype: 'int32' }) */
 export function onesLike(t: Tensor, opts: TensorOptions = {}): Tensor {
   return ones(t.shape, { dtype: t.dtype, ...opts });
 }
 
+/** `value` in `t`'s shape and dtype (options override). @example tg.fullLike(x, 0.5) */
 export function fullLike(t: Tensor, value: number, opts: TensorOptions = {}): Tensor {
   return full(t.shape, value, { dtype: t.dtype, ...opts });
 }
@@ -116,7 +119,7 @@ export function arange(start: number, end?: number, step = 1, opts: TensorOption
   return filled('arange', [n], { ...opts, dtype }, (s) => { for (let i = 0; i < n; i++) s[i] = start + i * step; });
 }
 
-/** `steps` evenly spaced values from `start` to `end` inclusive. */
+/** `steps` evenly spaced values from `start` to `end` inclusive. @example tg.linspace(0, 1, 5) // [0, 0.25, 0.5, 0.75, 1] */
 export function linspace(start: number, end: number, steps: number, opts: TensorOptions = {}): Tensor {
   if (!Number.isInteger(steps) || steps < 0) throw new ValueError(`linspace: steps must be a non-negative integer, got ${steps}`);
   const d = steps > 1 ? (end - start) / (steps - 1) : 0;
@@ -125,22 +128,22 @@ export function linspace(start: number, end: number, steps: number, opts: Tensor
   });
 }
 
-/** Identity matrix n x m. */
+/** Identity matrix n x m. @example tg.eye(3) */
 export function eye(n: number, m = n, opts: TensorOptions = {}): Tensor {
   return filled('eye', [n, m], opts, (s) => { for (let i = 0; i < Math.min(n, m); i++) s[i * m + i] = 1; });
 }
 
-/** Uniform [0, 1) samples from the seeded generator (`tg.manualSeed`). */
+/** Uniform [0, 1) samples from the seeded generator (`tg.manualSeed`). @example tg.rand([2, 3]) */
 export function rand(shape: Shape, opts: TensorOptions = {}): Tensor {
   return filled('rand', shape, opts, (s) => { for (let i = 0; i < s.length; i++) s[i] = uniform(); });
 }
 
-/** Standard normal samples from the seeded generator. */
+/** Standard normal samples from the seeded generator. @example tg.randn([64, 784]) */
 export function randn(shape: Shape, opts: TensorOptions = {}): Tensor {
   return filled('randn', shape, opts, (s) => { for (let i = 0; i < s.length; i++) s[i] = normal(); });
 }
 
-/** Integers uniform in [low, high), int32 by default. */
+/** Integers uniform in [low, high), int32 by default. @example tg.randint(0, 10, [32]) // labels */
 export function randint(low: number, high: number, shape: Shape, opts: TensorOptions = {}): Tensor {
   if (!(high > low)) throw new ValueError(`randint: high (${high}) must be greater than low (${low})`);
   return filled('randint', shape, { dtype: 'int32', ...opts }, (s) => { for (let i = 0; i < s.length; i++) s[i] = randInt(low, high); });

@@ -1,7 +1,7 @@
 /** Seedable global generator (xoshiro128**) behind rand/randn/randint, dropout and init. */
 let s0 = 0x9e3779b9, s1 = 0x243f6a88, s2 = 0xb7e15162, s3 = 0x12345678;
 
-/** Seeds every random op, like `torch.manual_seed`. */
+/** Seeds every random op, like `torch.manual_seed`. @example tg.manualSeed(0); tg.randn([2]) // the same values every run */
 export function manualSeed(seed: number): void {
   // splitmix32 expands the seed into the four state words
   let x = seed >>> 0;

@@ -39,7 +39,10 @@ export class Sequential extends Module {
   }
 }
 
-/** A list of submodules, named '0', '1', ... (torch.nn.ModuleList). */
+/**
+ * A list of submodules, named '0', '1', ... (torch.nn.ModuleList).
+ * @example this.blocks = new tg.nn.ModuleList([new Block(), new Block()]); for (const b of this.blocks) x = b.forward(x);
+ */
 export class ModuleList<M extends Module = Module> extends Module {
   readonly items: M[];
 

@@ -28,7 +28,7 @@ export class Linear extends Module {
   }
 }
 
-/** Passes its input through unchanged. */
+/** Passes its input through unchanged (torch.nn.Identity). @example new tg.nn.Identity().forward(x) // x */
 export class Identity extends Module {
   forward(x: Tensor): Tensor {
     return x;

@@ -17,6 +17,7 @@ export function Parameter(t: Tensor, requiresGrad = true): Tensor {
   return p;
 }
 
+/** Whether `t` was made a module parameter with `Parameter`. @example tg.nn.isParameter(new tg.nn.Linear(2, 3).weight) // true */
 export function isParameter(t: unknown): t is Tensor {
   return t instanceof Tensor && parameters.has(t);
 }

@@ -45,7 +45,10 @@ export class StepLR extends LRScheduler {
   }
 }
 
-/** Cosine annealing from the base rate to `etaMin` over `tMax` epochs (closed form, as torch's `_get_closed_form_lr`). */
+/**
+ * Cosine annealing from the base rate to `etaMin` over `tMax` epochs (closed form, as torch's `_get_closed_form_lr`).
+ * @example const sched = new tg.optim.CosineAnnealingLR(opt, { tMax: 50 })
+ */
 export class CosineAnnealingLR extends LRScheduler {
   private readonly tMax: number;
   private readonly etaMin: number;
@@ -75,6 +78,7 @@ export interface OneCycleOptions {
 /**
  * The 1cycle policy (torch.optim.lr_scheduler.OneCycleLR, without momentum cycling):
  * warm up to `maxLr`, then anneal far below the start. Sets the rate on construction; step once per batch.
+ * @example const sched = new tg.optim.OneCycleLR(opt, { maxLr: 0.01, totalSteps: epochs * batches })
  */
 export class OneCycleLR extends LRScheduler {
   private readonly phases: { end: number; start: number; stop: number }[];
