@@ -12,6 +12,8 @@ describe('TensorDataset and DataLoader', () => {
     expect(xi.tolist()).toEqual([4, 5]);
     expect(yi.item()).toBe(2);
     expect(() => new tg.data.TensorDataset(x, tg.zeros([4]))).toThrow(/first dim 5/);
+    expect(() => ds.get(5)).toThrow(tg.IndexError);
+    expect(() => ds.get(-1)).toThrow(/TensorDataset: index -1 out of range for 5 rows/);
   });
 
   it('batches in order, with or without the last partial batch', () => {
