@@ -14,6 +14,7 @@ describe('TensorDataset and DataLoader', () => {
     expect(() => new tg.data.TensorDataset(x, tg.zeros([4]))).toThrow(/first dim 5/);
     expect(() => ds.get(5)).toThrow(tg.IndexError);
     expect(() => ds.get(-1)).toThrow(/TensorDataset: index -1 out of range for 5 rows/);
+    expect(() => ds.get(1.5)).toThrow(/TensorDataset: index 1.5 out of range/);
   });
 
   it('batches in order, with or without the last partial batch', () => {
