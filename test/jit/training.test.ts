@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import * as tg from '../../training/index.js';
 import { apply1 } from '../../training/dispatch.js';
 import { defineOp } from '../../training/ops/registry.js';
+import { compileGraph } from '../../training/jit/executor.js';
 import { expectClose } from './helpers.js';
 import { crossEntropy, copyParams, mlp, SmallCnn } from './models.js';
 
@@ -64,6 +65,19 @@ describe('compiled training steps', () => {
     const opt = step.optimizedGraphFor(tg.randn([4, 1, 8, 8]), tg.randint(0, 3, [4])).nodes.map((n) => n.op);
     expect(opt).toContain('fused.linear');
     expect(opt).toContain('fused.elementwise');
+  });
+
+  it('conv, pooling and matmul nodes (forward and backward) write into the memory plan, runs after the first reusing its buffers', () => {
+    tg.manualSeed(3);
+    const { step } = compareTraining(() => new SmallCnn(8, 3, 4, 8, 3), batchesOf([4, 1, 8, 8], 3, 3), 5e-5);
+    const g = step.optimizedGraphFor(tg.randn([4, 1, 8, 8]), tg.randint(0, 3, [4]));
+    const { plan } = compileGraph(g);
+    const outputs = new Set(g.outputs);
+    const heavy = ['fused.conv2d', 'conv2d', 'convTranspose2d', 'conv2dBackwardWeight', 'maxPool2d', 'maxPool2dBackward', 'matmul'];
+    const inner = g.nodes.filter((n) => heavy.includes(n.op) && !outputs.has(n.outputs[0]));
+    expect(inner.map((n) => n.op)).toEqual(expect.arrayContaining(['convTranspose2d', 'maxPool2d', 'maxPool2dBackward', 'matmul']));
+    expect(inner.some((n) => n.op.endsWith('conv2d'))).toBe(true);
+    for (const n of inner) expect(plan.bufferOf.has(n.outputs[0]), `${n.op} %${n.outputs[0].id}`).toBe(true);
   });
 
   it('foundation-size models (MLP 784-512-512-10, CNN 32/64 channels on 28x28) train equal to eager', () => {

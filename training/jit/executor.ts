@@ -1,10 +1,10 @@
 import { allocate, type Storage } from '../dtype.js';
 import { TraceError } from '../errors.js';
 import type { Graph, Node, Value, VariableRef } from '../graph/ir.js';
-import { ALIASING, planMemory, type MemoryPlan } from '../graph/passes/memory-plan.js';
+import { ALIASING, planMemory, writesIntoBuffer, type MemoryPlan } from '../graph/passes/memory-plan.js';
 import { getOp, type TensorMeta, type TensorValue } from '../ops/registry.js';
 import { sizeOf } from '../shape.js';
-import { fusedKernel } from './kernels/index.js';
+import { fusedKernel, plannedStep, runsIntoPlan } from './kernels/index.js';
 import { assignStep, inPlaceTargets, intoStep, rootVariable, writeThroughAssigns, writeThroughStep } from './state.js';
 
 /** Slot array holding every value's storage during one run. */
@@ -57,7 +57,8 @@ export function compileGraph(graph: Graph, opts: { profile?: Map<string, number>
   const inputSlots = graph.inputs.map(slot);
   const varSlots = graph.variables.map((x) => slot(x.value));
   const constSlots = graph.constants.map((c) => slot(c.value));
-  const plan = planMemory(graph);
+  // fused kernels and the table ops of kernels/planned.ts write into planned buffers
+  const plan = planMemory(graph, (n) => writesIntoBuffer(n) || runsIntoPlan(n));
   const buffers = plan.sizes.map((n, i) => allocate(plan.dtypes[i], n));
   const refs = new Map(graph.variables.map((x) => [x.value, x.ref]));
   const constants = new Set(graph.constants.map((c) => c.value));
@@ -101,7 +102,7 @@ export function compileGraph(graph: Graph, opts: { profile?: Map<string, number>
       steps.push(whileStep(ctx));
     } else {
       const into = inPlaceTargets(node, early, consumers, index, producers, refs);
-      steps.push(into ? intoStep(ctx, into) : fusedKernel(node.op)?.(ctx) ?? opStep(ctx));
+      steps.push(into ? intoStep(ctx, into) : fusedKernel(node.op)?.(ctx) ?? plannedStep(ctx) ?? opStep(ctx));
     }
   }
   if (opts.profile) {
