@@ -15,10 +15,13 @@ type NoAttrs = Record<string, never>;
 type BinaryGrad = (ctx: GradContext<NoAttrs>, g: Tensor) => [Tensor | null, Tensor | null];
 
 /**
- * Defines a broadcasting binary op. `result` picks the output dtype:
+ * Defines a broadcasting binary op. `f` is its scalar function, or null for ops with a kernel of
+ * their name in lite-runtime/kernels/arith.ts. `result` picks the output dtype:
  * 'promote' (PyTorch promotion), 'float' (always float32, like true division), 'bool' (comparisons).
  */
-function binary(name: string, f: (x: number, y: number) => number, result: 'promote' | 'float' | 'bool', vjp?: BinaryGrad): OpDef<NoAttrs> {
+function binary(name: string, f: ((x: number, y: number) => number) | null, result: 'promote' | 'float' | 'bool', vjp?: BinaryGrad): OpDef<NoAttrs> {
+  const arith = name in ARITH ? (name as ArithOp) : null;
+  if (arith === null && f === null) throw new Error(`binary op '${name}' has neither a kernel nor a scalar function`);
   return defineOp<NoAttrs>({
     name,
     elementwise: true,
@@ -33,8 +36,8 @@ function binary(name: string, f: (x: number, y: number) => number, result: 'prom
     },
     forward([a, b], _attrs, [o]) {
       const out = alloc(o);
-      if (name in ARITH) arithBroadcast(name as ArithOp, a.data, a.shape, b.data, b.shape, out, o.shape);
-      else binaryBroadcast(a.data, a.shape, b.data, b.shape, out, o.shape, f);
+      if (arith !== null) arithBroadcast(arith, a.data, a.shape, b.data, b.shape, out, o.shape);
+      else binaryBroadcast(a.data, a.shape, b.data, b.shape, out, o.shape, f!);
       // bool results of arithmetic are logical (True + True is True), as in PyTorch
       if (result === 'promote' && o.dtype === 'bool') for (let i = 0; i < out.length; i++) out[i] = out[i] ? 1 : 0;
       return [out];
@@ -47,25 +50,23 @@ function binary(name: string, f: (x: number, y: number) => number, result: 'prom
   });
 }
 
-export const ADD = binary('add', (x, y) => x + y, 'promote', (_c, g) => [g, g]);
-export const SUB = binary('sub', (x, y) => x - y, 'promote', (_c, g) => [g, g.neg()]);
-export const MUL = binary('mul', (x, y) => x * y, 'promote', ({ inputs: [a, b] }, g) => [g.mul(b), g.mul(a)]);
-export const DIV = binary('div', (x, y) => x / y, 'float', ({ inputs: [a, b] }, g) => [g.div(b), g.mul(a).neg().div(b.mul(b))]);
+export const ADD = binary('add', null, 'promote', (_c, g) => [g, g]);
+export const SUB = binary('sub', null, 'promote', (_c, g) => [g, g.neg()]);
+export const MUL = binary('mul', null, 'promote', ({ inputs: [a, b] }, g) => [g.mul(b), g.mul(a)]);
+export const DIV = binary('div', null, 'float', ({ inputs: [a, b] }, g) => [g.div(b), g.mul(a).neg().div(b.mul(b))]);
 export const POW = binary('pow', (x, y) => Math.pow(x, y), 'promote', ({ inputs: [a, b], outputs: [o] }, g) => [
   g.mul(b).mul(a.pow(b.sub(1))),
   // d/db a^b = a^b * log(a), taken as 0 where a == 0 (as PyTorch does)
   b.requiresGrad ? g.mul(o).mul(where(a.ne(0), a.log(), 0)) : null,
 ]);
-export const MAXIMUM = binary('maximum', (x, y) => (Number.isNaN(x) || Number.isNaN(y) ? NaN : Math.max(x, y)), 'promote',
-  ({ inputs: [a, b] }, g) => tieSplit(g, a.gt(b), a.eq(b)));
-export const MINIMUM = binary('minimum', (x, y) => (Number.isNaN(x) || Number.isNaN(y) ? NaN : Math.min(x, y)), 'promote',
-  ({ inputs: [a, b] }, g) => tieSplit(g, a.lt(b), a.eq(b)));
-export const EQ = binary('eq', (x, y) => +(x === y), 'bool');
-export const NE = binary('ne', (x, y) => +(x !== y), 'bool');
-export const LT = binary('lt', (x, y) => +(x < y), 'bool');
-export const LE = binary('le', (x, y) => +(x <= y), 'bool');
-export const GT = binary('gt', (x, y) => +(x > y), 'bool');
-export const GE = binary('ge', (x, y) => +(x >= y), 'bool');
+export const MAXIMUM = binary('maximum', null, 'promote', ({ inputs: [a, b] }, g) => tieSplit(g, a.gt(b), a.eq(b)));
+export const MINIMUM = binary('minimum', null, 'promote', ({ inputs: [a, b] }, g) => tieSplit(g, a.lt(b), a.eq(b)));
+export const EQ = binary('eq', null, 'bool');
+export const NE = binary('ne', null, 'bool');
+export const LT = binary('lt', null, 'bool');
+export const LE = binary('le', null, 'bool');
+export const GT = binary('gt', null, 'bool');
+export const GE = binary('ge', null, 'bool');
 
 /** Gradient routing for max/min: the winner gets g, ties split it evenly (PyTorch's rule). */
 function tieSplit(g: Tensor, first: Tensor, tie: Tensor): [Tensor, Tensor] {

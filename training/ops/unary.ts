@@ -10,10 +10,13 @@ import { alloc } from './util.js';
 type NoAttrs = Record<string, never>;
 
 /**
- * Defines an elementwise unary op. `float`: integer inputs give float32 outputs (exp, sqrt...);
- * otherwise the dtype is kept (neg, abs, relu). `vjp(x, y, g)` is the gradient, written in ops.
+ * Defines an elementwise unary op. `f` is its scalar function, or null for ops with a kernel of
+ * their name in lite-runtime/kernels/arith.ts. `float`: integer inputs give float32 outputs (exp,
+ * sqrt...); otherwise the dtype is kept (neg, abs, relu). `vjp(x, y, g)` is the gradient, written in ops.
  */
-function unary(name: string, f: (x: number) => number, float: boolean, vjp: ((x: Tensor, y: Tensor, g: Tensor) => Tensor) | null): OpDef<NoAttrs> {
+function unary(name: string, f: ((x: number) => number) | null, float: boolean, vjp: ((x: Tensor, y: Tensor, g: Tensor) => Tensor) | null): OpDef<NoAttrs> {
+  const kernel = name in UNARY ? (name as UnaryOp) : null;
+  if (kernel === null && f === null) throw new Error(`unary op '${name}' has neither a kernel nor a scalar function`);
   return defineOp<NoAttrs>({
     name,
     elementwise: true,
@@ -24,29 +27,27 @@ function unary(name: string, f: (x: number) => number, float: boolean, vjp: ((x:
     },
     forward([x], _a, [o]) {
       const out = alloc(o);
-      if (name in UNARY) unaryKernel(name as UnaryOp, x.data, out);
-      else unaryMap(x.data, out, f);
+      if (kernel !== null) unaryKernel(kernel, x.data, out);
+      else unaryMap(x.data, out, f!);
       return [out];
     },
     grad: vjp ? ({ inputs: [x], outputs: [y], gradOutputs: [g] }) => [vjp(x, y, g!)] : undefined,
   });
 }
 
-const sigmoidF = (x: number) => (x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x)));
-
-export const NEG = unary('neg', (x) => -x, false, (_x, _y, g) => g.neg());
-export const ABS = unary('abs', Math.abs, false, (x, _y, g) => g.mul(x.sign()));
+export const NEG = unary('neg', null, false, (_x, _y, g) => g.neg());
+export const ABS = unary('abs', null, false, (x, _y, g) => g.mul(x.sign()));
 export const SIGN = unary('sign', Math.sign, false, null);
-export const SQRT = unary('sqrt', Math.sqrt, true, (_x, y, g) => g.div(y.mul(2)));
-export const RSQRT = unary('rsqrt', (x) => 1 / Math.sqrt(x), true, (_x, y, g) => g.mul(y.pow(3)).mul(-0.5));
-export const EXP = unary('exp', Math.exp, true, (_x, y, g) => g.mul(y));
-export const LOG = unary('log', Math.log, true, (x, _y, g) => g.div(x));
+export const SQRT = unary('sqrt', null, true, (_x, y, g) => g.div(y.mul(2)));
+export const RSQRT = unary('rsqrt', null, true, (_x, y, g) => g.mul(y.pow(3)).mul(-0.5));
+export const EXP = unary('exp', null, true, (_x, y, g) => g.mul(y));
+export const LOG = unary('log', null, true, (x, _y, g) => g.div(x));
 export const LOG1P = unary('log1p', Math.log1p, true, (x, _y, g) => g.div(x.add(1)));
 export const SIN = unary('sin', Math.sin, true, (x, _y, g) => g.mul(x.cos()));
 export const COS = unary('cos', Math.cos, true, (x, _y, g) => g.mul(x.sin()).neg());
-export const TANH = unary('tanh', Math.tanh, true, (_x, y, g) => g.mul(y.mul(y).neg().add(1)));
-export const SIGMOID = unary('sigmoid', sigmoidF, true, (_x, y, g) => g.mul(y.mul(y.neg().add(1))));
-export const RELU = unary('relu', (x) => (x > 0 || x !== x ? x : 0), false, (x, _y, g) => apply1(RELU_GRAD, [g, x], {}));
+export const TANH = unary('tanh', null, true, (_x, y, g) => g.mul(y.mul(y).neg().add(1)));
+export const SIGMOID = unary('sigmoid', null, true, (_x, y, g) => g.mul(y.mul(y.neg().add(1))));
+export const RELU = unary('relu', null, false, (x, _y, g) => apply1(RELU_GRAD, [g, x], {}));
 
 /** relu's gradient as one kernel: g where x > 0, else 0. Its own gradient is itself (in g). */
 export const RELU_GRAD: OpDef<NoAttrs> = defineOp<NoAttrs>({
