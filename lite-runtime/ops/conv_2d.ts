@@ -6,7 +6,7 @@
  */
 import { BuiltinOp, Conv2DOptions as F } from '../format/schema.js';
 import {
-  im2colNHWC, matmul, matmulPacked, packB, packI8, packRequantI8, qmatmulI8, qmatmulI8Packed, qmatmulI8PackedRequant,
+  convNHWCPacked, im2colNHWC, matmul, matmulPacked, packB, packI8, packRequantI8, qmatmulI8, qmatmulI8Packed, qmatmulI8PackedRequant,
   type ConvGeometry, type PackedI8, type PackedMatrix, type PackedRequantI8,
 } from '../kernels/index.js';
 import type { OpDef, OpNode } from './op.js';
@@ -161,12 +161,23 @@ function bandInput<T extends Float32Array | Int8Array>(g: Geometry, xb: T, col: 
   return col;
 }
 
+/** Whole images through the wasm kernels (im2col in wasm memory, packed GEMM); false when they declined. */
+function convImages(x: Float32Array, y: Float32Array, s: FloatState, bias: Float32Array | null): boolean {
+  const { g } = s, inSize = g.h * g.w * g.c, outSize = g.outH * g.outW * g.oc;
+  for (let b = 0; b < g.n; b++) {
+    if (!convNHWCPacked(x, s.packed![0]!, y, g.conv, bias, s.kAct, { xOffset: b * inSize, yOffset: b * outSize })) return false;
+  }
+  if (s.lo !== -Infinity || s.hi !== Infinity) clampRange(y, 0, g.n * outSize, s.lo, s.hi);
+  return true;
+}
+
 function runFloat(node: OpNode, s: FloatState): void {
   const { g } = s;
   const x = node.inputs[0]!.data as Float32Array, y = node.outputs[0]!.data as Float32Array;
   const inSize = g.h * g.w * g.c, outSize = g.outH * g.outW * g.oc, rowOut = g.outW * g.oc;
   const bias = s.hasBias ? live(node, 2, s.bias) : null;
   const weights = s.packed ? null : live(node, 1, s.weights);
+  if (s.packed && g.groups === 1 && !g.direct && convImages(x, y, s, bias)) return;
   for (let b = 0; b < g.n; b++) {
     const xb = g.n === 1 ? x : x.subarray(b * inSize, (b + 1) * inSize);
     for (let oy0 = 0; oy0 < g.outH; oy0 += g.band) {
