@@ -23,6 +23,7 @@ interface KernelExports {
     pt: number, pl: number, dh: number, dw: number, oh: number, ow: number): void;
   dwF32(x: number, w: number, bias: number, y: number): void;
   dwI8(x: number, xZero: number, w: number, acc: number): void;
+  im2colF32(x: number, col: number): void;
   packedSize(k: number, n: number): number;
   rqSet(rq: number, n8: number, zp: number, lo: number, hi: number): void;
   qgemmRq(a: number, lda: number, aZero: number, b: number, bsum: number, y: number, ldy: number, m: number, kp: number, n: number): void;
@@ -335,6 +336,40 @@ export class WasmKernels {
         c[i * n + j] = act === 1 ? Math.max(s, 0) : act === 2 ? Math.min(Math.max(s, 0), 6) : s;
       }
     }
+  }
+
+  /**
+   * Float NHWC convolution of one image through im2col (in wasm, into the scratch area)
+   * and the packed GEMM: y[yOff..] [outH*outW, n] = act(col @ packed + bias), x[xOff..]
+   * [h, w, c], packed [kh*kw*c, n]. In place when x and y live in this memory; false
+   * when the scratch area cannot be had now (the caller computes another way).
+   */
+  convPacked(x: Float32Array, xOff: number, packed: WasmBlock, n: number, y: Float32Array, yOff: number,
+    g: ResolvedConv, bias: Float32Array | null, act: number): boolean {
+    const m = g.outH * g.outW, k = g.kh * g.kw * g.c, nx = g.h * g.w * g.c;
+    let rx = this.resident(x), ry = this.resident(y);
+    if (rx >= 0) rx += xOff * 4;
+    if (ry >= 0) ry += yOff * 4;
+    const sizes = [rx < 0 ? nx : 0, m * k, ry < 0 ? m * n : 0, n, this.workFloats].map((v) => align64(v * 4));
+    let base: number;
+    try { base = this.scratchArea(sizes.reduce((a, b) => a + b, 0)); } catch (e) {
+      if (e instanceof RangeError) return false;
+      throw e;
+    }
+    const [px0, pcol, py0, pbias, work] = offsets(base, sizes) as [number, number, number, number, number];
+    const f = this.floats();
+    let px = rx, py = ry;
+    if (px < 0) { px = px0; for (let i = 0; i < nx; i++) f[(px >> 2) + i] = x[xOff + i]!; }
+    if (py < 0) py = py0;
+    if (bias) this.putF32(pbias, bias, n);
+    const ex = this.exports;
+    this.setGeometry(g);
+    ex.im2colF32(px, pcol);
+    ex.initRows(py, n, m, n, bias ? pbias : 0);
+    ex.gemm(pcol, k, 0, packed.off, py, n, m, k, n, MC, work);
+    if (act) ex.activate(py, m * n, act);
+    if (ry < 0) { const o = py >> 2, f2 = this.floats(); for (let i = 0; i < m * n; i++) y[yOff + i] = f2[o + i]!; }
+    return true;
   }
 
   /**

@@ -128,3 +128,36 @@ export function dwI8(x: usize, xZero: i32, w: usize, acc: usize): void {
     }
   }
 }
+
+// Copies n bytes (a multiple of 4) from src to dst, 16 at a time then 4.
+@inline function copyWords(dst: usize, src: usize, n: usize): void {
+  let i: usize = 0;
+  for (; i + 16 <= n; i += 16) v128.store(dst + i, v128.load(src + i));
+  for (; i < n; i += 4) store<u32>(dst + i, load<u32>(src + i));
+}
+
+/**
+ * im2col, NHWC float32, all channels, with the geometry of dwSetGeometry:
+ * col [OH*OW][KH*KW*C] (taps in (ky, kx, c) order, TFLite's OHWI filter rows), zeros
+ * where a tap is in the padding. Window rows inside the image copy as one run.
+ */
+export function im2colF32(x: usize, col: usize): void {
+  const cb = <usize>C << 2, runBytes = <usize>(KW * C) << 2;
+  let o = col;
+  for (let oy = 0; oy < OH; oy++) {
+    for (let ox = 0; ox < OW; ox++) {
+      const ix0 = ox * SW - PL;
+      const rowInside = DW == 1 && ix0 >= 0 && ix0 + KW <= W;
+      for (let ky = 0; ky < KH; ky++) {
+        const iy = oy * SH + ky * DH - PT;
+        if (<u32>iy >= <u32>H) { memory.fill(o, 0, <usize>KW * cb); o += <usize>KW * cb; continue; }
+        if (rowInside) { copyWords(o, x + (<usize>(iy * W + ix0) * cb), runBytes); o += runBytes; continue; }
+        for (let kx = 0; kx < KW; kx++, o += cb) {
+          const ix = ix0 + kx * DW;
+          if (<u32>ix >= <u32>W) memory.fill(o, 0, cb);
+          else copyWords(o, x + (<usize>(iy * W + ix) * cb), cb);
+        }
+      }
+    }
+  }
+}
