@@ -5,7 +5,8 @@ import { broadcastShapes, fmtShape, shapesEqual, sizeOf } from '../../shape.js';
 import { Tensor } from '../../tensor.js';
 import { reshape } from '../reshape.js';
 import { INDEX_SELECT } from './index-select.js';
-import { resolveSlice, sliceRaw } from './slice.js';
+import { resolveSlice, select, sliceRaw } from './slice.js';
+import { unsqueeze } from './squeeze.js';
 
 /** A Python-style slice as an object; omitted bounds are open. */
 export interface SliceSpec { start?: number | null; end?: number | null; step?: number }
@@ -114,7 +115,7 @@ export function index(x: Tensor, spec: IndexItem | readonly IndexItem[]): Tensor
     const raw = items[p];
     const it: IndexItem = raw === ':' ? null : typeof raw === 'string' && raw !== 'newaxis' ? parseSlice(raw) : raw;
     if (it === 'newaxis') {
-      y = reshape(y, [...y.shape.slice(0, d), 1, ...y.shape.slice(d)]);
+      y = unsqueeze(y, d);
       d++;
       continue;
     }
@@ -142,8 +143,7 @@ export function index(x: Tensor, spec: IndexItem | readonly IndexItem[]): Tensor
       if (!Number.isInteger(it) || it < -n || it >= n) {
         throw new RangeError_(`index: index ${it} is out of range for dim ${src} of size ${n} (shape ${fmtShape(x.shape)})`);
       }
-      const i = it < 0 ? it + n : it;
-      y = reshape(sliceRaw(y, { dim: d, start: i, end: i + 1, step: 1 }), y.shape.filter((_, q) => q !== d));
+      y = select(y, d, it);
     } else if (it === null) {
       d++;
     } else {
