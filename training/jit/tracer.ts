@@ -1,6 +1,6 @@
 import type { Interpreter } from '../dispatch.js';
 import { TraceError } from '../errors.js';
-import { Graph, newValue, type Value } from '../graph/ir.js';
+import { Graph, newValue, type Value, type VariableRef } from '../graph/ir.js';
 import type { Attrs, OpDef, TensorMeta } from '../ops/registry.js';
 import { fmtShape } from '../shape.js';
 import { Tensor } from '../tensor.js';
@@ -145,7 +145,8 @@ export class Tracer implements Interpreter {
   }
 }
 
-function refOf(t: Tensor): { read: () => Tensor['_storage'] & object; version: () => number; write: (s: Tensor['_storage'] & object) => void } {
+/** How a graph variable reads and writes the eager tensor it stands for. */
+function refOf(t: Tensor): VariableRef {
   return {
     read: () => t._values('jit variable'),
     version: () => t._version,
