@@ -1,6 +1,6 @@
 import { beforeEach, afterEach, describe, expect, it, vi } from 'vitest';
 import * as tg from '../../training/index.js';
-import { cse, dce, fold, fuseConv, fuseElementwise, fuseLinear, planMemory, simplify, cleanup } from '../../training/graph/index.js';
+import { cse, dce, fold, fuseConv, fuseElementwise, fuseLinear, planMemory, reluGradFromOutput, simplify, cleanup } from '../../training/graph/index.js';
 import type { Graph } from '../../training/graph/ir.js';
 import { expectClose, opsOf, runGraph } from './helpers.js';
 
@@ -172,6 +172,23 @@ describe('conv + bias + activation fusion', () => {
     expect(opsOf(a.after)).toEqual(['fused.conv2d']);
     const c = check((x) => tg.conv2d(x, w).add(b), [tg.randn([1, 3, 5, 5])], fuseConv, 1e-5);
     expect(opsOf(c.after)).toEqual(['conv2d', 'add']);
+  });
+});
+
+describe('relu gradients read relu outputs', () => {
+  it('rewrites reluGrad(g, x) to reluGrad(g, relu(x)), so relus of training graphs fuse into linear and conv nodes', () => {
+    const w = tg.randn([5, 4]), b = tg.randn([5]), k = tg.randn([3, 2, 3, 3]);
+    // x = 0, -Infinity and NaN reach the relu: the mask must agree on them too
+    const x = tg.tensor([[0, -Infinity, NaN, 1], [-1, 2, 0.5, -0.5], [3, -2, 1, 0]], { requiresGrad: true });
+    const fn: Fn = (a, img) => {
+      const [ga, gi] = tg.grad([tg.linear(a, w, b).relu().sum(), tg.conv2d(img, k, null, { padding: 1 }).relu().mul(img.sum()).sum()], [a, img]);
+      return ga!.sum(1).add(gi!.sum());
+    };
+    const { before, after } = check(fn, [x, tg.randn([1, 2, 4, 4], { requiresGrad: true })], (g) => { expect(reluGradFromOutput(g)).toBe(2); dce(g); fuseLinear(g); fuseConv(g); });
+    const reluGrads = (g: Graph) => g.nodes.filter((n) => n.op === 'reluGrad').map((n) => g.producers().get(n.inputs[1])?.op).sort();
+    expect(reluGrads(before)).toEqual(['add', 'conv2d']);
+    expect(reluGrads(after)).toEqual(['fused.conv2d', 'fused.linear']);
+    expect(after.nodes.filter((n) => n.op.startsWith('fused.')).map((n) => n.attrs.act)).toEqual(['relu', 'relu']);
   });
 });
 

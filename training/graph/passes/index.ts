@@ -6,9 +6,10 @@ import { fold } from './fold.js';
 import { fuseElementwise } from './fuse-elementwise.js';
 import { fuseConv } from './fuse-conv.js';
 import { fuseLinear } from './fuse-linear.js';
+import { reluGradFromOutput } from './relu-grad.js';
 import { simplify } from './simplify.js';
 
-export { cse, dce, fold, fuseConv, fuseElementwise, fuseLinear, simplify };
+export { cse, dce, fold, fuseConv, fuseElementwise, fuseLinear, reluGradFromOutput, simplify };
 export { planMemory, type MemoryPlan } from './memory-plan.js';
 
 /**
@@ -39,6 +40,8 @@ export function optimize(g: Graph): Graph {
 
 /** The executor's fusions, in `g` and its subgraphs at every depth. */
 function fuse(g: Graph): void {
+  // gradients read relu outputs, so pre-activations have one reader and relus fuse
+  reluGradFromOutput(g);
   fuseLinear(g);
   fuseConv(g);
   if (canGenerateCode()) fuseElementwise(g, true);
