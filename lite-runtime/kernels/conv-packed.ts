@@ -38,3 +38,13 @@ export function convNHWCPacked(x: Float32Array, packed: PackedMatrix, y: Float32
   if (code < 0) throw new KernelError('convNHWCPacked', `act must be 'relu', 'relu6' or null, got '${String(act)}'`);
   return k.convPacked(x, xOff, s.block, n, y, yOff, g, bias, code);
 }
+
+/**
+ * Reserves the kernels' scratch memory for `convNHWCPacked` on this geometry (call at
+ * prepare: during a model run the memory cannot grow, and a call without room declines).
+ * @example reserveConvNHWCPacked(w, geometry);
+ */
+export function reserveConvNHWCPacked(packed: PackedMatrix, geometry: ConvGeometry): void {
+  const k = activeWasm();
+  if (k && packed instanceof Packed && packed.kind === 'f32') k.reserveConv(convOutputSize(geometry, 'reserveConvNHWCPacked'), packed.n);
+}

@@ -28,7 +28,7 @@ export {
   type RequantI8, type PackedRequantI8, type PackedDepthwiseI8, type RequantOutput,
 } from './qfused.js';
 export { kernelMemory, type KernelMemory } from './memory.js';
-export { convNHWCPacked, type ConvImageOffsets } from './conv-packed.js';
+export { convNHWCPacked, reserveConvNHWCPacked, type ConvImageOffsets } from './conv-packed.js';
 export {
   im2colNCHW, col2imNCHW, im2colNHWC, convOutputSize,
   type ConvGeometry, type ResolvedConv, type Im2colNHWCOptions,

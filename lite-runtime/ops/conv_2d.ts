@@ -6,7 +6,7 @@
  */
 import { BuiltinOp, Conv2DOptions as F } from '../format/schema.js';
 import {
-  convNHWCPacked, im2colNHWC, matmul, matmulPacked, packB, packI8, packRequantI8, qmatmulI8, qmatmulI8Packed, qmatmulI8PackedRequant,
+  convNHWCPacked, reserveConvNHWCPacked, im2colNHWC, matmul, matmulPacked, packB, packI8, packRequantI8, qmatmulI8, qmatmulI8Packed, qmatmulI8PackedRequant,
   type ConvGeometry, type PackedI8, type PackedMatrix, type PackedRequantI8,
 } from '../kernels/index.js';
 import type { OpDef, OpNode } from './op.js';
@@ -110,8 +110,10 @@ function prepareFloat(node: OpNode, g: Geometry): FloatState {
   const r = floatActRange(act);
   expect(OP, node, r !== null, () => `fused activation ${actName(act)} is not supported`);
   const kAct = act === 1 ? 'relu' : act === 3 ? 'relu6' : null;
+  const packed = weights ? perGroup(weights, g, (p) => packB(p, g.k, g.goc, true)) : null;
+  if (packed && g.groups === 1 && !g.direct) reserveConvNHWCPacked(packed[0]!, g.conv);
   return {
-    kind: 'f32', g, weights, packed: weights ? perGroup(weights, g, (p) => packB(p, g.k, g.goc, true)) : null, hasBias: !!b,
+    kind: 'f32', g, weights, packed, hasBias: !!b,
     bias: constData<Float32Array>(b), kAct,
     lo: kAct ? -Infinity : r[0], hi: kAct ? Infinity : r[1],
     col: g.direct ? null : new Float32Array(g.band * g.outW * g.k),

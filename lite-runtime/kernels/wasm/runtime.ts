@@ -338,6 +338,18 @@ export class WasmKernels {
     }
   }
 
+  /** Scratch parts of convPacked: copied x, im2col, copied y, bias, GEMM work (bytes). */
+  private convSizes(g: ResolvedConv, n: number, xIn: boolean, yIn: boolean): number[] {
+    const m = g.outH * g.outW;
+    return [xIn ? 0 : g.h * g.w * g.c, m * g.kh * g.kw * g.c, yIn ? 0 : m * n, n, this.workFloats].map((v) => align64(v * 4));
+  }
+
+  /** Reserves the scratch convPacked needs with x and y in place (at prepare, while growth is allowed). */
+  reserveConv(g: ResolvedConv, n: number): void {
+    if (this.heap.frozen > 0) return;
+    try { this.scratchArea(this.convSizes(g, n, true, true).reduce((a, b) => a + b, 0)); } catch (e) { if (!(e instanceof RangeError)) throw e; }
+  }
+
   /**
    * Float NHWC convolution of one image through im2col (in wasm, into the scratch area)
    * and the packed GEMM: y[yOff..] [outH*outW, n] = act(col @ packed + bias), x[xOff..]
@@ -350,7 +362,7 @@ export class WasmKernels {
     let rx = this.resident(x), ry = this.resident(y);
     if (rx >= 0) rx += xOff * 4;
     if (ry >= 0) ry += yOff * 4;
-    const sizes = [rx < 0 ? nx : 0, m * k, ry < 0 ? m * n : 0, n, this.workFloats].map((v) => align64(v * 4));
+    const sizes = this.convSizes(g, n, rx >= 0, ry >= 0);
     let base: number;
     try { base = this.scratchArea(sizes.reduce((a, b) => a + b, 0)); } catch (e) {
       if (e instanceof RangeError) return false;
