@@ -1,7 +1,7 @@
 import { allocate } from '../dtype.js';
 import type { Graph, Node, Value, VariableRef } from '../graph/ir.js';
 import { ALIASING } from '../graph/passes/memory-plan.js';
-import { broadcastInto } from '../ops/assign.js';
+import { broadcastInto } from '../ops/util.js';
 import { getOp } from '../ops/registry.js';
 import { sizeOf } from '../shape.js';
 import type { Step, StepContext } from './executor.js';

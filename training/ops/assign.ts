@@ -1,11 +1,10 @@
-import { alignedStrides, stridedCopy } from '../../lite-runtime/kernels/broadcast.js';
 import { apply1 } from '../dispatch.js';
 import { noGrad } from '../autograd.js';
-import type { Storage } from '../dtype.js';
 import { DTypeError, ShapeError } from '../errors.js';
-import { broadcastShapes, fmtShape, type Shape, shapesEqual } from '../shape.js';
+import { broadcastShapes, fmtShape, shapesEqual } from '../shape.js';
 import { Tensor } from '../tensor.js';
 import { defineOp } from './registry.js';
+import { broadcastInto } from './util.js';
 
 /**
  * Writes `value` into `target`'s storage in place and returns the new value.
@@ -27,16 +26,6 @@ export const ASSIGN = defineOp<Record<string, never>>({
     return [target.data];
   },
 });
-
-/**
- * Writes `src` (of shape `srcShape`, which broadcasts to `shape`) into `dst` (of `shape`):
- * the kernel of assign, eagerly and in compiled graphs.
- * @example broadcastInto(rowValues, [2, 1], out, [2, 3]) // each row's value repeated along dim 1
- */
-export function broadcastInto(src: Storage, srcShape: Shape, dst: Storage, shape: Shape): void {
-  if (src.length === dst.length) dst.set(src);
-  else stridedCopy(src, 0, alignedStrides(srcShape, shape), dst, shape);
-}
 
 /**
  * In-place update without autograd history. @example tg.assign(p, p.sub(g.mul(lr)))

@@ -1,6 +1,7 @@
+import { alignedStrides, stridedCopy } from '../../lite-runtime/kernels/broadcast.js';
 import { allocate, type Storage } from '../dtype.js';
 import { DTypeError } from '../errors.js';
-import { fmtShape, sizeOf } from '../shape.js';
+import { fmtShape, type Shape, sizeOf } from '../shape.js';
 import type { TensorMeta } from './registry.js';
 
 /** A zeroed output buffer for an inferred meta. */
@@ -18,4 +19,14 @@ export function expectFloat(op: string, inputs: readonly TensorMeta[]): void {
   inputs.forEach((t, i) => {
     if (t.dtype !== 'float32') throw new DTypeError(`${op}: input ${i} is ${describe(t)}, expected float32`);
   });
+}
+
+/**
+ * Writes `src` (of shape `srcShape`, which broadcasts to `shape`) into `dst` (of `shape`):
+ * the kernel of assign, eagerly and in compiled graphs.
+ * @example broadcastInto(rowValues, [2, 1], out, [2, 3]) // each row's value repeated along dim 1
+ */
+export function broadcastInto(src: Storage, srcShape: Shape, dst: Storage, shape: Shape): void {
+  if (src.length === dst.length) dst.set(src);
+  else stridedCopy(src, 0, alignedStrides(srcShape, shape), dst, shape);
 }
