@@ -10,7 +10,7 @@ export type { TensorData, TensorLike, TensorOptions, NestedArray } from './tenso
 export type { DType, Storage } from './dtype.js';
 export type { Shape } from './shape.js';
 export * from './errors.js';
-export * from './creation.js';
+export { tensor, zeros, ones, full, zerosLike, onesLike, fullLike, arange, linspace, eye, rand, randn, randint } from './creation.js';
 export { manualSeed } from './random.js';
 export { noGrad, setGradEnabled, isGradEnabled, grad } from './autograd.js';
 export type { GradOptions } from './autograd.js';
@@ -20,4 +20,4 @@ export * as onnx from './onnx/index.js';
 export * as nn from './nn/index.js';
 export * as optim from './optim/index.js';
 export * as data from './data/index.js';
-export * from './checkpoint.js';
+export { save, load, saveBytes, loadBytes, type StateDict } from './checkpoint.js';

@@ -1,13 +1,14 @@
 // Every op file, imported for its registration and Tensor methods. New op files are added here.
+// Helpers the op files share (reduction attrs, shape resolution) stay internal.
 export * from './registry.js';
 export * from './sum-to.js';
 export * from './expand.js';
 export * from './binary.js';
 export * from './unary.js';
 export * from './where.js';
-export * from './reshape.js';
+export { RESHAPE, reshape } from './reshape.js';
 export * from './permute.js';
-export * from './sum.js';
+export { SUM, sum, type ReduceAttrs } from './sum.js';
 export * from './matmul.js';
 export * from './assign.js';
 export * from './math/index.js';
