@@ -1,6 +1,6 @@
 import { beforeEach, afterEach, describe, expect, it, vi } from 'vitest';
 import * as tg from '../../training/index.js';
-import { cse, dce, fold, fuseConv, fuseElementwise, fuseLinear, planMemory, reluGradFromOutput, simplify, cleanup } from '../../training/graph/index.js';
+import { cse, dce, fold, fuseConv, fuseElementwise, fuseLinear, planMemory, poolBeforeRelu, reluGradFromOutput, simplify, cleanup } from '../../training/graph/index.js';
 import type { Graph } from '../../training/graph/ir.js';
 import { expectClose, opsOf, runGraph } from './helpers.js';
 
@@ -189,6 +189,37 @@ describe('relu gradients read relu outputs', () => {
     expect(reluGrads(before)).toEqual(['add', 'conv2d']);
     expect(reluGrads(after)).toEqual(['fused.conv2d', 'fused.linear']);
     expect(after.nodes.filter((n) => n.op.startsWith('fused.')).map((n) => n.attrs.act)).toEqual(['relu', 'relu']);
+  });
+});
+
+describe('max pools before relus', () => {
+  it('pools first and masks the pooled gradient, exactly as eager (ties, all-negative windows, NaN, -0, overlapping and padded windows)', () => {
+    // rows: a positive tie, an all-negative window, a NaN, -0 with zeros, -Infinity
+    const img = tg.tensor([
+      [2, 2, -1, -3, 0.5, NaN],
+      [1, 0, -2, -4, 0.25, 1],
+      [-0, 0, 3, -Infinity, 7, 7],
+      [0, -0, 1, 3, 7, -1],
+    ], { requiresGrad: true }).reshape([1, 1, 4, 6]);
+    for (const opts of [{}, { stride: 1 }, { stride: 1, padding: 1 }] as const) {
+      const fn: Fn = (x) => {
+        const y = tg.maxPool2d(x.mul(1.5).relu(), 2, opts);
+        // the gradient routes y + 0.5 to each window's first maximum: it checks y's values and where they came from
+        return tg.grad([y.mul(y.detach().add(0.5)).sum()], [x])[0]!;
+      };
+      const { before, after } = check(fn, [img], (g) => { reluGradFromOutput(g); expect(poolBeforeRelu(g)).toBe(1); dce(g); });
+      expect(opsOf(before).filter((o) => o === 'relu')).toHaveLength(1);
+      const pool = after.nodes.findIndex((n) => n.op === 'maxPool2d');
+      expect(after.nodes[pool + 1].op).toBe('relu');
+      expect(after.producers().get(after.nodes[pool].inputs[0])?.op).toBe('mul');
+    }
+  });
+
+  it('leaves a relu that something else reads', () => {
+    const fn: Fn = (x) => { const h = x.relu(); return tg.maxPool2d(h, 2).sum().add(h.sum()); };
+    const { after } = check(fn, [tg.randn([1, 1, 4, 4])], poolBeforeRelu);
+    expect(opsOf(after)).toContain('relu');
+    expect(after.nodes.find((n) => n.op === 'maxPool2d')!.inputs[0]).toBe(after.nodes.find((n) => n.op === 'relu')!.outputs[0]);
   });
 });
 

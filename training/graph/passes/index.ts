@@ -6,10 +6,11 @@ import { fold } from './fold.js';
 import { fuseElementwise } from './fuse-elementwise.js';
 import { fuseConv } from './fuse-conv.js';
 import { fuseLinear } from './fuse-linear.js';
+import { poolBeforeRelu } from './pool-relu.js';
 import { reluGradFromOutput } from './relu-grad.js';
 import { simplify } from './simplify.js';
 
-export { cse, dce, fold, fuseConv, fuseElementwise, fuseLinear, reluGradFromOutput, simplify };
+export { cse, dce, fold, fuseConv, fuseElementwise, fuseLinear, poolBeforeRelu, reluGradFromOutput, simplify };
 export { planMemory, type MemoryPlan } from './memory-plan.js';
 
 /**
@@ -42,6 +43,8 @@ export function optimize(g: Graph): Graph {
 function fuse(g: Graph): void {
   // gradients read relu outputs, so pre-activations have one reader and relus fuse
   reluGradFromOutput(g);
+  // max pools of relus pool first (relu and its gradient mask then run on the pooled size)
+  if (poolBeforeRelu(g)) dce(g);
   fuseLinear(g);
   fuseConv(g);
   if (canGenerateCode()) fuseElementwise(g, true);
