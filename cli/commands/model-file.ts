@@ -17,12 +17,12 @@ export function describeTensor(t: TensorInfo): string {
 }
 
 /** Deterministic inputs for a model: uniform in the dtype's usual range. */
-export function randomInputs(model: LiteModel, seed = 1): Float32Array[] | Int8Array[] {
+export function randomInputs(model: LiteModel, seed = 1): (Float32Array | Int8Array)[] {
   let s = seed >>> 0;
   const next = () => { s = (Math.imul(s, 1664525) + 1013904223) >>> 0; return s / 4294967296; };
   return model.inputs.map((t) => {
     const n = t.shape.reduce((a, b) => a * b, 1);
     if (t.dtype === 'int8') return Int8Array.from({ length: n }, () => Math.floor(next() * 256) - 128);
     return Float32Array.from({ length: n }, () => next() * 2 - 1);
-  }) as Float32Array[];
+  });
 }
