@@ -24,6 +24,7 @@ interface KernelExports {
   dwF32(x: number, w: number, bias: number, y: number): void;
   dwI8(x: number, xZero: number, w: number, acc: number): void;
   im2colF32(x: number, col: number): void;
+  maxPool(x: number, y: number, int8: number, lo: number, hi: number, empty: number): void;
   packedSize(k: number, n: number): number;
   rqSet(rq: number, n8: number, zp: number, lo: number, hi: number): void;
   qgemmRq(a: number, lda: number, aZero: number, b: number, bsum: number, y: number, ldy: number, m: number, kp: number, n: number): void;
@@ -336,6 +337,34 @@ export class WasmKernels {
         c[i * n + j] = act === 1 ? Math.max(s, 0) : act === 2 ? Math.min(Math.max(s, 0), 6) : s;
       }
     }
+  }
+
+  /**
+   * Max pooling NHWC of one image (float32 or int8) with the window geometry g (kh x kw,
+   * strides, padding), clamped to [lo, hi]. In place when x and y live in this memory;
+   * false when the scratch area cannot be had now.
+   */
+  maxPool(x: Float32Array | Int8Array, xOff: number, y: Float32Array | Int8Array, yOff: number, g: ResolvedConv,
+    lo: number, hi: number): boolean {
+    const es = x.BYTES_PER_ELEMENT, nx = g.h * g.w * g.c, ny = g.outH * g.outW * g.c;
+    let px = this.resident(x), py = this.resident(y);
+    if (px >= 0) px += xOff * es;
+    if (py >= 0) py += yOff * es;
+    const copyOut = py < 0;
+    if (px < 0 || py < 0) {
+      const xBytes = px < 0 ? align64(nx * es + OVERREAD) : 0;
+      let base: number;
+      try { base = this.scratchArea(xBytes + (py < 0 ? ny * es + OVERREAD : 0)); } catch (e) {
+        if (e instanceof RangeError) return false;
+        throw e;
+      }
+      if (px < 0) { px = base; this.bytes().set(new Uint8Array(x.buffer, x.byteOffset + xOff * es, nx * es), px); }
+      if (py < 0) py = base + xBytes;
+    }
+    this.setGeometry(g);
+    this.exports.maxPool(px, py, es === 1 ? 1 : 0, lo, hi, lo > 0 ? lo : hi < 0 ? hi : 0);
+    if (copyOut) new Uint8Array(y.buffer, y.byteOffset + yOff * es, ny * es).set(this.bytes().subarray(py, py + ny * es));
+    return true;
   }
 
   /** Scratch parts of convPacked: copied x, im2col, copied y, bias, GEMM work (bytes). */

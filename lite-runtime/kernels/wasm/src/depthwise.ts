@@ -161,3 +161,60 @@ export function im2colF32(x: usize, col: usize): void {
     }
   }
 }
+
+/**
+ * Max pooling, NHWC, with the geometry of dwSetGeometry (KH x KW windows, C channels):
+ * the maximum over each window's in-image taps, clamped to [lo, hi]; `int8` selects
+ * int8 elements, else float32 (pmax: a NaN already in the output stays, a new one is
+ * ignored, as `if (v > y) y = v`). Windows with no in-image tap get `empty`.
+ */
+export function maxPool(x: usize, y: usize, int8: i32, lo: f32, hi: f32, empty: f32): void {
+  const es: usize = int8 ? 1 : 4, cb = <usize>C * es, lane = int8 ? 16 : 4;
+  const vlo = int8 ? i8x16.splat(<i8>lo) : f32x4.splat(lo), vhi = int8 ? i8x16.splat(<i8>hi) : f32x4.splat(hi);
+  const c16 = C & ~(lane - 1);
+  let yp = y;
+  for (let oy = 0; oy < OH; oy++) {
+    const iy0 = oy * SH - PT, y0 = max(0, iy0), y1 = min(H, iy0 + KH);
+    for (let ox = 0; ox < OW; ox++, yp += cb) {
+      const ix0 = ox * SW - PL, x0 = max(0, ix0), x1 = min(W, ix0 + KW);
+      if (y0 >= y1 || x0 >= x1) {
+        for (let c = 0; c < C; c++) {
+          if (int8) store<i8>(yp + <usize>c, <i8>empty);
+          else store<f32>(yp + (<usize>c << 2), empty);
+        }
+        continue;
+      }
+      const first = x + <usize>(y0 * W + x0) * cb;
+      let c = 0;
+      for (; c < c16; c += lane) {
+        const co = <usize>c * es;
+        let m = v128.load(first + co);
+        for (let iy = y0; iy < y1; iy++) {
+          for (let ix = iy == y0 ? x0 + 1 : x0; ix < x1; ix++) {
+            const v = v128.load(x + <usize>(iy * W + ix) * cb + co);
+            m = int8 ? i8x16.max_s(m, v) : f32x4.pmax(m, v);
+          }
+        }
+        m = int8 ? i8x16.min_s(i8x16.max_s(m, vlo), vhi) : f32x4.pmin(f32x4.pmax(m, vlo), vhi);
+        v128.store(yp + co, m);
+      }
+      for (; c < C; c++) {
+        if (int8) {
+          let m = <i32>load<i8>(first + <usize>c);
+          for (let iy = y0; iy < y1; iy++) for (let ix = iy == y0 ? x0 + 1 : x0; ix < x1; ix++) {
+            const v = <i32>load<i8>(x + <usize>(iy * W + ix) * cb + <usize>c);
+            if (v > m) m = v;
+          }
+          store<i8>(yp + <usize>c, <i8>min(max(m, <i32>lo), <i32>hi));
+        } else {
+          let m = load<f32>(first + (<usize>c << 2));
+          for (let iy = y0; iy < y1; iy++) for (let ix = iy == y0 ? x0 + 1 : x0; ix < x1; ix++) {
+            const v = load<f32>(x + <usize>(iy * W + ix) * cb + (<usize>c << 2));
+            if (v > m) m = v;
+          }
+          store<f32>(yp + (<usize>c << 2), m < lo ? lo : m > hi ? hi : m);
+        }
+      }
+    }
+  }
+}
