@@ -5,20 +5,38 @@
 import { BuiltinOp } from '../format/schema.js';
 import type { OpDef } from './op.js';
 import { preparePool, poolBounds, type PoolState } from './util/pool.js';
+import { maxPoolNHWC, type ConvGeometry } from '../kernels/index.js';
 
 const OP = 'MAX_POOL_2D';
 
-interface State { p: PoolState; b: Int32Array }
+/** Pool geometry, tap bounds scratch, and the window as the wasm kernel takes it. */
+interface State { p: PoolState; b: Int32Array; geo: ConvGeometry }
+
+/** All images through the wasm kernel; false when it declined. */
+function runWasm(x: Float32Array | Int8Array, y: Float32Array | Int8Array, s: State): boolean {
+  const { p } = s, inSize = p.h * p.w * p.c, outSize = p.win.outH * p.win.outW * p.c;
+  for (let n = 0; n < p.n; n++) {
+    if (!maxPoolNHWC(x, y, s.geo, { lo: p.lo, hi: p.hi, xOffset: n * inSize, yOffset: n * outSize })) return false;
+  }
+  return true;
+}
 
 export const MAX_POOL_2D: OpDef<State> = {
   code: BuiltinOp.MAX_POOL_2D,
   name: OP,
   prepare(node) {
-    return { p: preparePool(OP, node), b: new Int32Array(4) };
+    const p = preparePool(OP, node), w = p.win;
+    const geo: ConvGeometry = {
+      c: p.c, h: p.h, w: p.w, kh: w.kh, kw: w.kw, strideH: w.strideH, strideW: w.strideW,
+      padTop: w.padTop, padLeft: w.padLeft, padBottom: w.padBottom, padRight: w.padRight,
+    };
+    return { p, b: new Int32Array(4), geo };
   },
-  run(node, { p, b }) {
+  run(node, s) {
+    const { p, b } = s;
     const x = node.inputs[0]!.data as Float32Array | Int8Array;
     const y = node.outputs[0]!.data as Float32Array | Int8Array;
+    if (x.constructor === y.constructor && runWasm(x, y, s)) return;
     const { c, h, w, lo, hi } = p;
     let yo = 0;
     for (let n = 0; n < p.n; n++) for (let oy = 0; oy < p.win.outH; oy++) for (let ox = 0; ox < p.win.outW; ox++, yo += c) {
