@@ -1,11 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import * as tg from '../../training/index.js';
-
-const close = (a: tg.Tensor, b: tg.Tensor, tol = 1e-6) => {
-  expect(a.shape).toEqual(b.shape);
-  const x = a.data(), y = b.data();
-  for (let i = 0; i < x.length; i++) expect(Math.abs(x[i] - y[i])).toBeLessThanOrEqual(tol * (1 + Math.abs(y[i])));
-};
+import { expectClose as close } from './helpers.js';
 
 afterEach(() => vi.restoreAllMocks());
 
