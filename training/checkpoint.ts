@@ -63,7 +63,13 @@ export function loadBytes(bytes: Uint8Array, source = 'checkpoint'): { tensors: 
   let metadata: Record<string, string> = {};
   const ranges: [number, number, string][] = [];
   for (const [name, entry] of Object.entries(header)) {
-    if (name === '__metadata__') { metadata = entry as Record<string, string>; continue; }
+    if (name === '__metadata__') {
+      if (typeof entry !== 'object' || entry === null || Array.isArray(entry) || !Object.values(entry).every((v) => typeof v === 'string')) {
+        throw new FormatError(`${source}: __metadata__ must map names to strings, got ${JSON.stringify(entry)}`);
+      }
+      metadata = entry as Record<string, string>;
+      continue;
+    }
     const e = entry as { dtype?: unknown; shape?: unknown; data_offsets?: unknown };
     const dtype = FROM_ST[String(e.dtype)];
     if (!dtype) throw new FormatError(`${source}: tensor '${name}' has unsupported dtype ${String(e.dtype)} (supported: F32, I32, BOOL)`);

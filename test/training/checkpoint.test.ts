@@ -57,5 +57,7 @@ describe('safetensors checkpoints', () => {
     expect(() => tg.loadBytes(enc({ a: { dtype: 'F32', shape: [3], data_offsets: [0, 8] } }))).toThrow(/needs 12 bytes/);
     expect(() => tg.loadBytes(enc({ a: { dtype: 'F64', shape: [1], data_offsets: [0, 8] } }))).toThrow(/unsupported dtype F64/);
     expect(() => tg.loadBytes(enc({ a: { dtype: 'F32', shape: [2], data_offsets: [0, 8] }, b: { dtype: 'F32', shape: [2], data_offsets: [4, 12] } }))).toThrow(/overlap/);
+    expect(() => tg.loadBytes(enc({ __metadata__: { epoch: 3 } }))).toThrow(/__metadata__ must map names to strings/);
+    expect(tg.loadBytes(enc({ __metadata__: { epoch: '3' } })).metadata).toEqual({ epoch: '3' });
   });
 });
