@@ -22,6 +22,7 @@ import type { LiteDType, OpDef, OpNode, OptionsTable, Quantization, RtTensor, Ty
 import { planArena, type PlanItem } from './planner.js';
 import { BuiltinOp } from './format/schema.js';
 import { MAX_WHILE_ITERATIONS } from './ops/while.js';
+import { releaseHandles } from './kernels/index.js';
 
 export interface InterpreterOptions {
   /** Largest arena one subgraph may plan, in bytes (default 1 GiB). */
@@ -235,6 +236,8 @@ export class SubgraphRunner {
       }
     }
     for (const s of this.steps) {
+      releaseHandles(s.state);
+      s.state = undefined;
       try {
         s.state = s.op.prepare(s.node);
       } catch (e) {
@@ -322,7 +325,10 @@ export class SubgraphRunner {
     this.arena = null;
     this.arenaBytes = 0;
     this.prepared = false;
-    for (const s of this.steps) s.state = undefined;
+    for (const s of this.steps) {
+      releaseHandles(s.state);
+      s.state = undefined;
+    }
     for (const t of this.tensors) if (!t.isConst || t.folded) t.data = emptyTyped(t.dtype);
   }
 

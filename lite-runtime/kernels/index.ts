@@ -30,6 +30,7 @@ export {
 export { kernelMemory, type KernelMemory } from './memory.js';
 export { convNHWCPacked, reserveConvNHWCPacked, type ConvImageOffsets } from './conv-packed.js';
 export { maxPoolNHWC, type MaxPoolOptions } from './maxpool.js';
+export { releaseHandles } from './release.js';
 export {
   im2colNCHW, col2imNCHW, im2colNHWC, convOutputSize,
   type ConvGeometry, type ResolvedConv, type Im2colNHWCOptions,

@@ -155,6 +155,11 @@ export function depthwiseNHWCI8Requant(x: Int8Array, xOffset: number, xZero: num
   return k.depthwiseRq(x, xOffset, xZero, w, rq, p.rq, y, yOffset, g, p.oc);
 }
 
+/** True for handles from `packRequantI8` / `packDepthwiseI8`. */
+export function isFused(p: unknown): p is PackedRequantI8 | PackedDepthwiseI8 {
+  return p instanceof RequantBlock || p instanceof DepthwiseBlock;
+}
+
 /** Releases what `packRequantI8` / `packDepthwiseI8` hold (also reclaimed when collected). */
 export function freeFused(p: PackedRequantI8 | PackedDepthwiseI8 | null): void {
   if (p instanceof RequantBlock) p.data.free();

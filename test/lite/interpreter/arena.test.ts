@@ -8,6 +8,7 @@ import { createBackend } from '../../../lite-runtime/backends/index.js';
 import { parseModel } from '../../../lite-runtime/format/model.js';
 import { Interpreter } from '../../../lite-runtime/interpreter.js';
 import { kernelMemory, setKernelBackend } from '../../../lite-runtime/kernels/index.js';
+import { activeWasm } from '../../../lite-runtime/kernels/backend.js';
 import { modelBytes, readBmpGray } from '../models/shared.js';
 
 function personInput(): Int8Array {
@@ -79,6 +80,20 @@ describe('arena in the kernels\' memory', () => {
       mem.thaw();
       m?.dispose();
       mem.release(filler, spare);
+    }
+  });
+
+  it('dispose returns the arena and the packed weights to the kernels\' memory', async () => {
+    const heap = activeWasm()!.heap;
+    for (const file of ['person_detect.tflite', 'micro_speech_quantized.tflite']) {
+      const warm = await loadModel(modelBytes(file)); // scratch areas reach their size
+      warm.dispose();
+      const before = heap.used();
+      const m = await loadModel(modelBytes(file));
+      await m.run([file.startsWith('person') ? personInput() : speechInput()]);
+      expect(heap.used()).toBeGreaterThan(before);
+      m.dispose();
+      expect(heap.used()).toBe(before);
     }
   });
 });
