@@ -1,5 +1,4 @@
-import { randomBytes } from 'node:crypto';
-import { readFile, rename, unlink, writeFile } from 'node:fs/promises';
+import { readFileBytes, writeFileAtomic } from './files.js';
 import type { DType } from './dtype.js';
 import { FormatError } from './errors.js';
 import { fmtShape, sizeOf } from './shape.js';
@@ -84,7 +83,8 @@ export function loadBytes(bytes: Uint8Array, source = 'checkpoint'): { tensors: 
     if (end - begin !== want) throw new FormatError(`${source}: tensor '${name}' ${dtype}${fmtShape(shape)} needs ${want} bytes, data_offsets span ${end - begin}`);
     if (end > data.length) throw new FormatError(`${source}: tensor '${name}' ends at byte ${end} of a ${data.length}-byte data section: file truncated`);
     ranges.push([begin, end, name]);
-    const copy = data.slice(begin, end);
+    const copy = new Uint8Array(end - begin); // a fresh, aligned copy (Buffer.slice would share its pool)
+    copy.set(data.subarray(begin, end));
     const storage = dtype === 'float32' ? new Float32Array(copy.buffer) : dtype === 'int32' ? new Int32Array(copy.buffer) : new Uint8Array(copy.buffer);
     tensors[name] = Tensor._fromStorage(shape, dtype, storage);
   }
@@ -95,24 +95,12 @@ export function loadBytes(bytes: Uint8Array, source = 'checkpoint'): { tensors: 
   return { tensors, metadata };
 }
 
-/** Writes `bytes` to `path` atomically: a temp file in the same folder, then rename. */
-export async function writeFileAtomic(path: string, bytes: Uint8Array): Promise<void> {
-  const tmp = `${path}.${randomBytes(6).toString('hex')}.tmp`;
-  try {
-    await writeFile(tmp, bytes);
-    await rename(tmp, path);
-  } catch (e) {
-    await unlink(tmp).catch(() => {});
-    throw e;
-  }
-}
-
 /**
  * Saves a state dict as a .safetensors file, atomically.
  * @example await tg.save(model.stateDict(), 'model.safetensors')
  */
 export async function save(state: StateDict, path: string, metadata?: Record<string, string>): Promise<void> {
-  await writeFileAtomic(path, saveBytes(state, metadata));
+  writeFileAtomic(path, saveBytes(state, metadata), 'tg.save');
 }
 
 /**
@@ -120,5 +108,5 @@ export async function save(state: StateDict, path: string, metadata?: Record<str
  * @example model.loadStateDict(await tg.load('model.safetensors'))
  */
 export async function load(path: string): Promise<StateDict> {
-  return loadBytes(new Uint8Array(await readFile(path)), path).tensors;
+  return loadBytes(readFileBytes(path, 'tg.load'), path).tensors;
 }

@@ -1,11 +1,11 @@
+import { TgliteError } from '../../training/errors.js';
+
 /**
  * A description the writer cannot turn into a valid model; the message names what
  * and where, e.g. "subgraph 0 operator 2 (CONV_2D): input 'w' is not a tensor name".
  */
-export class TfliteWriteError extends Error {
-  readonly code = 'TFLITE_WRITE';
+export class TfliteWriteError extends TgliteError {
   constructor(message: string) {
-    super(message);
-    this.name = 'TfliteWriteError';
+    super('TFLITE_WRITE', message);
   }
 }
