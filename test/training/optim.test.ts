@@ -17,6 +17,7 @@ const makers: Record<string, (ps: tg.Tensor[]) => tg.optim.Optimizer<{ lr: numbe
   'adam/wd': (ps) => new tg.optim.Adam(ps, { lr: 1e-2, betas: [0.8, 0.9], eps: 1e-6, weightDecay: 0.1 }),
   'adamw/default': (ps) => new tg.optim.AdamW(ps, { lr: 1e-2 }),
   'adamw/wd': (ps) => new tg.optim.AdamW(ps, { lr: 1e-2, weightDecay: 0.3 }),
+  'adam/param-groups': (ps) => new tg.optim.Adam([{ params: [ps[0]] }, { params: [ps[1]], options: { lr: 0.1, weightDecay: 0.05 } }], { lr: 1e-2 }),
   'rmsprop/default': (ps) => new tg.optim.RMSprop(ps, { lr: 1e-2 }),
   'rmsprop/centered-momentum': (ps) => new tg.optim.RMSprop(ps, { lr: 1e-2, alpha: 0.9, momentum: 0.8, centered: true, weightDecay: 0.05 }),
 };
