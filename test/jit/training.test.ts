@@ -80,6 +80,20 @@ describe('compiled training steps', () => {
     for (const n of inner) expect(plan.bufferOf.has(n.outputs[0]), `${n.op} %${n.outputs[0].id}`).toBe(true);
   });
 
+  it('strided, padded and depthwise convolutions with an overlapping padded max pool train equal to eager (planned kernels, pool before relu)', () => {
+    tg.manualSeed(4);
+    const make = () => new tg.nn.Sequential(
+      new tg.nn.Conv2d(2, 4, 3, { stride: 2, padding: 1 }), new tg.nn.ReLU(),
+      new tg.nn.Conv2d(4, 4, 3, { padding: 1, groups: 4 }), new tg.nn.ReLU(), new tg.nn.MaxPool2d(3, { stride: 1, padding: 1 }),
+      new tg.nn.Conv2d(4, 3, 1), new tg.nn.Flatten(), new tg.nn.Linear(3 * 5 * 5, 3)) as Model;
+    const { step } = compareTraining(make, batchesOf([3, 2, 9, 9], 3, 3), 5e-5);
+    const g = step.optimizedGraphFor(tg.randn([3, 2, 9, 9]), tg.randint(0, 3, [3]));
+    expect(g.nodes.map((n) => n.op)).toEqual(expect.arrayContaining(['fused.conv2d', 'convTranspose2d', 'conv2dBackwardWeight', 'maxPool2dBackward']));
+    // the pool reads the depthwise conv's output (its relu moved after the pool)
+    const pool = g.nodes.find((n) => n.op === 'maxPool2d')!;
+    expect(g.producers().get(pool.inputs[0])!.attrs.groups).toBe(4);
+  });
+
   it('foundation-size models (MLP 784-512-512-10, CNN 32/64 channels on 28x28) train equal to eager', () => {
     // Adam's update is g / (|g| + eps): where a gradient is ~1e-10, float32 rounding differences of 1e-17
     // (GEMM summation order) flip the update by 2 lr. A larger eps keeps those elements comparable;
