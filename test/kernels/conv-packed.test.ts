@@ -27,6 +27,9 @@ const CASES: [ConvGeometry, number][] = [
   [{ c: 16, h: 8, w: 8, kh: 3, kw: 3, strideH: 2, strideW: 2, padTop: 0, padLeft: 0, padBottom: 1, padRight: 1 }, 13],
   [{ c: 5, h: 9, w: 10, kh: 2, kw: 3, dilationH: 2, dilationW: 2, padTop: 1, padLeft: 2, padBottom: 0, padRight: 1 }, 7],
   [{ c: 1, h: 4, w: 4, kh: 4, kw: 4 }, 3],
+  // k = 288: more than one K block (packed path); 5x7 outputs leave rows past a multiple of 4
+  [{ c: 32, h: 5, w: 7, kh: 3, kw: 3, padTop: 1, padLeft: 1, padBottom: 1, padRight: 1 }, 20],
+  [{ c: 4, h: 3, w: 5, kh: 2, kw: 2 }, 40],
 ];
 
 afterEach(() => setKernelBackend('wasm'));

@@ -14,6 +14,7 @@ interface KernelExports {
   packB(b: number, ldb: number, transB: number, k: number, n: number, dst: number): void;
   gemm(a: number, lda: number, transA: number, pb: number, c: number, ldc: number,
     m: number, k: number, n: number, mc: number, work: number): void;
+  gemmRows(a: number, lda: number, pb: number, c: number, ldc: number, m: number, k: number, n: number, work: number): void;
   initRows(c: number, ldc: number, m: number, n: number, bias: number): void;
   activate(c: number, len: number, act: number): void;
   qgemm(a: number, aZero: number, b: number, bsum: number, acc: number, m: number, kp: number, n: number): void;
@@ -407,7 +408,9 @@ export class WasmKernels {
     this.setGeometry(g);
     ex.im2colF32(px, pcol);
     ex.initRows(py, n, m, n, bias ? pbias : 0);
-    ex.gemm(pcol, k, 0, packed.off, py, n, m, k, n, MC, work);
+    // short rows (k within one K block) are read in place; longer ones are packed per block
+    if (k <= this.kb) ex.gemmRows(pcol, k, packed.off, py, n, m, k, n, work);
+    else ex.gemm(pcol, k, 0, packed.off, py, n, m, k, n, MC, work);
     if (act) ex.activate(py, m * n, act);
     if (ry < 0) { const o = py >> 2, f2 = this.floats(); for (let i = 0; i < m * n; i++) y[yOff + i] = f2[o + i]!; }
     return true;

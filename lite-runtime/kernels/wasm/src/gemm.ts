@@ -265,3 +265,64 @@ export function activate(c: usize, len: i32, act: i32): void {
     store<f32>(p, v);
   }
 }
+
+// C[4,8] += A rows a0, a0+lda, a0+2lda, a0+3lda (kc floats each, unpacked) @ B panel (kc x 8).
+function kernel4x8rows(a0: usize, lda: usize, pb: usize, c: usize, ldc: usize, kc: i32): void {
+  const a1 = a0 + lda, a2 = a1 + lda, a3 = a2 + lda;
+  const c1 = c + ldc, c2 = c1 + ldc, c3 = c2 + ldc;
+  let x00 = v128.load(c), x01 = v128.load(c, 16);
+  let x10 = v128.load(c1), x11 = v128.load(c1, 16);
+  let x20 = v128.load(c2), x21 = v128.load(c2, 16);
+  let x30 = v128.load(c3), x31 = v128.load(c3, 16);
+  let p: usize = 0;
+  const end = <usize>kc << 2;
+  do {
+    const b0 = v128.load(pb), b1 = v128.load(pb, 16);
+    let a = v128.load32_splat(a0 + p);
+    x00 = madd(a, b0, x00); x01 = madd(a, b1, x01);
+    a = v128.load32_splat(a1 + p);
+    x10 = madd(a, b0, x10); x11 = madd(a, b1, x11);
+    a = v128.load32_splat(a2 + p);
+    x20 = madd(a, b0, x20); x21 = madd(a, b1, x21);
+    a = v128.load32_splat(a3 + p);
+    x30 = madd(a, b0, x30); x31 = madd(a, b1, x31);
+    p += 4; pb += 32;
+  } while (p < end);
+  v128.store(c, x00); v128.store(c, x01, 16);
+  v128.store(c1, x10); v128.store(c1, x11, 16);
+  v128.store(c2, x20); v128.store(c2, x21, 16);
+  v128.store(c3, x30); v128.store(c3, x31, 16);
+}
+
+/**
+ * gemm for k <= KB reading A's rows in place (no packing): C[m,n] (row stride ldc)
+ * += A[m,k] (row stride lda) @ B from packB. `work` holds a 4x8 edge tile (32 floats).
+ */
+export function gemmRows(a: usize, lda: i32, pb: usize, c: usize, ldc: i32, m: i32, k: i32, n: i32, work: usize): void {
+  if (m <= 0 || n <= 0 || k <= 0) return;
+  const np = ((n + 7) & ~7) >> 3, nfull = n >> 3, ldcb = <usize>ldc << 2, ldab = <usize>lda << 2;
+  const ps = <usize>k << 5, m4 = m & ~3;
+  for (let jp = 0; jp < np; jp++) {
+    const pB = pb + <usize>jp * ps;
+    for (let i = 0; i < m4; i += 4) {
+      const pA = a + <usize>i * ldab, cp = c + <usize>i * ldcb + (<usize>jp << 5);
+      if (jp < nfull) kernel4x8rows(pA, ldab, pB, cp, ldcb, k);
+      else {
+        memory.fill(work, 0, 128);
+        kernel4x8rows(pA, ldab, pB, work, 32, k);
+        addEdge(work, 4, cp, ldcb, n - (jp << 3));
+      }
+    }
+  }
+  for (let r = m4; r < m; r++) {
+    const pA = a + <usize>r * ldab, cp = c + <usize>r * ldcb;
+    let jp = 0;
+    for (; jp + 4 <= nfull; jp += 4) kernel1x32(pA, pb + <usize>jp * ps, ps, cp + (<usize>jp << 5), k);
+    for (; jp < nfull; jp++) kernel1x8(pA, pb + <usize>jp * ps, cp + (<usize>jp << 5), k);
+    if (jp < np) {
+      memory.fill(work, 0, 32);
+      kernel1x8(pA, pb + <usize>jp * ps, work, k);
+      addEdge(work, 1, cp + (<usize>jp << 5), ldcb, n - (jp << 3));
+    }
+  }
+}
