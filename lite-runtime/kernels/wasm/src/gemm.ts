@@ -314,15 +314,14 @@ export function gemmRows(a: usize, lda: i32, pb: usize, c: usize, ldc: i32, m: i
       }
     }
   }
+  // Rows past a multiple of four: the 4-row kernel on the row repeated (lda 0) into the
+  // edge tile, one row added back (keeps gemm's single-row kernels to gemm alone).
   for (let r = m4; r < m; r++) {
     const pA = a + <usize>r * ldab, cp = c + <usize>r * ldcb;
-    let jp = 0;
-    for (; jp + 4 <= nfull; jp += 4) kernel1x32(pA, pb + <usize>jp * ps, ps, cp + (<usize>jp << 5), k);
-    for (; jp < nfull; jp++) kernel1x8(pA, pb + <usize>jp * ps, cp + (<usize>jp << 5), k);
-    if (jp < np) {
-      memory.fill(work, 0, 32);
-      kernel1x8(pA, pb + <usize>jp * ps, work, k);
-      addEdge(work, 1, cp + (<usize>jp << 5), ldcb, n - (jp << 3));
+    for (let jp = 0; jp < np; jp++) {
+      memory.fill(work, 0, 128);
+      kernel4x8rows(pA, 0, pb + <usize>jp * ps, work, 32, k);
+      addEdge(work, 1, cp + (<usize>jp << 5), ldcb, min(8, n - (jp << 3)));
     }
   }
 }
