@@ -3,6 +3,9 @@
  * is resolved (all unsupported ops reported at once) and prepared, then one arena
  * per subgraph is planned from tensor lifetimes. `run` calls each op's `run` in
  * order with no allocation. A new input shape re-prepares and re-plans the subgraph.
+ * Arenas live in the backend's growable memory when it has one (the CPU backend: the
+ * WASM kernels' memory, read and written in place): tensors re-take their views when
+ * that memory grew, and a run freezes it so that views held by ops stay valid.
  *
  * ```ts
  * const interp = new Interpreter(parseModel(bytes), await createBackend('cpu'));
