@@ -156,6 +156,17 @@ export function qgemmRq(a: usize, lda: i32, aZero: i32, b: usize, bsum: usize, y
   for (let c = 0; c < count; c++) { store<i8>(yp + <usize>(cb + c), <i8>bits); bits >>= 8; }
 }
 
+// Requantizes eight accumulators with scales s0/s1 and the call's clamp / zero point
+// vectors (hoisted by the caller), stores `count` (1..8) int8 at p.
+@inline function rqStore8(p: usize, a0: v128, a1: v128, s0: v128, s1: v128, lo: v128, hi: v128, zpm: v128, count: i32): void {
+  const z = i32x4.splat(0);
+  const h = i16x8.narrow_i32x4_s(rq4(a0, z, s0, lo, hi, zpm), rq4(a1, z, s1, lo, hi, zpm));
+  const v = i8x16.narrow_i16x8_s(h, h);
+  if (count == 8) { v128.store64_lane(p, v, 0); return; }
+  let bits = i64x2.extract_lane(v, 0);
+  for (let c = 0; c < count; c++) { store<i8>(p + <usize>c, <i8>bits); bits >>= 8; }
+}
+
 // One output pixel whose window lies inside the image: x at xb (window origin), taps
 // cs bytes apart along a row and rs bytes apart between rows; accumulators start at
 // biasZ = bias - xZero * (sum of the channel's taps), so x needs no zero-point subtraction.
@@ -425,10 +436,12 @@ function qbc4x8(a0: usize, lda: usize, wb: usize, kp: i32, i0: v128, i1: v128, y
     wp += 128;
     p += 8;
   } while (p < <usize>kp);
-  storeRq8(y, j, c00, c01, count);
-  storeRq8(y + ldy, j, c10, c11, count);
-  storeRq8(y + 2 * ldy, j, c20, c21, count);
-  storeRq8(y + 3 * ldy, j, c30, c31, count);
+  const so = RQ + (<usize>N8 << 2) + (<usize>j << 2), s0 = v128.load(so), s1 = v128.load(so, 16);
+  const lo = f32x4.splat(LO), hi = f32x4.splat(HI), zpm = i32x4.splat(ZPM), yj = y + <usize>j;
+  rqStore8(yj, c00, c01, s0, s1, lo, hi, zpm, count);
+  rqStore8(yj + ldy, c10, c11, s0, s1, lo, hi, zpm, count);
+  rqStore8(yj + 2 * ldy, c20, c21, s0, s1, lo, hi, zpm, count);
+  rqStore8(yj + 3 * ldy, c30, c31, s0, s1, lo, hi, zpm, count);
 }
 
 // One row against eight outputs (the rows left after blocks of four).
