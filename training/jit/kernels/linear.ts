@@ -1,13 +1,13 @@
-import { matmulPacked, packB, freePacked, type PackedMatrix } from '../../../lite-runtime/kernels/index.js';
+import { matmul, matmulPacked, packB, freePacked, type PackedMatrix } from '../../../lite-runtime/kernels/index.js';
 import type { Storage } from '../../dtype.js';
 import { sizeOf } from '../../shape.js';
 import type { Step, StepContext } from '../executor.js';
+import { reluInPlace } from './conv.js';
 
 /**
  * The step of a `fused.linear` node: y = act(x @ op(w) + bias) in one GEMM call
  * with the bias and activation applied in the kernel. Weights that are graph
- * variables or constants are packed once and repacked only when they change;
- * others are packed on every run.
+ * variables or constants are packed once and repacked only when they change.
  */
 export function fusedLinearStep({ node, slot, planned, variableRef, isConstant }: StepContext): Step {
   const [x, w, bias] = node.inputs;
@@ -24,20 +24,30 @@ export function fusedLinearStep({ node, slot, planned, variableRef, isConstant }
   let packed: PackedMatrix | null = null;
   let packedFrom: Storage | null = null;
   let packedVersion = -1;
+  // Weights that change on every run (training) are not worth packing: after two repacks in a row, multiply unpacked.
+  let repacks = 0;
   return (s) => {
     const a = s[xi] as Float32Array, wd = s[wi] as Float32Array;
     const bd = bi >= 0 ? (s[bi] as Float32Array) : null;
     const o = buf ?? new Float32Array(m * n);
     const version = ref ? ref.version() : 0;
-    // Weights updated on every run (training) are packed on every run: packing costs about what the
-    // unpacked GEMM spends packing them itself, and the packed GEMM adds bias and activation in its store.
-    if (!(packable && packed !== null && packedFrom === wd && packedVersion === version)) {
-      if (packed) freePacked(packed);
-      packed = packB(wd, k, n, transB);
-      packedFrom = wd;
-      packedVersion = version;
+    const fresh = packed !== null && packedFrom === wd && packedVersion === version;
+    if (packable && repacks < 2) {
+      if (!fresh) {
+        if (packed) freePacked(packed);
+        packed = packB(wd, k, n, transB);
+        repacks = packedFrom === null ? 0 : repacks + 1;
+        packedFrom = wd;
+        packedVersion = version;
+      } else {
+        repacks = 0;
+      }
+      matmulPacked(a, packed!, o, m, bd, act);
+    } else {
+      matmul(a, wd, o, m, k, n, { transB });
+      if (bd) for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) o[i * n + j] += bd[j];
+      if (act) reluInPlace(o);
     }
-    matmulPacked(a, packed, o, m, bd, act);
     s[oi] = o;
   };
 }
