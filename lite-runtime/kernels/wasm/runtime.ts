@@ -19,6 +19,7 @@ interface KernelExports {
   activate(c: number, len: number, act: number): void;
   qgemm(a: number, aZero: number, b: number, bsum: number, acc: number, m: number, kp: number, n: number): void;
   rowSums(b: number, rows: number, kp: number, dst: number): void;
+  packPairs(b: number, n: number, kp: number, dst: number): void;
   padRows(src: number, rows: number, k: number, kp: number, fill: number, dst: number): void;
   dwSetGeometry(h: number, w: number, c: number, kh: number, kw: number, sh: number, sw: number,
     pt: number, pl: number, dh: number, dw: number, oh: number, ow: number): void;
@@ -434,17 +435,7 @@ export class WasmKernels {
         this.exports.padRows(raw, n, k, kp, 0, block.off);
       }
       this.exports.rowSums(block.off, n, kp, block.off + rowsBytes);
-      const mem = this.bytes(), rows = new Int8Array(mem.buffer, block.off, n * kp), pairs = new Int16Array(mem.buffer, block.off + at, pad8(n) * kp);
-      for (let jb = 0; jb < n; jb += 8) {
-        for (let q = 0; q < kp; q += 2) {
-          const o = jb * kp + q * 8;
-          for (let j = 0; j < 8; j++) {
-            const r = jb + j < n ? (jb + j) * kp + q : -1;
-            pairs[o + 2 * j] = r < 0 ? 0 : rows[r]!;
-            pairs[o + 2 * j + 1] = r < 0 ? 0 : rows[r + 1]!;
-          }
-        }
-      }
+      this.exports.packPairs(block.off, n, kp, block.off + at);
     } catch (e) {
       this.heap.release(block.off, block.bytes);
       throw e;
