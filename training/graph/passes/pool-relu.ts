@@ -16,6 +16,7 @@ export function poolBeforeRelu(g: Graph): number {
   const consumers = g.consumers();
   const outputs = new Set(g.outputs);
   const insertBefore = new Map<Node, Node[]>();
+  const removed = new Set<Node>();
   let count = 0;
   for (const relu of [...g.nodes]) {
     if (relu.op !== 'relu') continue;
@@ -43,12 +44,12 @@ export function poolBeforeRelu(g: Graph): number {
       back.inputs = [z, masked];
       insertBefore.set(back, [...(insertBefore.get(back) ?? []), maskNode]);
       g.replaceUses(mask.outputs[0], back.outputs[0]);
-      mask.op = '';
+      removed.add(mask);
     }
     count++;
   }
   if (count) {
-    g.nodes = g.nodes.flatMap((n) => (n.op === '' ? [] : [...(insertBefore.get(n) ?? []), n]));
+    g.nodes = g.nodes.flatMap((n) => (removed.has(n) ? [] : [...(insertBefore.get(n) ?? []), n]));
     // the old relu's output has no readers left; DCE removes it
   }
   return count;
