@@ -54,6 +54,8 @@ export class WasmKernels {
   private wantScratch = 0;
   private viewBuf: ArrayBuffer | null = null;
   private u8v = new Uint8Array(0);
+  private i8v = new Int8Array(0);
+  private i32v = new Int32Array(0);
   private f32v = new Float32Array(0);
   /** Packed-A work area in floats: MC x (the module's K block) plus a 4x8 edge tile. */
   private readonly workFloats: number;
@@ -71,7 +73,13 @@ export class WasmKernels {
   /** All of the memory as bytes (a cached view, renewed when the memory grew). */
   bytes(): Uint8Array {
     const buf = this.memory.buffer;
-    if (buf !== this.viewBuf) { this.viewBuf = buf; this.u8v = new Uint8Array(buf); this.f32v = new Float32Array(buf); }
+    if (buf !== this.viewBuf) {
+      this.viewBuf = buf;
+      this.u8v = new Uint8Array(buf);
+      this.i8v = new Int8Array(buf);
+      this.i32v = new Int32Array(buf);
+      this.f32v = new Float32Array(buf);
+    }
     return this.u8v;
   }
 
@@ -79,6 +87,14 @@ export class WasmKernels {
   floats(): Float32Array {
     if (this.memory.buffer !== this.viewBuf) this.bytes();
     return this.f32v;
+  }
+
+  /** Copies the first `len` int8 of src to byte offset `off` without allocating. */
+  private putI8(off: number, src: Int8Array, len: number): void {
+    this.bytes();
+    const v = this.i8v;
+    if (src.length === len) v.set(src, off);
+    else for (let i = 0; i < len; i++) v[off + i] = src[i]!;
   }
 
   /** Copies the first `len` floats of src to byte offset `off` without allocating. */
@@ -449,8 +465,9 @@ export class WasmKernels {
   /** acc = (a - aZero) @ b^T; b given as an array or a block from packI8. k > 0. */
   qmatmul(a: Int8Array, aZero: number, b: Int8Array | WasmBlock, acc: Int32Array, m: number, k: number, n: number): void {
     const kp = pad8(k), padded = kp !== k, resident = !(b instanceof Int8Array);
-    const sizes = [m * k, padded ? m * kp : 0, resident ? 0 : n * k, resident || !padded ? 0 : n * kp,
-      resident ? 0 : n * 4, m * n * 4].map(align64);
+    const ra = this.resident(a), racc = this.resident(acc);
+    const sizes = [ra >= 0 ? 0 : m * k, padded ? m * kp : 0, resident ? 0 : n * k, resident || !padded ? 0 : n * kp,
+      resident ? 0 : n * 4, racc >= 0 ? 0 : m * n * 4].map(align64);
     let base: number;
     try { base = this.scratchArea(sizes.reduce((x, y) => x + y, 0)); } catch (e) {
       if (!(e instanceof RangeError) || !resident) throw e;
@@ -458,14 +475,18 @@ export class WasmKernels {
       qmatmulI8Js(a, aZero, this.i8((b as WasmBlock).off, n * kp), acc, m, k, n, kp);
       return;
     }
-    const [paRaw, paPad, pbRaw, pbPad, pbSum, pacc] = offsets(base, sizes);
+    const [paRaw, paPad, pbRaw, pbPad, pbSum, pacc] = offsets(base, sizes) as [number, number, number, number, number, number];
     const ex = this.exports;
-    this.i8(paRaw, m * k).set(a.subarray(0, m * k));
     let pa = paRaw;
-    if (padded) { ex.padRows(paRaw, m, k, kp, aZero, paPad); pa = paPad; }
+    if (ra >= 0 && !padded) pa = ra;
+    else {
+      if (ra >= 0) pa = ra;
+      else this.putI8(paRaw, a, m * k);
+      if (padded) { ex.padRows(pa, m, k, kp, aZero, paPad); pa = paPad; }
+    }
     let pb: number, bsum: number;
     if (b instanceof Int8Array) {
-      this.i8(pbRaw, n * k).set(b.subarray(0, n * k));
+      this.putI8(pbRaw, b, n * k);
       pb = pbRaw;
       if (padded) { ex.padRows(pbRaw, n, k, kp, 0, pbPad); pb = pbPad; }
       ex.rowSums(pb, n, kp, pbSum);
@@ -474,8 +495,12 @@ export class WasmKernels {
       pb = b.off;
       bsum = b.off + align64(n * kp);
     }
-    ex.qgemm(pa, aZero, pb, bsum, pacc, m, kp, n);
-    acc.set(this.i32(pacc, m * n));
+    ex.qgemm(pa, aZero, pb, bsum, racc >= 0 ? racc : pacc, m, kp, n);
+    if (racc < 0) {
+      this.bytes();
+      const v = this.i32v, o = pacc >> 2;
+      for (let i = 0; i < m * n; i++) acc[i] = v[o + i]!;
+    }
   }
 
   /** Float depthwise NHWC into y (exactly outH*outW*c long); act 0 none, 1 relu, 2 relu6. */

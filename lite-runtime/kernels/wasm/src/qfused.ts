@@ -133,9 +133,9 @@ export function qgemmRq(a: usize, lda: i32, aZero: i32, b: usize, bsum: usize, y
 }
 
 // Sixteen outputs of channels cb..cb+15 (accumulators a0..a3, bias included) stored at yp.
-@inline function storeRq16(yp: usize, cb: i32, a0: v128, a1: v128, a2: v128, a3: v128): void {
+@inline function storeRq16(yp: usize, cb: i32, a0: v128, a1: v128, a2: v128, a3: v128, lo: v128, hi: v128, zp: v128): void {
   const so = RQ + (<usize>N8 << 2) + (<usize>cb << 2);
-  const lo = f32x4.splat(LO), hi = f32x4.splat(HI), zp = i32x4.splat(ZPM), z = i32x4.splat(0);
+  const z = i32x4.splat(0);
   const r0 = rq4(a0, z, v128.load(so), lo, hi, zp);
   const r1 = rq4(a1, z, v128.load(so, 16), lo, hi, zp);
   const r2 = rq4(a2, z, v128.load(so, 32), lo, hi, zp);
@@ -144,9 +144,9 @@ export function qgemmRq(a: usize, lda: i32, aZero: i32, b: usize, bsum: usize, y
 }
 
 // Eight outputs of channels cb..cb+7 (bias included), of which `count` (1..8) are stored.
-@inline function storeRq8(yp: usize, cb: i32, a0: v128, a1: v128, count: i32): void {
+@inline function storeRq8(yp: usize, cb: i32, a0: v128, a1: v128, count: i32, lo: v128, hi: v128, zp: v128): void {
   const so = RQ + (<usize>N8 << 2) + (<usize>cb << 2);
-  const lo = f32x4.splat(LO), hi = f32x4.splat(HI), zp = i32x4.splat(ZPM), z = i32x4.splat(0);
+  const z = i32x4.splat(0);
   const r0 = rq4(a0, z, v128.load(so), lo, hi, zp);
   const r1 = rq4(a1, z, v128.load(so, 16), lo, hi, zp);
   const h = i16x8.narrow_i32x4_s(r0, r1);
@@ -171,6 +171,7 @@ export function qgemmRq(a: usize, lda: i32, aZero: i32, b: usize, bsum: usize, y
 // cs bytes apart along a row and rs bytes apart between rows; accumulators start at
 // biasZ = bias - xZero * (sum of the channel's taps), so x needs no zero-point subtraction.
 function dwInterior(xb: usize, cs: usize, rs: usize, w16: usize, wrow: usize, biasZ: usize, yp: usize, oc: i32, splat: bool): void {
+  const vlo = f32x4.splat(LO), vhi = f32x4.splat(HI), vzp = i32x4.splat(ZPM);
   const oc16 = oc & ~15;
   let cb = 0;
   for (; cb < oc16; cb += 16) {
@@ -191,7 +192,7 @@ function dwInterior(xb: usize, cs: usize, rs: usize, w16: usize, wrow: usize, bi
         a3 = i32x4.add(a3, i32x4.extmul_high_i16x8_s(x1, w1));
       }
     }
-    storeRq16(yp, cb, a0, a1, a2, a3);
+    storeRq16(yp, cb, a0, a1, a2, a3, vlo, vhi, vzp);
   }
   for (; cb < oc; cb += 8) {
     const bo = biasZ + (<usize>cb << 2);
@@ -207,7 +208,7 @@ function dwInterior(xb: usize, cs: usize, rs: usize, w16: usize, wrow: usize, bi
         a1 = i32x4.add(a1, i32x4.extmul_high_i16x8_s(x0, w0));
       }
     }
-    storeRq8(yp, cb, a0, a1, min(8, oc - cb));
+    storeRq8(yp, cb, a0, a1, min(8, oc - cb), vlo, vhi, vzp);
   }
 }
 
@@ -230,7 +231,8 @@ const MAX_TAPS = 256;
 // An interior pixel, taps two at a time: x of both taps interleaved per channel and widened,
 // then i32x4.dot_i16x8_s against weights stored as (tap, tap') pairs per channel (wp2,
 // [pair][n8][2] int16), the sum of both products per lane. Accumulators start at biasZ.
-function dwInteriorPairs(xb0: usize, xstep: usize, tab: usize, wp2: usize, pairs: i32, biasZ: usize, yp0: usize, count: i32, oc: i32, splat: bool): void {
+@inline function dwPairsImpl(xb0: usize, xstep: usize, tab: usize, wp2: usize, pairs: i32, biasZ: usize, yp0: usize, count: i32, oc: i32, splat: bool): void {
+  const vlo = f32x4.splat(LO), vhi = f32x4.splat(HI), vzp = i32x4.splat(ZPM);
   const oc16 = oc & ~15, pstride = <usize>N8 << 2;
   for (let px = 0; px < count; px++) {
   const xb = xb0 + <usize>px * xstep, yp = yp0 + <usize>(px * oc);
@@ -258,7 +260,7 @@ function dwInteriorPairs(xb0: usize, xstep: usize, tab: usize, wp2: usize, pairs
       a2 = i32x4.add(a2, i32x4.dot_i16x8_s(x2, v128.load(wp, 32)));
       a3 = i32x4.add(a3, i32x4.dot_i16x8_s(x3, v128.load(wp, 48)));
     }
-    storeRq16(yp, cb, a0, a1, a2, a3);
+    storeRq16(yp, cb, a0, a1, a2, a3, vlo, vhi, vzp);
   }
   for (; cb < oc; cb += 8) {
     const bo = biasZ + (<usize>cb << 2);
@@ -279,14 +281,28 @@ function dwInteriorPairs(xb0: usize, xstep: usize, tab: usize, wp2: usize, pairs
       a0 = i32x4.add(a0, i32x4.dot_i16x8_s(x0, v128.load(wp)));
       a1 = i32x4.add(a1, i32x4.dot_i16x8_s(x1, v128.load(wp, 16)));
     }
-    storeRq8(yp, cb, a0, a1, min(8, oc - cb));
+    storeRq8(yp, cb, a0, a1, min(8, oc - cb), vlo, vhi, vzp);
   }
   }
+}
+
+// The paired path specialized for splat (one input channel) and multiplier-1 inputs,
+// so the inner loops carry no branch on it.
+function dwPairsSplat(xb0: usize, xstep: usize, tab: usize, wp2: usize, pairs: i32, biasZ: usize, yp0: usize, count: i32, oc: i32): void {
+  dwPairsImpl(xb0, xstep, tab, wp2, pairs, biasZ, yp0, count, oc, true);
+}
+function dwPairsVec(xb0: usize, xstep: usize, tab: usize, wp2: usize, pairs: i32, biasZ: usize, yp0: usize, count: i32, oc: i32): void {
+  dwPairsImpl(xb0, xstep, tab, wp2, pairs, biasZ, yp0, count, oc, false);
+}
+function dwInteriorPairs(xb0: usize, xstep: usize, tab: usize, wp2: usize, pairs: i32, biasZ: usize, yp0: usize, count: i32, oc: i32, splat: bool): void {
+  if (splat) dwPairsSplat(xb0, xstep, tab, wp2, pairs, biasZ, yp0, count, oc);
+  else dwPairsVec(xb0, xstep, tab, wp2, pairs, biasZ, yp0, count, oc);
 }
 
 // One output pixel at the border: only the in-image taps [ky0, ky1) x [kx0, kx1), x - xZero.
 function dwBorder(x: usize, xZero: i32, w16: usize, wrow: usize, yp: usize, oc: i32, splat: bool,
   iy0: i32, ix0: i32, ky0: i32, ky1: i32, kx0: i32, kx1: i32): void {
+  const vlo = f32x4.splat(LO), vhi = f32x4.splat(HI), vzp = i32x4.splat(ZPM);
   const zx = i16x8.splat(<i16>xZero), oc16 = oc & ~15;
   let cb = 0;
   for (; cb < oc16; cb += 16) {
@@ -311,7 +327,7 @@ function dwBorder(x: usize, xZero: i32, w16: usize, wrow: usize, yp: usize, oc: 
         a3 = i32x4.add(a3, i32x4.extmul_high_i16x8_s(x1, w1));
       }
     }
-    storeRq16(yp, cb, a0, a1, a2, a3);
+    storeRq16(yp, cb, a0, a1, a2, a3, vlo, vhi, vzp);
   }
   for (; cb < oc; cb += 8) {
     const bo = RQ + (<usize>cb << 2);
@@ -327,7 +343,7 @@ function dwBorder(x: usize, xZero: i32, w16: usize, wrow: usize, yp: usize, oc: 
         a1 = i32x4.add(a1, i32x4.extmul_high_i16x8_s(x0, w0));
       }
     }
-    storeRq8(yp, cb, a0, a1, min(8, oc - cb));
+    storeRq8(yp, cb, a0, a1, min(8, oc - cb), vlo, vhi, vzp);
   }
 }
 
@@ -462,7 +478,7 @@ function qbc1x8(a0: usize, wb: usize, kp: i32, i0: v128, i1: v128, y: usize, j: 
     wp += 128;
     p += 8;
   } while (p < <usize>kp);
-  storeRq8(y, j, c0, c1, count);
+  storeRq8(y, j, c0, c1, count, f32x4.splat(LO), f32x4.splat(HI), i32x4.splat(ZPM));
 }
 
 /**
