@@ -9,7 +9,7 @@ import { parseModel } from '../../../lite-runtime/format/model.js';
 import { Interpreter } from '../../../lite-runtime/interpreter.js';
 import { kernelMemory, setKernelBackend } from '../../../lite-runtime/kernels/index.js';
 import { activeWasm } from '../../../lite-runtime/kernels/backend.js';
-import { modelBytes, readBmpGray } from '../models/shared.js';
+import { MODEL_FILES, modelBytes, readBmpGray } from '../models/shared.js';
 
 function personInput(): Int8Array {
   const { gray } = readBmpGray(modelBytes('person.bmp'));
@@ -45,6 +45,26 @@ describe('arena in the kernels\' memory', () => {
     interp.dispose();
     expect(await outputsOf('person_detect.tflite', personInput())).toEqual(refPerson);
     expect(await outputsOf('micro_speech_quantized.tflite', speechInput())).toEqual(refSpeech);
+  });
+
+  it('every real model gives the same outputs after the memory grew between runs', async () => {
+    const mem = kernelMemory()!;
+    for (const file of MODEL_FILES) {
+      const m = await loadModel(modelBytes(file));
+      const inputs = m.inputs.map((t, k) => {
+        const n = t.shape.reduce((a, b) => a * b, 1);
+        const v = Array.from({ length: n }, (_, i) => ((i * 29 + k * 7) % 200) - 100);
+        return t.dtype === 'float32' ? Float32Array.from(v, (x) => x / 50) : t.dtype === 'int16' ? Int16Array.from(v) : Int8Array.from(v);
+      });
+      const first = (await m.run(inputs)).map((o) => Array.from(o.data as ArrayLike<number>));
+      m.resetState();
+      const before = mem.buffer, big = before.byteLength, off = mem.alloc(big); // larger than any free hole: grows
+      expect(mem.buffer).not.toBe(before);
+      const again = (await m.run(inputs)).map((o) => Array.from(o.data as ArrayLike<number>));
+      expect(again, file).toEqual(first);
+      mem.release(off, big);
+      m.dispose();
+    }
   });
 
   it('survives the memory growing between runs (views re-taken)', async () => {
