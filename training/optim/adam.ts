@@ -23,8 +23,19 @@ function adamKernel([p, g, m, v, lr, step]: Storage[], [po, mo, vo, so]: Storage
   const invBc2Sqrt = 1 / Math.sqrt(1 - Math.pow(a.beta2, t));
   const b1 = a.beta1, b2 = a.beta2, c1 = 1 - b1, c2 = 1 - b2, eps = a.eps;
   const n = p.length;
+  if (a.weightDecay === 0 && !a.maximize && po === p && mo === m && vo === v) {
+    // The common case, in place (eager and compiled steps): three arrays touched, no decay or sign terms.
+    for (let i = 0; i < n; i++) {
+      const gi = g[i];
+      const mi = b1 * m[i] + c1 * gi;
+      const vi = b2 * v[i] + c2 * gi * gi;
+      m[i] = mi;
+      v[i] = vi;
+      p[i] -= stepSize * mi / (Math.sqrt(vi) * invBc2Sqrt + eps);
+    }
+    return;
+  }
   if (a.weightDecay === 0 && !a.maximize) {
-    // The common case, without decay or sign terms in the loop.
     for (let i = 0; i < n; i++) {
       const gi = g[i];
       const mi = b1 * m[i] + c1 * gi;
