@@ -46,9 +46,10 @@ export const MATMUL = defineOp<MatmulAttrs>({
   },
   grad: ({ inputs: [a, b], attrs: { transA, transB }, gradOutputs: [g] }) => {
     // C = op(A) op(B): dA = g op(B)ᵀ (transposed back if transA), dB likewise.
-    const ga = transA ? mm(b, g!, transB, true) : mm(g!, b, false, !transB);
-    const gb = transB ? mm(g!, a, true, transA) : mm(a, g!, !transA, false);
-    return [a.requiresGrad ? sumTo(ga, a.shape) : null, b.requiresGrad ? sumTo(gb, b.shape) : null];
+    // Only the gradients that are needed: the input of a first layer needs none.
+    const ga = !a.requiresGrad ? null : transA ? mm(b, g!, transB, true) : mm(g!, b, false, !transB);
+    const gb = !b.requiresGrad ? null : transB ? mm(g!, a, true, transA) : mm(a, g!, !transA, false);
+    return [ga && sumTo(ga, a.shape), gb && sumTo(gb, b.shape)];
   },
 });
 
