@@ -39,7 +39,7 @@ describe('arena in the kernels\' memory', () => {
     const main = interp.subgraph(0);
     main.prepare();
     expect(main.inputTensors[0]!.data.buffer).toBe(kernelMemory()!.buffer);
-    main.inputTensors[0]!.data.set(personInput());
+    (main.inputTensors[0]!.data as Int8Array).set(personInput());
     main.run();
     expect(Int8Array.from(main.outputTensors[0]!.data as Int8Array)).toEqual(refPerson);
     interp.dispose();
