@@ -18,6 +18,11 @@ describe('tglite CLI', () => {
     expect(Math.abs(out.outputs[0].data[0] - Math.sin(1.5))).toBeLessThan(0.1);
   });
 
+  it('bench times load and inference of a model', () => {
+    const out = cli('bench', `${models}hello_world_int8.tflite`, '--runs', '20', '--warmup', '2');
+    expect(out).toMatch(/load [\d.]+ ms, median [\d.]+ ms, p90 [\d.]+ ms over 20 runs \(cpu\)/);
+  });
+
   it('reports bad input as a one-line error and a non-zero exit', () => {
     let err = '';
     try { cli('inspect', `${models}person.bmp`); } catch (e) { err = String((e as { stderr: string }).stderr); }
