@@ -7,44 +7,75 @@ import { quantizeMultiplier } from './quant.js';
 
 const P15 = 1 / 32768;
 const P31 = 1 / 2147483648;
+/** Products below 2^53 in magnitude are exact doubles (so are their nudged sums, below 2^53 + 2^30). */
+const EXACT = 9007199254740992 - 1073741824;
 
 /**
  * A real multiplier in TFLite's fixed point (`quantizeMultiplier`), held as the pieces
- * `mulQFixed` uses: the Q31 value split into 16-bit halves and the left / right shifts.
+ * `mulQFixed` uses: the Q31 value split into 16-bit halves, the left / right shifts, and
+ * `scale` = m * 2^(-31 - right), the real value a left-shifted input is multiplied by.
  */
-export interface FixedMul { m: number; mh: number; ml: number; left: number; right: number }
+export interface FixedMul { m: number; mh: number; ml: number; left: number; right: number; scale: number }
 
 /**
  * @example const fm = fixedMul(0.0123); mulQFixed(1000, fm) // mulQ(1000, ...quantizeMultiplier(0.0123))
  */
 export function fixedMul(real: number): FixedMul {
   const { multiplier: m, shift } = quantizeMultiplier(real);
-  return { m, mh: m >> 16, ml: m & 0xffff, left: shift > 0 ? shift : 0, right: shift > 0 ? 0 : -shift };
+  const left = shift > 0 ? shift : 0, right = shift > 0 ? 0 : -shift;
+  return { m, mh: m >> 16, ml: m & 0xffff, left, right, scale: m * 2 ** (-31 - right) };
 }
 
 /**
  * TFLite's `MultiplyByQuantizedMultiplier(x, m, shift)` (what `mulQ` computes), exact for every
- * int32 `x`: the product's rounding is taken from its double value, which is off by at most
- * 2^-21 after the scaling by 2^-31; within 1e-6 of a rounding boundary the 62-bit product is
- * taken apart in 16-bit pieces instead. `m` is never INT32_MIN (quantizeMultiplier keeps
- * |m| < 2^31), so srdhm's one saturating case cannot occur.
+ * int32 `x`. `m` is never INT32_MIN (quantizeMultiplier keeps |m| < 2^31), so srdhm's one
+ * saturating case cannot occur.
  * @example mulQFixed(1000, fixedMul(0.5)) // 500
  */
 export function mulQFixed(x: number, fm: FixedMul): number {
+  return mulShifted(fm.left ? Math.imul(x, 1 << fm.left) : x, fm);
+}
+
+/**
+ * clamp(mulQFixed(x, fm) + zp, lo, hi). The fixed-point result is within 1 of its real value
+ * a * scale (two roundings of at most 1/2, the second scaled down by 2^right), so an
+ * estimate beyond lo - 2 or hi + 2 clamps without the exact rounding.
+ * @example requantClamp(acc, fm, -128, -128, 127)
+ */
+export function requantClamp(x: number, fm: FixedMul, zp: number, lo: number, hi: number): number {
   const a = fm.left ? Math.imul(x, 1 << fm.left) : x;
+  const est = a * fm.scale + zp;
+  if (est < lo - 2) return lo;
+  if (est > hi + 2) return hi;
+  const v = mulShifted(a, fm) + zp;
+  return v < lo ? lo : v > hi ? hi : v;
+}
+
+/**
+ * srdhm(a, m) then the rounding right shift. A product below 2^53 is exact and rounds as is;
+ * a larger one is rounded from its double value, off by at most 2^-21 after the scaling by
+ * 2^-31, unless that lands within 1e-6 of a rounding boundary: then the 62-bit product is
+ * taken apart in 16-bit pieces.
+ */
+function mulShifted(a: number, fm: FixedMul): number {
   const p = a * fm.m;
   const nudge = p >= 0 ? 1073741824 : -1073741823;
-  const d = (p + nudge) * P31;
-  let r = Math.floor(d);
-  const frac = d - r;
-  if (frac > 1e-6 && frac < 0.999999) {
-    if (p < 0) r += 1; // not an integer: truncation toward zero, as C++ integer division
+  let r: number;
+  if (p < EXACT && p > -EXACT) {
+    r = Math.trunc((p + nudge) * P31); // truncation toward zero, as C++ integer division
   } else {
-    // a * m = hi * 2^16 + lo = q * 2^31 + (rem * 2^16 + lo), rem = hi mod 2^15: all exact doubles.
-    const hi = a * fm.mh, q = Math.floor(hi * P15);
-    const t = (hi - q * 32768) * 65536 + a * fm.ml + nudge;
-    const f = Math.floor(t * P31);
-    r = q + f + (p < 0 && t !== f * 2147483648 ? 1 : 0);
+    const d = (p + nudge) * P31;
+    r = Math.floor(d);
+    const frac = d - r;
+    if (frac > 1e-6 && frac < 0.999999) {
+      if (p < 0) r += 1; // not an integer: truncation toward zero
+    } else {
+      // a * m = hi * 2^16 + lo = q * 2^31 + (rem * 2^16 + lo), rem = hi mod 2^15: all exact doubles.
+      const hi = a * fm.mh, q = Math.floor(hi * P15);
+      const t = (hi - q * 32768) * 65536 + a * fm.ml + nudge;
+      const f = Math.floor(t * P31);
+      r = q + f + (p < 0 && t !== f * 2147483648 ? 1 : 0);
+    }
   }
   const ri = r | 0, right = fm.right;
   if (right === 0) return ri;
@@ -67,10 +98,29 @@ export function pushStateI(acc: Int32Array, st: Int16Array | Int8Array, rows: nu
   if (rows === 0) return;
   st.copyWithin(0, 1, rows * memory);
   const { toState, stateZp, stateMin, stateMax } = q;
-  for (let f = 0, slot = memory - 1; f < rows; f++, slot += memory) {
-    const v = mulQFixed(acc[f]!, toState) + stateZp;
-    st[slot] = v < stateMin ? stateMin : v > stateMax ? stateMax : v;
+  for (let f = 0, slot = memory - 1; f < rows; f++, slot += memory) st[slot] = requantClamp(acc[f]!, toState, stateZp, stateMin, stateMax);
+}
+
+/**
+ * sum_j wt[w + j] * st[i + j] over `n` terms, wrapping as int32 sums do (two chains of sums).
+ * @example dotI(state, 0, weights, 0, 8)
+ */
+function dotI(st: Int16Array | Int8Array, i: number, wt: Int16Array | Int8Array, w: number, n: number): number {
+  let s0 = 0, s1 = 0;
+  const e = i + n;
+  for (; i + 1 < e; i += 2, w += 2) {
+    s0 = (s0 + wt[w]! * st[i]!) | 0;
+    s1 = (s1 + wt[w + 1]! * st[i + 1]!) | 0;
   }
+  if (i < e) s0 = (s0 + wt[w]! * st[i]!) | 0;
+  return (s0 + s1) | 0;
+}
+
+/** `dotI` of the weights with (state - zp); each product is exact, the sum wraps as int32. */
+function dotZpI(st: Int16Array | Int8Array, i: number, wt: Int16Array | Int8Array, w: number, n: number, zp: number): number {
+  let s = 0;
+  for (let j = 0; j < n; j++) s = (s + wt[w + j]! * (st[i + j]! - zp)) | 0;
+  return s;
 }
 
 /**
@@ -83,28 +133,42 @@ export function timeReduceI(
   batch: number, units: number, rank: number, memory: number, q: SvdfQuant,
 ): void {
   const { stateZp: zp, toOut, outZp, lo, hi } = q;
+  if (rank === 1 && zp === 0) {
+    timeReduceRank1(st, wt, bias, y, batch, units, memory, q);
+    return;
+  }
   const filters = units * rank;
   for (let b = 0; b < batch; b++) {
-    for (let u = 0, i = b * filters * memory, w = 0; u < units; u++) {
+    const sb = b * filters * memory;
+    for (let u = 0; u < units; u++) {
       let acc = bias ? bias[u]! : 0;
-      for (let r = 0; r < rank; r++) {
-        // two chains of int32 sums (mod 2^32, whatever the products); the zero point after
-        const e = i + memory, w0 = w;
-        let s0 = 0, s1 = 0;
-        for (; i + 1 < e; i += 2, w += 2) {
-          s0 = (s0 + wt[w]! * st[i]!) | 0;
-          s1 = (s1 + wt[w + 1]! * st[i + 1]!) | 0;
-        }
-        if (i < e) s0 = (s0 + wt[w++]! * st[i++]!) | 0;
-        acc = (acc + s0 + s1) | 0;
-        if (zp !== 0) {
-          let ws = 0;
-          for (let j = w0; j < w; j++) ws += wt[j]!;
-          acc = (acc - Math.imul(zp, ws)) | 0;
-        }
+      for (let f = u * rank, fe = f + rank; f < fe; f++) {
+        const w = f * memory;
+        acc = (acc + (zp === 0 ? dotI(st, sb + w, wt, w, memory) : dotZpI(st, sb + w, wt, w, memory, zp))) | 0;
       }
-      const v = mulQFixed(acc, toOut) + outZp;
-      y[b * units + u] = v < lo ? lo : v > hi ? hi : v;
+      y[b * units + u] = requantClamp(acc, toOut, outZp, lo, hi);
+    }
+  }
+}
+
+/** `timeReduceI` for rank 1 and state zero point 0 (as TFLite's int16 states): one flat pass. */
+function timeReduceRank1(
+  st: Int16Array | Int8Array, wt: Int16Array | Int8Array, bias: Int32Array | null, y: Int8Array,
+  batch: number, units: number, memory: number, q: SvdfQuant,
+): void {
+  const { toOut, outZp, lo, hi } = q;
+  const scale = toOut.left ? NaN : toOut.scale, below = lo - outZp - 2, above = hi - outZp + 2;
+  for (let b = 0; b < batch; b++) {
+    const sb = b * units * memory, yb = b * units;
+    for (let u = 0, j = 0; u < units; u++) {
+      let s0 = bias ? bias[u]! : 0, s1 = 0;
+      for (const e = j + memory - 1; j < e; j += 2) {
+        s0 = (s0 + wt[j]! * st[sb + j]!) | 0;
+        s1 = (s1 + wt[j + 1]! * st[sb + j + 1]!) | 0;
+      }
+      if (memory & 1) { s0 = (s0 + wt[j]! * st[sb + j]!) | 0; j++; }
+      const acc = (s0 + s1) | 0, est = acc * scale;
+      y[yb + u] = est < below ? lo : est > above ? hi : requantClamp(acc, toOut, outZp, lo, hi);
     }
   }
 }
