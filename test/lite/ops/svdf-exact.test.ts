@@ -7,7 +7,7 @@
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { SVDF } from '../../../lite-runtime/ops/svdf.js';
-import { fixedMul, mulQFixed } from '../../../lite-runtime/ops/util/svdf.js';
+import { fixedMul, mulQFixed, requantClamp } from '../../../lite-runtime/ops/util/svdf.js';
 import { mulQ, qRange, quantizeMultiplier } from '../../../lite-runtime/ops/util/quant.js';
 import { kernelBackend, setKernelBackend } from '../../../lite-runtime/kernels/index.js';
 import type { LiteDType, RtTensor } from '../../../lite-runtime/ops/op.js';
@@ -79,6 +79,26 @@ describe('mulQFixed', () => {
     }
     expect(checked).toBeGreaterThan(2000);
     expect(naiveWrong).toBeGreaterThan(100); // the cases the plain double rounding gets wrong
+  });
+
+  it('requantClamp equals clamp(MultiplyByQuantizedMultiplier + zero point), left shifts that wrap included', () => {
+    const r = rng(403);
+    let estimated = 0, exact = 0;
+    for (let k = 0; k < 200; k++) {
+      const real = 2 ** (-30 + 36 * r());
+      const fm = fixedMul(real), { multiplier, shift } = quantizeMultiplier(real);
+      const [lo, hi] = r() < 0.5 ? [-128, 127] : [-32768, 32767];
+      const zp = randi(r, 1, lo, hi)[0]!;
+      for (let i = 0; i < 200; i++) {
+        const x = Math.floor((r() * 2 - 1) * 2 ** (1 + Math.floor(r() * 31))) | 0;
+        const v = refMulQ(x, multiplier, shift) + zp;
+        const want = v < lo ? lo : v > hi ? hi : v;
+        expect(requantClamp(x, fm, zp, lo, hi), `x ${x} real ${real} zp ${zp}`).toBe(want);
+        if (v < lo - 3 || v > hi + 3) estimated++;
+        else exact++;
+      }
+    }
+    expect(Math.min(estimated, exact)).toBeGreaterThan(5000);
   });
 });
 
