@@ -12,7 +12,7 @@ import type { OpDef, OpNode } from './op.js';
 import { describe, expect, expectDType, expectRank, input, numElements, optInput, output, qparams, setOutput } from './util/check.js';
 import { actName, floatActRange } from './util/activation.js';
 import { qRange } from './util/quant.js';
-import { fixedMul, pushStateI, timeReduceI, type SvdfQuant } from './util/svdf.js';
+import { fixedMul, pairView, pushStateI, timeReduceI, timeReducePairs, type SvdfQuant } from './util/svdf.js';
 import { constData, live } from './util/weights.js';
 
 const OP = 'SVDF';
@@ -24,6 +24,10 @@ interface Int8State {
   /** weights_feature held for the GEMM when constant (else read each run), its int32 sums. */
   packed: PackedI8 | null; acc: Int32Array;
   weights: Int8Array | null; timeWeights: Int16Array | Int8Array | null; bias: Int32Array | null;
+  /** Rank 1, int16 state with zero point 0, even memory, constant int16 time weights: their `pairView`. */
+  timePairs: Int32Array | null;
+  /** The `pairView` of the state array last seen (made again only when the array changes). */
+  statePairs: Int32Array | null; statePairsOf: Int16Array | null;
 }
 type State = FloatState | Int8State;
 
@@ -75,8 +79,11 @@ function prepareInt8(node: OpNode, d: Dims): Int8State {
     toState: fixedMul((xq.scale * wfq.scale) / sq.scale), stateZp: sq.zeroPoint, stateMin, stateMax,
     toOut: fixedMul((sq.scale * wtq.scale) / yq.scale), outZp: yq.zeroPoint, lo: -128, hi: 127,
   };
+  const pairs = wt.isConst && wt.dtype === 'int16' && st.dtype === 'int16' && d.rank === 1 && q.stateZp === 0 && d.memory % 2 === 0;
+  const wtData = wt.data as Int16Array;
   return {
     kind: 'i8', d, q, inZp: xq.zeroPoint, hasBias: !!b,
+    timePairs: pairs ? pairView(wtData) ?? pairView(wtData.slice()) : null, statePairs: null, statePairsOf: null,
     packed: wf.isConst ? packI8(wf.data as Int8Array, d.filters, d.inSize) : null, acc: new Int32Array(d.batch * d.filters),
     weights: constData<Int8Array>(wf), timeWeights: constData<Int16Array | Int8Array>(wt), bias: constData<Int32Array>(b),
   };
@@ -88,8 +95,15 @@ function runInt8(node: OpNode, s: Int8State): void {
   if (s.packed) qmatmulI8Packed(x, s.inZp, s.packed, s.acc, batch);
   else qmatmulI8(x, s.inZp, live(node, 1, s.weights), s.acc, batch, inSize, filters);
   pushStateI(s.acc, st, batch * filters, memory, s.q);
-  const bias = s.hasBias ? live(node, 3, s.bias) : null;
-  timeReduceI(st, live(node, 2, s.timeWeights), bias, node.outputs[0]!.data as Int8Array, batch, units, rank, memory, s.q);
+  const bias = s.hasBias ? live(node, 3, s.bias) : null, y = node.outputs[0]!.data as Int8Array;
+  if (s.timePairs) {
+    if (st !== s.statePairsOf) {
+      s.statePairsOf = st as Int16Array;
+      s.statePairs = pairView(st as Int16Array);
+    }
+    if (s.statePairs) return timeReducePairs(s.statePairs, s.timePairs, bias, y, batch, units, memory, s.q);
+  }
+  timeReduceI(st, live(node, 2, s.timeWeights), bias, y, batch, units, rank, memory, s.q);
 }
 
 function runFloat(node: OpNode, s: FloatState): void {

@@ -157,7 +157,6 @@ function timeReduceRank1(
   batch: number, units: number, memory: number, q: SvdfQuant,
 ): void {
   const { toOut, outZp, lo, hi } = q;
-  const scale = toOut.left ? NaN : toOut.scale, below = lo - outZp - 2, above = hi - outZp + 2;
   for (let b = 0; b < batch; b++) {
     const sb = b * units * memory, yb = b * units;
     for (let u = 0, j = 0; u < units; u++) {
@@ -167,8 +166,51 @@ function timeReduceRank1(
         s1 = (s1 + wt[j + 1]! * st[sb + j + 1]!) | 0;
       }
       if (memory & 1) { s0 = (s0 + wt[j]! * st[sb + j]!) | 0; j++; }
-      const acc = (s0 + s1) | 0, est = acc * scale;
-      y[yb + u] = est < below ? lo : est > above ? hi : requantClamp(acc, toOut, outZp, lo, hi);
+      y[yb + u] = requantClamp((s0 + s1) | 0, toOut, outZp, lo, hi);
+    }
+  }
+}
+
+const LITTLE_ENDIAN = new Uint16Array(new Uint32Array([1]).buffer)[0] === 1;
+
+/**
+ * Int16 data seen as int32 words of two elements (element 2i in the low half), for
+ * `timeReducePairs`; null where it cannot be (odd length, unaligned, big-endian platform).
+ * @example const words = pairView(state);
+ */
+export function pairView(a: Int16Array): Int32Array | null {
+  return LITTLE_ENDIAN && a.length % 2 === 0 && a.byteOffset % 4 === 0 ? new Int32Array(a.buffer, a.byteOffset, a.length / 2) : null;
+}
+
+/**
+ * `timeReduceI` for rank 1, state zero point 0 and even `memory`, over `pairView`s of the
+ * int16 state and time weights: each load brings two elements (about a quarter faster).
+ * @example timeReducePairs(pairView(state)!, pairView(wt)!, bias, y, 1, 64, 8, q);
+ */
+export function timeReducePairs(
+  st: Int32Array, wt: Int32Array, bias: Int32Array | null, y: Int8Array,
+  batch: number, units: number, memory: number, q: SvdfQuant,
+): void {
+  const { toOut, outZp, lo, hi } = q;
+  const half = memory >> 1;
+  for (let b = 0; b < batch; b++) {
+    const sb = b * units * half, yb = b * units;
+    for (let u = 0, j = 0; u < units; u++) {
+      let s0 = bias ? bias[u]! : 0, s1 = 0, s2 = 0, s3 = 0;
+      for (const e = j + half - 1; j < e; j += 2) {
+        const w0 = wt[j]!, x0 = st[sb + j]!, w1 = wt[j + 1]!, x1 = st[sb + j + 1]!;
+        s0 = (s0 + ((w0 << 16) >> 16) * ((x0 << 16) >> 16)) | 0;
+        s1 = (s1 + (w0 >> 16) * (x0 >> 16)) | 0;
+        s2 = (s2 + ((w1 << 16) >> 16) * ((x1 << 16) >> 16)) | 0;
+        s3 = (s3 + (w1 >> 16) * (x1 >> 16)) | 0;
+      }
+      if (half & 1) {
+        const w0 = wt[j]!, x0 = st[sb + j]!;
+        s0 = (s0 + ((w0 << 16) >> 16) * ((x0 << 16) >> 16)) | 0;
+        s1 = (s1 + (w0 >> 16) * (x0 >> 16)) | 0;
+        j++;
+      }
+      y[yb + u] = requantClamp((s0 + s1 + s2 + s3) | 0, toOut, outZp, lo, hi);
     }
   }
 }
