@@ -3,8 +3,10 @@
  * with a persistent activation state, input 4, a variable tensor updated in place):
  * 1. shift the state left by one step; 2. state[:, :, last] = x @ weights_feature^T;
  * 3. per filter, dot the state with weights_time; 4. sum `rank` filters per unit, add bias, activate.
- * Int8 follows TFLite's integer SVDF (int8 or int16 state and time weights): step 2 is the
- * int8 GEMM over weights_feature packed once at prepare, steps 3-4 one pass (`util/svdf.ts`).
+ * Int8 follows TFLite's integer SVDF bit for bit (int8 or int16 state and time weights): step 2
+ * is the int8 GEMM over weights_feature packed once at prepare, its requantization written into
+ * the shifted state; steps 3-4 one pass (`util/svdf.ts`), for rank 1 int16 over int32 words of
+ * two elements. Requantization clamps from a double estimate when far outside the range.
  */
 import { BuiltinOp, SVDFOptions as F } from '../format/schema.js';
 import { packI8, qmatmulI8, qmatmulI8Packed, type PackedI8 } from '../kernels/index.js';
