@@ -6,7 +6,7 @@
  * - load: bytes -> ready to run (median of 5, warm process);
  * - cold start: new Node process -> first result (median of 3; bench/lite-cold.mjs;
  *   ours loads the esbuild bundle of scripts/bundle-lite.mjs);
- * - inference: median latency of one batch-1 run, outputs read back (µs).
+ * - inference: median latency of one batch-1 run, outputs read back (µs), after ~300 ms of warm-up runs (every runtime alike).
  * Run standalone: `npx tsx bench/lite.ts`.
  */
 import { spawnSync } from 'node:child_process';
@@ -80,6 +80,8 @@ function items(): Item[] {
 }
 
 const iterationsFor = (ms: number) => (ms < 0.1 ? 1000 : ms < 1 ? 200 : ms < 10 ? 50 : 20);
+/** Warm-up runs worth about 300 ms (at least 5), the same rule for every runtime, so JIT warm-up is not timed. */
+const warmupFor = (ms: number) => Math.max(5, Math.min(20000, Math.ceil(300 / Math.max(ms, 1e-3))));
 
 /** One row per model and measure; peers that cannot run a model are null with a note. */
 export async function benchLite(): Promise<BenchRow[]> {
@@ -99,7 +101,7 @@ export async function benchLite(): Promise<BenchRow[]> {
       const inputs = model.inputs.map((t, k) => ({ dtype: t.dtype, shape: t.shape, data: seeded(t.shape.reduce((a, b) => a * b, 1), t.dtype, 7 + k) }));
       const typed = inputs.map((i) => CTOR[i.dtype]!.from(i.data));
       const once = await medianMs(() => model.run(typed), 3, 5);
-      const infer = await medianMs(() => model.run(typed), 5, iterationsFor(once));
+      const infer = await medianMs(() => model.run(typed), warmupFor(once), iterationsFor(once));
       const out = Array.from((await model.run(typed))[0]!.data as ArrayLike<number>, Number);
       model.dispose();
       ours.set(it.name, { load, infer, out, inputs });
@@ -130,7 +132,7 @@ export async function benchLite(): Promise<BenchRow[]> {
         const out = await h.run(c, inputs);
         if (o && !(o instanceof Error)) f.diff = Math.max(...o.out.map((v, i) => Math.abs(v - out[0]!.data[i]!)));
         const once = (await h.bench(c, inputs, { warmup: 3, iters: 5 })).medianMs;
-        f.infer = (await h.bench(c, inputs, { warmup: 5, iters: iterationsFor(once) })).medianMs;
+        f.infer = (await h.bench(c, inputs, { warmup: warmupFor(once), iters: iterationsFor(once) })).medianMs;
         c.delete();
         if (o && !(o instanceof Error)) {
           const inFile = path.join(CACHE, `${it.name.split(' ')[0]}.inputs.json`);
@@ -158,7 +160,7 @@ export async function benchLite(): Promise<BenchRow[]> {
         f.load = await medianMs(async () => { s = await ort.InferenceSession.create(net.onnx); }, 1, 5);
         const out = await s.run({ x });
         f.diff = Math.max(...o.out.map((v, i) => Math.abs(v - Number(out['y']!.data[i]))));
-        f.infer = await medianMs(() => s.run({ x }), 5, iterationsFor(f.load));
+        f.infer = await medianMs(() => s.run({ x }), warmupFor(f.load), iterationsFor(f.load));
         const onnxFile = it.file.replace(/\.tflite$/, '.onnx');
         const inFile = path.join(CACHE, `${it.name.split(' ')[0]}.onnx-inputs.json`);
         fs.writeFileSync(inFile, JSON.stringify([{ dtype: 'float32', shape: net.onnxInput, data: Array.from(net.toOnnxInput(Float32Array.from(o.inputs[0]!.data))) }]));
