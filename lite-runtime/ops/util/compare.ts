@@ -1,5 +1,5 @@
 /**
- * Shared prepare of the comparisons (LESS, GREATER, EQUAL, ...): broadcast shape, bool
+ * Shared prepare and run of the comparisons (LESS, GREATER, EQUAL, ...): broadcast shape, bool
  * output, and for quantized inputs the affine maps that compare real values.
  */
 import type { OpNode } from '../op.js';
@@ -36,4 +36,39 @@ export function prepareCompare(op: string, node: OpNode): ComparePlan {
     q = { za: qa.zeroPoint, zb: qb.zeroPoint, ma: ma.multiplier, sa: ma.shift, mb: mb.multiplier, sb: mb.shift };
   }
   return { n: numElements(shape), ia: broadcastIndex(a.shape, shape), ib: broadcastIndex(b.shape, shape), q };
+}
+
+/** The six comparisons, as codes for `runCompare`. */
+export const CMP = { eq: 0, ne: 1, lt: 2, le: 3, gt: 4, ge: 5 } as const;
+export type CompareOp = keyof typeof CMP;
+
+/** Which outcomes of (a < b, a == b, a > b), as bits 2, 1, 0, make each comparison true. */
+const OUTCOMES = [0b010, 0b101, 0b100, 0b110, 0b001, 0b011] as const;
+
+/**
+ * Runs one comparison node: y[i] = a[i] (op) b[i] with broadcasting, as bool. One loop per
+ * comparison (chosen outside the loop); quantized inputs compare their rescaled integers.
+ * @example run(node, p) { runCompare('lt', node, p); }
+ */
+export function runCompare(op: CompareOp, node: OpNode, p: ComparePlan): void {
+  const a = node.inputs[0]!.data as Float32Array, b = node.inputs[1]!.data as Float32Array;
+  const y = node.outputs[0]!.data as Uint8Array;
+  const { n, ia, ib, q } = p;
+  if (q) {
+    // Rescaled values are integers (never NaN), so the outcome bits decide every comparison.
+    const mask = OUTCOMES[CMP[op]];
+    for (let i = 0; i < n; i++) {
+      const u = cmpValue(a, ia ? ia[i]! : i, q.za, q.ma, q.sa, true), v = cmpValue(b, ib ? ib[i]! : i, q.zb, q.mb, q.sb, true);
+      y[i] = (mask >> (u < v ? 2 : u === v ? 1 : 0)) & 1;
+    }
+    return;
+  }
+  switch (CMP[op]) {
+    case 0: for (let i = 0; i < n; i++) y[i] = a[ia ? ia[i]! : i]! === b[ib ? ib[i]! : i]! ? 1 : 0; return;
+    case 1: for (let i = 0; i < n; i++) y[i] = a[ia ? ia[i]! : i]! !== b[ib ? ib[i]! : i]! ? 1 : 0; return;
+    case 2: for (let i = 0; i < n; i++) y[i] = a[ia ? ia[i]! : i]! < b[ib ? ib[i]! : i]! ? 1 : 0; return;
+    case 3: for (let i = 0; i < n; i++) y[i] = a[ia ? ia[i]! : i]! <= b[ib ? ib[i]! : i]! ? 1 : 0; return;
+    case 4: for (let i = 0; i < n; i++) y[i] = a[ia ? ia[i]! : i]! > b[ib ? ib[i]! : i]! ? 1 : 0; return;
+    case 5: for (let i = 0; i < n; i++) y[i] = a[ia ? ia[i]! : i]! >= b[ib ? ib[i]! : i]! ? 1 : 0; return;
+  }
 }

@@ -92,6 +92,17 @@ describe('more binary ops', () => {
     // 10 * 0.1 = 1.0 vs 4 * 0.25 = 1.0: equal although the stored values differ
     const [e] = runOp(EQUAL, node([tensor('int8', [2], [10, 11], { quant: { scale: 0.1 } }), tensor('int8', [2], [4, 4], { quant: { scale: 0.25 } })], [out('bool')]));
     expect(data(e!)).toEqual([1, 0]);
+    // all six on quantized inputs, NaN in float ones: 1.0, 1.1, 0.9, -0.5 vs 1.0, 1.0, 1.0, -0.5
+    const qa = () => tensor('int8', [4], [10, 11, 9, -5], { quant: { scale: 0.1 } });
+    const qb = () => tensor('int8', [4], [4, 4, 4, -2], { quant: { scale: 0.25 } });
+    const qtable: Array<[OpDef<unknown>, number[], number[]]> = [[LESS as OpDef<unknown>, [0, 0, 1, 0], [0, 0]],
+      [GREATER as OpDef<unknown>, [0, 1, 0, 0], [0, 0]], [LESS_EQUAL as OpDef<unknown>, [1, 0, 1, 1], [0, 0]],
+      [GREATER_EQUAL as OpDef<unknown>, [1, 1, 0, 1], [0, 0]], [EQUAL as OpDef<unknown>, [1, 0, 0, 1], [0, 0]],
+      [NOT_EQUAL as OpDef<unknown>, [0, 1, 1, 0], [1, 1]]];
+    for (const [op, want, wantNaN] of qtable) {
+      expect(data(runOp(op, node([qa(), qb()], [out('bool')]))[0]!)).toEqual(want);
+      expect(data(runOp(op, node([tensor('float32', [2], [NaN, 1]), tensor('float32', [2], [1, NaN])], [out('bool')]))[0]!)).toEqual(wantNaN);
+    }
     expect(() => LESS.prepare(node([tensor('float32', [2]), tensor('int32', [2])], [out('bool')]))).toThrow(KernelError);
   });
 
