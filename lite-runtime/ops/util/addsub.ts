@@ -1,8 +1,11 @@
-/** TFLite's int8 ADD/SUB rescaling (reference kernels): both inputs to a shared scale, then to the output. */
-
+/**
+ * Shared prepare and run of ADD and SUB; int8 as TFLite's reference kernels: both inputs to a
+ * shared scale with a 2^20 headroom, then to the output.
+ */
 import type { OpNode } from '../op.js';
+import { prepareBinary, type BinaryPlan } from './binary.js';
 import { qparams, input, output } from './check.js';
-import { quantizeMultiplier } from './quant.js';
+import { mulQ, quantizeMultiplier } from './quant.js';
 
 /** Fixed-point parameters of an int8 ADD or SUB. */
 export interface AddSubQuant {
@@ -23,4 +26,43 @@ export function addSubQuant(op: string, node: OpNode): AddSubQuant {
     z1: a.zeroPoint, z2: b.zeroPoint, zo: y.zeroPoint,
     m1: q1.multiplier, s1: q1.shift, m2: q2.multiplier, s2: q2.shift, mo: qo.multiplier, so: qo.shift,
   };
+}
+
+/** Plan of one ADD or SUB node. */
+export interface AddSubPlan { p: BinaryPlan; q: AddSubQuant | null }
+
+/** Shared prepare: float32, int32 or int8 operands, `act` the fused activation code. */
+export function prepareAddSub(op: string, node: OpNode, act: number): AddSubPlan {
+  const p = prepareBinary(op, node, act, 'float32', 'int8', 'int32');
+  return { p, q: p.dtype === 'int8' ? addSubQuant(op, node) : null };
+}
+
+/**
+ * y = a + b (or a - b with `sub`), clamped to the activation range. The float/int32 loop is
+ * chosen outside the loop per op, so each stays monomorphic.
+ * @example run(node, s) { runAddSub(node, s, true); }
+ */
+export function runAddSub(node: OpNode, { p, q }: AddSubPlan, sub: boolean): void {
+  const a = node.inputs[0]!.data as Float32Array, b = node.inputs[1]!.data as Float32Array;
+  const y = node.outputs[0]!.data as Float32Array;
+  const { n, ia, ib, lo, hi } = p;
+  if (q) {
+    const sign = sub ? -1 : 1; // x2 is an integer: x1 + sign * x2 is exact
+    for (let i = 0; i < n; i++) {
+      const x1 = mulQ((a[ia ? ia[i]! : i]! - q.z1) * 1048576, q.m1, q.s1);
+      const x2 = mulQ((b[ib ? ib[i]! : i]! - q.z2) * 1048576, q.m2, q.s2);
+      const v = mulQ(x1 + sign * x2, q.mo, q.so) + q.zo;
+      y[i] = v < lo ? lo : v > hi ? hi : v;
+    }
+  } else if (!sub) {
+    for (let i = 0; i < n; i++) {
+      const v = a[ia ? ia[i]! : i]! + b[ib ? ib[i]! : i]!;
+      y[i] = v < lo ? lo : v > hi ? hi : v;
+    }
+  } else {
+    for (let i = 0; i < n; i++) {
+      const v = a[ia ? ia[i]! : i]! - b[ib ? ib[i]! : i]!;
+      y[i] = v < lo ? lo : v > hi ? hi : v;
+    }
+  }
 }
