@@ -1,7 +1,7 @@
 /**
  * Shared prepare of the binary elementwise ops (ADD, SUB, MUL, DIV, MAXIMUM, MINIMUM):
  * dtype agreement, broadcast shape and index maps, fused activation range.
- * Each op keeps its own run loop (so each loop stays monomorphic and fast).
+ * Run loops live in the op or its family helper (`addsub.ts`, `minmax.ts`), one loop per op so each stays monomorphic.
  */
 import type { LiteDType, OpNode } from '../op.js';
 import { actName, floatActRange, quantActRange } from './activation.js';
