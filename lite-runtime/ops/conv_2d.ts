@@ -13,7 +13,7 @@ import type { OpDef, OpNode } from './op.js';
 import { expect, expectDType, expectRank, input, numElements, optInput, output, qparams, setOutput, describe } from './util/check.js';
 import { floatActRange, quantActRange, actName } from './util/activation.js';
 import { makeRequant, requantBlock, type Requant } from './util/requant.js';
-import { clampRange, window2d } from './util/window.js';
+import { clampRange, convWindow } from './util/window.js';
 import { constData, floatWeightsOrLive, live } from './util/weights.js';
 
 const OP = 'CONV_2D';
@@ -68,20 +68,14 @@ function geometry(node: OpNode): Geometry {
   expect(OP, node, wc > 0 && c % wc === 0 && oc % (c / wc) === 0,
     () => `${describe('filter', w)}: input channels ${wc} must equal the input's ${c} or divide it into groups that divide ${oc} outputs`);
   const groups = c / wc;
-  const o = node.options;
-  const padding = o ? o.i8(F.padding, 0) : 0;
-  const sw = o ? o.i32(F.stride_w, 1) : 1, sh = o ? o.i32(F.stride_h, 1) : 1;
-  const dw = o ? o.i32(F.dilation_w_factor, 1) : 1, dh = o ? o.i32(F.dilation_h_factor, 1) : 1;
-  expect(OP, node, sw >= 1 && sh >= 1 && dw >= 1 && dh >= 1, () => `strides (${sh},${sw}) and dilations (${dh},${dw}) must be >= 1`);
-  expect(OP, node, padding === 0 || padding === 1, () => `padding must be SAME (0) or VALID (1), got ${padding}`);
-  const win = window2d(padding, h, wd, kh, kw, sh, sw, dh, dw);
+  const win = convWindow(OP, node, F, h, wd, kh, kw);
   expect(OP, node, win.outH > 0 && win.outW > 0 && oc > 0 && kh > 0 && kw > 0,
     () => `filter ${kh}x${kw} does not fit input ${h}x${wd} (output ${win.outH}x${win.outW})`);
   const conv: ConvGeometry = {
-    c, h, w: wd, kh, kw, strideH: sh, strideW: sw, dilationH: dh, dilationW: dw,
+    c, h, w: wd, kh, kw, strideH: win.strideH, strideW: win.strideW, dilationH: win.dilationH, dilationW: win.dilationW,
     padTop: win.padTop, padLeft: win.padLeft, padBottom: win.padBottom, padRight: win.padRight,
   };
-  const direct = groups === 1 && kh === 1 && kw === 1 && sh === 1 && sw === 1;
+  const direct = groups === 1 && kh === 1 && kw === 1 && win.strideH === 1 && win.strideW === 1;
   const band = Math.max(1, Math.min(win.outH, Math.floor(BAND_ELEMENTS / (win.outW * Math.max(kh * kw * wc, oc)))));
   return {
     n, h, w: wd, c, oc, k: kh * kw * wc, groups, gc: wc, goc: oc / groups,

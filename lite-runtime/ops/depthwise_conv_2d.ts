@@ -13,12 +13,11 @@ import {
   weightSums, type DwGeometry, type Interior,
 } from './util/depthwise.js';
 import { makeRequant, type Requant } from './util/requant.js';
-import { window2d } from './util/window.js';
 import { constData, floatWeightsOrLive, live } from './util/weights.js';
 import {
   depthwiseNHWC, depthwiseNHWCI8Requant, packDepthwiseI8, type ConvGeometry, type PackedDepthwiseI8,
 } from '../kernels/index.js';
-import { clampRange } from './util/window.js';
+import { clampRange, convWindow } from './util/window.js';
 
 const OP = 'DEPTHWISE_CONV_2D';
 
@@ -50,13 +49,7 @@ function geometry(node: OpNode): Geometry {
   const [one, kh, kw, oc] = w.shape as [number, number, number, number];
   expect(OP, node, one === 1 && c > 0 && oc % c === 0 && oc > 0,
     () => `${describe('filter', w)}: must be [1,kh,kw,c*multiplier] with c = ${c}`);
-  const o = node.options;
-  const padding = o ? o.i8(F.padding, 0) : 0;
-  const sw = o ? o.i32(F.stride_w, 1) : 1, sh = o ? o.i32(F.stride_h, 1) : 1;
-  const dw = o ? o.i32(F.dilation_w_factor, 1) : 1, dh = o ? o.i32(F.dilation_h_factor, 1) : 1;
-  expect(OP, node, sw >= 1 && sh >= 1 && dw >= 1 && dh >= 1, () => `strides (${sh},${sw}) and dilations (${dh},${dw}) must be >= 1`);
-  expect(OP, node, padding === 0 || padding === 1, () => `padding must be SAME (0) or VALID (1), got ${padding}`);
-  const win = window2d(padding, h, wd, kh, kw, sh, sw, dh, dw);
+  const win = convWindow(OP, node, F, h, wd, kh, kw);
   expect(OP, node, win.outH > 0 && win.outW > 0 && kh > 0 && kw > 0,
     () => `filter ${kh}x${kw} does not fit input ${h}x${wd}`);
   return { n, h, w: wd, c, oc, mult: oc / c, win };

@@ -1,5 +1,7 @@
 /** Sliding-window geometry shared by convolutions and pooling (NHWC). */
 
+import type { OpNode } from '../op.js';
+import { expect } from './check.js';
 import { outSize, padBefore } from './padding.js';
 
 /** Output size and padding of a 2-D window over an input image. */
@@ -28,6 +30,24 @@ export function window2d(
     outH, outW, padTop, padLeft, padBottom: totalH - padTop, padRight: totalW - padLeft,
     strideH, strideW, dilationH, dilationW, kh, kw,
   };
+}
+
+/** Option field ids of a convolution's window (as in `Conv2DOptions`, `DepthwiseConv2DOptions`). */
+export interface ConvWindowFields { padding: number; stride_w: number; stride_h: number; dilation_w_factor: number; dilation_h_factor: number }
+
+/**
+ * Reads a convolution's padding, strides and dilations from its options (TFLite's defaults when
+ * absent), checks them, and returns the window of a kh x kw filter over an h x w image.
+ * @example convWindow('CONV_2D', node, Conv2DOptions, 96, 96, 3, 3)
+ */
+export function convWindow(op: string, node: OpNode, f: ConvWindowFields, h: number, w: number, kh: number, kw: number): Window2D {
+  const o = node.options;
+  const padding = o ? o.i8(f.padding, 0) : 0;
+  const sw = o ? o.i32(f.stride_w, 1) : 1, sh = o ? o.i32(f.stride_h, 1) : 1;
+  const dw = o ? o.i32(f.dilation_w_factor, 1) : 1, dh = o ? o.i32(f.dilation_h_factor, 1) : 1;
+  expect(op, node, sw >= 1 && sh >= 1 && dw >= 1 && dh >= 1, () => `strides (${sh},${sw}) and dilations (${dh},${dw}) must be >= 1`);
+  expect(op, node, padding === 0 || padding === 1, () => `padding must be SAME (0) or VALID (1), got ${padding}`);
+  return window2d(padding, h, w, kh, kw, sh, sw, dh, dw);
 }
 
 /** Clamps `a[from..to)` to [lo, hi] (a fused float activation). */
