@@ -119,5 +119,9 @@ describe.each(['wasm', 'js'] as KernelBackend[])('CONV_2D (%s kernels)', (backen
     ];
     for (const n of bad) expect(() => CONV_2D.prepare(n)).toThrow(KernelError);
     expect(() => CONV_2D.prepare(bad[1]!)).toThrow(/CONV_2D \(node 7\).*input channels 3/);
+    const w1 = () => constant('float32', [1, 1, 1, 2], [1, 1]);
+    expect(() => CONV_2D.prepare(node([x, w1()], [out('float32')], { 1: 0 }))).toThrow(/CONV_2D \(node 7\).*strides \(1,0\) and dilations \(1,1\) must be >= 1/);
+    expect(() => CONV_2D.prepare(node([x, w1()], [out('float32')], { 5: 0 }))).toThrow(/dilations \(0,1\) must be >= 1/);
+    expect(() => CONV_2D.prepare(node([x, w1()], [out('float32')], { 0: 2 }))).toThrow(/padding must be SAME \(0\) or VALID \(1\), got 2/);
   });
 });

@@ -58,4 +58,11 @@ describe('DEPTHWISE_CONV_2D', () => {
     expect(() => DEPTHWISE_CONV_2D.prepare(node([x, constant('float32', [2, 3, 3, 3], new Array(54).fill(0))], [out('float32')])))
       .toThrow(/DEPTHWISE_CONV_2D \(node 7\)/);
   });
+
+  it('rejects strides or dilations below 1 and unknown padding', () => {
+    const x = tensor('float32', [1, 4, 4, 3]), w = () => constant('float32', [1, 3, 3, 3], new Array(27).fill(0));
+    expect(() => DEPTHWISE_CONV_2D.prepare(node([x, w()], [out('float32')], { 2: 0 }))).toThrow(/DEPTHWISE_CONV_2D \(node 7\).*strides \(0,1\)/);
+    expect(() => DEPTHWISE_CONV_2D.prepare(node([x, w()], [out('float32')], { 5: -1 }))).toThrow(/dilations \(1,-1\) must be >= 1/);
+    expect(() => DEPTHWISE_CONV_2D.prepare(node([x, w()], [out('float32')], { 0: 3 }))).toThrow(/padding must be SAME \(0\) or VALID \(1\), got 3/);
+  });
 });
