@@ -37,31 +37,27 @@ export function prepareCompare(op: string, node: OpNode): ComparePlan {
 export const CMP = { eq: 0, ne: 1, lt: 2, le: 3, gt: 4, ge: 5 } as const;
 export type CompareOp = keyof typeof CMP;
 
-/** Element i of a quantized comparison input, rescaled to the shared fixed-point scale. */
-function rescaled(x: ArrayLike<number>, i: number, z: number, m: number, s: number): number {
-  return mulQ((x[i]! - z) * 256, m, s);
-}
-
 type QuantMaps = NonNullable<ComparePlan['q']>;
 
-// The quantized loops, one function each (in CMP order) so that V8 optimizes and inlines each on its own.
+// The quantized loops (inputs rescaled as TFLite: ((q - z) << 8) * m >> s), one function each, in CMP order,
+// so that V8 optimizes each on its own and inlines mulQ (a rescaling helper between them measured 5-8% slower).
 function qEq(a: Float32Array, b: Float32Array, y: Uint8Array, n: number, ia: Int32Array | null, ib: Int32Array | null, q: QuantMaps): void {
-  for (let i = 0; i < n; i++) y[i] = rescaled(a, ia ? ia[i]! : i, q.za, q.ma, q.sa) === rescaled(b, ib ? ib[i]! : i, q.zb, q.mb, q.sb) ? 1 : 0;
+  for (let i = 0; i < n; i++) y[i] = mulQ((a[ia ? ia[i]! : i]! - q.za) * 256, q.ma, q.sa) === mulQ((b[ib ? ib[i]! : i]! - q.zb) * 256, q.mb, q.sb) ? 1 : 0;
 }
 function qNe(a: Float32Array, b: Float32Array, y: Uint8Array, n: number, ia: Int32Array | null, ib: Int32Array | null, q: QuantMaps): void {
-  for (let i = 0; i < n; i++) y[i] = rescaled(a, ia ? ia[i]! : i, q.za, q.ma, q.sa) !== rescaled(b, ib ? ib[i]! : i, q.zb, q.mb, q.sb) ? 1 : 0;
+  for (let i = 0; i < n; i++) y[i] = mulQ((a[ia ? ia[i]! : i]! - q.za) * 256, q.ma, q.sa) !== mulQ((b[ib ? ib[i]! : i]! - q.zb) * 256, q.mb, q.sb) ? 1 : 0;
 }
 function qLt(a: Float32Array, b: Float32Array, y: Uint8Array, n: number, ia: Int32Array | null, ib: Int32Array | null, q: QuantMaps): void {
-  for (let i = 0; i < n; i++) y[i] = rescaled(a, ia ? ia[i]! : i, q.za, q.ma, q.sa) < rescaled(b, ib ? ib[i]! : i, q.zb, q.mb, q.sb) ? 1 : 0;
+  for (let i = 0; i < n; i++) y[i] = mulQ((a[ia ? ia[i]! : i]! - q.za) * 256, q.ma, q.sa) < mulQ((b[ib ? ib[i]! : i]! - q.zb) * 256, q.mb, q.sb) ? 1 : 0;
 }
 function qLe(a: Float32Array, b: Float32Array, y: Uint8Array, n: number, ia: Int32Array | null, ib: Int32Array | null, q: QuantMaps): void {
-  for (let i = 0; i < n; i++) y[i] = rescaled(a, ia ? ia[i]! : i, q.za, q.ma, q.sa) <= rescaled(b, ib ? ib[i]! : i, q.zb, q.mb, q.sb) ? 1 : 0;
+  for (let i = 0; i < n; i++) y[i] = mulQ((a[ia ? ia[i]! : i]! - q.za) * 256, q.ma, q.sa) <= mulQ((b[ib ? ib[i]! : i]! - q.zb) * 256, q.mb, q.sb) ? 1 : 0;
 }
 function qGt(a: Float32Array, b: Float32Array, y: Uint8Array, n: number, ia: Int32Array | null, ib: Int32Array | null, q: QuantMaps): void {
-  for (let i = 0; i < n; i++) y[i] = rescaled(a, ia ? ia[i]! : i, q.za, q.ma, q.sa) > rescaled(b, ib ? ib[i]! : i, q.zb, q.mb, q.sb) ? 1 : 0;
+  for (let i = 0; i < n; i++) y[i] = mulQ((a[ia ? ia[i]! : i]! - q.za) * 256, q.ma, q.sa) > mulQ((b[ib ? ib[i]! : i]! - q.zb) * 256, q.mb, q.sb) ? 1 : 0;
 }
 function qGe(a: Float32Array, b: Float32Array, y: Uint8Array, n: number, ia: Int32Array | null, ib: Int32Array | null, q: QuantMaps): void {
-  for (let i = 0; i < n; i++) y[i] = rescaled(a, ia ? ia[i]! : i, q.za, q.ma, q.sa) >= rescaled(b, ib ? ib[i]! : i, q.zb, q.mb, q.sb) ? 1 : 0;
+  for (let i = 0; i < n; i++) y[i] = mulQ((a[ia ? ia[i]! : i]! - q.za) * 256, q.ma, q.sa) >= mulQ((b[ib ? ib[i]! : i]! - q.zb) * 256, q.mb, q.sb) ? 1 : 0;
 }
 const QUANT = [qEq, qNe, qLt, qLe, qGt, qGe] as const;
 
