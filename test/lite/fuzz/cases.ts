@@ -6,17 +6,6 @@ import { LiteError, loadModel, type LiteModel, type LoadOptions, type TypedArray
 import { FbReader, type FbTable } from '../../../lite-runtime/format/reader.js';
 import { ModelField, OperatorField, SubGraphField, TensorField } from '../../../lite-runtime/format/schema.js';
 
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** Byte positions of the model's structure: table starts, vtables, present fields and vector headers. */
 export function structuralPositions(bytes: Uint8Array): number[] {
   const out = new Set<number>([0]);

@@ -6,7 +6,8 @@ import { readFileSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import { modelBytes } from '../models/shared.js';
 import { TEST_OPS } from '../interpreter/helpers.js';
-import { mulberry32, mutate, mutateParams, paramPositions, runCase, structuralPositions } from './cases.js';
+import { rng } from '../ops/helpers.js';
+import { mutate, mutateParams, paramPositions, runCase, structuralPositions } from './cases.js';
 
 /**
  * `file` is a real model, or with `conformance` a list of fixture files of
@@ -42,7 +43,7 @@ const sources = job.controlFlow ? controlFlowModels()
 const options = job.controlFlow ? { ops: TEST_OPS, maxLoopIterations: 10000 } : {};
 const structural = sources.map(structuralPositions);
 const params = sources.map(paramPositions);
-const rand = mulberry32(job.seed);
+const rand = rng(job.seed);
 const stats: FuzzStats = { ran: 0, rejectedAtLoad: 0, rejectedAtRun: 0, maxMs: 0, wrapped: [] };
 const wrapped = new Set<string>();
 let failed = false;

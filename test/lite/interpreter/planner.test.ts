@@ -1,17 +1,7 @@
 /** The arena planner: no two tensors alive at once overlap; memory is reused; offsets aligned. */
 import { describe, expect, it } from 'vitest';
 import { ARENA_ALIGN, planArena, type PlanItem } from '../../../lite-runtime/planner.js';
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { rng } from '../ops/helpers.js';
 
 function checkPlan(items: PlanItem[]): number {
   const { offsets, arenaBytes } = planArena(items);
@@ -44,7 +34,7 @@ describe('planArena', () => {
   });
 
   it('never overlaps live tensors, and stays within 2x of the peak live size (random graphs)', () => {
-    const rand = mulberry32(42);
+    const rand = rng(42);
     for (let g = 0; g < 200; g++) {
       const n = 1 + Math.floor(rand() * 40);
       const items: PlanItem[] = [];
