@@ -22,19 +22,33 @@ export function prepareArg(op: string, node: OpNode, what: 'maximum' | 'minimum'
   return { outer, dim: x.shape[axis]!, inner };
 }
 
-/**
- * Writes the index of the first maximum (`max`) or minimum along the axis; the comparison
- * is chosen outside the scan loop.
- * @example run(node, p) { runArg(node, p, true); }
- */
-export function runArg(node: OpNode, { outer, dim, inner }: ArgPlan, max: boolean): void {
-  const x = node.inputs[0]!.data as Float32Array, y = node.outputs[0]!.data;
+type Scan = (x: Float32Array, y: Int32Array | BigInt64Array, p: ArgPlan) => void;
+
+// One scan per comparison, each its own function so that V8 optimizes each on its own
+// (one function choosing the comparison per output measured ~15% slower for ARG_MIN).
+const scanMax: Scan = (x, y, { outer, dim, inner }) => {
   const big = y instanceof BigInt64Array;
   for (let o = 0; o < outer; o++) for (let e = 0; e < inner; e++) {
     let best = 0, bv = x[o * dim * inner + e]!;
-    if (max) for (let k = 1; k < dim; k++) { const v = x[(o * dim + k) * inner + e]!; if (v > bv) { bv = v; best = k; } }
-    else for (let k = 1; k < dim; k++) { const v = x[(o * dim + k) * inner + e]!; if (v < bv) { bv = v; best = k; } }
+    for (let k = 1; k < dim; k++) { const v = x[(o * dim + k) * inner + e]!; if (v > bv) { bv = v; best = k; } }
     if (big) (y as BigInt64Array)[o * inner + e] = BigInt(best);
     else (y as Int32Array)[o * inner + e] = best;
   }
+};
+const scanMin: Scan = (x, y, { outer, dim, inner }) => {
+  const big = y instanceof BigInt64Array;
+  for (let o = 0; o < outer; o++) for (let e = 0; e < inner; e++) {
+    let best = 0, bv = x[o * dim * inner + e]!;
+    for (let k = 1; k < dim; k++) { const v = x[(o * dim + k) * inner + e]!; if (v < bv) { bv = v; best = k; } }
+    if (big) (y as BigInt64Array)[o * inner + e] = BigInt(best);
+    else (y as Int32Array)[o * inner + e] = best;
+  }
+};
+
+/**
+ * Writes the index of the first maximum (`max`) or minimum along the axis.
+ * @example run(node, p) { runArg(node, p, true); }
+ */
+export function runArg(node: OpNode, p: ArgPlan, max: boolean): void {
+  (max ? scanMax : scanMin)(node.inputs[0]!.data as Float32Array, node.outputs[0]!.data as Int32Array | BigInt64Array, p);
 }
