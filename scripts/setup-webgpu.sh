@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Sets up a software WebGPU adapter for Node (Dawn, npm `webgpu`) on Debian without a GPU:
+# the SwiftShader Vulkan driver and the Vulkan loader, taken from Debian's chromium-common
+# package (downloaded and extracted, not installed), into .webgpu/ at the repository root.
+# Tests find it there (test/lite/webgpu/gpu.ts sets VK_ICD_FILENAMES / LD_LIBRARY_PATH);
+# `.webgpu/ready` marks a finished setup, after which a missing adapter fails the tests.
+#   scripts/setup-webgpu.sh            # idempotent; ~10-20 s with apt-get update
+set -euo pipefail
+cd "$(dirname "$0")/.."
+DIR="$PWD/.webgpu"
+if [ -f "$DIR/ready" ] && [ -f "$DIR/vk_swiftshader_icd.json" ]; then
+  echo "setup-webgpu: already set up in $DIR"
+  exit 0
+fi
+mkdir -p "$DIR"
+SUDO=""
+if [ "$(id -u)" != 0 ] && command -v sudo >/dev/null; then SUDO="sudo"; fi
+export DEBIAN_FRONTEND=noninteractive
+start=$(date +%s)
+$SUDO apt-get update -qq
+# The Vulkan loader (chromium-common also ships one; the system one is the fallback).
+$SUDO apt-get install -y -qq libvulkan1 >/dev/null
+tmp=$(mktemp -d); chmod 755 "$tmp"
+trap 'rm -rf "$tmp"' EXIT
+(cd "$tmp" && apt-get download -qq chromium-common)
+deb=$(ls "$tmp"/chromium-common_*.deb)
+dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$DIR" --strip-components=4 \
+  ./usr/lib/chromium/libvk_swiftshader.so ./usr/lib/chromium/vk_swiftshader_icd.json ./usr/lib/chromium/libvulkan.so.1
+test -f "$DIR/vk_swiftshader_icd.json"
+echo "$deb" | sed 's/.*\///' > "$DIR/ready"
+echo "setup-webgpu: SwiftShader in $DIR ($(( $(date +%s) - start )) s)"
