@@ -1,6 +1,7 @@
 import type { DType, Storage } from '../dtype.js';
 import type { Shape } from '../shape.js';
 import type { Tensor } from '../tensor.js';
+import type { OnnxImportRules, TfliteLowering } from './convert-traits.js';
 
 /** Attribute values are plain data so graphs can print, hash and export them. */
 export type AttrValue = number | boolean | string | null | readonly number[] | readonly (number | null)[] | readonly string[];
@@ -47,6 +48,10 @@ export interface OpDef<A extends Attrs = Attrs> {
   readonly elementwise?: boolean;
   /** Ops with side effects (assign, print, random draws like dropout) are never removed or deduplicated by graph passes. */
   readonly sideEffect?: boolean;
+  /** Lowering to TFLite builtins (converter/lower reads it). Absent: the converter reports the op as unsupported. */
+  readonly tflite?: TfliteLowering;
+  /** ONNX op types that import as this op, and how (converter/onnx-import reads it). */
+  readonly onnxImport?: OnnxImportRules;
 }
 
 const table = new Map<string, OpDef<Attrs>>();
