@@ -143,6 +143,7 @@ describe('in-place updates', () => {
     let into = 0, plain = 0;
     const def = {
       name: 'testSgdInto',
+      inPlace: true,
       infer: ([p]: readonly tg.Tensor[]) => [{ shape: p.shape, dtype: p.dtype }],
       forward([p, g]: readonly { data: tg.Storage }[]) { plain++; return [p.data.map((v, i) => v - 0.5 * g.data[i])]; },
       forwardInto([p, g]: readonly { data: tg.Storage }[], _a: unknown, [out]: tg.Storage[]) {

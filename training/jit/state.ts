@@ -74,19 +74,22 @@ export function writeThroughAssigns(graph: Graph): Map<Node, number> {
 /**
  * Variables a node may update in place: every output feeds exactly one
  * write-through assign of a variable of the same shape, and nothing reads
- * those variables' old values after this node. Needs `forwardInto` on the op.
+ * those variables' old values after this node, nor the node itself unless its
+ * op is `inPlace`. Needs `forwardInto` on the op.
  */
 export function inPlaceTargets(
   node: Node, early: Map<Node, number>, consumers: Map<Value, Node[]>, index: Map<Node, number>,
   producers: Map<Value, Node>, refs: Map<Value, VariableRef>,
 ): VariableRef[] | null {
-  if (!getOp(node.op)?.forwardInto) return null;
+  const def = getOp(node.op);
+  if (!def?.forwardInto) return null;
   const at = index.get(node)!;
+  const lastRead = def.inPlace ? at : at - 1;
   const targets: VariableRef[] = [];
   for (const o of node.outputs) {
     const cs = consumers.get(o) ?? [];
     const a = cs[0];
-    if (cs.length !== 1 || a.op !== 'assign' || a.inputs[1] !== o || !early.has(a) || early.get(a)! > at) return null;
+    if (cs.length !== 1 || a.op !== 'assign' || a.inputs[1] !== o || !early.has(a) || early.get(a)! > lastRead) return null;
     const target = a.inputs[0];
     if (target.dtype !== o.dtype || sizeOf(target.shape) !== sizeOf(o.shape) || producers.has(target)) return null;
     targets.push(refs.get(target)!);

@@ -38,10 +38,18 @@ export interface OpDef<A extends Attrs = Attrs> {
   /** Eager kernel: computes every output. `outputs` are the inferred metas. */
   forward(inputs: readonly TensorValue[], attrs: A, outputs: readonly TensorMeta[]): Storage[];
   /**
-   * Optional kernel writing into given buffers, which may be the op's own inputs:
-   * state updates (optimizer steps) run in place eagerly and under tg.jit.
+   * Optional kernel writing every element of the given output buffers (they may
+   * hold stale data). tg.jit runs an op that has one straight into the buffers of
+   * its memory plan, or into variable storage. Outputs never share memory with
+   * inputs unless the op is `inPlace`.
    */
   forwardInto?(inputs: readonly TensorValue[], attrs: A, outputs: readonly Storage[]): void;
+  /**
+   * `forwardInto` may be given its own inputs as outputs (each element read
+   * before it is written): state updates (optimizer steps) run in place eagerly
+   * and under tg.jit.
+   */
+  readonly inPlace?: boolean;
   /** Vector-Jacobian product, one entry per input (null: no gradient). Absent: not differentiable. */
   grad?(ctx: GradContext<A>): (Tensor | null)[];
   /** Elementwise ops (same-shape or broadcast, no cross-element reads) can be fused by the jit. */

@@ -102,6 +102,7 @@ export function defineUpdateOp<A extends Attrs>(name: string, targets: readonly 
   const op = defineOp<A>({
     name,
     sideEffect: false,
+    inPlace: true,
     infer: (ins) => targets.map((i) => ins[i]),
     forward(ins, attrs, metas) {
       const outs = metas.map(alloc);
