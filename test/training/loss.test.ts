@@ -12,6 +12,9 @@ const table: CaseTable = {
   'crossEntropy/large-logits': (x, t) => F.crossEntropy(x, t),
   'binaryCrossEntropy/edges': (p, y) => F.binaryCrossEntropy(p, y, { reduction: 'sum' }),
   'binaryCrossEntropyWithLogits/zero': (x, y) => F.binaryCrossEntropyWithLogits(x, y),
+  'crossEntropy/all-ignored': (x, t) => F.crossEntropy(x, t),
+  'crossEntropy/all-ignored-smooth-weight': (x, t) => F.crossEntropy(x, t, { weight: W3, labelSmoothing: 0.1 }),
+  'nllLoss/all-ignored': (x, t) => F.nllLoss(x, t, { ignoreIndex: 2 }),
 };
 for (const reduction of reductions) {
   Object.assign(table, {

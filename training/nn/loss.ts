@@ -1,4 +1,4 @@
-import { DTypeError, RangeError_, ShapeError, ValueError } from '../errors.js';
+import { DTypeError, IndexError, ShapeError, ValueError } from '../errors.js';
 import { softplus } from '../ops/math/activation.js';
 import { logSoftmax } from '../ops/math/softmax.js';
 import { gather } from '../ops/shape/gather.js';
@@ -76,7 +76,7 @@ function classTarget(op: string, input: Tensor, target: Tensor, ignoreIndex: num
     const v = t._values(op);
     for (let i = 0; i < v.length; i++) {
       if (v[i] === ignoreIndex) { ignored = true; continue; }
-      if (v[i] < 0 || v[i] >= c) throw new RangeError_(`${op}: target ${v[i]} at position ${i} is out of range for ${c} classes (expected 0..${c - 1} or ignoreIndex ${ignoreIndex})`);
+      if (v[i] < 0 || v[i] >= c) throw new IndexError(`${op}: target ${v[i]} at position ${i} is out of range for ${c} classes (expected 0..${c - 1} or ignoreIndex ${ignoreIndex})`);
     }
   } else ignored = true;
   if (!ignored) return [t, null];
@@ -116,7 +116,10 @@ function nllParts(op: string, x: Tensor, target: Tensor, weight: Tensor | null, 
 function reduceClass(l: Tensor, w: Tensor | null, reduction: Reduction): Tensor {
   if (reduction === 'none') return l;
   if (reduction === 'sum') return l.sum();
-  return w ? l.sum().div(w.sum()) : l.mean();
+  if (!w) return l.mean();
+  // As torch: 0/0 = NaN when every target is ignored, with gradients 0 (not NaN) through the unselected branch.
+  const total = w.sum(), counted = total.ne(0);
+  return where(counted, l.sum().div(where(counted, total, 1)), NaN);
 }
 
 /**
@@ -226,7 +229,7 @@ export function binaryCrossEntropy(input: Tensor, target: Tensor, opts: BCEOptio
   if (!input.isTraced) {
     const v = input._values(op);
     for (let i = 0; i < v.length; i++) {
-      if (!(v[i] >= 0 && v[i] <= 1)) throw new RangeError_(`${op}: input must hold probabilities in [0, 1], got ${v[i]} at position ${i} (use binaryCrossEntropyWithLogits for logits)`);
+      if (!(v[i] >= 0 && v[i] <= 1)) throw new IndexError(`${op}: input must hold probabilities in [0, 1], got ${v[i]} at position ${i} (use binaryCrossEntropyWithLogits for logits)`);
     }
   }
   const logP = input.log().clamp(-100), log1mP = input.neg().add(1).log().clamp(-100);
