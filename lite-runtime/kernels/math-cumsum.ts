@@ -1,4 +1,4 @@
-import type { NumArray } from './broadcast.js';
+import type { NumArray } from './strided.js';
 
 /**
  * Cumulative sum along the axis of an [outer, n, inner] layout (float64 accumulation),

@@ -1,4 +1,4 @@
-import { stridedCopy, type NumArray } from './broadcast.js';
+import { stridedCopy, type NumArray } from './strided.js';
 
 /**
  * A reduction seen as [outer, n, inner]: element (o, j, i) sits at (o * n + j) * inner + i

@@ -1,4 +1,4 @@
-import type { NumArray } from './broadcast.js';
+import type { NumArray } from './strided.js';
 
 /**
  * Numerically stable softmax (or log-softmax when `log`) along the axis of an

@@ -1,4 +1,4 @@
-import type { NumArray } from './broadcast.js';
+import type { NumArray } from './strided.js';
 
 /**
  * Concatenates tensors along `dim` (ONNX Concat). Every part has the output's shape except

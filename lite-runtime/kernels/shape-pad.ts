@@ -1,4 +1,4 @@
-import type { NumArray } from './broadcast.js';
+import type { NumArray } from './strided.js';
 
 /** Pad modes: ONNX Pad's constant / reflect / edge (torch 'replicate'). */
 export type PadMode = 'constant' | 'reflect' | 'replicate';

@@ -1,4 +1,4 @@
-import type { NumArray } from './broadcast.js';
+import type { NumArray } from './strided.js';
 
 /** Extents of a take along `dim`: outer = prod(shape[:dim]), size = shape[dim], inner = prod(shape[dim+1:]). */
 function extents(shape: readonly number[], dim: number): [number, number, number] {

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { erf, erfc } from '../../lite-runtime/kernels/math-activation.js';
+import { erf, erfc } from '../../training/kernels/math-activation.js';
 import { axisView, extremeAxis, prodOthersAxis, sumAxis, undoAxisView } from '../../lite-runtime/kernels/math-reduce.js';
 import { softmaxAxis } from '../../lite-runtime/kernels/math-softmax.js';
 import { cumsumAxis } from '../../lite-runtime/kernels/math-cumsum.js';
-import { topkAxis } from '../../lite-runtime/kernels/math-topk.js';
+import { topkAxis } from '../../training/kernels/math-topk.js';
 
 // erf/erfc values from Python's math.erf / math.erfc (double precision, correctly rounded libm)
 const ERFC: [number, number, number][] = [

@@ -3,7 +3,7 @@ import { kernelBackend, setKernelBackend } from '../../lite-runtime/kernels/inde
 import {
   conv2dBackwardInputNCHW, conv2dBackwardWeightNCHW, conv2dNCHW, conv2dOutputSize, type Conv2dShape,
 } from '../../lite-runtime/kernels/nn-conv.js';
-import { batchNormStats, layerNormForward } from '../../lite-runtime/kernels/nn-norm.js';
+import { batchNormStats, layerNormForward } from '../../training/kernels/nn-norm.js';
 import { maxPool2dBackwardNCHW, maxPool2dNCHW, pool2dOutputSize, type Pool2dShape } from '../../lite-runtime/kernels/nn-pool.js';
 
 /** Direct 2x2/stride-2 max pool: the first maximum in row-major order, or the first NaN. */

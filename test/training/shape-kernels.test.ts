@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { concat } from '../../lite-runtime/kernels/shape-concat.js';
-import { gatherElements, scatterElements } from '../../lite-runtime/kernels/shape-gather.js';
-import { oneHot } from '../../lite-runtime/kernels/shape-one-hot.js';
+import { gatherElements, scatterElements } from '../../training/kernels/shape-gather.js';
+import { oneHot } from '../../training/kernels/shape-one-hot.js';
 import { pad, type PadMode } from '../../lite-runtime/kernels/shape-pad.js';
 import { take, takeAdd } from '../../lite-runtime/kernels/shape-take.js';
 

@@ -1,5 +1,5 @@
-import { binaryBroadcast } from '../../lite-runtime/kernels/broadcast.js';
-import { ARITH, arithBroadcast, type ArithOp } from '../../lite-runtime/kernels/arith.js';
+import { binaryBroadcast } from '../kernels/broadcast.js';
+import { ARITH, arithBroadcast, type ArithOp } from '../kernels/arith.js';
 import { apply1 } from '../dispatch.js';
 import { promoteTypes, type DType } from '../dtype.js';
 import { DTypeError } from '../errors.js';
@@ -16,7 +16,7 @@ type BinaryGrad = (ctx: GradContext<NoAttrs>, g: Tensor) => [Tensor | null, Tens
 
 /**
  * Defines a broadcasting binary op. `f` is its scalar function, or null for ops with a kernel of
- * their name in lite-runtime/kernels/arith.ts. `result` picks the output dtype:
+ * their name in training/kernels/arith.ts. `result` picks the output dtype:
  * 'promote' (PyTorch promotion), 'float' (always float32, like true division), 'bool' (comparisons).
  */
 function binary(name: string, f: ((x: number, y: number) => number) | null, result: 'promote' | 'float' | 'bool', vjp?: BinaryGrad): OpDef<NoAttrs> {

@@ -1,4 +1,4 @@
-import { alignedStrides, stridedCopy } from '../../lite-runtime/kernels/broadcast.js';
+import { alignedStrides, stridedCopy } from '../../lite-runtime/kernels/strided.js';
 import { apply1 } from '../dispatch.js';
 import { ShapeError } from '../errors.js';
 import { fmtShape, type Shape } from '../shape.js';

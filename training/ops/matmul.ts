@@ -1,5 +1,5 @@
 import { matmul as gemm } from '../../lite-runtime/kernels/index.js';
-import { alignedStrides } from '../../lite-runtime/kernels/broadcast.js';
+import { alignedStrides } from '../../lite-runtime/kernels/strided.js';
 import { apply1 } from '../dispatch.js';
 import { ShapeError } from '../errors.js';
 import { broadcastShapes, fmtShape, sizeOf } from '../shape.js';

@@ -1,4 +1,4 @@
-import { reduceSumTo } from '../../lite-runtime/kernels/broadcast.js';
+import { reduceSumTo } from '../kernels/broadcast.js';
 import { apply1 } from '../dispatch.js';
 import type { DType } from '../dtype.js';
 import { normalizeDims } from '../shape.js';

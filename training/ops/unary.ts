@@ -1,5 +1,5 @@
-import { unaryMap } from '../../lite-runtime/kernels/broadcast.js';
-import { reluBackward, UNARY, unaryKernel, type UnaryOp } from '../../lite-runtime/kernels/arith.js';
+import { unaryMap } from '../kernels/broadcast.js';
+import { reluBackward, UNARY, unaryKernel, type UnaryOp } from '../kernels/arith.js';
 import { apply1 } from '../dispatch.js';
 import type { DType } from '../dtype.js';
 import { DTypeError } from '../errors.js';
@@ -11,7 +11,7 @@ type NoAttrs = Record<string, never>;
 
 /**
  * Defines an elementwise unary op. `f` is its scalar function, or null for ops with a kernel of
- * their name in lite-runtime/kernels/arith.ts. `float`: integer inputs give float32 outputs (exp,
+ * their name in training/kernels/arith.ts. `float`: integer inputs give float32 outputs (exp,
  * sqrt...); otherwise the dtype is kept (neg, abs, relu). `vjp(x, y, g)` is the gradient, written in ops.
  */
 function unary(name: string, f: ((x: number) => number) | null, float: boolean, vjp: ((x: Tensor, y: Tensor, g: Tensor) => Tensor) | null): OpDef<NoAttrs> {

@@ -1,4 +1,4 @@
-import { alignedStrides, stridedCopy } from '../../lite-runtime/kernels/broadcast.js';
+import { alignedStrides, stridedCopy } from '../../lite-runtime/kernels/strided.js';
 import { allocate, type Storage } from '../dtype.js';
 import { DTypeError } from '../errors.js';
 import { fmtShape, type Shape, sizeOf } from '../shape.js';

@@ -2,7 +2,7 @@ import { apply1 } from '../dispatch.js';
 import { promoteTypes } from '../dtype.js';
 import { toTensor } from '../creation.js';
 import { DTypeError } from '../errors.js';
-import { selectBroadcast } from '../../lite-runtime/kernels/broadcast.js';
+import { selectBroadcast } from '../kernels/broadcast.js';
 import { broadcastShapes } from '../shape.js';
 import { Tensor, type TensorLike } from '../tensor.js';
 import { defineOp } from './registry.js';

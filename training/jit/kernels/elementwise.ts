@@ -1,4 +1,4 @@
-import { alignedStrides, stridedCopy } from '../../../lite-runtime/kernels/broadcast.js';
+import { alignedStrides, stridedCopy } from '../../../lite-runtime/kernels/strided.js';
 import { allocate, type DType, type Storage } from '../../dtype.js';
 import { TraceError } from '../../errors.js';
 import type { Attrs } from '../../ops/registry.js';

@@ -1,8 +1,8 @@
 import {
   eluGradMap, eluMap, erfGradMap, erfMap, geluGradMap, geluMap, hardsigmoidGradMap, hardsigmoidMap,
   hardswishGradMap, hardswishMap, leakyReluGradMap, leakyReluMap, siluGradMap, siluMap, softplusGradMap, softplusMap,
-} from '../../../lite-runtime/kernels/math-activation.js';
-import type { NumArray } from '../../../lite-runtime/kernels/broadcast.js';
+} from '../../kernels/math-activation.js';
+import type { NumArray } from '../../../lite-runtime/kernels/strided.js';
 import { apply1 } from '../../dispatch.js';
 import { DTypeError, ValueError } from '../../errors.js';
 import { Tensor } from '../../tensor.js';

@@ -1,4 +1,4 @@
-import type { NumArray } from '../../../lite-runtime/kernels/broadcast.js';
+import type { NumArray } from '../../../lite-runtime/kernels/strided.js';
 import { apply1 } from '../../dispatch.js';
 import type { Tensor } from '../../tensor.js';
 import { defineOp, type Attrs, type OpDef } from '../registry.js';

@@ -1,4 +1,4 @@
-import { clampGradMap, clampMap } from '../../../lite-runtime/kernels/math-activation.js';
+import { clampGradMap, clampMap } from '../../kernels/math-activation.js';
 import { apply1 } from '../../dispatch.js';
 import { promoteTypes, type DType } from '../../dtype.js';
 import { scalarDType } from '../../creation.js';

@@ -1,4 +1,4 @@
-import { topkAxis } from '../../../lite-runtime/kernels/math-topk.js';
+import { topkAxis } from '../../kernels/math-topk.js';
 import { apply } from '../../dispatch.js';
 import { DTypeError, RangeError_ } from '../../errors.js';
 import { normalizeDim } from '../../shape.js';

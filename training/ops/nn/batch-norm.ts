@@ -1,4 +1,4 @@
-import { batchNormApply, batchNormBackward, batchNormStats, type BatchNormShape } from '../../../lite-runtime/kernels/nn-norm.js';
+import { batchNormApply, batchNormBackward, batchNormStats, type BatchNormShape } from '../../kernels/nn-norm.js';
 import { noGrad } from '../../autograd.js';
 import { ones, zeros } from '../../creation.js';
 import { apply, apply1 } from '../../dispatch.js';

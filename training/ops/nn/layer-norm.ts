@@ -1,4 +1,4 @@
-import { layerNormBackward, layerNormForward } from '../../../lite-runtime/kernels/nn-norm.js';
+import { layerNormBackward, layerNormForward } from '../../kernels/nn-norm.js';
 import { ones, zeros } from '../../creation.js';
 import { apply } from '../../dispatch.js';
 import { GradError, ShapeError, ValueError } from '../../errors.js';

@@ -1,4 +1,4 @@
-import { gatherElements, scatterElements } from '../../../lite-runtime/kernels/shape-gather.js';
+import { gatherElements, scatterElements } from '../../kernels/shape-gather.js';
 import { full } from '../../creation.js';
 import { apply1 } from '../../dispatch.js';
 import { DTypeError, ShapeError } from '../../errors.js';

@@ -1,4 +1,4 @@
-import { oneHot as oneHotKernel } from '../../../lite-runtime/kernels/shape-one-hot.js';
+import { oneHot as oneHotKernel } from '../../kernels/shape-one-hot.js';
 import { apply1 } from '../../dispatch.js';
 import { RangeError_, ValueError } from '../../errors.js';
 import type { Tensor } from '../../tensor.js';

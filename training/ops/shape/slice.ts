@@ -1,4 +1,4 @@
-import { stridedCopy } from '../../../lite-runtime/kernels/broadcast.js';
+import { stridedCopy } from '../../../lite-runtime/kernels/strided.js';
 import { apply1 } from '../../dispatch.js';
 import { RangeError_, ShapeError, ValueError } from '../../errors.js';
 import { fmtShape, normalizeDim, stridesOf } from '../../shape.js';

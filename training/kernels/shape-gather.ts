@@ -1,4 +1,4 @@
-import type { NumArray } from './broadcast.js';
+import type { NumArray } from '../../lite-runtime/kernels/strided.js';
 
 /** Row-major strides of `shape`. */
 function strides(shape: readonly number[]): number[] {

@@ -1,4 +1,4 @@
-import type { NumArray } from './broadcast.js';
+import type { NumArray } from '../../lite-runtime/kernels/strided.js';
 
 /**
  * The k largest (or smallest) values along the axis of an [outer, n, inner] layout and

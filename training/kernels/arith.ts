@@ -1,4 +1,4 @@
-import { alignedStrides, type NumArray } from './broadcast.js';
+import { alignedStrides, type NumArray } from '../../lite-runtime/kernels/strided.js';
 
 /** Binary ops with dedicated loops (no per-element closure): the hot ones of training. */
 export const ARITH = {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { arithBroadcast, reluBackward, unaryKernel } from '../../lite-runtime/kernels/arith.js';
+import { arithBroadcast, reluBackward, unaryKernel } from '../../training/kernels/arith.js';
 
 describe('arith kernels', () => {
   it('relu and its gradient handle signed zeros, infinities, NaN and subnormals (branch-free bit paths)', () => {

@@ -7,7 +7,7 @@
  * data (no cancellation unless the spread is ~1e-8 of the offset), with an
  * exact two-pass fallback when a sum is not finite.
  */
-import { KernelError, checkDim, checkLen } from './errors.js';
+import { KernelError, checkDim, checkLen } from '../../lite-runtime/kernels/errors.js';
 
 /** Sum of squares from the last `shiftedSum` (a module slot: no allocation per call). */
 let lastSq = 0;

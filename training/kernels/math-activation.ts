@@ -1,4 +1,4 @@
-import type { NumArray } from './broadcast.js';
+import type { NumArray } from '../../lite-runtime/kernels/strided.js';
 
 /**
  * Elementwise activation kernels (one loop each, no per-element callbacks).

@@ -1,0 +1,46 @@
+/**
+ * Strided copies over typed arrays: the layout kernels (permute, expand, slice, the
+ * reductions' axis views) shared by training and the lite runtime.
+ */
+
+/** Numeric arrays the kernels read and write. */
+export type NumArray = Float32Array | Int32Array | Uint8Array | Int8Array | Float64Array;
+
+/** Row-major strides of `from` aligned to the broadcast shape `to` (0 on broadcast dims). */
+export function alignedStrides(from: readonly number[], to: readonly number[]): number[] {
+  const out = new Array<number>(to.length).fill(0);
+  let acc = 1;
+  for (let i = from.length - 1; i >= 0; i--) {
+    const o = to.length - from.length + i;
+    out[o] = from[i] === 1 ? 0 : acc;
+    acc *= from[i];
+  }
+  return out;
+}
+
+/**
+ * Generic strided copy: out (contiguous, shape `shape`) from `a` read with `strides` starting at `offset`.
+ * Used for permute/expand/slice.
+ */
+export function stridedCopy(a: NumArray, offset: number, strides: readonly number[], out: NumArray, shape: readonly number[]): void {
+  const rank = shape.length;
+  const n = out.length;
+  if (n === 0) return;
+  if (rank === 0) { out[0] = a[offset]; return; }
+  const inner = shape[rank - 1];
+  const is = strides[rank - 1];
+  const idx = new Array<number>(rank).fill(0);
+  let off = offset;
+  for (let o = 0; o < n; o += inner) {
+    let p = off;
+    if (is === 1) for (let j = 0; j < inner; j++) out[o + j] = a[p + j];
+    else for (let j = 0; j < inner; j++) { out[o + j] = a[p]; p += is; }
+    for (let d = rank - 2; d >= 0; d--) {
+      idx[d]++;
+      off += strides[d];
+      if (idx[d] < shape[d]) break;
+      off -= strides[d] * shape[d];
+      idx[d] = 0;
+    }
+  }
+}
