@@ -8,7 +8,13 @@ const fixture = JSON.parse(readFileSync(new URL('../fixtures/torch/optim.json', 
   cases: ({ name: string; params: Enc[]; grads: Enc[][]; after: Enc[][] } & Record<string, unknown>)[];
 };
 
-const makers: Record<string, (ps: tg.Tensor[]) => tg.optim.Optimizer<{ lr: number }>> = {
+/** An optimizer driven by OneCycleLR (maxLr 0.1 over the fixture's 4 steps), stepped together as torch's fixture does. */
+function cycled(opt: tg.optim.Optimizer<{ lr: number }>, opts: Partial<tg.optim.OneCycleOptions> = {}): { step(): void } {
+  const sched = new tg.optim.OneCycleLR(opt, { maxLr: 0.1, totalSteps: 4, ...opts });
+  return { step: () => { opt.step(); sched.step(); } };
+}
+
+const makers: Record<string, (ps: tg.Tensor[]) => { step(): void }> = {
   'sgd/plain': (ps) => new tg.optim.SGD(ps, { lr: 0.1 }),
   'sgd/momentum-wd': (ps) => new tg.optim.SGD(ps, { lr: 0.05, momentum: 0.9, dampening: 0.1, weightDecay: 0.01 }),
   'sgd/nesterov': (ps) => new tg.optim.SGD(ps, { lr: 0.05, momentum: 0.9, nesterov: true }),
@@ -20,6 +26,12 @@ const makers: Record<string, (ps: tg.Tensor[]) => tg.optim.Optimizer<{ lr: numbe
   'adam/param-groups': (ps) => new tg.optim.Adam([{ params: [ps[0]] }, { params: [ps[1]], options: { lr: 0.1, weightDecay: 0.05 } }], { lr: 1e-2 }),
   'rmsprop/default': (ps) => new tg.optim.RMSprop(ps, { lr: 1e-2 }),
   'rmsprop/centered-momentum': (ps) => new tg.optim.RMSprop(ps, { lr: 1e-2, alpha: 0.9, momentum: 0.8, centered: true, weightDecay: 0.05 }),
+  'adam/amsgrad': (ps) => new tg.optim.Adam(ps, { lr: 1e-2, amsgrad: true }),
+  'adamw/amsgrad-maximize': (ps) => new tg.optim.AdamW(ps, { lr: 1e-2, amsgrad: true, maximize: true, weightDecay: 0.1 }),
+  'onecycle/adam': (ps) => cycled(new tg.optim.Adam(ps, { lr: 1e-2 })),
+  'onecycle/sgd-momentum': (ps) => cycled(new tg.optim.SGD(ps, { lr: 0.1, momentum: 0.9 })),
+  'onecycle/adamw-3phase-linear': (ps) => cycled(new tg.optim.AdamW(ps, { lr: 1e-2 }),
+    { threePhase: true, annealStrategy: 'linear', baseMomentum: 0.8, maxMomentum: 0.9 }),
 };
 
 describe('optimizers match torch.optim step by step', () => {
@@ -61,8 +73,19 @@ describe('schedulers and clipping match torch', () => {
     ps.forEach((p, i) => expectClose(p.grad!, c.clipped[i], `clipped grad ${i}`));
   });
 
-  it('rejects bad settings', () => {
+  it('rejects bad settings with typed errors, as torch does', () => {
+    const p = () => [tg.zeros([1], { requiresGrad: true })];
     expect(() => new tg.optim.Adam([])).toThrow(/empty parameter list/);
+    expect(() => new tg.optim.SGD(p(), {} as { lr: number })).toThrow(/SGD: lr is required/);
+    expect(() => new tg.optim.SGD(p(), { lr: -0.1 })).toThrow(/invalid lr -0.1/);
+    expect(() => new tg.optim.Adam(p(), { lr: NaN })).toThrow(/invalid lr NaN/);
+    expect(() => new tg.optim.Adam(p(), { betas: [1.5, 0.9] })).toThrow(/beta parameter at index 0: 1.5/);
+    expect(() => new tg.optim.Adam(p(), { eps: -1 })).toThrow(/invalid eps/);
+    expect(() => new tg.optim.Adam(p(), { amsgard: true } as object)).toThrow(/unknown option 'amsgard' \(accepted: lr, betas, eps, weightDecay, decoupled, maximize, amsgrad\)/);
+    expect(() => new tg.optim.Adam([{ params: p(), options: { moment: 0.9 } as object }])).toThrow(/param group 0: unknown option 'moment'/);
+    expect(() => new tg.optim.RMSprop(p(), { momentum: -1 })).toThrow(tg.ValueError);
+    const sgd = new tg.optim.SGD(p(), { lr: 0.1 });
+    expect(() => new tg.optim.OneCycleLR(sgd, { maxLr: 1, totalSteps: 5, cycleMomentm: false } as tg.optim.OneCycleOptions)).toThrow(/unknown option 'cycleMomentm'/);
     expect(() => new tg.optim.SGD([tg.zeros([1])], { lr: 0.1, nesterov: true })).toThrow(/nesterov/);
   });
 });

@@ -10,6 +10,8 @@ export interface AdamOptions {
   /** AdamW: decay the weights directly instead of adding to the gradient. */
   decoupled: boolean;
   maximize: boolean;
+  /** Keep the running maximum of the second moment (Reddi et al.), as torch's `amsgrad`. */
+  amsgrad: boolean;
 }
 
 interface AdamAttrs { [k: string]: number | boolean; beta1: number; beta2: number; eps: number; weightDecay: number; decoupled: boolean; maximize: boolean }
@@ -62,20 +64,51 @@ function adamKernel([p, g, m, v, lr, step]: Storage[], [po, mo, vo, so]: Storage
 /** inputs [param, grad, expAvg, expAvgSq, lr, step] -> new [param, expAvg, expAvgSq, step]. */
 export const ADAM_STEP = defineUpdateOp<AdamAttrs>('adamStep', [0, 2, 3, 5], adamKernel);
 
+/** AMSGrad: the general loop with the running maximum of the second moment as the denominator. */
+function amsgradKernel([p, g, m, v, vMax, lr, step]: Storage[], [po, mo, vo, vMaxO, so]: Storage[], a: AdamAttrs): void {
+  const t = step[0] + 1;
+  so[0] = t;
+  const rate = lr[0];
+  const stepSize = rate / (1 - Math.pow(a.beta1, t));
+  const invBc2Sqrt = 1 / Math.sqrt(1 - Math.pow(a.beta2, t));
+  const b1 = a.beta1, b2 = a.beta2, c1 = 1 - b1, c2 = 1 - b2, eps = a.eps;
+  const decay = a.decoupled ? 1 - rate * a.weightDecay : 1;
+  const l2 = a.decoupled ? 0 : a.weightDecay;
+  const sign = a.maximize ? -1 : 1;
+  for (let i = 0; i < p.length; i++) {
+    const gi = sign * g[i] + l2 * p[i];
+    const mi = b1 * m[i] + c1 * gi;
+    const vi = b2 * v[i] + c2 * gi * gi;
+    const vm = Math.max(vMax[i], vi);
+    mo[i] = mi;
+    vo[i] = vi;
+    vMaxO[i] = vm;
+    po[i] = p[i] * decay - stepSize * mi / (Math.sqrt(vm) * invBc2Sqrt + eps);
+  }
+}
+
+/** inputs [param, grad, expAvg, expAvgSq, maxExpAvgSq, lr, step] -> new [param, expAvg, expAvgSq, maxExpAvgSq, step]. */
+export const AMSGRAD_STEP = defineUpdateOp<AdamAttrs>('amsgradStep', [0, 2, 3, 4, 6], amsgradKernel);
+
 /**
  * Adam (Kingma & Ba), matching torch.optim.Adam.
  * @example const opt = new tg.optim.Adam(model.parameters(), { lr: 1e-3 });
  */
 export class Adam extends Optimizer<AdamOptions> {
   constructor(params: ParamsArg<AdamOptions>, opts: Partial<AdamOptions> = {}) {
-    super(params, { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, decoupled: false, maximize: false, ...opts });
+    super(params, { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, decoupled: false, maximize: false, amsgrad: false }, opts);
   }
 
   protected update(p: Tensor, grad: Tensor, group: ParamGroup<AdamOptions>): void {
-    const s = this.stateOf(p, ['expAvg', 'expAvgSq'], ['step']);
     const o = group.options;
-    runUpdate(ADAM_STEP, [p, grad, s.expAvg, s.expAvgSq, group.lrTensor, s.step],
-      { beta1: o.betas[0], beta2: o.betas[1], eps: o.eps, weightDecay: o.weightDecay, decoupled: o.decoupled, maximize: o.maximize });
+    const attrs = { beta1: o.betas[0], beta2: o.betas[1], eps: o.eps, weightDecay: o.weightDecay, decoupled: o.decoupled, maximize: o.maximize };
+    if (o.amsgrad) {
+      const s = this.stateOf(p, ['expAvg', 'expAvgSq', 'maxExpAvgSq'], ['step']);
+      runUpdate(AMSGRAD_STEP, [p, grad, s.expAvg, s.expAvgSq, s.maxExpAvgSq, group.lrTensor, s.step], attrs);
+      return;
+    }
+    const s = this.stateOf(p, ['expAvg', 'expAvgSq'], ['step']);
+    runUpdate(ADAM_STEP, [p, grad, s.expAvg, s.expAvgSq, group.lrTensor, s.step], attrs);
   }
 }
 

@@ -3,6 +3,7 @@ import { noGrad } from '../autograd.js';
 import { zeros, zerosLike } from '../creation.js';
 import { assign } from '../ops/assign.js';
 import { ValueError } from '../errors.js';
+import { checkOptions } from '../options.js';
 import { defineOp, type OpDef, type Attrs } from '../ops/registry.js';
 import { alloc } from '../ops/util.js';
 import type { Storage } from '../dtype.js';
@@ -29,13 +30,23 @@ export abstract class Optimizer<O extends { lr: number }> {
   /** Per-parameter state tensors (moments, step count...), created on first use. */
   readonly state = new Map<Tensor, Record<string, Tensor>>();
 
-  constructor(params: ParamsArg<O>, defaults: O) {
+  /**
+   * `defaults` lists every option the optimizer accepts; `opts` (the user's) and each
+   * group's options are checked against it and validated as torch does.
+   */
+  constructor(params: ParamsArg<O>, defaults: Omit<O, 'lr'> & { lr?: number }, opts: Partial<O> = {}) {
+    const where = new.target.name;
+    const accepted = ['lr', ...Object.keys(defaults).filter((k) => k !== 'lr')];
+    checkOptions(where, opts, accepted);
     const list = [...(params as Iterable<unknown>)];
     const groups = list.length && !(list[0] instanceof Tensor)
       ? (list as { params: Iterable<Tensor>; options?: Partial<O> }[])
       : [{ params: list as Tensor[] }];
-    this.paramGroups = groups.map((g) => {
-      const options = { ...defaults, ...(g as { options?: Partial<O> }).options };
+    this.paramGroups = groups.map((g, gi) => {
+      const own = (g as { options?: Partial<O> }).options;
+      checkOptions(`${where} param group ${gi}`, own, accepted);
+      const options = { ...defaults, ...opts, ...own } as O;
+      validateHyperparameters(groups.length > 1 ? `${where} param group ${gi}` : where, options);
       const ps = [...g.params];
       if (!ps.length) throw new ValueError(`${this.constructor.name}: got an empty parameter list`);
       ps.forEach((p, i) => {
@@ -89,6 +100,23 @@ export abstract class Optimizer<O extends { lr: number }> {
   }
 }
 
+/** torch's checks of the usual hyperparameters (a NaN or missing `lr` would silently ruin the weights). */
+function validateHyperparameters(where: string, o: Record<string, unknown>): void {
+  const nonNegative = (key: string, v: unknown) => {
+    if (typeof v !== 'number' || !(v >= 0) || v === Infinity) throw new ValueError(`${where}: invalid ${key} ${String(v)} (expected a finite number >= 0)`);
+  };
+  if (o.lr === undefined) throw new ValueError(`${where}: lr is required`);
+  nonNegative('lr', o.lr);
+  for (const key of ['eps', 'weightDecay', 'momentum', 'alpha', 'dampening'] as const) if (key in o) nonNegative(key, o[key]);
+  if ('betas' in o) {
+    const b = o.betas as unknown;
+    if (!Array.isArray(b) || b.length !== 2) throw new ValueError(`${where}: betas must be a pair [beta1, beta2], got ${JSON.stringify(b)}`);
+    b.forEach((v, i) => {
+      if (typeof v !== 'number' || !(v >= 0 && v < 1)) throw new ValueError(`${where}: invalid beta parameter at index ${i}: ${String(v)} (expected 0 <= beta < 1)`);
+    });
+  }
+}
+
 function scalar(v: number): Tensor {
   return Tensor._fromStorage([], 'float32', new Float32Array([v]));
 }
@@ -101,6 +129,7 @@ function scalar(v: number): Tensor {
 export function defineUpdateOp<A extends Attrs>(name: string, targets: readonly number[], kernel: (ins: Storage[], outs: Storage[], attrs: A) => void): UpdateOp<A> {
   const op = defineOp<A>({
     name,
+    onnx: { notExported: 'optimizer step (training graphs are not exported)' },
     sideEffect: false,
     inPlace: true,
     infer: (ins) => targets.map((i) => ins[i]),

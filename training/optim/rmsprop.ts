@@ -50,7 +50,7 @@ export const RMSPROP_STEP = defineUpdateOp<RMSpropAttrs>('rmspropStep', [0, 2, 3
  */
 export class RMSprop extends Optimizer<RMSpropOptions> {
   constructor(params: ParamsArg<RMSpropOptions>, opts: Partial<RMSpropOptions> = {}) {
-    super(params, { lr: 0.01, alpha: 0.99, eps: 1e-8, weightDecay: 0, momentum: 0, centered: false, maximize: false, ...opts });
+    super(params, { lr: 0.01, alpha: 0.99, eps: 1e-8, weightDecay: 0, momentum: 0, centered: false, maximize: false }, opts);
   }
 
   protected update(p: Tensor, grad: Tensor, group: ParamGroup<RMSpropOptions>): void {

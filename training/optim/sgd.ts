@@ -39,7 +39,7 @@ export const SGD_STEP = defineUpdateOp<SGDAttrs>('sgdStep', [0, 2, 4], sgdKernel
  */
 export class SGD extends Optimizer<SGDOptions> {
   constructor(params: ParamsArg<SGDOptions>, opts: Partial<SGDOptions> & { lr: number }) {
-    super(params, { momentum: 0, dampening: 0, weightDecay: 0, nesterov: false, maximize: false, ...opts });
+    super(params, { momentum: 0, dampening: 0, weightDecay: 0, nesterov: false, maximize: false }, opts);
     const o = this.paramGroups[0].options;
     if (o.nesterov && (o.momentum <= 0 || o.dampening !== 0)) throw new ValueError('SGD: nesterov needs momentum > 0 and dampening 0');
   }
