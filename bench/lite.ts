@@ -1,5 +1,5 @@
 /**
- * Lite runtime benchmark: for each model in ../shared/models and two float32 networks
+ * Lite runtime benchmark: for each real model in test/fixtures/tflite-micro and two float32 networks
  * written with converter/tflite-writer (bench/lite-models.ts), our `loadModel` beside
  * LiteRT.js and tfjs-tflite running the very same .tflite bytes, and onnxruntime-web
  * running the float networks exported to ONNX; all single-threaded, same run:
@@ -19,7 +19,7 @@ import { formatRows, type BenchRow } from './types.js';
 // @ts-expect-error plain ESM script without type declarations
 import { bundleLite } from '../scripts/bundle-lite.mjs';
 
-const MODELS_DIR = path.resolve(ROOT, '../shared/models');
+const MODELS_DIR = path.join(ROOT, 'test/fixtures/tflite-micro');
 const COLD_RUNS = 3;
 
 interface Item { name: string; file: string; bytes: Uint8Array; net?: BenchNet }
@@ -63,11 +63,9 @@ function coldStart(mode: string, model: string, inputs: string, runtime: string)
 
 function items(): Item[] {
   const list: Item[] = [];
-  if (fs.existsSync(MODELS_DIR)) {
-    for (const f of fs.readdirSync(MODELS_DIR).filter((f) => f.endsWith('.tflite')).sort()) {
-      const file = path.join(MODELS_DIR, f);
-      list.push({ name: f.replace(/\.tflite$/, ''), file, bytes: new Uint8Array(fs.readFileSync(file)) });
-    }
+  for (const f of fs.readdirSync(MODELS_DIR).filter((f) => f.endsWith('.tflite')).sort()) {
+    const file = path.join(MODELS_DIR, f);
+    list.push({ name: f.replace(/\.tflite$/, ''), file, bytes: new Uint8Array(fs.readFileSync(file)) });
   }
   fs.mkdirSync(CACHE, { recursive: true });
   for (const net of [mlpModel(), convnetModel()]) {

@@ -3,6 +3,7 @@ import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { modelPath } from './helpers/paths.js';
 
 const root = resolve(import.meta.dirname, '..');
 
@@ -21,12 +22,12 @@ describe('the built package', () => {
       const a = tg.tensor(2, { requiresGrad: true });
       const d = a.mul(a.add(3));
       d.backward();
-      const model = await loadModel(readFileSync(${JSON.stringify(join(root, '../shared/models/hello_world_float.tflite'))}));
+      const model = await loadModel(readFileSync(${JSON.stringify(modelPath('hello_world_float.tflite'))}));
       const [y] = await model.run([new Float32Array([1.5])]);
       // the worker path: kernels handed over as a compiled module
       const wasmPath = new URL(import.meta.resolve('tglite/wasm/kernels-simd.wasm'));
       const wasmModule = new WebAssembly.Module(readFileSync(wasmPath));
-      const m2 = await loadModel(readFileSync(${JSON.stringify(join(root, '../shared/models/hello_world_float.tflite'))}), { wasmModule });
+      const m2 = await loadModel(readFileSync(${JSON.stringify(modelPath('hello_world_float.tflite'))}), { wasmModule });
       const [y2] = await m2.run([new Float32Array([1.5])]);
       if (y2.data[0] !== y.data[0]) throw new Error('imported-module kernels disagree');
       console.log(JSON.stringify({ d: d.item(), grad: a.grad.item(), y: y.data[0], writer: typeof writeTflite }));

@@ -2,7 +2,7 @@
  * The CPU op registry: builtin code -> `OpDef`. Each op is one file in this folder
  * exporting one `OpDef`; add it to `ALL_OPS` below (one import, one entry).
  *
- * Ops the real models in ../shared/models use (subgraph 0, dtypes in -> out), do these first:
+ * Ops the real models in test/fixtures/tflite-micro use (subgraph 0, dtypes in -> out), do these first:
  * - hello_world_float: FULLY_CONNECTED v1 x3 (float32 [1,1] -> [1,16] -> [1,16] -> [1,1], fused RELU).
  * - hello_world_int8:  FULLY_CONNECTED v4 x3 (int8, per-tensor weights, int32 bias).
  * - person_detect:     DEPTHWISE_CONV_2D v3 x14, CONV_2D v2 x14 (int8, per-channel weights/bias),

@@ -4,16 +4,16 @@
  *   and run by LiteRT.js / tfjs-tflite when the fixtures were generated) is a fixed
  *   point: write(descFromModel(parse(bytes))) reproduces the very bytes the real
  *   runtime loaded;
- * - the real models of ../shared/models survive read -> describe -> write -> read
+ * - the real models of test/fixtures/tflite-micro survive read -> describe -> write -> read
  *   with the same tensors, data, quantization, operators and options.
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parseModel } from '../../../lite-runtime/format/model.js';
 import { descFromModel, writeTflite } from '../../../converter/tflite-writer/index.js';
 import { loadFixtures } from '../../lite/conformance/run-case.js';
+import { MODELS_DIR as MODELS } from '../../helpers/paths.js';
 
 describe('conformance models: the writer reproduces the bytes the real runtime ran', () => {
   const fixtures = loadFixtures();
@@ -29,10 +29,8 @@ describe('conformance models: the writer reproduces the bytes the real runtime r
   }
 });
 
-const MODELS = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../../shared/models');
-
 describe('real models: read -> describe -> write -> read keeps the model', () => {
-  const files = fs.existsSync(MODELS) ? fs.readdirSync(MODELS).filter((f) => f.endsWith('.tflite')) : [];
+  const files = fs.readdirSync(MODELS).filter((f) => f.endsWith('.tflite'));
   it('finds the real models', () => expect(files.length).toBeGreaterThanOrEqual(5));
   for (const f of files) {
     it(f, () => {

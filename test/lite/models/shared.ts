@@ -2,15 +2,13 @@
  * Test helpers for the real models: where they live, their reference fixtures
  * (test/fixtures/lite/models/*.json, from scripts/fixtures/tflite-models.mjs), decoding.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { LiteDType, TypedArray } from '../../../lite-runtime/index.js';
+import { MODELS_DIR, ROOT } from '../../helpers/paths.js';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
-
-/** The real models folder: $TGLITE_MODELS, else ../shared/models beside the repo. Fails loudly when missing. */
-export const MODELS_DIR = process.env.TGLITE_MODELS ?? path.resolve(ROOT, '../shared/models');
+/** The real models folder, in the repository (test/fixtures/tflite-micro). */
+export { MODELS_DIR };
 
 export const MODEL_FILES = [
   'hello_world_float.tflite', 'hello_world_int8.tflite', 'person_detect.tflite',
@@ -19,9 +17,7 @@ export const MODEL_FILES = [
 
 /** Bytes of a real model (or another file in the models folder). */
 export function modelBytes(file: string): Uint8Array {
-  const p = path.join(MODELS_DIR, file);
-  if (!existsSync(p)) throw new Error(`real model ${p} is missing: set TGLITE_MODELS to the folder holding ${MODEL_FILES.join(', ')}`);
-  return new Uint8Array(readFileSync(p));
+  return new Uint8Array(readFileSync(path.join(MODELS_DIR, file)));
 }
 
 export interface FixtureTensor {
