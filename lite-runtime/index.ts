@@ -10,14 +10,17 @@
  * ```
  */
 import { createBackend } from './backends/index.js';
-import { DisposedError, InputError, fmtShape } from './format/errors.js';
+import { BackendError, DisposedError, InputError, fmtShape } from './format/errors.js';
 import { parseModel, type SignatureDef } from './format/model.js';
 import { numElements } from './format/typed.js';
 import { inferShape, info, inputMode, output, writeInput, type InputMode } from './io.js';
 import { Interpreter, type OpProfile, type SubgraphRunner } from './interpreter.js';
 import type { LiteDType, OpDef, TypedArray } from './ops/op.js';
 import type { Backend } from './backends/backend.js';
+import { cpuPlan, estimateMacs, type BackendPlan } from './backends/plan.js';
+import type { GpuExecutor, GpuSession } from './backends/webgpu/index.js';
 
+export { TgliteError } from './errors.js';
 export * from './format/errors.js';
 export { BuiltinOp, opName } from './format/schema.js';
 export { parseModel } from './format/model.js';
@@ -25,6 +28,8 @@ export { describeModel } from './format/describe.js';
 export type { ModelDef, SubgraphDef, TensorDef, OperatorDef, SignatureDef } from './format/model.js';
 export type { LiteDType, TypedArray, OpDef, OpNode, RtTensor, OptionsTable, Quantization } from './ops/op.js';
 export type { OpProfile } from './interpreter.js';
+export type { BackendPlan } from './backends/plan.js';
+export { GpuDeviceLostError, GpuValidationError } from './backends/gpu-errors.js';
 
 /** Quantization of an input or output, as plain numbers. */
 export interface TensorQuantization {
@@ -62,8 +67,15 @@ export interface RunOptions {
 }
 
 export interface LoadOptions {
-  /** 'cpu' (default), 'webgpu', or 'auto' (the best available). */
+  /**
+   * 'cpu' (default), 'webgpu', or 'auto': WebGPU when a hardware adapter exists and the model
+   * has at least `autoMinMacs` multiply-adds per run, else the CPU (`model.backendPlan.reason` says why).
+   */
   backend?: 'cpu' | 'webgpu' | 'auto';
+  /** The WebGPU entry object (default `navigator.gpu`); in Node, `create([])` of the npm package `webgpu`. */
+  gpu?: unknown;
+  /** 'auto' picks WebGPU from this many multiply-adds per run (default 20M). */
+  autoMinMacs?: number;
   /** Signature key to run (SignatureDef); default the one for subgraph 0, if any. */
   signature?: string;
   /** A compiled kernel module, for Workers (no WASM compile from bytes there). */
@@ -93,6 +105,8 @@ export interface LiteModel {
   readonly inputs: TensorInfo[];
   readonly outputs: TensorInfo[];
   readonly backend: 'cpu' | 'webgpu';
+  /** Where each op runs and why; for WebGPU the CPU fallbacks and transfers, planned at load. */
+  readonly backendPlan: BackendPlan;
   /** Signature keys of the model (empty when it has none). */
   readonly signatures: string[];
   readonly memory: MemoryInfo;
@@ -125,7 +139,9 @@ export async function loadModel(bytes: ArrayBuffer | ArrayBufferView, opts: Load
   else throw new InputError('loadModel expects the model bytes as an ArrayBuffer or Uint8Array');
   const limits = opts.maxTensorBytes === undefined ? {} : { maxTensorBytes: opts.maxTensorBytes };
   const def = parseModel(u8, limits);
-  let backend = await createBackend(opts.backend ?? 'cpu', opts.wasmModule ? { wasmModule: opts.wasmModule } : {});
+  const want = opts.backend ?? 'cpu';
+  let backend = await createBackend(want === 'webgpu' ? 'cpu' : want, opts.wasmModule ? { wasmModule: opts.wasmModule } : {});
+  const gpu = await pickGpu(want, opts, estimateMacs(def));
   if (opts.ops && opts.ops.length > 0) backend = withOps(backend, opts.ops);
   const interp = new Interpreter(def, backend, opts);
   let sig: SignatureDef | undefined;
@@ -138,8 +154,54 @@ export async function loadModel(bytes: ArrayBuffer | ArrayBufferView, opts: Load
     sig = def.signatures.find((s) => s.subgraph === 0);
   }
   const runner = interp.subgraph(sig?.subgraph ?? 0);
-  runner.prepare();
-  return new Model(interp, runner, sig, def.signatures.map((s) => s.key), backend.kind);
+  let compiled: { mod: WebGpuModule; session: GpuSession; exec: GpuExecutor; overridden: Set<number> } | null = null;
+  try {
+    runner.prepare();
+    if (gpu.session) {
+      const overridden = new Set((opts.ops ?? []).map((o) => o.code));
+      compiled = { mod: gpu.mod!, session: gpu.session, exec: await gpu.mod!.compileSubgraph(gpu.session, runner, overridden, gpu.reason), overridden };
+    }
+  } catch (e) {
+    gpu.session?.release();
+    interp.dispose();
+    throw e;
+  }
+  const model = new Model(interp, runner, sig, def.signatures.map((s) => s.key), compiled ? 'webgpu' : 'cpu');
+  model.gpu = compiled;
+  model.cpuReason = gpu.reason;
+  return model;
+}
+
+type WebGpuModule = typeof import('./backends/webgpu/index.js');
+
+/** Loads the WebGPU backend module (a separate chunk: only fetched when a model asks for it). */
+function importWebGpu(): Promise<WebGpuModule> {
+  return import('./backends/webgpu/index.js');
+}
+
+/** Opens a WebGPU device when asked for ('webgpu'), or when 'auto' judges it worth it. */
+async function pickGpu(want: string, opts: LoadOptions, macs: number): Promise<{ mod?: WebGpuModule; session?: GpuSession; reason: string }> {
+  if (want === 'cpu') return { reason: 'requested' };
+  if (want === 'webgpu') {
+    const mod = await importWebGpu();
+    return { mod, session: await mod.openWebGpu(opts.gpu), reason: 'requested' };
+  }
+  if (want !== 'auto') return { reason: 'requested' };
+  const min = opts.autoMinMacs ?? 20e6;
+  if (macs < min) return { reason: `auto: ${Math.round(macs)} multiply-adds per run, under ${min}` };
+  const navGpu = (globalThis as { navigator?: { gpu?: unknown } }).navigator?.gpu;
+  if (!opts.gpu && !navGpu) return { reason: 'auto: no WebGPU here' };
+  try {
+    const mod = await importWebGpu();
+    const session = await mod.openWebGpu(opts.gpu);
+    if (session.software) {
+      session.release();
+      return { reason: 'auto: the WebGPU adapter is a software renderer' };
+    }
+    return { mod, session, reason: `auto: ${Math.round(macs)} multiply-adds per run on a GPU adapter` };
+  } catch (e) {
+    return { reason: `auto: WebGPU unavailable (${(e as Error).message})` };
+  }
 }
 
 /** `backend` with `ops` resolved first. */
@@ -161,6 +223,9 @@ class Model implements LiteModel {
   private readonly outNames: string[];
   private readonly dynamic: (number[] | null)[];
   private disposed = false;
+  /** Set when the model runs on WebGPU. */
+  gpu: { mod: WebGpuModule; session: GpuSession; exec: GpuExecutor; overridden: Set<number> } | null = null;
+  cpuReason = 'requested';
 
   constructor(
     private readonly interp: Interpreter,
@@ -188,11 +253,30 @@ class Model implements LiteModel {
     };
   }
 
+  get backendPlan(): BackendPlan {
+    if (this.gpu) return this.gpu.exec.plan;
+    return cpuPlan(this.cpuReason, this.runner.def.operators.map((o) => ({ node: o.index, op: o.name })));
+  }
+
   async run(inputs: InputValue[] | Record<string, InputValue>, opts: RunOptions = {}): Promise<OutputTensor[]> {
-    return this.runSync(inputs, opts);
+    const g = this.gpu;
+    if (!g) return this.runSync(inputs, opts);
+    const planned = this.runner.prepared;
+    this.feed(inputs);
+    if (!planned || g.exec.stale) {
+      // A new input shape re-prepared the subgraph: plan the GPU work again.
+      g.exec.dispose();
+      g.exec = await g.mod.compileSubgraph(g.session, this.runner, g.overridden, g.exec.plan.reason);
+    }
+    await g.exec.run();
+    return this.runner.outputTensors.map((t, k) => {
+      this.outputs[k]!.shape = t.shape.slice();
+      return output(this.outNames[k]!, t, opts.dequantize === true);
+    });
   }
 
   runSync(inputs: InputValue[] | Record<string, InputValue>, opts: RunOptions = {}): OutputTensor[] {
+    if (this.gpu) throw new BackendError('runSync is not available on the webgpu backend (GPU work completes asynchronously); use run');
     this.feed(inputs);
     this.runner.run();
     return this.runner.outputTensors.map((t, k) => {
@@ -202,7 +286,9 @@ class Model implements LiteModel {
   }
 
   profile(inputs: InputValue[] | Record<string, InputValue>): OpProfile[] {
+    const planned = this.runner.prepared;
     this.feed(inputs);
+    if (!planned && this.gpu) this.gpu.exec.stale = true;
     return this.runner.runProfiled();
   }
 
@@ -228,6 +314,10 @@ class Model implements LiteModel {
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
+    if (this.gpu) {
+      this.gpu.exec.dispose();
+      this.gpu.session.release();
+    }
     this.interp.dispose();
     this.interp.backend.dispose();
   }

@@ -129,7 +129,8 @@ class Node implements OpNode {
   }
 }
 
-interface Step {
+/** One prepared op of a subgraph (see `SubgraphRunner.preparedSteps`). */
+export interface Step {
   op: OpDef;
   node: Node;
   state: unknown;
@@ -350,6 +351,29 @@ export class SubgraphRunner {
         }
         return { op: s.op.name, node: s.node.index, ms: performance.now() - t0 };
       });
+    } finally {
+      block?.thaw();
+    }
+  }
+
+  /** The steps in order, after `prepare`: for a backend that compiles the subgraph (WebGPU). */
+  get preparedSteps(): ReadonlyArray<Readonly<Step>> {
+    return this.steps;
+  }
+
+  /** Runs the (unfolded) steps from..to-1 as `run` does; for a backend that runs some ops on the CPU. */
+  runSteps(from: number, to: number): void {
+    const steps = this.steps, block = this.block;
+    let k = from;
+    block?.freeze();
+    try {
+      for (; k < to; k++) {
+        const s = steps[k]!;
+        if (!s.folded) s.op.run(s.node, s.state);
+      }
+    } catch (e) {
+      const s = steps[k]!;
+      throw wrap(e, s.op.name, s.node.index, this.def.index, 'run');
     } finally {
       block?.thaw();
     }

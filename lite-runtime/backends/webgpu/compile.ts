@@ -1,0 +1,436 @@
+/// <reference types="@webgpu/types" />
+/**
+ * Compiles a prepared subgraph for one WebGPU device, once at load (again only when an
+ * input shape changes):
+ * - each op asks its kernel for programs; an op without one (or with tensors the GPU does
+ *   not hold, e.g. int32) runs its CPU kernel, and the CPU<->GPU transfers this needs are
+ *   planned here, in order, and reported in the plan;
+ * - activations live in one GPU arena planned from tensor lifetimes with the CPU's planner;
+ *   constants (dequantized, transposed weights) are uploaded once into one buffer; the
+ *   uniforms of every dispatch are written once into one buffer; bind groups made once;
+ * - pipelines come from the session's cache (createComputePipelineAsync, by shader key).
+ * `GpuExecutor.run` then encodes every dispatch of a run into one command buffer (more only
+ * where a CPU op needs GPU results) and reads each output back once.
+ *
+ * ```ts
+ * const exec = await compileSubgraph(session, runner, new Set());
+ * await exec.run(); // inputs from runner.inputTensors, outputs into runner.outputTensors
+ * ```
+ */
+import { DisposedError, LiteError } from '../../format/errors.js';
+import { opName } from '../../format/schema.js';
+import type { RtTensor } from '../../ops/op.js';
+import type { SubgraphRunner } from '../../interpreter.js';
+import { planArena } from '../../planner.js';
+import { GpuDeviceLostError, GpuValidationError } from '../gpu-errors.js';
+import type { BackendPlan } from '../plan.js';
+import { realValues } from './consts.js';
+import type { GpuSession } from './device.js';
+import { GPU_KERNELS } from './kernels.js';
+import { count, gpuDType, type GpuCopy, type GpuProgram, type GpuRef, type GpuStep, type KernelContext } from './program.js';
+
+const U_STORAGE = 0x80, U_COPY_SRC = 0x04, U_COPY_DST = 0x08, U_MAP_READ = 0x01, U_UNIFORM = 0x40;
+const MAP_READ = 1;
+
+type Where = { buf: 'arena' | 'const' | 'scratch'; offset: number; bytes: number };
+
+interface Transfer { t: RtTensor; at: number; bytes: number; buf: GPUBuffer; host: Float32Array<ArrayBuffer> | null }
+
+type Action =
+  | { kind: 'dispatch'; pipeline: GPUComputePipeline; group: GPUBindGroup; wg: [number, number, number] }
+  | { kind: 'copy'; src: GPUBuffer; srcOffset: number; dst: GPUBuffer; dstOffset: number; bytes: number }
+  | { kind: 'upload'; x: Transfer }
+  | { kind: 'download'; xs: Transfer[] }
+  | { kind: 'cpu'; from: number; to: number };
+
+const alignUp = (n: number, a: number): number => Math.ceil(n / a) * a;
+
+function isCopy(s: GpuStep): s is GpuCopy {
+  return 'copy' in s;
+}
+
+/** Bindings of a step: storage refs (programs) or copy endpoints. */
+function refsOf(s: GpuStep): GpuRef[] {
+  return isCopy(s) ? [s.copy.src, s.copy.dst] : s.bindings;
+}
+
+/** Makes duplicate tensor bindings of a program distinct (writable bindings may not alias): later ones read a scratch copy. */
+function dedupe(steps: GpuStep[], stepIndex: number): GpuStep[] {
+  const out: GpuStep[] = [];
+  for (const s of steps) {
+    if (isCopy(s)) { out.push(s); continue; }
+    const seen = new Set<RtTensor>();
+    const bindings = s.bindings.map((r, k) => {
+      if (!('tensor' in r)) return r;
+      if (!seen.has(r.tensor)) { seen.add(r.tensor); return r; }
+      const bytes = Math.max(4, count(r.tensor.shape) * 4);
+      const scratch: GpuRef = { scratch: bytes, id: `dup:${stepIndex}:${k}` };
+      out.push({ name: 'alias copy', copy: { src: r, dst: scratch, bytes } });
+      return scratch;
+    });
+    out.push({ ...s, bindings });
+  }
+  return out;
+}
+
+/** A compiled subgraph on one device: `run` executes it. */
+export class GpuExecutor {
+  private readonly buffers: GPUBuffer[] = [];
+  private arena: GPUBuffer | null = null;
+  private actions: Action[] = [];
+  plan!: BackendPlan;
+  /** Set when the subgraph was prepared again (new shapes) since this compile: compile anew. */
+  stale = false;
+  private disposed = false;
+
+  constructor(private readonly session: GpuSession, private readonly runner: SubgraphRunner) {}
+
+  /** Plans and uploads everything; `cpuCodes`: builtin codes that must run on the CPU (overridden ops). */
+  async compile(cpuCodes: ReadonlySet<number>, reason: string): Promise<void> {
+    const { device } = this.session;
+    const limits = device.limits;
+    const ctx: KernelContext = {
+      maxWorkgroupsPerDim: limits.maxComputeWorkgroupsPerDimension,
+      maxInvocations: limits.maxComputeInvocationsPerWorkgroup,
+      maxStorageBuffers: limits.maxStorageBuffersPerShaderStage,
+    };
+    const steps = this.runner.preparedSteps;
+    const n = steps.length;
+    // 1. Kernels: GPU steps or a reason to run on the CPU.
+    const gpu: (GpuStep[] | null)[] = [];
+    const cpuOps: BackendPlan['cpuOps'] = [];
+    steps.forEach((s, i) => {
+      gpu.push(null);
+      if (s.folded) return;
+      const name = s.op.name;
+      let why: string | null = null;
+      const kernel = GPU_KERNELS.get(s.op.code);
+      if (cpuCodes.has(s.op.code)) why = 'op overridden by LoadOptions.ops';
+      else if (!kernel) why = 'no WebGPU kernel';
+      else {
+        let r: GpuStep[] | string;
+        try {
+          r = kernel(s.node, ctx);
+        } catch (e) {
+          r = `kernel rejected the node: ${(e as Error).message}`;
+        }
+        if (typeof r === 'string') why = r;
+        else {
+          why = this.checkSteps(r, ctx);
+          if (!why) gpu[i] = dedupe(r, i);
+        }
+      }
+      if (why) cpuOps.push({ node: s.node.index, op: name || opName(s.op.code), reason: why });
+    });
+    // 2. Residency: where each tensor is valid as the steps run; transfers where a side needs it.
+    const onCpu = new Set<RtTensor>(this.runner.inputTensors);
+    const onGpu = new Set<RtTensor>();
+    type Planned = { kind: 'gpu'; i: number } | { kind: 'upload'; t: RtTensor; i: number } | { kind: 'download'; ts: RtTensor[]; i: number } | { kind: 'cpu'; i: number };
+    const order: Planned[] = [];
+    const uses = new Map<RtTensor, number[]>();
+    const use = (t: RtTensor, i: number): void => {
+      let u = uses.get(t);
+      if (!u) uses.set(t, (u = []));
+      u.push(i);
+    };
+    for (let i = 0; i < n; i++) {
+      const s = steps[i]!;
+      if (s.folded) continue;
+      const g = gpu[i];
+      if (g) {
+        const outs = new Set(s.node.outputs);
+        for (const st of g) {
+          for (const r of refsOf(st)) {
+            if (!('tensor' in r) || r.tensor.isConst) continue;
+            use(r.tensor, i);
+            if (!outs.has(r.tensor) && !onGpu.has(r.tensor)) {
+              order.push({ kind: 'upload', t: r.tensor, i });
+              onGpu.add(r.tensor);
+            }
+          }
+        }
+        order.push({ kind: 'gpu', i });
+        for (const t of outs) { onGpu.add(t); onCpu.delete(t); }
+      } else {
+        const need = s.node.inputs.filter((t): t is RtTensor => !!t && !t.isConst && !onCpu.has(t));
+        const uniq = [...new Set(need)];
+        if (uniq.length) {
+          for (const t of uniq) { use(t, i); onCpu.add(t); }
+          order.push({ kind: 'download', ts: uniq, i });
+        }
+        order.push({ kind: 'cpu', i });
+        for (const t of s.node.outputs) { onCpu.add(t); onGpu.delete(t); }
+      }
+    }
+    const finals = [...new Set(this.runner.outputTensors.filter((t) => !t.isConst && !onCpu.has(t)))];
+    for (const t of finals) use(t, n);
+    if (finals.length) order.push({ kind: 'download', ts: finals, i: n });
+    // 3. The GPU arena: every non-constant tensor the GPU touches, plus scratch, by lifetime.
+    const align = Math.max(16, limits.minStorageBufferOffsetAlignment);
+    // (every tensor in `uses` is bound by a GPU step or read back from the GPU)
+    const arenaTensors = [...uses.keys()];
+    const scratch = new Map<string, { bytes: number; i: number }>();
+    gpu.forEach((g, i) => g?.forEach((st) => refsOf(st).forEach((r) => { if ('scratch' in r) scratch.set(r.id, { bytes: r.scratch, i }); })));
+    const items = [
+      ...arenaTensors.map((t) => {
+        const u = uses.get(t)!;
+        return { bytes: Math.max(4, count(t.shape) * 4), first: Math.min(...u), last: Math.max(...u) };
+      }),
+      ...[...scratch.values()].map((s) => ({ bytes: s.bytes, first: s.i, last: s.i })),
+    ];
+    const { offsets, arenaBytes } = planArena(items, align);
+    const place = new Map<RtTensor | string, Where>();
+    arenaTensors.forEach((t, k) => place.set(t, { buf: 'arena', offset: offsets[k]!, bytes: items[k]!.bytes }));
+    [...scratch.keys()].forEach((id, k) => {
+      const j = arenaTensors.length + k;
+      place.set(id, { buf: 'arena', offset: offsets[j]!, bytes: items[j]!.bytes });
+    });
+    // 4. Constants (one buffer) and uniforms (one buffer).
+    const constAt = new Map<RtTensor | Float32Array, Where & { data: Float32Array }>();
+    let constBytes = 0;
+    const constOf = (r: GpuRef): Where => {
+      const key = 'tensor' in r ? r.tensor : (r as { data: Float32Array }).data;
+      let w = constAt.get(key);
+      if (!w) {
+        const data = 'tensor' in r ? realValues(r.tensor)! : (r as { data: Float32Array }).data;
+        w = { buf: 'const', offset: constBytes, bytes: Math.max(4, data.byteLength), data };
+        constAt.set(key, w);
+        constBytes = alignUp(constBytes + w.bytes, align);
+      }
+      return w;
+    };
+    const uAlign = Math.max(16, limits.minUniformBufferOffsetAlignment);
+    let uniformBytes = 0;
+    const uniformAt = new Map<GpuProgram, number>();
+    gpu.forEach((g) => g?.forEach((st) => {
+      if (isCopy(st)) { refsOf(st).forEach((r) => { if ('data' in r || ('tensor' in r && r.tensor.isConst)) constOf(r); }); return; }
+      st.bindings.forEach((r) => { if ('data' in r || ('tensor' in r && r.tensor.isConst)) constOf(r); });
+      if (st.uniforms) { uniformAt.set(st, uniformBytes); uniformBytes = alignUp(uniformBytes + st.uniforms.byteLength, uAlign); }
+    }));
+    device.pushErrorScope('out-of-memory');
+    device.pushErrorScope('validation');
+    const mk = (size: number, usage: number, label: string, mapped = false): GPUBuffer => {
+      const b = device.createBuffer({ size: alignUp(Math.max(16, size), 16), usage, label, mappedAtCreation: mapped });
+      this.buffers.push(b);
+      return b;
+    };
+    const arena = mk(arenaBytes, U_STORAGE | U_COPY_SRC | U_COPY_DST, 'tglite arena');
+    this.arena = arena;
+    const constBuf = mk(constBytes, U_STORAGE | U_COPY_SRC, 'tglite constants', true);
+    {
+      const dst = new Uint8Array(constBuf.getMappedRange());
+      for (const w of constAt.values()) dst.set(new Uint8Array(w.data.buffer, w.data.byteOffset, w.data.byteLength), w.offset);
+      constBuf.unmap();
+    }
+    const uniformBuf = mk(uniformBytes, U_UNIFORM | U_COPY_DST, 'tglite uniforms', true);
+    {
+      const dst = new Uint8Array(uniformBuf.getMappedRange());
+      for (const [p, at] of uniformAt) dst.set(new Uint8Array(p.uniforms!), at);
+      uniformBuf.unmap();
+    }
+    const resolve = (r: GpuRef): { buffer: GPUBuffer; offset: number; size: number } => {
+      const w = 'scratch' in r ? place.get(r.id)! : 'data' in r || r.tensor.isConst ? constOf(r) : place.get(r.tensor)!;
+      return { buffer: w.buf === 'const' ? constBuf : arena, offset: w.offset, size: w.bytes };
+    };
+    // 5. Pipelines (shared cache), then the actions of a run.
+    const progs = gpu.flatMap((g) => (g ?? []).filter((s): s is GpuProgram => !isCopy(s)));
+    let pipelines: GPUComputePipeline[];
+    try {
+      pipelines = await Promise.all(progs.map((p) => this.session.pipeline(p)));
+    } catch (e) {
+      await device.popErrorScope();
+      await device.popErrorScope();
+      this.session.checkAlive();
+      throw new GpuValidationError('validation', `creating a pipeline failed: ${(e as Error).message}`);
+    }
+    const pipeOf = new Map(progs.map((p, k) => [p, pipelines[k]!]));
+    const transfers: BackendPlan['transfers'] = [];
+    const nodeName = (i: number): string => (i >= n ? 'end' : `node ${steps[i]!.node.index} (${steps[i]!.op.name})`);
+    const actions: Action[] = [];
+    let dispatches = 0, commandBuffers = 0, pendingGpu = false;
+    for (const o of order) {
+      if (o.kind === 'gpu') {
+        for (const st of gpu[o.i]!) {
+          pendingGpu = true;
+          if (isCopy(st)) {
+            const s = resolve(st.copy.src), d = resolve(st.copy.dst);
+            actions.push({ kind: 'copy', src: s.buffer, srcOffset: s.offset + (st.copy.srcOffset ?? 0), dst: d.buffer, dstOffset: d.offset + (st.copy.dstOffset ?? 0), bytes: st.copy.bytes });
+            continue;
+          }
+          const pipeline = pipeOf.get(st)!;
+          const entries: GPUBindGroupEntry[] = [];
+          if (st.uniforms) entries.push({ binding: 0, resource: { buffer: uniformBuf, offset: uniformAt.get(st)!, size: st.uniforms.byteLength } });
+          st.bindings.forEach((r, k) => entries.push({ binding: k + 1, resource: resolve(r) }));
+          const group = device.createBindGroup({ layout: pipeline.getBindGroupLayout(0), entries, label: st.name });
+          actions.push({ kind: 'dispatch', pipeline, group, wg: st.dispatch });
+          dispatches++;
+        }
+      } else if (o.kind === 'upload') {
+        const w = place.get(o.t)!;
+        const bytes = count(o.t.shape) * 4;
+        const buf = mk(bytes, U_COPY_SRC | U_COPY_DST, `upload ${o.t.name}`);
+        const x: Transfer = { t: o.t, at: w.offset, bytes, buf, host: o.t.dtype === 'float32' ? null : new Float32Array(count(o.t.shape)) };
+        actions.push({ kind: 'upload', x });
+        transfers.push({ tensor: o.t.name, direction: 'upload', before: nodeName(o.i), bytes });
+      } else if (o.kind === 'download') {
+        const xs = o.ts.map((t) => {
+          const bytes = count(t.shape) * 4;
+          transfers.push({ tensor: t.name, direction: 'download', before: nodeName(o.i), bytes });
+          return { t, at: place.get(t)!.offset, bytes, buf: mk(bytes, U_MAP_READ | U_COPY_DST, `readback ${t.name}`), host: null };
+        });
+        actions.push({ kind: 'download', xs });
+        commandBuffers++;
+        pendingGpu = false;
+      } else {
+        const last = actions[actions.length - 1];
+        if (last?.kind === 'cpu' && last.to === o.i) last.to = o.i + 1;
+        else actions.push({ kind: 'cpu', from: o.i, to: o.i + 1 });
+      }
+    }
+    if (pendingGpu) commandBuffers++;
+    const oom = await device.popErrorScope();
+    const val = await device.popErrorScope();
+    this.session.checkAlive();
+    if (val) throw new GpuValidationError('validation', val.message);
+    if (oom) throw new GpuValidationError('out-of-memory', oom.message);
+    this.actions = actions;
+    const info = (this.session.adapter as { info?: GPUAdapterInfo }).info;
+    this.plan = {
+      backend: 'webgpu', reason,
+      adapter: info ? [info.vendor, info.architecture, info.description].filter(Boolean).join(' ') || 'unknown adapter' : 'unknown adapter',
+      gpuOps: gpu.filter((g) => g).length, cpuOps, transfers, dispatches, commandBuffers,
+      pipelines: new Set(progs.map((p) => p.cacheKey)).size, gpuArenaBytes: arenaBytes, gpuConstBytes: constBytes,
+    };
+  }
+
+  /** A reason when a kernel's steps cannot run on this device (binding count), else null. */
+  private checkSteps(st: GpuStep[], ctx: KernelContext): string | null {
+    for (const s of st) {
+      for (const r of refsOf(s)) {
+        if ('tensor' in r && !gpuDType(r.tensor)) return `tensor '${r.tensor.name}' is ${r.tensor.dtype}`;
+        if ('tensor' in r && r.tensor.isConst && !realValues(r.tensor)) return `constant '${r.tensor.name}' (${r.tensor.dtype}) cannot be dequantized`;
+      }
+      if (!isCopy(s) && s.bindings.length > ctx.maxStorageBuffers) return `${s.bindings.length} storage buffers, over the device's ${ctx.maxStorageBuffers}`;
+    }
+    return null;
+  }
+
+  /** Runs the subgraph: inputs read from the runner's input tensors, outputs written to its output tensors. */
+  run(): Promise<void> {
+    return this.session.exclusive(() => this.runNow());
+  }
+
+  private async runNow(): Promise<void> {
+    if (this.disposed) throw new DisposedError();
+    const s = this.session;
+    s.checkAlive();
+    const { device } = s;
+    device.pushErrorScope('out-of-memory');
+    device.pushErrorScope('validation');
+    let enc: GPUCommandEncoder | null = null;
+    let pass: GPUComputePassEncoder | null = null;
+    const endPass = (): GPUCommandEncoder => {
+      if (!enc) enc = device.createCommandEncoder();
+      if (pass) { pass.end(); pass = null; }
+      return enc;
+    };
+    let failure: unknown = null;
+    try {
+      for (const a of this.actions) {
+        switch (a.kind) {
+          case 'dispatch': {
+            if (!pass) pass = (enc ??= device.createCommandEncoder()).beginComputePass();
+            pass.setPipeline(a.pipeline);
+            pass.setBindGroup(0, a.group);
+            pass.dispatchWorkgroups(a.wg[0], a.wg[1], a.wg[2]);
+            break;
+          }
+          case 'copy':
+            endPass().copyBufferToBuffer(a.src, a.srcOffset, a.dst, a.dstOffset, a.bytes);
+            break;
+          case 'upload': {
+            const x = a.x, src = x.t.data;
+            if (x.bytes > 0) {
+              if (x.host) device.queue.writeBuffer(x.buf, 0, dequantize(x.t, x.host));
+              else device.queue.writeBuffer(x.buf, 0, src.buffer, src.byteOffset, x.bytes);
+              endPass().copyBufferToBuffer(x.buf, 0, this.arena!, x.at, x.bytes);
+            }
+            break;
+          }
+          case 'download': {
+            const e = endPass();
+            const xs = a.xs.filter((x) => x.bytes > 0);
+            for (const x of xs) e.copyBufferToBuffer(this.arena!, x.at, x.buf, 0, x.bytes);
+            device.queue.submit([e.finish()]);
+            enc = null;
+            await Promise.all(xs.map((x) => x.buf.mapAsync(MAP_READ, 0, x.bytes)));
+            for (const x of xs) {
+              store(x.t, new Float32Array(x.buf.getMappedRange(0, x.bytes)));
+              x.buf.unmap();
+            }
+            break;
+          }
+          case 'cpu':
+            if (pass || enc) { device.queue.submit([endPass().finish()]); enc = null; }
+            this.runner.runSteps(a.from, a.to);
+            break;
+        }
+      }
+      if (pass || enc) device.queue.submit([endPass().finish()]);
+    } catch (e) {
+      failure = e;
+    }
+    const oom = await device.popErrorScope().catch(() => null);
+    const val = await device.popErrorScope().catch(() => null);
+    if (s.lostReason !== null) throw new GpuDeviceLostError(s.lostReason);
+    if (val) throw new GpuValidationError('validation', val.message);
+    if (oom) throw new GpuValidationError('out-of-memory', oom.message);
+    if (failure) {
+      if (failure instanceof LiteError) throw failure;
+      throw new GpuValidationError('internal', (failure as Error).message ?? String(failure));
+    }
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    for (const b of this.buffers) b.destroy();
+    this.buffers.length = 0;
+    this.actions = [];
+  }
+}
+
+/** The real values of a quantized (or float) tensor's data into `out`. */
+function dequantize(t: RtTensor, out: Float32Array<ArrayBuffer>): Float32Array<ArrayBuffer> {
+  const d = t.data as Int32Array, q = t.quant;
+  const s = q ? q.scale[0]! : 1, z = q ? q.zeroPoint[0]! : 0;
+  for (let i = 0; i < out.length; i++) out[i] = s * (d[i]! - z);
+  return out;
+}
+
+const Q_RANGE: Record<string, [number, number]> = { int8: [-128, 127], uint8: [0, 255], int16: [-32768, 32767] };
+
+/** Writes real values read back from the GPU into `t`'s data (quantizing for quantized dtypes). */
+function store(t: RtTensor, v: Float32Array): void {
+  const d = t.data;
+  if (t.dtype === 'float32') { (d as Float32Array).set(v.subarray(0, d.length)); return; }
+  const [lo, hi] = Q_RANGE[t.dtype]!;
+  const s = t.quant!.scale[0]!, z = t.quant!.zeroPoint[0]!;
+  const out = d as Int32Array;
+  for (let i = 0; i < out.length; i++) {
+    const q = Math.round(v[i]! / s) + z;
+    out[i] = q < lo ? lo : q > hi ? hi : q;
+  }
+}
+
+/** Compiles `runner` (prepared) for `session`. */
+export async function compileSubgraph(session: GpuSession, runner: SubgraphRunner, cpuCodes: ReadonlySet<number>, reason: string): Promise<GpuExecutor> {
+  const exec = new GpuExecutor(session, runner);
+  try {
+    await exec.compile(cpuCodes, reason);
+  } catch (e) {
+    exec.dispose();
+    throw e;
+  }
+  return exec;
+}

@@ -1,0 +1,165 @@
+/**
+ * Elementwise kernels: unary math and activations, binary arithmetic with broadcasting
+ * (fused activations applied in the epilogue), QUANTIZE/DEQUANTIZE (identity on real values,
+ * the epilogue fake-quantizes a quantized output).
+ *
+ * ```ts
+ * ELEMENTWISE_KERNELS.get(BuiltinOp.ADD)!(node, ctx); // [GpuProgram]
+ * ```
+ */
+import { BuiltinOp as B } from '../../format/schema.js';
+import type { OpNode, RtTensor } from '../../ops/op.js';
+import {
+  EPILOGUE_WGSL, actRange, count, dispatch1d, epilogueParams, gpuDType, main1d, params, storage, strides,
+  type GpuKernel, type GpuStep, type KernelContext,
+} from './program.js';
+
+const ERF = `
+fn erf_(x: f32) -> f32 {
+  let t = 1.0 / (1.0 + 0.3275911 * abs(x));
+  let y = 1.0 - (((((1.061405429 * t - 1.453152027) * t) + 1.421413741) * t - 0.284496736) * t + 0.254829592) * t * exp(-x * x);
+  return select(-y, y, x >= 0.0);
+}`;
+const TANH = `
+fn tanh_(x: f32) -> f32 {
+  let e = exp(-2.0 * abs(x));
+  return sign(x) * (1.0 - e) / (1.0 + e);
+}`;
+
+/** WGSL expression of each unary op over `x` (`P.alpha` for LEAKY_RELU), and helper functions it needs. */
+const UNARY: Record<number, { expr: string; lib?: string }> = {
+  [B.ABS]: { expr: 'abs(x)' },
+  [B.NEG]: { expr: '-x' },
+  [B.SQUARE]: { expr: 'x * x' },
+  [B.SQRT]: { expr: 'sqrt(x)' },
+  [B.RSQRT]: { expr: 'inverseSqrt(x)' },
+  [B.EXP]: { expr: 'exp(x)' },
+  [B.LOG]: { expr: 'log(x)' },
+  [B.SIN]: { expr: 'sin(x)' },
+  [B.COS]: { expr: 'cos(x)' },
+  [B.FLOOR]: { expr: 'floor(x)' },
+  [B.CEIL]: { expr: 'ceil(x)' },
+  [B.ROUND]: { expr: 'round(x)' },
+  [B.LOGISTIC]: { expr: '1.0 / (1.0 + exp(-x))' },
+  [B.TANH]: { expr: 'tanh_(x)', lib: TANH },
+  [B.RELU]: { expr: 'max(x, 0.0)' },
+  [B.RELU6]: { expr: 'clamp(x, 0.0, 6.0)' },
+  [B.RELU_N1_TO_1]: { expr: 'clamp(x, -1.0, 1.0)' },
+  [B.RELU_0_TO_1]: { expr: 'clamp(x, 0.0, 1.0)' },
+  [B.HARD_SWISH]: { expr: 'x * clamp(x + 3.0, 0.0, 6.0) / 6.0' },
+  [B.LEAKY_RELU]: { expr: 'select(x * P.alpha, x, x >= 0.0)' },
+  [B.ELU]: { expr: 'select(exp(x) - 1.0, x, x > 0.0)' },
+  [B.QUANTIZE]: { expr: 'x' },
+  [B.DEQUANTIZE]: { expr: 'x' },
+};
+
+const GELU_EXACT = { expr: '0.5 * x * (1.0 + erf_(x * 0.7071067811865476))', lib: ERF };
+const GELU_TANH = { expr: '0.5 * x * (1.0 + tanh_(0.7978845608028654 * (x + 0.044715 * x * x * x)))', lib: TANH };
+
+/** WGSL expression of each binary op over `a`, `b`. */
+const BINARY: Record<number, { expr: string; act: boolean; lib?: string }> = {
+  [B.ADD]: { expr: 'a + b', act: true },
+  [B.SUB]: { expr: 'a - b', act: true },
+  [B.MUL]: { expr: 'a * b', act: true },
+  [B.DIV]: { expr: 'a / b', act: true },
+  [B.MAXIMUM]: { expr: 'max(a, b)', act: false },
+  [B.MINIMUM]: { expr: 'min(a, b)', act: false },
+  [B.SQUARED_DIFFERENCE]: { expr: '(a - b) * (a - b)', act: false },
+  [B.FLOOR_DIV]: { expr: 'floor(a / b)', act: false },
+  [B.FLOOR_MOD]: { expr: 'a - floor(a / b) * b', act: false },
+  [B.POW]: {
+    expr: 'pow_(a, b)', act: false, lib: `
+fn pow_(a: f32, b: f32) -> f32 {
+  if (b == 0.0) { return 1.0; }
+  if (a >= 0.0) { return pow(a, b); }
+  if (fract(b) != 0.0) { return bitcast<f32>(0x7fc00000u); }
+  let m = pow(-a, b);
+  return select(m, -m, fract(b * 0.5) != 0.0);
+}`,
+  },
+};
+
+/** Checks that every tensor is one the GPU holds; a reason string when not. */
+export function unsupportedDType(...ts: (RtTensor | null | undefined)[]): string | null {
+  for (const t of ts) {
+    if (t && !gpuDType(t)) return `tensor '${t.name}' is ${t.dtype}${t.quant ? '' : ' (not quantized)'}`;
+  }
+  return null;
+}
+
+function unary(code: number): GpuKernel {
+  return (node: OpNode, ctx: KernelContext) => {
+    const x = node.inputs[0]!, y = node.outputs[0]!;
+    const bad = unsupportedDType(x, y);
+    if (bad) return bad;
+    let op = UNARY[code]!;
+    if (code === B.GELU) op = node.options?.bool(0, false) ? GELU_TANH : GELU_EXACT;
+    const n = count(y.shape);
+    const alpha = code === B.LEAKY_RELU ? node.options?.f32(0, 0) ?? 0 : 0;
+    const p = params({ n: ['u32', n], alpha: ['f32', alpha], ...epilogueParams(y) });
+    const wgsl = `${p.wgsl}${storage(['X', 'f32'], ['Y', 'f32'])}${EPILOGUE_WGSL}${op.lib ?? ''}
+${main1d()}
+  if (i >= P.n) { return; }
+  let x = X[i];
+  Y[i] = epi(${op.expr});
+}`;
+    return [{
+      name: `unary:${code}`, cacheKey: `unary:${op.expr}`, wgsl, dispatch: dispatch1d(n, ctx.maxWorkgroupsPerDim),
+      uniforms: p.bytes, bindings: [{ tensor: x }, { tensor: y }],
+    }];
+  };
+}
+
+/** Strides of `shape` broadcast to `out` (rank-aligned at the end; 0 along broadcast dims). */
+export function broadcastStrides(shape: ReadonlyArray<number>, out: ReadonlyArray<number>): number[] {
+  const st = strides(shape), r = out.length, off = r - shape.length;
+  return out.map((_, k) => (k < off || shape[k - off] === 1 ? 0 : st[k - off]!));
+}
+
+function binary(code: number): GpuKernel {
+  return (node: OpNode, ctx: KernelContext) => {
+    const a = node.inputs[0]!, b = node.inputs[1]!, y = node.outputs[0]!;
+    const bad = unsupportedDType(a, b, y);
+    if (bad) return bad;
+    const op = BINARY[code]!;
+    const act = op.act && node.options ? node.options.i8(0, 0) : 0;
+    const range = actRange(act);
+    if (!range) return `fused activation ${act} is not a clamp`;
+    if (y.shape.length > 8) return `rank ${y.shape.length} is over 8`;
+    const n = count(y.shape), na = count(a.shape), nb = count(b.shape);
+    const mode = na === n && nb === n ? 'same' : nb === 1 && na === n ? 'sb' : na === 1 && nb === n ? 'sa' : 'bcast';
+    const p = params({
+      n: ['u32', n], rank: ['u32', y.shape.length], ...epilogueParams(y, range[0], range[1]),
+      dims: ['u32x8', y.shape], sa: ['u32x8', broadcastStrides(a.shape, y.shape)], sb: ['u32x8', broadcastStrides(b.shape, y.shape)],
+    });
+    const index = mode === 'same' ? 'let ia = i; let ib = i;'
+      : mode === 'sb' ? 'let ia = i; let ib = 0u;'
+        : mode === 'sa' ? 'let ia = 0u; let ib = i;'
+          : `var ia = 0u; var ib = 0u; var rem = i;
+  for (var k = i32(P.rank) - 1; k >= 0; k--) {
+    let d = P.dims[k / 4][k % 4];
+    let c = rem % d; rem = rem / d;
+    ia += c * P.sa[k / 4][k % 4]; ib += c * P.sb[k / 4][k % 4];
+  }`;
+    const wgsl = `${p.wgsl}${storage(['A', 'f32'], ['Bv', 'f32'], ['Y', 'f32'])}${EPILOGUE_WGSL}${op.lib ?? ''}
+${main1d()}
+  if (i >= P.n) { return; }
+  ${index}
+  let a = A[ia]; let b = Bv[ib];
+  Y[i] = epi(${op.expr});
+}`;
+    return [{
+      name: `binary:${code}`, cacheKey: `binary:${op.expr}:${mode}`, wgsl, dispatch: dispatch1d(n, ctx.maxWorkgroupsPerDim),
+      uniforms: p.bytes, bindings: [{ tensor: a }, { tensor: b }, { tensor: y }],
+    }];
+  };
+}
+
+/** Elementwise kernels by builtin code. */
+export const ELEMENTWISE_KERNELS = new Map<number, GpuKernel>([
+  ...Object.keys(UNARY).map((c) => [Number(c), unary(Number(c))] as [number, GpuKernel]),
+  [B.GELU, unary(B.GELU)],
+  ...Object.keys(BINARY).map((c) => [Number(c), binary(Number(c))] as [number, GpuKernel]),
+]);
+
+export type { GpuStep };

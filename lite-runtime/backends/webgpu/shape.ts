@@ -1,0 +1,157 @@
+/**
+ * Shape ops: RESHAPE/SQUEEZE/EXPAND_DIMS (a buffer copy; the data does not move), TRANSPOSE,
+ * CONCATENATION, PAD/PADV2, SLICE: index maps computed per output element.
+ *
+ * ```ts
+ * SHAPE_KERNELS.get(BuiltinOp.TRANSPOSE)!(node, ctx);
+ * ```
+ */
+import { BuiltinOp as B } from '../../format/schema.js';
+import type { OpNode, RtTensor } from '../../ops/op.js';
+import { unsupportedDType } from './elementwise.js';
+import {
+  EPILOGUE_WGSL, actRange, count, dispatch1d, epilogueParams, main1d, params, storage, strides,
+  type GpuKernel, type GpuStep, type KernelContext,
+} from './program.js';
+
+/** Same quantization (or none) on both sides: a plain copy keeps the real values exact. */
+function sameQuant(a: RtTensor, b: RtTensor): boolean {
+  if (a.dtype === 'float32' && b.dtype === 'float32') return true;
+  return !!a.quant && !!b.quant && a.quant.scale[0] === b.quant.scale[0] && a.quant.zeroPoint[0] === b.quant.zeroPoint[0];
+}
+
+const copyOp: GpuKernel = (node: OpNode) => {
+  const x = node.inputs[0]!, y = node.outputs[0]!;
+  const bad = unsupportedDType(x, y);
+  if (bad) return bad;
+  if (!sameQuant(x, y)) return 'input and output quantization differ';
+  if (x.isConst) return 'constant input';
+  return [{ name: 'reshape', copy: { src: { tensor: x }, dst: { tensor: y }, bytes: count(y.shape) * 4 } }];
+};
+
+/**
+ * The general gather `Y[i] = X[src(i)]` over up to 8 dims: output index digits d_k (dims `dims`)
+ * map to `sum_k (d_k * mul_k + add_k) * st_k` of X; out-of-range digits (PAD) give `P.fill`.
+ */
+function gatherProgram(
+  name: string, x: RtTensor, y: RtTensor, outShape: number[], st: number[], mul: number[], add: number[], inDims: number[] | null,
+  fill: number, ctx: KernelContext, lo = -Infinity, hi = Infinity, yOffset = 0,
+): GpuStep {
+  const n = count(outShape);
+  const p = params({
+    n: ['u32', n], rank: ['u32', outShape.length], fill: ['f32', fill], yoff: ['u32', yOffset], ...epilogueParams(y, lo, hi),
+    dims: ['u32x8', outShape], st: ['u32x8', st], mul: ['u32x8', mul], add: ['i32x8', add], ind: ['u32x8', inDims ?? outShape],
+  });
+  const padded = inDims !== null;
+  const wgsl = `${p.wgsl}${storage(['X', 'f32'], ['Y', 'f32'])}${EPILOGUE_WGSL}
+${main1d()}
+  if (i >= P.n) { return; }
+  var rem = i; var src = 0u; var inside = true;
+  for (var k = i32(P.rank) - 1; k >= 0; k--) {
+    let d = P.dims[k / 4][k % 4];
+    let c = rem % d; rem = rem / d;
+    let s = i32(c * P.mul[k / 4][k % 4]) + P.add[k / 4][k % 4];
+    ${padded ? 'inside = inside && s >= 0 && s < i32(P.ind[k / 4][k % 4]);' : ''}
+    src += u32(max(s, 0)) * P.st[k / 4][k % 4];
+  }
+  ${padded ? 'Y[P.yoff + i] = epi(select(P.fill, X[src], inside));' : 'Y[P.yoff + i] = epi(X[src]);'}
+}`;
+  return {
+    name, cacheKey: `gather:${padded}`, wgsl, dispatch: dispatch1d(n, ctx.maxWorkgroupsPerDim), uniforms: p.bytes,
+    bindings: [{ tensor: x }, { tensor: y }],
+  };
+}
+
+const transpose: GpuKernel = (node, ctx) => {
+  const x = node.inputs[0]!, permT = node.inputs[1]!, y = node.outputs[0]!;
+  const bad = unsupportedDType(x, y);
+  if (bad) return bad;
+  if (!permT.isConst) return 'permutation is not constant';
+  if (!sameQuant(x, y)) return 'input and output quantization differ';
+  const r = x.shape.length;
+  if (r > 8) return 'rank over 8';
+  const perm = Array.from(permT.data as Int32Array, (v) => (v < 0 ? v + r : v));
+  const xs = strides(x.shape);
+  return [gatherProgram('TRANSPOSE', x, y, y.shape, perm.map((p) => xs[p]!), perm.map(() => 1), perm.map(() => 0), null, 0, ctx)];
+};
+
+const slice: GpuKernel = (node, ctx) => {
+  const x = node.inputs[0]!, beginT = node.inputs[1]!, y = node.outputs[0]!;
+  const bad = unsupportedDType(x, y);
+  if (bad) return bad;
+  if (!beginT.isConst) return 'begin is not constant';
+  if (!sameQuant(x, y)) return 'input and output quantization differ';
+  if (x.shape.length > 8) return 'rank over 8';
+  const begin = Array.from(beginT.data as Int32Array | BigInt64Array, Number);
+  return [gatherProgram('SLICE', x, y, y.shape, strides(x.shape), x.shape.map(() => 1), begin, null, 0, ctx)];
+};
+
+const pad: GpuKernel = (node, ctx) => {
+  const x = node.inputs[0]!, padsT = node.inputs[1]!, y = node.outputs[0]!, vT = node.inputs[2] ?? null;
+  const bad = unsupportedDType(x, y);
+  if (bad) return bad;
+  if (!padsT.isConst || (vT && !vT.isConst)) return 'paddings are not constant';
+  if (!sameQuant(x, y)) return 'input and output quantization differ';
+  if (x.shape.length > 8) return 'rank over 8';
+  const pads = Array.from(padsT.data as Int32Array | BigInt64Array, Number);
+  let fill = 0;
+  if (vT) {
+    const v = Number(vT.data[0]);
+    fill = vT.quant ? vT.quant.scale[0]! * (v - vT.quant.zeroPoint[0]!) : v;
+  } else if (x.quant && x.dtype !== 'float32') {
+    fill = 0; // real zero (TFLite pads quantized tensors with the zero point)
+  }
+  return [gatherProgram('PAD', x, y, y.shape, strides(x.shape), x.shape.map(() => 1), x.shape.map((_, k) => -pads[2 * k]!), x.shape, fill, ctx)];
+};
+
+const concat: GpuKernel = (node, ctx) => {
+  const y = node.outputs[0]!;
+  const ins = node.inputs.filter((t): t is RtTensor => !!t);
+  const bad = unsupportedDType(y, ...ins);
+  if (bad) return bad;
+  const r = y.shape.length;
+  if (r > 8) return 'rank over 8';
+  let axis = node.options ? node.options.i32(0, 0) : 0;
+  if (axis < 0) axis += r;
+  const act = node.options ? node.options.i8(1, 0) : 0, range = actRange(act);
+  if (!range) return `fused activation ${act} is not a clamp`;
+  const progs: GpuStep[] = [];
+  let at = 0;
+  const ys = strides(y.shape);
+  for (const x of ins) {
+    // Output digits over x's shape map to Y at (digits + [0..at..0]) * ys: write X into its slab.
+    const n = count(x.shape);
+    if (n > 0) {
+      const p = params({
+        n: ['u32', n], rank: ['u32', r], ...epilogueParams(y, range[0], range[1]),
+        dims: ['u32x8', x.shape], ys: ['u32x8', ys], off: ['u32x8', y.shape.map((_, k) => (k === axis ? at : 0))],
+      });
+      const wgsl = `${p.wgsl}${storage(['X', 'f32'], ['Y', 'f32'])}${EPILOGUE_WGSL}
+${main1d()}
+  if (i >= P.n) { return; }
+  var rem = i; var dst = 0u;
+  for (var k = i32(P.rank) - 1; k >= 0; k--) {
+    let d = P.dims[k / 4][k % 4];
+    let c = rem % d; rem = rem / d;
+    dst += (c + P.off[k / 4][k % 4]) * P.ys[k / 4][k % 4];
+  }
+  Y[dst] = epi(X[i]);
+}`;
+      progs.push({ name: 'CONCATENATION', cacheKey: 'concat', wgsl, dispatch: dispatch1d(n, ctx.maxWorkgroupsPerDim), uniforms: p.bytes, bindings: [{ tensor: x }, { tensor: y }] });
+    }
+    at += x.shape[axis]!;
+  }
+  return progs;
+};
+
+/** Shape kernels by builtin code. */
+export const SHAPE_KERNELS = new Map<number, GpuKernel>([
+  [B.RESHAPE, copyOp],
+  [B.SQUEEZE, copyOp],
+  [B.EXPAND_DIMS, copyOp],
+  [B.TRANSPOSE, transpose],
+  [B.SLICE, slice],
+  [B.PAD, pad],
+  [B.PADV2, pad],
+  [B.CONCATENATION, concat],
+]);
