@@ -1,10 +1,7 @@
-/** Base class of every error tglite's training API throws. `code` is stable for programs. */
-export class TgliteError extends Error {
-  constructor(readonly code: string, message: string) {
-    super(message);
-    this.name = new.target.name;
-  }
-}
+import { TgliteError } from '../lite-runtime/errors.js';
+
+/** The base of every tglite error (defined in the lite runtime, the layer everything imports). */
+export { TgliteError };
 
 /** Shapes that do not fit an op (broadcasting, matmul inner dims, reshape sizes...). */
 export class ShapeError extends TgliteError {
@@ -17,8 +14,8 @@ export class DTypeError extends TgliteError {
 }
 
 /** A dim or index outside its valid range. */
-export class RangeError_ extends TgliteError {
-  constructor(message: string) { super('range', message); }
+export class IndexError extends TgliteError {
+  constructor(message: string) { super('index', message); }
 }
 
 /** An argument value that is invalid for reasons other than shape/dtype/range. */
@@ -40,5 +37,3 @@ export class TraceError extends TgliteError {
 export class FormatError extends TgliteError {
   constructor(message: string) { super('format', message); }
 }
-
-export { RangeError_ as IndexError };

@@ -1,4 +1,5 @@
-import { RangeError_, ShapeError } from './errors.js';
+import { fmtShape } from '../lite-runtime/errors.js';
+import { IndexError, ShapeError } from './errors.js';
 
 export type Shape = readonly number[];
 
@@ -17,9 +18,8 @@ export function stridesOf(shape: Shape): number[] {
   return s;
 }
 
-export function fmtShape(shape: Shape): string {
-  return `[${shape.join(', ')}]`;
-}
+/** Formats a shape for messages: `[2, 3]` (the one format of the whole project). */
+export { fmtShape };
 
 export function shapesEqual(a: Shape, b: Shape): boolean {
   return a.length === b.length && a.every((d, i) => d === b[i]);
@@ -46,7 +46,7 @@ export function broadcastShapes(op: string, ...shapes: Shape[]): number[] {
 export function normalizeDim(op: string, dim: number, rank: number): number {
   const r = Math.max(rank, 1);
   if (!Number.isInteger(dim) || dim < -r || dim >= r) {
-    throw new RangeError_(`${op}: dim ${dim} out of range for a tensor of rank ${rank} (expected ${-r}..${r - 1})`);
+    throw new IndexError(`${op}: dim ${dim} out of range for a tensor of rank ${rank} (expected ${-r}..${r - 1})`);
   }
   return dim < 0 ? dim + r : dim;
 }

@@ -3,6 +3,7 @@
  */
 import { DTYPE_BYTES } from '../../lite-runtime/format/schema.js';
 import type { LiteDType } from '../../lite-runtime/ops/op.js';
+import { fmtShape } from '../../lite-runtime/errors.js';
 import { TfliteWriteError } from './errors.js';
 import type { TensorData } from './types.js';
 
@@ -90,7 +91,7 @@ export function tensorBytes(data: TensorData, dtype: LiteDType, shape: readonly 
   const size = DTYPE_BYTES[dtype];
   if (size !== 0 && bytes.byteLength !== count * size) {
     throw new TfliteWriteError(
-      `${where}: data holds ${bytes.byteLength} bytes, shape [${shape.join(',')}] ${dtype} needs ${count * size}`);
+      `${where}: data holds ${bytes.byteLength} bytes, shape ${fmtShape(shape)} ${dtype} needs ${count * size}`);
   }
   return bytes;
 }

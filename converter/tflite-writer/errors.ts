@@ -1,4 +1,4 @@
-import { TgliteError } from '../../training/errors.js';
+import { TgliteError } from '../../lite-runtime/errors.js';
 
 /**
  * A description the writer cannot turn into a valid model; the message names what
@@ -6,6 +6,6 @@ import { TgliteError } from '../../training/errors.js';
  */
 export class TfliteWriteError extends TgliteError {
   constructor(message: string) {
-    super('TFLITE_WRITE', message);
+    super('tflite-write', message);
   }
 }

@@ -7,6 +7,7 @@ import { Builder } from 'flatbuffers';
 import * as S from '../../lite-runtime/format/schema.js';
 import type { BuiltinOpName } from '../../lite-runtime/format/schema.js';
 import { tensorBytes } from './data.js';
+import { fmtShape } from '../../lite-runtime/errors.js';
 import { TfliteWriteError } from './errors.js';
 import { optionsTableOf, type OptionKind } from './options.js';
 import type { ModelDesc, OperatorDesc, SignatureDefDesc, SubgraphDesc, TensorDesc, TensorRef } from './types.js';
@@ -136,7 +137,7 @@ function checkShape(shape: readonly number[], where: string, what: string, allow
   if (!Array.isArray(shape)) throw new TfliteWriteError(`${where}: ${what} must be an array`);
   for (const d of shape) {
     if (!isIntIn(d, allowDynamic ? -1 : 0, 2 ** 31 - 1)) {
-      throw new TfliteWriteError(`${where}: ${what} [${shape.join(',')}] has a bad dimension ${d}`);
+      throw new TfliteWriteError(`${where}: ${what} ${fmtShape(shape)} has a bad dimension ${d}`);
     }
   }
 }
@@ -149,7 +150,7 @@ function writeQuant(b: Builder, t: TensorDesc, where: string): Offset {
   }
   const axis = q.axis ?? 0;
   if (n > 1 && (!isIntIn(axis, 0, t.shape.length - 1) || t.shape[axis] !== n)) {
-    throw new TfliteWriteError(`${where}: ${n} per-channel scales need axis with that many channels; shape [${t.shape.join(',')}], axis ${q.axis}`);
+    throw new TfliteWriteError(`${where}: ${n} per-channel scales need axis with that many channels; shape ${fmtShape(t.shape)}, axis ${q.axis}`);
   }
   const min = q.min ? float32Vector(b, q.min) : 0;
   const max = q.max ? float32Vector(b, q.max) : 0;
@@ -179,7 +180,7 @@ function writeTensor(sh: Shared, t: TensorDesc, buffer: number, where: string): 
   if (t.shapeSignature) {
     checkShape(t.shapeSignature, where, 'shapeSignature', true);
     if (t.shapeSignature.length !== t.shape.length) {
-      throw new TfliteWriteError(`${where}: shapeSignature [${t.shapeSignature.join(',')}] and shape [${t.shape.join(',')}] differ in rank`);
+      throw new TfliteWriteError(`${where}: shapeSignature ${fmtShape(t.shapeSignature)} and shape ${fmtShape(t.shape)} differ in rank`);
     }
   }
   const name = b.createString(t.name);

@@ -10,17 +10,19 @@
  * ```
  */
 
+import { TgliteError } from '../errors.js';
+
+export { fmtShape } from '../errors.js';
+
 /** Stable error codes, one per subclass. */
 export type LiteErrorCode =
-  | 'MODEL_FORMAT' | 'UNSUPPORTED_OP' | 'INPUT' | 'KERNEL' | 'BACKEND' | 'LIMIT' | 'DISPOSED';
+  | 'model-format' | 'unsupported-op' | 'input' | 'kernel' | 'backend' | 'limit' | 'disposed';
 
-/** Base class of every error the lite runtime throws on purpose. */
-export class LiteError extends Error {
-  readonly code: LiteErrorCode;
+/** Base class of every error the lite runtime throws on purpose; a `TgliteError`. */
+export class LiteError extends TgliteError {
+  declare readonly code: LiteErrorCode;
   constructor(code: LiteErrorCode, message: string) {
-    super(message);
-    this.code = code;
-    this.name = new.target.name;
+    super(code, message);
   }
 }
 
@@ -30,7 +32,7 @@ export class LiteError extends Error {
  */
 export class ModelFormatError extends LiteError {
   constructor(message: string) {
-    super('MODEL_FORMAT', message);
+    super('model-format', message);
   }
 }
 
@@ -47,15 +49,15 @@ export class UnsupportedOpError extends LiteError {
   readonly ops: UnsupportedOp[];
   constructor(ops: UnsupportedOp[]) {
     const list = ops.map((o) => `${o.name} (code ${o.code}, ${o.nodes.length} node${o.nodes.length === 1 ? '' : 's'})`);
-    super('UNSUPPORTED_OP', `model uses ${ops.length} unsupported op${ops.length === 1 ? '' : 's'}: ${list.join(', ')}`);
+    super('unsupported-op', `model uses ${ops.length} unsupported op${ops.length === 1 ? '' : 's'}: ${list.join(', ')}`);
     this.ops = ops;
   }
 }
 
-/** Wrong input count, name, shape or dtype given to `run`. */
+/** Wrong input count, name, shape or dtype given to `run`, or a bad value for a runtime setting. */
 export class InputError extends LiteError {
   constructor(message: string) {
-    super('INPUT', message);
+    super('input', message);
   }
 }
 
@@ -72,7 +74,7 @@ export class KernelError extends LiteError {
   /** Subgraph of the node, when known (the interpreter fills it in for subgraphs other than 0). */
   readonly subgraph: number | undefined;
   constructor(op: string, node: number, detail: string, subgraph?: number) {
-    super('KERNEL', `${op} (${subgraph === undefined ? '' : `subgraph ${subgraph}, `}node ${node}): ${detail}`);
+    super('kernel', `${op} (${subgraph === undefined ? '' : `subgraph ${subgraph}, `}node ${node}): ${detail}`);
     this.op = op;
     this.node = node;
     this.detail = detail;
@@ -83,25 +85,20 @@ export class KernelError extends LiteError {
 /** The requested backend is not available here (e.g. 'webgpu' without `navigator.gpu`). */
 export class BackendError extends LiteError {
   constructor(message: string) {
-    super('BACKEND', message);
+    super('backend', message);
   }
 }
 
 /** A resource limit was hit (arena size, tensor size, subgraph nesting, WHILE iterations). */
 export class LimitError extends LiteError {
   constructor(message: string) {
-    super('LIMIT', message);
+    super('limit', message);
   }
 }
 
 /** The model was used after `dispose()`. */
 export class DisposedError extends LiteError {
   constructor() {
-    super('DISPOSED', 'model was disposed');
+    super('disposed', 'model was disposed');
   }
-}
-
-/** Formats a shape for messages: `[8,3,3,1]`. */
-export function fmtShape(shape: ArrayLike<number>): string {
-  return `[${Array.from(shape).join(',')}]`;
 }

@@ -3,7 +3,7 @@
  * (compiled lazily on first use, or from a module passed to `initKernels`),
  * else plain TypeScript. Tests force 'js' to cover the fallback.
  */
-import { KernelError } from './errors.js';
+import { KernelArgumentError } from './errors.js';
 import { instantiate, loadEmbedded, type WasmKernels } from './wasm/runtime.js';
 
 /** Which implementation runs the kernels. */
@@ -28,16 +28,16 @@ export function kernelBackend(): KernelBackend {
 }
 
 /**
- * Forces a backend. 'wasm' throws a KernelError where it cannot load.
+ * Forces a backend. 'wasm' throws a KernelArgumentError where it cannot load.
  * @example setKernelBackend('js'); // run the TypeScript fallback
  */
 export function setKernelBackend(b: KernelBackend): void {
   if (b === 'js') { forceJs = true; return; }
-  if (b !== 'wasm') throw new KernelError('setKernelBackend', `unknown backend '${String(b)}', expected 'wasm' or 'js'`);
+  if (b !== 'wasm') throw new KernelArgumentError('setKernelBackend', `unknown backend '${String(b)}', expected 'wasm' or 'js'`);
   forceJs = false;
   if (!activeWasm()) {
     forceJs = true;
-    throw new KernelError('setKernelBackend', 'WebAssembly SIMD kernels cannot be loaded on this host');
+    throw new KernelArgumentError('setKernelBackend', 'WebAssembly SIMD kernels cannot be loaded on this host');
   }
 }
 

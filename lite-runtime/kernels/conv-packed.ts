@@ -5,7 +5,7 @@
  * memory (interpreter arenas). False where it cannot run in wasm now (JS
  * backend, weights not resident, no scratch): the caller takes its own path.
  */
-import { KernelError, checkLen } from './errors.js';
+import { KernelArgumentError, checkLen } from './errors.js';
 import { activeWasm } from './backend.js';
 import { actCode, type Activation } from './act.js';
 import { convOutputSize, type ConvGeometry } from './im2col.js';
@@ -30,12 +30,12 @@ export function convNHWCPacked(x: Float32Array, packed: PackedMatrix, y: Float32
   if (!('owner' in s) || s.owner !== k) return false;
   const g = convOutputSize(geometry, 'convNHWCPacked');
   const n = packed.n, xOff = at.xOffset ?? 0, yOff = at.yOffset ?? 0;
-  if (packed.k !== g.kh * g.kw * g.c) throw new KernelError('convNHWCPacked', `packed k = ${packed.k}, expected kh*kw*c = ${g.kh * g.kw * g.c}`);
-  if (!(xOff >= 0 && xOff + g.h * g.w * g.c <= x.length)) throw new KernelError('convNHWCPacked', `x of ${x.length} elements has no ${g.h}x${g.w}x${g.c} image at ${xOff}`);
-  if (!(yOff >= 0 && yOff + g.outH * g.outW * n <= y.length)) throw new KernelError('convNHWCPacked', `y of ${y.length} elements has no ${g.outH}x${g.outW}x${n} output at ${yOff}`);
+  if (packed.k !== g.kh * g.kw * g.c) throw new KernelArgumentError('convNHWCPacked', `packed k = ${packed.k}, expected kh*kw*c = ${g.kh * g.kw * g.c}`);
+  if (!(xOff >= 0 && xOff + g.h * g.w * g.c <= x.length)) throw new KernelArgumentError('convNHWCPacked', `x of ${x.length} elements has no ${g.h}x${g.w}x${g.c} image at ${xOff}`);
+  if (!(yOff >= 0 && yOff + g.outH * g.outW * n <= y.length)) throw new KernelArgumentError('convNHWCPacked', `y of ${y.length} elements has no ${g.outH}x${g.outW}x${n} output at ${yOff}`);
   if (bias) checkLen('convNHWCPacked', 'bias', bias, n, 'n');
   const code = actCode(act);
-  if (code < 0) throw new KernelError('convNHWCPacked', `act must be 'relu', 'relu6' or null, got '${String(act)}'`);
+  if (code < 0) throw new KernelArgumentError('convNHWCPacked', `act must be 'relu', 'relu6' or null, got '${String(act)}'`);
   return k.convPacked(x, xOff, s.block, n, y, yOff, g, bias, code);
 }
 

@@ -5,7 +5,7 @@
  * output [outH, outW, c]. Float with bias and fused relu/relu6, or int8 to
  * int32 accumulators that the caller requantizes.
  */
-import { KernelError, checkLen } from './errors.js';
+import { KernelArgumentError, checkLen } from './errors.js';
 import { convOutputSize, type ConvGeometry, type ResolvedConv } from './im2col.js';
 import { actCode, applyActJs, type Activation } from './act.js';
 import { activeWasm } from './backend.js';
@@ -29,7 +29,7 @@ export function depthwiseNHWC(x: Float32Array, w: Float32Array, y: Float32Array,
   const bias = opts.bias ?? null;
   if (bias) checkLen('depthwiseNHWC', 'bias', bias, g.c, 'c');
   const code = actCode(opts.act);
-  if (code < 0) throw new KernelError('depthwiseNHWC', `act must be 'relu', 'relu6' or null, got '${String(opts.act)}'`);
+  if (code < 0) throw new KernelArgumentError('depthwiseNHWC', `act must be 'relu', 'relu6' or null, got '${String(opts.act)}'`);
   const yv = y.subarray(0, g.outH * g.outW * g.c);
   if (yv.length === 0) return;
   const k = activeWasm();
@@ -53,7 +53,7 @@ export function depthwiseNHWC(x: Float32Array, w: Float32Array, y: Float32Array,
 export function depthwiseNHWCI8(x: Int8Array, xZero: number, w: Int8Array, acc: Int32Array, geometry: ConvGeometry): void {
   const g = check('depthwiseNHWCI8', x, w, acc, geometry);
   if (!Number.isInteger(xZero) || xZero < -128 || xZero > 127) {
-    throw new KernelError('depthwiseNHWCI8', `xZero must be an integer in [-128, 127], got ${xZero}`);
+    throw new KernelArgumentError('depthwiseNHWCI8', `xZero must be an integer in [-128, 127], got ${xZero}`);
   }
   const av = acc.subarray(0, g.outH * g.outW * g.c);
   if (av.length === 0) return;

@@ -5,10 +5,17 @@
  * - NHWC: y[outH*outW, oc] = col[outH*outW, kh*kw*c] @ W[oc, kh*kw*c]^T
  *   (TFLite's OHWI filter layout, so `transB` / `packB(w, K, oc, true)`).
  */
-import { KernelError, checkDim, checkLen } from './errors.js';
+import { KernelArgumentError, checkDim, checkLen } from './errors.js';
 
-/** Geometry of one image's 2-D convolution window. Omitted fields: stride 1, padding 0, dilation 1. */
+/**
+ * Geometry of a 2-D convolution or pooling window: the one description every
+ * conv and pool kernel takes (NHWC here and in the lite runtime, NCHW in
+ * training). Omitted fields: one image, stride 1, padding 0, dilation 1, one
+ * group, floor rounding.
+ */
 export interface ConvGeometry {
+  /** Images; the NHWC kernels take one image at a time and ignore it. */
+  n?: number;
   /** Input channels, height and width. */
   c: number; h: number; w: number;
   /** Kernel height and width. */
@@ -16,14 +23,14 @@ export interface ConvGeometry {
   strideH?: number; strideW?: number;
   padTop?: number; padLeft?: number; padBottom?: number; padRight?: number;
   dilationH?: number; dilationW?: number;
+  /** Convolution channel groups (the NCHW kernels; c and the output channels divisible by it). */
+  groups?: number;
+  /** Pools: PyTorch's ceil rounding of the output size, the last window starting inside the input or its leading padding. */
+  ceilMode?: boolean;
 }
 
-/** A `ConvGeometry` with every field filled in, plus the output size. */
-export interface ResolvedConv {
-  c: number; h: number; w: number; kh: number; kw: number;
-  strideH: number; strideW: number; padTop: number; padLeft: number; padBottom: number; padRight: number;
-  dilationH: number; dilationW: number; outH: number; outW: number;
-}
+/** The window of a `ConvGeometry` with every field filled in, plus the output size (`convOutputSize`). */
+export type ResolvedConv = Required<Omit<ConvGeometry, 'n' | 'groups' | 'ceilMode'>> & { outH: number; outW: number };
 
 /**
  * Fills defaults, validates, and computes the output size:
@@ -42,12 +49,12 @@ export function convOutputSize(g: ConvGeometry, kernel = 'convOutputSize'): Reso
   }
   for (const key of ['strideH', 'strideW', 'dilationH', 'dilationW'] as const) {
     checkDim(kernel, key, r[key]);
-    if (r[key] < 1) throw new KernelError(kernel, `${key} must be >= 1, got ${r[key]}`);
+    if (r[key] < 1) throw new KernelArgumentError(kernel, `${key} must be >= 1, got ${r[key]}`);
   }
   const effH = r.dilationH * (r.kh - 1) + 1, effW = r.dilationW * (r.kw - 1) + 1;
   const ph = r.h + r.padTop + r.padBottom, pw = r.w + r.padLeft + r.padRight;
   if (r.kh < 1 || r.kw < 1 || effH > ph || effW > pw) {
-    throw new KernelError(kernel, `kernel ${r.kh}x${r.kw} (dilation ${r.dilationH}x${r.dilationW}) does not fit the padded input ${ph}x${pw}`);
+    throw new KernelArgumentError(kernel, `kernel ${r.kh}x${r.kw} (dilation ${r.dilationH}x${r.dilationW}) does not fit the padded input ${ph}x${pw}`);
   }
   r.outH = Math.floor((ph - effH) / r.strideH) + 1;
   r.outW = Math.floor((pw - effW) / r.strideW) + 1;
@@ -151,10 +158,10 @@ export function im2colNHWC<T extends Float32Array | Int8Array>(
   const c0 = opts.c0 ?? 0, cn = opts.cn ?? c - c0, pad = opts.padValue ?? 0;
   checkDim('im2colNHWC', 'c0', c0);
   checkDim('im2colNHWC', 'cn', cn);
-  if (c0 + cn > c) throw new KernelError('im2colNHWC', `channels [${c0}, ${c0 + cn}) exceed c = ${c}`);
-  if (!Number.isFinite(pad)) throw new KernelError('im2colNHWC', `padValue must be finite, got ${pad}`);
+  if (c0 + cn > c) throw new KernelArgumentError('im2colNHWC', `channels [${c0}, ${c0 + cn}) exceed c = ${c}`);
+  if (!Number.isFinite(pad)) throw new KernelArgumentError('im2colNHWC', `padValue must be finite, got ${pad}`);
   if (col instanceof Int8Array && (!Number.isInteger(pad) || pad < -128 || pad > 127)) {
-    throw new KernelError('im2colNHWC', `padValue ${pad} does not fit int8 [-128, 127]`);
+    throw new KernelArgumentError('im2colNHWC', `padValue ${pad} does not fit int8 [-128, 127]`);
   }
   const rowLen = kh * kw * cn;
   checkLen('im2colNHWC', 'x', x, h * w * c, 'h*w*c');

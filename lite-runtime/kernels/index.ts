@@ -11,14 +11,14 @@
  * const w = packB(weights, 784, 128, true);    // weights stored [128, 784]
  * matmulPacked(x, w, y, batch, bias, 'relu');  // y = relu(x @ weights^T + bias)
  */
-import { KernelError, checkDim, checkLen } from './errors.js';
+import { KernelArgumentError, checkDim, checkLen } from './errors.js';
 import { matmulJs, packBJs, gemmPackedJs } from './js/gemm.js';
 import { qmatmulI8Js } from './js/qgemm.js';
 import { activeWasm } from './backend.js';
 import { Packed, asPacked, type PackedMatrix, type PackedI8 } from './packed.js';
 import { actCode, applyActJs, type Activation } from './act.js';
 
-export { KernelError } from './errors.js';
+export { KernelArgumentError } from './errors.js';
 export { kernelBackend, setKernelBackend, initKernels, wasmFlavour, type KernelBackend } from './backend.js';
 export type { PackedMatrix, PackedI8 } from './packed.js';
 export type { Activation } from './act.js';
@@ -105,7 +105,7 @@ export function matmulPacked(
   checkLen('matmulPacked', 'c', c, m * n, 'm*n');
   if (bias) checkLen('matmulPacked', 'bias', bias, n, 'n');
   const code = actCode(act);
-  if (code < 0) throw new KernelError('matmulPacked', `act must be 'relu', 'relu6' or null, got '${String(act)}'`);
+  if (code < 0) throw new KernelArgumentError('matmulPacked', `act must be 'relu', 'relu6' or null, got '${String(act)}'`);
   const s = p.storage('matmulPacked');
   if (m === 0 || n === 0) return;
   if ('owner' in s) {
@@ -186,12 +186,12 @@ export function qmatmulI8Packed(a: Int8Array, aZero: number, packed: PackedI8, a
   qmatmulI8Js(a, aZero, s.js, acc, m, k, n);
 }
 
-/** Runs `fn`; a wasm memory that cannot grow (weights resident there: no JS fallback) becomes a KernelError. */
+/** Runs `fn`; a wasm memory that cannot grow (weights resident there: no JS fallback) becomes a KernelArgumentError. */
 function outOfMemory(kernel: string, m: number, fn: () => void): void {
   try {
     fn();
   } catch (e) {
-    if (e instanceof RangeError) throw new KernelError(kernel, `wasm memory cannot grow for m = ${m} rows (${e.message})`);
+    if (e instanceof RangeError) throw new KernelArgumentError(kernel, `wasm memory cannot grow for m = ${m} rows (${e.message})`);
     throw e;
   }
 }
@@ -201,7 +201,7 @@ function checkQ(kernel: string, a: Int8Array, aZero: number, acc: Int32Array, m:
   checkDim(kernel, 'k', k);
   checkDim(kernel, 'n', n);
   if (!Number.isInteger(aZero) || aZero < -128 || aZero > 127) {
-    throw new KernelError(kernel, `aZero must be an integer in [-128, 127], got ${aZero}`);
+    throw new KernelArgumentError(kernel, `aZero must be an integer in [-128, 127], got ${aZero}`);
   }
   checkLen(kernel, 'a', a, m * k, 'm*k');
   checkLen(kernel, 'acc', acc, m * n, 'm*n');

@@ -3,7 +3,7 @@
  * when they live in the kernels' memory). False where it cannot run in wasm now: the
  * caller takes its own path.
  */
-import { KernelError } from './errors.js';
+import { KernelArgumentError } from './errors.js';
 import { activeWasm } from './backend.js';
 import { convOutputSize, type ConvGeometry } from './im2col.js';
 
@@ -25,14 +25,14 @@ export function maxPoolNHWC<T extends Float32Array | Int8Array>(x: T, y: T, geom
   const k = activeWasm();
   if (!k) return false;
   const g = convOutputSize(geometry, 'maxPoolNHWC');
-  if (g.dilationH !== 1 || g.dilationW !== 1) throw new KernelError('maxPoolNHWC', 'pooling windows have no dilation');
-  if (x.constructor !== y.constructor) throw new KernelError('maxPoolNHWC', 'x and y must have the same element type');
+  if (g.dilationH !== 1 || g.dilationW !== 1) throw new KernelArgumentError('maxPoolNHWC', 'pooling windows have no dilation');
+  if (x.constructor !== y.constructor) throw new KernelArgumentError('maxPoolNHWC', 'x and y must have the same element type');
   const lo = opts.lo ?? -Infinity, hi = opts.hi ?? Infinity, xOff = opts.xOffset ?? 0, yOff = opts.yOffset ?? 0;
-  if (!(lo <= hi)) throw new KernelError('maxPoolNHWC', `lo ${lo} must not exceed hi ${hi}`);
+  if (!(lo <= hi)) throw new KernelArgumentError('maxPoolNHWC', `lo ${lo} must not exceed hi ${hi}`);
   if (x instanceof Int8Array && !(Number.isInteger(lo) && Number.isInteger(hi) && lo >= -128 && hi <= 127)) {
-    throw new KernelError('maxPoolNHWC', `int8 clamp [${lo}, ${hi}] must be integers within [-128, 127]`);
+    throw new KernelArgumentError('maxPoolNHWC', `int8 clamp [${lo}, ${hi}] must be integers within [-128, 127]`);
   }
-  if (!(xOff >= 0 && xOff + g.h * g.w * g.c <= x.length)) throw new KernelError('maxPoolNHWC', `x of ${x.length} elements has no ${g.h}x${g.w}x${g.c} image at ${xOff}`);
-  if (!(yOff >= 0 && yOff + g.outH * g.outW * g.c <= y.length)) throw new KernelError('maxPoolNHWC', `y of ${y.length} elements has no ${g.outH}x${g.outW}x${g.c} output at ${yOff}`);
+  if (!(xOff >= 0 && xOff + g.h * g.w * g.c <= x.length)) throw new KernelArgumentError('maxPoolNHWC', `x of ${x.length} elements has no ${g.h}x${g.w}x${g.c} image at ${xOff}`);
+  if (!(yOff >= 0 && yOff + g.outH * g.outW * g.c <= y.length)) throw new KernelArgumentError('maxPoolNHWC', `y of ${y.length} elements has no ${g.outH}x${g.outW}x${g.c} output at ${yOff}`);
   return k.maxPool(x, xOff, y, yOff, g, lo, hi);
 }

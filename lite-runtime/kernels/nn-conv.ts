@@ -9,7 +9,7 @@
  * (nn-conv-gather.ts); work buffers come from nn-scratch.ts. The transposed
  * convolution is `conv2dBackwardInputNCHW`.
  */
-import { KernelError, checkDim, checkLen } from './errors.js';
+import { KernelArgumentError, checkDim, checkLen } from './errors.js';
 import { depthwiseBackwardInput, depthwiseBackwardWeight, depthwiseForward } from './nn-depthwise.js';
 import { matmul } from './index.js';
 import { convOutputSize, type ConvGeometry } from './im2col.js';
@@ -17,16 +17,14 @@ import { col2imStride1 } from './nn-conv-gather.js';
 import { wideBackwardWeight, wideFits, wideForward } from './nn-conv-wide.js';
 import { scratch } from './nn-scratch.js';
 
-/** Sizes of one 2-D convolution: x [n, c, h, w] * w [oc, c/groups, kh, kw] -> y [n, oc, outH, outW]. */
-export interface Conv2dShape {
-  n: number; c: number; h: number; w: number; oc: number; kh: number; kw: number;
-  strideH: number; strideW: number; padTop: number; padLeft: number; padBottom: number; padRight: number;
-  dilationH: number; dilationW: number; groups: number;
-}
-
-/** Derived sizes of one convolution, shared with the depthwise loops. */
+/**
+ * Derived sizes of one convolution x [n, c, h, w] * w [oc, c/groups, kh, kw] -> y [n, oc, outH, outW],
+ * shared with the depthwise loops.
+ */
 export interface ConvPlan {
-  s: Conv2dShape; cg: number; ocg: number; kk: number; outH: number; outW: number; ohw: number; hw: number;
+  /** The geometry with every field filled in, and the output channels. */
+  s: Required<ConvGeometry> & { oc: number };
+  cg: number; ocg: number; kk: number; outH: number; outW: number; ohw: number; hw: number;
   /** 1x1 kernel, stride 1, no padding: the input already is the im2col matrix. */
   direct1x1: boolean;
   /** One input channel per group and several groups: direct loops instead of GEMMs of depth kh*kw. */
@@ -38,32 +36,23 @@ export interface ConvPlan {
 }
 
 /** Validates sizes and derives per-group quantities; `kernel` names the caller in errors. */
-function plan(kernel: string, s: Conv2dShape): ConvPlan {
+function plan(kernel: string, g: ConvGeometry, oc: number): ConvPlan {
+  const s = { n: g.n ?? 1, c: g.c, oc, groups: g.groups ?? 1 };
   for (const k of ['n', 'c', 'oc', 'groups'] as const) checkDim(kernel, k, s[k]);
   if (s.groups < 1 || s.c % s.groups !== 0 || s.oc % s.groups !== 0) {
-    throw new KernelError(kernel, `groups = ${s.groups} must be >= 1 and divide c = ${s.c} and oc = ${s.oc}`);
+    throw new KernelArgumentError(kernel, `groups = ${s.groups} must be >= 1 and divide c = ${s.c} and oc = ${s.oc}`);
   }
   const cg = s.c / s.groups;
-  const geom: ConvGeometry = {
-    c: cg, h: s.h, w: s.w, kh: s.kh, kw: s.kw, strideH: s.strideH, strideW: s.strideW,
-    padTop: s.padTop, padLeft: s.padLeft, padBottom: s.padBottom, padRight: s.padRight,
-    dilationH: s.dilationH, dilationW: s.dilationW,
-  };
-  const r = convOutputSize(geom, kernel);
-  const direct1x1 = s.kh === 1 && s.kw === 1 && r.strideH === 1 && r.strideW === 1 &&
+  const r = convOutputSize(g, kernel);
+  const full = { ...r, ...s, ceilMode: false };
+  const direct1x1 = r.kh === 1 && r.kw === 1 && r.strideH === 1 && r.strideW === 1 &&
     r.padTop + r.padLeft + r.padBottom + r.padRight === 0;
   const p: ConvPlan = {
-    s, cg, ocg: s.oc / s.groups, kk: s.kh * s.kw, outH: r.outH, outW: r.outW, ohw: r.outH * r.outW,
-    hw: s.h * s.w, direct1x1, depthwise: cg === 1 && s.groups > 1, wide: false, ...tapRanges(s, r.outW),
+    s: full, cg, ocg: s.oc / s.groups, kk: r.kh * r.kw, outH: r.outH, outW: r.outW, ohw: r.outH * r.outW,
+    hw: r.h * r.w, direct1x1, depthwise: cg === 1 && s.groups > 1, wide: false, ...tapRanges(full, r.outW),
   };
   p.wide = wideFits(p);
   return p;
-}
-
-/** Output height and width of a convolution. @example conv2dOutputSize(shape) // [outH, outW] */
-export function conv2dOutputSize(s: Conv2dShape): [number, number] {
-  const p = plan('conv2dOutputSize', s);
-  return [p.outH, p.outW];
 }
 
 function checkSizes(kernel: string, p: ConvPlan, x: Float32Array, w: Float32Array, y: Float32Array, xName: string, yName: string): void {
@@ -75,11 +64,10 @@ function checkSizes(kernel: string, p: ConvPlan, x: Float32Array, w: Float32Arra
 
 /**
  * y = conv2d(x, w) + bias, NCHW. x [n, c, h, w], w [oc, c/groups, kh, kw], bias [oc] or null.
- * @example conv2dNCHW(x, w, b, y, { n: 1, c: 3, h: 8, w: 8, oc: 4, kh: 3, kw: 3, strideH: 1, strideW: 1,
- *   padTop: 1, padLeft: 1, padBottom: 1, padRight: 1, dilationH: 1, dilationW: 1, groups: 1 });
+ * @example conv2dNCHW(x, w, b, y, { n: 1, c: 3, h: 8, w: 8, kh: 3, kw: 3, padTop: 1, padLeft: 1, padBottom: 1, padRight: 1 }, 4);
  */
-export function conv2dNCHW(x: Float32Array, w: Float32Array, bias: Float32Array | null, y: Float32Array, s: Conv2dShape): void {
-  const p = plan('conv2dNCHW', s);
+export function conv2dNCHW(x: Float32Array, w: Float32Array, bias: Float32Array | null, y: Float32Array, g: ConvGeometry, oc: number): void {
+  const p = plan('conv2dNCHW', g, oc), s = p.s;
   checkSizes('conv2dNCHW', p, x, w, y, 'x', 'y');
   if (bias) checkLen('conv2dNCHW', 'bias', bias, s.oc, 'oc');
   const { cg, ocg, ohw, hw } = p;
@@ -127,10 +115,10 @@ export function conv2dNCHW(x: Float32Array, w: Float32Array, bias: Float32Array 
 /**
  * dx = the input gradient of conv2d given gy, NCHW (overwrites dx). Also the
  * transposed convolution: gy is its input [n, oc, outH, outW], dx its output.
- * @example conv2dBackwardInputNCHW(gy, w, dx, shape);
+ * @example conv2dBackwardInputNCHW(gy, w, dx, geometry, oc);
  */
-export function conv2dBackwardInputNCHW(gy: Float32Array, w: Float32Array, dx: Float32Array, s: Conv2dShape): void {
-  const p = plan('conv2dBackwardInputNCHW', s);
+export function conv2dBackwardInputNCHW(gy: Float32Array, w: Float32Array, dx: Float32Array, g: ConvGeometry, oc: number): void {
+  const p = plan('conv2dBackwardInputNCHW', g, oc), s = p.s;
   checkSizes('conv2dBackwardInputNCHW', p, dx, w, gy, 'dx', 'gy');
   const { cg, ocg, ohw, hw } = p;
   // stride 1 folds by gathering (every dx element written once); the scatter form accumulates
@@ -160,10 +148,10 @@ export function conv2dBackwardInputNCHW(gy: Float32Array, w: Float32Array, dx: F
 
 /**
  * dw = the weight gradient of conv2d given x and gy, NCHW (overwrites dw).
- * @example conv2dBackwardWeightNCHW(x, gy, dw, shape);
+ * @example conv2dBackwardWeightNCHW(x, gy, dw, geometry, oc);
  */
-export function conv2dBackwardWeightNCHW(x: Float32Array, gy: Float32Array, dw: Float32Array, s: Conv2dShape): void {
-  const p = plan('conv2dBackwardWeightNCHW', s);
+export function conv2dBackwardWeightNCHW(x: Float32Array, gy: Float32Array, dw: Float32Array, g: ConvGeometry, oc: number): void {
+  const p = plan('conv2dBackwardWeightNCHW', g, oc), s = p.s;
   checkSizes('conv2dBackwardWeightNCHW', p, x, dw, gy, 'x', 'gy');
   const { cg, ocg, ohw, hw } = p;
   const K = cg * p.kk, B = imagesPerGemm(p);
@@ -333,7 +321,7 @@ function addRun(dst: Float32Array, d: number, src: Float32Array, s: number, n: n
 }
 
 /** Per kernel column kx, the outputs whose input column lies inside the image. */
-function tapRanges(s: Conv2dShape, outW: number): { x0: Int32Array; x1: Int32Array } {
+function tapRanges(s: ConvPlan['s'], outW: number): { x0: Int32Array; x1: Int32Array } {
   const x0 = new Int32Array(s.kw), x1 = new Int32Array(s.kw);
   for (let kx = 0; kx < s.kw; kx++) {
     const off = kx * s.dilationW - s.padLeft;

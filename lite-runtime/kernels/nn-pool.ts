@@ -1,56 +1,58 @@
 /**
  * 2-D pooling on NCHW float32 planes (PyTorch semantics): max, average and
- * adaptive average, forward and backward. `planes` = n*c; each plane is h*w.
+ * adaptive average, forward and backward. The window is a `ConvGeometry`
+ * (n images of c planes, each h*w); PyTorch pads symmetrically, but
+ * padBottom/padRight may differ from padTop/padLeft (ONNX pads).
  */
-import { KernelError, checkDim, checkLen } from './errors.js';
-
-/** Window geometry of a 2-D pool (symmetric padding, as PyTorch). */
-export interface Pool2dShape {
-  planes: number; h: number; w: number; kh: number; kw: number;
-  strideH: number; strideW: number; padH: number; padW: number;
-  dilationH: number; dilationW: number; ceilMode: boolean;
-}
+import { KernelArgumentError, checkDim, checkLen } from './errors.js';
+import type { ConvGeometry } from './im2col.js';
 
 /**
- * PyTorch's pooled length: floor or ceil of (size + 2*pad - dilation*(k-1) - 1)/stride + 1,
- * where with ceilMode the last window must start inside the input or left padding.
- * @example poolOutputSize(5, 2, 2, 0, 1, true) // 3
+ * PyTorch's pooled length: floor or ceil of (size + padBefore + padAfter - dilation*(k-1) - 1)/stride + 1,
+ * where with ceilMode the last window must start inside the input or its leading padding.
+ * @example poolOutputSize(5, 2, 2, 0, 0, 1, true) // 3
  */
-export function poolOutputSize(size: number, k: number, stride: number, pad: number, dilation: number, ceilMode: boolean): number {
-  const span = size + 2 * pad - dilation * (k - 1) - 1;
+export function poolOutputSize(size: number, k: number, stride: number, before: number, after: number, dilation: number, ceilMode: boolean): number {
+  const span = size + before + after - dilation * (k - 1) - 1;
   let out = Math.floor((ceilMode ? span + stride - 1 : span) / stride) + 1;
-  if (ceilMode && (out - 1) * stride >= size + pad) out--;
+  if (ceilMode && (out - 1) * stride >= size + before) out--;
   return out;
 }
 
-function outSizes(kernel: string, s: Pool2dShape): [number, number] {
-  for (const k of ['planes', 'h', 'w', 'kh', 'kw', 'padH', 'padW'] as const) checkDim(kernel, k, s[k]);
+/** A pool's geometry with every field filled in, its planes (n*c) and its output size. */
+type Pool = Required<ConvGeometry> & { planes: number; outH: number; outW: number };
+
+function resolve(kernel: string, g: ConvGeometry): Pool {
+  const s: Pool = {
+    n: g.n ?? 1, c: g.c, h: g.h, w: g.w, kh: g.kh, kw: g.kw, strideH: g.strideH ?? 1, strideW: g.strideW ?? 1,
+    padTop: g.padTop ?? 0, padLeft: g.padLeft ?? 0, padBottom: g.padBottom ?? 0, padRight: g.padRight ?? 0,
+    dilationH: g.dilationH ?? 1, dilationW: g.dilationW ?? 1, groups: 1, ceilMode: g.ceilMode ?? false, planes: 0, outH: 0, outW: 0,
+  };
+  for (const k of ['n', 'c', 'h', 'w', 'kh', 'kw', 'padTop', 'padLeft', 'padBottom', 'padRight'] as const) checkDim(kernel, k, s[k]);
   for (const k of ['kh', 'kw', 'strideH', 'strideW', 'dilationH', 'dilationW'] as const) {
     checkDim(kernel, k, s[k]);
-    if (s[k] < 1) throw new KernelError(kernel, `${k} must be >= 1, got ${s[k]}`);
+    if (s[k] < 1) throw new KernelArgumentError(kernel, `${k} must be >= 1, got ${s[k]}`);
   }
-  if (2 * s.padH > s.kh || 2 * s.padW > s.kw) {
-    throw new KernelError(kernel, `padding ${s.padH}x${s.padW} must be at most half the kernel ${s.kh}x${s.kw}`);
+  if (2 * Math.max(s.padTop, s.padBottom) > s.kh || 2 * Math.max(s.padLeft, s.padRight) > s.kw) {
+    throw new KernelArgumentError(kernel, `padding ${s.padTop},${s.padLeft},${s.padBottom},${s.padRight} must be at most half the kernel ${s.kh}x${s.kw}`);
   }
-  const oh = poolOutputSize(s.h, s.kh, s.strideH, s.padH, s.dilationH, s.ceilMode);
-  const ow = poolOutputSize(s.w, s.kw, s.strideW, s.padW, s.dilationW, s.ceilMode);
-  if (oh < 1 || ow < 1) throw new KernelError(kernel, `output size ${oh}x${ow} is too small (input ${s.h}x${s.w}, kernel ${s.kh}x${s.kw})`);
-  return [oh, ow];
-}
-
-/** Output height and width of a pool. @example pool2dOutputSize(s) // [oh, ow] */
-export function pool2dOutputSize(s: Pool2dShape): [number, number] {
-  return outSizes('pool2dOutputSize', s);
+  const oh = poolOutputSize(s.h, s.kh, s.strideH, s.padTop, s.padBottom, s.dilationH, s.ceilMode);
+  const ow = poolOutputSize(s.w, s.kw, s.strideW, s.padLeft, s.padRight, s.dilationW, s.ceilMode);
+  if (oh < 1 || ow < 1) throw new KernelArgumentError(kernel, `output size ${oh}x${ow} is too small (input ${s.h}x${s.w}, kernel ${s.kh}x${s.kw})`);
+  s.planes = s.n * s.c;
+  s.outH = oh;
+  s.outW = ow;
+  return s;
 }
 
 /** Flat in-plane index of each window's maximum (first one on ties; NaN wins), or -1 for an all-padding window. */
-function argmaxPlane(x: Float32Array, xo: number, s: Pool2dShape, oy: number, ox: number): number {
+function argmaxPlane(x: Float32Array, xo: number, s: Pool, oy: number, ox: number): number {
   let best = -1, bv = -Infinity;
   for (let ky = 0; ky < s.kh; ky++) {
-    const iy = oy * s.strideH - s.padH + ky * s.dilationH;
+    const iy = oy * s.strideH - s.padTop + ky * s.dilationH;
     if (iy < 0 || iy >= s.h) continue;
     for (let kx = 0; kx < s.kw; kx++) {
-      const ix = ox * s.strideW - s.padW + kx * s.dilationW;
+      const ix = ox * s.strideW - s.padLeft + kx * s.dilationW;
       if (ix < 0 || ix >= s.w) continue;
       const v = x[xo + iy * s.w + ix];
       if (best < 0 || v > bv || (v !== v && bv === bv)) { bv = v; best = iy * s.w + ix; }
@@ -61,10 +63,10 @@ function argmaxPlane(x: Float32Array, xo: number, s: Pool2dShape, oy: number, ox
 
 /**
  * y = maxPool2d(x); padding counts as -inf.
- * @example maxPool2dNCHW(x, y, { planes: 2, h: 4, w: 4, kh: 2, kw: 2, strideH: 2, strideW: 2, padH: 0, padW: 0, dilationH: 1, dilationW: 1, ceilMode: false });
+ * @example maxPool2dNCHW(x, y, { n: 1, c: 2, h: 4, w: 4, kh: 2, kw: 2, strideH: 2, strideW: 2 });
  */
-export function maxPool2dNCHW(x: Float32Array, y: Float32Array, s: Pool2dShape): void {
-  const [oh, ow] = outSizes('maxPool2dNCHW', s);
+export function maxPool2dNCHW(x: Float32Array, y: Float32Array, g: ConvGeometry): void {
+  const s = resolve('maxPool2dNCHW', g), oh = s.outH, ow = s.outW;
   checkLen('maxPool2dNCHW', 'x', x, s.planes * s.h * s.w, 'planes*h*w');
   checkLen('maxPool2dNCHW', 'y', y, s.planes * oh * ow, 'planes*outH*outW');
   if (s.dilationH !== 1 || s.dilationW !== 1) {
@@ -77,7 +79,7 @@ export function maxPool2dNCHW(x: Float32Array, y: Float32Array, s: Pool2dShape):
   }
   if (isPlain2x2(s, oh, ow)) { maxPool2x2(x, y, s.planes, s.h, s.w, oh, ow); return; }
   const bits = new Int32Array(x.buffer, x.byteOffset, x.length);
-  const h = s.h, w = s.w, kh = s.kh, kw = s.kw, sh = s.strideH, sw = s.strideW, ph = s.padH, pw = s.padW;
+  const h = s.h, w = s.w, kh = s.kh, kw = s.kw, sh = s.strideH, sw = s.strideW, ph = s.padTop, pw = s.padLeft;
   for (let p = 0, o = 0; p < s.planes; p++) {
     const xo = p * h * w;
     for (let oy = 0; oy < oh; oy++) {
@@ -120,10 +122,10 @@ function windowArgmax(x: Float32Array, bits: Int32Array, xo: number, w: number, 
 
 /**
  * dx = the gradient of maxPool2d: gy routed to each window's maximum (overwrites dx).
- * @example maxPool2dBackwardNCHW(x, gy, dx, shape);
+ * @example maxPool2dBackwardNCHW(x, gy, dx, geometry);
  */
-export function maxPool2dBackwardNCHW(x: Float32Array, gy: Float32Array, dx: Float32Array, s: Pool2dShape): void {
-  const [oh, ow] = outSizes('maxPool2dBackwardNCHW', s);
+export function maxPool2dBackwardNCHW(x: Float32Array, gy: Float32Array, dx: Float32Array, g: ConvGeometry): void {
+  const s = resolve('maxPool2dBackwardNCHW', g), oh = s.outH, ow = s.outW;
   const hw = s.h * s.w;
   checkLen('maxPool2dBackwardNCHW', 'x', x, s.planes * hw, 'planes*h*w');
   checkLen('maxPool2dBackwardNCHW', 'dx', dx, s.planes * hw, 'planes*h*w');
@@ -139,7 +141,7 @@ export function maxPool2dBackwardNCHW(x: Float32Array, gy: Float32Array, dx: Flo
     return;
   }
   const bits = new Int32Array(x.buffer, x.byteOffset, x.length);
-  const h = s.h, w = s.w, kh = s.kh, kw = s.kw, sh = s.strideH, sw = s.strideW, ph = s.padH, pw = s.padW;
+  const h = s.h, w = s.w, kh = s.kh, kw = s.kw, sh = s.strideH, sw = s.strideW, ph = s.padTop, pw = s.padLeft;
   for (let p = 0, o = 0; p < s.planes; p++) {
     const xo = p * hw;
     for (let oy = 0; oy < oh; oy++) {
@@ -153,8 +155,8 @@ export function maxPool2dBackwardNCHW(x: Float32Array, gy: Float32Array, dx: Flo
 }
 
 /** 2x2 windows at stride 2, no padding or dilation, every window inside the input (the common CNN pool). */
-function isPlain2x2(s: Pool2dShape, oh: number, ow: number): boolean {
-  return s.kh === 2 && s.kw === 2 && s.strideH === 2 && s.strideW === 2 && s.padH === 0 && s.padW === 0 &&
+function isPlain2x2(s: Pool, oh: number, ow: number): boolean {
+  return s.kh === 2 && s.kw === 2 && s.strideH === 2 && s.strideW === 2 && s.padTop + s.padLeft + s.padBottom + s.padRight === 0 &&
     s.dilationH === 1 && s.dilationW === 1 && 2 * oh <= s.h && 2 * ow <= s.w;
 }
 
@@ -228,10 +230,10 @@ export interface AvgPoolOptions {
 /** Average-pool windows per output row and column: clipped [start, end) and the padded length (PyTorch's rule). */
 interface AvgWindows { ys: Int32Array; ye: Int32Array; ph: Int32Array; xs: Int32Array; xe: Int32Array; pw: Int32Array }
 
-function axisWindows(out: number, size: number, k: number, stride: number, pad: number): [Int32Array, Int32Array, Int32Array] {
+function axisWindows(out: number, size: number, k: number, stride: number, before: number, after: number): [Int32Array, Int32Array, Int32Array] {
   const st = new Int32Array(out), en = new Int32Array(out), len = new Int32Array(out);
   for (let o = 0; o < out; o++) {
-    const a = o * stride - pad, b = Math.min(a + k, size + pad);
+    const a = o * stride - before, b = Math.min(a + k, size + after);
     len[o] = b - a;
     st[o] = Math.max(a, 0);
     en[o] = Math.min(b, size);
@@ -239,9 +241,9 @@ function axisWindows(out: number, size: number, k: number, stride: number, pad: 
   return [st, en, len];
 }
 
-function avgWindows(s: Pool2dShape, oh: number, ow: number): AvgWindows {
-  const [ys, ye, ph] = axisWindows(oh, s.h, s.kh, s.strideH, s.padH);
-  const [xs, xe, pw] = axisWindows(ow, s.w, s.kw, s.strideW, s.padW);
+function avgWindows(s: Pool, oh: number, ow: number): AvgWindows {
+  const [ys, ye, ph] = axisWindows(oh, s.h, s.kh, s.strideH, s.padTop, s.padBottom);
+  const [xs, xe, pw] = axisWindows(ow, s.w, s.kw, s.strideW, s.padLeft, s.padRight);
   return { ys, ye, ph, xs, xe, pw };
 }
 
@@ -252,18 +254,19 @@ function invDivisor(win: AvgWindows, oy: number, ox: number, opts: AvgPoolOption
   return 1 / div;
 }
 
-function checkAvg(kernel: string, s: Pool2dShape, opts: AvgPoolOptions): [number, number] {
-  if (s.dilationH !== 1 || s.dilationW !== 1) throw new KernelError(kernel, 'average pooling has no dilation');
-  if (!(opts.divisor >= 0) || !Number.isInteger(opts.divisor)) throw new KernelError(kernel, `divisor must be a non-negative integer, got ${opts.divisor}`);
-  return outSizes(kernel, s);
+function checkAvg(kernel: string, g: ConvGeometry, opts: AvgPoolOptions): Pool {
+  const s = resolve(kernel, g);
+  if (s.dilationH !== 1 || s.dilationW !== 1) throw new KernelArgumentError(kernel, 'average pooling has no dilation');
+  if (!(opts.divisor >= 0) || !Number.isInteger(opts.divisor)) throw new KernelArgumentError(kernel, `divisor must be a non-negative integer, got ${opts.divisor}`);
+  return s;
 }
 
 /**
  * y = avgPool2d(x) with PyTorch's divisor rules.
- * @example avgPool2dNCHW(x, y, shape, { countIncludePad: true, divisor: 0 });
+ * @example avgPool2dNCHW(x, y, geometry, { countIncludePad: true, divisor: 0 });
  */
-export function avgPool2dNCHW(x: Float32Array, y: Float32Array, s: Pool2dShape, opts: AvgPoolOptions): void {
-  const [oh, ow] = checkAvg('avgPool2dNCHW', s, opts);
+export function avgPool2dNCHW(x: Float32Array, y: Float32Array, g: ConvGeometry, opts: AvgPoolOptions): void {
+  const s = checkAvg('avgPool2dNCHW', g, opts), oh = s.outH, ow = s.outW;
   const hw = s.h * s.w, ohw = oh * ow;
   checkLen('avgPool2dNCHW', 'x', x, s.planes * hw, 'planes*h*w');
   checkLen('avgPool2dNCHW', 'y', y, s.planes * ohw, 'planes*outH*outW');
@@ -284,10 +287,10 @@ export function avgPool2dNCHW(x: Float32Array, y: Float32Array, s: Pool2dShape, 
 
 /**
  * dx = the gradient of avgPool2d (overwrites dx).
- * @example avgPool2dBackwardNCHW(gy, dx, shape, { countIncludePad: false, divisor: 0 });
+ * @example avgPool2dBackwardNCHW(gy, dx, geometry, { countIncludePad: false, divisor: 0 });
  */
-export function avgPool2dBackwardNCHW(gy: Float32Array, dx: Float32Array, s: Pool2dShape, opts: AvgPoolOptions): void {
-  const [oh, ow] = checkAvg('avgPool2dBackwardNCHW', s, opts);
+export function avgPool2dBackwardNCHW(gy: Float32Array, dx: Float32Array, g: ConvGeometry, opts: AvgPoolOptions): void {
+  const s = checkAvg('avgPool2dBackwardNCHW', g, opts), oh = s.outH, ow = s.outW;
   const hw = s.h * s.w, ohw = oh * ow;
   checkLen('avgPool2dBackwardNCHW', 'dx', dx, s.planes * hw, 'planes*h*w');
   checkLen('avgPool2dBackwardNCHW', 'gy', gy, s.planes * ohw, 'planes*outH*outW');
@@ -311,7 +314,7 @@ function adaptiveEnd(i: number, inSize: number, out: number): number { return Ma
 
 function checkAdaptive(kernel: string, planes: number, h: number, w: number, oh: number, ow: number): void {
   for (const [k, v] of [['planes', planes], ['h', h], ['w', w], ['outH', oh], ['outW', ow]] as const) checkDim(kernel, k, v);
-  if ((oh > 0 && h === 0) || (ow > 0 && w === 0)) throw new KernelError(kernel, `cannot pool an empty ${h}x${w} input to ${oh}x${ow}`);
+  if ((oh > 0 && h === 0) || (ow > 0 && w === 0)) throw new KernelArgumentError(kernel, `cannot pool an empty ${h}x${w} input to ${oh}x${ow}`);
 }
 
 /**

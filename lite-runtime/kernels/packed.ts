@@ -4,7 +4,7 @@
  * lives in wasm memory and is multiplied there; one packed under 'js' stays a
  * typed array. Either way it is freed by `freePacked` (or when collected).
  */
-import { KernelError } from './errors.js';
+import { KernelArgumentError } from './errors.js';
 import type { WasmBlock, WasmKernels } from './wasm/runtime.js';
 
 /** Float weights packed by `packB` for repeated products. */
@@ -36,11 +36,11 @@ export class Packed<T extends Float32Array | Int8Array> implements PackedMatrix 
     if (wasm && reclaim) reclaim.register(this, wasm, this);
   }
 
-  /** The storage, or a KernelError when freed. */
+  /** The storage, or a KernelArgumentError when freed. */
   storage(kernel: string): { js: T } | { owner: WasmKernels; block: WasmBlock } {
     if (this.js) return { js: this.js };
     if (this.wasm) return this.wasm;
-    throw new KernelError(kernel, 'the packed matrix was freed by freePacked');
+    throw new KernelArgumentError(kernel, 'the packed matrix was freed by freePacked');
   }
 
   free(): void {
@@ -58,7 +58,7 @@ export function asPacked<K extends 'f32' | 'i8'>(kernel: string, p: unknown, kin
   Packed<K extends 'f32' ? Float32Array : Int8Array> {
   if (!(p instanceof Packed) || p.kind !== kind) {
     const from = kind === 'f32' ? 'packB' : 'packI8';
-    throw new KernelError(kernel, `expected a matrix returned by ${from}`);
+    throw new KernelArgumentError(kernel, `expected a matrix returned by ${from}`);
   }
   return p as Packed<K extends 'f32' ? Float32Array : Int8Array>;
 }

@@ -7,7 +7,7 @@
  * Operands that live in the kernels' wasm memory (an interpreter arena) are read and
  * written in place; others are copied through a scratch area.
  */
-import { KernelError, checkLen } from './errors.js';
+import { KernelArgumentError, checkLen } from './errors.js';
 import { activeWasm } from './backend.js';
 import { convOutputSize, type ConvGeometry, type ResolvedConv } from './im2col.js';
 import { Resident, wasmBlockOf, type PackedI8 } from './packed.js';
@@ -46,11 +46,11 @@ class DepthwiseBlock implements PackedDepthwiseI8 {
 
 function checkRequant(kernel: string, rq: RequantI8, n: number, c0: number): void {
   if (!(rq.scale.length === 1 || rq.scale.length >= c0 + n)) {
-    throw new KernelError(kernel, `scale needs 1 or ${c0 + n} values, got ${rq.scale.length}`);
+    throw new KernelArgumentError(kernel, `scale needs 1 or ${c0 + n} values, got ${rq.scale.length}`);
   }
   if (rq.bias) checkLen(kernel, 'bias', rq.bias, c0 + n, 'c0+n');
   if (!(Number.isInteger(rq.zeroPoint) && Number.isInteger(rq.lo) && Number.isInteger(rq.hi) && -128 <= rq.lo && rq.lo <= rq.hi && rq.hi <= 127)) {
-    throw new KernelError(kernel, `zeroPoint/lo/hi must be integers with -128 <= lo <= hi <= 127, got ${rq.zeroPoint}/${rq.lo}/${rq.hi}`);
+    throw new KernelArgumentError(kernel, `zeroPoint/lo/hi must be integers with -128 <= lo <= hi <= 127, got ${rq.zeroPoint}/${rq.lo}/${rq.hi}`);
   }
 }
 
@@ -91,13 +91,13 @@ export function qmatmulI8PackedRequant(a: Int8Array, aZero: number, packed: Pack
   const block = rq.data.blockFor(k);
   if (!block) return false;
   const n = packed.n, kk = packed.k, yOff = out.yOffset ?? 0, ldy = out.yStride ?? n;
-  if (rq.n !== n) throw new KernelError('qmatmulI8PackedRequant', `requantization has ${rq.n} channels, weights ${n}`);
-  if (!(Number.isInteger(m) && m >= 0)) throw new KernelError('qmatmulI8PackedRequant', `m must be a non-negative integer, got ${m}`);
-  if (!(Number.isInteger(aZero) && aZero >= -128 && aZero <= 127)) throw new KernelError('qmatmulI8PackedRequant', `aZero must be an integer in [-128, 127], got ${aZero}`);
+  if (rq.n !== n) throw new KernelArgumentError('qmatmulI8PackedRequant', `requantization has ${rq.n} channels, weights ${n}`);
+  if (!(Number.isInteger(m) && m >= 0)) throw new KernelArgumentError('qmatmulI8PackedRequant', `m must be a non-negative integer, got ${m}`);
+  if (!(Number.isInteger(aZero) && aZero >= -128 && aZero <= 127)) throw new KernelArgumentError('qmatmulI8PackedRequant', `aZero must be an integer in [-128, 127], got ${aZero}`);
   checkLen('qmatmulI8PackedRequant', 'a', a, m * kk, 'm*k');
   if (m === 0) return true;
   if (!(ldy >= n && yOff >= 0 && yOff + (m - 1) * ldy + n <= y.length)) {
-    throw new KernelError('qmatmulI8PackedRequant', `y of ${y.length} elements cannot hold ${m} rows of ${n} at offset ${yOff}, stride ${ldy}`);
+    throw new KernelArgumentError('qmatmulI8PackedRequant', `y of ${y.length} elements cannot hold ${m} rows of ${n} at offset ${yOff}, stride ${ldy}`);
   }
   return k.qmatmulRq(a, aZero, w.block, kk, n, block, rq, y, yOff, m, ldy);
 }
@@ -117,7 +117,7 @@ export function packDepthwiseI8(w: Int8Array, geometry: ConvGeometry, oc: number
   if (!k || !(oc === g.c || g.c === 1) || oc <= 0) return null;
   let wb: Resident | null = null;
   try {
-    if (!(Number.isInteger(xZero) && xZero >= -128 && xZero <= 127)) throw new KernelError('packDepthwiseI8', `xZero must be an integer in [-128, 127], got ${xZero}`);
+    if (!(Number.isInteger(xZero) && xZero >= -128 && xZero <= 127)) throw new KernelArgumentError('packDepthwiseI8', `xZero must be an integer in [-128, 127], got ${xZero}`);
     const bias = rq.bias ? rq.bias.slice(0, oc) : null;
     wb = new Resident(k, k.packDepthwise(w, g.kh * g.kw, oc, g.c, bias, xZero));
     const rb = new RequantBlock(oc, new Resident(k, k.packRequant(rq.bias, rq.scale, oc, 0)), rq.zeroPoint, rq.lo, rq.hi);
@@ -141,12 +141,12 @@ export function depthwiseNHWCI8Requant(x: Int8Array, xOffset: number, xZero: num
   const w = p.w.blockFor(k), rq = p.rq.data.blockFor(k);
   if (!w || !rq) return false;
   const g = p.geometry;
-  if (!(Number.isInteger(xZero) && xZero >= -128 && xZero <= 127)) throw new KernelError('depthwiseNHWCI8Requant', `xZero must be an integer in [-128, 127], got ${xZero}`);
+  if (!(Number.isInteger(xZero) && xZero >= -128 && xZero <= 127)) throw new KernelArgumentError('depthwiseNHWCI8Requant', `xZero must be an integer in [-128, 127], got ${xZero}`);
   if (!(xOffset >= 0 && xOffset + g.h * g.w * g.c <= x.length)) {
-    throw new KernelError('depthwiseNHWCI8Requant', `x of ${x.length} elements has no ${g.h}x${g.w}x${g.c} image at ${xOffset}`);
+    throw new KernelArgumentError('depthwiseNHWCI8Requant', `x of ${x.length} elements has no ${g.h}x${g.w}x${g.c} image at ${xOffset}`);
   }
   if (!(yOffset >= 0 && yOffset + g.outH * g.outW * p.oc <= y.length)) {
-    throw new KernelError('depthwiseNHWCI8Requant', `y of ${y.length} elements has no ${g.outH}x${g.outW}x${p.oc} output at ${yOffset}`);
+    throw new KernelArgumentError('depthwiseNHWCI8Requant', `y of ${y.length} elements has no ${g.outH}x${g.outW}x${p.oc} output at ${yOffset}`);
   }
   if (xZero !== p.xZero) {
     k.depthwiseZero(w, g.kh * g.kw, p.oc, p.bias, xZero);

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import {
-  convNHWCPacked, convOutputSize, kernelMemory, packB, setKernelBackend, KernelError, type ConvGeometry,
+  convNHWCPacked, convOutputSize, kernelMemory, packB, setKernelBackend, KernelArgumentError, type ConvGeometry,
 } from '../../lite-runtime/kernels/index.js';
 import { expectClose, randF32 } from './ref.js';
 
@@ -58,9 +58,9 @@ describe('convNHWCPacked (wasm)', () => {
   it('checks sizes, and declines under the js backend', () => {
     const geo: ConvGeometry = { c: 2, h: 3, w: 3, kh: 3, kw: 3 };
     const p = packB(randF32(18 * 4, 1), 18, 4, true);
-    expect(() => convNHWCPacked(new Float32Array(17), p, new Float32Array(4), geo)).toThrow(KernelError);
-    expect(() => convNHWCPacked(new Float32Array(18), p, new Float32Array(3), geo)).toThrow(KernelError);
-    expect(() => convNHWCPacked(new Float32Array(18), packB(randF32(8, 1), 2, 4, true), new Float32Array(4), geo)).toThrow(KernelError);
+    expect(() => convNHWCPacked(new Float32Array(17), p, new Float32Array(4), geo)).toThrow(KernelArgumentError);
+    expect(() => convNHWCPacked(new Float32Array(18), p, new Float32Array(3), geo)).toThrow(KernelArgumentError);
+    expect(() => convNHWCPacked(new Float32Array(18), packB(randF32(8, 1), 2, 4, true), new Float32Array(4), geo)).toThrow(KernelArgumentError);
     setKernelBackend('js');
     expect(convNHWCPacked(new Float32Array(18), p, new Float32Array(4), geo)).toBe(false);
   });

@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import {
-  depthwiseNHWC, depthwiseNHWCI8, convOutputSize, setKernelBackend, KernelError,
+  depthwiseNHWC, depthwiseNHWCI8, convOutputSize, setKernelBackend, KernelArgumentError,
   type ConvGeometry, type KernelBackend,
 } from '../../lite-runtime/kernels/index.js';
 import { randF32, randI8, expectClose } from './ref.js';
@@ -78,7 +78,7 @@ for (const backend of ['wasm', 'js'] as KernelBackend[]) {
     it('rejects bad input with typed errors', () => {
       setKernelBackend(backend);
       const geo = { c: 4, h: 3, w: 3, kh: 3, kw: 3 };
-      expect(() => depthwiseNHWC(new Float32Array(36), new Float32Array(35), new Float32Array(4), geo)).toThrow(KernelError);
+      expect(() => depthwiseNHWC(new Float32Array(36), new Float32Array(35), new Float32Array(4), geo)).toThrow(KernelArgumentError);
       expect(() => depthwiseNHWC(new Float32Array(36), new Float32Array(35), new Float32Array(4), geo))
         .toThrow('depthwiseNHWC: w has 35 elements, needs kh*kw*c = 36');
       expect(() => depthwiseNHWC(new Float32Array(36), new Float32Array(36), new Float32Array(3), geo))

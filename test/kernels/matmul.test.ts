@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import {
-  matmul, packB, matmulPacked, freePacked, kernelBackend, setKernelBackend, KernelError, type KernelBackend,
+  matmul, packB, matmulPacked, freePacked, kernelBackend, setKernelBackend, KernelArgumentError, type KernelBackend,
 } from '../../lite-runtime/kernels/index.js';
 import { randF32, naiveMatmul, expectClose } from './ref.js';
 
@@ -128,7 +128,7 @@ for (const backend of BACKENDS) {
       freePacked(w);
     });
 
-    it('a freed or foreign packed matrix is a KernelError', () => {
+    it('a freed or foreign packed matrix is a KernelArgumentError', () => {
       setKernelBackend(backend);
       const w = packB(randF32(6, 1), 2, 3);
       freePacked(w);
@@ -139,7 +139,7 @@ for (const backend of BACKENDS) {
     it('rejects bad sizes with typed errors naming the argument', () => {
       setKernelBackend(backend);
       const a = new Float32Array(6), b = new Float32Array(6);
-      expect(() => matmul(a, b, new Float32Array(3), 2, 3, 2)).toThrow(KernelError);
+      expect(() => matmul(a, b, new Float32Array(3), 2, 3, 2)).toThrow(KernelArgumentError);
       expect(() => matmul(a, b, new Float32Array(3), 2, 3, 2)).toThrow('matmul: c has 3 elements, needs m*n = 4');
       expect(() => matmul(a, b, new Float32Array(4), 2, 4, 2)).toThrow('matmul: a has 6 elements, needs m*k = 8');
       expect(() => matmul(a, b, new Float32Array(4), 2, 1.5, 2)).toThrow('k must be a non-negative integer, got 1.5');

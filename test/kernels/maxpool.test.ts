@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { convOutputSize, kernelMemory, maxPoolNHWC, setKernelBackend, KernelError, type ConvGeometry } from '../../lite-runtime/kernels/index.js';
+import { convOutputSize, kernelMemory, maxPoolNHWC, setKernelBackend, KernelArgumentError, type ConvGeometry } from '../../lite-runtime/kernels/index.js';
 import { randF32, randI8 } from './ref.js';
 
 /** Max over in-image taps with `if (v > m) m = v` (the lite op's rule), clamped. */
@@ -51,8 +51,8 @@ describe('maxPoolNHWC (wasm)', () => {
 
   it('checks its arguments and declines under the js backend', () => {
     const geo: ConvGeometry = { c: 2, h: 2, w: 2, kh: 2, kw: 2 };
-    expect(() => maxPoolNHWC(new Float32Array(7), new Float32Array(2), geo)).toThrow(KernelError);
-    expect(() => maxPoolNHWC(new Int8Array(8), new Int8Array(2), geo, { lo: 0.5 })).toThrow(KernelError);
+    expect(() => maxPoolNHWC(new Float32Array(7), new Float32Array(2), geo)).toThrow(KernelArgumentError);
+    expect(() => maxPoolNHWC(new Int8Array(8), new Int8Array(2), geo, { lo: 0.5 })).toThrow(KernelArgumentError);
     setKernelBackend('js');
     expect(maxPoolNHWC(new Float32Array(8), new Float32Array(2), geo)).toBe(false);
   });

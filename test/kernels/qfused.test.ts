@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   convOutputSize, depthwiseNHWCI8Requant, freeFused, kernelMemory, packDepthwiseI8, packI8, packRequantI8,
-  qmatmulI8PackedRequant, setKernelBackend, KernelError, type ConvGeometry, type RequantI8,
+  qmatmulI8PackedRequant, setKernelBackend, KernelArgumentError, type ConvGeometry, type RequantI8,
 } from '../../lite-runtime/kernels/index.js';
 import { randI8, rng } from './ref.js';
 
@@ -81,8 +81,8 @@ describe('qmatmulI8PackedRequant (wasm)', () => {
 
   it('declines under the js backend and rejects bad shapes', () => {
     const w = packI8(randI8(8, 1), 2, 4), rq = packRequantI8(randRequant(2, 1, true, true), 2)!;
-    expect(() => qmatmulI8PackedRequant(new Int8Array(3), 0, w, rq, new Int8Array(2), 1)).toThrow(KernelError);
-    expect(() => qmatmulI8PackedRequant(new Int8Array(4), 0, w, rq, new Int8Array(1), 1)).toThrow(KernelError);
+    expect(() => qmatmulI8PackedRequant(new Int8Array(3), 0, w, rq, new Int8Array(2), 1)).toThrow(KernelArgumentError);
+    expect(() => qmatmulI8PackedRequant(new Int8Array(4), 0, w, rq, new Int8Array(1), 1)).toThrow(KernelArgumentError);
     setKernelBackend('js');
     expect(packRequantI8(randRequant(2, 1, true, true), 2)).toBeNull();
     expect(qmatmulI8PackedRequant(new Int8Array(4), 0, w, rq, new Int8Array(2), 1)).toBe(false);
@@ -136,10 +136,10 @@ describe('depthwiseNHWCI8Requant (wasm)', () => {
     const geo: ConvGeometry = { c: 2, h: 3, w: 3, kh: 1, kw: 1 };
     const rq = randRequant(4, 1, true, true);
     expect(packDepthwiseI8(new Int8Array(4), geo, 4, rq)).toBeNull();
-    expect(() => packDepthwiseI8(new Int8Array(3), geo, 4, rq)).toThrow(KernelError);
+    expect(() => packDepthwiseI8(new Int8Array(3), geo, 4, rq)).toThrow(KernelArgumentError);
     const p = packDepthwiseI8(new Int8Array(2), geo, 2, randRequant(2, 1, true, true))!;
-    expect(() => depthwiseNHWCI8Requant(new Int8Array(17), 0, 0, p, new Int8Array(18), 0)).toThrow(KernelError);
-    expect(() => depthwiseNHWCI8Requant(new Int8Array(18), 0, 0, p, new Int8Array(18), 1)).toThrow(KernelError);
+    expect(() => depthwiseNHWCI8Requant(new Int8Array(17), 0, 0, p, new Int8Array(18), 0)).toThrow(KernelArgumentError);
+    expect(() => depthwiseNHWCI8Requant(new Int8Array(18), 0, 0, p, new Int8Array(18), 1)).toThrow(KernelArgumentError);
   });
 });
 

@@ -1,4 +1,4 @@
-import { RangeError_, ShapeError } from '../errors.js';
+import { IndexError, ShapeError } from '../errors.js';
 import { Tensor } from '../tensor.js';
 
 /** Anything indexable by position: `TensorDataset`, or your own. */
@@ -45,7 +45,7 @@ function rows(t: Tensor, indices: readonly number[]): Tensor {
   const row = t.numel / t.shape[0];
   const out = new (src.constructor as { new (n: number): typeof src })(indices.length * row);
   indices.forEach((r, i) => {
-    if (!(Number.isInteger(r) && r >= 0 && r < t.shape[0])) throw new RangeError_(`TensorDataset: index ${r} out of range for ${t.shape[0]} rows`);
+    if (!(Number.isInteger(r) && r >= 0 && r < t.shape[0])) throw new IndexError(`TensorDataset: index ${r} out of range for ${t.shape[0]} rows`);
     out.set(src.subarray(r * row, (r + 1) * row), i * row);
   });
   return Tensor._fromStorage([indices.length, ...t.shape.slice(1)], t.dtype, out);

@@ -1,6 +1,6 @@
 import { noGrad } from '../autograd.js';
 import { zeros } from '../creation.js';
-import { RangeError_, ValueError } from '../errors.js';
+import { IndexError, ValueError } from '../errors.js';
 import { embedding } from '../ops/shape/embedding.js';
 import type { Tensor } from '../tensor.js';
 import { normal_ } from './init.js';
@@ -24,7 +24,7 @@ export class Embedding extends Module {
     let p = opts.paddingIdx ?? null;
     if (p !== null) {
       if (!Number.isInteger(p) || p < -numEmbeddings || p >= numEmbeddings) {
-        throw new RangeError_(`Embedding: paddingIdx ${p} is out of range for ${numEmbeddings} embeddings`);
+        throw new IndexError(`Embedding: paddingIdx ${p} is out of range for ${numEmbeddings} embeddings`);
       }
       if (p < 0) p += numEmbeddings;
     }

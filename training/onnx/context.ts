@@ -1,11 +1,11 @@
 import type { DType, Storage } from '../dtype.js';
 import { TgliteError } from '../errors.js';
 import type { Node, Value } from '../graph/ir.js';
-import { ATTR_TYPE, DATA_TYPE, type AttrMsg, type GraphMsg, type NodeMsg, type TensorMsg } from './proto.js';
+import { ATTR_TYPE, DATA_TYPE, type AttrMsg, type GraphMsg, type NodeMsg, type TensorMsg } from './messages.js';
 
 /** An export problem: an op without an ONNX mapping, bad options, a graph ONNX cannot express. */
 export class OnnxExportError extends TgliteError {
-  constructor(message: string) { super('onnx', message); }
+  constructor(message: string) { super('onnx-export', message); }
 }
 
 /** Attribute values, typed as ONNX wants them. */

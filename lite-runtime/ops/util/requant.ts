@@ -10,6 +10,7 @@
  *
  * @example setRequantMode('reference'); // before loading a model, to match TFLite Micro
  */
+import { InputError } from '../../format/errors.js';
 import { channelMultipliers, mulQ } from './quant.js';
 
 export type RequantMode = 'fp32' | 'reference';
@@ -20,7 +21,7 @@ const ROUND_MAGIC = 6755399441055744; // 1.5 * 2^52: adding and subtracting roun
 
 /** Selects the requantization arithmetic for models prepared from now on. */
 export function setRequantMode(m: RequantMode): void {
-  if (m !== 'fp32' && m !== 'reference') throw new TypeError(`requantization mode must be 'fp32' or 'reference', got '${String(m)}'`);
+  if (m !== 'fp32' && m !== 'reference') throw new InputError(`requantization mode must be 'fp32' or 'reference', got '${String(m)}'`);
   mode = m;
 }
 

@@ -209,12 +209,12 @@ describe('bad descriptions fail with a TfliteWriteError naming the place', () =>
     bad((m) => ({ ...m, operators: [{ op: 'RESHAPE', inputs: ['x'], outputs: ['y'], options: { new_shape: [1.5] } } as unknown as OperatorDesc] }), /\(RESHAPE\): option new_shape must be an int32 array/);
   });
   it('data that does not fit the shape or dtype', () => {
-    bad((m) => ({ ...m, tensors: [...m.tensors, { name: 'c', shape: [2, 3], dtype: 'float32', data: f32(1, 2) }] }), /tensor 2 'c': data holds 8 bytes, shape \[2,3\] float32 needs 24/);
+    bad((m) => ({ ...m, tensors: [...m.tensors, { name: 'c', shape: [2, 3], dtype: 'float32', data: f32(1, 2) }] }), /tensor 2 'c': data holds 8 bytes, shape \[2, 3\] float32 needs 24/);
     bad((m) => ({ ...m, tensors: [...m.tensors, { name: 'c', shape: [2], dtype: 'int8', data: [1, 300] }] }), /element 1 = 300 is not a int8 value/);
     bad((m) => ({ ...m, tensors: [...m.tensors, { name: 'c', shape: [8], dtype: 'int8', data: new Float32Array(2) }] }), /Float32Array data for a int8 tensor/);
   });
   it('bad shapes and quantization', () => {
-    bad((m) => ({ ...m, tensors: [{ name: 'x', shape: [1, -2], dtype: 'float32' }, m.tensors[1]!] }), /tensor 0 'x': shape \[1,-2\] has a bad dimension -2/);
+    bad((m) => ({ ...m, tensors: [{ name: 'x', shape: [1, -2], dtype: 'float32' }, m.tensors[1]!] }), /tensor 0 'x': shape \[1, -2\] has a bad dimension -2/);
     bad((m) => ({ ...m, tensors: [{ ...m.tensors[0]!, shapeSignature: [-1] }, m.tensors[1]!] }), /differ in rank/);
     bad((m) => ({ ...m, tensors: [{ ...m.tensors[0]!, dtype: 'int8', quant: { scale: [1, 2, 3], zeroPoint: [0, 0, 0], axis: 1 } }, m.tensors[1]!] }), /3 per-channel scales need axis/);
     bad((m) => ({ ...m, tensors: [{ ...m.tensors[0]!, dtype: 'int8', quant: { scale: [1], zeroPoint: [] } }, m.tensors[1]!] }), /as many zero points as scales/);

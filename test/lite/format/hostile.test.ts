@@ -69,10 +69,10 @@ describe('hostile models', () => {
 
   it('absurd shapes are rejected before anything is allocated', async () => {
     const huge: ModelDesc = { ...chain, tensors: chain.tensors.map((t) => (t.name === 'h' ? { ...t, shape: [100000, 100000, 100] } : t)) };
-    await rejects(writeTflite(huge), /tensor 2 'h': shape \[100000,100000,100\] float32 needs 4000000000000 bytes, over the 1073741824-byte limit/);
+    await rejects(writeTflite(huge), /tensor 2 'h': shape \[100000, 100000, 100\] float32 needs 4000000000000 bytes, over the 1073741824-byte limit/);
     const p = new Patcher(chainBytes);
     p.setI32Elem(p.tensor(2), TensorField.shape, 1, -5);
-    await rejects(p.bytes, /tensor 2 'h': shape \[1,-5\] has a negative dimension/);
+    await rejects(p.bytes, /tensor 2 'h': shape \[1, -5\] has a negative dimension/);
   });
 
   it('an op asked to produce a huge output is stopped before allocating', async () => {
@@ -86,7 +86,7 @@ describe('hostile models', () => {
       inputs: ['x'], outputs: ['y'],
     });
     const t0 = performance.now();
-    await rejects(bytes, /PAD \(subgraph 0, node 0\): tensor 2 'y' got shape \[1000000001,2\] \(8000000008 bytes, limit 1073741824\)/, KernelError);
+    await rejects(bytes, /PAD \(subgraph 0, node 0\): tensor 2 'y' got shape \[1000000001, 2\] \(8000000008 bytes, limit 1073741824\)/, KernelError);
     expect(performance.now() - t0).toBeLessThan(1000);
   });
 
@@ -99,7 +99,7 @@ describe('hostile models', () => {
   it('constant buffers shorter than their tensor', async () => {
     const p = new Patcher(chainBytes);
     p.setI32Elem(p.tensor(1), TensorField.shape, 1, 4);
-    await rejects(p.bytes, /tensor 1 'w': buffer \d+ holds 16 bytes, shape \[2,4\] float32 needs 32/);
+    await rejects(p.bytes, /tensor 1 'w': buffer \d+ holds 16 bytes, shape \[2, 4\] float32 needs 32/);
   });
 
   it('buffer, tensor and opcode indices out of range', async () => {
@@ -137,7 +137,7 @@ describe('hostile models', () => {
     const p = new Patcher(writeTflite(q));
     p.setI32Elem(p.tensor(1), TensorField.shape, 0, 1); // shape [1,2] with 2 scales on axis 0
     p.setI32Elem(p.tensor(1), TensorField.shape, 1, 2);
-    await rejects(p.bytes, /tensor 1 'w': 2 per-channel scales do not match axis 0 of shape \[1,2\]/);
+    await rejects(p.bytes, /tensor 1 'w': 2 per-channel scales do not match axis 0 of shape \[1, 2\]/);
   });
 
   it('an op rejecting its tensors at load names op and node', async () => {

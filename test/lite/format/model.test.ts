@@ -46,11 +46,11 @@ describe('parseModel', () => {
     expect(describeModel(parseModel(modelBytes('hello_world_int8.tflite')))).toBe([
       "model v3 'MLIR Converted.': 1 subgraph(s), 420 bytes of constants",
       "subgraph 0 'main': 10 tensors, 3 operators",
-      "  in  t0 'serving_default_dense_input:0' int8 [1,1] sig [-1,1] q(0.0244801, -128)",
+      "  in  t0 'serving_default_dense_input:0' int8 [1, 1] sig [-1, 1] q(0.0244801, -128)",
       '  op0 FULLY_CONNECTED v4 (t0, t6, t5) -> (t7)',
       '  op1 FULLY_CONNECTED v4 (t7, t4, t3) -> (t8)',
       '  op2 FULLY_CONNECTED v4 (t8, t2, t1) -> (t9)',
-      "  out t9 'StatefulPartitionedCall:0' int8 [1,1] sig [-1,1] q(0.00829096, 5)",
+      "  out t9 'StatefulPartitionedCall:0' int8 [1, 1] sig [-1, 1] q(0.00829096, 5)",
       "signature 'serving_default' subgraph 0: (dense_input=t0) -> (dense_2=t9)",
     ].join('\n'));
   });

@@ -62,8 +62,8 @@ describe('loadModel API', () => {
     await expect(m.run([])).rejects.toThrow(/takes 1 input \(input\), got 0/);
     await expect(m.run([ok, ok])).rejects.toThrow(InputError);
     await expect(m.run({ image: ok })).rejects.toThrow(/unknown input "image"/);
-    await expect(m.run([new Int8Array(100)])).rejects.toThrow(/100 values given, shape \[1,96,96,1\] needs 9216/);
-    await expect(m.run([{ data: ok, shape: [1, 96, 96] }])).rejects.toThrow(/shape \[1,96,96\] does not match \[1,96,96,1\]/);
+    await expect(m.run([new Int8Array(100)])).rejects.toThrow(/100 values given, shape \[1, 96, 96, 1\] needs 9216/);
+    await expect(m.run([{ data: ok, shape: [1, 96, 96] }])).rejects.toThrow(/shape \[1, 96, 96\] does not match \[1, 96, 96, 1\]/);
     await expect(m.run([new Int32Array(96 * 96)])).rejects.toThrow(/is int8 \(quantized: Float32Array also accepted\), got int32/);
     await expect(m.run([[1.5]])).rejects.toThrow(InputError);
     await expect(m.run(null as never)).rejects.toThrow(InputError);

@@ -111,7 +111,7 @@ describe('control flow', () => {
         inputs: ['x'], outputs: ['y'],
       }],
     };
-    await expect(loadModel(writeTflite(bad))).rejects.toThrow(/IF \(.*node 0\): output 0: branches give float32 \[1,2\] and float32 \[1,1,1,2\]/);
+    await expect(loadModel(writeTflite(bad))).rejects.toThrow(/IF \(.*node 0\): output 0: branches give float32 \[1, 2\] and float32 \[1, 1, 1, 2\]/);
   });
 
   it('names the subgraph of an op failing inside a branch', async () => {

@@ -1,8 +1,9 @@
 import { topkAxis } from '../../kernels/math-topk.js';
 import { apply } from '../../dispatch.js';
-import { DTypeError, RangeError_ } from '../../errors.js';
+import { DTypeError, IndexError } from '../../errors.js';
 import { normalizeDim } from '../../shape.js';
 import { Tensor } from '../../tensor.js';
+import * as emit from '../../onnx/emit.js';
 import { defineOp } from '../registry.js';
 import { alloc, describe } from '../util.js';
 import { zeros } from '../../creation.js';
@@ -15,12 +16,18 @@ export interface TopkAttrs { [k: string]: number | boolean; k: number; dim: numb
 /** The k largest/smallest values along a dim and their int32 indices (ONNX TopK, TFLite TOPK_V2). */
 export const TOPK = defineOp<TopkAttrs>({
   name: 'topk',
+  onnx: (e, n, ins, outs) => {
+    const idx = e.temp('topk_indices');
+    e.node('TopK', [ins[0], e.i64([n.attrs.k as number])], [outs[0], idx],
+      { axis: { i: n.attrs.dim as number }, largest: { i: n.attrs.largest ? 1 : 0 }, sorted: { i: n.attrs.sorted ? 1 : 0 } });
+    e.node('Cast', [idx], [outs[1]], { to: { i: emit.DATA_TYPE.int32 } });
+  },
   infer([x], { k, dim }) {
     if (x.dtype === 'bool') throw new DTypeError(`topk: not defined for bool input ${describe(x)}`);
     const size = x.shape.length === 0 ? 1 : x.shape[dim];
     const least = x.shape.length === 0 ? 1 : 0;
     if (!Number.isInteger(k) || k < least || k > size) {
-      throw new RangeError_(`topk: k = ${k} out of range for dim ${dim} of size ${size} in ${describe(x)} (expected ${least}..${size})`);
+      throw new IndexError(`topk: k = ${k} out of range for dim ${dim} of size ${size} in ${describe(x)} (expected ${least}..${size})`);
     }
     const shape = x.shape.map((d, i) => (i === dim ? k : d));
     return [{ shape, dtype: x.dtype }, { shape, dtype: 'int32' }];

@@ -1,5 +1,5 @@
 import { toTensor } from '../../creation.js';
-import { DTypeError, RangeError_ } from '../../errors.js';
+import { DTypeError, IndexError } from '../../errors.js';
 import { fmtShape, type Shape, stridesOf } from '../../shape.js';
 import type { Tensor } from '../../tensor.js';
 import { expandTo } from '../sum-to.js';
@@ -18,12 +18,12 @@ export function coords(pos: number, shape: Shape): string {
 }
 
 /**
- * Turns a kernel's "first bad index position" result into a RangeError_ naming the op,
+ * Turns a kernel's "first bad index position" result into a IndexError naming the op,
  * dim, index value, size and where the index sits; does nothing when `bad` is -1.
  */
 export function checkIndexResult(op: string, bad: number, index: TensorValue, dim: number, size: number, what = 'index'): void {
   if (bad < 0) return;
-  throw new RangeError_(`${op}: index ${index.data[bad]} is out of range for dim ${dim} of size ${size} ` +
+  throw new IndexError(`${op}: index ${index.data[bad]} is out of range for dim ${dim} of size ${size} ` +
     `(${what} position ${coords(bad, index.shape)}; valid indices are 0..${size - 1})`);
 }
 

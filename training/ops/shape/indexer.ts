@@ -1,6 +1,6 @@
 import { apply1 } from '../../dispatch.js';
 import { tensor } from '../../creation.js';
-import { RangeError_, ShapeError, ValueError } from '../../errors.js';
+import { IndexError, ShapeError, ValueError } from '../../errors.js';
 import { broadcastShapes, fmtShape, shapesEqual, sizeOf } from '../../shape.js';
 import { Tensor } from '../../tensor.js';
 import { reshape } from '../reshape.js';
@@ -49,7 +49,7 @@ const dimsOf = (it: IndexItem): number =>
  * (whose error then names indexSelect and the shifted index v + n).
  */
 function indexTensor(it: readonly number[] | Tensor, n: number, srcDim: number): Tensor {
-  const bad = (v: number) => new RangeError_(`index: index ${v} is out of range for dim ${srcDim} of size ${n}`);
+  const bad = (v: number) => new IndexError(`index: index ${v} is out of range for dim ${srcDim} of size ${n}`);
   if (it instanceof Tensor) {
     if (it.dtype !== 'int32') throw new ValueError(`index: index tensors must be int32 or bool, got ${it.dtype}`);
     if (it.isTraced) {
@@ -98,7 +98,7 @@ export function index(x: Tensor, spec: IndexItem | readonly IndexItem[]): Tensor
   const ellipses = items.filter((it) => it === '...').length;
   if (ellipses > 1) throw new ValueError("index: at most one '...' is allowed");
   const used = items.reduce<number>((acc, it) => acc + dimsOf(it), 0);
-  if (used > x.ndim) throw new RangeError_(`index: ${used} indices for a tensor of rank ${x.ndim} (shape ${fmtShape(x.shape)})`);
+  if (used > x.ndim) throw new IndexError(`index: ${used} indices for a tensor of rank ${x.ndim} (shape ${fmtShape(x.shape)})`);
   if (ellipses === 1) items.splice(items.indexOf('...'), 1, ...new Array<IndexItem>(x.ndim - used).fill(null));
   const adv = items.map(isAdvanced);
   const first = adv.indexOf(true), last = adv.lastIndexOf(true);
@@ -141,7 +141,7 @@ export function index(x: Tensor, spec: IndexItem | readonly IndexItem[]): Tensor
     const n = x.shape[src];
     if (typeof it === 'number') {
       if (!Number.isInteger(it) || it < -n || it >= n) {
-        throw new RangeError_(`index: index ${it} is out of range for dim ${src} of size ${n} (shape ${fmtShape(x.shape)})`);
+        throw new IndexError(`index: index ${it} is out of range for dim ${src} of size ${n} (shape ${fmtShape(x.shape)})`);
       }
       y = select(y, d, it);
     } else if (it === null) {

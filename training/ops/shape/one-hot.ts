@@ -1,13 +1,21 @@
 import { oneHot as oneHotKernel } from '../../kernels/shape-one-hot.js';
 import { apply1 } from '../../dispatch.js';
-import { RangeError_, ValueError } from '../../errors.js';
+import { IndexError, ValueError } from '../../errors.js';
 import type { Tensor } from '../../tensor.js';
+import * as emit from '../../onnx/emit.js';
 import { defineOp } from '../registry.js';
 import { coords, expectIndex } from './common.js';
 
 /** indices.shape + [numClasses] int32 one-hot codes (ONNX OneHot, axis -1). */
 export const ONE_HOT = defineOp<{ numClasses: number }>({
   name: 'oneHot',
+  onnx: (e, n, ins, outs) => {
+    // onnxruntime implements OneHot for int64 indices with float values; cast around it.
+    const idx = e.op('Cast', [ins[0]], { to: { i: emit.DATA_TYPE.int64 } });
+    const depth = e.constant('float32', [n.attrs.numClasses as number]);
+    const hot = e.op('OneHot', [idx, depth, e.constant('float32', [0, 1], [2])], { axis: { i: -1 } });
+    e.node('Cast', [hot], outs, { to: { i: emit.DATA_TYPE[n.outputs[0].dtype] } });
+  },
   infer([x], { numClasses }) {
     expectIndex('oneHot', 'indices', x);
     if (!Number.isInteger(numClasses) || numClasses < 0) throw new ValueError(`oneHot: numClasses must be a non-negative integer, got ${numClasses}`);
@@ -17,7 +25,7 @@ export const ONE_HOT = defineOp<{ numClasses: number }>({
     const out = new Int32Array(x.data.length * numClasses);
     const bad = oneHotKernel(x.data, numClasses, out);
     if (bad >= 0) {
-      throw new RangeError_(`oneHot: class index ${x.data[bad]} at indices position ${coords(bad, x.shape)} is out of range for ${numClasses} classes (valid 0..${numClasses - 1})`);
+      throw new IndexError(`oneHot: class index ${x.data[bad]} at indices position ${coords(bad, x.shape)} is out of range for ${numClasses} classes (valid 0..${numClasses - 1})`);
     }
     return [out];
   },

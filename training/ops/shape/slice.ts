@@ -1,6 +1,6 @@
 import { stridedCopy } from '../../../lite-runtime/kernels/strided.js';
 import { apply1 } from '../../dispatch.js';
-import { RangeError_, ShapeError, ValueError } from '../../errors.js';
+import { IndexError, ShapeError, ValueError } from '../../errors.js';
 import { fmtShape, normalizeDim, stridesOf } from '../../shape.js';
 import { Tensor } from '../../tensor.js';
 import { defineOp } from '../registry.js';
@@ -31,16 +31,22 @@ export function resolveSlice(n: number, start: number | null | undefined, end: n
 
 export const SLICE = defineOp<SliceAttrs>({
   name: 'slice',
+  onnx: (e, n, ins, outs) => {
+    const { dim, start, end, step } = n.attrs as { dim: number; start: number; end: number; step: number };
+    // end -1 with a negative step means "through index 0": ONNX needs a value below -size for that.
+    const stop = step < 0 && end === -1 ? -(2 ** 53 - 1) : end;
+    e.node('Slice', [ins[0], e.i64([start]), e.i64([stop]), e.i64([dim]), e.i64([step])], outs);
+  },
   infer([x], { dim, start, end, step }) {
     const rank = x.shape.length;
     if (rank === 0) throw new ShapeError('slice: cannot slice a 0-d tensor');
     if (!Number.isInteger(dim) || dim < 0 || dim >= rank) {
-      throw new RangeError_(`slice: dim ${dim} out of range for a tensor of rank ${rank}`);
+      throw new IndexError(`slice: dim ${dim} out of range for a tensor of rank ${rank}`);
     }
     const n = x.shape[dim];
     const ok = Number.isInteger(start) && Number.isInteger(end) && Number.isInteger(step) && step !== 0 &&
       (step > 0 ? start >= 0 && start <= n && end >= 0 && end <= n : start >= -1 && start < n && end >= -1 && end < n);
-    if (!ok) throw new RangeError_(`slice: unresolved bounds start=${start} end=${end} step=${step} for dim ${dim} of size ${n}`);
+    if (!ok) throw new IndexError(`slice: unresolved bounds start=${start} end=${end} step=${step} for dim ${dim} of size ${n}`);
     return [{ shape: withDim(x.shape, dim, sliceLength(start, end, step)), dtype: x.dtype }];
   },
   forward([x], { dim, start, step }, [o]) {
@@ -104,7 +110,7 @@ export function narrow(x: Tensor, dim: number, start: number, length: number): T
   const n = x.shape[d];
   const s = start < 0 ? start + n : start;
   if (!Number.isInteger(start) || !Number.isInteger(length) || s < 0 || s > n || length < 0 || s + length > n) {
-    throw new RangeError_(`narrow: start ${start} and length ${length} do not fit dim ${dim} of size ${n} (shape ${fmtShape(x.shape)})`);
+    throw new IndexError(`narrow: start ${start} and length ${length} do not fit dim ${dim} of size ${n} (shape ${fmtShape(x.shape)})`);
   }
   return sliceRaw(x, { dim: d, start: s, end: s + length, step: 1 });
 }
@@ -118,7 +124,7 @@ export function select(x: Tensor, dim: number, index: number): Tensor {
   const d = normalizeDim('select', dim, x.ndim);
   const n = x.shape[d];
   if (!Number.isInteger(index) || index < -n || index >= n) {
-    throw new RangeError_(`select: index ${index} is out of range for dim ${dim} of size ${n} (shape ${fmtShape(x.shape)})`);
+    throw new IndexError(`select: index ${index} is out of range for dim ${dim} of size ${n} (shape ${fmtShape(x.shape)})`);
   }
   const i = index < 0 ? index + n : index;
   const part = sliceRaw(x, { dim: d, start: i, end: i + 1, step: 1 });
@@ -151,3 +157,8 @@ declare module '../../tensor.js' {
 Tensor.prototype.narrow = function (dim, start, length) { return narrow(this, dim, start, length); };
 Tensor.prototype.select = function (dim, index) { return select(this, dim, index); };
 Tensor.prototype.flip = function (dims) { return flip(this, dims); };
+
+// Converter traits: the TFLite lowering and the ONNX types each op imports from (ops/convert-traits.ts).
+import { withTraits } from '../convert-traits.js';
+import { SLICE_IMPORT, SLICE_TFLITE, SPLIT_IMPORT } from '../convert/shape.js';
+withTraits(SLICE, { tflite: SLICE_TFLITE, onnxImport: { Slice: SLICE_IMPORT, Split: SPLIT_IMPORT } });

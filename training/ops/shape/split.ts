@@ -1,4 +1,4 @@
-import { RangeError_, ShapeError, ValueError } from '../../errors.js';
+import { IndexError, ShapeError, ValueError } from '../../errors.js';
 import { fmtShape, normalizeDim } from '../../shape.js';
 import { Tensor } from '../../tensor.js';
 import { select, sliceRaw } from './slice.js';
@@ -52,7 +52,7 @@ export function chunk(x: Tensor, chunks: number, dim = 0): Tensor[] {
  * @example const [a, b] = tg.unbind(pairs, 1)
  */
 export function unbind(x: Tensor, dim = 0): Tensor[] {
-  if (x.ndim === 0) throw new RangeError_('unbind: cannot unbind a 0-d tensor');
+  if (x.ndim === 0) throw new IndexError('unbind: cannot unbind a 0-d tensor');
   const d = normalizeDim('unbind', dim, x.ndim);
   return Array.from({ length: x.shape[d] }, (_, i) => select(x, d, i));
 }
