@@ -12,6 +12,7 @@ import { BuiltinOp, UnidirectionalSequenceLSTMOptions as F } from '../format/sch
 import type { OpDef, OpNode, RtTensor } from './op.js';
 import { describe, expect, expectDType, expectRank, fail, input, numElements, optInput, output, setOutput } from './util/check.js';
 import { floatWeights } from './util/weights.js';
+import { sigmoid } from '../kernels/math-scalar.js';
 
 const OP = 'UNIDIRECTIONAL_SEQUENCE_LSTM';
 
@@ -25,8 +26,6 @@ interface State {
   /** int8/float16 weights widened at prepare, by input index. */
   widened: Array<Float32Array | null>;
 }
-
-const sigmoid = (x: number): number => 1 / (1 + Math.exp(-x));
 
 function activation(node: OpNode, code: number): (x: number) => number {
   switch (code) {

@@ -1,27 +1,50 @@
 import { describe, expect, it } from 'vitest';
-import { erf, erfc } from '../../training/kernels/math-activation.js';
+import { erf, erfc, gelu, sigmoid } from '../../lite-runtime/kernels/math-scalar.js';
 import { axisView, extremeAxis, prodOthersAxis, sumAxis, undoAxisView } from '../../lite-runtime/kernels/math-reduce.js';
 import { softmaxAxis } from '../../lite-runtime/kernels/math-softmax.js';
 import { cumsumAxis } from '../../lite-runtime/kernels/math-cumsum.js';
 import { topkAxis } from '../../training/kernels/math-topk.js';
 
-// erf/erfc values from Python's math.erf / math.erfc (double precision, correctly rounded libm)
-const ERFC: [number, number, number][] = [
-  [-3, 1.9999779095030015, -0.9999779095030014], [-1, 1.842700792949715, -0.8427007929497149],
-  [-0.2, 1.2227025892104786, -0.22270258921047847], [0, 1, 0], [0.1, 0.8875370839817152, 0.1124629160182849],
-  [0.49, 0.4883317388114769, 0.511668261188523], [0.51, 0.4707563801588296, 0.5292436198411704],
-  [1, 0.15729920705028513, 0.8427007929497149], [2, 0.004677734981047265, 0.9953222650189527],
-  [3, 2.2090496998585438e-05, 0.9999779095030014], [4, 1.541725790028002e-08, 0.9999999845827421],
-  [5, 1.5374597944280351e-12, 0.9999999999984626], [6, 2.1519736712498916e-17, 1], [8, 1.1224297172982928e-29, 1],
-  [9.5, 3.76921448565488e-41, 1],
+// x, erf(x), erfc(x) from mpmath at 40 digits, rounded to double
+const ERF: [number, number, number][] = [
+  [-4.5, -0.9999999998033839, 1.999999999803384], [-4, -0.9999999845827421, 1.999999984582742],
+  [-3, -0.9999779095030014, 1.9999779095030015], [-1, -0.8427007929497149, 1.8427007929497148],
+  [-0.5, -0.5204998778130465, 1.5204998778130465], [-0.46875, -0.49261347321793797, 1.492613473217938],
+  [-0.2, -0.22270258921047847, 1.2227025892104784], [-1e-10, -1.1283791670955126e-10, 1.000000000112838],
+  [1e-300, 1.1283791670955126e-300, 1], [1e-8, 1.1283791670955126e-8, 0.9999999887162083],
+  [0.1, 0.1124629160182849, 0.887537083981715], [0.3, 0.3286267594591274, 0.6713732405408726],
+  [0.46, 0.4846553900016797, 0.5153446099983203], [0.46875, 0.49261347321793797, 0.507386526782062],
+  [0.47, 0.4937450508860821, 0.5062549491139179], [0.49, 0.511668261188523, 0.4883317388114769],
+  [0.51, 0.5292436198411704, 0.4707563801588296], [0.75, 0.7111556336535151, 0.28884436634648486],
+  [1, 0.8427007929497149, 0.15729920705028513], [1.5, 0.9661051464753108, 0.033894853524689274],
+  [2, 0.9953222650189527, 0.004677734981047266], [2.5, 0.999593047982555, 0.0004069520174449589],
+  [3, 0.9999779095030014, 2.209049699858544e-5], [3.9, 0.9999999652077514, 3.4792248597231765e-8],
+  [4, 0.9999999845827421, 1.541725790028002e-8], [4.1, 0.9999999932999724, 6.700027654084918e-9],
+  [5, 0.9999999999984626, 1.537459794428035e-12], [6, 1, 2.1519736712498913e-17],
+  [8, 1, 1.1224297172982926e-29], [9.5, 1, 3.7692144856548797e-41], [12, 1, 1.3562611692059042e-64],
+  [20, 1, 5.395865611607901e-176], [26, 1, 5.663192408856143e-296],
 ];
 
 describe('math kernels', () => {
-  it('erfc has relative error < 2e-7 over the whole range (tails included); erf too', () => {
-    for (const [x, c, e] of ERFC) {
-      expect(Math.abs(erfc(x) - c) / c, `erfc(${x})`).toBeLessThan(2e-7);
-      expect(Math.abs(erf(x) - e), `erf(${x})`).toBeLessThanOrEqual(2e-7 * Math.abs(e));
+  it('erf and erfc have relative error < 1e-15 over the whole range (erfc tails included)', () => {
+    for (const [x, e, c] of ERF) {
+      expect(Math.abs(erf(x) - e), `erf(${x})`).toBeLessThanOrEqual(1e-15 * Math.abs(e));
+      expect(Math.abs(erfc(x) - c), `erfc(${x})`).toBeLessThanOrEqual(1e-15 * c);
     }
+    expect([erf(Infinity), erf(-Infinity), erfc(Infinity), erfc(-Infinity), erfc(27.3)]).toEqual([1, -1, 0, 2, 0]);
+    expect(erf(NaN)).toBeNaN();
+    expect(erfc(NaN)).toBeNaN();
+    expect(Object.is(erf(-0), -0)).toBe(true);
+  });
+
+  it('gelu keeps its relative precision in the negative tail; sigmoid neither overflows nor loses its tail', () => {
+    // gelu(-10) = -10 * Phi(-10) = -5 * erfc(10 / sqrt 2), from mpmath
+    expect(Math.abs(gelu(-10) / -7.619853024160526e-23 - 1)).toBeLessThan(1e-14);
+    expect(sigmoid(0)).toBe(0.5);
+    expect(sigmoid(-800)).toBe(0);
+    expect(sigmoid(800)).toBe(1);
+    expect(Math.abs(sigmoid(-40) / 4.248354255291589e-18 - 1)).toBeLessThan(1e-14);
+    expect(sigmoid(NaN)).toBeNaN();
   });
 
   it('axisView moves non-contiguous reduced dims last; undoAxisView restores the layout', () => {

@@ -1,3 +1,4 @@
+import { sigmoid } from '../../lite-runtime/kernels/math-scalar.js';
 import { alignedStrides, type NumArray } from '../../lite-runtime/kernels/strided.js';
 
 /** Binary ops with dedicated loops (no per-element closure): the hot ones of training. */
@@ -73,7 +74,7 @@ export function unaryKernel(op: UnaryOp, a: NumArray, out: NumArray): void {
     case 4: for (let i = 0; i < n; i++) out[i] = Math.log(a[i]); return;
     case 5: for (let i = 0; i < n; i++) out[i] = Math.sqrt(a[i]); return;
     case 6: for (let i = 0; i < n; i++) out[i] = Math.tanh(a[i]); return;
-    case 7: for (let i = 0; i < n; i++) { const x = a[i]; out[i] = x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x)); } return;
+    case 7: for (let i = 0; i < n; i++) out[i] = sigmoid(a[i]); return;
     case 8: for (let i = 0; i < n; i++) out[i] = 1 / Math.sqrt(a[i]); return;
   }
 }

@@ -1,32 +1,11 @@
+import { erf, erfc, gelu, geluTanh, hardswish, sigmoid } from '../../lite-runtime/kernels/math-scalar.js';
 import type { NumArray } from '../../lite-runtime/kernels/strided.js';
 
 /**
  * Elementwise activation kernels (one loop each, no per-element callbacks).
- * Each reads `a` and writes `out` of the same length; they may alias.
+ * Each reads `a` and writes `out` of the same length; they may alias. The scalar
+ * functions they share with the lite runtime are in lite-runtime/kernels/math-scalar.ts.
  */
-
-/**
- * erfc(x) with relative error < 1.2e-7 everywhere (Chebyshev fit, evaluated in float64),
- * so that tails such as Phi(-6) keep their float32 precision.
- * @example erfc(0) // 1
- */
-export function erfc(x: number): number {
-  const z = Math.abs(x);
-  const t = 1 / (1 + 0.5 * z);
-  const r = t * Math.exp(-z * z - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 +
-    t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))))))));
-  return x >= 0 ? r : 2 - r;
-}
-
-/** erf(x) = 1 - erfc(x); small |x| uses its Taylor series for relative accuracy near 0. */
-export function erf(x: number): number {
-  if (Math.abs(x) < 0.5) {
-    // 2/sqrt(pi) * (x - x^3/3 + x^5/10 - x^7/42 + x^9/216 - x^11/1320)
-    const x2 = x * x;
-    return 1.1283791670955126 * x * (1 + x2 * (-1 / 3 + x2 * (1 / 10 + x2 * (-1 / 42 + x2 * (1 / 216 + x2 * (-1 / 1320))))));
-  }
-  return 1 - erfc(x);
-}
 
 /** out = erf(a) @example erfMap(a, out) */
 export function erfMap(a: NumArray, out: NumArray): void {
@@ -48,14 +27,8 @@ const SQRT_2_OVER_PI = Math.sqrt(2 / Math.PI);
 
 /** GELU: x * Phi(x) (exact, via erfc) or the tanh approximation when `tanhApprox`. */
 export function geluMap(a: NumArray, out: NumArray, tanhApprox: boolean): void {
-  if (tanhApprox) {
-    for (let i = 0; i < a.length; i++) {
-      const x = a[i];
-      out[i] = 0.5 * x * (1 + Math.tanh(SQRT_2_OVER_PI * (x + 0.044715 * x * x * x)));
-    }
-  } else {
-    for (let i = 0; i < a.length; i++) { const x = a[i]; out[i] = 0.5 * x * erfc(-x * SQRT1_2); }
-  }
+  if (tanhApprox) for (let i = 0; i < a.length; i++) out[i] = geluTanh(a[i]);
+  else for (let i = 0; i < a.length; i++) out[i] = gelu(a[i]);
 }
 
 /** SiLU (swish): x * sigmoid(x) */
@@ -81,10 +54,7 @@ export function clampMap(a: NumArray, out: NumArray, lo: number, hi: number): vo
 
 /** Hardswish: x * relu6(x + 3) / 6 */
 export function hardswishMap(a: NumArray, out: NumArray): void {
-  for (let i = 0; i < a.length; i++) {
-    const x = a[i];
-    out[i] = x <= -3 ? 0 : x >= 3 ? x : (x * (x + 3)) / 6;
-  }
+  for (let i = 0; i < a.length; i++) out[i] = hardswish(a[i]);
 }
 
 /** Hardsigmoid: relu6(x + 3) / 6 */
@@ -138,7 +108,7 @@ export function geluGradMap(x: NumArray, g: NumArray, out: NumArray, tanhApprox:
 /** g * s * (1 + x (1 - s)), s = sigmoid(x) */
 export function siluGradMap(x: NumArray, g: NumArray, out: NumArray): void {
   for (let i = 0; i < x.length; i++) {
-    const v = x[i], s = 1 / (1 + Math.exp(-v));
+    const v = x[i], s = sigmoid(v);
     out[i] = g[i] * s * (1 + v * (1 - s));
   }
 }
