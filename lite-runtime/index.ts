@@ -15,7 +15,7 @@ import { parseModel, type SignatureDef } from './format/model.js';
 import { numElements } from './format/typed.js';
 import { inferShape, info, inputMode, output, writeInput, type InputMode } from './io.js';
 import { Interpreter, type OpProfile, type SubgraphRunner } from './interpreter.js';
-import type { LiteDType, OpDef, TypedArray } from './ops/op.js';
+import type { LiteDType, LiteOp, TypedArray } from './ops/op.js';
 import type { Backend } from './backends/backend.js';
 import { cpuPlan, estimateMacs, type BackendPlan } from './backends/plan.js';
 import type { GpuExecutor, GpuSession } from './backends/webgpu/index.js';
@@ -26,7 +26,7 @@ export { BuiltinOp, opName } from './format/schema.js';
 export { parseModel } from './format/model.js';
 export { describeModel } from './format/describe.js';
 export type { ModelDef, SubgraphDef, TensorDef, OperatorDef, SignatureDef } from './format/model.js';
-export type { LiteDType, TypedArray, OpDef, OpNode, RtTensor, OptionsTable, Quantization } from './ops/op.js';
+export type { LiteDType, TypedArray, LiteOp, OpNode, RtTensor, OptionsTable, Quantization } from './ops/op.js';
 export type { OpProfile } from './interpreter.js';
 export type { BackendPlan } from './backends/plan.js';
 export { GpuDeviceLostError, GpuValidationError } from './backends/gpu-errors.js';
@@ -87,7 +87,7 @@ export interface LoadOptions {
   /** Most iterations one WHILE may run before it fails with LimitError (default 1,000,000). */
   maxLoopIterations?: number;
   /** Extra ops, looked up by builtin code before the backend's own (to add or override an op). */
-  ops?: ReadonlyArray<OpDef>;
+  ops?: ReadonlyArray<LiteOp>;
 }
 
 export interface MemoryInfo {
@@ -205,7 +205,7 @@ async function pickGpu(want: string, opts: LoadOptions, macs: number): Promise<{
 }
 
 /** `backend` with `ops` resolved first. */
-function withOps(backend: Backend, ops: ReadonlyArray<OpDef>): Backend {
+function withOps(backend: Backend, ops: ReadonlyArray<LiteOp>): Backend {
   const byCode = new Map(ops.map((o) => [o.code, o]));
   return {
     kind: backend.kind,
@@ -261,9 +261,8 @@ class Model implements LiteModel {
   async run(inputs: InputValue[] | Record<string, InputValue>, opts: RunOptions = {}): Promise<OutputTensor[]> {
     const g = this.gpu;
     if (!g) return this.runSync(inputs, opts);
-    const planned = this.runner.prepared;
     this.feed(inputs);
-    if (!planned || g.exec.stale) {
+    if (g.exec.stale) {
       // A new input shape re-prepared the subgraph: plan the GPU work again.
       g.exec.dispose();
       g.exec = await g.mod.compileSubgraph(g.session, this.runner, g.overridden, g.exec.plan.reason);
@@ -286,9 +285,7 @@ class Model implements LiteModel {
   }
 
   profile(inputs: InputValue[] | Record<string, InputValue>): OpProfile[] {
-    const planned = this.runner.prepared;
     this.feed(inputs);
-    if (!planned && this.gpu) this.gpu.exec.stale = true;
     return this.runner.runProfiled();
   }
 
@@ -298,7 +295,10 @@ class Model implements LiteModel {
     const values = this.order(inputs);
     const checked = values.map((v, k) => this.check(k, v));
     checked.forEach((c, k) => this.runner.setInputShape(k, c.shape));
-    if (!this.runner.prepared) this.runner.prepare();
+    if (!this.runner.prepared) {
+      this.runner.prepare();
+      if (this.gpu) this.gpu.exec.stale = true;
+    }
     checked.forEach((c, k) => {
       const t = this.runner.inputTensors[k]!;
       writeInput(c.data, t, c.mode);

@@ -77,6 +77,7 @@ function dedupe(steps: GpuStep[], stepIndex: number): GpuStep[] {
 export class GpuExecutor {
   private readonly buffers: GPUBuffer[] = [];
   private arena: GPUBuffer | null = null;
+  private root: (t: RtTensor) => RtTensor = (t) => t;
   private actions: Action[] = [];
   plan!: BackendPlan;
   /** Set when the subgraph was prepared again (new shapes) since this compile: compile anew. */
@@ -128,7 +129,12 @@ export class GpuExecutor {
     type Planned = { kind: 'gpu'; i: number } | { kind: 'upload'; t: RtTensor; i: number } | { kind: 'download'; ts: RtTensor[]; i: number } | { kind: 'cpu'; i: number };
     const order: Planned[] = [];
     const uses = new Map<RtTensor, number[]>();
-    const use = (t: RtTensor, i: number): void => {
+    // RESHAPE-like copies of a whole tensor alias their input: one arena region, no copy.
+    const alias = new Map<RtTensor, RtTensor>();
+    const root = (t: RtTensor): RtTensor => alias.get(t) ?? t;
+    this.root = root;
+    const use = (t0: RtTensor, i: number): void => {
+      const t = root(t0);
       let u = uses.get(t);
       if (!u) uses.set(t, (u = []));
       u.push(i);
@@ -139,30 +145,46 @@ export class GpuExecutor {
       const g = gpu[i];
       if (g) {
         const outs = new Set(s.node.outputs);
-        for (const st of g) {
+        gpu[i] = g.filter((st) => {
+          if (!isCopy(st) || st.copy.srcOffset || st.copy.dstOffset) return true;
+          const { src, dst } = st.copy;
+          if (!('tensor' in src) || !('tensor' in dst) || src.tensor.isConst || !outs.has(dst.tensor)) return true;
+          if (st.copy.bytes !== count(dst.tensor.shape) * 4 || count(src.tensor.shape) !== count(dst.tensor.shape)) return true;
+          alias.set(dst.tensor, root(src.tensor));
+          return false;
+        });
+        for (const st of gpu[i]!) {
           for (const r of refsOf(st)) {
             if (!('tensor' in r) || r.tensor.isConst) continue;
             use(r.tensor, i);
-            if (!outs.has(r.tensor) && !onGpu.has(r.tensor)) {
-              order.push({ kind: 'upload', t: r.tensor, i });
-              onGpu.add(r.tensor);
+            if (!outs.has(r.tensor) && !onGpu.has(root(r.tensor))) {
+              order.push({ kind: 'upload', t: root(r.tensor), i });
+              onGpu.add(root(r.tensor));
             }
           }
         }
+        for (const t of outs) {
+          if (!alias.has(t)) continue;
+          use(t, i);
+          if (!onGpu.has(root(t))) {
+            order.push({ kind: 'upload', t: root(t), i });
+            onGpu.add(root(t));
+          }
+        }
         order.push({ kind: 'gpu', i });
-        for (const t of outs) { onGpu.add(t); onCpu.delete(t); }
+        for (const t of outs) { onGpu.add(root(t)); onCpu.delete(t); }
       } else {
-        const need = s.node.inputs.filter((t): t is RtTensor => !!t && !t.isConst && !onCpu.has(t));
+        const need = s.node.inputs.filter((t): t is RtTensor => !!t && !t.isConst && !onCpu.has(t) && onGpu.has(root(t)));
         const uniq = [...new Set(need)];
         if (uniq.length) {
           for (const t of uniq) { use(t, i); onCpu.add(t); }
           order.push({ kind: 'download', ts: uniq, i });
         }
         order.push({ kind: 'cpu', i });
-        for (const t of s.node.outputs) { onCpu.add(t); onGpu.delete(t); }
+        for (const t of s.node.outputs) { onCpu.add(t); onGpu.delete(root(t)); }
       }
     }
-    const finals = [...new Set(this.runner.outputTensors.filter((t) => !t.isConst && !onCpu.has(t)))];
+    const finals = [...new Set(this.runner.outputTensors.filter((t) => !t.isConst && !onCpu.has(t) && onGpu.has(root(t))))];
     for (const t of finals) use(t, n);
     if (finals.length) order.push({ kind: 'download', ts: finals, i: n });
     // 3. The GPU arena: every non-constant tensor the GPU touches, plus scratch, by lifetime.
@@ -229,7 +251,7 @@ export class GpuExecutor {
       uniformBuf.unmap();
     }
     const resolve = (r: GpuRef): { buffer: GPUBuffer; offset: number; size: number } => {
-      const w = 'scratch' in r ? place.get(r.id)! : 'data' in r || r.tensor.isConst ? constOf(r) : place.get(r.tensor)!;
+      const w = 'scratch' in r ? place.get(r.id)! : 'data' in r || r.tensor.isConst ? constOf(r) : place.get(root(r.tensor))!;
       return { buffer: w.buf === 'const' ? constBuf : arena, offset: w.offset, size: w.bytes };
     };
     // 5. Pipelines (shared cache), then the actions of a run.
@@ -276,7 +298,7 @@ export class GpuExecutor {
         const xs = o.ts.map((t) => {
           const bytes = count(t.shape) * 4;
           transfers.push({ tensor: t.name, direction: 'download', before: nodeName(o.i), bytes });
-          return { t, at: place.get(t)!.offset, bytes, buf: mk(bytes, U_MAP_READ | U_COPY_DST, `readback ${t.name}`), host: null };
+          return { t, at: place.get(root(t))!.offset, bytes, buf: mk(bytes, U_MAP_READ | U_COPY_DST, `readback ${t.name}`), host: null };
         });
         actions.push({ kind: 'download', xs });
         commandBuffers++;

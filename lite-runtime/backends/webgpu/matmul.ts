@@ -123,12 +123,20 @@ const fullyConnected: GpuKernel = (node: OpNode, ctx: KernelContext) => {
   const x = node.inputs[0]!, w = node.inputs[1]!, b = node.inputs[2] ?? null, y = node.outputs[0]!;
   const bad = unsupportedDType(x, w, y);
   if (bad) return bad;
-  if (!w.isConst) return 'weights are not constant';
   if (b && !b.isConst) return 'bias is not constant';
   const act = node.options ? node.options.i8(0, 0) : 0, range = actRange(act);
   if (!range) return `fused activation ${act} is not a clamp`;
   const [units, K] = w.shape as [number, number];
   const M = count(x.shape) / K;
+  const g: GemmShape = { M, N: units, K, batch: 1, batchDims: [], aBatchStrides: [], bBatchStrides: [], am: K, ak: 1, bk: 1, bn: K };
+  if (!w.isConst) {
+    // Weights computed at run time: B[k, n] = W[n, k], read in place.
+    const bias = b ? biasValues(b, x.quant?.scale[0] ?? 1, w.quant?.scale ?? null) : null;
+    if (b && !bias) return `bias of dtype ${b.dtype} cannot be dequantized`;
+    const prog = gemmProgram('FULLY_CONNECTED', g, { tensor: x }, { tensor: w }, false,
+      { data: paddedBias(bias, units), label: b ? b.name : 'zero bias' }, { tensor: y }, range[0], range[1], ctx);
+    return typeof prog === 'string' ? prog : [prog];
+  }
   const wv = realValues(w);
   if (!wv) return `weights of dtype ${w.dtype} cannot be dequantized`;
   let bv: Float32Array | null = null;
@@ -137,7 +145,6 @@ const fullyConnected: GpuKernel = (node: OpNode, ctx: KernelContext) => {
     if (!bv) return `bias of dtype ${b.dtype} cannot be dequantized`;
   }
   const bt = transposePadded(wv, units, K);
-  const g: GemmShape = { M, N: units, K, batch: 1, batchDims: [], aBatchStrides: [], bBatchStrides: [], am: K, ak: 1, bk: 0, bn: 0 };
   const prog = gemmProgram('FULLY_CONNECTED', g, { tensor: x }, { data: bt.data, label: `${w.name}^T` }, true,
     { data: paddedBias(bv, units), label: b ? b.name : 'zero bias' }, { tensor: y }, range[0], range[1], ctx);
   return typeof prog === 'string' ? prog : [prog];
