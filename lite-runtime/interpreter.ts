@@ -21,7 +21,7 @@ import {
 } from './format/errors.js';
 import type { ModelDef, OperatorDef, SubgraphDef, TensorDef } from './format/model.js';
 import { copyData, elemBytes, emptyTyped, numElements, typedView } from './format/typed.js';
-import type { LiteDType, OpDef, OpNode, OptionsTable, Quantization, RtTensor, TypedArray } from './ops/op.js';
+import type { LiteDType, LiteOp, OpNode, OptionsTable, Quantization, RtTensor, TypedArray } from './ops/op.js';
 import { planArena, type PlanItem } from './planner.js';
 import { BuiltinOp } from './format/schema.js';
 import { MAX_WHILE_ITERATIONS } from './ops/while.js';
@@ -131,7 +131,7 @@ class Node implements OpNode {
 
 /** One prepared op of a subgraph (see `SubgraphRunner.preparedSteps`). */
 export interface Step {
-  op: OpDef;
+  op: LiteOp;
   node: Node;
   state: unknown;
   /** Ran at prepare (all inputs constant): skipped by `run`. */

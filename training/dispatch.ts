@@ -4,16 +4,17 @@ import { recordGrad } from './autograd.js';
 import { TraceError } from './errors.js';
 
 /**
- * An interpreter gives meaning to op calls: eager runs the kernel now; the
+ * A dispatch mode gives meaning to op calls: eager runs the kernel now; the
  * jit tracer records a graph node. Autograd wraps whichever is current.
+ * (The lite runtime's `Interpreter` is something else: it runs a loaded .tflite model.)
  */
-export interface Interpreter {
+export interface Mode {
   readonly name: string;
   apply(op: OpDef<Attrs>, inputs: readonly Tensor[], attrs: Attrs): Tensor[];
 }
 
 /** Runs kernels immediately on concrete tensors. */
-export const eager: Interpreter = {
+export const eager: Mode = {
   name: 'eager',
   apply(op, inputs, attrs) {
     const metas = op.infer(inputs, attrs);
@@ -29,16 +30,16 @@ export const eager: Interpreter = {
   },
 };
 
-let current: Interpreter = eager;
+let current: Mode = eager;
 
-export function currentInterpreter(): Interpreter {
+export function currentMode(): Mode {
   return current;
 }
 
-/** Runs `fn` with `interp` as the current interpreter (the jit uses this to trace). */
-export function withInterpreter<T>(interp: Interpreter, fn: () => T): T {
+/** Runs `fn` with `mode` as the current mode (the jit uses this to trace). */
+export function withMode<T>(mode: Mode, fn: () => T): T {
   const prev = current;
-  current = interp;
+  current = mode;
   try {
     return fn();
   } finally {

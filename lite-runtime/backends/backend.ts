@@ -1,14 +1,14 @@
 /**
  * The small contract between the interpreter and a compute backend: which ops it
- * has, and where tensor memory lives. The CPU backend runs the `OpDef`s of
- * `ops/registry.ts` on arenas of plain `ArrayBuffer`s; a WebGPU backend mirrors it.
+ * has, and where tensor memory lives. The CPU backend runs the `LiteOp`s of
+ * `ops/resolver.ts` on arenas of plain `ArrayBuffer`s.
  *
  * ```ts
  * const backend = await createBackend('auto'); // the CPU backend today
- * backend.resolve(BuiltinOp.ADD);              // OpDef | undefined
+ * backend.resolve(BuiltinOp.ADD);              // LiteOp | undefined
  * ```
  */
-import type { OpDef } from '../ops/op.js';
+import type { LiteOp } from '../ops/op.js';
 
 export type BackendKind = 'cpu' | 'webgpu';
 
@@ -32,7 +32,7 @@ export interface ArenaBlock {
 export interface Backend {
   readonly kind: BackendKind;
   /** The op implementing a builtin code, or undefined when this backend lacks it. */
-  resolve(code: number): OpDef | undefined;
+  resolve(code: number): LiteOp | undefined;
   /** Memory for one arena of `bytes` bytes (zero-filled). */
   allocate(bytes: number): ArrayBuffer;
   /** Optional: an arena block (zero-filled) where the kernels work in place; null when none can be had now. */

@@ -1,5 +1,5 @@
 /**
- * The CPU backend: ops from `ops/registry.ts`, numeric kernels in WASM SIMD when
+ * The CPU backend: ops from `ops/resolver.ts`, numeric kernels in WASM SIMD when
  * available (plain TypeScript otherwise). Arenas live in the kernels' WASM memory,
  * where the int8 kernels read and write them in place; in `ArrayBuffer`s otherwise.
  *
@@ -8,7 +8,7 @@
  * ```
  */
 import { initKernels, kernelMemory, type KernelMemory } from '../kernels/index.js';
-import { resolveOp } from '../ops/registry.js';
+import { resolveOp } from '../ops/resolver.js';
 import type { ArenaBlock, Backend } from './backend.js';
 
 export interface CpuBackendOptions {

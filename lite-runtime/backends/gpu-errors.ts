@@ -1,5 +1,5 @@
 /**
- * Errors of the WebGPU backend, thrown by `run` (both are `BackendError`s, code 'BACKEND').
+ * Errors of the WebGPU backend, thrown by `run` (both are `BackendError`s, code 'backend').
  * Small and dependency-free so that the CPU-only bundle can export them for `instanceof`.
  *
  * ```ts

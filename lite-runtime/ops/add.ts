@@ -3,10 +3,10 @@
  * TFLite's rescaling (inputs to a shared scale with a 2^20 headroom, then to the output).
  */
 import { AddOptions as F, BuiltinOp } from '../format/schema.js';
-import type { OpDef } from './op.js';
+import type { LiteOp } from './op.js';
 import { prepareAddSub, runAddSub, type AddSubPlan } from './util/addsub.js';
 
-export const ADD: OpDef<AddSubPlan> = {
+export const ADD: LiteOp<AddSubPlan> = {
   code: BuiltinOp.ADD,
   name: 'ADD',
   prepare: (node) => prepareAddSub('ADD', node, node.options ? node.options.i8(F.fused_activation_function, 0) : 0),

@@ -4,14 +4,14 @@
  * rounds the mean half away from zero, as TFLite's integer kernel.
  */
 import { BuiltinOp } from '../format/schema.js';
-import type { OpDef } from './op.js';
+import type { LiteOp } from './op.js';
 import { preparePool, poolBounds, type PoolState } from './util/pool.js';
 
 const OP = 'AVERAGE_POOL_2D';
 
 interface State { p: PoolState; b: Int32Array; acc: Int32Array }
 
-export const AVERAGE_POOL_2D: OpDef<State> = {
+export const AVERAGE_POOL_2D: LiteOp<State> = {
   code: BuiltinOp.AVERAGE_POOL_2D,
   name: OP,
   prepare(node) {

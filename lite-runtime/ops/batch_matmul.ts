@@ -6,7 +6,7 @@
  */
 import { BatchMatMulOptions as F, BuiltinOp } from '../format/schema.js';
 import { matmul } from '../kernels/index.js';
-import type { OpDef, OpNode } from './op.js';
+import type { LiteOp, OpNode } from './op.js';
 import { broadcastIndex, broadcastShape } from './util/broadcast.js';
 import { describe, expect, expectDType, expectRank, input, numElements, output, qparams, setOutput } from './util/check.js';
 import { makeRequant, requantBlock, type Requant } from './util/requant.js';
@@ -22,7 +22,7 @@ interface State {
   yf: Float32Array | null;
 }
 
-export const BATCH_MATMUL: OpDef<State> = {
+export const BATCH_MATMUL: LiteOp<State> = {
   code: BuiltinOp.BATCH_MATMUL,
   name: OP,
   prepare(node) {

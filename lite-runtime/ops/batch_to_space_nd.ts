@@ -4,13 +4,13 @@
  * out[b, y, x, c] = in[(by*bw + bx)*n + b, (y + ct) / bh, (x + cl) / bw, c] with by = (y + ct) % bh, bx = (x + cl) % bw.
  */
 import { BuiltinOp } from '../format/schema.js';
-import type { OpDef } from './op.js';
+import type { LiteOp } from './op.js';
 import { constInts, describe, expect, expectRank, input, output, setOutput } from './util/check.js';
 import { expectConst, gatherMap } from './util/layout.js';
 
 const OP = 'BATCH_TO_SPACE_ND';
 
-export const BATCH_TO_SPACE_ND: OpDef<{ map: Int32Array }> = {
+export const BATCH_TO_SPACE_ND: LiteOp<{ map: Int32Array }> = {
   code: BuiltinOp.BATCH_TO_SPACE_ND,
   name: OP,
   prepare(node) {

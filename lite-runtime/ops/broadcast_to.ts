@@ -1,13 +1,13 @@
 /** BROADCAST_TO the constant shape (input 1), NumPy rules; any element type. */
 import { BuiltinOp } from '../format/schema.js';
-import type { OpDef } from './op.js';
+import type { LiteOp } from './op.js';
 import { broadcastIndex, broadcastShape } from './util/broadcast.js';
 import { constInts, describe, expect, input, numElements, output, setOutput } from './util/check.js';
 import { expectConst, gatherMap } from './util/layout.js';
 
 const OP = 'BROADCAST_TO';
 
-export const BROADCAST_TO: OpDef<{ map: Int32Array }> = {
+export const BROADCAST_TO: LiteOp<{ map: Int32Array }> = {
   code: BuiltinOp.BROADCAST_TO,
   name: OP,
   prepare(node) {

@@ -4,13 +4,13 @@
  * anything -> bool is `x != 0`.
  */
 import { BuiltinOp } from '../format/schema.js';
-import type { OpDef, OpNode } from './op.js';
+import type { LiteOp, OpNode } from './op.js';
 import { expectDType, input, numElements, output, setOutput } from './util/check.js';
 
 const OP = 'CAST';
 const TYPES = ['float32', 'float64', 'int8', 'uint8', 'int16', 'int32', 'int64', 'bool'] as const;
 
-export const CAST: OpDef<{ n: number; toBool: boolean; toInt: boolean; fromBig: boolean; toBig: boolean }> = {
+export const CAST: LiteOp<{ n: number; toBool: boolean; toInt: boolean; fromBig: boolean; toBig: boolean }> = {
   code: BuiltinOp.CAST,
   name: OP,
   prepare(node) {

@@ -4,7 +4,7 @@
  * from the output's are requantized (rounded half away from zero).
  */
 import { BuiltinOp, ConcatenationOptions as F } from '../format/schema.js';
-import type { OpDef, OpNode, TypedArray } from './op.js';
+import type { LiteOp, OpNode, TypedArray } from './op.js';
 import { actName, floatActRange } from './util/activation.js';
 import { describe, expect, input, output, qparams, setOutput } from './util/check.js';
 import { normAxis } from './util/layout.js';
@@ -16,7 +16,7 @@ const OP = 'CONCATENATION';
 interface Part { inner: number; rescale: { s: number; z: number } | null }
 interface State { outer: number; outInner: number; parts: Part[]; lo: number; hi: number; float: boolean; zo: number; so: number; qmin: number; qmax: number }
 
-export const CONCATENATION: OpDef<State> = {
+export const CONCATENATION: LiteOp<State> = {
   code: BuiltinOp.CONCATENATION,
   name: OP,
   prepare(node) {

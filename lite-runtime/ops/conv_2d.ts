@@ -9,7 +9,7 @@ import {
   convNHWCPacked, reserveConvNHWCPacked, im2colNHWC, matmul, matmulPacked, packB, packI8, packRequantI8, qmatmulI8, qmatmulI8Packed, qmatmulI8PackedRequant,
   type ConvGeometry, type PackedI8, type PackedMatrix, type PackedRequantI8,
 } from '../kernels/index.js';
-import type { OpDef, OpNode } from './op.js';
+import type { LiteOp, OpNode } from './op.js';
 import { expect, expectDType, expectRank, input, numElements, optInput, output, qparams, setOutput, describe } from './util/check.js';
 import { floatActRange, quantActRange, actName } from './util/activation.js';
 import { makeRequant, requantBlock, type Requant } from './util/requant.js';
@@ -221,7 +221,7 @@ function runInt8(node: OpNode, s: Int8State): void {
   }
 }
 
-export const CONV_2D: OpDef<State> = {
+export const CONV_2D: LiteOp<State> = {
   code: BuiltinOp.CONV_2D,
   name: OP,
   prepare(node) {

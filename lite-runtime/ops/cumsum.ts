@@ -1,6 +1,6 @@
 /** CUMSUM along the constant axis (input 1), CumsumOptions exclusive / reverse; float32 and int32. */
 import { BuiltinOp, CumsumOptions as F } from '../format/schema.js';
-import type { OpDef, OpNode } from './op.js';
+import type { LiteOp, OpNode } from './op.js';
 import { constInts, describe, expect, expectDType, input, output, setOutput } from './util/check.js';
 import { expectConst, normAxis } from './util/layout.js';
 
@@ -8,7 +8,7 @@ const OP = 'CUMSUM';
 
 interface State { outer: number; dim: number; inner: number; exclusive: boolean; reverse: boolean; int: boolean }
 
-export const CUMSUM: OpDef<State> = {
+export const CUMSUM: LiteOp<State> = {
   code: BuiltinOp.CUMSUM,
   name: OP,
   prepare(node) {

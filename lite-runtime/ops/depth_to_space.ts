@@ -1,12 +1,12 @@
 /** DEPTH_TO_SPACE (NHWC, DCR order): channels become b x b blocks of pixels, [n,h,w,c] -> [n,h*b,w*b,c/(b*b)]; any element type. */
 import { BuiltinOp, DepthToSpaceOptions as F } from '../format/schema.js';
-import type { OpDef } from './op.js';
+import type { LiteOp } from './op.js';
 import { describe, expect, expectRank, input, output, setOutput } from './util/check.js';
 import { gatherMap } from './util/layout.js';
 
 const OP = 'DEPTH_TO_SPACE';
 
-export const DEPTH_TO_SPACE: OpDef<{ map: Int32Array }> = {
+export const DEPTH_TO_SPACE: LiteOp<{ map: Int32Array }> = {
   code: BuiltinOp.DEPTH_TO_SPACE,
   name: OP,
   prepare(node) {

@@ -5,7 +5,7 @@
  * requantization (util/requant.ts); padding taps add exactly zero.
  */
 import { BuiltinOp, DepthwiseConv2DOptions as F } from '../format/schema.js';
-import type { OpDef, OpNode } from './op.js';
+import type { LiteOp, OpNode } from './op.js';
 import { describe, expect, expectDType, expectRank, input, numElements, optInput, output, qparams, setOutput } from './util/check.js';
 import { actName, floatActRange, quantActRange } from './util/activation.js';
 import {
@@ -133,7 +133,7 @@ function runInt8(node: OpNode, s: Int8State): void {
   }
 }
 
-export const DEPTHWISE_CONV_2D: OpDef<State> = {
+export const DEPTHWISE_CONV_2D: LiteOp<State> = {
   code: BuiltinOp.DEPTHWISE_CONV_2D,
   name: OP,
   prepare(node) {

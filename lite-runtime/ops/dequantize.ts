@@ -4,7 +4,7 @@
  * float16 inputs are widened once at prepare and copied each run).
  */
 import { BuiltinOp } from '../format/schema.js';
-import type { OpDef, OpNode } from './op.js';
+import type { LiteOp, OpNode } from './op.js';
 import { describe, expect, expectDType, input, numElements, output, setOutput } from './util/check.js';
 import { floatWeights, halfToFloat } from './util/weights.js';
 
@@ -16,7 +16,7 @@ interface State {
   cached: Float32Array | null;
 }
 
-export const DEQUANTIZE: OpDef<State> = {
+export const DEQUANTIZE: LiteOp<State> = {
   code: BuiltinOp.DEQUANTIZE,
   name: OP,
   prepare(node) {

@@ -3,7 +3,7 @@
  * divisor is a KernelError at run); int8 computed on dequantized values and requantized.
  */
 import { BuiltinOp, DivOptions as F } from '../format/schema.js';
-import type { OpDef, OpNode } from './op.js';
+import type { LiteOp, OpNode } from './op.js';
 import { prepareBinary, type BinaryPlan } from './util/binary.js';
 import { fail, input, output, qparams } from './util/check.js';
 import { roundHalfAway } from './util/quant.js';
@@ -12,7 +12,7 @@ const OP = 'DIV';
 
 interface State { p: BinaryPlan; sa: number; za: number; sb: number; zb: number; sy: number; zy: number }
 
-export const DIV: OpDef<State> = {
+export const DIV: LiteOp<State> = {
   code: BuiltinOp.DIV,
   name: OP,
   prepare(node) {

@@ -1,13 +1,13 @@
 /** EXPAND_DIMS: inserts a size-1 dim at the constant `axis` (input 1; negative counts from the end). */
 import { BuiltinOp } from '../format/schema.js';
-import type { OpDef } from './op.js';
+import type { LiteOp } from './op.js';
 import { constInts, describe, expect, fail, input, numElements, output, setOutput } from './util/check.js';
 import { copyElements } from './util/copy.js';
 import { expectConst } from './util/layout.js';
 
 const OP = 'EXPAND_DIMS';
 
-export const EXPAND_DIMS: OpDef<{ n: number }> = {
+export const EXPAND_DIMS: LiteOp<{ n: number }> = {
   code: BuiltinOp.EXPAND_DIMS,
   name: OP,
   prepare(node) {

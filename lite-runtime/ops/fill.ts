@@ -1,12 +1,12 @@
 /** FILL: a tensor of the constant shape (input 0) holding the one value of input 1, any element type. */
 import { BuiltinOp } from '../format/schema.js';
-import type { OpDef, OpNode } from './op.js';
+import type { LiteOp, OpNode } from './op.js';
 import { constInts, describe, expect, input, numElements, output, setOutput } from './util/check.js';
 import { expectConst } from './util/layout.js';
 
 const OP = 'FILL';
 
-export const FILL: OpDef<{ n: number }> = {
+export const FILL: LiteOp<{ n: number }> = {
   code: BuiltinOp.FILL,
   name: OP,
   prepare(node) {

@@ -1,10 +1,10 @@
 /** FLOOR_DIV: floor(a / b) with broadcasting; float32, int32 (a zero divisor is a KernelError at run). */
 import { BuiltinOp } from '../format/schema.js';
-import type { OpDef, OpNode } from './op.js';
+import type { LiteOp, OpNode } from './op.js';
 import { prepareBinary, type BinaryPlan } from './util/binary.js';
 import { fail } from './util/check.js';
 
-export const FLOOR_DIV: OpDef<BinaryPlan> = {
+export const FLOOR_DIV: LiteOp<BinaryPlan> = {
   code: BuiltinOp.FLOOR_DIV,
   name: 'FLOOR_DIV',
   prepare: (node) => prepareBinary('FLOOR_DIV', node, 0, 'float32', 'int32'),

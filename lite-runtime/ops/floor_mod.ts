@@ -1,10 +1,10 @@
 /** FLOOR_MOD: a - floor(a / b) * b (the result takes b's sign) with broadcasting; float32, int32 (zero divisor: KernelError at run). */
 import { BuiltinOp } from '../format/schema.js';
-import type { OpDef, OpNode } from './op.js';
+import type { LiteOp, OpNode } from './op.js';
 import { prepareBinary, type BinaryPlan } from './util/binary.js';
 import { fail } from './util/check.js';
 
-export const FLOOR_MOD: OpDef<BinaryPlan> = {
+export const FLOOR_MOD: LiteOp<BinaryPlan> = {
   code: BuiltinOp.FLOOR_MOD,
   name: 'FLOOR_MOD',
   prepare: (node) => prepareBinary('FLOOR_MOD', node, 0, 'float32', 'int32'),

@@ -9,7 +9,7 @@ import {
   matmul, matmulPacked, packB, packI8, packRequantI8, qmatmulI8, qmatmulI8Packed, qmatmulI8PackedRequant,
   type PackedI8, type PackedMatrix, type PackedRequantI8,
 } from '../kernels/index.js';
-import type { OpDef, OpNode } from './op.js';
+import type { LiteOp, OpNode } from './op.js';
 import { describe, expect, expectDType, expectRank, input, numElements, optInput, output, qparams, setOutput } from './util/check.js';
 import { actName, floatActRange, quantActRange } from './util/activation.js';
 import { makeRequant, requantBlock, type Requant } from './util/requant.js';
@@ -130,7 +130,7 @@ function runInt8(node: OpNode, s: Int8State): void {
   requantBlock(rq, acc, batch, units, bias, y, 0, wZp !== 0 ? s.rowCorr : null);
 }
 
-export const FULLY_CONNECTED: OpDef<State> = {
+export const FULLY_CONNECTED: LiteOp<State> = {
   code: BuiltinOp.FULLY_CONNECTED,
   name: OP,
   prepare(node) {

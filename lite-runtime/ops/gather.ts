@@ -5,7 +5,7 @@
  * `batch_dims` b: the first b dims of params and indices pair up (gathered per batch).
  */
 import { BuiltinOp, GatherOptions as F } from '../format/schema.js';
-import type { OpDef, OpNode } from './op.js';
+import type { LiteOp, OpNode } from './op.js';
 import { describe, expect, expectDType, fail, input, numElements, output, setOutput } from './util/check.js';
 import { normAxis } from './util/layout.js';
 
@@ -13,7 +13,7 @@ const OP = 'GATHER';
 
 interface State { batch: number; outer: number; dim: number; inner: number; count: number }
 
-export const GATHER: OpDef<State> = {
+export const GATHER: LiteOp<State> = {
   code: BuiltinOp.GATHER,
   name: OP,
   prepare(node) {

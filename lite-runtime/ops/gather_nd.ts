@@ -4,7 +4,7 @@
  * of range is a KernelError at run.
  */
 import { BuiltinOp } from '../format/schema.js';
-import type { OpDef, OpNode } from './op.js';
+import type { LiteOp, OpNode } from './op.js';
 import { describe, expect, expectDType, fail, input, numElements, output, setOutput } from './util/check.js';
 import { stridesOf } from './util/layout.js';
 
@@ -12,7 +12,7 @@ const OP = 'GATHER_ND';
 
 interface State { k: number; count: number; slice: number; dims: number[]; strides: number[] }
 
-export const GATHER_ND: OpDef<State> = {
+export const GATHER_ND: LiteOp<State> = {
   code: BuiltinOp.GATHER_ND,
   name: OP,
   prepare(node) {

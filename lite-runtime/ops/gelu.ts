@@ -4,11 +4,11 @@
  * The functions are the kernels' (kernels/math-scalar.ts), shared with training.
  */
 import { BuiltinOp, GeluOptions as F } from '../format/schema.js';
-import type { OpDef } from './op.js';
+import type { LiteOp } from './op.js';
 import { gelu, geluTanh } from '../kernels/math-scalar.js';
 import { prepareUnary, runUnary, type UnaryPlan } from './util/unary.js';
 
-export const GELU: OpDef<UnaryPlan> = {
+export const GELU: LiteOp<UnaryPlan> = {
   code: BuiltinOp.GELU,
   name: 'GELU',
   prepare(node) {

@@ -5,7 +5,7 @@
  */
 import { KernelError, fmtShape } from '../format/errors.js';
 import { BuiltinOp, IfOptions } from '../format/schema.js';
-import type { OpDef, OpNode, RtTensor } from './op.js';
+import type { LiteOp, OpNode, RtTensor } from './op.js';
 
 interface IfState {
   thenIndex: number;
@@ -18,7 +18,7 @@ function fail(node: OpNode, detail: string): KernelError {
   return new KernelError('IF', node.index, detail);
 }
 
-export const IF: OpDef<IfState> = {
+export const IF: LiteOp<IfState> = {
   code: BuiltinOp.IF,
   name: 'IF',
   prepare(node) {

@@ -3,13 +3,13 @@
  * Int8/uint8 computes on dequantized values and quantizes into the output.
  */
 import { BuiltinOp } from '../format/schema.js';
-import type { OpDef, OpNode } from './op.js';
+import type { LiteOp, OpNode } from './op.js';
 import { prepareRows, type RowsPlan } from './util/rows.js';
 import { quantizeValue } from './util/unary.js';
 
 const OP = 'L2_NORMALIZATION';
 
-export const L2_NORMALIZATION: OpDef<RowsPlan> = {
+export const L2_NORMALIZATION: LiteOp<RowsPlan> = {
   code: BuiltinOp.L2_NORMALIZATION,
   name: OP,
   prepare: (node) => prepareRows(OP, node),

@@ -3,13 +3,13 @@
  * is computed on dequantized values and quantized into the output.
  */
 import { BuiltinOp } from '../format/schema.js';
-import type { OpDef, OpNode } from './op.js';
+import type { LiteOp, OpNode } from './op.js';
 import { prepareRows, type RowsPlan } from './util/rows.js';
 import { quantizeValue } from './util/unary.js';
 
 const OP = 'LOG_SOFTMAX';
 
-export const LOG_SOFTMAX: OpDef<RowsPlan> = {
+export const LOG_SOFTMAX: LiteOp<RowsPlan> = {
   code: BuiltinOp.LOG_SOFTMAX,
   name: OP,
   prepare: (node) => prepareRows(OP, node),

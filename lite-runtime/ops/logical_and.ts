@@ -1,9 +1,9 @@
 /** LOGICAL_AND: a && b on bool tensors, broadcasting. */
 import { BuiltinOp } from '../format/schema.js';
-import type { OpDef, OpNode } from './op.js';
+import type { LiteOp, OpNode } from './op.js';
 import { prepareLogical, type LogicalPlan } from './util/logical.js';
 
-export const LOGICAL_AND: OpDef<LogicalPlan> = {
+export const LOGICAL_AND: LiteOp<LogicalPlan> = {
   code: BuiltinOp.LOGICAL_AND,
   name: 'LOGICAL_AND',
   prepare: (node) => prepareLogical('LOGICAL_AND', node),

@@ -1,9 +1,9 @@
 /** LOGICAL_NOT on a bool tensor. */
 import { BuiltinOp } from '../format/schema.js';
-import type { OpDef, OpNode } from './op.js';
+import type { LiteOp, OpNode } from './op.js';
 import { expectDType, input, numElements, output, setOutput } from './util/check.js';
 
-export const LOGICAL_NOT: OpDef<{ n: number }> = {
+export const LOGICAL_NOT: LiteOp<{ n: number }> = {
   code: BuiltinOp.LOGICAL_NOT,
   name: 'LOGICAL_NOT',
   prepare(node) {

@@ -1,9 +1,9 @@
 /** LOGICAL_OR: a || b on bool tensors, broadcasting. */
 import { BuiltinOp } from '../format/schema.js';
-import type { OpDef, OpNode } from './op.js';
+import type { LiteOp, OpNode } from './op.js';
 import { prepareLogical, type LogicalPlan } from './util/logical.js';
 
-export const LOGICAL_OR: OpDef<LogicalPlan> = {
+export const LOGICAL_OR: LiteOp<LogicalPlan> = {
   code: BuiltinOp.LOGICAL_OR,
   name: 'LOGICAL_OR',
   prepare: (node) => prepareLogical('LOGICAL_OR', node),

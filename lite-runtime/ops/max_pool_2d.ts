@@ -3,7 +3,7 @@
  * The first tap initializes the output pixel, the others raise it (channels innermost).
  */
 import { BuiltinOp } from '../format/schema.js';
-import type { OpDef } from './op.js';
+import type { LiteOp } from './op.js';
 import { preparePool, poolBounds, type PoolState } from './util/pool.js';
 import { maxPoolNHWC, type ConvGeometry } from '../kernels/index.js';
 
@@ -21,7 +21,7 @@ function runWasm(x: Float32Array | Int8Array, y: Float32Array | Int8Array, s: St
   return true;
 }
 
-export const MAX_POOL_2D: OpDef<State> = {
+export const MAX_POOL_2D: LiteOp<State> = {
   code: BuiltinOp.MAX_POOL_2D,
   name: OP,
   prepare(node) {

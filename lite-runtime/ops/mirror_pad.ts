@@ -3,13 +3,13 @@
  * pads up to dim - 1) or SYMMETRIC (mode 1, the border repeated, pads up to dim); any element type.
  */
 import { BuiltinOp, MirrorPadOptions as F } from '../format/schema.js';
-import type { OpDef } from './op.js';
+import type { LiteOp } from './op.js';
 import { constInts, describe, expect, input, numElements, output, setOutput } from './util/check.js';
 import { expectConst, gatherMap, stridesOf } from './util/layout.js';
 
 const OP = 'MIRROR_PAD';
 
-export const MIRROR_PAD: OpDef<{ map: Int32Array }> = {
+export const MIRROR_PAD: LiteOp<{ map: Int32Array }> = {
   code: BuiltinOp.MIRROR_PAD,
   name: OP,
   prepare(node) {

@@ -3,10 +3,10 @@
  * stored values (y = -q, saturated), whatever the quantization of input and output.
  */
 import { BuiltinOp } from '../format/schema.js';
-import type { OpDef } from './op.js';
+import type { LiteOp } from './op.js';
 import { prepareUnary, runUnary, type UnaryPlan } from './util/unary.js';
 
-export const NEG: OpDef<UnaryPlan> = {
+export const NEG: LiteOp<UnaryPlan> = {
   code: BuiltinOp.NEG,
   name: 'NEG',
   prepare(node) {

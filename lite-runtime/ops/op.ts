@@ -1,7 +1,10 @@
 /**
  * The contract between the interpreter and one TFLite op. Each op is one file
- * in this folder exporting one `OpDef`; the registry (`registry.ts`) maps
- * builtin codes to them. The WebGPU backend mirrors the same contract.
+ * in this folder exporting one `LiteOp`; the op resolver (`resolver.ts`) maps
+ * builtin codes to them. The CPU backend runs them. The WebGPU backend
+ * (`backends/webgpu/`) does not implement this contract: it runs a prepared
+ * subgraph with its own kernels, keyed by builtin code, and falls back to an
+ * op's `run` on the CPU where it has no kernel.
  *
  * Changes (all backward compatible):
  * - OpNode.prepareSubgraph added (control flow needs the callee's output shapes at prepare).
@@ -81,7 +84,7 @@ export interface OpNode {
  * - `run` computes outputs from inputs in place in the arena.
  * Errors: throw `LiteError` subclasses (format/errors.ts) naming the op, node and tensors.
  */
-export interface OpDef<S = unknown> {
+export interface LiteOp<S = unknown> {
   /** TFLite BuiltinOperator code (format/schema.ts). */
   readonly code: number;
   /** TFLite builtin name, e.g. 'CONV_2D'. */

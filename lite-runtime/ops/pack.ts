@@ -1,13 +1,13 @@
 /** PACK: stacks N same-shape inputs along a new dim `axis` (PackOptions; negative counts from the end), any element type. */
 import { BuiltinOp, PackOptions as F } from '../format/schema.js';
-import type { OpDef, OpNode } from './op.js';
+import type { LiteOp, OpNode } from './op.js';
 import { describe, expect, fail, input, output, sameShape, setOutput } from './util/check.js';
 
 const OP = 'PACK';
 
 interface State { outer: number; inner: number; count: number }
 
-export const PACK: OpDef<State> = {
+export const PACK: LiteOp<State> = {
   code: BuiltinOp.PACK,
   name: OP,
   prepare(node) {

@@ -3,13 +3,13 @@
  * fills 0, or the zero point for quantized tensors.
  */
 import { BuiltinOp } from '../format/schema.js';
-import type { OpDef } from './op.js';
+import type { LiteOp } from './op.js';
 import { constInts, describe, expect, input, output, setOutput } from './util/check.js';
 import { affineMap, expectConst, gatherMap, zeroOf } from './util/layout.js';
 
 const OP = 'PAD';
 
-export const PAD: OpDef<{ map: Int32Array; fill: number | bigint }> = {
+export const PAD: LiteOp<{ map: Int32Array; fill: number | bigint }> = {
   code: BuiltinOp.PAD,
   name: OP,
   prepare(node) {

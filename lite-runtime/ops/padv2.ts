@@ -3,13 +3,13 @@
  * dtype; quantized tensors give the stored value), any element type.
  */
 import { BuiltinOp } from '../format/schema.js';
-import type { OpDef, OpNode } from './op.js';
+import type { LiteOp, OpNode } from './op.js';
 import { constInts, describe, expect, input, numElements, output, setOutput } from './util/check.js';
 import { affineMap, expectConst, gatherMap } from './util/layout.js';
 
 const OP = 'PADV2';
 
-export const PADV2: OpDef<{ map: Int32Array }> = {
+export const PADV2: LiteOp<{ map: Int32Array }> = {
   code: BuiltinOp.PADV2,
   name: OP,
   prepare(node) {

@@ -1,12 +1,12 @@
 /** POW: a^b with broadcasting; float32 (Math.pow), int32 (integer power, b >= 0, else a KernelError at run). */
 import { BuiltinOp } from '../format/schema.js';
-import type { OpDef, OpNode } from './op.js';
+import type { LiteOp, OpNode } from './op.js';
 import { prepareBinary, type BinaryPlan } from './util/binary.js';
 import { fail } from './util/check.js';
 
 const OP = 'POW';
 
-export const POW: OpDef<BinaryPlan> = {
+export const POW: LiteOp<BinaryPlan> = {
   code: BuiltinOp.POW,
   name: OP,
   prepare: (node) => prepareBinary(OP, node, 0, 'float32', 'int32'),

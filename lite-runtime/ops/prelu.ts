@@ -3,7 +3,7 @@
  * computed on dequantized values and rounded into the output quantization.
  */
 import { BuiltinOp } from '../format/schema.js';
-import type { OpDef, OpNode } from './op.js';
+import type { LiteOp, OpNode } from './op.js';
 import { broadcastIndex, broadcastShape } from './util/broadcast.js';
 import { describe, expect, expectDType, input, numElements, output, qparams, setOutput } from './util/check.js';
 import { quantizeValue } from './util/unary.js';
@@ -15,7 +15,7 @@ interface State {
   q: { sx: number; zx: number; sa: number; za: number; sy: number; zy: number } | null;
 }
 
-export const PRELU: OpDef<State> = {
+export const PRELU: LiteOp<State> = {
   code: BuiltinOp.PRELU,
   name: OP,
   prepare(node) {

@@ -4,7 +4,7 @@
  * q' = MultiplyByQuantizedMultiplier(q - zp, inScale / outScale) + zp').
  */
 import { BuiltinOp } from '../format/schema.js';
-import type { OpDef, OpNode } from './op.js';
+import type { LiteOp, OpNode } from './op.js';
 import { describe, expect, expectDType, input, numElements, output, qparams, setOutput } from './util/check.js';
 import { mulQ, qRange, quantizeMultiplier, roundHalfAway } from './util/quant.js';
 
@@ -15,7 +15,7 @@ interface State {
   inZp: number; mult: number; shift: number; qmin: number; qmax: number;
 }
 
-export const QUANTIZE: OpDef<State> = {
+export const QUANTIZE: LiteOp<State> = {
   code: BuiltinOp.QUANTIZE,
   name: OP,
   prepare(node) {

@@ -1,9 +1,9 @@
 /** REDUCE_PROD: product over constant axes (input 1), keep_dims optional; float32, int32, int8/uint8 (requantized). */
 import { BuiltinOp } from '../format/schema.js';
-import type { OpDef } from './op.js';
+import type { LiteOp } from './op.js';
 import { prepareReduce, runReduce, type ReducePlan } from './util/reduce.js';
 
-export const REDUCE_PROD: OpDef<ReducePlan> = {
+export const REDUCE_PROD: LiteOp<ReducePlan> = {
   code: BuiltinOp.REDUCE_PROD,
   name: 'REDUCE_PROD',
   prepare: (node) => prepareReduce('REDUCE_PROD', node),

@@ -6,7 +6,7 @@
  */
 import { BuiltinOp, ReshapeOptions as F } from '../format/schema.js';
 import { fmtShape } from '../format/errors.js';
-import type { OpDef, OpNode } from './op.js';
+import type { LiteOp, OpNode } from './op.js';
 import { constInts, describe, expect, fail, input, numElements, optInput, output, setOutput } from './util/check.js';
 import { copyElements } from './util/copy.js';
 
@@ -48,7 +48,7 @@ export function resolveShape(op: string, node: OpNode, shape: number[], count: n
   return out;
 }
 
-export const RESHAPE: OpDef<{ n: number }> = {
+export const RESHAPE: LiteOp<{ n: number }> = {
   code: BuiltinOp.RESHAPE,
   name: OP,
   prepare(node) {

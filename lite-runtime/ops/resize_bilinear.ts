@@ -5,7 +5,7 @@
  * interpolate the stored values and round half away from zero.
  */
 import { BuiltinOp, ResizeBilinearOptions as F } from '../format/schema.js';
-import type { OpDef, OpNode } from './op.js';
+import type { LiteOp, OpNode } from './op.js';
 import { expect, input } from './util/check.js';
 import { sameQuant } from './util/unary.js';
 import { qRange, roundHalfAway } from './util/quant.js';
@@ -30,7 +30,7 @@ function axis(inSize: number, outSize: number, align: boolean, half: boolean): A
 
 interface State { g: ResizeGeometry; ys: Axis; xs: Axis; quant: boolean; qmin: number; qmax: number }
 
-export const RESIZE_BILINEAR: OpDef<State> = {
+export const RESIZE_BILINEAR: LiteOp<State> = {
   code: BuiltinOp.RESIZE_BILINEAR,
   name: OP,
   prepare(node) {

@@ -3,7 +3,7 @@
  * half_pixel_centers as TFLite's reference kernel; any element type (values are copied).
  */
 import { BuiltinOp, ResizeNearestNeighborOptions as F } from '../format/schema.js';
-import type { OpDef } from './op.js';
+import type { LiteOp } from './op.js';
 import { expect } from './util/check.js';
 import { gatherMap } from './util/layout.js';
 import { roundHalfAway } from './util/quant.js';
@@ -19,7 +19,7 @@ function source(outIndex: number, inSize: number, outSize: number, align: boolea
   return i;
 }
 
-export const RESIZE_NEAREST_NEIGHBOR: OpDef<{ map: Int32Array }> = {
+export const RESIZE_NEAREST_NEIGHBOR: LiteOp<{ map: Int32Array }> = {
   code: BuiltinOp.RESIZE_NEAREST_NEIGHBOR,
   name: OP,
   prepare(node) {

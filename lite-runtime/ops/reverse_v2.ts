@@ -1,12 +1,12 @@
 /** REVERSE_V2: reverses the constant axes (input 1), any element type. */
 import { BuiltinOp } from '../format/schema.js';
-import type { OpDef } from './op.js';
+import type { LiteOp } from './op.js';
 import { constInts, input, output, setOutput } from './util/check.js';
 import { affineMap, expectConst, gatherMap, normAxis } from './util/layout.js';
 
 const OP = 'REVERSE_V2';
 
-export const REVERSE_V2: OpDef<{ map: Int32Array }> = {
+export const REVERSE_V2: LiteOp<{ map: Int32Array }> = {
   code: BuiltinOp.REVERSE_V2,
   name: OP,
   prepare(node) {

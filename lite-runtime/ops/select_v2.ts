@@ -1,6 +1,6 @@
 /** SELECT_V2: condition ? x : y elementwise, all three broadcast together; any element type. */
 import { BuiltinOp } from '../format/schema.js';
-import type { OpDef, OpNode } from './op.js';
+import type { LiteOp, OpNode } from './op.js';
 import { broadcastIndex, broadcastShape } from './util/broadcast.js';
 import { describe, expect, expectDType, input, numElements, output, setOutput } from './util/check.js';
 
@@ -8,7 +8,7 @@ const OP = 'SELECT_V2';
 
 interface State { n: number; ic: Int32Array | null; ix: Int32Array | null; iy: Int32Array | null }
 
-export const SELECT_V2: OpDef<State> = {
+export const SELECT_V2: LiteOp<State> = {
   code: BuiltinOp.SELECT_V2,
   name: OP,
   prepare(node) {

@@ -1,11 +1,11 @@
 /** SHAPE: the input's dims as int32 or int64 (ShapeOptions.out_type / the output dtype). */
 import { BuiltinOp } from '../format/schema.js';
-import type { OpDef } from './op.js';
+import type { LiteOp } from './op.js';
 import { input, output, setOutput } from './util/check.js';
 
 const OP = 'SHAPE';
 
-export const SHAPE: OpDef<{ dims: number[] }> = {
+export const SHAPE: LiteOp<{ dims: number[] }> = {
   code: BuiltinOp.SHAPE,
   name: OP,
   prepare(node) {

@@ -1,9 +1,9 @@
 /** SIN; float32 (int8/uint8 via a requantizing table). */
 import { BuiltinOp } from '../format/schema.js';
-import type { OpDef } from './op.js';
+import type { LiteOp } from './op.js';
 import { prepareUnary, runUnary, type UnaryPlan } from './util/unary.js';
 
-export const SIN: OpDef<UnaryPlan> = {
+export const SIN: LiteOp<UnaryPlan> = {
   code: BuiltinOp.SIN,
   name: 'SIN',
   prepare: (node) => prepareUnary('SIN', node, Math.sin),

@@ -1,12 +1,12 @@
 /** SLICE: the block starting at constant `begin` (input 1) of constant `size` (input 2; -1 = to the end). */
 import { BuiltinOp } from '../format/schema.js';
-import type { OpDef } from './op.js';
+import type { LiteOp } from './op.js';
 import { constInts, describe, expect, input, output, setOutput } from './util/check.js';
 import { affineMap, expectConst, gatherMap } from './util/layout.js';
 
 const OP = 'SLICE';
 
-export const SLICE: OpDef<{ map: Int32Array }> = {
+export const SLICE: LiteOp<{ map: Int32Array }> = {
   code: BuiltinOp.SLICE,
   name: OP,
   prepare(node) {

@@ -4,7 +4,7 @@
  * built at prepare, and rounds each probability into the output quantization.
  */
 import { BuiltinOp, SoftmaxOptions as F } from '../format/schema.js';
-import type { OpDef, OpNode } from './op.js';
+import type { LiteOp, OpNode } from './op.js';
 import { expect, expectDType, expectRank, input, numElements, output, qparams, setOutput } from './util/check.js';
 import { qRange, roundHalfAway } from './util/quant.js';
 
@@ -15,7 +15,7 @@ interface State {
   table: Float64Array; outScale: number; outZp: number; qmin: number; qmax: number;
 }
 
-export const SOFTMAX: OpDef<State> = {
+export const SOFTMAX: LiteOp<State> = {
   code: BuiltinOp.SOFTMAX,
   name: OP,
   prepare(node) {

@@ -4,13 +4,13 @@
  * out[(by*bw + bx)*n + b, y, x, c] = padded[b, y*bh + by, x*bw + bx, c]; padding is 0 (the zero point when quantized).
  */
 import { BuiltinOp } from '../format/schema.js';
-import type { OpDef } from './op.js';
+import type { LiteOp } from './op.js';
 import { constInts, describe, expect, expectRank, input, output, setOutput } from './util/check.js';
 import { expectConst, gatherMap, zeroOf } from './util/layout.js';
 
 const OP = 'SPACE_TO_BATCH_ND';
 
-export const SPACE_TO_BATCH_ND: OpDef<{ map: Int32Array; fill: number | bigint }> = {
+export const SPACE_TO_BATCH_ND: LiteOp<{ map: Int32Array; fill: number | bigint }> = {
   code: BuiltinOp.SPACE_TO_BATCH_ND,
   name: OP,
   prepare(node) {

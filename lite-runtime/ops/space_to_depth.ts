@@ -1,12 +1,12 @@
 /** SPACE_TO_DEPTH (NHWC): b x b blocks of pixels become channels, [n,h,w,c] -> [n,h/b,w/b,c*b*b]; any element type. */
 import { BuiltinOp, SpaceToDepthOptions as F } from '../format/schema.js';
-import type { OpDef } from './op.js';
+import type { LiteOp } from './op.js';
 import { describe, expect, expectRank, input, output, setOutput } from './util/check.js';
 import { gatherMap } from './util/layout.js';
 
 const OP = 'SPACE_TO_DEPTH';
 
-export const SPACE_TO_DEPTH: OpDef<{ map: Int32Array }> = {
+export const SPACE_TO_DEPTH: LiteOp<{ map: Int32Array }> = {
   code: BuiltinOp.SPACE_TO_DEPTH,
   name: OP,
   prepare(node) {

@@ -1,6 +1,6 @@
 /** SPLIT: `num_splits` equal parts of input 1 along the constant axis (input 0), any element type. */
 import { BuiltinOp, SplitOptions as F } from '../format/schema.js';
-import type { OpDef, OpNode } from './op.js';
+import type { LiteOp, OpNode } from './op.js';
 import { constInts, describe, expect, input, output, setOutput } from './util/check.js';
 import { expectConst, normAxis } from './util/layout.js';
 
@@ -8,7 +8,7 @@ const OP = 'SPLIT';
 
 interface State { outer: number; inInner: number; partInner: number; parts: number }
 
-export const SPLIT: OpDef<State> = {
+export const SPLIT: LiteOp<State> = {
   code: BuiltinOp.SPLIT,
   name: OP,
   prepare(node) {

@@ -3,7 +3,7 @@
  * `size_splits` (input 1; one entry may be -1 for the rest), any element type.
  */
 import { BuiltinOp } from '../format/schema.js';
-import type { OpDef, OpNode } from './op.js';
+import type { LiteOp, OpNode } from './op.js';
 import { constInts, describe, expect, input, output, setOutput } from './util/check.js';
 import { expectConst, normAxis } from './util/layout.js';
 
@@ -11,7 +11,7 @@ const OP = 'SPLIT_V';
 
 interface State { outer: number; inInner: number; inner: number; sizes: number[] }
 
-export const SPLIT_V: OpDef<State> = {
+export const SPLIT_V: LiteOp<State> = {
   code: BuiltinOp.SPLIT_V,
   name: OP,
   prepare(node) {

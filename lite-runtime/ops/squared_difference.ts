@@ -3,7 +3,7 @@
  * dequantized values and rounded into the output quantization.
  */
 import { BuiltinOp } from '../format/schema.js';
-import type { OpDef, OpNode } from './op.js';
+import type { LiteOp, OpNode } from './op.js';
 import { prepareBinary, type BinaryPlan } from './util/binary.js';
 import { input, output, qparams } from './util/check.js';
 import { quantizeValue } from './util/unary.js';
@@ -12,7 +12,7 @@ const OP = 'SQUARED_DIFFERENCE';
 
 interface State { p: BinaryPlan; q: { sa: number; za: number; sb: number; zb: number; sy: number; zy: number } | null }
 
-export const SQUARED_DIFFERENCE: OpDef<State> = {
+export const SQUARED_DIFFERENCE: LiteOp<State> = {
   code: BuiltinOp.SQUARED_DIFFERENCE,
   name: OP,
   prepare(node) {

@@ -1,13 +1,13 @@
 /** SQUEEZE: drops size-1 dims (SqueezeOptions.squeeze_dims, or all of them); the data is copied as is. */
 import { BuiltinOp, SqueezeOptions as F } from '../format/schema.js';
-import type { OpDef } from './op.js';
+import type { LiteOp } from './op.js';
 import { describe, expect, input, numElements, output, setOutput } from './util/check.js';
 import { copyElements } from './util/copy.js';
 import { normAxis } from './util/layout.js';
 
 const OP = 'SQUEEZE';
 
-export const SQUEEZE: OpDef<{ n: number }> = {
+export const SQUEEZE: LiteOp<{ n: number }> = {
   code: BuiltinOp.SQUEEZE,
   name: OP,
   prepare(node) {

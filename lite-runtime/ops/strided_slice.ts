@@ -5,7 +5,7 @@
  * index and drop the dim), and `offset` (end counts from begin). Any element type.
  */
 import { BuiltinOp, StridedSliceOptions as F } from '../format/schema.js';
-import type { OpDef, OpNode } from './op.js';
+import type { LiteOp, OpNode } from './op.js';
 import { constInts, expect, fail, input, output, setOutput } from './util/check.js';
 import { affineMap, expectConst, gatherMap } from './util/layout.js';
 
@@ -79,7 +79,7 @@ function plan(node: OpNode): { shape: number[]; sizes: number[]; starts: number[
   return { shape, sizes, starts, steps };
 }
 
-export const STRIDED_SLICE: OpDef<{ map: Int32Array }> = {
+export const STRIDED_SLICE: LiteOp<{ map: Int32Array }> = {
   code: BuiltinOp.STRIDED_SLICE,
   name: OP,
   prepare(node) {

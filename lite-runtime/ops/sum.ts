@@ -1,9 +1,9 @@
 /** SUM over constant axes (input 1), keep_dims optional; float32, int32, int8/uint8 (requantized). */
 import { BuiltinOp } from '../format/schema.js';
-import type { OpDef } from './op.js';
+import type { LiteOp } from './op.js';
 import { prepareReduce, runReduce, type ReducePlan } from './util/reduce.js';
 
-export const SUM: OpDef<ReducePlan> = {
+export const SUM: LiteOp<ReducePlan> = {
   code: BuiltinOp.SUM,
   name: 'SUM',
   prepare: (node) => prepareReduce('SUM', node),

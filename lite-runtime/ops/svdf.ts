@@ -10,7 +10,7 @@
  */
 import { BuiltinOp, SVDFOptions as F } from '../format/schema.js';
 import { packI8, qmatmulI8, qmatmulI8Packed, type PackedI8 } from '../kernels/index.js';
-import type { OpDef, OpNode } from './op.js';
+import type { LiteOp, OpNode } from './op.js';
 import { describe, expect, expectDType, expectRank, input, numElements, optInput, output, qparams, setOutput } from './util/check.js';
 import { actName, floatActRange } from './util/activation.js';
 import { qRange } from './util/quant.js';
@@ -139,7 +139,7 @@ function runFloat(node: OpNode, s: FloatState): void {
   }
 }
 
-export const SVDF: OpDef<State> = {
+export const SVDF: LiteOp<State> = {
   code: BuiltinOp.SVDF,
   name: OP,
   prepare(node) {

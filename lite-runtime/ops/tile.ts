@@ -1,12 +1,12 @@
 /** TILE: repeats the input `multiples[d]` times along each dim (input 1, constant), any element type. */
 import { BuiltinOp } from '../format/schema.js';
-import type { OpDef } from './op.js';
+import type { LiteOp } from './op.js';
 import { constInts, describe, expect, input, numElements, output, setOutput } from './util/check.js';
 import { expectConst, gatherMap, stridesOf } from './util/layout.js';
 
 const OP = 'TILE';
 
-export const TILE: OpDef<{ map: Int32Array }> = {
+export const TILE: LiteOp<{ map: Int32Array }> = {
   code: BuiltinOp.TILE,
   name: OP,
   prepare(node) {

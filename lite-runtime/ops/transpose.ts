@@ -1,12 +1,12 @@
 /** TRANSPOSE by the constant permutation `perm` (input 1), any element type. */
 import { BuiltinOp } from '../format/schema.js';
-import type { OpDef } from './op.js';
+import type { LiteOp } from './op.js';
 import { constInts, describe, expect, input, output, setOutput } from './util/check.js';
 import { affineMap, expectConst, gatherMap, stridesOf } from './util/layout.js';
 
 const OP = 'TRANSPOSE';
 
-export const TRANSPOSE: OpDef<{ map: Int32Array }> = {
+export const TRANSPOSE: LiteOp<{ map: Int32Array }> = {
   code: BuiltinOp.TRANSPOSE,
   name: OP,
   prepare(node) {

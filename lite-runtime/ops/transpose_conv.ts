@@ -5,7 +5,7 @@
  * from the output size to the input size). Float32, and int8 with per-channel requantization.
  */
 import { BuiltinOp, TransposeConvOptions as F } from '../format/schema.js';
-import type { OpDef, OpNode } from './op.js';
+import type { LiteOp, OpNode } from './op.js';
 import { actName, floatActRange, quantActRange } from './util/activation.js';
 import { constInts, describe, expect, expectDType, expectRank, input, numElements, optInput, output, qparams, setOutput } from './util/check.js';
 import { expectConst } from './util/layout.js';
@@ -22,7 +22,7 @@ interface State {
   q: { zi: number; rq: Requant; bias: Int32Array | null; acc: Int32Array } | null;
 }
 
-export const TRANSPOSE_CONV: OpDef<State> = {
+export const TRANSPOSE_CONV: LiteOp<State> = {
   code: BuiltinOp.TRANSPOSE_CONV,
   name: OP,
   prepare(node) {

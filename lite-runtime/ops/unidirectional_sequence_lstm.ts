@@ -9,7 +9,7 @@
  * h = o * act(c) [projection]; act is the fused activation (usually TANH).
  */
 import { BuiltinOp, UnidirectionalSequenceLSTMOptions as F } from '../format/schema.js';
-import type { OpDef, OpNode, RtTensor } from './op.js';
+import type { LiteOp, OpNode, RtTensor } from './op.js';
 import { describe, expect, expectDType, expectRank, fail, input, numElements, optInput, output, setOutput } from './util/check.js';
 import { floatWeights } from './util/weights.js';
 import { sigmoid } from '../kernels/math-scalar.js';
@@ -163,4 +163,4 @@ function run(node: OpNode, s: State): void {
   }
 }
 
-export const UNIDIRECTIONAL_SEQUENCE_LSTM: OpDef<State> = { code: BuiltinOp.UNIDIRECTIONAL_SEQUENCE_LSTM, name: OP, prepare, run };
+export const UNIDIRECTIONAL_SEQUENCE_LSTM: LiteOp<State> = { code: BuiltinOp.UNIDIRECTIONAL_SEQUENCE_LSTM, name: OP, prepare, run };

@@ -1,6 +1,6 @@
 /** UNPACK: splits input 0 along `axis` (UnpackOptions) into `num` outputs without that dim, any element type. */
 import { BuiltinOp, UnpackOptions as F } from '../format/schema.js';
-import type { OpDef, OpNode } from './op.js';
+import type { LiteOp, OpNode } from './op.js';
 import { describe, expect, input, output, setOutput } from './util/check.js';
 import { normAxis } from './util/layout.js';
 
@@ -8,7 +8,7 @@ const OP = 'UNPACK';
 
 interface State { outer: number; inner: number; count: number }
 
-export const UNPACK: OpDef<State> = {
+export const UNPACK: LiteOp<State> = {
   code: BuiltinOp.UNPACK,
   name: OP,
   prepare(node) {

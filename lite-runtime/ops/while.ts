@@ -6,7 +6,7 @@
 import { KernelError, LimitError, fmtShape } from '../format/errors.js';
 import { BuiltinOp, WhileOptions } from '../format/schema.js';
 import { copyData } from '../format/typed.js';
-import type { OpDef, OpNode, RtTensor } from './op.js';
+import type { LiteOp, OpNode, RtTensor } from './op.js';
 
 /** Default iteration limit: a loop running longer is treated as runaway (a bad model), not waited on forever. */
 export const MAX_WHILE_ITERATIONS = 1_000_000;
@@ -23,7 +23,7 @@ function fail(node: OpNode, detail: string): KernelError {
   return new KernelError('WHILE', node.index, detail);
 }
 
-export const WHILE: OpDef<WhileState> = {
+export const WHILE: LiteOp<WhileState> = {
   code: BuiltinOp.WHILE,
   name: 'WHILE',
   prepare(node) {

@@ -1,9 +1,9 @@
 /** ZEROS_LIKE: zeros of the input's shape and dtype. */
 import { BuiltinOp } from '../format/schema.js';
-import type { OpDef, OpNode } from './op.js';
+import type { LiteOp, OpNode } from './op.js';
 import { input, numElements, output, setOutput } from './util/check.js';
 
-export const ZEROS_LIKE: OpDef<{ n: number }> = {
+export const ZEROS_LIKE: LiteOp<{ n: number }> = {
   code: BuiltinOp.ZEROS_LIKE,
   name: 'ZEROS_LIKE',
   prepare(node) {

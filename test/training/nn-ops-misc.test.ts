@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import * as tg from '../../training/index.js';
 import { apply1 } from '../../training/dispatch.js';
-import { withInterpreter, type Interpreter } from '../../training/dispatch.js';
+import { withMode, type Mode } from '../../training/dispatch.js';
 
 const x4 = () => tg.randn([2, 3, 6, 6]);
 
@@ -113,7 +113,7 @@ describe('batchNorm running statistics', () => {
 describe('nn ops trace: every forward and backward op infers shapes without values', () => {
   it('a CNN training step (conv, relu, maxPool, batchNorm, linear, layerNorm) traces through backward', () => {
     const seen: string[] = [];
-    const tracer: Interpreter = {
+    const tracer: Mode = {
       name: 'test-tracer',
       apply(op, inputs, attrs) {
         seen.push(op.name);
@@ -125,7 +125,7 @@ describe('nn ops trace: every forward and backward op infers shapes without valu
     const wt = tg.randn([6, 2, 2, 2], { requiresGrad: true });
     const fc = tg.randn([3, 4 * 4 * 4], { requiresGrad: true });
     const traced = (shape: number[]) => tg.Tensor._traced(shape, 'float32', 'input');
-    withInterpreter(tracer, () => {
+    withMode(tracer, () => {
       const x = traced([2, 1, 8, 8]);
       let h = tg.conv2d(x, w1, null, { padding: 'same' }).relu();
       h = tg.batchNorm(h, null, null, null, null, true);

@@ -1,6 +1,6 @@
 import { grad, recordGrad, setGradEnabled } from '../autograd.js';
 import { zeros } from '../creation.js';
-import { currentInterpreter, withInterpreter } from '../dispatch.js';
+import { currentMode, withMode } from '../dispatch.js';
 import type { Attrs, OpDef } from '../ops/registry.js';
 import { TraceError, ValueError } from '../errors.js';
 import { newValue, type Graph, type Value } from '../graph/ir.js';
@@ -23,7 +23,7 @@ function predicate(pred: Tensor | boolean, where: string): boolean {
 function traceBranch(parent: Tracer, fn: (...a: Tensor[]) => unknown, args: readonly Tensor[], where: string) {
   const child = new Tracer(parent, parent.born, parent.names);
   const params = args.map((a) => child.input({ shape: a.shape, dtype: a.dtype }));
-  const result = withInterpreter(child, () => fn(...params));
+  const result = withMode(child, () => fn(...params));
   const flat = flattenTree(result, where);
   child.graph.outputs = flat.leaves.map((t) => child.valueOf(t));
   return { child, flat };
@@ -57,7 +57,7 @@ function checkSame(where: string, a: readonly Value[], b: readonly Value[], what
  * @example tg.jit((x) => tg.cond(x.sum().gt(0), () => x.mul(x), () => x.neg()))
  */
 export function cond<T>(pred: Tensor | boolean, thenFn: () => T, elseFn: () => T): T {
-  const tracer = asTracer(currentInterpreter());
+  const tracer = asTracer(currentMode());
   if (!tracer || typeof pred === 'boolean' || !pred.isTraced) return predicate(pred, 'cond') ? thenFn() : elseFn();
   expectOneElement(pred, 'cond');
   const predValue = tracer.valueOf(pred);
@@ -89,6 +89,7 @@ function condGrad<T>(pred: Tensor, thenFn: () => T, elseFn: () => T, wrt: Tensor
   });
   return {
     name: 'cond',
+    onnx: { notExported: 'the exporter writes cond nodes as If from their subgraphs' },
     infer: () => { throw new TraceError('internal: cond is not an op of the table'); },
     forward: () => { throw new TraceError('internal: cond is not an op of the table'); },
     grad: ({ gradOutputs }) => {
@@ -101,6 +102,7 @@ function condGrad<T>(pred: Tensor, thenFn: () => T, elseFn: () => T, wrt: Tensor
 /** A traced whileLoop records no backward graph: reaching it in backward is an error, never a silent zero. */
 const WHILE_GRAD: OpDef<Attrs> = {
   name: 'while',
+  onnx: { notExported: 'the exporter writes while nodes as Loop from their subgraphs' },
   infer: () => { throw new TraceError('internal: while is not an op of the table'); },
   forward: () => { throw new TraceError('internal: while is not an op of the table'); },
   grad: () => { throw new TraceError('gradients through tg.whileLoop inside tg.jit are not supported; unroll the loop in JS or use tg.cond'); },
@@ -124,7 +126,7 @@ export function whileLoop(
   opts: WhileOptions = {},
 ): Tensor[] {
   const max = opts.maxIterations ?? Infinity;
-  const tracer = asTracer(currentInterpreter());
+  const tracer = asTracer(currentMode());
   if (!tracer) {
     let vars = [...loopVars];
     for (let it = 0; predicate(condFn(...vars), 'whileLoop'); it++) {

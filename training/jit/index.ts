@@ -8,5 +8,4 @@
 export { jit, type JitOptions, type JitFunction, type TensorSpec, type Forwardable } from './jit.js';
 export { cond, whileLoop, type WhileOptions } from './control.js';
 export { print } from './print.js';
-import './primitive.js';
 export { Graph, formatGraph, type Node, type Value, type Variable, type VariableRef, type Constant } from '../graph/ir.js';

@@ -1,9 +1,9 @@
 import { isGradEnabled } from '../autograd.js';
-import { withInterpreter, currentInterpreter } from '../dispatch.js';
+import { withMode, currentMode } from '../dispatch.js';
 import type { DType, Storage } from '../dtype.js';
 import { TraceError } from '../errors.js';
 import { Graph, type Value } from '../graph/ir.js';
-import { optimize } from '../graph/passes/index.js';
+import { optimize } from './optimize.js';
 import { fmtShape } from '../shape.js';
 import { Tensor } from '../tensor.js';
 import { compileGraph, type Executable } from './executor.js';
@@ -120,7 +120,7 @@ export function jit<A extends unknown[], R>(fn: ((...args: A) => R) | Forwardabl
   };
 
   const wrapped = ((...args: A): R => {
-    if (asTracer(currentInterpreter())) return call(...args) as R; // nested in another trace: inline
+    if (asTracer(currentMode())) return call(...args) as R; // nested in another trace: inline
     const { entry, leaves } = entryFor(args);
     const res = entry.exe.run(leaves.map((t) => t._values('jit argument')));
     const outs = res.slice(0, entry.outputs.count).map((s, i) => toTensor(s, entry.graph.outputs[i]));
@@ -144,7 +144,7 @@ function trace(call: Callable, flat: ReturnType<typeof flattenTree>, names: Map<
   const born = new Births();
   const tracer = new Tracer(null, born, names);
   const placeholders = flat.leaves.map((t, i) => tracer.input({ shape: t.shape, dtype: t.dtype }, opts.argNames?.[i] ?? `arg${i}`, t.requiresGrad));
-  const result = recordingBirths(born, () => withInterpreter(tracer, () => call(...(flat.rebuild(placeholders) as unknown[]))));
+  const result = recordingBirths(born, () => withMode(tracer, () => call(...(flat.rebuild(placeholders) as unknown[]))));
   const out = recordingBirths(born, () => flattenTree(result, 'jit'));
   const graph = tracer.graph;
   graph.outputs = out.leaves.map((t) => tracer.valueOf(t));

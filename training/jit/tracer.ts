@@ -1,4 +1,4 @@
-import type { Interpreter } from '../dispatch.js';
+import type { Mode } from '../dispatch.js';
 import { TraceError } from '../errors.js';
 import { Graph, newValue, type Value, type VariableRef } from '../graph/ir.js';
 import type { Attrs, OpDef, TensorMeta } from '../ops/registry.js';
@@ -6,14 +6,14 @@ import { fmtShape } from '../shape.js';
 import { Tensor } from '../tensor.js';
 
 /**
- * The tracing interpreter: every op call appends a node to a graph instead of
+ * The tracing mode: every op call appends a node to a graph instead of
  * running a kernel. Eager tensors met while tracing become graph variables
  * (read by reference on every run) unless they were created inside the trace
  * from JS data, which makes them constants. A child tracer records a
  * `tg.cond` branch or `tg.whileLoop` body; values of enclosing traces it reads
  * become explicit captures (extra subgraph inputs).
  */
-export class Tracer implements Interpreter {
+export class Tracer implements Mode {
   readonly name = 'trace';
   readonly graph = new Graph();
   /** Outer values read by this (child) trace, with the subgraph input standing for each. */
@@ -192,6 +192,6 @@ export function recordingBirths<T>(born: Births, fn: () => T): T {
 }
 
 /** The innermost active tracer, if any. */
-export function asTracer(interp: Interpreter): Tracer | null {
-  return interp instanceof Tracer ? interp : null;
+export function asTracer(mode: Mode): Tracer | null {
+  return mode instanceof Tracer ? mode : null;
 }

@@ -1,4 +1,4 @@
-import { apply, currentInterpreter, eager } from '../dispatch.js';
+import { apply, currentMode, eager } from '../dispatch.js';
 import { noGrad } from '../autograd.js';
 import { zeros, zerosLike } from '../creation.js';
 import { assign } from '../ops/assign.js';
@@ -155,7 +155,7 @@ export type UpdateOp<A extends Attrs> = OpDef<A> & { readonly targets: readonly 
  */
 export function runUpdate<A extends Attrs>(op: UpdateOp<A>, inputs: Tensor[], attrs: A): void {
   const targets = op.targets;
-  if (currentInterpreter() === eager) {
+  if (currentMode() === eager) {
     const values = inputs.map((t) => ({ shape: t.shape, dtype: t.dtype, data: t._values(op.name) }));
     op.forwardInto!(values, attrs, targets.map((i) => values[i].data));
     for (const i of targets) inputs[i]._version++;

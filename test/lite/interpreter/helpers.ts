@@ -5,9 +5,9 @@
  */
 import { KernelError } from '../../../lite-runtime/format/errors.js';
 import { BuiltinOp } from '../../../lite-runtime/format/schema.js';
-import type { OpDef, OpNode } from '../../../lite-runtime/ops/op.js';
+import type { LiteOp, OpNode } from '../../../lite-runtime/ops/op.js';
 
-function binary(code: number, name: string, f: (a: number, b: number) => number, outBool: boolean): OpDef<null> {
+function binary(code: number, name: string, f: (a: number, b: number) => number, outBool: boolean): LiteOp<null> {
   return {
     code,
     name,
@@ -28,6 +28,6 @@ function binary(code: number, name: string, f: (a: number, b: number) => number,
   };
 }
 
-export const TEST_OPS: OpDef[] = [
+export const TEST_OPS: LiteOp[] = [
   binary(BuiltinOp.LESS, 'LESS', (a, b) => (a < b ? 1 : 0), true),
 ];

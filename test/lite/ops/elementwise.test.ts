@@ -18,7 +18,8 @@ import { GELU } from '../../../lite-runtime/ops/gelu.js';
 import { erf } from '../../../lite-runtime/kernels/math-scalar.js';
 import { KernelError } from '../../../lite-runtime/format/errors.js';
 import { mulQ, quantizeMultiplier } from '../../../lite-runtime/ops/util/quant.js';
-import type { OpDef } from '../../../lite-runtime/ops/op.js';
+import { setRequantMode } from '../../../lite-runtime/ops/util/requant.js';
+import type { LiteOp } from '../../../lite-runtime/ops/op.js';
 import { maxAbsDiff, node, out, randf, randi, rng, runOp, tensor } from './helpers.js';
 
 /** Reference broadcast: out[i] = f(a[ia], b[ib]) with numpy rules. */
@@ -43,9 +44,9 @@ function bcast(a: number[], as: number[], b: number[], bs: number[], f: (x: numb
 const SHAPES: Array<[number[], number[]]> = [[[2, 3], [2, 3]], [[2, 1, 3], [4, 1]], [[5], [1]], [[1], [3, 2]], [[2, 2, 1, 3], [2, 1, 2, 3]]];
 
 describe('binary elementwise ops', () => {
-  const fl: Array<[OpDef<unknown>, (x: number, y: number) => number]> = [
-    [ADD as OpDef<unknown>, (x, y) => x + y], [SUB as OpDef<unknown>, (x, y) => x - y], [MUL as OpDef<unknown>, (x, y) => x * y],
-    [DIV as OpDef<unknown>, (x, y) => x / y], [MAXIMUM as OpDef<unknown>, Math.max], [MINIMUM as OpDef<unknown>, Math.min],
+  const fl: Array<[LiteOp<unknown>, (x: number, y: number) => number]> = [
+    [ADD as LiteOp<unknown>, (x, y) => x + y], [SUB as LiteOp<unknown>, (x, y) => x - y], [MUL as LiteOp<unknown>, (x, y) => x * y],
+    [DIV as LiteOp<unknown>, (x, y) => x / y], [MAXIMUM as LiteOp<unknown>, Math.max], [MINIMUM as LiteOp<unknown>, Math.min],
   ];
   it('float32 with broadcasting matches numpy-style references', () => {
     const r = rng(60);
@@ -75,8 +76,11 @@ describe('binary elementwise ops', () => {
     expect(() => runOp(DIV, node([t(a), t([1, 0, 1, 1])], [out('int32')]))).toThrow(/division by zero/);
   });
 
-  it('int8 ADD/SUB follow TFLite rescaling and stay within one step of the real result', () => {
+  // The default (XNNPACK's arithmetic, as LiteRT.js) is checked bit for bit in test/lite/int8/.
+  it("int8 ADD/SUB in 'reference' mode (TFLite Micro) follow TFLite rescaling and stay within one step of the real result", () => {
     const r = rng(61);
+    setRequantMode('reference');
+    try {
     for (const [op, sign] of [[ADD, 1], [SUB, -1]] as const) {
       const a = randi(r, 60, -128, 127), b = randi(r, 60, -128, 127);
       const qa = { scale: 0.05, zeroPoint: -10 }, qb = { scale: 0.03, zeroPoint: 7 }, qy = { scale: 0.08, zeroPoint: 3 };
@@ -93,6 +97,7 @@ describe('binary elementwise ops', () => {
         expect(Math.abs(got - Math.max(-128, Math.min(127, real)))).toBeLessThanOrEqual(1);
       });
     }
+    } finally { setRequantMode('fp32'); }
   });
 
   it('int8 MUL and DIV are within one step of the real result', () => {
@@ -117,18 +122,18 @@ describe('binary elementwise ops', () => {
 });
 
 describe('unary elementwise ops', () => {
-  const cases: Array<[OpDef<unknown>, (x: number) => number, Record<number, number | boolean>]> = [
-    [RELU as OpDef<unknown>, (x) => Math.max(0, x), {}],
-    [RELU6 as OpDef<unknown>, (x) => Math.min(6, Math.max(0, x)), {}],
-    [LOGISTIC as OpDef<unknown>, (x) => 1 / (1 + Math.exp(-x)), {}],
-    [TANH as OpDef<unknown>, Math.tanh, {}],
-    [EXP as OpDef<unknown>, Math.exp, {}],
-    [SQRT as OpDef<unknown>, (x) => Math.sqrt(Math.abs(x)), {}],
-    [RSQRT as OpDef<unknown>, (x) => 1 / Math.sqrt(Math.abs(x)), {}],
-    [HARD_SWISH as OpDef<unknown>, (x) => x * Math.min(6, Math.max(0, x + 3)) / 6, {}],
-    [LEAKY_RELU as OpDef<unknown>, (x) => (x >= 0 ? x : 0.2 * x), { 0: 0.2 }],
-    [GELU as OpDef<unknown>, (x) => 0.5 * x * (1 + erf(x / Math.SQRT2)), {}],
-    [GELU as OpDef<unknown>, (x) => 0.5 * x * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (x + 0.044715 * x ** 3))), { 0: true }],
+  const cases: Array<[LiteOp<unknown>, (x: number) => number, Record<number, number | boolean>]> = [
+    [RELU as LiteOp<unknown>, (x) => Math.max(0, x), {}],
+    [RELU6 as LiteOp<unknown>, (x) => Math.min(6, Math.max(0, x)), {}],
+    [LOGISTIC as LiteOp<unknown>, (x) => 1 / (1 + Math.exp(-x)), {}],
+    [TANH as LiteOp<unknown>, Math.tanh, {}],
+    [EXP as LiteOp<unknown>, Math.exp, {}],
+    [SQRT as LiteOp<unknown>, (x) => Math.sqrt(Math.abs(x)), {}],
+    [RSQRT as LiteOp<unknown>, (x) => 1 / Math.sqrt(Math.abs(x)), {}],
+    [HARD_SWISH as LiteOp<unknown>, (x) => x * Math.min(6, Math.max(0, x + 3)) / 6, {}],
+    [LEAKY_RELU as LiteOp<unknown>, (x) => (x >= 0 ? x : 0.2 * x), { 0: 0.2 }],
+    [GELU as LiteOp<unknown>, (x) => 0.5 * x * (1 + erf(x / Math.SQRT2)), {}],
+    [GELU as LiteOp<unknown>, (x) => 0.5 * x * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (x + 0.044715 * x ** 3))), { 0: true }],
   ];
 
   it('float32 matches the math (relative 1e-6)', () => {

@@ -26,17 +26,17 @@ import { SELECT_V2 } from '../../../lite-runtime/ops/select_v2.js';
 import { RESIZE_BILINEAR } from '../../../lite-runtime/ops/resize_bilinear.js';
 import { RESIZE_NEAREST_NEIGHBOR } from '../../../lite-runtime/ops/resize_nearest_neighbor.js';
 import { KernelError } from '../../../lite-runtime/format/errors.js';
-import type { OpDef } from '../../../lite-runtime/ops/op.js';
+import type { LiteOp } from '../../../lite-runtime/ops/op.js';
 import { constant, maxAbsDiff, node, out, randf, randi, rng, runOp, tensor } from './helpers.js';
 
 const data = (t: { data: unknown }): number[] => Array.from(t.data as ArrayLike<number>, Number);
 const iota = (n: number): number[] => Array.from({ length: n }, (_, i) => i);
 
 describe('more unary ops', () => {
-  const cases: Array<[OpDef<unknown>, (x: number) => number, boolean]> = [
-    [ABS as OpDef<unknown>, Math.abs, false], [SQUARE as OpDef<unknown>, (x) => x * x, false],
-    [FLOOR as OpDef<unknown>, Math.floor, false], [CEIL as OpDef<unknown>, Math.ceil, false], [LOG as OpDef<unknown>, Math.log, true],
-    [SIN as OpDef<unknown>, Math.sin, false], [COS as OpDef<unknown>, Math.cos, false],
+  const cases: Array<[LiteOp<unknown>, (x: number) => number, boolean]> = [
+    [ABS as LiteOp<unknown>, Math.abs, false], [SQUARE as LiteOp<unknown>, (x) => x * x, false],
+    [FLOOR as LiteOp<unknown>, Math.floor, false], [CEIL as LiteOp<unknown>, Math.ceil, false], [LOG as LiteOp<unknown>, Math.log, true],
+    [SIN as LiteOp<unknown>, Math.sin, false], [COS as LiteOp<unknown>, Math.cos, false],
   ];
   it('float32 follows the math, int8 tables stay within half a step', () => {
     const r = rng(100);
@@ -81,9 +81,9 @@ describe('more binary ops', () => {
 
   it('comparisons broadcast, output bool, and compare real values of quantized inputs', () => {
     const a = tensor('float32', [2, 2], [1, 2, 3, 4]), b = () => tensor('float32', [2], [2, 2]);
-    const table: Array<[OpDef<unknown>, number[]]> = [[LESS as OpDef<unknown>, [1, 0, 0, 0]], [GREATER as OpDef<unknown>, [0, 0, 1, 1]],
-      [LESS_EQUAL as OpDef<unknown>, [1, 1, 0, 0]], [GREATER_EQUAL as OpDef<unknown>, [0, 1, 1, 1]], [EQUAL as OpDef<unknown>, [0, 1, 0, 0]],
-      [NOT_EQUAL as OpDef<unknown>, [1, 0, 1, 1]]];
+    const table: Array<[LiteOp<unknown>, number[]]> = [[LESS as LiteOp<unknown>, [1, 0, 0, 0]], [GREATER as LiteOp<unknown>, [0, 0, 1, 1]],
+      [LESS_EQUAL as LiteOp<unknown>, [1, 1, 0, 0]], [GREATER_EQUAL as LiteOp<unknown>, [0, 1, 1, 1]], [EQUAL as LiteOp<unknown>, [0, 1, 0, 0]],
+      [NOT_EQUAL as LiteOp<unknown>, [1, 0, 1, 1]]];
     for (const [op, want] of table) {
       const [y] = runOp(op, node([a, b()], [out('bool')]));
       expect(y!.dtype).toBe('bool');
@@ -95,10 +95,10 @@ describe('more binary ops', () => {
     // all six on quantized inputs, NaN in float ones: 1.0, 1.1, 0.9, -0.5 vs 1.0, 1.0, 1.0, -0.5
     const qa = () => tensor('int8', [4], [10, 11, 9, -5], { quant: { scale: 0.1 } });
     const qb = () => tensor('int8', [4], [4, 4, 4, -2], { quant: { scale: 0.25 } });
-    const qtable: Array<[OpDef<unknown>, number[], number[]]> = [[LESS as OpDef<unknown>, [0, 0, 1, 0], [0, 0]],
-      [GREATER as OpDef<unknown>, [0, 1, 0, 0], [0, 0]], [LESS_EQUAL as OpDef<unknown>, [1, 0, 1, 1], [0, 0]],
-      [GREATER_EQUAL as OpDef<unknown>, [1, 1, 0, 1], [0, 0]], [EQUAL as OpDef<unknown>, [1, 0, 0, 1], [0, 0]],
-      [NOT_EQUAL as OpDef<unknown>, [0, 1, 1, 0], [1, 1]]];
+    const qtable: Array<[LiteOp<unknown>, number[], number[]]> = [[LESS as LiteOp<unknown>, [0, 0, 1, 0], [0, 0]],
+      [GREATER as LiteOp<unknown>, [0, 1, 0, 0], [0, 0]], [LESS_EQUAL as LiteOp<unknown>, [1, 0, 1, 1], [0, 0]],
+      [GREATER_EQUAL as LiteOp<unknown>, [1, 1, 0, 1], [0, 0]], [EQUAL as LiteOp<unknown>, [1, 0, 0, 1], [0, 0]],
+      [NOT_EQUAL as LiteOp<unknown>, [0, 1, 1, 0], [1, 1]]];
     for (const [op, want, wantNaN] of qtable) {
       expect(data(runOp(op, node([qa(), qb()], [out('bool')]))[0]!)).toEqual(want);
       expect(data(runOp(op, node([tensor('float32', [2], [NaN, 1]), tensor('float32', [2], [1, NaN])], [out('bool')]))[0]!)).toEqual(wantNaN);
@@ -154,7 +154,7 @@ describe('resize', () => {
   const cases = JSON.parse(readFileSync(new URL('../../fixtures/lite/ops/resize.json', import.meta.url), 'utf8')) as ResizeCase[];
   it('RESIZE_BILINEAR (half_pixel_centers, align_corners) and RESIZE_NEAREST_NEIGHBOR match torch interpolate', () => {
     for (const c of cases) {
-      const op = (c.op === 'nearest' ? RESIZE_NEAREST_NEIGHBOR : RESIZE_BILINEAR) as OpDef<unknown>;
+      const op = (c.op === 'nearest' ? RESIZE_NEAREST_NEIGHBOR : RESIZE_BILINEAR) as LiteOp<unknown>;
       const opts: Record<number, boolean> = c.op === 'nearest' ? { 0: c.align, 1: c.half } : { 2: c.align, 3: c.half };
       const [y] = runOp(op, node([tensor('float32', c.xShape, c.x), constant('int32', [2], c.size)], [out('float32')], opts));
       expect(y!.shape).toEqual([1, c.size[0]!, c.size[1]!, c.xShape[3]!]);

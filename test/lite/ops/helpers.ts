@@ -1,5 +1,5 @@
-/** Test helpers: hand-built tensors, options tables and nodes to drive one OpDef. */
-import type { LiteDType, OpDef, OpNode, OptionsTable, Quantization, RtTensor, TypedArray } from '../../../lite-runtime/ops/op.js';
+/** Test helpers: hand-built tensors, options tables and nodes to drive one LiteOp. */
+import type { LiteDType, LiteOp, OpNode, OptionsTable, Quantization, RtTensor, TypedArray } from '../../../lite-runtime/ops/op.js';
 
 let nextIndex = 0;
 
@@ -80,7 +80,7 @@ export function node(inputs: Array<RtTensor | null>, outputs: RtTensor[], opts: 
  * Like the interpreter, non-constant inputs hold no data during prepare (the arena is planned after).
  * With LITE_OPS_STRICT=1 every element access is bounds-checked (see `guardElements`).
  */
-export function runOp<S>(def: OpDef<S>, n: OpNode, times = 1): RtTensor[] {
+export function runOp<S>(def: LiteOp<S>, n: OpNode, times = 1): RtTensor[] {
   const live = n.inputs.map((t) => (t && !t.isConst ? t.data : null));
   n.inputs.forEach((t) => { if (t && !t.isConst) t.data = alloc(t.dtype, 0); });
   let state: S;

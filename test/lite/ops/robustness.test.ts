@@ -7,7 +7,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { LiteError } from '../../../lite-runtime/format/errors.js';
-import type { LiteDType, OpDef, RtTensor } from '../../../lite-runtime/ops/op.js';
+import type { LiteDType, LiteOp, RtTensor } from '../../../lite-runtime/ops/op.js';
 import { alloc, guardElements, node, rng, tensor } from './helpers.js';
 import * as ops from './all-ops.js';
 
@@ -140,7 +140,7 @@ function guard<A extends object>(a: A): A {
 }
 
 describe('every op rejects hostile nodes with a LiteError', () => {
-  const defs = Object.values(ops) as Array<OpDef<unknown>>;
+  const defs = Object.values(ops) as Array<LiteOp<unknown>>;
   it('has seeds for every op', () => {
     expect(defs.map((d) => d.name).filter((n) => !SEEDS[n])).toEqual([]);
   });

@@ -1,6 +1,6 @@
 /**
- * The CPU op registry: builtin code -> `OpDef`. Each op is one file in this folder
- * exporting one `OpDef`; add it to `ALL_OPS` below (one import, one entry).
+ * The CPU op resolver: builtin code -> `LiteOp`. Each op is one file in this folder
+ * exporting one `LiteOp`; add it to `ALL_OPS` below (one import, one entry).
  *
  * Ops the real models in test/fixtures/tflite-micro use (subgraph 0, dtypes in -> out), do these first:
  * - hello_world_float: FULLY_CONNECTED v1 x3 (float32 [1,1] -> [1,16] -> [1,16] -> [1,1], fused RELU).
@@ -16,10 +16,10 @@
  *                      SOFTMAX v2 (int8 -> int16).
  *
  * ```ts
- * const def = resolveOp(BuiltinOp.CONV_2D); // OpDef | undefined
+ * const def = resolveOp(BuiltinOp.CONV_2D); // LiteOp | undefined
  * ```
  */
-import type { OpDef } from './op.js';
+import type { LiteOp } from './op.js';
 import { ADD } from './add.js';
 import { AVERAGE_POOL_2D } from './average_pool_2d.js';
 import { CONV_2D } from './conv_2d.js';
@@ -117,8 +117,8 @@ import { CUMSUM } from './cumsum.js';
 import { SPACE_TO_BATCH_ND } from './space_to_batch_nd.js';
 import { BATCH_TO_SPACE_ND } from './batch_to_space_nd.js';
 
-/** Every op the CPU backend implements (one line each, alphabetical; op files export the op's TFLite name). */
-export const ALL_OPS: ReadonlyArray<OpDef> = [
+/** Every op the CPU backend implements (one line each, new ops at the end; op files export the op's TFLite name). */
+export const ALL_OPS: ReadonlyArray<LiteOp> = [
   ADD,
   AVERAGE_POOL_2D,
   CONV_2D,
@@ -217,10 +217,10 @@ export const ALL_OPS: ReadonlyArray<OpDef> = [
   BATCH_TO_SPACE_ND,
 ];
 
-const BY_CODE = new Map<number, OpDef>();
+const BY_CODE = new Map<number, LiteOp>();
 for (const op of ALL_OPS) BY_CODE.set(op.code, op);
 
 /** The CPU op for a builtin code, or undefined when the runtime lacks it. */
-export function resolveOp(code: number): OpDef | undefined {
+export function resolveOp(code: number): LiteOp | undefined {
   return BY_CODE.get(code);
 }
