@@ -28,6 +28,11 @@ const table: Record<string, Entry> = {
   'Conv1d/stride2-pad1': { make: () => new nn.Conv1d(3, 4, 3, { stride: 2, padding: 1 }) },
   'Conv1d/groups-same-nobias': { make: () => new nn.Conv1d(4, 6, 3, { padding: 'same', dilation: 2, groups: 2, bias: false }) },
   'Conv2d/pad1': { make: () => new nn.Conv2d(3, 4, 3, { padding: 1 }) },
+  'Conv2d/reflect': { make: () => new nn.Conv2d(2, 3, 3, { padding: 1, paddingMode: 'reflect' }) },
+  'Conv2d/replicate-rect': { make: () => new nn.Conv2d(2, 3, [3, 5], { padding: [1, 2], paddingMode: 'replicate' }) },
+  'Conv2d/circular-same-dilation': { make: () => new nn.Conv2d(2, 2, 3, { padding: 'same', dilation: 2, paddingMode: 'circular' }) },
+  'Conv1d/circular': { make: () => new nn.Conv1d(3, 4, 3, { stride: 2, padding: 2, paddingMode: 'circular' }) },
+  'Conv1d/reflect-same': { make: () => new nn.Conv1d(2, 2, 4, { padding: 'same', paddingMode: 'reflect' }) },
   'Conv2d/rect-stride-groups': { make: () => new nn.Conv2d(4, 6, [3, 2], { stride: [2, 1], padding: [1, 0], groups: 2 }) },
   'Conv2d/same-dilation': { make: () => new nn.Conv2d(2, 3, 3, { padding: 'same', dilation: 2 }) },
   'Conv2d/unbatched': { make: () => new nn.Conv2d(2, 3, 2) },
@@ -106,4 +111,18 @@ describe('nn modules vs torch (weights loaded by torch names)', () => {
       for (const [k, g] of Object.entries(c.paramGrads)) expectClose(params[k].grad ?? tg.zerosLike(params[k]), g, `${c.name} grad of ${k}`, rtol * 10, atol * 10);
     });
   }
+});
+
+describe('convolution options', () => {
+  it('unknown or unsupported options are typed errors naming the accepted keys', () => {
+    expect(() => new nn.Conv2d(1, 1, 3, { padingMode: 'reflect' } as object)).toThrow(/Conv2d: unknown option 'padingMode' \(accepted: stride, padding, dilation, groups, bias, paddingMode\)/);
+    expect(() => new nn.Conv2d(1, 1, 3, { paddingMode: 'mirror' as 'reflect' })).toThrow(tg.ValueError);
+    expect(() => new nn.Conv1d(1, 1, 3, { paddingMode: 'wrap' as 'circular' })).toThrow(/paddingMode must be one of zeros, reflect, replicate, circular/);
+  });
+
+  it("pad mode 'circular' wraps around and refuses more than one wrap", () => {
+    const x = tg.arange(0, 4).reshape([1, 4]);
+    expect(Array.from(tg.pad(x, [2, 1], 'circular').data())).toEqual([2, 3, 0, 1, 2, 3, 0]);
+    expect(() => tg.pad(x, [5, 0], 'circular')).toThrow(/wraps around at most once/);
+  });
 });

@@ -1,5 +1,7 @@
 import { zeros } from '../creation.js';
 import { ValueError } from '../errors.js';
+import { checkOptions } from '../options.js';
+import { pad } from '../ops/shape/pad.js';
 import type { Size2 } from '../ops/nn/args.js';
 import { conv1d, conv2d, convTranspose2d } from '../ops/nn/conv.js';
 import type { Tensor } from '../tensor.js';
@@ -14,6 +16,38 @@ export interface ConvOptions<S> {
   dilation?: S;
   groups?: number;
   bias?: boolean;
+  /** How the border is padded (torch's padding_mode): 'zeros' (default), 'reflect', 'replicate' or 'circular'. */
+  paddingMode?: PaddingMode;
+}
+
+export type PaddingMode = 'zeros' | 'reflect' | 'replicate' | 'circular';
+const CONV_KEYS = ['stride', 'padding', 'dilation', 'groups', 'bias', 'paddingMode'];
+const PADDING_MODES: readonly PaddingMode[] = ['zeros', 'reflect', 'replicate', 'circular'];
+
+function checkConvOptions(op: string, opts: ConvOptions<unknown>): void {
+  checkOptions(op, opts, CONV_KEYS);
+  const mode = opts.paddingMode ?? 'zeros';
+  if (!PADDING_MODES.includes(mode)) throw new ValueError(`${op}: paddingMode must be one of ${PADDING_MODES.join(', ')}, got '${String(mode)}'`);
+}
+
+/**
+ * torch's non-zero padding modes: the input is padded by `pad` first (per spatial dim,
+ * 'same' split as torch splits it: the extra element after) and the convolution pads nothing.
+ * Returns the padded input, or null for 'zeros'.
+ */
+function padBorder(x: Tensor, opts: ConvOptions<Size2>, kernel: readonly number[]): Tensor | null {
+  const mode = opts.paddingMode ?? 'zeros';
+  if (mode === 'zeros') return null;
+  const dil = opts.dilation ?? 1;
+  const spatial = kernel.length;
+  const pads: number[] = [];
+  for (let i = spatial - 1; i >= 0; i--) {
+    const p = opts.padding ?? 0, d = typeof dil === 'number' ? dil : dil[i];
+    if (p === 'valid') pads.push(0, 0);
+    else if (p === 'same') { const total = d * (kernel[i] - 1); pads.push(total >> 1, total - (total >> 1)); }
+    else { const v = typeof p === 'number' ? p : p[i]; pads.push(v, v); }
+  }
+  return pad(x, pads, mode === 'circular' ? 'circular' : mode);
 }
 
 function checkGroups(op: string, inC: number, outC: number, groups: number): void {
@@ -41,6 +75,7 @@ export class Conv2d extends Module {
   constructor(readonly inChannels: number, readonly outChannels: number, kernelSize: Size2, readonly opts: ConvOptions<Size2> = {}) {
     super();
     this.kernelSize = typeof kernelSize === 'number' ? [kernelSize, kernelSize] : [kernelSize[0], kernelSize[1]];
+    checkConvOptions('Conv2d', opts);
     const groups = opts.groups ?? 1;
     checkGroups('Conv2d', inChannels, outChannels, groups);
     [this.weight, this.bias] = initConv([outChannels, inChannels / groups, ...this.kernelSize], opts.bias === false ? null : outChannels);
@@ -48,6 +83,8 @@ export class Conv2d extends Module {
 
   forward(x: Tensor): Tensor {
     const { stride, padding, dilation, groups } = this.opts;
+    const padded = padBorder(x, this.opts, this.kernelSize);
+    if (padded) return conv2d(padded, this.weight, this.bias, { stride, padding: 0, dilation, groups });
     return conv2d(x, this.weight, this.bias, { stride, padding, dilation, groups });
   }
 
@@ -66,13 +103,17 @@ export class Conv1d extends Module {
 
   constructor(readonly inChannels: number, readonly outChannels: number, readonly kernelSize: number, readonly opts: ConvOptions<number> = {}) {
     super();
+    checkConvOptions('Conv1d', opts);
     const groups = opts.groups ?? 1;
     checkGroups('Conv1d', inChannels, outChannels, groups);
     [this.weight, this.bias] = initConv([outChannels, inChannels / groups, kernelSize], opts.bias === false ? null : outChannels);
   }
 
   forward(x: Tensor): Tensor {
-    return conv1d(x, this.weight, this.bias, this.opts);
+    const { stride, padding, dilation, groups } = this.opts;
+    const padded = padBorder(x, this.opts, [this.kernelSize]);
+    if (padded) return conv1d(padded, this.weight, this.bias, { stride, padding: 0, dilation, groups });
+    return conv1d(x, this.weight, this.bias, { stride, padding, dilation, groups });
   }
 
   protected override extraRepr(): string {
@@ -102,6 +143,7 @@ export class ConvTranspose2d extends Module {
   constructor(readonly inChannels: number, readonly outChannels: number, kernelSize: Size2, readonly opts: ConvTranspose2dModuleOptions = {}) {
     super();
     this.kernelSize = typeof kernelSize === 'number' ? [kernelSize, kernelSize] : [kernelSize[0], kernelSize[1]];
+    checkOptions('ConvTranspose2d', opts, ['stride', 'padding', 'outputPadding', 'dilation', 'groups', 'bias']);
     const groups = opts.groups ?? 1;
     checkGroups('ConvTranspose2d', inChannels, outChannels, groups);
     [this.weight, this.bias] = initConv([inChannels, outChannels / groups, ...this.kernelSize], opts.bias === false ? null : outChannels);

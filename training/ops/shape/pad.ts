@@ -6,6 +6,7 @@ import type { Tensor } from '../../tensor.js';
 import { defineOp, type OpDef } from '../registry.js';
 import { sum } from '../sum.js';
 import { alloc } from '../util.js';
+import { cat } from './cat.js';
 import { sliceRaw } from './slice.js';
 
 export type { PadMode };
@@ -20,6 +21,11 @@ const MODES: readonly string[] = ['constant', 'reflect', 'replicate'];
 
 export const PAD: OpDef<PadAttrs> = defineOp<PadAttrs>({
   name: 'pad',
+  onnx: (e, n, ins, outs) => {
+    const mode = n.attrs.mode === 'replicate' ? 'edge' : String(n.attrs.mode);
+    const value = e.constant(n.inputs[0].dtype, [n.attrs.value as number]);
+    e.node('Pad', [ins[0], e.i64(n.attrs.pads as readonly number[]), mode === 'constant' ? value : ''], outs, { mode: { s: mode } });
+  },
   infer([x], { pads, mode, value }) {
     const rank = x.shape.length;
     if (!MODES.includes(mode)) throw new ValueError(`pad: mode '${mode}' is not one of ${MODES.join(', ')}`);
@@ -96,7 +102,7 @@ export function padDim(x: Tensor, dim: number, before: number, after: number): T
  * (constant mode). 'reflect' mirrors without repeating the edge; 'replicate' repeats it.
  * @example tg.pad(img, [1, 1, 1, 1]) // zero border on H and W of NCHW
  */
-export function pad(x: Tensor, pads: readonly number[], mode: PadMode = 'constant', value = 0): Tensor {
+export function pad(x: Tensor, pads: readonly number[], mode: PadMode | 'circular' = 'constant', value = 0): Tensor {
   const rank = x.ndim;
   if (pads.length % 2 !== 0 || pads.length > 2 * rank) {
     throw new ShapeError(`pad: pads must hold (before, after) pairs for at most ${rank} dims of input ${fmtShape(x.shape)}, got [${pads.join(', ')}]`);
@@ -108,5 +114,24 @@ export function pad(x: Tensor, pads: readonly number[], mode: PadMode = 'constan
     onnx[d] = pads[2 * i];
     onnx[d + rank] = pads[2 * i + 1];
   }
-  return apply1(PAD, [x], { pads: onnx, mode, value });
+  return mode === 'circular' ? padCircular(x, onnx) : apply1(PAD, [x], { pads: onnx, mode, value });
 }
+
+/** 'circular' (torch's wrap-around padding): each dim gets its own end before and its start after, by slice and cat. */
+function padCircular(x: Tensor, pads: readonly number[]): Tensor {
+  const rank = x.ndim;
+  for (let d = 0; d < rank; d++) {
+    const b = pads[d], a = pads[d + rank], n = x.shape[d];
+    if (b === 0 && a === 0) continue;
+    if (b < 0 || a < 0 || b > n || a > n) {
+      throw new ValueError(`pad: circular padding (${b}, ${a}) on dim ${d} of ${fmtShape(x.shape)} must be in [0, ${n}] (it wraps around at most once)`);
+    }
+    x = cat([sliceRaw(x, { dim: d, start: n - b, end: n, step: 1 }), x, sliceRaw(x, { dim: d, start: 0, end: a, step: 1 })], d);
+  }
+  return x;
+}
+
+// Converter traits: the TFLite lowering and the ONNX types each op imports from (ops/convert-traits.ts).
+import { withTraits } from '../convert-traits.js';
+import { PAD_IMPORT, PAD_TFLITE } from '../convert/shape.js';
+withTraits(PAD, { tflite: PAD_TFLITE, onnxImport: { Pad: PAD_IMPORT } });
