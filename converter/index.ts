@@ -1,7 +1,12 @@
 /**
- * tglite's converter: graphs to .tflite FlatBuffers.
+ * tglite's converter: ONNX models and tg.jit graphs to optimized .tflite files,
+ * and the FlatBuffer writer underneath.
  * @example
- * import { writeTflite } from 'tglite/converter';
- * const bytes = writeTflite({ tensors, operators, inputs: [0], outputs: [2] });
+ * import { convert } from 'tglite/converter';
+ * const tflite = await convert(onnxBytes, { quantize: 'float16' });
+ * console.log(tflite.report.opsAfter);
  */
 export * from './tflite-writer/index.js';
+export { convert, optimizeForTflite, type ConvertOptions, type ConvertReport, type ConvertResult, type ConvertSource, type TracedSource, type QuantizeMode } from './convert.js';
+export { importOnnx, importableOnnxOps, type ImportOptions, type ImportResult } from './onnx-import/import.js';
+export { OnnxFormatError, UnsupportedOpsError, ConvertError, type UnsupportedOp } from './errors.js';

@@ -121,3 +121,20 @@ for (const [name, fn] of Object.entries(methods)) {
     writable: true, configurable: true,
   });
 }
+
+// Converter traits: the TFLite lowering and the ONNX types each op imports from (ops/convert-traits.ts).
+import { withTraits } from './convert-traits.js';
+import { builtin, onnx, RECIPROCAL_IMPORT, variadic } from './convert/elementwise.js';
+withTraits(ADD, { tflite: builtin('ADD', true), onnxImport: { ...onnx('Add', 'add'), Sum: variadic('add') } });
+withTraits(SUB, { tflite: builtin('SUB', true), onnxImport: onnx('Sub', 'sub') });
+withTraits(MUL, { tflite: builtin('MUL', true), onnxImport: onnx('Mul', 'mul') });
+withTraits(DIV, { tflite: builtin('DIV', true), onnxImport: { ...onnx('Div', 'div'), Reciprocal: RECIPROCAL_IMPORT } });
+withTraits(POW, { tflite: builtin('POW'), onnxImport: onnx('Pow', 'pow') });
+withTraits(MAXIMUM, { tflite: builtin('MAXIMUM'), onnxImport: { Max: variadic('maximum') } });
+withTraits(MINIMUM, { tflite: builtin('MINIMUM'), onnxImport: { Min: variadic('minimum') } });
+withTraits(EQ, { tflite: builtin('EQUAL'), onnxImport: onnx('Equal', 'eq') });
+withTraits(NE, { tflite: builtin('NOT_EQUAL') });
+withTraits(LT, { tflite: builtin('LESS'), onnxImport: onnx('Less', 'lt') });
+withTraits(LE, { tflite: builtin('LESS_EQUAL'), onnxImport: onnx('LessOrEqual', 'le') });
+withTraits(GT, { tflite: builtin('GREATER'), onnxImport: onnx('Greater', 'gt') });
+withTraits(GE, { tflite: builtin('GREATER_EQUAL'), onnxImport: onnx('GreaterOrEqual', 'ge') });

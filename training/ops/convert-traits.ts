@@ -9,7 +9,7 @@
 import type { BuiltinOpName } from '../../lite-runtime/format/schema.js';
 import type { DType, Storage } from '../dtype.js';
 import type { Node, Value } from '../graph/ir.js';
-import type { Attrs } from './registry.js';
+import type { Attrs, OpDef } from './registry.js';
 
 /** A physical layout: physical dim i holds logical dim perm[i] (identity = the IR's own layout). */
 export type Perm = readonly number[];
@@ -32,6 +32,8 @@ export interface TfliteLowerContext {
   outputLayout(i: number): Perm;
   /** Tensor index of output `i` (stored in `outputLayout(i)`). */
   output(i: number): number;
+  /** Output `i` is tensor `t` as it is (already in `outputLayout(i)`): no operator, e.g. a permute the layout absorbed. */
+  alias(i: number, t: number): void;
   /** A new constant tensor (physical shape). */
   addConstant(name: string, shape: readonly number[], dtype: DType | 'int64' | 'float16' | 'int8', data: ArrayBufferView | ArrayLike<number>): number;
   /** A new intermediate tensor (physical shape). */
@@ -90,6 +92,8 @@ export interface OnnxImportContext {
   /** Constant integer values of input `i` (shapes, axes, pads), or a failure naming the input. */
   ints(i: number): number[];
   /** Attribute value or `fallback`. */
+  attr(name: string, fallback: number): number;
+  attr(name: string, fallback: string): string;
   attr<T extends OnnxAttr>(name: string, fallback: T): T;
   attr(name: string): OnnxAttr;
   /** Adds a node of the op table (output metas inferred; folded when every input is constant); returns its outputs. */
@@ -98,6 +102,8 @@ export interface OnnxImportContext {
   op(op: string, inputs: readonly Value[], attrs?: Attrs): Value;
   /** A new constant. */
   constantValue(shape: readonly number[], dtype: DType, data: Storage): Value;
+  /** An int32 constant whose int64 values (beyond int32, e.g. Slice ends) are kept for `ints`. */
+  constantInts(shape: readonly number[], values: readonly number[]): Value;
   /** A scalar or 1-D float32 constant. */
   f32(values: number | readonly number[]): Value;
   /** Fails this node: an unsupported-op entry with `reason` and the closest supported alternative. */
@@ -109,3 +115,20 @@ export type OnnxImporter = (ctx: OnnxImportContext) => Value | readonly (Value |
 
 /** ONNX op types (default domain) this op imports from, each with its rule. */
 export type OnnxImportRules = Readonly<Record<string, OnnxImporter>>;
+
+/** The common rule: the ONNX node's inputs, in order, into one op of the table. */
+export function importAs(op: string, attrs: (c: OnnxImportContext) => Attrs = () => ({})): OnnxImporter {
+  return (c) => c.op(op, Array.from({ length: c.inputCount }, (_, i) => c.input(i)), attrs(c));
+}
+
+/** The converter's fields of a definition. */
+export type ConvertTraits = Pick<OpDef, 'tflite' | 'onnxImport'>;
+
+/**
+ * Sets an op's converter fields, once, in the op's own file (beside its
+ * definition; ops made by a shared factory get theirs this way too).
+ * @example withTraits(EXP, { tflite: builtin('EXP'), onnxImport: onnx('Exp', 'exp') });
+ */
+export function withTraits<A extends Attrs>(def: OpDef<A>, traits: ConvertTraits): void {
+  Object.assign(def, traits);
+}

@@ -44,3 +44,8 @@ export function expand(x: Tensor, shape: Shape): Tensor {
   return apply1(EXPAND, [x], { shape: [...shape] });
 }
 Tensor.prototype.expand = function (shape) { return expand(this, shape); };
+
+// Converter traits: the TFLite lowering and the ONNX types each op imports from (ops/convert-traits.ts).
+import { withTraits } from './convert-traits.js';
+import { EXPAND_IMPORT, EXPAND_TFLITE } from './convert/shape.js';
+withTraits(EXPAND, { tflite: EXPAND_TFLITE, onnxImport: { Expand: EXPAND_IMPORT } });

@@ -86,3 +86,8 @@ declare module '../tensor.js' {
   }
 }
 Tensor.prototype.matmul = function (other) { return matmul(this, other); };
+
+// Converter traits: the TFLite lowering and the ONNX types each op imports from (ops/convert-traits.ts).
+import { withTraits } from './convert-traits.js';
+import { GEMM_IMPORT, MATMUL_IMPORT, MATMUL_TFLITE } from './convert/nn.js';
+withTraits(MATMUL, { tflite: MATMUL_TFLITE, onnxImport: { MatMul: MATMUL_IMPORT, Gemm: GEMM_IMPORT } });

@@ -58,3 +58,8 @@ Tensor.prototype.t = function () {
   if (this.ndim > 2) throw new ShapeError(`t: expects a tensor with <= 2 dims, got ${this.ndim}`);
   return this.ndim < 2 ? this : transpose(this, 0, 1);
 };
+
+// Converter traits: the TFLite lowering and the ONNX types each op imports from (ops/convert-traits.ts).
+import { withTraits } from './convert-traits.js';
+import { PERMUTE_TFLITE, TRANSPOSE_IMPORT } from './convert/shape.js';
+withTraits(PERMUTE, { tflite: PERMUTE_TFLITE, onnxImport: { Transpose: TRANSPOSE_IMPORT } });

@@ -43,3 +43,11 @@ declare module '../tensor.js' {
 }
 Tensor.prototype.reshape = function (shape) { return reshape(this, shape); };
 Tensor.prototype.view = function (shape) { return reshape(this, shape); };
+
+// Converter traits: the TFLite lowering and the ONNX types each op imports from (ops/convert-traits.ts).
+import { withTraits } from './convert-traits.js';
+import { FLATTEN_IMPORT, RESHAPE_IMPORT, RESHAPE_TFLITE, SQUEEZE_IMPORT, UNSQUEEZE_IMPORT } from './convert/shape.js';
+withTraits(RESHAPE, {
+  tflite: RESHAPE_TFLITE,
+  onnxImport: { Reshape: RESHAPE_IMPORT, Flatten: FLATTEN_IMPORT, Squeeze: SQUEEZE_IMPORT, Unsqueeze: UNSQUEEZE_IMPORT },
+});

@@ -57,3 +57,8 @@ declare module '../tensor.js' {
   }
 }
 Tensor.prototype.sum = function (dim, keepdim) { return sum(this, dim, keepdim); };
+
+// Converter traits: the TFLite lowering and the ONNX types each op imports from (ops/convert-traits.ts).
+import { withTraits } from './convert-traits.js';
+import { reduce, reduceImport } from './convert/shape.js';
+withTraits(SUM, { tflite: reduce('SUM'), onnxImport: { ReduceSum: reduceImport('sum') } });

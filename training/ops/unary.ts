@@ -95,3 +95,20 @@ for (const [name, op] of Object.entries(fns)) {
     writable: true, configurable: true,
   });
 }
+
+// Converter traits: the TFLite lowering and the ONNX types each op imports from (ops/convert-traits.ts).
+import { withTraits } from './convert-traits.js';
+import { builtin, chain, onnx } from './convert/elementwise.js';
+withTraits(NEG, { tflite: builtin('NEG'), onnxImport: onnx('Neg', 'neg') });
+withTraits(ABS, { tflite: builtin('ABS'), onnxImport: onnx('Abs', 'abs') });
+withTraits(SIGN, { onnxImport: onnx('Sign', 'sign') });
+withTraits(SQRT, { tflite: builtin('SQRT'), onnxImport: onnx('Sqrt', 'sqrt') });
+withTraits(RSQRT, { tflite: builtin('RSQRT') });
+withTraits(EXP, { tflite: builtin('EXP'), onnxImport: onnx('Exp', 'exp') });
+withTraits(LOG, { tflite: builtin('LOG'), onnxImport: onnx('Log', 'log') });
+withTraits(LOG1P, { tflite: chain(['ADD', 1], ['LOG']) });
+withTraits(SIN, { tflite: builtin('SIN'), onnxImport: onnx('Sin', 'sin') });
+withTraits(COS, { tflite: builtin('COS'), onnxImport: onnx('Cos', 'cos') });
+withTraits(TANH, { tflite: builtin('TANH'), onnxImport: onnx('Tanh', 'tanh') });
+withTraits(SIGMOID, { tflite: builtin('LOGISTIC'), onnxImport: onnx('Sigmoid', 'sigmoid') });
+withTraits(RELU, { tflite: builtin('RELU'), onnxImport: onnx('Relu', 'relu') });

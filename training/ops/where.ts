@@ -44,3 +44,9 @@ declare module '../tensor.js' {
   }
 }
 Tensor.prototype.where = function (cond, other) { return where(cond, this, other); };
+
+// Converter traits: the TFLite lowering and the ONNX types each op imports from (ops/convert-traits.ts).
+import { withTraits } from './convert-traits.js';
+import { onnx } from './convert/elementwise.js';
+import { WHERE_TFLITE } from './convert/shape.js';
+withTraits(WHERE, { tflite: WHERE_TFLITE, onnxImport: onnx('Where', 'where') });

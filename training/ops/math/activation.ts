@@ -147,3 +147,24 @@ declare module '../../tensor.js' {
   }
 }
 Tensor.prototype.erf = function () { return erf(this); };
+
+// Converter traits: the TFLite lowering and the ONNX types each op imports from (ops/convert-traits.ts).
+import { withTraits } from '../convert-traits.js';
+import { builtin, chain, HARDSIGMOID_IMPORT, onnx, SILU_TFLITE } from '../convert/elementwise.js';
+withTraits(ERF, { onnxImport: onnx('Erf', 'erf') });
+withTraits(LEAKY_RELU, {
+  tflite: builtin('LEAKY_RELU', false, (n) => ({ alpha: n.attrs.negativeSlope as number })),
+  onnxImport: { LeakyRelu: (c) => c.op('leakyRelu', [c.input(0)], { negativeSlope: c.attr('alpha', 0.01) }) },
+});
+withTraits(ELU, {
+  tflite: { builtin: 'ELU', check: (n) => (n.attrs.alpha === 1 ? null : `elu with alpha ${n.attrs.alpha} (TFLite ELU has alpha 1)`) },
+  onnxImport: { Elu: (c) => c.op('elu', [c.input(0)], { alpha: c.attr('alpha', 1) }) },
+});
+withTraits(GELU, {
+  tflite: builtin('GELU', false, (n) => ({ approximate: n.attrs.approximate === 'tanh' })),
+  onnxImport: { Gelu: (c) => c.op('gelu', [c.input(0)], { approximate: c.attr('approximate', 'none') }) },
+});
+withTraits(SILU, { tflite: SILU_TFLITE });
+withTraits(SOFTPLUS, { onnxImport: { Softplus: (c) => c.op('softplus', [c.input(0)], { beta: 1, threshold: 20 }) } });
+withTraits(HARDSWISH, { tflite: builtin('HARD_SWISH'), onnxImport: onnx('HardSwish', 'hardswish') });
+withTraits(HARDSIGMOID, { tflite: chain(['ADD', 3], ['RELU6'], ['MUL', 1 / 6]), onnxImport: { HardSigmoid: HARDSIGMOID_IMPORT } });

@@ -101,3 +101,9 @@ declare module '../../tensor.js' {
 }
 Tensor.prototype.clamp = function (min, max) { return clamp(this, min, max); };
 Tensor.prototype.clip = function (min, max) { return clamp(this, min, max); };
+
+// Converter traits: the TFLite lowering and the ONNX types each op imports from (ops/convert-traits.ts).
+import { withTraits } from '../convert-traits.js';
+import { CLAMP_TFLITE, CLIP_IMPORT } from '../convert/elementwise.js';
+withTraits(CLAMP, { tflite: CLAMP_TFLITE, onnxImport: { Clip: CLIP_IMPORT } });
+withTraits(HARDTANH, { tflite: CLAMP_TFLITE });

@@ -37,3 +37,8 @@ declare module '../../tensor.js' {
   }
 }
 Tensor.prototype.cumsum = function (dim) { return cumsum(this, dim); };
+
+// Converter traits: the TFLite lowering and the ONNX types each op imports from (ops/convert-traits.ts).
+import { withTraits } from '../convert-traits.js';
+import { CUMSUM_IMPORT, CUMSUM_TFLITE } from '../convert/shape.js';
+withTraits(CUMSUM, { tflite: CUMSUM_TFLITE, onnxImport: { CumSum: CUMSUM_IMPORT } });

@@ -208,3 +208,14 @@ Tensor.prototype.maxWithIndices = function (dim, keepdim) { return maxWithIndice
 Tensor.prototype.minWithIndices = function (dim, keepdim) { return minWithIndices(this, dim, keepdim); };
 Tensor.prototype.argmax = function (dim, keepdim) { return argmax(this, dim, keepdim); };
 Tensor.prototype.argmin = function (dim, keepdim) { return argmin(this, dim, keepdim); };
+
+// Converter traits: the TFLite lowering and the ONNX types each op imports from (ops/convert-traits.ts).
+import { withTraits } from '../convert-traits.js';
+import { argImport, argReduce, reduce, reduceImport } from '../convert/shape.js';
+withTraits(AMAX, {
+  tflite: reduce('REDUCE_MAX'),
+  onnxImport: { ReduceMax: reduceImport('amax'), GlobalMaxPool: (c) => c.op('amax', [c.input(0)], { dims: c.input(0).shape.map((_, i) => i).slice(2), keepdim: true }) },
+});
+withTraits(AMIN, { tflite: reduce('REDUCE_MIN'), onnxImport: { ReduceMin: reduceImport('amin') } });
+withTraits(ARGMAX, { tflite: argReduce('ARG_MAX'), onnxImport: { ArgMax: argImport('argmax') } });
+withTraits(ARGMIN, { tflite: argReduce('ARG_MIN'), onnxImport: { ArgMin: argImport('argmin') } });

@@ -42,3 +42,8 @@ declare module '../../tensor.js' {
   }
 }
 Tensor.prototype.mean = function (dim, keepdim) { return mean(this, dim, keepdim); };
+
+// Converter traits: the TFLite lowering and the ONNX types each op imports from (ops/convert-traits.ts).
+import { withTraits } from '../convert-traits.js';
+import { reduce, reduceImport } from '../convert/shape.js';
+withTraits(MEAN, { tflite: reduce('MEAN'), onnxImport: { ReduceMean: reduceImport('mean') } });

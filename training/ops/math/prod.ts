@@ -55,3 +55,8 @@ declare module '../../tensor.js' {
   }
 }
 Tensor.prototype.prod = function (dim, keepdim) { return prod(this, dim, keepdim); };
+
+// Converter traits: the TFLite lowering and the ONNX types each op imports from (ops/convert-traits.ts).
+import { withTraits } from '../convert-traits.js';
+import { reduce, reduceImport } from '../convert/shape.js';
+withTraits(PROD, { tflite: reduce('REDUCE_PROD'), onnxImport: { ReduceProd: reduceImport('prod') } });

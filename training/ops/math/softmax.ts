@@ -100,3 +100,10 @@ declare module '../../tensor.js' {
 }
 Tensor.prototype.softmax = function (dim) { return softmax(this, dim); };
 Tensor.prototype.logSoftmax = function (dim) { return logSoftmax(this, dim); };
+
+// Converter traits: the TFLite lowering and the ONNX types each op imports from (ops/convert-traits.ts).
+import { withTraits } from '../convert-traits.js';
+import { softmaxImport } from '../convert/elementwise.js';
+import { softmaxLowering } from '../convert/shape.js';
+withTraits(SOFTMAX, { tflite: softmaxLowering('SOFTMAX'), onnxImport: { Softmax: softmaxImport('softmax') } });
+withTraits(LOG_SOFTMAX, { tflite: softmaxLowering('LOG_SOFTMAX'), onnxImport: { LogSoftmax: softmaxImport('logSoftmax') } });

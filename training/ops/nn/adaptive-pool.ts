@@ -59,3 +59,8 @@ export function adaptiveAvgPool2d(x: Tensor, outputSize: number | readonly [numb
   const y = apply1(ADAPTIVE_AVG_POOL2D, [x.reshape([1, ...x.shape])], { outputSize: out });
   return y.reshape(y.shape.slice(1));
 }
+
+// Converter traits: the TFLite lowering and the ONNX types each op imports from (ops/convert-traits.ts).
+import { withTraits } from '../convert-traits.js';
+import { ADAPTIVE_AVG_POOL2D_TFLITE, GLOBAL_AVG_POOL_IMPORT } from '../convert/nn.js';
+withTraits(ADAPTIVE_AVG_POOL2D, { tflite: ADAPTIVE_AVG_POOL2D_TFLITE, onnxImport: { GlobalAveragePool: GLOBAL_AVG_POOL_IMPORT } });

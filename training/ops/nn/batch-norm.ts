@@ -139,3 +139,8 @@ export function batchNorm(
   });
   return y;
 }
+
+// Converter traits: the TFLite lowering and the ONNX types each op imports from (ops/convert-traits.ts).
+import { withTraits } from '../convert-traits.js';
+import { BATCH_NORM_IMPORT, BATCH_NORM_TFLITE } from '../convert/nn.js';
+withTraits(BATCH_NORM, { tflite: BATCH_NORM_TFLITE, onnxImport: { BatchNormalization: BATCH_NORM_IMPORT } });

@@ -266,3 +266,9 @@ export function convTranspose2d(x: Tensor, weight: Tensor, bias: Tensor | null =
   const attrs: ConvTranspose2dAttrs = { stride, padding: [ph, pw, ph, pw], outputPadding, dilation, groups: groupsOf(op, opts.groups) };
   return batched(op, x, 4, '[N, C, H, W]', (xb) => apply1(CONV_TRANSPOSE2D, bias ? [xb, weight, bias] : [xb, weight], attrs));
 }
+
+// Converter traits: the TFLite lowering and the ONNX types each op imports from (ops/convert-traits.ts).
+import { withTraits } from '../convert-traits.js';
+import { CONV2D_TFLITE, CONV_IMPORT, CONV_TRANSPOSE2D_TFLITE, CONV_TRANSPOSE_IMPORT } from '../convert/nn.js';
+withTraits(CONV2D, { tflite: CONV2D_TFLITE, onnxImport: { Conv: CONV_IMPORT } });
+withTraits(CONV_TRANSPOSE2D, { tflite: CONV_TRANSPOSE2D_TFLITE, onnxImport: { ConvTranspose: CONV_TRANSPOSE_IMPORT } });

@@ -80,3 +80,8 @@ export function layerNorm(x: Tensor, normalizedShape: number | readonly number[]
   const w = weight ?? ones(norm), b = bias ?? zeros(norm);
   return apply(LAYER_NORM, [x, w, b], { axis, eps })[0];
 }
+
+// Converter traits: the TFLite lowering and the ONNX types each op imports from (ops/convert-traits.ts).
+import { withTraits } from '../convert-traits.js';
+import { LAYER_NORM_IMPORT, LAYER_NORM_TFLITE } from '../convert/nn.js';
+withTraits(LAYER_NORM, { tflite: LAYER_NORM_TFLITE, onnxImport: { LayerNormalization: LAYER_NORM_IMPORT } });

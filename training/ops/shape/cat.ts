@@ -76,3 +76,8 @@ export function stack(tensors: readonly Tensor[], dim = 0): Tensor {
   const grown = [...shape.slice(0, d), 1, ...shape.slice(d)];
   return apply1(CAT, tensors.map((t) => reshape(t, grown)), { dim: d });
 }
+
+// Converter traits: the TFLite lowering and the ONNX types each op imports from (ops/convert-traits.ts).
+import { withTraits } from '../convert-traits.js';
+import { CAT_TFLITE, CONCAT_IMPORT } from '../convert/shape.js';
+withTraits(CAT, { tflite: CAT_TFLITE, onnxImport: { Concat: CONCAT_IMPORT } });

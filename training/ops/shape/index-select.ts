@@ -117,3 +117,8 @@ declare module '../../tensor.js' {
 }
 Tensor.prototype.indexSelect = function (dim, index) { return indexSelect(this, dim, index); };
 Tensor.prototype.indexAdd = function (dim, index, source, alpha) { return indexAdd(this, dim, index, source, alpha); };
+
+// Converter traits: the TFLite lowering and the ONNX types each op imports from (ops/convert-traits.ts).
+import { withTraits } from '../convert-traits.js';
+import { GATHER_IMPORT, INDEX_SELECT_TFLITE } from '../convert/shape.js';
+withTraits(INDEX_SELECT, { tflite: INDEX_SELECT_TFLITE, onnxImport: { Gather: GATHER_IMPORT } });

@@ -162,3 +162,8 @@ Tensor.prototype.flip = function (dims) { return flip(this, dims); };
 import { withTraits } from '../convert-traits.js';
 import { SLICE_IMPORT, SLICE_TFLITE, SPLIT_IMPORT } from '../convert/shape.js';
 withTraits(SLICE, { tflite: SLICE_TFLITE, onnxImport: { Slice: SLICE_IMPORT, Split: SPLIT_IMPORT } });
+
+// Converter traits: the TFLite lowering and the ONNX types each op imports from (ops/convert-traits.ts).
+import { withTraits } from '../convert-traits.js';
+import { SLICE_IMPORT, SLICE_TFLITE, SPLIT_IMPORT } from '../convert/shape.js';
+withTraits(SLICE, { tflite: SLICE_TFLITE, onnxImport: { Slice: SLICE_IMPORT, Split: SPLIT_IMPORT } });

@@ -1,0 +1,144 @@
+/**
+ * `convert(source, options)`: ONNX bytes, or a tg.jit function / nn.Module with
+ * example inputs, to a `.tflite` model. The pipeline: import (ONNX -> IR) ->
+ * freeze -> cleanup -> shape check -> fold batch norm -> fold pad -> remove
+ * no-ops -> fuse bias/activation -> layout -> lower (op definitions' `tflite`)
+ * -> quantize -> write (FlatBuffer). The bytes carry a `report`.
+ * @example
+ * import { convert } from 'tglite/converter';
+ * const tflite = await convert(onnxBytes, { inputShapes: { input: [1, 3, 224, 224] } });
+ * console.log(tflite.report.opsAfter, tflite.length);
+ */
+import '../training/ops/index.js';
+import type { Graph } from '../training/graph/ir.js';
+import { exportModel } from '../training/onnx/export.js';
+import type { Tensor } from '../training/tensor.js';
+import { writeTflite } from './tflite-writer/index.js';
+import type { ModelDesc } from './tflite-writer/types.js';
+import { ConvertError } from './errors.js';
+import { importOnnx } from './onnx-import/import.js';
+import { assignLayouts, cleanup, foldBatchNorm, foldPad, freeze, fuseBiasActivation, inferShapes, removeNoops } from './passes/index.js';
+import { lowerGraph } from './lower/lower.js';
+import { quantizeModel, type QuantizeMode, type TensorQuantError } from './quantize/index.js';
+
+export type { QuantizeMode } from './quantize/index.js';
+
+/** A function or module traced through tg.onnx.export. */
+export interface TracedSource {
+  model: ((...args: Tensor[]) => unknown) | { forward(...args: Tensor[]): unknown };
+  inputs: readonly Tensor[];
+  inputNames?: readonly string[];
+  outputNames?: readonly string[];
+}
+
+export type ConvertSource = Uint8Array | ArrayBuffer | TracedSource;
+
+export interface ConvertOptions {
+  /** 'none' (default), 'float16' (fp16 weights + DEQUANTIZE), 'dynamic' (int8 weights, float activations), 'int8' (not yet). */
+  quantize?: QuantizeMode;
+  /** Input sets for int8 calibration. */
+  calibration?: Iterable<unknown> | AsyncIterable<unknown>;
+  /** Fixed shapes by input name (dynamic dims without one become 1). */
+  inputShapes?: Readonly<Record<string, readonly number[]>>;
+  /** Rank-4 inputs and outputs stored NHWC (default: the model's layout). */
+  nhwcIO?: boolean;
+  /** For int8: 'int8' or 'float32' model inputs/outputs. */
+  ioDtype?: 'int8' | 'float32';
+  /** Node names left in float. */
+  keepFloat?: readonly string[];
+  /** Called at each stage with a fraction done. */
+  onProgress?: (stage: string, fraction: number) => void;
+}
+
+export interface ConvertReport {
+  /** ONNX op counts of the source. */
+  opsBefore: Record<string, number>;
+  /** TFLite op counts of the result. */
+  opsAfter: Record<string, number>;
+  /** Bytes of the source (ONNX) and the result. */
+  sizeBefore: number;
+  sizeAfter: number;
+  /** Per-tensor quantization error (weights for float16/dynamic). */
+  quantError: TensorQuantError[];
+  /** Graph changes per pass. */
+  passes: Record<string, number>;
+  /** Notes: dynamic dims fixed, etc. */
+  warnings: string[];
+  inputNames: string[];
+  outputNames: string[];
+}
+
+export type ConvertResult = Uint8Array & { report: ConvertReport };
+
+const PRODUCER = 'tglite 0.1.0';
+
+function isTraced(s: ConvertSource): s is TracedSource {
+  return !(s instanceof Uint8Array) && !(s instanceof ArrayBuffer) && typeof s === 'object' && s !== null && 'model' in s;
+}
+
+/** The passes of `convert` on an imported graph (exported for tests and tools). */
+export function optimizeForTflite(g: Graph, passes: Record<string, number> = {}): Graph {
+  passes.freeze = freeze(g);
+  cleanup(g);
+  passes.shapes = inferShapes(g);
+  passes.foldBatchNorm = foldBatchNorm(g);
+  passes.foldPad = foldPad(g);
+  passes.removeNoops = removeNoops(g);
+  cleanup(g);
+  passes.fuseBiasActivation = fuseBiasActivation(g);
+  return g;
+}
+
+/** Converts a model to `.tflite` bytes; see the module comment. */
+export async function convert(source: ConvertSource, options: ConvertOptions = {}): Promise<ConvertResult> {
+  const progress = options.onProgress ?? (() => {});
+  const quant = options.quantize ?? 'none';
+  if (!['none', 'float16', 'dynamic', 'int8'].includes(quant)) throw new ConvertError(`quantize: '${quant}' is not one of none, float16, dynamic, int8`);
+  let bytes: Uint8Array;
+  if (isTraced(source)) {
+    progress('export', 0);
+    bytes = exportModel(source.model as never, [...source.inputs], { inputNames: source.inputNames, outputNames: source.outputNames });
+  } else {
+    bytes = source instanceof ArrayBuffer ? new Uint8Array(source) : source;
+  }
+  progress('import', 0);
+  const imported = importOnnx(bytes, { inputShapes: options.inputShapes });
+  const g = imported.graph;
+  const passes: Record<string, number> = {};
+  progress('optimize', 0.2);
+  optimizeForTflite(g, passes);
+  progress('lower', 0.5);
+  const layouts = assignLayouts(g, { nhwcIO: options.nhwcIO });
+  const { desc } = lowerGraph(g, layouts, {
+    inputNames: imported.inputNames, outputNames: imported.outputNames, nhwcIO: options.nhwcIO, opset: imported.opset,
+  });
+  progress('quantize', 0.7);
+  const { desc: qdesc, errors } = await quantizeModel(desc, quant, options);
+  const full: ModelDesc = {
+    ...qdesc,
+    description: `converted by ${PRODUCER} from ${imported.producer || 'ONNX'} (opset ${imported.opset})`,
+    metadata: [
+      { name: 'min_runtime_version', data: minRuntimeVersion(qdesc) },
+      { name: 'producer', data: new TextEncoder().encode(PRODUCER) },
+    ],
+  };
+  progress('write', 0.9);
+  const out = writeTflite(full) as ConvertResult;
+  const opsAfter: Record<string, number> = {};
+  for (const o of qdesc.operators) opsAfter[o.op] = (opsAfter[o.op] ?? 0) + 1;
+  out.report = {
+    opsBefore: imported.onnxOps, opsAfter, sizeBefore: bytes.length, sizeAfter: out.length, quantError: errors, passes,
+    warnings: imported.fixedDims, inputNames: imported.inputNames, outputNames: imported.outputNames,
+  };
+  progress('done', 1);
+  return out;
+}
+
+/** TFLite's min_runtime_version metadata: a 16-byte, zero-padded version string. */
+function minRuntimeVersion(desc: ModelDesc): Uint8Array {
+  const ops = new Set(desc.operators.map((o) => o.op));
+  const v = ops.has('GELU') ? '2.14.0' : ops.has('BROADCAST_TO') || ops.has('CUMSUM') ? '2.5.0' : ops.has('HARD_SWISH') ? '1.15.0' : '1.14.0';
+  const b = new Uint8Array(16);
+  b.set(new TextEncoder().encode(v));
+  return b;
+}

@@ -1,0 +1,103 @@
+/**
+ * Import rules for ONNX ops that are not an op of the table: graph plumbing
+ * (Constant, Identity, Shape, Cast of constants, ConstantOfShape, Range) and
+ * composites spelled out in table ops (recurrent.ts: LSTM, GRU). Every other
+ * ONNX op imports through the `onnxImport` field of an op definition.
+ */
+import type { DType, Storage } from '../../training/dtype.js';
+import type { OnnxImportContext, OnnxImporter, OnnxTensorData } from '../../training/ops/convert-traits.js';
+import { irDType } from './decode.js';
+import { RECURRENT_RULES } from './recurrent.js';
+
+function tensorAttr(c: OnnxImportContext, name: string): OnnxTensorData | undefined {
+  const t = c.attr(name);
+  return t && typeof t === 'object' && 'data' in t ? (t as OnnxTensorData) : undefined;
+}
+
+function converted(data: Storage, to: DType): Storage {
+  if (to === 'float32') return Float32Array.from(data);
+  if (to === 'bool') return Uint8Array.from(data, (x) => (x ? 1 : 0));
+  return Int32Array.from(data, (x) => Math.trunc(x));
+}
+
+export const STRUCTURAL_RULES: Record<string, OnnxImporter> = {
+  Constant: (c) => {
+    const t = tensorAttr(c, 'value');
+    if (t) {
+      const ints = (t as { ints?: number[] }).ints;
+      return ints ? c.constantInts(t.dims, ints) : c.constantValue(t.dims, t.dtype, t.data);
+    }
+    const f = c.attr('value_float'), fs = c.attr('value_floats'), i = c.attr('value_int'), is = c.attr('value_ints');
+    if (typeof f === 'number') return c.constantValue([], 'float32', Float32Array.of(f));
+    if (Array.isArray(fs)) return c.constantValue([fs.length], 'float32', Float32Array.from(fs as number[]));
+    if (typeof i === 'number') return c.constantInts([], [i]);
+    if (Array.isArray(is)) return c.constantInts([is.length], is as number[]);
+    return c.unsupported('Constant without a tensor, float(s) or int(s) value (sparse/string values are not supported)');
+  },
+  Identity: (c) => c.input(0),
+  Dropout: (c) => c.input(0), // inference: the identity (its mask output is not supported)
+  Shape: (c) => {
+    const s = c.input(0).shape;
+    const rank = s.length;
+    const clampAxis = (a: number) => Math.max(0, Math.min(rank, a < 0 ? a + rank : a));
+    const start = clampAxis(c.attr('start', 0)), end = clampAxis(c.attr('end', rank));
+    const dims = s.slice(start, end);
+    return c.constantInts([dims.length], dims);
+  },
+  Size: (c) => c.constantInts([], [c.input(0).shape.reduce((a, b) => a * b, 1)]),
+  Cast: (c) => {
+    const x = c.input(0);
+    const to = irDType(c.attr('to', 1), `node '${c.nodeName}' attribute 'to'`);
+    if (to === x.dtype) return x;
+    const d = c.constant(0);
+    if (d) return to === 'int32' ? c.constantInts(x.shape, Array.from(c.ints(0), Math.trunc)) : c.constantValue(x.shape, to, converted(d, to));
+    return c.unsupported(`a run-time cast from ${x.dtype} to ${to}`, 'keep the model in one dtype');
+  },
+  ConstantOfShape: (c) => {
+    const shape = c.ints(0);
+    const t = tensorAttr(c, 'value');
+    const dtype: DType = t?.dtype ?? 'float32';
+    const n = shape.reduce((a, b) => a * b, 1);
+    const fill = t ? t.data[0] : 0;
+    const data = dtype === 'float32' ? new Float32Array(n).fill(fill) : dtype === 'bool' ? new Uint8Array(n).fill(fill) : new Int32Array(n).fill(fill);
+    return c.constantValue(shape, dtype, data);
+  },
+  Range: (c) => {
+    const [start, limit, delta] = [0, 1, 2].map((i) => {
+      const d = c.constant(i);
+      if (!d) return c.unsupported('Range with run-time bounds');
+      return Number(d[0]);
+    });
+    const n = Math.max(Math.ceil((limit - start) / delta), 0);
+    const vals = Array.from({ length: n }, (_, i) => start + i * delta);
+    return c.input(0).dtype === 'float32' ? c.constantValue([n], 'float32', Float32Array.from(vals)) : c.constantInts([n], vals);
+  },
+  ...RECURRENT_RULES,
+};
+
+/** The closest supported alternative for ONNX ops without a rule (for the unsupported-op message). */
+export const ALTERNATIVES: Record<string, string> = {
+  Resize: 'ConvTranspose for learned upsampling',
+  Upsample: 'ConvTranspose for learned upsampling',
+  Einsum: 'MatMul with Transpose',
+  LpNormalization: 'ReduceSum + Sqrt + Div',
+  InstanceNormalization: 'LayerNormalization over the spatial axes, or BatchNormalization',
+  GroupNormalization: 'LayerNormalization',
+  RNN: 'LSTM or GRU',
+  Loop: 'unroll the loop at export time',
+  If: 'select with Where',
+  Scan: 'unroll at export time',
+  NonMaxSuppression: 'run NMS outside the model',
+  Mod: 'Sub + Mul + Floor',
+  Floor: 'no float rounding op is supported yet',
+  Ceil: 'no float rounding op is supported yet',
+  Round: 'no float rounding op is supported yet',
+  PRelu: 'LeakyRelu (one slope)',
+  ReduceL2: 'ReduceSum of Mul + Sqrt',
+  ReduceLogSumExp: 'LogSoftmax',
+  DepthToSpace: 'Reshape + Transpose',
+  SpaceToDepth: 'Reshape + Transpose',
+  Tile: 'Expand',
+  ScatterND: 'ScatterElements',
+  GatherND: 'Gather',
+};

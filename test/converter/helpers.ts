@@ -1,0 +1,32 @@
+import * as tg from '../../training/index.js';
+import { loadModel } from '../../lite-runtime/index.js';
+
+/** Runs .tflite bytes in the lite runtime on float inputs; outputs as Float32Arrays (int outputs widened). */
+export async function runLite(bytes: Uint8Array, inputs: readonly (Float32Array | Int32Array)[]): Promise<Float32Array[]> {
+  const model = await loadModel(bytes, { backend: 'cpu' });
+  try {
+    const outs = await model.run([...inputs]);
+    return outs.map((o) => Float32Array.from(o.data as ArrayLike<number>));
+  } finally {
+    model.dispose();
+  }
+}
+
+/** Largest |a - b| / max(1, |b|) over two arrays (relative where values are large). */
+export function maxRelDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  if (a.length !== b.length) return Infinity;
+  let m = 0;
+  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]) / Math.max(1, Math.abs(b[i])));
+  return m;
+}
+
+/** Seeded uniform [-1, 1) data. */
+export function randomData(n: number, seed = 1): Float32Array {
+  let s = seed >>> 0;
+  return Float32Array.from({ length: n }, () => {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    return (s / 4294967296) * 2 - 1;
+  });
+}
+
+export { tg };

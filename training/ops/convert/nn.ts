@@ -1,0 +1,333 @@
+/**
+ * Converter traits of the neural-network ops: convolutions and pools lower to
+ * NHWC TFLite builtins (weights permuted at conversion), matmul to
+ * FULLY_CONNECTED or BATCH_MATMUL, and the ONNX rules that import them.
+ */
+import type { Node } from '../../graph/ir.js';
+import type { OnnxImportContext, OnnxImporter, TfliteLowerContext, TfliteLowering } from '../convert-traits.js';
+import { NHWC, identity } from './perm.js';
+
+type Padding = 'SAME' | 'VALID' | null;
+
+/** TFLite's SAME padding of one spatial dim: [before, after]. */
+export function samePads(size: number, k: number, stride: number, dilation: number): [number, number] {
+  const out = Math.ceil(size / stride);
+  const total = Math.max((out - 1) * stride + (k - 1) * dilation + 1 - size, 0);
+  return [Math.floor(total / 2), total - Math.floor(total / 2)];
+}
+
+/** 'VALID' for no padding, 'SAME' when the pads are TFLite's SAME pads, else null (an explicit PAD is needed). */
+export function paddingMode(h: number, w: number, k: readonly number[], s: readonly number[], d: readonly number[], pads: readonly number[]): Padding {
+  const [t, l, b, r] = pads;
+  if (t === 0 && l === 0 && b === 0 && r === 0) return 'VALID';
+  const [st, sb] = samePads(h, k[0], s[0], d[0]), [sl, sr] = samePads(w, k[1], s[1], d[1]);
+  return st === t && sb === b && sl === l && sr === r ? 'SAME' : null;
+}
+
+/** Input 0 in NHWC, padded explicitly (PAD or PADV2 with `value`) when `mode` is null. */
+function paddedInput(ctx: TfliteLowerContext, pads: readonly number[], mode: Padding, value = 0): number {
+  const x = ctx.input(0, NHWC);
+  if (mode !== null) return x;
+  const [t, l, b, r] = pads;
+  const s = ctx.node.inputs[0].shape;
+  const id = ctx.node.outputs[0].id;
+  const paddings = ctx.addConstant(`pads_${id}`, [4, 2], 'int32', Int32Array.of(0, 0, t, b, l, r, 0, 0));
+  const out = ctx.addTensor(`padded_${id}`, [s[0], s[2] + t + b, s[3] + l + r, s[1]], 'float32');
+  if (value === 0) ctx.emit('PAD', [x, paddings], [out]);
+  else ctx.emit('PADV2', [x, paddings, ctx.addConstant(`padv_${id}`, [], 'float32', Float32Array.of(value))], [out]);
+  return out;
+}
+
+const ints = (n: Node, k: string) => n.attrs[k] as readonly number[];
+
+/** conv2d (x, w, bias?) -> CONV_2D or DEPTHWISE_CONV_2D in NHWC. */
+export const CONV2D_TFLITE: TfliteLowering = {
+  layout: 'channelsLast',
+  fusesActivation: true,
+  check(n) {
+    const g = n.attrs.groups as number, cin = n.inputs[0].shape[1], cout = n.inputs[1].shape[0];
+    if (g !== 1 && !(g === cin && cout % cin === 0)) return `grouped convolution (groups=${g}, ${cin} -> ${cout} channels): only groups 1 and depthwise`;
+    return null;
+  },
+  lower(ctx) {
+    const n = ctx.node;
+    const [x, w] = n.inputs;
+    const g = n.attrs.groups as number;
+    const stride = ints(n, 'stride'), dil = ints(n, 'dilation'), pads = ints(n, 'padding');
+    const k = [w.shape[2], w.shape[3]];
+    const mode = paddingMode(x.shape[2], x.shape[3], k, stride, dil, pads);
+    const input = paddedInput(ctx, pads, mode);
+    const cout = w.shape[0];
+    const bias = n.inputs[2] ? ctx.input(2) : ctx.addConstant(`bias_${n.outputs[0].id}`, [cout], 'float32', new Float32Array(cout));
+    const common = {
+      padding: mode ?? 'VALID', stride_h: stride[0], stride_w: stride[1],
+      dilation_h_factor: dil[0], dilation_w_factor: dil[1], fused_activation_function: ctx.activation,
+    };
+    if (g === 1) {
+      ctx.emit('CONV_2D', [input, ctx.input(1, [0, 2, 3, 1]), bias], [ctx.output(0)], common);
+    } else {
+      ctx.emit('DEPTHWISE_CONV_2D', [input, ctx.input(1, [1, 2, 3, 0]), bias], [ctx.output(0)], { ...common, depth_multiplier: cout / x.shape[1] }, 2);
+    }
+  },
+};
+
+/** convTranspose2d -> TRANSPOSE_CONV (no padding, groups 1). */
+export const CONV_TRANSPOSE2D_TFLITE: TfliteLowering = {
+  layout: 'channelsLast',
+  check(n) {
+    if ((n.attrs.groups as number) !== 1) return 'grouped transposed convolution';
+    if (ints(n, 'dilation').some((d) => d !== 1)) return 'dilated transposed convolution';
+    return null;
+  },
+  lower(ctx) {
+    const n = ctx.node;
+    const o = n.outputs[0].shape;
+    const pads = ints(n, 'padding'), stride = ints(n, 'stride'), outPad = ints(n, 'outputPadding');
+    const w = n.inputs[1].shape;
+    // Without padding the output is the full (VALID) result; SAME needs out = in * stride.
+    let padding: 'SAME' | 'VALID';
+    if (pads.every((p) => p === 0) && outPad.every((p) => p === 0)) padding = 'VALID';
+    else {
+      const [t, b] = samePads(o[2], w[2], stride[0], 1), [l, r] = samePads(o[3], w[3], stride[1], 1);
+      if (o[2] !== n.inputs[0].shape[2] * stride[0] || o[3] !== n.inputs[0].shape[3] * stride[1] || t !== pads[0] || l !== pads[1] || b - outPad[0] !== pads[2] || r - outPad[1] !== pads[3]) {
+        ctx.unsupported(`transposed convolution padding [${pads.join(', ')}] (output padding [${outPad.join(', ')}]) is neither VALID nor SAME`);
+      }
+      padding = 'SAME';
+    }
+    const shape = ctx.addConstant(`outshape_${n.outputs[0].id}`, [4], 'int32', Int32Array.of(o[0], o[2], o[3], o[1]));
+    const bias = n.inputs[2] ? ctx.input(2) : -1;
+    ctx.emit('TRANSPOSE_CONV', [shape, ctx.input(1, [1, 2, 3, 0]), ctx.input(0, NHWC), bias], [ctx.output(0)],
+      { padding, stride_h: stride[0], stride_w: stride[1], fused_activation_function: 'NONE' }, bias === -1 ? 1 : 3);
+  },
+};
+
+/** The explicit [top, left, bottom, right] pads of a pool, ceil mode included. */
+function poolPads(n: Node): number[] {
+  const x = n.inputs[0].shape, o = n.outputs[0].shape;
+  const k = ints(n, 'kernel'), s = ints(n, 'stride'), p = ints(n, 'padding');
+  const after = (i: number) => Math.max((o[2 + i] - 1) * s[i] + k[i] - x[2 + i] - p[i], 0);
+  return [p[0], p[1], after(0), after(1)];
+}
+
+function pool(op: 'MAX_POOL_2D' | 'AVERAGE_POOL_2D'): TfliteLowering {
+  return {
+    layout: 'channelsLast',
+    fusesActivation: true,
+    check(n) {
+      if ((n.attrs.dilation as number[] | undefined)?.some((d) => d !== 1)) return 'dilated pooling';
+      if (n.attrs.divisorOverride) return 'average pooling with divisorOverride';
+      return null;
+    },
+    lower(ctx) {
+      const n = ctx.node;
+      const x = n.inputs[0].shape;
+      const k = ints(n, 'kernel'), s = ints(n, 'stride');
+      const pads = poolPads(n);
+      let mode = paddingMode(x[2], x[3], k, s, [1, 1], pads);
+      let value = 0;
+      if (op === 'MAX_POOL_2D') value = -3.4028234663852886e38;
+      else if (mode === 'SAME' && n.attrs.countIncludePad) mode = null; // TFLite's SAME average excludes the pads
+      else if (mode === null && !n.attrs.countIncludePad) ctx.unsupported(`average pooling with pads [${pads.join(', ')}] that TFLite's SAME does not give, excluding the pads`);
+      const input = paddedInput(ctx, pads, mode, value);
+      ctx.emit(op, [input], [ctx.output(0)], {
+        padding: mode ?? 'VALID', stride_h: s[0], stride_w: s[1], filter_height: k[0], filter_width: k[1], fused_activation_function: ctx.activation,
+      });
+    },
+  };
+}
+
+export const MAX_POOL2D_TFLITE = pool('MAX_POOL_2D');
+export const AVG_POOL2D_TFLITE = pool('AVERAGE_POOL_2D');
+
+/** adaptiveAvgPool2d: MEAN over H, W for a 1x1 output; AVERAGE_POOL_2D where the output divides the input. */
+export const ADAPTIVE_AVG_POOL2D_TFLITE: TfliteLowering = {
+  layout: 'channelsLast',
+  lower(ctx) {
+    const n = ctx.node;
+    const [, , h, w] = n.inputs[0].shape;
+    const [oh, ow] = ints(n, 'outputSize');
+    const x = ctx.input(0, NHWC);
+    if (oh === 1 && ow === 1) {
+      ctx.emit('MEAN', [x, ctx.addConstant(`axes_${n.outputs[0].id}`, [2], 'int32', Int32Array.of(1, 2))], [ctx.output(0)], { keep_dims: true });
+      return;
+    }
+    if (h % oh || w % ow) ctx.unsupported(`adaptive average pooling ${h}x${w} -> ${oh}x${ow} (the output must divide the input)`);
+    ctx.emit('AVERAGE_POOL_2D', [x], [ctx.output(0)], {
+      padding: 'VALID', stride_h: h / oh, stride_w: w / ow, filter_height: h / oh, filter_width: w / ow, fused_activation_function: 'NONE',
+    });
+  },
+};
+
+/** batchNorm left after folding: x * scale + shift per channel (constants), in the input's layout. */
+export const BATCH_NORM_TFLITE: TfliteLowering = {
+  layout: 'elementwise',
+  fusesActivation: true,
+  lower(ctx) {
+    const n = ctx.node;
+    const [mean, variance, weight, bias] = [1, 2, 3, 4].map((i) => ctx.constant(i));
+    if (!mean || !variance || !weight || !bias) ctx.unsupported('batch norm with statistics computed at run time');
+    const x = n.inputs[0], out = n.outputs[0];
+    const c = x.shape[1];
+    const eps = n.attrs.eps as number;
+    const scale = new Float32Array(c), shift = new Float32Array(c);
+    for (let i = 0; i < c; i++) {
+      scale[i] = weight![i] / Math.sqrt(variance![i] + eps);
+      shift[i] = bias![i] - mean![i] * scale[i];
+    }
+    const perm = ctx.outputLayout(0);
+    const shape = perm.map((d) => (d === 1 ? c : 1));
+    const xi = ctx.input(0, perm);
+    const t = ctx.addTensor(`bn_${out.id}`, perm.map((d) => out.shape[d]), 'float32');
+    ctx.emit('MUL', [xi, ctx.addConstant(`bn_scale_${out.id}`, shape, 'float32', scale)], [t], { fused_activation_function: 'NONE' });
+    ctx.emit('ADD', [t, ctx.addConstant(`bn_shift_${out.id}`, shape, 'float32', shift)], [ctx.output(0)], { fused_activation_function: ctx.activation });
+  },
+};
+
+/** layerNorm over dims axis.. -> MEAN, SUB, MUL, MEAN, ADD, RSQRT, MUL, MUL, ADD (only its first output). */
+export const LAYER_NORM_TFLITE: TfliteLowering = {
+  lower(ctx) {
+    const n = ctx.node;
+    const x = n.inputs[0];
+    const rank = x.shape.length, axis = n.attrs.axis as number, eps = n.attrs.eps as number;
+    const id = n.outputs[0].id;
+    const axes = ctx.addConstant(`ln_axes_${id}`, [rank - axis], 'int32', Int32Array.from({ length: rank - axis }, (_, i) => axis + i));
+    const stat = x.shape.map((d, i) => (i < axis ? d : 1));
+    const t = (name: string, shape: readonly number[]) => ctx.addTensor(`ln_${name}_${id}`, shape, 'float32');
+    const none = { fused_activation_function: 'NONE' };
+    const xi = ctx.input(0);
+    const mean = t('mean', stat), centered = t('centered', x.shape), sq = t('sq', x.shape), variance = t('var', stat);
+    const ve = t('var_eps', stat), rstd = t('rstd', stat), normed = t('normed', x.shape), scaled = t('scaled', x.shape);
+    ctx.emit('MEAN', [xi, axes], [mean], { keep_dims: true });
+    ctx.emit('SUB', [xi, mean], [centered], none);
+    ctx.emit('MUL', [centered, centered], [sq], none);
+    ctx.emit('MEAN', [sq, axes], [variance], { keep_dims: true });
+    ctx.emit('ADD', [variance, ctx.addConstant(`ln_eps_${id}`, [], 'float32', Float32Array.of(eps))], [ve], none);
+    ctx.emit('RSQRT', [ve], [rstd]);
+    ctx.emit('MUL', [centered, rstd], [normed], none);
+    ctx.emit('MUL', [normed, ctx.input(1)], [scaled], none);
+    ctx.emit('ADD', [scaled, ctx.input(2)], [ctx.output(0)], none);
+  },
+};
+
+/** matmul (a, b, bias?) -> FULLY_CONNECTED when b is a constant matrix, else BATCH_MATMUL. */
+export const MATMUL_TFLITE: TfliteLowering = {
+  fusesActivation: true,
+  lower(ctx) {
+    const n = ctx.node;
+    const [a, b] = n.inputs;
+    const transA = n.attrs.transA === true, transB = n.attrs.transB === true;
+    if (ctx.constant(1) && b.shape.length === 2 && !transA && a.shape.length >= 2) {
+      const bias = n.inputs[2] ? ctx.input(2) : -1;
+      ctx.emit('FULLY_CONNECTED', [ctx.input(0), ctx.input(1, transB ? [0, 1] : [1, 0]), bias], [ctx.output(0)],
+        { fused_activation_function: ctx.activation, keep_num_dims: a.shape.length > 2 });
+      return;
+    }
+    if (n.inputs[2] || ctx.activation !== 'NONE') ctx.unsupported('bias or activation on a matmul of two run-time values');
+    if (a.shape.length < 2 || b.shape.length < 2) ctx.unsupported('matmul of vectors');
+    ctx.emit('BATCH_MATMUL', [ctx.input(0), ctx.input(1)], [ctx.output(0)], { adj_x: transA, adj_y: transB });
+  },
+};
+
+// ---- ONNX import rules ----
+
+const list = (c: OnnxImportContext, name: string, fallback: readonly number[]): number[] => [...c.attr<readonly number[]>(name, fallback)];
+
+/** ONNX pads [begin..., end...] for a window op, auto_pad resolved. */
+function windowPads(c: OnnxImportContext, x: readonly number[], k: readonly number[], s: readonly number[], d: readonly number[]): number[] {
+  const auto = c.attr('auto_pad', 'NOTSET');
+  const sp = x.length - 2;
+  if (auto === 'NOTSET') return list(c, 'pads', new Array(2 * sp).fill(0));
+  if (auto === 'VALID') return new Array(2 * sp).fill(0);
+  const pads = new Array<number>(2 * sp).fill(0);
+  for (let i = 0; i < sp; i++) {
+    const size = x[2 + i];
+    const out = Math.ceil(size / s[i]);
+    const total = Math.max((out - 1) * s[i] + (k[i] - 1) * d[i] + 1 - size, 0);
+    const small = Math.floor(total / 2);
+    pads[i] = auto === 'SAME_LOWER' ? total - small : small;
+    pads[i + sp] = total - pads[i];
+  }
+  return pads;
+}
+
+/** Conv (1-D inputs go through a 2-D conv with a unit height). */
+export const CONV_IMPORT: OnnxImporter = (c) => {
+  let x = c.input(0), w = c.input(1);
+  const rank = x.shape.length;
+  if (rank !== 3 && rank !== 4) return c.unsupported(`Conv over ${rank - 2} spatial dims (1-D and 2-D only)`);
+  const sp = rank - 2;
+  const k = list(c, 'kernel_shape', w.shape.slice(2));
+  const s = list(c, 'strides', new Array(sp).fill(1)), d = list(c, 'dilations', new Array(sp).fill(1));
+  const pads = windowPads(c, x.shape, k, s, d);
+  const group = c.attr('group', 1);
+  if (sp === 1) {
+    x = c.op('reshape', [x], { shape: [x.shape[0], x.shape[1], 1, x.shape[2]] });
+    w = c.op('reshape', [w], { shape: [w.shape[0], w.shape[1], 1, w.shape[2]] });
+    const ins = c.has(2) ? [x, w, c.input(2)] : [x, w];
+    const y = c.op('conv2d', ins, { stride: [1, s[0]], padding: [0, pads[0], 0, pads[1]], dilation: [1, d[0]], groups: group });
+    return c.op('reshape', [y], { shape: [y.shape[0], y.shape[1], y.shape[3]] });
+  }
+  const ins = c.has(2) ? [x, w, c.input(2)] : [x, w];
+  return c.op('conv2d', ins, { stride: s, padding: pads, dilation: d, groups: group });
+};
+
+export const CONV_TRANSPOSE_IMPORT: OnnxImporter = (c) => {
+  const x = c.input(0), w = c.input(1);
+  if (x.shape.length !== 4) return c.unsupported('ConvTranspose over other than 2 spatial dims');
+  if (c.attr('output_shape') !== undefined || c.attr('auto_pad', 'NOTSET') !== 'NOTSET') return c.unsupported('ConvTranspose with output_shape or auto_pad');
+  const ins = c.has(2) ? [x, w, c.input(2)] : [x, w];
+  return c.op('convTranspose2d', ins, {
+    stride: list(c, 'strides', [1, 1]), padding: list(c, 'pads', [0, 0, 0, 0]), dilation: list(c, 'dilations', [1, 1]),
+    groups: c.attr('group', 1), outputPadding: list(c, 'output_padding', [0, 0]),
+  });
+};
+
+function poolImport(op: 'maxPool2d' | 'avgPool2d'): OnnxImporter {
+  return (c) => {
+    const x = c.input(0);
+    if (x.shape.length !== 4) return c.unsupported(`${c.opType} over other than 2 spatial dims`);
+    const k = list(c, 'kernel_shape', []);
+    const s = list(c, 'strides', [1, 1]), d = list(c, 'dilations', [1, 1]);
+    const pads = windowPads(c, x.shape, k, s, d);
+    if (pads[0] !== pads[2] || pads[1] !== pads[3]) return c.unsupported(`${c.opType} with asymmetric pads [${pads.join(', ')}]`);
+    const attrs = { kernel: k, stride: s, padding: [pads[0], pads[1]], dilation: d, ceilMode: c.attr('ceil_mode', 0) === 1 };
+    if (op === 'maxPool2d') return [c.op('maxPool2d', [x], attrs)];
+    return c.op('avgPool2d', [x], { ...attrs, countIncludePad: c.attr('count_include_pad', 0) === 1, divisorOverride: 0 });
+  };
+}
+
+export const MAX_POOL_IMPORT = poolImport('maxPool2d');
+export const AVG_POOL_IMPORT = poolImport('avgPool2d');
+
+export const GLOBAL_AVG_POOL_IMPORT: OnnxImporter = (c) => {
+  const x = c.input(0);
+  if (x.shape.length === 4) return c.op('adaptiveAvgPool2d', [x], { outputSize: [1, 1] });
+  return c.op('mean', [x], { dims: identity(x.shape.length).slice(2), keepdim: true });
+};
+
+export const BATCH_NORM_IMPORT: OnnxImporter = (c) => {
+  if (c.attr('training_mode', 0) === 1) return c.unsupported('BatchNormalization in training mode', 'export the model in eval mode');
+  const [x, scale, bias, mean, variance] = [0, 1, 2, 3, 4].map((i) => c.input(i));
+  return c.op('batchNorm', [x, mean, variance, scale, bias], { eps: c.attr('epsilon', 1e-5) });
+};
+
+export const LAYER_NORM_IMPORT: OnnxImporter = (c) => {
+  const x = c.input(0);
+  let axis = c.attr('axis', -1);
+  if (axis < 0) axis += x.shape.length;
+  const norm = x.shape.slice(axis);
+  const size = norm.reduce((a, b) => a * b, 1);
+  const w = c.input(1);
+  const b = c.has(2) ? c.input(2) : c.constantValue(norm, 'float32', new Float32Array(size));
+  return c.ops('layerNorm', [x, w, b], { axis, eps: c.attr('epsilon', 1e-5) });
+};
+
+export const MATMUL_IMPORT: OnnxImporter = (c) => c.op('matmul', [c.input(0), c.input(1)], { transA: false, transB: false });
+
+export const GEMM_IMPORT: OnnxImporter = (c) => {
+  const alpha = c.attr('alpha', 1), beta = c.attr('beta', 1);
+  let y = c.op('matmul', [c.input(0), c.input(1)], { transA: c.attr('transA', 0) === 1, transB: c.attr('transB', 0) === 1 });
+  if (alpha !== 1) y = c.op('mul', [y, c.f32(alpha)]);
+  if (c.has(2)) y = c.op('add', [y, beta === 1 ? c.input(2) : c.op('mul', [c.input(2), c.f32(beta)])]);
+  return y;
+};
