@@ -1,11 +1,12 @@
 /**
- * LOG_SOFTMAX over the last axis: x - max - log(sum exp(x - max)). Int8/uint8 input
- * is computed on dequantized values and quantized into the output.
+ * LOG_SOFTMAX over the last axis: x - max - log(sum exp(x - max)) (float32: the kernels'
+ * softmaxAxis). Int8/uint8 input is computed on dequantized values and quantized into the output.
  */
 import { BuiltinOp } from '../format/schema.js';
 import type { LiteOp, OpNode } from './op.js';
 import { prepareRows, type RowsPlan } from './util/rows.js';
 import { quantizeValue } from './util/unary.js';
+import { softmaxAxis } from '../kernels/math-softmax.js';
 
 const OP = 'LOG_SOFTMAX';
 
@@ -15,7 +16,8 @@ export const LOG_SOFTMAX: LiteOp<RowsPlan> = {
   prepare: (node) => prepareRows(OP, node),
   run(node: OpNode, { rows, depth, q }: RowsPlan) {
     const x = node.inputs[0]!.data as Float32Array, y = node.outputs[0]!.data as Float32Array;
-    const si = q ? q.si : 1;
+    if (!q) { softmaxAxis(x, y, rows, depth, 1, true); return; }
+    const si = q.si;
     for (let r = 0, o = 0; r < rows; r++, o += depth) {
       let max = -Infinity;
       for (let i = o; i < o + depth; i++) if (x[i]! > max) max = x[i]!;
@@ -24,7 +26,7 @@ export const LOG_SOFTMAX: LiteOp<RowsPlan> = {
       const lse = Math.log(sum);
       for (let i = o; i < o + depth; i++) {
         const v = si * (x[i]! - max) - lse;
-        y[i] = q ? quantizeValue(v, q.so, q.zo, q.qmin, q.qmax) : v;
+        y[i] = quantizeValue(v, q.so, q.zo, q.qmin, q.qmax);
       }
     }
   },

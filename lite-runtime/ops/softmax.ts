@@ -1,5 +1,5 @@
 /**
- * SOFTMAX over the last axis: y = exp(beta*(x - max)) / sum. Int8 input
+ * SOFTMAX over the last axis: y = exp(beta*(x - max)) / sum (float32: the kernels' softmaxAxis). Int8 input
  * (output int8 or int16) uses a 256-entry table of exp(beta*scale*d), d = x - max,
  * built at prepare, and rounds each probability into the output quantization.
  */
@@ -7,6 +7,7 @@ import { BuiltinOp, SoftmaxOptions as F } from '../format/schema.js';
 import type { LiteOp, OpNode } from './op.js';
 import { expect, expectDType, expectRank, input, numElements, output, qparams, setOutput } from './util/check.js';
 import { qRange, roundHalfAway } from './util/quant.js';
+import { softmaxAxis } from '../kernels/math-softmax.js';
 
 const OP = 'SOFTMAX';
 
@@ -40,15 +41,7 @@ export const SOFTMAX: LiteOp<State> = {
   run(node: OpNode, s: State) {
     const { rows, depth } = s;
     if (!s.quant) {
-      const x = node.inputs[0]!.data as Float32Array, y = node.outputs[0]!.data as Float32Array;
-      for (let r = 0, o = 0; r < rows; r++, o += depth) {
-        let max = -Infinity;
-        for (let i = o; i < o + depth; i++) if (x[i]! > max) max = x[i]!;
-        let sum = 0;
-        for (let i = o; i < o + depth; i++) { const e = Math.exp(s.beta * (x[i]! - max)); y[i] = e; sum += e; }
-        const inv = 1 / sum;
-        for (let i = o; i < o + depth; i++) y[i] = y[i]! * inv;
-      }
+      softmaxAxis(node.inputs[0]!.data as Float32Array, node.outputs[0]!.data as Float32Array, rows, depth, 1, false, s.beta);
       return;
     }
     const x = node.inputs[0]!.data as Int8Array, y = node.outputs[0]!.data as Int8Array | Int16Array;

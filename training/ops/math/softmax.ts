@@ -1,4 +1,5 @@
-import { softmaxAxis, softmaxGradAxis } from '../../../lite-runtime/kernels/math-softmax.js';
+import { softmaxAxis } from '../../../lite-runtime/kernels/math-softmax.js';
+import { softmaxGradAxis } from '../../kernels/math-softmax.js';
 import { apply1 } from '../../dispatch.js';
 import { DTypeError } from '../../errors.js';
 import { normalizeDim } from '../../shape.js';
