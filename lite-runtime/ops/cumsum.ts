@@ -1,12 +1,13 @@
-/** CUMSUM along the constant axis (input 1), CumsumOptions exclusive / reverse; float32 and int32. */
+/** CUMSUM along the constant axis (input 1), CumsumOptions exclusive / reverse; float32 and int32 (the kernels' cumsumAxis). */
 import { BuiltinOp, CumsumOptions as F } from '../format/schema.js';
 import type { LiteOp, OpNode } from './op.js';
 import { constInts, describe, expect, expectDType, input, output, setOutput } from './util/check.js';
 import { expectConst, normAxis } from './util/layout.js';
+import { cumsumAxis } from '../kernels/math-cumsum.js';
 
 const OP = 'CUMSUM';
 
-interface State { outer: number; dim: number; inner: number; exclusive: boolean; reverse: boolean; int: boolean }
+interface State { outer: number; dim: number; inner: number; exclusive: boolean; reverse: boolean }
 
 export const CUMSUM: LiteOp<State> = {
   code: BuiltinOp.CUMSUM,
@@ -23,16 +24,9 @@ export const CUMSUM: LiteOp<State> = {
     for (let d = 0; d < axis; d++) outer *= x.shape[d]!;
     for (let d = axis + 1; d < x.shape.length; d++) inner *= x.shape[d]!;
     const o = node.options;
-    return { outer, dim: x.shape[axis]!, inner, exclusive: o ? o.bool(F.exclusive, false) : false, reverse: o ? o.bool(F.reverse, false) : false, int: x.dtype === 'int32' };
+    return { outer, dim: x.shape[axis]!, inner, exclusive: o ? o.bool(F.exclusive, false) : false, reverse: o ? o.bool(F.reverse, false) : false };
   },
   run(node: OpNode, s: State) {
-    const x = node.inputs[0]!.data as Float32Array, y = node.outputs[0]!.data as Float32Array;
-    for (let o = 0; o < s.outer; o++) for (let e = 0; e < s.inner; e++) {
-      let acc = 0;
-      for (let t = 0; t < s.dim; t++) {
-        const k = s.reverse ? s.dim - 1 - t : t, i = (o * s.dim + k) * s.inner + e, v = x[i]!;
-        if (s.exclusive) { y[i] = acc; acc = s.int ? (acc + v) | 0 : acc + v; } else { acc = s.int ? (acc + v) | 0 : acc + v; y[i] = acc; }
-      }
-    }
+    cumsumAxis(node.inputs[0]!.data as Float32Array, node.outputs[0]!.data as Float32Array, s.outer, s.dim, s.inner, s.reverse, s.exclusive);
   },
 };

@@ -103,21 +103,33 @@ describe('math kernels', () => {
 });
 
 describe('math kernels: cumsum layouts', () => {
-  it('inner = 1 and inner > 1 paths agree, forward and reverse', () => {
+  it('inner = 1 and inner > 1 paths agree, forward and reverse, inclusive and exclusive', () => {
     const outer = 2, n = 4, inner = 3;
     const a = Float32Array.from({ length: outer * n * inner }, (_, i) => Math.cos(i) * 3);
-    for (const reverse of [false, true]) {
+    for (const reverse of [false, true]) for (const exclusive of [false, true]) {
       const strided = new Float32Array(a.length);
-      cumsumAxis(a, strided, outer, n, inner, reverse);
+      cumsumAxis(a, strided, outer, n, inner, reverse, exclusive);
       const t = new Float32Array(a.length), tOut = new Float32Array(a.length);
       for (let o = 0; o < outer; o++) for (let j = 0; j < n; j++) for (let i = 0; i < inner; i++) {
         t[(o * inner + i) * n + j] = a[(o * n + j) * inner + i];
       }
-      cumsumAxis(t, tOut, outer * inner, n, 1, reverse);
+      cumsumAxis(t, tOut, outer * inner, n, 1, reverse, exclusive);
       for (let o = 0; o < outer; o++) for (let j = 0; j < n; j++) for (let i = 0; i < inner; i++) {
         expect(strided[(o * n + j) * inner + i]).toBeCloseTo(tOut[(o * inner + i) * n + j], 5);
       }
     }
+  });
+
+  it('exclusive leaves each element out, in place too; int32 sums wrap as int32 adds', () => {
+    const x = Float32Array.from([1, 2, 3, 4]);
+    cumsumAxis(x, x, 1, 4, 1, false, true);
+    expect(Array.from(x)).toEqual([0, 1, 3, 6]);
+    const r = new Float32Array(4);
+    cumsumAxis(Float32Array.from([1, 2, 3, 4]), r, 1, 4, 1, true, true);
+    expect(Array.from(r)).toEqual([9, 7, 4, 0]);
+    const big = Int32Array.from([2147483647, 1, 5]), w = new Int32Array(3);
+    cumsumAxis(big, w, 1, 3, 1, false);
+    expect(Array.from(w)).toEqual([2147483647, -2147483648, -2147483643]);
   });
 });
 
