@@ -1,7 +1,8 @@
 /**
  * CONCATENATION along `axis` (negative counts from the end), any element type,
  * fused activation for float32. Quantized inputs whose scale or zero point differ
- * from the output's are requantized (rounded half away from zero).
+ * from the output's are requantized (rounded half away from zero). The copy is the
+ * kernels' concat; requantization and the activation then run in place.
  */
 import { BuiltinOp, ConcatenationOptions as F } from '../format/schema.js';
 import type { LiteOp, OpNode, TypedArray } from './op.js';
@@ -10,11 +11,15 @@ import { describe, expect, input, output, qparams, setOutput } from './util/chec
 import { normAxis } from './util/layout.js';
 import { qRange } from './util/quant.js';
 import { quantizeValue } from './util/unary.js';
+import { concat } from '../kernels/shape-concat.js';
 
 const OP = 'CONCATENATION';
 
 interface Part { inner: number; rescale: { s: number; z: number } | null }
-interface State { outer: number; outInner: number; parts: Part[]; lo: number; hi: number; float: boolean; zo: number; so: number; qmin: number; qmax: number }
+interface State {
+  outer: number; outInner: number; parts: Part[]; sizes: number[]; data: TypedArray[];
+  lo: number; hi: number; float: boolean; zo: number; so: number; qmin: number; qmax: number;
+}
 
 export const CONCATENATION: LiteOp<State> = {
   code: BuiltinOp.CONCATENATION,
@@ -52,26 +57,29 @@ export const CONCATENATION: LiteOp<State> = {
       return { inner: t.shape[axis]! * inner, rescale };
     });
     const [qmin, qmax] = qRange(first.dtype);
-    return { outer, outInner: shape[axis]! * inner, parts, lo: range![0], hi: range![1], float, zo: yq.zeroPoint, so: yq.scale, qmin, qmax };
+    return {
+      outer, outInner: shape[axis]! * inner, parts, sizes: parts.map((p) => p.inner), data: [],
+      lo: range![0], hi: range![1], float, zo: yq.zeroPoint, so: yq.scale, qmin, qmax,
+    };
   },
   run(node: OpNode, s: State) {
     const y = node.outputs[0]!.data as Float32Array;
+    for (let i = 0; i < s.parts.length; i++) s.data[i] = node.inputs[i]!.data;
+    concat(s.data as Float32Array[], s.sizes, [s.outer, s.outInner], 1, y);
+    // then in place: inputs of another quantization into the output's, the float activation
     let base = 0;
-    for (let i = 0; i < s.parts.length; i++) {
-      const p = s.parts[i]!;
-      const x = node.inputs[i]!.data as TypedArray as Float32Array;
-      for (let o = 0; o < s.outer; o++) {
-        const xo = o * p.inner, yo = o * s.outInner + base;
-        if (p.rescale) {
-          const { s: sc, z } = p.rescale;
-          for (let k = 0; k < p.inner; k++) y[yo + k] = quantizeValue(sc * (x[xo + k]! - z), s.so, s.zo, s.qmin, s.qmax);
-        } else if (s.float) {
-          for (let k = 0; k < p.inner; k++) { const v = x[xo + k]!; y[yo + k] = v < s.lo ? s.lo : v > s.hi ? s.hi : v; }
-        } else {
-          for (let k = 0; k < p.inner; k++) y[yo + k] = x[xo + k]!;
+    for (const p of s.parts) {
+      if (p.rescale) {
+        const { s: sc, z } = p.rescale;
+        for (let o = 0, yo = base; o < s.outer; o++, yo += s.outInner) {
+          for (let k = yo; k < yo + p.inner; k++) y[k] = quantizeValue(sc * (y[k]! - z), s.so, s.zo, s.qmin, s.qmax);
         }
       }
       base += p.inner;
+    }
+    if (s.float && (s.lo > -Infinity || s.hi < Infinity)) {
+      const { lo, hi } = s;
+      for (let k = 0, n = s.outer * s.outInner; k < n; k++) { const v = y[k]!; y[k] = v < lo ? lo : v > hi ? hi : v; }
     }
   },
 };

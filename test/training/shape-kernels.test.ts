@@ -97,4 +97,12 @@ describe('shape kernels against per-element references', () => {
     concat([Int32Array.of(1, 2), new Float32Array(0), Uint8Array.of(1, 0), Float32Array.of(0.5, 0.25)], [1, 0, 1, 1], [2, 3], 1, c);
     expect(Array.from(c)).toEqual([1, 1, 0.5, 2, 0, 0.25]);
   });
+
+  it('concat: block copies (runs of 64 or more) and element copies give the same layout', () => {
+    const a = Float32Array.from({ length: 3 * 70 }, (_, i) => i), b = Float32Array.of(-1, -2, -3);
+    const out = new Float32Array(3 * 71);
+    concat([a, b], [70, 1], [3, 71], 1, out);
+    const want = Array.from({ length: 3 }, (_, r) => [...Array.from(a.subarray(r * 70, r * 70 + 70)), b[r]!]).flat();
+    expect(Array.from(out)).toEqual(want);
+  });
 });
