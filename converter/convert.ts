@@ -17,7 +17,7 @@ import { writeTflite } from './tflite-writer/index.js';
 import type { ModelDesc } from './tflite-writer/types.js';
 import { ConvertError } from './errors.js';
 import { importOnnx } from './onnx-import/import.js';
-import { assignLayouts, cleanup, foldBatchNorm, foldPad, freeze, fuseBiasActivation, inferShapes, removeNoops } from './passes/index.js';
+import { assignLayouts, cleanup, foldBatchNorm, foldPad, freeze, fuseBiasActivation, fuseGelu, inferShapes, removeNoops } from './passes/index.js';
 import { lowerGraph } from './lower/lower.js';
 import { quantizeModel, type QuantizeMode, type TensorQuantError } from './quantize/index.js';
 
@@ -85,6 +85,7 @@ export function optimizeForTflite(g: Graph, passes: Record<string, number> = {})
   passes.foldPad = foldPad(g);
   passes.removeNoops = removeNoops(g);
   cleanup(g);
+  passes.fuseGelu = fuseGelu(g);
   passes.fuseBiasActivation = fuseBiasActivation(g);
   return g;
 }

@@ -108,12 +108,18 @@ export function lowerGraph(g: Graph, layouts: Layouts, opts: LowerOptions): Lowe
   const outputSet = new Map<Value, number>();
   g.outputs.forEach((v, i) => { if (!outputSet.has(v)) outputSet.set(v, i); });
 
+  const failed = new Set<Value>();
   const used = new Set<Value>(g.outputs);
   for (const n of g.nodes) for (const v of n.inputs) used.add(v);
   for (const n of g.nodes) {
     const def = getOp(n.op);
     const t = def?.tflite;
-    const fail = (reason: string) => failures.push({ opType: n.op, node: n.outputs.map(tname).join(','), opset: opts.opset ?? 0, reason });
+    const fail = (reason: string) => {
+      failures.push({ opType: n.op, node: n.outputs.map(tname).join(','), opset: opts.opset ?? 0, reason });
+      for (const o of n.outputs) failed.add(o);
+    };
+    // a node reading the output of a node that failed: only the first failure is reported
+    if (n.inputs.some((v) => failed.has(v))) { for (const o of n.outputs) failed.add(o); continue; }
     if (!t) { fail('the op has no TFLite lowering'); continue; }
     const why = t.check?.(n);
     if (why) { fail(why); continue; }

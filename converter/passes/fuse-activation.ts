@@ -5,7 +5,6 @@ import { soleReader } from '../../training/graph/passes/util.js';
 /** Activations TFLite can fuse into the op before them, by IR node. */
 function activationOf(n: Node): string | null {
   if (n.op === 'relu') return 'RELU';
-  if (n.op === 'tanh') return 'TANH';
   if (n.op === 'clamp' || n.op === 'hardtanh') {
     const lo = n.attrs.min, hi = n.attrs.max;
     if (lo === 0 && hi === 6) return 'RELU6';
@@ -18,7 +17,7 @@ function activationOf(n: Node): string | null {
 /**
  * Bias and activation fusion into TFLite's fused activations. `matmul(x, W)`
  * followed by an add of a constant bias over the last dim takes the bias as a
- * third input (FULLY_CONNECTED's bias); a relu / relu6 / clamp(-1, 1) / tanh
+ * third input (FULLY_CONNECTED's bias); a relu / relu6 / clamp(-1, 1) (TFLite kernels clamp to these ranges; TANH is not fused)
  * whose input is only read by it becomes the producer's `fusedActivation` when
  * the producer's lowering takes one (conv, pools, FC, add, sub, mul, div,
  * concat). Run last: after it, nodes carry attrs only the TFLite lowering reads.
@@ -60,7 +59,6 @@ export function fuseBiasActivation(g: Graph): number {
     const p = prod.get(n.inputs[0]);
     if (!p || p.attrs.fusedActivation || drop.has(p) || only(n.inputs[0], n.op) !== n) continue;
     if (getOp(p.op)?.tflite?.fusesActivation !== true || p.outputs.length !== 1 || p.outputs[0].dtype !== 'float32') continue;
-    if (act === 'TANH' && p.op !== 'add' && p.op !== 'sub' && p.op !== 'mul' && p.op !== 'div') continue;
     p.attrs = { ...p.attrs, fusedActivation: act };
     p.outputs = n.outputs;
     drop.add(n);

@@ -124,11 +124,11 @@ for (const [name, fn] of Object.entries(methods)) {
 
 // Converter traits: the TFLite lowering and the ONNX types each op imports from (ops/convert-traits.ts).
 import { withTraits } from './convert-traits.js';
-import { builtin, onnx, RECIPROCAL_IMPORT, variadic } from './convert/elementwise.js';
+import { builtin, DIV_IMPORT, onnx, RECIPROCAL_IMPORT, variadic } from './convert/elementwise.js';
 withTraits(ADD, { tflite: builtin('ADD', true), onnxImport: { ...onnx('Add', 'add'), Sum: variadic('add') } });
 withTraits(SUB, { tflite: builtin('SUB', true), onnxImport: onnx('Sub', 'sub') });
 withTraits(MUL, { tflite: builtin('MUL', true), onnxImport: onnx('Mul', 'mul') });
-withTraits(DIV, { tflite: builtin('DIV', true), onnxImport: { ...onnx('Div', 'div'), Reciprocal: RECIPROCAL_IMPORT } });
+withTraits(DIV, { tflite: builtin('DIV', true), onnxImport: { Div: DIV_IMPORT, Reciprocal: RECIPROCAL_IMPORT } });
 withTraits(POW, { tflite: builtin('POW'), onnxImport: onnx('Pow', 'pow') });
 withTraits(MAXIMUM, { tflite: builtin('MAXIMUM'), onnxImport: { Max: variadic('maximum') } });
 withTraits(MINIMUM, { tflite: builtin('MINIMUM'), onnxImport: { Min: variadic('minimum') } });

@@ -122,3 +122,17 @@ export function softmaxImport(op: string): OnnxImporter {
 
 /** Reciprocal: 1 / x. */
 export const RECIPROCAL_IMPORT: OnnxImporter = (c) => c.op('div', [c.f32(1), c.input(0)]);
+
+/** ONNX Div: integer division (truncating) of integer constants (shape arithmetic), else the table's div. */
+export const DIV_IMPORT: OnnxImporter = (c) => {
+  const a = c.input(0), b = c.input(1);
+  if (a.dtype === 'int32' && b.dtype === 'int32') {
+    const x = c.constant(0), y = c.constant(1);
+    if (!x || !y) return c.unsupported('integer Div of run-time values', 'Div of float tensors');
+    const out = c.op('add', [a, b]); // the broadcast shape (a folded constant)
+    const n = out.shape.reduce((p, q) => p * q, 1);
+    const vals = Array.from({ length: n }, (_, i) => Math.trunc(x[x.length === 1 ? 0 : i] / y[y.length === 1 ? 0 : i]));
+    return c.constantInts(out.shape, vals);
+  }
+  return c.op('div', [a, b]);
+};
