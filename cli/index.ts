@@ -3,11 +3,13 @@
  *   tglite inspect model.tflite
  *   tglite run model.tflite --input '[[0.5]]'
  *   tglite bench model.tflite --runs 100
+ *   tglite convert model.onnx -o model.tflite --quantize float16
  */
 import { Command } from 'commander';
 import { inspectCommand } from './commands/inspect.js';
 import { runCommand } from './commands/run.js';
 import { benchCommand } from './commands/bench.js';
+import { convertCommand } from './commands/convert.js';
 
 const program = new Command('tglite')
   .description('tglite: train, convert and run models on CPU or WebGPU')
@@ -16,6 +18,7 @@ const program = new Command('tglite')
 program.addCommand(inspectCommand());
 program.addCommand(runCommand());
 program.addCommand(benchCommand());
+program.addCommand(convertCommand());
 
 program.parseAsync(process.argv).catch((e: unknown) => {
   const err = e as Error;

@@ -1,14 +1,16 @@
 import { Command } from 'commander';
 import { parseModel } from '../../lite-runtime/index.js';
 import { describeTensor, openModel } from './model-file.js';
+import { inspectOnnx } from './inspect-onnx.js';
 
 /** `tglite inspect model.tflite`: inputs, outputs, ops, memory. */
 export function inspectCommand(): Command {
   return new Command('inspect')
     .description('show a .tflite model: inputs, outputs, signatures, ops and planned memory')
-    .argument('<model>', 'path to a .tflite file')
+    .argument('<model>', 'path to a .tflite (or .onnx) file')
     .option('--json', 'print JSON')
     .action(async (path: string, opts: { json?: boolean }) => {
+      if (path.toLowerCase().endsWith('.onnx')) { await inspectOnnx(path, opts.json === true); return; }
       const { model, bytes, loadMs } = await openModel(path);
       const def = parseModel(bytes);
       const counts = new Map<string, number>();

@@ -1,0 +1,57 @@
+import { readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { Command, InvalidArgumentError } from 'commander';
+import { convert, type ConvertReport, type QuantizeMode } from '../../converter/index.js';
+
+/** `name=1x3x224x224` -> ['name', [1, 3, 224, 224]] (repeatable). */
+function inputShape(value: string, prev: Record<string, number[]> = {}): Record<string, number[]> {
+  const m = /^([^=]+)=(\d+(?:x\d+)*)$/.exec(value);
+  if (!m) throw new InvalidArgumentError(`expected name=DxDx..., e.g. input=1x3x224x224, got '${value}'`);
+  return { ...prev, [m[1]]: m[2].split('x').map(Number) };
+}
+
+function quantizeMode(value: string): QuantizeMode {
+  if (!['none', 'float16', 'dynamic', 'int8'].includes(value)) throw new InvalidArgumentError('one of none, float16, dynamic, int8');
+  return value as QuantizeMode;
+}
+
+function summary(r: ConvertReport, out: string): string {
+  const lines = [`${out}: ${(r.sizeBefore / 1024).toFixed(1)} KiB ONNX -> ${(r.sizeAfter / 1024).toFixed(1)} KiB TFLite`];
+  const ops = (o: Record<string, number>) => Object.entries(o).sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} x${v}`).join(', ');
+  lines.push(`  ops before (${Object.values(r.opsBefore).reduce((a, b) => a + b, 0)}): ${ops(r.opsBefore)}`);
+  lines.push(`  ops after  (${Object.values(r.opsAfter).reduce((a, b) => a + b, 0)}): ${ops(r.opsAfter)}`);
+  if (r.quantError.length) {
+    const worst = [...r.quantError].sort((a, b) => a.sqnrDb - b.sqnrDb).slice(0, 5);
+    lines.push(`  quantized tensors: ${r.quantError.length}; worst SQNR: ${worst.map((e) => `${e.tensor} ${e.sqnrDb.toFixed(1)} dB`).join(', ')}`);
+  }
+  for (const w of r.warnings) lines.push(`  note: ${w}`);
+  return lines.join('\n');
+}
+
+/** `tglite convert model.onnx -o model.tflite`: ONNX to TFLite, written atomically. */
+export function convertCommand(): Command {
+  return new Command('convert')
+    .description('convert an ONNX model to .tflite (NHWC, fused, optionally quantized)')
+    .argument('<model>', 'path to a .onnx file')
+    .option('-o, --output <path>', 'where to write the .tflite file (default: the model name with .tflite)')
+    .option('--quantize <mode>', 'none | float16 | dynamic | int8', quantizeMode, 'none')
+    .option('--input-shape <name=DxD...>', 'fix an input\'s shape (repeatable)', inputShape)
+    .option('--nhwc-io', 'rank-4 inputs and outputs in NHWC (default: the model\'s layout)')
+    .option('--report', 'print the conversion report as JSON')
+    .addHelpText('after', '\nExample:\n  tglite convert mobilenet.onnx -o mobilenet.tflite --input-shape input=1x3x224x224 --quantize float16\n')
+    .action(async (path: string, opts: { output?: string; quantize: QuantizeMode; inputShape?: Record<string, number[]>; nhwcIo?: boolean; report?: boolean }) => {
+      const out = opts.output ?? join(dirname(path), `${basename(path).replace(/\.onnx$/i, '')}.tflite`);
+      const bytes = new Uint8Array(await readFile(path));
+      const tfl = await convert(bytes, { quantize: opts.quantize, inputShapes: opts.inputShape, nhwcIO: opts.nhwcIo === true });
+      // atomic: a temp file beside the target, then rename (no partial output on failure)
+      const tmp = `${out}.tmp-${process.pid}`;
+      try {
+        await writeFile(tmp, tfl);
+        await rename(tmp, out);
+      } catch (e) {
+        await rm(tmp, { force: true });
+        throw e;
+      }
+      console.log(opts.report ? JSON.stringify({ output: out, ...tfl.report }, null, 2) : summary(tfl.report, out));
+    });
+}
