@@ -3,15 +3,17 @@
  * indices (negative indices count from the end, like TFLite's GATHER); any element type.
  * An index out of range is a KernelError at run (never an out-of-bounds read).
  * `batch_dims` b: the first b dims of params and indices pair up (gathered per batch).
+ * The copy is the kernels' take.
  */
 import { BuiltinOp, GatherOptions as F } from '../format/schema.js';
 import type { LiteOp, OpNode } from './op.js';
 import { describe, expect, expectDType, fail, input, numElements, output, setOutput } from './util/check.js';
 import { normAxis } from './util/layout.js';
+import { take } from '../kernels/shape-take.js';
 
 const OP = 'GATHER';
 
-interface State { batch: number; outer: number; dim: number; inner: number; count: number }
+interface State { batch: number; outer: number; dim: number; inner: number; count: number; shape: number[] }
 
 export const GATHER: LiteOp<State> = {
   code: BuiltinOp.GATHER,
@@ -31,20 +33,18 @@ export const GATHER: LiteOp<State> = {
     for (let d = 0; d < bd; d++) batch *= x.shape[d]!;
     for (let d = bd; d < axis; d++) outer *= x.shape[d]!;
     for (let d = axis + 1; d < x.shape.length; d++) inner *= x.shape[d]!;
-    return { batch, outer, dim: x.shape[axis]!, inner, count: numElements(idx.shape.slice(bd)) };
+    return { batch, outer, dim: x.shape[axis]!, inner, count: numElements(idx.shape.slice(bd)), shape: [outer, x.shape[axis]!, inner] };
   },
   run(node: OpNode, s: State) {
     const x = node.inputs[0]!.data as Float32Array, ids = node.inputs[1]!.data as Int32Array | BigInt64Array;
     const y = node.outputs[0]!.data as Float32Array;
-    const { batch, outer, dim, inner, count } = s;
-    let yo = 0;
-    for (let b = 0; b < batch; b++) for (let o = 0; o < outer; o++) {
-      for (let j = 0; j < count; j++) {
-        let k = Number(ids[b * count + j]!);
-        if (k < 0) k += dim;
-        if (!(k >= 0 && k < dim)) throw fail(OP, node, `index ${Number(ids[b * count + j]!)} at position ${b * count + j} is out of range [0, ${dim})`);
-        const xo = ((b * outer + o) * dim + k) * inner;
-        for (let e = 0; e < inner; e++) y[yo++] = x[xo + e]!;
+    const { batch, outer, dim, inner, count } = s, xn = outer * dim * inner, yn = outer * count * inner;
+    for (let b = 0; b < batch; b++) {
+      const bad = batch === 1 ? take(x, s.shape, ids, 1, y, true)
+        : take(x.subarray(b * xn, b * xn + xn), s.shape, ids.subarray(b * count, b * count + count), 1, y.subarray(b * yn, b * yn + yn), true);
+      if (bad >= 0) {
+        const at = b * count + bad;
+        throw fail(OP, node, `index ${Number(ids[at]!)} at position ${at} is out of range [-${dim}, ${dim})`);
       }
     }
   },

@@ -3,7 +3,8 @@ import { concat } from '../../lite-runtime/kernels/shape-concat.js';
 import { gatherElements, scatterElements } from '../../training/kernels/shape-gather.js';
 import { oneHot } from '../../training/kernels/shape-one-hot.js';
 import { pad, type PadMode } from '../../lite-runtime/kernels/shape-pad.js';
-import { take, takeAdd } from '../../lite-runtime/kernels/shape-take.js';
+import { take } from '../../lite-runtime/kernels/shape-take.js';
+import { takeAdd } from '../../training/kernels/shape-take.js';
 
 // Seeded LCG so the randomized cases are reproducible.
 let seed = 12345;
@@ -96,6 +97,19 @@ describe('shape kernels against per-element references', () => {
     const c = new Float32Array(6);
     concat([Int32Array.of(1, 2), new Float32Array(0), Uint8Array.of(1, 0), Float32Array.of(0.5, 0.25)], [1, 0, 1, 1], [2, 3], 1, c);
     expect(Array.from(c)).toEqual([1, 1, 0.5, 2, 0, 0.25]);
+  });
+
+  it('take: negative indices count from the end only when asked; int64 indices; slices of 64+ copied as blocks', () => {
+    const x = Float32Array.from({ length: 6 }, (_, i) => i), out = new Float32Array(2);
+    expect(take(x, [6], Int32Array.of(-1, 0), 0, out)).toBe(0);
+    expect(take(x, [6], Int32Array.of(-1, -6), 0, out, true)).toBe(-1);
+    expect(Array.from(out)).toEqual([5, 0]);
+    expect(take(x, [6], BigInt64Array.of(2n, -7n), 0, out, true)).toBe(1);
+    expect(take(x, [6], BigInt64Array.of(2n, -2n), 0, out, true)).toBe(-1);
+    expect(Array.from(out)).toEqual([2, 4]);
+    const w = Float32Array.from({ length: 3 * 80 }, (_, i) => i), rows = new Float32Array(2 * 80);
+    take(w, [3, 80], Int32Array.of(2, 0), 0, rows);
+    expect(Array.from(rows)).toEqual([...Array.from(w.subarray(160, 240)), ...Array.from(w.subarray(0, 80))]);
   });
 
   it('concat: block copies (runs of 64 or more) and element copies give the same layout', () => {

@@ -1,4 +1,5 @@
-import { take, takeAdd } from '../../../lite-runtime/kernels/shape-take.js';
+import { take } from '../../../lite-runtime/kernels/shape-take.js';
+import { takeAdd } from '../../kernels/shape-take.js';
 import { apply1 } from '../../dispatch.js';
 import { DTypeError, ShapeError } from '../../errors.js';
 import { fmtShape, normalizeDim, shapesEqual } from '../../shape.js';
