@@ -5,6 +5,7 @@
  * each intermediate tensor. Reports the first operator whose outputs differ, and every one.
  *
  *   npx tsx scripts/diff-tflite.ts MODEL.tflite|DIR ... [--runs 3] [--seed 1] [--ref DIR] [--tfjs] [--quiet]
+ *   npx tsx scripts/diff-tflite.ts --fixture OUT.json MODEL.tflite   # the reference's intermediates, for a test
  *
  * Inputs are seeded random values (int8: uniform over [-128, 127]; float: [-1, 1]).
  * int8/int16/uint8/int32 tensors must be equal; float32 within 1e-5 relative (reported as max error).
@@ -12,6 +13,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { deflateRawSync } from 'node:zlib';
 import { descFromModel, writeTflite } from '../converter/tflite-writer/index.js';
 import type { ModelDesc } from '../converter/tflite-writer/types.js';
 import { loadModel, parseModel, type TypedArray } from '../lite-runtime/index.js';
@@ -24,7 +26,7 @@ const CTOR: Record<string, new (n: number) => TypedArray> = {
 };
 
 /** Seeded inputs for the model's inputs. */
-function makeInputs(tensors: TensorDef[], inputs: number[], seed: number): TypedArray[] {
+export function makeInputs(tensors: TensorDef[], inputs: number[], seed: number): TypedArray[] {
   const R = rng(seed);
   return inputs.map((i) => {
     const t = tensors[i]!;
@@ -41,7 +43,7 @@ function makeInputs(tensors: TensorDef[], inputs: number[], seed: number): Typed
 }
 
 /** The model with operators after `last` dropped and `last`'s outputs as the model's outputs. */
-function cutAfter(desc: ModelDesc, last: number): Uint8Array {
+export function cutAfter(desc: ModelDesc, last: number): Uint8Array {
   const op = desc.operators[last]!;
   const cut: ModelDesc = { ...desc, operators: desc.operators.slice(0, last + 1), outputs: op.outputs };
   delete (cut as { signatureDefs?: unknown }).signatureDefs;
@@ -130,6 +132,31 @@ export async function diffModel(ref: Reference, file: string, o: { runs: number;
   return list;
 }
 
+/**
+ * Stores the model, one seeded input and LiteRT.js's output of every cut (deflated, base64)
+ * for test/lite/int8/diff-harness.test.ts, which replays the cuts without the reference runtimes.
+ */
+async function writeFixture(ref: Reference, file: string, out: string, seed: number): Promise<void> {
+  const bytes = new Uint8Array(fs.readFileSync(file));
+  const def = parseModel(bytes);
+  const sg = def.subgraphs[0]!;
+  const desc = descFromModel(def);
+  const inputs = makeInputs(sg.tensors, sg.inputs, seed);
+  const z = (a: ArrayBufferView): string => toB64(deflateRawSync(Buffer.from(a.buffer, a.byteOffset, a.byteLength), { level: 9 }));
+  const cuts = [];
+  for (let i = 0; i < sg.operators.length; i++) {
+    const outs = await ref.run('litert', cutAfter(desc, i), inputs.map((a) => ({ b64: toB64(a) })), {});
+    cuts.push({ op: i, name: sg.operators[i]!.name, outputs: outs.map((o) => ({ dtype: o.dtype, shape: o.shape, data: z(new (CTOR[o.dtype]!)(o.data as never)) })) });
+  }
+  fs.writeFileSync(out, JSON.stringify({
+    generator: `scripts/diff-tflite.ts --fixture ${path.basename(out)} ${path.basename(file)} --seed ${seed}`,
+    reference: 'LiteRT.js @litertjs/core 2.5.3 (CPU, XNNPACK), one thread',
+    encoding: 'model, inputs and outputs: raw bytes, deflateRaw, base64',
+    model: z(bytes), inputs: inputs.map(z), cuts,
+  }) + '\n');
+  console.log(`wrote ${cuts.length} cuts of ${file} to ${out}`);
+}
+
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
   const files: string[] = [];
@@ -141,6 +168,8 @@ async function main(): Promise<void> {
   }
   if (!files.length) throw new Error('usage: npx tsx scripts/diff-tflite.ts MODEL.tflite|DIR ... [--runs 3] [--seed 1] [--ref DIR] [--tfjs] [--quiet]');
   const ref = await openReference(argOf('--ref'));
+  const fixture = argOf('--fixture');
+  if (fixture) { await writeFixture(ref, files[0]!, fixture, Number(argOf('--seed') ?? 1)); return; }
   const o = { runs: Number(argOf('--runs') ?? 3), seed: Number(argOf('--seed') ?? 1), rt: (args.includes('--tfjs') ? 'tfjs' : 'litert') as RuntimeName, quiet: args.includes('--quiet') };
   let failed = false;
   for (const f of files) if ((await diffModel(ref, f, o)).some((r) => r.bad !== 0)) failed = true;

@@ -6,7 +6,7 @@
  * Activation quantization is calibrated on the float twin (same dequantized weights) run in
  * tglite on a seeded input.
  *
- *   npx tsx scripts/mobilenet-int8.ts OUT.tflite [--alpha 1] [--size 224] [--seed 3]
+ *   npx tsx scripts/mobilenet-int8.ts OUT.tflite [--alpha 1] [--size 224] [--seed 3] [--head 1280] [--classes 1000]
  *
  * ```ts
  * const bytes = await mobilenetV2Int8({ alpha: 1, size: 224, seed: 3 });
@@ -99,7 +99,7 @@ class Net {
 const BLOCKS: [number, number, number, number][] = [[1, 16, 1, 1], [6, 24, 2, 2], [6, 32, 3, 2], [6, 64, 4, 2], [6, 96, 3, 1], [6, 160, 3, 2], [6, 320, 1, 1]];
 
 /** The network's ops and tensors (float), before quantization. */
-function build(alpha: number, size: number, seed: number): { net: Net; input: string; output: string } {
+function build(alpha: number, size: number, seed: number, head: number, classes: number): { net: Net; input: string; output: string } {
   const net = new Net(rng(seed));
   const ch = (c: number): number => Math.max(8, Math.round((c * alpha) / 8) * 8);
   const input = 'input_nchw';
@@ -125,14 +125,14 @@ function build(alpha: number, size: number, seed: number): { net: Net; input: st
       x = y; shape = ys;
     }
   }
-  [x, shape] = net.conv(x, shape, 1280, 1, 1, true);
+  [x, shape] = net.conv(x, shape, head, 1, 1, true);
   const axes = 'mean_axes';
   net.consts.push({ name: axes, shape: [2], dtype: 'int32', data: [1, 2] });
-  const pooled = net.act('mean', [1, 1280]);
+  const pooled = net.act('mean', [1, head]);
   net.ops.push({ op: 'MEAN', inputs: [x, axes], outputs: [pooled], options: { keep_dims: false } });
-  const fw = net.weight([1000, 1280], 0, 1280);
-  const fb = net.bias(1000, fw, pooled);
-  const logits = net.act('logits', [1, 1000]);
+  const fw = net.weight([classes, head], 0, head);
+  const fb = net.bias(classes, fw, pooled);
+  const logits = net.act('logits', [1, classes]);
   net.ops.push({ op: 'FULLY_CONNECTED', inputs: [pooled, fw, fb], outputs: [logits], options: { fused_activation_function: 'NONE' } });
   return { net, input, output: logits };
 }
@@ -159,9 +159,11 @@ function actQuant(lo: number, hi: number): { scale: number[]; zeroPoint: number[
 }
 
 /** The int8 model: activations quantized from the float twin's ranges on a seeded input. */
-export async function mobilenetV2Int8(o: { alpha?: number; size?: number; seed?: number } = {}): Promise<Uint8Array> {
+export async function mobilenetV2Int8(
+  o: { alpha?: number; size?: number; seed?: number; head?: number; classes?: number } = {},
+): Promise<Uint8Array> {
   const alpha = o.alpha ?? 1, size = o.size ?? 224, seed = o.seed ?? 3;
-  const { net, input, output } = build(alpha, size, seed);
+  const { net, input, output } = build(alpha, size, seed, o.head ?? 1280, o.classes ?? 1000);
   const R = rng(seed + 1);
   const xq = Int8Array.from({ length: 3 * size * size }, () => Math.floor(R() * 256) - 128);
   const fm = await loadModel(writeTflite(floatDesc(net, input, size)));
@@ -195,8 +197,11 @@ export async function mobilenetV2Int8(o: { alpha?: number; size?: number; seed?:
 
 async function main(): Promise<void> {
   const out = process.argv[2];
-  if (!out || out.startsWith('--')) throw new Error('usage: npx tsx scripts/mobilenet-int8.ts OUT.tflite [--alpha 1] [--size 224] [--seed 3]');
-  const bytes = await mobilenetV2Int8({ alpha: Number(argOf('--alpha') ?? 1), size: Number(argOf('--size') ?? 224), seed: Number(argOf('--seed') ?? 3) });
+  if (!out || out.startsWith('--')) throw new Error('usage: npx tsx scripts/mobilenet-int8.ts OUT.tflite [--alpha 1] [--size 224] [--seed 3] [--head 1280] [--classes 1000]');
+  const bytes = await mobilenetV2Int8({
+    alpha: Number(argOf('--alpha') ?? 1), size: Number(argOf('--size') ?? 224), seed: Number(argOf('--seed') ?? 3),
+    head: Number(argOf('--head') ?? 1280), classes: Number(argOf('--classes') ?? 1000),
+  });
   fs.writeFileSync(out, bytes);
   console.log(`wrote ${out} (${bytes.length} bytes)`);
 }
