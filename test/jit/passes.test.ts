@@ -149,6 +149,19 @@ describe('matmul + bias + activation fusion', () => {
     expect(after.nodes[0].attrs).toEqual({ transB: false, act: 'none' });
   });
 
+  it('fuses a traced nn.Linear, 2-D and with leading dims (tg.linear traces to matmul with transB, then add)', () => {
+    const lin = new tg.nn.Linear(4, 5);
+    for (const x of [tg.randn([3, 4]), tg.randn([2, 3, 4])]) {
+      const f = tg.jit((t: tg.Tensor) => lin.forward(t).relu());
+      const g = f.optimizedGraphFor(x);
+      expect(opsOf(g).filter((o) => o === 'fused.linear')).toHaveLength(1);
+      expect(opsOf(g)).not.toContain('matmul');
+      // with leading dims the relu follows the reshape back, so it stays an elementwise node
+      expect(g.nodes.find((n) => n.op === 'fused.linear')!.attrs).toEqual({ transB: true, act: x.ndim === 2 ? 'relu' : 'none' });
+      expectClose(f(x), lin.forward(x).relu(), 1e-5);
+    }
+  });
+
   it('leaves a matmul whose result is read elsewhere', () => {
     const b = tg.randn([2]);
     const { after } = check((x) => { const y = x.matmul(x); return y.add(b).mul(y); }, [tg.randn([2, 2])], fuseLinear, 1e-5);
@@ -224,6 +237,9 @@ describe('max pools before relus', () => {
 });
 
 describe('memory planning', () => {
+  // the jit's choice of nodes to plan (fused kernels that write into given buffers)
+  const fusedWrites = (n: { op: string }) => n.op === 'fused.elementwise' || n.op === 'fused.linear';
+
   it('reuses buffers by lifetime and keeps results equal over repeated runs', () => {
     const fn: Fn = (x) => {
       let h = x;
@@ -233,7 +249,7 @@ describe('memory planning', () => {
     const x = tg.randn([8, 16]);
     const g = tg.jit(fn).optimizedGraphFor(x);
     expect(opsOf(g).filter((o) => o === 'fused.elementwise')).toHaveLength(5);
-    const plan = planMemory(g);
+    const plan = planMemory(g, fusedWrites);
     expect(plan.bufferOf.size).toBe(4); // the returned value is not planned
     expect(plan.sizes).toEqual([128]);
     expect(plan.unplannedElements).toBe(4 * 128);
@@ -247,7 +263,7 @@ describe('memory planning', () => {
   it('extends lifetimes through ops that may alias and never plans returned storage', () => {
     const g = tg.jit((x: tg.Tensor) => x.mul(2).add(1).reshape([4]), {}).optimizedGraphFor(tg.ones([2, 2]));
     expect(opsOf(g)).toEqual(['fused.elementwise', 'reshape']);
-    expect(planMemory(g).bufferOf.size).toBe(0);
+    expect(planMemory(g, fusedWrites).bufferOf.size).toBe(0);
     const f = tg.jit((x: tg.Tensor) => x.mul(2).add(1).reshape([4]));
     const a = f(tg.ones([2, 2]));
     f(tg.zeros([2, 2]));

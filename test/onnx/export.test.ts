@@ -161,9 +161,11 @@ describe('tg.onnx.export checked with onnxruntime-node', () => {
   });
 
   it('an op without an ONNX mapping is an error naming the op and the node', () => {
-    const op = defineOp<Record<string, never>>({ name: 'testOnlyDouble', infer: ([x]) => [x], forward: ([x]) => [x.data.map((v) => 2 * v)] });
+    const op = defineOp<Record<string, never>>({
+      name: 'testOnlyDouble', onnx: { notExported: 'a test op' }, infer: ([x]) => [x], forward: ([x]) => [x.data.map((v) => 2 * v)],
+    });
     expect(() => tg.onnx.export((x: tg.Tensor) => apply1(op, [x.exp()], {}), [tg.randn([2])]))
-      .toThrow(/op 'testOnlyDouble' has no ONNX mapping; node: %\d+: float32\[2\] = testOnlyDouble\(%\d+\)/);
+      .toThrow(/op 'testOnlyDouble' has no ONNX mapping \(a test op\); node: %\d+: float32\[2\] = testOnlyDouble\(%\d+\)/);
     const p = tg.zeros([2]);
     expect(() => tg.onnx.export((x: tg.Tensor) => tg.assign(p, x), [tg.randn([2])])).toThrow(/op 'assign' has no ONNX mapping \(state updates/);
   });

@@ -1,7 +1,7 @@
 import { allocate, type Storage } from '../dtype.js';
 import { TraceError } from '../errors.js';
 import type { Graph, Node, Value, VariableRef } from '../graph/ir.js';
-import { ALIASING, planMemory, writesIntoBuffer, type MemoryPlan } from '../graph/passes/memory-plan.js';
+import { aliasesInput, planMemory, type MemoryPlan } from '../graph/passes/memory-plan.js';
 import { getOp, type TensorMeta, type TensorValue } from '../ops/registry.js';
 import { sizeOf } from '../shape.js';
 import { fusedKernel, plannedStep, runsIntoPlan } from './kernels/index.js';
@@ -57,9 +57,6 @@ export function compileGraph(graph: Graph, opts: { profile?: Map<string, number>
   const inputSlots = graph.inputs.map(slot);
   const varSlots = graph.variables.map((x) => slot(x.value));
   const constSlots = graph.constants.map((c) => slot(c.value));
-  // fused kernels and the table ops of kernels/planned.ts write into planned buffers
-  const plan = planMemory(graph, (n) => writesIntoBuffer(n) || runsIntoPlan(n));
-  const buffers = plan.sizes.map((n, i) => allocate(plan.dtypes[i], n));
   const refs = new Map(graph.variables.map((x) => [x.value, x.ref]));
   const constants = new Set(graph.constants.map((c) => c.value));
   const producers = graph.producers();
@@ -67,6 +64,15 @@ export function compileGraph(graph: Graph, opts: { profile?: Map<string, number>
   const early = writeThroughAssigns(graph);
   const consumers = graph.consumers();
   const index = new Map(graph.nodes.map((n, i) => [n, i]));
+  // nodes that write variables in place (state.ts); other fused nodes and ops with forwardInto write into planned buffers
+  const inPlace = new Map<Node, VariableRef[]>();
+  for (const n of graph.nodes) {
+    if (n.op === 'assign' || n.op === 'cond' || n.op === 'while') continue;
+    const into = inPlaceTargets(n, early, consumers, index, producers, refs);
+    if (into) inPlace.set(n, into);
+  }
+  const plan = planMemory(graph, (n) => !inPlace.has(n) && runsIntoPlan(n));
+  const buffers = plan.sizes.map((n, i) => allocate(plan.dtypes[i], n));
   const steps: Step[] = [];
   for (const node of graph.nodes) {
     for (const o of node.outputs) slot(o);
@@ -101,7 +107,7 @@ export function compileGraph(graph: Graph, opts: { profile?: Map<string, number>
     } else if (node.op === 'while') {
       steps.push(whileStep(ctx));
     } else {
-      const into = inPlaceTargets(node, early, consumers, index, producers, refs);
+      const into = inPlace.get(node);
       steps.push(into ? intoStep(ctx, into) : fusedKernel(node.op)?.(ctx) ?? plannedStep(ctx) ?? opStep(ctx));
     }
   }
@@ -143,13 +149,13 @@ function opStep({ node, slot, isPlanned, inputRecords }: StepContext): Step {
   const outs = node.outputs.map(slot);
   const metas: TensorMeta[] = node.outputs.map((o) => ({ shape: o.shape, dtype: o.dtype }));
   const attrs = node.attrs;
-  // Planned inputs whose buffer an output must not share (ops in ALIASING may: the plan allows for them).
-  const guarded = ALIASING.has(node.op) ? [] : node.inputs.filter(isPlanned).map(slot);
+  // Planned inputs whose buffer an output must not share (ops that alias an input may: the plan allows for them).
+  const guarded = aliasesInput(node) ? [] : node.inputs.filter(isPlanned).map(slot);
   return (s) => {
     const res = def.forward(read(s), attrs, metas);
     for (let i = 0; i < outs.length; i++) {
       let r = res[i];
-      // An output sharing a reused buffer would be overwritten later: copy it (see ALIASING).
+      // An output sharing a reused buffer would be overwritten later: copy it (see aliasesInput).
       for (const g of guarded) if (r.buffer === s[g]!.buffer) { r = r.slice(); break; }
       s[outs[i]] = r;
     }

@@ -1,4 +1,4 @@
-import { isGradEnabled } from '../autograd.js';
+import { isGradEnabled, markJitResult } from '../autograd.js';
 import { withMode, currentMode } from '../dispatch.js';
 import type { DType, Storage } from '../dtype.js';
 import { TraceError } from '../errors.js';
@@ -123,7 +123,7 @@ export function jit<A extends unknown[], R>(fn: ((...args: A) => R) | Forwardabl
     if (asTracer(currentMode())) return call(...args) as R; // nested in another trace: inline
     const { entry, leaves } = entryFor(args);
     const res = entry.exe.run(leaves.map((t) => t._values('jit argument')));
-    const outs = res.slice(0, entry.outputs.count).map((s, i) => toTensor(s, entry.graph.outputs[i]));
+    const outs = res.slice(0, entry.outputs.count).map((s, i) => markJitResult(toTensor(s, entry.graph.outputs[i])));
     entry.gradTargets.forEach((t, i) => {
       const v = entry.graph.outputs[entry.outputs.count + i];
       t.grad = toTensor(res[entry.outputs.count + i], v);

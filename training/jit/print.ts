@@ -1,10 +1,13 @@
 import { apply1 } from '../dispatch.js';
+import { ValueError } from '../errors.js';
 import { defineOp } from '../ops/registry.js';
 import { Tensor } from '../tensor.js';
 
 /** Prints its input when it runs (eagerly, or each time a compiled graph runs) and passes it through. */
 export const PRINT = defineOp<{ label: string }>({
   name: 'print',
+  aliasesInput: true,
+  onnx: (e, _n, ins, outs) => { e.node('Identity', [ins[0]], outs); },
   sideEffect: true,
   infer: ([x]) => [{ shape: x.shape, dtype: x.dtype }],
   forward([x], { label }) {
@@ -21,5 +24,6 @@ export const PRINT = defineOp<{ label: string }>({
  * @example tg.jit((x) => tg.print(x.mul(2), 'doubled:'))
  */
 export function print(x: Tensor, label = ''): Tensor {
+  if (typeof x === 'string' && typeof label !== 'string') throw new ValueError(`print(x, label): the label comes second, got print('${x}', tensor)`);
   return apply1(PRINT, [x], { label });
 }

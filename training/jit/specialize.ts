@@ -41,7 +41,7 @@ export function fromSamples(a: Sample, b: Sample, shapes: Shapes): Graph | null 
   };
   const pa = pos(ga), pb = pos(gb);
   const scale = (x: number, y: number): number | null => {
-    if (x === y) return x;
+    if (Object.is(x, y)) return x; // NaN constants (a loss over no targets) are equal too
     if (x * n2 !== y * n1) return null;
     const v = (x / n1) * n3;
     return Number.isInteger(x) ? Math.round(v) : v;

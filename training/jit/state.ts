@@ -1,6 +1,6 @@
 import { allocate } from '../dtype.js';
 import type { Graph, Node, Value, VariableRef } from '../graph/ir.js';
-import { ALIASING } from '../graph/passes/memory-plan.js';
+import { aliasesInput } from '../graph/passes/memory-plan.js';
 import { broadcastInto } from '../ops/util.js';
 import { getOp } from '../ops/registry.js';
 import { sizeOf } from '../shape.js';
@@ -63,7 +63,7 @@ export function writeThroughAssigns(graph: Graph): Map<Node, number> {
         if (c === a && x === v.value && a.inputs[1] !== v.value) continue;
         if (index.get(c)! >= at) ok = false;
         last = Math.max(last, index.get(c)!);
-        if (ALIASING.has(c.op)) stack.push(...c.outputs);
+        if (aliasesInput(c)) stack.push(...c.outputs);
       }
     }
     if (ok) out.set(a, last);

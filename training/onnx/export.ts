@@ -2,10 +2,8 @@ import type { DType } from '../dtype.js';
 import { formatGraph, type Graph, type Node, type Value } from '../graph/ir.js';
 import { cleanup } from '../graph/passes/index.js';
 import { jit, type Forwardable } from '../jit/jit.js';
+import { allOps, getOp } from '../ops/registry.js';
 import { rawBytes, Emitter, ModelState, OnnxExportError, type OpExporter, type Sym } from './context.js';
-import { MATH_OPS } from './ops-math.js';
-import { NN_OPS } from './ops-nn.js';
-import { SHAPE_OPS } from './ops-shape.js';
 import { DATA_TYPE, onnxTypes, type DimMsg, type GraphMsg, type ValueInfoMsg } from './proto.js';
 import { writeFileAtomic } from './write.js';
 import { Tensor } from '../tensor.js';
@@ -28,11 +26,22 @@ export interface ExportOptions {
   docString?: string;
 }
 
-const TABLE: Record<string, OpExporter> = { ...MATH_OPS, ...SHAPE_OPS, ...NN_OPS, cond: emitCond, while: emitWhile };
+/** Control flow nodes (not ops of the table): written from their subgraphs. */
+const CONTROL: Readonly<Record<string, OpExporter>> = { cond: emitCond, while: emitWhile };
 
-/** Ops the exporter maps (for coverage tables). */
+/** How a node's op exports (its definition's `onnx` field), or why it does not. */
+function exporterOf(op: string): OpExporter | string {
+  const control = Object.hasOwn(CONTROL, op) ? CONTROL[op] : undefined;
+  if (control) return control;
+  const onnx = getOp(op)?.onnx;
+  if (typeof onnx === 'function') return onnx;
+  if (onnx) return onnx.notExported;
+  return op.startsWith('fused.') ? 'a jit executor op: export graphFor(...), not optimizedGraphFor(...)' : '';
+}
+
+/** Ops of the table that export (for coverage tables). */
 export function exportableOps(): string[] {
-  return Object.keys(TABLE).sort();
+  return allOps().filter((op) => typeof op.onnx === 'function').map((op) => op.name).sort();
 }
 
 /**
@@ -128,11 +137,10 @@ function valueInfo(name: string, v: Value, sym: Sym | null): ValueInfoMsg {
 /** Emits every node of `g` into `e` (inputs already bound). */
 function emitNodes(e: Emitter, g: Graph): void {
   for (const n of g.nodes) {
-    const exporter = TABLE[n.op];
-    if (!exporter) {
-      const hint = n.op === 'assign' ? ' (state updates belong to training graphs; export the inference function)'
-        : n.op.startsWith('fused.') ? ' (a jit executor op: export graphFor(...), not optimizedGraphFor(...))' : '';
-      throw new OnnxExportError(`onnx.export: op '${n.op}' has no ONNX mapping${hint}; node: ${nodeLine(n)}`);
+    const exporter = exporterOf(n.op);
+    if (typeof exporter === 'string') {
+      const why = exporter ? ` (${exporter})` : '';
+      throw new OnnxExportError(`onnx.export: op '${n.op}' has no ONNX mapping${why}; node: ${nodeLine(n)}`);
     }
     const ins = n.inputs.map((v) => e.name(v));
     const outs = n.outputs.map((o) => e.define(o, n.op));

@@ -13,6 +13,7 @@ import { broadcastInto } from './util.js';
  */
 export const ASSIGN = defineOp<Record<string, never>>({
   name: 'assign',
+  onnx: { notExported: 'state updates belong to training graphs; export the inference function' },
   sideEffect: true,
   infer([target, value]) {
     if (target.dtype !== value.dtype) throw new DTypeError(`assign: value is ${value.dtype}, target is ${target.dtype}`);

@@ -6,6 +6,8 @@ import { DTypeError } from '../errors.js';
 import { toTensor } from '../creation.js';
 import { broadcastShapes } from '../shape.js';
 import { Tensor, type TensorLike } from '../tensor.js';
+import * as emit from '../onnx/emit.js';
+import { fuse2 } from './fuse.js';
 import { defineOp, type GradContext, type OpDef } from './registry.js';
 import { sumTo } from './sum-to.js';
 import { where } from './where.js';
@@ -18,13 +20,17 @@ type BinaryGrad = (ctx: GradContext<NoAttrs>, g: Tensor) => [Tensor | null, Tens
  * Defines a broadcasting binary op. `f` is its scalar function, or null for ops with a kernel of
  * their name in training/kernels/arith.ts. `result` picks the output dtype:
  * 'promote' (PyTorch promotion), 'float' (always float32, like true division), 'bool' (comparisons).
+ * `fuse` is its scalar expression for the jit, `onnx` its export.
  */
-function binary(name: string, f: ((x: number, y: number) => number) | null, result: 'promote' | 'float' | 'bool', vjp?: BinaryGrad): OpDef<NoAttrs> {
+function binary(name: string, f: ((x: number, y: number) => number) | null, result: 'promote' | 'float' | 'bool',
+  fuse: (x: string, y: string) => string, onnx: emit.OpExporter, vjp?: BinaryGrad): OpDef<NoAttrs> {
   const arith = name in ARITH ? (name as ArithOp) : null;
   if (arith === null && f === null) throw new Error(`binary op '${name}' has neither a kernel nor a scalar function`);
   return defineOp<NoAttrs>({
     name,
     elementwise: true,
+    fuse: fuse2(fuse),
+    onnx,
     infer([a, b]) {
       const shape = broadcastShapes(name, a.shape, b.shape);
       const promoted = promoteTypes(a.dtype, b.dtype);
@@ -50,23 +56,26 @@ function binary(name: string, f: ((x: number, y: number) => number) | null, resu
   });
 }
 
-export const ADD = binary('add', null, 'promote', (_c, g) => [g, g]);
-export const SUB = binary('sub', null, 'promote', (_c, g) => [g, g.neg()]);
-export const MUL = binary('mul', null, 'promote', ({ inputs: [a, b] }, g) => [g.mul(b), g.mul(a)]);
-export const DIV = binary('div', null, 'float', ({ inputs: [a, b] }, g) => [g.div(b), g.mul(a).neg().div(b.mul(b))]);
-export const POW = binary('pow', (x, y) => Math.pow(x, y), 'promote', ({ inputs: [a, b], outputs: [o] }, g) => [
+export const ADD = binary('add', null, 'promote', (x, y) => `${x} + ${y}`, emit.arith('Add'), (_c, g) => [g, g]);
+export const SUB = binary('sub', null, 'promote', (x, y) => `${x} - ${y}`, emit.arith('Sub'), (_c, g) => [g, g.neg()]);
+export const MUL = binary('mul', null, 'promote', (x, y) => `${x} * ${y}`, emit.arith('Mul'), ({ inputs: [a, b] }, g) => [g.mul(b), g.mul(a)]);
+export const DIV = binary('div', null, 'float', (x, y) => `${x} / ${y}`, emit.arith('Div'),
+  ({ inputs: [a, b] }, g) => [g.div(b), g.mul(a).neg().div(b.mul(b))]);
+export const POW = binary('pow', (x, y) => Math.pow(x, y), 'promote', (x, y) => `Math.pow(${x}, ${y})`, emit.arith('Pow'), ({ inputs: [a, b], outputs: [o] }, g) => [
   g.mul(b).mul(a.pow(b.sub(1))),
   // d/db a^b = a^b * log(a), taken as 0 where a == 0 (as PyTorch does)
   b.requiresGrad ? g.mul(o).mul(where(a.ne(0), a.log(), 0)) : null,
 ]);
-export const MAXIMUM = binary('maximum', null, 'promote', ({ inputs: [a, b] }, g) => tieSplit(g, a.gt(b), a.eq(b)));
-export const MINIMUM = binary('minimum', null, 'promote', ({ inputs: [a, b] }, g) => tieSplit(g, a.lt(b), a.eq(b)));
-export const EQ = binary('eq', null, 'bool');
-export const NE = binary('ne', null, 'bool');
-export const LT = binary('lt', null, 'bool');
-export const LE = binary('le', null, 'bool');
-export const GT = binary('gt', null, 'bool');
-export const GE = binary('ge', null, 'bool');
+export const MAXIMUM = binary('maximum', null, 'promote', (x, y) => `(${x} !== ${x} || ${y} !== ${y} ? NaN : Math.max(${x}, ${y}))`,
+  emit.arith('Max'), ({ inputs: [a, b] }, g) => tieSplit(g, a.gt(b), a.eq(b)));
+export const MINIMUM = binary('minimum', null, 'promote', (x, y) => `(${x} !== ${x} || ${y} !== ${y} ? NaN : Math.min(${x}, ${y}))`,
+  emit.arith('Min'), ({ inputs: [a, b] }, g) => tieSplit(g, a.lt(b), a.eq(b)));
+export const EQ = binary('eq', null, 'bool', (x, y) => `(${x} === ${y} ? 1 : 0)`, emit.compare('Equal'));
+export const NE = binary('ne', null, 'bool', (x, y) => `(${x} !== ${y} ? 1 : 0)`, emit.compare('Equal', true));
+export const LT = binary('lt', null, 'bool', (x, y) => `(${x} < ${y} ? 1 : 0)`, emit.compare('Less'));
+export const LE = binary('le', null, 'bool', (x, y) => `(${x} <= ${y} ? 1 : 0)`, emit.compare('LessOrEqual'));
+export const GT = binary('gt', null, 'bool', (x, y) => `(${x} > ${y} ? 1 : 0)`, emit.compare('Greater'));
+export const GE = binary('ge', null, 'bool', (x, y) => `(${x} >= ${y} ? 1 : 0)`, emit.compare('GreaterOrEqual'));
 
 /** Gradient routing for max/min: the winner gets g, ties split it evenly (PyTorch's rule). */
 function tieSplit(g: Tensor, first: Tensor, tie: Tensor): [Tensor, Tensor] {
@@ -95,32 +104,6 @@ export const lt = (a: TensorLike, b: TensorLike): Tensor => call(LT, a, b);
 export const le = (a: TensorLike, b: TensorLike): Tensor => call(LE, a, b);
 export const gt = (a: TensorLike, b: TensorLike): Tensor => call(GT, a, b);
 export const ge = (a: TensorLike, b: TensorLike): Tensor => call(GE, a, b);
-
-declare module '../tensor.js' {
-  interface Tensor {
-    add(other: TensorLike): Tensor;
-    sub(other: TensorLike): Tensor;
-    mul(other: TensorLike): Tensor;
-    div(other: TensorLike): Tensor;
-    pow(exponent: TensorLike): Tensor;
-    maximum(other: TensorLike): Tensor;
-    minimum(other: TensorLike): Tensor;
-    eq(other: TensorLike): Tensor;
-    ne(other: TensorLike): Tensor;
-    lt(other: TensorLike): Tensor;
-    le(other: TensorLike): Tensor;
-    gt(other: TensorLike): Tensor;
-    ge(other: TensorLike): Tensor;
-  }
-}
-
-const methods = { add, sub, mul, div, pow, maximum, minimum, eq, ne, lt, le, gt, ge };
-for (const [name, fn] of Object.entries(methods)) {
-  Object.defineProperty(Tensor.prototype, name, {
-    value(this: Tensor, other: TensorLike) { return fn(this, other); },
-    writable: true, configurable: true,
-  });
-}
 
 // Converter traits: the TFLite lowering and the ONNX types each op imports from (ops/convert-traits.ts).
 import { withTraits } from './convert-traits.js';

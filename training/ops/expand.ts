@@ -10,6 +10,12 @@ import { alloc } from './util.js';
 /** Broadcasts to a larger shape (copying); -1 keeps a dim. */
 export const EXPAND = defineOp<{ shape: readonly number[] }>({
   name: 'expand',
+  onnx: (e, n, ins, outs) => {
+    const x = n.inputs[0].shape, o = n.outputs[0].shape;
+    const lead = o.length - x.length;
+    // 1 where no expansion happens, so dynamic input dims stay dynamic (Expand broadcasts both ways).
+    e.node('Expand', [ins[0], e.i64(o.map((d, i) => (i >= lead && x[i - lead] === d ? 1 : d)))], outs);
+  },
   infer([x], { shape }) {
     const lead = shape.length - x.shape.length;
     if (lead < 0) throw new ShapeError(`expand: target ${fmtShape(shape)} has fewer dims than input ${fmtShape(x.shape)}`);
@@ -32,18 +38,10 @@ export const EXPAND = defineOp<{ shape: readonly number[] }>({
   elementwise: false,
 });
 
-declare module '../tensor.js' {
-  interface Tensor {
-    /** Broadcasts to `shape` (-1 keeps a dim). @example x.expand([4, -1]) */
-    expand(shape: Shape): Tensor;
-  }
-}
-
 /** @example tg.expand(x, [4, 3]) */
 export function expand(x: Tensor, shape: Shape): Tensor {
   return apply1(EXPAND, [x], { shape: [...shape] });
 }
-Tensor.prototype.expand = function (shape) { return expand(this, shape); };
 
 // Converter traits: the TFLite lowering and the ONNX types each op imports from (ops/convert-traits.ts).
 import { withTraits } from './convert-traits.js';

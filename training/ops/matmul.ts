@@ -1,19 +1,35 @@
 import { matmul as gemm } from '../../lite-runtime/kernels/index.js';
 import { alignedStrides } from '../../lite-runtime/kernels/strided.js';
-import { apply1 } from '../dispatch.js';
+import { apply1, expectTensors } from '../dispatch.js';
+import type { Storage } from '../dtype.js';
 import { ShapeError } from '../errors.js';
 import { broadcastShapes, fmtShape, sizeOf } from '../shape.js';
 import { Tensor } from '../tensor.js';
-import { defineOp } from './registry.js';
+import { defineOp, type TensorValue } from './registry.js';
 import { reshape } from './reshape.js';
 import { sumTo } from './sum-to.js';
-import { alloc, expectFloat } from './util.js';
+import { expectFloat, forwardFresh } from './util.js';
 
 export interface MatmulAttrs { [k: string]: boolean; transA: boolean; transB: boolean }
 
 /** Batched matrix product of rank >= 2 tensors; trans flags transpose the last two dims of A or B. */
 export const MATMUL = defineOp<MatmulAttrs>({
   name: 'matmul',
+  onnx: (e, n, ins, outs) => {
+    const t = (name: string, rank: number, flag: unknown) => {
+      if (flag !== true) return name;
+      const perm = Array.from({ length: rank }, (_, i) => i);
+      [perm[rank - 2], perm[rank - 1]] = [perm[rank - 1], perm[rank - 2]];
+      return e.op('Transpose', [name], { perm: { ints: perm } });
+    };
+    e.node('MatMul', [t(ins[0], n.inputs[0].shape.length, n.attrs.transA), t(ins[1], n.inputs[1].shape.length, n.attrs.transB)], outs);
+    // batch dims broadcast right-aligned; m comes from A (its second-to-last dim, or last when transposed)
+    const a = e.sym(n.inputs[0]);
+    const out = n.outputs[0].shape;
+    const sym = out.map((_, i) => (i < out.length - 2 ? a[i - (out.length - a.length)] ?? null : null));
+    sym[out.length - 2] = a[a.length - (n.attrs.transA === true ? 1 : 2)] ?? null;
+    e.model.syms.set(n.outputs[0], sym);
+  },
   infer([a, b], { transA, transB }) {
     expectFloat('matmul', [a, b]);
     if (a.shape.length < 2 || b.shape.length < 2) throw new ShapeError(`matmul: primitive needs rank >= 2, got ${fmtShape(a.shape)} and ${fmtShape(b.shape)}`);
@@ -25,25 +41,8 @@ export const MATMUL = defineOp<MatmulAttrs>({
     const batch = broadcastShapes('matmul', a.shape.slice(0, -2), b.shape.slice(0, -2));
     return [{ shape: [...batch, m, n], dtype: 'float32' }];
   },
-  forward([a, b], { transA, transB }, [o]) {
-    const out = alloc(o) as Float32Array;
-    const [m, k] = dims2(a.shape, transA);
-    const n = o.shape[o.shape.length - 1];
-    const batchShape = o.shape.slice(0, -2);
-    const batches = sizeOf(batchShape);
-    const sa = alignedStrides(a.shape.slice(0, -2), batchShape);
-    const sb = alignedStrides(b.shape.slice(0, -2), batchShape);
-    const A = a.data as Float32Array, B = b.data as Float32Array;
-    const idx = new Array<number>(batchShape.length).fill(0);
-    for (let i = 0; i < batches; i++) {
-      let pa = 0, pb = 0;
-      for (let d = 0; d < idx.length; d++) { pa += idx[d] * sa[d]; pb += idx[d] * sb[d]; }
-      gemm(A.subarray(pa * m * k, (pa + 1) * m * k), B.subarray(pb * k * n, (pb + 1) * k * n),
-        out.subarray(i * m * n, (i + 1) * m * n), m, k, n, { transA, transB });
-      for (let d = idx.length - 1; d >= 0; d--) { if (++idx[d] < batchShape[d]) break; idx[d] = 0; }
-    }
-    return [out];
-  },
+  forward: forwardFresh(matmulInto),
+  forwardInto: matmulInto,
   grad: ({ inputs: [a, b], attrs: { transA, transB }, gradOutputs: [g] }) => {
     // C = op(A) op(B): dA = g op(B)ᵀ (transposed back if transA), dB likewise.
     // Only the gradients that are needed: the input of a first layer needs none.
@@ -52,6 +51,26 @@ export const MATMUL = defineOp<MatmulAttrs>({
     return [ga && sumTo(ga, a.shape), gb && sumTo(gb, b.shape)];
   },
 });
+
+/** op(A) op(B) into `out`, one GEMM per (broadcast) batch entry. */
+function matmulInto([a, b]: readonly TensorValue[], { transA, transB }: MatmulAttrs, [out]: readonly Storage[]): void {
+  const o = out as Float32Array, A = a.data as Float32Array, B = b.data as Float32Array;
+  const [m, k] = dims2(a.shape, transA);
+  const n = dims2(b.shape, transB)[1];
+  if (a.shape.length === 2 && b.shape.length === 2) { gemm(A, B, o, m, k, n, { transA, transB }); return; }
+  const batchShape = broadcastShapes('matmul', a.shape.slice(0, -2), b.shape.slice(0, -2));
+  const batches = sizeOf(batchShape);
+  const sa = alignedStrides(a.shape.slice(0, -2), batchShape);
+  const sb = alignedStrides(b.shape.slice(0, -2), batchShape);
+  const idx = new Array<number>(batchShape.length).fill(0);
+  for (let i = 0; i < batches; i++) {
+    let pa = 0, pb = 0;
+    for (let d = 0; d < idx.length; d++) { pa += idx[d] * sa[d]; pb += idx[d] * sb[d]; }
+    gemm(A.subarray(pa * m * k, (pa + 1) * m * k), B.subarray(pb * k * n, (pb + 1) * k * n),
+      o.subarray(i * m * n, (i + 1) * m * n), m, k, n, { transA, transB });
+    for (let d = idx.length - 1; d >= 0; d--) { if (++idx[d] < batchShape[d]) break; idx[d] = 0; }
+  }
+}
 
 function dims2(shape: readonly number[], trans: boolean): [number, number] {
   const r = shape[shape.length - 2], c = shape[shape.length - 1];
@@ -69,6 +88,7 @@ export function mm(a: Tensor, b: Tensor, transA = false, transB = false): Tensor
  * @example tg.matmul(x, w) // [B, n, k] @ [k, m] -> [B, n, m]
  */
 export function matmul(a: Tensor, b: Tensor): Tensor {
+  expectTensors('matmul', a, b);
   if (a.ndim === 0 || b.ndim === 0) throw new ShapeError(`matmul: both arguments need at least 1 dim, got ${fmtShape(a.shape)} and ${fmtShape(b.shape)}`);
   const a2 = a.ndim === 1 ? reshape(a, [1, a.shape[0]]) : a;
   const b2 = b.ndim === 1 ? reshape(b, [b.shape[0], 1]) : b;
@@ -79,13 +99,6 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
   if (a.ndim === 1) shape.splice(shape.length - (b.ndim === 1 ? 1 : 2), 1);
   return reshape(out, shape);
 }
-
-declare module '../tensor.js' {
-  interface Tensor {
-    matmul(other: Tensor): Tensor;
-  }
-}
-Tensor.prototype.matmul = function (other) { return matmul(this, other); };
 
 // Converter traits: the TFLite lowering and the ONNX types each op imports from (ops/convert-traits.ts).
 import { withTraits } from './convert-traits.js';

@@ -9,6 +9,12 @@ import { alloc } from './util.js';
 /** Reorders dims: output dim i is input dim perm[i] (perm normalized: each of 0..rank-1 once). */
 export const PERMUTE = defineOp<{ perm: readonly number[] }>({
   name: 'permute',
+  onnx: (e, n, ins, outs) => {
+    const perm = n.attrs.perm as readonly number[];
+    e.node('Transpose', [ins[0]], outs, { perm: { ints: perm } });
+    const s = e.sym(n.inputs[0]);
+    e.model.syms.set(n.outputs[0], perm.map((d) => s[d]));
+  },
   infer([x], { perm }) {
     const rank = x.shape.length;
     if (perm.length !== rank || new Set(perm).size !== rank || !perm.every((d) => Number.isInteger(d) && d >= 0 && d < rank)) {
@@ -43,21 +49,6 @@ export function transpose(x: Tensor, dim0: number, dim1: number): Tensor {
   perm[a] = b; perm[b] = a;
   return permute(x, perm);
 }
-
-declare module '../tensor.js' {
-  interface Tensor {
-    permute(perm: readonly number[]): Tensor;
-    transpose(dim0: number, dim1: number): Tensor;
-    /** Transpose of a matrix (rank <= 2), like torch's `.t()`. */
-    t(): Tensor;
-  }
-}
-Tensor.prototype.permute = function (perm) { return permute(this, perm); };
-Tensor.prototype.transpose = function (a, b) { return transpose(this, a, b); };
-Tensor.prototype.t = function () {
-  if (this.ndim > 2) throw new ShapeError(`t: expects a tensor with <= 2 dims, got ${this.ndim}`);
-  return this.ndim < 2 ? this : transpose(this, 0, 1);
-};
 
 // Converter traits: the TFLite lowering and the ONNX types each op imports from (ops/convert-traits.ts).
 import { withTraits } from './convert-traits.js';

@@ -1,6 +1,7 @@
 import type { DType, Storage } from '../dtype.js';
 import type { Shape } from '../shape.js';
 import type { Tensor } from '../tensor.js';
+import type { OpExporter } from '../onnx/context.js';
 import type { OnnxImportRules, TfliteLowering } from './convert-traits.js';
 
 /** Attribute values are plain data so graphs can print, hash and export them. */
@@ -28,8 +29,29 @@ export interface GradContext<A extends Attrs> {
 }
 
 /**
- * One op, defined once: eager mode, tracing, autograd, the ONNX exporter and
- * the converter all read this table.
+ * The scalar expression of an elementwise op, for the jit's fused loops: JS
+ * source over operand expressions (plain names), equal to the eager kernel
+ * element for element. Generated kernels declare two-slot Float64Array
+ * scratches `sel` (sel[0] = 0) and `sw` that selects use instead of branches.
+ * @example { arity: 2, expr: ([x, y]) => `${x} + ${y}` }
+ */
+export interface FuseRule<A extends Attrs = Attrs> {
+  readonly arity: number;
+  expr(args: readonly string[], attrs: A): string;
+  /** Numeric functions the expression calls by name: the eager kernel's own (e.g. `erf`), bound into the generated code. */
+  readonly calls?: Readonly<Record<string, (x: number) => number>>;
+}
+
+/** An op with no ONNX export, and why (listed in docs/training-ops.md). */
+export interface NotExported {
+  readonly notExported: string;
+}
+
+/**
+ * One op, defined once. Eager mode, tracing, autograd, the jit (fusion,
+ * memory planning, in-place updates), the ONNX exporter and the converter read
+ * its fields. Other modules look ops up by name (`getOp`) and keep no tables of
+ * their own keyed by op name.
  */
 export interface OpDef<A extends Attrs = Attrs> {
   readonly name: string;
@@ -56,6 +78,12 @@ export interface OpDef<A extends Attrs = Attrs> {
   readonly elementwise?: boolean;
   /** Ops with side effects (assign, print, random draws like dropout) are never removed or deduplicated by graph passes. */
   readonly sideEffect?: boolean;
+  /** The jit fuses elementwise ops with this expression (every `elementwise` op has one). */
+  readonly fuse?: FuseRule<A>;
+  /** The kernel may return an input's storage as its output (reshape, print): memory plans extend that input's lifetime. */
+  readonly aliasesInput?: boolean;
+  /** How `tg.onnx.export` writes the op, or why it cannot. */
+  readonly onnx: OpExporter | NotExported;
   /** Lowering to TFLite builtins (converter/lower reads it). Absent: the converter reports the op as unsupported. */
   readonly tflite?: TfliteLowering;
   /** ONNX op types that import as this op, and how (converter/onnx-import reads it). */
@@ -75,7 +103,7 @@ export function getOp(name: string): OpDef<Attrs> | undefined {
   return table.get(name);
 }
 
-/** Every registered op, for coverage tables, the exporter and the converter. */
+/** Every registered op, in registration order: for coverage tables, docs and tests that walk the table. */
 export function allOps(): OpDef<Attrs>[] {
   return [...table.values()];
 }

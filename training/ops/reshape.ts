@@ -2,6 +2,7 @@ import { apply1 } from '../dispatch.js';
 import { ShapeError } from '../errors.js';
 import { fmtShape, type Shape, sizeOf } from '../shape.js';
 import { Tensor } from '../tensor.js';
+import { reshapeTarget } from '../onnx/reshape-target.js';
 import { defineOp } from './registry.js';
 
 /** Resolves one -1 in a target shape against `size` elements. */
@@ -20,6 +21,12 @@ export function resolveShape(op: string, from: Shape, shape: Shape): number[] {
 /** Reshape (contiguous, so it is also `view`). */
 export const RESHAPE = defineOp<{ shape: readonly number[] }>({
   name: 'reshape',
+  aliasesInput: true,
+  onnx: (e, n, ins, outs) => {
+    const { shape, sym } = reshapeTarget(e, n);
+    e.node('Reshape', [ins[0], e.i64(shape)], outs);
+    e.model.syms.set(n.outputs[0], sym);
+  },
   infer([x], { shape }) {
     return [{ shape: resolveShape('reshape', x.shape, shape), dtype: x.dtype }];
   },
@@ -33,16 +40,6 @@ export const RESHAPE = defineOp<{ shape: readonly number[] }>({
 export function reshape(x: Tensor, shape: Shape): Tensor {
   return apply1(RESHAPE, [x], { shape: [...shape] });
 }
-
-declare module '../tensor.js' {
-  interface Tensor {
-    reshape(shape: Shape): Tensor;
-    /** Same as reshape: tensors are contiguous. */
-    view(shape: Shape): Tensor;
-  }
-}
-Tensor.prototype.reshape = function (shape) { return reshape(this, shape); };
-Tensor.prototype.view = function (shape) { return reshape(this, shape); };
 
 // Converter traits: the TFLite lowering and the ONNX types each op imports from (ops/convert-traits.ts).
 import { withTraits } from './convert-traits.js';

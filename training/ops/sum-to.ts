@@ -10,6 +10,15 @@ import { alloc } from './util.js';
 /** Reduces a broadcast result back to `shape` by summing (the gradient of broadcasting). */
 export const SUM_TO = defineOp<{ shape: readonly number[] }>({
   name: 'sumTo',
+  onnx: (e, n, ins, outs) => {
+    const x = n.inputs[0].shape, o = n.outputs[0].shape;
+    const lead = x.length - o.length;
+    const axes = x.map((_, i) => i).filter((i) => i < lead || (o[i - lead] === 1 && x[i] !== 1));
+    if (axes.length === 0) { e.node('Identity', [ins[0]], outs); return; }
+    const reduced = e.op('ReduceSum', [ins[0], e.i64(axes)], { keepdims: { i: 1 } });
+    if (lead === 0) e.node('Identity', [reduced], outs);
+    else e.node('Squeeze', [reduced, e.i64(Array.from({ length: lead }, (_, i) => i))], outs);
+  },
   infer([x], { shape }) {
     const b = broadcastShapes('sumTo', shape, x.shape);
     if (!shapesEqual(b, x.shape)) throw new ShapeError(`sumTo: ${fmtShape(x.shape)} is not a broadcast of ${fmtShape(shape)}`);

@@ -4,6 +4,7 @@ import type { DType } from '../dtype.js';
 import { normalizeDims } from '../shape.js';
 import { Tensor } from '../tensor.js';
 import { expandTo } from './sum-to.js';
+import * as emit from '../onnx/emit.js';
 import { defineOp, type TensorMeta } from './registry.js';
 import { reshape } from './reshape.js';
 import { alloc } from './util.js';
@@ -37,6 +38,12 @@ export function unreduce(g: Tensor, x: Tensor, { dims, keepdim }: ReduceAttrs): 
 
 export const SUM = defineOp<ReduceAttrs>({
   name: 'sum',
+  onnx: (e, n, ins, outs) => {
+    const dims = n.attrs.dims as readonly number[];
+    const x = e.cast(ins[0], emit.dt(n, 0), emit.outDt(n));
+    if (dims.length === 0) { e.node('Identity', [x], outs); return; }
+    e.node('ReduceSum', [x, e.i64(dims)], outs, { keepdims: { i: n.attrs.keepdim ? 1 : 0 } });
+  },
   infer: ([x], attrs) => inferReduce(x, attrs, x.dtype === 'bool' ? 'int32' : x.dtype),
   forward([x], { dims }, [o]) {
     const out = alloc(o);
@@ -50,13 +57,6 @@ export const SUM = defineOp<ReduceAttrs>({
 export function sum(x: Tensor, dim?: number | readonly number[], keepdim = false): Tensor {
   return apply1(SUM, [x], reduceAttrs('sum', x, dim, keepdim));
 }
-
-declare module '../tensor.js' {
-  interface Tensor {
-    sum(dim?: number | readonly number[], keepdim?: boolean): Tensor;
-  }
-}
-Tensor.prototype.sum = function (dim, keepdim) { return sum(this, dim, keepdim); };
 
 // Converter traits: the TFLite lowering and the ONNX types each op imports from (ops/convert-traits.ts).
 import { withTraits } from './convert-traits.js';

@@ -5,6 +5,7 @@ import { DTypeError } from '../errors.js';
 import { selectBroadcast } from '../kernels/broadcast.js';
 import { broadcastShapes } from '../shape.js';
 import { Tensor, type TensorLike } from '../tensor.js';
+import * as emit from '../onnx/emit.js';
 import { defineOp } from './registry.js';
 import { sumTo } from './sum-to.js';
 import { alloc, describe } from './util.js';
@@ -13,6 +14,12 @@ import { alloc, describe } from './util.js';
 export const WHERE = defineOp<Record<string, never>>({
   name: 'where',
   elementwise: true,
+  // Selects through the two-slot scratch `sw` rather than a branch on data (see reluGrad).
+  fuse: { arity: 3, expr: ([c, x, y]) => `(sw[0] = ${y}, sw[1] = ${x}, sw[+(${c} !== 0)])` },
+  onnx: (e, n, ins, outs) => {
+    const o = emit.outDt(n);
+    e.node('Where', [ins[0], e.cast(ins[1], emit.dt(n, 1), o), e.cast(ins[2], emit.dt(n, 2), o)], outs);
+  },
   infer([c, a, b]) {
     if (c.dtype !== 'bool') throw new DTypeError(`where: condition is ${describe(c)}, expected bool`);
     return [{ shape: broadcastShapes('where', c.shape, a.shape, b.shape), dtype: promoteTypes(a.dtype, b.dtype) }];
@@ -36,14 +43,6 @@ export function where(cond: Tensor, a: TensorLike, b: TensorLike): Tensor {
   const tb = toTensor(b, ta);
   return apply1(WHERE, [cond, ta, tb], {});
 }
-
-declare module '../tensor.js' {
-  interface Tensor {
-    /** `cond ? this : other`, like torch.Tensor.where. */
-    where(cond: Tensor, other: TensorLike): Tensor;
-  }
-}
-Tensor.prototype.where = function (cond, other) { return where(cond, this, other); };
 
 // Converter traits: the TFLite lowering and the ONNX types each op imports from (ops/convert-traits.ts).
 import { withTraits } from './convert-traits.js';

@@ -1,13 +1,13 @@
-import { getOp } from '../../ops/registry.js';
+import { getOp, type Attrs } from '../../ops/registry.js';
 import { shapesEqual } from '../../shape.js';
-import { SCALAR_OPS } from '../../jit/kernels/scalar.js';
 import type { Graph, Node, Value } from '../ir.js';
 import { spliceFusions, type Fusion } from './util.js';
 
 /**
  * Elementwise fusion: chains (trees) of elementwise ops producing the same
  * shape become one `fused.elementwise` node whose kernel evaluates the whole
- * chain per element, without intermediate buffers. A value is fused into its
+ * chain per element (the `fuse` expressions of the ops' definitions), without
+ * intermediate buffers. A value is fused into its
  * reader only when nothing else reads it. With `singles`, lone elementwise ops
  * become fused nodes as well (the jit does this: its kernels reuse planned
  * buffers). Returns the number of fused nodes made.
@@ -18,7 +18,7 @@ export function fuseElementwise(g: Graph, singles = false): number {
   const outputs = new Set(g.outputs);
   // the nodes fused into each value so far (the group of its producer)
   const groupOf = new Map<Value, Node[]>();
-  const fusible = (n: Node) => n.outputs.length === 1 && SCALAR_OPS[n.op] !== undefined && getOp(n.op)?.elementwise === true;
+  const fusible = (n: Node) => n.outputs.length === 1 && hasExpression(n);
   for (const n of g.nodes) {
     if (!fusible(n)) continue;
     const group: Node[] = [];
@@ -43,6 +43,21 @@ export function fuseElementwise(g: Graph, singles = false): number {
   }
   spliceFusions(g, fusions);
   return fusions.length;
+}
+
+/**
+ * Whether the node's op has a fuse expression for its attrs as the fused node
+ * keeps them (JSON: an attr that is not plain data cannot be fused).
+ */
+function hasExpression(n: Node): boolean {
+  const rule = getOp(n.op)?.fuse;
+  if (!rule || rule.arity !== n.inputs.length) return false;
+  try {
+    rule.expr(n.inputs.map((_, i) => `x${i}`), JSON.parse(JSON.stringify(n.attrs)) as Attrs);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** One fused node computing `nodes` (in order; the last is the result). */

@@ -1,4 +1,5 @@
 import type { DType } from '../../dtype.js';
+import { getOp } from '../../ops/registry.js';
 import { sizeOf } from '../../shape.js';
 import type { Graph, Node, Value } from '../ir.js';
 
@@ -14,23 +15,22 @@ export interface MemoryPlan {
 }
 
 /**
- * Ops of the table whose kernels may return their input's storage as output.
- * The executor also guards every other op at run time (an output sharing a
- * planned input's memory is copied), so a kernel added later cannot corrupt a plan.
+ * Whether a node's kernel may return an input's storage as its output (the
+ * op's `aliasesInput`). An executor should still guard every other node (copy
+ * an output sharing a planned input's memory), so a kernel added later cannot corrupt a plan.
  */
-export const ALIASING = new Set(['reshape', 'print']);
-
-/** Ops whose kernels write into a buffer they are given (the jit's elementwise and linear kernels). */
-export const writesIntoBuffer = (n: Node): boolean => n.op === 'fused.elementwise' || n.op === 'fused.linear';
+export const aliasesInput = (n: Node): boolean => getOp(n.op)?.aliasesInput === true;
 
 /**
- * Static memory planning: assigns the outputs of buffer-writing nodes to a few
- * reusable buffers by lifetime (greedy best fit, as TFLite's arena planner).
- * A value is live from its node to its last reader; readers that return
- * their input's storage (reshape, see ALIASING) extend the lifetime; values reaching a graph output are never planned (callers keep them).
- * @example const plan = planMemory(g); plan.sizes.length // buffers to allocate
+ * Static memory planning: assigns the outputs of the nodes `plannable` picks
+ * (those whose kernels write into a buffer they are given; the executor
+ * decides) to a few reusable buffers by lifetime (greedy best fit, as TFLite's
+ * arena planner). A value is live from its node to its last reader; readers
+ * that return their input's storage (see aliasesInput) extend the lifetime;
+ * values reaching a graph output are never planned (callers keep them).
+ * @example const plan = planMemory(g, (n) => n.op === 'relu'); plan.sizes.length // buffers to allocate
  */
-export function planMemory(graph: Graph, plannable: (n: Node) => boolean = writesIntoBuffer): MemoryPlan {
+export function planMemory(graph: Graph, plannable: (n: Node) => boolean): MemoryPlan {
   const index = new Map<Node, number>();
   graph.nodes.forEach((n, i) => index.set(n, i));
   const consumers = graph.consumers();
@@ -45,7 +45,7 @@ export function planMemory(graph: Graph, plannable: (n: Node) => boolean = write
     let last = outputs.has(v) ? Infinity : -1;
     for (const c of consumers.get(v) ?? []) {
       last = Math.max(last, index.get(c)!);
-      if (!ALIASING.has(c.op)) continue;
+      if (!aliasesInput(c)) continue;
       for (const o of c.outputs) {
         if (o.dtype === v.dtype && sizeOf(o.shape) === sizeOf(v.shape)) last = Math.max(last, lastUse(o));
       }

@@ -1,10 +1,9 @@
 import { alignedStrides, stridedCopy } from '../../../lite-runtime/kernels/strided.js';
 import { allocate, type DType, type Storage } from '../../dtype.js';
 import { TraceError } from '../../errors.js';
-import type { Attrs } from '../../ops/registry.js';
+import { getOp, type Attrs, type FuseRule } from '../../ops/registry.js';
 import { sizeOf } from '../../shape.js';
 import type { Step, StepContext } from '../executor.js';
-import { SCALAR_OPS } from './scalar.js';
 
 /** The program of a fused elementwise node, kept in its attrs as plain data. */
 export interface FusedProgram {
@@ -19,6 +18,7 @@ export interface FusedProgram {
 }
 
 type Kernel = (ins: Storage[], maps: (Int32Array | null)[], out: Storage, n: number) => void;
+type Calls = Record<string, (x: number) => number>;
 const cache = new Map<string, Kernel>();
 let codegen: boolean | null = null;
 
@@ -34,6 +34,30 @@ function round(dtype: string, e: string): string {
   if (dtype === 'float32') return `Math.fround(${e})`;
   if (dtype === 'int32') return `((${e}) | 0)`;
   return `((${e}) ? 1 : 0)`;
+}
+
+/** The fuse rule of each instruction's op (from its definition). */
+function rulesOf(p: FusedProgram): FuseRule[] {
+  return p.ops.map((op) => {
+    const rule = getOp(op)?.fuse;
+    if (!rule) throw new TraceError(`jit: op '${op}' cannot be fused`);
+    return rule;
+  });
+}
+
+/** Every function bound so far, by name: kernels are cached by source, so a name means one function. */
+const bound: Calls = {};
+
+/** The numeric functions the program's expressions call, by name. */
+function callsOf(p: FusedProgram): Calls {
+  const calls: Calls = {};
+  for (const rule of rulesOf(p)) {
+    for (const [name, f] of Object.entries(rule.calls ?? {})) {
+      if (Object.hasOwn(bound, name) && bound[name] !== f) throw new TraceError(`jit: fused ops call different functions named '${name}'`);
+      bound[name] = calls[name] = f;
+    }
+  }
+  return calls;
 }
 
 /** JS source of the loop body evaluating the program per element (no intermediate arrays). */
@@ -52,9 +76,7 @@ export function programSource(p: FusedProgram, kinds: readonly ('full' | 'scalar
   });
   const name = (r: number) => (r < k ? (kinds[r] === 'scalar' ? `s${r}` : `x${r}`) : `t${r - k}`);
   let a = 0;
-  p.ops.forEach((op, i) => {
-    const def = SCALAR_OPS[op];
-    if (!def) throw new TraceError(`jit: op '${op}' cannot be fused`);
+  rulesOf(p).forEach((def, i) => {
     const operands = p.args.slice(a, a + def.arity).map(name);
     a += def.arity;
     const attrs = JSON.parse(p.opAttrs[i] ?? '{}') as Attrs;
@@ -64,11 +86,16 @@ export function programSource(p: FusedProgram, kinds: readonly ('full' | 'scalar
   return `${pre.join('\n')}\nfor (let i = 0; i < n; i++) {\n  ${lines.join('\n  ')}\n}`;
 }
 
+/** The compiled loop; functions the expressions call (e.g. erf) are bound by name around it. */
 function kernelFor(p: FusedProgram, kinds: ('full' | 'scalar' | 'map')[]): Kernel {
   const src = programSource(p, kinds);
   let f = cache.get(src);
   if (!f) {
-    f = new Function('ins', 'maps', 'out', 'n', src) as Kernel;
+    const calls = callsOf(p);
+    const names = Object.keys(calls);
+    f = names.length === 0
+      ? new Function('ins', 'maps', 'out', 'n', src) as Kernel
+      : new Function(...names, `return function (ins, maps, out, n) {\n${src}\n};`)(...names.map((k) => calls[k])) as Kernel;
     cache.set(src, f);
   }
   return f;

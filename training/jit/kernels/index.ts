@@ -1,20 +1,29 @@
+import type { Node } from '../../graph/ir.js';
 import type { Step, StepContext } from '../executor.js';
+import { fusedConvStep } from './conv.js';
 import { fusedElementwiseStep } from './elementwise.js';
 import { fusedLinearStep } from './linear.js';
-import { plannedStep } from './planned.js';
+import { runsIntoPlan as opRunsIntoPlan } from './planned.js';
 
 export { canGenerateCode, programSource, type FusedProgram } from './elementwise.js';
-export { SCALAR_OPS } from './scalar.js';
-export { plannedStep, runsIntoPlan } from './planned.js';
+export { plannedStep } from './planned.js';
 
-const KERNELS: Record<string, (ctx: StepContext) => Step> = {
-  'fused.elementwise': fusedElementwiseStep,
-  'fused.linear': fusedLinearStep,
-  // conv2d's kernel into a planned buffer, then the activation in place (planned.ts)
-  'fused.conv2d': (ctx) => plannedStep(ctx)!,
-};
+/** The steps of the jit's fused ops; each writes into a buffer it is given. */
+const KERNELS = new Map<string, (ctx: StepContext) => Step>([
+  ['fused.elementwise', fusedElementwiseStep],
+  ['fused.linear', fusedLinearStep],
+  ['fused.conv2d', fusedConvStep],
+]);
+
+/**
+ * Whether a node's step writes into a buffer it is given, so the memory plan
+ * gives its outputs one: the fused ops, and ops of the table with `forwardInto`.
+ */
+export function runsIntoPlan(node: Node): boolean {
+  return KERNELS.has(node.op) || opRunsIntoPlan(node);
+}
 
 /** The step builder of a jit-only fused op, or undefined for ops of the op table. */
 export function fusedKernel(op: string): ((ctx: StepContext) => Step) | undefined {
-  return KERNELS[op];
+  return KERNELS.get(op);
 }

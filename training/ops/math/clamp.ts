@@ -4,6 +4,8 @@ import { promoteTypes, type DType } from '../../dtype.js';
 import { scalarDType } from '../../creation.js';
 import { DTypeError, ValueError } from '../../errors.js';
 import { Tensor } from '../../tensor.js';
+import * as emit from '../../onnx/emit.js';
+import { clampExpr, fuse1, fuse2, num } from '../fuse.js';
 import { defineOp } from '../registry.js';
 import { alloc, describe } from '../util.js';
 import { where } from '../where.js';
@@ -16,6 +18,12 @@ export interface ClampAttrs { [k: string]: number | null; min: number | null; ma
 export const CLAMP = defineOp<ClampAttrs>({
   name: 'clamp',
   elementwise: true,
+  fuse: fuse1((x, a) => clampExpr(x, a.min, a.max)),
+  onnx: (e, n, ins, outs) => {
+    const o = emit.outDt(n);
+    const bound = (v: unknown) => (v === null || v === undefined ? '' : e.constant(o, [v as number]));
+    e.node('Clip', [e.cast(ins[0], emit.dt(n, 0), o), bound(n.attrs.min), bound(n.attrs.max)], outs);
+  },
   infer([x], { min, max }) {
     let dtype: DType = x.dtype;
     for (const b of [min, max]) if (b !== null) dtype = promoteTypes(dtype, scalarDType(b, x.dtype));
@@ -31,16 +39,28 @@ export const CLAMP = defineOp<ClampAttrs>({
 
 /** Backward of clamp: g where min <= x <= max (bounds included, as PyTorch), else 0. */
 const CLAMP_GRAD = defineElementwiseGrad<ClampAttrs>('clamp',
-  (x, g, out, { min, max }) => clampGradMap(x, g, out, min ?? -Infinity, max ?? Infinity, true), null);
+  (x, g, out, { min, max }) => clampGradMap(x, g, out, min ?? -Infinity, max ?? Infinity, true), null,
+  fuse2((x, g, { min, max }) => `(${x} >= ${bound(min, '-Infinity')} && ${x} <= ${bound(max, 'Infinity')} ? ${g} : 0)`));
 
 /** Backward of hardtanh: g where min < x < max (bounds excluded, as PyTorch), else 0. */
 const HARDTANH_GRAD = defineElementwiseGrad<{ min: number; max: number }>('hardtanh',
-  (x, g, out, { min, max }) => clampGradMap(x, g, out, min, max, false), null);
+  (x, g, out, { min, max }) => clampGradMap(x, g, out, min, max, false), null,
+  fuse2((x, g, { min, max }) => `(${x} > ${bound(min, '-Infinity')} && ${x} < ${bound(max, 'Infinity')} ? ${g} : 0)`));
+
+/** A bound as JS source (null: open, as is a bound of ±Infinity after the fused program's JSON round trip). */
+function bound(v: number | null, open: string): string {
+  return v === null ? open : num(v);
+}
 
 /** Hardtanh: clamp to [min, max] whose gradient is 0 at the bounds too (TFLite RELU6 / RELU_N1_TO_1). */
 export const HARDTANH = defineOp<{ min: number; max: number }>({
   name: 'hardtanh',
   elementwise: true,
+  fuse: fuse1((x, a) => clampExpr(x, a.min, a.max)),
+  onnx: (e, n, ins, outs) => {
+    const o = emit.outDt(n);
+    e.node('Clip', [ins[0], e.constant(o, [n.attrs.min as number]), e.constant(o, [n.attrs.max as number])], outs);
+  },
   infer([x]) {
     if (x.dtype === 'bool') throw new DTypeError(`hardtanh: not defined for bool input ${describe(x)}`);
     return [{ shape: x.shape, dtype: x.dtype }];
@@ -90,17 +110,6 @@ export function hardtanh(x: Tensor, minVal = -1, maxVal = 1): Tensor {
 export function relu6(x: Tensor): Tensor {
   return hardtanh(x, 0, 6);
 }
-
-declare module '../../tensor.js' {
-  interface Tensor {
-    /** @see clamp */
-    clamp(min?: number | Tensor | null, max?: number | Tensor | null): Tensor;
-    /** @see clamp */
-    clip(min?: number | Tensor | null, max?: number | Tensor | null): Tensor;
-  }
-}
-Tensor.prototype.clamp = function (min, max) { return clamp(this, min, max); };
-Tensor.prototype.clip = function (min, max) { return clamp(this, min, max); };
 
 // Converter traits: the TFLite lowering and the ONNX types each op imports from (ops/convert-traits.ts).
 import { withTraits } from '../convert-traits.js';

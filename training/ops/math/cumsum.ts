@@ -2,6 +2,7 @@ import { cumsumAxis } from '../../../lite-runtime/kernels/math-cumsum.js';
 import { apply1 } from '../../dispatch.js';
 import { normalizeDim } from '../../shape.js';
 import { Tensor } from '../../tensor.js';
+import * as emit from '../../onnx/emit.js';
 import { defineOp, type OpDef } from '../registry.js';
 import { alloc } from '../util.js';
 import { axisSizes } from './common.js';
@@ -12,6 +13,9 @@ export interface CumsumAttrs { [k: string]: number | boolean; dim: number; rever
 /** Cumulative sum along one dim (ONNX CumSum, TFLite CUMSUM). bool -> int32. */
 export const CUMSUM: OpDef<CumsumAttrs> = defineOp<CumsumAttrs>({
   name: 'cumsum',
+  onnx: (e, n, ins, outs) => {
+    e.node('CumSum', [e.cast(ins[0], emit.dt(n, 0), emit.outDt(n)), e.i64([n.attrs.dim as number], true)], outs, { reverse: { i: n.attrs.reverse ? 1 : 0 } });
+  },
   infer: ([x]) => [{ shape: x.shape, dtype: x.dtype === 'bool' ? 'int32' : x.dtype }],
   forward([x], { dim, reverse }, [o]) {
     const out = alloc(o);
@@ -29,14 +33,6 @@ export const CUMSUM: OpDef<CumsumAttrs> = defineOp<CumsumAttrs>({
 export function cumsum(x: Tensor, dim: number): Tensor {
   return apply1(CUMSUM, [x], { dim: normalizeDim('cumsum', dim, x.ndim), reverse: false });
 }
-
-declare module '../../tensor.js' {
-  interface Tensor {
-    /** @see cumsum */
-    cumsum(dim: number): Tensor;
-  }
-}
-Tensor.prototype.cumsum = function (dim) { return cumsum(this, dim); };
 
 // Converter traits: the TFLite lowering and the ONNX types each op imports from (ops/convert-traits.ts).
 import { withTraits } from '../convert-traits.js';

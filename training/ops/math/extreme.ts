@@ -5,6 +5,7 @@ import { DTypeError } from '../../errors.js';
 import { normalizeDim, sizeOf } from '../../shape.js';
 import { Tensor } from '../../tensor.js';
 import { maximum } from '../binary.js';
+import * as emit from '../../onnx/emit.js';
 import { defineOp, type OpDef, type TensorMeta } from '../registry.js';
 import { scatterAdd } from '../shape/gather.js';
 import { inferReduce, reducedShape, unreduce, type ReduceAttrs, reduceAttrs } from '../sum.js';
@@ -19,6 +20,7 @@ export interface ArgAttrs { [k: string]: number | boolean | null; dim: number | 
 function defineExtreme(name: 'amax' | 'amin', isMax: boolean) {
   return defineOp<ReduceAttrs>({
     name,
+    onnx: emit.reduceAttr(isMax ? 'ReduceMax' : 'ReduceMin'),
     infer([x], attrs) {
       expectNonEmpty(name, x, attrs.dims);
       return inferReduce(x, attrs);
@@ -42,6 +44,7 @@ function defineExtreme(name: 'amax' | 'amin', isMax: boolean) {
  */
 const EXTREME_GRAD: OpDef<{ dims: readonly number[] }> = defineOp<{ dims: readonly number[] }>({
   name: 'extremeGrad',
+  onnx: { notExported: 'backward op (training graphs are not exported)' },
   infer: ([x]) => [{ shape: x.shape, dtype: 'float32' }],
   forward: ([x, y, g], { dims }, [o]) =>
     [inInputLayout(x, dims, o, (v, into) => extremeGradAxis(v.data, v.outer, v.n, v.inner, y.data, g.data, into))],
@@ -73,6 +76,7 @@ function argSizes(x: TensorMeta, dim: number | null): [number, number, number] {
 function defineWithIndices(name: 'maxWithIndices' | 'minWithIndices', isMax: boolean) {
   return defineOp<ArgAttrs>({
     name,
+    onnx: isMax ? emit.withIndices('ReduceMax', 'ArgMax') : emit.withIndices('ReduceMin', 'ArgMin'),
     infer([x], attrs) {
       const idx = argInfer(name, x, attrs);
       return [{ shape: idx.shape, dtype: x.dtype }, idx];
@@ -100,6 +104,7 @@ export const MIN_WITH_INDICES = defineWithIndices('minWithIndices', false);
 function defineArg(name: 'argmax' | 'argmin', isMax: boolean) {
   return defineOp<ArgAttrs>({
     name,
+    onnx: (e, n, ins, outs) => emit.argReduce(e, n, ins[0], isMax ? 'ArgMax' : 'ArgMin', outs[0]),
     infer([x], attrs) {
       if (x.dtype === 'bool') throw new DTypeError(`${name}: not defined for bool input ${describe(x)}`);
       return [argInfer(name, x, attrs)];
@@ -179,35 +184,6 @@ export function argmax(x: Tensor, dim?: number, keepdim = false): Tensor {
 export function argmin(x: Tensor, dim?: number, keepdim = false): Tensor {
   return apply1(ARGMIN, [x], argAttrs('argmin', x, dim, keepdim));
 }
-
-declare module '../../tensor.js' {
-  interface Tensor {
-    /** @see max */
-    max(dim?: Dims, keepdim?: boolean): Tensor;
-    /** @see min */
-    min(dim?: Dims, keepdim?: boolean): Tensor;
-    /** @see amax */
-    amax(dim?: Dims, keepdim?: boolean): Tensor;
-    /** @see amin */
-    amin(dim?: Dims, keepdim?: boolean): Tensor;
-    /** @see maxWithIndices */
-    maxWithIndices(dim: number, keepdim?: boolean): [Tensor, Tensor];
-    /** @see minWithIndices */
-    minWithIndices(dim: number, keepdim?: boolean): [Tensor, Tensor];
-    /** @see argmax */
-    argmax(dim?: number, keepdim?: boolean): Tensor;
-    /** @see argmin */
-    argmin(dim?: number, keepdim?: boolean): Tensor;
-  }
-}
-Tensor.prototype.max = function (dim, keepdim) { return max(this, dim, keepdim); };
-Tensor.prototype.min = function (dim, keepdim) { return min(this, dim, keepdim); };
-Tensor.prototype.amax = function (dim, keepdim) { return amax(this, dim, keepdim); };
-Tensor.prototype.amin = function (dim, keepdim) { return amin(this, dim, keepdim); };
-Tensor.prototype.maxWithIndices = function (dim, keepdim) { return maxWithIndices(this, dim, keepdim); };
-Tensor.prototype.minWithIndices = function (dim, keepdim) { return minWithIndices(this, dim, keepdim); };
-Tensor.prototype.argmax = function (dim, keepdim) { return argmax(this, dim, keepdim); };
-Tensor.prototype.argmin = function (dim, keepdim) { return argmin(this, dim, keepdim); };
 
 // Converter traits: the TFLite lowering and the ONNX types each op imports from (ops/convert-traits.ts).
 import { withTraits } from '../convert-traits.js';

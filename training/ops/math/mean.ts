@@ -2,6 +2,7 @@ import { sumAxis } from '../../../lite-runtime/kernels/math-reduce.js';
 import { apply1 } from '../../dispatch.js';
 import { DTypeError } from '../../errors.js';
 import { Tensor } from '../../tensor.js';
+import * as emit from '../../onnx/emit.js';
 import { defineOp } from '../registry.js';
 import { expandTo } from '../sum-to.js';
 import { inferReduce, unreduce, type ReduceAttrs, reduceAttrs } from '../sum.js';
@@ -11,6 +12,7 @@ import { reducedCount, viewOf, type Dims } from './common.js';
 /** Mean over dims (ONNX ReduceMean, TFLite MEAN). Float only, like PyTorch. */
 export const MEAN = defineOp<ReduceAttrs>({
   name: 'mean',
+  onnx: emit.reduceAttr('ReduceMean'),
   infer([x], attrs) {
     if (x.dtype !== 'float32') {
       throw new DTypeError(`mean: input is ${describe(x)}; mean needs a floating point input (PyTorch cannot infer an output dtype for ${x.dtype}); convert it first, e.g. x.div(1)`);
@@ -34,14 +36,6 @@ export const MEAN = defineOp<ReduceAttrs>({
 export function mean(x: Tensor, dim?: Dims, keepdim = false): Tensor {
   return apply1(MEAN, [x], reduceAttrs('mean', x, dim, keepdim));
 }
-
-declare module '../../tensor.js' {
-  interface Tensor {
-    /** @see mean */
-    mean(dim?: Dims, keepdim?: boolean): Tensor;
-  }
-}
-Tensor.prototype.mean = function (dim, keepdim) { return mean(this, dim, keepdim); };
 
 // Converter traits: the TFLite lowering and the ONNX types each op imports from (ops/convert-traits.ts).
 import { withTraits } from '../convert-traits.js';

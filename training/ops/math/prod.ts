@@ -2,6 +2,7 @@ import { prodAxis, prodOthersAxis } from '../../../lite-runtime/kernels/math-red
 import { apply1 } from '../../dispatch.js';
 import { GradError } from '../../errors.js';
 import { Tensor } from '../../tensor.js';
+import * as emit from '../../onnx/emit.js';
 import { defineOp } from '../registry.js';
 import { inferReduce, unreduce, type ReduceAttrs, reduceAttrs } from '../sum.js';
 import { alloc } from '../util.js';
@@ -10,6 +11,7 @@ import { inInputLayout, viewOf, type Dims } from './common.js';
 /** Product over dims (ONNX ReduceProd). bool -> int32, like PyTorch's integer promotion. */
 export const PROD = defineOp<ReduceAttrs>({
   name: 'prod',
+  onnx: emit.reduceAttr('ReduceProd'),
   infer: ([x], attrs) => inferReduce(x, attrs, x.dtype === 'bool' ? 'int32' : x.dtype),
   forward([x], { dims }, [o]) {
     const out = alloc(o);
@@ -28,6 +30,7 @@ export const PROD = defineOp<ReduceAttrs>({
  */
 export const PROD_OTHERS = defineOp<{ dims: readonly number[] }>({
   name: 'prodOthers',
+  onnx: { notExported: 'backward op (training graphs are not exported)' },
   infer: ([x]) => [{ shape: x.shape, dtype: x.dtype }],
   forward: ([x], { dims }, [o]) => [inInputLayout(x, dims, o, (v, into) => prodOthersAxis(v.data, v.outer, v.n, v.inner, into))],
   grad: () => {
@@ -47,14 +50,6 @@ function prodOthers(x: Tensor, dims: readonly number[]): Tensor {
 export function prod(x: Tensor, dim?: Dims, keepdim = false): Tensor {
   return apply1(PROD, [x], reduceAttrs('prod', x, dim, keepdim));
 }
-
-declare module '../../tensor.js' {
-  interface Tensor {
-    /** @see prod */
-    prod(dim?: Dims, keepdim?: boolean): Tensor;
-  }
-}
-Tensor.prototype.prod = function (dim, keepdim) { return prod(this, dim, keepdim); };
 
 // Converter traits: the TFLite lowering and the ONNX types each op imports from (ops/convert-traits.ts).
 import { withTraits } from '../convert-traits.js';

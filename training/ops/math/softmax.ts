@@ -4,6 +4,7 @@ import { apply1 } from '../../dispatch.js';
 import { DTypeError } from '../../errors.js';
 import { normalizeDim } from '../../shape.js';
 import { Tensor } from '../../tensor.js';
+import * as emit from '../../onnx/emit.js';
 import { defineOp, type OpDef } from '../registry.js';
 import { alloc, describe } from '../util.js';
 import { axisSizes } from './common.js';
@@ -14,6 +15,7 @@ export interface SoftmaxAttrs { [k: string]: number; dim: number }
 function defineSoftmax(name: 'softmax' | 'logSoftmax', log: boolean, grad: OpDef<SoftmaxAttrs>['grad']) {
   return defineOp<SoftmaxAttrs>({
     name,
+    onnx: (e, n, ins, outs) => { e.node(log ? 'LogSoftmax' : 'Softmax', [emit.floatIn(e, n, ins)], outs, { axis: { i: n.attrs.dim as number } }); },
     infer([x]) {
       if (x.dtype !== 'float32') throw new DTypeError(`${name}: input is ${describe(x)}, expected float32`);
       return [{ shape: x.shape, dtype: x.dtype }];
@@ -39,6 +41,7 @@ export const LOG_SOFTMAX = defineSoftmax('logSoftmax', true, ({ outputs: [y], at
 function defineSoftmaxGrad(name: string, log: boolean, grad: OpDef<SoftmaxAttrs>['grad']): OpDef<SoftmaxAttrs> {
   return defineOp<SoftmaxAttrs>({
     name,
+    onnx: { notExported: 'backward op (training graphs are not exported)' },
     infer: ([y]) => [{ shape: y.shape, dtype: y.dtype }],
     forward([y, g], { dim }, [o]) {
       const out = alloc(o);
@@ -90,17 +93,6 @@ export function softmax(x: Tensor, dim: number): Tensor {
 export function logSoftmax(x: Tensor, dim: number): Tensor {
   return apply1(LOG_SOFTMAX, [x], { dim: normalizeDim('logSoftmax', dim, x.ndim) });
 }
-
-declare module '../../tensor.js' {
-  interface Tensor {
-    /** @see softmax */
-    softmax(dim: number): Tensor;
-    /** @see logSoftmax */
-    logSoftmax(dim: number): Tensor;
-  }
-}
-Tensor.prototype.softmax = function (dim) { return softmax(this, dim); };
-Tensor.prototype.logSoftmax = function (dim) { return logSoftmax(this, dim); };
 
 // Converter traits: the TFLite lowering and the ONNX types each op imports from (ops/convert-traits.ts).
 import { withTraits } from '../convert-traits.js';

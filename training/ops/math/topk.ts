@@ -52,11 +52,3 @@ export function topk(x: Tensor, k: number, dim = -1, largest = true, sorted = tr
   const [v, i] = apply(TOPK, [x], { k, dim: normalizeDim('topk', dim, x.ndim), largest, sorted });
   return [v, i];
 }
-
-declare module '../../tensor.js' {
-  interface Tensor {
-    /** @see topk */
-    topk(k: number, dim?: number, largest?: boolean, sorted?: boolean): [Tensor, Tensor];
-  }
-}
-Tensor.prototype.topk = function (k, dim, largest, sorted) { return topk(this, k, dim, largest, sorted); };

@@ -3,16 +3,30 @@ import { apply1 } from '../../dispatch.js';
 import { ShapeError, ValueError } from '../../errors.js';
 import { fmtShape } from '../../shape.js';
 import type { Tensor } from '../../tensor.js';
+import * as emit from '../../onnx/emit.js';
 import { defineOp, type OpDef } from '../registry.js';
-import { alloc } from '../util.js';
+import { forwardFresh, type ForwardInto } from '../util.js';
 import { expectRank } from './args.js';
 
 export interface AdaptiveAttrs { [k: string]: readonly number[]; outputSize: readonly number[] }
 export interface AdaptiveBackwardAttrs { [k: string]: readonly number[]; inputSize: readonly number[] }
 
+const adaptiveInto: ForwardInto<AdaptiveAttrs> = ([x], { outputSize: [oh, ow] }, [y]) =>
+  adaptiveAvgPool2dNCHW(x.data as Float32Array, y as Float32Array, x.shape[0] * x.shape[1], x.shape[2], x.shape[3], oh, ow);
+const adaptiveBackwardInto: ForwardInto<AdaptiveBackwardAttrs> = ([gy], { inputSize: [h, w] }, [dx]) =>
+  adaptiveAvgPool2dBackwardNCHW(gy.data as Float32Array, dx as Float32Array, gy.shape[0] * gy.shape[1], h, w, gy.shape[2], gy.shape[3]);
+
 /** adaptiveAvgPool2d(x): x [N, C, H, W] -> [N, C, oh, ow], window i = [floor(i*H/oh), ceil((i+1)*H/oh)). */
 export const ADAPTIVE_AVG_POOL2D: OpDef<AdaptiveAttrs> = defineOp<AdaptiveAttrs>({
   name: 'adaptiveAvgPool2d',
+  onnx: (e, n, ins, outs) => {
+    const [h, w] = n.inputs[0].shape.slice(2);
+    const [oh, ow] = emit.ints(n, 'outputSize');
+    if (oh === 1 && ow === 1) { e.node('GlobalAveragePool', ins, outs); return; }
+    if (h % oh || w % ow) throw emit.unsupported(n, `an output size ${oh}x${ow} that does not divide the input ${h}x${w}`);
+    const k = [h / oh, w / ow];
+    e.node('AveragePool', ins, outs, { kernel_shape: { ints: k }, strides: { ints: k } });
+  },
   infer([x], { outputSize: [oh, ow] }) {
     expectRank('adaptiveAvgPool2d', 'input', x, 4, '[N, C, H, W]');
     if ((x.shape[2] === 0 && oh > 0) || (x.shape[3] === 0 && ow > 0)) {
@@ -20,26 +34,21 @@ export const ADAPTIVE_AVG_POOL2D: OpDef<AdaptiveAttrs> = defineOp<AdaptiveAttrs>
     }
     return [{ shape: [x.shape[0], x.shape[1], oh, ow], dtype: 'float32' }];
   },
-  forward([x], { outputSize: [oh, ow] }, [o]) {
-    const y = alloc(o) as Float32Array;
-    adaptiveAvgPool2dNCHW(x.data as Float32Array, y, x.shape[0] * x.shape[1], x.shape[2], x.shape[3], oh, ow);
-    return [y];
-  },
+  forward: forwardFresh(adaptiveInto),
+  forwardInto: adaptiveInto,
   grad: ({ inputs: [x], gradOutputs: [g] }) => [apply1(ADAPTIVE_AVG_POOL2D_BACKWARD, [g!], { inputSize: x.shape.slice(2) })],
 });
 
 /** The gradient of adaptiveAvgPool2d: gy [N, C, oh, ow] -> dx [N, C, ...inputSize] (linear). */
 export const ADAPTIVE_AVG_POOL2D_BACKWARD: OpDef<AdaptiveBackwardAttrs> = defineOp<AdaptiveBackwardAttrs>({
   name: 'adaptiveAvgPool2dBackward',
+  onnx: { notExported: 'backward op (training graphs are not exported)' },
   infer([gy], { inputSize: [h, w] }) {
     expectRank('adaptiveAvgPool2dBackward', 'gradOutput', gy, 4, '[N, C, outH, outW]');
     return [{ shape: [gy.shape[0], gy.shape[1], h, w], dtype: 'float32' }];
   },
-  forward([gy], { inputSize: [h, w] }, [o]) {
-    const dx = alloc(o) as Float32Array;
-    adaptiveAvgPool2dBackwardNCHW(gy.data as Float32Array, dx, gy.shape[0] * gy.shape[1], h, w, gy.shape[2], gy.shape[3]);
-    return [dx];
-  },
+  forward: forwardFresh(adaptiveBackwardInto),
+  forwardInto: adaptiveBackwardInto,
   grad: ({ inputs: [gy], gradOutputs: [g] }) => [apply1(ADAPTIVE_AVG_POOL2D, [g!], { outputSize: gy.shape.slice(2) })],
 });
 

@@ -45,6 +45,10 @@ function perChannel(t: Tensor, rank: number): Tensor {
 /** Inference batch norm (ONNX BatchNormalization): inputs [x, mean, var, weight, bias]. */
 export const BATCH_NORM = defineOp<BatchNormAttrs>({
   name: 'batchNorm',
+  onnx: (e, n, ins, outs) => {
+    const [x, mean, variance, weight, bias] = ins;
+    e.node('BatchNormalization', [x, weight, bias, mean, variance], outs, { epsilon: { f: n.attrs.eps as number } });
+  },
   infer([x, mean, variance, weight, bias]) {
     checkChannels('batchNorm', x, [['runningMean', mean], ['runningVar', variance], ['weight', weight], ['bias', bias]]);
     return [{ shape: x.shape, dtype: 'float32' }];
@@ -74,6 +78,7 @@ export const BATCH_NORM = defineOp<BatchNormAttrs>({
 /** Training batch norm: inputs [x, weight, bias]; outputs [y, batch mean, biased batch variance]. */
 export const BATCH_NORM_TRAIN = defineOp<BatchNormAttrs>({
   name: 'batchNormTrain',
+  onnx: { notExported: 'training-mode batch norm (batch statistics): export the model in eval mode' },
   infer([x, weight, bias]) {
     checkChannels('batchNormTrain', x, [['weight', weight], ['bias', bias]]);
     const c = x.shape[1];
@@ -96,6 +101,7 @@ export const BATCH_NORM_TRAIN = defineOp<BatchNormAttrs>({
 /** Gradients of training batch norm: inputs [x, gy, mean, var, weight] -> [dx, dweight, dbias]. */
 export const BATCH_NORM_BACKWARD = defineOp<BatchNormAttrs>({
   name: 'batchNormBackward',
+  onnx: { notExported: 'backward op (training graphs are not exported)' },
   infer([x, gy, mean, variance, weight]) {
     checkChannels('batchNormBackward', x, [['mean', mean], ['variance', variance], ['weight', weight]]);
     if (fmtShape(gy.shape) !== fmtShape(x.shape)) throw new ShapeError(`batchNormBackward: gradOutput ${fmtShape(gy.shape)} must match input ${fmtShape(x.shape)}`);

@@ -1,13 +1,13 @@
-import {
-  conv2dBackwardInputNCHW, conv2dBackwardWeightNCHW, conv2dNCHW, type Conv2dShape,
-} from '../../../lite-runtime/kernels/nn-conv.js';
-import { apply1 } from '../../dispatch.js';
+import type { ConvGeometry } from '../../../lite-runtime/kernels/im2col.js';
+import { conv2dBackwardInputNCHW, conv2dBackwardWeightNCHW, conv2dNCHW } from '../../../lite-runtime/kernels/nn-conv.js';
+import { apply1, expectTensors } from '../../dispatch.js';
 import { ShapeError, ValueError } from '../../errors.js';
 import { fmtShape } from '../../shape.js';
 import type { Tensor } from '../../tensor.js';
+import * as emit from '../../onnx/emit.js';
 import { defineOp, type TensorMeta } from '../registry.js';
 import { sum } from '../sum.js';
-import { alloc } from '../util.js';
+import { forwardFresh, type ForwardInto } from '../util.js';
 import { convLength, convPads, expectRank, pair, type ConvPadding, type Size2 } from './args.js';
 
 /** Attributes shared by the convolution primitives (ONNX Conv order: pads are [top, left, bottom, right]). */
@@ -25,12 +25,12 @@ export interface ConvTranspose2dAttrs extends Conv2dAttrs { outputPadding: reado
 /** Weight-gradient attributes: the kernel size of the weight it produces. */
 export interface Conv2dWeightGradAttrs extends Conv2dAttrs { kernel: readonly number[] }
 
-/** The kernel's view of one convolution (x is the conv input, in its own orientation). */
-function kernelShape(x: readonly number[], oc: number, kh: number, kw: number, a: Conv2dAttrs): Conv2dShape {
-  const [pt, pl, pb, pr] = a.padding;
+/** The kernels' geometry of one convolution over x [n, c, h, w] (x is the conv input, in its own orientation). */
+function geometry(x: readonly number[], kh: number, kw: number, a: Conv2dAttrs): ConvGeometry {
+  const [padTop, padLeft, padBottom, padRight] = a.padding;
   return {
-    n: x[0], c: x[1], h: x[2], w: x[3], oc, kh, kw, strideH: a.stride[0], strideW: a.stride[1],
-    padTop: pt, padLeft: pl, padBottom: pb, padRight: pr, dilationH: a.dilation[0], dilationW: a.dilation[1], groups: a.groups,
+    n: x[0], c: x[1], h: x[2], w: x[3], kh, kw, strideH: a.stride[0], strideW: a.stride[1],
+    padTop, padLeft, padBottom, padRight, dilationH: a.dilation[0], dilationW: a.dilation[1], groups: a.groups,
   };
 }
 
@@ -64,9 +64,40 @@ function transposedLength(size: number, k: number, stride: number, before: numbe
   return (size - 1) * stride - before - after + dilation * (k - 1) + outPad + 1;
 }
 
+/** Output shape [n, oc, oh, ow] of convTranspose2d over x with weight w (unchecked). */
+function transposedShape(x: readonly number[], w: readonly number[], a: ConvTranspose2dAttrs): number[] {
+  const [pt, pl, pb, pr] = a.padding;
+  return [x[0], w[1] * a.groups,
+    transposedLength(x[2], w[2], a.stride[0], pt, pb, a.dilation[0], a.outputPadding[0]),
+    transposedLength(x[3], w[3], a.stride[1], pl, pr, a.dilation[1], a.outputPadding[1])];
+}
+
+const f32 = (d: unknown): Float32Array => d as Float32Array;
+
+/** conv2d into y (fused.conv2d's step calls it too; its bias may be [1, OC, 1, 1]). */
+const conv2dInto: ForwardInto<Conv2dAttrs> = ([x, w, b], a, [y]) =>
+  conv2dNCHW(f32(x.data), f32(w.data), b ? f32(b.data) : null, f32(y), geometry(x.shape, w.shape[2], w.shape[3], a), w.shape[0]);
+
+const convTransposeInto: ForwardInto<ConvTranspose2dAttrs> = ([x, w, b], a, [out]) => {
+  const o = transposedShape(x.shape, w.shape, a), y = f32(out);
+  conv2dBackwardInputNCHW(f32(x.data), f32(w.data), y, geometry(o, w.shape[2], w.shape[3], a), x.shape[1]);
+  if (!b) return;
+  const bias = f32(b.data), oc = o[1], hw = o[2] * o[3];
+  for (let n = 0; n < o[0]; n++) {
+    for (let c = 0; c < oc; c++) {
+      const base = (n * oc + c) * hw, v = bias[c];
+      for (let i = base; i < base + hw; i++) y[i] += v;
+    }
+  }
+};
+
+const convWeightGradInto: ForwardInto<Conv2dWeightGradAttrs> = ([x, gy], a, [dw]) =>
+  conv2dBackwardWeightNCHW(f32(x.data), f32(gy.data), f32(dw), geometry(x.shape, a.kernel[0], a.kernel[1], a), gy.shape[1]);
+
 /** conv2d(x, w, bias?): x [N, C, H, W], w [OC, C/groups, kh, kw]. */
 export const CONV2D = defineOp<Conv2dAttrs>({
   name: 'conv2d',
+  onnx: (e, n, ins, outs) => { e.node('Conv', ins, outs, emit.convAttrs(n)); },
   infer([x, w, b], a) {
     expectRank('conv2d', 'input', x, 4, '[N, C, H, W]');
     expectRank('conv2d', 'weight', w, 4, '[outChannels, inChannels/groups, kH, kW]');
@@ -75,12 +106,8 @@ export const CONV2D = defineOp<Conv2dAttrs>({
     const [oh, ow] = outSize('conv2d', x.shape, w.shape[2], w.shape[3], a);
     return [{ shape: [x.shape[0], w.shape[0], oh, ow], dtype: 'float32' }];
   },
-  forward([x, w, b], a, [o]) {
-    const y = alloc(o) as Float32Array;
-    conv2dNCHW(x.data as Float32Array, w.data as Float32Array, b ? (b.data as Float32Array) : null, y,
-      kernelShape(x.shape, w.shape[0], w.shape[2], w.shape[3], a));
-    return [y];
-  },
+  forward: forwardFresh(conv2dInto),
+  forwardInto: conv2dInto,
   grad: ({ inputs: [x, w, b], attrs: a, gradOutputs: [g] }) => [
     x.requiresGrad ? convTransposeTo(g!, w, a, x.shape) : null,
     w.requiresGrad ? convWeightGrad(x, g!, a, w.shape) : null,
@@ -91,6 +118,9 @@ export const CONV2D = defineOp<Conv2dAttrs>({
 /** convTranspose2d(x, w, bias?): x [N, C, H, W], w [C, OC/groups, kh, kw] (the adjoint of conv2d in x). */
 export const CONV_TRANSPOSE2D = defineOp<ConvTranspose2dAttrs>({
   name: 'convTranspose2d',
+  onnx: (e, n, ins, outs) => {
+    e.node('ConvTranspose', ins, outs, { ...emit.convAttrs(n), output_padding: { ints: emit.ints(n, 'outputPadding') } });
+  },
   infer([x, w, b], a) {
     expectRank('convTranspose2d', 'input', x, 4, '[N, C, H, W]');
     expectRank('convTranspose2d', 'weight', w, 4, '[inChannels, outChannels/groups, kH, kW]');
@@ -98,30 +128,14 @@ export const CONV_TRANSPOSE2D = defineOp<ConvTranspose2dAttrs>({
       throw new ShapeError(`convTranspose2d: input ${fmtShape(x.shape)} has ${x.shape[1]} channels; weight ${fmtShape(w.shape)} ` +
         `expects ${w.shape[0]} (weight dim 0), divisible by groups=${a.groups}`);
     }
-    const oc = w.shape[1] * a.groups;
-    checkBias('convTranspose2d', b, oc);
-    const [pt, pl, pb, pr] = a.padding;
-    const oh = transposedLength(x.shape[2], w.shape[2], a.stride[0], pt, pb, a.dilation[0], a.outputPadding[0]);
-    const ow = transposedLength(x.shape[3], w.shape[3], a.stride[1], pl, pr, a.dilation[1], a.outputPadding[1]);
+    const shape = transposedShape(x.shape, w.shape, a);
+    checkBias('convTranspose2d', b, shape[1]);
+    const [, , oh, ow] = shape;
     if (oh < 1 || ow < 1) throw new ShapeError(`convTranspose2d: padding ${fmtShape(a.padding)} leaves an empty output ${oh}x${ow} for input ${fmtShape(x.shape)}`);
-    return [{ shape: [x.shape[0], oc, oh, ow], dtype: 'float32' }];
+    return [{ shape, dtype: 'float32' }];
   },
-  forward([x, w, b], a, [o]) {
-    const y = alloc(o) as Float32Array;
-    const oc = o.shape[1], hw = o.shape[2] * o.shape[3];
-    conv2dBackwardInputNCHW(x.data as Float32Array, w.data as Float32Array, y,
-      kernelShape(o.shape, x.shape[1], w.shape[2], w.shape[3], a));
-    if (b) {
-      const bias = b.data as Float32Array;
-      for (let n = 0; n < o.shape[0]; n++) {
-        for (let c = 0; c < oc; c++) {
-          const base = (n * oc + c) * hw, v = bias[c];
-          for (let i = base; i < base + hw; i++) y[i] += v;
-        }
-      }
-    }
-    return [y];
-  },
+  forward: forwardFresh(convTransposeInto),
+  forwardInto: convTransposeInto,
   grad: ({ inputs: [x, w, b], attrs: a, gradOutputs: [g] }) => [
     x.requiresGrad ? apply1(CONV2D, [g!, w], convAttrs(a)) : null,
     w.requiresGrad ? convWeightGrad(g!, x, a, w.shape) : null,
@@ -132,6 +146,7 @@ export const CONV_TRANSPOSE2D = defineOp<ConvTranspose2dAttrs>({
 /** The weight gradient of conv2d: inputs [x, gy], output [OC, C/groups, kh, kw]. */
 export const CONV2D_WEIGHT_GRAD = defineOp<Conv2dWeightGradAttrs>({
   name: 'conv2dBackwardWeight',
+  onnx: { notExported: 'backward op (training graphs are not exported)' },
   infer([x, gy], a) {
     expectRank('conv2dBackwardWeight', 'input', x, 4, '[N, C, H, W]');
     expectRank('conv2dBackwardWeight', 'gradOutput', gy, 4, '[N, OC, outH, outW]');
@@ -144,11 +159,8 @@ export const CONV2D_WEIGHT_GRAD = defineOp<Conv2dWeightGradAttrs>({
     }
     return [{ shape: [oc, x.shape[1] / a.groups, kh, kw], dtype: 'float32' }];
   },
-  forward([x, gy], a, [o]) {
-    const dw = alloc(o) as Float32Array;
-    conv2dBackwardWeightNCHW(x.data as Float32Array, gy.data as Float32Array, dw, kernelShape(x.shape, o.shape[0], a.kernel[0], a.kernel[1], a));
-    return [dw];
-  },
+  forward: forwardFresh(convWeightGradInto),
+  forwardInto: convWeightGradInto,
   grad: ({ inputs: [x, gy], attrs: a, gradOutputs: [g] }) => [
     x.requiresGrad ? convTransposeTo(gy, g!, a, x.shape) : null,
     gy.requiresGrad ? apply1(CONV2D, [x, g!], convAttrs(a)) : null,
@@ -201,6 +213,7 @@ function batched(op: string, x: Tensor, rank: number, layout: string, fn: (xb: T
  * @example tg.conv2d(x, w, null, { padding: 'same', groups: 8 })  // depthwise when groups = C
  */
 export function conv2d(x: Tensor, weight: Tensor, bias: Tensor | null = null, opts: Conv2dOptions = {}): Tensor {
+  expectTensors('conv2d', x, weight);
   const stride = pair('conv2d', 'stride', opts.stride ?? 1, 1);
   const dilation = pair('conv2d', 'dilation', opts.dilation ?? 1, 1);
   if (weight.ndim !== 4) throw new ShapeError(`conv2d: weight must be 4-D [outChannels, inChannels/groups, kH, kW], got shape ${fmtShape(weight.shape)}`);
@@ -222,6 +235,7 @@ export interface Conv1dOptions {
  * @example tg.conv1d(x, w, b, { padding: 'same' }) // x [N, C, L], w [OC, C, K]
  */
 export function conv1d(x: Tensor, weight: Tensor, bias: Tensor | null = null, opts: Conv1dOptions = {}): Tensor {
+  expectTensors('conv1d', x, weight);
   if (weight.ndim !== 3) throw new ShapeError(`conv1d: weight must be 3-D [outChannels, inChannels/groups, kernel], got shape ${fmtShape(weight.shape)}`);
   const one = (v: number | undefined, name: string): number => {
     const d = v ?? 1;

@@ -14,6 +14,9 @@ export interface DropoutAttrs { [k: string]: number; p: number }
  */
 export const DROPOUT = defineOp<DropoutAttrs>({
   name: 'dropout',
+  onnx: (e, n, ins, outs) => {
+    e.node('Dropout', [ins[0], e.constant('float32', [n.attrs.p as number]), e.constant('bool', [1])], outs);
+  },
   sideEffect: true,
   infer([x]) {
     if (x.dtype !== 'float32') throw new DTypeError(`dropout: input is ${x.dtype}, expected float32`);

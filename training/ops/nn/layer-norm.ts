@@ -27,6 +27,9 @@ function statShape(x: readonly number[], axis: number): number[] {
 /** layerNorm: inputs [x, weight, bias] -> [y, mean, rstd] over dims axis.. (rstd = 1/sqrt(var + eps)). */
 export const LAYER_NORM = defineOp<LayerNormAttrs>({
   name: 'layerNorm',
+  onnx: (e, n, ins, outs) => {
+    e.node('LayerNormalization', ins, outs, { axis: { i: n.attrs.axis as number }, epsilon: { f: n.attrs.eps as number } });
+  },
   infer([x, weight, bias], { axis }) {
     expectFloat('layerNorm', [x, weight, bias]);
     checkAffine('layerNorm', x, axis, [['weight', weight], ['bias', bias]]);
@@ -49,6 +52,7 @@ export const LAYER_NORM = defineOp<LayerNormAttrs>({
 /** Gradients of layerNorm: inputs [x, gy, mean, rstd, weight] -> [dx, dweight, dbias]. */
 export const LAYER_NORM_BACKWARD = defineOp<LayerNormAttrs>({
   name: 'layerNormBackward',
+  onnx: { notExported: 'backward op (training graphs are not exported)' },
   infer([x, gy, mean, rstd, weight], { axis }) {
     checkAffine('layerNormBackward', x, axis, [['weight', weight]]);
     if (fmtShape(gy.shape) !== fmtShape(x.shape)) throw new ShapeError(`layerNormBackward: gradOutput ${fmtShape(gy.shape)} must match input ${fmtShape(x.shape)}`);

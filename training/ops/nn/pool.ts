@@ -1,12 +1,14 @@
+import type { ConvGeometry } from '../../../lite-runtime/kernels/im2col.js';
 import {
-  avgPool2dBackwardNCHW, avgPool2dNCHW, maxPool2dBackwardNCHW, maxPool2dNCHW, poolOutputSize, type Pool2dShape,
+  avgPool2dBackwardNCHW, avgPool2dNCHW, maxPool2dBackwardNCHW, maxPool2dNCHW, poolOutputSize,
 } from '../../../lite-runtime/kernels/nn-pool.js';
 import { apply1 } from '../../dispatch.js';
 import { GradError, ShapeError, ValueError } from '../../errors.js';
 import { fmtShape } from '../../shape.js';
 import type { Tensor } from '../../tensor.js';
+import * as emit from '../../onnx/emit.js';
 import { defineOp, type OpDef, type TensorMeta } from '../registry.js';
-import { alloc } from '../util.js';
+import { forwardFresh, type ForwardInto } from '../util.js';
 import { expectRank, pair, type Size2 } from './args.js';
 
 /** Pooling window attributes (symmetric padding [h, w], as PyTorch). */
@@ -25,10 +27,12 @@ export interface AvgPool2dAttrs extends Pool2dAttrs { countIncludePad: boolean; 
 /** Backward attrs also carry the input's [h, w] (the pooled size does not determine it). */
 export interface AvgPool2dBackwardAttrs extends AvgPool2dAttrs { inputSize: readonly number[] }
 
-function poolShape(x: readonly number[], a: Pool2dAttrs): Pool2dShape {
+/** The kernels' geometry of a pool over x [n, c, h, w]. */
+function geometry(x: readonly number[], a: Pool2dAttrs): ConvGeometry {
+  const [ph, pw] = a.padding;
   return {
-    planes: x[0] * x[1], h: x[2], w: x[3], kh: a.kernel[0], kw: a.kernel[1], strideH: a.stride[0], strideW: a.stride[1],
-    padH: a.padding[0], padW: a.padding[1], dilationH: a.dilation[0], dilationW: a.dilation[1], ceilMode: a.ceilMode,
+    n: x[0], c: x[1], h: x[2], w: x[3], kh: a.kernel[0], kw: a.kernel[1], strideH: a.stride[0], strideW: a.stride[1],
+    padTop: ph, padLeft: pw, padBottom: ph, padRight: pw, dilationH: a.dilation[0], dilationW: a.dilation[1], ceilMode: a.ceilMode,
   };
 }
 
@@ -39,68 +43,75 @@ function inferPool(op: string, x: TensorMeta, a: Pool2dAttrs): TensorMeta {
   if (2 * a.padding[0] > kh || 2 * a.padding[1] > kw) {
     throw new ValueError(`${op}: padding [${a.padding.join(', ')}] must be at most half the kernel size [${kh}, ${kw}]`);
   }
-  const oh = poolOutputSize(x.shape[2], kh, a.stride[0], a.padding[0], a.dilation[0], a.ceilMode);
-  const ow = poolOutputSize(x.shape[3], kw, a.stride[1], a.padding[1], a.dilation[1], a.ceilMode);
+  const oh = poolOutputSize(x.shape[2], kh, a.stride[0], a.padding[0], a.padding[0], a.dilation[0], a.ceilMode);
+  const ow = poolOutputSize(x.shape[3], kw, a.stride[1], a.padding[1], a.padding[1], a.dilation[1], a.ceilMode);
   if (oh < 1 || ow < 1) {
     throw new ShapeError(`${op}: kernel [${kh}, ${kw}] (dilation [${a.dilation.join(', ')}]) does not fit input ${fmtShape(x.shape)} with padding [${a.padding.join(', ')}]`);
   }
   return { shape: [x.shape[0], x.shape[1], oh, ow], dtype: 'float32' };
 }
 
+const f32 = (d: unknown): Float32Array => d as Float32Array;
+
+const maxPoolInto: ForwardInto<Pool2dAttrs> = ([x], a, [y]) => maxPool2dNCHW(f32(x.data), f32(y), geometry(x.shape, a));
+const maxPoolBackwardInto: ForwardInto<Pool2dAttrs> = ([x, gy], a, [dx]) =>
+  maxPool2dBackwardNCHW(f32(x.data), f32(gy.data), f32(dx), geometry(x.shape, a));
+const avgPoolInto: ForwardInto<AvgPool2dAttrs> = ([x], a, [y]) =>
+  avgPool2dNCHW(f32(x.data), f32(y), geometry(x.shape, a), { countIncludePad: a.countIncludePad, divisor: a.divisorOverride });
+const avgPoolBackwardInto: ForwardInto<AvgPool2dBackwardAttrs> = ([gy], a, [dx]) =>
+  avgPool2dBackwardNCHW(f32(gy.data), f32(dx), geometry([gy.shape[0], gy.shape[1], ...a.inputSize], a),
+    { countIncludePad: a.countIncludePad, divisor: a.divisorOverride });
+
 /** maxPool2d(x): x [N, C, H, W]; padding counts as -inf. */
 export const MAX_POOL2D = defineOp<Pool2dAttrs>({
   name: 'maxPool2d',
+  onnx: (e, n, ins, outs) => { e.node('MaxPool', ins, outs, { ...emit.poolAttrs(n), dilations: { ints: emit.ints(n, 'dilation') } }); },
   infer: ([x], a) => [inferPool('maxPool2d', x, a)],
-  forward([x], a, [o]) {
-    const y = alloc(o) as Float32Array;
-    maxPool2dNCHW(x.data as Float32Array, y, poolShape(x.shape, a));
-    return [y];
-  },
+  forward: forwardFresh(maxPoolInto),
+  forwardInto: maxPoolInto,
   grad: ({ inputs: [x], attrs, gradOutputs: [g] }) => [apply1(MAX_POOL2D_BACKWARD, [x, g!], attrs)],
 });
 
 /** The gradient of maxPool2d: inputs [x, gy] -> dx (gy routed to each window's first maximum). */
 export const MAX_POOL2D_BACKWARD = defineOp<Pool2dAttrs>({
   name: 'maxPool2dBackward',
+  onnx: { notExported: 'backward op (training graphs are not exported)' },
   infer([x, gy], a) {
     const o = inferPool('maxPool2dBackward', x, a);
     if (fmtShape(gy.shape) !== fmtShape(o.shape)) throw new ShapeError(`maxPool2dBackward: gradOutput ${fmtShape(gy.shape)} does not match the pooled shape ${fmtShape(o.shape)}`);
     return [{ shape: x.shape, dtype: 'float32' }];
   },
-  forward([x, gy], a, [o]) {
-    const dx = alloc(o) as Float32Array;
-    maxPool2dBackwardNCHW(x.data as Float32Array, gy.data as Float32Array, dx, poolShape(x.shape, a));
-    return [dx];
-  },
+  forward: forwardFresh(maxPoolBackwardInto),
+  forwardInto: maxPoolBackwardInto,
   grad: () => { throw new GradError('maxPool2dBackward: second derivatives of maxPool2d are not supported'); },
 });
 
 /** avgPool2d(x): x [N, C, H, W], PyTorch's ceilMode / countIncludePad / divisorOverride rules. */
 export const AVG_POOL2D: OpDef<AvgPool2dAttrs> = defineOp<AvgPool2dAttrs>({
   name: 'avgPool2d',
-  infer: ([x], a) => [inferPool('avgPool2d', x, a)],
-  forward([x], a, [o]) {
-    const y = alloc(o) as Float32Array;
-    avgPool2dNCHW(x.data as Float32Array, y, poolShape(x.shape, a), { countIncludePad: a.countIncludePad, divisor: a.divisorOverride });
-    return [y];
+  onnx: (e, n, ins, outs) => {
+    if (n.attrs.divisorOverride) throw emit.unsupported(n, 'divisorOverride');
+    if (emit.ints(n, 'dilation').some((d) => d !== 1)) throw emit.unsupported(n, 'dilation');
+    e.node('AveragePool', ins, outs, { ...emit.poolAttrs(n), count_include_pad: { i: n.attrs.countIncludePad ? 1 : 0 } });
   },
+  infer: ([x], a) => [inferPool('avgPool2d', x, a)],
+  forward: forwardFresh(avgPoolInto),
+  forwardInto: avgPoolInto,
   grad: ({ inputs: [x], attrs, gradOutputs: [g] }) => [apply1(AVG_POOL2D_BACKWARD, [g!], { ...attrs, inputSize: x.shape.slice(2) })],
 });
 
 /** The gradient of avgPool2d: gy -> dx of spatial size `inputSize` (linear; its gradient is avgPool2d). */
 export const AVG_POOL2D_BACKWARD: OpDef<AvgPool2dBackwardAttrs> = defineOp<AvgPool2dBackwardAttrs>({
   name: 'avgPool2dBackward',
+  onnx: { notExported: 'backward op (training graphs are not exported)' },
   infer([gy], a) {
     const x: TensorMeta = { shape: [gy.shape[0], gy.shape[1], a.inputSize[0], a.inputSize[1]], dtype: gy.dtype };
     const o = inferPool('avgPool2dBackward', x, a);
     if (fmtShape(gy.shape) !== fmtShape(o.shape)) throw new ShapeError(`avgPool2dBackward: gradOutput ${fmtShape(gy.shape)} does not match the pooled shape ${fmtShape(o.shape)}`);
     return [x];
   },
-  forward([gy], a, [o]) {
-    const dx = alloc(o) as Float32Array;
-    avgPool2dBackwardNCHW(gy.data as Float32Array, dx, poolShape(o.shape, a), { countIncludePad: a.countIncludePad, divisor: a.divisorOverride });
-    return [dx];
-  },
+  forward: forwardFresh(avgPoolBackwardInto),
+  forwardInto: avgPoolBackwardInto,
   grad: ({ attrs, gradOutputs: [g] }) => {
     const { inputSize: _drop, ...fwd } = attrs;
     return [apply1(AVG_POOL2D, [g!], fwd)];

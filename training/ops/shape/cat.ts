@@ -12,6 +12,7 @@ import { sliceRaw } from './slice.js';
 /** Concatenation along `dim` (normalized); maps to ONNX Concat. Dtypes promote like torch.cat. */
 export const CAT = defineOp<{ dim: number }>({
   name: 'cat',
+  onnx: (e, n, ins, outs) => { e.node('Concat', ins, outs, { axis: { i: n.attrs.dim as number } }); },
   infer(inputs, { dim }) {
     if (inputs.length === 0) throw new ValueError('cat: expected a non-empty list of tensors');
     const first = inputs[0].shape;

@@ -56,8 +56,3 @@ export function embedding(indices: Tensor, weight: Tensor, paddingIdx?: number |
 import { withTraits } from '../convert-traits.js';
 import { EMBEDDING_TFLITE } from '../convert/shape.js';
 withTraits(EMBEDDING, { tflite: EMBEDDING_TFLITE });
-
-// Converter traits: the TFLite lowering and the ONNX types each op imports from (ops/convert-traits.ts).
-import { withTraits } from '../convert-traits.js';
-import { EMBEDDING_TFLITE } from '../convert/shape.js';
-withTraits(EMBEDDING, { tflite: EMBEDDING_TFLITE });

@@ -31,6 +31,7 @@ function checkDim(op: string, dim: number, rank: number): void {
 /** torch.gather (ONNX GatherElements): out[i][j] = x[i][index[i][j]] for dim 1. */
 export const GATHER: OpDef<DimAttrs> = defineOp<DimAttrs>({
   name: 'gather',
+  onnx: (e, n, ins, outs) => { e.node('GatherElements', [ins[0], ins[1]], outs, { axis: { i: n.attrs.dim as number } }); },
   infer([x, index], { dim }) {
     expectIndex('gather', 'index', index);
     checkDim('gather', dim, x.shape.length);
@@ -50,6 +51,7 @@ export const GATHER: OpDef<DimAttrs> = defineOp<DimAttrs>({
 /** The gradient of gather: zeros of `shape` with g scatter-added at `index` along `dim` (training graphs only). */
 export const GATHER_BACKWARD: OpDef<{ dim: number; shape: readonly number[] }> = defineOp<{ dim: number; shape: readonly number[] }>({
   name: 'gatherBackward',
+  onnx: { notExported: 'backward op (training graphs are not exported)' },
   infer([g, index], { dim, shape }) {
     expectIndex('gatherBackward', 'index', index);
     if (!shapesEqual(g.shape, index.shape)) throw new ShapeError(`gatherBackward: gradient ${describe(g)} does not match index ${describe(index)}`);
@@ -69,6 +71,9 @@ export const GATHER_BACKWARD: OpDef<{ dim: number; shape: readonly number[] }> =
 function scatterOp(name: string, add: boolean): OpDef<DimAttrs> {
   return defineOp<DimAttrs>({
     name,
+    onnx: (e, n, ins, outs) => {
+      e.node('ScatterElements', ins.slice(0, 3), outs, { axis: { i: n.attrs.dim as number }, ...(add ? { reduction: { s: 'add' } } : {}) });
+    },
     infer([x, index, src], { dim }) {
       expectIndex(name, 'index', index);
       if (src.dtype !== x.dtype) throw new DTypeError(`${name}: src is ${describe(src)} but input is ${describe(x)} (dtypes must match)`);
@@ -137,14 +142,3 @@ export function scatter(x: Tensor, dim: number, index: Tensor, src: Tensor | num
 export function scatterAdd(x: Tensor, dim: number, index: Tensor, src: Tensor): Tensor {
   return apply1(SCATTER_ADD, [x, index, srcFor('scatterAdd', x, index, src)], { dim: normalizeDim('scatterAdd', dim, x.ndim) });
 }
-
-declare module '../../tensor.js' {
-  interface Tensor {
-    gather(dim: number, index: Tensor): Tensor;
-    scatter(dim: number, index: Tensor, src: Tensor | number): Tensor;
-    scatterAdd(dim: number, index: Tensor, src: Tensor): Tensor;
-  }
-}
-Tensor.prototype.gather = function (dim, index) { return gather(this, dim, index); };
-Tensor.prototype.scatter = function (dim, index, src) { return scatter(this, dim, index, src); };
-Tensor.prototype.scatterAdd = function (dim, index, src) { return scatterAdd(this, dim, index, src); };

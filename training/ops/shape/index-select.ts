@@ -27,6 +27,7 @@ function checkDim(op: string, x: TensorMeta, dim: number): void {
  */
 export const INDEX_SELECT: OpDef<DimAttrs> = defineOp<DimAttrs>({
   name: 'indexSelect',
+  onnx: (e, n, ins, outs) => { e.node('Gather', [ins[0], ins[1]], outs, { axis: { i: n.attrs.dim as number } }); },
   infer([x, index], { dim }) {
     expectIndex('indexSelect', 'index', index);
     checkDim('indexSelect', x, dim);
@@ -47,6 +48,7 @@ export const INDEX_SELECT: OpDef<DimAttrs> = defineOp<DimAttrs>({
  */
 export const INDEX_SELECT_BACKWARD: OpDef<{ dim: number; size: number }> = defineOp<{ dim: number; size: number }>({
   name: 'indexSelectBackward',
+  onnx: { notExported: 'backward op (training graphs are not exported)' },
   infer([g, index], { dim, size }) {
     expectIndex('indexSelectBackward', 'index', index);
     const r = index.shape.length;
@@ -67,6 +69,14 @@ export const INDEX_SELECT_BACKWARD: OpDef<{ dim: number; size: number }> = defin
 /** The adjoint of indexSelect: a copy of x with src's slices added at `index` along `dim` (repeats accumulate). */
 export const INDEX_ADD: OpDef<DimAttrs> = defineOp<DimAttrs>({
   name: 'indexAdd',
+  onnx: (e, n, ins, outs) => {
+    // index [k] along dim, broadcast to src's shape, then ScatterElements with reduction 'add'.
+    const dim = n.attrs.dim as number;
+    const src = n.inputs[2].shape;
+    const along = src.map((d, i) => (i === dim ? d : 1));
+    const idx = e.op('Expand', [e.op('Reshape', [ins[1], e.i64(along)]), e.i64(src)]);
+    e.node('ScatterElements', [ins[0], idx, ins[2]], outs, { axis: { i: dim }, reduction: { s: 'add' } });
+  },
   infer([x, index, src], { dim }) {
     expectIndex('indexAdd', 'index', index);
     checkDim('indexAdd', x, dim);
@@ -109,15 +119,6 @@ export function indexAdd(x: Tensor, dim: number, index: Tensor, source: Tensor, 
   const src = alpha === 1 ? source : source.mul(alpha);
   return apply1(INDEX_ADD, [x, vectorIndex('indexAdd', index), src], { dim: d });
 }
-
-declare module '../../tensor.js' {
-  interface Tensor {
-    indexSelect(dim: number, index: Tensor): Tensor;
-    indexAdd(dim: number, index: Tensor, source: Tensor, alpha?: number): Tensor;
-  }
-}
-Tensor.prototype.indexSelect = function (dim, index) { return indexSelect(this, dim, index); };
-Tensor.prototype.indexAdd = function (dim, index, source, alpha) { return indexAdd(this, dim, index, source, alpha); };
 
 // Converter traits: the TFLite lowering and the ONNX types each op imports from (ops/convert-traits.ts).
 import { withTraits } from '../convert-traits.js';

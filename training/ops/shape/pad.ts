@@ -135,8 +135,3 @@ function padCircular(x: Tensor, pads: readonly number[]): Tensor {
 import { withTraits } from '../convert-traits.js';
 import { PAD_IMPORT, PAD_TFLITE } from '../convert/shape.js';
 withTraits(PAD, { tflite: PAD_TFLITE, onnxImport: { Pad: PAD_IMPORT } });
-
-// Converter traits: the TFLite lowering and the ONNX types each op imports from (ops/convert-traits.ts).
-import { withTraits } from '../convert-traits.js';
-import { PAD_IMPORT, PAD_TFLITE } from '../convert/shape.js';
-withTraits(PAD, { tflite: PAD_TFLITE, onnxImport: { Pad: PAD_IMPORT } });

@@ -144,25 +144,6 @@ export function flip(x: Tensor, dims: number | readonly number[]): Tensor {
   return y === x && x.ndim > 0 ? sliceRaw(x, { dim: 0, start: 0, end: x.shape[0], step: 1 }) : y;
 }
 
-declare module '../../tensor.js' {
-  interface Tensor {
-    /** `length` elements from `start` along `dim`. */
-    narrow(dim: number, start: number, length: number): Tensor;
-    /** The slice at `index` along `dim`, dim removed. */
-    select(dim: number, index: number): Tensor;
-    /** Reverses along `dims`. */
-    flip(dims: number | readonly number[]): Tensor;
-  }
-}
-Tensor.prototype.narrow = function (dim, start, length) { return narrow(this, dim, start, length); };
-Tensor.prototype.select = function (dim, index) { return select(this, dim, index); };
-Tensor.prototype.flip = function (dims) { return flip(this, dims); };
-
-// Converter traits: the TFLite lowering and the ONNX types each op imports from (ops/convert-traits.ts).
-import { withTraits } from '../convert-traits.js';
-import { SLICE_IMPORT, SLICE_TFLITE, SPLIT_IMPORT } from '../convert/shape.js';
-withTraits(SLICE, { tflite: SLICE_TFLITE, onnxImport: { Slice: SLICE_IMPORT, Split: SPLIT_IMPORT } });
-
 // Converter traits: the TFLite lowering and the ONNX types each op imports from (ops/convert-traits.ts).
 import { withTraits } from '../convert-traits.js';
 import { SLICE_IMPORT, SLICE_TFLITE, SPLIT_IMPORT } from '../convert/shape.js';
