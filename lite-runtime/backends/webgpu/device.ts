@@ -23,6 +23,9 @@ export interface GpuLike {
   requestAdapter(opts?: GPURequestAdapterOptions): Promise<GPUAdapter | null>;
 }
 
+/** How long a device with no models stays open (its pipelines cached) for the next model. */
+const IDLE_MS = 2000;
+
 /** The open session of each GPU object. */
 const sessions = new Map<object, GpuSession>();
 /** Every session whose device is not destroyed yet (lost ones too): strong references to their GPU objects. */
@@ -77,12 +80,27 @@ export class GpuSession {
 
   retain(): this {
     this.users++;
+    if (this.idle !== null) { clearTimeout(this.idle); this.idle = null; }
     return this;
   }
 
-  /** Drops one user; the last one destroys the device and lets the GPU object go. */
+  private idle: ReturnType<typeof setTimeout> | null = null;
+
+  /**
+   * Drops one user. When the last one goes, the device (and its pipeline cache) stays open
+   * for `IDLE_MS` more, for the next model loaded on it; then it is destroyed and the GPU
+   * object let go. A lost device is destroyed at once.
+   */
   release(): void {
     if (--this.users > 0) return;
+    if (this.lostReason !== null) { this.close(); return; }
+    this.idle = setTimeout(() => this.close(), IDLE_MS);
+    (this.idle as { unref?: () => void }).unref?.();
+  }
+
+  private close(): void {
+    this.idle = null;
+    if (this.users > 0) return;
     if (sessions.get(this.gpu) === this) sessions.delete(this.gpu);
     this.pipelines.clear();
     this.device.destroy();
