@@ -1,10 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { kernelBackend, setKernelBackend } from '../../lite-runtime/kernels/index.js';
-import {
-  conv2dBackwardInputNCHW, conv2dBackwardWeightNCHW, conv2dNCHW, conv2dOutputSize, type Conv2dShape,
-} from '../../lite-runtime/kernels/nn-conv.js';
+import { convOutputSize, kernelBackend, setKernelBackend, type ConvGeometry } from '../../lite-runtime/kernels/index.js';
+import { conv2dBackwardInputNCHW, conv2dBackwardWeightNCHW, conv2dNCHW } from '../../lite-runtime/kernels/nn-conv.js';
 import { batchNormStats, layerNormForward } from '../../training/kernels/nn-norm.js';
-import { maxPool2dBackwardNCHW, maxPool2dNCHW, pool2dOutputSize, type Pool2dShape } from '../../lite-runtime/kernels/nn-pool.js';
+import { maxPool2dBackwardNCHW, maxPool2dNCHW, poolOutputSize } from '../../lite-runtime/kernels/nn-pool.js';
+
+/** A convolution case: every window field given, and the output channels. */
+type Conv2dCase = Required<Omit<ConvGeometry, 'ceilMode'>> & { oc: number };
+/** A pool case: every window field given (symmetric padding). */
+type PoolCase = Required<Omit<ConvGeometry, 'groups'>>;
 
 /** Direct 2x2/stride-2 max pool: the first maximum in row-major order, or the first NaN. */
 function naivePool2x2(x: Float32Array, gy: Float32Array, planes: number, h: number, w: number) {
@@ -37,7 +40,7 @@ describe('maxPool2d 2x2 stride-2 fast path vs a direct scan', () => {
       const x = Float32Array.from({ length: planes * h * w }, () => pool[Math.floor(rnd() * pool.length)]);
       const oh = h >> 1, ow = w >> 1;
       const gy = Float32Array.from({ length: planes * oh * ow }, (_, i) => i + 1);
-      const s: Pool2dShape = { planes, h, w, kh: 2, kw: 2, strideH: 2, strideW: 2, padH: 0, padW: 0, dilationH: 1, dilationW: 1, ceilMode: false };
+      const s: ConvGeometry = { n: 1, c: planes, h, w, kh: 2, kw: 2, strideH: 2, strideW: 2 };
       const y = new Float32Array(planes * oh * ow), dx = new Float32Array(x.length).fill(7);
       maxPool2dNCHW(x, y, s);
       maxPool2dBackwardNCHW(x, gy, dx, s);
@@ -49,12 +52,13 @@ describe('maxPool2d 2x2 stride-2 fast path vs a direct scan', () => {
 });
 
 /** Direct max pool (any window, no dilation): first maximum in row-major order or first NaN; -inf padding. */
-function naivePool(x: Float32Array, gy: Float32Array, s: Pool2dShape, oh: number, ow: number) {
-  const y = new Float32Array(s.planes * oh * ow), dx = new Float32Array(x.length);
-  for (let p = 0, o = 0; p < s.planes; p++) for (let oy = 0; oy < oh; oy++) for (let ox = 0; ox < ow; ox++, o++) {
+function naivePool(x: Float32Array, gy: Float32Array, s: PoolCase, oh: number, ow: number) {
+  const planes = s.n * s.c;
+  const y = new Float32Array(planes * oh * ow), dx = new Float32Array(x.length);
+  for (let p = 0, o = 0; p < planes; p++) for (let oy = 0; oy < oh; oy++) for (let ox = 0; ox < ow; ox++, o++) {
     let best = -1;
     for (let ky = 0; ky < s.kh; ky++) for (let kx = 0; kx < s.kw; kx++) {
-      const iy = oy * s.strideH - s.padH + ky, ix = ox * s.strideW - s.padW + kx;
+      const iy = oy * s.strideH - s.padTop + ky, ix = ox * s.strideW - s.padLeft + kx;
       if (iy < 0 || iy >= s.h || ix < 0 || ix >= s.w) continue;
       const i = (p * s.h + iy) * s.w + ix;
       if (best < 0) { best = i; continue; }
@@ -70,24 +74,29 @@ function naivePool(x: Float32Array, gy: Float32Array, s: Pool2dShape, oh: number
 
 describe('maxPool2d general windows (branchless argmax) vs a direct scan', () => {
   const pool = [0, -0, 1, 1, -1, 2, Infinity, -Infinity, NaN, 0.5, 3];
-  const cases: [string, Partial<Pool2dShape>][] = [
-    ['3x3 s2 p1', { h: 9, w: 10, kh: 3, kw: 3, strideH: 2, strideW: 2, padH: 1, padW: 1 }],
-    ['3x2 s1 p1', { h: 6, w: 7, kh: 3, kw: 2, strideH: 1, strideW: 1, padH: 1, padW: 1 }],
-    ['3x3 s2 p1 ceil', { h: 8, w: 9, kh: 3, kw: 3, strideH: 2, strideW: 2, padH: 1, padW: 1, ceilMode: true }],
+  const p1 = { padTop: 1, padLeft: 1, padBottom: 1, padRight: 1 };
+  const cases: [string, Partial<PoolCase>][] = [
+    ['3x3 s2 p1', { h: 9, w: 10, kh: 3, kw: 3, strideH: 2, strideW: 2, ...p1 }],
+    ['3x2 s1 p1', { h: 6, w: 7, kh: 3, kw: 2, strideH: 1, strideW: 1, ...p1 }],
+    ['3x3 s2 p1 ceil', { h: 8, w: 9, kh: 3, kw: 3, strideH: 2, strideW: 2, ...p1, ceilMode: true }],
     ['2x2 s1 (overlapping)', { h: 5, w: 5, kh: 2, kw: 2, strideH: 1, strideW: 1 }],
   ];
   for (const [name, part] of cases) {
     it(name, () => {
-      const s: Pool2dShape = { planes: 3, h: 1, w: 1, kh: 1, kw: 1, strideH: 1, strideW: 1, padH: 0, padW: 0, dilationH: 1, dilationW: 1, ceilMode: false, ...part };
+      const s: PoolCase = {
+        n: 1, c: 3, h: 1, w: 1, kh: 1, kw: 1, strideH: 1, strideW: 1, padTop: 0, padLeft: 0, padBottom: 0, padRight: 0,
+        dilationH: 1, dilationW: 1, ceilMode: false, ...part,
+      };
       let seed = s.h * 97 + s.w;
       const rnd = () => { seed = (seed * 1103515245 + 12345) % 2147483648; return seed / 2147483648; };
-      const x = Float32Array.from({ length: s.planes * s.h * s.w }, () => pool[Math.floor(rnd() * pool.length)]);
+      const x = Float32Array.from({ length: s.n * s.c * s.h * s.w }, () => pool[Math.floor(rnd() * pool.length)]);
       // every other NaN gets its sign bit set (as -x of a NaN can): it must still win
       const bits = new Int32Array(x.buffer);
       let flip = false;
       for (let i = 0; i < x.length; i++) if (x[i] !== x[i] && (flip = !flip)) bits[i] = 0xffc00000 | 0;
-      const [oh, ow] = pool2dOutputSize(s);
-      const gy = Float32Array.from({ length: s.planes * oh * ow }, (_, i) => i + 1);
+      const oh = poolOutputSize(s.h, s.kh, s.strideH, s.padTop, s.padBottom, s.dilationH, s.ceilMode);
+      const ow = poolOutputSize(s.w, s.kw, s.strideW, s.padLeft, s.padRight, s.dilationW, s.ceilMode);
+      const gy = Float32Array.from({ length: s.n * s.c * oh * ow }, (_, i) => i + 1);
       const y = new Float32Array(gy.length), dx = new Float32Array(x.length).fill(7);
       maxPool2dNCHW(x, y, s);
       maxPool2dBackwardNCHW(x, gy, dx, s);
@@ -99,7 +108,7 @@ describe('maxPool2d general windows (branchless argmax) vs a direct scan', () =>
 });
 
 /** Direct float64 conv2d and its input and weight gradients for gy. */
-function naiveConv(x: Float32Array, w: Float32Array, b: Float32Array | null, gy: Float32Array, s: Conv2dShape, oh: number, ow: number) {
+function naiveConv(x: Float32Array, w: Float32Array, b: Float32Array | null, gy: Float32Array, s: Conv2dCase, oh: number, ow: number) {
   const cg = s.c / s.groups, ocg = s.oc / s.groups;
   const y = new Float64Array(s.n * s.oc * oh * ow), dw = new Float64Array(w.length), dx = new Float64Array(x.length);
   for (let n = 0; n < s.n; n++) for (let o = 0; o < s.oc; o++) for (let oy = 0; oy < oh; oy++) for (let ox = 0; ox < ow; ox++) {
@@ -127,7 +136,7 @@ function expectClose(got: Float32Array, want: Float64Array, what: string): void 
 
 // Stride-1 geometries with many im2col rows per output channel and narrow padding overhead
 // take the contiguous "wide" path (nn-conv-wide.ts); the last ones put several images in one GEMM.
-const wideCases: [string, Partial<Conv2dShape>][] = [
+const wideCases: [string, Partial<Conv2dCase>][] = [
   ['valid 3x3', { n: 2, c: 8, h: 18, w: 20, oc: 6, kh: 3, kw: 3 }],
   ['same 3x3 pad 1', { n: 2, c: 6, h: 17, w: 16, oc: 4, kh: 3, kw: 3, padTop: 1, padLeft: 1, padBottom: 1, padRight: 1 }],
   ['asymmetric pad, 2x3', { n: 1, c: 5, h: 12, w: 25, oc: 3, kh: 2, kw: 3, padTop: 0, padLeft: 2, padBottom: 1, padRight: 0 }],
@@ -151,7 +160,7 @@ describe.each(['wasm', 'js'] as const)('conv2d fast paths (wide columns, gatheri
   for (const [name, part] of wideCases) {
     for (const special of [false, true]) {
       it(`${name}${special ? ', inf and NaN in x' : ''}`, () => {
-        const s: Conv2dShape = {
+        const s: Conv2dCase = {
           n: 1, c: 1, h: 1, w: 1, oc: 1, kh: 1, kw: 1, strideH: 1, strideW: 1, padTop: 0, padLeft: 0, padBottom: 0, padRight: 0,
           dilationH: 1, dilationW: 1, groups: 1, ...part,
         };
@@ -162,12 +171,12 @@ describe.each(['wasm', 'js'] as const)('conv2d fast paths (wide columns, gatheri
         if (special) { x[s.w * 3] = Infinity; x[x.length - 1] = NaN; x[s.w * 2 - 1] = -Infinity; }
         const w = Float32Array.from({ length: s.oc * (s.c / s.groups) * s.kh * s.kw }, rnd);
         const b = Float32Array.from({ length: s.oc }, rnd);
-        const [oh, ow] = conv2dOutputSize(s);
+        const { outH: oh, outW: ow } = convOutputSize(s);
         const gy = Float32Array.from({ length: s.n * s.oc * oh * ow }, rnd);
         const y = new Float32Array(gy.length).fill(NaN), dw = new Float32Array(w.length).fill(NaN), dx = new Float32Array(x.length).fill(NaN);
-        conv2dNCHW(x, w, b, y, s);
-        conv2dBackwardWeightNCHW(x, gy, dw, s);
-        conv2dBackwardInputNCHW(gy, w, dx, s);
+        conv2dNCHW(x, w, b, y, s, s.oc);
+        conv2dBackwardWeightNCHW(x, gy, dw, s, s.oc);
+        conv2dBackwardInputNCHW(gy, w, dx, s, s.oc);
         const ref = naiveConv(x, w, b, gy, s, oh, ow);
         expectClose(y, ref.y, 'y');
         expectClose(dw, ref.dw, 'dw');

@@ -2,11 +2,26 @@ import { alignedStrides, stridedCopy } from '../../lite-runtime/kernels/strided.
 import { allocate, type Storage } from '../dtype.js';
 import { DTypeError } from '../errors.js';
 import { fmtShape, type Shape, sizeOf } from '../shape.js';
-import type { TensorMeta } from './registry.js';
+import type { Attrs, OpDef, TensorMeta, TensorValue } from './registry.js';
 
 /** A zeroed output buffer for an inferred meta. */
 export function alloc(meta: TensorMeta): Storage {
   return allocate(meta.dtype, sizeOf(meta.shape));
+}
+
+/** An op's `forwardInto` kernel. */
+export type ForwardInto<A extends Attrs> = NonNullable<OpDef<A>['forwardInto']>;
+
+/**
+ * The eager kernel of an op from its `forwardInto`: fresh outputs of the inferred metas, written by it.
+ * @example defineOp({ name, infer, forward: forwardFresh(into), forwardInto: into })
+ */
+export function forwardFresh<A extends Attrs>(into: ForwardInto<A>): OpDef<A>['forward'] {
+  return (inputs: readonly TensorValue[], attrs: A, metas: readonly TensorMeta[]) => {
+    const outs = metas.map(alloc);
+    into(inputs, attrs, outs);
+    return outs;
+  };
 }
 
 /** Describes a tensor meta for error messages: `float32[2, 3]`. */
