@@ -86,11 +86,22 @@ export function backward(root: Tensor, gradient?: Tensor, opts: { createGraph?: 
   }
 }
 
+const jitResults = new WeakSet<Tensor>();
+
+/** Marks a tensor returned by a compiled function, so backward() on it can say why it has no gradient. */
+export function markJitResult(t: Tensor): Tensor {
+  jitResults.add(t);
+  return t;
+}
+
 function seedGrads(roots: readonly Tensor[], given: readonly (Tensor | null)[] | undefined): Map<Tensor, Tensor> {
   const grads = new Map<Tensor, Tensor>();
   roots.forEach((r, i) => {
     const g = given?.[i] ?? null;
     if (!r.requiresGrad) {
+      if (jitResults.has(r)) {
+        throw new GradError(`backward: output ${i} is a tg.jit result, which carries no gradient history; compile the whole training step instead (loss.backward() and opt.step() inside the tg.jit function)`);
+      }
       throw new GradError(`backward: output ${i} does not require grad (no input of it has requiresGrad: true)`);
     }
     if (g === null) {

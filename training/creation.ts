@@ -1,5 +1,5 @@
 import { allocate, type DType, type Storage } from './dtype.js';
-import { ShapeError, ValueError } from './errors.js';
+import { DTypeError, ShapeError, ValueError } from './errors.js';
 import { normal, randInt, uniform } from './random.js';
 import { fmtShape, type Shape, sizeOf } from './shape.js';
 import { Tensor, type NestedArray, type TensorData, type TensorLike, type TensorOptions } from './tensor.js';
@@ -159,6 +159,10 @@ export function scalarDType(value: number | boolean, other: DType): DType {
 /** A tensor for an op argument: tensors pass through, scalars become 0-d tensors typed to match `like`. */
 export function toTensor(x: TensorLike, like?: Tensor): Tensor {
   if (x instanceof Tensor) return x;
+  if (Array.isArray(x) || ArrayBuffer.isView(x)) return tensor(x);
+  if (typeof x !== 'number' && typeof x !== 'boolean') {
+    throw new DTypeError(`expected a Tensor, number, boolean or (nested) array, got ${x === null ? 'null' : typeof x}`);
+  }
   const dtype = like ? scalarDType(x, like.dtype) : typeof x === 'boolean' ? 'bool' : 'float32';
   const s = allocate(dtype, 1);
   s[0] = Number(x);

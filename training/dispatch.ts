@@ -1,7 +1,8 @@
 import type { Attrs, OpDef } from './ops/registry.js';
-import { Tensor } from './tensor.js';
+// The class alone: dispatch sits below the op modules that tensor.ts loads for its methods.
+import { Tensor } from './tensor-class.js';
 import { recordGrad } from './autograd.js';
-import { TraceError } from './errors.js';
+import { DTypeError, TraceError } from './errors.js';
 
 /**
  * A dispatch mode gives meaning to op calls: eager runs the kernel now; the
@@ -49,6 +50,7 @@ export function withMode<T>(mode: Mode, fn: () => T): T {
 
 /** The single dispatch point of every op call. */
 export function apply<A extends Attrs>(op: OpDef<A>, inputs: readonly Tensor[], attrs: A): Tensor[] {
+  for (let i = 0; i < inputs.length; i++) if (!(inputs[i] instanceof Tensor)) throw notATensor(op.name, i, inputs[i]);
   const generic = op as unknown as OpDef<Attrs>;
   const outputs = current.apply(generic, inputs, attrs);
   recordGrad(generic, inputs, outputs, attrs);
@@ -58,4 +60,15 @@ export function apply<A extends Attrs>(op: OpDef<A>, inputs: readonly Tensor[], 
 /** Single-output convenience for `apply`. */
 export function apply1<A extends Attrs>(op: OpDef<A>, inputs: readonly Tensor[], attrs: A): Tensor {
   return apply(op, inputs, attrs)[0];
+}
+
+/** For functions that read shapes before dispatching: the same typed error as `apply` for a non-Tensor argument. */
+export function expectTensors(op: string, ...xs: unknown[]): void {
+  xs.forEach((x, i) => { if (!(x instanceof Tensor)) throw notATensor(op, i, x); });
+}
+
+/** A plain value where an op needs a Tensor: say what it was and how to make one (kernels would read it as NaN). */
+function notATensor(op: string, i: number, x: unknown): DTypeError {
+  const what = x === null ? 'null' : ArrayBuffer.isView(x) ? x.constructor.name : Array.isArray(x) ? 'an array' : typeof x;
+  return new DTypeError(`${op}: input ${i} is ${what}, expected a Tensor (make one with tg.tensor(...))`);
 }

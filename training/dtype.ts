@@ -5,12 +5,16 @@ export type DType = 'float32' | 'int32' | 'bool';
 
 export type Storage = Float32Array | Int32Array | Uint8Array;
 
+/** Every supported dtype (int64/float64 data is given as int32/float32). */
+export const DTYPES: readonly DType[] = ['float32', 'int32', 'bool'];
+
 /** A new zeroed buffer of `size` elements for `dtype`. */
 export function allocate(dtype: DType, size: number): Storage {
   switch (dtype) {
     case 'float32': return new Float32Array(size);
     case 'int32': return new Int32Array(size);
     case 'bool': return new Uint8Array(size);
+    default: throw new DTypeError(`dtype '${String(dtype)}' is not supported (supported: ${DTYPES.join(', ')})`);
   }
 }
 

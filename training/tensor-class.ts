@@ -7,7 +7,8 @@ import { formatTensor } from './format.js';
 /** Plain data accepted wherever a tensor is: numbers, booleans, nested arrays, typed arrays. */
 export type NestedArray = number | boolean | readonly NestedArray[];
 export type TensorData = NestedArray | Float32Array | Int32Array | Uint8Array;
-export type TensorLike = Tensor | number | boolean;
+/** What an op argument accepts: a tensor, a scalar, or plain data made into a tensor (`tg.tensor`). */
+export type TensorLike = Tensor | TensorData;
 
 export interface TensorOptions {
   dtype?: DType;
@@ -29,7 +30,8 @@ function callerLocation(): string {
 /**
  * An n-dimensional array with PyTorch semantics. Eager tensors hold contiguous
  * row-major storage; tensors created while tracing (tg.jit) hold a graph value.
- * Ops are added as methods by their op files (`x.add(y)`, `x.matmul(w)`...).
+ * Op methods (`x.add(y)`, `x.matmul(w)`...) are installed by `tensor-methods.ts`;
+ * import Tensor from `tensor.ts`, which installs them.
  */
 export class Tensor {
   readonly shape: readonly number[];

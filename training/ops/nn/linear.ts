@@ -1,3 +1,4 @@
+import { expectTensors } from '../../dispatch.js';
 import { DTypeError, ShapeError } from '../../errors.js';
 import { fmtShape, sizeOf } from '../../shape.js';
 import type { Tensor } from '../../tensor.js';
@@ -9,6 +10,7 @@ import { mm } from '../matmul.js';
  * @example tg.linear(x, w, b) // x [32, 784], w [128, 784], b [128] -> [32, 128]
  */
 export function linear(x: Tensor, weight: Tensor, bias: Tensor | null = null): Tensor {
+  expectTensors('linear', x, weight);
   if (weight.ndim !== 2) throw new ShapeError(`linear: weight must be 2-D [outFeatures, inFeatures], got shape ${fmtShape(weight.shape)}`);
   const [out, inF] = weight.shape;
   if (x.ndim < 1 || x.shape[x.ndim - 1] !== inF) {
