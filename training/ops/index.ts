@@ -1,4 +1,4 @@
-// Every op file, imported for its registration and Tensor methods. New op files are added here.
+// Every op file, imported for its registration (Tensor methods are installed by ../tensor-methods.ts). New op files are added here.
 // Helpers the op files share (reduction attrs, shape resolution) stay internal.
 export * from './registry.js';
 export * from './sum-to.js';

@@ -19,11 +19,3 @@ export function logsumexp(x: Tensor, dim?: Dims, keepdim = false): Tensor {
   const out = xf.sub(shift).exp().sum(dims, true).log().add(shift);
   return keepdim ? out : out.reshape(reducedShape(out.shape, dims, false));
 }
-
-declare module '../../tensor.js' {
-  interface Tensor {
-    /** @see logsumexp */
-    logsumexp(dim?: Dims, keepdim?: boolean): Tensor;
-  }
-}
-Tensor.prototype.logsumexp = function (dim, keepdim) { return logsumexp(this, dim, keepdim); };

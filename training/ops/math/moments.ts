@@ -47,15 +47,4 @@ export function std(x: Tensor, dim?: Dims, opts: VarOptions = {}): Tensor {
   return where(zero, 0, where(zero, 1, v).sqrt());
 }
 
-declare module '../../tensor.js' {
-  interface Tensor {
-    /** @see variance */
-    var(dim?: Dims, opts?: VarOptions): Tensor;
-    /** @see std */
-    std(dim?: Dims, opts?: VarOptions): Tensor;
-  }
-}
-Tensor.prototype.var = function (dim, opts) { return variance(this, dim, opts); };
-Tensor.prototype.std = function (dim, opts) { return std(this, dim, opts); };
-
 export { variance as var };

@@ -161,11 +161,3 @@ export function index(x: Tensor, spec: IndexItem | readonly IndexItem[]): Tensor
   }
   return y;
 }
-
-declare module '../../tensor.js' {
-  interface Tensor {
-    /** PyTorch-style `x[...]`; see IndexItem. @example x.index([0, null, '1:3']) */
-    index(spec: IndexItem | readonly IndexItem[]): Tensor;
-  }
-}
-Tensor.prototype.index = function (spec) { return index(this, spec); };

@@ -27,12 +27,3 @@ export function repeat(x: Tensor, repeats: readonly number[]): Tensor {
 export function tile(x: Tensor, dims: readonly number[]): Tensor {
   return repeat(x, [...new Array<number>(Math.max(0, x.ndim - dims.length)).fill(1), ...dims]);
 }
-
-declare module '../../tensor.js' {
-  interface Tensor {
-    repeat(repeats: readonly number[]): Tensor;
-    tile(dims: readonly number[]): Tensor;
-  }
-}
-Tensor.prototype.repeat = function (r) { return repeat(this, r); };
-Tensor.prototype.tile = function (d) { return tile(this, d); };

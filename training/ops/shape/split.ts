@@ -56,14 +56,3 @@ export function unbind(x: Tensor, dim = 0): Tensor[] {
   const d = normalizeDim('unbind', dim, x.ndim);
   return Array.from({ length: x.shape[d] }, (_, i) => select(x, d, i));
 }
-
-declare module '../../tensor.js' {
-  interface Tensor {
-    split(sizeOrSections: number | readonly number[], dim?: number): Tensor[];
-    chunk(chunks: number, dim?: number): Tensor[];
-    unbind(dim?: number): Tensor[];
-  }
-}
-Tensor.prototype.split = function (s, dim) { return split(this, s, dim); };
-Tensor.prototype.chunk = function (c, dim) { return chunk(this, c, dim); };
-Tensor.prototype.unbind = function (dim) { return unbind(this, dim); };

@@ -33,14 +33,3 @@ export function unsqueeze(x: Tensor, dim: number): Tensor {
   const d = normalizeDim('unsqueeze', dim, x.ndim + 1);
   return reshape(x, [...x.shape.slice(0, d), 1, ...x.shape.slice(d)]);
 }
-
-declare module '../../tensor.js' {
-  interface Tensor {
-    flatten(startDim?: number, endDim?: number): Tensor;
-    squeeze(dim?: number | readonly number[]): Tensor;
-    unsqueeze(dim: number): Tensor;
-  }
-}
-Tensor.prototype.flatten = function (s, e) { return flatten(this, s, e); };
-Tensor.prototype.squeeze = function (dim) { return squeeze(this, dim); };
-Tensor.prototype.unsqueeze = function (dim) { return unsqueeze(this, dim); };
