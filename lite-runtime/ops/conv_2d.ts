@@ -12,7 +12,7 @@ import {
 import type { LiteOp, OpNode } from './op.js';
 import { expect, expectDType, expectRank, input, numElements, optInput, output, qparams, setOutput, describe } from './util/check.js';
 import { floatActRange, quantActRange, actName } from './util/activation.js';
-import { makeRequant, requantBlock, type Requant } from './util/requant.js';
+import { makeRequant, requantMode, requantBlock, type Requant } from './util/requant.js';
 import { clampRange, convWindow } from './util/window.js';
 import { constData, floatWeightsOrLive, live } from './util/weights.js';
 
@@ -128,7 +128,7 @@ function prepareInt8(node: OpNode, g: Geometry): Int8State {
     expect(OP, node, numElements(b.shape) === g.oc, () => `${describe('bias', b)}: needs ${g.oc} values`);
   }
   const act = activation(node);
-  const r = quantActRange(act, yq.scale, yq.zeroPoint, -128, 127);
+  const r = quantActRange(act, yq.scale, yq.zeroPoint, -128, 127, requantMode() === 'fp32');
   expect(OP, node, r !== null, () => `fused activation ${actName(act)} is not supported`);
   const rq = makeRequant(xq.scale, wq!.scale, yq.scale, yq.zeroPoint, r[0], r[1], g.oc);
   const bias = constData<Int32Array>(b);

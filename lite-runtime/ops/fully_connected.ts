@@ -12,7 +12,7 @@ import {
 import type { LiteOp, OpNode } from './op.js';
 import { describe, expect, expectDType, expectRank, input, numElements, optInput, output, qparams, setOutput } from './util/check.js';
 import { actName, floatActRange, quantActRange } from './util/activation.js';
-import { makeRequant, requantBlock, type Requant } from './util/requant.js';
+import { makeRequant, requantMode, requantBlock, type Requant } from './util/requant.js';
 import { clampRange } from './util/window.js';
 import { constData, floatWeightsOrLive, live } from './util/weights.js';
 
@@ -84,7 +84,7 @@ function prepareInt8(node: OpNode, d: Dims): Int8State {
     expectDType(OP, node, 'bias', b, 'int32');
     expect(OP, node, numElements(b.shape) === d.units, () => `${describe('bias', b)}: needs ${d.units} values`);
   }
-  const a = actOf(node), r = quantActRange(a, yq.scale, yq.zeroPoint, -128, 127);
+  const a = actOf(node), r = quantActRange(a, yq.scale, yq.zeroPoint, -128, 127, requantMode() === 'fp32');
   expect(OP, node, r !== null, () => `fused activation ${actName(a)} is not supported`);
   const rq = makeRequant(xq.scale, scales, yq.scale, yq.zeroPoint, r[0], r[1], perChannel ? d.units : 1);
   const packed = w.isConst ? packI8(w.data as Int8Array, d.units, d.inDim) : null, bias = constData<Int32Array>(b);

@@ -10,7 +10,7 @@ import { actName, floatActRange, quantActRange } from './util/activation.js';
 import { constInts, describe, expect, expectDType, expectRank, input, numElements, optInput, output, qparams, setOutput } from './util/check.js';
 import { expectConst } from './util/layout.js';
 import { outSize, padBefore } from './util/padding.js';
-import { makeRequant, requantBlock, type Requant } from './util/requant.js';
+import { makeRequant, requantMode, requantBlock, type Requant } from './util/requant.js';
 import { constData, floatWeightsOrLive, live } from './util/weights.js';
 
 const OP = 'TRANSPOSE_CONV';
@@ -58,7 +58,7 @@ export const TRANSPOSE_CONV: LiteOp<State> = {
     const xq = qparams(OP, node, 'input 2', x), yq = qparams(OP, node, 'output', y);
     const wq = wt.quant;
     expect(OP, node, !!wq && (wq.scale.length === 1 || wq.scale.length === co), () => `${describe('weights', wt)}: needs 1 or ${co} scales`);
-    const r = quantActRange(act, yq.scale, yq.zeroPoint, -128, 127);
+    const r = quantActRange(act, yq.scale, yq.zeroPoint, -128, 127, requantMode() === 'fp32');
     expect(OP, node, r !== null, () => `fused activation ${actName(act)} is not supported`);
     const rq = makeRequant(xq.scale, wq!.scale, yq.scale, yq.zeroPoint, r[0], r[1], co);
     return {

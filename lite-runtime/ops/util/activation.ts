@@ -2,6 +2,7 @@
 
 import { Activation as Act } from '../../format/schema.js';
 import { roundHalfAway } from './quant.js';
+import { xnnActRange } from './xnnq.js';
 
 /**
  * Float clamp range of a fused activation, or null when the code is not a
@@ -21,11 +22,14 @@ export function floatActRange(act: number): [number, number] | null {
 /**
  * Quantized clamp range, as TFLite's CalculateActivationRangeQuantized:
  * the float range mapped through `zp + round(f / scale)` and intersected with [qmin, qmax].
+ * `xnnpack` (int8 ops the XNNPACK delegate runs, in the 'fp32' requantization mode): as
+ * XNNPACK rounds it instead, lrintf(f / scale + zp), which differs on exact ties.
  * @example quantActRange(Activation.RELU, 0.5, -10, -128, 127) // [-10, 127]
  */
 export function quantActRange(
-  act: number, scale: number, zeroPoint: number, qmin: number, qmax: number,
+  act: number, scale: number, zeroPoint: number, qmin: number, qmax: number, xnnpack = false,
 ): [number, number] | null {
+  if (xnnpack && qmin === -128 && qmax === 127 && floatActRange(act)) return xnnActRange(act, scale, zeroPoint);
   const q = (f: number): number => zeroPoint + roundHalfAway(Math.fround(f / scale));
   switch (act) {
     case Act.NONE: return [qmin, qmax];

@@ -4,6 +4,7 @@ import { Pool2DOptions as F } from '../../format/schema.js';
 import type { OpNode } from '../op.js';
 import { expect, expectDType, expectRank, input, output, qparams, setOutput, describe } from './check.js';
 import { actName, floatActRange, quantActRange } from './activation.js';
+import { requantMode } from './requant.js';
 import { window2d, type Window2D } from './window.js';
 
 /** Pooling geometry and clamp range (float, or int8 in the output's quantization). */
@@ -39,7 +40,8 @@ export function preparePool(op: string, node: OpNode): PoolState {
   const xq = qparams(op, node, 'input 0', x), yq = qparams(op, node, 'output', y);
   expect(op, node, Math.abs(xq.scale - yq.scale) <= 1e-6 * xq.scale && xq.zeroPoint === yq.zeroPoint,
     () => `int8 pooling needs the output quantization (${yq.scale}, ${yq.zeroPoint}) equal to the input's (${xq.scale}, ${xq.zeroPoint})`);
-  const r = quantActRange(act, yq.scale, yq.zeroPoint, -128, 127);
+  // XNNPACK runs int8 MAX_POOL_2D (its rounding of the bounds); TFLite's kernel runs AVERAGE_POOL_2D
+  const r = quantActRange(act, yq.scale, yq.zeroPoint, -128, 127, op === 'MAX_POOL_2D' && requantMode() === 'fp32');
   expect(op, node, r !== null, () => `fused activation ${actName(act)} is not supported`);
   return { int8: true, n, h, w, c, win, lo: r[0], hi: r[1] };
 }
