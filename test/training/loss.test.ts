@@ -15,6 +15,7 @@ const table: CaseTable = {
   'crossEntropy/all-ignored': (x, t) => F.crossEntropy(x, t),
   'crossEntropy/all-ignored-smooth-weight': (x, t) => F.crossEntropy(x, t, { weight: W3, labelSmoothing: 0.1 }),
   'nllLoss/all-ignored': (x, t) => F.nllLoss(x, t, { ignoreIndex: 2 }),
+  'binaryCrossEntropy/saturated': (p, y) => F.binaryCrossEntropy(p, y),
 };
 for (const reduction of reductions) {
   Object.assign(table, {

@@ -1,5 +1,6 @@
 import { DTypeError, IndexError, ShapeError, ValueError } from '../errors.js';
 import { softplus } from '../ops/math/activation.js';
+import { binaryCrossEntropyElementwise } from '../ops/nn/binary-cross-entropy.js';
 import { logSoftmax } from '../ops/math/softmax.js';
 import { gather } from '../ops/shape/gather.js';
 import { indexSelect } from '../ops/shape/index-select.js';
@@ -220,7 +221,8 @@ function applyWeight(op: string, l: Tensor, weight: Tensor | null | undefined): 
 
 /**
  * Binary cross-entropy of probabilities in [0, 1] (PyTorch's F.binary_cross_entropy);
- * each log is clamped at -100 as torch does, so p = 0 or 1 stays finite.
+ * each log is clamped at -100 as torch does, so p = 0 or 1 stays finite, and gradients at
+ * saturation are torch's large finite values (p(1 - p) floored at 1e-12), never NaN.
  * @example tg.nn.functional.binaryCrossEntropy(tg.sigmoid(logits), labels)
  */
 export function binaryCrossEntropy(input: Tensor, target: Tensor, opts: BCEOptions = {}): Tensor {
@@ -232,8 +234,7 @@ export function binaryCrossEntropy(input: Tensor, target: Tensor, opts: BCEOptio
       if (!(v[i] >= 0 && v[i] <= 1)) throw new IndexError(`${op}: input must hold probabilities in [0, 1], got ${v[i]} at position ${i} (use binaryCrossEntropyWithLogits for logits)`);
     }
   }
-  const logP = input.log().clamp(-100), log1mP = input.neg().add(1).log().clamp(-100);
-  const l = target.mul(logP).add(target.neg().add(1).mul(log1mP)).neg();
+  const l = binaryCrossEntropyElementwise(input, target);
   return reduce(op, applyWeight(op, l, opts.weight), opts.reduction ?? 'mean');
 }
 
