@@ -29,6 +29,7 @@ describe('error hierarchy', () => {
   it('has one base, shared by training, the lite runtime and the converter', () => {
     expect(tg.TgliteError).toBe(TgliteError);
     expect(lite.TgliteError).toBe(TgliteError);
+    expect(tg.KernelArgumentError).toBe(KernelArgumentError);
     const all = [...errorClasses(tg), ...errorClasses(lite), ...errorClasses(converter), ['KernelArgumentError', KernelArgumentError] as const, ['OnnxExportError', OnnxExportError] as const];
     expect(all.length).toBeGreaterThan(15);
     for (const [name, cls] of all) expect(cls === TgliteError || cls.prototype instanceof TgliteError, name).toBe(true);

@@ -3,6 +3,9 @@ import { TgliteError } from '../lite-runtime/errors.js';
 /** The base of every tglite error (defined in the lite runtime, the layer everything imports). */
 export { TgliteError };
 
+/** A numeric kernel called with arguments it cannot use (code 'kernel-argument'). */
+export { KernelArgumentError } from '../lite-runtime/kernels/errors.js';
+
 /** Shapes that do not fit an op (broadcasting, matmul inner dims, reshape sizes...). */
 export class ShapeError extends TgliteError {
   constructor(message: string) { super('shape', message); }
