@@ -1,15 +1,17 @@
 /**
  * MIRROR_PAD with constant paddings (input 1): REFLECT (mode 0, the border not repeated,
  * pads up to dim - 1) or SYMMETRIC (mode 1, the border repeated, pads up to dim); any element type.
+ * The copy is the kernels' pad.
  */
 import { BuiltinOp, MirrorPadOptions as F } from '../format/schema.js';
 import type { LiteOp } from './op.js';
-import { constInts, describe, expect, input, numElements, output, setOutput } from './util/check.js';
-import { expectConst, gatherMap, stridesOf } from './util/layout.js';
+import { constInts, describe, expect, input, output, setOutput } from './util/check.js';
+import { expectConst } from './util/layout.js';
+import { pad } from '../kernels/shape-pad.js';
 
 const OP = 'MIRROR_PAD';
 
-export const MIRROR_PAD: LiteOp<{ map: Int32Array }> = {
+export const MIRROR_PAD: LiteOp<{ shape: number[]; before: number[]; after: number[]; symmetric: boolean }> = {
   code: BuiltinOp.MIRROR_PAD,
   name: OP,
   prepare(node) {
@@ -22,22 +24,9 @@ export const MIRROR_PAD: LiteOp<{ map: Int32Array }> = {
       () => `${describe('paddings', p)}: needs ${r}x2 values in [0, dim${limit ? ' - 1' : ''}] for ${describe('input 0', x)}`);
     const shape = x.shape.map((d, i) => d + pads[2 * i]! + pads[2 * i + 1]!);
     setOutput(OP, node, output(OP, node, 0), shape, x.dtype);
-    const n = numElements(shape), st = stridesOf(x.shape), map = new Int32Array(n), pos = new Array<number>(r).fill(0);
-    for (let i = 0; i < n; i++) {
-      let src = 0;
-      for (let d = 0; d < r; d++) {
-        const len = x.shape[d]!;
-        let k = pos[d]! - pads[2 * d]!;
-        if (k < 0) k = mode === 0 ? -k : -k - 1;
-        else if (k >= len) k = mode === 0 ? 2 * len - 2 - k : 2 * len - 1 - k;
-        src += k * st[d]!;
-      }
-      map[i] = src;
-      for (let d = r - 1; d >= 0; d--) { if (++pos[d]! < shape[d]!) break; pos[d] = 0; }
-    }
-    return { map };
+    return { shape: [...x.shape], before: x.shape.map((_, i) => pads[2 * i]!), after: x.shape.map((_, i) => pads[2 * i + 1]!), symmetric: mode === 1 };
   },
   run(node, s) {
-    gatherMap(node.inputs[0]!.data, node.outputs[0]!.data, s.map, 0);
+    pad(node.inputs[0]!.data as Float32Array, s.shape, s.before, s.after, s.symmetric ? 'symmetric' : 'reflect', 0, node.outputs[0]!.data as Float32Array);
   },
 };

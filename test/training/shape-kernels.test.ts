@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { concat } from '../../lite-runtime/kernels/shape-concat.js';
 import { gatherElements, scatterElements } from '../../training/kernels/shape-gather.js';
 import { oneHot } from '../../training/kernels/shape-one-hot.js';
-import { pad, type PadMode } from '../../lite-runtime/kernels/shape-pad.js';
+import { pad, type PadKernelMode } from '../../lite-runtime/kernels/shape-pad.js';
 import { take } from '../../lite-runtime/kernels/shape-take.js';
 import { takeAdd } from '../../training/kernels/shape-take.js';
 
@@ -15,7 +15,7 @@ const unravel = (p: number, s: readonly number[]) => strides(s).map((st, i) => M
 const ravel = (c: readonly number[], s: readonly number[]) => c.reduce((acc, v, i) => acc + v * strides(s)[i], 0);
 
 /** Per-element reference of N-d padding (numpy semantics). */
-function padRef(x: Float32Array, xs: number[], b: number[], a: number[], mode: PadMode, value: number): Float32Array {
+function padRef(x: Float32Array, xs: number[], b: number[], a: number[], mode: PadKernelMode, value: number): Float32Array {
   const os = xs.map((n, d) => n + b[d] + a[d]);
   const out = new Float32Array(size(os));
   for (let p = 0; p < out.length; p++) {
@@ -25,6 +25,7 @@ function padRef(x: Float32Array, xs: number[], b: number[], a: number[], mode: P
       if (v >= 0 && v < n) return v;
       if (mode === 'constant') return -1;
       if (mode === 'replicate') return v < 0 ? 0 : n - 1;
+      if (mode === 'symmetric') return v < 0 ? -v - 1 : 2 * n - 1 - v;
       return v < 0 ? -v : 2 * (n - 1) - v;
     });
     out[p] = src.includes(-1) ? value : x[ravel(src, xs)];
@@ -37,10 +38,12 @@ describe('shape kernels against per-element references', () => {
     for (let t = 0; t < 300; t++) {
       const rank = 1 + rnd(4);
       const xs = Array.from({ length: rank }, () => 1 + rnd(5));
-      const mode = (['constant', 'reflect', 'replicate'] as const)[rnd(3)];
-      const lim = (n: number) => (mode === 'reflect' ? n : 3);
+      const mode = (['constant', 'reflect', 'replicate', 'symmetric'] as const)[rnd(4)];
+      const lim = (n: number) => (mode === 'reflect' ? n : mode === 'symmetric' ? n + 1 : 3);
       const b = xs.map((n) => (mode === 'constant' ? rnd(4) - 1 : rnd(lim(n))));
       const a = xs.map((n) => (mode === 'constant' ? rnd(4) - 1 : rnd(lim(n))));
+      // no padding on the trailing dims (moved as blocks) in a third of the cases
+      if (t % 3 === 1) for (let d = rank - 1; d > 0 && rnd(3) > 0; d--) { b[d] = 0; a[d] = 0; }
       if (xs.some((n, d) => n + b[d] + a[d] < 0)) continue;
       // wide rows exercise the bulk-copy path
       if (t % 10 === 0) xs[rank - 1] = 70 + rnd(10);
