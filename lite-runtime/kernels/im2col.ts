@@ -1,9 +1,9 @@
 /**
- * im2col / col2im for 2-D convolution, NCHW (training) and NHWC (lite runtime).
- * A convolution then becomes one GEMM:
- * - NCHW: y[oc, outH*outW] = W[oc, c*kh*kw] @ col[c*kh*kw, outH*outW]
- * - NHWC: y[outH*outW, oc] = col[outH*outW, kh*kw*c] @ W[oc, kh*kw*c]^T
- *   (TFLite's OHWI filter layout, so `transB` / `packB(w, K, oc, true)`).
+ * The convolution geometry every conv and pool kernel takes, and NHWC im2col
+ * for the lite runtime: a convolution becomes one GEMM
+ * y[outH*outW, oc] = col[outH*outW, kh*kw*c] @ W[oc, kh*kw*c]^T
+ * (TFLite's OHWI filter layout, so `transB` / `packB(w, K, oc, true)`).
+ * Training's NCHW convolutions (nn-conv.ts) build their own columns.
  */
 import { KernelArgumentError, checkDim, checkLen } from './errors.js';
 
@@ -59,77 +59,6 @@ export function convOutputSize(g: ConvGeometry, kernel = 'convOutputSize'): Reso
   r.outH = Math.floor((ph - effH) / r.strideH) + 1;
   r.outW = Math.floor((pw - effW) / r.strideW) + 1;
   return r;
-}
-
-/**
- * NCHW im2col for one image: x [c, h, w] -> col [c*kh*kw, outH*outW]
- * (row index (ci*kh + ky)*kw + kx), zeros where the window is in the padding.
- * @example
- * const g = convOutputSize({ c: 1, h: 4, w: 4, kh: 3, kw: 3, padTop: 1, padLeft: 1, padBottom: 1, padRight: 1 });
- * const col = new Float32Array(9 * g.outH * g.outW);
- * im2colNCHW(x, col, g);
- */
-export function im2colNCHW(x: Float32Array, col: Float32Array, geometry: ConvGeometry): void {
-  const g = convOutputSize(geometry, 'im2colNCHW');
-  const { c, h, w, kh, kw, outH, outW } = g;
-  const hw = outH * outW;
-  checkLen('im2colNCHW', 'x', x, c * h * w, 'c*h*w');
-  checkLen('im2colNCHW', 'col', col, c * kh * kw * hw, 'c*kh*kw*outH*outW');
-  for (let ci = 0; ci < c; ci++) {
-    const xo = ci * h * w;
-    for (let ky = 0; ky < kh; ky++) {
-      for (let kx = 0; kx < kw; kx++) {
-        let o = ((ci * kh + ky) * kw + kx) * hw;
-        const dx = kx * g.dilationW - g.padLeft;
-        const [x0, x1] = validRange(outW, dx, g.strideW, w);
-        for (let oy = 0; oy < outH; oy++) {
-          const iy = oy * g.strideH + ky * g.dilationH - g.padTop;
-          if (iy < 0 || iy >= h) {
-            col.fill(0, o, o + outW);
-          } else {
-            const row = xo + iy * w + dx;
-            for (let ox = 0; ox < x0; ox++) col[o + ox] = 0;
-            if (g.strideW === 1) copy(col, o + x0, x, row + x0, x1 - x0);
-            else for (let ox = x0, sx = row + x0 * g.strideW; ox < x1; ox++, sx += g.strideW) col[o + ox] = x[sx];
-            for (let ox = x1; ox < outW; ox++) col[o + ox] = 0;
-          }
-          o += outW;
-        }
-      }
-    }
-  }
-}
-
-/**
- * NCHW col2im for one image, ACCUMULATING: dx [c, h, w] += fold(col), the
- * adjoint of `im2colNCHW` (the convolution's input gradient). Padding
- * positions are dropped.
- * @example col2imNCHW(dcol, dx, g) // dx must be zeroed first for a fresh gradient
- */
-export function col2imNCHW(col: Float32Array, dx: Float32Array, geometry: ConvGeometry): void {
-  const g = convOutputSize(geometry, 'col2imNCHW');
-  const { c, h, w, kh, kw, outH, outW } = g;
-  const hw = outH * outW;
-  checkLen('col2imNCHW', 'dx', dx, c * h * w, 'c*h*w');
-  checkLen('col2imNCHW', 'col', col, c * kh * kw * hw, 'c*kh*kw*outH*outW');
-  for (let ci = 0; ci < c; ci++) {
-    const xo = ci * h * w;
-    for (let ky = 0; ky < kh; ky++) {
-      for (let kx = 0; kx < kw; kx++) {
-        let o = ((ci * kh + ky) * kw + kx) * hw;
-        const dxo = kx * g.dilationW - g.padLeft;
-        const [x0, x1] = validRange(outW, dxo, g.strideW, w);
-        for (let oy = 0; oy < outH; oy++) {
-          const iy = oy * g.strideH + ky * g.dilationH - g.padTop;
-          if (iy >= 0 && iy < h) {
-            const row = xo + iy * w + dxo;
-            for (let ox = x0; ox < x1; ox++) dx[row + ox * g.strideW] += col[o + ox];
-          }
-          o += outW;
-        }
-      }
-    }
-  }
 }
 
 /** Options of `im2colNHWC`. */
@@ -202,11 +131,4 @@ function copy(dst: Float32Array | Int8Array, d: number, src: Float32Array | Int8
   } else {
     dst.set(src.subarray(s, s + len), d);
   }
-}
-
-/** Output columns [x0, x1) whose input column off + ox*stride lies in [0, w). */
-function validRange(outW: number, off: number, stride: number, w: number): [number, number] {
-  const x0 = off >= 0 ? 0 : Math.min(outW, Math.ceil(-off / stride));
-  const x1 = w - off <= 0 ? x0 : Math.max(x0, Math.min(outW, Math.ceil((w - off) / stride)));
-  return [x0, x1];
 }

@@ -32,7 +32,7 @@ export { convNHWCPacked, reserveConvNHWCPacked, type ConvImageOffsets } from './
 export { maxPoolNHWC, type MaxPoolOptions } from './maxpool.js';
 export { releaseHandles } from './release.js';
 export {
-  im2colNCHW, col2imNCHW, im2colNHWC, convOutputSize,
+  im2colNHWC, convOutputSize,
   type ConvGeometry, type ResolvedConv, type Im2colNHWCOptions,
 } from './im2col.js';
 
