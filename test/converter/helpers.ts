@@ -1,4 +1,5 @@
 import * as tg from '../../training/index.js';
+import * as ort from 'onnxruntime-node';
 import { loadModel } from '../../lite-runtime/index.js';
 
 /** Runs .tflite bytes in the lite runtime on float inputs; outputs as Float32Arrays (int outputs widened). */
@@ -30,3 +31,13 @@ export function randomData(n: number, seed = 1): Float32Array {
 }
 
 export { tg };
+
+/** Runs an ONNX model in onnxruntime-node (one thread) on float inputs. */
+export async function ortRun(bytes: Uint8Array, inputs: Record<string, { data: Float32Array; shape: number[] }>): Promise<Float32Array[]> {
+  const s = await ort.InferenceSession.create(bytes, { intraOpNumThreads: 1, interOpNumThreads: 1 });
+  const feeds: Record<string, ort.Tensor> = {};
+  for (const [k, v] of Object.entries(inputs)) feeds[k] = new ort.Tensor('float32', v.data, v.shape);
+  const res = await s.run(feeds);
+  return s.outputNames.map((n) => Float32Array.from(res[n].data as Float32Array));
+}
+

@@ -8,7 +8,7 @@
 import type { Node } from '../../graph/ir.js';
 import type { OnnxImporter, OnnxImportContext, Perm, TfliteLowering, TfliteLowerContext } from '../convert-traits.js';
 import type { BuiltinOpName } from '../../../lite-runtime/format/schema.js';
-import { identity, inverse, isIdentity, permuted, physicalAxis, withoutAxes } from './perm.js';
+import { identity, inverse, isIdentity, permuted, physicalAxis, sameMemoryOrder, withoutAxes } from './perm.js';
 
 /** Layout rule: the output keeps input 0's layout (same rank). */
 export const keepLayout = (inputs: readonly Perm[], n: Node): Perm | null =>
@@ -21,7 +21,11 @@ const i32 = (ctx: TfliteLowerContext, name: string, values: readonly number[], s
 export const RESHAPE_TFLITE: TfliteLowering = {
   lower(ctx) {
     const o = ctx.node.outputs[0].shape;
-    ctx.emit('RESHAPE', [ctx.input(0), i32(ctx, 'shape', o)], [ctx.output(0)], { new_shape: [...o] });
+    const x = ctx.node.inputs[0];
+    // a layout that only moves size-1 dims already holds the logical order: read it as it is
+    const p = ctx.layoutOf(0);
+    const src = sameMemoryOrder(x.shape, p, identity(p.length)) ? ctx.input(0, p) : ctx.input(0);
+    ctx.emit('RESHAPE', [src, i32(ctx, 'shape', o)], [ctx.output(0)], { new_shape: [...o] });
   },
 };
 
