@@ -53,7 +53,7 @@ describe.skipIf(!gpu)('webgpu: real models equal the CPU backend', () => {
       const [yg] = await g.run([x]);
       const ms = performance.now() - t1;
       const [yc] = await c.run([x]);
-      console.log(`person_detect ${img}: webgpu ${Array.from(yg!.data)} cpu ${Array.from(yc!.data)} (load ${load.toFixed(0)} ms, run ${ms.toFixed(0)} ms on SwiftShader)`);
+      console.log(`person_detect ${img}: webgpu ${Array.from(yg!.data as Int8Array)} cpu ${Array.from(yc!.data as Int8Array)} (load ${load.toFixed(0)} ms, run ${ms.toFixed(0)} ms on SwiftShader)`);
       expect(maxDiff(yg!.data, yc!.data)).toBeLessThanOrEqual(3);
       const arg = (d: TypedArray): number => (Number(d[1]) > Number(d[0]) ? 1 : 0);
       expect(arg(yg!.data)).toBe(arg(yc!.data));
