@@ -89,3 +89,22 @@ describe('schedulers and clipping match torch', () => {
     expect(() => new tg.optim.SGD([tg.zeros([1])], { lr: 0.1, nesterov: true })).toThrow(/nesterov/);
   });
 });
+
+describe('scheduled momentum under tg.jit', () => {
+  it('a compiled step sees OneCycleLR cycle Adam beta1 and SGD momentum, as eager does', () => {
+    for (const make of [(ps: tg.Tensor[]) => new tg.optim.Adam(ps, { lr: 1e-2 }), (ps: tg.Tensor[]) => new tg.optim.SGD(ps, { lr: 0.1, momentum: 0.9 })]) {
+      tg.manualSeed(5);
+      const w0 = tg.randn([4, 3]), x = tg.randn([5, 3]);
+      const run = (compiled: boolean) => {
+        const w = w0.clone().requiresGrad_();
+        const opt = make([w]);
+        const sched = new tg.optim.OneCycleLR(opt, { maxLr: 0.1, totalSteps: 6 });
+        const body = () => { opt.zeroGrad(); const loss = x.matmul(w.t()).pow(2).sum(); loss.backward(); opt.step(); return loss; };
+        const step = compiled ? tg.jit(body) : body;
+        for (let i = 0; i < 6; i++) { step(); sched.step(); }
+        return w;
+      };
+      expectClose(run(true), { shape: [4, 3], dtype: 'float32', data: Array.from(run(false).data()) }, 'jit vs eager', 1e-6, 1e-7);
+    }
+  });
+});

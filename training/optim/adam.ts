@@ -14,16 +14,16 @@ export interface AdamOptions {
   amsgrad: boolean;
 }
 
-interface AdamAttrs { [k: string]: number | boolean; beta1: number; beta2: number; eps: number; weightDecay: number; decoupled: boolean; maximize: boolean }
+interface AdamAttrs { [k: string]: number | boolean; beta2: number; eps: number; weightDecay: number; decoupled: boolean; maximize: boolean }
 
 /** One Adam/AdamW update as torch computes it (bias-corrected, eps outside the sqrt). */
-function adamKernel([p, g, m, v, lr, step]: Storage[], [po, mo, vo, so]: Storage[], a: AdamAttrs): void {
+function adamKernel([p, g, m, v, lr, step, beta1]: Storage[], [po, mo, vo, so]: Storage[], a: AdamAttrs): void {
   const t = step[0] + 1;
   so[0] = t;
-  const rate = lr[0];
-  const stepSize = rate / (1 - Math.pow(a.beta1, t));
+  const rate = lr[0], b1 = beta1[0];
+  const stepSize = rate / (1 - Math.pow(b1, t));
   const invBc2Sqrt = 1 / Math.sqrt(1 - Math.pow(a.beta2, t));
-  const b1 = a.beta1, b2 = a.beta2, c1 = 1 - b1, c2 = 1 - b2, eps = a.eps;
+  const b2 = a.beta2, c1 = 1 - b1, c2 = 1 - b2, eps = a.eps;
   const n = p.length;
   if (a.weightDecay === 0 && !a.maximize && po === p && mo === m && vo === v) {
     // The common case, in place (eager and compiled steps): three arrays touched, no decay or sign terms.
@@ -61,17 +61,17 @@ function adamKernel([p, g, m, v, lr, step]: Storage[], [po, mo, vo, so]: Storage
   }
 }
 
-/** inputs [param, grad, expAvg, expAvgSq, lr, step] -> new [param, expAvg, expAvgSq, step]. */
+/** inputs [param, grad, expAvg, expAvgSq, lr, step, beta1] -> new [param, expAvg, expAvgSq, step]. */
 export const ADAM_STEP = defineUpdateOp<AdamAttrs>('adamStep', [0, 2, 3, 5], adamKernel);
 
 /** AMSGrad: the general loop with the running maximum of the second moment as the denominator. */
-function amsgradKernel([p, g, m, v, vMax, lr, step]: Storage[], [po, mo, vo, vMaxO, so]: Storage[], a: AdamAttrs): void {
+function amsgradKernel([p, g, m, v, vMax, lr, step, beta1]: Storage[], [po, mo, vo, vMaxO, so]: Storage[], a: AdamAttrs): void {
   const t = step[0] + 1;
   so[0] = t;
-  const rate = lr[0];
-  const stepSize = rate / (1 - Math.pow(a.beta1, t));
+  const rate = lr[0], b1 = beta1[0];
+  const stepSize = rate / (1 - Math.pow(b1, t));
   const invBc2Sqrt = 1 / Math.sqrt(1 - Math.pow(a.beta2, t));
-  const b1 = a.beta1, b2 = a.beta2, c1 = 1 - b1, c2 = 1 - b2, eps = a.eps;
+  const b2 = a.beta2, c1 = 1 - b1, c2 = 1 - b2, eps = a.eps;
   const decay = a.decoupled ? 1 - rate * a.weightDecay : 1;
   const l2 = a.decoupled ? 0 : a.weightDecay;
   const sign = a.maximize ? -1 : 1;
@@ -87,7 +87,7 @@ function amsgradKernel([p, g, m, v, vMax, lr, step]: Storage[], [po, mo, vo, vMa
   }
 }
 
-/** inputs [param, grad, expAvg, expAvgSq, maxExpAvgSq, lr, step] -> new [param, expAvg, expAvgSq, maxExpAvgSq, step]. */
+/** inputs [param, grad, expAvg, expAvgSq, maxExpAvgSq, lr, step, beta1] -> new [param, expAvg, expAvgSq, maxExpAvgSq, step]. */
 export const AMSGRAD_STEP = defineUpdateOp<AdamAttrs>('amsgradStep', [0, 2, 3, 4, 6], amsgradKernel);
 
 /**
@@ -101,14 +101,14 @@ export class Adam extends Optimizer<AdamOptions> {
 
   protected update(p: Tensor, grad: Tensor, group: ParamGroup<AdamOptions>): void {
     const o = group.options;
-    const attrs = { beta1: o.betas[0], beta2: o.betas[1], eps: o.eps, weightDecay: o.weightDecay, decoupled: o.decoupled, maximize: o.maximize };
+    const attrs = { beta2: o.betas[1], eps: o.eps, weightDecay: o.weightDecay, decoupled: o.decoupled, maximize: o.maximize };
     if (o.amsgrad) {
       const s = this.stateOf(p, ['expAvg', 'expAvgSq', 'maxExpAvgSq'], ['step']);
-      runUpdate(AMSGRAD_STEP, [p, grad, s.expAvg, s.expAvgSq, s.maxExpAvgSq, group.lrTensor, s.step], attrs);
+      runUpdate(AMSGRAD_STEP, [p, grad, s.expAvg, s.expAvgSq, s.maxExpAvgSq, group.lrTensor, s.step, group.momentumTensor], attrs);
       return;
     }
     const s = this.stateOf(p, ['expAvg', 'expAvgSq'], ['step']);
-    runUpdate(ADAM_STEP, [p, grad, s.expAvg, s.expAvgSq, group.lrTensor, s.step], attrs);
+    runUpdate(ADAM_STEP, [p, grad, s.expAvg, s.expAvgSq, group.lrTensor, s.step, group.momentumTensor], attrs);
   }
 }
 

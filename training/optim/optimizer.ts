@@ -15,6 +15,11 @@ export interface ParamGroup<O> {
   options: O;
   /** The learning rate as a 0-d float32 tensor (what the update ops read). */
   lrTensor: Tensor;
+  /**
+   * The momentum a scheduler may cycle (SGD/RMSprop `momentum`, Adam's beta1) as a 0-d
+   * tensor, read by the update ops so compiled steps see changes as eager ones do.
+   */
+  momentumTensor: Tensor;
 }
 
 /** `params` as a list, or groups with their own options (torch's param groups). */
@@ -52,7 +57,7 @@ export abstract class Optimizer<O extends { lr: number }> {
       ps.forEach((p, i) => {
         if (!(p instanceof Tensor) || p.dtype !== 'float32') throw new ValueError(`${this.constructor.name}: parameter ${i} is not a float32 tensor`);
       });
-      return { params: ps, options, lrTensor: scalar(options.lr) };
+      return { params: ps, options, lrTensor: scalar(options.lr), momentumTensor: scalar(momentumOf(options as { momentum?: unknown; betas?: unknown }) ?? 0) };
     });
   }
 
@@ -65,6 +70,17 @@ export abstract class Optimizer<O extends { lr: number }> {
     const g = this.paramGroups[i];
     g.options.lr = lr;
     g.lrTensor._assign(new Float32Array([lr]));
+  }
+
+  /** Sets group `i`'s momentum (Adam's beta1); false when the optimizer has none. */
+  setMomentum(m: number, i = 0): boolean {
+    const g = this.paramGroups[i];
+    const o = g.options as { momentum?: number; betas?: [number, number] };
+    if (o.betas !== undefined) o.betas = [m, o.betas[1]];
+    else if (o.momentum !== undefined) o.momentum = m;
+    else return false;
+    g.momentumTensor._assign(new Float32Array([m]));
+    return true;
   }
 
   /** Clears the gradients of every parameter. */
@@ -115,6 +131,12 @@ function validateHyperparameters(where: string, o: Record<string, unknown>): voi
       if (typeof v !== 'number' || !(v >= 0 && v < 1)) throw new ValueError(`${where}: invalid beta parameter at index ${i}: ${String(v)} (expected 0 <= beta < 1)`);
     });
   }
+}
+
+/** The momentum of an options object: `momentum`, or Adam's beta1. */
+function momentumOf(o: { momentum?: unknown; betas?: unknown }): number | undefined {
+  if (Array.isArray(o.betas)) return o.betas[0] as number;
+  return typeof o.momentum === 'number' ? o.momentum : undefined;
 }
 
 function scalar(v: number): Tensor {

@@ -12,11 +12,11 @@ export interface RMSpropOptions {
   maximize: boolean;
 }
 
-interface RMSpropAttrs { [k: string]: number | boolean; alpha: number; eps: number; weightDecay: number; momentum: number; centered: boolean; maximize: boolean }
+interface RMSpropAttrs { [k: string]: number | boolean; alpha: number; eps: number; weightDecay: number; centered: boolean; maximize: boolean }
 
 /** torch.optim.RMSprop's update (eps added after the square root). */
-function rmspropKernel([p, g, sq, ga, buf, lr]: Storage[], [po, sqo, gao, bo]: Storage[], a: RMSpropAttrs): void {
-  const rate = lr[0], al = a.alpha, sign = a.maximize ? -1 : 1;
+function rmspropKernel([p, g, sq, ga, buf, lr, momentum]: Storage[], [po, sqo, gao, bo]: Storage[], a: RMSpropAttrs): void {
+  const rate = lr[0], mom = momentum[0], al = a.alpha, sign = a.maximize ? -1 : 1;
   for (let i = 0; i < p.length; i++) {
     const gi = sign * g[i] + a.weightDecay * p[i];
     const s = al * sq[i] + (1 - al) * gi * gi;
@@ -30,8 +30,8 @@ function rmspropKernel([p, g, sq, ga, buf, lr]: Storage[], [po, sqo, gao, bo]: S
       gao[i] = ga[i];
       avg = Math.sqrt(s) + a.eps;
     }
-    if (a.momentum > 0) {
-      const b = a.momentum * buf[i] + gi / avg;
+    if (mom > 0) {
+      const b = mom * buf[i] + gi / avg;
       bo[i] = b;
       po[i] = p[i] - rate * b;
     } else {
@@ -41,7 +41,7 @@ function rmspropKernel([p, g, sq, ga, buf, lr]: Storage[], [po, sqo, gao, bo]: S
   }
 }
 
-/** inputs [param, grad, squareAvg, gradAvg, momentumBuffer, lr] -> new [param, squareAvg, gradAvg, momentumBuffer]. */
+/** inputs [param, grad, squareAvg, gradAvg, momentumBuffer, lr, momentum] -> new [param, squareAvg, gradAvg, momentumBuffer]. */
 export const RMSPROP_STEP = defineUpdateOp<RMSpropAttrs>('rmspropStep', [0, 2, 3, 4], rmspropKernel);
 
 /**
@@ -56,7 +56,7 @@ export class RMSprop extends Optimizer<RMSpropOptions> {
   protected update(p: Tensor, grad: Tensor, group: ParamGroup<RMSpropOptions>): void {
     const s = this.stateOf(p, ['squareAvg', 'gradAvg', 'momentumBuffer']);
     const o = group.options;
-    runUpdate(RMSPROP_STEP, [p, grad, s.squareAvg, s.gradAvg, s.momentumBuffer, group.lrTensor],
-      { alpha: o.alpha, eps: o.eps, weightDecay: o.weightDecay, momentum: o.momentum, centered: o.centered, maximize: o.maximize });
+    runUpdate(RMSPROP_STEP, [p, grad, s.squareAvg, s.gradAvg, s.momentumBuffer, group.lrTensor, group.momentumTensor],
+      { alpha: o.alpha, eps: o.eps, weightDecay: o.weightDecay, centered: o.centered, maximize: o.maximize });
   }
 }

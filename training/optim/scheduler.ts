@@ -150,12 +150,9 @@ export class OneCycleLR extends LRScheduler {
       }
       startStep = ph.end;
     }
-    this.optimizer.paramGroups.forEach((g, i) => {
+    this.optimizer.paramGroups.forEach((_, i) => {
       this.optimizer.setLr(lr, i);
-      if (!this.cycleMomentum) return;
-      const o = g.options as { momentum?: number; betas?: [number, number] };
-      if (o.betas !== undefined) o.betas = [momentum, o.betas[1]];
-      else o.momentum = momentum;
+      if (this.cycleMomentum) this.optimizer.setMomentum(momentum, i);
     });
   }
 

@@ -12,13 +12,13 @@ export interface SGDOptions {
   maximize: boolean;
 }
 
-interface SGDAttrs { [k: string]: number | boolean; momentum: number; dampening: number; weightDecay: number; nesterov: boolean; maximize: boolean }
+interface SGDAttrs { [k: string]: number | boolean; dampening: number; weightDecay: number; nesterov: boolean; maximize: boolean }
 
 /** torch.optim.SGD's update; the momentum buffer starts as the first gradient. */
-function sgdKernel([p, g, buf, lr, step]: Storage[], [po, bo, so]: Storage[], a: SGDAttrs): void {
+function sgdKernel([p, g, buf, lr, step, momentum]: Storage[], [po, bo, so]: Storage[], a: SGDAttrs): void {
   const first = step[0] === 0;
   so[0] = step[0] + 1;
-  const rate = lr[0], mom = a.momentum, damp = 1 - a.dampening, wd = a.weightDecay, sign = a.maximize ? -1 : 1;
+  const rate = lr[0], mom = momentum[0], damp = 1 - a.dampening, wd = a.weightDecay, sign = a.maximize ? -1 : 1;
   for (let i = 0; i < p.length; i++) {
     let d = sign * g[i] + wd * p[i];
     if (mom !== 0) {
@@ -30,7 +30,7 @@ function sgdKernel([p, g, buf, lr, step]: Storage[], [po, bo, so]: Storage[], a:
   }
 }
 
-/** inputs [param, grad, momentumBuffer, lr, step] -> new [param, momentumBuffer, step]. */
+/** inputs [param, grad, momentumBuffer, lr, step, momentum] -> new [param, momentumBuffer, step]. */
 export const SGD_STEP = defineUpdateOp<SGDAttrs>('sgdStep', [0, 2, 4], sgdKernel);
 
 /**
@@ -47,7 +47,7 @@ export class SGD extends Optimizer<SGDOptions> {
   protected update(p: Tensor, grad: Tensor, group: ParamGroup<SGDOptions>): void {
     const s = this.stateOf(p, ['momentumBuffer'], ['step']);
     const o = group.options;
-    runUpdate(SGD_STEP, [p, grad, s.momentumBuffer, group.lrTensor, s.step],
-      { momentum: o.momentum, dampening: o.dampening, weightDecay: o.weightDecay, nesterov: o.nesterov, maximize: o.maximize });
+    runUpdate(SGD_STEP, [p, grad, s.momentumBuffer, group.lrTensor, s.step, group.momentumTensor],
+      { dampening: o.dampening, weightDecay: o.weightDecay, nesterov: o.nesterov, maximize: o.maximize });
   }
 }
