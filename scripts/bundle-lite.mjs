@@ -11,12 +11,19 @@ import { gzipSync } from 'node:zlib';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
-/** Bundles lite-runtime/index.ts; returns the code and its sizes in bytes. */
+/**
+ * Bundles lite-runtime/index.ts with code splitting: the entry (and the chunks it imports
+ * statically) is what a CPU-only app loads; chunks reached only by dynamic import (the
+ * WebGPU backend) load when asked for. Returns the entry's code, every output file, the
+ * sizes of the statically loaded part and of the lazy part, and the largest inputs.
+ */
 export async function bundleLite() {
   const res = await build({
     absWorkingDir: ROOT,
     entryPoints: ['lite-runtime/index.ts'],
     bundle: true,
+    splitting: true,
+    outdir: 'out',
     format: 'esm',
     platform: 'neutral',
     target: 'es2022',
@@ -25,19 +32,37 @@ export async function bundleLite() {
     metafile: true,
     logLevel: 'silent',
   });
-  const code = res.outputFiles[0].contents;
-  const inputs = Object.entries(res.metafile.outputs[Object.keys(res.metafile.outputs)[0]].inputs)
-    .map(([file, v]) => ({ file, bytes: v.bytesInOutput }))
+  const outs = res.metafile.outputs;
+  const rel = (p) => path.relative(path.join(ROOT, 'out'), p).split(path.sep).join('/');
+  const files = res.outputFiles.map((f) => ({ path: rel(f.path), contents: f.contents }));
+  const entryKey = Object.keys(outs).find((k) => outs[k].entryPoint === 'lite-runtime/index.ts');
+  // The statically loaded closure of the entry.
+  const loaded = new Set([entryKey]);
+  for (const k of loaded) for (const i of outs[k].imports) if (i.kind === 'import-statement' && outs[i.path]) loaded.add(i.path);
+  const byKey = (k) => files.find((f) => f.path === rel(path.join(ROOT, k))).contents;
+  const size = (keys) => keys.reduce((a, k) => a + byKey(k).byteLength, 0);
+  const gz = (keys) => keys.reduce((a, k) => a + gzipSync(byKey(k), { level: 9 }).byteLength, 0);
+  const lazy = Object.keys(outs).filter((k) => !loaded.has(k) && k.endsWith('.js'));
+  const inputs = [...loaded].flatMap((k) => Object.entries(outs[k].inputs).map(([file, v]) => ({ file, bytes: v.bytesInOutput })))
     .sort((a, b) => b.bytes - a.bytes);
-  return { code, bytes: code.byteLength, gzipBytes: gzipSync(code, { level: 9 }).byteLength, inputs };
+  return {
+    code: byKey(entryKey), entry: rel(path.join(ROOT, entryKey)), files,
+    bytes: size([...loaded]), gzipBytes: gz([...loaded]), lazyBytes: size(lazy), lazyGzipBytes: gz(lazy), inputs,
+  };
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const r = await bundleLite();
   const i = process.argv.indexOf('--out');
-  if (i > 0) { fs.mkdirSync(path.dirname(process.argv[i + 1]), { recursive: true }); fs.writeFileSync(process.argv[i + 1], r.code); }
+  if (i > 0) {
+    // The entry under the given name, its chunks next to it.
+    const dir = path.dirname(process.argv[i + 1]);
+    fs.mkdirSync(dir, { recursive: true });
+    for (const f of r.files) fs.writeFileSync(f.path === r.entry ? process.argv[i + 1] : path.join(dir, f.path), f.contents);
+  }
   const kb = (n) => (n / 1024).toFixed(1) + ' KB';
   console.log(`lite runtime bundle: ${kb(r.bytes)} minified, ${kb(r.gzipBytes)} gzipped (budget 150 KB gzipped)`);
+  console.log(`WebGPU backend chunk (loaded only for backend 'webgpu'/'auto'): ${kb(r.lazyBytes)} minified, ${kb(r.lazyGzipBytes)} gzipped`);
   console.log('largest inputs (minified bytes):');
   for (const x of r.inputs.slice(0, 8)) console.log(`  ${kb(x.bytes).padStart(9)}  ${x.file}`);
 }

@@ -14,7 +14,10 @@ import { writeTflite } from '../../converter/tflite-writer/index.js';
 
 const BUDGET = 150 * 1024;
 
-interface BundleResult { code: Uint8Array; bytes: number; gzipBytes: number }
+interface BundleResult {
+  code: Uint8Array; entry: string; files: { path: string; contents: Uint8Array }[]; bytes: number; gzipBytes: number;
+  lazyBytes: number; inputs: { file: string }[];
+}
 
 describe('lite runtime bundle', () => {
   it('is at most 150 KB gzipped, self-contained, and runs a model', async () => {
@@ -25,8 +28,13 @@ describe('lite runtime bundle', () => {
     expect(text).not.toMatch(/from\s*["'](node:|[a-z@])/); // no imports left: nothing outside the bundle
     expect(text).toContain('AGFzbQ'); // base64 of the "\0asm" header: the kernels are embedded
 
-    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'tglite-bundle-')), 'lite.min.mjs');
-    fs.writeFileSync(file, r.code);
+    // The WebGPU backend is a separate chunk, loaded only when a model asks for it.
+    expect(r.inputs.filter((i) => i.file.includes('backends/webgpu/'))).toEqual([]);
+    expect(r.lazyBytes).toBeGreaterThan(0);
+
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tglite-bundle-'));
+    for (const f of r.files) fs.writeFileSync(path.join(dir, f.path), f.contents);
+    const file = path.join(dir, r.entry);
     const lite = (await import(pathToFileURL(file).href)) as typeof import('../../lite-runtime/index.js');
     const bytes = writeTflite({
       tensors: [
