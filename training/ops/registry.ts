@@ -74,7 +74,7 @@ export interface OpDef<A extends Attrs = Attrs> {
   readonly inPlace?: boolean;
   /** Vector-Jacobian product, one entry per input (null: no gradient). Absent: not differentiable. */
   grad?(ctx: GradContext<A>): (Tensor | null)[];
-  /** Elementwise ops (same-shape or broadcast, no cross-element reads) can be fused by the jit. */
+  /** Same-shape or broadcast, no cross-element reads: the op must give a `fuse` expression (test/training/op-table.test.ts checks). */
   readonly elementwise?: boolean;
   /** Ops with side effects (assign, print, random draws like dropout) are never removed or deduplicated by graph passes. */
   readonly sideEffect?: boolean;
