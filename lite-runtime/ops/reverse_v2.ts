@@ -2,11 +2,11 @@
 import { BuiltinOp } from '../format/schema.js';
 import type { LiteOp } from './op.js';
 import { constInts, input, output, setOutput } from './util/check.js';
-import { affineMap, expectConst, gatherMap, normAxis } from './util/layout.js';
+import { expectConst, normAxis, runStrided, strided, stridesOf, type StridedPlan } from './util/layout.js';
 
 const OP = 'REVERSE_V2';
 
-export const REVERSE_V2: LiteOp<{ map: Int32Array }> = {
+export const REVERSE_V2: LiteOp<StridedPlan> = {
   code: BuiltinOp.REVERSE_V2,
   name: OP,
   prepare(node) {
@@ -15,9 +15,7 @@ export const REVERSE_V2: LiteOp<{ map: Int32Array }> = {
     const axes = new Set(constInts(OP, node, 'axes', a).map((v) => normAxis(OP, node, v, x.shape.length)));
     setOutput(OP, node, output(OP, node, 0), [...x.shape], x.dtype);
     const start = x.shape.map((d, i) => (axes.has(i) ? d - 1 : 0)), step = x.shape.map((_, i) => (axes.has(i) ? -1 : 1));
-    return { map: affineMap(x.shape, x.shape, start, step) };
+    return strided([...x.shape], start, step, stridesOf(x.shape));
   },
-  run(node, s) {
-    gatherMap(node.inputs[0]!.data, node.outputs[0]!.data, s.map, 0);
-  },
+  run: runStrided,
 };

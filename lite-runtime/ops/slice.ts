@@ -2,11 +2,11 @@
 import { BuiltinOp } from '../format/schema.js';
 import type { LiteOp } from './op.js';
 import { constInts, describe, expect, input, output, setOutput } from './util/check.js';
-import { affineMap, expectConst, gatherMap } from './util/layout.js';
+import { expectConst, runStrided, strided, stridesOf, type StridedPlan } from './util/layout.js';
 
 const OP = 'SLICE';
 
-export const SLICE: LiteOp<{ map: Int32Array }> = {
+export const SLICE: LiteOp<StridedPlan> = {
   code: BuiltinOp.SLICE,
   name: OP,
   prepare(node) {
@@ -19,9 +19,7 @@ export const SLICE: LiteOp<{ map: Int32Array }> = {
     shape.forEach((sz, d) => expect(OP, node, begin[d]! >= 0 && sz >= 0 && begin[d]! + sz <= x.shape[d]!,
       () => `${describe('input 0', x)}: slice [${begin[d]}, ${begin[d]! + sz}) is out of range in dim ${d}`));
     setOutput(OP, node, output(OP, node, 0), shape, x.dtype);
-    return { map: affineMap(shape, x.shape, begin, new Array(r).fill(1)) };
+    return strided(shape, begin, new Array(r).fill(1), stridesOf(x.shape));
   },
-  run(node, s) {
-    gatherMap(node.inputs[0]!.data, node.outputs[0]!.data, s.map, 0);
-  },
+  run: runStrided,
 };

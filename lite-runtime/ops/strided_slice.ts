@@ -7,7 +7,7 @@
 import { BuiltinOp, StridedSliceOptions as F } from '../format/schema.js';
 import type { LiteOp, OpNode } from './op.js';
 import { constInts, expect, fail, input, output, setOutput } from './util/check.js';
-import { affineMap, expectConst, gatherMap } from './util/layout.js';
+import { expectConst, runStrided, strided, stridesOf, type StridedPlan } from './util/layout.js';
 
 const OP = 'STRIDED_SLICE';
 
@@ -79,16 +79,14 @@ function plan(node: OpNode): { shape: number[]; sizes: number[]; starts: number[
   return { shape, sizes, starts, steps };
 }
 
-export const STRIDED_SLICE: LiteOp<{ map: Int32Array }> = {
+export const STRIDED_SLICE: LiteOp<StridedPlan> = {
   code: BuiltinOp.STRIDED_SLICE,
   name: OP,
   prepare(node) {
     const x = input(OP, node, 0);
     const p = plan(node);
     setOutput(OP, node, output(OP, node, 0), p.shape, x.dtype);
-    return { map: affineMap(p.sizes, x.shape, p.starts, p.steps) };
+    return strided(p.sizes, p.starts, p.steps, stridesOf(x.shape));
   },
-  run(node, s) {
-    gatherMap(node.inputs[0]!.data, node.outputs[0]!.data, s.map, 0);
-  },
+  run: runStrided,
 };

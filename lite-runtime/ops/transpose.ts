@@ -2,11 +2,11 @@
 import { BuiltinOp } from '../format/schema.js';
 import type { LiteOp } from './op.js';
 import { constInts, describe, expect, input, output, setOutput } from './util/check.js';
-import { affineMap, expectConst, gatherMap, stridesOf } from './util/layout.js';
+import { expectConst, runStrided, strided, stridesOf, type StridedPlan } from './util/layout.js';
 
 const OP = 'TRANSPOSE';
 
-export const TRANSPOSE: LiteOp<{ map: Int32Array }> = {
+export const TRANSPOSE: LiteOp<StridedPlan> = {
   code: BuiltinOp.TRANSPOSE,
   name: OP,
   prepare(node) {
@@ -19,10 +19,7 @@ export const TRANSPOSE: LiteOp<{ map: Int32Array }> = {
     setOutput(OP, node, output(OP, node, 0), shape, x.dtype);
     const st = stridesOf(x.shape);
     // output dim d walks input dim perm[d]
-    const map = affineMap(shape, shape, new Array(r).fill(0), new Array(r).fill(1), perm.map((d) => st[d]!));
-    return { map };
+    return strided(shape, new Array(r).fill(0), new Array(r).fill(1), perm.map((d) => st[d]!));
   },
-  run(node, s) {
-    gatherMap(node.inputs[0]!.data, node.outputs[0]!.data, s.map, 0);
-  },
+  run: runStrided,
 };

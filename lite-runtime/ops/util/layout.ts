@@ -2,6 +2,7 @@
 
 import type { OpNode, RtTensor, TypedArray } from '../op.js';
 import { describe, expect, fail } from './check.js';
+import { stridedCopy } from '../../kernels/strided.js';
 
 /** Row-major strides of a shape. */
 export function stridesOf(shape: ReadonlyArray<number>): number[] {
@@ -11,30 +12,23 @@ export function stridesOf(shape: ReadonlyArray<number>): number[] {
   return s;
 }
 
+/** Plan of an affine data-movement op: the output, of `shape`, reads the input at `offset` + sum_d pos[d] * strides[d]. */
+export interface StridedPlan { shape: number[]; offset: number; strides: number[] }
+
 /**
- * For each element of an output of shape `out`, the input element at
- * sum_d (start[d] + pos[d] * step[d]) * inStride[d]; positions that fall outside
- * `inShape` (PAD) map to -1.
+ * The plan of an output of shape `out` whose dim d starts at `start[d]` of input dim d and
+ * advances `step[d]` (negative: backwards); `inStrides` the input's (another order transposes).
+ * @example strided([2, 3], [1, 0], [1, 1], [4, 1]) // { shape: [2, 3], offset: 4, strides: [4, 1] }
  */
-export function affineMap(out: ReadonlyArray<number>, inShape: ReadonlyArray<number>, start: ReadonlyArray<number>,
-  step: ReadonlyArray<number>, inStrides: ReadonlyArray<number> = stridesOf(inShape)): Int32Array {
-  let n = 1;
-  for (const d of out) n *= d;
-  const map = new Int32Array(n), r = out.length, pos = new Array<number>(r).fill(0);
-  for (let i = 0; i < n; i++) {
-    let src = 0;
-    for (let d = 0; d < r; d++) {
-      const p = start[d]! + pos[d]! * step[d]!;
-      if (p < 0 || p >= inShape[d]!) { src = -1; break; }
-      src += p * inStrides[d]!;
-    }
-    map[i] = src;
-    for (let d = r - 1; d >= 0; d--) {
-      if (++pos[d]! < out[d]!) break;
-      pos[d] = 0;
-    }
-  }
-  return map;
+export function strided(out: number[], start: ReadonlyArray<number>, step: ReadonlyArray<number>, inStrides: ReadonlyArray<number>): StridedPlan {
+  let offset = 0;
+  start.forEach((s, d) => { offset += s * inStrides[d]!; });
+  return { shape: out, offset, strides: step.map((s, d) => s * inStrides[d]!) };
+}
+
+/** Runs a StridedPlan with the kernels' stridedCopy, for any element type. */
+export function runStrided(node: OpNode, p: StridedPlan): void {
+  stridedCopy(node.inputs[0]!.data as Float32Array, p.offset, p.strides, node.outputs[0]!.data as Float32Array, p.shape);
 }
 
 /**
