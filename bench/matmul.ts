@@ -9,7 +9,7 @@ import { dirname } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import {
   matmul, packB, matmulPacked, freePacked, setKernelBackend, kernelBackend, wasmFlavour,
-  packI8, qmatmulI8Packed, depthwiseNHWC, depthwiseNHWCI8, convOutputSize,
+  packI8, qmatmulI8Packed, depthwiseNHWC, convOutputSize,
 } from '../lite-runtime/kernels/index.js';
 import { runTorch } from './torch.js';
 import { formatRows, type BenchRow } from './types.js';
@@ -123,11 +123,8 @@ function int8AndDepthwiseRows(backend: string): BenchRow[] {
     const geo = { c, h: hw, w: hw, kh: 3, kw: 3, padTop: 1, padLeft: 1, padBottom: 1, padRight: 1 };
     const g = convOutputSize(geo), macs = g.outH * g.outW * c * 9;
     const x = rand(hw * hw * c), w = rand(9 * c), y = new Float32Array(g.outH * g.outW * c);
-    const xi = randI8(x.length), wi = randI8(w.length), acc = new Int32Array(y.length);
     rows.push({ name: `depthwise 3x3 ${hw}x${hw}x${c} f32 (${backend})`, unit: 'GOP/s', peers: {}, notes: [note],
       ours: (2 * macs) / timeIt(() => depthwiseNHWC(x, w, y, geo, { act: 'relu6' })) / 1e9 });
-    rows.push({ name: `depthwise 3x3 ${hw}x${hw}x${c} int8 (${backend})`, unit: 'GOP/s', peers: {}, notes: [note],
-      ours: (2 * macs) / timeIt(() => depthwiseNHWCI8(xi, 3, wi, acc, geo)) / 1e9 });
   }
   return rows;
 }

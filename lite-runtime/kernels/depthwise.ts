@@ -2,14 +2,14 @@
  * Depthwise 2-D convolution, NHWC, depth multiplier 1 (MobileNet's
  * DEPTHWISE_CONV_2D; training's conv with groups = channels): one image
  * x [h, w, c], weights w [kh, kw, c] (TFLite's [1, kh, kw, c] filter),
- * output [outH, outW, c]. Float with bias and fused relu/relu6, or int8 to
- * int32 accumulators that the caller requantizes.
+ * output [outH, outW, c], float with bias and fused relu/relu6 (int8 with the
+ * requantization fused: qfused.ts).
  */
 import { KernelArgumentError, checkLen } from './errors.js';
 import { convOutputSize, type ConvGeometry, type ResolvedConv } from './im2col.js';
 import { actCode, applyActJs, type Activation } from './act.js';
 import { activeWasm } from './backend.js';
-import { depthwiseJs, depthwiseI8Js } from './js/depthwise.js';
+import { depthwiseJs } from './js/depthwise.js';
 
 /** Options of `depthwiseNHWC`. */
 export interface DepthwiseOptions {
@@ -45,34 +45,10 @@ export function depthwiseNHWC(x: Float32Array, w: Float32Array, y: Float32Array,
   applyActJs(yv, code);
 }
 
-/**
- * acc[outH, outW, c] = sum over the window of (x - xZero) * w, int8 in, int32
- * out; padding taps count as x = xZero (zero). The caller adds bias and requantizes.
- * @example depthwiseNHWCI8(x, inputZeroPoint, filter, acc, g);
- */
-export function depthwiseNHWCI8(x: Int8Array, xZero: number, w: Int8Array, acc: Int32Array, geometry: ConvGeometry): void {
-  const g = check('depthwiseNHWCI8', x, w, acc, geometry);
-  if (!Number.isInteger(xZero) || xZero < -128 || xZero > 127) {
-    throw new KernelArgumentError('depthwiseNHWCI8', `xZero must be an integer in [-128, 127], got ${xZero}`);
-  }
-  const av = acc.subarray(0, g.outH * g.outW * g.c);
-  if (av.length === 0) return;
-  const k = activeWasm();
-  if (k) {
-    try {
-      k.depthwiseI8(x, xZero, w, av, g);
-      return;
-    } catch (e) {
-      if (!(e instanceof RangeError)) throw e;
-    }
-  }
-  depthwiseI8Js(x, xZero, w, av, g);
-}
-
 function check(kernel: string, x: ArrayLike<number>, w: ArrayLike<number>, y: ArrayLike<number>, geometry: ConvGeometry): ResolvedConv {
   const g = convOutputSize(geometry, kernel);
   checkLen(kernel, 'x', x, g.h * g.w * g.c, 'h*w*c');
   checkLen(kernel, 'w', w, g.kh * g.kw * g.c, 'kh*kw*c');
-  checkLen(kernel, kernel.endsWith('I8') ? 'acc' : 'y', y, g.outH * g.outW * g.c, 'outH*outW*c');
+  checkLen(kernel, 'y', y, g.outH * g.outW * g.c, 'outH*outW*c');
   return g;
 }

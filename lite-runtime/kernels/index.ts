@@ -22,7 +22,7 @@ export { KernelArgumentError } from './errors.js';
 export { kernelBackend, setKernelBackend, initKernels, wasmFlavour, type KernelBackend } from './backend.js';
 export type { PackedMatrix, PackedI8 } from './packed.js';
 export type { Activation } from './act.js';
-export { depthwiseNHWC, depthwiseNHWCI8, type DepthwiseOptions } from './depthwise.js';
+export { depthwiseNHWC, type DepthwiseOptions } from './depthwise.js';
 export {
   packRequantI8, qmatmulI8PackedRequant, packDepthwiseI8, depthwiseNHWCI8Requant, freeFused,
   type RequantI8, type PackedRequantI8, type PackedDepthwiseI8, type RequantOutput,

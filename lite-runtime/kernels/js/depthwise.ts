@@ -1,6 +1,6 @@
 /**
  * Plain TypeScript depthwise convolution, NHWC, depth multiplier 1 (the
- * fallback of `depthwiseNHWC` / `depthwiseNHWCI8`): per output pixel and
+ * fallback of `depthwiseNHWC`): per output pixel and
  * tap, one pass over the contiguous channels.
  */
 import type { ResolvedConv } from '../im2col.js';
@@ -21,27 +21,6 @@ export function depthwiseJs(x: Float32Array, w: Float32Array, bias: Float32Array
           if (ix < 0 || ix >= g.w) continue;
           const xo = (iy * g.w + ix) * c, wo = (ky * kw + kx) * c;
           for (let ch = 0; ch < c; ch++) y[yo + ch] += x[xo + ch] * w[wo + ch];
-        }
-      }
-    }
-  }
-}
-
-/** acc[oh, ow, c] = sum over taps of (x[iy, ix, c] - xZero) * w[ky, kx, c]. */
-export function depthwiseI8Js(x: Int8Array, xZero: number, w: Int8Array, acc: Int32Array, g: ResolvedConv): void {
-  const { c, h, kh, kw } = g;
-  let ao = 0;
-  for (let oy = 0; oy < g.outH; oy++) {
-    for (let ox = 0; ox < g.outW; ox++, ao += c) {
-      acc.fill(0, ao, ao + c);
-      for (let ky = 0; ky < kh; ky++) {
-        const iy = oy * g.strideH + ky * g.dilationH - g.padTop;
-        if (iy < 0 || iy >= h) continue;
-        for (let kx = 0; kx < kw; kx++) {
-          const ix = ox * g.strideW + kx * g.dilationW - g.padLeft;
-          if (ix < 0 || ix >= g.w) continue;
-          const xo = (iy * g.w + ix) * c, wo = (ky * kw + kx) * c;
-          for (let ch = 0; ch < c; ch++) acc[ao + ch] += (x[xo + ch] - xZero) * w[wo + ch];
         }
       }
     }

@@ -24,7 +24,6 @@ interface KernelExports {
   dwSetGeometry(h: number, w: number, c: number, kh: number, kw: number, sh: number, sw: number,
     pt: number, pl: number, dh: number, dw: number, oh: number, ow: number): void;
   dwF32(x: number, w: number, bias: number, y: number): void;
-  dwI8(x: number, xZero: number, w: number, acc: number): void;
   im2colF32(x: number, col: number): void;
   maxPool(x: number, y: number, int8: number, lo: number, hi: number, empty: number): void;
   packedSize(k: number, n: number): number;
@@ -515,18 +514,6 @@ export class WasmKernels {
     this.exports.dwF32(px, pw, bias ? pbias : 0, py);
     if (act) this.exports.activate(py, y.length, act);
     y.set(this.f32(py, y.length));
-  }
-
-  /** Int8 depthwise NHWC into int32 acc (exactly outH*outW*c long). */
-  depthwiseI8(x: Int8Array, xZero: number, w: Int8Array, acc: Int32Array, g: ResolvedConv): void {
-    const nx = g.h * g.w * g.c, nw = g.kh * g.kw * g.c;
-    const sizes = [nx, nw, acc.length * 4].map(align64);
-    const [px, pw, pacc] = offsets(this.scratchArea(sizes.reduce((p, q) => p + q, 0)), sizes);
-    this.i8(px, nx).set(x.subarray(0, nx));
-    this.i8(pw, nw).set(w.subarray(0, nw));
-    this.setGeometry(g);
-    this.exports.dwI8(px, xZero, pw, pacc);
-    acc.set(this.i32(pacc, acc.length));
   }
 
   private setGeometry(g: ResolvedConv): void {

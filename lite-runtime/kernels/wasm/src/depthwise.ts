@@ -9,7 +9,7 @@ import { madd } from './madd';
 // Geometry, set by dwSetGeometry before a run (keeps call signatures short).
 export let H = 0, W = 0, C = 0, KH = 0, KW = 0, SH = 1, SW = 1, PT = 0, PL = 0, DH = 1, DW = 1, OH = 0, OW = 0;
 
-/** Sets the geometry used by dwF32 / dwI8. */
+/** Sets the geometry used by dwF32, im2colF32 and maxPool. */
 export function dwSetGeometry(h: i32, w: i32, c: i32, kh: i32, kw: i32, sh: i32, sw: i32,
   pt: i32, pl: i32, dh: i32, dw: i32, oh: i32, ow: i32): void {
   H = h; W = w; C = c; KH = kh; KW = kw; SH = sh; SW = sw; PT = pt; PL = pl; DH = dh; DW = dw; OH = oh; OW = ow;
@@ -74,56 +74,6 @@ export function dwF32(x: usize, w: usize, bias: usize, y: usize): void {
           }
         }
         store<f32>(yp + (<usize>cb << 2), s);
-      }
-    }
-  }
-}
-
-// Int8: channels [cb, cb+16) of one output pixel into four i32x4 accumulators.
-function dwI8Block16(x: usize, w: usize, acc: usize, zx: v128, iy0: i32, ix0: i32, cb: i32): void {
-  const co = <usize>cb;
-  let a0 = i32x4.splat(0), a1 = a0, a2 = a0, a3 = a0;
-  for (let ky = 0; ky < KH; ky++) {
-    const iy = iy0 + ky * DH;
-    if (<u32>iy >= <u32>H) continue;
-    for (let kx = 0; kx < KW; kx++) {
-      const ix = ix0 + kx * DW;
-      if (<u32>ix >= <u32>W) continue;
-      const xp = x + <usize>((iy * W + ix) * C) + co, wp = w + <usize>((ky * KW + kx) * C) + co;
-      const x0 = i16x8.sub(v128.load8x8_s(xp), zx), x1 = i16x8.sub(v128.load8x8_s(xp, 8), zx);
-      const w0 = v128.load8x8_s(wp), w1 = v128.load8x8_s(wp, 8);
-      a0 = i32x4.add(a0, i32x4.extmul_low_i16x8_s(x0, w0));
-      a1 = i32x4.add(a1, i32x4.extmul_high_i16x8_s(x0, w0));
-      a2 = i32x4.add(a2, i32x4.extmul_low_i16x8_s(x1, w1));
-      a3 = i32x4.add(a3, i32x4.extmul_high_i16x8_s(x1, w1));
-    }
-  }
-  const ap = acc + (co << 2);
-  v128.store(ap, a0); v128.store(ap, a1, 16); v128.store(ap, a2, 32); v128.store(ap, a3, 48);
-}
-
-/** acc[oh, ow, c] = sum over taps of (x - xZero) * w, int8 x [h, w, c] and w [kh, kw, c], int32 acc. */
-export function dwI8(x: usize, xZero: i32, w: usize, acc: usize): void {
-  const zx = i16x8.splat(<i16>xZero);
-  for (let oy = 0; oy < OH; oy++) {
-    const iy0 = oy * SH - PT;
-    for (let ox = 0; ox < OW; ox++) {
-      const ix0 = ox * SW - PL;
-      const ap = acc + (<usize>((oy * OW + ox) * C) << 2);
-      let cb = 0;
-      for (; cb + 16 <= C; cb += 16) dwI8Block16(x, w, ap, zx, iy0, ix0, cb);
-      for (; cb < C; cb++) {
-        let s = 0;
-        for (let ky = 0; ky < KH; ky++) {
-          const iy = iy0 + ky * DH;
-          if (<u32>iy >= <u32>H) continue;
-          for (let kx = 0; kx < KW; kx++) {
-            const ix = ix0 + kx * DW;
-            if (<u32>ix >= <u32>W) continue;
-            s += (<i32>load<i8>(x + <usize>((iy * W + ix) * C + cb)) - xZero) * <i32>load<i8>(w + <usize>((ky * KW + kx) * C + cb));
-          }
-        }
-        store<i32>(ap + (<usize>cb << 2), s);
       }
     }
   }
