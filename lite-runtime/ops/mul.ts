@@ -10,7 +10,8 @@ import { prepareBinary, type BinaryPlan } from './util/binary.js';
 import { input, output, qparams } from './util/check.js';
 import { mulQ, quantizeMultiplier } from './util/quant.js';
 import { requantMode } from './util/requant.js';
-import { xnnActRange, xnnMulScale, xnnMulSupported } from './util/xnnq.js';
+import { elementwisePlan, xnnActRange, xnnMulScale, xnnMulSupported } from './util/xnnq.js';
+import { qmulI8 } from '../kernels/qelementwise.js';
 
 const OP = 'MUL';
 const ROUND_MAGIC = 6755399441055744; // 1.5 * 2^52: adding and subtracting rounds half to even
@@ -19,6 +20,8 @@ interface State {
   p: BinaryPlan; za: number; zb: number; zy: number; m: number; s: number; quant: boolean;
   /** XNNPACK's float32 product-to-output scale, or 0 where TFLite's fixed point applies. */
   fscale: number;
+  /** How the wasm kernel runs it (XNNPACK's arithmetic), or null. */
+  w: { swap: boolean; bn: number } | null;
 }
 
 export const MUL: LiteOp<State> = {
@@ -27,7 +30,7 @@ export const MUL: LiteOp<State> = {
   prepare(node) {
     const act = node.options ? node.options.i8(F.fused_activation_function, 0) : 0;
     const p = prepareBinary(OP, node, act, 'float32', 'int8', 'int32');
-    if (p.dtype !== 'int8') return { p, za: 0, zb: 0, zy: 0, m: 0, s: 0, quant: false, fscale: 0 };
+    if (p.dtype !== 'int8') return { p, za: 0, zb: 0, zy: 0, m: 0, s: 0, quant: false, fscale: 0, w: null };
     const a = qparams(OP, node, 'input 0', input(OP, node, 0)), b = qparams(OP, node, 'input 1', input(OP, node, 1));
     const y = qparams(OP, node, 'output', output(OP, node, 0));
     const q = quantizeMultiplier((a.scale * b.scale) / y.scale);
@@ -36,12 +39,18 @@ export const MUL: LiteOp<State> = {
     return {
       p, za: a.zeroPoint, zb: b.zeroPoint, zy: y.zeroPoint, m: q.multiplier, s: q.shift, quant: true,
       fscale: xnn ? xnnMulScale(a.scale, b.scale, y.scale) : 0,
+      w: xnn ? elementwisePlan(input(OP, node, 0).shape, input(OP, node, 1).shape, output(OP, node, 0).shape) : null,
     };
   },
   run(node: OpNode, s: State) {
     const a = node.inputs[0]!.data as Float32Array, b = node.inputs[1]!.data as Float32Array;
     const y = node.outputs[0]!.data as Float32Array;
     const { n, ia, ib, lo, hi } = s.p;
+    if (s.fscale && s.w) {
+      const { swap, bn } = s.w;
+      const args = { za: swap ? s.zb : s.za, zb: swap ? s.za : s.zb, scale: s.fscale, zp: s.zy, lo, hi };
+      if (qmulI8((swap ? b : a) as unknown as Int8Array, (swap ? a : b) as unknown as Int8Array, y as unknown as Int8Array, bn, args)) return;
+    }
     if (s.fscale) {
       // the product is exact in float32 (|p| < 2^16); clamp, then round half to even
       const sc = s.fscale, za = s.za, zb = s.zb, zy = s.zy, l = lo - zy, h = hi - zy;

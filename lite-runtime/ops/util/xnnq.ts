@@ -87,3 +87,24 @@ export function xnnActRange(act: number, scale: number, zeroPoint: number): [num
     default: return [-128, 127];
   }
 }
+
+/**
+ * How the wasm int8 elementwise kernels can run a broadcast: the operand with the output's
+ * element count (`swap`: it is input 1) and the period `bn` at which the other repeats
+ * (the output's element count: same shape; 1: a scalar; else its trailing dims), or null.
+ * @example elementwisePlan([1, 8, 8, 16], [1, 1, 1, 16], [1, 8, 8, 16]) // { swap: false, bn: 16 }
+ */
+export function elementwisePlan(a: readonly number[], b: readonly number[], out: readonly number[]): { swap: boolean; bn: number } | null {
+  const count = (s: readonly number[]): number => s.reduce((x, y) => x * y, 1);
+  const n = count(out);
+  // s broadcasts as a block that repeats: its dims after the leading 1s are the output's last ones
+  const trailing = (s: readonly number[]): boolean => {
+    let k = 0;
+    while (k < s.length && s[k] === 1) k++;
+    const t = s.slice(k);
+    return t.every((d, i) => d === out[out.length - t.length + i]);
+  };
+  if (count(a) === n && (count(b) === n || trailing(b))) return { swap: false, bn: count(b) };
+  if (count(b) === n && trailing(a)) return { swap: true, bn: count(a) };
+  return null;
+}

@@ -4,3 +4,4 @@ export { KB, packedSize, packB, gemm, gemmRows, initRows, activate } from './gem
 export { qgemm, padRows, rowSums, packPairs } from './qgemm';
 export { dwSetGeometry, dwF32, im2colF32, maxPool } from './depthwise';
 export { rqSet, qgemmRq, qgemmBc, dwI8Rq } from './qfused';
+export { qaddI8, qmulI8 } from './qelementwise';

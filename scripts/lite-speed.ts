@@ -1,0 +1,53 @@
+/**
+ * One model, one thread, the same run: tglite's median inference and its time per op type
+ * (`profile`), beside LiteRT.js and tfjs-tflite.
+ *
+ *   npx tsx scripts/lite-speed.ts MODEL.tflite ... [--iters 30] [--ref DIR] [--no-peers]
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { loadModel, parseModel, type TypedArray } from '../lite-runtime/index.js';
+import { makeInputs } from './diff-tflite.js';
+import { argOf, openReference, toB64 } from './tflite-ref.js';
+
+const median = (a: number[]): number => { const s = [...a].sort((x, y) => x - y); return s[s.length >> 1]!; };
+
+async function main(): Promise<void> {
+  const files = process.argv.slice(2).filter((a, i, all) => !a.startsWith('--') && !(all[i - 1] ?? '').match(/^--(iters|ref)$/));
+  const iters = Number(argOf('--iters') ?? 30);
+  const ref = process.argv.includes('--no-peers') ? null : await openReference(argOf('--ref'));
+  for (const f of files) {
+    const bytes = new Uint8Array(fs.readFileSync(f));
+    const sg = parseModel(bytes).subgraphs[0]!;
+    const inputs: TypedArray[] = makeInputs(sg.tensors, sg.inputs, 1);
+    const t0 = performance.now();
+    const m = await loadModel(bytes);
+    const loadMs = performance.now() - t0;
+    for (let i = 0; i < 3; i++) m.runSync(inputs);
+    const times: number[] = [];
+    for (let i = 0; i < iters; i++) { const s = performance.now(); m.runSync(inputs); times.push(performance.now() - s); }
+    const byOp = new Map<string, { ms: number[]; count: number }>();
+    const runs = 5;
+    for (let r = 0; r < runs; r++) {
+      const agg = new Map<string, number>();
+      let count = new Map<string, number>();
+      for (const p of m.profile(inputs)) { agg.set(p.op, (agg.get(p.op) ?? 0) + p.ms); count.set(p.op, (count.get(p.op) ?? 0) + 1); }
+      for (const [op, ms] of agg) { const e = byOp.get(op) ?? { ms: [], count: count.get(op)! }; e.ms.push(ms); byOp.set(op, e); }
+      count = new Map();
+    }
+    m.dispose();
+    const ours = median(times);
+    console.log(`\n${path.basename(f)}: tglite median ${ours.toFixed(2)} ms (best ${Math.min(...times).toFixed(2)}), load ${loadMs.toFixed(0)} ms`);
+    for (const [op, e] of [...byOp].sort((a, b) => median(b[1].ms) - median(a[1].ms))) {
+      console.log(`  ${op.padEnd(20)} ${String(e.count).padStart(3)}x ${median(e.ms).toFixed(2).padStart(8)} ms`);
+    }
+    if (!ref) continue;
+    const feed = inputs.map((a) => ({ b64: toB64(a) }));
+    for (const rt of ['litert', 'tfjs'] as const) {
+      const b = await ref.bench(rt, bytes, feed, iters);
+      console.log(`  ${rt === 'litert' ? 'LiteRT.js  ' : 'tfjs-tflite'} median ${b.medianMs.toFixed(2)} ms (best ${b.minMs.toFixed(2)}); tglite / it = ${(ours / b.medianMs).toFixed(2)}x`);
+    }
+  }
+}
+
+await main();
