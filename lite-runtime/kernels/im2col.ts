@@ -3,7 +3,7 @@
  * for the lite runtime: a convolution becomes one GEMM
  * y[outH*outW, oc] = col[outH*outW, kh*kw*c] @ W[oc, kh*kw*c]^T
  * (TFLite's OHWI filter layout, so `transB` / `packB(w, K, oc, true)`).
- * Training's NCHW convolutions (nn-conv.ts) build their own columns.
+ * Training's NCHW convolutions (training/kernels/nn-conv.ts) build their own columns.
  */
 import { KernelArgumentError, checkDim, checkLen } from './errors.js';
 

@@ -3,7 +3,7 @@ import {
   im2colNHWC, convOutputSize, matmul, qmatmulI8, setKernelBackend,
   type ConvGeometry, type KernelBackend,
 } from '../../lite-runtime/kernels/index.js';
-import { conv2dBackwardInputNCHW, conv2dNCHW } from '../../lite-runtime/kernels/nn-conv.js';
+import { conv2dBackwardInputNCHW, conv2dNCHW } from '../../training/kernels/nn-conv.js';
 import { randF32, randI8, expectClose } from './ref.js';
 
 const GEOMS: ConvGeometry[] = [

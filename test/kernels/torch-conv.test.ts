@@ -7,7 +7,7 @@ import {
   im2colNHWC, convOutputSize, matmul, setKernelBackend, depthwiseNHWC,
   type ConvGeometry, type KernelBackend,
 } from '../../lite-runtime/kernels/index.js';
-import { conv2dBackwardInputNCHW, conv2dNCHW } from '../../lite-runtime/kernels/nn-conv.js';
+import { conv2dBackwardInputNCHW, conv2dNCHW } from '../../training/kernels/nn-conv.js';
 
 interface Case {
   geometry: ConvGeometry; oc: number; outH: number; outW: number;

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { convOutputSize, kernelBackend, setKernelBackend, type ConvGeometry } from '../../lite-runtime/kernels/index.js';
-import { conv2dBackwardInputNCHW, conv2dBackwardWeightNCHW, conv2dNCHW } from '../../lite-runtime/kernels/nn-conv.js';
+import { conv2dBackwardInputNCHW, conv2dBackwardWeightNCHW, conv2dNCHW } from '../../training/kernels/nn-conv.js';
 import { batchNormStats, layerNormForward } from '../../training/kernels/nn-norm.js';
-import { maxPool2dBackwardNCHW, maxPool2dNCHW, poolOutputSize } from '../../lite-runtime/kernels/nn-pool.js';
+import { maxPool2dBackwardNCHW, maxPool2dNCHW, poolOutputSize } from '../../training/kernels/nn-pool.js';
 
 /** A convolution case: every window field given, and the output channels. */
 type Conv2dCase = Required<Omit<ConvGeometry, 'ceilMode'>> & { oc: number };

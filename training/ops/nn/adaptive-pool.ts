@@ -1,4 +1,4 @@
-import { adaptiveAvgPool2dBackwardNCHW, adaptiveAvgPool2dNCHW } from '../../../lite-runtime/kernels/nn-pool.js';
+import { adaptiveAvgPool2dBackwardNCHW, adaptiveAvgPool2dNCHW } from '../../kernels/nn-pool.js';
 import { apply1 } from '../../dispatch.js';
 import { ShapeError, ValueError } from '../../errors.js';
 import { fmtShape } from '../../shape.js';

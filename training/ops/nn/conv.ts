@@ -1,5 +1,5 @@
 import type { ConvGeometry } from '../../../lite-runtime/kernels/im2col.js';
-import { conv2dBackwardInputNCHW, conv2dBackwardWeightNCHW, conv2dNCHW } from '../../../lite-runtime/kernels/nn-conv.js';
+import { conv2dBackwardInputNCHW, conv2dBackwardWeightNCHW, conv2dNCHW } from '../../kernels/nn-conv.js';
 import { apply1, expectTensors } from '../../dispatch.js';
 import { ShapeError, ValueError } from '../../errors.js';
 import { fmtShape } from '../../shape.js';

@@ -1,7 +1,7 @@
 import type { ConvGeometry } from '../../../lite-runtime/kernels/im2col.js';
 import {
   avgPool2dBackwardNCHW, avgPool2dNCHW, maxPool2dBackwardNCHW, maxPool2dNCHW, poolOutputSize,
-} from '../../../lite-runtime/kernels/nn-pool.js';
+} from '../../kernels/nn-pool.js';
 import { apply1 } from '../../dispatch.js';
 import { GradError, ShapeError, ValueError } from '../../errors.js';
 import { fmtShape } from '../../shape.js';

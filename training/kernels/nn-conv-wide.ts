@@ -8,7 +8,7 @@
  * (forward) or given a zero gradient (weight gradient). Used when that costs
  * at most ~1/8 more GEMM columns (nn-conv.ts decides).
  */
-import { matmul } from './index.js';
+import { matmul } from '../../lite-runtime/kernels/index.js';
 import type { ConvPlan } from './nn-conv.js';
 import { scratch } from './nn-scratch.js';
 

@@ -9,10 +9,10 @@
  * (nn-conv-gather.ts); work buffers come from nn-scratch.ts. The transposed
  * convolution is `conv2dBackwardInputNCHW`.
  */
-import { KernelArgumentError, checkDim, checkLen } from './errors.js';
+import { KernelArgumentError, checkDim, checkLen } from '../../lite-runtime/kernels/errors.js';
 import { depthwiseBackwardInput, depthwiseBackwardWeight, depthwiseForward } from './nn-depthwise.js';
-import { matmul } from './index.js';
-import { convOutputSize, type ConvGeometry } from './im2col.js';
+import { matmul } from '../../lite-runtime/kernels/index.js';
+import { convOutputSize, type ConvGeometry } from '../../lite-runtime/kernels/im2col.js';
 import { col2imStride1 } from './nn-conv-gather.js';
 import { wideBackwardWeight, wideFits, wideForward } from './nn-conv-wide.js';
 import { scratch } from './nn-scratch.js';

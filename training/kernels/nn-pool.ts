@@ -4,8 +4,8 @@
  * (n images of c planes, each h*w); PyTorch pads symmetrically, but
  * padBottom/padRight may differ from padTop/padLeft (ONNX pads).
  */
-import { KernelArgumentError, checkDim, checkLen } from './errors.js';
-import type { ConvGeometry } from './im2col.js';
+import { KernelArgumentError, checkDim, checkLen } from '../../lite-runtime/kernels/errors.js';
+import type { ConvGeometry } from '../../lite-runtime/kernels/im2col.js';
 
 /**
  * PyTorch's pooled length: floor or ceil of (size + padBefore + padAfter - dilation*(k-1) - 1)/stride + 1,
