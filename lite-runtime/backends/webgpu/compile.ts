@@ -27,6 +27,7 @@ import type { BackendPlan } from '../plan.js';
 import { realValues } from './consts.js';
 import type { GpuSession } from './device.js';
 import { GPU_KERNELS } from './kernels.js';
+import { layoutKernel } from './layout.js';
 import { count, gpuDType, type GpuCopy, type GpuProgram, type GpuRef, type GpuStep, type KernelContext } from './program.js';
 
 const U_STORAGE = 0x80, U_COPY_SRC = 0x04, U_COPY_DST = 0x08, U_MAP_READ = 0x01, U_UNIFORM = 0x40;
@@ -105,13 +106,12 @@ export class GpuExecutor {
       if (s.folded) return;
       const name = s.op.name;
       let why: string | null = null;
-      const kernel = GPU_KERNELS.get(s.op.code);
+      const kernel = GPU_KERNELS.get(s.op.code) ?? layoutKernel;
       if (cpuCodes.has(s.op.code)) why = 'op overridden by LoadOptions.ops';
-      else if (!kernel) why = 'no WebGPU kernel';
       else {
         let r: GpuStep[] | string;
         try {
-          r = kernel(s.node, ctx);
+          r = kernel(s.node, ctx, s.state);
         } catch (e) {
           r = `kernel rejected the node: ${(e as Error).message}`;
         }

@@ -26,6 +26,16 @@ fn tanh_(x: f32) -> f32 {
   return sign(x) * (1.0 - e) / (1.0 + e);
 }`;
 
+// WGSL's sin/cos may be off by 2^-11 (SwiftShader is, by ~2e-4): reduce to [-pi/2, pi/2] and use a degree-11 odd polynomial (error < 1e-7 there).
+const SIN = `
+fn sin_(x0: f32) -> f32 {
+  var x = x0 - 6.283185307179586 * round(x0 * 0.15915494309189535);
+  if (x > 1.5707963267948966) { x = 3.141592653589793 - x; }
+  if (x < -1.5707963267948966) { x = -3.141592653589793 - x; }
+  let x2 = x * x;
+  return x * (1.0 + x2 * (-0.16666666666666666 + x2 * (0.008333333333333333 + x2 * (-0.0001984126984126984 + x2 * (2.7557319223985893e-6 + x2 * -2.505210838544172e-8)))));
+}`;
+
 /** WGSL expression of each unary op over `x` (`P.alpha` for LEAKY_RELU), and helper functions it needs. */
 const UNARY: Record<number, { expr: string; lib?: string }> = {
   [B.ABS]: { expr: 'abs(x)' },
@@ -35,8 +45,8 @@ const UNARY: Record<number, { expr: string; lib?: string }> = {
   [B.RSQRT]: { expr: 'inverseSqrt(x)' },
   [B.EXP]: { expr: 'exp(x)' },
   [B.LOG]: { expr: 'log(x)' },
-  [B.SIN]: { expr: 'sin(x)' },
-  [B.COS]: { expr: 'cos(x)' },
+  [B.SIN]: { expr: 'sin_(x)', lib: SIN },
+  [B.COS]: { expr: 'sin_(x + 1.5707963267948966)', lib: SIN },
   [B.FLOOR]: { expr: 'floor(x)' },
   [B.CEIL]: { expr: 'ceil(x)' },
   [B.ROUND]: { expr: 'round(x)' },
@@ -65,6 +75,7 @@ const BINARY: Record<number, { expr: string; act: boolean; lib?: string }> = {
   [B.MAXIMUM]: { expr: 'max(a, b)', act: false },
   [B.MINIMUM]: { expr: 'min(a, b)', act: false },
   [B.SQUARED_DIFFERENCE]: { expr: '(a - b) * (a - b)', act: false },
+  [B.PRELU]: { expr: 'select(a * b, a, a >= 0.0)', act: false },
   [B.FLOOR_DIV]: { expr: 'floor(a / b)', act: false },
   [B.FLOOR_MOD]: { expr: 'a - floor(a / b) * b', act: false },
   [B.POW]: {
@@ -72,7 +83,8 @@ const BINARY: Record<number, { expr: string; act: boolean; lib?: string }> = {
 fn pow_(a: f32, b: f32) -> f32 {
   if (b == 0.0) { return 1.0; }
   if (a >= 0.0) { return pow(a, b); }
-  if (fract(b) != 0.0) { return bitcast<f32>(0x7fc00000u); }
+  var nan = 0x7fc00000u;
+  if (fract(b) != 0.0) { return bitcast<f32>(nan); }
   let m = pow(-a, b);
   return select(m, -m, fract(b * 0.5) != 0.0);
 }`,

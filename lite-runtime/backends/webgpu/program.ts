@@ -56,8 +56,9 @@ export interface KernelContext {
 /**
  * A kernel for one builtin op: the programs that compute `node`'s outputs on the GPU,
  * or a string saying why it cannot (the op then runs on the CPU, reported in the plan).
+ * `cpuState` is what the CPU op's prepare returned (layout.ts reads index plans from it).
  */
-export type GpuKernel = (node: import('../../ops/op.js').OpNode, ctx: KernelContext) => GpuStep[] | string;
+export type GpuKernel = (node: import('../../ops/op.js').OpNode, ctx: KernelContext, cpuState?: unknown) => GpuStep[] | string;
 
 type Field = ['u32' | 'i32' | 'f32', number] | ['u32x8' | 'i32x8', ArrayLike<number>];
 

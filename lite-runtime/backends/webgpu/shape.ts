@@ -9,16 +9,12 @@
 import { BuiltinOp as B } from '../../format/schema.js';
 import type { OpNode, RtTensor } from '../../ops/op.js';
 import { unsupportedDType } from './elementwise.js';
+import { sameQuant, viewProgram } from './layout.js';
 import {
   EPILOGUE_WGSL, actRange, count, dispatch1d, epilogueParams, main1d, params, storage, strides,
   type GpuKernel, type GpuStep, type KernelContext,
 } from './program.js';
 
-/** Same quantization (or none) on both sides: a plain copy keeps the real values exact. */
-function sameQuant(a: RtTensor, b: RtTensor): boolean {
-  if (a.dtype === 'float32' && b.dtype === 'float32') return true;
-  return !!a.quant && !!b.quant && a.quant.scale[0] === b.quant.scale[0] && a.quant.zeroPoint[0] === b.quant.zeroPoint[0];
-}
 
 const copyOp: GpuKernel = (node: OpNode) => {
   const x = node.inputs[0]!, y = node.outputs[0]!;
@@ -107,24 +103,39 @@ const pad: GpuKernel = (node, ctx) => {
 const concat: GpuKernel = (node, ctx) => {
   const y = node.outputs[0]!;
   const ins = node.inputs.filter((t): t is RtTensor => !!t);
+  let axis = node.options ? node.options.i32(0, 0) : 0;
+  if (axis < 0) axis += y.shape.length;
+  const act = node.options ? node.options.i8(1, 0) : 0, range = actRange(act);
+  if (!range) return `fused activation ${act} is not a clamp`;
+  return slabs(ins, ins.map((x) => x.shape), y, axis, range, ctx);
+};
+
+/** PACK: each input is a slab of thickness 1 along the new axis. */
+const pack: GpuKernel = (node, ctx) => {
+  const y = node.outputs[0]!;
+  const ins = node.inputs.filter((t): t is RtTensor => !!t);
+  let axis = node.options ? node.options.i32(1, 0) : 0;
+  if (axis < 0) axis += y.shape.length;
+  return slabs(ins, ins.map((x) => [...x.shape.slice(0, axis), 1, ...x.shape.slice(axis)]), y, axis, [-Infinity, Infinity], ctx);
+};
+
+/** Writes each input (seen with shape `shapes[k]`) into its slab of `y` along `axis`, one program per input. */
+function slabs(ins: RtTensor[], shapes: number[][], y: RtTensor, axis: number, range: [number, number], ctx: KernelContext): GpuStep[] | string {
   const bad = unsupportedDType(y, ...ins);
   if (bad) return bad;
   const r = y.shape.length;
   if (r > 8) return 'rank over 8';
-  let axis = node.options ? node.options.i32(0, 0) : 0;
-  if (axis < 0) axis += r;
-  const act = node.options ? node.options.i8(1, 0) : 0, range = actRange(act);
-  if (!range) return `fused activation ${act} is not a clamp`;
   const progs: GpuStep[] = [];
   let at = 0;
   const ys = strides(y.shape);
-  for (const x of ins) {
+  for (let j = 0; j < ins.length; j++) {
     // Output digits over x's shape map to Y at (digits + [0..at..0]) * ys: write X into its slab.
-    const n = count(x.shape);
+    const x = ins[j]!, xshape = shapes[j]!;
+    const n = count(xshape);
     if (n > 0) {
       const p = params({
         n: ['u32', n], rank: ['u32', r], ...epilogueParams(y, range[0], range[1]),
-        dims: ['u32x8', x.shape], ys: ['u32x8', ys], off: ['u32x8', y.shape.map((_, k) => (k === axis ? at : 0))],
+        dims: ['u32x8', xshape], ys: ['u32x8', ys], off: ['u32x8', y.shape.map((_, k) => (k === axis ? at : 0))],
       });
       const wgsl = `${p.wgsl}${storage(['X', 'f32'], ['Y', 'f32'])}${EPILOGUE_WGSL}
 ${main1d()}
@@ -139,10 +150,40 @@ ${main1d()}
 }`;
       progs.push({ name: 'CONCATENATION', cacheKey: 'concat', wgsl, dispatch: dispatch1d(n, ctx.maxWorkgroupsPerDim), uniforms: p.bytes, bindings: [{ tensor: x }, { tensor: y }] });
     }
-    at += x.shape[axis]!;
+    at += xshape[axis]!;
   }
   return progs;
-};
+}
+
+/** SPLIT / SPLIT_V / UNPACK: each output is a strided view of the input at its offset along the axis. */
+function parts(kind: 'split' | 'split_v' | 'unpack'): GpuKernel {
+  return (node, ctx) => {
+    const x = node.inputs[kind === 'split' ? 1 : 0]!;
+    const outs = node.outputs;
+    const bad = unsupportedDType(x, ...outs);
+    if (bad) return bad;
+    if (outs.some((y) => !sameQuant(x, y))) return 'input and output quantization differ';
+    if (x.shape.length > 8) return 'rank over 8';
+    let axis: number;
+    if (kind === 'unpack') axis = node.options ? node.options.i32(1, 0) : 0;
+    else {
+      const a = node.inputs[kind === 'split' ? 0 : 2];
+      if (!a || !a.isConst) return 'axis is not constant';
+      axis = Number(a.data[0]);
+    }
+    if (axis < 0) axis += x.shape.length;
+    const xs = strides(x.shape);
+    const steps: GpuStep[] = [];
+    let at = 0;
+    for (const y of outs) {
+      const viewShape = kind === 'unpack' ? [...x.shape.slice(0, axis), 1, ...x.shape.slice(axis + 1)] : y.shape;
+      if (count(viewShape) !== count(y.shape)) return 'output shapes do not match the input';
+      if (count(viewShape) > 0) steps.push(viewProgram(kind, x, y, viewShape, at * xs[axis]!, xs, ctx));
+      at += viewShape[axis]!;
+    }
+    return steps;
+  };
+}
 
 /** Shape kernels by builtin code. */
 export const SHAPE_KERNELS = new Map<number, GpuKernel>([
@@ -154,4 +195,8 @@ export const SHAPE_KERNELS = new Map<number, GpuKernel>([
   [B.PAD, pad],
   [B.PADV2, pad],
   [B.CONCATENATION, concat],
+  [B.PACK, pack],
+  [B.SPLIT, parts('split')],
+  [B.SPLIT_V, parts('split_v')],
+  [B.UNPACK, parts('unpack')],
 ]);
