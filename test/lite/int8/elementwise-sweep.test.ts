@@ -12,6 +12,7 @@ import { inflateRawSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { loadModel } from '../../../lite-runtime/index.js';
 import { setRequantMode } from '../../../lite-runtime/ops/util/requant.js';
+import { setKernelBackend } from '../../../lite-runtime/kernels/backend.js';
 
 interface StoredCase { name: string; op: string; xnnpack: boolean; model: string; inputs: string[]; output: string }
 
@@ -48,6 +49,16 @@ describe('int8 ADD/SUB/MUL sweep against LiteRT.js', () => {
       expect(r.count, `${r.count} elements differ, first ${r.first}`).toBe(0);
     });
   }
+
+  it('the JS loops (no wasm) give the same outputs', async () => {
+    setKernelBackend('js');
+    try {
+      for (const c of doc.cases) {
+        const r = await mismatches(c);
+        expect(r.count, `${c.name}: ${r.count} elements differ, first ${r.first}`).toBe(0);
+      }
+    } finally { setKernelBackend('wasm'); }
+  });
 
   it("tells the arithmetics apart: TFLite's own kernels ('reference' mode) fail it on XNNPACK-range ADD/SUB and MUL", async () => {
     setRequantMode('reference');
