@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { loadModel, type LiteModel, type TensorInfo } from '../../lite-runtime/index.js';
+import { fmtShape, loadModel, type LiteModel, type TensorInfo } from '../../lite-runtime/index.js';
 
 /** Loads a .tflite file for a command, timing the load. */
 export async function openModel(path: string): Promise<{ model: LiteModel; bytes: Uint8Array; loadMs: number }> {
@@ -12,8 +12,8 @@ export async function openModel(path: string): Promise<{ model: LiteModel; bytes
 /** `float32[1, 96, 96, 1] (scale 0.0039, zero point -128)` */
 export function describeTensor(t: TensorInfo): string {
   const q = t.quantization ? ` (scale ${t.quantization.scale.length > 1 ? `${t.quantization.scale.length} per-channel` : t.quantization.scale[0].toPrecision(4)}, zero point ${t.quantization.zeroPoint[0]})` : '';
-  const sig = t.shapeSignature?.some((d) => d < 0) ? ` signature [${t.shapeSignature.join(', ')}]` : '';
-  return `${t.name}: ${t.dtype}[${t.shape.join(', ')}]${sig}${q}`;
+  const sig = t.shapeSignature?.some((d) => d < 0) ? ` signature ${fmtShape(t.shapeSignature)}` : '';
+  return `${t.name}: ${t.dtype}${fmtShape(t.shape)}${sig}${q}`;
 }
 
 /** Deterministic inputs for a model: uniform in the dtype's usual range. */
