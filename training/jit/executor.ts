@@ -4,13 +4,13 @@ import type { Graph, Node, Value, VariableRef } from '../graph/ir.js';
 import { aliasesInput, planMemory, type MemoryPlan } from '../graph/passes/memory-plan.js';
 import { getOp, type TensorMeta, type TensorValue } from '../ops/registry.js';
 import { sizeOf } from '../shape.js';
-import { fusedKernel, plannedStep, runsIntoPlan } from './kernels/index.js';
+import { fusedStep, plannedStep, runsIntoPlan } from './steps/index.js';
 import { assignStep, inPlaceTargets, intoStep, rootVariable, writeThroughAssigns, writeThroughStep } from './state.js';
 
 /** Slot array holding every value's storage during one run. */
 export type Slots = (Storage | undefined)[];
 
-/** What a fused kernel needs to build its step. */
+/** What a step builder (steps/) needs to build the step of one node. */
 export interface StepContext {
   readonly node: Node;
   readonly graph: Graph;
@@ -108,7 +108,7 @@ export function compileGraph(graph: Graph, opts: { profile?: Map<string, number>
       steps.push(whileStep(ctx));
     } else {
       const into = inPlace.get(node);
-      steps.push(into ? intoStep(ctx, into) : fusedKernel(node.op)?.(ctx) ?? plannedStep(ctx) ?? opStep(ctx));
+      steps.push(into ? intoStep(ctx, into) : fusedStep(node.op)?.(ctx) ?? plannedStep(ctx) ?? opStep(ctx));
     }
   }
   if (opts.profile) {

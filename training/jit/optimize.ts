@@ -1,6 +1,6 @@
 import type { Graph } from '../graph/ir.js';
 import { cleanup, dce, fuseConv, fuseElementwise, fuseLinear, poolBeforeRelu, reluGradFromOutput } from '../graph/passes/index.js';
-import { canGenerateCode } from './kernels/elementwise.js';
+import { canGenerateCode } from './steps/elementwise.js';
 
 /**
  * The jit's pipeline: cleanup, then fusions for its executor (matmul / conv +

@@ -9,7 +9,7 @@ export { canGenerateCode, programSource, type FusedProgram } from './elementwise
 export { plannedStep } from './planned.js';
 
 /** The steps of the jit's fused ops; each writes into a buffer it is given. */
-const KERNELS = new Map<string, (ctx: StepContext) => Step>([
+const FUSED_STEPS = new Map<string, (ctx: StepContext) => Step>([
   ['fused.elementwise', fusedElementwiseStep],
   ['fused.linear', fusedLinearStep],
   ['fused.conv2d', fusedConvStep],
@@ -20,10 +20,10 @@ const KERNELS = new Map<string, (ctx: StepContext) => Step>([
  * gives its outputs one: the fused ops, and ops of the table with `forwardInto`.
  */
 export function runsIntoPlan(node: Node): boolean {
-  return KERNELS.has(node.op) || opRunsIntoPlan(node);
+  return FUSED_STEPS.has(node.op) || opRunsIntoPlan(node);
 }
 
 /** The step builder of a jit-only fused op, or undefined for ops of the op table. */
-export function fusedKernel(op: string): ((ctx: StepContext) => Step) | undefined {
-  return KERNELS.get(op);
+export function fusedStep(op: string): ((ctx: StepContext) => Step) | undefined {
+  return FUSED_STEPS.get(op);
 }
