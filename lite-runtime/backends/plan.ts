@@ -17,6 +17,8 @@ export interface BackendPlan {
   adapter?: string;
   /** Ops run by GPU kernels. */
   gpuOps: number;
+  /** Of those, elementwise ops computed inside the shader of the op after them (their results never stored). */
+  fusedOps: number;
   /** Ops run by the CPU kernels, with the reason (all of them on the CPU backend). */
   cpuOps: { node: number; op: string; reason: string }[];
   /** Copies between CPU and GPU memory in each run, in order ('end': the outputs read back). */
@@ -34,7 +36,7 @@ export interface BackendPlan {
 /** The plan of a model that runs on the CPU backend. */
 export function cpuPlan(reason: string, ops: { node: number; op: string }[]): BackendPlan {
   return {
-    backend: 'cpu', reason, gpuOps: 0, cpuOps: ops.map((o) => ({ ...o, reason: 'CPU backend' })), transfers: [],
+    backend: 'cpu', reason, gpuOps: 0, fusedOps: 0, cpuOps: ops.map((o) => ({ ...o, reason: 'CPU backend' })), transfers: [],
     dispatches: 0, commandBuffers: 0, pipelines: 0, gpuArenaBytes: 0, gpuConstBytes: 0,
   };
 }

@@ -28,6 +28,7 @@ import { realValues } from './consts.js';
 import type { GpuSession } from './device.js';
 import { GPU_KERNELS } from './kernels.js';
 import { layoutKernel } from './layout.js';
+import { elementwiseChain, isElementwise, isUnary } from './elementwise.js';
 import { count, gpuDType, type GpuCopy, type GpuProgram, type GpuRef, type GpuStep, type KernelContext } from './program.js';
 
 const U_STORAGE = 0x80, U_COPY_SRC = 0x04, U_COPY_DST = 0x08, U_MAP_READ = 0x01, U_UNIFORM = 0x40;
@@ -99,11 +100,11 @@ export class GpuExecutor {
     const steps = this.runner.preparedSteps;
     const n = steps.length;
     // 1. Kernels: GPU steps or a reason to run on the CPU.
-    const gpu: (GpuStep[] | null)[] = [];
+    const gpu: (GpuStep[] | null)[] = steps.map(() => null);
     const cpuOps: BackendPlan['cpuOps'] = [];
+    const fusedOps = this.fuse(cpuCodes, ctx, gpu);
     steps.forEach((s, i) => {
-      gpu.push(null);
-      if (s.folded) return;
+      if (s.folded || gpu[i]) return;
       const name = s.op.name;
       let why: string | null = null;
       const kernel = GPU_KERNELS.get(s.op.code) ?? layoutKernel;
@@ -320,9 +321,55 @@ export class GpuExecutor {
     this.plan = {
       backend: 'webgpu', reason,
       adapter: info ? [info.vendor, info.architecture, info.description].filter(Boolean).join(' ') || 'unknown adapter' : 'unknown adapter',
-      gpuOps: gpu.filter((g) => g).length, cpuOps, transfers, dispatches, commandBuffers,
+      gpuOps: gpu.filter((g) => g).length, fusedOps, cpuOps, transfers, dispatches, commandBuffers,
       pipelines: new Set(progs.map((p) => p.cacheKey)).size, gpuArenaBytes: arenaBytes, gpuConstBytes: constBytes,
     };
+  }
+
+  /**
+   * Elementwise chains the model left apart (an elementwise op, then unary ops each reading
+   * only the previous one's float32 result) become one shader: the last op of a chain gets
+   * it, the others an empty step (their results never exist). Returns how many ops were fused.
+   */
+  private fuse(cpuCodes: ReadonlySet<number>, ctx: KernelContext, gpu: (GpuStep[] | null)[]): number {
+    const steps = this.runner.preparedSteps;
+    const consumers = new Map<RtTensor, number>();
+    const producer = new Map<RtTensor, number>();
+    for (const t of this.runner.outputTensors) consumers.set(t, Infinity);
+    steps.forEach((s, i) => {
+      if (s.folded) return;
+      for (const t of s.node.inputs) if (t) consumers.set(t, (consumers.get(t) ?? 0) + 1);
+      for (const t of s.node.outputs) producer.set(t, i);
+    });
+    const ok = (i: number): boolean => {
+      const s = steps[i]!;
+      return !s.folded && !cpuCodes.has(s.op.code) && GPU_KERNELS.has(s.op.code) && isElementwise(s.op.code) && s.node.outputs.length === 1;
+    };
+    const chainOf = new Map<number, number[]>();
+    steps.forEach((s, i) => {
+      if (!ok(i) || !isUnary(s.op.code)) return;
+      const x = s.node.inputs[0];
+      if (!x || x.dtype !== 'float32' || x.isConst || consumers.get(x) !== 1) return;
+      const j = producer.get(x);
+      if (j === undefined || !ok(j)) return;
+      const chain = chainOf.get(j) ?? [j];
+      chainOf.delete(j);
+      chainOf.set(i, [...chain, i]);
+    });
+    let fused = 0;
+    for (const [last, chain] of chainOf) {
+      let r: GpuStep[] | string;
+      try {
+        r = elementwiseChain(chain.map((k) => ({ code: steps[k]!.op.code, node: steps[k]!.node })), ctx);
+      } catch {
+        continue;
+      }
+      if (typeof r === 'string' || this.checkSteps(r, ctx)) continue;
+      for (const k of chain) gpu[k] = [];
+      gpu[last] = r;
+      fused += chain.length - 1;
+    }
+    return fused;
   }
 
   /** A reason when a kernel's steps cannot run on this device (binding count), else null. */

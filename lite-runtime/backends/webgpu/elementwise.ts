@@ -11,7 +11,7 @@ import { BuiltinOp as B } from '../../format/schema.js';
 import type { OpNode, RtTensor } from '../../ops/op.js';
 import {
   EPILOGUE_WGSL, actRange, count, dispatch1d, epilogueParams, gpuDType, main1d, params, storage, strides,
-  type GpuKernel, type GpuStep, type KernelContext,
+  type GpuKernel, type GpuRef, type GpuStep, type KernelContext,
 } from './program.js';
 
 const ERF = `
@@ -99,52 +99,72 @@ export function unsupportedDType(...ts: (RtTensor | null | undefined)[]): string
   return null;
 }
 
-function unary(code: number): GpuKernel {
-  return (node: OpNode, ctx: KernelContext) => {
-    const x = node.inputs[0]!, y = node.outputs[0]!;
+/** A WGSL float literal. */
+function lit(v: number): string {
+  return Number.isFinite(v) ? v.toExponential() : v > 0 ? '3.4028234e38' : '-3.4028234e38';
+}
+
+function unaryOf(code: number, node: OpNode): { expr: string; lib?: string } | null {
+  if (code === B.GELU) return node.options?.bool(0, false) ? GELU_TANH : GELU_EXACT;
+  const op = UNARY[code];
+  if (!op) return null;
+  if (code === B.LEAKY_RELU) return { expr: op.expr.replace('P.alpha', lit(node.options?.f32(0, 0) ?? 0)) };
+  return op;
+}
+
+/** Whether `code` is an elementwise op this file computes (unary or binary). */
+export function isElementwise(code: number): boolean {
+  return code === B.GELU || code in UNARY || code in BINARY;
+}
+
+/** Unary ops whose result is a function of one element (they may follow another elementwise op in one shader). */
+export function isUnary(code: number): boolean {
+  return code === B.GELU || code in UNARY;
+}
+
+/**
+ * One shader for a chain of elementwise ops: `first` (unary or binary) then unary `tail` ops,
+ * each feeding only the next (the intermediate tensors never exist). Returns the program, or
+ * a reason when one of them is not elementwise on GPU tensors.
+ */
+export function elementwiseChain(chain: ReadonlyArray<{ code: number; node: OpNode }>, ctx: KernelContext): GpuStep[] | string {
+  const first = chain[0]!, last = chain[chain.length - 1]!;
+  const y = last.node.outputs[0]!;
+  const libs = new Set<string>();
+  const fns: string[] = [];
+  let body: string;
+  let bindings: GpuRef[];
+  let lo = -Infinity, hi = Infinity, n = count(y.shape), keyHead: string;
+  let p: ReturnType<typeof params>;
+  if (isUnary(first.code)) {
+    const x = first.node.inputs[0]!;
     const bad = unsupportedDType(x, y);
     if (bad) return bad;
-    let op = UNARY[code]!;
-    if (code === B.GELU) op = node.options?.bool(0, false) ? GELU_TANH : GELU_EXACT;
-    const n = count(y.shape);
-    const alpha = code === B.LEAKY_RELU ? node.options?.f32(0, 0) ?? 0 : 0;
-    const p = params({ n: ['u32', n], alpha: ['f32', alpha], ...epilogueParams(y) });
-    const wgsl = `${p.wgsl}${storage(['X', 'f32'], ['Y', 'f32'])}${EPILOGUE_WGSL}${op.lib ?? ''}
-${main1d()}
-  if (i >= P.n) { return; }
-  let x = X[i];
-  Y[i] = epi(${op.expr});
-}`;
-    return [{
-      name: `unary:${code}`, cacheKey: `unary:${op.expr}`, wgsl, dispatch: dispatch1d(n, ctx.maxWorkgroupsPerDim),
-      uniforms: p.bytes, bindings: [{ tensor: x }, { tensor: y }],
-    }];
-  };
-}
-
-/** Strides of `shape` broadcast to `out` (rank-aligned at the end; 0 along broadcast dims). */
-export function broadcastStrides(shape: ReadonlyArray<number>, out: ReadonlyArray<number>): number[] {
-  const st = strides(shape), r = out.length, off = r - shape.length;
-  return out.map((_, k) => (k < off || shape[k - off] === 1 ? 0 : st[k - off]!));
-}
-
-function binary(code: number): GpuKernel {
-  return (node: OpNode, ctx: KernelContext) => {
-    const a = node.inputs[0]!, b = node.inputs[1]!, y = node.outputs[0]!;
+    const op = unaryOf(first.code, first.node)!;
+    if (op.lib) libs.add(op.lib);
+    fns.push(`fn s0(x: f32) -> f32 { return ${op.expr}; }`);
+    body = 'let v = s0(X[i]);';
+    keyHead = `u:${op.expr}`;
+    p = params({ n: ['u32', n], ...epilogueParams(y) });
+    bindings = [{ tensor: x }, { tensor: y }];
+  } else {
+    const a = first.node.inputs[0]!, b = first.node.inputs[1]!;
     const bad = unsupportedDType(a, b, y);
     if (bad) return bad;
-    const op = BINARY[code]!;
-    const act = op.act && node.options ? node.options.i8(0, 0) : 0;
+    const op = BINARY[first.code]!;
+    if (op.lib) libs.add(op.lib);
+    const act = op.act && first.node.options ? first.node.options.i8(0, 0) : 0;
     const range = actRange(act);
     if (!range) return `fused activation ${act} is not a clamp`;
     if (y.shape.length > 8) return `rank ${y.shape.length} is over 8`;
-    const n = count(y.shape), na = count(a.shape), nb = count(b.shape);
+    const out = first.node.outputs[0]!;
+    const na = count(a.shape), nb = count(b.shape);
+    n = count(out.shape);
     const mode = na === n && nb === n ? 'same' : nb === 1 && na === n ? 'sb' : na === 1 && nb === n ? 'sa' : 'bcast';
-    const p = params({
-      n: ['u32', n], rank: ['u32', y.shape.length], ...epilogueParams(y, range[0], range[1]),
-      dims: ['u32x8', y.shape], sa: ['u32x8', broadcastStrides(a.shape, y.shape)], sb: ['u32x8', broadcastStrides(b.shape, y.shape)],
-    });
-    const index = mode === 'same' ? 'let ia = i; let ib = i;'
+    if (chain.length === 1) [lo, hi] = range;
+    const clampExpr = chain.length === 1 || act === 0 ? op.expr : `clamp(${op.expr}, ${lit(range[0])}, ${lit(range[1])})`;
+    fns.push(`fn s0(a: f32, b: f32) -> f32 { return ${clampExpr}; }`);
+    body = `${mode === 'same' ? 'let ia = i; let ib = i;'
       : mode === 'sb' ? 'let ia = i; let ib = 0u;'
         : mode === 'sa' ? 'let ia = 0u; let ib = i;'
           : `var ia = 0u; var ib = 0u; var rem = i;
@@ -152,19 +172,51 @@ function binary(code: number): GpuKernel {
     let d = P.dims[k / 4][k % 4];
     let c = rem % d; rem = rem / d;
     ia += c * P.sa[k / 4][k % 4]; ib += c * P.sb[k / 4][k % 4];
-  }`;
-    const wgsl = `${p.wgsl}${storage(['A', 'f32'], ['Bv', 'f32'], ['Y', 'f32'])}${EPILOGUE_WGSL}${op.lib ?? ''}
+  }`}
+  let v = s0(A[ia], Bv[ib]);`;
+    keyHead = `b:${clampExpr}:${mode}`;
+    p = params({
+      n: ['u32', n], rank: ['u32', out.shape.length], ...epilogueParams(y, lo, hi),
+      dims: ['u32x8', out.shape], sa: ['u32x8', broadcastStrides(a.shape, out.shape)], sb: ['u32x8', broadcastStrides(b.shape, out.shape)],
+    });
+    bindings = [{ tensor: a }, { tensor: b }, { tensor: y }];
+  }
+  let v = 'v';
+  const keys = [keyHead];
+  for (let k = 1; k < chain.length; k++) {
+    const op = unaryOf(chain[k]!.code, chain[k]!.node);
+    if (!op) return 'not elementwise';
+    if (op.lib) libs.add(op.lib);
+    fns.push(`fn s${k}(x: f32) -> f32 { return ${op.expr}; }`);
+    v = `s${k}(${v})`;
+    keys.push(op.expr);
+  }
+  const names = bindings.length === 2 ? storage(['X', 'f32'], ['Y', 'f32']) : storage(['A', 'f32'], ['Bv', 'f32'], ['Y', 'f32']);
+  const wgsl = `${p.wgsl}${names}${EPILOGUE_WGSL}${[...libs].join('')}
+${fns.join('\n')}
 ${main1d()}
   if (i >= P.n) { return; }
-  ${index}
-  let a = A[ia]; let b = Bv[ib];
-  Y[i] = epi(${op.expr});
+  ${body}
+  Y[i] = epi(${v});
 }`;
-    return [{
-      name: `binary:${code}`, cacheKey: `binary:${op.expr}:${mode}`, wgsl, dispatch: dispatch1d(n, ctx.maxWorkgroupsPerDim),
-      uniforms: p.bytes, bindings: [{ tensor: a }, { tensor: b }, { tensor: y }],
-    }];
-  };
+  return [{
+    name: chain.map((c) => c.code).join('+'), cacheKey: `ew:${keys.join('|')}`, wgsl, dispatch: dispatch1d(n, ctx.maxWorkgroupsPerDim),
+    uniforms: p.bytes, bindings,
+  }];
+}
+
+function unary(code: number): GpuKernel {
+  return (node: OpNode, ctx: KernelContext) => elementwiseChain([{ code, node }], ctx);
+}
+
+function binary(code: number): GpuKernel {
+  return (node: OpNode, ctx: KernelContext) => elementwiseChain([{ code, node }], ctx);
+}
+
+/** Strides of `shape` broadcast to `out` (rank-aligned at the end; 0 along broadcast dims). */
+export function broadcastStrides(shape: ReadonlyArray<number>, out: ReadonlyArray<number>): number[] {
+  const st = strides(shape), r = out.length, off = r - shape.length;
+  return out.map((_, k) => (k < off || shape[k - off] === 1 ? 0 : st[k - off]!));
 }
 
 /** Elementwise kernels by builtin code. */

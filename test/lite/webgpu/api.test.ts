@@ -77,6 +77,33 @@ describe.skipIf(!gpu)('webgpu backend', () => {
     c.dispose();
   });
 
+  it('fuses an elementwise chain the model left apart into one shader', async () => {
+    const bytes = writeTflite({
+      tensors: [
+        { name: 'x', shape: [2, 3], dtype: 'float32' },
+        { name: 'c', shape: [3], dtype: 'float32', data: new Float32Array([0.5, -1, 2]) },
+        { name: 'm', shape: [2, 3], dtype: 'float32' },
+        { name: 't', shape: [2, 3], dtype: 'float32' },
+        { name: 'y', shape: [2, 3], dtype: 'float32' },
+      ],
+      operators: [
+        { op: 'MUL', inputs: ['x', 'c'], outputs: ['m'] },
+        { op: 'TANH', inputs: ['m'], outputs: ['t'] },
+        { op: 'LEAKY_RELU', inputs: ['t'], outputs: ['y'], options: { alpha: 0.2 } },
+      ],
+      inputs: ['x'], outputs: ['y'],
+    });
+    const m = await loadModel(bytes, { backend: 'webgpu', gpu });
+    const c = await loadModel(bytes, { backend: 'cpu' });
+    expect(m.backendPlan.fusedOps).toBe(2);
+    expect(m.backendPlan.dispatches).toBe(1);
+    const x = new Float32Array([1, -2, 3, 0.5, 0.25, -4]);
+    const [yg] = await m.run([x]), [yc] = await c.run([x]);
+    nums(yg!.data).forEach((v, i) => expect(v).toBeCloseTo(nums(yc!.data)[i]!, 5));
+    m.dispose();
+    c.dispose();
+  });
+
   it("'auto' keeps small models and software adapters on the CPU, and says why", async () => {
     const small = await loadModel(modelBytes('hello_world_float.tflite'), { backend: 'auto', gpu });
     expect(small.backend).toBe('cpu');
