@@ -1,7 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import v8 from 'node:v8';
-import { KERNELS_FMA_WASM } from '../../lite-runtime/kernels/wasm/generated.js';
-import { instantiate } from '../../lite-runtime/kernels/wasm/runtime.js';
+import { embeddedWasm, instantiate } from '../../lite-runtime/kernels/wasm/runtime.js';
 import { randF32, randI8, naiveMatmul, expectClose } from './ref.js';
 
 // Node 20 keeps relaxed SIMD behind a flag; browsers and newer runtimes ship
@@ -9,7 +8,7 @@ import { randF32, randI8, naiveMatmul, expectClose } from './ref.js';
 v8.setFlagsFromString('--experimental-wasm-relaxed-simd');
 
 describe('relaxed-SIMD (FMA) build', () => {
-  const bytes = Uint8Array.from(Buffer.from(KERNELS_FMA_WASM, 'base64'));
+  const bytes = embeddedWasm('fma');
 
   it('validates once relaxed SIMD is enabled and matches the naive products', () => {
     expect(WebAssembly.validate(bytes)).toBe(true);

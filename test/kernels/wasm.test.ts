@@ -1,9 +1,8 @@
 import { describe, it, expect, vi } from 'vitest';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { KERNELS_FMA_WASM, KERNELS_SIMD_WASM } from '../../lite-runtime/kernels/wasm/generated.js';
 import { WasmHeap } from '../../lite-runtime/kernels/wasm/heap.js';
-import { instantiate } from '../../lite-runtime/kernels/wasm/runtime.js';
+import { embeddedWasm, instantiate } from '../../lite-runtime/kernels/wasm/runtime.js';
 import { initKernels, kernelBackend, matmul, matmulPacked, wasmFlavour, packB, freePacked, packI8, qmatmulI8Packed } from '../../lite-runtime/kernels/index.js';
 import { activeWasm } from '../../lite-runtime/kernels/backend.js';
 import { randF32, randI8, naiveMatmul, expectClose } from './ref.js';
@@ -25,6 +24,8 @@ describe('wasm build', () => {
       for (const name of ['simd', 'fma'] as const) {
         const file = await readFile(`${root}lite-runtime/kernels/wasm/build/kernels-${name}.wasm`);
         expect(Buffer.compare(file, Buffer.from(wasm[name])), `build/kernels-${name}.wasm is stale`).toBe(0);
+        // the embedded copy (hex, the FMA build as edits of the SIMD one) decodes to the same bytes
+        expect(Buffer.compare(Buffer.from(embeddedWasm(name)), file), `embedded ${name} build`).toBe(0);
       }
     } finally {
       process.chdir(prev);
@@ -32,7 +33,7 @@ describe('wasm build', () => {
   }, 60_000); // two asc builds: ~1.5 s alone, slower on a loaded machine
 
   it('the SIMD128 build validates here; the FMA build uses relaxed SIMD', () => {
-    const simd = Buffer.from(KERNELS_SIMD_WASM, 'base64'), fma = Buffer.from(KERNELS_FMA_WASM, 'base64');
+    const simd = embeddedWasm('simd'), fma = embeddedWasm('fma');
     expect(WebAssembly.validate(simd)).toBe(true);
     // small (the fused int8 kernels are unrolled by hand: 18 KB today)
     expect(simd.length).toBeLessThan(24_576);

@@ -6,7 +6,7 @@
  */
 import { WasmHeap } from './heap.js';
 import type { ResolvedConv } from '../im2col.js';
-import { KERNELS_FMA_WASM, KERNELS_SIMD_WASM } from './generated.js';
+import { KERNELS_FMA_EDITS, KERNELS_SIMD_WASM } from './generated.js';
 import { qmatmulI8Js } from '../js/qgemm.js';
 
 /** The module's exports (pointers are byte offsets, sizes in elements). */
@@ -562,11 +562,34 @@ function offsets(base: number, sizes: number[]): number[] {
   return out;
 }
 
-function decodeBase64(s: string): Uint8Array<ArrayBuffer> {
-  const bin = atob(s);
-  const out = new Uint8Array(bin.length);
-  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
+/** Bytes of a hex string (lower case). */
+function hexBytes(s: string): Uint8Array<ArrayBuffer> {
+  const out = new Uint8Array(s.length >> 1);
+  // '0'-'9' -> 0-9 (c & 15), 'a'-'f' -> 10-15 (c & 15 plus 9)
+  const v = (c: number): number => (c & 15) + (c >> 6) * 9;
+  for (let i = 0; i < out.length; i++) out[i] = (v(s.charCodeAt(2 * i)) << 4) | v(s.charCodeAt(2 * i + 1));
   return out;
+}
+
+/**
+ * The embedded kernels module of a flavour: the SIMD128 build, or the relaxed-SIMD (FMA)
+ * build rebuilt from its byte edits of the SIMD one (records of LEB128 kept, dropped and
+ * inserted counts, then the inserted bytes; written by scripts/build-wasm.mjs).
+ * @example WebAssembly.validate(embeddedWasm('fma'))
+ */
+export function embeddedWasm(flavour: 'simd' | 'fma'): Uint8Array<ArrayBuffer> {
+  const base = hexBytes(KERNELS_SIMD_WASM);
+  if (flavour === 'simd') return base;
+  const e = hexBytes(KERNELS_FMA_EDITS), out: number[] = [];
+  let p = 0, at = 0;
+  const num = (): number => { let n = 0, sh = 0, b: number; do { b = e[at++]!; n += (b & 127) * 2 ** sh; sh += 7; } while (b & 128); return n; };
+  while (at < e.length) {
+    const keep = num(), drop = num(), ins = num();
+    for (let t = 0; t < keep; t++) out.push(base[p++]!);
+    p += drop;
+    for (let t = 0; t < ins; t++) out.push(e[at++]!);
+  }
+  return Uint8Array.from(out);
 }
 
 /** Instantiates a kernels module; null when this host cannot. */
@@ -587,10 +610,10 @@ export function instantiate(module: WebAssembly.Module, flavour: string): WasmKe
  * compiling from bytes, as in workers) is unavailable.
  */
 export function loadEmbedded(): WasmKernels | null {
-  if (typeof WebAssembly !== 'object' || typeof atob !== 'function') return null;
-  for (const [flavour, b64] of [['fma', KERNELS_FMA_WASM], ['simd', KERNELS_SIMD_WASM]] as const) {
+  if (typeof WebAssembly !== 'object') return null;
+  for (const flavour of ['fma', 'simd'] as const) {
     try {
-      const bytes = decodeBase64(b64);
+      const bytes = embeddedWasm(flavour);
       if (!WebAssembly.validate(bytes)) continue;
       const k = instantiate(new WebAssembly.Module(bytes), flavour);
       if (k) return k;
