@@ -35,6 +35,9 @@ export function windowOf(
   const same = (o ? o.i8(f.padding, 0) : 0) === 0;
   const sw = o ? o.i32(f.stride_w, 1) : 1, sh = o ? o.i32(f.stride_h, 1) : 1;
   const dw = f.dilation_w !== undefined && o ? o.i32(f.dilation_w, 1) : 1, dh = f.dilation_h !== undefined && o ? o.i32(f.dilation_h, 1) : 1;
+  // A PAD folded into the convolution at load carries its [top, bottom, left, right] padding in the options.
+  const ex = (o as { explicitPadding?: ReadonlyArray<number> } | null)?.explicitPadding;
+  if (ex) return { sh, sw, dh, dw, kh, kw, pt: ex[0]!, pl: ex[2]! };
   return {
     sh, sw, dh, dw, kh, kw,
     pt: padBefore(same, x.shape[1]!, y.shape[1]!, kh, sh, dh), pl: padBefore(same, x.shape[2]!, y.shape[2]!, kw, sw, dw),

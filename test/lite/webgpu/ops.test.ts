@@ -90,3 +90,29 @@ describe.skipIf(!gpu)('webgpu ops against the CPU backend', () => {
     });
   }
 });
+
+describe.skipIf(!gpu)('webgpu with load-time rewrites of the CPU path', () => {
+  it('a PAD feeding a VALID convolution (folded at load into explicit padding) gives the CPU result', async () => {
+    const w = rand(2 * 3 * 3 * 4);
+    const bytes = writeTflite({
+      tensors: [
+        f32('x', [1, 5, 6, 4]), { name: 'pads', shape: [4, 2], dtype: 'int32', data: new Int32Array([0, 0, 1, 2, 2, 1, 0, 0]) },
+        f32('p', [1, 8, 9, 4]), f32('w', [2, 3, 3, 4], w), f32('b', [2], rand(2)), f32('y', [1, 6, 7, 2]),
+      ] as ModelDesc['tensors'],
+      operators: [
+        { op: 'PAD', inputs: ['x', 'pads'], outputs: ['p'] },
+        { op: 'CONV_2D', inputs: ['p', 'w', 'b'], outputs: ['y'], options: { padding: 'VALID' } },
+      ] as ModelDesc['operators'],
+      inputs: ['x'], outputs: ['y'],
+    });
+    const g = await loadModel(bytes, { backend: 'webgpu', gpu });
+    const cpu = await loadModel(bytes, { backend: 'cpu' });
+    const x = rand(120);
+    const [yg] = await g.run([x]), [yc] = await cpu.run([x]);
+    const a = yg!.data as Float32Array, b = yc!.data as Float32Array;
+    expect(a.length).toBe(b.length);
+    for (let i = 0; i < b.length; i++) expect(Math.abs(a[i]! - b[i]!)).toBeLessThanOrEqual(1e-4 * Math.max(1, Math.abs(b[i]!)));
+    g.dispose();
+    cpu.dispose();
+  });
+});
