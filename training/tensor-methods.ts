@@ -23,6 +23,7 @@ import * as binary from './ops/binary.js';
 import * as unary from './ops/unary.js';
 import * as expandOp from './ops/expand.js';
 import * as matmulOp from './ops/matmul.js';
+import * as castOp from './ops/cast.js';
 import * as permuteOp from './ops/permute.js';
 import * as reshapeOp from './ops/reshape.js';
 import * as sumOp from './ops/sum.js';
@@ -45,6 +46,7 @@ import * as repeatOp from './ops/shape/repeat.js';
 import * as slice from './ops/shape/slice.js';
 import * as splitOp from './ops/shape/split.js';
 import * as squeezeOp from './ops/shape/squeeze.js';
+import * as trilu from './ops/shape/trilu.js';
 
 /** The op methods of Tensor; each is the op function of the same name with `this` as first input. */
 export interface TensorMethods {
@@ -77,6 +79,28 @@ export interface TensorMethods {
 
   // linear algebra
   matmul(other: Tensor): Tensor;
+  /** Product of two 2-D matrices (torch's `x.mm`). */
+  mm(other: Tensor): Tensor;
+  /** @see bmm */
+  bmm(other: Tensor): Tensor;
+  /** @see triu */
+  triu(diagonal?: number): Tensor;
+  /** @see tril */
+  tril(diagonal?: number): Tensor;
+
+  // dtype (ops/cast.ts): each returns this tensor when it already has the dtype
+  /** @see cast @example x.to('int32') */
+  to(dtype: castOp.CastDType): Tensor;
+  /** To float32. */
+  float(): Tensor;
+  /** To int32 (truncating toward zero). */
+  int(): Tensor;
+  /** To int32, tglite's integer dtype (PyTorch's `.long()` gives int64). */
+  long(): Tensor;
+  /** To bool (x != 0). */
+  bool(): Tensor;
+  /** To the dtype of `other`. */
+  typeAs(other: Tensor): Tensor;
 
   // reductions (ops/sum.ts, ops/math/)
   sum(dim?: number | readonly number[], keepdim?: boolean): Tensor;
@@ -125,6 +149,12 @@ export interface TensorMethods {
   t(): Tensor;
   /** Broadcasts to `shape` (-1 keeps a dim). @example x.expand([4, -1]) */
   expand(shape: Shape): Tensor;
+  /** Broadcasts to the shape of `other`. */
+  expandAs(other: Tensor): Tensor;
+  /** Reshapes to the shape of `other`. */
+  reshapeAs(other: Tensor): Tensor;
+  /** Same as reshapeAs. */
+  viewAs(other: Tensor): Tensor;
   flatten(startDim?: number, endDim?: number): Tensor;
   squeeze(dim?: number | readonly number[]): Tensor;
   unsqueeze(dim: number): Tensor;
@@ -135,6 +165,8 @@ export interface TensorMethods {
   tile(dims: readonly number[]): Tensor;
   /** `length` elements from `start` along `dim`. */
   narrow(dim: number, start: number, length: number): Tensor;
+  /** @see slice @example x.slice(1, 0, null, 2) // every other column */
+  slice(dim: number, start?: number | null, end?: number | null, step?: number): Tensor;
   /** The slice at `index` along `dim`, dim removed. */
   select(dim: number, index: number): Tensor;
   /** Reverses along `dims`. */
@@ -148,6 +180,8 @@ export interface TensorMethods {
   gather(dim: number, index: Tensor): Tensor;
   scatter(dim: number, index: Tensor, src: Tensor | number): Tensor;
   scatterAdd(dim: number, index: Tensor, src: Tensor): Tensor;
+  /** `value` where `mask` is true, this elsewhere (torch's `masked_fill`). @example scores.maskedFill(causal, -Infinity) */
+  maskedFill(mask: Tensor, value: TensorLike): Tensor;
 }
 
 declare module './tensor-class.js' {
@@ -189,6 +223,20 @@ const METHODS: TensorMethods & ThisType<Tensor> = {
   clip(min, max) { return clampOp.clamp(this, min, max); },
 
   matmul(other) { return matmulOp.matmul(this, other); },
+  mm(other) {
+    if (this.ndim !== 2 || other?.ndim !== 2) throw new ShapeError(`mm: both arguments must be 2-D, got ${this.ndim}-D and ${other?.ndim}-D; use matmul or bmm for batches`);
+    return matmulOp.mm(this, other);
+  },
+  bmm(other) { return matmulOp.bmm(this, other); },
+  triu(diagonal) { return trilu.triu(this, diagonal); },
+  tril(diagonal) { return trilu.tril(this, diagonal); },
+
+  to(dtype) { return castOp.cast(this, dtype); },
+  float() { return castOp.cast(this, 'float32'); },
+  int() { return castOp.cast(this, 'int32'); },
+  long() { return castOp.cast(this, 'int32'); },
+  bool() { return castOp.cast(this, 'bool'); },
+  typeAs(other) { return castOp.cast(this, other.dtype); },
 
   sum(dim, keepdim) { return sumOp.sum(this, dim, keepdim); },
   mean(dim, keepdim) { return meanOp.mean(this, dim, keepdim); },
@@ -218,6 +266,9 @@ const METHODS: TensorMethods & ThisType<Tensor> = {
     return this.ndim < 2 ? this : permuteOp.transpose(this, 0, 1);
   },
   expand(shape) { return expandOp.expand(this, shape); },
+  expandAs(other) { return expandOp.expand(this, other.shape); },
+  reshapeAs(other) { return reshapeOp.reshape(this, other.shape); },
+  viewAs(other) { return reshapeOp.reshape(this, other.shape); },
   flatten(startDim, endDim) { return squeezeOp.flatten(this, startDim, endDim); },
   squeeze(dim) { return squeezeOp.squeeze(this, dim); },
   unsqueeze(dim) { return squeezeOp.unsqueeze(this, dim); },
@@ -227,6 +278,7 @@ const METHODS: TensorMethods & ThisType<Tensor> = {
   repeat(repeats) { return repeatOp.repeat(this, repeats); },
   tile(dims) { return repeatOp.tile(this, dims); },
   narrow(dim, start, length) { return slice.narrow(this, dim, start, length); },
+  slice(dim, start, end, step) { return slice.slice(this, dim, start, end, step); },
   select(dim, index) { return slice.select(this, dim, index); },
   flip(dims) { return slice.flip(this, dims); },
 
@@ -236,6 +288,7 @@ const METHODS: TensorMethods & ThisType<Tensor> = {
   gather(dim, index) { return gatherOp.gather(this, dim, index); },
   scatter(dim, index, src) { return gatherOp.scatter(this, dim, index, src); },
   scatterAdd(dim, index, src) { return gatherOp.scatterAdd(this, dim, index, src); },
+  maskedFill(mask, value) { return whereOp.where(mask, value, this); },
 };
 
 // Non-enumerable, like class methods.

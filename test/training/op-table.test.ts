@@ -18,6 +18,8 @@ const SAMPLE_ATTRS: Readonly<Record<string, readonly Attrs[]>> = {
   softplus: [{ beta: 2, threshold: 5 }, { beta: -1, threshold: 20 }],
   clamp: [{ min: -1, max: 0.5 }, { min: null, max: 2 }, { min: 1, max: -1 }],
   hardtanh: [{ min: -1, max: 1 }, { min: 0, max: 6 }],
+  celu: [{ alpha: 1 }, { alpha: 0.5 }, { alpha: -2 }],
+  cast: [{ dtype: 'float32' }, { dtype: 'int32' }, { dtype: 'bool' }],
 };
 const attrsOf = (op: OpDef): readonly Attrs[] => SAMPLE_ATTRS[op.name.replace(/Grad$/, '')] ?? [{}];
 

@@ -10,6 +10,8 @@ export { RESHAPE, reshape } from './reshape.js';
 export * from './permute.js';
 export { SUM, sum, type ReduceAttrs } from './sum.js';
 export * from './matmul.js';
+export * from './einsum.js';
+export * from './cast.js';
 export * from './assign.js';
 export * from './math/index.js';
 export * from './shape/index.js';

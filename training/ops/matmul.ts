@@ -100,6 +100,17 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
   return reshape(out, shape);
 }
 
+/**
+ * Batched matrix product of two 3-D tensors with the same batch size, no
+ * broadcasting (torch.bmm). @example tg.bmm(q, k.transpose(1, 2)) // [B, n, d] @ [B, d, m] -> [B, n, m]
+ */
+export function bmm(a: Tensor, b: Tensor): Tensor {
+  expectTensors('bmm', a, b);
+  if (a.ndim !== 3 || b.ndim !== 3) throw new ShapeError(`bmm: both arguments must be 3-D [B, n, k] and [B, k, m], got ${fmtShape(a.shape)} and ${fmtShape(b.shape)}`);
+  if (a.shape[0] !== b.shape[0]) throw new ShapeError(`bmm: batch sizes differ: ${fmtShape(a.shape)} and ${fmtShape(b.shape)}`);
+  return mm(a, b);
+}
+
 // Converter traits: the TFLite lowering and the ONNX types each op imports from (ops/convert-traits.ts).
 import { withTraits } from './convert-traits.js';
 import { GEMM_IMPORT, MATMUL_IMPORT, MATMUL_TFLITE } from './convert/nn.js';

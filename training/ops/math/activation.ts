@@ -50,6 +50,9 @@ function activation<A extends Attrs>(name: string, kernel: (x: NumArray, out: Nu
   });
 }
 
+/** Defines an activation op and its fused backward op, like those below (ops/math/activation-more.ts uses it). */
+export { activation as defineActivation, type Traits as ActivationTraits };
+
 const TWO_OVER_SQRT_PI = 2 / Math.sqrt(Math.PI);
 const INV_SQRT_2PI = 1 / Math.sqrt(2 * Math.PI);
 const SQRT_2_OVER_PI = Math.sqrt(2 / Math.PI);

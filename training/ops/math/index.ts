@@ -7,6 +7,7 @@ export * from './moments.js';
 export * from './logsumexp.js';
 export * from './softmax.js';
 export * from './activation.js';
+export * from './activation-more.js';
 export * from './clamp.js';
 export * from './cumsum.js';
 export * from './topk.js';

@@ -6,4 +6,6 @@ export * from './pool.js';
 export * from './adaptive-pool.js';
 export * from './batch-norm.js';
 export * from './layer-norm.js';
+export * from './group-norm.js';
+export * from './similarity.js';
 export * from './dropout.js';

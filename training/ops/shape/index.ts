@@ -11,3 +11,4 @@ export { EMBEDDING, embedding } from './embedding.js';
 export { ONE_HOT, oneHot } from './one-hot.js';
 export { repeat, tile } from './repeat.js';
 export { index, type IndexItem, type SliceSpec } from './indexer.js';
+export { TRIU, TRIL, triu, tril, type TriluAttrs } from './trilu.js';
