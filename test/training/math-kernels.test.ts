@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { erf, erfc, gelu, sigmoid } from '../../lite-runtime/kernels/math-scalar.js';
-import { axisView, extremeAxis, prodOthersAxis, sumAxis, undoAxisView } from '../../lite-runtime/kernels/math-reduce.js';
+import { axisView, sumAxis } from '../../lite-runtime/kernels/math-reduce.js';
+import { extremeAxis, prodOthersAxis, undoAxisView } from '../../training/kernels/math-reduce.js';
 import { softmaxAxis } from '../../lite-runtime/kernels/math-softmax.js';
 import { cumsumAxis } from '../../lite-runtime/kernels/math-cumsum.js';
 import { topkAxis } from '../../training/kernels/math-topk.js';

@@ -1,4 +1,4 @@
-/** Shared prepare/run of the reductions MEAN and SUM over constant axes (ReducerOptions.keep_dims). */
+/** Shared prepare/run of the reductions SUM, MEAN, REDUCE_MAX, REDUCE_MIN and REDUCE_PROD over constant axes (ReducerOptions.keep_dims). */
 
 import { ReducerOptions as F } from '../../format/schema.js';
 import type { OpNode } from '../op.js';
@@ -6,19 +6,23 @@ import { constInts, expectDType, input, numElements, output, qparams, setOutput 
 import { expectConst, normAxis } from './layout.js';
 import { qRange } from './quant.js';
 import { quantizeValue } from './unary.js';
+import { axisView, prodAxis, sumAxis } from '../../kernels/math-reduce.js';
 
 /** Plan of one reduction node. */
 export interface ReducePlan {
-  /** Output element of each input element. */
-  map: Int32Array;
+  /** The input's shape and the reduced dims (sorted): an [outer, n, inner] view of it (kernels' axisView). */
+  shape: number[];
+  dims: number[];
   outN: number;
   /** Input elements per output element. */
   count: number;
   acc: Float64Array;
+  /** REDUCE_PROD of quantized input: its dequantized values (prodAxis multiplies real values). */
+  real: Float64Array | null;
   quant: { si: number; zi: number; so: number; zo: number; qmin: number; qmax: number } | null;
 }
 
-/** Checks the node, sets the reduced output shape and builds the element map. */
+/** Checks the node and sets the reduced output shape. */
 export function prepareReduce(op: string, node: OpNode): ReducePlan {
   const x = input(op, node, 0), a = input(op, node, 1), y = output(op, node, 0);
   expectDType(op, node, 'input 0', x, 'float32', 'int8', 'uint8', 'int32');
@@ -30,48 +34,49 @@ export function prepareReduce(op: string, node: OpNode): ReducePlan {
   x.shape.forEach((d, i) => { if (!axes.has(i)) shape.push(d); else if (keep) shape.push(1); });
   setOutput(op, node, y, shape, x.dtype);
   const n = numElements(x.shape), outN = numElements(shape);
-  const map = new Int32Array(n), pos = new Array<number>(r).fill(0);
-  const outStrides: number[] = new Array(r).fill(0);
-  let s = 1;
-  for (let i = r - 1; i >= 0; i--) { if (!axes.has(i)) { outStrides[i] = s; s *= x.shape[i]!; } }
-  for (let i = 0, o = 0; i < n; i++) {
-    map[i] = o;
-    for (let d = r - 1; d >= 0; d--) {
-      pos[d]++; o += outStrides[d]!;
-      if (pos[d]! < x.shape[d]!) break;
-      o -= outStrides[d]! * x.shape[d]!; pos[d] = 0;
-    }
-  }
   let quant: ReducePlan['quant'] = null;
   if (x.dtype === 'int8' || x.dtype === 'uint8') {
     const xq = qparams(op, node, 'input 0', x), yq = qparams(op, node, 'output', y);
     const [qmin, qmax] = qRange(x.dtype);
     quant = { si: xq.scale, zi: xq.zeroPoint, so: yq.scale, zo: yq.zeroPoint, qmin, qmax };
   }
-  return { map, outN, count: outN ? n / outN : 0, acc: new Float64Array(outN), quant };
+  return {
+    shape: [...x.shape], dims: [...axes].sort((p, q) => p - q), outN, count: outN ? n / outN : 0,
+    acc: new Float64Array(outN), real: quant && op === 'REDUCE_PROD' ? new Float64Array(n) : null, quant,
+  };
 }
 
 /** How a reduction combines: SUM, MEAN, REDUCE_MAX, REDUCE_MIN, REDUCE_PROD. */
 export type ReduceKind = 'sum' | 'mean' | 'max' | 'min' | 'prod';
 
-/** Reduces into the output; quantized inputs combine their real values and round into the output. */
+/**
+ * Reduces into the output; quantized inputs combine their real values and round into the output.
+ * SUM, MEAN and REDUCE_PROD are the kernels' sumAxis / prodAxis; REDUCE_MAX/MIN skip NaN as
+ * TFLite's reducers do (training's max/min propagate it, as PyTorch's).
+ */
 export function runReduce(node: OpNode, p: ReducePlan, kind: ReduceKind): void {
-  const x = node.inputs[0]!.data as Float32Array, y = node.outputs[0]!.data as Float32Array;
-  const { map, acc, quant, outN } = p;
-  acc.fill(kind === 'max' ? -Infinity : kind === 'min' ? Infinity : kind === 'prod' ? 1 : 0);
-  const z = quant ? quant.zi : 0;
+  const y = node.outputs[0]!.data as Float32Array;
+  const { acc, quant, outN, real } = p;
+  const { data: x, outer, n, inner } = axisView(node.inputs[0]!.data as Float32Array, p.shape, p.dims);
+  const z = quant ? quant.zi : 0, si = quant ? quant.si : 1;
   if (kind === 'sum' || kind === 'mean') {
-    for (let i = 0; i < map.length; i++) acc[map[i]!] += x[i]! - z;
-    if (quant) for (let o = 0; o < outN; o++) acc[o] *= quant.si;
-  } else if (kind === 'max') {
-    for (let i = 0; i < map.length; i++) { const v = x[i]!, o = map[i]!; if (v > acc[o]!) acc[o] = v; }
-    if (quant) for (let o = 0; o < outN; o++) acc[o] = quant.si * (acc[o]! - z);
-  } else if (kind === 'min') {
-    for (let i = 0; i < map.length; i++) { const v = x[i]!, o = map[i]!; if (v < acc[o]!) acc[o] = v; }
-    if (quant) for (let o = 0; o < outN; o++) acc[o] = quant.si * (acc[o]! - z);
+    sumAxis(x, outer, n, inner, acc);
+    if (quant) for (let o = 0; o < outN; o++) acc[o] = (acc[o]! - z * n) * si;
+  } else if (kind === 'prod') {
+    if (real) for (let i = 0; i < real.length; i++) real[i] = si * (x[i]! - z);
+    prodAxis(real ?? x, outer, n, inner, acc);
   } else {
-    const si = quant ? quant.si : 1;
-    for (let i = 0; i < map.length; i++) acc[map[i]!] *= si * (x[i]! - z);
+    const max = kind === 'max';
+    acc.fill(max ? -Infinity : Infinity);
+    for (let o = 0, k = 0; o < outer; o++) {
+      for (let j = 0; j < n; j++) {
+        for (let i = 0, r = o * inner; i < inner; i++, r++, k++) {
+          const v = x[k]!;
+          if (max ? v > acc[r]! : v < acc[r]!) acc[r] = v;
+        }
+      }
+    }
+    if (quant) for (let o = 0; o < outN; o++) acc[o] = si * (acc[o]! - z);
   }
   const div = kind === 'mean' ? p.count : 1, int = node.outputs[0]!.dtype === 'int32';
   for (let o = 0; o < outN; o++) {

@@ -1,4 +1,5 @@
-import { axisView, undoAxisView, type AxisView } from '../../../lite-runtime/kernels/math-reduce.js';
+import { axisView, type AxisView } from '../../../lite-runtime/kernels/math-reduce.js';
+import { undoAxisView } from '../../kernels/math-reduce.js';
 import type { Storage } from '../../dtype.js';
 import { ShapeError } from '../../errors.js';
 import type { TensorMeta, TensorValue } from '../registry.js';

@@ -1,4 +1,4 @@
-import { argExtremeAxis, extremeAxis, extremeGradAxis } from '../../../lite-runtime/kernels/math-reduce.js';
+import { argExtremeAxis, extremeAxis, extremeGradAxis } from '../../kernels/math-reduce.js';
 import { zeros } from '../../creation.js';
 import { apply, apply1 } from '../../dispatch.js';
 import { DTypeError } from '../../errors.js';

@@ -1,4 +1,5 @@
-import { prodAxis, prodOthersAxis } from '../../../lite-runtime/kernels/math-reduce.js';
+import { prodAxis } from '../../../lite-runtime/kernels/math-reduce.js';
+import { prodOthersAxis } from '../../kernels/math-reduce.js';
 import { apply1 } from '../../dispatch.js';
 import { GradError } from '../../errors.js';
 import { Tensor } from '../../tensor.js';
