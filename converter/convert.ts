@@ -20,6 +20,7 @@ import { importOnnx } from './onnx-import/import.js';
 import { assignLayouts, cleanup, foldBatchNorm, foldPad, freeze, fuseBiasActivation, fuseGelu, inferShapes, removeNoops } from './passes/index.js';
 import { lowerGraph } from './lower/lower.js';
 import { quantizeModel, type QuantizeMode, type TensorQuantError } from './quantize/index.js';
+import type { KeepFloatCandidate } from './quantize/int8.js';
 
 export type { QuantizeMode } from './quantize/index.js';
 
@@ -34,17 +35,17 @@ export interface TracedSource {
 export type ConvertSource = Uint8Array | ArrayBuffer | TracedSource;
 
 export interface ConvertOptions {
-  /** 'none' (default), 'float16' (fp16 weights + DEQUANTIZE), 'dynamic' (int8 weights, float activations), 'int8' (not yet). */
+  /** 'none' (default), 'float16' (fp16 weights + DEQUANTIZE), 'dynamic' (int8 weights, float activations), 'int8' (full integer, needs `calibration`). */
   quantize?: QuantizeMode;
-  /** Input sets for int8 calibration. */
+  /** Input sets for int8 calibration (the forms `model.run` takes: arrays by position or records by input name). */
   calibration?: Iterable<unknown> | AsyncIterable<unknown>;
   /** Fixed shapes by input name (dynamic dims without one become 1). */
   inputShapes?: Readonly<Record<string, readonly number[]>>;
   /** Rank-4 inputs and outputs stored NHWC (default: the model's layout). */
   nhwcIO?: boolean;
-  /** For int8: 'int8' or 'float32' model inputs/outputs. */
+  /** For int8: 'int8' or 'float32' (default: QUANTIZE/DEQUANTIZE inside the model) inputs/outputs. */
   ioDtype?: 'int8' | 'float32';
-  /** Node names left in float. */
+  /** For int8: ops left in float32, named by their first output tensor (as in `report.quantError`). */
   keepFloat?: readonly string[];
   /** Called at each stage with a fraction done. */
   onProgress?: (stage: string, fraction: number) => void;
@@ -58,8 +59,12 @@ export interface ConvertReport {
   /** Bytes of the source (ONNX) and the result. */
   sizeBefore: number;
   sizeAfter: number;
-  /** Per-tensor quantization error (weights for float16/dynamic). */
+  /** Per-tensor quantization error (weights for float16/dynamic; every activation on the calibration data for int8, worst first). */
   quantError: TensorQuantError[];
+  /** int8: the nodes adding the most quantization noise, the first to try in `keepFloat`. */
+  keepFloatCandidates?: KeepFloatCandidate[];
+  /** int8: ops left in float32 and why. */
+  floatOps?: { node: string; op: string; reason: string }[];
   /** Graph changes per pass. */
   passes: Record<string, number>;
   /** Notes: dynamic dims fixed, etc. */
@@ -114,7 +119,7 @@ export async function convert(source: ConvertSource, options: ConvertOptions = {
     inputNames: imported.inputNames, outputNames: imported.outputNames, nhwcIO: options.nhwcIO, opset: imported.opset,
   });
   progress('quantize', 0.7);
-  const { desc: qdesc, errors } = await quantizeModel(desc, quant, options);
+  const { desc: qdesc, errors, int8 } = await quantizeModel(desc, quant, { ...options, onProgress: progress });
   const full: ModelDesc = {
     ...qdesc,
     description: `converted by ${PRODUCER} from ${imported.producer || 'ONNX'} (opset ${imported.opset})`,
@@ -130,6 +135,7 @@ export async function convert(source: ConvertSource, options: ConvertOptions = {
   out.report = {
     opsBefore: imported.onnxOps, opsAfter, sizeBefore: bytes.length, sizeAfter: out.length, quantError: errors, passes,
     warnings: imported.fixedDims, inputNames: imported.inputNames, outputNames: imported.outputNames,
+    ...(int8 ? { keepFloatCandidates: int8.keepFloatCandidates, floatOps: int8.floatOps } : {}),
   };
   progress('done', 1);
   return out;

@@ -26,3 +26,8 @@ export class UnsupportedOpsError extends TgliteError {
 export class ConvertError extends TgliteError {
   constructor(message: string) { super('convert', message); }
 }
+
+/** Calibration data for int8 that is missing, empty, or does not fit the model's inputs (names, shapes). */
+export class CalibrationError extends TgliteError {
+  constructor(message: string) { super('calibration', message); }
+}

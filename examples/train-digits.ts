@@ -32,7 +32,7 @@ export function loadDigits(path = join(HERE, 'data', 'digits.csv.gz')): Digits {
 }
 
 /** A seeded permutation of 0..n-1 (mulberry32 + Fisher-Yates), independent of tg's generator. */
-function permutation(n: number, seed: number): Int32Array {
+export function permutation(n: number, seed: number): Int32Array {
   let s = seed >>> 0;
   const next = (): number => {
     s = (s + 0x6d2b79f5) >>> 0;

@@ -5,13 +5,13 @@
  * - 'dynamic': the weights of CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED and
  *   TRANSPOSE_CONV stored int8 (symmetric, per output channel) and widened by a
  *   DEQUANTIZE; activations stay float;
- * - 'int8' (full integer with calibration) is not built yet: see int8.ts.
+ * - 'int8': full integer, calibrated (int8.ts).
  * Each reports the error of every quantized tensor (SQNR in dB, max abs error).
  * @example const { desc, errors } = await quantizeModel(desc, 'float16', {});
  */
 import type { ModelDesc, OperatorDesc, TensorDesc } from '../tflite-writer/types.js';
 import { float16Bits } from '../tflite-writer/index.js';
-import { ConvertError } from '../errors.js';
+import { quantizeInt8, type Int8Options, type Int8Result } from './int8.js';
 
 export type QuantizeMode = 'none' | 'float16' | 'dynamic' | 'int8';
 
@@ -20,6 +20,9 @@ export interface TensorQuantError {
   /** 10 log10(signal power / error power); Infinity when exact. */
   sqnrDb: number;
   maxAbsError: number;
+  /** int8: the op producing the tensor and the dtype it is stored in. */
+  op?: string;
+  dtype?: 'int8' | 'float32';
 }
 
 /** Which input of which op holds the weights 'dynamic' quantizes, and its channel axis. */
@@ -75,9 +78,12 @@ export function quantizeSymmetric(data: Float32Array, shape: readonly number[], 
   return { q, scales };
 }
 
-export async function quantizeModel(desc: ModelDesc, mode: QuantizeMode, _opts: object): Promise<{ desc: ModelDesc; errors: TensorQuantError[] }> {
+export async function quantizeModel(desc: ModelDesc, mode: QuantizeMode, opts: Int8Options): Promise<{ desc: ModelDesc; errors: TensorQuantError[]; int8?: Int8Result }> {
   if (mode === 'none') return { desc, errors: [] };
-  if (mode === 'int8') throw new ConvertError("quantize 'int8' (full integer with calibration) is not supported yet; use 'dynamic' or 'float16'");
+  if (mode === 'int8') {
+    const r = await quantizeInt8(desc, opts);
+    return { desc: r.desc, errors: r.errors, int8: r };
+  }
   const tensors = [...desc.tensors];
   const pre: OperatorDesc[] = [];
   const errors: TensorQuantError[] = [];
