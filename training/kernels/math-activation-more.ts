@@ -1,3 +1,4 @@
+import { sigmoid } from '../../lite-runtime/kernels/math-scalar.js';
 import type { NumArray } from '../../lite-runtime/kernels/strided.js';
 
 /*
@@ -18,7 +19,7 @@ export function mish(x: number): number {
 
 /** d mish / dx = tanh(sp) + x * sigmoid(x) * (1 - tanh(sp)^2) */
 export function mishGrad(x: number): number {
-  const t = Math.tanh(Math.log1p(Math.exp(x))), s = 1 / (1 + Math.exp(-x));
+  const t = Math.tanh(Math.log1p(Math.exp(x))), s = sigmoid(x);
   return t + x * s * (1 - t * t);
 }
 
@@ -27,10 +28,9 @@ export function logsigmoid(x: number): number {
   return Math.min(x, 0) - Math.log1p(Math.exp(-Math.abs(x)));
 }
 
-/** d logsigmoid / dx = sigmoid(-x), from exp(-|x|) on both sides */
+/** d logsigmoid / dx = sigmoid(-x) */
 export function logsigmoidGrad(x: number): number {
-  const z = Math.exp(-Math.abs(x));
-  return x < 0 ? 1 / (1 + z) : z / (1 + z);
+  return sigmoid(-x);
 }
 
 /** x / (1 + |x|) */
