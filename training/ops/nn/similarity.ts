@@ -13,8 +13,9 @@ import { sum } from '../sum.js';
 
 /**
  * Cosine similarity of x1 and x2 along `dim` (torch's F.cosine_similarity):
- * sum((x1 / max(‖x1‖, eps)) * (x2 / max(‖x2‖, eps)), dim), the inputs broadcast
- * against each other. A zero vector gives 0, with finite gradients.
+ * x1·x2 / sqrt(max(‖x1‖², eps²) · max(‖x2‖², eps²)) along `dim`, the inputs
+ * broadcast against each other. A zero vector gives 0, with finite gradients; the
+ * gradient is torch's, which differentiates ‖x‖² even where eps² replaces it.
  * @example tg.cosineSimilarity(a, b) // a, b [N, D] -> [N]
  */
 export function cosineSimilarity(x1: Tensor, x2: Tensor, dim = 1, eps = 1e-8): Tensor {
@@ -30,7 +31,9 @@ export function cosineSimilarity(x1: Tensor, x2: Tensor, dim = 1, eps = 1e-8): T
   const own = (x: Tensor) => d - (shape.length - x.ndim);
   // torch broadcasts first: a dim of size 1 along `d` counts once per element of the other input
   const full = (x: Tensor) => (own(x) >= 0 && x.shape[own(x)] === shape[d] ? x : expand(x, shape));
-  // max(sqrt(s), eps) as sqrt(max(s, eps^2)): the same value, and a zero gradient on the clamped side (no 0/0)
-  const unit = (x: Tensor) => x.div(clamp(sum(x.mul(x), own(x), true), eps * eps).sqrt());
-  return sum(unit(full(x1)).mul(unit(full(x2))), d);
+  const a = full(x1), b = full(x2);
+  // torch (1.13) clamps the squared norms in place without recording it: the value uses
+  // max(|x|², eps²), the gradient that of |x|² (finite at a zero vector)
+  const sq = (x: Tensor) => { const s = sum(x.mul(x), own(x), true); return s.add(clamp(s, eps * eps).sub(s).detach()); };
+  return sum(a.mul(b), d, true).div(sq(a).mul(sq(b)).sqrt()).squeeze(d);
 }
