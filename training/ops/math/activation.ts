@@ -124,7 +124,7 @@ export const SILU = activation<NoAttrs>('silu', (x, o) => siluMap(x, o), (x, g, 
     return u.mul(g).mul(s.mul(s.neg().add(1))).mul(x.mul(s.mul(-2).add(1)).add(2));
   }, {
     fuse: fuse1((x) => `${x} / (1 + Math.exp(-${x}))`),
-    gradFuse: fuse2((x, g) => `(sw[0] = 1 / (1 + Math.exp(-${x})), ${g} * sw[0] * (1 + ${x} * (1 - sw[0])))`),
+    gradFuse: fuse2((x, g) => `(sw[0] = sigmoid(${x}), ${g} * sw[0] * (1 + ${x} * (1 - sw[0])))`, { sigmoid: scalar.sigmoid }),
     onnx: (e, _n, ins, outs) => { e.node('Mul', [ins[0], e.op('Sigmoid', [ins[0]])], outs); },
   });
 
