@@ -12,6 +12,7 @@
 import { createBackend } from './backends/index.js';
 import { BackendError, DisposedError, InputError, fmtShape } from './format/errors.js';
 import { parseModel, type SignatureDef } from './format/model.js';
+import { foldPads } from './fold-pad.js';
 import { numElements } from './format/typed.js';
 import { inferShape, info, inputMode, output, writeInput, type InputMode } from './io.js';
 import { Interpreter, type OpProfile, type SubgraphRunner } from './interpreter.js';
@@ -143,7 +144,8 @@ export async function loadModel(bytes: ArrayBuffer | ArrayBufferView, opts: Load
   let backend = await createBackend(want === 'webgpu' ? 'cpu' : want, opts.wasmModule ? { wasmModule: opts.wasmModule } : {});
   const gpu = await pickGpu(want, opts, estimateMacs(def));
   if (opts.ops && opts.ops.length > 0) backend = withOps(backend, opts.ops);
-  const interp = new Interpreter(def, backend, opts);
+  // the CPU kernels take explicit padding: PADs feeding a convolution fold into it
+  const interp = new Interpreter(backend.kind === 'cpu' ? foldPads(def) : def, backend, opts);
   let sig: SignatureDef | undefined;
   if (opts.signature !== undefined) {
     sig = def.signatures.find((s) => s.key === opts.signature);

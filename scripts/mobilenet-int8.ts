@@ -1,7 +1,8 @@
 /**
  * A MobileNetV2-shaped int8 model (224x224x3, seeded random weights), written with
  * converter/tflite-writer as TFLite's converter writes PyTorch models: TRANSPOSE from NCHW,
- * an explicit PAD before every stride-2/3x3 conv and depthwise (VALID padding), RELU6 fused,
+ * an explicit PAD of 1 on each side (PyTorch's padding=1, also at stride 2) before every 3x3
+ * conv and depthwise (VALID padding), RELU6 fused,
  * per-channel int8 weights, residual ADDs with different input scales, MEAN, FULLY_CONNECTED.
  * Activation quantization is calibrated on the float twin (same dequantized weights) run in
  * tglite on a seeded input.
@@ -75,7 +76,7 @@ class Net {
   conv(x: string, shape: number[], co: number, k: number, stride: number, relu6: boolean): [string, number[]] {
     let [h, w, ci] = [shape[1]!, shape[2]!, shape[3]!];
     let inp = x;
-    if (k === 3) { [inp] = this.pad(x, shape, stride === 2 ? [0, 1, 0, 1] : [1, 1, 1, 1]); h += stride === 2 ? 1 : 2; w += stride === 2 ? 1 : 2; }
+    if (k === 3) { [inp] = this.pad(x, shape, [1, 1, 1, 1]); h += 2; w += 2; }
     const out = [1, Math.floor((h - k) / stride) + 1, Math.floor((w - k) / stride) + 1, co];
     const wt = this.weight([co, k, k, ci], 0, k * k * ci), b = this.bias(co, wt, inp);
     const y = this.act('conv', out, relu6);
@@ -86,7 +87,7 @@ class Net {
 
   dw(x: string, shape: number[], stride: number): [string, number[]] {
     const c = shape[3]!;
-    const [inp, ps] = this.pad(x, shape, stride === 2 ? [0, 1, 0, 1] : [1, 1, 1, 1]);
+    const [inp, ps] = this.pad(x, shape, [1, 1, 1, 1]);
     const out = [1, Math.floor((ps[1]! - 3) / stride) + 1, Math.floor((ps[2]! - 3) / stride) + 1, c];
     const wt = this.weight([1, 3, 3, c], 3, 9), b = this.bias(c, wt, inp);
     const y = this.act('dw', out, true);

@@ -1,6 +1,6 @@
 /** Sliding-window geometry shared by convolutions and pooling (NHWC). */
 
-import type { OpNode } from '../op.js';
+import type { OpNode, OptionsTable } from '../op.js';
 import { expect } from './check.js';
 import { outSize, padBefore } from './padding.js';
 
@@ -32,6 +32,14 @@ export function window2d(
   };
 }
 
+/**
+ * Options of a convolution into which a PAD was folded at load (`fold-pad.ts`): the
+ * explicit padding [top, bottom, left, right] replaces the VALID window's none.
+ */
+export interface PaddedOptions extends OptionsTable {
+  readonly explicitPadding: readonly [number, number, number, number];
+}
+
 /** Option field ids of a convolution's window (as in `Conv2DOptions`, `DepthwiseConv2DOptions`). */
 export interface ConvWindowFields { padding: number; stride_w: number; stride_h: number; dilation_w_factor: number; dilation_h_factor: number }
 
@@ -47,6 +55,12 @@ export function convWindow(op: string, node: OpNode, f: ConvWindowFields, h: num
   const dw = o ? o.i32(f.dilation_w_factor, 1) : 1, dh = o ? o.i32(f.dilation_h_factor, 1) : 1;
   expect(op, node, sw >= 1 && sh >= 1 && dw >= 1 && dh >= 1, () => `strides (${sh},${sw}) and dilations (${dh},${dw}) must be >= 1`);
   expect(op, node, padding === 0 || padding === 1, () => `padding must be SAME (0) or VALID (1), got ${padding}`);
+  if (o && 'explicitPadding' in o) {
+    const [padTop, padBottom, padLeft, padRight] = (o as PaddedOptions).explicitPadding;
+    const outH = Math.floor((h + padTop + padBottom - (kh - 1) * dh - 1) / sh) + 1;
+    const outW = Math.floor((w + padLeft + padRight - (kw - 1) * dw - 1) / sw) + 1;
+    return { outH, outW, padTop, padLeft, padBottom, padRight, strideH: sh, strideW: sw, dilationH: dh, dilationW: dw, kh, kw };
+  }
   return window2d(padding, h, w, kh, kw, sh, sw, dh, dw);
 }
 
