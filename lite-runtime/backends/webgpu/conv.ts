@@ -182,8 +182,73 @@ ${main1d()}
   }];
 };
 
+/** TFLite's forward-conv padding seen from a transposed conv's output of size `out` (the forward conv's input). */
+function transposePad(same: boolean, out: number, k: number, stride: number): number {
+  const fwdOut = same ? Math.floor((out + stride - 1) / stride) : Math.floor((out + stride - k) / stride);
+  return Math.floor(Math.max(0, (fwdOut - 1) * stride + k - out) / 2);
+}
+
+/**
+ * TRANSPOSE_CONV (inputs: output shape, filter [Cout, kh, kw, Cin], x, optional bias): each
+ * output element gathers the inputs whose forward window covered it,
+ * `y[oy] = sum x[(oy + pt - ky) / s] w[ky]` over the ky where the division is exact.
+ */
+const transposeConv: GpuKernel = (node: OpNode, ctx: KernelContext) => {
+  const f = node.inputs[1]!, x = node.inputs[2]!, b = node.inputs[3] ?? null, y = node.outputs[0]!;
+  const bad = unsupportedDType(x, f, y);
+  if (bad) return bad;
+  if (!f.isConst || (b && !b.isConst)) return 'filter or bias is not constant';
+  if (x.shape.length !== 4 || f.shape.length !== 4 || y.shape.length !== 4) return 'not rank 4';
+  const [cout, kh, kw, cin] = f.shape as [number, number, number, number];
+  if (cin !== x.shape[3]) return 'channel count mismatch';
+  const o = node.options;
+  const same = (o ? o.i8(0, 0) : 0) === 0, sw = o ? o.i32(1, 1) : 1, sh = o ? o.i32(2, 1) : 1;
+  const act = o ? o.i8(3, 0) : 0, range = actRange(act);
+  if (!range) return `fused activation ${act} is not a clamp`;
+  const fv = realValues(f);
+  if (!fv) return `filter of dtype ${f.dtype} cannot be dequantized`;
+  const bv = b ? biasValues(b, x.quant?.scale[0] ?? 1, f.quant?.scale ?? null) : null;
+  if (b && !bv) return `bias of dtype ${b.dtype} cannot be dequantized`;
+  const n = y.shape[0]! * y.shape[1]! * y.shape[2]! * cout;
+  const p = params({
+    n: ['u32', n], CO: ['u32', cout], CI: ['u32', cin], H: ['u32', x.shape[1]!], W: ['u32', x.shape[2]!],
+    OH: ['u32', y.shape[1]!], OW: ['u32', y.shape[2]!], KH: ['u32', kh], KW: ['u32', kw], sh: ['i32', sh], sw: ['i32', sw],
+    pt: ['i32', transposePad(same, y.shape[1]!, kh, sh)], pl: ['i32', transposePad(same, y.shape[2]!, kw, sw)],
+    ...epilogueParams(y, range[0], range[1]),
+  });
+  const wgsl = `${p.wgsl}@group(0) @binding(1) var<storage, read_write> X: array<f32>;
+@group(0) @binding(2) var<storage, read_write> F: array<f32>;
+@group(0) @binding(3) var<storage, read_write> Bias: array<f32>;
+@group(0) @binding(4) var<storage, read_write> Y: array<f32>;
+${EPILOGUE_WGSL}
+${main1d()}
+  if (i >= P.n) { return; }
+  let co = i % P.CO; let m = i / P.CO;
+  let ox = i32(m % P.OW); let t = m / P.OW; let oy = i32(t % P.OH); let bi = t / P.OH;
+  var acc = Bias[co];
+  for (var ky = 0; ky < i32(P.KH); ky++) {
+    let ty = oy + P.pt - ky;
+    if (ty < 0 || ty % P.sh != 0 || ty / P.sh >= i32(P.H)) { continue; }
+    let iy = u32(ty / P.sh);
+    for (var kx = 0; kx < i32(P.KW); kx++) {
+      let tx = ox + P.pl - kx;
+      if (tx < 0 || tx % P.sw != 0 || tx / P.sw >= i32(P.W)) { continue; }
+      let xo = ((bi * P.H + iy) * P.W + u32(tx / P.sw)) * P.CI;
+      let fo = ((co * P.KH + u32(ky)) * P.KW + u32(kx)) * P.CI;
+      for (var ci = 0u; ci < P.CI; ci++) { acc += X[xo + ci] * F[fo + ci]; }
+    }
+  }
+  Y[i] = epi(acc);
+}`;
+  return [{
+    name: 'TRANSPOSE_CONV', cacheKey: 'transpose_conv', wgsl, dispatch: dispatch1d(n, ctx.maxWorkgroupsPerDim), uniforms: p.bytes,
+    bindings: [{ tensor: x }, { data: fv, label: f.name }, { data: bv ?? new Float32Array(cout), label: b ? b.name : 'zero bias' }, { tensor: y }],
+  }];
+};
+
 /** Convolution kernels by builtin code. */
 export const CONV_KERNELS = new Map<number, GpuKernel>([
   [B.CONV_2D, conv2d],
   [B.DEPTHWISE_CONV_2D, depthwise],
+  [B.TRANSPOSE_CONV, transposeConv],
 ]);
