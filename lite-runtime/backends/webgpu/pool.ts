@@ -1,7 +1,7 @@
 /**
  * AVERAGE_POOL_2D and MAX_POOL_2D (NHWC): one invocation per output pixel and 4 channels
  * (vec4) when C % 4 == 0, else per output element. The average counts only the window's
- * elements inside the image, as TFLite does.
+ * elements inside the image, as TFLite does. RESIZE_BILINEAR (sampling, so it lives here too).
  *
  * ```ts
  * POOL_KERNELS.get(BuiltinOp.MAX_POOL_2D)!(node, ctx);
@@ -11,7 +11,7 @@ import { BuiltinOp as B } from '../../format/schema.js';
 import type { OpNode } from '../../ops/op.js';
 import { windowOf } from './conv.js';
 import { unsupportedDType } from './elementwise.js';
-import { EPILOGUE_WGSL, actRange, dispatch1d, epilogueParams, main1d, params, type GpuKernel, type KernelContext } from './program.js';
+import { EPILOGUE_WGSL, actRange, count, dispatch1d, epilogueParams, main1d, params, type GpuKernel, type KernelContext } from './program.js';
 
 function pool(max: boolean): GpuKernel {
   return (node: OpNode, ctx: KernelContext) => {
@@ -59,8 +59,56 @@ ${main1d()}
   };
 }
 
-/** Pooling kernels by builtin code. */
+/** Per output row (or column) of a bilinear resize: [lower index, upper index, weight of the upper] as TFLite computes them. */
+function resizeAxis(inSize: number, outSize: number, align: boolean, half: boolean): Float32Array {
+  const scale = align && outSize > 1 ? Math.fround((inSize - 1) / (outSize - 1)) : Math.fround(inSize / outSize);
+  const t = new Float32Array(outSize * 3);
+  for (let i = 0; i < outSize; i++) {
+    const v = half ? Math.fround(Math.fround((i + 0.5) * scale) - 0.5) : Math.fround(i * scale);
+    const lo = Math.min(Math.max(Math.floor(v), 0), inSize - 1);
+    t[3 * i] = lo;
+    t[3 * i + 1] = Math.min(Math.ceil(v), inSize - 1);
+    t[3 * i + 2] = v - lo;
+  }
+  return t;
+}
+
+/** RESIZE_BILINEAR (NHWC, constant size): one invocation per output element, axis tables computed at load. */
+const resizeBilinear: GpuKernel = (node: OpNode, ctx: KernelContext) => {
+  const x = node.inputs[0]!, y = node.outputs[0]!;
+  const bad = unsupportedDType(x, y);
+  if (bad) return bad;
+  if (x.shape.length !== 4 || y.shape.length !== 4) return 'not rank 4';
+  const align = node.options ? node.options.bool(2, false) : false, half = node.options ? node.options.bool(3, false) : false;
+  const [, h, w, c] = x.shape as [number, number, number, number];
+  const oh = y.shape[1]!, ow = y.shape[2]!;
+  const n = count(y.shape);
+  const p = params({ n: ['u32', n], C: ['u32', c], H: ['u32', h], W: ['u32', w], OH: ['u32', oh], OW: ['u32', ow], ...epilogueParams(y) });
+  const wgsl = `${p.wgsl}@group(0) @binding(1) var<storage, read_write> X: array<f32>;
+@group(0) @binding(2) var<storage, read_write> YS: array<f32>;
+@group(0) @binding(3) var<storage, read_write> XS: array<f32>;
+@group(0) @binding(4) var<storage, read_write> Y: array<f32>;
+${EPILOGUE_WGSL}
+${main1d()}
+  if (i >= P.n) { return; }
+  let c = i % P.C; let m = i / P.C;
+  let ox = m % P.OW; let t = m / P.OW; let oy = t % P.OH; let b = t / P.OH;
+  let y0 = u32(YS[3u * oy]); let y1 = u32(YS[3u * oy + 1u]); let dy = YS[3u * oy + 2u];
+  let x0 = u32(XS[3u * ox]); let x1 = u32(XS[3u * ox + 1u]); let dx = XS[3u * ox + 2u];
+  let r0 = (b * P.H + y0) * P.W; let r1 = (b * P.H + y1) * P.W;
+  let v = X[(r0 + x0) * P.C + c] * (1.0 - dy) * (1.0 - dx) + X[(r1 + x0) * P.C + c] * dy * (1.0 - dx)
+        + X[(r0 + x1) * P.C + c] * (1.0 - dy) * dx + X[(r1 + x1) * P.C + c] * dy * dx;
+  Y[i] = epi(v);
+}`;
+  return [{
+    name: 'RESIZE_BILINEAR', cacheKey: 'resize_bilinear', wgsl, dispatch: dispatch1d(n, ctx.maxWorkgroupsPerDim), uniforms: p.bytes,
+    bindings: [{ tensor: x }, { data: resizeAxis(h, oh, align, half), label: 'rows' }, { data: resizeAxis(w, ow, align, half), label: 'columns' }, { tensor: y }],
+  }];
+};
+
+/** Pooling and resize kernels by builtin code. */
 export const POOL_KERNELS = new Map<number, GpuKernel>([
   [B.AVERAGE_POOL_2D, pool(false)],
   [B.MAX_POOL_2D, pool(true)],
+  [B.RESIZE_BILINEAR, resizeBilinear],
 ]);
