@@ -46,7 +46,11 @@ export function klDiv(input: Tensor, target: Tensor, opts: KLDivOptions = {}): T
   if (reduction === 'none') return pointwise;
   if (reduction === 'sum') return pointwise.sum();
   if (reduction === 'mean') return pointwise.mean();
-  return input.ndim === 0 ? pointwise.sum() : pointwise.sum().div(input.shape[0]);
+  if (input.ndim === 0) return pointwise.sum();
+  // batchmean: the sum divided by the batch size, as a mean over dim 0 (stays right when an export makes the batch dynamic)
+  if (pointwise.shape[0] !== input.shape[0]) return pointwise.sum().div(input.shape[0]);
+  const rest = Array.from({ length: pointwise.ndim - 1 }, (_, i) => i + 1);
+  return (rest.length ? pointwise.sum(rest) : pointwise).mean();
 }
 
 /** Cosine similarity along `dim` (torch.nn.CosineSimilarity). @example new tg.nn.CosineSimilarity(1).forward(a, b) */
