@@ -11,6 +11,7 @@ const suites: Record<string, { file: string; fn: string }> = {
   training: { file: './training.ts', fn: 'benchTraining' },
   jit: { file: './jit.ts', fn: 'benchJit' },
   lite: { file: './lite.ts', fn: 'benchLite' },
+  worker: { file: './worker.ts', fn: 'benchWorker' },
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));

@@ -10,6 +10,8 @@ import { inspectCommand } from './commands/inspect.js';
 import { runCommand } from './commands/run.js';
 import { benchCommand } from './commands/bench.js';
 import { convertCommand } from './commands/convert.js';
+import { bundleCommand } from './commands/bundle.js';
+import { initCommand } from './commands/init.js';
 
 const program = new Command('tglite')
   .description('tglite: train, convert and run models on CPU or WebGPU')
@@ -19,6 +21,8 @@ program.addCommand(inspectCommand());
 program.addCommand(runCommand());
 program.addCommand(benchCommand());
 program.addCommand(convertCommand());
+program.addCommand(bundleCommand());
+program.addCommand(initCommand());
 
 program.parseAsync(process.argv).catch((e: unknown) => {
   const err = e as Error;

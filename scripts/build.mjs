@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const dist = join(root, 'dist');
-const deps = ['commander', 'flatbuffers', 'protobufjs', 'protobufjs/*'];
+const deps = ['commander', 'flatbuffers', 'protobufjs', 'protobufjs/*', 'esbuild', 'miniflare'];
 const common = { bundle: true, format: 'esm', target: 'es2022', sourcemap: true, logLevel: 'warning', absWorkingDir: root };
 
 rmSync(dist, { recursive: true, force: true });

@@ -76,9 +76,11 @@ function flatten(v: unknown, where: string): { shape: number[]; values: number[]
     if (typeof v === 'number') return { shape: [], values: [v] };
     throw new RequestError(400, 'bad_input', `${where} must be a (nested) array of numbers, got ${v === null ? 'null' : typeof v}`);
   }
+  if (shape.length > 8) throw new RequestError(400, 'bad_shape', `${where} is nested ${shape.length} deep; inputs have at most 8 dims`);
   const values: number[] = [];
   const walk = (x: unknown, d: number, path: string): void => {
     if (d === shape.length) {
+      if (typeof x === 'number' && !Number.isFinite(x)) throw new RequestError(400, 'bad_input', `${where}${path} is ${x}: values must be finite`);
       if (typeof x !== 'number') throw new RequestError(400, 'bad_input', `${where}${path} must be a number, got ${Array.isArray(x) ? 'an array (ragged nesting)' : x === null ? 'null' : typeof x}`);
       values.push(x);
       return;
