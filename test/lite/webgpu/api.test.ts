@@ -50,7 +50,7 @@ const mixed: ModelDesc = {
   inputs: ['x'], outputs: ['y'],
 };
 
-describe.skipIf(!gpu)('webgpu backend', () => {
+describe.skipIf(!gpu)('webgpu backend', { timeout: 60_000 }, () => {
   it('dequantizes float16 weights at load (DEQUANTIZE folded, FULLY_CONNECTED on the GPU)', async () => {
     const m = await loadModel(writeTflite(fp16), { backend: 'webgpu', gpu });
     expect(m.backend).toBe('webgpu');

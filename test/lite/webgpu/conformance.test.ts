@@ -26,7 +26,7 @@ afterAll(() => {
   if (gpu) console.log(`webgpu conformance: ops run on the GPU: ${[...onGpu].map(([op, n]) => `${op} ${n}`).join(', ')}`);
 });
 
-describe.skipIf(!gpu)('webgpu op conformance', () => {
+describe.skipIf(!gpu)('webgpu op conformance', { timeout: 60_000 }, () => {
   for (const file of fixtures) {
     const code = (BuiltinOp as Record<string, number>)[file.op];
     const hasKernel = code !== undefined && GPU_KERNELS.has(code);

@@ -6,7 +6,7 @@
  *
  * ```ts
  * const gpu = await testGpu();
- * describe.skipIf(!gpu)('webgpu', () => { ... loadModel(bytes, { backend: 'webgpu', gpu }) ... });
+ * describe.skipIf(!gpu)('webgpu', { timeout: 60_000 }, () => { ... loadModel(bytes, { backend: 'webgpu', gpu }) ... });
  * ```
  */
 import fs from 'node:fs';

@@ -26,7 +26,7 @@ function maxDiff(a: TypedArray, b: TypedArray): number {
   return m;
 }
 
-describe.skipIf(!gpu)('webgpu: real models equal the CPU backend', () => {
+describe.skipIf(!gpu)('webgpu: real models equal the CPU backend', { timeout: 60_000 }, () => {
   it('hello_world_float: every op on the GPU, within 1e-5', async () => {
     const [g, c] = await both('hello_world_float.tflite');
     expect(g.backend).toBe('webgpu');

@@ -67,7 +67,7 @@ function model(c: Case): ModelDesc {
   };
 }
 
-describe.skipIf(!gpu)('webgpu ops against the CPU backend', () => {
+describe.skipIf(!gpu)('webgpu ops against the CPU backend', { timeout: 60_000 }, () => {
   for (const c of CASES) {
     it(c.name, async () => {
       const bytes = writeTflite(model(c));
@@ -94,7 +94,7 @@ describe.skipIf(!gpu)('webgpu ops against the CPU backend', () => {
   }
 });
 
-describe.skipIf(!gpu)('webgpu with load-time rewrites of the CPU path', () => {
+describe.skipIf(!gpu)('webgpu with load-time rewrites of the CPU path', { timeout: 60_000 }, () => {
   it('a PAD feeding a VALID convolution (folded at load into explicit padding) gives the CPU result', async () => {
     const w = rand(2 * 3 * 3 * 4);
     const bytes = writeTflite({
