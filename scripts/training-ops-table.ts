@@ -36,6 +36,18 @@ export function trainingOpsTable(): string {
     '| --- | --- | --- | --- | --- |',
     ...rows,
     '',
+    '## Composite functions',
+    '',
+    'Public functions written in other ops, with no definition of their own (`defineComposite`): they run, trace,',
+    'differentiate and export through the ops they are built from. "ONNX": whether every one of those ops exports.',
+    '',
+    '| function | built from | ONNX |',
+    '| --- | --- | --- |',
+    ...tg.allComposites().sort((a, b) => a.name.localeCompare(b.name)).map((c) => {
+      const blocked = c.parts.filter((p) => { const op = tg.getOp(p); return !op || typeof op.onnx !== 'function'; });
+      return `| ${c.name} | ${c.parts.join(', ')} | ${blocked.length ? `no: ${blocked.join(', ')}` : 'yes'} |`;
+    }),
+    '',
   ].join('\n');
 }
 

@@ -115,6 +115,15 @@ describe('op table: ONNX export', () => {
     }
   });
 
+  it('every composite function is built from registered ops, and docs/training-ops.md lists it', () => {
+    const text = trainingOpsTable();
+    expect(tg.allComposites().length).toBeGreaterThan(0);
+    for (const c of tg.allComposites()) {
+      for (const p of c.parts) expect(tg.getOp(p), `${c.name}: part '${p}'`).toBeDefined();
+      expect(text).toContain(`| ${c.name} | ${c.parts.join(', ')} |`);
+    }
+  });
+
   it('docs/training-ops.md lists every op with its ONNX export or its reason, and its TFLite lowering', () => {
     const rows = new Map(trainingOpsTable().split('\n').filter((l) => l.startsWith('| ') && !l.startsWith('| op ') && !l.startsWith('| ---'))
       .map((l) => { const cells = l.split('|').slice(1, -1).map((c) => c.trim()); return [cells[0], cells] as const; }));

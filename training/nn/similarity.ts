@@ -1,5 +1,6 @@
 import { expectTensors } from '../dispatch.js';
 import { DTypeError, ValueError } from '../errors.js';
+import { defineComposite } from '../ops/registry.js';
 import { where } from '../ops/where.js';
 import { checkOptions } from '../options.js';
 import { fmtShape } from '../shape.js';
@@ -52,6 +53,8 @@ export function klDiv(input: Tensor, target: Tensor, opts: KLDivOptions = {}): T
   const rest = Array.from({ length: pointwise.ndim - 1 }, (_, i) => i + 1);
   return (rest.length ? pointwise.sum(rest) : pointwise).mean();
 }
+
+defineComposite('klDiv', ['exp', 'sub', 'mul', 'ne', 'where', 'log', 'sum', 'mean', 'div']);
 
 /** Cosine similarity along `dim` (torch.nn.CosineSimilarity). @example new tg.nn.CosineSimilarity(1).forward(a, b) */
 export class CosineSimilarity extends Module {

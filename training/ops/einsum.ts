@@ -8,6 +8,7 @@ import { mm } from './matmul.js';
 import { mul } from './binary.js';
 import { permute } from './permute.js';
 import { reshape } from './reshape.js';
+import { defineComposite } from './registry.js';
 import { sum } from './sum.js';
 import { where } from './where.js';
 
@@ -180,3 +181,5 @@ export function einsum(equation: string, ...operands: Tensor[]): Tensor {
   acc = sumOut(acc, (l) => !output.includes(l));
   return permuteTo(acc, output);
 }
+
+defineComposite('einsum', ['permute', 'reshape', 'expand', 'matmul', 'mul', 'sum', 'where']);

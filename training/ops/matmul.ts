@@ -5,7 +5,7 @@ import type { Storage } from '../dtype.js';
 import { ShapeError } from '../errors.js';
 import { broadcastShapes, fmtShape, sizeOf } from '../shape.js';
 import { Tensor } from '../tensor.js';
-import { defineOp, type TensorValue } from './registry.js';
+import { defineComposite, defineOp, type TensorValue } from './registry.js';
 import { reshape } from './reshape.js';
 import { sumTo } from './sum-to.js';
 import { expectFloat, forwardFresh } from './util.js';
@@ -110,6 +110,7 @@ export function bmm(a: Tensor, b: Tensor): Tensor {
   if (a.shape[0] !== b.shape[0]) throw new ShapeError(`bmm: batch sizes differ: ${fmtShape(a.shape)} and ${fmtShape(b.shape)}`);
   return mm(a, b);
 }
+defineComposite('bmm', ['matmul']);
 
 // Converter traits: the TFLite lowering and the ONNX types each op imports from (ops/convert-traits.ts).
 import { withTraits } from './convert-traits.js';

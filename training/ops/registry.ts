@@ -107,3 +107,26 @@ export function getOp(name: string): OpDef<Attrs> | undefined {
 export function allOps(): OpDef<Attrs>[] {
   return [...table.values()];
 }
+
+/**
+ * A public function written in other ops, with no definition of its own: it
+ * traces, differentiates and exports through its parts (`parts`: the op names
+ * it dispatches). Listed in docs/training-ops.md beside the ops.
+ */
+export interface CompositeDef {
+  readonly name: string;
+  readonly parts: readonly string[];
+}
+
+const composites = new Map<string, CompositeDef>();
+
+/** Registers a composite function for the op table's docs; its parts must be ops (test/training/op-table.test.ts checks). */
+export function defineComposite(name: string, parts: readonly string[]): void {
+  if (composites.has(name) || table.has(name)) throw new Error(`op or composite '${name}' is defined twice`);
+  composites.set(name, { name, parts });
+}
+
+/** Every registered composite function, in registration order. */
+export function allComposites(): CompositeDef[] {
+  return [...composites.values()];
+}

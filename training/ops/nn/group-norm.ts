@@ -6,6 +6,7 @@ import type { Tensor } from '../../tensor.js';
 import { assign } from '../assign.js';
 import { mean } from '../math/mean.js';
 import { variance } from '../math/moments.js';
+import { defineComposite } from '../registry.js';
 import { reshape } from '../reshape.js';
 import { batchNorm } from './batch-norm.js';
 import { layerNorm } from './layer-norm.js';
@@ -94,3 +95,7 @@ export function instanceNorm(
   }
   return affine(normalizeGroups(x, c, eps), weight, bias);
 }
+
+defineComposite('groupNorm', ['reshape', 'layerNorm', 'mul', 'add']);
+// eval mode with running statistics is batchNorm; the running update (training) is not exported
+defineComposite('instanceNorm', ['reshape', 'layerNorm', 'mul', 'add', 'batchNorm']);

@@ -4,6 +4,7 @@ import { broadcastShapes, fmtShape, normalizeDim } from '../../shape.js';
 import type { Tensor } from '../../tensor.js';
 import { expand } from '../expand.js';
 import { clamp } from '../math/clamp.js';
+import { defineComposite } from '../registry.js';
 import { sum } from '../sum.js';
 
 /*
@@ -37,3 +38,5 @@ export function cosineSimilarity(x1: Tensor, x2: Tensor, dim = 1, eps = 1e-8): T
   const sq = (x: Tensor) => { const s = sum(x.mul(x), own(x), true); return s.add(clamp(s, eps * eps).sub(s).detach()); };
   return sum(a.mul(b), d, true).div(sq(a).mul(sq(b)).sqrt()).squeeze(d);
 }
+
+defineComposite('cosineSimilarity', ['expand', 'mul', 'sum', 'clamp', 'sub', 'add', 'sqrt', 'div', 'reshape']);
