@@ -89,8 +89,8 @@ export interface TensorMethods {
   tril(diagonal?: number): Tensor;
 
   // dtype (ops/cast.ts): each returns this tensor when it already has the dtype
-  /** @see cast @example x.to('int32') */
-  to(dtype: castOp.CastDType): Tensor;
+  /** To `dtype`, or to the dtype of a tensor (torch's `x.to(other)`). @see cast @example x.to('int32') */
+  to(dtype: castOp.CastDType | Tensor): Tensor;
   /** To float32. */
   float(): Tensor;
   /** To int32 (truncating toward zero). */
@@ -231,7 +231,7 @@ const METHODS: TensorMethods & ThisType<Tensor> = {
   triu(diagonal) { return trilu.triu(this, diagonal); },
   tril(diagonal) { return trilu.tril(this, diagonal); },
 
-  to(dtype) { return castOp.cast(this, dtype); },
+  to(dtype) { return castOp.cast(this, dtype instanceof Tensor ? dtype.dtype : dtype); },
   float() { return castOp.cast(this, 'float32'); },
   int() { return castOp.cast(this, 'int32'); },
   long() { return castOp.cast(this, 'int32'); },

@@ -175,6 +175,7 @@ describe('everyday ops: values and errors', () => {
     expect(x.float()).toBe(x);
     expect(x.typeAs(tg.tensor([1], { dtype: 'int32' })).dtype).toBe('int32');
     expect(x.long().dtype).toBe('int32');
+    expect(x.to(tg.tensor([true])).dtype).toBe('bool');
     expect(() => x.to('int64' as never)).toThrow(tg.DTypeError);
     expect(() => x.to('float64' as never)).toThrow(/supported: float32, int32, bool/);
     // no gradient through a cast to int; float -> float keeps it
