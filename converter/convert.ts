@@ -45,7 +45,7 @@ export interface ConvertOptions {
   nhwcIO?: boolean;
   /** For int8: 'int8' or 'float32' (default: QUANTIZE/DEQUANTIZE inside the model) inputs/outputs. */
   ioDtype?: 'int8' | 'float32';
-  /** For int8: ops left in float32, named by their first output tensor (as in `report.quantError`). */
+  /** For int8: ops left in float32, by node name as in `report.quantError` (`CONV_2D_3`: op and index) or output tensor name. */
   keepFloat?: readonly string[];
   /** Called at each stage with a fraction done. */
   onProgress?: (stage: string, fraction: number) => void;

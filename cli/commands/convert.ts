@@ -1,7 +1,8 @@
 import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
-import { convert, type ConvertReport, type QuantizeMode } from '../../converter/index.js';
+import { convert, importOnnx, type ConvertReport, type QuantizeMode } from '../../converter/index.js';
+import { readCalibration } from '../calibration.js';
 
 /** `name=1x3x224x224` -> ['name', [1, 3, 224, 224]] (repeatable). */
 function inputShape(value: string, prev: Record<string, number[]> = {}): Record<string, number[]> {
@@ -24,6 +25,10 @@ function summary(r: ConvertReport, out: string): string {
     const worst = [...r.quantError].sort((a, b) => a.sqnrDb - b.sqnrDb).slice(0, 5);
     lines.push(`  quantized tensors: ${r.quantError.length}; worst SQNR: ${worst.map((e) => `${e.tensor} ${e.sqnrDb.toFixed(1)} dB`).join(', ')}`);
   }
+  if (r.floatOps?.length) lines.push(`  left float32: ${r.floatOps.map((o) => `${o.node} (${o.op}: ${o.reason})`).join(', ')}`);
+  if (r.keepFloatCandidates?.length) {
+    lines.push(`  most quantization noise added by: ${r.keepFloatCandidates.slice(0, 3).map((c) => `${c.node} (${c.op}, ${c.localSqnrDb.toFixed(1)} dB)`).join(', ')} (try --keep-float)`);
+  }
   for (const w of r.warnings) lines.push(`  note: ${w}`);
   return lines.join('\n');
 }
@@ -37,12 +42,40 @@ export function convertCommand(): Command {
     .option('--quantize <mode>', 'none | float16 | dynamic | int8', quantizeMode, 'none')
     .option('--input-shape <name=DxD...>', 'fix an input\'s shape (repeatable)', inputShape)
     .option('--nhwc-io', 'rank-4 inputs and outputs in NHWC (default: the model\'s layout)')
+    .option('--calibration <path>', 'int8 calibration inputs: DIR, file.json, file.safetensors, file.npz or file.npy')
+    .option('--io-dtype <dtype>', 'int8: model inputs/outputs int8 or float32 (default float32)')
+    .option('--keep-float <names>', 'int8: comma-separated nodes left in float32 (names as in the report, e.g. CONV_2D_3)')
     .option('--report', 'print the conversion report as JSON')
-    .addHelpText('after', '\nExample:\n  tglite convert mobilenet.onnx -o mobilenet.tflite --input-shape input=1x3x224x224 --quantize float16\n')
-    .action(async (path: string, opts: { output?: string; quantize: QuantizeMode; inputShape?: Record<string, number[]>; nhwcIo?: boolean; report?: boolean }) => {
+    .addHelpText('after', '\nExample:\n  tglite convert mobilenet.onnx -o mobilenet.tflite --input-shape input=1x3x224x224 --quantize float16\n' +
+      '  tglite convert mobilenet.onnx --quantize int8 --calibration calib.npz --io-dtype int8\n')
+    .action(async (path: string, opts: {
+      output?: string; quantize: QuantizeMode; inputShape?: Record<string, number[]>; nhwcIo?: boolean; report?: boolean;
+      calibration?: string; ioDtype?: string; keepFloat?: string;
+    }) => {
       const out = opts.output ?? join(dirname(path), `${basename(path).replace(/\.onnx$/i, '')}.tflite`);
       const bytes = new Uint8Array(await readFile(path));
-      const tfl = await convert(bytes, { quantize: opts.quantize, inputShapes: opts.inputShape, nhwcIO: opts.nhwcIo === true });
+      if (opts.ioDtype !== undefined && opts.ioDtype !== 'int8' && opts.ioDtype !== 'float32') throw new InvalidArgumentError(`--io-dtype: '${opts.ioDtype}' is not int8 or float32`);
+      let calibration: unknown[] | undefined;
+      if (opts.calibration !== undefined) {
+        // the converted model's input shapes: the ONNX inputs, fixed, NHWC with --nhwc-io
+        const imp = importOnnx(bytes, { inputShapes: opts.inputShape });
+        const inputs = imp.graph.inputs.map((v, k) => ({
+          name: imp.inputNames[k], shape: opts.nhwcIo && v.shape.length === 4 ? [v.shape[0], v.shape[2], v.shape[3], v.shape[1]] : [...v.shape],
+        }));
+        calibration = await readCalibration(opts.calibration, inputs);
+      }
+      const tty = process.stderr.isTTY === true && !opts.report;
+      const onProgress = (stage: string, f: number) => {
+        if (!tty || (stage !== 'calibrate' && stage !== 'measure')) return;
+        const n = calibration?.length ?? 0, done = Math.round(f * n), w = 30, fill = Math.round(f * w);
+        process.stderr.write(`\r\x1b[2K${stage === 'calibrate' ? 'calibrating' : 'measuring  '} [${'#'.repeat(fill)}${'.'.repeat(w - fill)}] ${done}/${n}${f >= 1 && stage === 'measure' ? '\n' : ''}`);
+      };
+      const tfl = await convert(bytes, {
+        quantize: opts.quantize, inputShapes: opts.inputShape, nhwcIO: opts.nhwcIo === true, onProgress,
+        ...(calibration ? { calibration } : {}),
+        ...(opts.ioDtype ? { ioDtype: opts.ioDtype as 'int8' | 'float32' } : {}),
+        ...(opts.keepFloat ? { keepFloat: opts.keepFloat.split(',').map((x) => x.trim()).filter(Boolean) } : {}),
+      });
       // atomic: a temp file beside the target, then rename (no partial output on failure)
       const tmp = `${out}.tmp-${process.pid}`;
       try {

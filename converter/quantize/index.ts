@@ -20,7 +20,8 @@ export interface TensorQuantError {
   /** 10 log10(signal power / error power); Infinity when exact. */
   sqnrDb: number;
   maxAbsError: number;
-  /** int8: the op producing the tensor and the dtype it is stored in. */
+  /** int8: the node producing the tensor (as keepFloat names it), its op, and the dtype the tensor is stored in. */
+  node?: string;
   op?: string;
   dtype?: 'int8' | 'float32';
 }

@@ -24,7 +24,7 @@ export interface Int8Options {
   calibration?: Iterable<unknown> | AsyncIterable<unknown>;
   /** 'float32' (default): float inputs/outputs with QUANTIZE/DEQUANTIZE inside; 'int8': int8 inputs/outputs. */
   ioDtype?: 'int8' | 'float32';
-  /** Ops (named by their first output tensor, as in the report) left in float32. */
+  /** Ops left in float32: node names as in the report (`CONV_2D_3`: the op and its index), or output tensor names. */
   keepFloat?: readonly string[];
   onProgress?: (stage: string, fraction: number) => void;
 }
@@ -32,6 +32,8 @@ export interface Int8Options {
 /** The quantization error of one tensor on the calibration data. */
 export interface Int8TensorError {
   tensor: string;
+  /** The producing node, as `keepFloat` names it. */
+  node: string;
   /** The op producing it. */
   op: string;
   /** 'int8' where it is stored quantized, 'float32' where its op was kept float. */
@@ -126,14 +128,16 @@ export async function quantizeInt8(desc0: ModelDesc, opts: Int8Options): Promise
   const producer = new Map<number, number>();
   ops.forEach((o, k) => (o.outputs as number[]).forEach((t) => producer.set(t, k)));
   const acts = [...producer.keys()].filter(isAct).sort((a, b) => a - b);
-  const nodeName = (k: number) => T[ops[k].outputs[0] as number]?.name ?? `op${k}`;
+  // stable across conversions of one source: the op and its index (tensor names of traced values are not)
+  const nodeName = (k: number) => `${ops[k].op}_${k}`;
+  const byTensor = new Map(ops.map((o, k) => [T[o.outputs[0] as number]?.name, nodeName(k)]));
 
   // keepFloat names must exist
-  const keep = new Set(opts.keepFloat ?? []);
+  const keep = new Set((opts.keepFloat ?? []).map((n) => byTensor.get(n) ?? n));
   const known = new Set(ops.map((_, k) => nodeName(k)));
   const missing = [...keep].filter((n) => !known.has(n));
   if (missing.length) {
-    throw new ConvertError(`keepFloat: no op named ${missing.map((n) => `'${n}'`).join(', ')} (ops are named by their first output tensor, as in the report; e.g. ${[...known].slice(0, 5).map((n) => `'${n}'`).join(', ')})`);
+    throw new ConvertError(`keepFloat: no op named ${missing.map((n) => `'${n}'`).join(', ')} (ops are named OP_INDEX as in the report's node names, or by their output tensor; e.g. ${[...known].slice(0, 5).map((n) => `'${n}'`).join(', ')})`);
   }
 
   const specs = inputSpecs(desc0);
@@ -367,7 +371,7 @@ async function measure(
   const errors: Int8TensorError[] = acts.map((t, k) => {
     rel.set(t, sig[k] > 0 ? noise[k] / sig[k] : 0);
     const op = producer.get(t)!;
-    return { tensor: fdesc.tensors[t].name, op: plan.ops[op].op, dtype: plan.int8[op] ? 'int8' : 'float32', sqnrDb: db(sig[k], noise[k]), maxAbsError: maxErr[k] };
+    return { tensor: fdesc.tensors[t].name, node: nodeName(op), op: plan.ops[op].op, dtype: plan.int8[op] ? 'int8' : 'float32', sqnrDb: db(sig[k], noise[k]), maxAbsError: maxErr[k] };
   });
   inputs.forEach((t, k) => rel.set(t, inSig[k] > 0 ? inNoise[k] / inSig[k] : 0));
   errors.sort((a, b) => a.sqnrDb - b.sqnrDb);
