@@ -18,6 +18,12 @@ export type Sym = readonly (string | null)[];
 export class ModelState {
   readonly initializers: TensorMsg[] = [];
   readonly syms = new Map<Value, Sym>();
+  /** Dynamic axes of the graph inputs by symbol: where each is read at run time, and its example size. */
+  readonly bases = new Map<string, { readonly input: string; readonly axis: number; readonly size: number }>();
+  /** The node of the IR each ONNX node was written for (error messages of the export check). */
+  readonly origins = new Map<NodeMsg, Node>();
+  /** The node of the IR being written. */
+  current: Node | null = null;
   private readonly used = new Set<string>();
   private readonly constCache = new Map<string, string>();
 
@@ -82,10 +88,12 @@ export class Emitter {
 
   /** Appends a node; returns its first output. */
   node(opType: string, inputs: readonly string[], outputs: readonly string[], attrs: Record<string, AttrSpec> = {}): string {
-    this.nodes.push({
+    const msg: NodeMsg = {
       name: this.model.unique(`${opType}_node`), op_type: opType, input: [...inputs], output: [...outputs],
       attribute: Object.entries(attrs).map(([name, a]) => attrMsg(name, a)),
-    });
+    };
+    this.nodes.push(msg);
+    if (this.model.current) this.model.origins.set(msg, this.model.current);
     return outputs[0];
   }
 

@@ -6,6 +6,8 @@ import { allOps, getOp } from '../ops/registry.js';
 import { rawBytes, Emitter, ModelState, OnnxExportError, type OpExporter, type Sym } from './context.js';
 import { DATA_TYPE, onnxTypes, type DimMsg, type GraphMsg, type ValueInfoMsg } from './proto.js';
 import { writeFileAtomic } from './write.js';
+import { checkDynamic } from './check-dynamic.js';
+import { whileExporting } from './exporting.js';
 import { Tensor } from '../tensor.js';
 
 /** Dynamic axes of an input or output: dim indices (named `<name>_dim<k>`) or { dim: name }. */
@@ -56,13 +58,15 @@ export function exportModel(fn: ((...args: Tensor[]) => unknown) | Forwardable, 
   const mod = fn as { training?: unknown; eval?: () => unknown; train?: (mode?: boolean) => unknown };
   const wasTraining = typeof mod.eval === 'function' && typeof mod.train === 'function' && mod.training === true;
   if (wasTraining) mod.eval!();
-  let graph: Graph;
   try {
-    graph = jit(fn as (...a: Tensor[]) => unknown, { optimize: false }).graphFor(...inputs);
+    const build = (xs: Tensor[]) => buildGraph(cleanup(jit(fn as (...a: Tensor[]) => unknown, { optimize: false }).graphFor(...xs).clone()), opts);
+    const built = whileExporting(() => build(inputs));
+    // Traced again at other sizes along each dynamic axis: a model that would run wrong there is refused.
+    whileExporting(() => checkDynamic(built, inputs, build));
+    return encodeModel(built.g, opts);
   } finally {
     if (wasTraining) mod.train!(true);
   }
-  return exportGraph(cleanup(graph.clone()), opts);
 }
 
 /**
@@ -70,6 +74,11 @@ export function exportModel(fn: ((...args: Tensor[]) => unknown) | Forwardable, 
  * @example const bytes = tg.onnx.exportGraph(f.graphFor(x), { inputNames: ['x'] });
  */
 export function exportGraph(graph: Graph, opts: ExportOptions = {}): Uint8Array {
+  return encodeModel(buildGraph(graph, opts).g, opts);
+}
+
+/** The ONNX graph message of `graph` (see exportGraph), and the state its export built. */
+export function buildGraph(graph: Graph, opts: ExportOptions = {}): { g: GraphMsg; model: ModelState } {
   const opset = opts.opset ?? 17;
   if (opset !== 17 && opset !== 18) throw new OnnxExportError(`onnx.export: opset ${opset} is not supported (17 or 18)`);
   const model = new ModelState();
@@ -82,7 +91,16 @@ export function exportGraph(graph: Graph, opts: ExportOptions = {}): Uint8Array 
   }
   graph.inputs.forEach((v, i) => {
     e.bind(v, inputNames[i]);
-    model.syms.set(v, symOf(v, inputNames[i], opts.dynamicAxes));
+    const sym = symOf(v, inputNames[i], opts.dynamicAxes);
+    model.syms.set(v, sym);
+    sym.forEach((s, axis) => {
+      if (s === null) return;
+      const seen = model.bases.get(s);
+      if (seen && seen.size !== v.shape[axis]) {
+        throw new OnnxExportError(`onnx.export: dynamic axis '${s}' is ${seen.size} in input '${seen.input}' but ${v.shape[axis]} in input '${inputNames[i]}' of the example`);
+      }
+      if (!seen) model.bases.set(s, { input: inputNames[i], axis, size: v.shape[axis] });
+    });
   });
   for (const c of graph.constants) e.bind(c.value, model.initializer(`const_${c.value.id}`, c.value.dtype, c.value.shape, rawBytes(c.data)));
   for (const x of graph.variables) {
@@ -101,6 +119,12 @@ export function exportGraph(graph: Graph, opts: ExportOptions = {}): Uint8Array 
     name: 'tglite', node: e.nodes, initializer: model.initializers,
     input: graph.inputs.map((v, i) => valueInfo(inputNames[i], v, e.sym(v))), output: outputs,
   };
+  return { g, model };
+}
+
+/** Encodes a graph message as a ModelProto (and writes `opts.path`). */
+export function encodeModel(g: GraphMsg, opts: ExportOptions): Uint8Array {
+  const opset = opts.opset ?? 17;
   const { ModelProto } = onnxTypes();
   const msg = ModelProto.fromObject({
     ir_version: 8, opset_import: [{ domain: '', version: opset }], producer_name: 'tglite', producer_version: '0.1.0',
@@ -144,7 +168,13 @@ function emitNodes(e: Emitter, g: Graph): void {
     }
     const ins = n.inputs.map((v) => e.name(v));
     const outs = n.outputs.map((o) => e.define(o, n.op));
-    exporter(e, n, ins, outs);
+    const outer = e.model.current;
+    e.model.current = n;
+    try {
+      exporter(e, n, ins, outs);
+    } finally {
+      e.model.current = outer;
+    }
     for (const o of n.outputs) if (!e.model.syms.has(o)) e.model.syms.set(o, propagateSym(e, n, o));
   }
 }

@@ -28,6 +28,9 @@ export const MATMUL = defineOp<MatmulAttrs>({
     const out = n.outputs[0].shape;
     const sym = out.map((_, i) => (i < out.length - 2 ? a[i - (out.length - a.length)] ?? null : null));
     sym[out.length - 2] = a[a.length - (n.attrs.transA === true ? 1 : 2)] ?? null;
+    const b = e.sym(n.inputs[1]); // n comes from B (its last dim, or second-to-last when transposed)
+    sym[out.length - 1] = b[b.length - (n.attrs.transB === true ? 2 : 1)] ?? null;
+    for (let i = 0; i < out.length - 2; i++) sym[i] ??= b[i - (out.length - b.length)] ?? null;
     e.model.syms.set(n.outputs[0], sym);
   },
   infer([a, b], { transA, transB }) {

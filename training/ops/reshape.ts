@@ -2,7 +2,7 @@ import { apply1 } from '../dispatch.js';
 import { ShapeError } from '../errors.js';
 import { fmtShape, type Shape, sizeOf } from '../shape.js';
 import { Tensor } from '../tensor.js';
-import { reshapeTarget } from '../onnx/reshape-target.js';
+import { reshapeTargetDynamic } from '../onnx/dynamic-dims.js';
 import { defineOp } from './registry.js';
 
 /** Resolves one -1 in a target shape against `size` elements. */
@@ -23,8 +23,8 @@ export const RESHAPE = defineOp<{ shape: readonly number[] }>({
   name: 'reshape',
   aliasesInput: true,
   onnx: (e, n, ins, outs) => {
-    const { shape, sym } = reshapeTarget(e, n);
-    e.node('Reshape', [ins[0], e.i64(shape)], outs);
+    const { target, sym } = reshapeTargetDynamic(e, n);
+    e.node('Reshape', [ins[0], target], outs);
     e.model.syms.set(n.outputs[0], sym);
   },
   infer([x], { shape }) {
