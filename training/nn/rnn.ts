@@ -9,6 +9,9 @@ import { fmtShape, shapesEqual } from '../shape.js';
 import type { Tensor } from '../tensor.js';
 import { uniform_ } from './init.js';
 import { Module, Parameter } from './module.js';
+import { currentMode } from '../dispatch.js';
+import { isExporting } from '../onnx/exporting.js';
+import { recurrent, setRecurrentReference, type RecurrentAttrs } from './rnn-op.js';
 
 /** Options of LSTM and GRU (torch's defaults). */
 export interface RNNOptions {
@@ -103,6 +106,14 @@ abstract class RNNBase extends Module {
       if (!shapesEqual(s.shape, want)) throw new ShapeError(`${name}: initial state ${k === 0 ? 'h0' : 'c0'} is ${fmtShape(s.shape)}, expected ${fmtShape(want)}`);
       return unbatched ? s.unsqueeze(1) : s;
     });
+    if (isExporting() && currentMode().name === 'trace') {
+      // tg.onnx.export: one op (an ONNX LSTM/GRU/RNN node per layer), dynamic in batch and sequence length.
+      const ws = Array.from({ length: this.numLayers * dirs }, (_, k) => this.weights(Math.floor(k / dirs), k % dirs))
+        .flatMap((w) => (w.bih && w.bhh ? [w.wih, w.whh, w.bih, w.bhh] : [w.wih, w.whh]));
+      const attrs: RecurrentAttrs = { mode: this.kind, hiddenSize: this.hiddenSize, numLayers: this.numLayers, bidirectional: this.bidirectional, bias: this.bias, hasInit: states.length > 0 };
+      const [y, ...fin] = recurrent(attrs, seq, states, ws);
+      return [unbatched ? y.squeeze(1) : this.batchFirst ? y.transpose(0, 1) : y, unbatched ? fin.map((f) => f.squeeze(1)) : fin];
+    }
     const nStates = this.kind === 'LSTM' ? 2 : 1;
     const finals: Tensor[][] = Array.from({ length: nStates }, () => []);
     const cell = CELLS[this.kind];
@@ -186,3 +197,19 @@ export class RNN extends RNNBase {
     return [out, h];
   }
 }
+
+// The recurrent op's kernel (training/nn/rnn-op.ts): the layer's own computation on the op's weights, in eval mode.
+setRecurrentReference((a, x, init, ws) => {
+  const cls = a.mode === 'LSTM' ? LSTM : a.mode === 'GRU' ? GRU : RNN;
+  const layer = Object.assign(Object.create(cls.prototype) as RNNBase, {
+    kind: a.mode, inputSize: x.shape[2], hiddenSize: a.hiddenSize, numLayers: a.numLayers, bias: a.bias,
+    batchFirst: false, dropout: 0, bidirectional: a.bidirectional, training: false,
+  });
+  const dirs = a.bidirectional ? 2 : 1, per = a.bias ? 4 : 2, self = layer as unknown as Record<string, Tensor>;
+  for (let k = 0; k < a.numLayers * dirs; k++) {
+    const sfx = `_l${Math.floor(k / dirs)}${k % dirs ? '_reverse' : ''}`;
+    [self[`weight_ih${sfx}`], self[`weight_hh${sfx}`], self[`bias_ih${sfx}`], self[`bias_hh${sfx}`]] = ws.slice(k * per, k * per + per);
+  }
+  const [out, finals] = (layer as unknown as { run(x: Tensor, init: Tensor[] | null): [Tensor, Tensor[]] }).run(x, init.length ? [...init] : null);
+  return [out, ...finals];
+});

@@ -37,7 +37,8 @@ export function checkDynamic(a: Built, inputs: readonly Tensor[], rebuild: (xs: 
       }
     }
     const where = `dynamic dim '${sym}' (input '${base.input}' dim ${base.axis})`;
-    if (!b) throw new OnnxExportError(`onnx.export: ${where} cannot be dynamic: the function does not trace at other sizes (at ${errors[0]})`);
+    if (!b) throw new OnnxExportError(`onnx.export: ${where} cannot be dynamic: the function does not trace at other sizes (at ${errors[0]}). ` +
+      'Dims that must stay equal across inputs (a batch, a shared length) need one name in dynamicAxes, e.g. { 0: \'batch\' } on each input');
     compare(a, b, where, base.size, size);
     nameOutputDims(a, b);
   }
@@ -90,6 +91,7 @@ function canonical(g: GraphMsg): string[] {
   const attr = (t: AttrMsg): string => {
     if (t.type === ATTR_TYPE.GRAPH && t.g) return `${t.name}=${graph(t.g)}`;
     if (t.type === ATTR_TYPE.STRING) return `${t.name}=${new TextDecoder().decode(t.s)}`;
+    if (t.type === ATTR_TYPE.STRINGS) return `${t.name}=${(t.strings ?? []).map((x) => new TextDecoder().decode(x)).join('|')}`;
     return `${t.name}=${JSON.stringify([t.i, t.f, t.ints, t.floats])}`;
   };
   const node = (n: NodeMsg): string => `${n.op_type}(${n.input.map(name).join(',')})[${n.attribute.map(attr).join(',')}]->${n.output.map(name).join(',')}`;

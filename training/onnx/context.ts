@@ -9,7 +9,7 @@ export class OnnxExportError extends TgliteError {
 }
 
 /** Attribute values, typed as ONNX wants them. */
-export type AttrSpec = { i: number } | { f: number } | { ints: readonly number[] } | { floats: readonly number[] } | { s: string } | { g: GraphMsg };
+export type AttrSpec = { i: number } | { f: number } | { ints: readonly number[] } | { floats: readonly number[] } | { s: string } | { strs: readonly string[] } | { g: GraphMsg };
 
 /** Per-dim symbolic names (dynamic axes) of a value; null = a fixed size. */
 export type Sym = readonly (string | null)[];
@@ -130,6 +130,7 @@ function attrMsg(name: string, a: AttrSpec): AttrMsg {
   if ('ints' in a) return { name, type: ATTR_TYPE.INTS, ints: [...a.ints] };
   if ('floats' in a) return { name, type: ATTR_TYPE.FLOATS, floats: [...a.floats] };
   if ('s' in a) return { name, type: ATTR_TYPE.STRING, s: new TextEncoder().encode(a.s) };
+  if ('strs' in a) return { name, type: ATTR_TYPE.STRINGS, strings: a.strs.map((x) => new TextEncoder().encode(x)) };
   return { name, type: ATTR_TYPE.GRAPH, g: a.g };
 }
 
