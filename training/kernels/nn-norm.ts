@@ -7,7 +7,7 @@
  * data (no cancellation unless the spread is ~1e-8 of the offset), with an
  * exact two-pass fallback when a sum is not finite.
  */
-import { KernelError, checkDim, checkLen } from '../../lite-runtime/kernels/errors.js';
+import { KernelArgumentError, checkDim, checkLen } from '../../lite-runtime/kernels/errors.js';
 
 /** Sum of squares from the last `shiftedSum` (a module slot: no allocation per call). */
 let lastSq = 0;
@@ -53,7 +53,7 @@ export function batchNormStats(x: Float32Array, s: BatchNormShape, mean: Float32
   checkLen('batchNormStats', 'mean', mean, s.c, 'c');
   checkLen('batchNormStats', 'variance', variance, s.c, 'c');
   const count = s.n * s.inner;
-  if (count === 0) throw new KernelError('batchNormStats', 'needs at least one value per channel');
+  if (count === 0) throw new KernelArgumentError('batchNormStats', 'needs at least one value per channel');
   const inner = s.inner;
   for (let c = 0; c < s.c; c++) {
     const k = inner > 0 ? x[c * inner] : 0;
@@ -226,7 +226,7 @@ function checkLN(
 ): void {
   checkDim(kernel, 'rows', rows);
   checkDim(kernel, 'd', d);
-  if (d === 0 && rows > 0) throw new KernelError(kernel, 'd must be >= 1');
+  if (d === 0 && rows > 0) throw new KernelArgumentError(kernel, 'd must be >= 1');
   checkLen(kernel, 'x', x, rows * d, 'rows*d');
   checkLen(kernel, yName, y, rows * d, 'rows*d');
   checkLen(kernel, 'weight', weight, d, 'd');
