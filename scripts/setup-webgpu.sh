@@ -2,13 +2,15 @@
 # Sets up a software WebGPU adapter for Node (Dawn, npm `webgpu`) on Debian without a GPU:
 # the SwiftShader Vulkan driver and the Vulkan loader, taken from Debian's chromium-common
 # package (downloaded and extracted, not installed), into .webgpu/ at the repository root.
-# Tests find it there (test/lite/webgpu/gpu.ts sets VK_ICD_FILENAMES / LD_LIBRARY_PATH);
+# Tests find it there (test/lite/webgpu/gpu.ts sets VK_ICD_FILENAMES);
 # `.webgpu/ready` marks a finished setup, after which a missing adapter fails the tests.
-#   scripts/setup-webgpu.sh            # idempotent; ~10-20 s with apt-get update
+# Also installs Debian's chromium for the headless-browser WebGPU test (test/lite/webgpu/
+# browser.test.ts), marked by `.webgpu/chromium`; TGLITE_SKIP_CHROMIUM=1 leaves it out.
+#   scripts/setup-webgpu.sh            # idempotent; ~15 s, ~35 s with chromium
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DIR="$PWD/.webgpu"
-if [ -f "$DIR/ready" ] && [ -f "$DIR/vk_swiftshader_icd.json" ]; then
+if [ -f "$DIR/ready" ] && [ -f "$DIR/vk_swiftshader_icd.json" ] && { [ -f "$DIR/chromium" ] || [ "${TGLITE_SKIP_CHROMIUM:-}" = 1 ]; }; then
   echo "setup-webgpu: already set up in $DIR"
   exit 0
 fi
@@ -20,7 +22,11 @@ start=$(date +%s)
 $SUDO apt-get update -qq
 # The Vulkan loader (chromium-common also ships one; the system one is the fallback).
 $SUDO apt-get install -y -qq libvulkan1 >/dev/null
-tmp=$(mktemp -d); chmod 755 "$tmp"
+if [ "${TGLITE_SKIP_CHROMIUM:-}" != 1 ]; then
+  $SUDO apt-get install -y -qq chromium >/dev/null
+  test -x /usr/bin/chromium && touch "$DIR/chromium"
+fi
+tmp=$(mktemp -d); chmod 777 "$tmp" # apt-get download writes as its own user
 trap 'rm -rf "$tmp"' EXIT
 (cd "$tmp" && apt-get download -qq chromium-common)
 deb=$(ls "$tmp"/chromium-common_*.deb)
