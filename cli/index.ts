@@ -15,7 +15,8 @@ import { initCommand } from './commands/init.js';
 
 const program = new Command('tglite')
   .description('tglite: train, convert and run models on CPU or WebGPU')
-  .version('0.1.0');
+  .version('0.1.0')
+  .addHelpText('after', '\nExample:\n  tglite convert model.onnx -o model.tflite && tglite run model.tflite -i x.npy && tglite bundle model.tflite --target worker -o dist/\n');
 
 program.addCommand(inspectCommand());
 program.addCommand(runCommand());

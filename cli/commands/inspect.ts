@@ -9,6 +9,7 @@ export function inspectCommand(): Command {
     .description('show a .tflite model: inputs, outputs, signatures, ops and planned memory')
     .argument('<model>', 'path to a .tflite (or .onnx) file')
     .option('--json', 'print JSON')
+    .addHelpText('after', '\nExamples:\n  tglite inspect person_detect.tflite\n  tglite inspect model.onnx --json\n')
     .action(async (path: string, opts: { json?: boolean }) => {
       if (path.toLowerCase().endsWith('.onnx')) { await inspectOnnx(path, opts.json === true); return; }
       const { model, bytes, loadMs } = await openModel(path);
