@@ -1,0 +1,87 @@
+/**
+ * The browser example (examples/browser, bundled by `bundleModel(..., 'browser')`) in
+ * headless Chromium (playwright-core, Debian's chromium; .ci/run installs it): the model
+ * loads in a Web Worker (WebGPU where the browser has an adapter, else the CPU), a digit
+ * drawn on the canvas gets a prediction and probability bars, and a screenshot is kept
+ * in test-artifacts/browser-digits.png.
+ */
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { extname, join, normalize, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chromium, type Browser } from 'playwright-core';
+import { bundleModel } from '../../cli/commands/bundle.js';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+const CHROMIUM = process.env.TGLITE_CHROMIUM ?? '/usr/bin/chromium';
+const TYPES: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.tflite': 'application/octet-stream' };
+
+/** A static file server for `dir` on 127.0.0.1 (a secure context, as WebGPU needs). */
+function serve(dir: string): Promise<{ server: Server; url: string }> {
+  const server = createServer((req, res) => {
+    const path = normalize(join(dir, decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname === '/' ? '/index.html' : new URL(req.url ?? '/', 'http://x').pathname)));
+    if (!path.startsWith(dir)) { res.writeHead(403).end(); return; }
+    try {
+      const body = readFileSync(path);
+      res.writeHead(200, { 'content-type': TYPES[extname(path)] ?? 'application/octet-stream' }).end(body);
+    } catch {
+      res.writeHead(404).end();
+    }
+  });
+  return new Promise((ok) => server.listen(0, '127.0.0.1', () => {
+    const a = server.address() as { port: number };
+    ok({ server, url: `http://127.0.0.1:${a.port}/` });
+  }));
+}
+
+describe('browser example in headless Chromium', { timeout: 120_000 }, () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tglite-browser-'));
+  let browser: Browser;
+  let site: { server: Server; url: string };
+
+  beforeAll(async () => {
+    await bundleModel(join(ROOT, 'examples/models/digits.tflite'), 'browser', dir);
+    site = await serve(dir);
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--no-sandbox', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update',
+        '--disable-sync', '--disable-dev-shm-usage', '--enable-unsafe-webgpu'],
+    });
+  });
+  afterAll(async () => {
+    await browser?.close();
+    site?.server.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('draws a digit, shows the prediction and probability bars, keeps a screenshot', async () => {
+    const page = await browser.newPage({ viewport: { width: 900, height: 560 } });
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(site.url);
+    await page.waitForSelector('body[data-ready="true"]', { timeout: 60_000 });
+    const backend = await page.getAttribute('#status', 'data-backend');
+    expect(['webgpu', 'cpu']).toContain(backend);
+    // a "1": one stroke down the middle of the pad
+    const box = (await page.locator('#pad').boundingBox())!;
+    const at = (fx: number, fy: number) => [box.x + fx * box.width, box.y + fy * box.height] as const;
+    await page.mouse.move(...at(0.5, 0.1));
+    await page.mouse.down();
+    for (let i = 1; i <= 12; i++) await page.mouse.move(...at(0.5, 0.1 + (0.8 * i) / 12));
+    await page.mouse.up();
+    await page.waitForFunction(() => document.querySelector('#prediction')?.getAttribute('data-probabilities') !== null);
+    await page.waitForTimeout(300); // the last stroke's prediction
+    const prediction = await page.textContent('#prediction');
+    const probs = JSON.parse((await page.getAttribute('#prediction', 'data-probabilities'))!) as number[];
+    expect(probs).toHaveLength(10);
+    expect(probs.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 3);
+    expect(Number(prediction)).toBe(probs.indexOf(Math.max(...probs)));
+    expect(prediction).toBe('1');
+    expect(await page.locator('#bars .row').count()).toBe(10);
+    mkdirSync(join(ROOT, 'test-artifacts'), { recursive: true });
+    await page.screenshot({ path: join(ROOT, 'test-artifacts/browser-digits.png') });
+    console.log(`browser example: predicted ${prediction} (p=${Math.max(...probs).toFixed(3)}) on ${backend}; screenshot test-artifacts/browser-digits.png`);
+    expect(errors).toEqual([]);
+  });
+});
