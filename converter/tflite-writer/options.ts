@@ -77,6 +77,7 @@ export const OPTION_TABLES = spec({
   },
   Cast: { type: 'Cast', ids: S.CastOptions, kinds: { in_data_type: 'dtype', out_data_type: 'dtype' } },
   ArgMax: { type: 'ArgMax', ids: S.ArgMaxOptions, kinds: { output_type: 'dtype' } },
+  ArgMin: { type: 'ArgMin', ids: S.ArgMinOptions, kinds: { output_type: 'dtype' } },
   Shape: { type: 'Shape', ids: S.ShapeOptions, kinds: { out_type: 'dtype' } },
   LeakyRelu: { type: 'LeakyRelu', ids: S.LeakyReluOptions, kinds: { alpha: 'f32' } },
   UnidirectionalSequenceLSTM: {
@@ -128,7 +129,7 @@ export const OP_OPTIONS = {
   PAD: 'Pad', PADV2: 'PadV2', MIRROR_PAD: 'MirrorPad', GATHER: 'Gather', TILE: 'Tile',
   SOFTMAX: 'Softmax', LOG_SOFTMAX: 'LogSoftmax', LEAKY_RELU: 'LeakyRelu', HARD_SWISH: 'HardSwish', GELU: 'Gelu',
   QUANTIZE: 'Quantize', DEQUANTIZE: 'Dequantize', BATCH_MATMUL: 'BatchMatMul', L2_NORMALIZATION: 'L2Norm',
-  EXP: 'Exp', MAXIMUM: 'MaximumMinimum', MINIMUM: 'MaximumMinimum', ARG_MAX: 'ArgMax', SHAPE: 'Shape', CAST: 'Cast',
+  EXP: 'Exp', MAXIMUM: 'MaximumMinimum', MINIMUM: 'MaximumMinimum', ARG_MAX: 'ArgMax', ARG_MIN: 'ArgMin', SHAPE: 'Shape', CAST: 'Cast',
   UNIDIRECTIONAL_SEQUENCE_LSTM: 'UnidirectionalSequenceLSTM', IF: 'If', WHILE: 'While',
   PACK: 'Pack', UNPACK: 'Unpack', SPACE_TO_DEPTH: 'SpaceToDepth', DEPTH_TO_SPACE: 'DepthToSpace',
   RESIZE_BILINEAR: 'ResizeBilinear', RESIZE_NEAREST_NEIGHBOR: 'ResizeNearestNeighbor',

@@ -344,6 +344,7 @@ export const StridedSliceOptions = {
 } as const;
 export const CastOptions = { in_data_type: 0, out_data_type: 1 } as const;
 export const ArgMaxOptions = { output_type: 0 } as const;
+export const ArgMinOptions = { output_type: 0 } as const;
 export const TransposeConvOptions = {
   padding: 0, stride_w: 1, stride_h: 2, fused_activation_function: 3, quantized_bias_type: 4,
 } as const;

@@ -183,7 +183,7 @@ export const BATCH_NORM_TFLITE: TfliteLowering = {
   },
 };
 
-/** layerNorm over dims axis.. -> MEAN, SUB, MUL, MEAN, ADD, RSQRT, MUL, MUL, ADD (only its first output). */
+/** layerNorm over dims axis.. -> MEAN, SUB, MUL, MEAN, ADD, RSQRT, MUL, MUL, ADD; its mean and rstd outputs are the MEAN and RSQRT results. */
 export const LAYER_NORM_TFLITE: TfliteLowering = {
   lower(ctx) {
     const n = ctx.node;
@@ -206,6 +206,8 @@ export const LAYER_NORM_TFLITE: TfliteLowering = {
     ctx.emit('MUL', [centered, rstd], [normed], none);
     ctx.emit('MUL', [normed, ctx.input(1)], [scaled], none);
     ctx.emit('ADD', [scaled, ctx.input(2)], [ctx.output(0)], none);
+    if (n.outputs.length > 1) ctx.alias(1, mean);
+    if (n.outputs.length > 2) ctx.alias(2, rstd);
   },
 };
 
