@@ -19,7 +19,7 @@ import { Interpreter, type OpProfile, type SubgraphRunner } from './interpreter.
 import type { LiteDType, LiteOp, TypedArray } from './ops/op.js';
 import type { Backend } from './backends/backend.js';
 import { cpuPlan, estimateMacs, type BackendPlan } from './backends/plan.js';
-import type { GpuExecutor, GpuSession } from './backends/webgpu/index.js';
+import type { GpuExecutor, GpuInput, GpuSession, GpuTensor } from './backends/webgpu/index.js';
 
 export { TgliteError } from './errors.js';
 export * from './format/errors.js';
@@ -31,6 +31,7 @@ export type { LiteDType, TypedArray, LiteOp, OpNode, RtTensor, OptionsTable, Qua
 export type { OpProfile } from './interpreter.js';
 export type { BackendPlan } from './backends/plan.js';
 export { GpuDeviceLostError, GpuValidationError } from './backends/gpu-errors.js';
+export type { GpuTensor, GpuInput } from './backends/webgpu/index.js';
 
 /** Quantization of an input or output, as plain numbers. */
 export interface TensorQuantization {
@@ -60,11 +61,13 @@ export interface OutputTensor {
 }
 
 /** Input data: a typed array (or numbers) in the input's shape, or with an explicit shape for dynamic inputs. */
-export type InputValue = TypedArray | ArrayLike<number> | { data: TypedArray | ArrayLike<number>; shape: number[] };
+export type InputValue = TypedArray | ArrayLike<number> | { data: TypedArray | ArrayLike<number>; shape: number[] } | GpuInput;
 
 export interface RunOptions {
   /** Return quantized outputs as float32 (`scale * (q - zeroPoint)`). */
   dequantize?: boolean;
+  /** WebGPU: return each output as a GPUBuffer of float32 real values (`GpuTensor`), for chaining models. */
+  keepOnGpu?: boolean;
 }
 
 export interface LoadOptions {
@@ -100,6 +103,11 @@ export interface MemoryInfo {
   stateBytes: number;
   /** Bytes of tensors computed once at load from constants (e.g. fp16 weights dequantized). */
   foldedBytes: number;
+  /**
+   * Bytes the ops hold at load in the layouts their kernels read (packed weights,
+   * requantization blocks), in the kernels' memory; `constBytes` stay in the model bytes.
+   */
+  packedBytes: number;
 }
 
 export interface LiteModel {
@@ -112,6 +120,7 @@ export interface LiteModel {
   readonly signatures: string[];
   readonly memory: MemoryInfo;
   /** Runs the model; inputs by position or by name. */
+  run(inputs: InputValue[] | Record<string, InputValue>, opts: RunOptions & { keepOnGpu: true }): Promise<GpuTensor[]>;
   run(inputs: InputValue[] | Record<string, InputValue>, opts?: RunOptions): Promise<OutputTensor[]>;
   /** The same as `run`, synchronously. */
   runSync(inputs: InputValue[] | Record<string, InputValue>, opts?: RunOptions): OutputTensor[];
@@ -252,6 +261,7 @@ class Model implements LiteModel {
       constBytes: this.interp.model.constBytes,
       stateBytes: this.interp.variableBytes,
       foldedBytes: this.interp.foldedBytes,
+      packedBytes: this.interp.packedBytes,
     };
   }
 
@@ -260,16 +270,28 @@ class Model implements LiteModel {
     return cpuPlan(this.cpuReason, this.runner.def.operators.map((o) => ({ node: o.index, op: o.name })));
   }
 
-  async run(inputs: InputValue[] | Record<string, InputValue>, opts: RunOptions = {}): Promise<OutputTensor[]> {
+  run(inputs: InputValue[] | Record<string, InputValue>, opts: RunOptions & { keepOnGpu: true }): Promise<GpuTensor[]>;
+  run(inputs: InputValue[] | Record<string, InputValue>, opts?: RunOptions): Promise<OutputTensor[]>;
+  async run(inputs: InputValue[] | Record<string, InputValue>, opts: RunOptions = {}): Promise<OutputTensor[] | GpuTensor[]> {
     const g = this.gpu;
-    if (!g) return this.runSync(inputs, opts);
-    this.feed(inputs);
+    if (!g) {
+      if (opts.keepOnGpu) throw new BackendError('keepOnGpu needs the webgpu backend');
+      return this.runSync(inputs, opts);
+    }
+    const onGpu = g.mod.gpuInputs(this.order(inputs));
+    this.feed(inputs, onGpu);
     if (g.exec.stale) {
       // A new input shape re-prepared the subgraph: plan the GPU work again.
       g.exec.dispose();
       g.exec = await g.mod.compileSubgraph(g.session, this.runner, g.overridden, g.exec.plan.reason);
     }
-    await g.exec.run();
+    const kept = await g.exec.run(new Map([...onGpu].map(([k, v]) => [this.runner.inputTensors[k]!, v.buffer])), opts.keepOnGpu === true);
+    if (kept) {
+      return kept.map((t, k) => {
+        this.outputs[k]!.shape = t.shape.slice();
+        return { ...t, name: this.outNames[k]! };
+      });
+    }
     return this.runner.outputTensors.map((t, k) => {
       this.outputs[k]!.shape = t.shape.slice();
       return output(this.outNames[k]!, t, opts.dequantize === true);
@@ -292,10 +314,13 @@ class Model implements LiteModel {
   }
 
   /** Checks the inputs, resizes and re-prepares when a dynamic shape changed, writes them into the arena. */
-  private feed(inputs: InputValue[] | Record<string, InputValue>): void {
+  private feed(inputs: InputValue[] | Record<string, InputValue>, onGpu?: ReadonlyMap<number, { buffer: { size: number }; shape: number[] | null }>): void {
     if (this.disposed) throw new DisposedError();
     const values = this.order(inputs);
-    const checked = values.map((v, k) => this.check(k, v));
+    const checked = values.map((v, k) => {
+      const g = onGpu?.get(k);
+      return g ? this.checkGpu(k, g.buffer.size, g.shape) : this.check(k, v);
+    });
     checked.forEach((c, k) => this.runner.setInputShape(k, c.shape));
     if (!this.runner.prepared) {
       this.runner.prepare();
@@ -303,7 +328,7 @@ class Model implements LiteModel {
     }
     checked.forEach((c, k) => {
       const t = this.runner.inputTensors[k]!;
-      writeInput(c.data, t, c.mode);
+      if (c.mode !== 'gpu') writeInput(c.data, t, c.mode);
       const desc = this.inputs[k]!;
       if (desc.shape.length !== t.shape.length || desc.shape.some((d, i) => d !== t.shape[i])) desc.shape = t.shape.slice();
     });
@@ -342,6 +367,18 @@ class Model implements LiteModel {
       if (v === undefined) throw new InputError(`missing input ${JSON.stringify(name)}`);
       return v;
     });
+  }
+
+  /** Validates a GPU buffer input: its shape (the input's own unless given) and its size. */
+  private checkGpu(k: number, size: number, given: number[] | null): { data: ArrayLike<number>; shape: number[]; mode: 'gpu' } {
+    const t = this.runner.inputTensors[k]!;
+    const shape = given ?? t.shape;
+    const declared = this.dynamic[k] ?? t.shape;
+    if (shape.length !== declared.length || shape.some((d, i) => !Number.isInteger(d) || d < 0 || (declared[i] !== -1 && d !== declared[i]))) {
+      throw new InputError(`input ${k} '${this.inNames[k]}': shape ${fmtShape(shape)} does not match ${fmtShape(declared)}`);
+    }
+    if (size < numElements(shape) * 4) throw new InputError(`input ${k} '${this.inNames[k]}': GPU buffer of ${size} bytes, shape ${fmtShape(shape)} needs ${numElements(shape) * 4} (float32)`);
+    return { data: [], shape, mode: 'gpu' };
   }
 
   /** Validates one input value: its shape (a dynamic dim may be inferred) and how to write it. */

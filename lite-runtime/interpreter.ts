@@ -25,7 +25,7 @@ import type { LiteDType, LiteOp, OpNode, OptionsTable, Quantization, RtTensor, T
 import { planArena, type PlanItem } from './planner.js';
 import { BuiltinOp } from './format/schema.js';
 import { MAX_WHILE_ITERATIONS } from './ops/while.js';
-import { releaseHandles } from './kernels/index.js';
+import { handleBytes, releaseHandles } from './kernels/index.js';
 
 export interface InterpreterOptions {
   /** Largest arena one subgraph may plan, in bytes (default 1 GiB). */
@@ -264,6 +264,13 @@ export class SubgraphRunner {
   /** Bytes of tensors folded at the last prepare. */
   foldedBytes = 0;
 
+  /** Bytes the prepared ops hold for their weights in the layouts their kernels read (packed, requantization blocks). */
+  get packedBytes(): number {
+    let n = 0;
+    for (const s of this.steps) n += handleBytes(s.state);
+    return n;
+  }
+
   private foldable(s: Step): boolean {
     const code = s.op.code;
     if (NO_FOLD.has(code) || s.node.outputs.some((t) => this.outputSet.has(t.index))) return false;
@@ -440,6 +447,13 @@ export class Interpreter {
   get arenaBytes(): number {
     let n = 0;
     for (const r of this.runners) if (r) n += r.arenaBytes;
+    return n;
+  }
+
+  /** Total bytes of weights the prepared ops hold packed for their kernels. */
+  get packedBytes(): number {
+    let n = 0;
+    for (const r of this.runners) if (r) n += r.packedBytes;
     return n;
   }
 

@@ -17,11 +17,13 @@ import { qmatmulI8Js } from './js/qgemm.js';
 import { activeWasm } from './backend.js';
 import { Packed, asPacked, type PackedMatrix, type PackedI8 } from './packed.js';
 import { actCode, applyActJs, type Activation } from './act.js';
+import { BC_MAX_K_ONE_ROW, type I8Block, type I8Layout } from './wasm/runtime.js';
 
 export { KernelArgumentError } from './errors.js';
 export { kernelBackend, setKernelBackend, initKernels, wasmFlavour, type KernelBackend } from './backend.js';
 export type { PackedMatrix, PackedI8 } from './packed.js';
 export type { Activation } from './act.js';
+export type { I8Layout } from './wasm/runtime.js';
 export { depthwiseNHWC, type DepthwiseOptions } from './depthwise.js';
 export {
   packRequantI8, qmatmulI8PackedRequant, packDepthwiseI8, depthwiseNHWCI8Requant, freeFused,
@@ -30,7 +32,7 @@ export {
 export { kernelMemory, type KernelMemory } from './memory.js';
 export { convNHWCPacked, reserveConvNHWCPacked, type ConvImageOffsets } from './conv-packed.js';
 export { maxPoolNHWC, type MaxPoolOptions } from './maxpool.js';
-export { releaseHandles } from './release.js';
+export { handleBytes, releaseHandles } from './release.js';
 export {
   im2colNHWC, convOutputSize,
   type ConvGeometry, type ResolvedConv, type Im2colNHWCOptions,
@@ -149,22 +151,34 @@ export function qmatmulI8(
 
 /**
  * Holds int8 weights b [n, k] (resident in wasm memory under the wasm
- * backend) for repeated `qmatmulI8Packed` calls, e.g. at model load.
+ * backend) for repeated `qmatmulI8Packed` calls, e.g. at model load. `layout` keeps
+ * only what the kernels that will read it need (default both): 'pairs' for the fused
+ * kernel on blocks of rows or short k, 'rows' for single rows with long k.
  * @example const w = packI8(filter, outChannels, kh * kw * inChannels);
  */
-export function packI8(b: Int8Array, n: number, k: number): PackedI8 {
+export function packI8(b: Int8Array, n: number, k: number, layout: I8Layout = 'both'): PackedI8 {
   checkDim('packI8', 'n', n);
   checkDim('packI8', 'k', k);
   checkLen('packI8', 'b', b, n * k, 'n*k');
   const w = activeWasm();
   if (w && n * k > 0) {
     try {
-      return new Packed<Int8Array>('i8', k, n, null, { owner: w, block: w.packI8(b, n, k) });
+      return new Packed<Int8Array>('i8', k, n, null, { owner: w, block: w.packI8(b, n, k, layout) });
     } catch (e) {
       if (!(e instanceof RangeError)) throw e;
     }
   }
   return new Packed('i8', k, n, b.slice(0, n * k), null);
+}
+
+/**
+ * The `packI8` layout for products of at least `minRows` rows of length k: the fused
+ * kernel (`qmatmulI8PackedRequant`) reads pairs for blocks of rows or short k, rows
+ * otherwise; the plain int8 GEMM reads rows.
+ * @example packI8(w, n, k, i8LayoutFor(outW, k, true))
+ */
+export function i8LayoutFor(minRows: number, k: number, fused: boolean): I8Layout {
+  return fused && (minRows >= 4 || Math.ceil(k / 8) * 8 <= BC_MAX_K_ONE_ROW) ? 'pairs' : 'rows';
 }
 
 /**
@@ -178,7 +192,7 @@ export function qmatmulI8Packed(a: Int8Array, aZero: number, packed: PackedI8, a
   const s = p.storage('qmatmulI8Packed');
   if ('owner' in s) {
     if (m > 0 && n > 0) {
-      if (k > 0) outOfMemory('qmatmulI8Packed', m, () => s.owner.qmatmul(a, aZero, s.block, acc, m, k, n));
+      if (k > 0) outOfMemory('qmatmulI8Packed', m, () => s.owner.qmatmul(a, aZero, s.block as I8Block, acc, m, k, n));
       else acc.fill(0, 0, m * n);
     }
     return;

@@ -43,6 +43,11 @@ export class Packed<T extends Float32Array | Int8Array> implements PackedMatrix 
     throw new KernelArgumentError(kernel, 'the packed matrix was freed by freePacked');
   }
 
+  /** Bytes held: the wasm block, or the JS copy. */
+  get bytes(): number {
+    return this.wasm ? this.wasm.block.bytes : this.js ? this.js.byteLength : 0;
+  }
+
   free(): void {
     if (this.wasm) {
       reclaim?.unregister(this);
@@ -70,6 +75,11 @@ export class Resident {
   constructor(owner: WasmKernels, block: WasmBlock) {
     this.wasm = { owner, block };
     reclaim?.register(this, this.wasm, this);
+  }
+
+  /** Bytes held in wasm memory (0 once freed). */
+  get bytes(): number {
+    return this.wasm ? this.wasm.block.bytes : 0;
   }
 
   /** The block when it is still held by `k` (the active kernels), else null. */

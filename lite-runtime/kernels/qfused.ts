@@ -11,6 +11,7 @@ import { KernelArgumentError, checkLen } from './errors.js';
 import { activeWasm } from './backend.js';
 import { convOutputSize, type ConvGeometry, type ResolvedConv } from './im2col.js';
 import { Resident, wasmBlockOf, type PackedI8 } from './packed.js';
+import type { I8Block } from './wasm/runtime.js';
 
 /** Per-channel requantization of int32 accumulators to int8. */
 export interface RequantI8 {
@@ -99,7 +100,7 @@ export function qmatmulI8PackedRequant(a: Int8Array, aZero: number, packed: Pack
   if (!(ldy >= n && yOff >= 0 && yOff + (m - 1) * ldy + n <= y.length)) {
     throw new KernelArgumentError('qmatmulI8PackedRequant', `y of ${y.length} elements cannot hold ${m} rows of ${n} at offset ${yOff}, stride ${ldy}`);
   }
-  return k.qmatmulRq(a, aZero, w.block, kk, n, block, rq, y, yOff, m, ldy);
+  return k.qmatmulRq(a, aZero, w.block as I8Block, kk, n, block, rq, y, yOff, m, ldy);
 }
 
 /**
@@ -158,6 +159,13 @@ export function depthwiseNHWCI8Requant(x: Int8Array, xOffset: number, xZero: num
 /** True for handles from `packRequantI8` / `packDepthwiseI8`. */
 export function isFused(p: unknown): p is PackedRequantI8 | PackedDepthwiseI8 {
   return p instanceof RequantBlock || p instanceof DepthwiseBlock;
+}
+
+/** Bytes of wasm memory a block from `packRequantI8` / `packDepthwiseI8` holds. */
+export function fusedBytes(p: PackedRequantI8 | PackedDepthwiseI8 | null): number {
+  if (p instanceof RequantBlock) return p.data.bytes;
+  if (p instanceof DepthwiseBlock) return p.w.bytes + p.rq.data.bytes;
+  return 0;
 }
 
 /** Releases what `packRequantI8` / `packDepthwiseI8` hold (also reclaimed when collected). */

@@ -4,7 +4,7 @@
  * when the model is disposed or re-prepared. Other values are left alone.
  */
 import { Packed } from './packed.js';
-import { freeFused, isFused } from './qfused.js';
+import { freeFused, fusedBytes, isFused } from './qfused.js';
 
 function releaseOne(v: unknown): void {
   if (v instanceof Packed) v.free();
@@ -20,4 +20,17 @@ export function releaseHandles(state: unknown): void {
     if (Array.isArray(v)) v.forEach(releaseOne);
     else releaseOne(v);
   }
+}
+
+/**
+ * Bytes held by the kernel handles in an object's own values (the same walk as
+ * `releaseHandles`): the packed weights an op's prepared state keeps.
+ * @example const bytes = handleBytes(step.state);
+ */
+export function handleBytes(state: unknown): number {
+  if (state === null || typeof state !== 'object') return 0;
+  const one = (v: unknown): number => (v instanceof Packed ? v.bytes : isFused(v) ? fusedBytes(v) : 0);
+  let n = 0;
+  for (const v of Object.values(state)) n += Array.isArray(v) ? v.reduce((s: number, x: unknown) => s + one(x), 0) : one(v);
+  return n;
 }

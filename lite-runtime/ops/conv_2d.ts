@@ -6,7 +6,7 @@
  */
 import { BuiltinOp, Conv2DOptions as F } from '../format/schema.js';
 import {
-  convNHWCPacked, reserveConvNHWCPacked, im2colNHWC, matmul, matmulPacked, packB, packI8, packRequantI8, qmatmulI8, qmatmulI8Packed, qmatmulI8PackedRequant,
+  convNHWCPacked, reserveConvNHWCPacked, i8LayoutFor, im2colNHWC, matmul, matmulPacked, packB, packI8, packRequantI8, qmatmulI8, qmatmulI8Packed, qmatmulI8PackedRequant,
   type ConvGeometry, type PackedI8, type PackedMatrix, type PackedRequantI8,
 } from '../kernels/index.js';
 import type { LiteOp, OpNode } from './op.js';
@@ -132,13 +132,17 @@ function prepareInt8(node: OpNode, g: Geometry): Int8State {
   expect(OP, node, r !== null, () => `fused activation ${actName(act)} is not supported`);
   const rq = makeRequant(xq.scale, wq!.scale, yq.scale, yq.zeroPoint, r[0], r[1], g.oc);
   const bias = constData<Int32Array>(b);
-  const packed = w.isConst ? perGroup(w.data as Int8Array, g, (p) => packI8(p, g.goc, g.k)) : null;
+  // the weights are held once, in the layout the kernel of the smallest band reads
+  const lastRows = g.outH - Math.floor((g.outH - 1) / g.band) * g.band;
+  const layout = i8LayoutFor(Math.min(g.band, lastRows) * g.outW, g.k, rq.fp32 && (!b || !!bias));
+  const packed = w.isConst ? perGroup(w.data as Int8Array, g, (p) => packI8(p, g.goc, g.k, layout)) : null;
   const fused = packed && rq.fp32 && (!b || bias)
     ? packed.map((_, gi) => packRequantI8({ bias, scale: rq.scale, zeroPoint: rq.outZp, lo: rq.lo, hi: rq.hi }, g.goc, gi * g.goc))
     : null;
   return {
     kind: 'i8', g, weights: constData<Int8Array>(w), packed, bias, hasBias: !!b, inZp: xq.zeroPoint, rq,
-    col: g.direct ? null : new Int8Array(g.band * g.outW * g.k), acc: new Int32Array(g.band * g.outW * g.goc), fused,
+    // the fused kernel needs no accumulators: they are allocated the first time it declines
+    col: g.direct ? null : new Int8Array(g.band * g.outW * g.k), acc: new Int32Array(fused ? 0 : g.band * g.outW * g.goc), fused,
   };
 }
 
@@ -201,7 +205,7 @@ function runFloat(node: OpNode, s: FloatState): void {
 }
 
 function runInt8(node: OpNode, s: Int8State): void {
-  const { g, acc, rq } = s;
+  const { g, rq } = s;
   const bias = s.hasBias ? live(node, 2, s.bias) : null, weights = s.packed ? null : live(node, 1, s.weights);
   const x = node.inputs[0]!.data as Int8Array, y = node.outputs[0]!.data as Int8Array;
   const inSize = g.h * g.w * g.c, outSize = g.outH * g.outW * g.oc, rowOut = g.outW * g.oc, n = g.goc;
@@ -213,6 +217,8 @@ function runInt8(node: OpNode, s: Int8State): void {
         const a = bandInput(g, xb, s.col, oy0, oy1, s.inZp, gi);
         const yOffset = b * outSize + oy0 * rowOut + gi * n, fused = s.fused?.[gi];
         if (fused && qmatmulI8PackedRequant(a, s.inZp, s.packed![gi]!, fused, y, m, { yOffset, yStride: g.oc })) continue;
+        if (s.acc.length < m * n) s.acc = new Int32Array(g.band * g.outW * g.goc);
+        const acc = s.acc;
         if (s.packed) qmatmulI8Packed(a, s.inZp, s.packed[gi]!, acc, m);
         else qmatmulI8(a, s.inZp, g.groups === 1 ? weights! : weights!.subarray(gi * n * g.k, (gi + 1) * n * g.k), acc, m, g.k, n);
         requantBlock(rq, acc, m, n, bias, y, yOffset, null, gi * n, g.oc);

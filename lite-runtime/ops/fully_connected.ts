@@ -6,7 +6,7 @@
  */
 import { BuiltinOp, FullyConnectedOptions as F } from '../format/schema.js';
 import {
-  matmul, matmulPacked, packB, packI8, packRequantI8, qmatmulI8, qmatmulI8Packed, qmatmulI8PackedRequant,
+  matmul, matmulPacked, packB, packI8, i8LayoutFor, packRequantI8, qmatmulI8, qmatmulI8Packed, qmatmulI8PackedRequant,
   type PackedI8, type PackedMatrix, type PackedRequantI8,
 } from '../kernels/index.js';
 import type { LiteOp, OpNode } from './op.js';
@@ -87,8 +87,9 @@ function prepareInt8(node: OpNode, d: Dims): Int8State {
   const a = actOf(node), r = quantActRange(a, yq.scale, yq.zeroPoint, -128, 127, requantMode() === 'fp32');
   expect(OP, node, r !== null, () => `fused activation ${actName(a)} is not supported`);
   const rq = makeRequant(xq.scale, scales, yq.scale, yq.zeroPoint, r[0], r[1], perChannel ? d.units : 1);
-  const packed = w.isConst ? packI8(w.data as Int8Array, d.units, d.inDim) : null, bias = constData<Int32Array>(b);
-  const wZp = perChannel ? 0 : wq.zeroPoint;
+  const bias = constData<Int32Array>(b), wZp = perChannel ? 0 : wq.zeroPoint;
+  const layout = i8LayoutFor(d.batch, d.inDim, rq.fp32 && wZp === 0 && (!b || !!bias));
+  const packed = w.isConst ? packI8(w.data as Int8Array, d.units, d.inDim, layout) : null;
   const fused = packed && rq.fp32 && wZp === 0 && (!b || bias)
     ? packRequantI8({ bias, scale: rq.scale, zeroPoint: rq.outZp, lo: rq.lo, hi: rq.hi }, d.units) : null;
   return {

@@ -45,6 +45,16 @@ export const MC = 64;
 /** A block of wasm memory: byte offset and size. */
 export interface WasmBlock { off: number; bytes: number }
 
+/**
+ * Which layouts of int8 weights a block from packI8 holds: 'rows' for the dot-product
+ * kernels (qgemm, qgemmRq: one row at a time with long k), 'pairs' for the broadcast
+ * kernel (qgemmBc: blocks of rows, or short k), 'both' when the caller cannot tell.
+ */
+export type I8Layout = 'rows' | 'pairs' | 'both';
+
+/** A block from packI8: absolute byte offsets of its parts (rows and pairs -1 when not held). */
+export interface I8Block extends WasmBlock { rows: number; sums: number; pairs: number }
+
 /** One instantiated kernels module with its heap. */
 export class WasmKernels {
   readonly heap: WasmHeap;
@@ -204,7 +214,7 @@ export class WasmKernels {
    * place when a and y live in this memory, else through the scratch area (false when
    * that cannot grow now: the caller computes another way).
    */
-  qmatmulRq(a: Int8Array, aZero: number, b: WasmBlock, k: number, n: number, rq: WasmBlock, r: RequantArgs,
+  qmatmulRq(a: Int8Array, aZero: number, b: I8Block, k: number, n: number, rq: WasmBlock, r: RequantArgs,
     y: Int8Array, yOff: number, m: number, ldy: number): boolean {
     const kp = pad8(k), ySpan = (m - 1) * ldy + n;
     let pa = this.resident(a), py = this.resident(y);
@@ -229,12 +239,12 @@ export class WasmKernels {
     return true;
   }
 
-  private runQgemmRq(pa: number, lda: number, aZero: number, b: WasmBlock, kp: number, n: number, rq: WasmBlock,
+  private runQgemmRq(pa: number, lda: number, aZero: number, b: I8Block, kp: number, n: number, rq: WasmBlock,
     r: RequantArgs, py: number, ldy: number, m: number): void {
     const ex = this.exports;
     ex.rqSet(rq.off, pad8(n), r.zeroPoint, r.lo - r.zeroPoint, r.hi - r.zeroPoint);
-    if (m >= 4 || kp <= BC_MAX_K_ONE_ROW) ex.qgemmBc(pa, lda, aZero, b.off + pairsAt(n, kp), b.off + align64(n * kp), py, ldy, m, kp, n);
-    else ex.qgemmRq(pa, lda, aZero, b.off, b.off + align64(n * kp), py, ldy, m, kp, n);
+    if (b.pairs >= 0 && (m >= 4 || kp <= BC_MAX_K_ONE_ROW || b.rows < 0)) ex.qgemmBc(pa, lda, aZero, b.pairs, b.sums, py, ldy, m, kp, n);
+    else ex.qgemmRq(pa, lda, aZero, b.rows, b.sums, py, ldy, m, kp, n);
   }
 
   /**
@@ -433,37 +443,50 @@ export class WasmKernels {
   }
 
   /**
-   * Copies int8 weights [n, k] into a resident block: rows padded to a
-   * multiple of 8 with zeros, then the n row sums (int32), then at `pairsAt` the
-   * same weights in pairs, widened to int16, for qgemmBc: [ceil(n/8)][kp/2][8][2] (w[j,2q], w[j,2q+1]).
+   * Copies int8 weights [n, k] into a resident block holding what `layout` names:
+   * the rows padded to a multiple of 8 with zeros ('rows'), the n row sums (int32,
+   * always), and the same weights in pairs for qgemmBc, [ceil(n/8)][kp/2][8][2] int8
+   * (w[j,2q], w[j,2q+1]) ('pairs'). One layout holds the weights once.
    */
-  packI8(b: Int8Array, n: number, k: number): WasmBlock {
-    const kp = pad8(k), rowsBytes = align64(n * kp), at = pairsAt(n, kp), bytes = at + pad8(n) * kp * 2;
-    const block = { off: this.heap.alloc(bytes), bytes };
-    let raw = -1;
+  packI8(b: Int8Array, n: number, k: number, layout: I8Layout = 'both'): I8Block {
+    const kp = pad8(k), hasRows = layout !== 'pairs', hasPairs = layout !== 'rows';
+    const rowsBytes = hasRows ? align64(n * kp) : 0, sumsBytes = align64(n * 4);
+    const bytes = rowsBytes + sumsBytes + (hasPairs ? pad8(n) * kp : 0);
+    const off = this.heap.alloc(bytes);
+    const block: I8Block = { off, bytes, rows: hasRows ? off : -1, sums: off + rowsBytes, pairs: hasPairs ? off + rowsBytes + sumsBytes : -1 };
+    let raw = -1, tmp = -1;
     try {
+      // the padded rows: in the block, or in a temporary block when only pairs are kept
+      if (!hasRows) tmp = this.heap.alloc(n * kp);
+      const rows = hasRows ? off : tmp;
       if (kp === k) {
-        this.i8(block.off, n * k).set(b.subarray(0, n * k));
+        this.i8(rows, n * k).set(b.subarray(0, n * k));
       } else {
         raw = this.heap.alloc(n * k);
         this.i8(raw, n * k).set(b.subarray(0, n * k));
-        this.exports.padRows(raw, n, k, kp, 0, block.off);
+        this.exports.padRows(raw, n, k, kp, 0, rows);
       }
-      this.exports.rowSums(block.off, n, kp, block.off + rowsBytes);
-      this.exports.packPairs(block.off, n, kp, block.off + at);
+      this.exports.rowSums(rows, n, kp, block.sums);
+      if (hasPairs) this.exports.packPairs(rows, n, kp, block.pairs);
     } catch (e) {
-      this.heap.release(block.off, block.bytes);
+      this.heap.release(off, bytes);
       throw e;
     } finally {
       if (raw >= 0) this.heap.release(raw, n * k);
+      if (tmp >= 0) this.heap.release(tmp, n * kp);
     }
     this.reserveRows(kp, n, 1, 0);
     return block;
   }
 
   /** acc = (a - aZero) @ b^T; b given as an array or a block from packI8. k > 0. */
-  qmatmul(a: Int8Array, aZero: number, b: Int8Array | WasmBlock, acc: Int32Array, m: number, k: number, n: number): void {
+  qmatmul(a: Int8Array, aZero: number, b: Int8Array | I8Block, acc: Int32Array, m: number, k: number, n: number): void {
     const kp = pad8(k), padded = kp !== k, resident = !(b instanceof Int8Array);
+    if (resident && b.rows < 0) {
+      // pairs only (weights packed for the fused broadcast kernel): JS over the pairs
+      qmatmulPairsJs(a, aZero, this.i8(b.pairs, pad8(n) * kp), acc, m, k, n, kp);
+      return;
+    }
     const ra = this.resident(a), racc = this.resident(acc);
     const sizes = [ra >= 0 ? 0 : m * k, padded ? m * kp : 0, resident ? 0 : n * k, resident || !padded ? 0 : n * kp,
       resident ? 0 : n * 4, racc >= 0 ? 0 : m * n * 4].map(align64);
@@ -471,7 +494,9 @@ export class WasmKernels {
     try { base = this.scratchArea(sizes.reduce((x, y) => x + y, 0)); } catch (e) {
       if (!(e instanceof RangeError) || !resident) throw e;
       // no scratch now (memory frozen or exhausted): JS over the resident rows
-      qmatmulI8Js(a, aZero, this.i8((b as WasmBlock).off, n * kp), acc, m, k, n, kp);
+      const bb = b as I8Block;
+      if (bb.rows >= 0) qmatmulI8Js(a, aZero, this.i8(bb.rows, n * kp), acc, m, k, n, kp);
+      else qmatmulPairsJs(a, aZero, this.i8(bb.pairs, pad8(n) * kp), acc, m, k, n, kp);
       return;
     }
     const [paRaw, paPad, pbRaw, pbPad, pbSum, pacc] = offsets(base, sizes) as [number, number, number, number, number, number];
@@ -491,8 +516,8 @@ export class WasmKernels {
       ex.rowSums(pb, n, kp, pbSum);
       bsum = pbSum;
     } else {
-      pb = b.off;
-      bsum = b.off + align64(n * kp);
+      pb = b.rows;
+      bsum = b.sums;
     }
     ex.qgemm(pa, aZero, pb, bsum, racc >= 0 ? racc : pacc, m, kp, n);
     if (racc < 0) {
@@ -533,11 +558,18 @@ function dwBiasAt(taps: number, oc: number): number {
  * batch 1), where it does fewer operations per multiply. Measured on MobileNet-style 1x1
  * convolutions: broadcast 1.5-2x faster at k = 8..256.
  */
-const BC_MAX_K_ONE_ROW = 64;
+export const BC_MAX_K_ONE_ROW = 64;
 
-/** Byte offset of the paired weights in a block from packI8. */
-function pairsAt(n: number, kp: number): number {
-  return align64(n * kp) + align64(n * 4);
+/** acc[m, n] = sum_k (a[i,k] - aZero) * w[j,k], w in pairs as packI8 lays them out (kp = k padded to 8). */
+function qmatmulPairsJs(a: Int8Array, aZero: number, w: Int8Array, acc: Int32Array, m: number, k: number, n: number, kp: number): void {
+  for (let i = 0; i < m; i++) {
+    for (let j = 0; j < n; j++) {
+      const base = (j >> 3) * 8 * kp + (j & 7) * 2;
+      let s = 0;
+      for (let p = 0; p < k; p++) s += (a[i * k + p]! - aZero) * w[base + (p >> 1) * 16 + (p & 1)]!;
+      acc[i * n + j] = s;
+    }
+  }
 }
 
 /** Byte offset of the row of xZero in a depthwise block (after the paired taps). */

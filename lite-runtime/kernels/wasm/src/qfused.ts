@@ -413,7 +413,7 @@ function qbc4x8(a0: usize, lda: usize, wb: usize, kp: i32, i0: v128, i1: v128, y
   let p: usize = 0;
   do {
     const x0 = v128.load8x8_s(a0 + p), x1 = v128.load8x8_s(a1 + p), x2 = v128.load8x8_s(a2 + p), x3 = v128.load8x8_s(a3 + p);
-    let w0 = v128.load(wp), w1 = v128.load(wp, 16);
+    let wv = v128.load(wp), w0 = i16x8.extend_low_i8x16_s(wv), w1 = i16x8.extend_high_i8x16_s(wv);
     let s = i32x4.shuffle(x0, x0, 0, 0, 0, 0);
     c00 = i32x4.add(c00, i32x4.dot_i16x8_s(s, w0)); c01 = i32x4.add(c01, i32x4.dot_i16x8_s(s, w1));
     s = i32x4.shuffle(x1, x1, 0, 0, 0, 0);
@@ -422,7 +422,7 @@ function qbc4x8(a0: usize, lda: usize, wb: usize, kp: i32, i0: v128, i1: v128, y
     c20 = i32x4.add(c20, i32x4.dot_i16x8_s(s, w0)); c21 = i32x4.add(c21, i32x4.dot_i16x8_s(s, w1));
     s = i32x4.shuffle(x3, x3, 0, 0, 0, 0);
     c30 = i32x4.add(c30, i32x4.dot_i16x8_s(s, w0)); c31 = i32x4.add(c31, i32x4.dot_i16x8_s(s, w1));
-    w0 = v128.load(wp, 32); w1 = v128.load(wp, 48);
+    wv = v128.load(wp, 16); w0 = i16x8.extend_low_i8x16_s(wv); w1 = i16x8.extend_high_i8x16_s(wv);
     s = i32x4.shuffle(x0, x0, 1, 1, 1, 1);
     c00 = i32x4.add(c00, i32x4.dot_i16x8_s(s, w0)); c01 = i32x4.add(c01, i32x4.dot_i16x8_s(s, w1));
     s = i32x4.shuffle(x1, x1, 1, 1, 1, 1);
@@ -431,7 +431,7 @@ function qbc4x8(a0: usize, lda: usize, wb: usize, kp: i32, i0: v128, i1: v128, y
     c20 = i32x4.add(c20, i32x4.dot_i16x8_s(s, w0)); c21 = i32x4.add(c21, i32x4.dot_i16x8_s(s, w1));
     s = i32x4.shuffle(x3, x3, 1, 1, 1, 1);
     c30 = i32x4.add(c30, i32x4.dot_i16x8_s(s, w0)); c31 = i32x4.add(c31, i32x4.dot_i16x8_s(s, w1));
-    w0 = v128.load(wp, 64); w1 = v128.load(wp, 80);
+    wv = v128.load(wp, 32); w0 = i16x8.extend_low_i8x16_s(wv); w1 = i16x8.extend_high_i8x16_s(wv);
     s = i32x4.shuffle(x0, x0, 2, 2, 2, 2);
     c00 = i32x4.add(c00, i32x4.dot_i16x8_s(s, w0)); c01 = i32x4.add(c01, i32x4.dot_i16x8_s(s, w1));
     s = i32x4.shuffle(x1, x1, 2, 2, 2, 2);
@@ -440,7 +440,7 @@ function qbc4x8(a0: usize, lda: usize, wb: usize, kp: i32, i0: v128, i1: v128, y
     c20 = i32x4.add(c20, i32x4.dot_i16x8_s(s, w0)); c21 = i32x4.add(c21, i32x4.dot_i16x8_s(s, w1));
     s = i32x4.shuffle(x3, x3, 2, 2, 2, 2);
     c30 = i32x4.add(c30, i32x4.dot_i16x8_s(s, w0)); c31 = i32x4.add(c31, i32x4.dot_i16x8_s(s, w1));
-    w0 = v128.load(wp, 96); w1 = v128.load(wp, 112);
+    wv = v128.load(wp, 48); w0 = i16x8.extend_low_i8x16_s(wv); w1 = i16x8.extend_high_i8x16_s(wv);
     s = i32x4.shuffle(x0, x0, 3, 3, 3, 3);
     c00 = i32x4.add(c00, i32x4.dot_i16x8_s(s, w0)); c01 = i32x4.add(c01, i32x4.dot_i16x8_s(s, w1));
     s = i32x4.shuffle(x1, x1, 3, 3, 3, 3);
@@ -449,7 +449,7 @@ function qbc4x8(a0: usize, lda: usize, wb: usize, kp: i32, i0: v128, i1: v128, y
     c20 = i32x4.add(c20, i32x4.dot_i16x8_s(s, w0)); c21 = i32x4.add(c21, i32x4.dot_i16x8_s(s, w1));
     s = i32x4.shuffle(x3, x3, 3, 3, 3, 3);
     c30 = i32x4.add(c30, i32x4.dot_i16x8_s(s, w0)); c31 = i32x4.add(c31, i32x4.dot_i16x8_s(s, w1));
-    wp += 128;
+    wp += 64;
     p += 8;
   } while (p < <usize>kp);
   const so = RQ + (<usize>N8 << 2) + (<usize>j << 2), s0 = v128.load(so), s1 = v128.load(so, 16);
@@ -467,22 +467,27 @@ function qbc1x8(a0: usize, wb: usize, kp: i32, i0: v128, i1: v128, y: usize, j: 
   let p: usize = 0;
   do {
     const x = v128.load8x8_s(a0 + p);
+    let wv: v128;
     let s = i32x4.shuffle(x, x, 0, 0, 0, 0);
-    c0 = i32x4.add(c0, i32x4.dot_i16x8_s(s, v128.load(wp))); c1 = i32x4.add(c1, i32x4.dot_i16x8_s(s, v128.load(wp, 16)));
+    wv = v128.load(wp);
+    c0 = i32x4.add(c0, i32x4.dot_i16x8_s(s, i16x8.extend_low_i8x16_s(wv))); c1 = i32x4.add(c1, i32x4.dot_i16x8_s(s, i16x8.extend_high_i8x16_s(wv)));
     s = i32x4.shuffle(x, x, 1, 1, 1, 1);
-    c0 = i32x4.add(c0, i32x4.dot_i16x8_s(s, v128.load(wp, 32))); c1 = i32x4.add(c1, i32x4.dot_i16x8_s(s, v128.load(wp, 48)));
+    wv = v128.load(wp, 16);
+    c0 = i32x4.add(c0, i32x4.dot_i16x8_s(s, i16x8.extend_low_i8x16_s(wv))); c1 = i32x4.add(c1, i32x4.dot_i16x8_s(s, i16x8.extend_high_i8x16_s(wv)));
     s = i32x4.shuffle(x, x, 2, 2, 2, 2);
-    c0 = i32x4.add(c0, i32x4.dot_i16x8_s(s, v128.load(wp, 64))); c1 = i32x4.add(c1, i32x4.dot_i16x8_s(s, v128.load(wp, 80)));
+    wv = v128.load(wp, 32);
+    c0 = i32x4.add(c0, i32x4.dot_i16x8_s(s, i16x8.extend_low_i8x16_s(wv))); c1 = i32x4.add(c1, i32x4.dot_i16x8_s(s, i16x8.extend_high_i8x16_s(wv)));
     s = i32x4.shuffle(x, x, 3, 3, 3, 3);
-    c0 = i32x4.add(c0, i32x4.dot_i16x8_s(s, v128.load(wp, 96))); c1 = i32x4.add(c1, i32x4.dot_i16x8_s(s, v128.load(wp, 112)));
-    wp += 128;
+    wv = v128.load(wp, 48);
+    c0 = i32x4.add(c0, i32x4.dot_i16x8_s(s, i16x8.extend_low_i8x16_s(wv))); c1 = i32x4.add(c1, i32x4.dot_i16x8_s(s, i16x8.extend_high_i8x16_s(wv)));
+    wp += 64;
     p += 8;
   } while (p < <usize>kp);
   storeRq8(y, j, c0, c1, count, f32x4.splat(LO), f32x4.splat(HI), i32x4.splat(ZPM));
 }
 
 /**
- * qgemmRq with weights in pairs (`wpairs`: [ceil(n/8)][kp/2][8][2] int16, zero-padded),
+ * qgemmRq with weights in pairs (`wpairs`: [ceil(n/8)][kp/2][8][2] int8, zero-padded, widened in registers),
  * for small k where horizontal sums would dominate: y[m, n] = requant(sum_k (a - aZero) * w).
  * bsum as for qgemmRq (n values; lanes past n are never stored).
  */
@@ -492,7 +497,7 @@ export function qgemmBc(a: usize, lda: i32, aZero: i32, wpairs: usize, bsum: usi
     const count = min(8, n - j), co = <usize>j << 2;
     const i0 = i32x4.sub(v128.load(RQ + co), i32x4.mul(za, v128.load(bsum + co)));
     const i1 = i32x4.sub(v128.load(RQ + co, 16), i32x4.mul(za, v128.load(bsum + co, 16)));
-    const wb = wpairs + (<usize>j * <usize>kp << 1);
+    const wb = wpairs + <usize>j * <usize>kp;
     let i = 0;
     for (; i + 4 <= m; i += 4) qbc4x8(a + <usize>i * la, la, wb, kp, i0, i1, y + <usize>i * ly, ly, j, count);
     for (; i < m; i++) qbc1x8(a + <usize>i * la, wb, kp, i0, i1, y + <usize>i * ly, j, count);

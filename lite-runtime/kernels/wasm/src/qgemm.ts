@@ -148,22 +148,17 @@ export function qgemm(a: usize, aZero: i32, b: usize, bsum: usize, acc: usize, m
 }
 
 /**
- * The rows of b ([n][kp], padded by padRows) in pairs, widened to int16, for the
- * broadcast GEMM: dst [ceil(n/8)][kp/2][8][2], dst[jb][q][j] = (b[jb*8+j][2q], b[jb*8+j][2q+1]),
- * zero for rows past n.
+ * The rows of b ([n][kp], padded by padRows) in pairs, int8, for the broadcast GEMM
+ * (which widens them in registers): dst [ceil(n/8)][kp/2][8][2], dst[jb][q][j] =
+ * (b[jb*8+j][2q], b[jb*8+j][2q+1]), zero for rows past n.
  */
 export function packPairs(b: usize, n: i32, kp: i32, dst: usize): void {
   for (let jb = 0; jb < n; jb += 8) {
     for (let q = 0; q < kp; q += 2) {
-      const o = dst + ((<usize>jb * <usize>kp + <usize>q * 8) << 1);
+      const o = dst + <usize>jb * <usize>kp + (<usize>q << 3);
       for (let j = 0; j < 8; j++) {
         const r = jb + j;
-        let v: u32 = 0;
-        if (r < n) {
-          const s = b + <usize>r * <usize>kp + <usize>q;
-          v = (<u32><u16><i16>load<i8>(s)) | (<u32><u16><i16>load<i8>(s, 1) << 16);
-        }
-        store<u32>(o + (<usize>j << 2), v);
+        store<u16>(o + (<usize>j << 1), r < n ? load<u16>(b + <usize>r * <usize>kp + <usize>q) : 0);
       }
     }
   }
