@@ -92,6 +92,12 @@ export interface LoadOptions {
   maxLoopIterations?: number;
   /** Extra ops, looked up by builtin code before the backend's own (to add or override an op). */
   ops?: ReadonlyArray<LiteOp>;
+  /**
+   * int8 requantization arithmetic of this model: 'fp32' (default; LiteRT.js / XNNPACK, bit for
+   * bit) or 'reference' (TFLite's reference kernels and TFLite Micro, gemmlowp fixed point).
+   * Models loaded without it take `setRequantMode`'s process-wide default.
+   */
+  requant?: 'fp32' | 'reference';
 }
 
 export interface MemoryInfo {

@@ -29,6 +29,7 @@ import type { GpuSession } from './device.js';
 import { GPU_KERNELS } from './kernels.js';
 import { layoutKernel } from './layout.js';
 import { elementwiseChain, isElementwise, isUnary } from './elementwise.js';
+import type { GpuTensor } from './chain.js';
 import { count, gpuDType, type GpuCopy, type GpuProgram, type GpuRef, type GpuStep, type KernelContext } from './program.js';
 
 const U_STORAGE = 0x80, U_COPY_SRC = 0x04, U_COPY_DST = 0x08, U_MAP_READ = 0x01, U_UNIFORM = 0x40;
@@ -42,7 +43,7 @@ type Action =
   | { kind: 'dispatch'; pipeline: GPUComputePipeline; group: GPUBindGroup; wg: [number, number, number] }
   | { kind: 'copy'; src: GPUBuffer; srcOffset: number; dst: GPUBuffer; dstOffset: number; bytes: number }
   | { kind: 'upload'; x: Transfer }
-  | { kind: 'download'; xs: Transfer[] }
+  | { kind: 'download'; xs: Transfer[]; final: boolean }
   | { kind: 'cpu'; from: number; to: number };
 
 const alignUp = (n: number, a: number): number => Math.ceil(n / a) * a;
@@ -81,6 +82,8 @@ export class GpuExecutor {
   private arena: GPUBuffer | null = null;
   private root: (t: RtTensor) => RtTensor = (t) => t;
   private actions: Action[] = [];
+  /** Inputs a CPU op reads (or that are outputs as they are): a GPU buffer given for one is read back first. */
+  private cpuInputs = new Set<RtTensor>();
   plan!: BackendPlan;
   /** Set when the subgraph was prepared again (new shapes) since this compile: compile anew. */
   stale = false;
@@ -188,6 +191,11 @@ export class GpuExecutor {
     const finals = [...new Set(this.runner.outputTensors.filter((t) => !t.isConst && !onCpu.has(t) && onGpu.has(root(t))))];
     for (const t of finals) use(t, n);
     if (finals.length) order.push({ kind: 'download', ts: finals, i: n });
+    const ins = new Set(this.runner.inputTensors);
+    this.cpuInputs = new Set([
+      ...steps.flatMap((s, i) => (s.folded || gpu[i] ? [] : s.node.inputs.filter((t): t is RtTensor => !!t && ins.has(t)))),
+      ...this.runner.outputTensors.filter((t) => ins.has(t)),
+    ]);
     // 3. The GPU arena: every non-constant tensor the GPU touches, plus scratch, by lifetime.
     const align = Math.max(16, limits.minStorageBufferOffsetAlignment);
     // (every tensor in `uses` is bound by a GPU step or read back from the GPU)
@@ -301,7 +309,7 @@ export class GpuExecutor {
           transfers.push({ tensor: t.name, direction: 'download', before: nodeName(o.i), bytes });
           return { t, at: place.get(root(t))!.offset, bytes, buf: mk(bytes, U_MAP_READ | U_COPY_DST, `readback ${t.name}`), host: null };
         });
-        actions.push({ kind: 'download', xs });
+        actions.push({ kind: 'download', xs, final: o.i >= n });
         commandBuffers++;
         pendingGpu = false;
       } else {
@@ -384,18 +392,28 @@ export class GpuExecutor {
     return null;
   }
 
-  /** Runs the subgraph: inputs read from the runner's input tensors, outputs written to its output tensors. */
-  run(): Promise<void> {
-    return this.session.exclusive(() => this.runNow());
+  /**
+   * Runs the subgraph: inputs read from the runner's input tensors (or from `gpuIn`, GPU
+   * buffers of real values), outputs written to its output tensors, or with `keep` returned
+   * as new GPU buffers (no readback; names are the tensors' own).
+   */
+  run(gpuIn?: ReadonlyMap<RtTensor, GPUBuffer>, keep = false): Promise<GpuTensor[] | null> {
+    return this.session.exclusive(() => this.runNow(gpuIn ?? new Map(), keep));
   }
 
-  private async runNow(): Promise<void> {
+  private async runNow(gpuIn: ReadonlyMap<RtTensor, GPUBuffer>, keep: boolean): Promise<GpuTensor[] | null> {
     if (this.disposed) throw new DisposedError();
     const s = this.session;
     s.checkAlive();
     const { device } = s;
     device.pushErrorScope('out-of-memory');
     device.pushErrorScope('validation');
+    const kept = new Map<RtTensor, GpuTensor>();
+    const keepBuf = (t: RtTensor, bytes: number): GPUBuffer => {
+      const b = device.createBuffer({ size: alignUp(Math.max(16, bytes), 16), usage: U_STORAGE | U_COPY_SRC | U_COPY_DST, label: `tglite output ${t.name}` });
+      kept.set(t, { name: t.name, shape: t.shape.slice(), dtype: 'float32', buffer: b });
+      return b;
+    };
     let enc: GPUCommandEncoder | null = null;
     let pass: GPUComputePassEncoder | null = null;
     const endPass = (): GPUCommandEncoder => {
@@ -405,6 +423,23 @@ export class GpuExecutor {
     };
     let failure: unknown = null;
     try {
+      // GPU inputs that CPU ops read: one readback of them first.
+      const back = [...gpuIn].filter(([t]) => this.cpuInputs.has(t));
+      if (back.length) {
+        const e = device.createCommandEncoder();
+        const bufs = back.map(([t, b]) => {
+          const bytes = count(t.shape) * 4;
+          const r = device.createBuffer({ size: alignUp(Math.max(16, bytes), 16), usage: U_MAP_READ | U_COPY_DST });
+          if (bytes > 0) e.copyBufferToBuffer(b, 0, r, 0, bytes);
+          return { t, r, bytes };
+        });
+        device.queue.submit([e.finish()]);
+        await Promise.all(bufs.map((x) => x.r.mapAsync(MAP_READ)));
+        for (const x of bufs) {
+          store(x.t, new Float32Array(x.r.getMappedRange(0, x.bytes)));
+          x.r.destroy();
+        }
+      }
       for (const a of this.actions) {
         switch (a.kind) {
           case 'dispatch': {
@@ -418,8 +453,10 @@ export class GpuExecutor {
             endPass().copyBufferToBuffer(a.src, a.srcOffset, a.dst, a.dstOffset, a.bytes);
             break;
           case 'upload': {
-            const x = a.x, src = x.t.data;
-            if (x.bytes > 0) {
+            const x = a.x, src = x.t.data, g = gpuIn.get(x.t);
+            if (g) {
+              if (x.bytes > 0) endPass().copyBufferToBuffer(g, 0, this.arena!, x.at, x.bytes);
+            } else if (x.bytes > 0) {
               if (x.host) device.queue.writeBuffer(x.buf, 0, dequantize(x.t, x.host));
               else device.queue.writeBuffer(x.buf, 0, src.buffer, src.byteOffset, x.bytes);
               endPass().copyBufferToBuffer(x.buf, 0, this.arena!, x.at, x.bytes);
@@ -428,6 +465,13 @@ export class GpuExecutor {
           }
           case 'download': {
             const e = endPass();
+            if (keep && a.final) {
+              for (const x of a.xs) {
+                const b = keepBuf(x.t, x.bytes);
+                if (x.bytes > 0) e.copyBufferToBuffer(this.arena!, x.at, b, 0, x.bytes);
+              }
+              break;
+            }
             const xs = a.xs.filter((x) => x.bytes > 0);
             for (const x of xs) e.copyBufferToBuffer(this.arena!, x.at, x.buf, 0, x.bytes);
             device.queue.submit([e.finish()]);
@@ -446,8 +490,17 @@ export class GpuExecutor {
         }
       }
       if (pass || enc) device.queue.submit([endPass().finish()]);
+      if (keep) {
+        // outputs last written on the CPU: uploaded as real values
+        for (const t of this.runner.outputTensors) {
+          if (kept.has(t)) continue;
+          const v = realOf(t);
+          device.queue.writeBuffer(keepBuf(t, v.byteLength), 0, v.buffer, v.byteOffset, v.byteLength);
+        }
+      }
     } catch (e) {
       failure = e;
+      for (const k of kept.values()) k.buffer.destroy();
     }
     const oom = await device.popErrorScope().catch(() => null);
     const val = await device.popErrorScope().catch(() => null);
@@ -458,6 +511,18 @@ export class GpuExecutor {
       if (failure instanceof LiteError) throw failure;
       throw new GpuValidationError('internal', (failure as Error).message ?? String(failure));
     }
+    if (!keep) return null;
+    // one buffer per output position (a tensor listed twice gets a second copy)
+    const seen = new Set<RtTensor>();
+    return this.runner.outputTensors.map((t) => {
+      const k = kept.get(t)!;
+      if (!seen.has(t)) { seen.add(t); return k; }
+      const b = device.createBuffer({ size: k.buffer.size, usage: k.buffer.usage });
+      const e = device.createCommandEncoder();
+      e.copyBufferToBuffer(k.buffer, 0, b, 0, k.buffer.size);
+      device.queue.submit([e.finish()]);
+      return { ...k, shape: k.shape.slice(), buffer: b };
+    });
   }
 
   dispose(): void {
@@ -467,6 +532,14 @@ export class GpuExecutor {
     this.buffers.length = 0;
     this.actions = [];
   }
+}
+
+/** The real values of `t` (any dtype) as float32. */
+function realOf(t: RtTensor): Float32Array<ArrayBuffer> {
+  const n = count(t.shape);
+  if (t.dtype === 'float32') return (t.data as Float32Array<ArrayBuffer>).subarray(0, n);
+  if (t.quant) return dequantize(t, new Float32Array(n));
+  return Float32Array.from({ length: n }, (_, i) => Number(t.data[i]));
 }
 
 /** The real values of a quantized (or float) tensor's data into `out`. */

@@ -13,6 +13,8 @@ import { findGpu, openSession, type GpuSession } from './device.js';
 
 export { compileSubgraph, GpuExecutor } from './compile.js';
 export { GPU_KERNELS } from './kernels.js';
+export { gpuInputs } from './chain.js';
+export type { GpuTensor, GpuInput } from './chain.js';
 export type { GpuSession } from './device.js';
 
 /** Opens (or shares) the device of `gpu` (default `navigator.gpu`); BackendError when there is no adapter. */
