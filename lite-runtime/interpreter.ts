@@ -17,7 +17,7 @@
  */
 import type { ArenaBlock, Backend } from './backends/backend.js';
 import {
-  KernelError, LiteError, LimitError, UnsupportedOpError, fmtShape, type UnsupportedOp,
+  InputError, KernelError, LiteError, LimitError, UnsupportedOpError, fmtShape, type UnsupportedOp,
 } from './format/errors.js';
 import type { ModelDef, OperatorDef, SubgraphDef, TensorDef } from './format/model.js';
 import { copyData, elemBytes, emptyTyped, numElements, typedView } from './format/typed.js';
@@ -26,6 +26,7 @@ import { planArena, type PlanItem } from './planner.js';
 import { BuiltinOp } from './format/schema.js';
 import { MAX_WHILE_ITERATIONS } from './ops/while.js';
 import { handleBytes, releaseHandles } from './kernels/index.js';
+import { requantMode, setRequantMode, type RequantMode } from './ops/util/requant.js';
 
 export interface InterpreterOptions {
   /** Largest arena one subgraph may plan, in bytes (default 1 GiB). */
@@ -34,6 +35,8 @@ export interface InterpreterOptions {
   maxTensorBytes?: number;
   /** Most iterations one WHILE may run (default 1,000,000). */
   maxLoopIterations?: number;
+  /** The int8 requantization arithmetic of this model's ops (default: `setRequantMode`'s, 'fp32'). */
+  requant?: RequantMode;
 }
 
 /**
@@ -229,6 +232,14 @@ export class SubgraphRunner {
    * for the ops after them (e.g. fp16 weights dequantized once, SHAPE -> RESHAPE chains).
    */
   prepare(): void {
+    // the ops read the requantization arithmetic while they prepare: this model's, for that long
+    const mode = this.owner.requant, prev = requantMode();
+    if (mode === prev) { this.prepareOps(); return; }
+    setRequantMode(mode);
+    try { this.prepareOps(); } finally { setRequantMode(prev); }
+  }
+
+  private prepareOps(): void {
     const sg = this.def.index;
     const max = this.owner.maxTensorBytes;
     this.foldedBytes = 0;
@@ -421,6 +432,8 @@ export class Interpreter {
   readonly maxArenaBytes: number;
   readonly maxTensorBytes: number;
   readonly maxLoopIterations: number;
+  /** The int8 requantization arithmetic its ops prepare with. */
+  readonly requant: RequantMode;
   private readonly runners: (SubgraphRunner | null)[];
   private readonly variables = new Map<string, TypedArray>();
   variableBytes = 0;
@@ -429,6 +442,8 @@ export class Interpreter {
     this.maxArenaBytes = opts.maxArenaBytes ?? 1 << 30;
     this.maxTensorBytes = opts.maxTensorBytes ?? 1 << 30;
     this.maxLoopIterations = opts.maxLoopIterations ?? MAX_WHILE_ITERATIONS;
+    this.requant = opts.requant ?? requantMode();
+    if (this.requant !== 'fp32' && this.requant !== 'reference') throw new InputError(`requant must be 'fp32' or 'reference', got '${String(this.requant)}'`);
     checkSupported(model, backend);
     this.runners = model.subgraphs.map(() => null);
   }

@@ -8,7 +8,10 @@
  *   MultiplyByQuantizedMultiplier).
  * The two differ by at most one step on an element, and only rarely.
  *
- * @example setRequantMode('reference'); // before loading a model, to match TFLite Micro
+ * A model picks one with `loadModel(bytes, { requant: 'reference' })`; `setRequantMode` sets the
+ * default of models loaded without that option.
+ *
+ * @example await loadModel(bytes, { requant: 'reference' }); // to match TFLite Micro
  */
 import { InputError } from '../../format/errors.js';
 import { channelMultipliers, mulQ } from './quant.js';
@@ -19,7 +22,7 @@ let mode: RequantMode = 'fp32';
 
 const ROUND_MAGIC = 6755399441055744; // 1.5 * 2^52: adding and subtracting rounds half to even
 
-/** Selects the requantization arithmetic for models prepared from now on. */
+/** Sets the default requantization arithmetic of models loaded without `requant` (and of ops prepared directly). */
 export function setRequantMode(m: RequantMode): void {
   if (m !== 'fp32' && m !== 'reference') throw new InputError(`requantization mode must be 'fp32' or 'reference', got '${String(m)}'`);
   mode = m;
