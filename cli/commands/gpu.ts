@@ -1,4 +1,5 @@
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { packageRoot } from './bundle.js';
 
@@ -20,6 +21,8 @@ export async function nodeGpu(): Promise<unknown> {
       .find((p): p is string => !!p && existsSync(p));
     if (icd) process.env.VK_ICD_FILENAMES = icd;
   }
+  // Dawn complains on stderr when this is unset (no display here; nothing uses it)
+  if (!process.env.XDG_RUNTIME_DIR) process.env.XDG_RUNTIME_DIR = mkdtempSync(join(tmpdir(), 'tglite-xdg-'));
   let mod: { create(flags: string[]): { requestAdapter(): Promise<unknown> }; globals: object };
   try {
     mod = (await import('webgpu')) as unknown as typeof mod;
