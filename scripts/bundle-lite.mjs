@@ -61,7 +61,7 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
     for (const f of r.files) fs.writeFileSync(f.path === r.entry ? process.argv[i + 1] : path.join(dir, f.path), f.contents);
   }
   const kb = (n) => (n / 1024).toFixed(1) + ' KB';
-  console.log(`lite runtime bundle: ${kb(r.bytes)} minified, ${kb(r.gzipBytes)} gzipped (budget 150 KB gzipped)`);
+  console.log(`lite runtime bundle: ${kb(r.bytes)} minified, ${kb(r.gzipBytes)} gzipped (budget 72 KB gzipped)`);
   console.log(`WebGPU backend chunk (loaded only for backend 'webgpu'/'auto'): ${kb(r.lazyBytes)} minified, ${kb(r.lazyGzipBytes)} gzipped`);
   console.log('largest inputs (minified bytes):');
   for (const x of r.inputs.slice(0, 8)) console.log(`  ${kb(x.bytes).padStart(9)}  ${x.file}`);
