@@ -1,5 +1,5 @@
 /**
- * ONNX LSTM and GRU spelled out in ops of the table, one time step after
+ * ONNX LSTM, GRU and RNN spelled out in ops of the table, one time step after
  * another (the sequence length is static after import): matmuls against the
  * constant weights, gate slices, sigmoid/tanh, and a concat of the hidden
  * states. Forward and reverse directions (bidirectional too); default
@@ -156,4 +156,34 @@ const GRU_IMPORT: OnnxImporter = (c) => {
   return outputs(c, hs, last, null);
 };
 
-export const RECURRENT_RULES: Record<string, OnnxImporter> = { LSTM: LSTM_IMPORT, GRU: GRU_IMPORT };
+/** ONNX RNN (Elman): h = f(x·Wᵀ + Wb + h·Rᵀ + Rb), f Tanh (the default) or Relu per direction. */
+const RNN_IMPORT: OnnxImporter = (c) => {
+  const acts = c.attr<readonly string[] | undefined>('activations', undefined) ?? ['Tanh'];
+  if (acts.some((a) => a !== 'Tanh' && a !== 'Relu')) c.unsupported(`activations ${acts.join(', ')} (Tanh or Relu)`);
+  if (c.attr('clip') !== undefined) c.unsupported('clip');
+  const seq = c.constant(4);
+  if (c.has(4) && !seq) c.unsupported('sequence_lens computed at run time');
+  const xs = stepInputs(c);
+  if (seq && Array.from(seq).some((s) => s !== xs.length)) c.unsupported('sequence_lens shorter than the sequence');
+  const dirs = directions(c, 1, false);
+  const reverse = c.attr('direction', 'forward') === 'reverse';
+  const hs: Value[][] = [], last: Value[] = [];
+  dirs.forEach((d, k) => {
+    const back = reverse || k === 1;
+    const act = (acts[k] ?? acts[0]) === 'Relu' ? 'relu' : 'tanh';
+    const bias = d.wb && d.rb ? c.op('add', [d.wb, d.rb]) : null;
+    let h = d.h;
+    const out: Value[] = new Array(xs.length);
+    for (let s = 0; s < xs.length; s++) {
+      const t = back ? xs.length - 1 - s : s;
+      let g = c.op('add', [c.op('matmul', [xs[t], d.w], { transA: false, transB: true }), c.op('matmul', [h, d.r], { transA: false, transB: true })]);
+      if (bias) g = c.op('add', [g, bias]);
+      h = c.op(act, [g]);
+      out[t] = h;
+    }
+    hs.push(out); last.push(h);
+  });
+  return outputs(c, hs, last, null);
+};
+
+export const RECURRENT_RULES: Record<string, OnnxImporter> = { LSTM: LSTM_IMPORT, GRU: GRU_IMPORT, RNN: RNN_IMPORT };

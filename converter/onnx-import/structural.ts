@@ -83,7 +83,6 @@ export const ALTERNATIVES: Record<string, string> = {
   LpNormalization: 'ReduceSum + Sqrt + Div',
   InstanceNormalization: 'LayerNormalization over the spatial axes, or BatchNormalization',
   GroupNormalization: 'LayerNormalization',
-  RNN: 'LSTM or GRU',
   Loop: 'unroll the loop at export time',
   If: 'select with Where',
   Scan: 'unroll at export time',
