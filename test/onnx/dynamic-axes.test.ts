@@ -3,6 +3,7 @@ import * as tg from '../../training/index.js';
 import { expectClose } from '../jit/helpers.js';
 import { mlp, SmallCnn } from '../jit/models.js';
 import { runOrt } from './ort.js';
+import { recurrent } from '../../training/nn/rnn-op.js';
 import { EncoderBlock, Lstm, NnEncoderBlock } from './models.js';
 
 type Fn = (...xs: tg.Tensor[]) => unknown;
@@ -96,6 +97,17 @@ describe('ONNX export with dynamic axes runs right at every size (onnxruntime-no
     }
     const rnn = new tg.nn.RNN(4, 5);
     await checkDynamic((x: tg.Tensor) => rnn.forward(x), ['x'], [[6, 4]], { x: { 0: [2, 9] } }, 1e-5);
+  });
+
+  it('the recurrent op computes what the layers compute', () => {
+    tg.manualSeed(18);
+    const gru = new tg.nn.GRU(3, 4, { numLayers: 2, bidirectional: true });
+    const x = tg.randn([5, 2, 3]), h0 = tg.randn([4, 2, 4]);
+    const ws = Object.values(gru.stateDict()) as tg.Tensor[];
+    const [y, h] = recurrent({ mode: 'GRU', hiddenSize: 4, numLayers: 2, bidirectional: true, bias: true, hasInit: true }, x, [h0], ws);
+    const [ey, eh] = gru.forward(x, h0);
+    expectClose(y, ey, 1e-6);
+    expectClose(h, eh, 1e-6);
   });
 
   it('recurrent layers export as one ONNX node per layer, not unrolled', () => {

@@ -106,7 +106,7 @@ abstract class RNNBase extends Module {
       if (!shapesEqual(s.shape, want)) throw new ShapeError(`${name}: initial state ${k === 0 ? 'h0' : 'c0'} is ${fmtShape(s.shape)}, expected ${fmtShape(want)}`);
       return unbatched ? s.unsqueeze(1) : s;
     });
-    if (isExporting() && currentMode().name === 'trace') {
+    if (isExporting() && currentMode().name === 'trace' && !(this.training && this.dropout > 0)) {
       // tg.onnx.export: one op (an ONNX LSTM/GRU/RNN node per layer), dynamic in batch and sequence length.
       const ws = Array.from({ length: this.numLayers * dirs }, (_, k) => this.weights(Math.floor(k / dirs), k % dirs))
         .flatMap((w) => (w.bih && w.bhh ? [w.wih, w.whh, w.bih, w.bhh] : [w.wih, w.whh]));

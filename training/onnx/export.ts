@@ -71,6 +71,8 @@ export function exportModel(fn: ((...args: Tensor[]) => unknown) | Forwardable, 
 
 /**
  * Writes a graph of the IR (e.g. from `jitted.graphFor(...)`) as an ONNX model.
+ * Unlike `export`, which traces the function again at other sizes, it cannot
+ * check that dynamic axes stay right at every size.
  * @example const bytes = tg.onnx.exportGraph(f.graphFor(x), { inputNames: ['x'] });
  */
 export function exportGraph(graph: Graph, opts: ExportOptions = {}): Uint8Array {
