@@ -61,13 +61,15 @@ export interface Int8Result {
 }
 
 const I8 = { min: -128, max: 127 };
+/** Smallest scale of a RELU6 / RELU_N1_TO_1 output: TFLite quantizes the bound (6 / scale) into int32 at prepare. */
+const BOUNDED_MIN_SCALE = Math.fround(6 / 2 ** 31 * 1.01);
 
 /** TFLite's asymmetric int8 parameters for a range (zero exactly representable). */
-export function activationQuant(r: Range): { scale: number; zeroPoint: number } {
+export function activationQuant(r: Range, minScale = 0): { scale: number; zeroPoint: number } {
   const lo = Math.min(r.min, 0), hi = Math.max(r.max, 0);
   const span = hi - lo;
   if (!(span > 0) || !Number.isFinite(span)) return { scale: Math.fround(1 / 255), zeroPoint: Number.isFinite(span) ? -128 : 0 };
-  const scale = Math.fround(span / 255);
+  const scale = Math.fround(Math.max(span / 255, minScale));
   const zp = Math.round(I8.min - lo / scale);
   return { scale, zeroPoint: Math.max(I8.min, Math.min(I8.max, zp)) };
 }
@@ -209,10 +211,16 @@ function planInt8(desc: ModelDesc, ranges: Map<number, Range>, keep: Set<string>
     const f = fixed.get(t);
     if (f && !groupFixed.has(g)) groupFixed.set(g, f);
   }
+  // bounded activations need a scale whose bound fits int32
+  const bounded = new Set<number>();
+  ops.forEach((o, k) => {
+    const act = (o.options as { fused_activation_function?: string } | undefined | null)?.fused_activation_function;
+    if (int8[k] && (act === 'RELU6' || act === 'RELU_N1_TO_1' || o.op === 'RELU6' || o.op === 'RELU_N1_TO_1')) for (const t of o.outputs as number[]) if (isAct(t)) bounded.add(groups.find(t));
+  });
   const quant = new Map<number, { scale: number; zeroPoint: number }>();
   for (const t of all) {
     const g = groups.find(t);
-    quant.set(t, groupFixed.get(g) ?? activationQuant(groupRange.get(g)!));
+    quant.set(t, groupFixed.get(g) ?? activationQuant(groupRange.get(g)!, bounded.has(g) ? BOUNDED_MIN_SCALE : 0));
   }
   return { ops, int8, quant, floatOps };
 }
