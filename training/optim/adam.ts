@@ -1,6 +1,8 @@
 import type { Storage } from '../dtype.js';
 import type { Tensor } from '../tensor.js';
 import { defineUpdateOp, Optimizer, runUpdate, type ParamGroup, type ParamsArg } from './optimizer.js';
+import { trainingKernels } from '../kernels/wasm/runtime.js';
+import { residentZerosLike } from './resident.js';
 
 export interface AdamOptions {
   lr: number;
@@ -25,6 +27,18 @@ function adamKernel([p, g, m, v, lr, step, beta1]: Storage[], [po, mo, vo, so]: 
   const invBc2Sqrt = 1 / Math.sqrt(1 - Math.pow(a.beta2, t));
   const b2 = a.beta2, c1 = 1 - b1, c2 = 1 - b2, eps = a.eps;
   const n = p.length;
+  const k = trainingKernels();
+  if (k) {
+    // float32 SIMD in the training wasm module; the moments are resident there (residentZerosLike)
+    const decay = a.decoupled ? 1 - rate * a.weightDecay : 1;
+    try {
+      k.adam([p, g, m, v] as Float32Array[] as [Float32Array, Float32Array, Float32Array, Float32Array], [po, mo, vo] as Float32Array[] as [Float32Array, Float32Array, Float32Array], n,
+        { b1, b2, stepSize, invBc2Sqrt, eps, decay, l2: a.decoupled ? 0 : a.weightDecay, sign: a.maximize ? -1 : 1 });
+      return;
+    } catch (e) {
+      if (!(e instanceof RangeError)) throw e; // wasm memory exhausted: the loops below need none
+    }
+  }
   if (a.weightDecay === 0 && !a.maximize && po === p && mo === m && vo === v) {
     // The common case, in place (eager and compiled steps): three arrays touched, no decay or sign terms.
     for (let i = 0; i < n; i++) {
@@ -107,7 +121,7 @@ export class Adam extends Optimizer<AdamOptions> {
       runUpdate(AMSGRAD_STEP, [p, grad, s.expAvg, s.expAvgSq, s.maxExpAvgSq, group.lrTensor, s.step, group.momentumTensor], attrs);
       return;
     }
-    const s = this.stateOf(p, ['expAvg', 'expAvgSq'], ['step']);
+    const s = this.stateOf(p, ['expAvg', 'expAvgSq'], ['step'], residentZerosLike);
     runUpdate(ADAM_STEP, [p, grad, s.expAvg, s.expAvgSq, group.lrTensor, s.step, group.momentumTensor], attrs);
   }
 }

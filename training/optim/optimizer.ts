@@ -103,12 +103,15 @@ export abstract class Optimizer<O extends { lr: number }> {
   /** Updates one parameter; subclasses call `runUpdate` with their op. */
   protected abstract update(p: Tensor, grad: Tensor, group: ParamGroup<O>): void;
 
-  /** State tensors of `p`, created zeroed (shape of p, or 0-d for counters) on first use. */
-  protected stateOf(p: Tensor, names: readonly string[], scalars: readonly string[] = []): Record<string, Tensor> {
+  /**
+   * State tensors of `p`, created zeroed (shape of p, or 0-d for counters) on first use;
+   * `make` creates those shaped like p (Adam's are resident in the training wasm memory).
+   */
+  protected stateOf(p: Tensor, names: readonly string[], scalars: readonly string[] = [], make: (p: Tensor) => Tensor = zerosLike): Record<string, Tensor> {
     let s = this.state.get(p);
     if (!s) {
       s = {};
-      for (const n of names) s[n] = zerosLike(p);
+      for (const n of names) s[n] = make(p);
       for (const n of scalars) s[n] = zeros([]);
       this.state.set(p, s);
     }

@@ -1,0 +1,163 @@
+/**
+ * The training-only WebAssembly module (./src, built by scripts/build-training-wasm.mjs):
+ * its own memory, separate from the lite runtime's, holding optimizer state resident
+ * (Adam's moments) so an update copies only the parameter and its gradient. Used when
+ * the kernels' backend is 'wasm' (see `setKernelBackend`); null otherwise.
+ *
+ * Growing the memory detaches every view of it: blocks are handed out with an `onMove`
+ * callback that receives the new view after a growth (the owner re-points its tensor).
+ */
+import { kernelBackend } from '../../../lite-runtime/kernels/index.js';
+import { WasmHeap } from '../../../lite-runtime/kernels/wasm/heap.js';
+import { TRAINING_WASM } from './generated.js';
+
+interface Exports {
+  adam(p: number, g: number, m: number, v: number, n: number, b1: number, b2: number, c1: number, c2: number,
+    stepSize: number, invBc2Sqrt: number, eps: number, decay: number, l2: number, sign: number): void;
+}
+
+/** Scalars of one Adam/AdamW update (see src/adam.ts). */
+export interface AdamScalars {
+  b1: number; b2: number; stepSize: number; invBc2Sqrt: number; eps: number; decay: number; l2: number; sign: number;
+}
+
+interface Block { off: number; len: number; onMove: (view: Float32Array) => void }
+
+/** The instantiated module: memory, heap, resident blocks and a scratch area. */
+export class TrainingKernels {
+  private readonly heap: WasmHeap;
+  /** Offsets of views handed out (old, detached views too: the data stays at the offset). */
+  private readonly offsets = new WeakMap<Float32Array, number>();
+  private readonly blocks = new Set<Block>();
+  private scratch = { off: 0, bytes: 0 };
+  private buf: ArrayBuffer;
+  /** All of the memory as floats (renewed after a growth). */
+  private floats: Float32Array;
+  private readonly freed = new FinalizationRegistry<Block>((b) => this.release(b));
+
+  constructor(private readonly ex: Exports, private readonly memory: WebAssembly.Memory) {
+    this.heap = new WasmHeap(memory, 1024);
+    this.buf = memory.buffer;
+    this.floats = new Float32Array(this.buf);
+  }
+
+  /**
+   * A zeroed resident block of `len` floats, freed when `owner` is garbage-collected;
+   * `onMove(view)` is called with the block's new view whenever the memory grows.
+   * Null when the memory cannot grow.
+   */
+  residentZeros(len: number, owner: object, onMove: (view: Float32Array) => void): Float32Array | null {
+    let off: number;
+    try { off = this.heap.alloc(len * 4 + 16); } catch (e) {
+      if (e instanceof RangeError) return null;
+      throw e;
+    }
+    this.moved();
+    const block = { off, len, onMove };
+    this.blocks.add(block);
+    this.freed.register(owner, block);
+    const view = this.view(off, len);
+    view.fill(0);
+    return view;
+  }
+
+  private release(b: Block): void {
+    if (!this.blocks.delete(b)) return;
+    this.heap.release(b.off, b.len * 4 + 16);
+  }
+
+  private view(off: number, len: number): Float32Array {
+    const v = new Float32Array(this.memory.buffer, off, len);
+    this.offsets.set(v, off);
+    return v;
+  }
+
+  /** After an allocation: if the memory grew, hands every block its new view. */
+  private moved(): void {
+    if (this.memory.buffer === this.buf) return;
+    this.buf = this.memory.buffer;
+    this.floats = new Float32Array(this.buf);
+    for (const b of this.blocks) b.onMove(this.view(b.off, b.len));
+  }
+
+  /** Byte offset of a view handed out by this module, else -1. */
+  private offsetOf(a: Float32Array): number {
+    const o = this.offsets.get(a);
+    if (o !== undefined) return o;
+    return a.buffer === this.memory.buffer ? a.byteOffset : -1;
+  }
+
+  /** A scratch area of at least `bytes` (may grow the memory: resident blocks get new views). */
+  private scratchArea(bytes: number): number {
+    if (this.scratch.bytes < bytes) {
+      if (this.scratch.bytes) this.heap.release(this.scratch.off, this.scratch.bytes);
+      const size = Math.max(bytes, 1 << 16);
+      this.scratch = { off: 0, bytes: 0 };
+      this.scratch = { off: this.heap.alloc(size), bytes: size };
+      this.moved();
+    }
+    return this.scratch.off;
+  }
+
+  /**
+   * One Adam/AdamW update of n floats: reads p, g, m, v and writes the new values to
+   * po, mo, vo (each the same array as its input for an update in place). Resident
+   * inputs updated in place are used where they lie; the others go through the
+   * scratch area. Throws RangeError when the memory cannot grow.
+   */
+  adam(ins: [Float32Array, Float32Array, Float32Array, Float32Array], outs: [Float32Array, Float32Array, Float32Array], n: number, s: AdamScalars): void {
+    // operands computed where they lie: resident, and updated in place (or only read: g)
+    const inPlace = ins.map((a, i) => (i === 1 || outs[i === 0 ? 0 : i - 1] === a) && this.offsetOf(a) >= 0);
+    const span = align16(n * 4);
+    const base = this.scratchArea(span * inPlace.filter((x) => !x).length);
+    const f = this.floats;
+    let next = base;
+    const ptr = ins.map((a, i) => {
+      if (inPlace[i]) return this.offsetOf(a);
+      const o = next, from = this.offsetOf(a);
+      next += span;
+      // a resident input read from its offset (its view may be detached by a growth just now)
+      if (from >= 0) f.copyWithin(o >> 2, from >> 2, (from >> 2) + n);
+      else f.set(a.subarray(0, n), o >> 2);
+      return o;
+    });
+    const c1 = 1 - s.b1, c2 = 1 - s.b2;
+    this.ex.adam(ptr[0], ptr[1], ptr[2], ptr[3], n, s.b1, s.b2, c1, c2, s.stepSize, s.invBc2Sqrt, s.eps, s.decay, s.l2, s.sign);
+    // results computed in the scratch area, or resident outputs of a functional update: copy out
+    [0, 2, 3].forEach((i, k) => {
+      const out = outs[k];
+      if (inPlace[i] && out === ins[i]) return;
+      const to = this.offsetOf(out);
+      if (to >= 0) f.copyWithin(to >> 2, ptr[i] >> 2, (ptr[i] >> 2) + n);
+      else out.set(f.subarray(ptr[i] >> 2, (ptr[i] >> 2) + n));
+    });
+  }
+}
+
+function align16(bytes: number): number {
+  return Math.ceil(bytes / 16) * 16;
+}
+
+let loaded: TrainingKernels | null | undefined;
+
+/**
+ * The training module when the kernels' backend is 'wasm' and it loads here, else null.
+ * @example const k = trainingKernels(); if (k) k.adam([p, g, m, v], [p, m, v], n, scalars);
+ */
+export function trainingKernels(): TrainingKernels | null {
+  if (kernelBackend() !== 'wasm') return null;
+  if (loaded === undefined) loaded = load();
+  return loaded;
+}
+
+function load(): TrainingKernels | null {
+  try {
+    const bytes = new Uint8Array(TRAINING_WASM.length >> 1);
+    for (let i = 0; i < bytes.length; i++) bytes[i] = parseInt(TRAINING_WASM.substr(2 * i, 2), 16);
+    const memory = new WebAssembly.Memory({ initial: 1 });
+    const inst = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } });
+    return new TrainingKernels(inst.exports as unknown as Exports, memory);
+  } catch {
+    return null;
+  }
+}
