@@ -106,4 +106,5 @@ canvas.addEventListener('pointerleave', stop);
 $<HTMLButtonElement>('clear').addEventListener('click', clear);
 
 clear();
-worker.postMessage({ type: 'load', url: new URL('./model.tflite', location.href).href });
+// ?backend=cpu skips WebGPU (to compare, or where the GPU misbehaves)
+worker.postMessage({ type: 'load', url: new URL('./model.tflite', location.href).href, backend: new URLSearchParams(location.search).get('backend') ?? 'auto' });
