@@ -12,6 +12,7 @@ const suites: Record<string, { file: string; fn: string }> = {
   jit: { file: './jit.ts', fn: 'benchJit' },
   lite: { file: './lite.ts', fn: 'benchLite' },
   worker: { file: './worker.ts', fn: 'benchWorker' },
+  webgpu: { file: './webgpu.ts', fn: 'benchWebgpu' },
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));

@@ -30,7 +30,7 @@ import { GPU_KERNELS } from './kernels.js';
 import { layoutKernel } from './layout.js';
 import { elementwiseChain, isElementwise, isUnary } from './elementwise.js';
 import type { GpuTensor } from './chain.js';
-import { count, gpuDType, type GpuCopy, type GpuProgram, type GpuRef, type GpuStep, type KernelContext } from './program.js';
+import { count, dispatch1d, gpuDType, main1d, params, storage, type GpuCopy, type GpuProgram, type GpuRef, type GpuStep, type KernelContext } from './program.js';
 
 const U_STORAGE = 0x80, U_COPY_SRC = 0x04, U_COPY_DST = 0x08, U_MAP_READ = 0x01, U_UNIFORM = 0x40;
 const MAP_READ = 1;
@@ -196,6 +196,8 @@ export class GpuExecutor {
       ...steps.flatMap((s, i) => (s.folded || gpu[i] ? [] : s.node.inputs.filter((t): t is RtTensor => !!t && ins.has(t)))),
       ...this.runner.outputTensors.filter((t) => ins.has(t)),
     ]);
+    // Copies inside the arena (one buffer: copyBufferToBuffer refuses it) become a copy shader.
+    for (let i = 0; i < n; i++) gpu[i] = gpu[i]?.map((st) => (isCopy(st) && inArena(st.copy.src) && inArena(st.copy.dst) ? copyProgram(st, ctx) : st)) ?? null;
     // 3. The GPU arena: every non-constant tensor the GPU touches, plus scratch, by lifetime.
     const align = Math.max(16, limits.minStorageBufferOffsetAlignment);
     // (every tensor in `uses` is bound by a GPU step or read back from the GPU)
@@ -319,8 +321,8 @@ export class GpuExecutor {
       }
     }
     if (pendingGpu) commandBuffers++;
-    const oom = await device.popErrorScope();
     const val = await device.popErrorScope();
+    const oom = await device.popErrorScope();
     this.session.checkAlive();
     if (val) throw new GpuValidationError('validation', val.message);
     if (oom) throw new GpuValidationError('out-of-memory', oom.message);
@@ -502,8 +504,8 @@ export class GpuExecutor {
       failure = e;
       for (const k of kept.values()) k.buffer.destroy();
     }
-    const oom = await device.popErrorScope().catch(() => null);
     const val = await device.popErrorScope().catch(() => null);
+    const oom = await device.popErrorScope().catch(() => null);
     if (s.lostReason !== null) throw new GpuDeviceLostError(s.lostReason);
     if (val) throw new GpuValidationError('validation', val.message);
     if (oom) throw new GpuValidationError('out-of-memory', oom.message);
@@ -563,6 +565,26 @@ function store(t: RtTensor, v: Float32Array): void {
     const q = Math.round(v[i]! / s) + z;
     out[i] = q < lo ? lo : q > hi ? hi : q;
   }
+}
+
+/** True when `r` lives in the arena (an activation or a scratch), not in the constant buffer. */
+function inArena(r: GpuRef): boolean {
+  return 'scratch' in r || ('tensor' in r && !r.tensor.isConst);
+}
+
+/** A copy between two arena regions as a shader (offsets in bytes, multiples of 4). */
+function copyProgram(st: GpuCopy, ctx: KernelContext): GpuProgram {
+  const { src, dst, bytes, srcOffset = 0, dstOffset = 0 } = st.copy;
+  const n = bytes / 4;
+  const p = params({ n: ['u32', n], so: ['u32', srcOffset / 4], dof: ['u32', dstOffset / 4] });
+  return {
+    name: st.name, cacheKey: 'arena-copy',
+    wgsl: `${p.wgsl}${storage(['S', 'f32'], ['D', 'f32'])}${main1d()}
+  if (i >= P.n) { return; }
+  D[P.dof + i] = S[P.so + i];
+}`,
+    dispatch: dispatch1d(n, ctx.maxWorkgroupsPerDim), uniforms: p.bytes, bindings: [src, dst],
+  };
 }
 
 /** Compiles `runner` (prepared) for `session`. */
