@@ -98,6 +98,9 @@ describe('tglite CLI commands', { timeout: 120_000 }, () => {
   it('run quantizes float inputs to an int8 model with its parameters, as the API does; --raw passes quantized values', async () => {
     const f = JSON.parse((await cli('run', INT8, '-i', '[[1.5]]', '--dequantize')).out);
     expect(f.outputs[0].data).toEqual(await api(INT8, [new Float32Array([1.5])], true));
+    expect(Math.abs(f.outputs[0].data[0] - Math.sin(1.5))).toBeLessThan(0.1); // the new-user case
+    const three = JSON.parse((await cli('run', INT8, '-i', '[[3]]', '--dequantize')).out);
+    expect(Math.abs(three.outputs[0].data[0] - Math.sin(3))).toBeLessThan(0.1); // 3 is a float value, not a quantized one
     const raw = JSON.parse((await cli('run', INT8, '-i', '[[3]]', '--raw')).out);
     expect(raw.outputs[0]).toMatchObject({ dtype: 'int8', data: await api(INT8, [[3]]) });
     const bad = await cli('run', INT8, '-i', '[[1.5]]', '--raw');
