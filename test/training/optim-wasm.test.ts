@@ -9,7 +9,7 @@ import { residentZerosLike } from '../../training/optim/resident.js';
 /** Runs `steps` Adam-family updates on fixed params and grads; returns the params and moments. */
 function train(make: (ps: tg.Tensor[]) => tg.optim.Optimizer<{ lr: number }>, steps = 5): { params: number[][]; moments: number[][] } {
   tg.manualSeed(3);
-  const ps = [tg.randn([37]), tg.randn([8, 5])].map((t) => tg.nn.Parameter(t));
+  const ps = [tg.randn([4099]), tg.randn([70, 64])].map((t) => tg.nn.Parameter(t));
   const opt = make(ps);
   for (let s = 0; s < steps; s++) {
     ps.forEach((p, i) => { p.grad = tg.randn(p.shape).mul(i + 1 + s); });
@@ -53,15 +53,15 @@ describe('Adam in the training wasm module', () => {
 
   it('resident moments keep their values when the memory grows', () => {
     tg.manualSeed(1);
-    const p = tg.nn.Parameter(tg.randn([1000]));
+    const p = tg.nn.Parameter(tg.randn([5000]));
     const opt = new tg.optim.Adam([p], { lr: 1e-2 });
-    p.grad = tg.randn([1000]);
+    p.grad = tg.randn([5000]);
     opt.step();
     const before = opt.state.get(p)!.expAvg.data();
     // more resident blocks than the memory holds now: it grows and views are re-pointed
     const big = Array.from({ length: 4 }, () => residentZerosLike(tg.zeros([1 << 20])));
     expect(opt.state.get(p)!.expAvg.data()).toEqual(before);
-    p.grad = tg.randn([1000]);
+    p.grad = tg.randn([5000]);
     opt.step();
     expect(opt.state.get(p)!.expAvg.data().some((v, i) => v !== before[i])).toBe(true);
     expect(big[3].data().length).toBe(1 << 20);
@@ -69,9 +69,9 @@ describe('Adam in the training wasm module', () => {
 
   it('the functional form (outputs apart from inputs) leaves its resident inputs unchanged', () => {
     tg.manualSeed(2);
-    const p = tg.randn([13]), g = tg.randn([13]), m = residentZerosLike(p), v = residentZerosLike(p);
-    m._assign(tg.randn([13]));
-    v._assign(tg.randn([13]).abs());
+    const p = tg.randn([5000]), g = tg.randn([5000]), m = residentZerosLike(p), v = residentZerosLike(p);
+    m._assign(tg.randn([5000]));
+    v._assign(tg.randn([5000]).abs());
     const before = [p, m, v].map((t) => t.data());
     const outs = ADAM_STEP.forward(
       [p, g, m, v, tg.tensor(0.01), tg.tensor(0), tg.tensor(0.9)].map((t) => ({ shape: t.shape, dtype: t.dtype, data: t._values('test') })),

@@ -84,7 +84,7 @@ export class TrainingKernels {
   private offsetOf(a: Float32Array): number {
     const o = this.offsets.get(a);
     if (o !== undefined) return o;
-    return a.buffer === this.memory.buffer ? a.byteOffset : -1;
+    return a.buffer === this.buf ? a.byteOffset : -1; // this.buf is current: only this class grows the memory
   }
 
   /** A scratch area of at least `bytes` (may grow the memory: resident blocks get new views). */
@@ -106,32 +106,37 @@ export class TrainingKernels {
    * scratch area. Throws RangeError when the memory cannot grow.
    */
   adam(ins: [Float32Array, Float32Array, Float32Array, Float32Array], outs: [Float32Array, Float32Array, Float32Array], n: number, s: AdamScalars): void {
+    const [p, g, m, v] = ins, [po, mo, vo] = outs;
     // operands computed where they lie: resident, and updated in place (or only read: g)
-    const inPlace = ins.map((a, i) => (i === 1 || outs[i === 0 ? 0 : i - 1] === a) && this.offsetOf(a) >= 0);
+    const rp = po === p ? this.offsetOf(p) : -1, rg = this.offsetOf(g);
+    const rm = mo === m ? this.offsetOf(m) : -1, rv = vo === v ? this.offsetOf(v) : -1;
     const span = align16(n * 4);
-    const base = this.scratchArea(span * inPlace.filter((x) => !x).length);
+    const copies = (rp < 0 ? 1 : 0) + (rg < 0 ? 1 : 0) + (rm < 0 ? 1 : 0) + (rv < 0 ? 1 : 0);
+    let next = copies ? this.scratchArea(span * copies) : 0;
     const f = this.floats;
-    let next = base;
-    const ptr = ins.map((a, i) => {
-      if (inPlace[i]) return this.offsetOf(a);
+    const place = (a: Float32Array, r: number): number => {
+      if (r >= 0) return r;
       const o = next, from = this.offsetOf(a);
       next += span;
       // a resident input read from its offset (its view may be detached by a growth just now)
       if (from >= 0) f.copyWithin(o >> 2, from >> 2, (from >> 2) + n);
-      else f.set(a.subarray(0, n), o >> 2);
+      else f.set(a.length === n ? a : a.subarray(0, n), o >> 2);
       return o;
-    });
-    const c1 = 1 - s.b1, c2 = 1 - s.b2;
-    this.ex.adam(ptr[0], ptr[1], ptr[2], ptr[3], n, s.b1, s.b2, c1, c2, s.stepSize, s.invBc2Sqrt, s.eps, s.decay, s.l2, s.sign);
-    // results computed in the scratch area, or resident outputs of a functional update: copy out
-    [0, 2, 3].forEach((i, k) => {
-      const out = outs[k];
-      if (inPlace[i] && out === ins[i]) return;
-      const to = this.offsetOf(out);
-      if (to >= 0) f.copyWithin(to >> 2, ptr[i] >> 2, (ptr[i] >> 2) + n);
-      else out.set(f.subarray(ptr[i] >> 2, (ptr[i] >> 2) + n));
-    });
+    };
+    const pp = place(p, rp), pg = place(g, rg), pm = place(m, rm), pv = place(v, rv);
+    this.ex.adam(pp, pg, pm, pv, n, s.b1, s.b2, 1 - s.b1, 1 - s.b2, s.stepSize, s.invBc2Sqrt, s.eps, s.decay, s.l2, s.sign);
+    // results computed in the scratch area (or from resident inputs of a functional update): copy out
+    if (rp < 0) this.copyOut(pp, po, n);
+    if (rm < 0) this.copyOut(pm, mo, n);
+    if (rv < 0) this.copyOut(pv, vo, n);
   }
+
+  private copyOut(from: number, out: Float32Array, n: number): void {
+    const f = this.floats, to = this.offsetOf(out);
+    if (to >= 0) f.copyWithin(to >> 2, from >> 2, (from >> 2) + n);
+    else out.set(f.subarray(from >> 2, (from >> 2) + n));
+  }
+
 }
 
 function align16(bytes: number): number {
