@@ -38,7 +38,7 @@ const maxDiff = (a, b) => {
   return m;
 };
 
-export async function benchAll({ entry, models, warmup = 3, iters = 10, minMs = 1000 }) {
+export async function benchAll({ entry, models, warmup = 3, iters = 10, minMs = 2000 }) {
   const opts = { warmup, iters, minMs };
   const lite = await import(`/${entry}`);
   const adapter = await navigator.gpu.requestAdapter();

@@ -47,7 +47,8 @@ async function models(dir: string): Promise<{ name: string; tflite: string; onnx
     fs.copyFileSync(pdFile, path.join(dir, 'person_detect.tflite'));
     out.push({ name: 'person_detect int8 (tflite)', tflite: '/person_detect.tflite' });
   }
-  return out;
+  const only = process.env.TGLITE_BENCH_MODELS?.split(',');
+  return only ? out.filter((m) => only.some((o) => m.name.startsWith(o))) : out;
 }
 
 export async function benchWebgpu(): Promise<BenchRow[]> {

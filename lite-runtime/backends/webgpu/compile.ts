@@ -424,6 +424,7 @@ export class GpuExecutor {
       return enc;
     };
     let failure: unknown = null;
+    let scopes: Promise<[GPUError | null, GPUError | null]> | null = null;
     try {
       // GPU inputs that CPU ops read: one readback of them first.
       const back = [...gpuIn].filter(([t]) => this.cpuInputs.has(t));
@@ -478,6 +479,8 @@ export class GpuExecutor {
             for (const x of xs) e.copyBufferToBuffer(this.arena!, x.at, x.buf, 0, x.bytes);
             device.queue.submit([e.finish()]);
             enc = null;
+            // after the last submit, the error scopes are popped while the readback is in flight
+            if (a === this.actions[this.actions.length - 1]) scopes = popScopes(device);
             await Promise.all(xs.map((x) => x.buf.mapAsync(MAP_READ, 0, x.bytes)));
             for (const x of xs) {
               store(x.t, new Float32Array(x.buf.getMappedRange(0, x.bytes)));
@@ -504,8 +507,7 @@ export class GpuExecutor {
       failure = e;
       for (const k of kept.values()) k.buffer.destroy();
     }
-    const val = await device.popErrorScope().catch(() => null);
-    const oom = await device.popErrorScope().catch(() => null);
+    const [val, oom] = await (scopes ?? popScopes(device));
     if (s.lostReason !== null) throw new GpuDeviceLostError(s.lostReason);
     if (val) throw new GpuValidationError('validation', val.message);
     if (oom) throw new GpuValidationError('out-of-memory', oom.message);
@@ -565,6 +567,13 @@ function store(t: RtTensor, v: Float32Array): void {
     const q = Math.round(v[i]! / s) + z;
     out[i] = q < lo ? lo : q > hi ? hi : q;
   }
+}
+
+/** Pops the validation and out-of-memory scopes of a run (both requests sent at once). */
+function popScopes(device: GPUDevice): Promise<[GPUError | null, GPUError | null]> {
+  const val = device.popErrorScope().catch(() => null);
+  const oom = device.popErrorScope().catch(() => null);
+  return Promise.all([val, oom]);
 }
 
 /** True when `r` lives in the arena (an activation or a scratch), not in the constant buffer. */
