@@ -48,7 +48,7 @@ describe('browser example in headless Chromium', { timeout: 120_000 }, () => {
       args: ['--no-sandbox', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update',
         '--disable-sync', '--disable-dev-shm-usage', '--enable-unsafe-webgpu'],
     });
-  });
+  }, 90_000);
   afterAll(async () => {
     await browser?.close();
     site?.server.close();

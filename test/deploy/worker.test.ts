@@ -28,8 +28,11 @@ describe('worker bundle in workerd', { timeout: 120_000 }, () => {
   beforeAll(async () => {
     const r = await bundleModel(MODEL, 'worker', dir);
     expect(r.gzipBytes).toBeLessThan(WORKER_LIMITS.free);
+    // the code's budget (61 KB gzipped today): the runtime without the WebGPU backend and without embedded wasm
+    expect(r.files.find((f) => f.path === 'worker.js')!.gzipBytes).toBeLessThan(80 * 1024);
+    expect(readFileSync(join(dir, 'worker.js'), 'utf8')).not.toMatch(/createComputePipeline/);
     w = await startWorker(dir, writeWasmProbe(dir));
-  });
+  }, 90_000);
   afterAll(async () => {
     await w?.dispose();
     rmSync(dir, { recursive: true, force: true });
