@@ -191,6 +191,8 @@ function attrValue(a: OnnxAttrMsg, what: string): OnnxAttr {
 class ImportCtx implements OnnxImportContext {
   readonly opType: string;
   readonly inputCount: number;
+  /** Number of outputs the ONNX node names (Split without sizes splits into that many). */
+  readonly outputCount: number;
   private readonly attrs = new Map<string, OnnxAttrMsg>();
 
   constructor(private readonly graph: Graph, n: OnnxNodeMsg, readonly nodeName: string, readonly opset: number,
@@ -198,6 +200,7 @@ class ImportCtx implements OnnxImportContext {
     private readonly int64: Map<Value, readonly number[]>) {
     this.opType = n.op_type ?? '';
     this.inputCount = ins.length;
+    this.outputCount = (n.output ?? []).length;
     for (const a of n.attribute ?? []) this.attrs.set(a.name, a);
   }
 

@@ -75,7 +75,7 @@ describe('int8 conversions of PyTorch-exported models', { timeout: 600_000 }, ()
         m.dispose();
         for (const rt of ['litert', 'tfjs'] as const) {
           const [theirs] = await ref.run(rt, q, [{ b64: toB64(x) }], false);
-          const diff = Array.from(ours.data, (v, i) => Number(v) - theirs.data[i]!).filter((d) => d !== 0).length;
+          const diff = Array.from(ours.data as ArrayLike<number>, (v, i) => Number(v) - theirs.data[i]!).filter((d) => d !== 0).length;
           expect(diff, `${rt}: elements differing`).toBe(0);
         }
       });

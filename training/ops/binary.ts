@@ -107,12 +107,12 @@ export const ge = (a: TensorLike, b: TensorLike): Tensor => call(GE, a, b);
 
 // Converter traits: the TFLite lowering and the ONNX types each op imports from (ops/convert-traits.ts).
 import { withTraits } from './convert-traits.js';
-import { builtin, DIV_IMPORT, onnx, RECIPROCAL_IMPORT, variadic } from './convert/elementwise.js';
+import { builtin, DIV_IMPORT, onnx, POW_IMPORT, RECIPROCAL_IMPORT, variadic } from './convert/elementwise.js';
 withTraits(ADD, { tflite: builtin('ADD', true), onnxImport: { ...onnx('Add', 'add'), Sum: variadic('add') } });
 withTraits(SUB, { tflite: builtin('SUB', true), onnxImport: onnx('Sub', 'sub') });
 withTraits(MUL, { tflite: builtin('MUL', true), onnxImport: onnx('Mul', 'mul') });
 withTraits(DIV, { tflite: builtin('DIV', true), onnxImport: { Div: DIV_IMPORT, Reciprocal: RECIPROCAL_IMPORT } });
-withTraits(POW, { tflite: builtin('POW'), onnxImport: onnx('Pow', 'pow') });
+withTraits(POW, { tflite: builtin('POW'), onnxImport: { Pow: POW_IMPORT } });
 withTraits(MAXIMUM, { tflite: builtin('MAXIMUM'), onnxImport: { Max: variadic('maximum') } });
 withTraits(MINIMUM, { tflite: builtin('MINIMUM'), onnxImport: { Min: variadic('minimum') } });
 withTraits(EQ, { tflite: builtin('EQUAL'), onnxImport: onnx('Equal', 'eq') });

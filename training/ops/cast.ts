@@ -63,3 +63,8 @@ export function cast(x: Tensor, dtype: CastDType): Tensor {
   }
   return x.dtype === to ? x : apply1(CAST, [x], { dtype: to });
 }
+
+// Converter traits: CAST with the input's and the output's dtype (ONNX Cast imports through the structural rules).
+import { withTraits } from './convert-traits.js';
+import { builtin } from './convert/elementwise.js';
+withTraits(CAST, { tflite: builtin('CAST', false, (n) => ({ in_data_type: n.inputs[0].dtype, out_data_type: n.attrs.dtype as string })) });

@@ -136,3 +136,11 @@ export const DIV_IMPORT: OnnxImporter = (c) => {
   }
   return c.op('div', [a, b]);
 };
+
+/** Pow: an exponent of another dtype (ONNX allows float ** int and int ** float) is cast to the base's dtype, the result's. */
+export const POW_IMPORT: OnnxImporter = (c) => {
+  const x = c.input(0);
+  let y = c.input(1);
+  if (y.dtype !== x.dtype) y = c.op('cast', [y], { dtype: x.dtype });
+  return c.op('pow', [x, y]);
+};

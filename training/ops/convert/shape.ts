@@ -342,11 +342,15 @@ export function reduceImport(op: string): OnnxImporter {
 
 export function argImport(op: string): OnnxImporter {
   return (c) => {
-    if (c.attr('select_last_index', 0) === 1) return c.unsupported(`${c.opType} with select_last_index`);
     const x = c.input(0);
     let axis = c.attr('axis', 0);
     if (axis < 0) axis += x.shape.length;
-    return c.op(op, [x], { dim: axis, keepdim: c.attr('keepdims', 1) === 1 });
+    const keepdim = c.attr('keepdims', 1) === 1;
+    if (c.attr('select_last_index', 0) !== 1) return c.op(op, [x], { dim: axis, keepdim });
+    // the last extreme: the first one of the reversed input, counted from the end
+    const n = x.shape[axis];
+    const rev = c.op('slice', [x], { dim: axis, start: n - 1, end: -1, step: -1 });
+    return c.op('sub', [c.constantValue([], 'int32', Int32Array.of(n - 1)), c.op(op, [rev], { dim: axis, keepdim })]);
   };
 }
 
