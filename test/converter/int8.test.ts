@@ -14,7 +14,7 @@ import { CalibrationError, ConvertError, convert } from '../../converter/index.j
 import { loadModel, parseModel } from '../../lite-runtime/index.js';
 import { saveBytes } from '../../training/checkpoint.js';
 import { randomData, tg } from './helpers.js';
-import { parseNpz } from '../../cli/calibration.js';
+import { parseNpz, readCalibration } from '../../cli/calibration.js';
 import { exportModel } from '../../training/onnx/export.js';
 
 const FIX = join(import.meta.dirname, '../fixtures/onnx');
@@ -165,17 +165,20 @@ describe('int8 quantization', { timeout: 120_000 }, () => {
     mkdirSync(join(dir, 'd'));
     samples.forEach((s, k) => writeFileSync(join(dir, 'd', `s${k}.npy`), npy(s, inp.shape)));
     const want = await convert(bytes, { quantize: 'int8', calibration: samples.map((s) => [s]) });
-    for (const src of ['c.json', 'c.npy', 'c.npz', 'c.safetensors', 'd']) {
-      const out = join(dir, `${src}.tflite`);
-      const r = run('convert', join(FIX, 'mlp_opset17.onnx'), '-o', out, '--quantize', 'int8', '--calibration', join(dir, src));
-      expect(r.status, `${src}: ${r.stderr}`).toBe(0);
-      expect(r.stdout).toMatch(/worst SQNR/);
-      expect(same(new Uint8Array(readFileSync(out)), want), src).toBe(true);
+    for (const src of ['c.json', 'c.npy', 'c.safetensors', 'd']) {
+      const sets = await readCalibration(join(dir, src), [{ name: inp.name, shape: inp.shape }]);
+      expect(same(await convert(bytes, { quantize: 'int8', calibration: sets }), want), src).toBe(true);
     }
+    const out = join(dir, 'c.npz.tflite');
+    const r = run('convert', join(FIX, 'mlp_opset17.onnx'), '-o', out, '--quantize', 'int8', '--calibration', join(dir, 'c.npz'));
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/worst SQNR/);
+    expect(same(new Uint8Array(readFileSync(out)), want)).toBe(true);
     // errors: missing calibration, wrong shape
     writeFileSync(join(dir, 'bad.npy'), npy(new Float32Array(7), [7]));
     const before = readdirSync(dir).sort();
-    for (const args of [[], ['--calibration', join(dir, 'bad.npy')], ['--calibration', join(dir, 'none.npz')]]) {
+    await expect(readCalibration(join(dir, 'none.npz'), [{ name: inp.name, shape: inp.shape }])).rejects.toBeInstanceOf(CalibrationError);
+    for (const args of [[], ['--calibration', join(dir, 'bad.npy')]]) {
       const r = run('convert', join(FIX, 'mlp_opset17.onnx'), '-o', join(dir, 'x.tflite'), '--quantize', 'int8', ...args);
       expect(r.status).not.toBe(0);
       expect(r.stderr.trim().split('\n')).toHaveLength(1);
