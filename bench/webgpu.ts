@@ -80,6 +80,9 @@ export async function benchWebgpu(): Promise<BenchRow[]> {
       const f = path.join(root, url.slice(prefix.length) || 'index.html');
       if (!f.startsWith(root) || !fs.existsSync(f) || fs.statSync(f).isDirectory()) break;
       res.setHeader('content-type', MIME[path.extname(f)] ?? 'application/octet-stream');
+      // cross-origin isolated: performance.now() at 5 us instead of 100 us
+      res.setHeader('cross-origin-opener-policy', 'same-origin');
+      res.setHeader('cross-origin-embedder-policy', 'require-corp');
       res.end(fs.readFileSync(f));
       return;
     }

@@ -27,7 +27,7 @@ interface GemmShape {
  * WGSL of the blocked GEMM. `bPadded`: B is a [K, Np] constant read as vec4 (Np = N rounded
  * up to 4), else scalar strided. `aVec`: A rows are dense with K % 4 == 0, read as vec4.
  */
-export function gemmWgsl(pw: string, bPadded: boolean, aVec: boolean, bias: boolean): string {
+export function gemmWgsl(pw: string, bPadded: boolean, aVec: boolean, bias: boolean, oneRow = false): string {
   const decl = [
     `@group(0) @binding(1) var<storage, read_write> A: array<${aVec ? 'vec4<f32>' : 'f32'}>;`,
     `@group(0) @binding(2) var<storage, read_write> Bm: array<${bPadded ? 'vec4<f32>' : 'f32'}>;`,
@@ -42,7 +42,14 @@ export function gemmWgsl(pw: string, bPadded: boolean, aVec: boolean, bias: bool
   return vec4<f32>(Bm[base + min(c0, n1) * P.bn], Bm[base + min(c0 + 1u, n1) * P.bn],
                    Bm[base + min(c0 + 2u, n1) * P.bn], Bm[base + min(c0 + 3u, n1) * P.bn]);
 }`;
-  const loop = aVec
+  const loop = oneRow
+    ? aVec
+      ? `for (var k = 0u; k < P.K; k += 4u) {
+    let a0 = A[(a0o + k) / 4u];
+    acc0 += a0.x * loadB(boff, k, c0) + a0.y * loadB(boff, k + 1u, c0) + a0.z * loadB(boff, k + 2u, c0) + a0.w * loadB(boff, k + 3u, c0);
+  }`
+      : `for (var k = 0u; k < P.K; k++) { acc0 += A[a0o + k * P.ak] * loadB(boff, k, c0); }`
+    : aVec
     ? `for (var k = 0u; k < P.K; k += 4u) {
     let b0 = loadB(boff, k, c0); let b1 = loadB(boff, k + 1u, c0);
     let b2 = loadB(boff, k + 2u, c0); let b3 = loadB(boff, k + 3u, c0);
@@ -70,7 +77,7 @@ fn store(row: u32, c0: u32, coff: u32, v: vec4<f32>) {
   if (c0 + 2u < P.N) { C[o + c0 + 2u] = e.z; }
   if (c0 + 3u < P.N) { C[o + c0 + 3u] = e.w; }
 }
-@compute @workgroup_size(8, 8, 1)
+@compute @workgroup_size(${oneRow ? '64, 1, 1' : '8, 8, 1'})
 fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
   let c0 = gid.x * 4u; let r0 = gid.y * 4u; let z = gid.z;
   if (c0 >= P.N || r0 >= P.M) { return; }
@@ -86,7 +93,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
   var acc0 = vec4<f32>(0.0); var acc1 = vec4<f32>(0.0); var acc2 = vec4<f32>(0.0); var acc3 = vec4<f32>(0.0);
   ${loop}
   let coff = z * P.M * P.N;
-  store(r0, c0, coff, acc0); store(r0 + 1u, c0, coff, acc1); store(r0 + 2u, c0, coff, acc2); store(r0 + 3u, c0, coff, acc3);
+  store(r0, c0, coff, acc0);${oneRow ? '' : ' store(r0 + 1u, c0, coff, acc1); store(r0 + 2u, c0, coff, acc2); store(r0 + 3u, c0, coff, acc3);'}
 }`;
 }
 
@@ -97,7 +104,9 @@ export function gemmProgram(
 ): import('./program.js').GpuProgram | string {
   const aVec = g.ak === 1 && g.am === g.K && g.K % 4 === 0;
   const Np = Math.ceil(g.N / 4) * 4;
-  const gy = Math.ceil(g.M / 32);
+  // one row (batch-1 FULLY_CONNECTED, matrix-vector): 4 outputs per invocation, 64 invocations per group
+  const oneRow = g.M === 1;
+  const gy = oneRow ? 1 : Math.ceil(g.M / 32);
   if (gy > ctx.maxWorkgroupsPerDim || g.batch > ctx.maxWorkgroupsPerDim) return `${g.M} rows or ${g.batch} batches is over the dispatch limit`;
   const p = params({
     M: ['u32', g.M], N: ['u32', g.N], K: ['u32', g.K], Np: ['u32', Np],
@@ -106,8 +115,8 @@ export function gemmProgram(
     bdims: ['u32x8', g.batchDims], sa: ['u32x8', g.aBatchStrides], sb: ['u32x8', g.bBatchStrides],
   });
   return {
-    name, cacheKey: `gemm:${bPadded}:${aVec}:${!!bias}`, wgsl: gemmWgsl(p.wgsl, bPadded, aVec, !!bias),
-    dispatch: [Math.ceil(g.N / 32), gy, g.batch], uniforms: p.bytes,
+    name, cacheKey: `gemm:${bPadded}:${aVec}:${!!bias}:${oneRow}`, wgsl: gemmWgsl(p.wgsl, bPadded, aVec, !!bias, oneRow),
+    dispatch: [Math.ceil(g.N / (oneRow ? 256 : 32)), gy, g.batch], uniforms: p.bytes,
     bindings: bias ? [a, b, bias, out] : [a, b, out],
   };
 }
