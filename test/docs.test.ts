@@ -22,5 +22,8 @@ describe('generated docs', () => {
   it('the README links the generated op pages', () => {
     const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
     for (const page of ['docs/lite-ops.md', 'docs/training-ops.md', 'docs/onnx-conformance.md']) expect(readme).toContain(`](${page})`);
+    // the README's one-line summary is the generated page's
+    const summary = liteOpsTable().split('\n').find((l) => / ops on the CPU; on WebGPU /.test(l))!;
+    expect(readme).toContain(summary);
   });
 });
