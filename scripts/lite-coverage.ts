@@ -1,13 +1,15 @@
 /**
- * Writes test/lite/conformance/COVERAGE.md: op x {float32, int8} x kernel backend
- * {wasm, js}, pass/fail against the real TFLite runtime's outputs, from the same
- * fixture cases that test/lite/conformance/ops.test.ts runs.
+ * Writes test/lite/conformance/COVERAGE.md: op x {float32, int8} x backend {wasm, js,
+ * webgpu}, pass/fail against the real TFLite runtime's outputs, from the same fixture
+ * cases that test/lite/conformance/ops.test.ts and test/lite/webgpu/conformance.test.ts run.
+ * The WebGPU columns need an adapter (scripts/setup-webgpu.sh); `--no-webgpu` leaves them out.
  *
  *   npx tsx scripts/lite-coverage.ts
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { loadFixtures, runCase, FIXTURE_DIR, type FixtureFile } from '../test/lite/conformance/run-case.js';
+import { showGpuCell, webgpuCoverage } from './webgpu-coverage.js';
 
 type Cell = { pass: number; total: number; unsupported: number; firstFail?: string };
 const BACKENDS = ['wasm', 'js'] as const;
@@ -15,9 +17,13 @@ const DTYPES = ['float32', 'int8'] as const;
 
 async function main(): Promise<void> {
   const fixtures: FixtureFile[] = loadFixtures();
+  const gpu = process.argv.includes('--no-webgpu') ? null : await webgpuCoverage(fixtures);
+  if (!gpu && !process.argv.includes('--no-webgpu')) throw new Error('no WebGPU adapter: run scripts/setup-webgpu.sh (or pass --no-webgpu)');
   const rows: { op: string; cells: Record<string, Cell>; rejected: string[] }[] = [];
   const failures: string[] = [];
   let pass = 0, total = 0;
+  const gpuCells = gpu ? [...gpu.values()].flatMap((r) => Object.values(r)) : [];
+  const gpuPass = gpuCells.reduce((n, c) => n + c.pass, 0), gpuTotal = gpuCells.reduce((n, c) => n + c.total, 0);
   for (const f of fixtures) {
     const cells: Record<string, Cell> = {};
     for (const c of f.cases) {
@@ -49,16 +55,25 @@ async function main(): Promise<void> {
     'Each case runs through `loadModel` with the WASM kernels and with the TypeScript fallback (`setKernelBackend(\'js\')`).',
     'Tolerance: float32 1e-5 x max(1, |ref|); int8 1 quantization step; int32/bool exact. "—": no such case;',
     '"not implemented": the runtime rejects the op at load (UnsupportedOpError); **FAIL**: some case ran wrong or threw.',
+    ...(gpu ? [
+      'WebGPU columns: `loadModel(bytes, { backend: \'webgpu\' })` on Dawn + SwiftShader (scripts/setup-webgpu.sh); "GPU": the op ran',
+      'in a WebGPU kernel, "CPU fallback": its CPU kernel ran (reasons below, from `model.backendPlan`). Tolerances:',
+      'test/lite/webgpu/compare.ts (float32 1e-5 or 1e-4 x max(1, |ref|) per op; quantized 1-2 steps; int exact).',
+    ] : []),
     '',
-    `Total: ${pass}/${total} case runs pass.`,
+    `Total: ${pass}/${total} case runs pass on the CPU backends${gpu ? `; ${gpuPass}/${gpuTotal} cases on WebGPU` : ''}.`,
     '',
-    '| op | float32 wasm | float32 js | int8 wasm | int8 js |',
-    '| --- | --- | --- | --- | --- |',
-    ...rows.map((r) => `| ${r.op} | ${DTYPES.flatMap((d) => BACKENDS.map((b) => show(r.cells[`${d}/${b}`]))).join(' | ')} |`),
+    `| op | float32 wasm | float32 js | int8 wasm | int8 js |${gpu ? ' float32 webgpu | int8 webgpu |' : ''}`,
+    `| --- | --- | --- | --- | --- |${gpu ? ' --- | --- |' : ''}`,
+    ...rows.map((r) => `| ${r.op} | ${DTYPES.flatMap((d) => BACKENDS.map((b) => show(r.cells[`${d}/${b}`]))).join(' | ')} |`
+      + (gpu ? ` ${DTYPES.map((d) => showGpuCell(gpu.get(r.op)?.[d])).join(' | ')} |` : '')),
     '',
   ];
   const rejected = rows.flatMap((r) => r.rejected);
   if (rejected.length) lines.push('Cases the real runtime rejects (not counted): ' + rejected.join(', '), '');
+  const gpuNotes = gpu ? [...gpu].sort(([a], [b]) => a.localeCompare(b)).flatMap(([op, r]) => Object.entries(r)
+    .filter(([, c]) => c.reasons.size).map(([d, c]) => `| ${op} | ${d} | ${[...c.reasons].join('; ').replace(/\|/g, '\\|').slice(0, 300)} |`)) : [];
+  if (gpuNotes.length) lines.push('## WebGPU: CPU fallbacks and failures', '', '| op | dtype | reason |', '| --- | --- | --- |', ...gpuNotes, '');
   if (failures.length) {
     lines.push('## Failures (first message)', '', '| case | backend | detail |', '| --- | --- | --- |', ...failures, '');
   }
@@ -68,3 +83,4 @@ async function main(): Promise<void> {
 }
 
 await main();
+process.exit(0); // Dawn's GPU object is kept for the process

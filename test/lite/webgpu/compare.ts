@@ -1,6 +1,7 @@
 /**
  * Comparison of WebGPU outputs with a conformance case's reference, with the tolerance per op
- * (see conformance.test.ts); shared by the test and scripts/webgpu-coverage.ts.
+ * (see conformance.test.ts); shared by the test and scripts/webgpu-coverage.ts (the WebGPU columns of
+ * test/lite/conformance/COVERAGE.md).
  */
 import type { LiteDType, OutputTensor, TypedArray } from '../../../lite-runtime/index.js';
 import type { FixtureCase, FixtureTensor } from '../conformance/run-case.js';
