@@ -130,6 +130,11 @@ describe('ONNX export with dynamic axes runs right at every size (onnxruntime-no
     await checkDynamic((x: tg.Tensor) => enc.forward(x), ['ids'], [[2, 5]], { ids: { 0: [3, 1], 1: [8, 2] } }, 1e-4, (s) => tg.randint(0, 20, s));
   }, 20000);
 
+  it('a slice through the end of a dynamic dim (x[:, 1:]) follows the length', async () => {
+    const f = (x: tg.Tensor) => tg.slice(x, 1, 1, x.shape[1]).mul(2);
+    await checkDynamic(f, ['x'], [[2, 6, 3]], { x: { 0: [1, 4], 1: [2, 9] } });
+  });
+
   it('MLP and CNN: dynamic batch', async () => {
     tg.manualSeed(17);
     const m = mlp(12, 16, 4);

@@ -34,7 +34,9 @@ export const SLICE = defineOp<SliceAttrs>({
   onnx: (e, n, ins, outs) => {
     const { dim, start, end, step } = n.attrs as { dim: number; start: number; end: number; step: number };
     // end -1 with a negative step means "through index 0": ONNX needs a value below -size for that.
-    const stop = step < 0 && end === -1 ? -(2 ** 53 - 1) : end;
+    // A positive slice through the end of a dynamic dim runs to its end at every size.
+    const through = step > 0 && end === n.inputs[0].shape[dim] && e.sym(n.inputs[0])[dim] !== null;
+    const stop = step < 0 && end === -1 ? -(2 ** 53 - 1) : through ? 2 ** 53 - 1 : end;
     e.node('Slice', [ins[0], e.i64([start]), e.i64([stop]), e.i64([dim]), e.i64([step])], outs);
   },
   infer([x], { dim, start, end, step }) {
