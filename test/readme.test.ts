@@ -10,6 +10,13 @@
 import { mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Command } from 'commander';
+import { benchCommand } from '../cli/commands/bench.js';
+import { bundleCommand } from '../cli/commands/bundle.js';
+import { convertCommand } from '../cli/commands/convert.js';
+import { initCommand } from '../cli/commands/init.js';
+import { inspectCommand } from '../cli/commands/inspect.js';
+import { runCommand } from '../cli/commands/run.js';
 
 const root = fileURLToPath(new URL('../', import.meta.url));
 const scratch = `${root}test-artifacts/readme/`;
@@ -80,4 +87,28 @@ describe('README examples', () => {
       if (mod.out) expect(Math.abs(mod.out.data[0]! - Math.sin(1.5))).toBeLessThan(0.05);
     }, 180_000);
   });
+});
+
+describe('README CLI reference', () => {
+  const readme = readFileSync(`${root}README.md`, 'utf8');
+  const section = readme.slice(readme.indexOf('## CLI\n'), readme.indexOf('\n## ', readme.indexOf('## CLI\n') + 1));
+  const rows = new Map<string, string>();
+  for (const line of section.split('\n')) {
+    const m = /^\| `([a-z]+)[^`]*` \|(.*)$/.exec(line);
+    if (m) rows.set(m[1]!, m[2]!);
+  }
+  const commands: Command[] = [convertCommand(), inspectCommand(), runCommand(), benchCommand(), bundleCommand(), initCommand()];
+
+  it('has one row per command, and no row for a command that does not exist', () => {
+    expect([...rows.keys()].sort()).toEqual(commands.map((c) => c.name()).sort());
+  });
+
+  for (const cmd of commands) {
+    it(`${cmd.name()}: the row names exactly the options the command declares`, () => {
+      const row = rows.get(cmd.name()) ?? '';
+      const declared = cmd.options.map((o) => o.long!).filter((l) => l !== '--help').sort();
+      const written = [...new Set(row.match(/--[a-z][a-z-]*/g) ?? [])].sort();
+      expect(written).toEqual(declared);
+    });
+  }
 });
