@@ -31,6 +31,8 @@ export interface BackendPlan {
   /** GPU memory: the planned activation arena and the uploaded constants (weights). */
   gpuArenaBytes: number;
   gpuConstBytes: number;
+  /** Of the constants, bytes stored as f16 (float16 weights on a device with `shader-f16`). */
+  gpuHalfBytes?: number;
 }
 
 /** The plan of a model that runs on the CPU backend. */

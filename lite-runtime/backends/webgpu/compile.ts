@@ -24,7 +24,7 @@ import type { SubgraphRunner } from '../../interpreter.js';
 import { planArena } from '../../planner.js';
 import { GpuDeviceLostError, GpuValidationError } from '../gpu-errors.js';
 import type { BackendPlan } from '../plan.js';
-import { realValues } from './consts.js';
+import { realValues, toHalf } from './consts.js';
 import type { GpuSession } from './device.js';
 import { GPU_KERNELS } from './kernels.js';
 import { layoutKernel } from './layout.js';
@@ -84,6 +84,8 @@ export class GpuExecutor {
   private actions: Action[] = [];
   /** Inputs a CPU op reads (or that are outputs as they are): a GPU buffer given for one is read back first. */
   private cpuInputs = new Set<RtTensor>();
+  /** Bytes of constants stored as f16 (shader-f16). */
+  halfBytes = 0;
   plan!: BackendPlan;
   /** Set when the subgraph was prepared again (new shapes) since this compile: compile anew. */
   stale = false;
@@ -95,12 +97,14 @@ export class GpuExecutor {
   async compile(cpuCodes: ReadonlySet<number>, reason: string): Promise<void> {
     const { device } = this.session;
     const limits = device.limits;
+    const steps = this.runner.preparedSteps;
     const ctx: KernelContext = {
       maxWorkgroupsPerDim: limits.maxComputeWorkgroupsPerDimension,
       maxInvocations: limits.maxComputeInvocationsPerWorkgroup,
       maxStorageBuffers: limits.maxStorageBuffersPerShaderStage,
+      f16: this.session.f16,
+      halfConsts: new Set(steps.filter((s) => s.folded && s.op.name === 'DEQUANTIZE' && s.node.inputs[0]?.dtype === 'float16').map((s) => s.node.outputs[0]!)),
     };
-    const steps = this.runner.preparedSteps;
     const n = steps.length;
     // 1. Kernels: GPU steps or a reason to run on the CPU.
     const gpu: (GpuStep[] | null)[] = steps.map(() => null);
@@ -219,14 +223,15 @@ export class GpuExecutor {
       place.set(id, { buf: 'arena', offset: offsets[j]!, bytes: items[j]!.bytes });
     });
     // 4. Constants (one buffer) and uniforms (one buffer).
-    const constAt = new Map<RtTensor | Float32Array, Where & { data: Float32Array }>();
+    const constAt = new Map<RtTensor | Float32Array, Where & { data: ArrayBufferView }>();
     let constBytes = 0;
     const constOf = (r: GpuRef): Where => {
       const key = 'tensor' in r ? r.tensor : (r as { data: Float32Array }).data;
       let w = constAt.get(key);
       if (!w) {
-        const data = 'tensor' in r ? realValues(r.tensor)! : (r as { data: Float32Array }).data;
-        w = { buf: 'const', offset: constBytes, bytes: Math.max(4, data.byteLength), data };
+        const f32 = 'tensor' in r ? realValues(r.tensor)! : (r as { data: Float32Array }).data;
+        const data = 'half' in r && r.half ? toHalf(f32) : f32;
+        w = { buf: 'const', offset: constBytes, bytes: Math.max(4, alignUp(data.byteLength, 4)), data };
         constAt.set(key, w);
         constBytes = alignUp(constBytes + w.bytes, align);
       }
@@ -253,6 +258,7 @@ export class GpuExecutor {
     {
       const dst = new Uint8Array(constBuf.getMappedRange());
       for (const w of constAt.values()) dst.set(new Uint8Array(w.data.buffer, w.data.byteOffset, w.data.byteLength), w.offset);
+      this.halfBytes = [...constAt.values()].reduce((n, w) => n + (w.data instanceof Uint16Array ? w.data.byteLength : 0), 0);
       constBuf.unmap();
     }
     const uniformBuf = mk(uniformBytes, U_UNIFORM | U_COPY_DST, 'tglite uniforms', true);
@@ -333,6 +339,7 @@ export class GpuExecutor {
       adapter: info ? [info.vendor, info.architecture, info.description].filter(Boolean).join(' ') || 'unknown adapter' : 'unknown adapter',
       gpuOps: gpu.filter((g) => g).length, fusedOps, cpuOps, transfers, dispatches, commandBuffers,
       pipelines: new Set(progs.map((p) => p.cacheKey)).size, gpuArenaBytes: arenaBytes, gpuConstBytes: constBytes,
+      ...(this.halfBytes ? { gpuHalfBytes: this.halfBytes } : {}),
     };
   }
 

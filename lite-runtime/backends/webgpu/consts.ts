@@ -21,6 +21,35 @@ export function halfToFloat(h: number): number {
   return s * (1 + m / 1024) * 2 ** (e - 15);
 }
 
+/** float32 -> f16 bits, rounded to nearest even (values from float16 weights convert exactly). */
+export function floatToHalf(v: number): number {
+  f32[0] = v;
+  const x = u32[0]!, s = (x >>> 16) & 0x8000, e = (x >>> 23) & 0xff, m = x & 0x7fffff;
+  if (e === 0xff) return s | 0x7c00 | (m ? 0x200 : 0);
+  const he = e - 127 + 15;
+  if (he >= 0x1f) return s | 0x7c00;
+  if (he <= 0) {
+    if (he < -10) return s;
+    const mm = m | 0x800000, shift = 14 - he;
+    let h = mm >>> shift;
+    const rem = mm & ((1 << shift) - 1), half = 1 << (shift - 1);
+    if (rem > half || (rem === half && (h & 1))) h++;
+    return s | h;
+  }
+  let h = (he << 10) | (m >>> 13);
+  const rem = m & 0x1fff;
+  if (rem > 0x1000 || (rem === 0x1000 && (h & 1))) h++;
+  return s | h;
+}
+const f32 = new Float32Array(1), u32 = new Uint32Array(f32.buffer);
+
+/** `v` as f16 bits (length padded to even, so the buffer is 4-byte sized). */
+export function toHalf(v: Float32Array): Uint16Array {
+  const out = new Uint16Array(v.length + (v.length & 1));
+  for (let i = 0; i < v.length; i++) out[i] = floatToHalf(v[i]!);
+  return out;
+}
+
 /** The real values of a constant tensor as float32, or null when its dtype has no real meaning here. */
 export function realValues(t: RtTensor, shape: ReadonlyArray<number> = t.shape): Float32Array | null {
   const d = t.data;

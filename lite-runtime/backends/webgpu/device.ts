@@ -47,6 +47,11 @@ export class GpuSession {
     });
   }
 
+  /** The device has `shader-f16` (float16 weights are then stored as f16 on the GPU). */
+  get f16(): boolean {
+    return this.device.features.has('shader-f16');
+  }
+
   get limits(): GPUSupportedLimits {
     return this.device.limits;
   }
@@ -146,7 +151,8 @@ export async function openSession(gpu: GpuLike): Promise<GpuSession> {
   };
   let device: GPUDevice;
   try {
-    device = await adapter.requestDevice({ requiredLimits, label: 'tglite' });
+    const requiredFeatures: GPUFeatureName[] = adapter.features.has('shader-f16') ? ['shader-f16'] : [];
+    device = await adapter.requestDevice({ requiredLimits, requiredFeatures, label: 'tglite' });
   } catch (e) {
     throw new BackendError(`WebGPU: requestDevice failed: ${(e as Error).message}`);
   }

@@ -27,15 +27,15 @@ interface GemmShape {
  * WGSL of the blocked GEMM. `bPadded`: B is a [K, Np] constant read as vec4 (Np = N rounded
  * up to 4), else scalar strided. `aVec`: A rows are dense with K % 4 == 0, read as vec4.
  */
-export function gemmWgsl(pw: string, bPadded: boolean, aVec: boolean, bias: boolean, oneRow = false): string {
+export function gemmWgsl(pw: string, bPadded: boolean, aVec: boolean, bias: boolean, oneRow = false, bHalf = false): string {
   const decl = [
     `@group(0) @binding(1) var<storage, read_write> A: array<${aVec ? 'vec4<f32>' : 'f32'}>;`,
-    `@group(0) @binding(2) var<storage, read_write> Bm: array<${bPadded ? 'vec4<f32>' : 'f32'}>;`,
+    `@group(0) @binding(2) var<storage, read_write> Bm: array<${bPadded ? (bHalf ? 'vec4<f16>' : 'vec4<f32>') : 'f32'}>;`,
     ...(bias ? ['@group(0) @binding(3) var<storage, read_write> Bias: array<vec4<f32>>;'] : []),
     `@group(0) @binding(${bias ? 4 : 3}) var<storage, read_write> C: array<f32>;`,
   ].join('\n');
   const loadB = bPadded
-    ? `fn loadB(boff: u32, k: u32, c0: u32) -> vec4<f32> { return Bm[(boff + k * P.Np + c0) / 4u]; }`
+    ? `fn loadB(boff: u32, k: u32, c0: u32) -> vec4<f32> { return ${bHalf ? 'vec4<f32>(Bm[(boff + k * P.Np + c0) / 4u])' : 'Bm[(boff + k * P.Np + c0) / 4u]'}; }`
     : `fn loadB(boff: u32, k: u32, c0: u32) -> vec4<f32> {
   let base = boff + k * P.bk;
   let n1 = P.N - 1u;
@@ -64,7 +64,7 @@ export function gemmWgsl(pw: string, bPadded: boolean, aVec: boolean, bias: bool
     let ko = k * P.ak;
     acc0 += A[a0o + ko] * b; acc1 += A[a1o + ko] * b; acc2 += A[a2o + ko] * b; acc3 += A[a3o + ko] * b;
   }`;
-  return `${pw}${decl}
+  return `${bHalf ? 'enable f16;\n' : ''}${pw}${decl}
 ${EPILOGUE_WGSL}
 ${loadB}
 fn store(row: u32, c0: u32, coff: u32, v: vec4<f32>) {
@@ -102,6 +102,7 @@ export function gemmProgram(
   name: string, g: GemmShape, a: GpuRef, b: GpuRef, bPadded: boolean, bias: GpuRef | null, out: GpuRef & { tensor: import('../../ops/op.js').RtTensor },
   lo: number, hi: number, ctx: KernelContext,
 ): import('./program.js').GpuProgram | string {
+  const bHalf = bPadded && 'data' in b && !!b.half;
   const aVec = g.ak === 1 && g.am === g.K && g.K % 4 === 0;
   const Np = Math.ceil(g.N / 4) * 4;
   // one row (batch-1 FULLY_CONNECTED, matrix-vector): 4 outputs per invocation, 64 invocations per group
@@ -115,7 +116,7 @@ export function gemmProgram(
     bdims: ['u32x8', g.batchDims], sa: ['u32x8', g.aBatchStrides], sb: ['u32x8', g.bBatchStrides],
   });
   return {
-    name, cacheKey: `gemm:${bPadded}:${aVec}:${!!bias}:${oneRow}`, wgsl: gemmWgsl(p.wgsl, bPadded, aVec, !!bias, oneRow),
+    name, cacheKey: `gemm:${bPadded}:${aVec}:${!!bias}:${oneRow}:${bHalf}`, wgsl: gemmWgsl(p.wgsl, bPadded, aVec, !!bias, oneRow, bHalf),
     dispatch: [Math.ceil(g.N / (oneRow ? 256 : 32)), gy, g.batch], uniforms: p.bytes,
     bindings: bias ? [a, b, bias, out] : [a, b, out],
   };
@@ -154,7 +155,9 @@ const fullyConnected: GpuKernel = (node: OpNode, ctx: KernelContext) => {
     if (!bv) return `bias of dtype ${b.dtype} cannot be dequantized`;
   }
   const bt = transposePadded(wv, units, K);
-  const prog = gemmProgram('FULLY_CONNECTED', g, { tensor: x }, { data: bt.data, label: `${w.name}^T` }, true,
+  // float16 weights stay f16 on a device with shader-f16 (products and sums in f32)
+  const half = ctx.f16 && ctx.halfConsts.has(w);
+  const prog = gemmProgram('FULLY_CONNECTED', g, { tensor: x }, { data: bt.data, label: `${w.name}^T`, half }, true,
     { data: paddedBias(bv, units), label: b ? b.name : 'zero bias' }, { tensor: y }, range[0], range[1], ctx);
   return typeof prog === 'string' ? prog : [prog];
 };

@@ -21,7 +21,7 @@ import type { RtTensor } from '../../ops/op.js';
 /** What a binding refers to: a model tensor (activation or constant) or constant data derived at load. */
 export type GpuRef =
   | { tensor: RtTensor }
-  | { data: Float32Array; label: string }
+  | { data: Float32Array; label: string; half?: boolean }
   /** A temporary of `bytes` bytes alive for this op only (planned in the arena). */
   | { scratch: number; id: string };
 
@@ -51,6 +51,10 @@ export interface KernelContext {
   maxWorkgroupsPerDim: number;
   maxInvocations: number;
   maxStorageBuffers: number;
+  /** The device has `shader-f16`: constants in `halfConsts` may be stored as f16 (`{ data, half: true }`). */
+  f16: boolean;
+  /** Constants whose values came from float16 weights (a DEQUANTIZE of a float16 tensor folded at load). */
+  halfConsts: ReadonlySet<RtTensor>;
 }
 
 /**

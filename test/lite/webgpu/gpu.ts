@@ -23,6 +23,9 @@ function icdPath(): string | null {
   return candidates.find((p): p is string => !!p && fs.existsSync(p)) ?? null;
 }
 
+/** Mesa's lavapipe (has shader-f16), where scripts/setup-webgpu.sh extracted it. */
+const LAVAPIPE = path.join(SETUP, 'lavapipe/lvp_icd.json');
+
 let gpuPromise: Promise<unknown | null> | null = null;
 /** Keeps Dawn's GPU object referenced for the whole test process. */
 let keep: unknown = null;
@@ -31,13 +34,14 @@ let keep: unknown = null;
 export function testGpu(): Promise<unknown | null> {
   gpuPromise ??= (async () => {
     const icd = icdPath();
-    if (icd && !process.env.VK_ICD_FILENAMES) process.env.VK_ICD_FILENAMES = icd;
+    const both = !!icd && !process.env.VK_ICD_FILENAMES && fs.existsSync(LAVAPIPE);
+    if (icd && !process.env.VK_ICD_FILENAMES) process.env.VK_ICD_FILENAMES = both ? `${icd}:${LAVAPIPE}` : icd;
     let why = icd ? '' : 'no SwiftShader ICD (run scripts/setup-webgpu.sh)';
     if (icd) {
       try {
         const { create, globals } = await import('webgpu');
         Object.assign(globalThis, globals);
-        const gpu = create([]);
+        const gpu = create(both ? ['adapter=SwiftShader'] : []);
         keep = gpu;
         const adapter = await gpu.requestAdapter();
         if (adapter) return gpu;
@@ -53,6 +57,31 @@ export function testGpu(): Promise<unknown | null> {
   return gpuPromise;
 }
 
+let f16Promise: Promise<unknown | null> | null = null;
+let keepF16: unknown = null;
+
+/**
+ * Dawn's GPU object on an adapter with `shader-f16` (lavapipe from Mesa 25, extracted by
+ * scripts/setup-webgpu.sh into .webgpu/lavapipe), or null with the reason logged.
+ */
+export function testGpuF16(): Promise<unknown | null> {
+  f16Promise ??= (async () => {
+    await testGpu(); // sets VK_ICD_FILENAMES (both drivers where lavapipe is there)
+    if (!fs.existsSync(LAVAPIPE) || !process.env.VK_ICD_FILENAMES?.includes(LAVAPIPE)) {
+      console.warn('[webgpu f16 tests skipped] no lavapipe with shader-f16 in .webgpu/lavapipe (scripts/setup-webgpu.sh)');
+      return null;
+    }
+    const { create } = await import('webgpu');
+    const gpu = create(['adapter=llvmpipe']);
+    keepF16 = gpu;
+    const adapter = await gpu.requestAdapter();
+    if (adapter?.features.has('shader-f16')) return gpu;
+    console.warn('[webgpu f16 tests skipped] lavapipe adapter without shader-f16');
+    return null;
+  })();
+  return f16Promise;
+}
+
 export function keptGpu(): unknown {
-  return keep;
+  return keep ?? keepF16;
 }
