@@ -17,7 +17,7 @@
  */
 import type { ArenaBlock, Backend } from './backends/backend.js';
 import {
-  InputError, KernelError, LiteError, LimitError, UnsupportedOpError, fmtShape, type UnsupportedOp,
+  KernelError, LiteError, LimitError, UnsupportedOpError, fmtShape, type UnsupportedOp,
 } from './format/errors.js';
 import type { ModelDef, OperatorDef, SubgraphDef, TensorDef } from './format/model.js';
 import { copyData, elemBytes, emptyTyped, numElements, typedView } from './format/typed.js';
@@ -233,9 +233,8 @@ export class SubgraphRunner {
    */
   prepare(): void {
     // the ops read the requantization arithmetic while they prepare: this model's, for that long
-    const mode = this.owner.requant, prev = requantMode();
-    if (mode === prev) { this.prepareOps(); return; }
-    setRequantMode(mode);
+    const prev = requantMode();
+    setRequantMode(this.owner.requant);
     try { this.prepareOps(); } finally { setRequantMode(prev); }
   }
 
@@ -442,8 +441,7 @@ export class Interpreter {
     this.maxArenaBytes = opts.maxArenaBytes ?? 1 << 30;
     this.maxTensorBytes = opts.maxTensorBytes ?? 1 << 30;
     this.maxLoopIterations = opts.maxLoopIterations ?? MAX_WHILE_ITERATIONS;
-    this.requant = opts.requant ?? requantMode();
-    if (this.requant !== 'fp32' && this.requant !== 'reference') throw new InputError(`requant must be 'fp32' or 'reference', got '${String(this.requant)}'`);
+    this.requant = opts.requant ?? requantMode(); // an unknown one fails at prepare (setRequantMode checks it)
     checkSupported(model, backend);
     this.runners = model.subgraphs.map(() => null);
   }
