@@ -467,9 +467,13 @@ export class GpuExecutor {
             if (g) {
               if (x.bytes > 0) endPass().copyBufferToBuffer(g, 0, this.arena!, x.at, x.bytes);
             } else if (x.bytes > 0) {
-              if (x.host) device.queue.writeBuffer(x.buf, 0, dequantize(x.t, x.host));
-              else device.queue.writeBuffer(x.buf, 0, src.buffer, src.byteOffset, x.bytes);
-              endPass().copyBufferToBuffer(x.buf, 0, this.arena!, x.at, x.bytes);
+              // Nothing encoded and unsubmitted yet (e.g. the model's inputs): write into the arena
+              // directly; otherwise through the staging buffer, in order with the encoded work.
+              const direct = !enc;
+              const dst = direct ? this.arena! : x.buf, at = direct ? x.at : 0;
+              if (x.host) device.queue.writeBuffer(dst, at, dequantize(x.t, x.host));
+              else device.queue.writeBuffer(dst, at, src.buffer, src.byteOffset, x.bytes);
+              if (!direct) endPass().copyBufferToBuffer(x.buf, 0, this.arena!, x.at, x.bytes);
             }
             break;
           }
