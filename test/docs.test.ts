@@ -24,6 +24,6 @@ describe('generated docs', () => {
     for (const page of ['docs/lite-ops.md', 'docs/training-ops.md', 'docs/onnx-conformance.md']) expect(readme).toContain(`](${page})`);
     // the README's one-line summary is the generated page's
     const summary = liteOpsTable().split('\n').find((l) => / ops on the CPU; on WebGPU /.test(l))!;
-    expect(readme).toContain(summary);
+    expect(readme, `README.md's op summary should read: ${summary} (from npx tsx scripts/op-support-table.ts)`).toContain(summary);
   });
 });
