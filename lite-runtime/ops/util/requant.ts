@@ -38,7 +38,7 @@ export interface Requant {
   fp32: boolean;
   /** f32(f32(inScale * wScale[c]) / outScale), for 'fp32'. */
   scale: Float32Array;
-  /** Q31 multiplier and shift, for 'reference'. */
+  /** Q31 multiplier and shift, for 'reference' (empty for 'fp32'). */
   mult: Int32Array;
   shift: Int32Array;
   outZp: number;
@@ -54,7 +54,9 @@ export interface Requant {
 export function makeRequant(
   inScale: number, wScales: Float32Array, outScale: number, outZp: number, lo: number, hi: number, channels: number,
 ): Requant {
-  const { multipliers, shifts } = channelMultipliers(inScale, wScales, outScale, channels);
+  // the fixed-point multipliers only where 'reference' reads them (thousands of channels cost load time)
+  const { multipliers, shifts } = mode === 'fp32' ? { multipliers: new Int32Array(0), shifts: new Int32Array(0) }
+    : channelMultipliers(inScale, wScales, outScale, channels);
   const scale = new Float32Array(channels);
   for (let c = 0; c < channels; c++) {
     const ws = wScales.length === 1 ? wScales[0]! : wScales[c]!;
