@@ -281,7 +281,7 @@ class Model implements LiteModel {
   async run(inputs: InputValue[] | Record<string, InputValue>, opts: RunOptions = {}): Promise<OutputTensor[] | GpuTensor[]> {
     const g = this.gpu;
     if (!g) {
-      if (opts.keepOnGpu) throw new BackendError('keepOnGpu needs the webgpu backend');
+      if (opts.keepOnGpu) throw new BackendError('keepOnGpu: not on webgpu');
       return this.runSync(inputs, opts);
     }
     const onGpu = g.mod.gpuInputs(this.order(inputs));
@@ -291,17 +291,11 @@ class Model implements LiteModel {
       g.exec.dispose();
       g.exec = await g.mod.compileSubgraph(g.session, this.runner, g.overridden, g.exec.plan.reason);
     }
-    const kept = await g.exec.run(new Map([...onGpu].map(([k, v]) => [this.runner.inputTensors[k]!, v.buffer])), opts.keepOnGpu === true);
-    if (kept) {
-      return kept.map((t, k) => {
-        this.outputs[k]!.shape = t.shape.slice();
-        return { ...t, name: this.outNames[k]! };
-      });
-    }
+    const kept = await g.exec.run(onGpu, opts.keepOnGpu && this.outNames);
     return this.runner.outputTensors.map((t, k) => {
       this.outputs[k]!.shape = t.shape.slice();
-      return output(this.outNames[k]!, t, opts.dequantize === true);
-    });
+      return kept ? kept[k]! : output(this.outNames[k]!, t, opts.dequantize === true);
+    }) as OutputTensor[] | GpuTensor[];
   }
 
   runSync(inputs: InputValue[] | Record<string, InputValue>, opts: RunOptions = {}): OutputTensor[] {
@@ -324,8 +318,8 @@ class Model implements LiteModel {
     if (this.disposed) throw new DisposedError();
     const values = this.order(inputs);
     const checked = values.map((v, k) => {
-      const g = onGpu?.get(k);
-      return g ? this.checkGpu(k, g.buffer.size, g.shape) : this.check(k, v);
+      const g = onGpu?.get(k), t = this.runner.inputTensors[k]!;
+      return g ? { data: [], mode: null, shape: this.gpu!.mod.checkGpuInput(`input ${k} '${this.inNames[k]}'`, g, this.dynamic[k] ?? t.shape, t.shape) } : this.check(k, v);
     });
     checked.forEach((c, k) => this.runner.setInputShape(k, c.shape));
     if (!this.runner.prepared) {
@@ -334,7 +328,7 @@ class Model implements LiteModel {
     }
     checked.forEach((c, k) => {
       const t = this.runner.inputTensors[k]!;
-      if (c.mode !== 'gpu') writeInput(c.data, t, c.mode);
+      if (c.mode) writeInput(c.data, t, c.mode);
       const desc = this.inputs[k]!;
       if (desc.shape.length !== t.shape.length || desc.shape.some((d, i) => d !== t.shape[i])) desc.shape = t.shape.slice();
     });
@@ -373,18 +367,6 @@ class Model implements LiteModel {
       if (v === undefined) throw new InputError(`missing input ${JSON.stringify(name)}`);
       return v;
     });
-  }
-
-  /** Validates a GPU buffer input: its shape (the input's own unless given) and its size. */
-  private checkGpu(k: number, size: number, given: number[] | null): { data: ArrayLike<number>; shape: number[]; mode: 'gpu' } {
-    const t = this.runner.inputTensors[k]!;
-    const shape = given ?? t.shape;
-    const declared = this.dynamic[k] ?? t.shape;
-    if (shape.length !== declared.length || shape.some((d, i) => !Number.isInteger(d) || d < 0 || (declared[i] !== -1 && d !== declared[i]))) {
-      throw new InputError(`input ${k} '${this.inNames[k]}': shape ${fmtShape(shape)} does not match ${fmtShape(declared)}`);
-    }
-    if (size < numElements(shape) * 4) throw new InputError(`input ${k} '${this.inNames[k]}': GPU buffer of ${size} bytes, shape ${fmtShape(shape)} needs ${numElements(shape) * 4} (float32)`);
-    return { data: [], shape, mode: 'gpu' };
   }
 
   /** Validates one input value: its shape (a dynamic dim may be inferred) and how to write it. */

@@ -12,6 +12,7 @@
  * feat.buffer.destroy();
  * ```
  */
+import { InputError, fmtShape } from '../../format/errors.js';
 
 /** An output kept on the GPU: float32 real values, row-major, `4 * prod(shape)` bytes at offset 0. */
 export interface GpuTensor {
@@ -23,6 +24,20 @@ export interface GpuTensor {
 
 /** A GPU input: a GPUBuffer of float32 real values (usage COPY_SRC), with its shape where the input's shape is dynamic. */
 export type GpuInput = GPUBuffer | GpuTensor | { buffer: GPUBuffer; shape: number[] };
+
+/**
+ * The shape of a GPU input (`given`, else the input's `current` shape), checked against the
+ * `declared` shape (-1: any) and the buffer's size; InputError naming `what` otherwise.
+ */
+export function checkGpuInput(what: string, g: { buffer: { size: number }; shape: number[] | null }, declared: number[], current: number[]): number[] {
+  const shape = g.shape ?? current;
+  if (shape.length !== declared.length || shape.some((d, i) => !Number.isInteger(d) || d < 0 || (declared[i] !== -1 && d !== declared[i]))) {
+    throw new InputError(`${what}: shape ${fmtShape(shape)} does not match ${fmtShape(declared)}`);
+  }
+  const need = shape.reduce((n, d) => n * d, 1) * 4;
+  if (g.buffer.size < need) throw new InputError(`${what}: GPU buffer of ${g.buffer.size} bytes, shape ${fmtShape(shape)} needs ${need} (float32)`);
+  return shape;
+}
 
 /** True for a WebGPU buffer object. */
 export function isGpuBuffer(v: unknown): v is GPUBuffer {

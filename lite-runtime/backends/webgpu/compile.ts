@@ -402,12 +402,16 @@ export class GpuExecutor {
   }
 
   /**
-   * Runs the subgraph: inputs read from the runner's input tensors (or from `gpuIn`, GPU
-   * buffers of real values), outputs written to its output tensors, or with `keep` returned
-   * as new GPU buffers (no readback; names are the tensors' own).
+   * Runs the subgraph: inputs read from the runner's input tensors (or from `gpuIn`: GPU
+   * buffers of real values by input position), outputs written to its output tensors, or
+   * with `keepNames` (the outputs' names) returned as new GPU buffers (no readback).
    */
-  run(gpuIn?: ReadonlyMap<RtTensor, GPUBuffer>, keep = false): Promise<GpuTensor[] | null> {
-    return this.session.exclusive(() => this.runNow(gpuIn ?? new Map(), keep));
+  run(gpuIn?: ReadonlyMap<number, { buffer: GPUBuffer }>, keepNames?: string[] | false): Promise<GpuTensor[] | null> {
+    const byTensor = new Map([...(gpuIn ?? [])].map(([k, v]) => [this.runner.inputTensors[k]!, v.buffer]));
+    return this.session.exclusive(async () => {
+      const kept = await this.runNow(byTensor, !!keepNames);
+      return kept && keepNames ? kept.map((t, k) => ({ ...t, name: keepNames[k] ?? t.name })) : kept;
+    });
   }
 
   private async runNow(gpuIn: ReadonlyMap<RtTensor, GPUBuffer>, keep: boolean): Promise<GpuTensor[] | null> {

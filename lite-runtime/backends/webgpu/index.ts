@@ -13,7 +13,7 @@ import { findGpu, openSession, type GpuSession } from './device.js';
 
 export { compileSubgraph, GpuExecutor } from './compile.js';
 export { GPU_KERNELS } from './kernels.js';
-export { gpuInputs } from './chain.js';
+export { checkGpuInput, gpuInputs } from './chain.js';
 export type { GpuTensor, GpuInput } from './chain.js';
 export type { GpuSession } from './device.js';
 
