@@ -133,7 +133,7 @@ describe('wasm memory exhaustion', () => {
       freePacked(p);
       freePacked(qp);
     }
-  });
+  }, 30_000); // ~0.9 GMAC in plain JS on purpose
 });
 
 describe('WasmHeap', () => {
