@@ -56,9 +56,9 @@ export const LOG1P = unary('log1p', Math.log1p, true, (x) => `Math.log1p(${x})`,
 export const SIN = unary('sin', Math.sin, true, (x) => `Math.sin(${x})`, emit.unary('Sin'), (x, _y, g) => mul(g, cos(x)));
 export const COS = unary('cos', Math.cos, true, (x) => `Math.cos(${x})`, emit.unary('Cos'), (x, _y, g) => neg(mul(g, sin(x))));
 export const TANH = unary('tanh', null, true, (x) => `Math.tanh(${x})`, emit.unary('Tanh'), (_x, y, g) => mul(g, add(neg(mul(y, y)), 1)));
-// e = exp(-|x|) is exp(-x) for x >= 0 and exp(x) below: both branches of the eager kernel, selected without a branch.
+// The eager kernel's sigmoid (lite-runtime/kernels/math-scalar.ts), branch-free.
 export const SIGMOID = unary('sigmoid', null, true,
-  (x) => `(sw[0] = Math.exp(-Math.abs(${x})), sw[1] = 1 / (1 + sw[0]), sw[0] = sw[0] / (1 + sw[0]), sw[+(${x} >= 0)])`,
+  (x) => `1 / (1 + Math.exp(-${x}))`,
   emit.unary('Sigmoid'), (_x, y, g) => mul(g, mul(y, add(neg(y), 1))));
 // Branch-free for finite x (a sign-dependent branch mispredicts half the time: ~5x slower);
 // NaN passes and -Infinity gives 0, as the eager kernel does.
