@@ -52,7 +52,18 @@ function winParams(x: RtTensor, y: RtTensor, w: Window): Record<string, ['u32' |
   };
 }
 
-function convWgsl(pw: string, vec: boolean): string {
+function convWgsl(pw: string, vec: boolean, half = false): string {
+  return half ? halfWeights(convWgsl32(pw, vec)) : convWgsl32(pw, vec);
+}
+
+/** The conv shader reading its weights `Bm` as f16 (shader-f16), widened to f32 at each load. */
+function halfWeights(wgsl: string): string {
+  return 'enable f16;\n' + wgsl
+    .replace('var<storage, read_write> Bm: array<vec4<f32>>;', 'var<storage, read_write> Bm: array<vec4<f16>>;\nfn bm(i: u32) -> vec4<f32> { return vec4<f32>(Bm[i]); }')
+    .replace(/Bm\[((?:[^\[\]]|\([^()]*\))*)\];/g, (m, i: string) => (m.includes('array') ? m : `bm(${i});`));
+}
+
+function convWgsl32(pw: string, vec: boolean): string {
   const rows = [0, 1, 2, 3];
   const setup = rows.map((p) => `
   let m${p} = min(r0 + ${p}u, P.M - 1u);
@@ -123,10 +134,12 @@ const conv2d: GpuKernel = (node: OpNode, ctx: KernelContext) => {
   const gy = Math.ceil(M / 32);
   if (gy > ctx.maxWorkgroupsPerDim) return `${M} output pixels is over the dispatch limit`;
   const vec = cin % 4 === 0;
+  // float16 filters stay f16 on a device with shader-f16 (products and sums in f32)
+  const half = ctx.f16 && ctx.halfConsts.has(f);
   const p = params({ M: ['u32', M], N: ['u32', cout], Np: ['u32', bt.pad], ...winParams(x, y, w), ...epilogueParams(y, range[0], range[1]) });
   return [{
-    name: 'CONV_2D', cacheKey: `conv2d:${vec}`, wgsl: convWgsl(p.wgsl, vec), dispatch: [Math.ceil(cout / 32), gy, 1], uniforms: p.bytes,
-    bindings: [{ tensor: x }, { data: bt.data, label: `${f.name}^T` }, { data: paddedBias(bv, cout), label: b ? b.name : 'zero bias' }, { tensor: y }],
+    name: 'CONV_2D', cacheKey: `conv2d:${vec}:${half}`, wgsl: convWgsl(p.wgsl, vec, half), dispatch: [Math.ceil(cout / 32), gy, 1], uniforms: p.bytes,
+    bindings: [{ tensor: x }, { data: bt.data, label: `${f.name}^T`, half }, { data: paddedBias(bv, cout), label: b ? b.name : 'zero bias' }, { tensor: y }],
   }];
 };
 

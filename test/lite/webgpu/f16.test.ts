@@ -44,6 +44,24 @@ function fp16Mlp(M: number, K: number, N: number): ModelDesc {
   };
 }
 
+/** x[1,H,W,C] -> CONV_2D(8, 3x3 SAME, fp16 filter, relu) */
+function fp16Conv(H: number, C: number): ModelDesc {
+  return {
+    tensors: [
+      { name: 'x', shape: [1, H, H, C], dtype: 'float32' },
+      { name: 'fh', shape: [8, 3, 3, C], dtype: 'float16', data: toHalf(rand(72 * C, 4)).subarray(0, 72 * C) },
+      { name: 'f', shape: [8, 3, 3, C], dtype: 'float32' },
+      { name: 'b', shape: [8], dtype: 'float32', data: rand(8, 5) },
+      { name: 'y', shape: [1, H, H, 8], dtype: 'float32' },
+    ],
+    operators: [
+      { op: 'DEQUANTIZE', inputs: ['fh'], outputs: ['f'] },
+      { op: 'CONV_2D', inputs: ['x', 'f', 'b'], outputs: ['y'], options: { padding: 'SAME', stride_w: 1, stride_h: 1, fused_activation_function: 'RELU' } },
+    ],
+    inputs: ['x'], outputs: ['y'],
+  };
+}
+
 describe('f16 conversion', () => {
   it('floatToHalf inverts halfToFloat on every finite f16 and rounds to nearest even', () => {
     const bad: number[] = [];
@@ -87,6 +105,21 @@ describe.skipIf(!gpuF16)('float16 weights with shader-f16 (lavapipe)', { timeout
       const [yg] = await g.run([x]);
       const [yc] = await c.run([x]);
       const a = yg!.data as Float32Array, b = yc!.data as Float32Array;
+      for (let i = 0; i < b.length; i++) expect(Math.abs(a[i]! - b[i]!)).toBeLessThanOrEqual(1e-5 * Math.max(1, Math.abs(b[i]!)));
+      g.dispose();
+      c.dispose();
+    }
+  });
+
+  it('CONV_2D keeps a float16 filter f16 (vec4 and scalar input paths); equal to the CPU', async () => {
+    for (const [H, C] of [[6, 4], [5, 3]] as const) {
+      const bytes = writeTflite(fp16Conv(H, C));
+      const g = await loadModel(bytes, { backend: 'webgpu', gpu: gpuF16 });
+      const c = await loadModel(bytes);
+      expect(g.backendPlan.cpuOps).toEqual([]);
+      expect(g.backendPlan.gpuHalfBytes).toBe(2 * 9 * C * 8);
+      const x = rand(H * H * C, 9);
+      const a = (await g.run([x]))[0]!.data as Float32Array, b = (await c.run([x]))[0]!.data as Float32Array;
       for (let i = 0; i < b.length; i++) expect(Math.abs(a[i]! - b[i]!)).toBeLessThanOrEqual(1e-5 * Math.max(1, Math.abs(b[i]!)));
       g.dispose();
       c.dispose();
