@@ -28,7 +28,7 @@ import { realValues, toHalf } from './consts.js';
 import type { GpuSession } from './device.js';
 import { GPU_KERNELS } from './kernels.js';
 import { layoutKernel } from './layout.js';
-import { elementwiseChain, isElementwise, isUnary } from './elementwise.js';
+import { elementwiseChain, isElementwise, isUnary, scalarOperand } from './elementwise.js';
 import type { GpuTensor } from './chain.js';
 import { count, dispatch1d, gpuDType, main1d, params, storage, type GpuCopy, type GpuProgram, type GpuRef, type GpuStep, type KernelContext } from './program.js';
 
@@ -364,8 +364,11 @@ export class GpuExecutor {
     };
     const chainOf = new Map<number, number[]>();
     steps.forEach((s, i) => {
-      if (!ok(i) || !isUnary(s.op.code)) return;
-      const x = s.node.inputs[0];
+      if (!ok(i)) return;
+      // unary followers, and binary ones with a float32 scalar constant (x * 0.5, x + 1, ...)
+      const sc = isUnary(s.op.code) ? null : scalarOperand(s.op.code, s.node);
+      if (!isUnary(s.op.code) && !sc) return;
+      const x = s.node.inputs[sc ? 1 - sc.at : 0];
       if (!x || x.dtype !== 'float32' || x.isConst || consumers.get(x) !== 1) return;
       const j = producer.get(x);
       if (j === undefined || !ok(j)) return;

@@ -184,6 +184,20 @@ export function elementwiseChain(chain: ReadonlyArray<{ code: number; node: OpNo
   let v = 'v';
   const keys = [keyHead];
   for (let k = 1; k < chain.length; k++) {
+    const sc = scalarOperand(chain[k]!.code, chain[k]!.node);
+    if (sc) {
+      // a binary op with a float32 scalar constant: the chain's value is `a` or `b`, the constant a literal
+      const bop = BINARY[chain[k]!.code]!;
+      if (bop.lib) libs.add(bop.lib);
+      const act = bop.act && chain[k]!.node.options ? chain[k]!.node.options!.i8(0, 0) : 0, range = actRange(act);
+      if (!range) return `fused activation ${act} is not a clamp`;
+      const expr = act === 0 ? bop.expr : `clamp(${bop.expr}, ${lit(range[0])}, ${lit(range[1])})`;
+      const ab = sc.at === 1 ? `let a = x; let b = ${lit(sc.value)};` : `let a = ${lit(sc.value)}; let b = x;`;
+      fns.push(`fn s${k}(x: f32) -> f32 { ${ab} return ${expr}; }`);
+      v = `s${k}(${v})`;
+      keys.push(`${ab}${expr}`);
+      continue;
+    }
     const op = unaryOf(chain[k]!.code, chain[k]!.node);
     if (!op) return 'not elementwise';
     if (op.lib) libs.add(op.lib);
@@ -203,6 +217,23 @@ ${main1d()}
     name: chain.map((c) => c.code).join('+'), cacheKey: `ew:${keys.join('|')}`, wgsl, dispatch: dispatch1d(n, ctx.maxWorkgroupsPerDim),
     uniforms: p.bytes, bindings,
   }];
+}
+
+/**
+ * For a binary elementwise op with one float32 scalar constant operand (and the other of the
+ * output's shape): which input is the constant and its value; else null. Such an op may follow
+ * another elementwise op in one shader.
+ */
+export function scalarOperand(code: number, node: OpNode): { at: 0 | 1; value: number } | null {
+  if (!(code in BINARY) || node.inputs.length !== 2) return null;
+  const y = node.outputs[0];
+  for (const at of [0, 1] as const) {
+    const c = node.inputs[at], x = node.inputs[1 - at];
+    if (!c || !x || !y || !c.isConst || c.dtype !== 'float32' || count(c.shape) !== 1 || x.isConst) continue;
+    if (x.shape.length !== y.shape.length || count(x.shape) !== count(y.shape) || y.dtype !== 'float32') continue;
+    return { at, value: (c.data as Float32Array)[0]! };
+  }
+  return null;
 }
 
 function unary(code: number): GpuKernel {
