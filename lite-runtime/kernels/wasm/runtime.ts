@@ -609,19 +609,21 @@ function hexBytes(s: string): Uint8Array<ArrayBuffer> {
  * inserted counts, then the inserted bytes; written by scripts/build-wasm.mjs).
  * @example WebAssembly.validate(embeddedWasm('fma'))
  */
-export function embeddedWasm(flavour: 'simd' | 'fma'): Uint8Array<ArrayBuffer> {
-  const base = hexBytes(KERNELS_SIMD_WASM);
+export function embeddedWasm(flavour: 'simd' | 'fma', base = hexBytes(KERNELS_SIMD_WASM)): Uint8Array<ArrayBuffer> {
   if (flavour === 'simd') return base;
-  const e = hexBytes(KERNELS_FMA_EDITS), out: number[] = [];
-  let p = 0, at = 0;
+  const e = hexBytes(KERNELS_FMA_EDITS), out = new Uint8Array(base.length + e.length);
+  let p = 0, at = 0, o = 0;
   const num = (): number => { let n = 0, sh = 0, b: number; do { b = e[at++]!; n += (b & 127) * 2 ** sh; sh += 7; } while (b & 128); return n; };
   while (at < e.length) {
     const keep = num(), drop = num(), ins = num();
-    for (let t = 0; t < keep; t++) out.push(base[p++]!);
-    p += drop;
-    for (let t = 0; t < ins; t++) out.push(e[at++]!);
+    out.set(base.subarray(p, p + keep), o);
+    o += keep;
+    p += keep + drop;
+    out.set(e.subarray(at, at + ins), o);
+    o += ins;
+    at += ins;
   }
-  return Uint8Array.from(out);
+  return out.slice(0, o);
 }
 
 /** Instantiates a kernels module; null when this host cannot. */
@@ -643,9 +645,10 @@ export function instantiate(module: WebAssembly.Module, flavour: string): WasmKe
  */
 export function loadEmbedded(): WasmKernels | null {
   if (typeof WebAssembly !== 'object') return null;
+  const base = hexBytes(KERNELS_SIMD_WASM); // decoded once for both builds (load time)
   for (const flavour of ['fma', 'simd'] as const) {
     try {
-      const bytes = embeddedWasm(flavour);
+      const bytes = embeddedWasm(flavour, base);
       if (!WebAssembly.validate(bytes)) continue;
       const k = instantiate(new WebAssembly.Module(bytes), flavour);
       if (k) return k;
