@@ -402,20 +402,7 @@ export class SubgraphRunner {
    */
   run(): void {
     if (!this.prepared) this.prepare();
-    const steps = this.steps, block = this.block;
-    let k = 0;
-    block?.freeze();
-    try {
-      for (; k < steps.length; k++) {
-        const s = steps[k]!;
-        if (!s.folded) s.op.run(s.node, s.state);
-      }
-    } catch (e) {
-      const s = steps[k]!;
-      throw wrap(e, s.op.name, s.node.index, this.def.index, 'run');
-    } finally {
-      block?.thaw();
-    }
+    this.runSteps(0, this.steps.length);
   }
 }
 
