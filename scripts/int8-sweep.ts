@@ -23,6 +23,7 @@ import type { ModelDesc, TensorDesc } from '../converter/tflite-writer/types.js'
 import { loadModel } from '../lite-runtime/index.js';
 import { setRequantMode } from '../lite-runtime/ops/util/requant.js';
 import { argOf, openReference, ROOT, toB64, type RefOutput } from './tflite-ref.js';
+import { rng } from '../test/lite/ops/helpers.js';
 
 export type ElementwiseOp = 'ADD' | 'SUB' | 'MUL';
 const ACTS = ['NONE', 'RELU', 'RELU6', 'RELU_N1_TO_1'] as const;
@@ -37,17 +38,8 @@ export interface SweepCase {
   ratios: number[];
 }
 
-/** mulberry32: a small seeded generator in [0, 1). */
-export function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The tests' seeded generator (mulberry32), shared by the scripts that import it from here. */
+export { rng };
 
 const prod = (s: readonly number[]): number => s.reduce((a, b) => a * b, 1);
 
