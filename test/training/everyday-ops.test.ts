@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import * as tg from '../../training/index.js';
 import { gradcheck, runTorchCases } from '../helpers/torch-ref.js';
+import { expectJitEqualsEager, valuesAndGrad } from '../jit/helpers.js';
 
 /*
  * The everyday ops (dtype casts, triu/tril, bmm, einsum, group/instance norm,
@@ -131,31 +132,8 @@ describe('everyday ops under tg.jit: forward and backward equal eager, one trace
     ['activations', (x) => [tg.mish(x), tg.logsigmoid(x), tg.softsign(x), tg.selu(x), tg.celu(x, 0.5)], [3, 4]],
     ['similarity', (x) => [tg.cosineSimilarity(x, x.flip(0)), F.klDiv(x.logSoftmax(1), x.softmax(0), { reduction: 'batchmean' })], [3, 4]],
   ];
-  const valuesAndGrad = (f: Fn, x: tg.Tensor): tg.Tensor[] => {
-    const xr = x.detach().requiresGrad_(true);
-    const outs = f(xr);
-    const loss = outs.filter((o) => o.requiresGrad).reduce((acc: tg.Tensor | null, o) => {
-      const term = o.mul(tg.linspace(-1, 1, o.numel).reshape(o.shape)).sum();
-      return acc ? acc.add(term) : term;
-    }, null);
-    return [...outs, tg.grad([loss!], [xr])[0]!];
-  };
   for (const [name, f, shape] of cases) {
-    it(name, () => {
-      tg.manualSeed(3);
-      const step = tg.jit((a: tg.Tensor) => valuesAndGrad(f, a));
-      for (const x of [tg.randn(shape), tg.randn(shape)]) {
-        const eager = valuesAndGrad(f, x), traced = step(x);
-        expect(traced.length).toBe(eager.length);
-        traced.forEach((t, i) => {
-          expect(t.shape, `${name} #${i}`).toEqual(eager[i].shape);
-          expect(t.dtype, `${name} #${i}`).toBe(eager[i].dtype);
-          const a = t.data(), b = eager[i].data();
-          for (let j = 0; j < b.length; j++) expect(Math.abs(a[j] - b[j]), `${name} #${i}[${j}]`).toBeLessThanOrEqual(1e-5 * (1 + Math.abs(b[j])));
-        });
-      }
-      expect(step.traceCount).toBe(1);
-    });
+    it(name, () => expectJitEqualsEager(name, f, shape, 3));
   }
 
   it('the activations and their backward ops fuse into elementwise loops', () => {
