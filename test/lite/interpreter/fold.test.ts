@@ -1,23 +1,9 @@
 /** Ops with only constant inputs run once at load (folded) and are skipped by run. */
 import { describe, expect, it } from 'vitest';
-import { writeTflite, type ModelDesc } from '../../../converter/tflite-writer/index.js';
+import { writeTflite } from '../../../converter/tflite-writer/index.js';
 import { loadModel } from '../../../lite-runtime/index.js';
-import { nums } from '../models/shared.js';
+import { fp16Model as fp16, nums } from '../models/shared.js';
 
-// y = x W^T with W stored as float16 and dequantized (how fp16-converted models store weights).
-const fp16: ModelDesc = {
-  tensors: [
-    { name: 'x', shape: [1, 2], dtype: 'float32' },
-    { name: 'w16', shape: [2, 2], dtype: 'float16', data: [1, 0.5, -2, 0.25] },
-    { name: 'w', shape: [2, 2], dtype: 'float32' },
-    { name: 'y', shape: [1, 2], dtype: 'float32' },
-  ],
-  operators: [
-    { op: 'DEQUANTIZE', inputs: ['w16'], outputs: ['w'] },
-    { op: 'FULLY_CONNECTED', inputs: ['x', 'w', -1], outputs: ['y'] },
-  ],
-  inputs: ['x'], outputs: ['y'],
-};
 
 describe('constant folding at prepare', () => {
   it('dequantizes fp16 weights once at load, outside the arena', async () => {

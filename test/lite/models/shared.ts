@@ -4,6 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import type { ModelDesc } from '../../../converter/tflite-writer/index.js';
 import type { LiteDType, TypedArray } from '../../../lite-runtime/index.js';
 import { MODELS_DIR, ROOT } from '../../helpers/paths.js';
 
@@ -97,3 +98,18 @@ export function readBmpGray(bytes: Uint8Array): { width: number; height: number;
 export function nums(t: { data: ArrayLike<number> | BigInt64Array }): number[] {
   return Array.from(t.data as ArrayLike<number>, Number);
 }
+
+/** y = x W^T with W stored as float16 and dequantized (how fp16-converted models store weights). */
+export const fp16Model: ModelDesc = {
+  tensors: [
+    { name: 'x', shape: [1, 2], dtype: 'float32' },
+    { name: 'w16', shape: [2, 2], dtype: 'float16', data: [1, 0.5, -2, 0.25] },
+    { name: 'w', shape: [2, 2], dtype: 'float32' },
+    { name: 'y', shape: [1, 2], dtype: 'float32' },
+  ],
+  operators: [
+    { op: 'DEQUANTIZE', inputs: ['w16'], outputs: ['w'] },
+    { op: 'FULLY_CONNECTED', inputs: ['x', 'w', -1], outputs: ['y'] },
+  ],
+  inputs: ['x'], outputs: ['y'],
+};

@@ -11,26 +11,12 @@ import {
 import { openWebGpu } from '../../../lite-runtime/backends/webgpu/index.js';
 import { GPU_KERNELS } from '../../../lite-runtime/backends/webgpu/kernels.js';
 import { BuiltinOp } from '../../../lite-runtime/format/schema.js';
-import { modelBytes } from '../models/shared.js';
+import { fp16Model as fp16, modelBytes } from '../models/shared.js';
 import { testGpu } from './gpu.js';
 
 const gpu = await testGpu();
 const nums = (d: TypedArray): number[] => Array.from(d as Float32Array);
 
-// y = x W^T with W stored as float16 and dequantized (how fp16-converted models store weights).
-const fp16: ModelDesc = {
-  tensors: [
-    { name: 'x', shape: [1, 2], dtype: 'float32' },
-    { name: 'w16', shape: [2, 2], dtype: 'float16', data: [1, 0.5, -2, 0.25] },
-    { name: 'w', shape: [2, 2], dtype: 'float32' },
-    { name: 'y', shape: [1, 2], dtype: 'float32' },
-  ],
-  operators: [
-    { op: 'DEQUANTIZE', inputs: ['w16'], outputs: ['w'] },
-    { op: 'FULLY_CONNECTED', inputs: ['x', 'w', -1], outputs: ['y'] },
-  ],
-  inputs: ['x'], outputs: ['y'],
-};
 
 // x -> ADD c -> CUMSUM (no GPU kernel) -> MUL c -> y
 const mixed: ModelDesc = {
