@@ -1,6 +1,7 @@
 import type { Attrs, OpDef } from './ops/registry.js';
 import type { Tensor } from './tensor.js';
 import { GradError } from './errors.js';
+import { checkOptions, keysOf } from './options.js';
 import { fmtShape, shapesEqual } from './shape.js';
 
 /** The autograd record of one op application. */
@@ -65,6 +66,7 @@ export function grad(
   gradOutputs?: readonly (Tensor | null)[],
   opts: GradOptions = {},
 ): (Tensor | null)[] {
+  checkOptions('grad', opts, keysOf<GradOptions>({ createGraph: true, allowUnused: true }));
   const outs = Array.isArray(outputs) ? (outputs as readonly Tensor[]) : [outputs as Tensor];
   const grads = propagate(outs, gradOutputs, opts.createGraph ?? false, new Set(inputs));
   return inputs.map((t, i) => {
@@ -78,6 +80,7 @@ export function grad(
 
 /** Backward pass from `root`, accumulating into `.grad` of leaf tensors that require grad (what `t.backward()` calls). */
 export function backward(root: Tensor, gradient?: Tensor, opts: { createGraph?: boolean } = {}): void {
+  checkOptions('backward', opts, ['createGraph']);
   const grads = propagate([root], gradient ? [gradient] : undefined, opts.createGraph ?? false, null);
   for (const [t, g] of grads) {
     if (t._gradFn !== null || !t.requiresGrad) continue;

@@ -1,8 +1,13 @@
 import { allocate, type DType, type Storage } from './dtype.js';
 import { DTypeError, ShapeError, ValueError } from './errors.js';
+import { checkOptions, keysOf } from './options.js';
 import { normal, randInt, uniform } from './random.js';
 import { fmtShape, type Shape, sizeOf } from './shape.js';
 import { Tensor, type NestedArray, type TensorData, type TensorLike, type TensorOptions } from './tensor.js';
+
+const TENSOR_KEYS = keysOf<TensorOptions>({ dtype: true, requiresGrad: true, shape: true });
+/** The creation functions take a shape argument, so `shape` is not one of their options. */
+const FILLED_KEYS = TENSOR_KEYS.filter((k) => k !== 'shape');
 
 /**
  * A tensor from JS data. Numbers default to float32, booleans to bool,
@@ -10,6 +15,7 @@ import { Tensor, type NestedArray, type TensorData, type TensorLike, type Tensor
  * @example tg.tensor([[1, 2], [3, 4]], { requiresGrad: true })
  */
 export function tensor(data: TensorData | Tensor, opts: TensorOptions = {}): Tensor {
+  checkOptions('tensor', opts, TENSOR_KEYS);
   if (data instanceof Tensor) return finish(cast(data._values('tensor'), opts.dtype ?? data.dtype), data.shape, opts.dtype ?? data.dtype, opts);
   if (ArrayBuffer.isView(data)) {
     const dtype = opts.dtype ?? (data instanceof Int32Array ? 'int32' : data instanceof Uint8Array ? 'bool' : 'float32');
@@ -69,6 +75,7 @@ function checkShape(op: string, shape: Shape): void {
 }
 
 function filled(op: string, shape: Shape, opts: TensorOptions, fill: (s: Storage) => void): Tensor {
+  checkOptions(op, opts, FILLED_KEYS);
   checkShape(op, shape);
   const dtype = opts.dtype ?? 'float32';
   const s = allocate(dtype, sizeOf(shape));

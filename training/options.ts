@@ -14,3 +14,12 @@ export function checkOptions(where: string, opts: object | null | undefined, acc
     }
   }
 }
+
+/**
+ * The keys of options type T, each listed once: the compiler rejects a missing or an extra
+ * key, so the list cannot drift from the type.
+ * @example const KEYS = keysOf<TensorOptions>({ dtype: true, requiresGrad: true, shape: true });
+ */
+export function keysOf<T extends object>(keys: { [K in keyof Required<T>]: true }): readonly string[] {
+  return Object.keys(keys);
+}

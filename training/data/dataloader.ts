@@ -1,4 +1,5 @@
 import { ValueError } from '../errors.js';
+import { checkOptions, keysOf } from '../options.js';
 import type { Tensor } from '../tensor.js';
 import { stackRows, TensorDataset, type Dataset } from './dataset.js';
 
@@ -21,6 +22,7 @@ export class DataLoader implements Iterable<Tensor[]> {
   private state: number;
 
   constructor(readonly dataset: Dataset<Tensor[]>, opts: DataLoaderOptions = {}) {
+    checkOptions('DataLoader', opts, keysOf<DataLoaderOptions>({ batchSize: true, shuffle: true, seed: true, dropLast: true }));
     this.batchSize = opts.batchSize ?? 1;
     if (!Number.isInteger(this.batchSize) || this.batchSize < 1) throw new ValueError(`DataLoader: batchSize must be a positive integer, got ${opts.batchSize}`);
     this.shuffle = opts.shuffle ?? false;

@@ -8,6 +8,7 @@ import { fmtShape, shapesEqual, sizeOf } from '../shape.js';
 import { Tensor } from '../tensor.js';
 import { Tracer, asTracer } from './tracer.js';
 import { flattenTree } from './tree.js';
+import { checkOptions } from '../options.js';
 
 function expectOneElement(pred: Tensor, where: string): void {
   if (pred.numel !== 1) throw new ValueError(`${where}: the predicate must have one element, got shape ${fmtShape(pred.shape)}`);
@@ -125,6 +126,7 @@ export function whileLoop(
   loopVars: readonly Tensor[],
   opts: WhileOptions = {},
 ): Tensor[] {
+  checkOptions('whileLoop', opts, ['maxIterations']);
   const max = opts.maxIterations ?? Infinity;
   const tracer = asTracer(currentMode());
   if (!tracer) {

@@ -10,6 +10,7 @@ import { compileGraph, type Executable } from './executor.js';
 import { fromSamples } from './specialize.js';
 import { Births, Tracer, asTracer, recordingBirths } from './tracer.js';
 import { flattenTree } from './tree.js';
+import { checkOptions, keysOf } from '../options.js';
 
 /** Expected shape (null or -1: any size) and dtype of one tensor argument. */
 export interface TensorSpec {
@@ -81,6 +82,7 @@ type Callable = (...args: unknown[]) => unknown;
 export function jit<M extends Forwardable>(module: M, opts?: JitOptions): JitFunction<Parameters<M['forward']>, ReturnType<M['forward']>>;
 export function jit<A extends unknown[], R>(fn: (...args: A) => R, opts?: JitOptions): JitFunction<A, R>;
 export function jit<A extends unknown[], R>(fn: ((...args: A) => R) | Forwardable, opts: JitOptions = {}): JitFunction<A, R> {
+  checkOptions('jit', opts, keysOf<JitOptions>({ inputSignature: true, optimize: true, argNames: true, maxSignatures: true, modules: true }));
   const call: Callable = typeof fn === 'function'
     ? (fn as Callable)
     : (...args) => (fn.forward as (...a: unknown[]) => unknown).call(fn, ...args);

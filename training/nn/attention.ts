@@ -6,6 +6,7 @@ import { dropout } from '../ops/nn/dropout.js';
 import { linear } from '../ops/nn/linear.js';
 import { chunk } from '../ops/shape/split.js';
 import { where } from '../ops/where.js';
+import { checkOptions, keysOf } from '../options.js';
 import { fmtShape, shapesEqual } from '../shape.js';
 import type { Tensor } from '../tensor.js';
 import { xavierUniform_ } from './init.js';
@@ -36,6 +37,9 @@ export interface AttentionCallOptions {
   averageAttnWeights?: boolean;
 }
 
+const MHA_KEYS = keysOf<MultiheadAttentionOptions>({ dropout: true, bias: true, kdim: true, vdim: true, batchFirst: true });
+const CALL_KEYS = keysOf<AttentionCallOptions>({ keyPaddingMask: true, attnMask: true, needWeights: true, averageAttnWeights: true });
+
 /**
  * Multi-head scaled dot-product attention (torch.nn.MultiheadAttention):
  * parameters `in_proj_weight` [3E, E], `in_proj_bias` [3E], `out_proj.weight`, `out_proj.bias`
@@ -59,6 +63,7 @@ export class MultiheadAttention extends Module {
 
   constructor(readonly embedDim: number, readonly numHeads: number, opts: MultiheadAttentionOptions = {}) {
     super();
+    checkOptions('MultiheadAttention', opts, MHA_KEYS);
     if (!Number.isInteger(embedDim) || embedDim < 1) throw new ValueError(`MultiheadAttention: embedDim must be a positive integer, got ${embedDim}`);
     if (!Number.isInteger(numHeads) || numHeads < 1 || embedDim % numHeads) {
       throw new ValueError(`MultiheadAttention: embedDim ${embedDim} must be divisible by numHeads ${numHeads}`);
@@ -84,6 +89,7 @@ export class MultiheadAttention extends Module {
 
   forward(query: Tensor, key: Tensor, value: Tensor, opts: AttentionCallOptions = {}): [Tensor, Tensor | null] {
     const op = 'MultiheadAttention', E = this.embedDim, H = this.numHeads, D = this.headDim;
+    checkOptions(`${op}.forward`, opts, CALL_KEYS);
     const rank = query.ndim;
     if (rank !== 2 && rank !== 3) throw new ShapeError(`${op}: query must be 2-D [L, E] or 3-D, got shape ${fmtShape(query.shape)}`);
     for (const [n, t, f] of [['query', query, E], ['key', key, this.kdim], ['value', value, this.vdim]] as const) {

@@ -1,6 +1,6 @@
 import { zeros } from '../creation.js';
 import { ValueError } from '../errors.js';
-import { checkOptions } from '../options.js';
+import { checkOptions, keysOf } from '../options.js';
 import { pad } from '../ops/shape/pad.js';
 import type { Size2 } from '../ops/nn/args.js';
 import { conv1d, conv2d, convTranspose2d } from '../ops/nn/conv.js';
@@ -21,7 +21,7 @@ export interface ConvOptions<S> {
 }
 
 export type PaddingMode = 'zeros' | 'reflect' | 'replicate' | 'circular';
-const CONV_KEYS = ['stride', 'padding', 'dilation', 'groups', 'bias', 'paddingMode'];
+const CONV_KEYS = keysOf<ConvOptions<unknown>>({ stride: true, padding: true, dilation: true, groups: true, bias: true, paddingMode: true });
 const PADDING_MODES: readonly PaddingMode[] = ['zeros', 'reflect', 'replicate', 'circular'];
 
 function checkConvOptions(op: string, opts: ConvOptions<unknown>): void {
@@ -143,7 +143,7 @@ export class ConvTranspose2d extends Module {
   constructor(readonly inChannels: number, readonly outChannels: number, kernelSize: Size2, readonly opts: ConvTranspose2dModuleOptions = {}) {
     super();
     this.kernelSize = typeof kernelSize === 'number' ? [kernelSize, kernelSize] : [kernelSize[0], kernelSize[1]];
-    checkOptions('ConvTranspose2d', opts, ['stride', 'padding', 'outputPadding', 'dilation', 'groups', 'bias']);
+    checkOptions('ConvTranspose2d', opts, keysOf<ConvTranspose2dModuleOptions>({ stride: true, padding: true, outputPadding: true, dilation: true, groups: true, bias: true }));
     const groups = opts.groups ?? 1;
     checkGroups('ConvTranspose2d', inChannels, outChannels, groups);
     [this.weight, this.bias] = initConv([inChannels, outChannels / groups, ...this.kernelSize], opts.bias === false ? null : outChannels);

@@ -2,6 +2,7 @@ import { noGrad } from '../autograd.js';
 import { zeros } from '../creation.js';
 import { IndexError, ValueError } from '../errors.js';
 import { embedding } from '../ops/shape/embedding.js';
+import { checkOptions } from '../options.js';
 import type { Tensor } from '../tensor.js';
 import { normal_ } from './init.js';
 import { Module, Parameter } from './module.js';
@@ -18,6 +19,7 @@ export class Embedding extends Module {
 
   constructor(readonly numEmbeddings: number, readonly embeddingDim: number, opts: { paddingIdx?: number | null } = {}) {
     super();
+    checkOptions('Embedding', opts, ['paddingIdx']);
     for (const [k, v] of [['numEmbeddings', numEmbeddings], ['embeddingDim', embeddingDim]] as const) {
       if (!Number.isInteger(v) || v < 0) throw new ValueError(`Embedding: ${k} must be a non-negative integer, got ${v}`);
     }

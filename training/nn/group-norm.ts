@@ -1,7 +1,7 @@
 import { ones, tensor, zeros } from '../creation.js';
 import { ShapeError, ValueError } from '../errors.js';
 import { groupNorm, instanceNorm } from '../ops/nn/group-norm.js';
-import { checkOptions } from '../options.js';
+import { checkOptions, keysOf } from '../options.js';
 import { fmtShape } from '../shape.js';
 import type { Tensor } from '../tensor.js';
 import { Module, Parameter } from './module.js';
@@ -25,7 +25,7 @@ export class GroupNorm extends Module {
 
   constructor(readonly numGroups: number, readonly numChannels: number, opts: GroupNormOptions = {}) {
     super();
-    checkOptions('GroupNorm', opts, ['eps', 'affine']);
+    checkOptions('GroupNorm', opts, keysOf<GroupNormOptions>({ eps: true, affine: true }));
     if (!Number.isInteger(numChannels) || numChannels < 1) throw new ValueError(`GroupNorm: numChannels must be a positive integer, got ${numChannels}`);
     if (!Number.isInteger(numGroups) || numGroups < 1 || numChannels % numGroups !== 0) {
       throw new ValueError(`GroupNorm: numGroups must be a positive integer dividing numChannels ${numChannels}, got ${numGroups}`);
@@ -72,7 +72,7 @@ abstract class InstanceNormBase extends Module {
   constructor(readonly numFeatures: number, opts: InstanceNormOptions, private readonly rank: number) {
     super();
     const name = this.constructor.name;
-    checkOptions(name, opts, ['eps', 'momentum', 'affine', 'trackRunningStats']);
+    checkOptions(name, opts, keysOf<InstanceNormOptions>({ eps: true, momentum: true, affine: true, trackRunningStats: true }));
     if (!Number.isInteger(numFeatures) || numFeatures < 1) throw new ValueError(`${name}: numFeatures must be a positive integer, got ${numFeatures}`);
     this.eps = opts.eps ?? 1e-5;
     this.momentum = opts.momentum ?? 0.1;

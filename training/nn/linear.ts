@@ -1,5 +1,6 @@
 import { zeros } from '../creation.js';
 import { linear } from '../ops/nn/linear.js';
+import { checkOptions } from '../options.js';
 import type { Tensor } from '../tensor.js';
 import { kaimingUniform_, uniform_ } from './init.js';
 import { Module, Parameter } from './module.js';
@@ -14,6 +15,7 @@ export class Linear extends Module {
 
   constructor(readonly inFeatures: number, readonly outFeatures: number, opts: { bias?: boolean } = {}) {
     super();
+    checkOptions('Linear', opts, ['bias']);
     this.weight = Parameter(kaimingUniform_(zeros([outFeatures, inFeatures]), Math.sqrt(5)));
     const bound = inFeatures > 0 ? 1 / Math.sqrt(inFeatures) : 0;
     this.bias = opts.bias === false ? null : Parameter(uniform_(zeros([outFeatures]), -bound, bound));

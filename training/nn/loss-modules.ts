@@ -1,8 +1,10 @@
 import type { Tensor } from '../tensor.js';
 import {
   binaryCrossEntropy, binaryCrossEntropyWithLogits, crossEntropy, huberLoss, l1Loss, mseLoss, nllLoss,
-  type BCEOptions, type ClassLossOptions, type CrossEntropyOptions, type Reduction,
+  BCE_KEYS, BCE_LOGITS_KEYS, CLASS_LOSS_KEYS, CROSS_ENTROPY_KEYS,
+  type BCEOptions, type BCEWithLogitsOptions, type ClassLossOptions, type CrossEntropyOptions, type Reduction,
 } from './loss.js';
+import { checkOptions } from '../options.js';
 import { Module } from './module.js';
 
 /**
@@ -10,13 +12,13 @@ import { Module } from './module.js';
  * @example const lossFn = new tg.nn.CrossEntropyLoss({ labelSmoothing: 0.1 }); lossFn.forward(logits, labels)
  */
 export class CrossEntropyLoss extends Module {
-  constructor(readonly opts: CrossEntropyOptions = {}) { super(); }
+  constructor(readonly opts: CrossEntropyOptions = {}) { super(); checkOptions('CrossEntropyLoss', opts, CROSS_ENTROPY_KEYS); }
   forward(input: Tensor, target: Tensor): Tensor { return crossEntropy(input, target, this.opts); }
 }
 
 /** Negative log-likelihood of log-probabilities (torch.nn.NLLLoss). @example new tg.nn.NLLLoss({ ignoreIndex: 0 }) */
 export class NLLLoss extends Module {
-  constructor(readonly opts: ClassLossOptions = {}) { super(); }
+  constructor(readonly opts: ClassLossOptions = {}) { super(); checkOptions('NLLLoss', opts, CLASS_LOSS_KEYS); }
   forward(input: Tensor, target: Tensor): Tensor { return nllLoss(input, target, this.opts); }
 }
 
@@ -40,12 +42,12 @@ export class HuberLoss extends Module {
 
 /** Binary cross-entropy of probabilities (torch.nn.BCELoss). @example new tg.nn.BCELoss() */
 export class BCELoss extends Module {
-  constructor(readonly opts: BCEOptions = {}) { super(); }
+  constructor(readonly opts: BCEOptions = {}) { super(); checkOptions('BCELoss', opts, BCE_KEYS); }
   forward(input: Tensor, target: Tensor): Tensor { return binaryCrossEntropy(input, target, this.opts); }
 }
 
 /** Binary cross-entropy on logits (torch.nn.BCEWithLogitsLoss). @example new tg.nn.BCEWithLogitsLoss({ posWeight: tg.tensor([3]) }) */
 export class BCEWithLogitsLoss extends Module {
-  constructor(readonly opts: BCEOptions & { posWeight?: Tensor | null } = {}) { super(); }
+  constructor(readonly opts: BCEWithLogitsOptions = {}) { super(); checkOptions('BCEWithLogitsLoss', opts, BCE_LOGITS_KEYS); }
   forward(input: Tensor, target: Tensor): Tensor { return binaryCrossEntropyWithLogits(input, target, this.opts); }
 }

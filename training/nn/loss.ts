@@ -5,6 +5,7 @@ import { logSoftmax } from '../ops/math/softmax.js';
 import { gather } from '../ops/shape/gather.js';
 import { indexSelect } from '../ops/shape/index-select.js';
 import { where } from '../ops/where.js';
+import { checkOptions, keysOf } from '../options.js';
 import { fmtShape, shapesEqual } from '../shape.js';
 import type { Tensor } from '../tensor.js';
 
@@ -25,6 +26,9 @@ export interface CrossEntropyOptions extends ClassLossOptions {
   /** Mixes the target with the uniform distribution: (1 - ε)·target + ε/C. Default 0. */
   labelSmoothing?: number;
 }
+
+export const CLASS_LOSS_KEYS = keysOf<ClassLossOptions>({ weight: true, ignoreIndex: true, reduction: true });
+export const CROSS_ENTROPY_KEYS = keysOf<CrossEntropyOptions>({ weight: true, ignoreIndex: true, reduction: true, labelSmoothing: true });
 
 function checkReduction(op: string, r: string): Reduction {
   if (r !== 'mean' && r !== 'sum' && r !== 'none') throw new ValueError(`${op}: reduction must be 'mean', 'sum' or 'none', got '${r}'`);
@@ -93,6 +97,7 @@ function classTarget(op: string, input: Tensor, target: Tensor, ignoreIndex: num
  */
 export function nllLoss(input: Tensor, target: Tensor, opts: ClassLossOptions = {}): Tensor {
   const op = 'nllLoss';
+  checkOptions(op, opts, CLASS_LOSS_KEYS);
   const x = classInput(op, input);
   const weight = checkWeight(op, opts.weight, x.shape[1]), reduction = checkReduction(op, opts.reduction ?? 'mean');
   const { loss, w } = nllParts(op, x, target, weight, opts.ignoreIndex ?? -100);
@@ -131,6 +136,7 @@ function reduceClass(l: Tensor, w: Tensor | null, reduction: Reduction): Tensor 
  */
 export function crossEntropy(input: Tensor, target: Tensor, opts: CrossEntropyOptions = {}): Tensor {
   const op = 'crossEntropy';
+  checkOptions(op, opts, CROSS_ENTROPY_KEYS);
   const x = classInput(op, input), c = x.shape[1];
   const weight = checkWeight(op, opts.weight, c);
   const reduction = checkReduction(op, opts.reduction ?? 'mean');
@@ -212,6 +218,13 @@ export interface BCEOptions {
   weight?: Tensor | null;
   reduction?: Reduction;
 }
+/** Options of binaryCrossEntropyWithLogits. */
+export interface BCEWithLogitsOptions extends BCEOptions {
+  /** Weight of the positive examples, one per class (broadcast over the last dim). */
+  posWeight?: Tensor | null;
+}
+export const BCE_KEYS = keysOf<BCEOptions>({ weight: true, reduction: true });
+export const BCE_LOGITS_KEYS = keysOf<BCEWithLogitsOptions>({ weight: true, reduction: true, posWeight: true });
 
 function applyWeight(op: string, l: Tensor, weight: Tensor | null | undefined): Tensor {
   if (!weight) return l;
@@ -227,6 +240,7 @@ function applyWeight(op: string, l: Tensor, weight: Tensor | null | undefined): 
  */
 export function binaryCrossEntropy(input: Tensor, target: Tensor, opts: BCEOptions = {}): Tensor {
   const op = 'binaryCrossEntropy';
+  checkOptions(op, opts, BCE_KEYS);
   expectSameShape(op, input, target);
   if (!input.isTraced) {
     const v = input._values(op);
@@ -243,8 +257,9 @@ export function binaryCrossEntropy(input: Tensor, target: Tensor, opts: BCEOptio
  * (1 - y)·x + (1 + (posWeight - 1)·y)·softplus(-x). posWeight broadcasts over the last dim (one per class).
  * @example tg.nn.functional.binaryCrossEntropyWithLogits(logits, labels, { posWeight: tg.tensor([3]) })
  */
-export function binaryCrossEntropyWithLogits(input: Tensor, target: Tensor, opts: BCEOptions & { posWeight?: Tensor | null } = {}): Tensor {
+export function binaryCrossEntropyWithLogits(input: Tensor, target: Tensor, opts: BCEWithLogitsOptions = {}): Tensor {
   const op = 'binaryCrossEntropyWithLogits';
+  checkOptions(op, opts, BCE_LOGITS_KEYS);
   expectSameShape(op, input, target);
   const sp = softplus(input.neg());
   let l: Tensor;

@@ -4,6 +4,7 @@ import { ShapeError, ValueError } from '../errors.js';
 import { assign } from '../ops/assign.js';
 import { batchNorm } from '../ops/nn/batch-norm.js';
 import { layerNorm } from '../ops/nn/layer-norm.js';
+import { checkOptions, keysOf } from '../options.js';
 import { fmtShape } from '../shape.js';
 import type { Tensor } from '../tensor.js';
 import { Module, Parameter } from './module.js';
@@ -19,6 +20,8 @@ export interface BatchNormOptions {
   trackRunningStats?: boolean;
 }
 
+const BATCH_NORM_KEYS = keysOf<BatchNormOptions>({ eps: true, momentum: true, affine: true, trackRunningStats: true });
+
 abstract class BatchNormBase extends Module {
   weight: Tensor | null;
   bias: Tensor | null;
@@ -31,6 +34,7 @@ abstract class BatchNormBase extends Module {
 
   constructor(readonly numFeatures: number, opts: BatchNormOptions, private readonly ranks: readonly number[]) {
     super();
+    checkOptions(new.target.name, opts, BATCH_NORM_KEYS);
     if (!Number.isInteger(numFeatures) || numFeatures < 1) throw new ValueError(`${this.constructor.name}: numFeatures must be a positive integer, got ${numFeatures}`);
     this.eps = opts.eps ?? 1e-5;
     this.momentum = opts.momentum === undefined ? 0.1 : opts.momentum;

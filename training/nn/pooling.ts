@@ -1,6 +1,7 @@
 import { adaptiveAvgPool2d } from '../ops/nn/adaptive-pool.js';
 import type { Size2 } from '../ops/nn/args.js';
-import { avgPool2d, maxPool2d, type AvgPool2dOptions, type MaxPool2dOptions } from '../ops/nn/pool.js';
+import { AVG_POOL_KEYS, avgPool2d, MAX_POOL_KEYS, maxPool2d, type AvgPool2dOptions, type MaxPool2dOptions } from '../ops/nn/pool.js';
+import { checkOptions } from '../options.js';
 import type { Tensor } from '../tensor.js';
 import { Module } from './module.js';
 import { reprOptions } from './repr.js';
@@ -14,6 +15,7 @@ const repr = (k: unknown, o: object): string => `kernelSize=${JSON.stringify(k)}
 export class MaxPool2d extends Module {
   constructor(readonly kernelSize: Size2, readonly opts: MaxPool2dOptions = {}) {
     super();
+    checkOptions('MaxPool2d', opts, MAX_POOL_KEYS);
   }
 
   forward(x: Tensor): Tensor {
@@ -32,6 +34,7 @@ export class MaxPool2d extends Module {
 export class AvgPool2d extends Module {
   constructor(readonly kernelSize: Size2, readonly opts: AvgPool2dOptions = {}) {
     super();
+    checkOptions('AvgPool2d', opts, AVG_POOL_KEYS);
   }
 
   forward(x: Tensor): Tensor {

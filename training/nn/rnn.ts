@@ -11,6 +11,7 @@ import { uniform_ } from './init.js';
 import { Module, Parameter } from './module.js';
 import { currentMode } from '../dispatch.js';
 import { isExporting } from '../onnx/exporting.js';
+import { checkOptions, keysOf } from '../options.js';
 import { recurrent, setRecurrentReference, type RecurrentAttrs } from './rnn-op.js';
 
 /** Options of LSTM and GRU (torch's defaults). */
@@ -24,6 +25,13 @@ export interface RNNOptions {
   dropout?: number;
   bidirectional?: boolean;
 }
+/** Options of RNN: those of LSTM/GRU and the nonlinearity. */
+export interface ElmanRNNOptions extends RNNOptions {
+  /** Default 'tanh'. */
+  nonlinearity?: 'tanh' | 'relu';
+}
+const RNN_KEYS = keysOf<RNNOptions>({ numLayers: true, bias: true, batchFirst: true, dropout: true, bidirectional: true });
+const ELMAN_KEYS = keysOf<ElmanRNNOptions>({ numLayers: true, bias: true, batchFirst: true, dropout: true, bidirectional: true, nonlinearity: true });
 
 interface LayerWeights { wih: Tensor; whh: Tensor; bih: Tensor | null; bhh: Tensor | null }
 
@@ -60,6 +68,7 @@ abstract class RNNBase extends Module {
 
   constructor(private readonly kind: Kind, readonly inputSize: number, readonly hiddenSize: number, opts: RNNOptions) {
     super();
+    checkOptions(new.target.name, opts, kind === 'LSTM' || kind === 'GRU' ? RNN_KEYS : ELMAN_KEYS);
     this.numLayers = opts.numLayers ?? 1;
     this.bias = opts.bias ?? true;
     this.batchFirst = opts.batchFirst ?? false;
@@ -185,7 +194,7 @@ export class GRU extends RNNBase {
 export class RNN extends RNNBase {
   readonly nonlinearity: 'tanh' | 'relu';
 
-  constructor(inputSize: number, hiddenSize: number, opts: RNNOptions & { nonlinearity?: 'tanh' | 'relu' } = {}) {
+  constructor(inputSize: number, hiddenSize: number, opts: ElmanRNNOptions = {}) {
     const nl = opts.nonlinearity ?? 'tanh';
     if (nl !== 'tanh' && nl !== 'relu') throw new ValueError(`RNN: nonlinearity must be 'tanh' or 'relu', got '${String(nl)}'`);
     super(nl === 'tanh' ? 'RNN_TANH' : 'RNN_RELU', inputSize, hiddenSize, opts);

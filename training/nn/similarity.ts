@@ -2,7 +2,7 @@ import { expectTensors } from '../dispatch.js';
 import { DTypeError, ValueError } from '../errors.js';
 import { defineComposite } from '../ops/registry.js';
 import { where } from '../ops/where.js';
-import { checkOptions } from '../options.js';
+import { checkOptions, keysOf } from '../options.js';
 import { fmtShape } from '../shape.js';
 import type { Tensor } from '../tensor.js';
 import { cosineSimilarity } from '../ops/nn/similarity.js';
@@ -20,6 +20,7 @@ export interface KLDivOptions {
 }
 
 const REDUCTIONS: readonly string[] = ['mean', 'batchmean', 'sum', 'none'];
+const KL_DIV_KEYS = keysOf<KLDivOptions>({ reduction: true, logTarget: true });
 
 /**
  * Kullback-Leibler divergence of the target from `input` log-probabilities
@@ -30,7 +31,7 @@ const REDUCTIONS: readonly string[] = ['mean', 'batchmean', 'sum', 'none'];
  */
 export function klDiv(input: Tensor, target: Tensor, opts: KLDivOptions = {}): Tensor {
   const op = 'klDiv';
-  checkOptions(op, opts, ['reduction', 'logTarget']);
+  checkOptions(op, opts, KL_DIV_KEYS);
   expectTensors(op, input, target);
   for (const [what, t] of [['input', input], ['target', target]] as const) {
     if (t.dtype !== 'float32') throw new DTypeError(`${op}: ${what} is ${t.dtype}${fmtShape(t.shape)}, expected float32`);
@@ -64,6 +65,6 @@ export class CosineSimilarity extends Module {
 
 /** KL divergence loss of log-probabilities (torch.nn.KLDivLoss). @example new tg.nn.KLDivLoss({ reduction: 'batchmean' }) */
 export class KLDivLoss extends Module {
-  constructor(readonly opts: KLDivOptions = {}) { super(); }
+  constructor(readonly opts: KLDivOptions = {}) { super(); checkOptions('KLDivLoss', opts, KL_DIV_KEYS); }
   forward(input: Tensor, target: Tensor): Tensor { return klDiv(input, target, this.opts); }
 }

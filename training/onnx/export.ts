@@ -9,6 +9,7 @@ import { writeFileAtomic } from './write.js';
 import { checkDynamic } from './check-dynamic.js';
 import { whileExporting } from './exporting.js';
 import { Tensor } from '../tensor.js';
+import { checkOptions, keysOf } from '../options.js';
 
 /** Dynamic axes of an input or output: dim indices (named `<name>_dim<k>`) or { dim: name }. */
 export type DynamicAxes = readonly number[] | Readonly<Record<number, string>>;
@@ -27,6 +28,8 @@ export interface ExportOptions {
   /** Written into the model's doc_string. */
   docString?: string;
 }
+
+const EXPORT_KEYS = keysOf<ExportOptions>({ inputNames: true, outputNames: true, dynamicAxes: true, opset: true, path: true, docString: true });
 
 /** Control flow nodes (not ops of the table): written from their subgraphs. */
 const CONTROL: Readonly<Record<string, OpExporter>> = { cond: emitCond, while: emitWhile };
@@ -54,6 +57,7 @@ export function exportableOps(): string[] {
  * const bytes = tg.onnx.export(model, [tg.randn([1, 784])], { inputNames: ['x'], dynamicAxes: { x: [0] }, path: 'mlp.onnx' });
  */
 export function exportModel(fn: ((...args: Tensor[]) => unknown) | Forwardable, exampleInputs: Tensor | readonly Tensor[], opts: ExportOptions = {}): Uint8Array {
+  checkOptions('onnx.export', opts, EXPORT_KEYS);
   const inputs = exampleInputs instanceof Tensor ? [exampleInputs] : [...exampleInputs];
   const mod = fn as { training?: unknown; eval?: () => unknown; train?: (mode?: boolean) => unknown };
   const wasTraining = typeof mod.eval === 'function' && typeof mod.train === 'function' && mod.training === true;
@@ -76,6 +80,7 @@ export function exportModel(fn: ((...args: Tensor[]) => unknown) | Forwardable, 
  * @example const bytes = tg.onnx.exportGraph(f.graphFor(x), { inputNames: ['x'] });
  */
 export function exportGraph(graph: Graph, opts: ExportOptions = {}): Uint8Array {
+  checkOptions('onnx.exportGraph', opts, EXPORT_KEYS);
   return encodeModel(buildGraph(graph, opts).g, opts);
 }
 

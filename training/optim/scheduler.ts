@@ -1,5 +1,5 @@
 import { ValueError } from '../errors.js';
-import { checkOptions } from '../options.js';
+import { checkOptions, keysOf } from '../options.js';
 import type { Optimizer } from './optimizer.js';
 
 /** Base of learning-rate schedulers: call `step()` once per epoch (or per batch for OneCycleLR). */
@@ -36,6 +36,7 @@ export class StepLR extends LRScheduler {
 
   constructor(optimizer: Optimizer<{ lr: number }>, opts: { stepSize: number; gamma?: number }) {
     super(optimizer);
+    checkOptions('StepLR', opts, ['stepSize', 'gamma']);
     if (!(opts.stepSize >= 1)) throw new ValueError(`StepLR: stepSize must be >= 1, got ${opts.stepSize}`);
     this.stepSize = opts.stepSize;
     this.gamma = opts.gamma ?? 0.1;
@@ -56,6 +57,7 @@ export class CosineAnnealingLR extends LRScheduler {
 
   constructor(optimizer: Optimizer<{ lr: number }>, opts: { tMax: number; etaMin?: number }) {
     super(optimizer);
+    checkOptions('CosineAnnealingLR', opts, ['tMax', 'etaMin']);
     if (!(opts.tMax > 0)) throw new ValueError(`CosineAnnealingLR: tMax must be positive, got ${opts.tMax}`);
     this.tMax = opts.tMax;
     this.etaMin = opts.etaMin ?? 0;
@@ -80,7 +82,10 @@ export interface OneCycleOptions {
   maxMomentum?: number;
 }
 
-const ONE_CYCLE_KEYS = ['maxLr', 'totalSteps', 'pctStart', 'annealStrategy', 'divFactor', 'finalDivFactor', 'threePhase', 'cycleMomentum', 'baseMomentum', 'maxMomentum'];
+const ONE_CYCLE_KEYS = keysOf<OneCycleOptions>({
+  maxLr: true, totalSteps: true, pctStart: true, annealStrategy: true, divFactor: true, finalDivFactor: true,
+  threePhase: true, cycleMomentum: true, baseMomentum: true, maxMomentum: true,
+});
 
 /** One phase of the cycle: its last step, and the rate and momentum at its start and end. */
 interface Phase { end: number; lr: [number, number]; momentum: [number, number] }

@@ -1,5 +1,6 @@
 import { DTypeError, ValueError } from '../../errors.js';
 import { fmtShape } from '../../shape.js';
+import { checkOptions, keysOf } from '../../options.js';
 import { Tensor } from '../../tensor.js';
 import { where } from '../where.js';
 import { reducedCount, type Dims } from './common.js';
@@ -13,7 +14,10 @@ export interface VarOptions {
   keepdim?: boolean;
 }
 
+const VAR_KEYS = keysOf<VarOptions>({ correction: true, unbiased: true, keepdim: true });
+
 function correctionOf(op: string, opts: VarOptions): number {
+  checkOptions(op, opts, VAR_KEYS);
   if (opts.correction !== undefined && opts.unbiased !== undefined) {
     throw new ValueError(`${op}: pass either correction or unbiased, not both`);
   }

@@ -3,10 +3,12 @@ import { conv2dBackwardInputNCHW, conv2dBackwardWeightNCHW, conv2dNCHW } from '.
 import { apply1, expectTensors } from '../../dispatch.js';
 import { ShapeError, ValueError } from '../../errors.js';
 import { fmtShape } from '../../shape.js';
+import { checkOptions, keysOf } from '../../options.js';
 import type { Tensor } from '../../tensor.js';
 import * as emit from '../../onnx/emit.js';
 import { defineOp, type TensorMeta } from '../registry.js';
 import { sum } from '../sum.js';
+import { pad } from '../shape/pad.js';
 import { forwardFresh, type ForwardInto } from '../util.js';
 import { convLength, convPads, expectRank, pair, type ConvPadding, type Size2 } from './args.js';
 
@@ -193,6 +195,10 @@ export interface Conv2dOptions {
   groups?: number;
 }
 
+const CONV2D_KEYS = keysOf<Conv2dOptions>({ stride: true, padding: true, dilation: true, groups: true });
+const CONV1D_KEYS = keysOf<Conv1dOptions>({ stride: true, padding: true, dilation: true, groups: true });
+const CONV_TRANSPOSE2D_KEYS = keysOf<ConvTranspose2dOptions>({ stride: true, padding: true, outputPadding: true, dilation: true, groups: true });
+
 function groupsOf(op: string, groups: number | undefined): number {
   const g = groups ?? 1;
   if (!Number.isInteger(g) || g < 1) throw new ValueError(`${op}: groups must be a positive integer, got ${g}`);
@@ -213,6 +219,7 @@ function batched(op: string, x: Tensor, rank: number, layout: string, fn: (xb: T
  * @example tg.conv2d(x, w, null, { padding: 'same', groups: 8 })  // depthwise when groups = C
  */
 export function conv2d(x: Tensor, weight: Tensor, bias: Tensor | null = null, opts: Conv2dOptions = {}): Tensor {
+  checkOptions('conv2d', opts, CONV2D_KEYS);
   expectTensors('conv2d', x, weight);
   const stride = pair('conv2d', 'stride', opts.stride ?? 1, 1);
   const dilation = pair('conv2d', 'dilation', opts.dilation ?? 1, 1);
@@ -235,6 +242,7 @@ export interface Conv1dOptions {
  * @example tg.conv1d(x, w, b, { padding: 'same' }) // x [N, C, L], w [OC, C, K]
  */
 export function conv1d(x: Tensor, weight: Tensor, bias: Tensor | null = null, opts: Conv1dOptions = {}): Tensor {
+  checkOptions('conv1d', opts, CONV1D_KEYS);
   expectTensors('conv1d', x, weight);
   if (weight.ndim !== 3) throw new ShapeError(`conv1d: weight must be 3-D [outChannels, inChannels/groups, kernel], got shape ${fmtShape(weight.shape)}`);
   const one = (v: number | undefined, name: string): number => {
@@ -270,15 +278,25 @@ export interface ConvTranspose2dOptions {
  */
 export function convTranspose2d(x: Tensor, weight: Tensor, bias: Tensor | null = null, opts: ConvTranspose2dOptions = {}): Tensor {
   const op = 'convTranspose2d';
+  checkOptions(op, opts, CONV_TRANSPOSE2D_KEYS);
   const stride = pair(op, 'stride', opts.stride ?? 1, 1);
   const dilation = pair(op, 'dilation', opts.dilation ?? 1, 1);
   const [ph, pw] = pair(op, 'padding', opts.padding ?? 0, 0);
   const outputPadding = pair(op, 'outputPadding', opts.outputPadding ?? 0, 0);
-  if (outputPadding[0] >= stride[0] || outputPadding[1] >= stride[1]) {
-    throw new ValueError(`${op}: outputPadding [${outputPadding.join(', ')}] must be smaller than stride [${stride.join(', ')}]`);
+  // As torch: each output padding must be smaller than the stride or the dilation along its dim.
+  if ([0, 1].some((i) => outputPadding[i] >= stride[i] && outputPadding[i] >= dilation[i])) {
+    throw new ValueError(`${op}: outputPadding [${outputPadding.join(', ')}] must be smaller than stride [${stride.join(', ')}] or dilation [${dilation.join(', ')}]`);
   }
-  const attrs: ConvTranspose2dAttrs = { stride, padding: [ph, pw, ph, pw], outputPadding, dilation, groups: groupsOf(op, opts.groups) };
-  return batched(op, x, 4, '[N, C, H, W]', (xb) => apply1(CONV_TRANSPOSE2D, bias ? [xb, weight, bias] : [xb, weight], attrs));
+  // An output padding of q strides or more (allowed below the dilation) is q zero rows/columns
+  // appended to the input: the primitive keeps outputPadding < stride, its conv geometry exact.
+  const extra = [0, 1].map((i) => Math.floor(outputPadding[i] / stride[i]));
+  const attrs: ConvTranspose2dAttrs = {
+    stride, padding: [ph, pw, ph, pw], outputPadding: [0, 1].map((i) => outputPadding[i] - extra[i] * stride[i]), dilation, groups: groupsOf(op, opts.groups),
+  };
+  return batched(op, x, 4, '[N, C, H, W]', (xb) => {
+    const xin = extra[0] || extra[1] ? pad(xb, [0, extra[1], 0, extra[0]]) : xb;
+    return apply1(CONV_TRANSPOSE2D, bias ? [xin, weight, bias] : [xin, weight], attrs);
+  });
 }
 
 // Converter traits: the TFLite lowering and the ONNX types each op imports from (ops/convert-traits.ts).

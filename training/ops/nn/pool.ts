@@ -5,6 +5,7 @@ import {
 import { apply1 } from '../../dispatch.js';
 import { GradError, ShapeError, ValueError } from '../../errors.js';
 import { fmtShape } from '../../shape.js';
+import { checkOptions, keysOf } from '../../options.js';
 import type { Tensor } from '../../tensor.js';
 import * as emit from '../../onnx/emit.js';
 import { defineOp, type OpDef, type TensorMeta } from '../registry.js';
@@ -135,6 +136,8 @@ export interface MaxPool2dOptions {
   ceilMode?: boolean;
 }
 
+export const MAX_POOL_KEYS = keysOf<MaxPool2dOptions>({ stride: true, padding: true, dilation: true, ceilMode: true });
+
 function windowAttrs(op: string, kernelSize: Size2, o: { stride?: Size2 | null; padding?: Size2; dilation?: Size2; ceilMode?: boolean }): Pool2dAttrs {
   const kernel = pair(op, 'kernelSize', kernelSize, 1);
   return {
@@ -152,6 +155,7 @@ function windowAttrs(op: string, kernelSize: Size2, o: { stride?: Size2 | null; 
  * @example tg.maxPool2d(x, 3, { stride: 2, padding: 1, ceilMode: true })
  */
 export function maxPool2d(x: Tensor, kernelSize: Size2, opts: MaxPool2dOptions = {}): Tensor {
+  checkOptions('maxPool2d', opts, MAX_POOL_KEYS);
   const attrs = windowAttrs('maxPool2d', kernelSize, opts);
   return batched('maxPool2d', x, (xb) => apply1(MAX_POOL2D, [xb], attrs));
 }
@@ -172,7 +176,10 @@ export interface AvgPool2dOptions {
  * 2-D average pooling (PyTorch's F.avg_pool2d) over [N, C, H, W] or [C, H, W].
  * @example tg.avgPool2d(x, 3, { stride: 1, padding: 1, countIncludePad: false })
  */
+export const AVG_POOL_KEYS = keysOf<AvgPool2dOptions>({ stride: true, padding: true, ceilMode: true, countIncludePad: true, divisorOverride: true });
+
 export function avgPool2d(x: Tensor, kernelSize: Size2, opts: AvgPool2dOptions = {}): Tensor {
+  checkOptions('avgPool2d', opts, AVG_POOL_KEYS);
   const d = opts.divisorOverride ?? 0;
   if (!Number.isInteger(d) || d < 0 || (opts.divisorOverride !== undefined && opts.divisorOverride !== null && d === 0)) {
     throw new ValueError(`avgPool2d: divisorOverride must be a positive integer, got ${opts.divisorOverride}`);
