@@ -135,6 +135,10 @@ describe('ONNX export with dynamic axes runs right at every size (onnxruntime-no
     await checkDynamic(f, ['x'], [[2, 6, 3]], { x: { 0: [1, 4], 1: [2, 9] } });
   });
 
+  it('flip along dynamic dims (a Slice from the last element) follows the length', async () => {
+    await checkDynamic((x: tg.Tensor) => tg.flip(x, [0, 1]).mul(2), ['x'], [[2, 6, 3]], { x: { 0: [3, 4], 1: [2, 9] } });
+  });
+
   it('MLP and CNN: dynamic batch', async () => {
     tg.manualSeed(17);
     const m = mlp(12, 16, 4);

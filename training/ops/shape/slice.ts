@@ -35,9 +35,12 @@ export const SLICE = defineOp<SliceAttrs>({
     const { dim, start, end, step } = n.attrs as { dim: number; start: number; end: number; step: number };
     // end -1 with a negative step means "through index 0": ONNX needs a value below -size for that.
     // A positive slice through the end of a dynamic dim runs to its end at every size.
-    const through = step > 0 && end === n.inputs[0].shape[dim] && e.sym(n.inputs[0])[dim] !== null;
+    // A negative slice from the last element of a dynamic dim (flip) starts at -1: the last at every size.
+    const size = n.inputs[0].shape[dim], dynamic = e.sym(n.inputs[0])[dim] !== null;
+    const through = step > 0 && end === size && dynamic;
     const stop = step < 0 && end === -1 ? -(2 ** 53 - 1) : through ? 2 ** 53 - 1 : end;
-    e.node('Slice', [ins[0], e.i64([start]), e.i64([stop]), e.i64([dim]), e.i64([step])], outs);
+    const from = step < 0 && start === size - 1 && dynamic ? -1 : start;
+    e.node('Slice', [ins[0], e.i64([from]), e.i64([stop]), e.i64([dim]), e.i64([step])], outs);
   },
   infer([x], { dim, start, end, step }) {
     const rank = x.shape.length;
