@@ -18,6 +18,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { convert } from '../converter/convert.js';
+import { UnsupportedOpsError } from '../converter/errors.js';
 import { decodeOnnx, decodeTensor, type OnnxTensorMsg } from '../converter/onnx-import/decode.js';
 import { importableOnnxOps } from '../converter/onnx-import/import.js';
 import { loadModel } from '../lite-runtime/index.js';
@@ -81,7 +82,7 @@ export async function runCase(dir: string, claimed: Set<string>): Promise<CaseRe
     if (/opset \d+ is not supported/.test(msg)) return { name, op, status: 'unsupported', reason: msg };
     // axes, shapes, pads, clip bounds... given as integer or scalar graph inputs: a converter for static graphs takes them as constants
     const ints = inputs.map((t, k) => [t, k] as const).filter(([t]) => t.data_type === 6 || t.data_type === 7 || (t.dims ?? []).length === 0);
-    if (!ints.length || !/constant|run-time/.test(msg)) return { name, op, status: 'failed', reason: `convert: ${msg}` };
+    if (!ints.length || !/constant|run-time/.test(msg)) return refusedOrFailed(name, op, e);
     try {
       const consts = ints.map(([t, k]) => ({ ...t, name: t.name || graphInputs[k]!.name }));
       const rest = Object.fromEntries(Object.entries(shapes).filter(([n]) => !consts.some((c) => c.name === n)));
@@ -89,7 +90,7 @@ export async function runCase(dir: string, claimed: Set<string>): Promise<CaseRe
       note = ' (integer inputs as constants)';
       fed = inputs.filter((t) => !ints.some(([c]) => c === t));
     } catch (e2) {
-      return { name, op, status: 'failed', reason: `convert: ${firstLine(e2)}` };
+      return refusedOrFailed(name, op, e2);
     }
   }
   try {
@@ -121,6 +122,16 @@ export async function runCase(dir: string, claimed: Set<string>): Promise<CaseRe
   } catch (e) {
     return { name, op, status: 'failed', reason: `run: ${firstLine(e)}` };
   }
+}
+
+/**
+ * A conversion error: 'unsupported' where the converter refuses the case with a reason (an op or attribute
+ * it names as unsupported: UnsupportedOpsError; an element type or value kind it does not read), else 'failed'.
+ */
+function refusedOrFailed(name: string, op: string, e: unknown): CaseResult {
+  const msg = firstLine(e);
+  const refused = e instanceof UnsupportedOpsError || /element type \S+ is not supported|is not a tensor \(/.test(msg);
+  return refused ? { name, op, status: 'unsupported', reason: `refused: ${msg}` } : { name, op, status: 'failed', reason: `convert: ${msg}` };
 }
 
 /** The model with `consts` (tensors named as graph inputs) moved into the initializers. */
@@ -173,12 +184,12 @@ export function table(results: readonly CaseResult[]): string {
     '(`../shared/conformance/onnx-1.17/node`): each case whose ops the converter claims is converted to .tflite, run in the lite',
     'runtime on `test_data_set_0` and compared with the expected outputs (float: |d| <= 1e-4 + 1e-3 |expected|; integers exactly).',
     'Integer and scalar inputs (axes, shapes, clip bounds) that the converter needs as constants are folded in as initializers when conversion asks for it.',
-    '*unsupported*: an op the converter does not claim, opset 19 and later (the converter reads opsets 11 to 18), or element types the runtime does not run (double, float16, strings, ...).',
+    '*unsupported*: an op the converter does not claim, a case it refuses with a reason (an attribute or mode the runtime cannot express), or element types the runtime does not run (double, float16, strings, ...).',
     '`test/converter/onnx-conformance.test.ts` checks that no op passes fewer cases than listed here.',
     '',
     `**Totals: ${tot[0]} passed, ${tot[1]} failed, ${tot[2]} unsupported of ${results.length} cases; ${claimed.length} ops with claimed cases.**`,
     '',
-    `Unsupported: ${why(results, /^not claimed/)} with ops the converter does not claim, ${why(results, /opset/)} of opset 19+, ${why(results, /element type/)} with element types the runtime does not run, ${why(results, /^(?!not claimed|.*opset|element type)/)} other.`,
+    `Unsupported: ${why(results, /^not claimed/)} with ops the converter does not claim, ${why(results, /^refused/)} refused by the converter with a reason (listed below), ${why(results, /is not supported \(11 to/)} of an opset it does not read, ${why(results, /^element type/)} with element types the runtime does not run, ${why(results, /^(?!not claimed|refused|element type|.*is not supported \(11 to)/)} other.`,
     '',
     '| op | passed | failed | unsupported |',
     '|---|---:|---:|---:|',
@@ -186,11 +197,19 @@ export function table(results: readonly CaseResult[]): string {
     '',
     '## Failed cases',
     '',
-    ...results.filter((r) => r.status === 'failed').map((r) => `- \`${r.name}\` (${r.op}): ${(r.reason ?? '').replace(/node 't\d+'/g, 'node').replace(/\|/g, '\\|').replace(/`/g, "'")}`),
+    ...results.filter((r) => r.status === 'failed').map(item),
+    '',
+    '## Cases the converter refuses',
+    '',
+    'Claimed ops with attributes, modes or value kinds the lite runtime cannot express (each refusal is a typed error naming the node and the reason).',
+    '',
+    ...results.filter((r) => r.status === 'unsupported' && /^refused/.test(r.reason ?? '')).map(item),
     '',
   ];
   return lines.join('\n');
 }
+
+const item = (r: CaseResult) => `- \`${r.name}\` (${r.op}): ${(r.reason ?? '').replace(/^refused: /, '').replace(/node 't\d+'/g, 'node').replace(/\|/g, '\\|').replace(/`/g, "'")}`;
 
 const why = (rs: readonly CaseResult[], re: RegExp) => rs.filter((r) => r.status === 'unsupported' && re.test(r.reason ?? '')).length;
 

@@ -148,9 +148,15 @@ export function lowerGraph(g: Graph, layouts: Layouts, opts: LowerOptions): Lowe
     const isInput = inputIdx.has(idx) || tensors[idx].data !== undefined || outputs_.includes(idx);
     if (isInput) {
       // an output must be produced by an operator of its own
-      const copy = addTensor({ name, shape: tensors[idx].shape, dtype: tensors[idx].dtype });
-      const shape = addTensor({ name: `${name}_shape`, shape: [tensors[idx].shape.length], dtype: 'int32', data: Int32Array.from(tensors[idx].shape) });
-      operators.push({ op: 'RESHAPE', inputs: [idx, shape], outputs: [copy], options: { new_shape: [...tensors[idx].shape] } });
+      const dims = tensors[idx].shape;
+      if (tensors[idx].data !== undefined && dims.some((d) => d === 0)) {
+        // a .tflite buffer without bytes reads as "no data": a constant output with no elements cannot be stored
+        throw new UnsupportedOpsError([{ opType: 'output', node: name, opset: opts.opset ?? 0, reason: `constant output [${dims.join(', ')}] with no elements` }], 'lowering');
+      }
+      const copy = addTensor({ name, shape: dims, dtype: tensors[idx].dtype });
+      // a rank-0 shape tensor would be an empty buffer too: scalars take new_shape alone
+      const shape = dims.length ? [addTensor({ name: `${name}_shape`, shape: [dims.length], dtype: 'int32', data: Int32Array.from(dims) })] : [];
+      operators.push({ op: 'RESHAPE', inputs: [idx, ...shape], outputs: [copy], options: { new_shape: [...dims] } });
       idx = copy;
     } else if (tensors[idx].name !== name) {
       names.delete(tensors[idx].name);

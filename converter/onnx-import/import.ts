@@ -1,5 +1,5 @@
 /**
- * ONNX (opset 11-18) -> the graph IR of training/graph. Initializers become
+ * ONNX (opset 11-22) -> the graph IR of training/graph. Initializers become
  * constants; each node is imported by the rule that an op definition of the
  * table lists for its ONNX type (`OpDef.onnxImport`), or by a structural rule
  * (structural.ts: Constant, Identity, Shape, Cast, LSTM, GRU...). Nodes whose
@@ -37,6 +37,13 @@ export interface ImportResult {
   fixedDims: string[];
 }
 
+/**
+ * The newest opset read (ONNX 1.17). Opsets 19-22 changed the ops the rules claim only by
+ * element types (bfloat16, float8, int4) and attributes the rules check (AveragePool
+ * dilations, Pad 'wrap', Resize modes); rules whose semantics moved read `c.opset`.
+ */
+export const MAX_OPSET = 22;
+
 /** Folded results above this many elements stay nodes. */
 const MAX_FOLD = 1 << 20;
 
@@ -65,7 +72,7 @@ export function importOnnx(bytes: Uint8Array, opts: ImportOptions = {}): ImportR
   const model = decodeOnnx(bytes);
   const main = (model.opset_import ?? []).find((o) => !o.domain || o.domain === 'ai.onnx');
   const opset = Number(main?.version ?? 0);
-  if (opset < 11 || opset > 18) throw new OnnxFormatError(`ONNX opset ${opset || '(none)'} is not supported (11 to 18)`);
+  if (opset < 11 || opset > MAX_OPSET) throw new OnnxFormatError(`ONNX opset ${opset || '(none)'} is not supported (11 to ${MAX_OPSET})`);
   const gm = model.graph!;
   const graph = new Graph();
   const values = new Map<string, Value>();
@@ -87,7 +94,7 @@ export function importOnnx(bytes: Uint8Array, opts: ImportOptions = {}): ImportR
     const name = vi.name ?? '';
     if (values.has(name)) continue; // IR < 4 lists initializers as inputs too
     const tt = vi.type?.tensor_type;
-    if (!tt) throw new OnnxFormatError(`input '${name}' is not a tensor`);
+    if (!tt) throw new ConvertError(`input '${name}' is not a tensor (sequence, map and optional values are not supported)`);
     const dtype = irDType(tt.elem_type ?? 0, `input '${name}'`);
     const given = opts.inputShapes?.[name];
     const dims = tt.shape?.dim ?? [];
@@ -119,6 +126,8 @@ export function importOnnx(bytes: Uint8Array, opts: ImportOptions = {}): ImportR
   const unsupported: UnsupportedOp[] = [];
   const onnxOps: Record<string, number> = {};
   const nodes = gm.node ?? [];
+  // names some node or the graph reads: an output a rule does not produce fails only when it is read
+  const read = new Set([...nodes.flatMap((n) => n.input ?? []), ...(gm.output ?? []).map((o) => o.name ?? '')]);
   nodes.forEach((n, k) => {
     const type = n.op_type ?? '';
     onnxOps[type] = (onnxOps[type] ?? 0) + 1;
@@ -150,7 +159,7 @@ export function importOnnx(bytes: Uint8Array, opts: ImportOptions = {}): ImportR
     (n.output ?? []).forEach((name, i) => {
       if (name === '') return;
       const v = outs[i];
-      if (!v) { if (i === 0) fail('produced no output'); return; }
+      if (!v) { if (i === 0 || read.has(name)) fail(`output ${i} ('${name}') is not supported`); return; }
       values.set(name, v);
     });
   });

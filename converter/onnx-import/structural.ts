@@ -1,6 +1,6 @@
 /**
  * Import rules for ONNX ops that are not an op of the table: graph plumbing
- * (Constant, Identity, Shape, Cast of constants, ConstantOfShape, Range) and
+ * (Constant, Identity, Shape, Cast and CastLike (the table's cast at run time), ConstantOfShape, Range) and
  * composites spelled out in table ops (recurrent.ts: LSTM, GRU). Every other
  * ONNX op imports through the `onnxImport` field of an op definition.
  */
@@ -35,7 +35,15 @@ export const STRUCTURAL_RULES: Record<string, OnnxImporter> = {
     return c.unsupported('Constant without a tensor, float(s) or int(s) value (sparse/string values are not supported)');
   },
   Identity: (c) => c.input(0),
-  Dropout: (c) => c.input(0), // inference: the identity (its mask output is not supported)
+  // inference: the identity, its mask all true; training mode (random) only with ratio 0
+  Dropout: (c) => {
+    const x = c.input(0);
+    const training = c.has(2) ? Number(c.constant(2)?.[0] ?? c.unsupported('Dropout with a run-time training_mode')) : 0;
+    const ratio = c.has(1) ? Number(c.constant(1)?.[0] ?? c.unsupported('Dropout with a run-time ratio')) : 0.5;
+    if (training && ratio > 0) return c.unsupported(`Dropout in training mode with ratio ${ratio} (random)`, 'export the model in eval mode');
+    const n = x.shape.reduce((a, b) => a * b, 1);
+    return [x, c.constantValue(x.shape, 'bool', new Uint8Array(n).fill(1))];
+  },
   Shape: (c) => {
     const s = c.input(0).shape;
     const rank = s.length;
@@ -51,7 +59,12 @@ export const STRUCTURAL_RULES: Record<string, OnnxImporter> = {
     if (to === x.dtype) return x;
     const d = c.constant(0);
     if (d) return to === 'int32' ? c.constantInts(x.shape, Array.from(c.ints(0), Math.trunc)) : c.constantValue(x.shape, to, converted(d, to));
-    return c.unsupported(`a run-time cast from ${x.dtype} to ${to}`, 'keep the model in one dtype');
+    return c.op('cast', [x], { dtype: to });
+  },
+  // CastLike: Cast to the element type of input 1 (as the IR reads it)
+  CastLike: (c) => {
+    const x = c.input(0), to = c.input(1).dtype;
+    return to === x.dtype ? x : c.op('cast', [x], { dtype: to });
   },
   ConstantOfShape: (c) => {
     const shape = c.ints(0);

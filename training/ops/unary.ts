@@ -99,10 +99,10 @@ export const relu = (x: Tensor): Tensor => apply1(RELU, [x], {});
 
 // Converter traits: the TFLite lowering and the ONNX types each op imports from (ops/convert-traits.ts).
 import { withTraits } from './convert-traits.js';
-import { builtin, chain, onnx } from './convert/elementwise.js';
+import { builtin, chain, onnx, SIGN_TFLITE } from './convert/elementwise.js';
 withTraits(NEG, { tflite: builtin('NEG'), onnxImport: onnx('Neg', 'neg') });
 withTraits(ABS, { tflite: builtin('ABS'), onnxImport: onnx('Abs', 'abs') });
-withTraits(SIGN, { onnxImport: onnx('Sign', 'sign') });
+withTraits(SIGN, { tflite: SIGN_TFLITE, onnxImport: onnx('Sign', 'sign') });
 withTraits(SQRT, { tflite: builtin('SQRT'), onnxImport: onnx('Sqrt', 'sqrt') });
 withTraits(RSQRT, { tflite: builtin('RSQRT') });
 withTraits(EXP, { tflite: builtin('EXP'), onnxImport: onnx('Exp', 'exp') });

@@ -3,7 +3,7 @@
  * NHWC TFLite builtins (weights permuted at conversion), matmul to
  * FULLY_CONNECTED or BATCH_MATMUL, and the ONNX rules that import them.
  */
-import type { Node } from '../../graph/ir.js';
+import type { Node, Value } from '../../graph/ir.js';
 import type { OnnxImportContext, OnnxImporter, TfliteLowerContext, TfliteLowering } from '../convert-traits.js';
 import { NHWC, identity } from './perm.js';
 
@@ -307,10 +307,31 @@ export const GLOBAL_AVG_POOL_IMPORT: OnnxImporter = (c) => {
   return c.op('mean', [x], { dims: identity(x.shape.length).slice(2), keepdim: true });
 };
 
+/**
+ * BatchNormalization: the table's batchNorm for constant statistics; statistics computed at run time
+ * and training mode (batch statistics, running-statistics outputs) as elementwise ops and means.
+ */
 export const BATCH_NORM_IMPORT: OnnxImporter = (c) => {
-  if (c.attr('training_mode', 0) === 1) return c.unsupported('BatchNormalization in training mode', 'export the model in eval mode');
   const [x, scale, bias, mean, variance] = [0, 1, 2, 3, 4].map((i) => c.input(i));
-  return c.op('batchNorm', [x, mean, variance, scale, bias], { eps: c.attr('epsilon', 1e-5) });
+  const eps = c.attr('epsilon', 1e-5);
+  const training = c.attr('training_mode', 0) === 1;
+  if (!training && [1, 2, 3, 4].every((i) => c.constant(i))) return c.op('batchNorm', [x, mean, variance, scale, bias], { eps });
+  const rank = x.shape.length, ch = x.shape[1];
+  const perChannel = (v: Value) => c.op('reshape', [v], { shape: [ch, ...new Array(rank - 2).fill(1)] });
+  const axes = [0, ...Array.from({ length: rank - 2 }, (_, i) => i + 2)];
+  let m = perChannel(mean), v = perChannel(variance);
+  if (training) {
+    m = c.op('mean', [x], { dims: axes, keepdim: true });
+    const d = c.op('sub', [x, m]);
+    v = c.op('mean', [c.op('mul', [d, d])], { dims: axes, keepdim: true });
+  }
+  const k = c.op('mul', [c.op('rsqrt', [c.op('add', [v, c.f32(eps)])]), perChannel(scale)]);
+  const y = c.op('add', [c.op('mul', [c.op('sub', [x, m]), k]), perChannel(bias)]);
+  if (!training) return y;
+  const momentum = c.attr('momentum', 0.9);
+  const running = (stat: Value, batch: Value) =>
+    c.op('add', [c.op('mul', [stat, c.f32(momentum)]), c.op('mul', [c.op('reshape', [batch], { shape: [ch] }), c.f32(1 - momentum)])]);
+  return [y, running(mean, m), running(variance, v)];
 };
 
 export const LAYER_NORM_IMPORT: OnnxImporter = (c) => {

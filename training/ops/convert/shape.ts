@@ -123,10 +123,13 @@ export const SLICE_TFLITE: TfliteLowering = {
     const x = ctx.node.inputs[0];
     const rank = p.length;
     const ax = physicalAxis(p, dim);
-    const begin = new Array(rank).fill(0), stop = permuted(x.shape, p), strides = new Array(rank).fill(1);
+    const begin = new Array(rank).fill(0), stop = new Array(rank).fill(0), strides = new Array(rank).fill(1);
     begin[ax] = start; stop[ax] = end; strides[ax] = step;
-    // a negative step that runs through index 0 ends at -1 (before the start): mark it open with end_mask
-    const endMask = step < 0 && end === -1 ? 1 << ax : 0;
+    // the other axes, and a slice to the end, take the full range with end_mask (no size baked in:
+    // the dim may be dynamic); a negative step that runs through index 0 ends at -1, before the start
+    const full = (step < 0 && end === -1) || (step > 0 && end >= x.shape[dim]!);
+    const endMask = (((1 << rank) - 1) & ~(1 << ax)) | (full ? 1 << ax : 0);
+    if (full) stop[ax] = 0;
     ctx.emit('STRIDED_SLICE', [ctx.input(0, p), i32(ctx, 'begin', begin), i32(ctx, 'end', stop), i32(ctx, 'strides', strides)], [ctx.output(0)],
       { begin_mask: 0, end_mask: endMask, ellipsis_mask: 0, new_axis_mask: 0, shrink_axis_mask: 0, offset: false });
   },
@@ -336,7 +339,10 @@ export function reduceImport(op: string): OnnxImporter {
       axes = identity(rank);
     }
     const dims = [...new Set(axes.map((a) => (a < 0 ? a + rank : a)))].sort((a, b) => a - b);
-    return c.op(op, [x], { dims, keepdim: c.attr('keepdims', 1) === 1 });
+    const keepdim = c.attr('keepdims', 1) === 1;
+    // bool (ReduceMax/Min from opset 20: any / all): through int32
+    if (x.dtype === 'bool') return c.op('cast', [c.op(op, [c.op('cast', [x], { dtype: 'int32' })], { dims, keepdim })], { dtype: 'bool' });
+    return c.op(op, [x], { dims, keepdim });
   };
 }
 
@@ -363,3 +369,27 @@ export const CUMSUM_IMPORT: OnnxImporter = (c) => {
 };
 
 export { inverse };
+
+/** triu / tril: SELECT_V2 of a constant mask over the last two dims, the input and a zero. */
+export function triluLowering(upper: boolean): TfliteLowering {
+  return {
+    lower(ctx) {
+      const out = ctx.node.outputs[0];
+      const r = out.shape.length, h = out.shape[r - 2], w = out.shape[r - 1], k = ctx.node.attrs.diagonal as number;
+      const mask = new Uint8Array(h * w);
+      for (let i = 0; i < h; i++) for (let j = 0; j < w; j++) mask[i * w + j] = (upper ? j - i >= k : j - i <= k) ? 1 : 0;
+      const ones = new Array(r - 2).fill(1);
+      const m = ctx.addConstant(`trilu_mask_${out.id}`, [...ones, h, w], 'bool', mask);
+      const dt = out.dtype;
+      const zero = ctx.addConstant(`trilu_zero_${out.id}`, new Array(r).fill(1), dt, dt === 'float32' ? new Float32Array(1) : dt === 'bool' ? new Uint8Array(1) : new Int32Array(1));
+      ctx.emit('SELECT_V2', [m, ctx.input(0), zero], [ctx.output(0)]);
+    },
+  };
+}
+
+/** ONNX Trilu: k (input 1, default 0) and upper (default 1). */
+export const TRILU_IMPORT: OnnxImporter = (c) => {
+  const upper = c.attr('upper', 1) === 1;
+  const k = c.has(1) ? c.ints(1)[0] : 0;
+  return c.op(upper ? 'triu' : 'tril', [c.input(0)], { diagonal: k });
+};

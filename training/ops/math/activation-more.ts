@@ -91,3 +91,25 @@ export function celu(x: Tensor, alpha = 1): Tensor {
   if (typeof alpha !== 'number' || !Number.isFinite(alpha) || alpha === 0) throw new ValueError(`celu: alpha must be a finite non-zero number, got ${String(alpha)}`);
   return apply1(CELU, [x], { alpha });
 }
+
+// Converter traits: lowerings to TFLite builtins and the ONNX types each op imports from (ops/convert-traits.ts).
+import { withTraits } from '../convert-traits.js';
+import { eluLike, LOGSIGMOID_TFLITE, MISH_TFLITE, onnx, SOFTSIGN_TFLITE } from '../convert/elementwise.js';
+withTraits(MISH, { tflite: MISH_TFLITE, onnxImport: onnx('Mish', 'mish') });
+withTraits(LOGSIGMOID, { tflite: LOGSIGMOID_TFLITE });
+withTraits(SOFTSIGN, { tflite: SOFTSIGN_TFLITE, onnxImport: onnx('Softsign', 'softsign') });
+withTraits(SELU, {
+  tflite: eluLike(() => SELU_ALPHA, SELU_SCALE),
+  // ONNX Selu with other constants: gamma * elu(x, alpha)
+  onnxImport: {
+    Selu: (c) => {
+      const alpha = c.attr('alpha', SELU_ALPHA), gamma = c.attr('gamma', SELU_SCALE);
+      if (Math.abs(alpha - SELU_ALPHA) < 1e-6 && Math.abs(gamma - SELU_SCALE) < 1e-6) return c.op('selu', [c.input(0)]);
+      return c.op('mul', [c.op('elu', [c.input(0)], { alpha }), c.f32(gamma)]);
+    },
+  },
+});
+withTraits(CELU, {
+  tflite: eluLike((n) => n.attrs.alpha as number, 1, (n) => n.attrs.alpha as number),
+  onnxImport: { Celu: (c) => c.op('celu', [c.input(0)], { alpha: c.attr('alpha', 1) }) },
+});

@@ -208,14 +208,17 @@ export function hardsigmoid(x: Tensor): Tensor {
 
 // Converter traits: the TFLite lowering and the ONNX types each op imports from (ops/convert-traits.ts).
 import { withTraits } from '../convert-traits.js';
-import { builtin, chain, HARDSIGMOID_IMPORT, onnx, SILU_TFLITE } from '../convert/elementwise.js';
-withTraits(ERF, { onnxImport: onnx('Erf', 'erf') });
+import { builtin, chain, composite, eluLike, ERF_TFLITE, HARDSIGMOID_IMPORT, onnx, SILU_TFLITE, SOFTPLUS_TFLITE } from '../convert/elementwise.js';
+withTraits(ERF, { tflite: ERF_TFLITE, onnxImport: onnx('Erf', 'erf') });
+const ELU_ONE = composite((b) => b.out('ELU', [b.x()]));
+const ELU_ALPHA = eluLike((n) => n.attrs.alpha as number);
 withTraits(LEAKY_RELU, {
   tflite: builtin('LEAKY_RELU', false, (n) => ({ alpha: n.attrs.negativeSlope as number })),
   onnxImport: { LeakyRelu: (c) => c.op('leakyRelu', [c.input(0)], { negativeSlope: c.attr('alpha', 0.01) }) },
 });
 withTraits(ELU, {
-  tflite: { builtin: 'ELU', check: (n) => (n.attrs.alpha === 1 ? null : `elu with alpha ${n.attrs.alpha} (TFLite ELU has alpha 1)`) },
+  // TFLite ELU has alpha 1; another alpha: relu(x) + alpha min(ELU(x), 0)
+  tflite: { builtin: 'ELU', lower: (ctx) => (ctx.node.attrs.alpha === 1 ? ELU_ONE.lower! : ELU_ALPHA.lower!)(ctx), layout: 'elementwise' },
   onnxImport: { Elu: (c) => c.op('elu', [c.input(0)], { alpha: c.attr('alpha', 1) }) },
 });
 withTraits(GELU, {
@@ -223,6 +226,6 @@ withTraits(GELU, {
   onnxImport: { Gelu: (c) => c.op('gelu', [c.input(0)], { approximate: c.attr('approximate', 'none') }) },
 });
 withTraits(SILU, { tflite: SILU_TFLITE });
-withTraits(SOFTPLUS, { onnxImport: { Softplus: (c) => c.op('softplus', [c.input(0)], { beta: 1, threshold: 20 }) } });
+withTraits(SOFTPLUS, { tflite: SOFTPLUS_TFLITE, onnxImport: { Softplus: (c) => c.op('softplus', [c.input(0)], { beta: 1, threshold: 20 }) } });
 withTraits(HARDSWISH, { tflite: builtin('HARD_SWISH'), onnxImport: onnx('HardSwish', 'hardswish') });
 withTraits(HARDSIGMOID, { tflite: chain(['ADD', 3], ['RELU6'], ['MUL', 1 / 6]), onnxImport: { HardSigmoid: HARDSIGMOID_IMPORT } });

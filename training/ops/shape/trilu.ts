@@ -65,3 +65,9 @@ export function tril(x: Tensor, diagonal = 0): Tensor {
   check('tril', x, diagonal);
   return apply1(TRIL, [x], { diagonal });
 }
+
+// Converter traits (ops/convert-traits.ts): a select with a constant mask; ONNX Trilu imports to triu or tril.
+import { withTraits } from '../convert-traits.js';
+import { TRILU_IMPORT, triluLowering } from '../convert/shape.js';
+withTraits(TRIU, { tflite: triluLowering(true), onnxImport: { Trilu: TRILU_IMPORT } });
+withTraits(TRIL, { tflite: triluLowering(false) });
