@@ -28,6 +28,7 @@ import { realValues, toHalf } from './consts.js';
 import type { GpuSession } from './device.js';
 import { GPU_KERNELS } from './kernels.js';
 import { layoutKernel } from './layout.js';
+import { foldPoolPads } from './fold.js';
 import { elementwiseChain, isElementwise, isUnary, scalarOperand } from './elementwise.js';
 import type { GpuTensor } from './chain.js';
 import { count, dispatch1d, gpuDType, main1d, params, storage, type GpuCopy, type GpuProgram, type GpuRef, type GpuStep, type KernelContext } from './program.js';
@@ -109,7 +110,10 @@ export class GpuExecutor {
     // 1. Kernels: GPU steps or a reason to run on the CPU.
     const gpu: (GpuStep[] | null)[] = steps.map(() => null);
     const cpuOps: BackendPlan['cpuOps'] = [];
-    const fusedOps = this.fuse(cpuCodes, ctx, gpu);
+    const readers = new Map<RtTensor, number>();
+    for (const t of this.runner.outputTensors) readers.set(t, Infinity);
+    for (const s of steps) if (!s.folded) for (const t of s.node.inputs) if (t) readers.set(t, (readers.get(t) ?? 0) + 1);
+    const fusedOps = foldPoolPads(steps, readers, ctx, gpu, cpuCodes) + this.fuse(cpuCodes, ctx, gpu, readers);
     steps.forEach((s, i) => {
       if (s.folded || gpu[i]) return;
       const name = s.op.name;
@@ -348,15 +352,11 @@ export class GpuExecutor {
    * only the previous one's float32 result) become one shader: the last op of a chain gets
    * it, the others an empty step (their results never exist). Returns how many ops were fused.
    */
-  private fuse(cpuCodes: ReadonlySet<number>, ctx: KernelContext, gpu: (GpuStep[] | null)[]): number {
+  private fuse(cpuCodes: ReadonlySet<number>, ctx: KernelContext, gpu: (GpuStep[] | null)[], consumers: ReadonlyMap<RtTensor, number>): number {
     const steps = this.runner.preparedSteps;
-    const consumers = new Map<RtTensor, number>();
     const producer = new Map<RtTensor, number>();
-    for (const t of this.runner.outputTensors) consumers.set(t, Infinity);
     steps.forEach((s, i) => {
-      if (s.folded) return;
-      for (const t of s.node.inputs) if (t) consumers.set(t, (consumers.get(t) ?? 0) + 1);
-      for (const t of s.node.outputs) producer.set(t, i);
+      if (!s.folded) for (const t of s.node.outputs) producer.set(t, i);
     });
     const ok = (i: number): boolean => {
       const s = steps[i]!;

@@ -62,6 +62,12 @@ export function layoutKernel(node: OpNode, ctx: KernelContext, state: unknown): 
     return [viewProgram('view', x, y, state.shape, state.offset, state.strides, ctx)];
   }
   if (state.map.length !== n) return 'index map does not match the output';
+  return [mapProgram('gather map', x, y, state.map, ctx)];
+}
+
+/** `y[i] = x[map[i]]` (-1: the real zero) with the index map uploaded once as a constant. */
+export function mapProgram(name: string, x: RtTensor, y: RtTensor, map: Int32Array, ctx: KernelContext): GpuStep {
+  const n = map.length;
   const p = params({ n: ['u32', n] });
   const wgsl = `${p.wgsl}@group(0) @binding(1) var<storage, read_write> X: array<f32>;
 @group(0) @binding(2) var<storage, read_write> M: array<i32>;
@@ -71,9 +77,8 @@ ${main1d()}
   let j = M[i];
   Y[i] = select(0.0, X[max(j, 0)], j >= 0);
 }`;
-  const map = state.map;
-  return [{
-    name: 'gather map', cacheKey: 'gathermap', wgsl, dispatch: dispatch1d(n, ctx.maxWorkgroupsPerDim), uniforms: p.bytes,
+  return {
+    name, cacheKey: 'gathermap', wgsl, dispatch: dispatch1d(n, ctx.maxWorkgroupsPerDim), uniforms: p.bytes,
     bindings: [{ tensor: x }, { data: new Float32Array(map.buffer, map.byteOffset, map.length), label: 'index map' }, { tensor: y }],
-  }];
+  };
 }

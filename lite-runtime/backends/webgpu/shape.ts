@@ -9,7 +9,7 @@
 import { BuiltinOp as B } from '../../format/schema.js';
 import type { OpNode, RtTensor } from '../../ops/op.js';
 import { unsupportedDType } from './elementwise.js';
-import { sameQuant, viewProgram } from './layout.js';
+import { mapProgram, sameQuant, viewProgram } from './layout.js';
 import {
   EPILOGUE_WGSL, actRange, count, dispatch1d, epilogueParams, main1d, params, storage, strides,
   type GpuKernel, type GpuStep, type KernelContext,
@@ -90,6 +90,8 @@ const pad: GpuKernel = (node, ctx) => {
   if (!sameQuant(x, y)) return 'input and output quantization differ';
   if (x.shape.length > 8) return 'rank over 8';
   const pads = Array.from(padsT.data as Int32Array | BigInt64Array, Number);
+  // nothing padded: the output aliases the input (no dispatch)
+  if (pads.every((v) => v === 0) && !x.isConst) return [{ name: 'PAD', copy: { src: { tensor: x }, dst: { tensor: y }, bytes: count(y.shape) * 4 } }];
   let fill = 0;
   if (vT) {
     const v = Number(vT.data[0]);
@@ -185,6 +187,39 @@ function parts(kind: 'split' | 'split_v' | 'unpack'): GpuKernel {
   };
 }
 
+/**
+ * GATHER with constant indices (the int32 index tensor never reaches the GPU): the index map
+ * of every output element is computed at load from the CPU prepare's geometry
+ * (`{ batch, outer, dim, inner, count }`). An index out of range stays on the CPU, which
+ * raises it at run.
+ */
+const gather: GpuKernel = (node, ctx, state) => {
+  const x = node.inputs[0]!, idx = node.inputs[1]!, y = node.outputs[0]!;
+  const bad = unsupportedDType(x, y);
+  if (bad) return bad;
+  if (!idx.isConst) return `indices '${idx.name}' are computed at run (${idx.dtype})`;
+  if (!sameQuant(x, y)) return 'input and output quantization differ';
+  const g = state as { batch: number; outer: number; dim: number; inner: number; count: number } | undefined;
+  if (!g || typeof g.count !== 'number') return 'no gather geometry from the CPU prepare';
+  const { batch, outer, dim, inner, count: cnt } = g;
+  const map = new Int32Array(batch * outer * cnt * inner);
+  const ids = idx.data as Int32Array | BigInt64Array;
+  let at = 0;
+  for (let b = 0; b < batch; b++) {
+    for (let o = 0; o < outer; o++) {
+      for (let j = 0; j < cnt; j++) {
+        let v = Number(ids[b * cnt + j]!);
+        if (v < 0) v += dim;
+        if (!(v >= 0 && v < dim)) return `index ${Number(ids[b * cnt + j]!)} out of range [-${dim}, ${dim})`;
+        const src = ((b * outer + o) * dim + v) * inner;
+        for (let k = 0; k < inner; k++) map[at++] = src + k;
+      }
+    }
+  }
+  if (map.length !== count(y.shape)) return 'index map does not match the output';
+  return [mapProgram('GATHER', x, y, map, ctx)];
+};
+
 /** Shape kernels by builtin code. */
 export const SHAPE_KERNELS = new Map<number, GpuKernel>([
   [B.RESHAPE, copyOp],
@@ -199,4 +234,5 @@ export const SHAPE_KERNELS = new Map<number, GpuKernel>([
   [B.SPLIT, parts('split')],
   [B.SPLIT_V, parts('split_v')],
   [B.UNPACK, parts('unpack')],
+  [B.GATHER, gather],
 ]);

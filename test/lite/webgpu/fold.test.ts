@@ -1,0 +1,111 @@
+/**
+ * Producer folds of the WebGPU compile (backends/webgpu/fold.ts and the shape kernels): a
+ * PADV2 of the lowest float feeding a VALID MAX_POOL_2D is the pool's padding (one dispatch),
+ * a PAD that pads nothing aliases its input (no dispatch), a GATHER with constant indices runs
+ * on the GPU (no CPU fallback, one command buffer). Each equals the CPU; the cases just
+ * outside each rule keep their own dispatch or the CPU.
+ */
+import { describe, expect, it } from 'vitest';
+import { writeTflite, type ModelDesc } from '../../../converter/tflite-writer/index.js';
+import { loadModel } from '../../../lite-runtime/index.js';
+import { testGpu } from './gpu.js';
+
+const gpu = await testGpu();
+
+const f32 = (name: string, shape: number[], data?: number[]) => ({ name, shape, dtype: 'float32' as const, ...(data ? { data: new Float32Array(data) } : {}) });
+const i32 = (name: string, shape: number[], data: number[]) => ({ name, shape, dtype: 'int32' as const, data: new Int32Array(data) });
+const seq = (n: number): Float32Array => Float32Array.from({ length: n }, (_, i) => Math.sin(i * 1.7) * 3);
+
+/** x [1,5,6,4] -> PADV2 (H 1/1, W 0/2, fill) -> MAX_POOL 3x3 stride 2 VALID -> y. */
+function padPool(fill: number, pads = [0, 0, 1, 1, 0, 2, 0, 0]): ModelDesc {
+  return {
+    tensors: [
+      f32('x', [1, 5, 6, 4]), i32('pads', [4, 2], pads), f32('v', [], [fill]),
+      f32('p', [1, 1, 1, 1]), f32('y', [1, 1, 1, 1]),
+    ] as ModelDesc['tensors'],
+    operators: [
+      { op: 'PADV2', inputs: ['x', 'pads', 'v'], outputs: ['p'] },
+      { op: 'MAX_POOL_2D', inputs: ['p'], outputs: ['y'], options: { padding: 'VALID', stride_w: 2, stride_h: 2, filter_width: 3, filter_height: 3 } },
+    ] as ModelDesc['operators'],
+    inputs: ['x'], outputs: ['y'],
+  };
+}
+
+/** x -> EXP -> PAD (nothing) -> ABS -> y. */
+const zeroPad: ModelDesc = {
+  tensors: [f32('x', [2, 3, 4]), i32('pads', [3, 2], [0, 0, 0, 0, 0, 0]), f32('e', [2, 3, 4]), f32('p', [2, 3, 4]), f32('y', [2, 3, 4])] as ModelDesc['tensors'],
+  operators: [
+    { op: 'EXP', inputs: ['x'], outputs: ['e'] },
+    { op: 'PAD', inputs: ['e', 'pads'], outputs: ['p'] },
+    { op: 'ABS', inputs: ['p'], outputs: ['y'] },
+  ] as ModelDesc['operators'],
+  inputs: ['x'], outputs: ['y'],
+};
+
+/** x [2,5,3] -> TANH -> GATHER(idx, axis 1) -> ABS -> y: the GATHER sits between GPU ops. */
+function gatherBetween(idx: number[]): ModelDesc {
+  return {
+    tensors: [f32('x', [2, 5, 3]), i32('idx', [idx.length], idx), f32('t', [2, 5, 3]), f32('g', [1]), f32('y', [1])] as ModelDesc['tensors'],
+    operators: [
+      { op: 'TANH', inputs: ['x'], outputs: ['t'] },
+      { op: 'GATHER', inputs: ['t', 'idx'], outputs: ['g'], options: { axis: 1 } },
+      { op: 'ABS', inputs: ['g'], outputs: ['y'] },
+    ] as ModelDesc['operators'],
+    inputs: ['x'], outputs: ['y'],
+  };
+}
+
+async function againstCpu(desc: ModelDesc, n: number): Promise<{ plan: import('../../../lite-runtime/index.js').BackendPlan }> {
+  const bytes = writeTflite(desc);
+  const g = await loadModel(bytes, { backend: 'webgpu', gpu });
+  const c = await loadModel(bytes);
+  try {
+    const x = seq(n);
+    const [yg] = await g.run([x]), [yc] = await c.run([x]);
+    expect(yg!.shape).toEqual(yc!.shape);
+    const a = yg!.data as Float32Array, b = yc!.data as Float32Array;
+    for (let i = 0; i < b.length; i++) expect(Math.abs(a[i]! - b[i]!)).toBeLessThanOrEqual(1e-5 * Math.max(1, Math.abs(b[i]!)));
+    return { plan: g.backendPlan };
+  } finally {
+    g.dispose();
+    c.dispose();
+  }
+}
+
+describe.skipIf(!gpu)('webgpu producer folds', { timeout: 60_000 }, () => {
+  it('PADV2 of the lowest float into a VALID MAX_POOL_2D: one dispatch, equal to the CPU', async () => {
+    for (const fill of [-3.4028234663852886e38, -Infinity]) {
+      const { plan } = await againstCpu(padPool(fill), 120);
+      expect(plan.dispatches).toBe(1);
+      expect(plan.fusedOps).toBe(1);
+    }
+  });
+
+  it('keeps the PADV2 when its fill could win the max, or when a pad covers a whole window', async () => {
+    expect((await againstCpu(padPool(0), 120)).plan.dispatches).toBe(2);
+    expect((await againstCpu(padPool(-3.4028234663852886e38, [0, 0, 3, 0, 0, 0, 0, 0]), 120)).plan.dispatches).toBe(2);
+  });
+
+  it('a PAD that pads nothing aliases its input (no dispatch)', async () => {
+    const { plan } = await againstCpu(zeroPad, 24);
+    expect(plan.dispatches).toBe(2);
+  });
+
+  it('GATHER with constant indices runs on the GPU in the one command buffer', async () => {
+    const { plan } = await againstCpu(gatherBetween([4, -2, 0]), 30);
+    expect(plan.cpuOps).toEqual([]);
+    expect(plan.commandBuffers).toBe(1);
+    expect(plan.transfers.filter((t) => t.direction === 'download')).toHaveLength(1);
+  });
+
+  it('GATHER with an index out of range stays on the CPU, which raises it at run', async () => {
+    const bytes = writeTflite(gatherBetween([1, 5]));
+    const g = await loadModel(bytes, { backend: 'webgpu', gpu });
+    try {
+      expect(g.backendPlan.cpuOps.map((o) => [o.op, o.reason])).toEqual([['GATHER', 'index 5 out of range [-5, 5)']]);
+      await expect(g.run([seq(30)])).rejects.toThrow(/out of range/);
+    } finally {
+      g.dispose();
+    }
+  });
+});
