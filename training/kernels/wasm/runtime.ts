@@ -14,6 +14,8 @@ import { TRAINING_WASM } from './generated.js';
 interface Exports {
   adam(p: number, g: number, m: number, v: number, n: number, b1: number, b2: number, c1: number, c2: number,
     stepSize: number, invBc2Sqrt: number, eps: number, decay: number, l2: number, sign: number): void;
+  relu(x: number, y: number, n: number): void;
+  reluGrad(g: number, x: number, d: number, n: number): void;
 }
 
 /** Scalars of one Adam/AdamW update (see src/adam.ts). */
@@ -129,6 +131,42 @@ export class TrainingKernels {
     if (rp < 0) this.copyOut(pp, po, n);
     if (rm < 0) this.copyOut(pm, mo, n);
     if (rv < 0) this.copyOut(pv, vo, n);
+  }
+
+  /** out = relu(x) over n floats (float32 SIMD; the same bits as training/kernels/arith.ts). Throws RangeError when the memory cannot grow. */
+  relu(x: Float32Array, out: Float32Array, n: number): void {
+    this.map([x], out, n, ([px], pd) => this.ex.relu(px, pd, n));
+  }
+
+  /** out = g where x > 0, else 0 (relu's gradient, as `relu`). */
+  reluBackward(g: Float32Array, x: Float32Array, out: Float32Array, n: number): void {
+    this.map([g, x], out, n, ([pg, px], pd) => this.ex.reluGrad(pg, px, pd, n));
+  }
+
+  /**
+   * An elementwise kernel over n floats: inputs that are not views of this memory are
+   * copied into the scratch area; the result is computed over the first input's copy
+   * (or at `out` when `out` is resident) and copied to `out`.
+   */
+  private map(ins: Float32Array[], out: Float32Array, n: number, run: (ptrs: number[], dst: number) => void): void {
+    const span = align16(n * 4);
+    // offsets first: a growth of the memory below detaches the views (the data stays at the offset)
+    const res = ins.map((a) => this.offsetOf(a)), rout = this.offsetOf(out);
+    const copies = res.filter((r) => r < 0).length;
+    // a resident input is never overwritten unless it is the output itself
+    const ownDst = rout < 0 && res[0] >= 0 ? 1 : 0;
+    let next = this.scratchArea(span * Math.max(1, copies + ownDst));
+    const f = this.floats;
+    const ptrs = ins.map((a, i) => {
+      if (res[i] >= 0) return res[i];
+      const o = next;
+      next += span;
+      f.set(a.length === n ? a : a.subarray(0, n), o >> 2);
+      return o;
+    });
+    const dst = rout >= 0 ? rout : ownDst ? next : ptrs[0];
+    run(ptrs, dst);
+    if (rout < 0) out.set(f.subarray(dst >> 2, (dst >> 2) + n));
   }
 
   private copyOut(from: number, out: Float32Array, n: number): void {

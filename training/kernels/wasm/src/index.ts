@@ -1,3 +1,4 @@
 // Entry of the training-only WebAssembly module (AssemblyScript), built by
 // scripts/build-training-wasm.mjs. Never part of the lite runtime's module.
 export { adam } from './adam';
+export { relu, reluGrad } from './relu';
