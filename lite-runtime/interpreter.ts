@@ -103,6 +103,13 @@ class Tensor implements RtTensor {
   }
 }
 
+/** A variable tensor's initial value: its buffer, else zeros (int8: its zero point, as TFLite's ResetVariableTensor). */
+function initVariable(d: TypedArray, t: TensorDef): void {
+  if (t.data) copyData(d, t.data);
+  else if (t.dtype === 'int8') (d as Int8Array).fill(t.quant?.zeroPoint[0] ?? 0);
+  else new Uint8Array(d.buffer, d.byteOffset, d.byteLength).fill(0);
+}
+
 class Node implements OpNode {
   constructor(
     readonly index: number,
@@ -112,6 +119,7 @@ class Node implements OpNode {
     readonly version: number,
     private readonly owner: Interpreter,
     private readonly calls: ReadonlyArray<number>,
+    readonly intermediates: ReadonlyArray<RtTensor> = [],
   ) {}
 
   get maxLoopIterations(): number {
@@ -213,7 +221,7 @@ export class SubgraphRunner {
     const op = this.owner.backend.resolve(o.code)!;
     const inputs = o.inputs.map((i) => (i < 0 ? null : this.tensors[i]!));
     const outputs = o.outputs.map((i) => this.tensors[i]!);
-    const node = new Node(o.index, inputs, outputs, o.options, o.version, this.owner, o.calls);
+    const node = new Node(o.index, inputs, outputs, o.options, o.version, this.owner, o.calls, o.intermediates.map((i) => this.tensors[i]!));
     return { op, node, state: undefined, folded: false };
   }
 
@@ -475,7 +483,7 @@ export class Interpreter {
         throw new LimitError(`variable tensors need more than the ${this.maxArenaBytes}-byte limit (subgraph ${sg} tensor ${t.index} '${t.name}')`);
       }
       d = typedView(t.dtype, this.backend.allocate(bytes), 0, count);
-      if (t.data) copyData(d, t.data);
+      initVariable(d, t);
       this.variables.set(key, d);
       this.variableBytes += bytes;
     }
@@ -494,9 +502,7 @@ export class Interpreter {
     for (const sg of this.model.subgraphs) {
       for (const t of sg.tensors) {
         const d = this.variables.get(`${sg.index}:${t.index}`);
-        if (!d) continue;
-        if (t.data) copyData(d, t.data);
-        else new Uint8Array(d.buffer, d.byteOffset, d.byteLength).fill(0);
+        if (d) initVariable(d, t);
       }
     }
   }

@@ -9,6 +9,7 @@
  * Changes (all backward compatible):
  * - OpNode.prepareSubgraph added (control flow needs the callee's output shapes at prepare).
  * - OpNode.maxLoopIterations added (the loader's limit for WHILE).
+ * - OpNode.intermediates added (the integer LSTM's gate and hidden scales).
  */
 
 /** Element types, named as TFLite's TensorType enum, lower-cased. */
@@ -73,6 +74,8 @@ export interface OpNode {
   prepareSubgraph?(index: number, inputs: ReadonlyArray<RtTensor>): ReadonlyArray<RtTensor>;
   /** Most iterations a loop op (WHILE) may run before it is treated as runaway. */
   readonly maxLoopIterations?: number;
+  /** The operator's intermediate tensors (quantization only; the integer LSTM reads its gate scales here). */
+  readonly intermediates?: ReadonlyArray<RtTensor>;
 }
 
 /**

@@ -7,12 +7,14 @@
  * 19 cell state (variable tensors, kept across runs); 20-23 layer-norm coefficients (optional).
  * Per step: gates = W x + R h (+ peephole) [layer norm] + bias; c = f*c + i*act(g);
  * h = o * act(c) [projection]; act is the fused activation (usually TANH).
+ * int8 input: TFLite's integer kernel (util/lstm-int8.ts).
  */
 import { BuiltinOp, UnidirectionalSequenceLSTMOptions as F } from '../format/schema.js';
 import type { LiteOp, OpNode, RtTensor } from './op.js';
 import { describe, expect, expectDType, expectRank, fail, input, numElements, optInput, output, setOutput } from './util/check.js';
 import { floatWeights } from './util/weights.js';
 import { sigmoid } from '../kernels/math-scalar.js';
+import { prepareLstmInt8, runLstmInt8, type LstmInt8State } from './util/lstm-int8.js';
 
 const OP = 'UNIDIRECTIONAL_SEQUENCE_LSTM';
 
@@ -45,7 +47,9 @@ const WEIGHTS = new Set([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 16]);
 function f32(node: OpNode, i: number, role: string, shape: number[] | null): RtTensor | null {
   const t = optInput(node, i);
   if (!t) return null;
-  if (WEIGHTS.has(i) && t.dtype !== 'float32') {
+  if (node.inputs[0]!.dtype === 'int8') {
+    // the integer kernel checks dtypes
+  } else if (WEIGHTS.has(i) && t.dtype !== 'float32') {
     expect(OP, node, t.isConst && (t.dtype === 'int8' || t.dtype === 'float16'),
       () => `${describe(role, t)}: weights must be float32, or constant int8/float16`);
   } else {
@@ -56,9 +60,9 @@ function f32(node: OpNode, i: number, role: string, shape: number[] | null): RtT
   return t;
 }
 
-function prepare(node: OpNode): State {
+function prepare(node: OpNode): State | { q: LstmInt8State } {
   const x = input(OP, node, 0);
-  expectDType(OP, node, 'input 0', x, 'float32');
+  expectDType(OP, node, 'input 0', x, 'float32', 'int8');
   expectRank(OP, node, 'input 0', x, 3);
   const o = node.options;
   const timeMajor = o ? o.bool(F.time_major, false) : false;
@@ -83,11 +87,17 @@ function prepare(node: OpNode): State {
     () => `states ${describe('output_state', hs)} / ${describe('cell_state', cs)} must hold [${batch}, ${nout}] / [${batch}, ${units}]`);
   const layerNorm = !!optInput(node, 21);
   if (layerNorm) [20, 21, 22, 23].forEach((i) => { if (i > 20 || !cifg) required(i, 'layer norm coefficients', [units]); });
-  setOutput(OP, node, output(OP, node, 0), timeMajor ? [steps, batch, nout] : [batch, steps, nout], 'float32');
+  const shape = timeMajor ? [steps, batch, nout] : [batch, steps, nout];
+  const cellClip = o ? o.f32(F.cell_clip, 0) : 0, projClip = o ? o.f32(F.proj_clip, 0) : 0;
+  if (x.dtype === 'int8') {
+    setOutput(OP, node, output(OP, node, 0), shape, 'int8');
+    return { q: prepareLstmInt8(node, { batch, steps, nin, units, nout, timeMajor, cellClip, projClip }) };
+  }
+  setOutput(OP, node, output(OP, node, 0), shape, 'float32');
   return {
     batch, steps, nin, units, nout, timeMajor, cifg, peephole, proj: !!proj, layerNorm,
     act: activation(node, o ? o.i8(F.fused_activation_function, 4) : 4),
-    cellClip: o ? o.f32(F.cell_clip, 0) : 0, projClip: o ? o.f32(F.proj_clip, 0) : 0,
+    cellClip, projClip,
     gates: [0, 1, 2, 3].map(() => new Float32Array(units)), hBuf: new Float32Array(units),
     data: new Array<Float32Array | null>(24).fill(null),
     widened: Array.from({ length: 24 }, (_, i) => {
@@ -128,7 +138,9 @@ function gate(node: OpNode, s: State, g: number, xo: number, ho: number, co: num
   return out;
 }
 
-function run(node: OpNode, s: State): void {
+function run(node: OpNode, st: State | { q: LstmInt8State }): void {
+  if ('q' in st) return runLstmInt8(node, st.q);
+  const s = st;
   const { batch, steps, nin, units, nout, act, hBuf } = s;
   const d = s.data;
   for (let i = 0; i < 24; i++) d[i] = s.widened[i] ?? (node.inputs[i] ? (node.inputs[i]!.data as Float32Array) : null);
@@ -163,4 +175,4 @@ function run(node: OpNode, s: State): void {
   }
 }
 
-export const UNIDIRECTIONAL_SEQUENCE_LSTM: LiteOp<State> = { code: BuiltinOp.UNIDIRECTIONAL_SEQUENCE_LSTM, name: OP, prepare, run };
+export const UNIDIRECTIONAL_SEQUENCE_LSTM: LiteOp<State | { q: LstmInt8State }> = { code: BuiltinOp.UNIDIRECTIONAL_SEQUENCE_LSTM, name: OP, prepare, run };
