@@ -19,6 +19,7 @@ import { ConvertError } from './errors.js';
 import { importOnnx } from './onnx-import/import.js';
 import { assignLayouts, cleanup, foldBatchNorm, foldPad, freeze, fuseBiasActivation, fuseGelu, inferShapes, removeNoops } from './passes/index.js';
 import { lowerGraph } from './lower/lower.js';
+import { dynamicDims, keepDynamic } from './dynamic-dims.js';
 import { quantizeModel, type QuantizeMode, type TensorQuantError } from './quantize/index.js';
 import type { KeepFloatCandidate } from './quantize/int8.js';
 
@@ -39,7 +40,10 @@ export interface ConvertOptions {
   quantize?: QuantizeMode;
   /** Input sets for int8 calibration (the forms `model.run` takes: arrays by position or records by input name). */
   calibration?: Iterable<unknown> | AsyncIterable<unknown>;
-  /** Fixed shapes by input name (dynamic dims without one become 1). */
+  /**
+   * Fixed shapes by input name. Dynamic dims without one (or given as -1) stay dynamic (shape 1,
+   * shape_signature -1) where the model allows it, else a DynamicDimError names the dim and the op.
+   */
   inputShapes?: Readonly<Record<string, readonly number[]>>;
   /** Rank-4 inputs and outputs stored NHWC (default: the model's layout). */
   nhwcIO?: boolean;
@@ -67,7 +71,7 @@ export interface ConvertReport {
   floatOps?: { node: string; op: string; reason: string }[];
   /** Graph changes per pass. */
   passes: Record<string, number>;
-  /** Notes: dynamic dims fixed, etc. */
+  /** Notes: dynamic dims kept, etc. */
   warnings: string[];
   inputNames: string[];
   outputNames: string[];
@@ -108,16 +112,25 @@ export async function convert(source: ConvertSource, options: ConvertOptions = {
     bytes = source instanceof ArrayBuffer ? new Uint8Array(source) : source;
   }
   progress('import', 0);
-  const imported = importOnnx(bytes, { inputShapes: options.inputShapes });
-  const g = imported.graph;
   const passes: Record<string, number> = {};
-  progress('optimize', 0.2);
-  optimizeForTflite(g, passes);
+  const lowerAt = (inputShapes: ConvertOptions['inputShapes'], passCounts: Record<string, number> = {}) => {
+    const imported = importOnnx(bytes, { inputShapes });
+    const g = imported.graph;
+    optimizeForTflite(g, passCounts);
+    const layouts = assignLayouts(g, { nhwcIO: options.nhwcIO });
+    const { desc } = lowerGraph(g, layouts, {
+      inputNames: imported.inputNames, outputNames: imported.outputNames, nhwcIO: options.nhwcIO, opset: imported.opset,
+    });
+    return { imported, desc };
+  };
+  // -1 in an inputShapes entry keeps that dim dynamic (example size 1)
+  const fixed = options.inputShapes && Object.fromEntries(Object.entries(options.inputShapes).map(([k, s]) => [k, s.map((d) => (d === -1 ? 1 : d))]));
+  const { imported, desc: exampleDesc } = lowerAt(fixed, passes);
+  // dims left open keep shape_signature -1 where the model allows it (dynamic-dims.ts)
+  const dyn = dynamicDims(bytes, options.inputShapes);
+  const exampleShapes = Object.fromEntries(imported.graph.inputs.map((v, k) => [imported.inputNames[k]!, [...v.shape]]));
+  const desc = dyn.length ? await keepDynamic(exampleDesc, dyn, exampleShapes, (s) => lowerAt({ ...fixed, ...s }).desc) : exampleDesc;
   progress('lower', 0.5);
-  const layouts = assignLayouts(g, { nhwcIO: options.nhwcIO });
-  const { desc } = lowerGraph(g, layouts, {
-    inputNames: imported.inputNames, outputNames: imported.outputNames, nhwcIO: options.nhwcIO, opset: imported.opset,
-  });
   progress('quantize', 0.7);
   const { desc: qdesc, errors, int8 } = await quantizeModel(desc, quant, { ...options, onProgress: progress });
   const full: ModelDesc = {
@@ -134,7 +147,7 @@ export async function convert(source: ConvertSource, options: ConvertOptions = {
   for (const o of qdesc.operators) opsAfter[o.op] = (opsAfter[o.op] ?? 0) + 1;
   out.report = {
     opsBefore: imported.onnxOps, opsAfter, sizeBefore: bytes.length, sizeAfter: out.length, quantError: errors, passes,
-    warnings: imported.fixedDims, inputNames: imported.inputNames, outputNames: imported.outputNames,
+    warnings: dyn.map((d) => `input '${d.input}' dim ${d.dim}${d.param ? ` '${d.param}'` : ''} is dynamic (shape_signature -1, example size ${exampleShapes[d.input]![d.dim]})`), inputNames: imported.inputNames, outputNames: imported.outputNames,
     ...(int8 ? { keepFloatCandidates: int8.keepFloatCandidates, floatOps: int8.floatOps } : {}),
   };
   progress('done', 1);

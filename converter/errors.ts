@@ -31,3 +31,8 @@ export class ConvertError extends TgliteError {
 export class CalibrationError extends TgliteError {
   constructor(message: string) { super('calibration', message); }
 }
+
+/** A dynamic input dim that cannot stay dynamic in the .tflite file: names the input, the dim and the op that fixes it. */
+export class DynamicDimError extends TgliteError {
+  constructor(readonly dims: readonly { input: string; dim: number; param?: string }[], message: string) { super('dynamic-dim', message); }
+}

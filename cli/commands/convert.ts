@@ -4,10 +4,10 @@ import { Command, InvalidArgumentError } from 'commander';
 import { convert, importOnnx, type ConvertReport, type QuantizeMode } from '../../converter/index.js';
 import { readCalibration } from '../calibration.js';
 
-/** `name=1x3x224x224` -> ['name', [1, 3, 224, 224]] (repeatable). */
+/** `name=1x3x224x224` -> ['name', [1, 3, 224, 224]] (repeatable); -1 keeps a dim dynamic. */
 function inputShape(value: string, prev: Record<string, number[]> = {}): Record<string, number[]> {
-  const m = /^([^=]+)=(\d+(?:x\d+)*)$/.exec(value);
-  if (!m) throw new InvalidArgumentError(`expected name=DxDx..., e.g. input=1x3x224x224, got '${value}'`);
+  const m = /^([^=]+)=((?:\d+|-1)(?:x(?:\d+|-1))*)$/.exec(value);
+  if (!m) throw new InvalidArgumentError(`expected name=DxDx... (-1: dynamic), e.g. input=1x3x224x224, got '${value}'`);
   return { ...prev, [m[1]]: m[2].split('x').map(Number) };
 }
 
@@ -40,7 +40,7 @@ export function convertCommand(): Command {
     .argument('<model>', 'path to a .onnx file')
     .option('-o, --output <path>', 'where to write the .tflite file (default: the model name with .tflite)')
     .option('--quantize <mode>', 'none | float16 | dynamic | int8', quantizeMode, 'none')
-    .option('--input-shape <name=DxD...>', 'fix an input\'s shape (repeatable)', inputShape)
+    .option('--input-shape <name=DxD...>', 'fix an input\'s shape (repeatable; -1 keeps a dim dynamic)', inputShape)
     .option('--nhwc-io', 'rank-4 inputs and outputs in NHWC (default: the model\'s layout)')
     .option('--calibration <path>', 'int8 calibration inputs: DIR, file.json, file.safetensors, file.npz or file.npy')
     .option('--io-dtype <dtype>', 'int8: model inputs/outputs int8 or float32 (default float32)')
@@ -58,7 +58,8 @@ export function convertCommand(): Command {
       let calibration: unknown[] | undefined;
       if (opts.calibration !== undefined) {
         // the converted model's input shapes: the ONNX inputs, fixed, NHWC with --nhwc-io
-        const imp = importOnnx(bytes, { inputShapes: opts.inputShape });
+        const fixed = opts.inputShape && Object.fromEntries(Object.entries(opts.inputShape).map(([k, s]) => [k, s.map((d) => (d === -1 ? 1 : d))]));
+        const imp = importOnnx(bytes, { inputShapes: fixed });
         const inputs = imp.graph.inputs.map((v, k) => ({
           name: imp.inputNames[k], shape: opts.nhwcIo && v.shape.length === 4 ? [v.shape[0], v.shape[2], v.shape[3], v.shape[1]] : [...v.shape],
         }));

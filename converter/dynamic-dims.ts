@@ -1,0 +1,236 @@
+/**
+ * Dynamic dims (ONNX `dim_param` / unknown dims without an `inputShapes` entry) kept
+ * dynamic in the .tflite file: `shape` holds the example size (1) and `shape_signature`
+ * -1, on inputs, outputs and intermediates, as TFLite's converter writes them.
+ *
+ * The converter's passes work on static shapes, so the dims are found by converting
+ * again with each dynamic dim at two other sizes (7, then 11 for one dim at a time) and
+ * comparing the lowered models: tensor dims that change are dynamic; ops, options and
+ * constants must not change. A RESHAPE shape that changes in one entry gets -1 there;
+ * any other constant or op that changes (a shape folded from the size, a weight sized by
+ * it, an index computed from it) means the model would run wrong at another size, and is
+ * a DynamicDimError naming the input, the dim and the op, suggesting `inputShapes`.
+ * @example
+ * const dims = dynamicDims(onnxBytes, {});            // [{ input: 'input', dim: 0, param: 'batch' }]
+ * const desc = keepDynamic(example, dims, shapes, (s) => lowerAt(s));
+ */
+import { fmtShape } from '../lite-runtime/errors.js';
+import { DynamicDimError } from './errors.js';
+import { loadWithOutputs } from './quantize/calibrate.js';
+import { decodeOnnx } from './onnx-import/decode.js';
+import type { ModelDesc, OperatorDesc, TensorData, TensorDesc } from './tflite-writer/types.js';
+
+/** One dim of an input the ONNX file leaves open and `inputShapes` does not fix. */
+export interface DynamicDim {
+  input: string;
+  dim: number;
+  /** The ONNX dim_param ('batch'), when named; dims with the same name vary together. */
+  param?: string;
+}
+
+/** The sizes the model is converted at to find what depends on a dynamic dim. */
+const PROBE = [7, 11] as const;
+
+/** The dynamic dims of an ONNX model's inputs that `inputShapes` leaves open (or marks -1). */
+export function dynamicDims(bytes: Uint8Array, inputShapes?: Readonly<Record<string, readonly number[]>>): DynamicDim[] {
+  const g = decodeOnnx(bytes).graph!;
+  const inits = new Set((g.initializer ?? []).map((t) => t.name));
+  const out: DynamicDim[] = [];
+  for (const vi of g.input ?? []) {
+    const name = vi.name ?? '';
+    if (inits.has(name)) continue;
+    const given = inputShapes?.[name];
+    (vi.type?.tensor_type?.shape?.dim ?? []).forEach((d, k) => {
+      if (given ? given[k] === -1 : !(Number(d.dim_value ?? 0) > 0)) out.push({ input: name, dim: k, ...(d.dim_param ? { param: d.dim_param } : {}) });
+    });
+  }
+  return out;
+}
+
+type Group = DynamicDim[];
+
+function describeGroup(g: Group): string {
+  return g.map((d) => `input '${d.input}' dim ${d.dim}${d.param ? ` ('${d.param}')` : ''}`).join(' and ');
+}
+
+/** `RESHAPE_5`, as the report names ops, with its output's name when it has one of its own. */
+function opName(desc: ModelDesc, k: number): string {
+  const o = desc.operators[k]!;
+  const out = o.outputs[0];
+  const t = typeof out === 'number' ? desc.tensors[out] : desc.tensors.find((x) => x.name === out);
+  return `${o.op}_${k}${t && !/^t\d+/.test(t.name) ? ` (output '${t.name}')` : ''}`;
+}
+
+function sameData(a: TensorData, b: TensorData): boolean {
+  const view = (d: TensorData): ArrayLike<number> => (ArrayBuffer.isView(d) ? new Uint8Array(d.buffer, d.byteOffset, d.byteLength) : d);
+  const x = view(a), y = view(b);
+  if (x.length !== y.length || ArrayBuffer.isView(a) !== ArrayBuffer.isView(b)) return false;
+  for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return false;
+  return true;
+}
+
+function ints(d: TensorData | undefined): number[] | null {
+  if (!d) return null;
+  if (d instanceof Int32Array) return Array.from(d);
+  if (!ArrayBuffer.isView(d)) return Array.from(d as ArrayLike<number>);
+  return null;
+}
+
+function tensorIndex(desc: ModelDesc, ref: number | string): number {
+  return typeof ref === 'number' ? ref : desc.tensors.findIndex((t) => t.name === ref);
+}
+
+/** What differs between two conversions of the same model at different sizes. */
+interface Diff {
+  /** tensor index -> dims that differ */
+  dims: Map<number, Set<number>>;
+  /** RESHAPE op index -> entries of its shape (tensor or new_shape) that differ */
+  reshape: Map<number, Set<number>>;
+}
+
+/**
+ * Compares two lowered models; null when the same dims/reshape entries explain every
+ * difference, else a message saying what else changed (naming the op).
+ */
+function compare(a: ModelDesc, b: ModelDesc, diff: Diff): string | null {
+  if (a.operators.length !== b.operators.length || a.tensors.length !== b.tensors.length) {
+    let k = 0;
+    while (k < a.operators.length && k < b.operators.length && a.operators[k]!.op === b.operators[k]!.op) k++;
+    const at = k < a.operators.length ? opName(a, k) : `the end (op ${k})`;
+    return `the graph changes with the size from ${at} on (${a.operators.length} ops at one size, ${b.operators.length} at the other)`;
+  }
+  if (JSON.stringify(a.subgraphs ?? []) !== JSON.stringify(b.subgraphs ?? [])) return 'a control-flow subgraph changes with the size';
+  const add = (m: Map<number, Set<number>>, k: number, v: number) => { let s = m.get(k); if (!s) m.set(k, (s = new Set())); s.add(v); };
+  // RESHAPE shape operands: which tensors they are
+  const reshapeOf = new Map<number, number[]>();
+  const otherUse = new Set<number>();
+  a.operators.forEach((o, k) => o.inputs.forEach((r, i) => {
+    if (r === -1) return;
+    const t = tensorIndex(a, r);
+    if (o.op === 'RESHAPE' && i === 1) reshapeOf.set(t, [...(reshapeOf.get(t) ?? []), k]);
+    else otherUse.add(t);
+  }));
+  for (let k = 0; k < a.operators.length; k++) {
+    const x = a.operators[k]!, y = b.operators[k]!;
+    const opts = (o: OperatorDesc) => {
+      if (o.op !== 'RESHAPE' || !o.options) return o.options;
+      const { new_shape: _, ...rest } = o.options as Record<string, unknown>;
+      return rest;
+    };
+    if (x.op !== y.op || JSON.stringify([x.inputs, x.outputs, x.intermediates, x.version]) !== JSON.stringify([y.inputs, y.outputs, y.intermediates, y.version])) {
+      return `${opName(a, k)} becomes ${opName(b, k)}: the graph changes with the size`;
+    }
+    if (JSON.stringify(opts(x)) !== JSON.stringify(opts(y))) return `${opName(a, k)} has options computed from the size (${JSON.stringify(opts(x))} vs ${JSON.stringify(opts(y))})`;
+    if (x.op === 'RESHAPE') {
+      const s = (x.options as { new_shape?: number[] } | null | undefined)?.new_shape, t = (y.options as { new_shape?: number[] } | null | undefined)?.new_shape;
+      if (s && t) {
+        if (s.length !== t.length) return `${opName(a, k)}: its new_shape changes rank with the size`;
+        s.forEach((v, i) => { if (v !== t[i]) add(diff.reshape, k, i); });
+      }
+    }
+  }
+  for (let i = 0; i < a.tensors.length; i++) {
+    const x: TensorDesc = a.tensors[i]!, y: TensorDesc = b.tensors[i]!;
+    // (names may differ: they hold the IR's value ids)
+    if (x.dtype !== y.dtype || x.shape.length !== y.shape.length || !x.data !== !y.data) {
+      return `tensor '${x.name}' ${x.dtype}${fmtShape(x.shape)} becomes ${y.dtype}${fmtShape(y.shape)}: the graph changes with the size`;
+    }
+    x.shape.forEach((d, k) => { if (d !== y.shape[k]) add(diff.dims, i, k); });
+    if (!x.data || sameData(x.data, y.data!)) continue;
+    const users = reshapeOf.get(i);
+    const xs = ints(x.data), ys = ints(y.data);
+    const reader = () => {
+      const k = a.operators.findIndex((o) => o.inputs.some((r) => r !== -1 && tensorIndex(a, r) === i));
+      return k >= 0 ? opName(a, k) : `tensor '${x.name}'`;
+    };
+    if (!users || otherUse.has(i) || !xs || !ys || xs.length !== ys.length) {
+      return `${reader()} reads constant '${x.name}', computed from the size at conversion (${xs && ys && xs.length <= 8 ? `${fmtShape(xs)} at one size, ${fmtShape(ys)} at the other` : `shape ${fmtShape(x.shape)} at one size, ${fmtShape(y.shape)} at the other`})`;
+    }
+    for (const k of users) xs.forEach((v, p) => { if (v !== ys[p]) add(diff.reshape, k, p); });
+  }
+  return null;
+}
+
+/**
+ * The example model with its dynamic dims kept: `lowerAt(shapes)` converts the model with
+ * the given input shapes (ModelDesc before quantization); `example` is its result at the
+ * example shapes `exampleShapes` (by input name). Throws DynamicDimError where a dim
+ * cannot stay dynamic.
+ */
+export async function keepDynamic(
+  example: ModelDesc, dims: readonly DynamicDim[], exampleShapes: Readonly<Record<string, readonly number[]>>,
+  lowerAt: (shapes: Record<string, number[]>) => ModelDesc,
+): Promise<ModelDesc> {
+  const groups = new Map<string, Group>();
+  for (const d of dims) {
+    const key = d.param !== undefined ? `param:${d.param}` : `${d.input}:${d.dim}`;
+    groups.set(key, [...(groups.get(key) ?? []), d]);
+  }
+  const all = [...groups.values()];
+  const fix = `give inputShapes (CLI: --input-shape) to fix ${all.length === 1 && all[0]!.length === 1 ? 'it' : 'them'}, e.g. ${Object.entries(exampleShapes).map(([n, s]) => `${n}=${s.join('x')}`).join(' ')}`;
+  const fail = (g: Group[], why: string) => new DynamicDimError(g.flat(), `${g.map(describeGroup).join(' and ')} cannot stay dynamic: ${why}; ${fix}`);
+  const shapesFor = (size: (g: Group) => number): Record<string, number[]> => {
+    const out: Record<string, number[]> = {};
+    for (const g of all) for (const d of g) (out[d.input] ??= [...exampleShapes[d.input]!])[d.dim] = size(g);
+    return out;
+  };
+  const at = (size: (g: Group) => number, varied: Group[], what: string): ModelDesc => {
+    try { return lowerAt(shapesFor(size)); } catch (e) { throw fail(varied, `converted at ${what} it fails (${(e as Error).message})`); }
+  };
+  const base = at(() => PROBE[0], all, `size ${PROBE[0]}`);
+  const diff: Diff = { dims: new Map(), reshape: new Map() };
+  for (const g of all) {
+    const other = at((h) => (h === g ? PROBE[1] : PROBE[0]), [g], `size ${PROBE[1]}`);
+    const before = new Map([...diff.reshape].map(([k, s]) => [k, s.size]));
+    const why = compare(base, other, diff);
+    if (why) throw fail([g], why);
+    for (const [k, s] of diff.reshape) if (s.size > 1 && (before.get(k) ?? 0) <= 1) {
+      throw fail([g], `${opName(base, k)} takes a shape computed from the size in ${s.size} entries (${[...s].join(', ')}), and only one can be -1`);
+    }
+  }
+  // the example model, unless the passes simplified it for its size (a dim of 1 lets a
+  // transpose become a reshape...): then the general model, shapes prepared at the example
+  const exDiff: Diff = { dims: new Map([...diff.dims].map(([k, v]) => [k, new Set(v)])), reshape: new Map([...diff.reshape].map(([k, v]) => [k, new Set(v)])) };
+  const special = compare(base, example, exDiff) !== null || [...exDiff.reshape.values()].some((s) => s.size > 1);
+  const model = special ? base : example;
+  const use = special ? diff : exDiff;
+  const tensors = model.tensors.map((t, i) => {
+    const dyn = use.dims.get(i);
+    return dyn && !t.data ? { ...t, shapeSignature: t.shape.map((d, k) => (dyn.has(k) ? -1 : d)) } : t;
+  });
+  const operators = model.operators.map((o, k) => {
+    const pos = use.reshape.get(k);
+    if (!pos) return o;
+    const p = [...pos][0]!;
+    const dynamicShape = (s: readonly number[]) => {
+      if (s.some((v, i) => i !== p && v < 0)) throw fail(all, `${opName(model, k)} already infers another dim of ${fmtShape(s)}`);
+      return s.map((v, i) => (i === p ? -1 : v));
+    };
+    const ins = [...o.inputs];
+    if (ins[1] !== undefined && ins[1] !== -1) {
+      const ti = tensorIndex(model, ins[1]);
+      const t = tensors[ti]!;
+      tensors[ti] = { ...t, data: Int32Array.from(dynamicShape(ints(t.data)!)) };
+    }
+    const ns = (o.options as { new_shape?: number[] } | null | undefined)?.new_shape;
+    return ns ? { ...o, options: { ...o.options, new_shape: dynamicShape(ns) } } as OperatorDesc : o;
+  });
+  const out: ModelDesc = { ...model, tensors, operators };
+  if (special) await prepareAt(out, example);
+  return out;
+}
+
+/** Sets the shapes of `desc`'s inputs to those of `example`, and of every other tensor to what the lite runtime prepares from them. */
+async function prepareAt(desc: ModelDesc, example: ModelDesc): Promise<void> {
+  const tensors = desc.tensors as TensorDesc[];
+  const inputs = desc.inputs.map((r) => tensorIndex(desc, r));
+  inputs.forEach((t, k) => { tensors[t] = { ...tensors[t]!, shape: [...example.tensors[tensorIndex(example, example.inputs[k]!)]!.shape] }; });
+  const acts = tensors.map((t, i) => (t.data || inputs.includes(i) ? -1 : i)).filter((i) => i >= 0);
+  const m = await loadWithOutputs(desc, acts);
+  try {
+    const outs = m.runSync(inputs.map((t) => ({ data: new (tensors[t]!.dtype === 'float32' ? Float32Array : Int32Array)(tensors[t]!.shape.reduce((a, b) => a * b, 1)), shape: [...tensors[t]!.shape] })));
+    acts.forEach((t, k) => { tensors[t] = { ...tensors[t]!, shape: [...outs[k]!.shape] }; });
+  } finally {
+    m.dispose();
+  }
+}

@@ -1,0 +1,149 @@
+/**
+ * Dynamic dims: PyTorch models exported with `dynamic_axes` (test/fixtures/onnx-dynamic,
+ * made by scripts/fixtures/onnx_dynamic.py) convert with the dim kept dynamic
+ * (shape_signature -1 on inputs, outputs and intermediates) and run in the lite runtime at
+ * the example size and two other sizes, each matching onnxruntime-node to 1e-4; a dim the
+ * model bakes in (a reshape of two dynamic dims, positions folded from the size, an LSTM
+ * unrolled over its steps) is a DynamicDimError naming the input, the dim and the op.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { convert, DynamicDimError } from '../../converter/index.js';
+import { InputError, loadModel, parseModel } from '../../lite-runtime/index.js';
+import { maxRelDiff, ortRun, randomData } from './helpers.js';
+
+const DIR = join(import.meta.dirname, '../fixtures/onnx-dynamic');
+const onnx = (name: string) => new Uint8Array(readFileSync(join(DIR, `${name}.onnx`)));
+const count = (s: readonly number[]) => s.reduce((a, b) => a * b, 1);
+
+/** Runs the converted model at each shape in turn (one loaded model: each new size re-prepares it) against onnxruntime-node. */
+async function checkSizes(bytes: Uint8Array, tfl: Uint8Array, shapes: number[][]): Promise<void> {
+  const m = await loadModel(tfl, { backend: 'cpu' });
+  try {
+    for (const [k, shape] of shapes.entries()) {
+      const x = randomData(count(shape), 11 + k);
+      const [want] = await ortRun(bytes, { input: { data: x, shape } });
+      const [got] = await m.run([{ data: x, shape }]);
+      expect(got.data.length, `${shape}`).toBe(want.length);
+      expect(maxRelDiff(got.data as Float32Array, want), `at ${shape}`).toBeLessThan(1e-4);
+      expect(m.inputs[0].shape).toEqual(shape);
+    }
+  } finally {
+    m.dispose();
+  }
+}
+
+/** Tensors of the file's subgraph 0 whose shape_signature has a -1, by role. */
+function dynamicTensors(tfl: Uint8Array): { inputs: number; outputs: number; intermediates: number } {
+  const sg = parseModel(tfl).subgraphs[0]!;
+  const dyn = sg.tensors.map((t) => (t.shapeSignature ?? []).includes(-1));
+  const io = new Set([...sg.inputs, ...sg.outputs]);
+  return {
+    inputs: sg.inputs.filter((i) => dyn[i]).length,
+    outputs: sg.outputs.filter((i) => dyn[i]).length,
+    intermediates: dyn.filter((d, i) => d && !io.has(i)).length,
+  };
+}
+
+describe('dynamic dims kept dynamic (shape_signature -1), run at other sizes', { timeout: 120_000 }, () => {
+  const cases: [string, number[], number[][]][] = [
+    ['mlp_batch', [-1, 20], [[1, 20], [3, 20], [8, 20], [1, 20]]],
+    ['cnn_batch', [-1, 3, 32, 32], [[1, 3, 32, 32], [2, 3, 32, 32], [5, 3, 32, 32]]],
+    ['encoder_seq', [2, -1, 32], [[2, 1, 32], [2, 4, 32], [2, 9, 32], [2, 3, 32]]],
+  ];
+  for (const [name, signature, shapes] of cases) {
+    it(`${name}: input signature ${JSON.stringify(signature)}, matches onnxruntime-node at ${shapes.map((s) => s.join('x')).join(', ')}`, async () => {
+      const bytes = onnx(name);
+      const tfl = await convert(bytes);
+      const m = await loadModel(tfl);
+      expect(m.inputs[0].shapeSignature).toEqual(signature);
+      expect(m.inputs[0].shape).toEqual(signature.map((d) => (d === -1 ? 1 : d)));
+      expect(m.outputs[0].shapeSignature).toContain(-1);
+      m.dispose();
+      const dyn = dynamicTensors(tfl);
+      expect(dyn.inputs).toBe(1);
+      expect(dyn.outputs).toBe(1);
+      expect(dyn.intermediates).toBeGreaterThan(2);
+      expect(tfl.report.warnings.join('\n')).toMatch(/input 'input' dim \d '(batch|seq)' is dynamic/);
+      await checkSizes(bytes, tfl, shapes);
+    });
+  }
+
+  it('a size that differs in a static dim is a typed InputError', async () => {
+    const m = await loadModel(await convert(onnx('mlp_batch')));
+    try {
+      await expect(m.run([{ data: new Float32Array(42), shape: [2, 21] }])).rejects.toBeInstanceOf(InputError);
+      await expect(m.run([{ data: new Float32Array(42), shape: [2, 21] }])).rejects.toThrow(/shape \[2, 21\] does not match \[-1, 20\]/);
+    } finally {
+      m.dispose();
+    }
+  });
+
+  it('float16 and dynamic quantization keep the dim dynamic', async () => {
+    const bytes = onnx('mlp_batch');
+    for (const quantize of ['float16', 'dynamic'] as const) {
+      const tfl = await convert(bytes, { quantize });
+      const x = randomData(6 * 20, 3);
+      const [want] = await ortRun(bytes, { input: { data: x, shape: [6, 20] } });
+      const m = await loadModel(tfl);
+      const [got] = await m.run([{ data: x, shape: [6, 20] }]);
+      m.dispose();
+      expect(got.shape).toEqual([6, 5]);
+      expect(maxRelDiff(got.data as Float32Array, want), quantize).toBeLessThan(quantize === 'float16' ? 1e-2 : 0.1);
+    }
+  });
+});
+
+describe('dynamic dims that cannot stay dynamic', { timeout: 120_000 }, () => {
+  const refused: [string, RegExp][] = [
+    // the attention's reshape to (seq, batch * heads, head_dim) needs both dims: only one can be -1
+    ['encoder_batch_seq', /input 'input' dim 1 \('seq'\) cannot stay dynamic: RESHAPE_\d+ takes a shape computed from the size in 2 entries/],
+    // positions = arange(seq) fold to a constant the size of the example
+    ['posenc_seq', /input 'input' dim 1 \('seq'\) cannot stay dynamic: ADD_\d+ reads constant '[^']+', computed from the size at conversion/],
+    // the LSTM is unrolled over its time steps
+    ['lstm_seq', /input 'input' dim 1 \('seq'\) cannot stay dynamic: the graph changes with the size from \w+_\d+ on/],
+  ];
+  for (const [name, msg] of refused) {
+    it(`${name}: DynamicDimError naming the input, the dim and the op; inputShapes fixes it`, async () => {
+      const bytes = onnx(name);
+      const e = await convert(bytes).catch((x: unknown) => x);
+      expect(e).toBeInstanceOf(DynamicDimError);
+      expect((e as DynamicDimError).code).toBe('dynamic-dim');
+      expect((e as Error).message).toMatch(msg);
+      expect((e as Error).message).toMatch(/give inputShapes \(CLI: --input-shape\)/);
+      expect((e as DynamicDimError).dims).toContainEqual({ input: 'input', dim: 1, param: 'seq' });
+      // fixed by inputShapes: a static model, right at that size
+      const shape = name === 'lstm_seq' ? [1, 6, 8] : name === 'posenc_seq' ? [1, 5, 16] : [2, 5, 32];
+      const tfl = await convert(bytes, { inputShapes: { input: shape } });
+      expect(dynamicTensors(tfl)).toEqual({ inputs: 0, outputs: 0, intermediates: 0 });
+      await checkSizes(bytes, tfl, [shape]);
+    });
+  }
+
+  it('encoder_batch_seq with the batch fixed and seq left -1 keeps seq dynamic', async () => {
+    const bytes = onnx('encoder_batch_seq');
+    const tfl = await convert(bytes, { inputShapes: { input: [3, -1, 32] } });
+    const m = await loadModel(tfl);
+    expect(m.inputs[0].shapeSignature).toEqual([3, -1, 32]);
+    m.dispose();
+    await checkSizes(bytes, tfl, [[3, 1, 32], [3, 6, 32], [3, 2, 32]]);
+  });
+
+  it('tglite convert: non-zero exit, a one-line error naming the dim, no output file', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tglite-dyn-'));
+    const out = join(dir, 'posenc.tflite');
+    const cli = (...args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', 'cli/index.ts', ...args], { encoding: 'utf8' });
+    const r = cli('convert', join(DIR, 'posenc_seq.onnx'), '-o', out);
+    expect(r.status).not.toBe(0);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(/DynamicDimError.*input 'input' dim 1 \('seq'\) cannot stay dynamic.*--input-shape/);
+    expect(existsSync(out)).toBe(false);
+    expect(readdirSync(dir)).toEqual([]);
+    const ok = cli('convert', join(DIR, 'posenc_seq.onnx'), '-o', out, '--input-shape', 'input=1x5x16');
+    expect(ok.status, ok.stderr).toBe(0);
+    expect(readdirSync(dir)).toEqual(['posenc.tflite']);
+  });
+});
