@@ -93,7 +93,8 @@ export function info(name: string, t: RtTensor, sig: number[] | null): TensorInf
   return i;
 }
 
-export function output(name: string, t: RtTensor, dequantize: boolean): OutputTensor {
+/** Output `t` as `run` returns it: dequantized into a new array, a view of `t` (`view`), or a copy. */
+export function output(name: string, t: RtTensor, dequantize: boolean, view = false): OutputTensor {
   const shape = t.shape.slice();
   if (dequantize && t.quant && t.dtype !== 'float32' && !(t.data instanceof BigInt64Array)) {
     const q = t.quant;
@@ -114,5 +115,5 @@ export function output(name: string, t: RtTensor, dequantize: boolean): OutputTe
     }
     return { name, shape, dtype: 'float32', data: out };
   }
-  return { name, shape, dtype: t.dtype, data: t.data.slice() };
+  return { name, shape, dtype: t.dtype, data: view ? t.data : t.data.slice() };
 }

@@ -9,7 +9,8 @@
  *
  * ```ts
  * const samples = await collectSamples(gen(), inputs);        // validated, in input order
- * const { ranges } = await calibrate(desc, samples, (f) => bar(f));
+ * const model = await loadWithOutputs(desc, acts);               // every activation exposed
+ * const ranges = calibrate(model, desc.inputs as number[], acts, samples, (f) => bar(f));
  * ```
  */
 import { loadModel, type LiteModel } from '../../lite-runtime/index.js';
@@ -120,30 +121,33 @@ export function inputSpecs(desc: ModelDesc, names?: readonly string[]): InputSpe
 
 export interface Range { min: number; max: number }
 
+/** Widens `r` to the values of `d`; padding sentinels (|v| >= 1e30: PADV2 before max pooling writes -FLT_MAX) are not part of the range. */
+function widen(r: Range, d: ArrayLike<number>): void {
+  let lo = r.min, hi = r.max;
+  for (let k = 0; k < d.length; k++) {
+    const v = d[k];
+    if ((v < lo || v > hi) && Math.abs(v) < 1e30) { if (v < lo) lo = v; if (v > hi) hi = v; }
+  }
+  r.min = lo; r.max = hi;
+}
+
 /**
- * Runs the float model on every sample with the tensors `acts` exposed; returns the
- * range of each (by tensor index) and of each input.
+ * Runs the float model (loaded with `loadWithOutputs(desc, acts)`) once per sample and
+ * widens the range of every exposed tensor in that pass, reading the outputs in place;
+ * returns the range of each (by tensor index) and of each input (`inputs`: their indices).
  */
-export async function calibrate(desc: ModelDesc, acts: readonly number[], samples: readonly Sample[], progress: (f: number) => void): Promise<Map<number, Range>> {
+export function calibrate(model: LiteModel, inputs: readonly number[], acts: readonly number[], samples: readonly Sample[], progress: (f: number) => void): Map<number, Range> {
   const ranges = new Map<number, Range>();
-  const widen = (i: number, d: ArrayLike<number>) => {
+  const range = (i: number) => {
     let r = ranges.get(i);
     if (!r) ranges.set(i, (r = { min: Infinity, max: -Infinity }));
-    let lo = r.min, hi = r.max;
-    // padding sentinels (PADV2 before max pooling writes -FLT_MAX) are not part of the range
-    for (let k = 0; k < d.length; k++) { const v = d[k]; if (Math.abs(v) >= 1e30) continue; if (v < lo) lo = v; if (v > hi) hi = v; }
-    r.min = lo; r.max = hi;
+    return r;
   };
-  const model = await loadWithOutputs(desc, acts);
-  try {
-    samples.forEach((sample, s) => {
-      sample.forEach((x, k) => widen(desc.inputs[k] as number, x.data));
-      const outs = model.runSync(sample.map((x) => ({ data: x.data, shape: x.shape })));
-      outs.forEach((o, k) => widen(acts[k], o.data as Float32Array));
-      progress((s + 1) / samples.length);
-    });
-  } finally {
-    model.dispose();
-  }
+  samples.forEach((sample, s) => {
+    sample.forEach((x, k) => widen(range(inputs[k]), x.data));
+    const outs = model.runSync(sample.map((x) => ({ data: x.data, shape: x.shape })), { views: true });
+    outs.forEach((o, k) => widen(range(acts[k]), o.data as Float32Array));
+    progress((s + 1) / samples.length);
+  });
   return ranges;
 }

@@ -17,6 +17,7 @@
  */
 import type { ModelDesc, OperatorDesc, QuantDesc, TensorDesc, TensorRef } from '../tflite-writer/types.js';
 import { ConvertError } from '../errors.js';
+import type { LiteModel, OutputTensor } from '../../lite-runtime/index.js';
 import { calibrate, collectSamples, inputSpecs, loadWithOutputs, type Range, type Sample } from './calibrate.js';
 import { DATA_MOVEMENT, INT8_RULES } from './int8-rules.js';
 
@@ -85,13 +86,23 @@ function floatOf(t: TensorDesc): Float32Array {
 export function quantizePerChannel(f: Float32Array, shape: readonly number[], axis: number): { q: Int8Array; scales: number[] } {
   const ch = shape[axis] ?? 1;
   const inner = shape.slice(axis + 1).reduce((a, b) => a * b, 1);
+  const outer = Math.round(f.length / (ch * inner));
   const mx = new Float64Array(ch);
-  for (let i = 0; i < f.length; i++) { const c = Math.floor(i / inner) % ch; mx[c] = Math.max(mx[c], Math.abs(f[i])); }
+  // element i is in channel floor(i / inner) % ch: walk [outer, ch, inner]
+  for (let o = 0, i = 0; o < outer; o++) {
+    for (let c = 0; c < ch; c++) {
+      let m = mx[c];
+      for (const end = i + inner; i < end; i++) m = Math.max(m, Math.abs(f[i]));
+      mx[c] = m;
+    }
+  }
   const scales = Array.from(mx, (m) => Math.fround(m > 0 ? m / 127 : 1e-9));
   const q = new Int8Array(f.length);
-  for (let i = 0; i < f.length; i++) {
-    const s = scales[Math.floor(i / inner) % ch];
-    q[i] = Math.max(-127, Math.min(127, Math.round(f[i] / s)));
+  for (let o = 0, i = 0; o < outer; o++) {
+    for (let c = 0; c < ch; c++) {
+      const s = scales[c];
+      for (const end = i + inner; i < end; i++) q[i] = Math.max(-127, Math.min(127, Math.round(f[i] / s)));
+    }
   }
   return { q, scales };
 }
@@ -116,6 +127,8 @@ interface Plan {
   int8: boolean[];
   quant: Map<number, { scale: number; zeroPoint: number }>;
   floatOps: Int8Result['floatOps'];
+  /** Per-channel int8 weights by `tensor:axis`, made once for both models built from the plan. */
+  weights: Map<string, { q: Int8Array; scales: number[] }>;
 }
 
 export async function quantizeInt8(desc0: ModelDesc, opts: Int8Options): Promise<Int8Result> {
@@ -145,15 +158,20 @@ export async function quantizeInt8(desc0: ModelDesc, opts: Int8Options): Promise
   const specs = inputSpecs(desc0);
   const samples = await collectSamples(opts.calibration, specs);
   progress('calibrate', 0);
-  const ranges = await calibrate(desc, acts, samples, (f) => progress('calibrate', f));
+  // the float model with every activation exposed: loaded once, for calibration and the report
+  const fm = await loadWithOutputs(desc, acts);
+  try {
+    const ranges = calibrate(fm, inputs, acts, samples, (f) => progress('calibrate', f));
+    const plan = planInt8(desc, ranges, keep, isAct, nodeName);
+    const build = (ioDtype: 'int8' | 'float32') => buildInt8(desc, plan, ioDtype, isAct);
+    const out = compact(build(io).desc);
 
-  const plan = planInt8(desc, ranges, keep, isAct, nodeName);
-  const build = (ioDtype: 'int8' | 'float32') => buildInt8(desc, plan, ioDtype, isAct);
-  const out = compact(build(io).desc);
-
-  progress('measure', 0);
-  const { errors, candidates } = await measure(desc, build('float32').desc, plan, acts, samples, (f) => progress('measure', f), isAct, nodeName, producer);
-  return { desc: out, errors, keepFloatCandidates: candidates, floatOps: plan.floatOps };
+    progress('measure', 0);
+    const { errors, candidates } = await measure(fm, desc, build('float32').desc, plan, acts, samples, (f) => progress('measure', f), isAct, nodeName, producer);
+    return { desc: out, errors, keepFloatCandidates: candidates, floatOps: plan.floatOps };
+  } finally {
+    fm.dispose();
+  }
 }
 
 /** Operators and model inputs/outputs refer to tensors by index. */
@@ -222,7 +240,7 @@ function planInt8(desc: ModelDesc, ranges: Map<number, Range>, keep: Set<string>
     const g = groups.find(t);
     quant.set(t, groupFixed.get(g) ?? activationQuant(groupRange.get(g)!, bounded.has(g) ? BOUNDED_MIN_SCALE : 0));
   }
-  return { ops, int8, quant, floatOps };
+  return { ops, int8, quant, floatOps, weights: new Map() };
 }
 
 /** The int8 model of a plan, with inputs/outputs in `ioDtype`; tensor indices of the float model are kept. */
@@ -276,7 +294,10 @@ function buildInt8(desc: ModelDesc, plan: Plan, ioDtype: 'int8' | 'float32', isA
     let wScales: number[] | null = null;
     if (w) {
       const wi = ins[w.input];
-      const { q: wq, scales } = quantizePerChannel(floatOf(src[wi]), src[wi].shape, w.axis);
+      const wkey = `${wi}:${w.axis}`;
+      let made = plan.weights.get(wkey);
+      if (!made) plan.weights.set(wkey, (made = quantizePerChannel(floatOf(src[wi]), src[wi].shape, w.axis)));
+      const { q: wq, scales } = made;
       wScales = scales;
       mapped[w.input] = constant(wi, `w${w.axis}`, () => ({
         name: `${src[wi].name}_int8`, shape: src[wi].shape, dtype: 'int8', data: wq,
@@ -330,36 +351,75 @@ function buildInt8(desc: ModelDesc, plan: Plan, ioDtype: 'int8' | 'float32', isA
   return { desc: { ...desc, tensors: T, operators: out, outputs, ...(signatureDefs ? { signatureDefs } : {}) } };
 }
 
-/** SQNR of every activation (int8 model vs float model) over the samples, and the nodes adding most noise. */
+/** Per tensor over the samples: signal power, noise power and the largest error. */
+interface ErrorSums { sig: Float64Array; noise: Float64Array; maxErr: Float64Array }
+
+/**
+ * Adds one sample of tensor `k`: `ref` (float, from offset `at`) against `got`, int8 with
+ * `scale`/`zeroPoint` (dequantized to float32 as `run({ dequantize })` does) or float.
+ */
+function addError(e: ErrorSums, k: number, ref: Float32Array, at: number, got: OutputTensor['data'], scale: number, zeroPoint: number): void {
+  let r;
+  if (got instanceof Int8Array) {
+    const real = new Float64Array(256); // the 256 dequantized values, by q + 128
+    for (let v = -128; v < 128; v++) real[v + 128] = Math.fround(scale * (v - zeroPoint));
+    r = sumsInt8(ref, at, got, real, e.maxErr[k]);
+  } else {
+    r = sumsFloat(ref, at, got as Float32Array, e.maxErr[k]);
+  }
+  e.sig[k] += r.sig; e.noise[k] += r.noise; e.maxErr[k] = r.max;
+}
+
+// one loop per dtype (each stays monomorphic); padding sentinels (|ref| >= 1e30) are skipped
+function sumsInt8(ref: Float32Array, at: number, got: Int8Array, real: Float64Array, max: number): { sig: number; noise: number; max: number } {
+  let sig = 0, noise = 0;
+  for (let i = 0; i < got.length; i++) {
+    const a = ref[at + i];
+    if (Math.abs(a) >= 1e30) continue;
+    const d = a - real[got[i] + 128];
+    sig += a * a; noise += d * d;
+    if (d > max || -d > max) max = Math.abs(d);
+  }
+  return { sig, noise, max };
+}
+
+function sumsFloat(ref: Float32Array, at: number, got: Float32Array, max: number): { sig: number; noise: number; max: number } {
+  let sig = 0, noise = 0;
+  for (let i = 0; i < got.length; i++) {
+    const a = ref[at + i];
+    if (Math.abs(a) >= 1e30) continue;
+    const d = a - got[i];
+    sig += a * a; noise += d * d;
+    if (d > max || -d > max) max = Math.abs(d);
+  }
+  return { sig, noise, max };
+}
+
+/**
+ * SQNR of every activation (int8 model vs the float model `fm`, both with `acts` exposed)
+ * over the samples, each model run once per sample, and the nodes adding most noise.
+ */
 async function measure(
-  fdesc: ModelDesc, qdesc: ModelDesc, plan: Plan, acts: number[], samples: readonly Sample[], progress: (f: number) => void,
+  fm: LiteModel, fdesc: ModelDesc, qdesc: ModelDesc, plan: Plan, acts: number[], samples: readonly Sample[], progress: (f: number) => void,
   isAct: (i: number) => boolean, nodeName: (k: number) => string, producer: Map<number, number>,
 ): Promise<{ errors: Int8TensorError[]; candidates: KeepFloatCandidate[] }> {
-  const fm = await loadWithOutputs(fdesc, acts);
-  let qm;
-  try {
-    qm = await loadWithOutputs(qdesc, acts);
-  } catch (e) {
-    fm.dispose();
-    throw e;
-  }
-  const sig = new Float64Array(acts.length), noise = new Float64Array(acts.length), maxErr = new Float64Array(acts.length);
+  const qm = await loadWithOutputs(qdesc, acts);
+  const e: ErrorSums = { sig: new Float64Array(acts.length), noise: new Float64Array(acts.length), maxErr: new Float64Array(acts.length) };
+  const sig = e.sig, noise = e.noise, maxErr = e.maxErr;
+  // the float outputs, copied side by side (running the int8 model may move the float model's memory)
+  const at = new Array<number>(acts.length);
+  let total = 0;
+  acts.forEach((t, k) => { at[k] = total; total += fdesc.tensors[t].shape.reduce((a, b) => a * b, 1); });
+  const ref = new Float32Array(total);
+  const qparams = qm.outputs.map((o) => ({ scale: o.quantization?.scale[0] ?? 1, zeroPoint: o.quantization?.zeroPoint[0] ?? 0 }));
   // input quantization noise (for the local error of the first ops)
   const inputs = fdesc.inputs as number[];
   const inSig = new Float64Array(inputs.length), inNoise = new Float64Array(inputs.length);
   try {
     samples.forEach((sample, s) => {
       const feed = sample.map((x) => ({ data: x.data, shape: x.shape }));
-      const ref = fm.runSync(feed), got = qm.runSync(feed, { dequantize: true });
-      for (let k = 0; k < acts.length; k++) {
-        const a = ref[k].data as Float32Array, b = got[k].data as Float32Array;
-        let ss = 0, nn = 0, mx = maxErr[k];
-        for (let e = 0; e < a.length; e++) {
-          if (Math.abs(a[e]) >= 1e30) continue; // padding sentinels
-          const d = a[e] - b[e]; ss += a[e] * a[e]; nn += d * d; if (Math.abs(d) > mx) mx = Math.abs(d);
-        }
-        sig[k] += ss; noise[k] += nn; maxErr[k] = mx;
-      }
+      fm.runSync(feed, { views: true }).forEach((o, k) => ref.set(o.data as Float32Array, at[k]));
+      qm.runSync(feed, { views: true }).forEach((o, k) => addError(e, k, ref, at[k], o.data, qparams[k].scale, qparams[k].zeroPoint));
       sample.forEach((x, k) => {
         const p = plan.quant.get(inputs[k]);
         if (!p || !(x.data instanceof Float32Array)) return;
@@ -371,7 +431,6 @@ async function measure(
       progress((s + 1) / samples.length);
     });
   } finally {
-    fm.dispose();
     qm.dispose();
   }
   const db = (s: number, n: number) => (n === 0 ? Infinity : s === 0 ? -Infinity : 10 * Math.log10(s / n));

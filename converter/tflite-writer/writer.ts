@@ -61,13 +61,9 @@ function offsetVector(b: Builder, v: readonly Offset[]): Offset {
 
 /** A [ubyte] vector whose first byte lands on a 16-byte boundary of the file. */
 function alignedBytes(b: Builder, bytes: Uint8Array): Offset {
-  b.startVector(1, bytes.length, 16);
-  // Written back to front: the bytes past the last whole word, then 32-bit words (no padding lands inside).
-  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  let i = bytes.length;
-  for (const stop = i - (i & 3); i > stop; i--) b.addInt8(bytes[i - 1]!);
-  for (; i >= 4; i -= 4) b.addInt32(dv.getInt32(i - 4, true));
-  return b.endVector();
+  // padding so that the data starts 16-byte aligned, then the bytes in one copy
+  b.prep(16, bytes.length);
+  return b.createByteVector(bytes);
 }
 
 function isIntIn(v: unknown, lo: number, hi: number): v is number {

@@ -34,6 +34,18 @@ describe('loadModel API', () => {
     }
   });
 
+  it('runSync with views returns the model memory itself: equal to a copy, overwritten by the next run', async () => {
+    const m = await loadModel(modelBytes('hello_world_float.tflite'));
+    const [copy1] = m.runSync([[1]]);
+    const [view1] = m.runSync([[1]], { views: true });
+    expect(nums(view1!)).toEqual(nums(copy1!));
+    const [copy2] = m.runSync([[2]]);
+    expect(nums(copy2!)).not.toEqual(nums(copy1!));
+    expect(nums(view1!)).toEqual(nums(copy2!)); // the view now holds the second run's output
+    const [view2] = m.runSync([[2]], { views: true });
+    expect(view2!.data.buffer).toBe(view1!.data.buffer);
+  });
+
   it('accepts the tensor name as well as the signature name', async () => {
     const m = await loadModel(modelBytes('hello_world_float.tflite'));
     const [a] = m.runSync({ dense_input: [1] });
