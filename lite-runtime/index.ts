@@ -68,6 +68,11 @@ export interface RunOptions {
   dequantize?: boolean;
   /** WebGPU: return each output as a GPUBuffer of float32 real values (`GpuTensor`), for chaining models. */
   keepOnGpu?: boolean;
+  /**
+   * `runSync`: outputs are views of the model's memory, not copies (quantized ones too unless
+   * `dequantize`); read them before the next run, load or dispose. For reading many large outputs.
+   */
+  views?: boolean;
 }
 
 export interface LoadOptions {
@@ -304,7 +309,7 @@ class Model implements LiteModel {
     this.runner.run();
     return this.runner.outputTensors.map((t, k) => {
       this.outputs[k]!.shape = t.shape.slice();
-      return output(this.outNames[k]!, t, opts.dequantize === true);
+      return output(this.outNames[k]!, t, opts.dequantize === true, opts.views === true);
     });
   }
 
