@@ -26,7 +26,7 @@ export type { Activation } from './act.js';
 export type { I8Layout } from './wasm/runtime.js';
 export { depthwiseNHWC, type DepthwiseOptions } from './depthwise.js';
 export {
-  packRequantI8, qmatmulI8PackedRequant, packDepthwiseI8, depthwiseNHWCI8Requant, freeFused,
+  packRequantI8, qmatmulI8PackedRequant, convNHWCI8Requant, packDepthwiseI8, depthwiseNHWCI8Requant, freeFused,
   type RequantI8, type PackedRequantI8, type PackedDepthwiseI8, type RequantOutput,
 } from './qfused.js';
 export { kernelMemory, type KernelMemory } from './memory.js';

@@ -11,7 +11,7 @@ import { KernelArgumentError, checkLen } from './errors.js';
 import { activeWasm } from './backend.js';
 import { convOutputSize, type ConvGeometry, type ResolvedConv } from './im2col.js';
 import { Resident, wasmBlockOf, type PackedI8 } from './packed.js';
-import type { I8Block } from './wasm/runtime.js';
+import { convRqCol, type I8Block } from './wasm/runtime.js';
 
 /** Per-channel requantization of int32 accumulators to int8. */
 export interface RequantI8 {
@@ -101,6 +101,26 @@ export function qmatmulI8PackedRequant(a: Int8Array, aZero: number, packed: Pack
     throw new KernelArgumentError('qmatmulI8PackedRequant', `y of ${y.length} elements cannot hold ${m} rows of ${n} at offset ${yOff}, stride ${ldy}`);
   }
   return k.qmatmulRq(a, aZero, w.block as I8Block, kk, n, block, rq, y, yOff, m, ldy);
+}
+
+/**
+ * qmatmulI8PackedRequant of the im2col of x[xOffset..] [h, w, c] (padding aZero), built in
+ * wasm memory: y[yOffset..] [outH*outW, n], weights [n, kh*kw*c] from `packI8`. False when it
+ * could not run in wasm. With y null it only reserves the scratch it needs (call at prepare).
+ * @example if (!convNHWCI8Requant(x, 0, zp, w, rq, y, 0, geometry)) slowPath();
+ */
+export function convNHWCI8Requant(x: Int8Array, xOffset: number, aZero: number, packed: PackedI8, rq: PackedRequantI8,
+  y: Int8Array | null, yOffset: number, geometry: ConvGeometry): boolean {
+  const k = activeWasm(), w = wasmBlockOf(packed), g = convOutputSize(geometry, 'convNHWCI8Requant');
+  if (!k || !w || w.owner !== k || !(rq instanceof RequantBlock)) return false;
+  if (!y) { k.reserve(convRqCol(g)); return false; }
+  const block = rq.data.blockFor(k), n = packed.n;
+  if (!block) return false;
+  if (packed.k !== g.kh * g.kw * g.c || rq.n !== n) throw new KernelArgumentError('convNHWCI8Requant', `weights [${n}, ${packed.k}] and ${rq.n} requantization channels do not fit a ${g.kh}x${g.kw}x${g.c} window`);
+  if (!(Number.isInteger(aZero) && aZero >= -128 && aZero <= 127)) throw new KernelArgumentError('convNHWCI8Requant', `aZero must be an integer in [-128, 127], got ${aZero}`);
+  if (!(xOffset >= 0 && xOffset + g.h * g.w * g.c <= x.length)) throw new KernelArgumentError('convNHWCI8Requant', `x of ${x.length} elements has no ${g.h}x${g.w}x${g.c} image at ${xOffset}`);
+  if (!(yOffset >= 0 && yOffset + g.outH * g.outW * n <= y.length)) throw new KernelArgumentError('convNHWCI8Requant', `y of ${y.length} elements has no ${g.outH}x${g.outW}x${n} output at ${yOffset}`);
+  return k.convRq(x, xOffset, aZero, w.block as I8Block, n, block, rq, y, yOffset, g);
 }
 
 /**

@@ -27,15 +27,18 @@ export function stridedCopy(a: NumArray, offset: number, strides: readonly numbe
   const n = out.length;
   if (n === 0) return;
   if (rank === 0) { out[0] = a[offset]; return; }
-  const inner = shape[rank - 1];
+  // a short last dim (NCHW -> NHWC: the channels) is copied with the dim before it, that one innermost
+  const two = rank > 1 && shape[rank - 1] < 16 ? 1 : 0, top = rank - 1 - two;
+  const inner = shape[rank - 1], mid = two ? shape[top] : 1, ms = two ? strides[top] : 0;
   const is = strides[rank - 1];
   const idx = new Array<number>(rank).fill(0);
   let off = offset;
-  for (let o = 0; o < n; o += inner) {
+  for (let o = 0; o < n; o += inner * mid) {
     let p = off;
-    if (is === 1) for (let j = 0; j < inner; j++) out[o + j] = a[p + j];
+    if (two) for (let j = 0; j < inner; j++) for (let i = 0, q = p + j * is; i < mid; i++, q += ms) out[o + i * inner + j] = a[q];
+    else if (is === 1) for (let j = 0; j < inner; j++) out[o + j] = a[p + j];
     else for (let j = 0; j < inner; j++) { out[o + j] = a[p]; p += is; }
-    for (let d = rank - 2; d >= 0; d--) {
+    for (let d = top - 1; d >= 0; d--) {
       idx[d]++;
       off += strides[d];
       if (idx[d] < shape[d]) break;

@@ -6,7 +6,7 @@
  */
 import { BuiltinOp, Conv2DOptions as F } from '../format/schema.js';
 import {
-  convNHWCPacked, reserveConvNHWCPacked, i8LayoutFor, im2colNHWC, matmul, matmulPacked, packB, packI8, packRequantI8, qmatmulI8, qmatmulI8Packed, qmatmulI8PackedRequant,
+  convNHWCPacked, convNHWCI8Requant, reserveConvNHWCPacked, i8LayoutFor, im2colNHWC, matmul, matmulPacked, packB, packI8, packRequantI8, qmatmulI8, qmatmulI8Packed, qmatmulI8PackedRequant,
   type ConvGeometry, type PackedI8, type PackedMatrix, type PackedRequantI8,
 } from '../kernels/index.js';
 import type { LiteOp, OpNode } from './op.js';
@@ -139,6 +139,7 @@ function prepareInt8(node: OpNode, g: Geometry): Int8State {
   const fused = packed && rq.fp32 && (!b || bias)
     ? packed.map((_, gi) => packRequantI8({ bias, scale: rq.scale, zeroPoint: rq.outZp, lo: rq.lo, hi: rq.hi }, g.goc, gi * g.goc))
     : null;
+  if (fused?.[0] && g.groups === 1 && !g.direct) convNHWCI8Requant(new Int8Array(0), 0, 0, packed![0]!, fused[0], null, 0, bandOf(g, 0, g.band).conv);
   return {
     kind: 'i8', g, weights: constData<Int8Array>(w), packed, bias, hasBias: !!b, inZp: xq.zeroPoint, rq,
     // the fused kernel needs no accumulators: they are allocated the first time it declines
@@ -214,8 +215,12 @@ function runInt8(node: OpNode, s: Int8State): void {
     for (let oy0 = 0; oy0 < g.outH; oy0 += g.band) {
       const oy1 = Math.min(g.outH, oy0 + g.band), m = (oy1 - oy0) * g.outW;
       for (let gi = 0; gi < g.groups; gi++) {
-        const a = bandInput(g, xb, s.col, oy0, oy1, s.inZp, gi);
         const yOffset = b * outSize + oy0 * rowOut + gi * n, fused = s.fused?.[gi];
+        if (fused && g.groups === 1 && s.col) {
+          const band = bandOf(g, oy0, oy1);
+          if (convNHWCI8Requant(x, b * inSize + band.rowStart * g.w * g.c, s.inZp, s.packed![0]!, fused, y, yOffset, band.conv)) continue;
+        }
+        const a = bandInput(g, xb, s.col, oy0, oy1, s.inZp, gi);
         if (fused && qmatmulI8PackedRequant(a, s.inZp, s.packed![gi]!, fused, y, m, { yOffset, yStride: g.oc })) continue;
         if (s.acc.length < m * n) s.acc = new Int32Array(g.band * g.outW * g.goc);
         const acc = s.acc;

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import {
-  convOutputSize, depthwiseNHWCI8Requant, freeFused, kernelMemory, packDepthwiseI8, packI8, packRequantI8,
+  convNHWCI8Requant, convOutputSize, depthwiseNHWCI8Requant, freeFused, im2colNHWC, kernelMemory, packDepthwiseI8, packI8, packRequantI8,
   qmatmulI8PackedRequant, setKernelBackend, KernelArgumentError, type ConvGeometry, type RequantI8,
 } from '../../lite-runtime/kernels/index.js';
 import { randI8, rng } from './ref.js';
@@ -103,6 +103,41 @@ const DW: [ConvGeometry, number][] = [
   // more taps than the paired interior path holds (the tap-by-tap path)
   [{ c: 24, h: 19, w: 18, kh: 17, kw: 16, padTop: 2, padLeft: 1, padBottom: 0, padRight: 1 }, 24],
 ];
+
+describe('convNHWCI8Requant (wasm)', () => {
+  const cases: [string, ConvGeometry, number][] = [
+    ['3x3/2 c=3, padded (the first layer of a CNN)', { c: 3, h: 9, w: 11, kh: 3, kw: 3, strideH: 2, strideW: 2, padTop: 0, padLeft: 1, padBottom: 1, padRight: 1 }, 32],
+    ['3x3/1 c=20, padded', { c: 20, h: 6, w: 5, kh: 3, kw: 3, padTop: 1, padLeft: 1, padBottom: 1, padRight: 1 }, 13],
+    ['7x7/2 c=3, dilation 1x2', { c: 3, h: 12, w: 14, kh: 7, kw: 7, strideH: 2, strideW: 2, dilationW: 2, padTop: 3, padLeft: 3, padBottom: 3, padRight: 3 }, 8],
+    ['1x1/2 c=16', { c: 16, h: 7, w: 7, kh: 1, kw: 1, strideH: 2, strideW: 2 }, 5],
+  ];
+  for (const [name, geometry, n] of cases) {
+    it(`${name}: equals im2col + qmatmulI8PackedRequant, in place and copied`, () => {
+      setKernelBackend('wasm');
+      const g = convOutputSize(geometry), k = g.kh * g.kw * g.c, m = g.outH * g.outW, zp = -5;
+      const x = randI8(g.h * g.w * g.c + 4, k + n), w = randI8(n * k, n), rq = randRequant(n, k, true, true, true);
+      const pw = packI8(w, n, k), prq = packRequantI8(rq, n)!;
+      const col = new Int8Array(m * k), want = new Int8Array(m * n);
+      im2colNHWC(x.subarray(4), col, geometry, { padValue: zp });
+      expect(qmatmulI8PackedRequant(col, zp, pw, prq, want, m)).toBe(true);
+      const y = new Int8Array(m * n + 2).fill(99);
+      expect(convNHWCI8Requant(x, 4, zp, pw, prq, y, 2, geometry)).toBe(true);
+      expect(y.subarray(2)).toEqual(want);
+      expect([y[0], y[1]]).toEqual([99, 99]);
+      const r = residents(x, new Int8Array(m * n));
+      expect(convNHWCI8Requant(r.a[0]!, 4, zp, pw, prq, r.a[1]!, 0, geometry)).toBe(true);
+      expect(Int8Array.from(r.a[1]!)).toEqual(want);
+      r.free(); freeFused(prq);
+    });
+  }
+
+  it('refuses weights of another window size, and declines without wasm', () => {
+    const geometry = { c: 4, h: 5, w: 5, kh: 3, kw: 3 }, pw = packI8(randI8(6 * 9, 1), 6, 9), prq = packRequantI8(randRequant(6, 2, true, true), 6)!;
+    expect(() => convNHWCI8Requant(new Int8Array(100), 0, 0, pw, prq, new Int8Array(54), 0, geometry)).toThrow(KernelArgumentError);
+    setKernelBackend('js');
+    expect(convNHWCI8Requant(new Int8Array(100), 0, 0, pw, prq, new Int8Array(54), 0, { ...geometry, c: 1 })).toBe(false);
+  });
+});
 
 describe('depthwiseNHWCI8Requant (wasm)', () => {
   DW.forEach(([geo, oc], idx) => {

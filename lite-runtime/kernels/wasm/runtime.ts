@@ -24,7 +24,7 @@ interface KernelExports {
   dwSetGeometry(h: number, w: number, c: number, kh: number, kw: number, sh: number, sw: number,
     pt: number, pl: number, dh: number, dw: number, oh: number, ow: number): void;
   dwF32(x: number, w: number, bias: number, y: number): void;
-  im2colF32(x: number, col: number): void;
+  im2col(x: number, col: number, es: number, fill: number): void;
   maxPool(x: number, y: number, int8: number, lo: number, hi: number, empty: number): void;
   packedSize(k: number, n: number): number;
   rqSet(rq: number, n8: number, zp: number, lo: number, hi: number): void;
@@ -248,6 +248,31 @@ export class WasmKernels {
   }
 
   /**
+   * Int8 convolution of one image with fused requantization: im2col of x[xOff..] [h, w, c]
+   * (geometry g, padding aZero) in the scratch area, then the fused GEMM with b from packI8 into
+   * y[yOff..] [outH*outW, n]. In place when x and y live in this memory; false when the scratch cannot grow now.
+   */
+  convRq(x: Int8Array, xOff: number, aZero: number, b: I8Block, n: number, rq: WasmBlock, r: RequantArgs,
+    y: Int8Array, yOff: number, g: ResolvedConv): boolean {
+    const m = g.outH * g.outW, k = g.kh * g.kw * g.c, nx = g.h * g.w * g.c, ny = m * n;
+    let px = this.resident(x);
+    const py = this.resident(y), col = convRqCol(g), xBytes = px < 0 ? align64(nx + OVERREAD) : 0;
+    let base: number;
+    try { base = this.scratchArea(col + xBytes + (py < 0 ? ny + OVERREAD : 0)); } catch (e) {
+      if (e instanceof RangeError) return false;
+      throw e;
+    }
+    const mem = this.bytes();
+    if (px < 0) { px = base + col; mem.set(new Uint8Array(x.buffer, x.byteOffset + xOff, nx), px); } else px += xOff;
+    const out = py < 0 ? base + col + xBytes : py + yOff;
+    this.setGeometry(g);
+    this.exports.im2col(px, base, 1, aZero);
+    this.runQgemmRq(base, k, aZero, b, pad8(k), n, rq, r, out, n, m);
+    if (py < 0) new Uint8Array(y.buffer, y.byteOffset + yOff, ny).set(mem.subarray(out, out + ny));
+    return true;
+  }
+
+  /**
    * Int8 depthwise NHWC with fused requantization: x[xOff..] [h, w, c] into y[yOff..]
    * [outH, outW, oc], oc == c or c == 1; w16 from packDepthwise, rq from packRequant.
    * In place when x and y live in this memory; false when the scratch cannot grow now.
@@ -296,10 +321,15 @@ export class WasmKernels {
     c.set(this.f32(pc, m * n));
   }
 
-  /** Reserves the scratch of a one-row product with a packed [k, n] matrix (the batch-1 path) while growth is allowed. */
-  private reserveRows(k: number, n: number, elem: number, extra: number): void {
+  /** Reserves a scratch area of `bytes` while growth is allowed (at prepare: a run cannot grow the memory). */
+  reserve(bytes: number): void {
     if (this.heap.frozen > 0) return;
-    try { this.scratchArea(align64(k * elem + OVERREAD) + align64(n * 4) * 2 + extra); } catch (e) { if (!(e instanceof RangeError)) throw e; }
+    try { this.scratchArea(bytes); } catch (e) { if (!(e instanceof RangeError)) throw e; }
+  }
+
+  /** Reserves the scratch of a one-row product with a packed [k, n] matrix (the batch-1 path). */
+  private reserveRows(k: number, n: number, elem: number, extra: number): void {
+    this.reserve(align64(k * elem + OVERREAD) + align64(n * 4) * 2 + extra);
   }
 
   /** Packs B into a resident block (the raw copy goes in a temporary block, not the scratch area). */
@@ -397,13 +427,12 @@ export class WasmKernels {
   /** Scratch parts of convPacked: copied x, im2col, copied y, bias, GEMM work (bytes). */
   private convSizes(g: ResolvedConv, n: number, xIn: boolean, yIn: boolean): number[] {
     const m = g.outH * g.outW;
-    return [xIn ? 0 : g.h * g.w * g.c, m * g.kh * g.kw * g.c, yIn ? 0 : m * n, n, this.workFloats].map((v) => align64(v * 4));
+    return [xIn ? 0 : g.h * g.w * g.c, m * g.kh * g.kw * g.c + OVERREAD / 4, yIn ? 0 : m * n, n, this.workFloats].map((v) => align64(v * 4));
   }
 
   /** Reserves the scratch convPacked needs with x and y in place (at prepare, while growth is allowed). */
   reserveConv(g: ResolvedConv, n: number): void {
-    if (this.heap.frozen > 0) return;
-    try { this.scratchArea(this.convSizes(g, n, true, true).reduce((a, b) => a + b, 0)); } catch (e) { if (!(e instanceof RangeError)) throw e; }
+    this.reserve(this.convSizes(g, n, true, true).reduce((a, b) => a + b, 0));
   }
 
   /**
@@ -432,7 +461,7 @@ export class WasmKernels {
     if (bias) this.putF32(pbias, bias, n);
     const ex = this.exports;
     this.setGeometry(g);
-    ex.im2colF32(px, pcol);
+    ex.im2col(px, pcol, 4, 0);
     ex.initRows(py, n, m, n, bias ? pbias : 0);
     // short rows (k within one K block) are read in place; longer ones are packed per block
     if (k <= this.kb) ex.gemmRows(pcol, k, packed.off, py, n, m, k, n, work);
@@ -545,6 +574,11 @@ export class WasmKernels {
     this.exports.dwSetGeometry(g.h, g.w, g.c, g.kh, g.kw, g.strideH, g.strideW, g.padTop, g.padLeft,
       g.dilationH, g.dilationW, g.outH, g.outW);
   }
+}
+
+/** Scratch bytes of convRq's im2col (x and y in place). */
+export function convRqCol(g: ResolvedConv): number {
+  return align64(g.outH * g.outW * g.kh * g.kw * g.c + OVERREAD);
 }
 
 /** Byte offset of the zero-point-folded bias in a depthwise block (after the int16 taps). */

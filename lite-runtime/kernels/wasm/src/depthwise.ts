@@ -9,7 +9,7 @@ import { madd } from './madd';
 // Geometry, set by dwSetGeometry before a run (keeps call signatures short).
 export let H = 0, W = 0, C = 0, KH = 0, KW = 0, SH = 1, SW = 1, PT = 0, PL = 0, DH = 1, DW = 1, OH = 0, OW = 0;
 
-/** Sets the geometry used by dwF32, im2colF32 and maxPool. */
+/** Sets the geometry used by dwF32, im2col and maxPool. */
 export function dwSetGeometry(h: i32, w: i32, c: i32, kh: i32, kw: i32, sh: i32, sw: i32,
   pt: i32, pl: i32, dh: i32, dw: i32, oh: i32, ow: i32): void {
   H = h; W = w; C = c; KH = kh; KW = kw; SH = sh; SW = sw; PT = pt; PL = pl; DH = dh; DW = dw; OH = oh; OW = ow;
@@ -79,20 +79,22 @@ export function dwF32(x: usize, w: usize, bias: usize, y: usize): void {
   }
 }
 
-// Copies n bytes (a multiple of 4) from src to dst, 16 at a time then 4.
-@inline function copyWords(dst: usize, src: usize, n: usize): void {
+// Copies n bytes from src to dst 16 at a time: up to 15 bytes past dst + n are written
+// (the next copy overwrites them; the caller keeps 16 bytes after the last row) and read past src + n.
+@inline function copyBytes(dst: usize, src: usize, n: usize): void {
   let i: usize = 0;
-  for (; i + 16 <= n; i += 16) v128.store(dst + i, v128.load(src + i));
-  for (; i < n; i += 4) store<u32>(dst + i, load<u32>(src + i));
+  do { v128.store(dst + i, v128.load(src + i)); i += 16; } while (i < n);
 }
 
 /**
- * im2col, NHWC float32, all channels, with the geometry of dwSetGeometry:
- * col [OH*OW][KH*KW*C] (taps in (ky, kx, c) order, TFLite's OHWI filter rows), zeros
- * where a tap is in the padding. Window rows inside the image copy as one run.
+ * im2col, NHWC, all channels, es-byte elements (4: float32, 1: int8), with the geometry
+ * of dwSetGeometry: col [OH*OW][KH*KW*C] (taps in (ky, kx, c) order, TFLite's OHWI filter
+ * rows), bytes `fill` (0, or the int8 zero point) where a tap is in the padding. Window rows
+ * inside the image copy as one run. Writes up to 16 bytes past the end of col.
  */
-export function im2colF32(x: usize, col: usize): void {
-  const cb = <usize>C << 2, runBytes = <usize>(KW * C) << 2;
+export function im2col(x: usize, col: usize, es: i32, fill: i32): void {
+  const cb = <usize>(C * es), runBytes = <usize>KW * cb;
+  const f = <u8>fill;
   let o = col;
   for (let oy = 0; oy < OH; oy++) {
     for (let ox = 0; ox < OW; ox++) {
@@ -100,12 +102,12 @@ export function im2colF32(x: usize, col: usize): void {
       const rowInside = DW == 1 && ix0 >= 0 && ix0 + KW <= W;
       for (let ky = 0; ky < KH; ky++) {
         const iy = oy * SH + ky * DH - PT;
-        if (<u32>iy >= <u32>H) { memory.fill(o, 0, <usize>KW * cb); o += <usize>KW * cb; continue; }
-        if (rowInside) { copyWords(o, x + (<usize>(iy * W + ix0) * cb), runBytes); o += runBytes; continue; }
+        if (<u32>iy >= <u32>H) { memory.fill(o, f, runBytes); o += runBytes; continue; }
+        if (rowInside) { copyBytes(o, x + <usize>(iy * W + ix0) * cb, runBytes); o += runBytes; continue; }
         for (let kx = 0; kx < KW; kx++, o += cb) {
           const ix = ix0 + kx * DW;
-          if (<u32>ix >= <u32>W) memory.fill(o, 0, cb);
-          else copyWords(o, x + (<usize>(iy * W + ix) * cb), cb);
+          if (<u32>ix >= <u32>W) memory.fill(o, f, cb);
+          else copyBytes(o, x + <usize>(iy * W + ix) * cb, cb);
         }
       }
     }

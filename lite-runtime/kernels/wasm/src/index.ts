@@ -2,6 +2,6 @@
 // scripts/build-wasm.mjs into a SIMD128 build and a relaxed-SIMD (FMA) build.
 export { KB, packedSize, packB, gemm, gemmRows, initRows, activate } from './gemm';
 export { qgemm, padRows, rowSums, packPairs } from './qgemm';
-export { dwSetGeometry, dwF32, im2colF32, maxPool } from './depthwise';
+export { dwSetGeometry, dwF32, im2col, maxPool } from './depthwise';
 export { rqSet, qgemmRq, qgemmBc, dwI8Rq } from './qfused';
 export { qaddI8, qmulI8 } from './qelementwise';
