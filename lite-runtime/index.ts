@@ -19,6 +19,7 @@ import { Interpreter, type OpProfile, type SubgraphRunner } from './interpreter.
 import type { LiteDType, LiteOp, TypedArray } from './ops/op.js';
 import type { Backend } from './backends/backend.js';
 import { cpuPlan, estimateMacs, type BackendPlan } from './backends/plan.js';
+import { loadOps } from './ops/resolver.js';
 import type { GpuExecutor, GpuInput, GpuSession, GpuTensor } from './backends/webgpu/index.js';
 
 export { TgliteError } from './errors.js';
@@ -160,6 +161,7 @@ export async function loadModel(bytes: ArrayBuffer | ArrayBufferView, opts: Load
   else throw new InputError('loadModel expects the model bytes as an ArrayBuffer or Uint8Array');
   const limits = opts.maxTensorBytes === undefined ? {} : { maxTensorBytes: opts.maxTensorBytes };
   const def = parseModel(u8, limits);
+  await loadOps(def.opCodes.map((c) => c.code)); // the model's recurrent and control-flow ops, chunks of their own
   const want = opts.backend ?? 'cpu';
   let backend = await createBackend(want === 'webgpu' ? 'cpu' : want, opts.wasmModule ? { wasmModule: opts.wasmModule } : {});
   const gpu = await pickGpu(want, opts, estimateMacs(def));

@@ -24,7 +24,6 @@ import { copyData, elemBytes, emptyTyped, numElements, typedView } from './forma
 import type { LiteDType, LiteOp, OpNode, OptionsTable, Quantization, RtTensor, TypedArray } from './ops/op.js';
 import { planArena, type PlanItem } from './planner.js';
 import { BuiltinOp } from './format/schema.js';
-import { MAX_WHILE_ITERATIONS } from './ops/while.js';
 import { handleBytes, releaseHandles } from './kernels/index.js';
 import { requantMode, setRequantMode, type RequantMode } from './ops/util/requant.js';
 
@@ -122,7 +121,7 @@ class Node implements OpNode {
     readonly intermediates: ReadonlyArray<RtTensor> = [],
   ) {}
 
-  get maxLoopIterations(): number {
+  get maxLoopIterations(): number | undefined {
     return this.owner.maxLoopIterations;
   }
 
@@ -425,7 +424,8 @@ export interface OpProfile {
 export class Interpreter {
   readonly maxArenaBytes: number;
   readonly maxTensorBytes: number;
-  readonly maxLoopIterations: number;
+  /** WHILE's iteration limit (undefined: the op's default). */
+  readonly maxLoopIterations: number | undefined;
   /** The int8 requantization arithmetic its ops prepare with. */
   readonly requant: RequantMode;
   private readonly runners: (SubgraphRunner | null)[];
@@ -435,7 +435,7 @@ export class Interpreter {
   constructor(readonly model: ModelDef, readonly backend: Backend, opts: InterpreterOptions = {}) {
     this.maxArenaBytes = opts.maxArenaBytes ?? 1 << 30;
     this.maxTensorBytes = opts.maxTensorBytes ?? 1 << 30;
-    this.maxLoopIterations = opts.maxLoopIterations ?? MAX_WHILE_ITERATIONS;
+    this.maxLoopIterations = opts.maxLoopIterations;
     this.requant = opts.requant ?? requantMode(); // an unknown one fails at prepare (setRequantMode checks it)
     checkSupported(model, backend);
     this.runners = model.subgraphs.map(() => null);

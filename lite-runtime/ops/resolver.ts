@@ -1,6 +1,8 @@
 /**
  * The CPU op resolver: builtin code -> `LiteOp`. Each op is one file in this folder
- * exporting one `LiteOp`; add it to `ALL_OPS` below (one import, one entry).
+ * exporting one `LiteOp`; add it to `ALL_OPS` below (one import, one entry), or, when few models
+ * use it, to `LAZY_OPS` and a lazy-*.ts chunk: `loadOps` (called by `loadModel`) imports the chunk
+ * only for models that contain the op, so the runtime's main bundle does not carry it.
  *
  * Ops the real models in test/fixtures/tflite-micro use (subgraph 0, dtypes in -> out), do these first:
  * - hello_world_float: FULLY_CONNECTED v1 x3 (float32 [1,1] -> [1,16] -> [1,16] -> [1,1], fused RELU).
@@ -20,6 +22,7 @@
  * ```
  */
 import type { LiteOp } from './op.js';
+import { BuiltinOp, type BuiltinOpName } from '../format/schema.js';
 import { ADD } from './add.js';
 import { AVERAGE_POOL_2D } from './average_pool_2d.js';
 import { CONV_2D } from './conv_2d.js';
@@ -30,7 +33,6 @@ import { EXP } from './exp.js';
 import { FULLY_CONNECTED } from './fully_connected.js';
 import { GELU } from './gelu.js';
 import { HARD_SWISH } from './hard_swish.js';
-import { IF } from './if.js';
 import { LEAKY_RELU } from './leaky_relu.js';
 import { LOGISTIC } from './logistic.js';
 import { MAXIMUM } from './maximum.js';
@@ -45,9 +47,7 @@ import { RSQRT } from './rsqrt.js';
 import { SOFTMAX } from './softmax.js';
 import { SQRT } from './sqrt.js';
 import { SUB } from './sub.js';
-import { SVDF } from './svdf.js';
 import { TANH } from './tanh.js';
-import { WHILE } from './while.js';
 import { SQUEEZE } from './squeeze.js';
 import { EXPAND_DIMS } from './expand_dims.js';
 import { TRANSPOSE } from './transpose.js';
@@ -66,7 +66,6 @@ import { LOG_SOFTMAX } from './log_softmax.js';
 import { L2_NORMALIZATION } from './l2_normalization.js';
 import { BATCH_MATMUL } from './batch_matmul.js';
 import { TRANSPOSE_CONV } from './transpose_conv.js';
-import { UNIDIRECTIONAL_SEQUENCE_LSTM } from './unidirectional_sequence_lstm.js';
 import { NEG } from './neg.js';
 import { ABS } from './abs.js';
 import { SQUARE } from './square.js';
@@ -117,7 +116,7 @@ import { CUMSUM } from './cumsum.js';
 import { SPACE_TO_BATCH_ND } from './space_to_batch_nd.js';
 import { BATCH_TO_SPACE_ND } from './batch_to_space_nd.js';
 
-/** Every op the CPU backend implements (one line each, new ops at the end; op files export the op's TFLite name). */
+/** The ops the CPU backend loads with the runtime (one line each, new ops at the end; op files export the op's TFLite name). */
 export const ALL_OPS: ReadonlyArray<LiteOp> = [
   ADD,
   AVERAGE_POOL_2D,
@@ -129,7 +128,6 @@ export const ALL_OPS: ReadonlyArray<LiteOp> = [
   FULLY_CONNECTED,
   GELU,
   HARD_SWISH,
-  IF,
   LEAKY_RELU,
   LOGISTIC,
   MAXIMUM,
@@ -144,9 +142,7 @@ export const ALL_OPS: ReadonlyArray<LiteOp> = [
   SOFTMAX,
   SQRT,
   SUB,
-  SVDF,
   TANH,
-  WHILE,
   SQUEEZE,
   EXPAND_DIMS,
   TRANSPOSE,
@@ -165,7 +161,6 @@ export const ALL_OPS: ReadonlyArray<LiteOp> = [
   L2_NORMALIZATION,
   BATCH_MATMUL,
   TRANSPOSE_CONV,
-  UNIDIRECTIONAL_SEQUENCE_LSTM,
   NEG,
   ABS,
   SQUARE,
@@ -217,10 +212,43 @@ export const ALL_OPS: ReadonlyArray<LiteOp> = [
   BATCH_TO_SPACE_ND,
 ];
 
+/** An op of the CPU backend kept out of the runtime's main bundle: `load` imports its chunk. */
+export interface LazyOp {
+  readonly code: number;
+  readonly name: string;
+  load(): Promise<LiteOp>;
+}
+
+/**
+ * Ops few models use, in two chunks (recurrent, control flow) that `loadOps` imports for the models
+ * that contain one of them.
+ */
+export const LAZY_OPS: ReadonlyArray<LazyOp> = [
+  lazy('SVDF', async () => (await import('./lazy-recurrent.js')).SVDF),
+  lazy('UNIDIRECTIONAL_SEQUENCE_LSTM', async () => (await import('./lazy-recurrent.js')).UNIDIRECTIONAL_SEQUENCE_LSTM),
+  lazy('WHILE', async () => (await import('./lazy-control-flow.js')).WHILE),
+  lazy('IF', async () => (await import('./lazy-control-flow.js')).IF),
+];
+
+function lazy(name: BuiltinOpName, load: () => Promise<LiteOp>): LazyOp {
+  return { code: BuiltinOp[name], name, load };
+}
+
 const BY_CODE = new Map<number, LiteOp>();
 for (const op of ALL_OPS) BY_CODE.set(op.code, op);
 
-/** The CPU op for a builtin code, or undefined when the runtime lacks it. */
+/** The CPU op for a builtin code, or undefined when the runtime lacks it or it is a lazy op not yet loaded by `loadOps`. */
 export function resolveOp(code: number): LiteOp | undefined {
   return BY_CODE.get(code);
+}
+
+/**
+ * Imports the lazy ops among `codes` (a model's builtin codes) once, so `resolveOp` finds them.
+ * @example await loadOps(parseModel(bytes).opCodes.map((c) => c.code));
+ */
+export async function loadOps(codes: Iterable<number>): Promise<void> {
+  const wanted = new Set(codes);
+  await Promise.all(LAZY_OPS.filter((l) => wanted.has(l.code) && !BY_CODE.has(l.code)).map(async (l) => {
+    BY_CODE.set(l.code, await l.load());
+  }));
 }
