@@ -196,7 +196,7 @@ export async function runOursLstm(c: LstmCase): Promise<Int8Array> {
 async function main(): Promise<void> {
   const fixture = process.argv.includes('--fixture');
   const seed = Number(argOf('--seed') ?? (fixture ? 909 : 1));
-  const cases = makeLstmCases(seed, Number(argOf('--cases') ?? (fixture ? 40 : 60)));
+  const cases = makeLstmCases(seed, Number(argOf('--cases') ?? (fixture ? 32 : 60)));
   const ref = await openReference(argOf('--ref'));
   let bad = 0, elems = 0;
   const stored: unknown[] = [];
