@@ -44,6 +44,12 @@ export interface ImportResult {
  */
 export const MAX_OPSET = 22;
 
+/**
+ * Below opset 11 only models made of these ops are read: each op with the opset since which its
+ * definition is the one its rule reads (unchanged up to MAX_OPSET).
+ */
+const OLD_OPSET_OPS: Readonly<Record<string, number>> = { Not: 1, And: 7, Or: 7, Xor: 7, Shrink: 9 };
+
 /** Folded results above this many elements stay nodes. */
 const MAX_FOLD = 1 << 20;
 
@@ -72,7 +78,8 @@ export function importOnnx(bytes: Uint8Array, opts: ImportOptions = {}): ImportR
   const model = decodeOnnx(bytes);
   const main = (model.opset_import ?? []).find((o) => !o.domain || o.domain === 'ai.onnx');
   const opset = Number(main?.version ?? 0);
-  if (opset < 11 || opset > MAX_OPSET) throw new OnnxFormatError(`ONNX opset ${opset || '(none)'} is not supported (11 to ${MAX_OPSET})`);
+  const old = opset < 11 && opset > 0 && (model.graph?.node ?? []).every((n) => (OLD_OPSET_OPS[n.op_type ?? ''] ?? 99) <= opset);
+  if ((opset < 11 && !old) || opset > MAX_OPSET) throw new OnnxFormatError(`ONNX opset ${opset || '(none)'} is not supported (11 to ${MAX_OPSET})`);
   const gm = model.graph!;
   const graph = new Graph();
   const values = new Map<string, Value>();

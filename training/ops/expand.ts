@@ -46,4 +46,5 @@ export function expand(x: Tensor, shape: Shape): Tensor {
 // Converter traits: the TFLite lowering and the ONNX types each op imports from (ops/convert-traits.ts).
 import { withTraits } from './convert-traits.js';
 import { EXPAND_IMPORT, EXPAND_TFLITE } from './convert/shape.js';
-withTraits(EXPAND, { tflite: EXPAND_TFLITE, onnxImport: { Expand: EXPAND_IMPORT } });
+import { TILE_IMPORT } from './convert/composite-import.js';
+withTraits(EXPAND, { tflite: EXPAND_TFLITE, onnxImport: { Expand: EXPAND_IMPORT, Tile: TILE_IMPORT } });

@@ -53,4 +53,5 @@ export function transpose(x: Tensor, dim0: number, dim1: number): Tensor {
 // Converter traits: the TFLite lowering and the ONNX types each op imports from (ops/convert-traits.ts).
 import { withTraits } from './convert-traits.js';
 import { PERMUTE_TFLITE, TRANSPOSE_IMPORT } from './convert/shape.js';
-withTraits(PERMUTE, { tflite: PERMUTE_TFLITE, onnxImport: { Transpose: TRANSPOSE_IMPORT } });
+import { DEPTH_TO_SPACE_IMPORT, SPACE_TO_DEPTH_IMPORT } from './convert/composite-import.js';
+withTraits(PERMUTE, { tflite: PERMUTE_TFLITE, onnxImport: { Transpose: TRANSPOSE_IMPORT, DepthToSpace: DEPTH_TO_SPACE_IMPORT, SpaceToDepth: SPACE_TO_DEPTH_IMPORT } });

@@ -61,4 +61,5 @@ export function sum(x: Tensor, dim?: number | readonly number[], keepdim = false
 // Converter traits: the TFLite lowering and the ONNX types each op imports from (ops/convert-traits.ts).
 import { withTraits } from './convert-traits.js';
 import { reduce, reduceImport } from './convert/shape.js';
-withTraits(SUM, { tflite: reduce('SUM'), onnxImport: { ReduceSum: reduceImport('sum') } });
+import { REDUCE_COMPOSITES } from './convert/composite-import.js';
+withTraits(SUM, { tflite: reduce('SUM'), onnxImport: { ReduceSum: reduceImport('sum'), ...REDUCE_COMPOSITES } });

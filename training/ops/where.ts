@@ -48,4 +48,8 @@ export function where(cond: Tensor, a: TensorLike, b: TensorLike): Tensor {
 import { withTraits } from './convert-traits.js';
 import { onnx } from './convert/elementwise.js';
 import { WHERE_TFLITE } from './convert/shape.js';
-withTraits(WHERE, { tflite: WHERE_TFLITE, onnxImport: onnx('Where', 'where') });
+import { LOGICAL_IMPORTS, ONE_HOT_IMPORT, SHRINK_IMPORT, THRESHOLDED_RELU_IMPORT } from './convert/composite-import.js';
+withTraits(WHERE, {
+  tflite: WHERE_TFLITE,
+  onnxImport: { ...onnx('Where', 'where'), And: LOGICAL_IMPORTS.And, Or: LOGICAL_IMPORTS.Or, Shrink: SHRINK_IMPORT, ThresholdedRelu: THRESHOLDED_RELU_IMPORT, OneHot: ONE_HOT_IMPORT },
+});

@@ -25,7 +25,8 @@ export const RESHAPE_TFLITE: TfliteLowering = {
     // a layout that only moves size-1 dims already holds the logical order: read it as it is
     const p = ctx.layoutOf(0);
     const src = sameMemoryOrder(x.shape, p, identity(p.length)) ? ctx.input(0, p) : ctx.input(0);
-    ctx.emit('RESHAPE', [src, i32(ctx, 'shape', o)], [ctx.output(0)], { new_shape: [...o] });
+    // to a scalar: new_shape alone (a rank-0 shape tensor has no bytes, which a .tflite reads as "no data")
+    ctx.emit('RESHAPE', o.length ? [src, i32(ctx, 'shape', o)] : [src], [ctx.output(0)], { new_shape: [...o] });
   },
 };
 

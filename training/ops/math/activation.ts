@@ -208,13 +208,14 @@ export function hardsigmoid(x: Tensor): Tensor {
 
 // Converter traits: the TFLite lowering and the ONNX types each op imports from (ops/convert-traits.ts).
 import { withTraits } from '../convert-traits.js';
+import { PRELU_IMPORT } from '../convert/composite-import.js';
 import { builtin, chain, composite, eluLike, ERF_TFLITE, HARDSIGMOID_IMPORT, onnx, SILU_TFLITE, SOFTPLUS_TFLITE } from '../convert/elementwise.js';
 withTraits(ERF, { tflite: ERF_TFLITE, onnxImport: onnx('Erf', 'erf') });
 const ELU_ONE = composite((b) => b.out('ELU', [b.x()]));
 const ELU_ALPHA = eluLike((n) => n.attrs.alpha as number);
 withTraits(LEAKY_RELU, {
   tflite: builtin('LEAKY_RELU', false, (n) => ({ alpha: n.attrs.negativeSlope as number })),
-  onnxImport: { LeakyRelu: (c) => c.op('leakyRelu', [c.input(0)], { negativeSlope: c.attr('alpha', 0.01) }) },
+  onnxImport: { LeakyRelu: (c) => c.op('leakyRelu', [c.input(0)], { negativeSlope: c.attr('alpha', 0.01) }), PRelu: PRELU_IMPORT },
 });
 withTraits(ELU, {
   // TFLite ELU has alpha 1; another alpha: relu(x) + alpha min(ELU(x), 0)

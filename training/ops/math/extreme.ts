@@ -188,10 +188,11 @@ export function argmin(x: Tensor, dim?: number, keepdim = false): Tensor {
 // Converter traits: the TFLite lowering and the ONNX types each op imports from (ops/convert-traits.ts).
 import { withTraits } from '../convert-traits.js';
 import { argImport, argReduce, reduce, reduceImport } from '../convert/shape.js';
+import { HARDMAX_IMPORT } from '../convert/composite-import.js';
 withTraits(AMAX, {
   tflite: reduce('REDUCE_MAX'),
   onnxImport: { ReduceMax: reduceImport('amax'), GlobalMaxPool: (c) => c.op('amax', [c.input(0)], { dims: c.input(0).shape.map((_, i) => i).slice(2), keepdim: true }) },
 });
 withTraits(AMIN, { tflite: reduce('REDUCE_MIN'), onnxImport: { ReduceMin: reduceImport('amin') } });
-withTraits(ARGMAX, { tflite: argReduce('ARG_MAX'), onnxImport: { ArgMax: argImport('argmax') } });
+withTraits(ARGMAX, { tflite: argReduce('ARG_MAX'), onnxImport: { ArgMax: argImport('argmax'), Hardmax: HARDMAX_IMPORT } });
 withTraits(ARGMIN, { tflite: argReduce('ARG_MIN'), onnxImport: { ArgMin: argImport('argmin') } });

@@ -40,4 +40,8 @@ export function mean(x: Tensor, dim?: Dims, keepdim = false): Tensor {
 // Converter traits: the TFLite lowering and the ONNX types each op imports from (ops/convert-traits.ts).
 import { withTraits } from '../convert-traits.js';
 import { reduce, reduceImport } from '../convert/shape.js';
-withTraits(MEAN, { tflite: reduce('MEAN'), onnxImport: { ReduceMean: reduceImport('mean') } });
+import { GROUP_NORM_IMPORT, INSTANCE_NORM_IMPORT, MVN_IMPORT } from '../convert/composite-import.js';
+withTraits(MEAN, {
+  tflite: reduce('MEAN'),
+  onnxImport: { ReduceMean: reduceImport('mean'), InstanceNormalization: INSTANCE_NORM_IMPORT, GroupNormalization: GROUP_NORM_IMPORT, MeanVarianceNormalization: MVN_IMPORT },
+});

@@ -1,0 +1,265 @@
+/**
+ * ONNX ops imported as short compositions of table ops (each lowered to TFLite builtins):
+ * reductions with a transform (ReduceL1, ReduceL2, ReduceSumSquare, ReduceLogSum,
+ * ReduceLogSumExp), Mean, logical ops on bool, hyperbolic functions, PRelu, ThresholdedRelu,
+ * Shrink, IsNaN/IsInf, Hardmax, DepthToSpace/SpaceToDepth, Tile, InstanceNormalization,
+ * GroupNormalization, MeanVarianceNormalization, LRN, GatherElements and OneHot with constant
+ * indices. The rules sit on the op definitions they build on (their `onnxImport` fields).
+ */
+import type { Value } from '../../graph/ir.js';
+import type { OnnxImportContext, OnnxImporter } from '../convert-traits.js';
+import { identity } from './perm.js';
+
+const prod = (s: readonly number[]) => s.reduce((a, b) => a * b, 1);
+
+/** ReduceX axes as the reduce rules read them (attribute before opset 18, input from 18). */
+function reduceAxes(c: OnnxImportContext, x: Value): number[] | null {
+  const rank = x.shape.length;
+  const raw = c.opset >= 18 ? (c.has(1) ? c.ints(1) : null) : c.attr<readonly number[] | undefined>('axes', undefined) ?? null;
+  if (raw === null || raw.length === 0) return c.attr('noop_with_empty_axes', 0) === 1 ? null : identity(rank);
+  return [...new Set(raw.map((a) => (a < 0 ? a + rank : a)))].sort((a, b) => a - b);
+}
+
+/** A reduction `red` of `pre(x)`, then `post`: ReduceL1 = sum(|x|) and the like. */
+function reduceWith(red: string, pre: (c: OnnxImportContext, x: Value) => Value, post: (c: OnnxImportContext, y: Value) => Value): OnnxImporter {
+  return (c) => {
+    const x = c.input(0);
+    const dims = reduceAxes(c, x);
+    if (dims === null) return post(c, pre(c, x));
+    if (dims.some((d) => x.shape[d] === 0)) return c.unsupported(`reduction over an empty dim of [${x.shape.join(', ')}]`);
+    return post(c, c.op(red, [pre(c, x)], { dims, keepdim: c.attr('keepdims', 1) === 1 }));
+  };
+}
+
+const same = (_c: OnnxImportContext, v: Value) => v;
+const square = (c: OnnxImportContext, v: Value) => c.op('mul', [v, v]);
+
+export const REDUCE_COMPOSITES: Record<string, OnnxImporter> = {
+  ReduceL1: reduceWith('sum', (c, x) => c.op('abs', [x]), same),
+  ReduceL2: reduceWith('sum', square, (c, y) => c.op('sqrt', [y])),
+  ReduceSumSquare: reduceWith('sum', square, same),
+  ReduceLogSum: reduceWith('sum', same, (c, y) => c.op('log', [y])),
+  // log(sum(exp(x - max))) + max: finite for large x
+  ReduceLogSumExp: (c) => {
+    const x = c.input(0);
+    const dims = reduceAxes(c, x) ?? [];
+    if (!dims.length) return x;
+    if (dims.some((d) => x.shape[d] === 0)) return c.unsupported(`reduction over an empty dim of [${x.shape.join(', ')}]`);
+    const keepdim = c.attr('keepdims', 1) === 1;
+    const m = c.op('amax', [x], { dims, keepdim: true });
+    const s = c.op('log', [c.op('sum', [c.op('exp', [c.op('sub', [x, m])])], { dims, keepdim: true })]);
+    const y = c.op('add', [s, m]);
+    return keepdim ? y : c.op('reshape', [y], { shape: x.shape.filter((_, i) => !dims.includes(i)) });
+  },
+};
+
+/** Mean of its inputs (broadcast). */
+export const MEAN_IMPORT: OnnxImporter = (c) => {
+  let acc = c.input(0);
+  for (let i = 1; i < c.inputCount; i++) acc = c.op('add', [acc, c.input(i)]);
+  return c.inputCount === 1 ? acc : c.op('div', [acc, c.f32(c.inputCount)]);
+};
+
+const boolConst = (c: OnnxImportContext, v: boolean) => c.constantValue([], 'bool', Uint8Array.of(v ? 1 : 0));
+
+export const LOGICAL_IMPORTS: Record<string, OnnxImporter> = {
+  And: (c) => c.op('where', [c.input(0), c.input(1), boolConst(c, false)]),
+  Or: (c) => c.op('where', [c.input(0), boolConst(c, true), c.input(1)]),
+  Xor: (c) => c.op('ne', [c.input(0), c.input(1)]),
+  Not: (c) => c.op('eq', [c.input(0), boolConst(c, false)]),
+};
+
+export const HYPERBOLIC_IMPORTS: Record<string, OnnxImporter> = {
+  Sinh: (c) => { const x = c.input(0); return c.op('mul', [c.op('sub', [c.op('exp', [x]), c.op('exp', [c.op('neg', [x])])]), c.f32(0.5)]); },
+  Cosh: (c) => { const x = c.input(0); return c.op('mul', [c.op('add', [c.op('exp', [x]), c.op('exp', [c.op('neg', [x])])]), c.f32(0.5)]); },
+  Tan: (c) => { const x = c.input(0); return c.op('div', [c.op('sin', [x]), c.op('cos', [x])]); },
+  // log(x + sqrt(x^2 + 1)), log(x + sqrt(x^2 - 1)), log((1 + x) / (1 - x)) / 2
+  Asinh: (c) => { const x = c.input(0); return c.op('log', [c.op('add', [x, c.op('sqrt', [c.op('add', [c.op('mul', [x, x]), c.f32(1)])])])]); },
+  Acosh: (c) => { const x = c.input(0); return c.op('log', [c.op('add', [x, c.op('sqrt', [c.op('sub', [c.op('mul', [x, x]), c.f32(1)])])])]); },
+  Atanh: (c) => {
+    const x = c.input(0);
+    return c.op('mul', [c.op('log', [c.op('div', [c.op('add', [c.f32(1), x]), c.op('sub', [c.f32(1), x])])]), c.f32(0.5)]);
+  },
+};
+
+export const PRELU_IMPORT: OnnxImporter = (c) => {
+  const x = c.input(0), slope = c.input(1);
+  return c.op('add', [c.op('relu', [x]), c.op('mul', [slope, c.op('minimum', [x, c.f32(0)])])]);
+};
+
+const zeroLike = (c: OnnxImportContext, v: Value) => (v.dtype === 'float32' ? c.f32(0) : c.constantValue([], v.dtype, v.dtype === 'bool' ? new Uint8Array(1) : new Int32Array(1)));
+
+export const THRESHOLDED_RELU_IMPORT: OnnxImporter = (c) => {
+  const x = c.input(0);
+  return c.op('where', [c.op('gt', [x, c.f32(c.attr('alpha', 1))]), x, c.f32(0)]);
+};
+
+/** Shrink: x + bias below -lambd, x - bias above lambd, 0 between. */
+export const SHRINK_IMPORT: OnnxImporter = (c) => {
+  const x = c.input(0);
+  if (x.dtype !== 'float32') return c.unsupported(`Shrink of ${x.dtype}`);
+  const lambd = c.attr('lambd', 0.5), bias = c.attr('bias', 0);
+  const hi = c.op('where', [c.op('gt', [x, c.f32(lambd)]), c.op('sub', [x, c.f32(bias)]), c.f32(0)]);
+  return c.op('where', [c.op('lt', [x, c.f32(-lambd)]), c.op('add', [x, c.f32(bias)]), hi]);
+};
+
+export const ISNAN_IMPORT: OnnxImporter = (c) => c.op('ne', [c.input(0), c.input(0)]);
+
+export const ISINF_IMPORT: OnnxImporter = (c) => {
+  const x = c.input(0);
+  const neg = c.attr('detect_negative', 1) === 1, pos = c.attr('detect_positive', 1) === 1;
+  if (neg && pos) return c.op('eq', [c.op('abs', [x]), c.f32(Infinity)]);
+  if (pos) return c.op('eq', [x, c.f32(Infinity)]);
+  if (neg) return c.op('eq', [x, c.f32(-Infinity)]);
+  return c.op('eq', [x, c.f32(NaN)]); // detects nothing: all false
+};
+
+/** Hardmax: 1 at the first maximum along `axis`, as argmax compared with the positions. */
+export const HARDMAX_IMPORT: OnnxImporter = (c) => {
+  const x = c.input(0);
+  const rank = x.shape.length;
+  let axis = c.attr('axis', c.opset < 13 ? 1 : -1);
+  if (axis < 0) axis += rank;
+  if (c.opset < 13 && axis !== rank - 1) return c.unsupported('Hardmax before opset 13 over other than the last axis');
+  const n = x.shape[axis];
+  const pos = c.constantValue(x.shape.map((d, i) => (i === axis ? d : 1)), 'int32', Int32Array.from({ length: n }, (_, i) => i));
+  const hit = c.op('eq', [c.op('argmax', [x], { dim: axis, keepdim: true }), pos]);
+  return c.op('cast', [hit], { dtype: 'float32' });
+};
+
+/** DepthToSpace (DCR or CRD) and SpaceToDepth as reshape, permute, reshape. */
+export const DEPTH_TO_SPACE_IMPORT: OnnxImporter = (c) => {
+  const x = c.input(0);
+  const b = c.attr('blocksize', 1);
+  const [n, ch, h, w] = x.shape;
+  const crd = c.attr('mode', 'DCR') === 'CRD';
+  const c2 = ch / (b * b);
+  const t = crd
+    ? c.op('permute', [c.op('reshape', [x], { shape: [n, c2, b, b, h, w] })], { perm: [0, 1, 4, 2, 5, 3] })
+    : c.op('permute', [c.op('reshape', [x], { shape: [n, b, b, c2, h, w] })], { perm: [0, 3, 4, 1, 5, 2] });
+  return c.op('reshape', [t], { shape: [n, c2, h * b, w * b] });
+};
+
+export const SPACE_TO_DEPTH_IMPORT: OnnxImporter = (c) => {
+  const x = c.input(0);
+  const b = c.attr('blocksize', 1);
+  const [n, ch, h, w] = x.shape;
+  const t = c.op('permute', [c.op('reshape', [x], { shape: [n, ch, h / b, b, w / b, b] })], { perm: [0, 3, 5, 1, 2, 4] });
+  return c.op('reshape', [t], { shape: [n, ch * b * b, h / b, w / b] });
+};
+
+/** Tile: each dim d of size s becomes [r, s] broadcast from [1, s], then merged. */
+export const TILE_IMPORT: OnnxImporter = (c) => {
+  const x = c.input(0);
+  const reps = c.ints(1);
+  const inter = x.shape.flatMap((s) => [1, s]);
+  const big = x.shape.flatMap((s, i) => [reps[i], s]);
+  const e = c.op('expand', [c.op('reshape', [x], { shape: inter })], { shape: big });
+  return c.op('reshape', [e], { shape: x.shape.map((s, i) => s * reps[i]) });
+};
+
+/** (x - mean) / sqrt(var + eps) over `dims` (population variance), keeping dims. */
+function normalize(c: OnnxImportContext, x: Value, dims: number[], eps: number): Value {
+  const m = c.op('mean', [x], { dims, keepdim: true });
+  const d = c.op('sub', [x, m]);
+  const v = c.op('mean', [c.op('mul', [d, d])], { dims, keepdim: true });
+  return c.op('mul', [d, c.op('rsqrt', [c.op('add', [v, c.f32(eps)])])]);
+}
+
+/** scale[C] and bias[C] applied along dim 1 of a rank-`rank` value. */
+function affine(c: OnnxImportContext, y: Value, scale: Value, bias: Value, rank: number): Value {
+  const shape = [scale.shape[0], ...new Array(rank - 2).fill(1)];
+  return c.op('add', [c.op('mul', [y, c.op('reshape', [scale], { shape })]), c.op('reshape', [bias], { shape })]);
+}
+
+export const INSTANCE_NORM_IMPORT: OnnxImporter = (c) => {
+  const x = c.input(0);
+  const rank = x.shape.length;
+  const y = normalize(c, x, Array.from({ length: rank - 2 }, (_, i) => i + 2), c.attr('epsilon', 1e-5));
+  return affine(c, y, c.input(1), c.input(2), rank);
+};
+
+/** GroupNormalization: scale and bias per channel from opset 21, per group before. */
+export const GROUP_NORM_IMPORT: OnnxImporter = (c) => {
+  const x = c.input(0);
+  const rank = x.shape.length, [n, ch] = x.shape;
+  const g = c.attr('num_groups', 1);
+  const grouped = c.op('reshape', [x], { shape: [n, g, prod(x.shape.slice(1)) / g] });
+  const y = c.op('reshape', [normalize(c, grouped, [2], c.attr('epsilon', 1e-5))], { shape: [...x.shape] });
+  let scale = c.input(1), bias = c.input(2);
+  if (c.opset < 21 && ch !== g) {
+    // per group: each group's value repeated over its channels
+    const rep = (v: Value) => c.op('reshape', [c.op('expand', [c.op('reshape', [v], { shape: [g, 1] })], { shape: [g, ch / g] })], { shape: [ch] });
+    scale = rep(scale); bias = rep(bias);
+  }
+  return affine(c, y, scale, bias, rank);
+};
+
+export const MVN_IMPORT: OnnxImporter = (c) => {
+  const x = c.input(0);
+  const rank = x.shape.length;
+  const dims = c.attr<readonly number[]>('axes', [0, 2, 3]).map((a) => (a < 0 ? a + rank : a));
+  return normalize(c, x, [...dims], 1e-9);
+};
+
+/** LRN across channels: x / (bias + alpha / size * sum of squares over the window)^beta. */
+export const LRN_IMPORT: OnnxImporter = (c) => {
+  const x = c.input(0);
+  const rank = x.shape.length, ch = x.shape[1];
+  const size = c.attr('size', 1), alpha = c.attr('alpha', 1e-4), beta = c.attr('beta', 0.75), bias = c.attr('bias', 1);
+  const lo = Math.floor((size - 1) / 2), hi = Math.ceil((size - 1) / 2);
+  const pads = new Array(2 * rank).fill(0);
+  pads[1] = lo; pads[rank + 1] = hi;
+  const sq = c.op('pad', [c.op('mul', [x, x])], { pads, mode: 'constant', value: 0 });
+  let sum: Value | null = null;
+  for (let k = 0; k < size; k++) {
+    const s = c.op('slice', [sq], { dim: 1, start: k, end: k + ch, step: 1 });
+    sum = sum ? c.op('add', [sum, s]) : s;
+  }
+  const den = c.op('pow', [c.op('add', [c.op('mul', [sum!, c.f32(alpha / size)]), c.f32(bias)]), c.f32(beta)]);
+  return c.op('div', [x, den]);
+};
+
+/** GatherElements with constant indices: the flattened input gathered at each element's flat index. */
+export const GATHER_ELEMENTS_IMPORT: OnnxImporter = (c) => {
+  const x = c.input(0);
+  const idx = c.ints(1);
+  const ishape = c.input(1).shape, rank = x.shape.length;
+  let axis = c.attr('axis', 0);
+  if (axis < 0) axis += rank;
+  const xs = x.shape.map((_, i) => prod(x.shape.slice(i + 1)));
+  const flat = new Int32Array(idx.length);
+  for (let k = 0; k < idx.length; k++) {
+    let rem = k, off = 0;
+    for (let d = rank - 1; d >= 0; d--) {
+      const coord = rem % ishape[d];
+      rem = Math.floor(rem / ishape[d]);
+      let v = d === axis ? idx[k] : coord;
+      if (d === axis && v < 0) v += x.shape[axis];
+      if (v < 0 || v >= x.shape[d]) return c.unsupported(`GatherElements index ${idx[k]} out of range for dim ${axis} of [${x.shape.join(', ')}]`);
+      off += v * xs[d];
+    }
+    flat[k] = off;
+  }
+  const g = c.op('indexSelect', [c.op('reshape', [x], { shape: [prod(x.shape)] }), c.constantValue([flat.length], 'int32', flat)], { dim: 0 });
+  return c.op('reshape', [g], { shape: [...ishape] });
+};
+
+/** OneHot: where(indices (negative from the end) == positions along the new axis, on, off). */
+export const ONE_HOT_IMPORT: OnnxImporter = (c) => {
+  const ind = c.input(0);
+  const depth = Number(c.constant(1)?.[0] ?? c.unsupported('OneHot with a run-time depth'));
+  const vals = c.input(2);
+  const rank = ind.shape.length + 1;
+  let axis = c.attr('axis', -1);
+  if (axis < 0) axis += rank;
+  const i32 = ind.dtype === 'int32' ? ind : c.op('cast', [ind], { dtype: 'int32' });
+  const wrapped = c.op('where', [c.op('lt', [i32, zeroLike(c, i32)]), c.op('add', [i32, c.constantValue([], 'int32', Int32Array.of(depth))]), i32]);
+  const shape = [...ind.shape];
+  shape.splice(axis, 0, 1);
+  const pos = c.constantValue(shape.map((_, i) => (i === axis ? depth : 1)), 'int32', Int32Array.from({ length: depth }, (_, i) => i));
+  const hit = c.op('eq', [c.op('reshape', [wrapped], { shape }), pos]);
+  const off = c.op('reshape', [c.op('slice', [vals], { dim: 0, start: 0, end: 1, step: 1 })], { shape: [] });
+  const on = c.op('reshape', [c.op('slice', [vals], { dim: 0, start: 1, end: 2, step: 1 })], { shape: [] });
+  return c.op('where', [hit, on, off]);
+};
