@@ -19,7 +19,7 @@ import { ConvertError } from './errors.js';
 import { importOnnx } from './onnx-import/import.js';
 import { assignLayouts, cleanup, foldBatchNorm, foldPad, freeze, fuseBiasActivation, fuseGelu, inferShapes, removeNoops } from './passes/index.js';
 import { lowerGraph } from './lower/lower.js';
-import { dynamicDims, keepDynamic } from './dynamic-dims.js';
+import { carrySignatures, dynamicDims, keepDynamic } from './dynamic-dims.js';
 import { quantizeModel, type QuantizeMode, type TensorQuantError } from './quantize/index.js';
 import type { KeepFloatCandidate } from './quantize/int8.js';
 
@@ -132,7 +132,8 @@ export async function convert(source: ConvertSource, options: ConvertOptions = {
   const desc = dyn.length ? await keepDynamic(exampleDesc, dyn, exampleShapes, (s) => lowerAt({ ...fixed, ...s }).desc) : exampleDesc;
   progress('lower', 0.5);
   progress('quantize', 0.7);
-  const { desc: qdesc, errors, int8 } = await quantizeModel(desc, quant, { ...options, onProgress: progress });
+  const { desc: quantized, errors, int8 } = await quantizeModel(desc, quant, { ...options, onProgress: progress });
+  const qdesc = dyn.length ? carrySignatures(quantized) : quantized;
   const full: ModelDesc = {
     ...qdesc,
     description: `converted by ${PRODUCER} from ${imported.producer || 'ONNX'} (opset ${imported.opset})`,

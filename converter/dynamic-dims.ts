@@ -234,3 +234,20 @@ async function prepareAt(desc: ModelDesc, example: ModelDesc): Promise<void> {
     m.dispose();
   }
 }
+
+/**
+ * Gives the tensors quantization added (the QUANTIZE/DEQUANTIZE at int8 inputs and outputs)
+ * the shape_signature of the tensor they convert.
+ */
+export function carrySignatures(desc: ModelDesc): ModelDesc {
+  const tensors = [...desc.tensors];
+  for (const o of desc.operators) {
+    if (o.op !== 'QUANTIZE' && o.op !== 'DEQUANTIZE') continue;
+    const [a, b] = [tensorIndex(desc, o.inputs[0]!), tensorIndex(desc, o.outputs[0]!)];
+    const [x, y] = [tensors[a]!, tensors[b]!];
+    if (x.data || x.shape.length !== y.shape.length) continue;
+    if (x.shapeSignature && !y.shapeSignature) tensors[b] = { ...y, shapeSignature: x.shapeSignature };
+    else if (y.shapeSignature && !x.shapeSignature) tensors[a] = { ...x, shapeSignature: y.shapeSignature };
+  }
+  return { ...desc, tensors };
+}

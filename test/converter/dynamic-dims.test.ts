@@ -97,6 +97,33 @@ describe('dynamic dims kept dynamic (shape_signature -1), run at other sizes', {
   });
 });
 
+describe('int8 with a dynamic batch', { timeout: 120_000 }, () => {
+  for (const [name, row] of [['mlp_batch', [20]], ['cnn_batch', [3, 32, 32]]] as const) {
+    for (const ioDtype of ['float32', 'int8'] as const) {
+      it(`${name} (io ${ioDtype}): signatures kept through QUANTIZE/DEQUANTIZE; each row of a batch of 5 equals that row run alone`, async () => {
+        const n = count(row);
+        const calibration = [0, 1, 2, 3].map((s) => [randomData(n, s + 1)]);
+        const tfl = await convert(onnx(name), { quantize: 'int8', calibration, ioDtype });
+        const m = await loadModel(tfl, { backend: 'cpu' });
+        try {
+          expect(m.inputs[0].shapeSignature).toEqual([-1, ...row]);
+          expect(m.outputs[0].shapeSignature?.[0]).toBe(-1);
+          const x = ioDtype === 'int8' ? Int8Array.from(randomData(5 * n, 21), (v) => Math.round(v * 127)) : randomData(5 * n, 21);
+          const [all] = await m.run([{ data: x, shape: [5, ...row] }]);
+          expect(all.shape[0]).toBe(5);
+          const per = all.data.length / 5;
+          for (let r = 0; r < 5; r++) {
+            const [one] = await m.run([{ data: x.slice(r * n, (r + 1) * n), shape: [1, ...row] }]);
+            expect(Array.from(one.data as ArrayLike<number>), `row ${r}`).toEqual(Array.from(all.data.slice(r * per, (r + 1) * per) as ArrayLike<number>));
+          }
+        } finally {
+          m.dispose();
+        }
+      });
+    }
+  }
+});
+
 describe('dynamic dims that cannot stay dynamic', { timeout: 120_000 }, () => {
   const refused: [string, RegExp][] = [
     // the attention's reshape to (seq, batch * heads, head_dim) needs both dims: only one can be -1
