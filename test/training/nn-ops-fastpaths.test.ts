@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { convOutputSize, kernelBackend, setKernelBackend, type ConvGeometry } from '../../lite-runtime/kernels/index.js';
 import { conv2dBackwardInputNCHW, conv2dBackwardWeightNCHW, conv2dNCHW } from '../../training/kernels/nn-conv.js';
+import { wasmConvRuns } from '../../training/kernels/nn-conv-wasm.js';
 import { batchNormStats, layerNormForward } from '../../training/kernels/nn-norm.js';
 import { maxPool2dBackwardNCHW, maxPool2dNCHW, poolOutputSize } from '../../training/kernels/nn-pool.js';
 
@@ -135,7 +136,8 @@ function expectClose(got: Float32Array, want: Float64Array, what: string): void 
 }
 
 // Stride-1 geometries with many im2col rows per output channel and narrow padding overhead
-// take the contiguous "wide" path (nn-conv-wide.ts); the last ones put several images in one GEMM.
+// take the contiguous "wide" path (nn-conv-wide.ts, or nn-conv-wasm.ts under wasm); the last ones
+// put several images in one GEMM.
 const wideCases: [string, Partial<Conv2dCase>][] = [
   ['valid 3x3', { n: 2, c: 8, h: 18, w: 20, oc: 6, kh: 3, kw: 3 }],
   ['same 3x3 pad 1', { n: 2, c: 6, h: 17, w: 16, oc: 4, kh: 3, kw: 3, padTop: 1, padLeft: 1, padBottom: 1, padRight: 1 }],
@@ -174,9 +176,16 @@ describe.each(['wasm', 'js'] as const)('conv2d fast paths (wide columns, gatheri
         const { outH: oh, outW: ow } = convOutputSize(s);
         const gy = Float32Array.from({ length: s.n * s.oc * oh * ow }, rnd);
         const y = new Float32Array(gy.length).fill(NaN), dw = new Float32Array(w.length).fill(NaN), dx = new Float32Array(x.length).fill(NaN);
+        const runs = { ...wasmConvRuns };
         conv2dNCHW(x, w, b, y, s, s.oc);
         conv2dBackwardWeightNCHW(x, gy, dw, s, s.oc);
         conv2dBackwardInputNCHW(gy, w, dx, s, s.oc);
+        // under wasm, stride 1 (depthwise aside) takes the training module's kernels: the input gradient
+        // always, forward and weight gradient on the wide cases (the weight gradient only with finite x)
+        const stride1 = s.strideH === 1 && s.strideW === 1 && !(s.c === s.groups && s.groups > 1), wasm = backend === 'wasm';
+        expect(wasmConvRuns.input - runs.input).toBe(wasm && stride1 ? 1 : 0);
+        if (!wasm || !stride1) expect(wasmConvRuns.forward + wasmConvRuns.weight).toBe(runs.forward + runs.weight);
+        else if (!special) expect(wasmConvRuns.weight - runs.weight).toBe(wasmConvRuns.forward - runs.forward);
         const ref = naiveConv(x, w, b, gy, s, oh, ow);
         expectClose(y, ref.y, 'y');
         expectClose(dw, ref.dw, 'dw');

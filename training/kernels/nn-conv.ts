@@ -6,7 +6,9 @@
  * (depthwise) use direct loops (nn-depthwise.ts). Stride-1 convolutions build
  * their forward / weight-gradient columns as contiguous "wide" rows
  * (nn-conv-wide.ts) and fold the input gradient by gathering
- * (nn-conv-gather.ts); work buffers come from nn-scratch.ts. The transposed
+ * (nn-conv-gather.ts); work buffers come from nn-scratch.ts. Where the training
+ * wasm module loads, the stride-1 wide forward / weight gradient and the stride-1
+ * input gradient run there instead (nn-conv-wasm.ts). The transposed
  * convolution is `conv2dBackwardInputNCHW`.
  */
 import { KernelArgumentError, checkDim, checkLen } from '../../lite-runtime/kernels/errors.js';
@@ -15,6 +17,7 @@ import { matmul } from '../../lite-runtime/kernels/index.js';
 import { convOutputSize, type ConvGeometry } from '../../lite-runtime/kernels/im2col.js';
 import { col2imStride1 } from './nn-conv-gather.js';
 import { wideBackwardWeight, wideFits, wideForward } from './nn-conv-wide.js';
+import { wasmBackwardInputStride1, wasmWideBackwardWeight, wasmWideForward } from './nn-conv-wasm.js';
 import { scratch } from './nn-scratch.js';
 
 /**
@@ -72,7 +75,7 @@ export function conv2dNCHW(x: Float32Array, w: Float32Array, bias: Float32Array 
   if (bias) checkLen('conv2dNCHW', 'bias', bias, s.oc, 'oc');
   const { cg, ocg, ohw, hw } = p;
   if (p.depthwise) depthwiseForward(x, w, y, p);
-  else if (p.wide) wideForward(x, w, bias, y, p);
+  else if (p.wide) { if (!wasmWideForward(x, w, bias, y, p)) wideForward(x, w, bias, y, p); }
   else {
     const K = cg * p.kk, B = imagesPerGemm(p);
     const col = B === 1 && p.direct1x1 ? null : scratch('conv.col', K * B * ohw);
@@ -126,6 +129,7 @@ export function conv2dBackwardInputNCHW(gy: Float32Array, w: Float32Array, dx: F
   const fold = gather ? col2imStride1 : col2im;
   if (!gather) dx.fill(0, 0, s.n * s.c * hw);
   if (p.depthwise) { depthwiseBackwardInput(gy, w, dx, p); return; }
+  if (gather && wasmBackwardInputStride1(gy, w, dx, p)) return;
   const K = cg * p.kk, B = imagesPerGemm(p);
   const col = B === 1 && p.direct1x1 ? null : scratch('conv.col', K * B * ohw);
   const gyT = B > 1 ? scratch('conv.gy', ocg * B * ohw) : null;
@@ -157,7 +161,7 @@ export function conv2dBackwardWeightNCHW(x: Float32Array, gy: Float32Array, dw: 
   const K = cg * p.kk, B = imagesPerGemm(p);
   dw.fill(0, 0, s.oc * K);
   if (p.depthwise) { depthwiseBackwardWeight(x, gy, dw, p); return; }
-  if (p.wide) { wideBackwardWeight(x, gy, dw, p); return; }
+  if (p.wide) { if (!wasmWideBackwardWeight(x, gy, dw, p)) wideBackwardWeight(x, gy, dw, p); return; }
   const col = B === 1 && p.direct1x1 ? null : scratch('conv.col', K * B * ohw);
   const gyT = B > 1 ? scratch('conv.gy', ocg * B * ohw) : null;
   // few im2col rows (a first layer: K = c*kh*kw < ocg): dw^T [K, ocg] is the better-shaped product

@@ -18,6 +18,19 @@ interface Exports {
   reluGrad(g: number, x: number, d: number, n: number): void;
 }
 
+/** The convolution pieces of the module (src/conv.ts; gemm and packB as in lite-runtime's src/gemm.ts). */
+export interface ConvExports {
+  gemm(a: number, lda: number, transA: number, pb: number, c: number, ldc: number, m: number, k: number, n: number, mc: number, work: number): void;
+  packB(b: number, ldb: number, transB: number, k: number, n: number, dst: number): void;
+  packRows(src: number, offs: number, k: number, n: number, dst: number): void;
+  packRowsT(src: number, offs: number, k: number, n: number, dst: number): void;
+  widen(src: number, dst: number, rows: number, outW: number, wp: number): void;
+  compact(c: number, y: number, oc: number, outH: number, outW: number, wp: number, bias: number): void;
+  col2im(col: number, dx: number, cg: number, h: number, w: number, kh: number, kw: number, dH: number, dW: number,
+    pt: number, pl: number, outH: number, outW: number, x0s: number, x1s: number): void;
+  kBlock(): number;
+}
+
 /** Scalars of one Adam/AdamW update (see src/adam.ts). */
 export interface AdamScalars {
   b1: number; b2: number; stepSize: number; invBc2Sqrt: number; eps: number; decay: number; l2: number; sign: number;
@@ -37,7 +50,11 @@ export class TrainingKernels {
   private floats: Float32Array;
   private readonly freed = new FinalizationRegistry<Block>((b) => this.release(b));
 
+  /** The convolution kernels, for training/kernels/nn-conv-wasm.ts (byte offsets into `work`'s memory). */
+  readonly conv: ConvExports;
+
   constructor(private readonly ex: Exports, private readonly memory: WebAssembly.Memory) {
+    this.conv = ex as unknown as ConvExports;
     this.heap = new WasmHeap(memory, 1024);
     this.buf = memory.buffer;
     this.floats = new Float32Array(this.buf);
@@ -131,6 +148,16 @@ export class TrainingKernels {
     if (rp < 0) this.copyOut(pp, po, n);
     if (rm < 0) this.copyOut(pm, mo, n);
     if (rv < 0) this.copyOut(pv, vo, n);
+  }
+
+  /**
+   * The scratch area, at least `bytes` long (byte offset), and views of all of the memory
+   * as floats and int32 (valid until the next call that may grow the memory). The area is
+   * shared by every kernel of this module: hold nothing in it across calls.
+   */
+  work(bytes: number): { off: number; f32: Float32Array; i32: Int32Array } {
+    const off = this.scratchArea(bytes);
+    return { off, f32: this.floats, i32: new Int32Array(this.buf) };
   }
 
   /** out = relu(x) over n floats (float32 SIMD; the same bits as training/kernels/arith.ts). Throws RangeError when the memory cannot grow. */

@@ -2,3 +2,4 @@
 // scripts/build-training-wasm.mjs. Never part of the lite runtime's module.
 export { adam } from './adam';
 export { relu, reluGrad } from './relu';
+export { gemm, packB, packRows, packRowsT, widen, compact, col2im, kBlock } from './conv';

@@ -1,0 +1,193 @@
+/**
+ * Stride-1 dense convolutions (NCHW) in the training wasm module, with the im2col
+ * implicit: the GEMM's B panels are packed straight from the image planes
+ * ("wide" rows, see nn-conv-wide.ts), the wide output is compacted with the bias,
+ * and the input gradient is folded with SIMD adds, all in the module's memory
+ * (operands copied in once per call, results out once). Each function returns
+ * false where it does not apply or the memory cannot grow; nn-conv.ts then runs
+ * its TypeScript path. Same sums as that path, in the same order per output
+ * (one GEMM per image and group), so results agree to float32 rounding.
+ */
+import type { ConvPlan } from './nn-conv.js';
+import { trainingKernels, type ConvExports } from './wasm/runtime.js';
+
+/** GEMM rows packed per block (as the lite runtime's MC). */
+const MC = 64;
+
+/** Bytes after each image source the packers may read (a wide row runs (kw-1)*dilation past its planes). */
+const slack = (p: ConvPlan) => ((p.s.kw - 1) * p.s.dilationW + 16) * 4;
+
+const align = (bytes: number) => Math.ceil(bytes / 64) * 64;
+
+/** Byte offsets of consecutive regions of the given byte sizes in one scratch area. */
+function layout(sizes: number[]): { total: number; at: number[] } {
+  const at: number[] = [];
+  let total = 0;
+  for (const s of sizes) { at.push(total); total += align(s); }
+  return { total, at };
+}
+
+interface Ctx { ex: ConvExports; f: Float32Array; i32: Int32Array; base: number }
+
+/** The scratch area for `sizes` (bytes each) and the kernels, or null (no wasm, or no memory). */
+function context(sizes: number[]): { c: Ctx; at: number[] } | null {
+  const k = trainingKernels();
+  if (!k) return null;
+  const { total, at } = layout(sizes);
+  try {
+    const w = k.work(total);
+    return { c: { ex: k.conv, f: w.f32, i32: w.i32, base: w.off }, at: at.map((a) => a + w.off) };
+  } catch (e) {
+    if (e instanceof RangeError) return null;
+    throw e;
+  }
+}
+
+/** Padded plane sizes and wide columns of one image (as nn-conv-wide.ts). */
+function wide(p: ConvPlan): { hp: number; wp: number; plane: number; L: number; padded: boolean } {
+  const { s } = p;
+  const hp = s.h + s.padTop + s.padBottom, wp = s.w + s.padLeft + s.padRight;
+  return { hp, wp, plane: hp * wp, L: p.outH * wp, padded: hp * wp !== p.hw };
+}
+
+/** Row offsets (bytes) of the wide im2col rows (ci, ky, kx) relative to a group's padded planes. */
+function wideOffsets(c: Ctx, at: number, p: ConvPlan, wp: number, plane: number): void {
+  const { s, cg } = p;
+  for (let ci = 0, r = at >> 2; ci < cg; ci++) {
+    for (let ky = 0; ky < s.kh; ky++) {
+      for (let kx = 0; kx < s.kw; kx++, r++) c.i32[r] = (ci * plane + ky * s.dilationH * wp + kx * s.dilationW) * 4;
+    }
+  }
+}
+
+/**
+ * Where image i's group g planes lie padded (wp x hp, zeros around): in the copy of x at
+ * `xAt` when the conv does not pad, else written into `padAt`.
+ */
+function planes(c: Ctx, x: Float32Array, xAt: number, padAt: number, p: ConvPlan, d: ReturnType<typeof wide>, i: number, g: number): number {
+  const { s, cg, hw } = p;
+  const xo = (i * s.c + g * cg) * hw;
+  if (!d.padded) return xAt + xo * 4;
+  const o = padAt >> 2;
+  c.f.fill(0, o, o + cg * d.plane + (slack(p) >> 2));
+  for (let ci = 0; ci < cg; ci++) {
+    for (let iy = 0; iy < s.h; iy++) {
+      const from = xo + (ci * s.h + iy) * s.w;
+      c.f.set(x.subarray(from, from + s.w), o + ci * d.plane + (iy + s.padTop) * d.wp + s.padLeft);
+    }
+  }
+  return padAt;
+}
+
+/** How many convolutions each function below has run (tests check that the path is taken). */
+export const wasmConvRuns = { forward: 0, weight: 0, input: 0 };
+
+/**
+ * y = conv2d(x, w) + bias over wide rows in wasm (p.wide). False: not run.
+ */
+export function wasmWideForward(x: Float32Array, w: Float32Array, bias: Float32Array | null, y: Float32Array, p: ConvPlan): boolean {
+  if (!p.wide) return false;
+  const { s, cg, ocg, outH, outW, ohw } = p;
+  const d = wide(p), K = cg * p.kk;
+  const nx = s.n * s.c * p.hw, ny = s.n * s.oc * ohw;
+  const r = context([
+    d.padded ? 0 : nx * 4 + slack(p), d.padded ? cg * d.plane * 4 + slack(p) : 0, s.oc * K * 4, s.oc * 4, K * 4,
+    K * ((d.L + 7) & ~7) * 4, ocg * d.L * 4, ny * 4, (MC * 256 + 32) * 4,
+  ]);
+  if (!r) return false;
+  const { c } = r;
+  const [xAt, padAt, wAt, bAt, offAt, pbAt, cAt, yAt, workAt] = r.at;
+  if (c.ex.kBlock() !== 256) return false;
+  if (!d.padded) { c.f.set(x.subarray(0, nx), xAt >> 2); c.f.fill(0, (xAt >> 2) + nx, (xAt + align(nx * 4 + slack(p))) >> 2); }
+  c.f.set(w.subarray(0, s.oc * K), wAt >> 2);
+  if (bias) c.f.set(bias.subarray(0, s.oc), bAt >> 2);
+  wideOffsets(c, offAt, p, d.wp, d.plane);
+  for (let i = 0; i < s.n; i++) {
+    for (let g = 0; g < s.groups; g++) {
+      const src = planes(c, x, xAt, padAt, p, d, i, g);
+      c.ex.packRows(src, offAt, K, d.L, pbAt);
+      c.f.fill(0, cAt >> 2, (cAt >> 2) + ocg * d.L);
+      c.ex.gemm(wAt + g * ocg * K * 4, K, 0, pbAt, cAt, d.L, ocg, K, d.L, MC, workAt);
+      c.ex.compact(cAt, yAt + (i * s.oc + g * ocg) * ohw * 4, ocg, outH, outW, d.wp, bias ? bAt + g * ocg * 4 : 0);
+    }
+  }
+  y.set(c.f.subarray(yAt >> 2, (yAt >> 2) + ny));
+  wasmConvRuns.forward++;
+  return true;
+}
+
+/** True when every element is finite (0 * inf and 0 * NaN are NaN). */
+function allFinite(a: Float32Array): boolean {
+  let z = 0;
+  for (let i = 0; i < a.length; i++) z += a[i] * 0;
+  return z === 0;
+}
+
+/**
+ * dw = the weight gradient of conv2d over wide rows in wasm (p.wide; overwrites dw).
+ * The wide columns past each output row meet zero gradients, so x must be finite
+ * (else false: the TypeScript path zeroes those columns).
+ */
+export function wasmWideBackwardWeight(x: Float32Array, gy: Float32Array, dw: Float32Array, p: ConvPlan): boolean {
+  if (!p.wide) return false;
+  const { s, cg, ocg, outH, outW, ohw } = p;
+  const d = wide(p), K = cg * p.kk;
+  const nx = s.n * s.c * p.hw, ngy = s.n * s.oc * ohw;
+  if (!allFinite(x.subarray(0, nx))) return false;
+  const r = context([
+    d.padded ? 0 : nx * 4 + slack(p), d.padded ? cg * d.plane * 4 + slack(p) : 0, ngy * 4, ocg * d.L * 4, K * 4,
+    d.L * ((K + 7) & ~7) * 4, s.oc * K * 4, (MC * 256 + 32) * 4,
+  ]);
+  if (!r) return false;
+  const { c } = r;
+  const [xAt, padAt, gyAt, gywAt, offAt, pbAt, dwAt, workAt] = r.at;
+  if (c.ex.kBlock() !== 256) return false;
+  if (!d.padded) { c.f.set(x.subarray(0, nx), xAt >> 2); c.f.fill(0, (xAt >> 2) + nx, (xAt + align(nx * 4 + slack(p))) >> 2); }
+  c.f.set(gy.subarray(0, ngy), gyAt >> 2);
+  c.f.fill(0, dwAt >> 2, (dwAt >> 2) + s.oc * K);
+  wideOffsets(c, offAt, p, d.wp, d.plane);
+  for (let i = 0; i < s.n; i++) {
+    for (let g = 0; g < s.groups; g++) {
+      const src = planes(c, x, xAt, padAt, p, d, i, g);
+      c.ex.widen(gyAt + (i * s.oc + g * ocg) * ohw * 4, gywAt, ocg * outH, outW, d.wp);
+      // B [L, K]: B[j][r] = wide im2col row r at column j
+      c.ex.packRowsT(src, offAt, d.L, K, pbAt);
+      c.ex.gemm(gywAt, d.L, 0, pbAt, dwAt + g * ocg * K * 4, K, ocg, d.L, K, MC, workAt);
+    }
+  }
+  dw.set(c.f.subarray(dwAt >> 2, (dwAt >> 2) + s.oc * K));
+  wasmConvRuns.weight++;
+  return true;
+}
+
+/**
+ * dx = the input gradient of a stride-1 conv2d in wasm: per image and group
+ * col = w^T gy (GEMM), then col folded into dx with SIMD adds (overwrites dx).
+ */
+export function wasmBackwardInputStride1(gy: Float32Array, w: Float32Array, dx: Float32Array, p: ConvPlan): boolean {
+  const { s, cg, ocg, outH, outW, ohw, hw } = p;
+  if (s.strideH !== 1 || s.strideW !== 1 || p.depthwise) return false;
+  const K = cg * p.kk, nx = s.n * s.c * hw, ngy = s.n * s.oc * ohw;
+  const r = context([ngy * 4, s.oc * K * 4, nx * 4, K * ohw * 4, ocg * ((ohw + 7) & ~7) * 4, s.kw * 8, (MC * 256 + 32) * 4]);
+  if (!r) return false;
+  const { c } = r;
+  const [gyAt, wAt, dxAt, colAt, pbAt, xsAt, workAt] = r.at;
+  if (c.ex.kBlock() !== 256) return false;
+  c.f.set(gy.subarray(0, ngy), gyAt >> 2);
+  c.f.set(w.subarray(0, s.oc * K), wAt >> 2);
+  c.f.fill(0, dxAt >> 2, (dxAt >> 2) + nx);
+  c.i32.set(p.x0, xsAt >> 2);
+  c.i32.set(p.x1, (xsAt >> 2) + s.kw);
+  for (let i = 0; i < s.n; i++) {
+    for (let g = 0; g < s.groups; g++) {
+      c.ex.packB(gyAt + (i * s.oc + g * ocg) * ohw * 4, ohw, 0, ocg, ohw, pbAt);
+      c.f.fill(0, colAt >> 2, (colAt >> 2) + K * ohw);
+      c.ex.gemm(wAt + g * ocg * K * 4, K, 1, pbAt, colAt, ohw, K, ocg, ohw, MC, workAt);
+      c.ex.col2im(colAt, dxAt + (i * s.c + g * cg) * hw * 4, cg, s.h, s.w, s.kh, s.kw, s.dilationH, s.dilationW,
+        s.padTop, s.padLeft, outH, outW, xsAt, xsAt + s.kw * 4);
+    }
+  }
+  dx.set(c.f.subarray(dxAt >> 2, (dxAt >> 2) + nx));
+  wasmConvRuns.input++;
+  return true;
+}
