@@ -11,6 +11,7 @@ const suites: Record<string, { file: string; fn: string }> = {
   training: { file: './training.ts', fn: 'benchTraining' },
   jit: { file: './jit.ts', fn: 'benchJit' },
   lite: { file: './lite.ts', fn: 'benchLite' },
+  convert: { file: './convert.ts', fn: 'benchConvert' },
   worker: { file: './worker.ts', fn: 'benchWorker' },
   webgpu: { file: './webgpu.ts', fn: 'benchWebgpu' },
 };

@@ -30,9 +30,9 @@ const COLD_RUNS = 3;
 
 interface Item { name: string; file: string; bytes: Uint8Array; net?: BenchNet }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
+export const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
 
-function seeded(n: number, dtype: string, seed: number): number[] {
+export function seeded(n: number, dtype: string, seed: number): number[] {
   let s = seed >>> 0;
   const out: number[] = [];
   for (let i = 0; i < n; i++) {
@@ -48,7 +48,7 @@ const CTOR: Record<string, { from(a: number[]): Float32Array | Int8Array | Uint8
 };
 
 /** Times `fn` until `iters` runs or `minMs`, after `warmup` runs; returns the median in ms. */
-async function medianMs(fn: () => Promise<unknown> | unknown, warmup: number, iters: number): Promise<number> {
+export async function medianMs(fn: () => Promise<unknown> | unknown, warmup: number, iters: number): Promise<number> {
   for (let i = 0; i < warmup; i++) await fn();
   const t: number[] = [];
   for (let i = 0; i < iters; i++) { const t0 = performance.now(); await fn(); t.push(performance.now() - t0); }
@@ -68,7 +68,7 @@ function coldStart(mode: string, model: string, inputs: string, runtime: string)
 }
 
 /** CPU time of this process per call of `fn` (ms): the best of `rounds` rounds of `n` calls. */
-async function bestRoundCpuMs(fn: () => Promise<unknown> | unknown, n: number, rounds = 5): Promise<number> {
+export async function bestRoundCpuMs(fn: () => Promise<unknown> | unknown, n: number, rounds = 5): Promise<number> {
   let best = Infinity;
   for (let r = 0; r < rounds; r++) {
     const c0 = process.cpuUsage();
@@ -80,7 +80,7 @@ async function bestRoundCpuMs(fn: () => Promise<unknown> | unknown, n: number, r
 }
 
 /** Calls per CPU-time round: about 100 ms of work, at least 1. */
-const roundFor = (ms: number) => Math.max(1, Math.min(200, Math.round(100 / Math.max(ms, 1e-3))));
+export const roundFor = (ms: number) => Math.max(1, Math.min(200, Math.round(100 / Math.max(ms, 1e-3))));
 
 async function items(): Promise<Item[]> {
   const list: Item[] = [];
@@ -105,9 +105,9 @@ async function items(): Promise<Item[]> {
   return list;
 }
 
-const iterationsFor = (ms: number) => (ms < 0.1 ? 1000 : ms < 1 ? 200 : ms < 10 ? 50 : 20);
+export const iterationsFor = (ms: number) => (ms < 0.1 ? 1000 : ms < 1 ? 200 : ms < 10 ? 50 : 20);
 /** Warm-up runs worth about 300 ms (at least 5), the same rule for every runtime, so JIT warm-up is not timed. */
-const warmupFor = (ms: number) => Math.max(5, Math.min(20000, Math.ceil(300 / Math.max(ms, 1e-3))));
+export const warmupFor = (ms: number) => Math.max(5, Math.min(20000, Math.ceil(300 / Math.max(ms, 1e-3))));
 
 /** One row per model and measure; peers that cannot run a model are null with a note. */
 export async function benchLite(): Promise<BenchRow[]> {

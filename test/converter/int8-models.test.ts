@@ -5,23 +5,17 @@
  * samples). Where ../shared exists too, the torchvision int8 files run in LiteRT.js and
  * tfjs-tflite as written and give the lite runtime's outputs bit for bit.
  */
-import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { convert } from '../../converter/index.js';
 import { loadModel } from '../../lite-runtime/index.js';
+import { HAS_TORCH, torchvisionOnnx } from '../../scripts/fixtures/torchvision-onnx.js';
 import { HAS_SHARED } from '../helpers/shared.js';
 import { randomData } from './helpers.js';
 
 const FIX = join(import.meta.dirname, '../fixtures/onnx');
-const PY = '/usr/bin/python3';
-const CACHE = join(tmpdir(), 'tglite-torchvision-onnx');
-const hasTorch = (() => {
-  if (!existsSync(PY)) return false;
-  try { execFileSync(PY, ['-c', 'import torch, torchvision, onnx'], { stdio: 'ignore' }); return true; } catch { return false; }
-})();
 
 async function int8(bytes: Uint8Array, samples: number) {
   const fm = await loadModel(await convert(bytes));
@@ -54,12 +48,10 @@ describe('int8 conversions of PyTorch-exported models', { timeout: 600_000 }, ()
     });
   }
 
-  describe.runIf(hasTorch)('torchvision', () => {
-    for (const name of ['mobilenet_v2', 'resnet18']) {
+  describe.runIf(HAS_TORCH)('torchvision', () => {
+    for (const name of ['mobilenet_v2', 'resnet18'] as const) {
       it(`${name}: int8 with an SQNR report${HAS_SHARED ? '; bit for bit in LiteRT.js and tfjs-tflite' : ''}`, async () => {
-        const file = join(CACHE, `${name}.onnx`);
-        if (!existsSync(file)) execFileSync(PY, ['scripts/fixtures/onnx_models.py', '--out', join(CACHE, 'small'), '--big', CACHE], { stdio: 'ignore', timeout: 600_000 });
-        const bytes = new Uint8Array(readFileSync(file));
+        const bytes = torchvisionOnnx(name);
         const { q, ms } = await int8(bytes, 4);
         console.log(summary(name, q, ms));
         expect(q.report.floatOps).toEqual([]);

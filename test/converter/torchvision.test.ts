@@ -1,40 +1,22 @@
 /**
  * torchvision mobilenet_v2 and resnet18 (random weights, ~14 MB and ~45 MB: never
- * committed). Generated into a temp cache by scripts/fixtures/onnx_models.py --big when
+ * committed). Generated into a temp cache by scripts/fixtures/torchvision-onnx.ts when
  * Debian's python3 with torch and torchvision is there; skipped with a message otherwise.
  * Checks: one TRANSPOSE in the whole model (at the NCHW input; none between convolutions),
  * and outputs equal to onnxruntime-node to 1e-4 relative.
  */
-import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { convert } from '../../converter/index.js';
 import { parseModel } from '../../lite-runtime/index.js';
+import { HAS_TORCH, torchvisionOnnx } from '../../scripts/fixtures/torchvision-onnx.js';
 import { maxRelDiff, ortRun, randomData, runLite } from './helpers.js';
 
-const PY = '/usr/bin/python3';
-const CACHE = join(tmpdir(), 'tglite-torchvision-onnx');
-const hasTorch = (() => {
-  if (!existsSync(PY)) return false;
-  try { execFileSync(PY, ['-c', 'import torch, torchvision, onnx'], { stdio: 'ignore' }); return true; } catch { return false; }
-})();
+if (!HAS_TORCH) console.warn('skipped torchvision models: they need /usr/bin/python3 with torch, torchvision and onnx');
 
-function model(name: string): Uint8Array {
-  const file = join(CACHE, `${name}.onnx`);
-  if (!existsSync(file)) {
-    execFileSync(PY, ['scripts/fixtures/onnx_models.py', '--out', join(CACHE, 'small'), '--big', CACHE], { stdio: 'ignore', timeout: 600_000 });
-  }
-  return new Uint8Array(readFileSync(file));
-}
-
-if (!hasTorch) console.warn('skipped torchvision models: they need /usr/bin/python3 with torch, torchvision and onnx');
-
-describe.runIf(hasTorch)('torchvision models', { timeout: 600_000 }, () => {
-  for (const name of ['mobilenet_v2', 'resnet18']) {
+describe.runIf(HAS_TORCH)('torchvision models', { timeout: 600_000 }, () => {
+  for (const name of ['mobilenet_v2', 'resnet18'] as const) {
     it(`${name}: NHWC with no transposes between convolutions, matches onnxruntime-node`, async () => {
-      const bytes = model(name);
+      const bytes = torchvisionOnnx(name);
       const tfl = await convert(bytes);
       const ops = parseModel(tfl).subgraphs[0].operators.map((o) => o.name);
       expect(ops.filter((o) => o === 'TRANSPOSE')).toHaveLength(1);
