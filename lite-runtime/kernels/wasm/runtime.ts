@@ -23,7 +23,7 @@ interface KernelExports {
   padRows(src: number, rows: number, k: number, kp: number, fill: number, dst: number): void;
   dwSetGeometry(h: number, w: number, c: number, kh: number, kw: number, sh: number, sw: number,
     pt: number, pl: number, dh: number, dw: number, oh: number, ow: number): void;
-  dwF32(x: number, w: number, bias: number, y: number): void;
+  dwF32(x: number, w: number, bias: number, y: number, act: number): void;
   im2col(x: number, col: number, es: number, fill: number): void;
   maxPool(x: number, y: number, int8: number, lo: number, hi: number, empty: number): void;
   packedSize(k: number, n: number): number;
@@ -556,18 +556,18 @@ export class WasmKernels {
     }
   }
 
-  /** Float depthwise NHWC into y (exactly outH*outW*c long); act 0 none, 1 relu, 2 relu6. */
+  /** Float depthwise NHWC into y (exactly outH*outW*c long); act 0 none, 1 relu, 2 relu6. In place when x and y live in this memory. */
   depthwise(x: Float32Array, w: Float32Array, bias: Float32Array | null, y: Float32Array, g: ResolvedConv, act: number): void {
     const nx = g.h * g.w * g.c, nw = g.kh * g.kw * g.c;
-    const sizes = [nx, nw, g.c, y.length].map((s) => align64(s * 4));
-    const [px, pw, pbias, py] = offsets(this.scratchArea(sizes.reduce((p, q) => p + q, 0)), sizes);
-    this.f32(px, nx).set(x.subarray(0, nx));
+    let px = this.resident(x), py = this.resident(y);
+    const sizes = [px < 0 ? nx : 0, nw, g.c, py < 0 ? y.length : 0].map((s) => align64(s * 4));
+    const [ax, pw, pbias, ay] = offsets(this.scratchArea(sizes.reduce((p, q) => p + q, 0)), sizes) as [number, number, number, number];
+    if (px < 0) this.f32(px = ax, nx).set(x.subarray(0, nx));
     this.f32(pw, nw).set(w.subarray(0, nw));
     if (bias) this.f32(pbias, g.c).set(bias.subarray(0, g.c));
     this.setGeometry(g);
-    this.exports.dwF32(px, pw, bias ? pbias : 0, py);
-    if (act) this.exports.activate(py, y.length, act);
-    y.set(this.f32(py, y.length));
+    this.exports.dwF32(px, pw, bias ? pbias : 0, py < 0 ? ay : py, act);
+    if (py < 0) y.set(this.f32(ay, y.length));
   }
 
   private setGeometry(g: ResolvedConv): void {

@@ -15,64 +15,66 @@ export function dwSetGeometry(h: i32, w: i32, c: i32, kh: i32, kw: i32, sh: i32,
   H = h; W = w; C = c; KH = kh; KW = kw; SH = sh; SW = sw; PT = pt; PL = pl; DH = dh; DW = dw; OH = oh; OW = ow;
 }
 
-// Float: channels [cb, cb+16) of one output pixel whose window starts at (iy0, ix0).
-function dwF32Block16(x: usize, w: usize, y: usize, bias: usize, iy0: i32, ix0: i32, cb: i32): void {
-  const co = <usize>cb << 2;
+// Float: channels [cb, cb+16) (four vectors) or [cb, cb+4) (one, `one`) of one output pixel:
+// the in-image taps [ky0, ky1) x [kx0, kx1), x at xr (tap (ky0, kx0)), w at wr, act fused.
+@inline function dwF32Block(xr: usize, wr: usize, y: usize, bias: usize, co: usize, nky: i32, nkx: i32, act: i32, one: bool): void {
   let a0 = f32x4.splat(0), a1 = a0, a2 = a0, a3 = a0;
-  if (bias) { a0 = v128.load(bias + co); a1 = v128.load(bias + co, 16); a2 = v128.load(bias + co, 32); a3 = v128.load(bias + co, 48); }
-  for (let ky = 0; ky < KH; ky++) {
-    const iy = iy0 + ky * DH;
-    if (<u32>iy >= <u32>H) continue;
-    for (let kx = 0; kx < KW; kx++) {
-      const ix = ix0 + kx * DW;
-      if (<u32>ix >= <u32>W) continue;
-      const xp = x + (<usize>((iy * W + ix) * C) << 2) + co, wp = w + (<usize>((ky * KW + kx) * C) << 2) + co;
+  if (bias) { a0 = v128.load(bias + co); if (!one) { a1 = v128.load(bias + co, 16); a2 = v128.load(bias + co, 32); a3 = v128.load(bias + co, 48); } }
+  const cs = <usize>(DW * C) << 2, rs = <usize>(DH * W * C) << 2, ws = <usize>C << 2, wrs = <usize>(KW * C) << 2;
+  xr += co; wr += co;
+  for (let ky = 0; ky < nky; ky++, xr += rs, wr += wrs) {
+    let xp = xr, wp = wr;
+    for (let kx = 0; kx < nkx; kx++, xp += cs, wp += ws) {
       a0 = madd(v128.load(xp), v128.load(wp), a0);
-      a1 = madd(v128.load(xp, 16), v128.load(wp, 16), a1);
-      a2 = madd(v128.load(xp, 32), v128.load(wp, 32), a2);
-      a3 = madd(v128.load(xp, 48), v128.load(wp, 48), a3);
+      if (!one) {
+        a1 = madd(v128.load(xp, 16), v128.load(wp, 16), a1);
+        a2 = madd(v128.load(xp, 32), v128.load(wp, 32), a2);
+        a3 = madd(v128.load(xp, 48), v128.load(wp, 48), a3);
+      }
     }
   }
-  v128.store(y + co, a0); v128.store(y + co, a1, 16); v128.store(y + co, a2, 32); v128.store(y + co, a3, 48);
-}
-
-// Float: channels [cb, cb+4) of one output pixel.
-function dwF32Block4(x: usize, w: usize, y: usize, bias: usize, iy0: i32, ix0: i32, cb: i32): void {
-  const co = <usize>cb << 2;
-  let a0 = bias ? v128.load(bias + co) : f32x4.splat(0);
-  for (let ky = 0; ky < KH; ky++) {
-    const iy = iy0 + ky * DH;
-    if (<u32>iy >= <u32>H) continue;
-    for (let kx = 0; kx < KW; kx++) {
-      const ix = ix0 + kx * DW;
-      if (<u32>ix >= <u32>W) continue;
-      a0 = madd(v128.load(x + (<usize>((iy * W + ix) * C) << 2) + co), v128.load(w + (<usize>((ky * KW + kx) * C) << 2) + co), a0);
-    }
+  if (act) {
+    const z = f32x4.splat(0), six = f32x4.splat(6);
+    a0 = f32x4.pmax(a0, z); a1 = f32x4.pmax(a1, z); a2 = f32x4.pmax(a2, z); a3 = f32x4.pmax(a3, z);
+    if (act == 2) { a0 = f32x4.pmin(a0, six); a1 = f32x4.pmin(a1, six); a2 = f32x4.pmin(a2, six); a3 = f32x4.pmin(a3, six); }
   }
   v128.store(y + co, a0);
+  if (!one) { v128.store(y + co, a1, 16); v128.store(y + co, a2, 32); v128.store(y + co, a3, 48); }
 }
 
-/** y[oh, ow, c] = bias + depthwise(x[h, w, c], w[kh, kw, c]); bias 0 means none. */
-export function dwF32(x: usize, w: usize, bias: usize, y: usize): void {
+function dwF32Block16(xr: usize, wr: usize, y: usize, bias: usize, co: usize, nky: i32, nkx: i32, act: i32): void {
+  dwF32Block(xr, wr, y, bias, co, nky, nkx, act, false);
+}
+function dwF32Block4(xr: usize, wr: usize, y: usize, bias: usize, co: usize, nky: i32, nkx: i32, act: i32): void {
+  dwF32Block(xr, wr, y, bias, co, nky, nkx, act, true);
+}
+
+/**
+ * y[oh, ow, c] = act(bias + depthwise(x[h, w, c], w[kh, kw, c])); bias 0 means none;
+ * act 0 none, 1 relu, 2 relu6 (NaN kept, as `activate`).
+ */
+export function dwF32(x: usize, w: usize, bias: usize, y: usize, act: i32): void {
+  const c4 = C & ~3;
   for (let oy = 0; oy < OH; oy++) {
-    const iy0 = oy * SH - PT;
+    const iy0 = oy * SH - PT, ry = H - 1 - iy0;
+    const ky0 = iy0 >= 0 ? 0 : (-iy0 + DH - 1) / DH, ky1 = ry < 0 ? 0 : min(KH, ry / DH + 1);
     for (let ox = 0; ox < OW; ox++) {
-      const ix0 = ox * SW - PL;
+      const ix0 = ox * SW - PL, rx = W - 1 - ix0;
+      const kx0 = ix0 >= 0 ? 0 : (-ix0 + DW - 1) / DW, kx1 = rx < 0 ? 0 : min(KW, rx / DW + 1);
+      const nky = max(0, ky1 - ky0), nkx = max(0, kx1 - kx0);
+      const xr = x + (<usize>(((iy0 + ky0 * DH) * W + ix0 + kx0 * DW) * C) << 2), wr = w + (<usize>((ky0 * KW + kx0) * C) << 2);
       const yp = y + (<usize>((oy * OW + ox) * C) << 2);
       let cb = 0;
-      for (; cb + 16 <= C; cb += 16) dwF32Block16(x, w, yp, bias, iy0, ix0, cb);
-      for (; cb + 4 <= C; cb += 4) dwF32Block4(x, w, yp, bias, iy0, ix0, cb);
+      for (; cb + 16 <= C; cb += 16) dwF32Block16(xr, wr, yp, bias, <usize>cb << 2, nky, nkx, act);
+      for (; cb < c4; cb += 4) dwF32Block4(xr, wr, yp, bias, <usize>cb << 2, nky, nkx, act);
       for (; cb < C; cb++) {
         let s: f32 = bias ? load<f32>(bias + (<usize>cb << 2)) : 0;
-        for (let ky = 0; ky < KH; ky++) {
-          const iy = iy0 + ky * DH;
-          if (<u32>iy >= <u32>H) continue;
-          for (let kx = 0; kx < KW; kx++) {
-            const ix = ix0 + kx * DW;
-            if (<u32>ix >= <u32>W) continue;
-            s += load<f32>(x + (<usize>((iy * W + ix) * C + cb) << 2)) * load<f32>(w + (<usize>((ky * KW + kx) * C + cb) << 2));
+        for (let ky = ky0; ky < ky1; ky++) {
+          for (let kx = kx0; kx < kx1; kx++) {
+            s += load<f32>(x + (<usize>(((iy0 + ky * DH) * W + ix0 + kx * DW) * C + cb) << 2)) * load<f32>(w + (<usize>((ky * KW + kx) * C + cb) << 2));
           }
         }
+        if (act) { if (s < 0) s = 0; if (act == 2 && s > 6) s = 6; }
         store<f32>(yp + (<usize>cb << 2), s);
       }
     }
