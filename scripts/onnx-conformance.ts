@@ -82,7 +82,7 @@ export async function runCase(dir: string, claimed: Set<string>): Promise<CaseRe
     if (/opset \d+ is not supported/.test(msg)) return { name, op, status: 'unsupported', reason: msg };
     // axes, shapes, pads, clip bounds... given as integer or scalar graph inputs: a converter for static graphs takes them as constants
     const ints = inputs.map((t, k) => [t, k] as const).filter(([t]) => t.data_type === 6 || t.data_type === 7 || (t.dims ?? []).length === 0);
-    if (!ints.length || !/constant|run-time/.test(msg)) return refusedOrFailed(name, op, e);
+    if (!ints.length || !/constant|run[- ]time/.test(msg)) return refusedOrFailed(name, op, e);
     try {
       const consts = ints.map(([t, k]) => ({ ...t, name: t.name || graphInputs[k]!.name }));
       const rest = Object.fromEntries(Object.entries(shapes).filter(([n]) => !consts.some((c) => c.name === n)));

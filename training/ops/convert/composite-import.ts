@@ -26,9 +26,16 @@ function reduceWith(red: string, pre: (c: OnnxImportContext, x: Value) => Value,
     const x = c.input(0);
     const dims = reduceAxes(c, x);
     if (dims === null) return post(c, pre(c, x));
-    if (dims.some((d) => x.shape[d] === 0)) return c.unsupported(`reduction over an empty dim of [${x.shape.join(', ')}]`);
-    return post(c, c.op(red, [pre(c, x)], { dims, keepdim: c.attr('keepdims', 1) === 1 }));
+    const keepdim = c.attr('keepdims', 1) === 1;
+    if (dims.some((d) => x.shape[d] === 0)) return post(c, emptyReduction(c, x, dims, keepdim, 0)); // the sum of nothing
+    return post(c, c.op(red, [pre(c, x)], { dims, keepdim }));
   };
+}
+
+/** A reduction over an empty dim: its identity `value`, in the output's shape. */
+export function emptyReduction(c: OnnxImportContext, x: Value, dims: readonly number[], keepdim: boolean, value: number): Value {
+  const shape = keepdim ? x.shape.map((d, i) => (dims.includes(i) ? 1 : d)) : x.shape.filter((_, i) => !dims.includes(i));
+  return c.constantValue(shape, 'float32', new Float32Array(prod(shape)).fill(value));
 }
 
 const same = (_c: OnnxImportContext, v: Value) => v;
@@ -44,8 +51,8 @@ export const REDUCE_COMPOSITES: Record<string, OnnxImporter> = {
     const x = c.input(0);
     const dims = reduceAxes(c, x) ?? [];
     if (!dims.length) return x;
-    if (dims.some((d) => x.shape[d] === 0)) return c.unsupported(`reduction over an empty dim of [${x.shape.join(', ')}]`);
     const keepdim = c.attr('keepdims', 1) === 1;
+    if (dims.some((d) => x.shape[d] === 0)) return emptyReduction(c, x, dims, keepdim, -Infinity);
     const m = c.op('amax', [x], { dims, keepdim: true });
     const s = c.op('log', [c.op('sum', [c.op('exp', [c.op('sub', [x, m])])], { dims, keepdim: true })]);
     const y = c.op('add', [s, m]);
@@ -262,4 +269,44 @@ export const ONE_HOT_IMPORT: OnnxImporter = (c) => {
   const off = c.op('reshape', [c.op('slice', [vals], { dim: 0, start: 0, end: 1, step: 1 })], { shape: [] });
   const on = c.op('reshape', [c.op('slice', [vals], { dim: 0, start: 1, end: 2, step: 1 })], { shape: [] });
   return c.op('where', [hit, on, off]);
+};
+
+/**
+ * NegativeLogLikelihoodLoss with constant targets: -input at each target, gathered from the flattened input,
+ * times the target's weight (0 where the target is ignore_index); reduction none, sum or mean (over the weights).
+ */
+function nllLoss(c: OnnxImportContext, input: Value, target: readonly number[], weight: Value | undefined): Value {
+  const [n, ch] = input.shape;
+  const inner = prod(input.shape.slice(2));
+  const ii = c.attr<number | undefined>('ignore_index', undefined);
+  const flat = new Int32Array(target.length), cls = new Int32Array(target.length), keep = new Float32Array(target.length);
+  for (let k = 0; k < target.length; k++) {
+    const t = target[k], ignored = ii !== undefined && t === ii;
+    if (!ignored && (t < 0 || t >= ch)) return c.unsupported(`target ${t} out of range for ${ch} classes`);
+    const tt = ignored ? 0 : t;
+    const b = Math.floor(k / inner), d = k % inner;
+    flat[k] = (b * ch + tt) * inner + d;
+    cls[k] = tt;
+    keep[k] = ignored ? 0 : 1;
+  }
+  const tshape = [n, ...input.shape.slice(2)];
+  const picked = c.op('reshape', [c.op('indexSelect', [c.op('reshape', [input], { shape: [prod(input.shape)] }), c.constantValue([flat.length], 'int32', flat)], { dim: 0 })], { shape: tshape });
+  const keepV = c.constantValue(tshape, 'float32', keep);
+  const w = weight ? c.op('mul', [c.op('reshape', [c.op('indexSelect', [weight, c.constantValue([cls.length], 'int32', cls)], { dim: 0 })], { shape: tshape }), keepV]) : keepV;
+  const loss = c.op('neg', [c.op('mul', [picked, w])]);
+  const reduction = c.attr('reduction', 'mean');
+  const all = tshape.map((_, i) => i);
+  if (reduction === 'none') return loss;
+  const total = c.op('sum', [loss], { dims: all, keepdim: false });
+  if (reduction === 'sum') return total;
+  if (reduction !== 'mean') return c.unsupported(`reduction '${reduction}'`);
+  return c.op('div', [total, weight ? c.op('sum', [w], { dims: all, keepdim: false }) : c.f32(keep.reduce((a, b) => a + b, 0))]);
+}
+
+export const NLL_LOSS_IMPORT: OnnxImporter = (c) => nllLoss(c, c.input(0), c.ints(1), c.has(2) ? c.input(2) : undefined);
+
+/** SoftmaxCrossEntropyLoss: NLL of logSoftmax over the classes; the log-probabilities are output 1. */
+export const SOFTMAX_CROSS_ENTROPY_IMPORT: OnnxImporter = (c) => {
+  const logp = c.op('logSoftmax', [c.input(0)], { dim: 1 });
+  return [nllLoss(c, logp, c.ints(1), c.has(2) ? c.input(2) : undefined), logp];
 };

@@ -9,6 +9,7 @@ import type { Node } from '../../graph/ir.js';
 import type { OnnxImporter, OnnxImportContext, Perm, TfliteLowering, TfliteLowerContext } from '../convert-traits.js';
 import type { BuiltinOpName } from '../../../lite-runtime/format/schema.js';
 import { identity, inverse, isIdentity, permuted, physicalAxis, sameMemoryOrder, withoutAxes } from './perm.js';
+import { emptyReduction } from './composite-import.js';
 
 /** Layout rule: the output keeps input 0's layout (same rank). */
 export const keepLayout = (inputs: readonly Perm[], n: Node): Perm | null =>
@@ -98,7 +99,16 @@ export function softmaxLowering(op: 'SOFTMAX' | 'LOG_SOFTMAX'): TfliteLowering {
     },
     lower(ctx) {
       const p = ctx.outputLayout(0);
-      ctx.emit(op, [ctx.input(0, p)], [ctx.output(0)], op === 'SOFTMAX' ? { beta: 1 } : undefined);
+      const opts = op === 'SOFTMAX' ? { beta: 1 } : undefined;
+      const shape = p.map((d) => ctx.node.outputs[0].shape[d]);
+      if (shape.length <= 4) { ctx.emit(op, [ctx.input(0, p)], [ctx.output(0)], opts); return; }
+      // rank over 4 (the lite runtime's kernels take up to 6): rows along the last axis are independent, so as 2-D
+      const rows = [shape.slice(0, -1).reduce((a, b) => a * b, 1), shape[shape.length - 1]];
+      const id = ctx.node.outputs[0].id;
+      const flat = ctx.addTensor(`softmax_in_${id}`, rows, 'float32'), res = ctx.addTensor(`softmax_out_${id}`, rows, 'float32');
+      ctx.emit('RESHAPE', [ctx.input(0, p), ctx.addConstant(`softmax_rows_${id}`, [2], 'int32', Int32Array.from(rows))], [flat], { new_shape: rows });
+      ctx.emit(op, [flat], [res], opts);
+      ctx.emit('RESHAPE', [res, ctx.addConstant(`softmax_shape_${id}`, [shape.length], 'int32', Int32Array.from(shape))], [ctx.output(0)], { new_shape: shape });
     },
   };
 }
@@ -328,6 +338,8 @@ export const PAD_IMPORT: OnnxImporter = (c) => {
   return c.op('pad', [x], { pads, mode: mode === 'edge' ? 'replicate' : mode, value });
 };
 
+const EMPTY_REDUCTION: Readonly<Record<string, number>> = { sum: 0, prod: 1, amax: -Infinity, amin: Infinity };
+
 /** ReduceX: axes from the attribute (or, for ReduceSum from 13 and all from 18, the input). */
 export function reduceImport(op: string): OnnxImporter {
   return (c) => {
@@ -341,6 +353,9 @@ export function reduceImport(op: string): OnnxImporter {
     }
     const dims = [...new Set(axes.map((a) => (a < 0 ? a + rank : a)))].sort((a, b) => a - b);
     const keepdim = c.attr('keepdims', 1) === 1;
+    // over an empty dim: the identity (ONNX: -inf for ReduceMax, +inf for ReduceMin)
+    const empty = EMPTY_REDUCTION[op];
+    if (x.dtype === 'float32' && empty !== undefined && dims.some((d) => x.shape[d] === 0)) return emptyReduction(c, x, dims, keepdim, empty);
     // bool (ReduceMax/Min from opset 20: any / all): through int32
     if (x.dtype === 'bool') return c.op('cast', [c.op(op, [c.op('cast', [x], { dtype: 'int32' })], { dims, keepdim })], { dtype: 'bool' });
     return c.op(op, [x], { dims, keepdim });

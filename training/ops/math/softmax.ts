@@ -98,5 +98,6 @@ export function logSoftmax(x: Tensor, dim: number): Tensor {
 import { withTraits } from '../convert-traits.js';
 import { softmaxImport } from '../convert/elementwise.js';
 import { softmaxLowering } from '../convert/shape.js';
+import { SOFTMAX_CROSS_ENTROPY_IMPORT } from '../convert/composite-import.js';
 withTraits(SOFTMAX, { tflite: softmaxLowering('SOFTMAX'), onnxImport: { Softmax: softmaxImport('softmax') } });
-withTraits(LOG_SOFTMAX, { tflite: softmaxLowering('LOG_SOFTMAX'), onnxImport: { LogSoftmax: softmaxImport('logSoftmax') } });
+withTraits(LOG_SOFTMAX, { tflite: softmaxLowering('LOG_SOFTMAX'), onnxImport: { LogSoftmax: softmaxImport('logSoftmax'), SoftmaxCrossEntropyLoss: SOFTMAX_CROSS_ENTROPY_IMPORT } });
