@@ -19,7 +19,7 @@ import { ConvertError } from './errors.js';
 import { importOnnx } from './onnx-import/import.js';
 import { assignLayouts, cleanup, foldBatchNorm, foldPad, freeze, fuseBiasActivation, fuseGelu, inferShapes, removeNoops } from './passes/index.js';
 import { lowerGraph } from './lower/lower.js';
-import { carrySignatures, dynamicDims, keepDynamic } from './dynamic-dims.js';
+import { carrySignatures, dynamicDims, exampleInputShapes, keepDynamic } from './dynamic-dims.js';
 import { quantizeModel, type QuantizeMode, type TensorQuantError } from './quantize/index.js';
 import type { KeepFloatCandidate } from './quantize/int8.js';
 
@@ -124,7 +124,7 @@ export async function convert(source: ConvertSource, options: ConvertOptions = {
     return { imported, desc };
   };
   // -1 in an inputShapes entry keeps that dim dynamic (example size 1)
-  const fixed = options.inputShapes && Object.fromEntries(Object.entries(options.inputShapes).map(([k, s]) => [k, s.map((d) => (d === -1 ? 1 : d))]));
+  const fixed = exampleInputShapes(options.inputShapes);
   const { imported, desc: exampleDesc } = lowerAt(fixed, passes);
   // dims left open keep shape_signature -1 where the model allows it (dynamic-dims.ts)
   const dyn = dynamicDims(bytes, options.inputShapes);

@@ -47,6 +47,11 @@ export function dynamicDims(bytes: Uint8Array, inputShapes?: Readonly<Record<str
   return out;
 }
 
+/** `inputShapes` with each -1 (a dim kept dynamic) at its example size, 1: the shapes the model is imported at. */
+export function exampleInputShapes(inputShapes?: Readonly<Record<string, readonly number[]>>): Record<string, number[]> | undefined {
+  return inputShapes && Object.fromEntries(Object.entries(inputShapes).map(([k, s]) => [k, s.map((d) => (d === -1 ? 1 : d))]));
+}
+
 type Group = DynamicDim[];
 
 function describeGroup(g: Group): string {

@@ -10,4 +10,5 @@ export * from './tflite-writer/index.js';
 export { convert, optimizeForTflite, type ConvertOptions, type ConvertReport, type ConvertResult, type ConvertSource, type TracedSource, type QuantizeMode } from './convert.js';
 export type { KeepFloatCandidate, Int8TensorError } from './quantize/int8.js';
 export { importOnnx, importableOnnxOps, type ImportOptions, type ImportResult } from './onnx-import/import.js';
+export { dynamicDims, exampleInputShapes, type DynamicDim } from './dynamic-dims.js';
 export { OnnxFormatError, UnsupportedOpsError, ConvertError, CalibrationError, DynamicDimError, type UnsupportedOp } from './errors.js';

@@ -1,7 +1,7 @@
 import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
-import { convert, importOnnx, type ConvertReport, type QuantizeMode } from '../../converter/index.js';
+import { convert, exampleInputShapes, importOnnx, type ConvertReport, type QuantizeMode } from '../../converter/index.js';
 import { readCalibration } from '../calibration.js';
 
 /** `name=1x3x224x224` -> ['name', [1, 3, 224, 224]] (repeatable); -1 keeps a dim dynamic. */
@@ -58,8 +58,7 @@ export function convertCommand(): Command {
       let calibration: unknown[] | undefined;
       if (opts.calibration !== undefined) {
         // the converted model's input shapes: the ONNX inputs, fixed, NHWC with --nhwc-io
-        const fixed = opts.inputShape && Object.fromEntries(Object.entries(opts.inputShape).map(([k, s]) => [k, s.map((d) => (d === -1 ? 1 : d))]));
-        const imp = importOnnx(bytes, { inputShapes: fixed });
+        const imp = importOnnx(bytes, { inputShapes: exampleInputShapes(opts.inputShape) });
         const inputs = imp.graph.inputs.map((v, k) => ({
           name: imp.inputNames[k], shape: opts.nhwcIo && v.shape.length === 4 ? [v.shape[0], v.shape[2], v.shape[3], v.shape[1]] : [...v.shape],
         }));
