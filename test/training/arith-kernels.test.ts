@@ -16,6 +16,22 @@ describe('arith kernels', () => {
     expect(Array.from(yi)).toEqual([0, 0, 5, 0]);
   });
 
+  it('relu keeps a NaN of either sign and passes its gradient, as torch does, in the JS and the WASM paths', () => {
+    for (const n of [9, 20000]) { // below and above the size where the WASM loops take over
+      const x = new Float32Array(n), bits = new Int32Array(x.buffer);
+      for (let i = 0; i < n; i++) x[i] = (i % 3) - 1;
+      bits[1] = 0xffc00000 | 0; bits[n - 1] = 0x7fc00001; bits[4] = 0xff800001 | 0; // -NaN, +NaN (payload), -NaN (signalling)
+      const y = new Float32Array(n);
+      unaryKernel('relu', x, y);
+      for (const i of [1, 4, n - 1]) expect(y[i], `relu at ${i} (n ${n})`).toBeNaN();
+      expect(y[0]).toBe(0);
+      const g = new Float32Array(n).fill(2), d = new Float32Array(n);
+      reluBackward(g, x, d);
+      for (const i of [1, 4, n - 1]) expect(d[i], `grad at ${i} (n ${n})`).toBe(2);
+      expect([d[0], d[2]]).toEqual([0, 2]);
+    }
+  });
+
   it('broadcasts like NumPy and matches a per-element reference for every op', () => {
     const a = Float32Array.from({ length: 24 }, (_, i) => (i % 7) - 3);
     const b = Float32Array.from({ length: 4 }, (_, i) => i - 1.5);
