@@ -17,6 +17,8 @@ import { ModelFormatError } from './errors.js';
 import type { OptionsTable } from '../ops/op.js';
 
 const utf8 = new TextDecoder('utf-8');
+/** Typed arrays have the host's byte order: vectors are copied as bytes where it is FlatBuffers' (little-endian). */
+const LE = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1;
 
 /** Limits the reader enforces. */
 export interface ReaderLimits {
@@ -199,39 +201,34 @@ export class FbTable implements OptionsTable {
   }
 
   i32Vector(id: number): Int32Array | null {
-    const v = this.vector(id, 4);
-    if (v === null) return null;
-    this.reader.charge(v.length, this.name);
-    const out = new Int32Array(v.length);
-    const view = this.reader.view;
-    for (let i = 0; i < v.length; i++) out[i] = view.getInt32(v.start + 4 * i, true);
-    return out;
+    return this.words(id, 1, false) as Int32Array | null;
   }
 
   f32Vector(id: number): Float32Array | null {
-    const v = this.vector(id, 4);
+    return this.words(id, 1, true) as Float32Array | null;
+  }
+
+  /** A vector of `per` int32 (or float32) words per element, copied out; null when absent. */
+  private words(id: number, per: number, float: boolean): Int32Array | Float32Array | null {
+    const v = this.vector(id, 4 * per);
     if (v === null) return null;
     this.reader.charge(v.length, this.name);
-    const out = new Float32Array(v.length);
-    const view = this.reader.view;
-    for (let i = 0; i < v.length; i++) out[i] = view.getFloat32(v.start + 4 * i, true);
+    const n = v.length * per, out = float ? new Float32Array(n) : new Int32Array(n), view = this.reader.view;
+    if (LE) new Uint8Array(out.buffer).set(this.reader.bytes.subarray(v.start, v.start + 4 * n));
+    else for (let i = 0; i < n; i++) out[i] = float ? view.getFloat32(v.start + 4 * i, true) : view.getInt32(v.start + 4 * i, true);
     return out;
   }
 
   /** A vector of int64 as numbers; values outside the int32 range throw. */
   i64VectorAsI32(id: number): Int32Array | null {
-    const v = this.vector(id, 8);
-    if (v === null) return null;
-    this.reader.charge(v.length, this.name);
-    const out = new Int32Array(v.length);
-    const view = this.reader.view;
-    for (let i = 0; i < v.length; i++) {
-      const lo = view.getUint32(v.start + 8 * i, true);
-      const hi = view.getInt32(v.start + 8 * i + 4, true);
-      if (!(hi === 0 && lo <= 0x7fffffff) && !(hi === -1 && lo >= 0x80000000)) {
-        throw new ModelFormatError(`${this.name}: field ${id} element ${i} does not fit in int32`);
-      }
-      out[i] = lo | 0;
+    const w = this.words(id, 2, false) as Int32Array | null;
+    if (w === null) return null;
+    const out = new Int32Array(w.length >> 1);
+    for (let i = 0; i < out.length; i++) {
+      const lo = w[2 * i]!;
+      // fits int32 when the high word is the low word's sign
+      if (w[2 * i + 1] !== lo >> 31) throw new ModelFormatError(`${this.name}: field ${id} element ${i} does not fit in int32`);
+      out[i] = lo;
     }
     return out;
   }

@@ -149,7 +149,8 @@ export const DEPTHWISE_CONV_2D: LiteOp<State> = {
       const b = optInput(node, 2), weights = floatWeightsOrLive(OP, node, 'filter', w);
       return {
         kind: 'f32', g, weights, bias: constData<Float32Array>(b), hasBias: !!b, lo: r[0], hi: r[1], inner: interiorOf(g),
-        wT: weights ? transposeTaps(weights, g, new Float32Array(weights.length)) : null,
+        // the TS loops' transposed taps, for what the shared kernel does not take (multiplier > 1, not 3x3)
+        wT: weights && g.mult !== 1 && !(g.win.kh === 3 && g.win.kw === 3) ? transposeTaps(weights, g, new Float32Array(weights.length)) : null,
         acc: new Float32Array(g.oc), taps: new Int32Array(4),
         conv: g.mult === 1 ? convGeometry(g) : null, kAct: a === 1 ? 'relu' : a === 3 ? 'relu6' : null,
       };
@@ -166,11 +167,14 @@ export const DEPTHWISE_CONV_2D: LiteOp<State> = {
     const b = optInput(node, 2);
     const weights = constData<Int8Array>(w), bias = constData<Int32Array>(b);
     const rq = makeRequant(xq.scale, wq!.scale, yq.scale, yq.zeroPoint, r[0], r[1], g.oc);
+    const fast = packFast(g, rq, weights, bias, !!b, xq.zeroPoint);
+    // the TS loops' weight sums and transposed taps: only where the fused kernel does not run
+    const cw = w.isConst && !fast ? w.data as Int8Array : null;
     return {
       kind: 'i8', g, weights, bias, hasBias: !!b, inOff: -xq.zeroPoint, rq,
-      inner: interiorOf(g), wsum: w.isConst ? weightSums(w.data as Int8Array, g) : null,
-      wT: w.isConst ? transposeTaps(w.data as Int8Array, g, new Int8Array(w.data.length)) : null,
-      acc: new Int32Array(g.oc), taps: new Int32Array(4), fast: packFast(g, rq, weights, bias, !!b, xq.zeroPoint),
+      inner: interiorOf(g), wsum: cw ? weightSums(cw, g) : null,
+      wT: cw ? transposeTaps(cw, g, new Int8Array(cw.length)) : null,
+      acc: new Int32Array(g.oc), taps: new Int32Array(4), fast,
     };
   },
   run(node, s) {
