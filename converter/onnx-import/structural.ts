@@ -90,12 +90,9 @@ export const STRUCTURAL_RULES: Record<string, OnnxImporter> = {
 
 /** The closest supported alternative for ONNX ops without a rule (for the unsupported-op message). */
 export const ALTERNATIVES: Record<string, string> = {
-  Resize: 'ConvTranspose for learned upsampling',
   Upsample: 'ConvTranspose for learned upsampling',
   Einsum: 'MatMul with Transpose',
   LpNormalization: 'ReduceSum + Sqrt + Div',
-  InstanceNormalization: 'LayerNormalization over the spatial axes, or BatchNormalization',
-  GroupNormalization: 'LayerNormalization',
   Loop: 'unroll the loop at export time',
   If: 'select with Where',
   Scan: 'unroll at export time',
@@ -104,12 +101,6 @@ export const ALTERNATIVES: Record<string, string> = {
   Floor: 'no float rounding op is supported yet',
   Ceil: 'no float rounding op is supported yet',
   Round: 'no float rounding op is supported yet',
-  PRelu: 'LeakyRelu (one slope)',
-  ReduceL2: 'ReduceSum of Mul + Sqrt',
-  ReduceLogSumExp: 'LogSoftmax',
-  DepthToSpace: 'Reshape + Transpose',
-  SpaceToDepth: 'Reshape + Transpose',
-  Tile: 'Expand',
   ScatterND: 'ScatterElements',
   GatherND: 'Gather',
 };

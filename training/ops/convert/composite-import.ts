@@ -310,3 +310,162 @@ export const SOFTMAX_CROSS_ENTROPY_IMPORT: OnnxImporter = (c) => {
   const logp = c.op('logSoftmax', [c.input(0)], { dim: 1 });
   return [nllLoss(c, logp, c.ints(1), c.has(2) ? c.input(2) : undefined), logp];
 };
+
+type Coeffs = (ratio: number, scale: number) => number[];
+
+function cubicCoeffs(a: number): Coeffs {
+  return (r) => [
+    ((a * (r + 1) - 5 * a) * (r + 1) + 8 * a) * (r + 1) - 4 * a,
+    ((a + 2) * r - (a + 3)) * r * r + 1,
+    ((a + 2) * (1 - r) - (a + 3)) * (1 - r) * (1 - r) + 1,
+    ((a * (2 - r) - 5 * a) * (2 - r) + 8 * a) * (2 - r) - 4 * a,
+  ];
+}
+
+/** Antialiased cubic (downsampling widens the kernel by 1 / scale), normalized. */
+function cubicAntialias(a: number): Coeffs {
+  const k = (x: number) => {
+    x = Math.abs(x);
+    if (x <= 1) return (a + 2) * x ** 3 - (a + 3) * x * x + 1;
+    return x < 2 ? a * x ** 3 - 5 * a * x * x + 8 * a * x - 4 * a : 0;
+  };
+  return (r, scale) => {
+    const s = Math.min(scale, 1);
+    const start = Math.floor(-2 / s) + 1, end = 2 - start;
+    const c = Array.from({ length: end - start }, (_, i) => k(s * (start + i - r)));
+    const sum = c.reduce((p, q) => p + q, 0);
+    return c.map((v) => v / sum);
+  };
+}
+
+function linearAntialias(r: number, scale: number): number[] {
+  const s = Math.min(scale, 1);
+  const start = Math.floor(-1 / s) + 1, n = 2 - 2 * start;
+  const c = Array.from({ length: n }, (_, i) => Math.min(Math.max(1 - Math.abs((start + i - r) * s), 0), 1));
+  const sum = c.reduce((p, q) => p + q, 0);
+  return c.map((v) => v / sum);
+}
+
+function nearestCoeffs(mode: string): Coeffs {
+  return (r) => {
+    if (Number.isInteger(r)) return [0, 1];
+    switch (mode) {
+      case 'round_prefer_ceil': return [r < 0.5 ? 1 : 0, r >= 0.5 ? 1 : 0];
+      case 'floor': return [1, 0];
+      case 'ceil': return [0, 1];
+      default: return [r <= 0.5 ? 1 : 0, r > 0.5 ? 1 : 0];
+    }
+  };
+}
+
+/**
+ * One axis of ONNX Resize as the reference implementation computes it: output position x maps to x_ori in
+ * the input (coordinate_transformation_mode), the coefficients of its n nearest input positions (edge-padded;
+ * zeroed and renormalized outside the input with exclude_outside). Returns the [out, in] weights and,
+ * for tf_crop_and_resize, the rows that take the extrapolation value.
+ */
+function resizeMatrix(inW: number, outW: number, scale: number, mode: string, coeffs: Coeffs, excludeOutside: boolean,
+  roi: readonly [number, number]): { w: Float64Array; extrapolate: boolean[] } {
+  const w = new Float64Array(outW * inW);
+  const extrapolate = new Array<boolean>(outW).fill(false);
+  const outF = scale * inW;
+  for (let x = 0; x < outW; x++) {
+    let xo: number;
+    switch (mode) {
+      case 'align_corners': xo = outF === 1 ? 0 : (x * (inW - 1)) / (outF - 1); break;
+      case 'asymmetric': xo = x / scale; break;
+      case 'pytorch_half_pixel': xo = outF === 1 ? -0.5 : (x + 0.5) / scale - 0.5; break;
+      case 'half_pixel_symmetric': {
+        const adjustment = outW / outF, center = inW / 2;
+        xo = center * (1 - adjustment) + (x + 0.5) / scale - 0.5;
+        break;
+      }
+      case 'tf_crop_and_resize':
+        xo = (outF === 1 ? ((roi[1] - roi[0]) * (inW - 1)) / 2 : (x * (roi[1] - roi[0]) * (inW - 1)) / (outF - 1)) + roi[0] * (inW - 1);
+        if (xo < 0 || xo > inW - 1) { extrapolate[x] = true; continue; }
+        break;
+      default: xo = (x + 0.5) / scale - 0.5; // half_pixel
+    }
+    const ratio = Number.isInteger(xo) ? 1 : xo - Math.floor(xo);
+    const c = coeffs(ratio, scale);
+    const n = c.length, pad = Math.ceil(n / 2), limit = inW + 2 * pad, xp = xo + pad;
+    const idx = Array.from({ length: limit }, (_, i) => i).sort((a, b) => Math.abs(xp - a) - Math.abs(xp - b) || a - b).slice(0, n).sort((a, b) => a - b).map((i) => i - pad);
+    if (excludeOutside) {
+      idx.forEach((i, k) => { if (i < 0 || i >= inW) c[k] = 0; });
+      const sum = c.reduce((p, q) => p + q, 0);
+      for (let k = 0; k < n; k++) c[k] /= sum;
+    }
+    idx.forEach((i, k) => { w[x * inW + Math.min(Math.max(i, 0), inW - 1)] += c[k]; });
+  }
+  return { w, extrapolate };
+}
+
+/** A float input the rule needs as constant numbers (scales, roi). */
+function floats(c: OnnxImportContext, i: number, what: string): number[] {
+  const d = c.constant(i);
+  if (!d) return c.unsupported(`Resize with ${what} computed at run time`);
+  return Array.from(d, Number);
+}
+
+/**
+ * Resize (opset 11+) as one step per resized axis, last axis first as the reference does: nearest gathers
+ * (indexSelect); linear and cubic (antialiased too) multiply by the axis's constant [in, out] weights.
+ */
+export const RESIZE_IMPORT: OnnxImporter = (c) => {
+  let x = c.input(0);
+  const rank = x.shape.length;
+  const mode = c.attr('mode', 'nearest'), ctm = c.attr('coordinate_transformation_mode', 'half_pixel');
+  const axesAttr = c.attr<readonly number[] | undefined>('axes', undefined);
+  const axes = axesAttr ? axesAttr.map((a) => (a < 0 ? a + rank : a)) : identity(rank);
+  const scalesIn = c.has(2) && (c.input(2).shape[0] ?? 0) > 0 ? floats(c, 2, 'scales') : null;
+  const sizesIn = c.has(3) ? c.ints(3) : null;
+  if (!scalesIn && !sizesIn) return c.unsupported('Resize without scales or sizes');
+  const scale = new Array<number>(rank).fill(1), size = [...x.shape];
+  if (scalesIn) {
+    axes.forEach((a, i) => { scale[a] = scalesIn[i]; size[a] = Math.floor(scalesIn[i] * x.shape[a]); });
+  } else {
+    axes.forEach((a, i) => { size[a] = sizesIn![i]; scale[a] = sizesIn![i] / x.shape[a]; });
+    const policy = c.attr('keep_aspect_ratio_policy', 'stretch');
+    if (policy !== 'stretch') {
+      const s = policy === 'not_larger' ? Math.min(...axes.map((a) => scale[a])) : Math.max(...axes.map((a) => scale[a]));
+      for (const a of axes) { scale[a] = s; size[a] = Math.floor(s * x.shape[a] + 0.5); }
+    }
+  }
+  const roi = new Array<number>(2 * rank).fill(0).map((_, i) => (i < rank ? 0 : 1));
+  if (ctm === 'tf_crop_and_resize') {
+    const r = floats(c, 1, 'roi');
+    axes.forEach((a, i) => { roi[a] = r[i]; roi[rank + a] = r[axes.length + i]; });
+  }
+  const antialias = c.attr('antialias', 0) === 1;
+  const a = c.attr('cubic_coeff_a', -0.75);
+  const coeffs: Coeffs = mode === 'nearest' ? nearestCoeffs(c.attr('nearest_mode', 'round_prefer_floor'))
+    : mode === 'linear' ? (antialias ? linearAntialias : (r) => [1 - r, r])
+      : mode === 'cubic' ? (antialias ? cubicAntialias(a) : cubicCoeffs(a)) : c.unsupported(`Resize mode '${mode}'`);
+  if (x.dtype !== 'float32' && mode !== 'nearest') return c.unsupported(`Resize ${mode} of ${x.dtype}`);
+  const extrapolation = c.attr('extrapolation_value', 0);
+  for (let ax = rank - 1; ax >= 0; ax--) {
+    if (size[ax] === x.shape[ax] && scale[ax] === 1 && ctm !== 'tf_crop_and_resize') continue;
+    const inW = x.shape[ax], outW = size[ax];
+    const { w, extrapolate } = resizeMatrix(inW, outW, scale[ax], ctm, coeffs, c.attr('exclude_outside', 0) === 1, [roi[ax], roi[rank + ax]]);
+    const rowPick = mode === 'nearest' && !extrapolate.some(Boolean)
+      ? Array.from({ length: outW }, (_, o) => w.subarray(o * inW, (o + 1) * inW).findIndex((v) => v === 1)) : null;
+    if (rowPick && rowPick.every((i) => i >= 0)) {
+      x = c.op('indexSelect', [x, c.constantValue([outW], 'int32', Int32Array.from(rowPick))], { dim: ax });
+      continue;
+    }
+    if (x.dtype !== 'float32') return c.unsupported(`Resize of ${x.dtype} with weights`);
+    // along the last axis: x [.., in] @ W^T [in, out]; another axis moves last and back
+    const perm = identity(rank);
+    perm[ax] = rank - 1; perm[rank - 1] = ax;
+    const wt = new Float32Array(inW * outW);
+    for (let o = 0; o < outW; o++) for (let i = 0; i < inW; i++) wt[i * outW + o] = w[o * inW + i];
+    const moved = ax === rank - 1 ? x : c.op('permute', [x], { perm });
+    let y = c.op('matmul', [moved, c.constantValue([inW, outW], 'float32', wt)], { transA: false, transB: false });
+    if (extrapolate.some(Boolean)) {
+      const e = Float32Array.from(extrapolate, (v) => (v ? extrapolation : 0));
+      y = c.op('add', [y, c.constantValue([outW], 'float32', e)]);
+    }
+    x = ax === rank - 1 ? y : c.op('permute', [y], { perm });
+  }
+  return x;
+};
