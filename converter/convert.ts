@@ -19,7 +19,7 @@ import { ConvertError } from './errors.js';
 import { importOnnx } from './onnx-import/import.js';
 import { assignLayouts, cleanup, foldBatchNorm, foldPad, freeze, fuseBiasActivation, fuseGelu, inferShapes, removeNoops } from './passes/index.js';
 import { lowerGraph } from './lower/lower.js';
-import { carrySignatures, dynamicDims, exampleInputShapes, keepDynamic } from './dynamic-dims.js';
+import { carrySignatures, dynamicDims, exampleFailure, exampleInputShapes, keepDynamic } from './dynamic-dims.js';
 import { quantizeModel, type QuantizeMode, type TensorQuantError } from './quantize/index.js';
 import type { KeepFloatCandidate } from './quantize/int8.js';
 
@@ -125,9 +125,15 @@ export async function convert(source: ConvertSource, options: ConvertOptions = {
   };
   // -1 in an inputShapes entry keeps that dim dynamic (example size 1)
   const fixed = exampleInputShapes(options.inputShapes);
-  const { imported, desc: exampleDesc } = lowerAt(fixed, passes);
   // dims left open keep shape_signature -1 where the model allows it (dynamic-dims.ts)
   const dyn = dynamicDims(bytes, options.inputShapes);
+  let first: ReturnType<typeof lowerAt>;
+  try {
+    first = lowerAt(fixed, passes);
+  } catch (e) {
+    throw dyn.length ? exampleFailure(e, bytes, dyn, options.inputShapes, (s) => lowerAt({ ...fixed, ...s })) : e;
+  }
+  const { imported, desc: exampleDesc } = first;
   const exampleShapes = Object.fromEntries(imported.graph.inputs.map((v, k) => [imported.inputNames[k]!, [...v.shape]]));
   const desc = dyn.length ? await keepDynamic(exampleDesc, dyn, exampleShapes, (s) => lowerAt({ ...fixed, ...s }).desc) : exampleDesc;
   progress('lower', 0.5);

@@ -52,6 +52,26 @@ export function exampleInputShapes(inputShapes?: Readonly<Record<string, readonl
   return inputShapes && Object.fromEntries(Object.entries(inputShapes).map(([k, s]) => [k, s.map((d) => (d === -1 ? 1 : d))]));
 }
 
+/**
+ * Why the conversion at the example size failed, when the dims left dynamic are the cause:
+ * if the model converts with them at another size, a DynamicDimError saying so; else `error`.
+ */
+export function exampleFailure(
+  error: unknown, bytes: Uint8Array, dims: readonly DynamicDim[], inputShapes: Readonly<Record<string, readonly number[]>> | undefined,
+  lowerAt: (shapes: Record<string, number[]>) => unknown,
+): unknown {
+  const shapes: Record<string, number[]> = {};
+  for (const vi of decodeOnnx(bytes).graph!.input ?? []) {
+    const name = vi.name ?? '';
+    if (!dims.some((d) => d.input === name)) continue;
+    const given = inputShapes?.[name];
+    shapes[name] = (vi.type?.tensor_type?.shape?.dim ?? []).map((d, k) => (dims.some((x) => x.input === name && x.dim === k) ? PROBE[0] : given?.[k] ?? Number(d.dim_value)));
+  }
+  try { lowerAt(shapes); } catch { return error; }
+  const what = dims.map((d) => `input '${d.input}' dim ${d.dim}${d.param ? ` ('${d.param}')` : ''}`).join(', ');
+  return new DynamicDimError(dims, `${what} left dynamic: at the example size 1 the conversion fails (${(error as Error).message}), at ${PROBE[0]} it does not; give inputShapes (CLI: --input-shape) to fix ${dims.length === 1 ? 'it' : 'them'}`);
+}
+
 type Group = DynamicDim[];
 
 function describeGroup(g: Group): string {

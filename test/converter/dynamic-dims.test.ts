@@ -150,6 +150,17 @@ describe('dynamic dims that cannot stay dynamic', { timeout: 120_000 }, () => {
     });
   }
 
+  it('cnn_hw: dynamic height and width that do not fit the pools at the example size 1 are a DynamicDimError saying so', async () => {
+    const bytes = onnx('cnn_hw');
+    for (const inputShapes of [undefined, { input: [1, 3, -1, -1] }]) {
+      const e = await convert(bytes, inputShapes ? { inputShapes } : {}).catch((x: unknown) => x);
+      expect(e).toBeInstanceOf(DynamicDimError);
+      expect((e as Error).message).toMatch(/^input 'input' dim 2 \('h'\), input 'input' dim 3 \('w'\) left dynamic: at the example size 1 the conversion fails \(.*AveragePool.*\), at 7 it does not; give inputShapes/);
+    }
+    const tfl = await convert(bytes, { inputShapes: { input: [1, 3, 24, 40] } });
+    await checkSizes(bytes, tfl, [[1, 3, 24, 40]]);
+  });
+
   it('encoder_batch_seq with the batch fixed and seq left -1 keeps seq dynamic', async () => {
     const bytes = onnx('encoder_batch_seq');
     const tfl = await convert(bytes, { inputShapes: { input: [3, -1, 32] } });
