@@ -3,6 +3,9 @@
  * builtin op codes, tensor types, the field ids of every table the runtime reads,
  * and the BuiltinOptions union type ids. Field ids are 0-based vtable slots; a union
  * field `u` takes two slots: `u_type` (id n, a ubyte) then `u` (id n + 1, the table).
+ * The id tables are TypeScript enums so that a bundler writes their numbers in place and the
+ * runtime's bundle carries no table; an enum also maps each number back to its name, so take
+ * its ids as `Object.values(T).filter((v) => typeof v === 'number')`.
  *
  * Example: `BuiltinOp.CONV_2D === 3`, `TensorField.shape === 0`.
  */
@@ -128,243 +131,243 @@ export const Activation = {
 } as const;
 
 /** table Model */
-export const ModelField = {
-  version: 0, operator_codes: 1, subgraphs: 2, description: 3,
-  buffers: 4, metadata_buffer: 5, metadata: 6, signature_defs: 7,
-} as const;
+export enum ModelField {
+  version = 0, operator_codes = 1, subgraphs = 2, description = 3,
+  buffers = 4, metadata_buffer = 5, metadata = 6, signature_defs = 7,
+}
 
 /** table OperatorCode */
-export const OperatorCodeField = {
-  deprecated_builtin_code: 0, custom_code: 1, version: 2, builtin_code: 3,
-} as const;
+export enum OperatorCodeField {
+  deprecated_builtin_code = 0, custom_code = 1, version = 2, builtin_code = 3,
+}
 
 /** table SubGraph */
-export const SubGraphField = {
-  tensors: 0, inputs: 1, outputs: 2, operators: 3, name: 4,
-} as const;
+export enum SubGraphField {
+  tensors = 0, inputs = 1, outputs = 2, operators = 3, name = 4,
+}
 
 /** table Tensor */
-export const TensorField = {
-  shape: 0, type: 1, buffer: 2, name: 3, quantization: 4, is_variable: 5,
-  sparsity: 6, shape_signature: 7, has_rank: 8, variant_tensors: 9,
-} as const;
+export enum TensorField {
+  shape = 0, type = 1, buffer = 2, name = 3, quantization = 4, is_variable = 5,
+  sparsity = 6, shape_signature = 7, has_rank = 8, variant_tensors = 9,
+}
 
 /** table QuantizationParameters (details is a union: type id 4, value id 5) */
-export const QuantizationField = {
-  min: 0, max: 1, scale: 2, zero_point: 3, details_type: 4, details: 5, quantized_dimension: 6,
-} as const;
+export enum QuantizationField {
+  min = 0, max = 1, scale = 2, zero_point = 3, details_type = 4, details = 5, quantized_dimension = 6,
+}
 
 /** table Operator (builtin_options: type id 3, value id 4; builtin_options_2: 11, 12) */
-export const OperatorField = {
-  opcode_index: 0, inputs: 1, outputs: 2, builtin_options_type: 3, builtin_options: 4,
-  custom_options: 5, custom_options_format: 6, mutating_variable_inputs: 7, intermediates: 8,
-  large_custom_options_offset: 9, large_custom_options_size: 10,
-  builtin_options_2_type: 11, builtin_options_2: 12,
-} as const;
+export enum OperatorField {
+  opcode_index = 0, inputs = 1, outputs = 2, builtin_options_type = 3, builtin_options = 4,
+  custom_options = 5, custom_options_format = 6, mutating_variable_inputs = 7, intermediates = 8,
+  large_custom_options_offset = 9, large_custom_options_size = 10,
+  builtin_options_2_type = 11, builtin_options_2 = 12,
+}
 
 /** table Buffer (offset/size locate data outside the FlatBuffer in models > 2 GB; valid when offset > 1) */
-export const BufferField = { data: 0, offset: 1, size: 2 } as const;
+export enum BufferField { data = 0, offset = 1, size = 2 }
 
 /** table Metadata */
-export const MetadataField = { name: 0, buffer: 1 } as const;
+export enum MetadataField { name = 0, buffer = 1 }
 
 /** table TensorMap (SignatureDef entries) */
-export const TensorMapField = { name: 0, tensor_index: 1 } as const;
+export enum TensorMapField { name = 0, tensor_index = 1 }
 
 /** table SignatureDef (field 3, deprecated_tag, is unused) */
-export const SignatureDefField = {
-  inputs: 0, outputs: 1, signature_key: 2, deprecated_tag: 3, subgraph_index: 4,
-} as const;
+export enum SignatureDefField {
+  inputs = 0, outputs = 1, signature_key = 2, deprecated_tag = 3, subgraph_index = 4,
+}
 
 /** BuiltinOptions union type ids (0 = NONE), named without the `Options` suffix. */
-export const BuiltinOptionsType = {
-  NONE: 0,
-  Conv2D: 1,
-  DepthwiseConv2D: 2,
-  ConcatEmbeddings: 3,
-  LSHProjection: 4,
-  Pool2D: 5,
-  SVDF: 6,
-  RNN: 7,
-  FullyConnected: 8,
-  Softmax: 9,
-  Concatenation: 10,
-  Add: 11,
-  L2Norm: 12,
-  LocalResponseNormalization: 13,
-  LSTM: 14,
-  ResizeBilinear: 15,
-  Call: 16,
-  Reshape: 17,
-  SkipGram: 18,
-  SpaceToDepth: 19,
-  EmbeddingLookupSparse: 20,
-  Mul: 21,
-  Pad: 22,
-  Gather: 23,
-  BatchToSpaceND: 24,
-  SpaceToBatchND: 25,
-  Transpose: 26,
-  Reducer: 27,
-  Sub: 28,
-  Div: 29,
-  Squeeze: 30,
-  SequenceRNN: 31,
-  StridedSlice: 32,
-  Exp: 33,
-  TopKV2: 34,
-  Split: 35,
-  LogSoftmax: 36,
-  Cast: 37,
-  Dequantize: 38,
-  MaximumMinimum: 39,
-  ArgMax: 40,
-  Less: 41,
-  Neg: 42,
-  PadV2: 43,
-  Greater: 44,
-  GreaterEqual: 45,
-  LessEqual: 46,
-  Select: 47,
-  Slice: 48,
-  TransposeConv: 49,
-  SparseToDense: 50,
-  Tile: 51,
-  ExpandDims: 52,
-  Equal: 53,
-  NotEqual: 54,
-  Shape: 55,
-  Pow: 56,
-  ArgMin: 57,
-  FakeQuant: 58,
-  Pack: 59,
-  LogicalOr: 60,
-  OneHot: 61,
-  LogicalAnd: 62,
-  LogicalNot: 63,
-  Unpack: 64,
-  FloorDiv: 65,
-  Square: 66,
-  ZerosLike: 67,
-  Fill: 68,
-  BidirectionalSequenceLSTM: 69,
-  BidirectionalSequenceRNN: 70,
-  UnidirectionalSequenceLSTM: 71,
-  FloorMod: 72,
-  Range: 73,
-  ResizeNearestNeighbor: 74,
-  LeakyRelu: 75,
-  SquaredDifference: 76,
-  MirrorPad: 77,
-  Abs: 78,
-  SplitV: 79,
-  Unique: 80,
-  ReverseV2: 81,
-  AddN: 82,
-  GatherNd: 83,
-  Cos: 84,
-  Where: 85,
-  Rank: 86,
-  ReverseSequence: 87,
-  MatrixDiag: 88,
-  Quantize: 89,
-  MatrixSetDiag: 90,
-  HardSwish: 91,
-  If: 92,
-  While: 93,
-  DepthToSpace: 94,
-  NonMaxSuppressionV4: 95,
-  NonMaxSuppressionV5: 96,
-  ScatterNd: 97,
-  SelectV2: 98,
-  Densify: 99,
-  SegmentSum: 100,
-  BatchMatMul: 101,
-  Cumsum: 102,
-  CallOnce: 103,
-  BroadcastTo: 104,
-  Rfft2d: 105,
-  Conv3D: 106,
-  Hashtable: 107,
-  HashtableFind: 108,
-  HashtableImport: 109,
-  HashtableSize: 110,
-  VarHandle: 111,
-  ReadVariable: 112,
-  AssignVariable: 113,
-  Random: 114,
-  Bucketize: 115,
-  Gelu: 116,
-  DynamicUpdateSlice: 117,
-  UnsortedSegmentProd: 118,
-  UnsortedSegmentMax: 119,
-  UnsortedSegmentMin: 120,
-  UnsortedSegmentSum: 121,
-  ATan2: 122,
-  Sign: 123,
-  Bitcast: 124,
-  BitwiseXor: 125,
-  RightShift: 126,
-} as const;
+export enum BuiltinOptionsType {
+  NONE = 0,
+  Conv2D = 1,
+  DepthwiseConv2D = 2,
+  ConcatEmbeddings = 3,
+  LSHProjection = 4,
+  Pool2D = 5,
+  SVDF = 6,
+  RNN = 7,
+  FullyConnected = 8,
+  Softmax = 9,
+  Concatenation = 10,
+  Add = 11,
+  L2Norm = 12,
+  LocalResponseNormalization = 13,
+  LSTM = 14,
+  ResizeBilinear = 15,
+  Call = 16,
+  Reshape = 17,
+  SkipGram = 18,
+  SpaceToDepth = 19,
+  EmbeddingLookupSparse = 20,
+  Mul = 21,
+  Pad = 22,
+  Gather = 23,
+  BatchToSpaceND = 24,
+  SpaceToBatchND = 25,
+  Transpose = 26,
+  Reducer = 27,
+  Sub = 28,
+  Div = 29,
+  Squeeze = 30,
+  SequenceRNN = 31,
+  StridedSlice = 32,
+  Exp = 33,
+  TopKV2 = 34,
+  Split = 35,
+  LogSoftmax = 36,
+  Cast = 37,
+  Dequantize = 38,
+  MaximumMinimum = 39,
+  ArgMax = 40,
+  Less = 41,
+  Neg = 42,
+  PadV2 = 43,
+  Greater = 44,
+  GreaterEqual = 45,
+  LessEqual = 46,
+  Select = 47,
+  Slice = 48,
+  TransposeConv = 49,
+  SparseToDense = 50,
+  Tile = 51,
+  ExpandDims = 52,
+  Equal = 53,
+  NotEqual = 54,
+  Shape = 55,
+  Pow = 56,
+  ArgMin = 57,
+  FakeQuant = 58,
+  Pack = 59,
+  LogicalOr = 60,
+  OneHot = 61,
+  LogicalAnd = 62,
+  LogicalNot = 63,
+  Unpack = 64,
+  FloorDiv = 65,
+  Square = 66,
+  ZerosLike = 67,
+  Fill = 68,
+  BidirectionalSequenceLSTM = 69,
+  BidirectionalSequenceRNN = 70,
+  UnidirectionalSequenceLSTM = 71,
+  FloorMod = 72,
+  Range = 73,
+  ResizeNearestNeighbor = 74,
+  LeakyRelu = 75,
+  SquaredDifference = 76,
+  MirrorPad = 77,
+  Abs = 78,
+  SplitV = 79,
+  Unique = 80,
+  ReverseV2 = 81,
+  AddN = 82,
+  GatherNd = 83,
+  Cos = 84,
+  Where = 85,
+  Rank = 86,
+  ReverseSequence = 87,
+  MatrixDiag = 88,
+  Quantize = 89,
+  MatrixSetDiag = 90,
+  HardSwish = 91,
+  If = 92,
+  While = 93,
+  DepthToSpace = 94,
+  NonMaxSuppressionV4 = 95,
+  NonMaxSuppressionV5 = 96,
+  ScatterNd = 97,
+  SelectV2 = 98,
+  Densify = 99,
+  SegmentSum = 100,
+  BatchMatMul = 101,
+  Cumsum = 102,
+  CallOnce = 103,
+  BroadcastTo = 104,
+  Rfft2d = 105,
+  Conv3D = 106,
+  Hashtable = 107,
+  HashtableFind = 108,
+  HashtableImport = 109,
+  HashtableSize = 110,
+  VarHandle = 111,
+  ReadVariable = 112,
+  AssignVariable = 113,
+  Random = 114,
+  Bucketize = 115,
+  Gelu = 116,
+  DynamicUpdateSlice = 117,
+  UnsortedSegmentProd = 118,
+  UnsortedSegmentMax = 119,
+  UnsortedSegmentMin = 120,
+  UnsortedSegmentSum = 121,
+  ATan2 = 122,
+  Sign = 123,
+  Bitcast = 124,
+  BitwiseXor = 125,
+  RightShift = 126,
+}
 
 /**
  * Field ids inside the options tables the runtime's ops read, named as in the schema.
  * Example: `Conv2DOptions.stride_w === 1`, read with `options.i32(Conv2DOptions.stride_w, 0)`.
  */
-export const Conv2DOptions = {
-  padding: 0, stride_w: 1, stride_h: 2, fused_activation_function: 3,
-  dilation_w_factor: 4, dilation_h_factor: 5, quantized_bias_type: 6,
-} as const;
-export const DepthwiseConv2DOptions = {
-  padding: 0, stride_w: 1, stride_h: 2, depth_multiplier: 3,
-  fused_activation_function: 4, dilation_w_factor: 5, dilation_h_factor: 6,
-} as const;
-export const Pool2DOptions = {
-  padding: 0, stride_w: 1, stride_h: 2, filter_width: 3, filter_height: 4, fused_activation_function: 5,
-} as const;
-export const FullyConnectedOptions = {
-  fused_activation_function: 0, weights_format: 1, keep_num_dims: 2,
-  asymmetric_quantize_inputs: 3, quantized_bias_type: 4,
-} as const;
-export const SoftmaxOptions = { beta: 0 } as const;
-export const ConcatenationOptions = { axis: 0, fused_activation_function: 1 } as const;
-export const AddOptions = { fused_activation_function: 0, pot_scale_int16: 1 } as const;
-export const SubOptions = { fused_activation_function: 0, pot_scale_int16: 1 } as const;
-export const MulOptions = { fused_activation_function: 0 } as const;
-export const DivOptions = { fused_activation_function: 0 } as const;
-export const L2NormOptions = { fused_activation_function: 0 } as const;
-export const SVDFOptions = { rank: 0, fused_activation_function: 1, asymmetric_quantize_inputs: 2 } as const;
-export const ReshapeOptions = { new_shape: 0 } as const;
-export const GatherOptions = { axis: 0, batch_dims: 1 } as const;
-export const ReducerOptions = { keep_dims: 0 } as const;
-export const SqueezeOptions = { squeeze_dims: 0 } as const;
-export const SplitOptions = { num_splits: 0 } as const;
-export const StridedSliceOptions = {
-  begin_mask: 0, end_mask: 1, ellipsis_mask: 2, new_axis_mask: 3, shrink_axis_mask: 4, offset: 5,
-} as const;
-export const CastOptions = { in_data_type: 0, out_data_type: 1 } as const;
-export const ArgMaxOptions = { output_type: 0 } as const;
-export const ArgMinOptions = { output_type: 0 } as const;
-export const TransposeConvOptions = {
-  padding: 0, stride_w: 1, stride_h: 2, fused_activation_function: 3, quantized_bias_type: 4,
-} as const;
-export const ShapeOptions = { out_type: 0 } as const;
-export const LeakyReluOptions = { alpha: 0 } as const;
-export const UnidirectionalSequenceLSTMOptions = {
-  fused_activation_function: 0, cell_clip: 1, proj_clip: 2, time_major: 3,
-  asymmetric_quantize_inputs: 4, diagonal_recurrent_tensors: 5,
-} as const;
-export const BatchMatMulOptions = { adj_x: 0, adj_y: 1, asymmetric_quantize_inputs: 2 } as const;
-export const GeluOptions = { approximate: 0 } as const;
-export const IfOptions = { then_subgraph_index: 0, else_subgraph_index: 1 } as const;
-export const WhileOptions = { cond_subgraph_index: 0, body_subgraph_index: 1 } as const;
-export const CallOnceOptions = { init_subgraph_index: 0 } as const;
-export const PackOptions = { values_count: 0, axis: 1 } as const;
-export const UnpackOptions = { num: 0, axis: 1 } as const;
-export const SpaceToDepthOptions = { block_size: 0 } as const;
-export const DepthToSpaceOptions = { block_size: 0 } as const;
+export enum Conv2DOptions {
+  padding = 0, stride_w = 1, stride_h = 2, fused_activation_function = 3,
+  dilation_w_factor = 4, dilation_h_factor = 5, quantized_bias_type = 6,
+}
+export enum DepthwiseConv2DOptions {
+  padding = 0, stride_w = 1, stride_h = 2, depth_multiplier = 3,
+  fused_activation_function = 4, dilation_w_factor = 5, dilation_h_factor = 6,
+}
+export enum Pool2DOptions {
+  padding = 0, stride_w = 1, stride_h = 2, filter_width = 3, filter_height = 4, fused_activation_function = 5,
+}
+export enum FullyConnectedOptions {
+  fused_activation_function = 0, weights_format = 1, keep_num_dims = 2,
+  asymmetric_quantize_inputs = 3, quantized_bias_type = 4,
+}
+export enum SoftmaxOptions { beta = 0 }
+export enum ConcatenationOptions { axis = 0, fused_activation_function = 1 }
+export enum AddOptions { fused_activation_function = 0, pot_scale_int16 = 1 }
+export enum SubOptions { fused_activation_function = 0, pot_scale_int16 = 1 }
+export enum MulOptions { fused_activation_function = 0 }
+export enum DivOptions { fused_activation_function = 0 }
+export enum L2NormOptions { fused_activation_function = 0 }
+export enum SVDFOptions { rank = 0, fused_activation_function = 1, asymmetric_quantize_inputs = 2 }
+export enum ReshapeOptions { new_shape = 0 }
+export enum GatherOptions { axis = 0, batch_dims = 1 }
+export enum ReducerOptions { keep_dims = 0 }
+export enum SqueezeOptions { squeeze_dims = 0 }
+export enum SplitOptions { num_splits = 0 }
+export enum StridedSliceOptions {
+  begin_mask = 0, end_mask = 1, ellipsis_mask = 2, new_axis_mask = 3, shrink_axis_mask = 4, offset = 5,
+}
+export enum CastOptions { in_data_type = 0, out_data_type = 1 }
+export enum ArgMaxOptions { output_type = 0 }
+export enum ArgMinOptions { output_type = 0 }
+export enum TransposeConvOptions {
+  padding = 0, stride_w = 1, stride_h = 2, fused_activation_function = 3, quantized_bias_type = 4,
+}
+export enum ShapeOptions { out_type = 0 }
+export enum LeakyReluOptions { alpha = 0 }
+export enum UnidirectionalSequenceLSTMOptions {
+  fused_activation_function = 0, cell_clip = 1, proj_clip = 2, time_major = 3,
+  asymmetric_quantize_inputs = 4, diagonal_recurrent_tensors = 5,
+}
+export enum BatchMatMulOptions { adj_x = 0, adj_y = 1, asymmetric_quantize_inputs = 2 }
+export enum GeluOptions { approximate = 0 }
+export enum IfOptions { then_subgraph_index = 0, else_subgraph_index = 1 }
+export enum WhileOptions { cond_subgraph_index = 0, body_subgraph_index = 1 }
+export enum CallOnceOptions { init_subgraph_index = 0 }
+export enum PackOptions { values_count = 0, axis = 1 }
+export enum UnpackOptions { num = 0, axis = 1 }
+export enum SpaceToDepthOptions { block_size = 0 }
+export enum DepthToSpaceOptions { block_size = 0 }
 /** new_height/new_width (ids 0, 1) are deprecated but keep their slots. */
-export const ResizeBilinearOptions = { new_height: 0, new_width: 1, align_corners: 2, half_pixel_centers: 3 } as const;
-export const ResizeNearestNeighborOptions = { align_corners: 0, half_pixel_centers: 1 } as const;
-export const MirrorPadOptions = { mode: 0 } as const;
-export const CumsumOptions = { exclusive: 0, reverse: 1 } as const;
+export enum ResizeBilinearOptions { new_height = 0, new_width = 1, align_corners = 2, half_pixel_centers = 3 }
+export enum ResizeNearestNeighborOptions { align_corners = 0, half_pixel_centers = 1 }
+export enum MirrorPadOptions { mode = 0 }
+export enum CumsumOptions { exclusive = 0, reverse = 1 }
