@@ -79,14 +79,24 @@ function planes(c: Ctx, x: Float32Array, xAt: number, padAt: number, p: ConvPlan
   return padAt;
 }
 
+/**
+ * Whether the forward runs here: stride 1 with at most 1/8 more wide columns than outputs
+ * (not depthwise, not a plain 1x1). Unlike the TypeScript wide path this takes short im2col
+ * columns too (a first layer): compacting in wasm costs little.
+ */
+function wasmWide(p: ConvPlan): boolean {
+  const { s } = p;
+  return s.strideH === 1 && s.strideW === 1 && !p.depthwise && !p.direct1x1 && (s.w + s.padLeft + s.padRight - p.outW) * 8 <= p.outW;
+}
+
 /** How many convolutions each function below has run (tests check that the path is taken). */
 export const wasmConvRuns = { forward: 0, weight: 0, input: 0 };
 
 /**
- * y = conv2d(x, w) + bias over wide rows in wasm (p.wide). False: not run.
+ * y = conv2d(x, w) + bias over wide rows in wasm. False: not run.
  */
 export function wasmWideForward(x: Float32Array, w: Float32Array, bias: Float32Array | null, y: Float32Array, p: ConvPlan): boolean {
-  if (!p.wide) return false;
+  if (!wasmWide(p)) return false;
   const { s, cg, ocg, outH, outW, ohw } = p;
   const d = wide(p), K = cg * p.kk;
   const nx = s.n * s.c * p.hw, ny = s.n * s.oc * ohw;
@@ -124,12 +134,13 @@ function allFinite(a: Float32Array): boolean {
 }
 
 /**
- * dw = the weight gradient of conv2d over wide rows in wasm (p.wide; overwrites dw).
+ * dw = the weight gradient of conv2d over wide rows in wasm (overwrites dw).
  * The wide columns past each output row meet zero gradients, so x must be finite
  * (else false: the TypeScript path zeroes those columns).
  */
 export function wasmWideBackwardWeight(x: Float32Array, gy: Float32Array, dw: Float32Array, p: ConvPlan): boolean {
-  if (!p.wide) return false;
+  // short im2col columns (a first layer) stay with nn-conv.ts's transposed product, which measured faster
+  if (!wasmWide(p) || !p.wide) return false;
   const { s, cg, ocg, outH, outW, ohw } = p;
   const d = wide(p), K = cg * p.kk;
   const nx = s.n * s.c * p.hw, ngy = s.n * s.oc * ohw;

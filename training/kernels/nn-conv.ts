@@ -75,7 +75,8 @@ export function conv2dNCHW(x: Float32Array, w: Float32Array, bias: Float32Array 
   if (bias) checkLen('conv2dNCHW', 'bias', bias, s.oc, 'oc');
   const { cg, ocg, ohw, hw } = p;
   if (p.depthwise) depthwiseForward(x, w, y, p);
-  else if (p.wide) { if (!wasmWideForward(x, w, bias, y, p)) wideForward(x, w, bias, y, p); }
+  else if (wasmWideForward(x, w, bias, y, p)) { /* done in the training wasm module */ }
+  else if (p.wide) wideForward(x, w, bias, y, p);
   else {
     const K = cg * p.kk, B = imagesPerGemm(p);
     const col = B === 1 && p.direct1x1 ? null : scratch('conv.col', K * B * ohw);
@@ -161,7 +162,8 @@ export function conv2dBackwardWeightNCHW(x: Float32Array, gy: Float32Array, dw: 
   const K = cg * p.kk, B = imagesPerGemm(p);
   dw.fill(0, 0, s.oc * K);
   if (p.depthwise) { depthwiseBackwardWeight(x, gy, dw, p); return; }
-  if (p.wide) { if (!wasmWideBackwardWeight(x, gy, dw, p)) wideBackwardWeight(x, gy, dw, p); return; }
+  if (wasmWideBackwardWeight(x, gy, dw, p)) return;
+  if (p.wide) { wideBackwardWeight(x, gy, dw, p); return; }
   const col = B === 1 && p.direct1x1 ? null : scratch('conv.col', K * B * ohw);
   const gyT = B > 1 ? scratch('conv.gy', ocg * B * ohw) : null;
   // few im2col rows (a first layer: K = c*kh*kw < ocg): dw^T [K, ocg] is the better-shaped product
