@@ -69,6 +69,8 @@ function f16ToF32(h: number): number {
 /** A decoded tensor plus, for integer tensors, its values as plain numbers (int64 beyond int32 kept). */
 export interface DecodedTensor extends OnnxTensorData { readonly ints?: readonly number[] }
 
+const LITTLE_ENDIAN = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1;
+
 /** Decodes a TensorProto into IR storage. */
 export function decodeTensor(t: OnnxTensorMsg, what: string): DecodedTensor {
   const dims = (t.dims ?? []).map(Number);
@@ -112,7 +114,9 @@ export function decodeTensor(t: OnnxTensorMsg, what: string): DecodedTensor {
   }
   let data: Storage;
   let ints: number[] | undefined;
-  if (dtype === 'float32') {
+  if (dtype === 'float32' && view && type === 1 && LITTLE_ENDIAN) {
+    data = new Float32Array(new Uint8Array(raw!).buffer); // raw bytes are little-endian float32: one copy (a Buffer's slice would share its pool)
+  } else if (dtype === 'float32') {
     data = new Float32Array(n);
     for (let i = 0; i < n; i++) data[i] = read(i);
   } else if (dtype === 'bool') {

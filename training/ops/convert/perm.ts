@@ -46,12 +46,14 @@ export function permuteData<T extends ArrayLike<number> & { length: number }>(
   for (let d = rank - 2; d >= 0; d--) strides[d] = strides[d + 1] * shape[d + 1];
   const pshape = permuted(shape, perm);
   const pstr = perm.map((d) => strides[d]);
+  // one row of the innermost output dim per step of the index counter over the outer dims
+  const last = rank - 1, row = pshape[last], step = pstr[last];
   const idx = new Array<number>(rank).fill(0);
-  for (let o = 0; o < out.length; o++) {
+  for (let o = 0; o < out.length; o += row) {
     let src = 0;
-    for (let d = 0; d < rank; d++) src += idx[d] * pstr[d];
-    out[o] = data[src];
-    for (let d = rank - 1; d >= 0; d--) { if (++idx[d] < pshape[d]) break; idx[d] = 0; }
+    for (let d = 0; d < last; d++) src += idx[d] * pstr[d];
+    for (let j = 0; j < row; j++) out[o + j] = data[src + j * step];
+    for (let d = last - 1; d >= 0; d--) { if (++idx[d] < pshape[d]) break; idx[d] = 0; }
   }
   return out;
 }
