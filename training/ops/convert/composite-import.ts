@@ -431,7 +431,7 @@ export const RESIZE_IMPORT: OnnxImporter = (c) => {
       for (const a of axes) { scale[a] = s; size[a] = Math.floor(s * x.shape[a] + 0.5); }
     }
   }
-  const roi = new Array<number>(2 * rank).fill(0).map((_, i) => (i < rank ? 0 : 1));
+  const roi: number[] = Array.from({ length: 2 * rank }, (_, i) => (i < rank ? 0 : 1));
   if (ctm === 'tf_crop_and_resize') {
     const r = floats(c, 1, 'roi');
     axes.forEach((a, i) => { roi[a] = r[i]; roi[rank + a] = r[axes.length + i]; });
