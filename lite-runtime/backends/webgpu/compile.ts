@@ -28,7 +28,7 @@ import { realValues, toHalf } from './consts.js';
 import type { GpuSession } from './device.js';
 import { GPU_KERNELS } from './kernels.js';
 import { layoutKernel } from './layout.js';
-import { foldPoolPads } from './fold.js';
+import { foldEpilogues, foldPoolPads } from './fold.js';
 import { elementwiseChain, isElementwise, isUnary, scalarOperand } from './elementwise.js';
 import type { GpuTensor } from './chain.js';
 import { count, dispatch1d, gpuDType, main1d, params, storage, type GpuCopy, type GpuProgram, type GpuRef, type GpuStep, type KernelContext } from './program.js';
@@ -113,7 +113,7 @@ export class GpuExecutor {
     const readers = new Map<RtTensor, number>();
     for (const t of this.runner.outputTensors) readers.set(t, Infinity);
     for (const s of steps) if (!s.folded) for (const t of s.node.inputs) if (t) readers.set(t, (readers.get(t) ?? 0) + 1);
-    const fusedOps = foldPoolPads(steps, readers, ctx, gpu, cpuCodes) + this.fuse(cpuCodes, ctx, gpu, readers);
+    let fusedOps = foldPoolPads(steps, readers, ctx, gpu, cpuCodes) + this.fuse(cpuCodes, ctx, gpu, readers);
     steps.forEach((s, i) => {
       if (s.folded || gpu[i]) return;
       const name = s.op.name;
@@ -135,6 +135,7 @@ export class GpuExecutor {
       }
       if (why) cpuOps.push({ node: s.node.index, op: name || opName(s.op.code), reason: why });
     });
+    fusedOps += foldEpilogues(steps, readers, gpu, cpuCodes);
     // 2. Residency: where each tensor is valid as the steps run; transfers where a side needs it.
     const onCpu = new Set<RtTensor>(this.runner.inputTensors);
     const onGpu = new Set<RtTensor>();

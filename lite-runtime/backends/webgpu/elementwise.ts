@@ -181,30 +181,12 @@ export function elementwiseChain(chain: ReadonlyArray<{ code: number; node: OpNo
     });
     bindings = [{ tensor: a }, { tensor: b }, { tensor: y }];
   }
-  let v = 'v';
-  const keys = [keyHead];
-  for (let k = 1; k < chain.length; k++) {
-    const sc = scalarOperand(chain[k]!.code, chain[k]!.node);
-    if (sc) {
-      // a binary op with a float32 scalar constant: the chain's value is `a` or `b`, the constant a literal
-      const bop = BINARY[chain[k]!.code]!;
-      if (bop.lib) libs.add(bop.lib);
-      const act = bop.act && chain[k]!.node.options ? chain[k]!.node.options!.i8(0, 0) : 0, range = actRange(act);
-      if (!range) return `fused activation ${act} is not a clamp`;
-      const expr = act === 0 ? bop.expr : `clamp(${bop.expr}, ${lit(range[0])}, ${lit(range[1])})`;
-      const ab = sc.at === 1 ? `let a = x; let b = ${lit(sc.value)};` : `let a = ${lit(sc.value)}; let b = x;`;
-      fns.push(`fn s${k}(x: f32) -> f32 { ${ab} return ${expr}; }`);
-      v = `s${k}(${v})`;
-      keys.push(`${ab}${expr}`);
-      continue;
-    }
-    const op = unaryOf(chain[k]!.code, chain[k]!.node);
-    if (!op) return 'not elementwise';
-    if (op.lib) libs.add(op.lib);
-    fns.push(`fn s${k}(x: f32) -> f32 { return ${op.expr}; }`);
-    v = `s${k}(${v})`;
-    keys.push(op.expr);
-  }
+  const tail = elementwiseTail(chain.slice(1), 'v', 1);
+  if (typeof tail === 'string') return tail;
+  fns.push(...tail.fns);
+  for (const l of tail.libs) libs.add(l);
+  const v = tail.v;
+  const keys = [keyHead, ...tail.keys];
   const names = bindings.length === 2 ? storage(['X', 'f32'], ['Y', 'f32']) : storage(['A', 'f32'], ['Bv', 'f32'], ['Y', 'f32']);
   const wgsl = `${p.wgsl}${names}${EPILOGUE_WGSL}${[...libs].join('')}
 ${fns.join('\n')}
@@ -217,6 +199,43 @@ ${main1d()}
     name: chain.map((c) => c.code).join('+'), cacheKey: `ew:${keys.join('|')}`, wgsl, dispatch: dispatch1d(n, ctx.maxWorkgroupsPerDim),
     uniforms: p.bytes, bindings,
   }];
+}
+
+/**
+ * The WGSL of elementwise ops applied one after another to a value `v0`: unary ops, and binary
+ * ops with a float32 scalar constant operand (the constant a literal). Functions are named
+ * `s{first}`, `s{first + 1}`...; `v` is the expression of the result, `keys` the cache key
+ * parts, `libs` the helper functions they need. A reason when one of them is neither.
+ */
+export function elementwiseTail(
+  links: ReadonlyArray<{ code: number; node: OpNode }>, v0: string, first: number,
+): { fns: string[]; v: string; keys: string[]; libs: Set<string> } | string {
+  const fns: string[] = [], keys: string[] = [], libs = new Set<string>();
+  let v = v0;
+  for (let j = 0; j < links.length; j++) {
+    const { code, node } = links[j]!, k = first + j;
+    const sc = scalarOperand(code, node);
+    if (sc) {
+      // a binary op with a float32 scalar constant: the chain's value is `a` or `b`, the constant a literal
+      const bop = BINARY[code]!;
+      if (bop.lib) libs.add(bop.lib);
+      const act = bop.act && node.options ? node.options.i8(0, 0) : 0, range = actRange(act);
+      if (!range) return `fused activation ${act} is not a clamp`;
+      const expr = act === 0 ? bop.expr : `clamp(${bop.expr}, ${lit(range[0])}, ${lit(range[1])})`;
+      const ab = sc.at === 1 ? `let a = x; let b = ${lit(sc.value)};` : `let a = ${lit(sc.value)}; let b = x;`;
+      fns.push(`fn s${k}(x: f32) -> f32 { ${ab} return ${expr}; }`);
+      v = `s${k}(${v})`;
+      keys.push(`${ab}${expr}`);
+      continue;
+    }
+    const op = unaryOf(code, node);
+    if (!op) return 'not elementwise';
+    if (op.lib) libs.add(op.lib);
+    fns.push(`fn s${k}(x: f32) -> f32 { return ${op.expr}; }`);
+    v = `s${k}(${v})`;
+    keys.push(op.expr);
+  }
+  return { fns, v, keys, libs };
 }
 
 /**

@@ -1,19 +1,25 @@
 /**
- * Producer folding at compile (GPU only; the CPU plan is untouched): a PAD/PADV2 whose only
- * reader is a VALID MAX_POOL_2D, padding H and W with the lowest float (-inf or -FLT_MAX, as
- * ONNX MaxPool's pads are lowered) by less than the window, becomes the pool's explicit padding:
- * the pool skips elements outside the image, and every window keeps at least one of them, so
- * the maximum is the same without the padded copy and its dispatch.
+ * Producer folding at compile (GPU only; the CPU plan is untouched), each removing a dispatch
+ * and a tensor that never needs to exist:
+ * - a PAD/PADV2 whose only reader is a VALID MAX_POOL_2D, padding H and W with the lowest
+ *   float (-inf or -FLT_MAX, as ONNX MaxPool's pads are lowered) by less than the window,
+ *   becomes the pool's explicit padding: the pool skips elements outside the image, and every
+ *   window keeps at least one of them, so the maximum is the same without the padded copy;
+ * - unary elementwise ops (and binary ones with a float32 scalar constant) that alone read a
+ *   float32 convolution / matmul / pool result are applied in that kernel's epilogue
+ *   (`HARD_SWISH` after a depthwise conv, `GELU` after a FULLY_CONNECTED).
  *
  * ```ts
  * const folded = foldPoolPads(steps, readers, ctx, gpu, cpuCodes); // gpu[pad] = [], gpu[pool] = the pool's programs
+ * const fused = foldEpilogues(steps, readers, gpu, cpuCodes); // gpu[conv] writes the activation's output
  * ```
  */
 import { BuiltinOp as B, Padding, Pool2DOptions } from '../../format/schema.js';
 import type { OpNode, OptionsTable, RtTensor } from '../../ops/op.js';
 import type { Step } from '../../interpreter.js';
 import { GPU_KERNELS } from './kernels.js';
-import { F32_MAX, type GpuStep, type KernelContext } from './program.js';
+import { elementwiseTail, isUnary, scalarOperand } from './elementwise.js';
+import { EPILOGUE_WGSL, F32_MAX, type GpuProgram, type GpuStep, type KernelContext } from './program.js';
 
 /** `o` with a folded [top, bottom, left, right] padding that `windowOf` reads (every field read as before). */
 function withPadding(o: OptionsTable, pads: [number, number, number, number]): OptionsTable {
@@ -70,4 +76,77 @@ export function foldPoolPads(
     folded++;
   });
   return folded;
+}
+
+/** Producers whose kernels write their one output only through the epilogue (`epi`/`epi4`), once per element. */
+const EPILOGUE_PRODUCERS = new Set<number>([
+  B.CONV_2D, B.DEPTHWISE_CONV_2D, B.TRANSPOSE_CONV, B.FULLY_CONNECTED, B.BATCH_MATMUL, B.MAX_POOL_2D, B.AVERAGE_POOL_2D,
+]);
+
+/** EPILOGUE_WGSL with `post` applied to each value after the clamp (float32 outputs: no fake-quantization). */
+function postEpilogue(fns: string, post: string): string {
+  return `${fns}
+fn epi(v: f32) -> f32 {
+  let x = clamp(v, P.lo, P.hi);
+  return ${post};
+}
+fn epi4(v: vec4<f32>) -> vec4<f32> {
+  return vec4<f32>(epi(v.x), epi(v.y), epi(v.z), epi(v.w));
+}
+`;
+}
+
+/**
+ * Applies the unary elementwise chain that alone reads a producer's float32 output in the
+ * producer's epilogue: `gpu[producer]` then writes the chain's last tensor and the chain's
+ * steps become [] (a chain compile's fuse made of them included). Runs after the producers'
+ * kernels are compiled. Returns how many ops were fused.
+ */
+export function foldEpilogues(
+  steps: ReadonlyArray<Readonly<Step>>, readers: ReadonlyMap<RtTensor, number>,
+  gpu: (GpuStep[] | null)[], cpuCodes: ReadonlySet<number>,
+): number {
+  const byInput = new Map<RtTensor, number>();
+  steps.forEach((s, i) => {
+    if (s.folded) return;
+    for (const t of s.node.inputs) if (t && !t.isConst) byInput.set(t, i);
+  });
+  // a follower: elementwise on the GPU, reading only `t` (besides a scalar constant), one float32 output
+  const follower = (t: RtTensor): number | null => {
+    if (readers.get(t) !== 1) return null;
+    const j = byInput.get(t);
+    if (j === undefined) return null;
+    const s = steps[j]!;
+    if (!gpu[j] || cpuCodes.has(s.op.code) || s.node.outputs.length !== 1 || s.node.outputs[0]!.dtype !== 'float32') return null;
+    if (isUnary(s.op.code) ? s.node.inputs[0] !== t : scalarOperand(s.op.code, s.node)?.at !== (s.node.inputs[0] === t ? 1 : 0)) return null;
+    return j;
+  };
+  let fused = 0;
+  steps.forEach((s, i) => {
+    const progs = gpu[i];
+    if (s.folded || !progs || !EPILOGUE_PRODUCERS.has(s.op.code) || s.node.outputs.length !== 1) return;
+    const y = s.node.outputs[0]!;
+    if (y.dtype !== 'float32') return;
+    const chain: number[] = [];
+    for (let t = y, j = follower(t); j !== null; t = steps[j]!.node.outputs[0]!, j = follower(t)) chain.push(j);
+    // an elementwise chain (compile's fuse) ending after ours would read a tensor that no longer exists
+    if (!chain.length || !gpu[chain[chain.length - 1]!]!.length) return;
+    const writers = progs.filter((p) => 'bindings' in p && p.bindings.some((r) => 'tensor' in r && r.tensor === y));
+    const prog = writers[0] as GpuProgram | undefined;
+    if (writers.length !== 1 || progs.length !== 1 || !prog || !prog.wgsl.includes(EPILOGUE_WGSL)) return;
+    const tail = elementwiseTail(chain.map((j) => ({ code: steps[j]!.op.code, node: steps[j]!.node })), 'x', 1);
+    if (typeof tail === 'string') return;
+    const last = steps[chain[chain.length - 1]!]!.node.outputs[0]!;
+    gpu[i] = [{
+      ...prog,
+      name: `${prog.name}+${chain.map((j) => steps[j]!.op.name).join('+')}`,
+      cacheKey: `${prog.cacheKey}|post:${tail.keys.join('|')}`,
+      wgsl: prog.wgsl.replace(EPILOGUE_WGSL, postEpilogue([...tail.libs, ...tail.fns].join('\n'), tail.v)),
+      bindings: prog.bindings.map((r) => ('tensor' in r && r.tensor === y ? { tensor: last } : r)),
+    }];
+    // ops that still had a dispatch of their own (the others were counted by compile's fuse)
+    fused += chain.filter((j) => gpu[j]!.length).length;
+    for (const j of chain) gpu[j] = [];
+  });
+  return fused;
 }

@@ -2,8 +2,9 @@
  * Producer folds of the WebGPU compile (backends/webgpu/fold.ts and the shape kernels): a
  * PADV2 of the lowest float feeding a VALID MAX_POOL_2D is the pool's padding (one dispatch),
  * a PAD that pads nothing aliases its input (no dispatch), a GATHER with constant indices runs
- * on the GPU (no CPU fallback, one command buffer). Each equals the CPU; the cases just
- * outside each rule keep their own dispatch or the CPU.
+ * on the GPU (no CPU fallback, one command buffer), unary ops reading a conv / matmul result
+ * alone run in its epilogue. Each equals the CPU; the cases just outside each rule keep their
+ * own dispatch or the CPU.
  */
 import { describe, expect, it } from 'vitest';
 import { writeTflite, type ModelDesc } from '../../../converter/tflite-writer/index.js';
@@ -55,16 +56,35 @@ function gatherBetween(idx: number[]): ModelDesc {
   };
 }
 
+/** x [1,4,5,8] -> DEPTHWISE_CONV_2D 3x3 SAME (RELU6) -> HARD_SWISH -> MUL 0.5 ... -> y; `twice`: the conv output is also a model output. */
+function convThen(followers: string[], twice = false): ModelDesc {
+  const names = followers.map((_, k) => `u${k}`);
+  const last = names[names.length - 1] ?? 'c';
+  return {
+    tensors: [
+      f32('x', [1, 4, 5, 8]), f32('w', [1, 3, 3, 8], Array.from(seq(72), (v) => v / 4)), f32('b', [8], [...seq(8)]), f32('half', [], [0.5]),
+      f32('c', [1, 4, 5, 8]), ...names.map((n) => f32(n, [1, 4, 5, 8])),
+    ] as ModelDesc['tensors'],
+    operators: [
+      { op: 'DEPTHWISE_CONV_2D', inputs: ['x', 'w', 'b'], outputs: ['c'], options: { padding: 'SAME', depth_multiplier: 1, fused_activation_function: 'RELU6' } },
+      ...followers.map((op, k) => ({ op, inputs: op === 'MUL' ? [k ? names[k - 1]! : 'c', 'half'] : [k ? names[k - 1]! : 'c'], outputs: [names[k]!] })),
+    ] as ModelDesc['operators'],
+    inputs: ['x'], outputs: twice ? [last, 'c'] : [last],
+  };
+}
+
 async function againstCpu(desc: ModelDesc, n: number): Promise<{ plan: import('../../../lite-runtime/index.js').BackendPlan }> {
   const bytes = writeTflite(desc);
   const g = await loadModel(bytes, { backend: 'webgpu', gpu });
   const c = await loadModel(bytes);
   try {
     const x = seq(n);
-    const [yg] = await g.run([x]), [yc] = await c.run([x]);
-    expect(yg!.shape).toEqual(yc!.shape);
-    const a = yg!.data as Float32Array, b = yc!.data as Float32Array;
-    for (let i = 0; i < b.length; i++) expect(Math.abs(a[i]! - b[i]!)).toBeLessThanOrEqual(1e-5 * Math.max(1, Math.abs(b[i]!)));
+    const yg = await g.run([x]), yc = await c.run([x]);
+    expect(yg.map((t) => t.shape)).toEqual(yc.map((t) => t.shape));
+    yc.forEach((t, k) => {
+      const a = yg[k]!.data as Float32Array, b = t.data as Float32Array;
+      for (let i = 0; i < b.length; i++) expect(Math.abs(a[i]! - b[i]!)).toBeLessThanOrEqual(1e-5 * Math.max(1, Math.abs(b[i]!)));
+    });
     return { plan: g.backendPlan };
   } finally {
     g.dispose();
@@ -107,5 +127,20 @@ describe.skipIf(!gpu)('webgpu producer folds', { timeout: 60_000 }, () => {
     } finally {
       g.dispose();
     }
+  });
+
+  it('unary ops that alone read a convolution result run in its epilogue', async () => {
+    let { plan } = await againstCpu(convThen(['HARD_SWISH']), 160);
+    expect([plan.dispatches, plan.fusedOps]).toEqual([1, 1]);
+    ({ plan } = await againstCpu(convThen(['HARD_SWISH', 'LOGISTIC']), 160));
+    expect([plan.dispatches, plan.fusedOps]).toEqual([1, 2]);
+    // a binary op with a scalar constant joins too
+    ({ plan } = await againstCpu(convThen(['TANH', 'MUL', 'ABS']), 160));
+    expect([plan.dispatches, plan.fusedOps]).toEqual([1, 3]);
+  });
+
+  it('keeps the activation apart when the convolution result is read elsewhere too', async () => {
+    const { plan } = await againstCpu(convThen(['HARD_SWISH'], true), 160);
+    expect([plan.dispatches, plan.fusedOps]).toEqual([2, 0]);
   });
 });
