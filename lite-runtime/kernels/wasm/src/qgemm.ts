@@ -153,13 +153,18 @@ export function qgemm(a: usize, aZero: i32, b: usize, bsum: usize, acc: usize, m
  * (b[jb*8+j][2q], b[jb*8+j][2q+1]), zero for rows past n.
  */
 export function packPairs(b: usize, n: i32, kp: i32, dst: usize): void {
-  for (let jb = 0; jb < n; jb += 8) {
-    for (let q = 0; q < kp; q += 2) {
-      const o = dst + <usize>jb * <usize>kp + (<usize>q << 3);
-      for (let j = 0; j < 8; j++) {
-        const r = jb + j;
-        store<u16>(o + (<usize>j << 1), r < n ? load<u16>(b + <usize>r * <usize>kp + <usize>q) : 0);
-      }
+  const ku = <usize>kp;
+  // rows past n in the last block of 8 are zero
+  if (n & 7) memory.fill(dst + <usize>(n & ~7) * ku, 0, ku << 3);
+  for (let r = 0; r < n; r++) {
+    // row r's pair q goes to dst + (r & ~7) * kp + q * 16 + (r & 7) * 2: eight pairs per 16-byte load
+    const src = b + <usize>r * ku, o = dst + <usize>(r & ~7) * ku + (<usize>(r & 7) << 1);
+    let q: usize = 0;
+    for (; q + 16 <= ku; q += 16) {
+      const v = v128.load(src + q), d = o + (q << 3);
+      v128.store16_lane(d, v, 0); v128.store16_lane(d, v, 1, 16); v128.store16_lane(d, v, 2, 32); v128.store16_lane(d, v, 3, 48);
+      v128.store16_lane(d, v, 4, 64); v128.store16_lane(d, v, 5, 80); v128.store16_lane(d, v, 6, 96); v128.store16_lane(d, v, 7, 112);
     }
+    for (; q < ku; q += 2) store<u16>(o + (q << 3), load<u16>(src + q));
   }
 }
