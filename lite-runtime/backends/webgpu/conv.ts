@@ -2,7 +2,7 @@
  * CONV_2D and DEPTHWISE_CONV_2D (NHWC, SAME/VALID padding, strides, dilations).
  * CONV_2D is an implicit GEMM: rows are output pixels, columns output channels, the sum runs
  * over (ky, kx, ci); each invocation computes 4 pixels x 4 channels in registers (the input
- * read as vec4 along channels when Cin % 4 == 0), the filter transposed to [kh*kw*Cin, Cout]
+ * read as vec4 along channels when Cin % 4 == 0; workgroups shaped to the channel count), the filter transposed to [kh*kw*Cin, Cout]
  * (padded to 4 columns) at load. DEPTHWISE_CONV_2D: one invocation per pixel and 4 channels
  * (vec4) when the depth multiplier is 1 and C % 4 == 0, else per output element.
  *
@@ -14,7 +14,7 @@ import { BuiltinOp as B } from '../../format/schema.js';
 import type { OpNode, RtTensor } from '../../ops/op.js';
 import { biasValues, realValues, transposePadded } from './consts.js';
 import { unsupportedDType } from './elementwise.js';
-import { paddedBias } from './matmul.js';
+import { gemmWorkgroup, paddedBias } from './matmul.js';
 import { EPILOGUE_WGSL, actRange, dispatch1d, epilogueParams, main1d, params, type GpuKernel, type KernelContext } from './program.js';
 
 /** Leading padding along one axis (TFLite: SAME splits the total, the extra on the trailing side; VALID none). */
@@ -52,9 +52,10 @@ function winParams(x: RtTensor, y: RtTensor, w: Window): Record<string, ['u32' |
   };
 }
 
-function convWgsl(pw: string, vec: boolean, half = false): string {
-  return half ? halfWeights(convWgsl32(pw, vec)) : convWgsl32(pw, vec);
+function convWgsl(pw: string, vec: boolean, half: boolean, wg: [number, number]): string {
+  return half ? halfWeights(convWgsl32(pw, vec, wg)) : convWgsl32(pw, vec, wg);
 }
+
 
 /** The conv shader reading its weights `Bm` as f16 (shader-f16), widened to f32 at each load. */
 function halfWeights(wgsl: string): string {
@@ -63,7 +64,7 @@ function halfWeights(wgsl: string): string {
     .replace(/Bm\[((?:[^\[\]]|\([^()]*\))*)\];/g, (m, i: string) => (m.includes('array') ? m : `bm(${i});`));
 }
 
-function convWgsl32(pw: string, vec: boolean): string {
+function convWgsl32(pw: string, vec: boolean, [gx, gy]: [number, number]): string {
   const rows = [0, 1, 2, 3];
   const setup = rows.map((p) => `
   let m${p} = min(r0 + ${p}u, P.M - 1u);
@@ -99,7 +100,7 @@ fn store(row: u32, c0: u32, v: vec4<f32>) {
   if (c0 + 2u < P.N) { Y[o + c0 + 2u] = e.z; }
   if (c0 + 3u < P.N) { Y[o + c0 + 3u] = e.w; }
 }
-@compute @workgroup_size(8, 8, 1)
+@compute @workgroup_size(${gx}, ${gy}, 1)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
   let c0 = gid.x * 4u; let r0 = gid.y * 4u;
   if (c0 >= P.N || r0 >= P.M) { return; }${setup}
@@ -131,14 +132,15 @@ const conv2d: GpuKernel = (node: OpNode, ctx: KernelContext) => {
   const w = windowOf(node, x, y, kh, kw, { padding: 0, stride_w: 1, stride_h: 2, dilation_w: 4, dilation_h: 5 });
   const M = y.shape[0]! * y.shape[1]! * y.shape[2]!, K = kh * kw * cin;
   const bt = transposePadded(fv, cout, K);
-  const gy = Math.ceil(M / 32);
+  const wg = gemmWorkgroup(M, cout);
+  const gy = Math.ceil(M / (4 * wg[1]));
   if (gy > ctx.maxWorkgroupsPerDim) return `${M} output pixels is over the dispatch limit`;
   const vec = cin % 4 === 0;
   // float16 filters stay f16 on a device with shader-f16 (products and sums in f32)
   const half = ctx.f16 && ctx.halfConsts.has(f);
   const p = params({ M: ['u32', M], N: ['u32', cout], Np: ['u32', bt.pad], ...winParams(x, y, w), ...epilogueParams(y, range[0], range[1]) });
   return [{
-    name: 'CONV_2D', cacheKey: `conv2d:${vec}:${half}`, wgsl: convWgsl(p.wgsl, vec, half), dispatch: [Math.ceil(cout / 32), gy, 1], uniforms: p.bytes,
+    name: 'CONV_2D', cacheKey: `conv2d:${vec}:${half}:${wg.join('x')}`, wgsl: convWgsl(p.wgsl, vec, half, wg), dispatch: [Math.ceil(cout / (4 * wg[0])), gy, 1], uniforms: p.bytes,
     bindings: [{ tensor: x }, { data: bt.data, label: `${f.name}^T`, half }, { data: paddedBias(bv, cout), label: b ? b.name : 'zero bias' }, { tensor: y }],
   }];
 };

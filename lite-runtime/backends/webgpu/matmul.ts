@@ -27,7 +27,7 @@ interface GemmShape {
  * WGSL of the blocked GEMM. `bPadded`: B is a [K, Np] constant read as vec4 (Np = N rounded
  * up to 4), else scalar strided. `aVec`: A rows are dense with K % 4 == 0, read as vec4.
  */
-export function gemmWgsl(pw: string, bPadded: boolean, aVec: boolean, bias: boolean, oneRow = false, bHalf = false): string {
+export function gemmWgsl(pw: string, bPadded: boolean, aVec: boolean, bias: boolean, oneRow = false, bHalf = false, wg: [number, number] = [8, 8]): string {
   const decl = [
     `@group(0) @binding(1) var<storage, read_write> A: array<${aVec ? 'vec4<f32>' : 'f32'}>;`,
     `@group(0) @binding(2) var<storage, read_write> Bm: array<${bPadded ? (bHalf ? 'vec4<f16>' : 'vec4<f32>') : 'f32'}>;`,
@@ -77,7 +77,7 @@ fn store(row: u32, c0: u32, coff: u32, v: vec4<f32>) {
   if (c0 + 2u < P.N) { C[o + c0 + 2u] = e.z; }
   if (c0 + 3u < P.N) { C[o + c0 + 3u] = e.w; }
 }
-@compute @workgroup_size(${oneRow ? '64, 1, 1' : '8, 8, 1'})
+@compute @workgroup_size(${oneRow ? '64, 1, 1' : `${wg[0]}, ${wg[1]}, 1`})
 fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
   let c0 = gid.x * 4u; let r0 = gid.y * 4u; let z = gid.z;
   if (c0 >= P.N || r0 >= P.M) { return; }
@@ -107,7 +107,8 @@ export function gemmProgram(
   const Np = Math.ceil(g.N / 4) * 4;
   // one row (batch-1 FULLY_CONNECTED, matrix-vector): 4 outputs per invocation, 64 invocations per group
   const oneRow = g.M === 1;
-  const gy = oneRow ? 1 : Math.ceil(g.M / 32);
+  const wg = gemmWorkgroup(g.M, g.N);
+  const gy = oneRow ? 1 : Math.ceil(g.M / (4 * wg[1]));
   if (gy > ctx.maxWorkgroupsPerDim || g.batch > ctx.maxWorkgroupsPerDim) return `${g.M} rows or ${g.batch} batches is over the dispatch limit`;
   const p = params({
     M: ['u32', g.M], N: ['u32', g.N], K: ['u32', g.K], Np: ['u32', Np],
@@ -116,10 +117,21 @@ export function gemmProgram(
     bdims: ['u32x8', g.batchDims], sa: ['u32x8', g.aBatchStrides], sb: ['u32x8', g.bBatchStrides],
   });
   return {
-    name, cacheKey: `gemm:${bPadded}:${aVec}:${!!bias}:${oneRow}:${bHalf}`, wgsl: gemmWgsl(p.wgsl, bPadded, aVec, !!bias, oneRow, bHalf),
-    dispatch: [Math.ceil(g.N / (oneRow ? 256 : 32)), gy, g.batch], uniforms: p.bytes,
+    name, cacheKey: `gemm:${bPadded}:${aVec}:${!!bias}:${oneRow}:${bHalf}${oneRow ? '' : `:${wg.join('x')}`}`, wgsl: gemmWgsl(p.wgsl, bPadded, aVec, !!bias, oneRow, bHalf, wg),
+    dispatch: [Math.ceil(g.N / (oneRow ? 256 : 4 * wg[0])), gy, g.batch], uniforms: p.bytes,
     bindings: bias ? [a, b, bias, out] : [a, b, out],
   };
+}
+
+/**
+ * Workgroup shape [gx, gy] of a GEMM with 4x4 outputs per invocation: no more invocations
+ * across the N columns or down the M rows than they need (so no lane of a group idles on a
+ * small side), at most 64 in all.
+ */
+export function gemmWorkgroup(M: number, N: number): [number, number] {
+  const cx = Math.ceil(N / 4), cy = Math.ceil(M / 4);
+  const gy = Math.min(cy, Math.floor(64 / Math.min(8, cx)));
+  return [Math.min(cx, Math.floor(64 / gy)), gy];
 }
 
 /** A bias padded to a multiple of 4 (zeros), or zeros when there is none. */
