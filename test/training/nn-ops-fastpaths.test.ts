@@ -1,7 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { convOutputSize, kernelBackend, setKernelBackend, type ConvGeometry } from '../../lite-runtime/kernels/index.js';
 import { conv2dBackwardInputNCHW, conv2dBackwardWeightNCHW, conv2dNCHW } from '../../training/kernels/nn-conv.js';
 import { wasmConvRuns } from '../../training/kernels/nn-conv-wasm.js';
+import { trainingKernels } from '../../training/kernels/wasm/runtime.js';
 import { batchNormStats, layerNormForward } from '../../training/kernels/nn-norm.js';
 import { maxPool2dBackwardNCHW, maxPool2dNCHW, poolOutputSize } from '../../training/kernels/nn-pool.js';
 
@@ -45,6 +46,30 @@ describe('maxPool2d 2x2 stride-2 fast path vs a direct scan', () => {
       const y = new Float32Array(planes * oh * ow), dx = new Float32Array(x.length).fill(7);
       maxPool2dNCHW(x, y, s);
       maxPool2dBackwardNCHW(x, gy, dx, s);
+      const ref = naivePool2x2(x, gy, planes, h, w);
+      for (let i = 0; i < y.length; i++) if (!same(y[i], ref.y[i])) expect.fail(`y[${i}]: got ${y[i]}, want ${ref.y[i]}`);
+      for (let i = 0; i < dx.length; i++) if (!same(dx[i], ref.dx[i])) expect.fail(`dx[${i}]: got ${dx[i]}, want ${ref.dx[i]}`);
+    });
+  }
+});
+
+describe('maxPool2d 2x2 stride-2 in the training wasm module (from 8192 inputs) vs a direct scan', () => {
+  const pool = [0, -0, 1, 1, -1, 2, Infinity, -Infinity, NaN, 0.5];
+  for (const [planes, h, w] of [[40, 24, 24], [70, 13, 11], [30, 17, 30]]) {
+    it(`planes ${planes}, ${h}x${w}`, () => {
+      let seed = planes * 7 + h;
+      const rnd = () => { seed = (seed * 1103515245 + 12345) % 2147483648; return seed / 2147483648; };
+      // half the windows from the small set (ties, signed zeros, infinities, NaN), half random
+      const x = Float32Array.from({ length: planes * h * w }, (_, i) => (i % 4 < 2 ? pool[Math.floor(rnd() * pool.length)] : rnd() - 0.5));
+      const oh = h >> 1, ow = w >> 1;
+      const gy = Float32Array.from({ length: planes * oh * ow }, (_, i) => i + 1);
+      const s: ConvGeometry = { n: 1, c: planes, h, w, kh: 2, kw: 2, strideH: 2, strideW: 2 };
+      const y = new Float32Array(planes * oh * ow), dx = new Float32Array(x.length).fill(7);
+      const work = vi.spyOn(trainingKernels()!, 'work');
+      maxPool2dNCHW(x, y, s);
+      maxPool2dBackwardNCHW(x, gy, dx, s);
+      expect(work).toHaveBeenCalledTimes(2);
+      work.mockRestore();
       const ref = naivePool2x2(x, gy, planes, h, w);
       for (let i = 0; i < y.length; i++) if (!same(y[i], ref.y[i])) expect.fail(`y[${i}]: got ${y[i]}, want ${ref.y[i]}`);
       for (let i = 0; i < dx.length; i++) if (!same(dx[i], ref.dx[i])) expect.fail(`dx[${i}]: got ${dx[i]}, want ${ref.dx[i]}`);

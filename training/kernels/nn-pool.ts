@@ -2,10 +2,12 @@
  * 2-D pooling on NCHW float32 planes (PyTorch semantics): max, average and
  * adaptive average, forward and backward. The window is a `ConvGeometry`
  * (n images of c planes, each h*w); PyTorch pads symmetrically, but
- * padBottom/padRight may differ from padTop/padLeft (ONNX pads).
+ * padBottom/padRight may differ from padTop/padLeft (ONNX pads). The common 2x2
+ * stride-2 max pool runs in the training wasm module (src/pool.ts) where it loads.
  */
 import { KernelArgumentError, checkDim, checkLen } from '../../lite-runtime/kernels/errors.js';
 import type { ConvGeometry } from '../../lite-runtime/kernels/im2col.js';
+import { trainingKernels } from './wasm/runtime.js';
 
 /**
  * PyTorch's pooled length: floor or ceil of (size + padBefore + padAfter - dilation*(k-1) - 1)/stride + 1,
@@ -181,8 +183,39 @@ function argmax4Slow(a: number, b: number, c: number, d: number): number {
   return argmax4(a, b, c, d);
 }
 
+/** Inputs at least this long pool in the training wasm module (SIMD, copied in and out); shorter ones in the loops below. */
+const WASM_MIN = 8192;
+
+/**
+ * The 2x2 pool (gy null) or its backward (into out = dx, overwritten) in the training wasm
+ * module, same rule and bits as the loops below. False: no wasm, or its memory cannot grow.
+ */
+function pool2x2Wasm(x: Float32Array, gy: Float32Array | null, out: Float32Array, planes: number, h: number, w: number, oh: number, ow: number): boolean {
+  const k = trainingKernels();
+  if (!k) return false;
+  const nx = planes * h * w, ny = planes * oh * ow, a = (n: number) => Math.ceil((n * 4) / 64) * 64;
+  let c;
+  try { c = k.work(a(nx) + a(ny) + (gy ? a(nx) : 0)); } catch (e) {
+    if (e instanceof RangeError) return false;
+    throw e;
+  }
+  const xAt = c.off, yAt = xAt + a(nx), dAt = yAt + a(ny), f = c.f32;
+  f.set(x.subarray(0, nx), xAt >> 2);
+  if (!gy) {
+    k.pool.maxPool2x2(xAt, yAt, planes, h, w, oh, ow);
+    out.set(f.subarray(yAt >> 2, (yAt >> 2) + ny));
+    return true;
+  }
+  f.set(gy.subarray(0, ny), yAt >> 2);
+  if (2 * oh < h || 2 * ow < w) f.fill(0, dAt >> 2, (dAt >> 2) + nx); // the row / column left out of every window
+  k.pool.maxPool2x2Backward(xAt, yAt, dAt, planes, h, w, oh, ow);
+  out.set(f.subarray(dAt >> 2, (dAt >> 2) + nx));
+  return true;
+}
+
 /** maxPool2d with 2x2 windows at stride 2: each output copies its window's first maximum. */
 function maxPool2x2(x: Float32Array, y: Float32Array, planes: number, h: number, w: number, oh: number, ow: number): void {
+  if (planes * h * w >= WASM_MIN && pool2x2Wasm(x, null, y, planes, h, w, oh, ow)) return;
   for (let p = 0, o = 0; p < planes; p++) {
     for (let oy = 0; oy < oh; oy++) {
       const r0 = p * h * w + 2 * oy * w;
@@ -204,6 +237,7 @@ function maxPool2x2(x: Float32Array, y: Float32Array, planes: number, h: number,
  */
 function maxPool2x2Backward(x: Float32Array, gy: Float32Array, dx: Float32Array, planes: number, h: number, w: number, oh: number, ow: number): void {
   if (2 * oh < h || 2 * ow < w) dx.fill(0, 0, planes * h * w);
+  if (planes * h * w >= WASM_MIN && pool2x2Wasm(x, gy, dx, planes, h, w, oh, ow)) return;
   for (let p = 0, o = 0; p < planes; p++) {
     for (let oy = 0; oy < oh; oy++) {
       const r0 = p * h * w + 2 * oy * w;

@@ -31,6 +31,12 @@ export interface ConvExports {
   kBlock(): number;
 }
 
+/** 2x2 stride-2 max pooling (src/pool.ts), nn-pool.ts's rule. */
+export interface PoolExports {
+  maxPool2x2(x: number, y: number, planes: number, h: number, w: number, oh: number, ow: number): void;
+  maxPool2x2Backward(x: number, gy: number, dx: number, planes: number, h: number, w: number, oh: number, ow: number): void;
+}
+
 /** Scalars of one Adam/AdamW update (see src/adam.ts). */
 export interface AdamScalars {
   b1: number; b2: number; stepSize: number; invBc2Sqrt: number; eps: number; decay: number; l2: number; sign: number;
@@ -52,9 +58,12 @@ export class TrainingKernels {
 
   /** The convolution kernels, for training/kernels/nn-conv-wasm.ts (byte offsets into `work`'s memory). */
   readonly conv: ConvExports;
+  /** The pooling kernels, for training/kernels/nn-pool.ts. */
+  readonly pool: PoolExports;
 
   constructor(private readonly ex: Exports, private readonly memory: WebAssembly.Memory) {
     this.conv = ex as unknown as ConvExports;
+    this.pool = ex as unknown as PoolExports;
     this.heap = new WasmHeap(memory, 1024);
     this.buf = memory.buffer;
     this.floats = new Float32Array(this.buf);
