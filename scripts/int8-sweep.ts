@@ -1,8 +1,8 @@
 /**
- * Randomized sweep of int8 ADD / SUB / MUL against the real TFLite runtimes.
+ * Randomized sweep of int8 ADD / SUB / MUL (and HARD_SWISH, BATCH_MATMUL) against the real TFLite runtimes.
  *
  *   npx tsx scripts/int8-sweep.ts [--cases 300] [--seed 1] [--min 10000] [--max 100000]
- *                                 [--exhaustive 30] [--ops ADD,SUB,MUL] [--ref DIR] [--fixture]
+ *                                 [--exhaustive 30] [--ops ADD,SUB,MUL] [--other 60] [--ref DIR] [--fixture]
  *
  * Each case is a single-op model written with converter/tflite-writer: random scales and
  * zero points (input/output scale ratios from 2^-12 to 2^10, beyond XNNPACK's range on both
@@ -11,7 +11,12 @@
  * every pair of int8 values (every input of their scales, 65,536 elements). It runs in LiteRT.js, tfjs-tflite and tglite; every element
  * must equal LiteRT.js's. Prints mismatching cases and a summary; exits 1 on any mismatch.
  *
+ * `--other` cases follow (seed + 1): HARD_SWISH over every int8 input (TFLite's fixed-point kernel
+ * in both runtimes) and BATCH_MATMUL with broadcasting, adj_x/adj_y and a constant input 1 now and
+ * then (LiteRT.js's XNNPACK delegate takes it only when input 1's zero point is 0).
+ *
  * --fixture writes 24 all-pairs tables and 48 small cases (200..1500 elements, same generator)
+ * and 24 HARD_SWISH / BATCH_MATMUL cases
  * with LiteRT.js's outputs (deflated) to test/lite/int8/fixtures/elementwise.json, which
  * test/lite/int8/elementwise-sweep.test.ts replays without the reference runtimes.
  */
@@ -26,16 +31,19 @@ import { argOf, openReference, ROOT, toB64, type RefOutput } from './tflite-ref.
 import { rng } from '../test/lite/ops/helpers.js';
 
 export type ElementwiseOp = 'ADD' | 'SUB' | 'MUL';
+export type OtherOp = 'HARD_SWISH' | 'BATCH_MATMUL';
 const ACTS = ['NONE', 'RELU', 'RELU6', 'RELU_N1_TO_1'] as const;
 
 export interface SweepCase {
   name: string;
-  op: ElementwiseOp;
+  op: ElementwiseOp | OtherOp;
   model: Uint8Array;
   /** Non-constant inputs, in model input order. */
   inputs: Int8Array[];
-  /** Scale ratios, for the report: a/y and b/y (ADD, SUB) or a*b/y (MUL). */
+  /** Scale ratios, for the report: a/y and b/y (ADD, SUB) or a*b/y (MUL); [] for the other ops. */
   ratios: number[];
+  /** HARD_SWISH / BATCH_MATMUL: whether LiteRT.js's XNNPACK delegate takes the node. */
+  xnnpack?: boolean;
 }
 
 /** The tests' seeded generator (mulberry32), shared by the scripts that import it from here. */
@@ -154,9 +162,48 @@ export function makeCase(R: () => number, op: ElementwiseOp, n: number, k: numbe
 
 /** Whether XNNPACK's delegate takes the case (its scale-ratio limits), for the report. */
 export function xnnpackRange(c: SweepCase): boolean {
+  if (c.xnnpack !== undefined) return c.xnnpack;
   return c.op === 'MUL'
     ? c.ratios[0]! >= 2 ** -16 && c.ratios[0]! < 256
     : c.ratios.every((r) => r >= 2 ** -10 && r < 256);
+}
+
+/**
+ * One HARD_SWISH case (every int8 input, 16 times: 4,096 elements) or BATCH_MATMUL case
+ * ([b, m, k] x [b or 1, k, n], adj_x/adj_y, input 1 constant or not, its zero point 0 or not).
+ */
+export function makeOtherCase(R: () => number, op: OtherOp, k: number): SweepCase {
+  const q = (s: number, z: number) => ({ scale: [s], zeroPoint: [z] });
+  const int = (n: number): number => Math.floor(R() * n);
+  if (op === 'HARD_SWISH') {
+    const sx = f32(logU(R, 2e-3, 0.5)), sy = f32(sx * logU(R, 0.05, 4)), zx = zp(R), zy = zp(R);
+    const x = Int8Array.from({ length: 4096 }, (_, i) => (i & 255) - 128);
+    const model = writeTflite({ tensors: [{ name: 'x', shape: [4096], dtype: 'int8', quant: q(sx, zx) }, { name: 'y', shape: [4096], dtype: 'int8', quant: q(sy, zy) }],
+      operators: [{ op, inputs: ['x'], outputs: ['y'] }], inputs: ['x'], outputs: ['y'] });
+    return { name: `${k} HARD_SWISH s=${sx.toPrecision(4)}->${sy.toPrecision(4)} z=${zx}->${zy}`, op, model, inputs: [x], ratios: [], xnnpack: false };
+  }
+  const b = 1 + int(3), m = 1 + int(64), kk = 1 + int(48), n = 1 + int(64), adjX = R() < 0.3, adjY = R() < 0.3;
+  const by = R() < 0.25 ? 1 : b, constB = R() < 0.5, sym = R() < 0.5;
+  const sx = f32(logU(R, 1e-3, 0.2)), sw = f32(logU(R, 1e-3, 0.2)), sy = f32(sx * sw * Math.sqrt(kk) * logU(R, 2, 200));
+  const zx = zp(R), zw = sym ? 0 : zp(R), zy = zp(R);
+  const x = values(R, b * m * kk), w = values(R, by * kk * n);
+  const model = writeTflite({
+    tensors: [
+      { name: 'x', shape: adjX ? [b, kk, m] : [b, m, kk], dtype: 'int8', quant: q(sx, zx) },
+      { name: 'w', shape: adjY ? [by, n, kk] : [by, kk, n], dtype: 'int8', quant: q(sw, zw), ...(constB ? { data: w } : {}) },
+      { name: 'y', shape: [b, m, n], dtype: 'int8', quant: q(sy, zy) }],
+    operators: [{ op, inputs: ['x', 'w'], outputs: ['y'], options: { adj_x: adjX, adj_y: adjY } }],
+    inputs: constB ? ['x'] : ['x', 'w'], outputs: ['y'],
+  });
+  const name = `${k} BATCH_MATMUL [${b},${m},${kk}]${adjX ? 'T' : ''}x[${by},${kk},${n}]${adjY ? 'T' : ''}${constB ? '(const)' : ''}` +
+    ` s=${sx.toPrecision(4)},${sw.toPrecision(4)}->${sy.toPrecision(4)} z=${zx},${zw}->${zy}`;
+  return { name, op, model, inputs: constB ? [x] : [x, w], ratios: [], xnnpack: zw === 0 };
+}
+
+/** `count` HARD_SWISH / BATCH_MATMUL cases, alternating, deterministic in `seed`. */
+export function makeOtherCases(seed: number, count: number): SweepCase[] {
+  const R = rng(seed);
+  return Array.from({ length: count }, (_, k) => makeOtherCase(R, k % 2 ? 'BATCH_MATMUL' : 'HARD_SWISH', k));
 }
 
 /** Cases of the sweep, deterministic in `seed`; the first `exhaustive` are all-pairs tables. */
@@ -195,7 +242,7 @@ async function main(): Promise<void> {
   const exhaustive = Number(argOf('--exhaustive') ?? (fixture ? 24 : 30));
   const ops = (argOf('--ops') ?? 'ADD,SUB,MUL').split(',') as ElementwiseOp[];
   const ref = await openReference(argOf('--ref'));
-  const cases = makeCases(seed, count, min, max, ops, exhaustive);
+  const cases = [...makeCases(seed, count, min, max, ops, exhaustive), ...makeOtherCases(seed + 1, Number(argOf('--other') ?? (fixture ? 24 : 60)))];
   const stats = new Map<string, { cases: number; elems: number; bad: number; badElems: number; tfjsBad: number; refBad: number; refBadElems: number }>();
   const stored: unknown[] = [];
   let failed = 0;

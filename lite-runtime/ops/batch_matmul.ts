@@ -2,14 +2,15 @@
  * BATCH_MATMUL: out[..., m, n] = sum_k x[..., m, k] * y[..., k, n] with adj_x / adj_y
  * (transposed last two dims) and broadcast batch dims. Float32 uses the shared GEMM (a constant
  * int8/float16 input 1 of a float op is widened once at prepare);
- * int8 accumulates (x - zx) * (y - zy) in int32 and requantizes (util/requant.ts).
+ * int8 accumulates (x - zx) * (y - zy) in int32 and requantizes (util/requant.ts): XNNPACK's
+ * arithmetic where input 1's zero point is 0 (the nodes LiteRT.js delegates), else TFLite's.
  */
 import { BatchMatMulOptions as F, BuiltinOp } from '../format/schema.js';
 import { matmul } from '../kernels/index.js';
 import type { LiteOp, OpNode } from './op.js';
 import { broadcastIndex, broadcastShape } from './util/broadcast.js';
 import { describe, expect, expectDType, expectRank, input, numElements, output, qparams, setOutput } from './util/check.js';
-import { makeRequant, requantBlock, type Requant } from './util/requant.js';
+import { makeRequant, requantBlock, requantMode, type Requant } from './util/requant.js';
 import { floatWeights } from './util/weights.js';
 
 const OP = 'BATCH_MATMUL';
@@ -45,7 +46,9 @@ export const BATCH_MATMUL: LiteOp<State> = {
     const base = { m, k, n, adjX, adjY, batches: numElements(batchShape), ix: broadcastIndex(bx, batchShape), iy: broadcastIndex(by, batchShape) };
     if (x.dtype === 'float32') return { ...base, q: null, yf: hybrid ? floatWeights(OP, node, 'input 1', y) : null };
     const xq = qparams(OP, node, 'input 0', x), yq = qparams(OP, node, 'input 1', y), oq = qparams(OP, node, 'output', o);
-    const rq = makeRequant(xq.scale, Float32Array.of(yq.scale), oq.scale, oq.zeroPoint, -128, 127, 1);
+    // LiteRT.js's XNNPACK delegate takes the node only when input 1 is symmetric; else TFLite's kernel runs
+    const xnn = yq.zeroPoint === 0;
+    const rq = makeRequant(xq.scale, Float32Array.of(yq.scale), oq.scale, oq.zeroPoint, -128, 127, 1, xnn ? requantMode() : 'reference');
     return { ...base, q: { zx: xq.zeroPoint, zy: yq.zeroPoint, rq, acc: new Int32Array(m * n) }, yf: null };
   },
   run(node: OpNode, s: State) {

@@ -8,7 +8,7 @@
  */
 import type { OpNode, RtTensor } from '../op.js';
 import { describe, expect, expectDType, qparams } from './check.js';
-import { mulQ, quantizeMultiplier, roundingDivideByPOT as rdpot, srdhm } from './quant.js';
+import { mulQ, quantizeMultiplier, roundingDivideByPOT as rdpot, srdhm, srdhm16 } from './quant.js';
 
 const f = Math.fround;
 const s16 = (x: number): number => (x << 16) >> 16;
@@ -16,12 +16,7 @@ const c16 = (x: number): number => (x < -32768 ? -32768 : x > 32767 ? 32767 : x)
 const c8 = (x: number): number => (x < -128 ? -128 : x > 127 ? 127 : x);
 
 // ---- gemmlowp fixed point on int16 raw values (FixedPoint<int16_t, k>) ----
-/** SaturatingRoundingDoublingHighMul, int16. */
-function mul(a: number, b: number): number {
-  if (a === -32768 && b === -32768) return 32767;
-  const p = a * b;
-  return s16(Math.trunc((p + (p >= 0 ? 16384 : -16383)) / 32768));
-}
+const mul = srdhm16;
 /** SaturatingRoundingMultiplyByPOT<e>, int16 (e > 0 saturates, e < 0 rounds). */
 function pot(x: number, e: number): number {
   if (e <= 0) return e === 0 ? x : rdpot(x, -e);

@@ -60,6 +60,13 @@ export function srdhm(a: number, b: number): number {
   return res;
 }
 
+/** srdhm on int16 values: (a*b + 2^14) >> 15 rounded half away from zero, saturating -1 * -1. */
+export function srdhm16(a: number, b: number): number {
+  if (a === -32768 && b === -32768) return 32767;
+  const p = a * b;
+  return (Math.trunc((p + (p >= 0 ? 16384 : -16383)) / 32768) << 16) >> 16;
+}
+
 /**
  * gemmlowp's RoundingDivideByPOT: x / 2^exponent rounded to nearest, ties away from zero.
  * @example roundingDivideByPOT(5, 1) // 3

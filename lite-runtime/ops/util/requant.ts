@@ -48,21 +48,23 @@ export interface Requant {
 }
 
 /**
- * Builds the requantization of `channels` outputs for the current mode.
+ * Builds the requantization of `channels` outputs for the current mode (or `m`, where an op
+ * knows the real runtime runs TFLite's own kernel).
  * @example const rq = makeRequant(0.5, w.quant.scale, 0.25, -3, -128, 127, 8);
  */
 export function makeRequant(
   inScale: number, wScales: Float32Array, outScale: number, outZp: number, lo: number, hi: number, channels: number,
+  m: RequantMode = mode,
 ): Requant {
   // the fixed-point multipliers only where 'reference' reads them (thousands of channels cost load time)
-  const { multipliers, shifts } = mode === 'fp32' ? { multipliers: new Int32Array(0), shifts: new Int32Array(0) }
+  const { multipliers, shifts } = m === 'fp32' ? { multipliers: new Int32Array(0), shifts: new Int32Array(0) }
     : channelMultipliers(inScale, wScales, outScale, channels);
   const scale = new Float32Array(channels);
   for (let c = 0; c < channels; c++) {
     const ws = wScales.length === 1 ? wScales[0]! : wScales[c]!;
     scale[c] = Math.fround(Math.fround(inScale * ws) / outScale);
   }
-  return { fp32: mode === 'fp32', scale, mult: multipliers, shift: shifts, outZp, lo, hi };
+  return { fp32: m === 'fp32', scale, mult: multipliers, shift: shifts, outZp, lo, hi };
 }
 
 /**

@@ -2,7 +2,9 @@
  * int8 ADD / SUB / MUL equal the real runtime (LiteRT.js, XNNPACK) bit for bit on the
  * committed sweep: 24 all-pairs tables (every int8 input pair for random scales, zero points,
  * activations; edge ratios and activation ties included) and 48 random cases with
- * broadcasting and constant operands. Regenerate with `npx tsx scripts/int8-sweep.ts --fixture`;
+ * broadcasting and constant operands; and 24 HARD_SWISH (every int8 input; TFLite's fixed-point
+ * kernel) and BATCH_MATMUL cases (XNNPACK's arithmetic where input 1's zero point is 0, else
+ * TFLite's). Regenerate with `npx tsx scripts/int8-sweep.ts --fixture`;
  * the full sweep (10^4..10^5 elements a case, both real runtimes) is that script without --fixture.
  */
 import fs from 'node:fs';
@@ -37,10 +39,11 @@ async function mismatches(c: StoredCase): Promise<{ count: number; first: string
 
 describe('int8 ADD/SUB/MUL sweep against LiteRT.js', () => {
   it('has cases of every op, inside and outside the XNNPACK delegate\'s scale ranges', () => {
-    for (const op of ['ADD', 'SUB', 'MUL']) {
-      expect(doc.cases.some((c) => c.op === op && c.xnnpack)).toBe(true);
-      expect(doc.cases.some((c) => c.op === op && !c.xnnpack)).toBe(true);
+    for (const op of ['ADD', 'SUB', 'MUL', 'BATCH_MATMUL']) {
+      expect(doc.cases.some((c) => c.op === op && c.xnnpack), op).toBe(true);
+      expect(doc.cases.some((c) => c.op === op && !c.xnnpack), op).toBe(true);
     }
+    expect(doc.cases.some((c) => c.op === 'HARD_SWISH')).toBe(true);
   });
 
   for (const c of doc.cases) {
@@ -60,12 +63,12 @@ describe('int8 ADD/SUB/MUL sweep against LiteRT.js', () => {
     } finally { setKernelBackend('wasm'); }
   });
 
-  it("tells the arithmetics apart: TFLite's own kernels ('reference' mode) fail it on XNNPACK-range ADD/SUB and MUL", async () => {
+  it("tells the arithmetics apart: TFLite's own kernels ('reference' mode) fail it on XNNPACK-range ADD/SUB, MUL and BATCH_MATMUL", async () => {
     setRequantMode('reference');
     try {
       const failing = new Set<string>();
       for (const c of doc.cases) if (c.xnnpack && (await mismatches(c)).count > 0) failing.add(c.op);
-      expect([...failing].sort()).toEqual(['ADD', 'MUL', 'SUB']);
+      expect([...failing].sort()).toEqual(['ADD', 'BATCH_MATMUL', 'MUL', 'SUB']);
     } finally { setRequantMode('fp32'); }
   });
 });

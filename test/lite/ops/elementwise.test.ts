@@ -146,7 +146,7 @@ describe('unary elementwise ops', () => {
     }
   });
 
-  it('int8 tables are within half a step of the real function', () => {
+  it('int8 tables are within half a step of the real function (HARD_SWISH: TFLite\'s fixed-point kernel, one step)', () => {
     for (const [op, f, o] of cases) {
       const pos = op === SQRT || op === RSQRT;
       const qx = pos ? { scale: 0.05, zeroPoint: -128 } : { scale: 0.05, zeroPoint: 0 };
@@ -156,7 +156,8 @@ describe('unary elementwise ops', () => {
       (y!.data as Int8Array).forEach((q, i) => {
         const real = f(Math.fround(qx.scale) * (xs[i]! - qx.zeroPoint)) / Math.fround(qy.scale) + qy.zeroPoint;
         const want = Math.max(-128, Math.min(127, real));
-        if (Number.isFinite(real)) expect(Math.abs(q - want)).toBeLessThanOrEqual(0.5 + 1e-6);
+        // HARD_SWISH equals the real runtimes' fixed-point arithmetic (test/lite/int8/elementwise-sweep.test.ts)
+        if (Number.isFinite(real)) expect(Math.abs(q - want)).toBeLessThanOrEqual(op === HARD_SWISH ? 1 : 0.5 + 1e-6);
       });
     }
   });
