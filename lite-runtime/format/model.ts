@@ -205,9 +205,8 @@ function readTensor(t: FbTable, si: number, i: number, buffers: (Uint8Array | nu
   const type = t.i8(TensorField.type, 0);
   const dtype = TENSOR_TYPE_TO_DTYPE[type];
   if (dtype === undefined) throw new ModelFormatError(`${where}: tensor type ${tensorTypeName(type)} (${type}) is not supported`);
-  const shapeV = t.i32Vector(TensorField.shape) ?? new Int32Array(0);
-  if (shapeV.length > MAX_RANK) throw new ModelFormatError(`${where}: rank ${shapeV.length} exceeds ${MAX_RANK}`);
-  const shape = Array.from(shapeV);
+  const shape = t.i32List(TensorField.shape) ?? [];
+  if (shape.length > MAX_RANK) throw new ModelFormatError(`${where}: rank ${shape.length} exceeds ${MAX_RANK}`);
   const size = elemBytes(dtype);
   let bytes = size;
   for (const d of shape) {
@@ -217,10 +216,10 @@ function readTensor(t: FbTable, si: number, i: number, buffers: (Uint8Array | nu
   if (bytes > maxTensorBytes) {
     throw new ModelFormatError(`${where}: shape ${fmtShape(shape)} ${dtype} needs ${bytes} bytes, over the ${maxTensorBytes}-byte limit`);
   }
-  const sigV = t.i32Vector(TensorField.shape_signature);
+  const sigV = t.i32List(TensorField.shape_signature);
   let shapeSignature: number[] | null = null;
   if (sigV !== null && sigV.length > 0) {
-    shapeSignature = Array.from(sigV);
+    shapeSignature = sigV;
     if (shapeSignature.length !== shape.length || shapeSignature.some((d, k) => d !== -1 && d !== shape[k])) {
       throw new ModelFormatError(`${where}: shape_signature ${fmtShape(shapeSignature)} does not match shape ${fmtShape(shape)}`);
     }

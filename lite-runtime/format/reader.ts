@@ -204,6 +204,16 @@ export class FbTable implements OptionsTable {
     return this.words(id, 1, false) as Int32Array | null;
   }
 
+  /** An int32 vector as numbers (a shape), without a typed array; null when absent. */
+  i32List(id: number): number[] | null {
+    const v = this.vector(id, 4);
+    if (v === null) return null;
+    this.reader.charge(v.length, this.name);
+    const out: number[] = [], view = this.reader.view;
+    for (let i = 0; i < v.length; i++) out.push(view.getInt32(v.start + 4 * i, true));
+    return out;
+  }
+
   f32Vector(id: number): Float32Array | null {
     return this.words(id, 1, true) as Float32Array | null;
   }
@@ -214,7 +224,8 @@ export class FbTable implements OptionsTable {
     if (v === null) return null;
     this.reader.charge(v.length, this.name);
     const n = v.length * per, out = float ? new Float32Array(n) : new Int32Array(n), view = this.reader.view;
-    if (LE) new Uint8Array(out.buffer).set(this.reader.bytes.subarray(v.start, v.start + 4 * n));
+    // short vectors: a loop costs less than the two views of a copy
+    if (LE && n > 32) new Uint8Array(out.buffer).set(this.reader.bytes.subarray(v.start, v.start + 4 * n));
     else for (let i = 0; i < n; i++) out[i] = float ? view.getFloat32(v.start + 4 * i, true) : view.getInt32(v.start + 4 * i, true);
     return out;
   }
