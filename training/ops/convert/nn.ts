@@ -285,17 +285,61 @@ export const CONV_TRANSPOSE_IMPORT: OnnxImporter = (c) => {
 };
 
 function poolImport(op: 'maxPool2d' | 'avgPool2d'): OnnxImporter {
-  return (c) => {
-    const x = c.input(0);
-    if (x.shape.length !== 4) return c.unsupported(`${c.opType} over other than 2 spatial dims`);
-    const k = list(c, 'kernel_shape', []);
-    const s = list(c, 'strides', [1, 1]), d = list(c, 'dilations', [1, 1]);
-    const pads = windowPads(c, x.shape, k, s, d);
-    if (pads[0] !== pads[2] || pads[1] !== pads[3]) return c.unsupported(`${c.opType} with asymmetric pads [${pads.join(', ')}]`);
-    const attrs = { kernel: k, stride: s, padding: [pads[0], pads[1]], dilation: d, ceilMode: c.attr('ceil_mode', 0) === 1 };
-    if (op === 'maxPool2d') return [c.op('maxPool2d', [x], attrs)];
-    return c.op('avgPool2d', [x], { ...attrs, countIncludePad: c.attr('count_include_pad', 0) === 1, divisorOverride: 0 });
-  };
+  return (c) => windowPool(c, c.input(0), op, c.attr('count_include_pad', 0) === 1);
+}
+
+/** LpPool: (sum over the window of |x|^p)^(1/p), the sum an average pool counting the zero padding, times the window size. */
+export const LP_POOL_IMPORT: OnnxImporter = (c) => {
+  const x = c.input(0), p = c.attr('p', 2);
+  const a = c.op('abs', [x]);
+  const powered = p === 2 ? c.op('mul', [x, x]) : p === 1 ? a : c.op('pow', [a, c.f32(p)]);
+  const k = list(c, 'kernel_shape', []).reduce((u, v) => u * v, 1);
+  const sum = c.op('mul', [windowPool(c, powered, 'avgPool2d', true), c.f32(k)]);
+  return p === 2 ? c.op('sqrt', [sum]) : p === 1 ? sum : c.op('pow', [sum, c.f32(1 / p)]);
+};
+
+/** MaxPool / AveragePool over 1 or 2 spatial dims (1-D as 2-D with a unit height). */
+function windowPool(c: OnnxImportContext, input: Value, op: 'maxPool2d' | 'avgPool2d', includePad: boolean): Value {
+  {
+    let x = input;
+    const oneD = x.shape.length === 3;
+    if (x.shape.length !== 4 && !oneD) return c.unsupported(`${c.opType} over other than 1 or 2 spatial dims`);
+    // 1-D: as 2-D over [N, C, 1, L]
+    const two = (v: number[]) => (oneD ? [1, v[0]] : v);
+    const k = two(list(c, 'kernel_shape', []));
+    const s = two(list(c, 'strides', oneD ? [1] : [1, 1])), d = two(list(c, 'dilations', oneD ? [1] : [1, 1]));
+    if (oneD) x = c.op('reshape', [x], { shape: [x.shape[0], x.shape[1], 1, x.shape[2]] });
+    let pads = windowPads(c, x.shape, k, s, d);
+    if (oneD && pads.length === 2) pads = [0, pads[0], 0, pads[1]];
+    const ceilMode = c.attr('ceil_mode', 0) === 1;
+    let y: Value;
+    if (pads[0] === pads[2] && pads[1] === pads[3] && 2 * pads[0] <= k[0] && 2 * pads[1] <= k[1]) {
+      const attrs = { kernel: k, stride: s, padding: [pads[0], pads[1]], dilation: d, ceilMode };
+      y = op === 'maxPool2d' ? c.op('maxPool2d', [x], attrs) : c.op('avgPool2d', [x], { ...attrs, countIncludePad: includePad, divisorOverride: 0 });
+    } else {
+      // asymmetric pads, or pads over half the window: an explicit PAD (-inf for max, 0 for average), then no padding
+      if (ceilMode) return c.unsupported(`${c.opType} with ceil_mode and pads [${pads.join(', ')}]`);
+      if (d.some((v) => v !== 1)) return c.unsupported(`${c.opType} with dilations and pads [${pads.join(', ')}]`);
+      const padded = c.op('pad', [x], { pads: [0, 0, pads[0], pads[1], 0, 0, pads[2], pads[3]], mode: 'constant', value: op === 'maxPool2d' ? -Infinity : 0 });
+      const attrs = { kernel: k, stride: s, padding: [0, 0], dilation: d, ceilMode: false };
+      if (op === 'maxPool2d') y = c.op('maxPool2d', [padded], attrs);
+      else {
+        y = c.op('avgPool2d', [padded], { ...attrs, countIncludePad: true, divisorOverride: 0 });
+        if (!includePad) {
+          // the window mean over the input's own elements: times K / (elements of the window inside the input)
+          const [oh, ow] = [y.shape[2], y.shape[3]], [h, w] = [x.shape[2], x.shape[3]];
+          const f = new Float32Array(oh * ow);
+          for (let i = 0; i < oh; i++) for (let j = 0; j < ow; j++) {
+            const r0 = i * s[0] - pads[0], c0 = j * s[1] - pads[1];
+            const rows = Math.min(r0 + k[0], h) - Math.max(r0, 0), cols = Math.min(c0 + k[1], w) - Math.max(c0, 0);
+            f[i * ow + j] = (k[0] * k[1]) / (rows * cols);
+          }
+          y = c.op('mul', [y, c.constantValue([oh, ow], 'float32', f)]);
+        }
+      }
+    }
+    return oneD ? c.op('reshape', [y], { shape: [y.shape[0], y.shape[1], y.shape[3]] }) : y;
+  }
 }
 
 export const MAX_POOL_IMPORT = poolImport('maxPool2d');

@@ -193,6 +193,6 @@ export function avgPool2d(x: Tensor, kernelSize: Size2, opts: AvgPool2dOptions =
 
 // Converter traits: the TFLite lowering and the ONNX types each op imports from (ops/convert-traits.ts).
 import { withTraits } from '../convert-traits.js';
-import { AVG_POOL2D_TFLITE, AVG_POOL_IMPORT, MAX_POOL2D_TFLITE, MAX_POOL_IMPORT } from '../convert/nn.js';
+import { AVG_POOL2D_TFLITE, AVG_POOL_IMPORT, LP_POOL_IMPORT, MAX_POOL2D_TFLITE, MAX_POOL_IMPORT } from '../convert/nn.js';
 withTraits(MAX_POOL2D, { tflite: MAX_POOL2D_TFLITE, onnxImport: { MaxPool: MAX_POOL_IMPORT } });
-withTraits(AVG_POOL2D, { tflite: AVG_POOL2D_TFLITE, onnxImport: { AveragePool: AVG_POOL_IMPORT } });
+withTraits(AVG_POOL2D, { tflite: AVG_POOL2D_TFLITE, onnxImport: { AveragePool: AVG_POOL_IMPORT, LpPool: LP_POOL_IMPORT } });
