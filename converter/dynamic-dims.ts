@@ -203,54 +203,94 @@ export async function keepDynamic(
     try { return lowerAt(shapesFor(size)); } catch (e) { throw fail(varied, `converted at ${what} it fails (${(e as Error).message})`); }
   };
   const base = at(() => PROBE[0], all, `size ${PROBE[0]}`);
+  const probes = [base];
   const diff: Diff = { dims: new Map(), reshape: new Map() };
   for (const g of all) {
     const other = at((h) => (h === g ? PROBE[1] : PROBE[0]), [g], `size ${PROBE[1]}`);
-    const before = new Map([...diff.reshape].map(([k, s]) => [k, s.size]));
     const why = compare(base, other, diff);
     if (why) throw fail([g], why);
-    for (const [k, s] of diff.reshape) if (s.size > 1 && (before.get(k) ?? 0) <= 1) {
-      throw fail([g], `${opName(base, k)} takes a shape computed from the size in ${s.size} entries (${[...s].join(', ')}), and only one can be -1`);
-    }
+    probes.push(other);
   }
   // the example model, unless the passes simplified it for its size (a dim of 1 lets a
   // transpose become a reshape...): then the general model, shapes prepared at the example
   const exDiff: Diff = { dims: new Map([...diff.dims].map(([k, v]) => [k, new Set(v)])), reshape: new Map([...diff.reshape].map(([k, v]) => [k, new Set(v)])) };
-  const special = compare(base, example, exDiff) !== null || [...exDiff.reshape.values()].some((s) => s.size > 1);
+  const special = compare(base, example, exDiff) !== null;
   const model = special ? base : example;
   const use = special ? diff : exDiff;
-  const tensors = model.tensors.map((t, i) => {
+  const seen = special ? probes : [...probes, example];
+  const tensors: TensorDesc[] = model.tensors.map((t, i) => {
     const dyn = use.dims.get(i);
     return dyn && !t.data ? { ...t, shapeSignature: t.shape.map((d, k) => (dyn.has(k) ? -1 : d)) } : t;
   });
-  const operators = model.operators.map((o, k) => {
+  const add = (t: TensorDesc) => tensors.push(t) - 1;
+  const operators: OperatorDesc[] = [];
+  model.operators.forEach((o, k) => {
     const pos = use.reshape.get(k);
-    if (!pos) return o;
-    const p = [...pos][0]!;
-    const dynamicShape = (s: readonly number[]) => {
-      if (s.some((v, i) => i !== p && v < 0)) throw fail(all, `${opName(model, k)} already infers another dim of ${fmtShape(s)}`);
-      return s.map((v, i) => (i === p ? -1 : v));
-    };
-    const ins = [...o.inputs];
-    if (ins[1] !== undefined && ins[1] !== -1) {
-      const ti = tensorIndex(model, ins[1]);
-      const t = tensors[ti]!;
-      tensors[ti] = { ...t, data: Int32Array.from(dynamicShape(ints(t.data)!)) };
+    if (!pos) { operators.push(o); return; }
+    const shapeIn = o.inputs[1] !== undefined && o.inputs[1] !== -1 ? tensorIndex(model, o.inputs[1]) : -1;
+    const valuesIn = (d: ModelDesc) => (shapeIn >= 0 ? ints(d.tensors[shapeIn]!.data)! : [...(d.operators[k]!.options as { new_shape: number[] }).new_shape]);
+    const vals = seen.map(valuesIn), cur = valuesIn(model);
+    if (cur.some((v, i) => !pos.has(i) && v < 0)) throw fail(all, `${opName(model, k)} already infers a dim of ${fmtShape(cur)}`);
+    // entries that are a dim of the reshape's input or of a graph input at every size converted: read at run time (SHAPE)
+    const cands: [number, number][] = [];
+    for (const t of [tensorIndex(model, o.inputs[0]!), ...model.inputs.map((r) => tensorIndex(model, r))]) model.tensors[t]!.shape.forEach((_, j) => cands.push([t, j]));
+    const atRun = new Map<number, [number, number]>();
+    const open: number[] = [];
+    for (const p of [...pos].sort((a, b) => a - b)) {
+      const c = pos.size > 1 ? cands.find(([t, j]) => seen.every((d, i) => d.tensors[t]!.shape[j] === vals[i]![p])) : undefined;
+      if (c) atRun.set(p, c); else open.push(p);
     }
-    const ns = (o.options as { new_shape?: number[] } | null | undefined)?.new_shape;
-    return ns ? { ...o, options: { ...o.options, new_shape: dynamicShape(ns) } } as OperatorDesc : o;
+    if (open.length > 1) {
+      throw fail(all, `${opName(model, k)} takes a shape computed from the size in ${pos.size} entries (${[...pos].join(', ')}); ${open.length} of them are no dim of a tensor at run time, and only one can be -1`);
+    }
+    const minus = open[0] ?? [...atRun.keys()][0]!;
+    atRun.delete(minus);
+    const entries = cur.map((v, i) => (i === minus ? -1 : v));
+    if (atRun.size === 0) {
+      // one entry follows the size: -1 there
+      if (shapeIn >= 0) tensors[shapeIn] = { ...tensors[shapeIn]!, data: Int32Array.from(entries) };
+      const ns = (o.options as { new_shape?: number[] } | null | undefined)?.new_shape;
+      operators.push(ns ? { ...o, options: { ...o.options, new_shape: entries } } as OperatorDesc : o);
+      return;
+    }
+    // more: SHAPE -> GATHER the dims -> CONCATENATION with the constant entries, then RESHAPE
+    const stem = `${opName(model, k).split(" ")[0]}_shape`;
+    const shapeOf = new Map<number, number>();
+    const pieces: number[] = [];
+    let run: number[] = [];
+    const flush = () => { if (run.length) pieces.push(add({ name: `${stem}_const${pieces.length}`, shape: [run.length], dtype: 'int32', data: Int32Array.from(run) })); run = []; };
+    entries.forEach((v, p) => {
+      const src = atRun.get(p);
+      if (!src) { run.push(v); return; }
+      flush();
+      const [t, j] = src;
+      let sh = shapeOf.get(t);
+      if (sh === undefined) {
+        sh = add({ name: `${stem}_of${t}`, shape: [model.tensors[t]!.shape.length], dtype: 'int32' });
+        operators.push({ op: 'SHAPE', inputs: [t], outputs: [sh], options: { out_type: 'int32' } } as OperatorDesc);
+        shapeOf.set(t, sh);
+      }
+      const idx = add({ name: `${stem}_idx${p}`, shape: [1], dtype: 'int32', data: Int32Array.from([j]) });
+      const dim = add({ name: `${stem}_dim${p}`, shape: [1], dtype: 'int32' });
+      operators.push({ op: 'GATHER', inputs: [sh, idx], outputs: [dim], options: { axis: 0, batch_dims: 0 } });
+      pieces.push(dim);
+    });
+    flush();
+    const full = add({ name: stem, shape: [entries.length], dtype: 'int32' });
+    operators.push({ op: 'CONCATENATION', inputs: pieces, outputs: [full], options: { axis: 0, fused_activation_function: 'NONE' } });
+    operators.push({ ...o, inputs: [o.inputs[0]!, full], options: {} } as OperatorDesc);
   });
   const out: ModelDesc = { ...model, tensors, operators };
   if (special) await prepareAt(out, example);
   return out;
 }
 
-/** Sets the shapes of `desc`'s inputs to those of `example`, and of every other tensor to what the lite runtime prepares from them. */
+/** Sets the shapes of `desc`'s inputs to those of `example`, and of every other dynamic tensor to what the lite runtime prepares from them. */
 async function prepareAt(desc: ModelDesc, example: ModelDesc): Promise<void> {
   const tensors = desc.tensors as TensorDesc[];
   const inputs = desc.inputs.map((r) => tensorIndex(desc, r));
   inputs.forEach((t, k) => { tensors[t] = { ...tensors[t]!, shape: [...example.tensors[tensorIndex(example, example.inputs[k]!)]!.shape] }; });
-  const acts = tensors.map((t, i) => (t.data || inputs.includes(i) ? -1 : i)).filter((i) => i >= 0);
+  const acts = tensors.map((t, i) => (t.data || inputs.includes(i) || !t.shapeSignature?.includes(-1) ? -1 : i)).filter((i) => i >= 0);
   const m = await loadWithOutputs(desc, acts);
   try {
     const outs = m.runSync(inputs.map((t) => ({ data: new (tensors[t]!.dtype === 'float32' ? Float32Array : Int32Array)(tensors[t]!.shape.reduce((a, b) => a * b, 1)), shape: [...tensors[t]!.shape] })));

@@ -23,7 +23,11 @@ export interface SampleInput { data: Float32Array | Int32Array | Int8Array | Uin
 export type Sample = SampleInput[];
 
 /** An input of the model: name, shape and dtype. */
-export interface InputSpec { name: string; shape: readonly number[]; dtype: string }
+export interface InputSpec {
+  name: string; shape: readonly number[]; dtype: string;
+  /** -1 where a dim is dynamic: a sample given with its `shape` may differ there. */
+  shapeSignature?: readonly number[];
+}
 
 const count = (s: readonly number[]) => s.reduce((a, b) => a * b, 1);
 const fmt = (s: readonly number[]) => `[${s.join(', ')}]`;
@@ -54,10 +58,11 @@ function inputValue(v: unknown, spec: InputSpec, s: number): SampleInput {
   }
   if (!isArrayish(data)) throw new CalibrationError(`${where}: expected a typed array, a number array, { data, shape } or a tensor`);
   const flat = ArrayBuffer.isView(data) ? (data as unknown as ArrayLike<number>) : flatten(data);
-  const want = spec.shape;
-  if (shape && (shape.length !== want.length || shape.some((d, i) => d !== want[i]))) {
-    throw new CalibrationError(`${where}: shape ${fmt(shape)} does not match the model's input shape ${fmt(want)}`);
+  const sig = spec.shapeSignature ?? spec.shape;
+  if (shape && (shape.length !== sig.length || shape.some((d, i) => !(d === sig[i] || (sig[i] === -1 && Number.isInteger(d) && d > 0))))) {
+    throw new CalibrationError(`${where}: shape ${fmt(shape)} does not match the model's input shape ${fmt(sig)}`);
   }
+  const want = shape ?? spec.shape;
   if (flat.length !== count(want)) {
     throw new CalibrationError(`${where}: ${flat.length} values${shape ? '' : ''}; the model's input shape ${fmt(want)} holds ${count(want)}`);
   }
@@ -115,7 +120,7 @@ export function inputSpecs(desc: ModelDesc, names?: readonly string[]): InputSpe
   return desc.inputs.map((r, k) => {
     const t = typeof r === 'number' ? desc.tensors[r] : desc.tensors.find((x) => x.name === r)!;
     const sig = desc.signatureDefs?.[0]?.inputs.find((m) => m.tensor === r)?.name;
-    return { name: names?.[k] ?? sig ?? t.name, shape: t.shape, dtype: t.dtype };
+    return { name: names?.[k] ?? sig ?? t.name, shape: t.shape, dtype: t.dtype, ...(t.shapeSignature ? { shapeSignature: t.shapeSignature } : {}) };
   });
 }
 

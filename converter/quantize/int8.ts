@@ -406,11 +406,10 @@ async function measure(
   const qm = await loadWithOutputs(qdesc, acts);
   const e: ErrorSums = { sig: new Float64Array(acts.length), noise: new Float64Array(acts.length), maxErr: new Float64Array(acts.length) };
   const sig = e.sig, noise = e.noise, maxErr = e.maxErr;
-  // the float outputs, copied side by side (running the int8 model may move the float model's memory)
+  // the float outputs, copied side by side (running the int8 model may move the float model's memory);
+  // sized per sample, as dynamic dims may differ between samples
   const at = new Array<number>(acts.length);
-  let total = 0;
-  acts.forEach((t, k) => { at[k] = total; total += fdesc.tensors[t].shape.reduce((a, b) => a * b, 1); });
-  const ref = new Float32Array(total);
+  let ref = new Float32Array(acts.reduce((n, t) => n + fdesc.tensors[t].shape.reduce((a, b) => a * b, 1), 0));
   const qparams = qm.outputs.map((o) => ({ scale: o.quantization?.scale[0] ?? 1, zeroPoint: o.quantization?.zeroPoint[0] ?? 0 }));
   // input quantization noise (for the local error of the first ops)
   const inputs = fdesc.inputs as number[];
@@ -418,7 +417,11 @@ async function measure(
   try {
     samples.forEach((sample, s) => {
       const feed = sample.map((x) => ({ data: x.data, shape: x.shape }));
-      fm.runSync(feed, { views: true }).forEach((o, k) => ref.set(o.data as Float32Array, at[k]));
+      const fo = fm.runSync(feed, { views: true });
+      let total = 0;
+      fo.forEach((o, k) => { at[k] = total; total += o.data.length; });
+      if (total > ref.length) ref = new Float32Array(total);
+      fo.forEach((o, k) => ref.set(o.data as Float32Array, at[k]));
       qm.runSync(feed, { views: true }).forEach((o, k) => addError(e, k, ref, at[k], o.data, qparams[k].scale, qparams[k].zeroPoint));
       sample.forEach((x, k) => {
         const p = plan.quant.get(inputs[k]);

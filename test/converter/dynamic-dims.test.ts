@@ -2,9 +2,10 @@
  * Dynamic dims: PyTorch models exported with `dynamic_axes` (test/fixtures/onnx-dynamic,
  * made by scripts/fixtures/onnx_dynamic.py) convert with the dim kept dynamic
  * (shape_signature -1 on inputs, outputs and intermediates) and run in the lite runtime at
- * the example size and two other sizes, each matching onnxruntime-node to 1e-4; a dim the
- * model bakes in (a reshape of two dynamic dims, positions folded from the size, an LSTM
- * unrolled over its steps) is a DynamicDimError naming the input, the dim and the op.
+ * the example size and other sizes, each matching onnxruntime-node to 1e-4; a dim the
+ * model bakes in (a reshape of two entries that follow the size and are no dim of a tensor,
+ * positions folded from the size, an LSTM unrolled over its steps) is a DynamicDimError
+ * naming the input, the dim and the op.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
@@ -53,6 +54,8 @@ describe('dynamic dims kept dynamic (shape_signature -1), run at other sizes', {
     ['mlp_batch', [-1, 20], [[1, 20], [3, 20], [8, 20], [1, 20]]],
     ['cnn_batch', [-1, 3, 32, 32], [[1, 3, 32, 32], [2, 3, 32, 32], [5, 3, 32, 32]]],
     ['encoder_seq', [2, -1, 32], [[2, 1, 32], [2, 4, 32], [2, 9, 32], [2, 3, 32]]],
+    // the attention's reshape to (seq, batch * heads, head_dim): -1 for one entry, seq read at run time (SHAPE)
+    ['encoder_batch_seq', [-1, -1, 32], [[1, 1, 32], [2, 5, 32], [3, 7, 32], [1, 4, 32]]],
   ];
   for (const [name, signature, shapes] of cases) {
     it(`${name}: input signature ${JSON.stringify(signature)}, matches onnxruntime-node at ${shapes.map((s) => s.join('x')).join(', ')}`, async () => {
@@ -69,6 +72,7 @@ describe('dynamic dims kept dynamic (shape_signature -1), run at other sizes', {
       expect(dyn.intermediates).toBeGreaterThan(2);
       expect(tfl.report.warnings.join('\n')).toMatch(/input 'input' dim \d '(batch|seq)' is dynamic/);
       await checkSizes(bytes, tfl, shapes);
+      if (name === 'encoder_batch_seq') expect(tfl.report.opsAfter.SHAPE).toBeGreaterThan(0);
     });
   }
 
@@ -124,10 +128,27 @@ describe('int8 with a dynamic batch', { timeout: 120_000 }, () => {
   }
 });
 
+describe('int8 calibrated at another size of a dynamic dim', { timeout: 120_000 }, () => {
+  it('encoder_seq: samples given as { data, shape } at seq 8 calibrate it; the int8 model is close to onnxruntime-node at seq 8', async () => {
+    const bytes = onnx('encoder_seq');
+    const calibration = [0, 1, 2, 3, 4, 5, 6, 7].map((s) => [{ data: randomData(2 * 8 * 32, s), shape: [2, 8, 32] }]);
+    const tfl = await convert(bytes, { quantize: 'int8', calibration });
+    const x = randomData(2 * 8 * 32, 3);
+    const m = await loadModel(tfl, { backend: 'cpu' });
+    const [got] = await m.run([{ data: x, shape: [2, 8, 32] }]);
+    m.dispose();
+    const [want] = await ortRun(bytes, { input: { data: x, shape: [2, 8, 32] } });
+    expect(maxRelDiff(got.data as Float32Array, want)).toBeLessThan(0.1);
+    // a static dim still has to match
+    const bad = [[{ data: randomData(3 * 8 * 32, 1), shape: [3, 8, 32] }]];
+    await expect(convert(bytes, { quantize: 'int8', calibration: bad })).rejects.toThrow(/shape \[3, 8, 32\] does not match the model's input shape \[2, -1, 32\]/);
+  });
+});
+
 describe('dynamic dims that cannot stay dynamic', { timeout: 120_000 }, () => {
   const refused: [string, RegExp][] = [
-    // the attention's reshape to (seq, batch * heads, head_dim) needs both dims: only one can be -1
-    ['encoder_batch_seq', /input 'input' dim 1 \('seq'\) cannot stay dynamic: RESHAPE_\d+ takes a shape computed from the size in 2 entries/],
+    // x.reshape(batch * 2, seq * 16): two entries follow the size, neither is a dim of a tensor: only one can be -1
+    ['fold_batch_seq', /input 'input' dim 0 \('batch'\) and input 'input' dim 1 \('seq'\) cannot stay dynamic: RESHAPE_0 takes a shape computed from the size in 2 entries \(0, 1\); 2 of them are no dim of a tensor at run time/],
     // positions = arange(seq) fold to a constant the size of the example
     ['posenc_seq', /input 'input' dim 1 \('seq'\) cannot stay dynamic: ADD_\d+ reads constant '[^']+', computed from the size at conversion/],
     // the LSTM is unrolled over its time steps
@@ -143,7 +164,7 @@ describe('dynamic dims that cannot stay dynamic', { timeout: 120_000 }, () => {
       expect((e as Error).message).toMatch(/give inputShapes \(CLI: --input-shape\)/);
       expect((e as DynamicDimError).dims).toContainEqual({ input: 'input', dim: 1, param: 'seq' });
       // fixed by inputShapes: a static model, right at that size
-      const shape = name === 'lstm_seq' ? [1, 6, 8] : name === 'posenc_seq' ? [1, 5, 16] : [2, 5, 32];
+      const shape = name === 'lstm_seq' ? [1, 6, 8] : name === 'posenc_seq' ? [1, 5, 16] : [3, 5, 32];
       const tfl = await convert(bytes, { inputShapes: { input: shape } });
       expect(dynamicTensors(tfl)).toEqual({ inputs: 0, outputs: 0, intermediates: 0 });
       await checkSizes(bytes, tfl, [shape]);
