@@ -109,10 +109,15 @@ export async function benchConvert(): Promise<BenchRow[]> {
     peer.f32['ort-web'] = peer.int8['ort-web'] = null;
     notes.push(`ort-web: ${(e as Error).message}`);
   }
-  const maxDiff = (a: ArrayLike<number>, b: ArrayLike<number>) => Array.from(a, (v, i) => Math.abs(v - Number(b[i]))).reduce((m, d) => Math.max(m, d), 0);
+  /** max |a - b| over max |b| (random-weight mobilenet_v2 logits are tiny, so absolute figures say little). */
+  const maxDiff = (a: ArrayLike<number>, b: ArrayLike<number>) => {
+    let d = 0, m = 0;
+    for (let i = 0; i < a.length; i++) { d = Math.max(d, Math.abs(a[i]! - Number(b[i]))); m = Math.max(m, Math.abs(Number(b[i]))); }
+    return m > 0 ? d / m : d;
+  };
   for (const k of ['f32', 'int8'] as const) {
     const o = figs[k];
-    for (const [p, f] of Object.entries(peer[k])) if (f) notes.push(`${k}: max |ours - ${p}| on the output = ${maxDiff(o.out, f.out).toExponential(2)}${p === 'ort-web' && k === 'int8' ? ' (ort-web runs the float ONNX)' : ''}`);
+    for (const [p, f] of Object.entries(peer[k])) if (f) notes.push(`${k}: max |ours - ${p}| / max |${p}| on the output = ${maxDiff(o.out, f.out).toExponential(2)}${p === 'ort-web' && k === 'int8' ? ' (ort-web runs the float ONNX)' : ''}`);
     const us = (pick: 'wall' | 'cpu') => Object.fromEntries(Object.entries(peer[k]).map(([p, f]) => [p, f ? f[pick] * 1000 : null]));
     rows.push(
       { name: `mobilenet_v2 ${k} (converted): inference (wall median)`, ours: o.wall * 1000, unit: 'µs', peers: us('wall'), notes: k === 'int8' ? notes : [] },
