@@ -99,22 +99,14 @@ import { RELU_N1_TO_1 } from './relu_n1_to_1.js';
 import { RELU_0_TO_1 } from './relu_0_to_1.js';
 import { ELU } from './elu.js';
 import { PADV2 } from './padv2.js';
-import { MIRROR_PAD } from './mirror_pad.js';
-import { SPACE_TO_DEPTH } from './space_to_depth.js';
-import { DEPTH_TO_SPACE } from './depth_to_space.js';
 import { BROADCAST_TO } from './broadcast_to.js';
-import { GATHER_ND } from './gather_nd.js';
 import { LOGICAL_AND } from './logical_and.js';
 import { LOGICAL_OR } from './logical_or.js';
 import { LOGICAL_NOT } from './logical_not.js';
 import { FLOOR_DIV } from './floor_div.js';
 import { FLOOR_MOD } from './floor_mod.js';
-import { REVERSE_V2 } from './reverse_v2.js';
 import { ZEROS_LIKE } from './zeros_like.js';
 import { FILL } from './fill.js';
-import { CUMSUM } from './cumsum.js';
-import { SPACE_TO_BATCH_ND } from './space_to_batch_nd.js';
-import { BATCH_TO_SPACE_ND } from './batch_to_space_nd.js';
 
 /** The ops the CPU backend loads with the runtime (one line each, new ops at the end; op files export the op's TFLite name). */
 export const ALL_OPS: ReadonlyArray<LiteOp> = [
@@ -194,22 +186,14 @@ export const ALL_OPS: ReadonlyArray<LiteOp> = [
   RELU_0_TO_1,
   ELU,
   PADV2,
-  MIRROR_PAD,
-  SPACE_TO_DEPTH,
-  DEPTH_TO_SPACE,
   BROADCAST_TO,
-  GATHER_ND,
   LOGICAL_AND,
   LOGICAL_OR,
   LOGICAL_NOT,
   FLOOR_DIV,
   FLOOR_MOD,
-  REVERSE_V2,
   ZEROS_LIKE,
   FILL,
-  CUMSUM,
-  SPACE_TO_BATCH_ND,
-  BATCH_TO_SPACE_ND,
 ];
 
 /** An op of the CPU backend kept out of the runtime's main bundle: `load` imports its chunk. */
@@ -220,18 +204,20 @@ export interface LazyOp {
 }
 
 /**
- * Ops few models use, in two chunks (recurrent, control flow) that `loadOps` imports for the models
- * that contain one of them.
+ * Ops few models use, in two chunks that `loadOps` imports for the models that contain one of them:
+ * the recurrent ops, and the control-flow and rarely used data-movement ops.
  */
 export const LAZY_OPS: ReadonlyArray<LazyOp> = [
-  lazy('SVDF', async () => (await import('./lazy-recurrent.js')).SVDF),
-  lazy('UNIDIRECTIONAL_SEQUENCE_LSTM', async () => (await import('./lazy-recurrent.js')).UNIDIRECTIONAL_SEQUENCE_LSTM),
-  lazy('WHILE', async () => (await import('./lazy-control-flow.js')).WHILE),
-  lazy('IF', async () => (await import('./lazy-control-flow.js')).IF),
+  ...chunk(() => import('./lazy-recurrent.js'), ['SVDF', 'UNIDIRECTIONAL_SEQUENCE_LSTM']),
+  ...chunk(() => import('./lazy-rare.js'), [
+    'IF', 'WHILE', 'SPACE_TO_DEPTH', 'DEPTH_TO_SPACE', 'SPACE_TO_BATCH_ND', 'BATCH_TO_SPACE_ND',
+    'MIRROR_PAD', 'GATHER_ND', 'REVERSE_V2', 'CUMSUM',
+  ]),
 ];
 
-function lazy(name: BuiltinOpName, load: () => Promise<LiteOp>): LazyOp {
-  return { code: BuiltinOp[name], name, load };
+/** The lazy ops of one chunk: `load` imports the chunk, whose exports are named after their ops. */
+function chunk<M extends Record<keyof M, LiteOp>>(load: () => Promise<M>, names: ReadonlyArray<BuiltinOpName & keyof M>): LazyOp[] {
+  return names.map((name) => ({ code: BuiltinOp[name], name, load: async () => (await load())[name] }));
 }
 
 const BY_CODE = new Map<number, LiteOp>();

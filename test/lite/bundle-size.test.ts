@@ -12,6 +12,7 @@ import { describe, expect, it } from 'vitest';
 import { bundleLite } from '../../scripts/bundle-lite.mjs';
 import { writeTflite } from '../../converter/tflite-writer/index.js';
 import { loadModel } from '../../lite-runtime/index.js';
+import { LAZY_OPS } from '../../lite-runtime/ops/resolver.js';
 import { decode, loadFixture, modelBytes } from './models/shared.js';
 
 const BUDGET = 72 * 1024;
@@ -34,12 +35,12 @@ describe('lite runtime bundle', () => {
     expect(text(r.files)).not.toMatch(/from\s*["'](node:|[a-z@])/); // no imports left: nothing outside the bundle
     expect(text(r.files.filter((f) => !lazyPaths.has(f.path)))).toContain('0061736d'); // hex of the "\0asm" header: the kernels are embedded
 
-    // The WebGPU backend and the recurrent and control-flow ops are chunks of their own, loaded
-    // only when a model asks for them; what a CPU app with every op loads stays bounded too.
-    const lazyFiles = /backends\/webgpu\/|ops\/(svdf|unidirectional_sequence_lstm|while|if)\.ts$/;
+    // The WebGPU backend and the lazy ops (LAZY_OPS: recurrent, control flow, rare data movement) are
+    // chunks of their own, loaded only when a model asks for them; what a CPU app with every op loads stays bounded too.
+    const lazyFiles = new RegExp(`backends/webgpu/|ops/(${LAZY_OPS.map((o) => o.name.toLowerCase()).join('|')})\\.ts$`);
     expect(r.inputs.filter((i) => lazyFiles.test(i.file))).toEqual([]);
     const entries = r.lazyChunks.map((c) => c.entry);
-    for (const e of ['lite-runtime/backends/webgpu/index.ts', 'lite-runtime/ops/lazy-recurrent.ts', 'lite-runtime/ops/lazy-control-flow.ts']) expect(entries).toContain(e);
+    for (const e of ['lite-runtime/backends/webgpu/index.ts', 'lite-runtime/ops/lazy-recurrent.ts', 'lite-runtime/ops/lazy-rare.ts']) expect(entries).toContain(e);
     const opChunksGz = r.lazyChunks.filter((c) => !c.entry?.includes('backends/webgpu/')).reduce((a, c) => a + c.gzipBytes, 0);
     console.log(`with the lazy op chunks: ${((r.gzipBytes + opChunksGz) / 1024).toFixed(1)} KB gzipped (budget ${ALL_OPS_BUDGET / 1024} KB); with WebGPU too: ${((r.gzipBytes + r.lazyGzipBytes) / 1024).toFixed(1)} KB`);
     expect(r.gzipBytes + opChunksGz).toBeLessThanOrEqual(ALL_OPS_BUDGET);
@@ -70,5 +71,18 @@ describe('lite runtime bundle', () => {
     const [got] = await bundled.run(x);
     const [want] = await (await loadModel(kws)).run(x);
     expect(Array.from(got!.data as Int8Array)).toEqual(Array.from(want!.data as Int8Array));
+
+    // a model with CUMSUM loads the rare-ops chunk
+    const cumsum = await lite.loadModel(writeTflite({
+      tensors: [
+        { name: 'x', shape: [4], dtype: 'float32' },
+        { name: 'axis', shape: [], dtype: 'int32', data: new Int32Array([0]) },
+        { name: 's', shape: [4], dtype: 'float32' },
+      ],
+      operators: [{ op: 'CUMSUM', inputs: ['x', 'axis'], outputs: ['s'] }],
+      inputs: ['x'], outputs: ['s'],
+    }));
+    const [s] = await cumsum.run([new Float32Array([1, 2, 3, 4])]);
+    expect(Array.from(s!.data as Float32Array)).toEqual([1, 3, 6, 10]);
   });
 });
