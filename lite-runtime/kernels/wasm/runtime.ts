@@ -31,6 +31,7 @@ interface KernelExports {
   qgemmRq(a: number, lda: number, aZero: number, b: number, bsum: number, y: number, ldy: number, m: number, kp: number, n: number): void;
   qgemmBc(a: number, lda: number, aZero: number, wpairs: number, bsum: number, y: number, ldy: number, m: number, kp: number, n: number): void;
   dwI8Rq(x: number, xZero: number, w16: number, biasZ: number, wp2: number, zrow: number, y: number, oc: number): void;
+  dwPack(w8: number, taps: number, oc: number, n8: number, w16: number, wp2: number, biasZ: number, bias: number, xZero: number): void;
 }
 
 /** Output requantization of the fused int8 kernels (channels' bias and scale in a block from packRequant). */
@@ -177,20 +178,21 @@ export class WasmKernels {
    * then at `dwZeroRowAt` a row of c (+16) bytes of xZero that padding taps read.
    */
   packDepthwise(w: Int8Array, taps: number, oc: number, c: number, bias: Int32Array | null, xZero: number): WasmBlock {
-    const n8 = pad8(oc), pairsAt = dwBiasAt(taps, oc) + n8 * 4, pairs = (taps + 1) >> 1;
-    const bytes = dwZeroRowAt(taps, oc) + c + OVERREAD;
-    const block = { off: this.heap.alloc(bytes), bytes };
-    const buf = this.bytes().buffer;
-    const v = new Int16Array(buf, block.off, taps * n8), v2 = new Int16Array(buf, block.off + pairsAt, pairs * n8 * 2);
-    v.fill(0);
-    v2.fill(0);
-    for (let t = 0; t < taps; t++) {
-      for (let o = 0; o < oc; o++) {
-        v[t * n8 + o] = w[t * oc + o]!;
-        v2[((t >> 1) * n8 + o) * 2 + (t & 1)] = w[t * oc + o]!;
-      }
+    const n8 = pad8(oc), biasAt = dwBiasAt(taps, oc), bytes = dwZeroRowAt(taps, oc) + c + OVERREAD;
+    const block = { off: this.heap.alloc(bytes), bytes }, wb = align64(taps * oc), tb = wb + oc * 4;
+    let tmp = -1;
+    try {
+      // the int8 taps and the bias in a temporary block, laid out by the kernel
+      tmp = this.heap.alloc(tb);
+      this.i8(tmp, taps * oc).set(w.subarray(0, taps * oc));
+      if (bias) this.i32(tmp + wb, oc).set(bias.subarray(0, oc));
+      this.exports.dwPack(tmp, taps, oc, n8, block.off, block.off + biasAt + n8 * 4, block.off + biasAt, bias ? tmp + wb : 0, xZero);
+    } catch (e) {
+      this.heap.release(block.off, bytes);
+      throw e;
+    } finally {
+      if (tmp >= 0) this.heap.release(tmp, tb);
     }
-    this.depthwiseZero(block, taps, oc, bias, xZero);
     this.bytes().fill(xZero & 255, block.off + dwZeroRowAt(taps, oc), block.off + bytes);
     return block;
   }

@@ -3,5 +3,5 @@
 export { KB, packedSize, packB, gemm, gemmRows, initRows, activate } from './gemm';
 export { qgemm, padRows, rowSums, packPairs } from './qgemm';
 export { dwSetGeometry, dwF32, im2col, maxPool } from './depthwise';
-export { rqSet, qgemmRq, qgemmBc, dwI8Rq } from './qfused';
+export { rqSet, qgemmRq, qgemmBc, dwI8Rq, dwPack } from './qfused';
 export { qaddI8, qmulI8 } from './qelementwise';

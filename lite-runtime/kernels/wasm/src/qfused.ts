@@ -348,6 +348,27 @@ function dwBorder(x: usize, xZero: i32, w16: usize, wrow: usize, yp: usize, oc: 
 }
 
 /**
+ * Lays out int8 depthwise taps w8 [taps][oc] for dwI8Rq (n8 = oc rounded up to 8, zero
+ * padded): w16 [taps][n8] int16, wp2 [ceil(taps/2)][n8][2] int16 (taps 2p and 2p + 1 of a
+ * channel side by side), biasZ [n8] int32 = bias - xZero * (sum of the channel's taps)
+ * (bias 0: none; bias [oc] int32).
+ */
+export function dwPack(w8: usize, taps: i32, oc: i32, n8: i32, w16: usize, wp2: usize, biasZ: usize, bias: usize, xZero: i32): void {
+  memory.fill(w16, 0, <usize>(taps * n8) << 1);
+  memory.fill(wp2, 0, <usize>(((taps + 1) >> 1) * n8) << 2);
+  for (let o = 0; o < n8; o++) {
+    let s = 0;
+    for (let t = 0; o < oc && t < taps; t++) {
+      const v = <i32>load<i8>(w8 + <usize>(t * oc + o));
+      store<i16>(w16 + (<usize>(t * n8 + o) << 1), <i16>v);
+      store<i16>(wp2 + (<usize>(((t >> 1) * n8 + o) * 2 + (t & 1)) << 1), <i16>v);
+      s += v;
+    }
+    store<i32>(biasZ + (<usize>o << 2), (o < oc && bias ? load<i32>(bias + (<usize>o << 2)) : 0) - xZero * s);
+  }
+}
+
+/**
  * Depthwise convolution, NHWC, int8 in and out, with the geometry of dwSetGeometry
  * (C input channels) and oc output channels: oc == C (multiplier 1) or C == 1 (every
  * output channel reads the one input channel). w16 holds the taps widened to i16,
