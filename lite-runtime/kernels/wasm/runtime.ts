@@ -164,10 +164,9 @@ export class WasmKernels {
     const bi = new Int32Array(mem.buffer, block.off, n8), sc = new Float32Array(mem.buffer, block.off + n8 * 4, n8);
     bi.fill(0);
     sc.fill(0);
-    for (let c = 0; c < n; c++) {
-      if (bias) bi[c] = bias[c0 + c]!;
-      sc[c] = scale.length === 1 ? scale[0]! : scale[c0 + c]!;
-    }
+    if (bias) bi.set(bias.subarray(c0, c0 + n));
+    if (scale.length === 1) sc.fill(scale[0]!, 0, n);
+    else sc.set(scale.subarray(c0, c0 + n));
     return block;
   }
 
