@@ -99,10 +99,13 @@ export function wasmWideForward(x: Float32Array, w: Float32Array, bias: Float32A
   if (!wasmWide(p)) return false;
   const { s, cg, ocg, outH, outW, ohw } = p;
   const d = wide(p), K = cg * p.kk;
+  // output rows a multiple of 8 wide: B's panels never straddle two of them, so B holds
+  // exactly the outputs and the GEMM writes y in place (no garbage columns to drop)
+  const exact = outW % 8 === 0 && outW !== d.wp, cols = exact ? ohw : d.L;
   const nx = s.n * s.c * p.hw, ny = s.n * s.oc * ohw;
   const r = context([
     d.padded ? 0 : nx * 4 + slack(p), d.padded ? cg * d.plane * 4 + slack(p) : 0, s.oc * K * 4, s.oc * 4, K * 4,
-    K * ((d.L + 7) & ~7) * 4, ocg * d.L * 4, ny * 4, (MC * 256 + 32) * 4,
+    K * ((cols + 7) & ~7) * 4, exact ? 0 : ocg * d.L * 4, ny * 4, (MC * 256 + 32) * 4,
   ]);
   if (!r) return false;
   const { c } = r;
@@ -115,10 +118,12 @@ export function wasmWideForward(x: Float32Array, w: Float32Array, bias: Float32A
   for (let i = 0; i < s.n; i++) {
     for (let g = 0; g < s.groups; g++) {
       const src = planes(c, x, xAt, padAt, p, d, i, g);
-      c.ex.packRows(src, offAt, K, d.L, pbAt);
-      c.f.fill(0, cAt >> 2, (cAt >> 2) + ocg * d.L);
-      c.ex.gemm(wAt + g * ocg * K * 4, K, 0, pbAt, cAt, d.L, ocg, K, d.L, MC, workAt);
-      c.ex.compact(cAt, yAt + (i * s.oc + g * ocg) * ohw * 4, ocg, outH, outW, d.wp, bias ? bAt + g * ocg * 4 : 0);
+      const yg = yAt + (i * s.oc + g * ocg) * ohw * 4, out = exact ? yg : cAt;
+      c.ex.packRows(src, offAt, K, cols, pbAt, exact ? outW : d.wp, d.wp);
+      c.f.fill(0, out >> 2, (out >> 2) + ocg * cols);
+      c.ex.gemm(wAt + g * ocg * K * 4, K, 0, pbAt, out, cols, ocg, K, cols, MC, workAt);
+      // the bias after the sum, as the TypeScript path adds it (in place when exact)
+      if (!exact || bias) c.ex.compact(out, yg, ocg, outH, outW, exact ? outW : d.wp, bias ? bAt + g * ocg * 4 : 0);
     }
   }
   y.set(c.f.subarray(yAt >> 2, (yAt >> 2) + ny));
@@ -134,20 +139,22 @@ function allFinite(a: Float32Array): boolean {
 }
 
 /**
- * dw = the weight gradient of conv2d over wide rows in wasm (overwrites dw).
- * The wide columns past each output row meet zero gradients, so x must be finite
- * (else false: the TypeScript path zeroes those columns).
+ * dw = the weight gradient of conv2d over wide rows in wasm (overwrites dw). Where output
+ * rows are a multiple of 4 wide, B holds exactly the outputs; else the wide columns past
+ * each output row meet zero gradients, so x must be finite (else false: the TypeScript
+ * path zeroes those columns).
  */
 export function wasmWideBackwardWeight(x: Float32Array, gy: Float32Array, dw: Float32Array, p: ConvPlan): boolean {
   // short im2col columns (a first layer) stay with nn-conv.ts's transposed product, which measured faster
   if (!wasmWide(p) || !p.wide) return false;
   const { s, cg, ocg, outH, outW, ohw } = p;
   const d = wide(p), K = cg * p.kk;
+  const exact = outW % 4 === 0 && outW !== d.wp, cols = exact ? ohw : d.L;
   const nx = s.n * s.c * p.hw, ngy = s.n * s.oc * ohw;
-  if (!allFinite(x.subarray(0, nx))) return false;
+  if (!exact && !allFinite(x.subarray(0, nx))) return false;
   const r = context([
-    d.padded ? 0 : nx * 4 + slack(p), d.padded ? cg * d.plane * 4 + slack(p) : 0, ngy * 4, ocg * d.L * 4, K * 4,
-    d.L * ((K + 7) & ~7) * 4, s.oc * K * 4, (MC * 256 + 32) * 4,
+    d.padded ? 0 : nx * 4 + slack(p), d.padded ? cg * d.plane * 4 + slack(p) : 0, ngy * 4, exact ? 0 : ocg * d.L * 4, K * 4,
+    cols * ((K + 7) & ~7) * 4, s.oc * K * 4, (MC * 256 + 32) * 4,
   ]);
   if (!r) return false;
   const { c } = r;
@@ -160,10 +167,11 @@ export function wasmWideBackwardWeight(x: Float32Array, gy: Float32Array, dw: Fl
   for (let i = 0; i < s.n; i++) {
     for (let g = 0; g < s.groups; g++) {
       const src = planes(c, x, xAt, padAt, p, d, i, g);
-      c.ex.widen(gyAt + (i * s.oc + g * ocg) * ohw * 4, gywAt, ocg * outH, outW, d.wp);
-      // B [L, K]: B[j][r] = wide im2col row r at column j
-      c.ex.packRowsT(src, offAt, d.L, K, pbAt);
-      c.ex.gemm(gywAt, d.L, 0, pbAt, dwAt + g * ocg * K * 4, K, ocg, d.L, K, MC, workAt);
+      const gyg = gyAt + (i * s.oc + g * ocg) * ohw * 4;
+      if (!exact) c.ex.widen(gyg, gywAt, ocg * outH, outW, d.wp);
+      // B [cols, K]: B[j][r] = im2col row r at output (or wide column) j
+      c.ex.packRowsT(src, offAt, cols, K, pbAt, exact ? outW : d.wp, d.wp);
+      c.ex.gemm(exact ? gyg : gywAt, cols, 0, pbAt, dwAt + g * ocg * K * 4, K, ocg, cols, K, MC, workAt);
     }
   }
   dw.set(c.f.subarray(dwAt >> 2, (dwAt >> 2) + s.oc * K));

@@ -22,8 +22,8 @@ interface Exports {
 export interface ConvExports {
   gemm(a: number, lda: number, transA: number, pb: number, c: number, ldc: number, m: number, k: number, n: number, mc: number, work: number): void;
   packB(b: number, ldb: number, transB: number, k: number, n: number, dst: number): void;
-  packRows(src: number, offs: number, k: number, n: number, dst: number): void;
-  packRowsT(src: number, offs: number, k: number, n: number, dst: number): void;
+  packRows(src: number, offs: number, k: number, n: number, dst: number, rowLen: number, rowStride: number): void;
+  packRowsT(src: number, offs: number, k: number, n: number, dst: number, rowLen: number, rowStride: number): void;
   widen(src: number, dst: number, rows: number, outW: number, wp: number): void;
   compact(c: number, y: number, oc: number, outH: number, outW: number, wp: number, bias: number): void;
   col2im(col: number, dx: number, cg: number, h: number, w: number, kh: number, kw: number, dH: number, dW: number,

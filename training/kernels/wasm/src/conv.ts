@@ -7,24 +7,32 @@
 import { KB } from '../../../../lite-runtime/kernels/wasm/src/gemm';
 export { gemm, packB } from '../../../../lite-runtime/kernels/wasm/src/gemm';
 
+/** Byte offset of column j of an im2col row whose outputs lie in rows of rowLen, rowStride apart. */
+@inline function colAt(j: i32, rowLen: i32, rowStride: i32): usize {
+  return <usize>((j / rowLen) * rowStride + j % rowLen) << 2;
+}
+
 /**
- * Packs B [k, n] whose row p is the n floats at src + offs[p] (offs: i32 byte offsets)
- * into packB's layout (K blocks of KB rows, 8-column panels, columns past n zero).
- * Reads up to 7 floats past a row's n (keep 32 readable bytes after the source).
+ * Packs B [k, n] whose row p holds, at column j, the float at src + offs[p] + colAt(j) (offs: i32
+ * byte offsets; rowLen == rowStride: n contiguous floats, the wide rows; else the exact
+ * outputs, rowLen a multiple of 8) into packB's layout (K blocks of KB rows, 8-column panels,
+ * columns past n zero).
  */
-export function packRows(src: usize, offs: usize, k: i32, n: i32, dst: usize): void {
+export function packRows(src: usize, offs: usize, k: i32, n: i32, dst: usize, rowLen: i32, rowStride: i32): void {
   const n8 = (n + 7) & ~7;
   for (let p0 = 0; p0 < k; p0 += KB) {
     const kc = min(KB, k - p0);
     for (let j0 = 0; j0 < n8; j0 += 8) {
       const nr = min(8, n - j0);
+      const cb = colAt(j0, rowLen, rowStride);
       for (let p = p0; p < p0 + kc; p++) {
-        const s = src + <usize>load<i32>(offs + (<usize>p << 2)) + (<usize>j0 << 2);
+        const row = src + <usize>load<i32>(offs + (<usize>p << 2));
         if (nr == 8) {
+          const s = row + cb;
           v128.store(dst, v128.load(s));
           v128.store(dst, v128.load(s, 16), 16);
         } else {
-          for (let j = 0; j < 8; j++) store<f32>(dst + (<usize>j << 2), j < nr ? load<f32>(s + (<usize>j << 2)) : 0);
+          for (let j = 0; j < 8; j++) store<f32>(dst + (<usize>j << 2), j < nr ? load<f32>(row + colAt(j0 + j, rowLen, rowStride)) : 0);
         }
         dst += 32;
       }
@@ -44,10 +52,11 @@ export function packRows(src: usize, offs: usize, k: i32, n: i32, dst: usize): v
 }
 
 /**
- * Packs B [k, n] = the transpose of rows src + offs[j] (j < n, k floats each): B[p][j] = row j's p-th
- * float, in packB's layout. Full panels are transposed 4x4 at a time.
+ * Packs B [k, n] = the transpose of im2col rows: B[p][j] = the float at src + offs[j] + colAt(p)
+ * (rowLen == rowStride: row j's k contiguous floats; else rowLen a multiple of 4), in packB's
+ * layout. Full panels are transposed 4x4 at a time.
  */
-export function packRowsT(src: usize, offs: usize, k: i32, n: i32, dst: usize): void {
+export function packRowsT(src: usize, offs: usize, k: i32, n: i32, dst: usize, rowLen: i32, rowStride: i32): void {
   const n8 = (n + 7) & ~7;
   for (let p0 = 0; p0 < k; p0 += KB) {
     const kc = min(KB, k - p0), k4 = kc & ~3;
@@ -59,13 +68,13 @@ export function packRowsT(src: usize, offs: usize, k: i32, n: i32, dst: usize): 
         const s4 = src + <usize>load<i32>(o, 16), s5 = src + <usize>load<i32>(o, 20), s6 = src + <usize>load<i32>(o, 24), s7 = src + <usize>load<i32>(o, 28);
         let p = 0;
         for (; p < k4; p += 4) {
-          const b = <usize>(p0 + p) << 2;
+          const b = colAt(p0 + p, rowLen, rowStride);
           transpose4(s0 + b, s1 + b, s2 + b, s3 + b, dst, 0);
           transpose4(s4 + b, s5 + b, s6 + b, s7 + b, dst, 16);
           dst += 128;
         }
         for (; p < kc; p++) {
-          const b = <usize>(p0 + p) << 2;
+          const b = colAt(p0 + p, rowLen, rowStride);
           store<f32>(dst, load<f32>(s0 + b)); store<f32>(dst, load<f32>(s1 + b), 4);
           store<f32>(dst, load<f32>(s2 + b), 8); store<f32>(dst, load<f32>(s3 + b), 12);
           store<f32>(dst, load<f32>(s4 + b), 16); store<f32>(dst, load<f32>(s5 + b), 20);
@@ -75,8 +84,9 @@ export function packRowsT(src: usize, offs: usize, k: i32, n: i32, dst: usize): 
         continue;
       }
       for (let p = p0; p < p0 + kc; p++) {
+        const b = colAt(p, rowLen, rowStride);
         for (let j = 0; j < 8; j++) {
-          store<f32>(dst + (<usize>j << 2), j < nr ? load<f32>(src + <usize>load<i32>(offs + (<usize>(j0 + j) << 2)) + (<usize>p << 2)) : 0);
+          store<f32>(dst + (<usize>j << 2), j < nr ? load<f32>(src + <usize>load<i32>(offs + (<usize>(j0 + j) << 2)) + b) : 0);
         }
         dst += 32;
       }
