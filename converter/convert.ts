@@ -11,7 +11,7 @@
  */
 import '../training/ops/index.js';
 import type { Graph } from '../training/graph/ir.js';
-import { exportModel } from '../training/onnx/export.js';
+import { exportModel, type DynamicAxes } from '../training/onnx/export.js';
 import type { Tensor } from '../training/tensor.js';
 import { writeTflite } from './tflite-writer/index.js';
 import type { ModelDesc } from './tflite-writer/types.js';
@@ -31,6 +31,8 @@ export interface TracedSource {
   inputs: readonly Tensor[];
   inputNames?: readonly string[];
   outputNames?: readonly string[];
+  /** Dims kept dynamic, by input/output name, as `tg.onnx.export` takes them (e.g. `{ x: [0] }` for any batch). */
+  dynamicAxes?: Readonly<Record<string, DynamicAxes>>;
 }
 
 export type ConvertSource = Uint8Array | ArrayBuffer | TracedSource;
@@ -107,7 +109,7 @@ export async function convert(source: ConvertSource, options: ConvertOptions = {
   let bytes: Uint8Array;
   if (isTraced(source)) {
     progress('export', 0);
-    bytes = exportModel(source.model as never, [...source.inputs], { inputNames: source.inputNames, outputNames: source.outputNames });
+    bytes = exportModel(source.model as never, [...source.inputs], { inputNames: source.inputNames, outputNames: source.outputNames, dynamicAxes: source.dynamicAxes });
   } else {
     bytes = source instanceof ArrayBuffer ? new Uint8Array(source) : source;
   }

@@ -6,10 +6,12 @@
  * The converter's passes work on static shapes, so the dims are found by converting
  * again with each dynamic dim at two other sizes (7, then 11 for one dim at a time) and
  * comparing the lowered models: tensor dims that change are dynamic; ops, options and
- * constants must not change. A RESHAPE shape that changes in one entry gets -1 there;
- * any other constant or op that changes (a shape folded from the size, a weight sized by
- * it, an index computed from it) means the model would run wrong at another size, and is
- * a DynamicDimError naming the input, the dim and the op, suggesting `inputShapes`.
+ * constants must not change. A RESHAPE shape that changes in one entry gets -1 there; in
+ * more, each entry that is a dim of the reshape's input or of a graph input at every size
+ * is read at run time (SHAPE -> GATHER -> CONCATENATION) and one left entry gets -1. Any
+ * other constant or op that changes (a shape folded from the size, a weight sized by it,
+ * an index computed from it) means the model would run wrong at another size, and is a
+ * DynamicDimError naming the input, the dim and the op, suggesting `inputShapes`.
  * @example
  * const dims = dynamicDims(onnxBytes, {});            // [{ input: 'input', dim: 0, param: 'batch' }]
  * const desc = keepDynamic(example, dims, shapes, (s) => lowerAt(s));

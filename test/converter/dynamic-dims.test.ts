@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { convert, DynamicDimError } from '../../converter/index.js';
 import { InputError, loadModel, parseModel } from '../../lite-runtime/index.js';
-import { maxRelDiff, ortRun, randomData } from './helpers.js';
+import { maxRelDiff, ortRun, randomData, tg } from './helpers.js';
 
 const DIR = join(import.meta.dirname, '../fixtures/onnx-dynamic');
 const onnx = (name: string) => new Uint8Array(readFileSync(join(DIR, `${name}.onnx`)));
@@ -97,6 +97,28 @@ describe('dynamic dims kept dynamic (shape_signature -1), run at other sizes', {
       m.dispose();
       expect(got.shape).toEqual([6, 5]);
       expect(maxRelDiff(got.data as Float32Array, want), quantize).toBeLessThan(quantize === 'float16' ? 1e-2 : 0.1);
+    }
+  });
+});
+
+describe('a tg.nn module converted with dynamicAxes', { timeout: 120_000 }, () => {
+  it('a CNN whose flatten reads x.shape[0]: batch kept dynamic, equal to eager to 1e-5 at batch 1, 3 and 6', async () => {
+    tg.manualSeed(3);
+    const features = new tg.nn.Sequential(new tg.nn.Conv2d(1, 4, 3, { padding: 1 }), new tg.nn.ReLU(), new tg.nn.MaxPool2d(2));
+    const head = new tg.nn.Linear(4 * 4 * 4, 5);
+    const forward = (x: tg.Tensor) => head.forward(features.forward(x).reshape([x.shape[0], 4 * 4 * 4]));
+    const tfl = await convert({ model: forward, inputs: [tg.randn([2, 1, 8, 8])], inputNames: ['x'], dynamicAxes: { x: [0] } });
+    const m = await loadModel(tfl, { backend: 'cpu' });
+    try {
+      expect(m.inputs[0].shapeSignature).toEqual([-1, 1, 8, 8]);
+      for (const n of [1, 3, 6]) {
+        const x = tg.tensor(randomData(n * 64, n), { shape: [n, 1, 8, 8] });
+        const [got] = await m.run([{ data: x.data() as Float32Array, shape: [n, 1, 8, 8] }]);
+        expect(got.shape).toEqual([n, 5]);
+        expect(maxRelDiff(got.data as Float32Array, forward(x).data() as Float32Array), `batch ${n}`).toBeLessThan(1e-5);
+      }
+    } finally {
+      m.dispose();
     }
   });
 });
