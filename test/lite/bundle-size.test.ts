@@ -1,7 +1,9 @@
 /**
  * The lite runtime's shipped size: esbuild bundle of lite-runtime/index.ts (ESM,
- * minified, es2022, every op and the WASM kernels embedded) must stay within
- * 72 KB gzipped (68.5 KB when set, with a little room). The bundle is also loaded and run, so the figure is for code that works.
+ * minified, es2022, the WASM kernels embedded), what a CPU app loads (the entry and the chunks
+ * it imports statically), must stay within 65 KB gzipped (63.3 KB when set, with a little room);
+ * with the lazily imported op chunks (LAZY_OPS) within 75 KB (73.6 KB when set). The bundle is
+ * also loaded and run, lazy chunks included, so the figures are for code that works.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -15,9 +17,9 @@ import { loadModel } from '../../lite-runtime/index.js';
 import { LAZY_OPS } from '../../lite-runtime/ops/resolver.js';
 import { decode, loadFixture, modelBytes } from './models/shared.js';
 
-const BUDGET = 72 * 1024;
-/** The bundle with the lazily loaded op chunks (recurrent, control flow), without WebGPU. */
-const ALL_OPS_BUDGET = 80 * 1024;
+const BUDGET = 65 * 1024;
+/** The bundle with the lazily imported op chunks (recurrent; control flow and rare data movement), without WebGPU. */
+const ALL_OPS_BUDGET = 75 * 1024;
 
 interface BundleResult {
   code: Uint8Array; entry: string; files: { path: string; contents: Uint8Array }[]; bytes: number; gzipBytes: number;
@@ -26,9 +28,9 @@ interface BundleResult {
 }
 
 describe('lite runtime bundle', () => {
-  it('is at most 72 KB gzipped, self-contained, and runs a model', async () => {
+  it('is at most 65 KB gzipped, self-contained, and runs models (lazy op chunks too)', async () => {
     const r = (await bundleLite()) as BundleResult;
-    console.log(`lite runtime bundle: ${(r.bytes / 1024).toFixed(1)} KB minified, ${(r.gzipBytes / 1024).toFixed(1)} KB gzipped (budget 72 KB)`);
+    console.log(`lite runtime bundle: ${(r.bytes / 1024).toFixed(1)} KB minified, ${(r.gzipBytes / 1024).toFixed(1)} KB gzipped (budget ${BUDGET / 1024} KB)`);
     expect(r.gzipBytes).toBeLessThanOrEqual(BUDGET);
     const lazyPaths = new Set(r.lazyChunks.map((c) => c.path));
     const text = (files: BundleResult['files']) => files.map((f) => new TextDecoder().decode(f.contents)).join('\n');
