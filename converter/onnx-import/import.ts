@@ -33,7 +33,7 @@ export interface ImportResult {
   producer: string;
   /** ONNX node count per op type. */
   onnxOps: Record<string, number>;
-  /** Dynamic dims fixed to 1 because no input shape was given: "input dim 0 'batch'". */
+  /** Dynamic dims imported at 1 because no input shape was given (convert keeps them dynamic where it can): "input 'x' dim 0 'batch' ...". */
   fixedDims: string[];
 }
 
@@ -115,7 +115,7 @@ export function importOnnx(bytes: Uint8Array, opts: ImportOptions = {}): ImportR
       shape = dims.map((d, k) => {
         const n = Number(d.dim_value ?? 0);
         if (n > 0) return n;
-        fixedDims.push(`input '${name}' dim ${k}${d.dim_param ? ` '${d.dim_param}'` : ''} fixed to 1 (give inputShapes to choose)`);
+        fixedDims.push(`input '${name}' dim ${k}${d.dim_param ? ` '${d.dim_param}'` : ''} is dynamic (imported at 1; convert keeps it dynamic where the model allows, inputShapes fixes it)`);
         return 1;
       });
     }
