@@ -9,6 +9,7 @@ import { add, div, mul, pow } from './binary.js';
 import { fuse1, fuse2 } from './fuse.js';
 import { defineOp, type OpDef } from './registry.js';
 import { alloc } from './util.js';
+import { roundHalfEven } from '../../lite-runtime/ops/round.js';
 
 type NoAttrs = Record<string, never>;
 
@@ -65,6 +66,12 @@ export const SIGMOID = unary('sigmoid', null, true,
 export const RELU = unary('relu', null, false, (x) => `(${x} > -Infinity || ${x} !== ${x} ? (${x} + Math.abs(${x})) * 0.5 : 0)`,
   emit.unary('Relu'), (x, _y, g) => apply1(RELU_GRAD, [g, x], {}));
 
+// Rounding (zero gradient almost everywhere, as PyTorch's; none is recorded). round: half to even, as torch.round and ONNX Round.
+export const FLOOR = unary('floor', Math.floor, false, (x) => `Math.floor(${x})`, emit.unary('Floor'), null);
+export const CEIL = unary('ceil', Math.ceil, false, (x) => `Math.ceil(${x})`, emit.unary('Ceil'), null);
+export const ROUND = unary('round', roundHalfEven, false,
+  (x) => `(Math.round(${x}) - ${x} === 0.5 && Math.round(${x}) % 2 !== 0 ? Math.round(${x}) - 1 : Math.round(${x}))`, emit.unary('Round'), null);
+
 /** relu's gradient as one kernel: g where x > 0, else 0. Its own gradient is itself (in g). */
 export const RELU_GRAD: OpDef<NoAttrs> = defineOp<NoAttrs>({
   name: 'reluGrad',
@@ -96,6 +103,10 @@ export const cos = (x: Tensor): Tensor => apply1(COS, [x], {});
 export const tanh = (x: Tensor): Tensor => apply1(TANH, [x], {});
 export const sigmoid = (x: Tensor): Tensor => apply1(SIGMOID, [x], {});
 export const relu = (x: Tensor): Tensor => apply1(RELU, [x], {});
+/** @example tg.round(tg.tensor([0.5, 1.5, -2.5])) // [0, 2, -2] (half to even) */
+export const floor = (x: Tensor): Tensor => apply1(FLOOR, [x], {});
+export const ceil = (x: Tensor): Tensor => apply1(CEIL, [x], {});
+export const round = (x: Tensor): Tensor => apply1(ROUND, [x], {});
 
 // Converter traits: the TFLite lowering and the ONNX types each op imports from (ops/convert-traits.ts).
 import { withTraits } from './convert-traits.js';
@@ -114,3 +125,8 @@ withTraits(COS, { tflite: builtin('COS'), onnxImport: onnx('Cos', 'cos') });
 withTraits(TANH, { tflite: builtin('TANH'), onnxImport: onnx('Tanh', 'tanh') });
 withTraits(SIGMOID, { tflite: builtin('LOGISTIC'), onnxImport: onnx('Sigmoid', 'sigmoid') });
 withTraits(RELU, { tflite: builtin('RELU'), onnxImport: onnx('Relu', 'relu') });
+// TFLite FLOOR/CEIL/ROUND take float32 only
+const floatOnly = (op: 'FLOOR' | 'CEIL' | 'ROUND') => ({ ...builtin(op), check: (n: { inputs: readonly { dtype: DType }[] }) => (n.inputs[0].dtype === 'float32' ? null : `${op} of ${n.inputs[0].dtype} (float32 only)`) });
+withTraits(FLOOR, { tflite: floatOnly('FLOOR'), onnxImport: onnx('Floor', 'floor') });
+withTraits(CEIL, { tflite: floatOnly('CEIL'), onnxImport: onnx('Ceil', 'ceil') });
+withTraits(ROUND, { tflite: floatOnly('ROUND'), onnxImport: onnx('Round', 'round') });
