@@ -23,6 +23,7 @@
  */
 import type { LiteOp } from './op.js';
 import { BuiltinOp, type BuiltinOpName } from '../format/schema.js';
+import { BackendError } from '../format/errors.js';
 import { ADD } from './add.js';
 import { AVERAGE_POOL_2D } from './average_pool_2d.js';
 import { CONV_2D } from './conv_2d.js';
@@ -235,6 +236,12 @@ export function resolveOp(code: number): LiteOp | undefined {
 export async function loadOps(codes: Iterable<number>): Promise<void> {
   const wanted = new Set(codes);
   await Promise.all(LAZY_OPS.filter((l) => wanted.has(l.code) && !BY_CODE.has(l.code)).map(async (l) => {
-    BY_CODE.set(l.code, await l.load());
+    let op: LiteOp;
+    try {
+      op = await l.load();
+    } catch (e) {
+      throw new BackendError(`the CPU op ${l.name} is a chunk of its own and could not be imported: ${(e as Error).message}`);
+    }
+    BY_CODE.set(l.code, op);
   }));
 }
