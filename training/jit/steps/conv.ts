@@ -1,13 +1,14 @@
+import { unaryKernel } from '../../kernels/arith.js';
 import { CONV2D, type Conv2dAttrs } from '../../ops/nn/conv.js';
 import { sizeOf } from '../../shape.js';
 import type { Step, StepContext } from '../executor.js';
 
-/** relu in place, branch-free for finite values (see the fuse expression of relu in training/ops/unary.ts); NaN passes, -Infinity becomes 0. */
+/**
+ * relu in place: eager relu's kernel (NaN passes, -0 and -Infinity become +0), whose long
+ * arrays run in the training wasm module.
+ */
 export function reluInPlace(y: Float32Array): void {
-  for (let i = 0; i < y.length; i++) {
-    const v = y[i];
-    y[i] = v > -Infinity || v !== v ? (v + Math.abs(v)) * 0.5 : 0;
-  }
+  unaryKernel('relu', y, y);
 }
 
 /**
