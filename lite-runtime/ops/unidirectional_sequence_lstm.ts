@@ -6,7 +6,8 @@
  * 12-15 gate biases; 16-17 projection weights/bias (optional); 18 output state and
  * 19 cell state (variable tensors, kept across runs); 20-23 layer-norm coefficients (optional).
  * Per step: gates = W x + R h (+ peephole) [layer norm] + bias; c = f*c + i*act(g);
- * h = o * act(c) [projection]; act is the fused activation (usually TANH).
+ * h = o * act(c) [projection]; act is the fused activation (usually TANH). The products run on
+ * the packed GEMM: W x for every step at once, R h per step for the whole batch.
  * int8 input: TFLite's integer kernel (util/lstm-int8.ts).
  */
 import { BuiltinOp, UnidirectionalSequenceLSTMOptions as F } from '../format/schema.js';
@@ -14,6 +15,7 @@ import type { LiteOp, OpNode, RtTensor } from './op.js';
 import { describe, expect, expectDType, expectRank, fail, input, numElements, optInput, output, setOutput } from './util/check.js';
 import { floatWeights } from './util/weights.js';
 import { sigmoid } from '../kernels/math-scalar.js';
+import { freePacked, matmulPacked, packB, type PackedMatrix } from '../kernels/index.js';
 import { prepareLstmInt8, runLstmInt8, type LstmInt8State } from './util/lstm-int8.js';
 
 const OP = 'UNIDIRECTIONAL_SEQUENCE_LSTM';
@@ -22,7 +24,11 @@ interface State {
   batch: number; steps: number; nin: number; units: number; nout: number; timeMajor: boolean;
   cifg: boolean; peephole: boolean; proj: boolean; layerNorm: boolean;
   act: (x: number) => number; cellClip: number; projClip: number;
-  gates: Float32Array[]; hBuf: Float32Array;
+  gates: Float32Array[];
+  /** The gates side by side (G of them, 3 with CIFG): W x of every step (rows in input order), R h of the step, biases. */
+  gx: Float32Array; gr: Float32Array; bias: Float32Array; hAll: Float32Array;
+  /** Packed input, recurrent and projection weights; repacked each run unless all are constant. */
+  packs: Array<PackedMatrix | null> | null; constW: boolean;
   /** The 24 inputs' data, refreshed at the start of each run (absent: null). */
   data: Array<Float32Array | null>;
   /** int8/float16 weights widened at prepare, by input index. */
@@ -94,84 +100,92 @@ function prepare(node: OpNode): State | { q: LstmInt8State } {
     return { q: prepareLstmInt8(node, { batch, steps, nin, units, nout, timeMajor, cellClip, projClip }) };
   }
   setOutput(OP, node, output(OP, node, 0), shape, 'float32');
-  return {
+  const G = cifg ? 3 : 4;
+  const s: State = {
     batch, steps, nin, units, nout, timeMajor, cifg, peephole, proj: !!proj, layerNorm,
     act: activation(node, o ? o.i8(F.fused_activation_function, 4) : 4),
     cellClip, projClip,
-    gates: [0, 1, 2, 3].map(() => new Float32Array(units)), hBuf: new Float32Array(units),
+    gates: [0, 1, 2, 3].map(() => new Float32Array(units)),
+    gx: new Float32Array(batch * steps * G * units), gr: new Float32Array(batch * G * units), bias: new Float32Array(G * units),
+    hAll: new Float32Array(batch * units), packs: null,
+    constW: [1, 2, 3, 4, 5, 6, 7, 8, 16].every((i) => !node.inputs[i] || node.inputs[i]!.isConst),
     data: new Array<Float32Array | null>(24).fill(null),
     widened: Array.from({ length: 24 }, (_, i) => {
       const t = node.inputs[i];
       return t && WEIGHTS.has(i) && t.dtype !== 'float32' ? floatWeights(OP, node, `input ${i}`, t) : null;
     }),
   };
-}
-
-function dot(w: Float32Array, row: number, v: Float32Array, vo: number, n: number): number {
-  let s = 0;
-  const wo = row * n;
-  for (let k = 0; k < n; k++) s += w[wo + k]! * v[vo + k]!;
+  // constant weights are packed here: a run freezes the kernels' memory (a pack there lands in JS memory)
+  if (s.constW) pack(node, s);
   return s;
 }
 
-/** One gate's pre-activation for batch row b: W x + R h (+ peephole * c) [layer norm] + bias. */
-function gate(node: OpNode, s: State, g: number, xo: number, ho: number, co: number): Float32Array {
+/** Packs the gates' input and recurrent weights, each set as one [G*units, k] matrix, and the projection. */
+function pack(node: OpNode, s: State): void {
+  for (const p of s.packs ?? []) if (p) freePacked(p);
   const d = s.data;
-  const x = d[0]!, h = d[18]!, c = d[19]!, wi = d[1 + g]!, wr = d[5 + g]!, out = s.gates[g]!;
-  const { units, nin, nout } = s;
+  for (let i = 0; i < 24; i++) d[i] = s.widened[i] ?? (node.inputs[i] ? (node.inputs[i]!.data as Float32Array) : null);
+  const g0 = s.cifg ? 1 : 0, n = (4 - g0) * s.units;
+  const cat = (first: number, k: number): PackedMatrix => {
+    const w = new Float32Array(n * k);
+    for (let g = g0; g < 4; g++) w.set(d[first + g]!, (g - g0) * s.units * k);
+    return packB(w, k, n, true);
+  };
+  s.packs = [cat(1, s.nin), cat(5, s.nout), d[16] ? packB(d[16], s.units, s.nout, true) : null];
+}
+
+/** One gate's pre-activation for batch row b at input row r: W x + R h (+ peephole * c) [layer norm] + bias. */
+function gate(s: State, g: number, r: number, b: number): Float32Array {
+  const d = s.data, c = d[19]!, out = s.gates[g]!, { units, gx, gr } = s;
+  const n = s.bias.length, go = (g - (s.cifg ? 1 : 0)) * units, xo = r * n + go, ro = b * n + go, ho = b * units;
   const peep = s.peephole && g !== 2 ? d[9 + (g === 3 ? 2 : g)]! : null;
-  for (let u = 0; u < units; u++) {
-    let v = dot(wi, u, x, xo, nin) + dot(wr, u, h, ho, nout);
-    if (peep) v += peep[u]! * c[co + u]!;
-    out[u] = v;
-  }
+  for (let u = 0; u < units; u++) out[u] = gx[xo + u]! + gr[ro + u]! + (peep ? peep[u]! * c[ho + u]! : 0);
   if (s.layerNorm) {
     let mean = 0, vr = 0;
     for (let u = 0; u < units; u++) mean += out[u]!;
     mean /= units;
     for (let u = 0; u < units; u++) vr += (out[u]! - mean) ** 2;
-    const inv = 1 / Math.sqrt(vr / units + 1e-8), ln = d[20 + g]!;
-    for (let u = 0; u < units; u++) out[u] = (out[u]! - mean) * inv * ln[u]!;
+    const inv = 1 / Math.sqrt(vr / units + 1e-8), ln = d[20 + g]!, bias = d[12 + g]!;
+    for (let u = 0; u < units; u++) out[u] = (out[u]! - mean) * inv * ln[u]! + bias[u]!;
   }
-  const bias = d[12 + g]!;
-  for (let u = 0; u < units; u++) out[u] += bias[u]!;
   return out;
 }
 
 function run(node: OpNode, st: State | { q: LstmInt8State }): void {
   if ('q' in st) return runLstmInt8(node, st.q);
   const s = st;
-  const { batch, steps, nin, units, nout, act, hBuf } = s;
+  const { batch, steps, units, nout, act, hAll } = s;
   const d = s.data;
   for (let i = 0; i < 24; i++) d[i] = s.widened[i] ?? (node.inputs[i] ? (node.inputs[i]!.data as Float32Array) : null);
+  if (!s.constW) pack(node, s);
+  const P = s.packs!;
   const y = node.outputs[0]!.data as Float32Array;
   const h = d[18]!, c = d[19]!;
+  const g0 = s.cifg ? 1 : 0;
+  for (let g = g0; g < 4; g++) s.bias.set(d[12 + g]!, (g - g0) * units);
+  matmulPacked(d[0]!, P[0]!, s.gx, batch * steps, s.layerNorm ? null : s.bias);
   for (let t = 0; t < steps; t++) {
+    matmulPacked(h, P[1]!, s.gr, batch);
     for (let b = 0; b < batch; b++) {
-      const xo = (s.timeMajor ? t * batch + b : b * steps + t) * nin, ho = b * nout, co = b * units;
-      const gi = s.cifg ? null : gate(node, s, 0, xo, ho, co);
-      const gf = gate(node, s, 1, xo, ho, co), gc = gate(node, s, 2, xo, ho, co);
+      const r = s.timeMajor ? t * batch + b : b * steps + t, co = b * units;
+      const gi = s.cifg ? null : gate(s, 0, r, b);
+      const gf = gate(s, 1, r, b), gc = gate(s, 2, r, b);
       for (let u = 0; u < units; u++) {
         const f = sigmoid(gf[u]!), i = gi ? sigmoid(gi[u]!) : 1 - f;
         let cv = f * c[co + u]! + i * act(gc[u]!);
         if (s.cellClip > 0) cv = Math.max(-s.cellClip, Math.min(s.cellClip, cv));
         c[co + u] = cv;
       }
-      const go = gate(node, s, 3, xo, ho, co); // peephole sees the new cell state
-      for (let u = 0; u < units; u++) hBuf[u] = sigmoid(go[u]!) * act(c[co + u]!);
-      if (s.proj) {
-        const pw = d[16]!, pb = d[17];
-        for (let k = 0; k < nout; k++) {
-          let v = dot(pw, k, hBuf, 0, units) + (pb ? pb[k]! : 0);
-          if (s.projClip > 0) v = Math.max(-s.projClip, Math.min(s.projClip, v));
-          h[ho + k] = v;
-        }
-      } else {
-        for (let u = 0; u < units; u++) h[ho + u] = hBuf[u]!;
-      }
-      const yo = (s.timeMajor ? t * batch + b : b * steps + t) * nout;
-      for (let k = 0; k < nout; k++) y[yo + k] = h[ho + k]!;
+      const go = gate(s, 3, r, b); // peephole sees the new cell state
+      for (let u = 0; u < units; u++) hAll[co + u] = sigmoid(go[u]!) * act(c[co + u]!);
     }
+    if (s.proj) {
+      matmulPacked(hAll, P[2]!, h, batch, d[17]);
+      if (s.projClip > 0) for (let k = 0; k < batch * nout; k++) h[k] = Math.max(-s.projClip, Math.min(s.projClip, h[k]!));
+    } else {
+      h.set(hAll.subarray(0, batch * nout));
+    }
+    for (let b = 0; b < batch; b++) y.set(h.subarray(b * nout, b * nout + nout), (s.timeMajor ? t * batch + b : b * steps + t) * nout);
   }
 }
 
