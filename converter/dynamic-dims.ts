@@ -8,7 +8,9 @@
  * comparing the lowered models: tensor dims that change are dynamic; ops, options and
  * constants must not change. A RESHAPE shape that changes in one entry gets -1 there; in
  * more, each entry that is a dim of the reshape's input or of a graph input at every size
- * is read at run time (SHAPE -> GATHER -> CONCATENATION) and one left entry gets -1. Any
+ * is read at run time (SHAPE -> GATHER -> CONCATENATION) and one left entry gets -1. A
+ * constant repeated along the dims that change (an RNN's zero initial state folded to the
+ * batch size), read only by broadcasting ops, keeps 1 there. Any
  * other constant or op that changes (a shape folded from the size, a weight sized by it,
  * an index computed from it) means the model would run wrong at another size, and is a
  * DynamicDimError naming the input, the dim and the op, suggesting `inputShapes`.
@@ -113,6 +115,28 @@ interface Diff {
   dims: Map<number, Set<number>>;
   /** RESHAPE op index -> entries of its shape (tensor or new_shape) that differ */
   reshape: Map<number, Set<number>>;
+  /** constants repeated along the dims that change (zero initial states...) read by broadcasting ops: those dims become 1 */
+  uniform: Set<number>;
+}
+
+/** Ops that broadcast their two inputs: a constant of one value may have 1 where the other input follows the size. */
+const BROADCASTING = new Set(['ADD', 'SUB', 'MUL', 'DIV', 'MAXIMUM', 'MINIMUM', 'SQUARED_DIFFERENCE']);
+
+/** A constant repeated along `dims` as its first slice (those dims 1), or undefined when it is not. */
+function repeatedSlice(d: TensorData, shape: readonly number[], dims: ReadonlySet<number>): ArrayLike<number | bigint> | undefined {
+  if (!ArrayBuffer.isView(d) || d instanceof DataView) return undefined;
+  const v = d as unknown as ArrayLike<number | bigint> & { constructor: new (n: number) => { [i: number]: number | bigint } & ArrayLike<number | bigint> };
+  const small = shape.map((n, k) => (dims.has(k) ? 1 : n));
+  const out = new v.constructor(small.reduce((x, y) => x * y, 1));
+  const idx = new Array<number>(shape.length).fill(0);
+  for (let i = 0; i < v.length; i++) {
+    let j = 0;
+    for (let k = 0; k < shape.length; k++) j = j * small[k]! + (dims.has(k) ? 0 : idx[k]!);
+    if (idx.every((x, k) => !dims.has(k) || x === 0)) out[j] = v[i]!;
+    else if (out[j] !== v[i]) return undefined;
+    for (let k = shape.length - 1; k >= 0 && ++idx[k]! === shape[k]; k--) idx[k] = 0;
+  }
+  return out;
 }
 
 /**
@@ -156,6 +180,15 @@ function compare(a: ModelDesc, b: ModelDesc, diff: Diff): string | null {
       }
     }
   }
+  // every reader of constant `i` broadcasts it against an input that has its size where it changes
+  const broadcastable = (i: number, xs: readonly number[], ys: readonly number[]) => a.operators.every((o, k) => {
+    const at = o.inputs.findIndex((r) => r !== -1 && tensorIndex(a, r) === i);
+    if (at < 0) return true;
+    if (!BROADCASTING.has(o.op) || o.inputs.length !== 2 || at > 1 || o.inputs[1 - at] === o.inputs[at]) return false;
+    const other = tensorIndex(a, o.inputs[1 - at]!);
+    const [p, q] = [a.tensors[other]!.shape, b.tensors[other]!.shape];
+    return p.length === xs.length && xs.every((d, j) => d === ys[j] || (p[j] === d && q[j] === ys[j])) && b.operators[k]!.op === o.op;
+  });
   for (let i = 0; i < a.tensors.length; i++) {
     const x: TensorDesc = a.tensors[i]!, y: TensorDesc = b.tensors[i]!;
     // (names may differ: they hold the IR's value ids)
@@ -170,6 +203,9 @@ function compare(a: ModelDesc, b: ModelDesc, diff: Diff): string | null {
       const k = a.operators.findIndex((o) => o.inputs.some((r) => r !== -1 && tensorIndex(a, r) === i));
       return k >= 0 ? opName(a, k) : `tensor '${x.name}'`;
     };
+    const changing = new Set(x.shape.map((d, k) => (d !== y.shape[k] ? k : -1)).filter((k) => k >= 0));
+    const [rx, ry] = changing.size ? [repeatedSlice(x.data, x.shape, changing), repeatedSlice(y.data!, y.shape, changing)] : [undefined, undefined];
+    if (rx && ry && rx.length === ry.length && Array.from(rx).every((v, j) => v === ry[j]) && broadcastable(i, x.shape, y.shape)) { diff.uniform.add(i); continue; }
     if (!users || otherUse.has(i) || !xs || !ys || xs.length !== ys.length) {
       return `${reader()} reads constant '${x.name}', computed from the size at conversion (${xs && ys && xs.length <= 8 ? `${fmtShape(xs)} at one size, ${fmtShape(ys)} at the other` : `shape ${fmtShape(x.shape)} at one size, ${fmtShape(y.shape)} at the other`})`;
     }
@@ -206,7 +242,7 @@ export async function keepDynamic(
   };
   const base = at(() => PROBE[0], all, `size ${PROBE[0]}`);
   const probes = [base];
-  const diff: Diff = { dims: new Map(), reshape: new Map() };
+  const diff: Diff = { dims: new Map(), reshape: new Map(), uniform: new Set() };
   for (const g of all) {
     const other = at((h) => (h === g ? PROBE[1] : PROBE[0]), [g], `size ${PROBE[1]}`);
     const why = compare(base, other, diff);
@@ -215,7 +251,9 @@ export async function keepDynamic(
   }
   // the example model, unless the passes simplified it for its size (a dim of 1 lets a
   // transpose become a reshape...): then the general model, shapes prepared at the example
-  const exDiff: Diff = { dims: new Map([...diff.dims].map(([k, v]) => [k, new Set(v)])), reshape: new Map([...diff.reshape].map(([k, v]) => [k, new Set(v)])) };
+  const exDiff: Diff = {
+    dims: new Map([...diff.dims].map(([k, v]) => [k, new Set(v)])), reshape: new Map([...diff.reshape].map(([k, v]) => [k, new Set(v)])), uniform: new Set(diff.uniform),
+  };
   const special = compare(base, example, exDiff) !== null;
   const model = special ? base : example;
   const use = special ? diff : exDiff;
@@ -224,6 +262,10 @@ export async function keepDynamic(
     const dyn = use.dims.get(i);
     return dyn && !t.data ? { ...t, shapeSignature: t.shape.map((d, k) => (dyn.has(k) ? -1 : d)) } : t;
   });
+  for (const i of use.uniform) {
+    const t = tensors[i]!, dyn = use.dims.get(i) ?? new Set<number>();
+    tensors[i] = { ...t, shape: t.shape.map((d, k) => (dyn.has(k) ? 1 : d)), data: repeatedSlice(t.data!, t.shape, dyn) as unknown as ArrayBufferView };
+  }
   const add = (t: TensorDesc) => tensors.push(t) - 1;
   const operators: OperatorDesc[] = [];
   model.operators.forEach((o, k) => {

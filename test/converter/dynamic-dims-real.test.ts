@@ -37,7 +37,7 @@ describeWithShared('dynamic dims in the real TFLite runtime', ['tools/tflite-ref
   let ref: Reference;
   beforeAll(async () => { ref = await openReference(join(tmpdir(), 'tglite-tflite-reference')); }, 900_000);
 
-  const cases: [string, number[]][] = [['mlp_batch', [5, 20]], ['cnn_batch', [3, 3, 32, 32]], ['encoder_seq', [2, 7, 32]], ['encoder_batch_seq', [3, 6, 32]]];
+  const cases: [string, number[]][] = [['mlp_batch', [5, 20]], ['cnn_batch', [3, 3, 32, 32]], ['encoder_seq', [2, 7, 32]], ['encoder_batch_seq', [3, 6, 32]], ['lstm_batch', [3, 6, 8]], ['gru_batch', [4, 6, 8]]];
   for (const [name, other] of cases) {
     it(`${name}: tfjs-tflite loads the file as written; both runtimes agree with the lite runtime at the example size and at ${other.join('x')}`, async () => {
       const bytes = new Uint8Array(readFileSync(join(DIR, `${name}.onnx`)));

@@ -56,6 +56,9 @@ describe('dynamic dims kept dynamic (shape_signature -1), run at other sizes', {
     ['encoder_seq', [2, -1, 32], [[2, 1, 32], [2, 4, 32], [2, 9, 32], [2, 3, 32]]],
     // the attention's reshape to (seq, batch * heads, head_dim): -1 for one entry, seq read at run time (SHAPE)
     ['encoder_batch_seq', [-1, -1, 32], [[1, 1, 32], [2, 5, 32], [3, 7, 32], [1, 4, 32]]],
+    // the initial states, folded to constants of the batch size, become [1, hidden] and broadcast
+    ['lstm_batch', [-1, 6, 8], [[1, 6, 8], [3, 6, 8], [5, 6, 8]]],
+    ['gru_batch', [-1, 6, 8], [[1, 6, 8], [4, 6, 8], [2, 6, 8]]],
   ];
   for (const [name, signature, shapes] of cases) {
     it(`${name}: input signature ${JSON.stringify(signature)}, matches onnxruntime-node at ${shapes.map((s) => s.join('x')).join(', ')}`, async () => {
