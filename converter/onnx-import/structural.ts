@@ -1,6 +1,7 @@
 /**
  * Import rules for ONNX ops that are not an op of the table: graph plumbing
- * (Constant, Identity, Shape, Cast and CastLike (the table's cast at run time), ConstantOfShape, Range) and
+ * (Constant, Identity, Shape, Cast and CastLike (the table's cast at run time), ConstantOfShape, Range, EyeLike and
+ * the window ops, which are constants) and
  * composites spelled out in table ops (recurrent.ts: LSTM, GRU). Every other
  * ONNX op imports through the `onnxImport` field of an op definition.
  */
@@ -85,8 +86,32 @@ export const STRUCTURAL_RULES: Record<string, OnnxImporter> = {
     const vals = Array.from({ length: n }, (_, i) => start + i * delta);
     return c.input(0).dtype === 'float32' ? c.constantValue([n], 'float32', Float32Array.from(vals)) : c.constantInts([n], vals);
   },
+  // windows (constants of their size): periodic (default) over N, symmetric over N - 1
+  HannWindow: windowRule((t) => [0.5, -0.5 * Math.cos(t)]),
+  HammingWindow: windowRule((t) => [25 / 46, -(21 / 46) * Math.cos(t)]),
+  BlackmanWindow: windowRule((t) => [0.42, -0.5 * Math.cos(t), 0.08 * Math.cos(2 * t)]),
+  EyeLike: (c) => {
+    const x = c.input(0);
+    const [h, w] = x.shape;
+    const k = c.attr('k', 0);
+    const to = c.attr('dtype') === undefined ? x.dtype : irDType(c.attr('dtype', 1), `node '${c.nodeName}' attribute 'dtype'`);
+    const ones = Array.from({ length: h * w }, (_, i) => (i % w) - Math.floor(i / w) === k ? 1 : 0);
+    if (to === 'int32') return c.constantInts([h, w], ones);
+    return c.constantValue([h, w], to, to === 'bool' ? Uint8Array.from(ones) : Float32Array.from(ones));
+  },
   ...RECURRENT_RULES,
 };
+
+/** A window op: sum of `terms(2 pi n / N)` for n < size (N = size, or size - 1 when periodic = 0). */
+function windowRule(terms: (t: number) => number[]): OnnxImporter {
+  return (c) => {
+    const size = c.ints(0)[0];
+    const n = c.attr('periodic', 1) === 1 ? size : size - 1;
+    const vals = Array.from({ length: size }, (_, i) => terms((2 * Math.PI * i) / n).reduce((a, b) => a + b, 0));
+    const to = irDType(c.attr('output_datatype', 1), `node '${c.nodeName}' attribute 'output_datatype'`);
+    return to === 'int32' ? c.constantInts([size], vals.map(Math.trunc)) : c.constantValue([size], to, Float32Array.from(vals));
+  };
+}
 
 /** The closest supported alternative for ONNX ops without a rule (for the unsupported-op message). */
 export const ALTERNATIVES: Record<string, string> = {

@@ -67,4 +67,8 @@ export function cast(x: Tensor, dtype: CastDType): Tensor {
 // Converter traits: CAST with the input's and the output's dtype (ONNX Cast imports through the structural rules).
 import { withTraits } from './convert-traits.js';
 import { builtin } from './convert/elementwise.js';
-withTraits(CAST, { tflite: builtin('CAST', false, (n) => ({ in_data_type: n.inputs[0].dtype, out_data_type: n.attrs.dtype as string })) });
+import { DEQUANTIZE_IMPORT } from './convert/composite-import.js';
+withTraits(CAST, {
+  tflite: builtin('CAST', false, (n) => ({ in_data_type: n.inputs[0].dtype, out_data_type: n.attrs.dtype as string })),
+  onnxImport: { DequantizeLinear: DEQUANTIZE_IMPORT },
+});

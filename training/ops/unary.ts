@@ -111,7 +111,7 @@ export const round = (x: Tensor): Tensor => apply1(ROUND, [x], {});
 // Converter traits: the TFLite lowering and the ONNX types each op imports from (ops/convert-traits.ts).
 import { withTraits } from './convert-traits.js';
 import { builtin, chain, onnx, SIGN_TFLITE } from './convert/elementwise.js';
-import { HYPERBOLIC_IMPORTS as H } from './convert/composite-import.js';
+import { HYPERBOLIC_IMPORTS as H, INVERSE_TRIG_IMPORTS } from './convert/composite-import.js';
 withTraits(NEG, { tflite: builtin('NEG'), onnxImport: onnx('Neg', 'neg') });
 withTraits(ABS, { tflite: builtin('ABS'), onnxImport: onnx('Abs', 'abs') });
 withTraits(SIGN, { tflite: SIGN_TFLITE, onnxImport: onnx('Sign', 'sign') });
@@ -120,7 +120,7 @@ withTraits(RSQRT, { tflite: builtin('RSQRT') });
 withTraits(EXP, { tflite: builtin('EXP'), onnxImport: { ...onnx('Exp', 'exp'), Sinh: H.Sinh, Cosh: H.Cosh } });
 withTraits(LOG, { tflite: builtin('LOG'), onnxImport: { ...onnx('Log', 'log'), Asinh: H.Asinh, Acosh: H.Acosh, Atanh: H.Atanh } });
 withTraits(LOG1P, { tflite: chain(['ADD', 1], ['LOG']) });
-withTraits(SIN, { tflite: builtin('SIN'), onnxImport: { ...onnx('Sin', 'sin'), Tan: H.Tan } });
+withTraits(SIN, { tflite: builtin('SIN'), onnxImport: { ...onnx('Sin', 'sin'), Tan: H.Tan, ...INVERSE_TRIG_IMPORTS } });
 withTraits(COS, { tflite: builtin('COS'), onnxImport: onnx('Cos', 'cos') });
 withTraits(TANH, { tflite: builtin('TANH'), onnxImport: onnx('Tanh', 'tanh') });
 withTraits(SIGMOID, { tflite: builtin('LOGISTIC'), onnxImport: onnx('Sigmoid', 'sigmoid') });

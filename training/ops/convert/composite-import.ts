@@ -469,3 +469,138 @@ export const RESIZE_IMPORT: OnnxImporter = (c) => {
   }
   return x;
 };
+
+/** atan on [-1, 1]: Hastings' odd polynomial (|error| < 2e-5 rad; the conformance tolerance is 1e-4 + 1e-3 |y|). */
+const ATAN = [0.99997726, -0.33262347, 0.19354346, -0.11643287, 0.05265332, -0.0117212];
+
+/** atan(x): the polynomial on min(|x|, 1/|x|), pi/2 minus it above 1, the sign of x restored. */
+function atan(c: OnnxImportContext, x: Value): Value {
+  const a = c.op('abs', [x]);
+  const big = c.op('gt', [a, c.f32(1)]);
+  const t = c.op('where', [big, c.op('div', [c.f32(1), a]), a]);
+  const t2 = c.op('mul', [t, t]);
+  let p = c.f32(ATAN[ATAN.length - 1]);
+  for (let i = ATAN.length - 2; i >= 0; i--) p = c.op('add', [c.op('mul', [p, t2]), c.f32(ATAN[i])]);
+  p = c.op('mul', [p, t]);
+  const r = c.op('where', [big, c.op('sub', [c.f32(Math.PI / 2), p]), p]);
+  return c.op('where', [c.op('lt', [x, c.f32(0)]), c.op('neg', [r]), r]);
+}
+
+export const INVERSE_TRIG_IMPORTS: Record<string, OnnxImporter> = {
+  Atan: (c) => atan(c, c.input(0)),
+  // asin(x) = atan(x / sqrt(1 - x^2)); acos(x) = pi/2 - asin(x)
+  Asin: (c) => { const x = c.input(0); return atan(c, c.op('div', [x, c.op('sqrt', [c.op('sub', [c.f32(1), c.op('mul', [x, x])])])])); },
+  Acos: (c) => {
+    const x = c.input(0);
+    return c.op('sub', [c.f32(Math.PI / 2), atan(c, c.op('div', [x, c.op('sqrt', [c.op('sub', [c.f32(1), c.op('mul', [x, x])])])]))]);
+  },
+};
+
+/** DequantizeLinear (per tensor or per axis, not blocked): (x - zero_point) * scale. */
+export const DEQUANTIZE_IMPORT: OnnxImporter = (c) => {
+  const x = c.input(0), scale = c.input(1);
+  if (c.attr('block_size', 0) > 0) return c.unsupported('blocked DequantizeLinear');
+  const rank = x.shape.length;
+  let axis = c.attr('axis', 1);
+  if (axis < 0) axis += rank;
+  const along = (v: Value) => (v.shape.length === 1 && v.shape[0] > 1 ? c.op('reshape', [v], { shape: x.shape.map((d, i) => (i === axis ? d : 1)) }) : v);
+  const xf = x.dtype === 'float32' ? x : c.op('cast', [x], { dtype: 'float32' });
+  const zp = c.has(2) ? c.op('cast', [along(c.input(2))], { dtype: 'float32' }) : null;
+  return c.op('mul', [zp ? c.op('sub', [xf, zp]) : xf, along(scale)]);
+};
+
+/** Compress with a constant condition: the kept positions along `axis` (the flattened input without one). */
+export const COMPRESS_IMPORT: OnnxImporter = (c) => {
+  let x = c.input(0);
+  const cond = c.constant(1) ?? c.unsupported('Compress with a run-time condition');
+  let axis = c.attr<number | undefined>('axis', undefined);
+  if (axis === undefined) { x = c.op('reshape', [x], { shape: [prod(x.shape)] }); axis = 0; }
+  if (axis < 0) axis += x.shape.length;
+  const keep = Array.from(cond).map((v, i) => (v ? i : -1)).filter((i) => i >= 0 && i < x.shape[axis!]);
+  if (!keep.length) return c.unsupported('Compress that keeps nothing (an empty output)');
+  return c.op('indexSelect', [x, c.constantValue([keep.length], 'int32', Int32Array.from(keep))], { dim: axis });
+};
+
+/** GatherND with constant indices: each index tuple (after batch_dims) as flat positions into the input. */
+export const GATHER_ND_IMPORT: OnnxImporter = (c) => {
+  const x = c.input(0);
+  const ind = c.ints(1), ishape = c.input(1).shape;
+  const b = c.attr('batch_dims', 0);
+  const q = ishape[ishape.length - 1];
+  const slice = x.shape.slice(b + q), sliceN = prod(slice);
+  const strides = x.shape.map((_, i) => prod(x.shape.slice(i + 1)));
+  const tuples = prod(ishape.slice(0, -1)), perBatch = prod(ishape.slice(b, -1));
+  const flat: number[] = [];
+  for (let t = 0; t < tuples; t++) {
+    const batch = Math.floor(t / perBatch);
+    let off = 0, rem = batch;
+    for (let d = b - 1; d >= 0; d--) { off += (rem % x.shape[d]) * strides[d]; rem = Math.floor(rem / x.shape[d]); }
+    for (let j = 0; j < q; j++) {
+      let v = ind[t * q + j];
+      if (v < 0) v += x.shape[b + j];
+      if (v < 0 || v >= x.shape[b + j]) return c.unsupported(`GatherND index ${ind[t * q + j]} out of range`);
+      off += v * strides[b + j];
+    }
+    for (let k = 0; k < sliceN; k++) flat.push(off + k);
+  }
+  const g = c.op('indexSelect', [c.op('reshape', [x], { shape: [prod(x.shape)] }), c.constantValue([flat.length], 'int32', Int32Array.from(flat))], { dim: 0 });
+  return c.op('reshape', [g], { shape: [...ishape.slice(0, -1), ...slice] });
+};
+
+/**
+ * ScatterElements / ScatterND with constant indices: each output position takes data or the updates that land
+ * on it, combined by the reduction (none: the last one). Per position the j-th landing update is gathered from
+ * the flattened updates (a slot holding the reduction's identity where fewer land), then combined in order.
+ */
+function scatterFlat(c: OnnxImportContext, data: Value, updates: Value, target: readonly number[]): Value {
+  const n = prod(data.shape);
+  const lists: number[][] = Array.from({ length: n }, () => []);
+  target.forEach((p, u) => lists[p].push(u));
+  const reduction = c.attr('reduction', 'none');
+  const ident: Record<string, number> = { none: 0, add: 0, mul: 1, max: -Infinity, min: Infinity };
+  if (!(reduction in ident)) return c.unsupported(`reduction '${reduction}'`);
+  if (data.dtype !== 'float32') return c.unsupported(`scatter into ${data.dtype}`);
+  const depth = reduction === 'none' ? 1 : Math.max(0, ...lists.map((l) => l.length));
+  const flatData = c.op('reshape', [data], { shape: [n] });
+  const pool = c.op('cat', [c.op('reshape', [updates], { shape: [prod(updates.shape)] }), c.f32([ident[reduction]])], { dim: 0 });
+  const slot = prod(updates.shape);
+  const hit = Uint8Array.from(lists, (l) => (l.length ? 1 : 0));
+  let out = flatData;
+  for (let j = 0; j < depth; j++) {
+    const pick = Int32Array.from(lists, (l) => (reduction === 'none' ? (l.length ? l[l.length - 1] : slot) : (l[j] ?? slot)));
+    const g = c.op('indexSelect', [pool, c.constantValue([n], 'int32', pick)], { dim: 0 });
+    if (reduction === 'none') out = c.op('where', [c.constantValue([n], 'bool', hit), g, flatData]);
+    else out = c.op(reduction === 'add' ? 'add' : reduction === 'mul' ? 'mul' : reduction === 'max' ? 'maximum' : 'minimum', [out, g]);
+  }
+  return c.op('reshape', [out], { shape: [...data.shape] });
+}
+
+export const SCATTER_ELEMENTS_IMPORT: OnnxImporter = (c) => {
+  const data = c.input(0), ind = c.ints(1), ishape = c.input(1).shape, rank = data.shape.length;
+  let axis = c.attr('axis', 0);
+  if (axis < 0) axis += rank;
+  const strides = data.shape.map((_, i) => prod(data.shape.slice(i + 1)));
+  const target = ind.map((v, k) => {
+    let rem = k, off = 0;
+    for (let d = rank - 1; d >= 0; d--) {
+      const coord = rem % ishape[d];
+      rem = Math.floor(rem / ishape[d]);
+      off += (d === axis ? (v < 0 ? v + data.shape[axis] : v) : coord) * strides[d];
+    }
+    return off;
+  });
+  return scatterFlat(c, data, c.input(2), target);
+};
+
+export const SCATTER_ND_IMPORT: OnnxImporter = (c) => {
+  const data = c.input(0), ind = c.ints(1), ishape = c.input(1).shape;
+  const q = ishape[ishape.length - 1], slice = prod(data.shape.slice(q));
+  const strides = data.shape.map((_, i) => prod(data.shape.slice(i + 1)));
+  const target: number[] = [];
+  for (let t = 0; t < ind.length / q; t++) {
+    let off = 0;
+    for (let j = 0; j < q; j++) { const v = ind[t * q + j]; off += (v < 0 ? v + data.shape[j] : v) * strides[j]; }
+    for (let k = 0; k < slice; k++) target.push(off + k);
+  }
+  return scatterFlat(c, data, c.input(2), target);
+};
