@@ -18,7 +18,7 @@
  * ```
  */
 import { DisposedError, LiteError } from '../../format/errors.js';
-import { opName } from '../../format/schema.js';
+import { BuiltinOp, opName } from '../../format/schema.js';
 import type { RtTensor } from '../../ops/op.js';
 import type { SubgraphRunner } from '../../interpreter.js';
 import { planArena } from '../../planner.js';
@@ -27,9 +27,9 @@ import type { BackendPlan } from '../plan.js';
 import { realValues, toHalf } from './consts.js';
 import type { GpuSession } from './device.js';
 import { GPU_KERNELS } from './kernels.js';
-import { layoutKernel } from './layout.js';
+import { isView, layoutKernel } from './layout.js';
 import { foldEpilogues, foldPoolPads } from './fold.js';
-import { elementwiseChain, isElementwise, isUnary, scalarOperand } from './elementwise.js';
+import { elementwiseChain, isElementwise, isUnary, scalarOperand, type ChainView } from './elementwise.js';
 import type { GpuTensor } from './chain.js';
 import { count, dispatch1d, gpuDType, main1d, params, storage, type GpuCopy, type GpuProgram, type GpuRef, type GpuStep, type KernelContext } from './program.js';
 
@@ -48,6 +48,11 @@ type Action =
   | { kind: 'cpu'; from: number; to: number };
 
 const alignUp = (n: number, a: number): number => Math.ceil(n / a) * a;
+
+/** Ops whose GPU form is a strided view of their input (read in place by a following elementwise shader). */
+const VIEW_CODES = new Set<number>([BuiltinOp.STRIDED_SLICE, BuiltinOp.SLICE]);
+/** RESHAPE-like ops: the data does not move. */
+const COPY_CODES = new Set<number>([BuiltinOp.RESHAPE, BuiltinOp.SQUEEZE, BuiltinOp.EXPAND_DIMS]);
 
 function isCopy(s: GpuStep): s is GpuCopy {
   return 'copy' in s;
@@ -364,33 +369,88 @@ export class GpuExecutor {
       return !s.folded && !cpuCodes.has(s.op.code) && GPU_KERNELS.has(s.op.code) && isElementwise(s.op.code) && s.node.outputs.length === 1;
     };
     const chainOf = new Map<number, number[]>();
+    const valueOf = new Map<number, RtTensor>(); // the chain value a link reads
+    // a chain value: a float32 result of a chain-able step read only here
+    const joins = (x: RtTensor | null | undefined): x is RtTensor =>
+      !!x && x.dtype === 'float32' && !x.isConst && consumers.get(x) === 1 && producer.has(x) && ok(producer.get(x)!);
+    // tensor operands a chain reads besides its first op's (each one more storage binding)
+    const operands = (chain: number[]): number => chain.slice(1).filter((k) => !isUnary(steps[k]!.op.code) && !scalarOperand(steps[k]!.op.code, steps[k]!.node)).length;
     steps.forEach((s, i) => {
       if (!ok(i)) return;
-      // unary followers, and binary ones with a float32 scalar constant (x * 0.5, x + 1, ...)
+      // unary followers, binary ones with a float32 scalar constant (x * 0.5, x + 1, ...), and
+      // binary ones with a float32 tensor operand of (or broadcast to) the chain's shape
       const sc = isUnary(s.op.code) ? null : scalarOperand(s.op.code, s.node);
-      if (!isUnary(s.op.code) && !sc) return;
-      const x = s.node.inputs[sc ? 1 - sc.at : 0];
-      if (!x || x.dtype !== 'float32' || x.isConst || consumers.get(x) !== 1) return;
-      const j = producer.get(x);
-      if (j === undefined || !ok(j)) return;
+      let x: RtTensor | null | undefined = isUnary(s.op.code) ? s.node.inputs[0] : sc ? s.node.inputs[1 - sc.at] : null;
+      if (!isUnary(s.op.code) && !sc) {
+        const [a, b] = s.node.inputs, y = s.node.outputs[0]!;
+        if (!a || !b || a === b || s.node.inputs.length !== 2) return;
+        x = [a, b].find((t) => joins(t) && t.shape.join() === y.shape.join()
+          && operands(chainOf.get(producer.get(t)!) ?? []) + 4 <= ctx.maxStorageBuffers);
+        const other = x === a ? b : a;
+        if (!x || other.dtype !== 'float32') return;
+      }
+      if (!joins(x)) return;
+      const j = producer.get(x)!;
       const chain = chainOf.get(j) ?? [j];
       chainOf.delete(j);
       chainOf.set(i, [...chain, i]);
+      valueOf.set(i, x);
     });
+    // unary ops standing alone are chains of one (they may read through a view)
+    const member = new Set([...chainOf.values()].flat());
+    steps.forEach((s, i) => { if (ok(i) && isUnary(s.op.code) && !member.has(i)) chainOf.set(i, [i]); });
     let fused = 0;
     for (const [last, chain] of chainOf) {
+      const view = this.viewInto(chain[0]!, consumers, cpuCodes);
+      if (chain.length === 1 && !view) continue;
       let r: GpuStep[] | string;
       try {
-        r = elementwiseChain(chain.map((k) => ({ code: steps[k]!.op.code, node: steps[k]!.node })), ctx);
+        r = elementwiseChain(chain.map((k) => ({ code: steps[k]!.op.code, node: steps[k]!.node, x: valueOf.get(k) })), ctx, view?.view);
       } catch {
         continue;
       }
       if (typeof r === 'string' || this.checkSteps(r, ctx)) continue;
-      for (const k of chain) gpu[k] = [];
-      gpu[last] = r;
-      fused += chain.length - 1;
+      for (const k of [...chain, ...(view?.steps ?? [])]) gpu[k] = [];
+      gpu[last] = dedupe(r, last);
+      fused += chain.length - 1 + (view?.steps.length ?? 0);
     }
     return fused;
+  }
+
+  /**
+   * When unary step `i` reads (through RESHAPE-like copies) the result of a strided view
+   * (STRIDED_SLICE, SLICE... whose CPU prepare gave `{ shape, offset, strides }`) that nothing
+   * else reads: the view, to be read in place by the elementwise shader, and the steps it
+   * replaces. Else null.
+   */
+  private viewInto(i: number, consumers: ReadonlyMap<RtTensor, number>, cpuCodes: ReadonlySet<number>): { view: ChainView; steps: number[] } | null {
+    const steps = this.runner.preparedSteps;
+    const s0 = steps[i]!;
+    if (!isUnary(s0.op.code)) return null;
+    let t = s0.node.inputs[0];
+    const passed: number[] = [];
+    for (let guard = 0; guard < 8 && t; guard++) {
+      if (t.dtype !== 'float32' || t.isConst || consumers.get(t) !== 1) return null;
+      const j = this.producerOf(t);
+      if (j === undefined || cpuCodes.has(steps[j]!.op.code)) return null;
+      const s = steps[j]!;
+      if (COPY_CODES.has(s.op.code)) { passed.push(j); t = s.node.inputs[0]; continue; }
+      const x = s.node.inputs[0];
+      if (!VIEW_CODES.has(s.op.code) || !isView(s.state) || !x || x.dtype !== 'float32' || x.isConst || s.node.outputs.length !== 1) return null;
+      if (s.state.shape.length > 8 || count(s.state.shape) !== count(t.shape)) return null;
+      return { view: { x, shape: s.state.shape, offset: s.state.offset, strides: s.state.strides }, steps: [...passed, j] };
+    }
+    return null;
+  }
+
+  private producers: Map<RtTensor, number> | null = null;
+
+  private producerOf(t: RtTensor): number | undefined {
+    if (!this.producers) {
+      this.producers = new Map();
+      this.runner.preparedSteps.forEach((s, i) => { if (!s.folded) for (const o of s.node.outputs) this.producers!.set(o, i); });
+    }
+    return this.producers.get(t);
   }
 
   /** A reason when a kernel's steps cannot run on this device (binding count), else null. */

@@ -10,7 +10,7 @@
 import { BuiltinOp as B } from '../../format/schema.js';
 import type { OpNode, RtTensor } from '../../ops/op.js';
 import {
-  EPILOGUE_WGSL, actRange, count, dispatch1d, epilogueParams, gpuDType, main1d, params, storage, strides,
+  EPILOGUE_WGSL, actRange, type Field, count, dispatch1d, epilogueParams, gpuDType, main1d, params, storage, strides,
   type GpuKernel, type GpuRef, type GpuStep, type KernelContext,
 } from './program.js';
 
@@ -123,11 +123,11 @@ export function isUnary(code: number): boolean {
 }
 
 /**
- * One shader for a chain of elementwise ops: `first` (unary or binary) then unary `tail` ops,
- * each feeding only the next (the intermediate tensors never exist). Returns the program, or
- * a reason when one of them is not elementwise on GPU tensors.
+ * One shader for a chain of elementwise ops: `first` (unary or binary) then the `tail` ops
+ * (see `elementwiseTail`), each feeding only the next (the intermediate tensors never exist).
+ * Returns the program, or a reason when one of them is not elementwise on GPU tensors.
  */
-export function elementwiseChain(chain: ReadonlyArray<{ code: number; node: OpNode }>, ctx: KernelContext): GpuStep[] | string {
+export function elementwiseChain(chain: ReadonlyArray<ChainLink>, ctx: KernelContext, view?: ChainView): GpuStep[] | string {
   const first = chain[0]!, last = chain[chain.length - 1]!;
   const y = last.node.outputs[0]!;
   const libs = new Set<string>();
@@ -135,7 +135,7 @@ export function elementwiseChain(chain: ReadonlyArray<{ code: number; node: OpNo
   let body: string;
   let bindings: GpuRef[];
   let lo = -Infinity, hi = Infinity, n = count(y.shape), keyHead: string;
-  let p: ReturnType<typeof params>;
+  let fields: Record<string, Field>;
   if (isUnary(first.code)) {
     const x = first.node.inputs[0]!;
     const bad = unsupportedDType(x, y);
@@ -143,10 +143,18 @@ export function elementwiseChain(chain: ReadonlyArray<{ code: number; node: OpNo
     const op = unaryOf(first.code, first.node)!;
     if (op.lib) libs.add(op.lib);
     fns.push(`fn s0(x: f32) -> f32 { return ${op.expr}; }`);
-    body = 'let v = s0(X[i]);';
-    keyHead = `u:${op.expr}`;
-    p = params({ n: ['u32', n], ...epilogueParams(y) });
-    bindings = [{ tensor: x }, { tensor: y }];
+    body = view ? `var rem = i; var src = P.voff;
+  for (var k = i32(P.vrank) - 1; k >= 0; k--) {
+    let d = P.vdims[k / 4][k % 4];
+    src += i32(rem % d) * P.vst[k / 4][k % 4]; rem = rem / d;
+  }
+  let v = s0(X[src]);` : 'let v = s0(X[i]);';
+    keyHead = `u${view ? 'v' : ''}:${op.expr}`;
+    fields = {
+      n: ['u32', n], rank: ['u32', y.shape.length], ...epilogueParams(y), dims: ['u32x8', y.shape],
+      ...(view ? { vrank: ['u32', view.shape.length], voff: ['i32', view.offset], vdims: ['u32x8', view.shape], vst: ['i32x8', view.strides] } : {}),
+    } as Record<string, Field>;
+    bindings = [{ tensor: view ? view.x : x }];
   } else {
     const a = first.node.inputs[0]!, b = first.node.inputs[1]!;
     const bad = unsupportedDType(a, b, y);
@@ -175,19 +183,24 @@ export function elementwiseChain(chain: ReadonlyArray<{ code: number; node: OpNo
   }`}
   let v = s0(A[ia], Bv[ib]);`;
     keyHead = `b:${clampExpr}:${mode}`;
-    p = params({
+    fields = {
       n: ['u32', n], rank: ['u32', out.shape.length], ...epilogueParams(y, lo, hi),
       dims: ['u32x8', out.shape], sa: ['u32x8', broadcastStrides(a.shape, out.shape)], sb: ['u32x8', broadcastStrides(b.shape, out.shape)],
-    });
-    bindings = [{ tensor: a }, { tensor: b }, { tensor: y }];
+    };
+    bindings = [{ tensor: a }, { tensor: b }];
   }
-  const tail = elementwiseTail(chain.slice(1), 'v', 1);
+  if (y.shape.length > 8) return `rank ${y.shape.length} is over 8`;
+  const tail = elementwiseTail(chain.slice(1), 'v', 1, y);
   if (typeof tail === 'string') return tail;
   fns.push(...tail.fns);
   for (const l of tail.libs) libs.add(l);
   const v = tail.v;
   const keys = [keyHead, ...tail.keys];
-  const names = bindings.length === 2 ? storage(['X', 'f32'], ['Y', 'f32']) : storage(['A', 'f32'], ['Bv', 'f32'], ['Y', 'f32']);
+  tail.operands.forEach((o, m) => { if (o.strides) fields[`o${m}`] = ['u32x8', o.strides]; });
+  const p = params(fields);
+  const ins: [string, 'f32'][] = bindings.length === 1 ? [['X', 'f32']] : [['A', 'f32'], ['Bv', 'f32']];
+  const names = storage(...ins, ...tail.operands.map((_, m): [string, 'f32'] => [`O${m}`, 'f32']), ['Y', 'f32']);
+  bindings.push(...tail.operands.map((o) => ({ tensor: o.tensor })), { tensor: y });
   const wgsl = `${p.wgsl}${names}${EPILOGUE_WGSL}${[...libs].join('')}
 ${fns.join('\n')}
 ${main1d()}
@@ -201,31 +214,66 @@ ${main1d()}
   }];
 }
 
+/** A strided view the chain's first (unary) op reads in place of its input: `x[offset + sum digit_k * strides_k]` over `shape`. */
+export interface ChainView { x: RtTensor; shape: number[]; offset: number; strides: number[] }
+
+/** One op of an elementwise chain; `x`: the chain's value among its inputs (binary ops with a tensor operand). */
+export interface ChainLink { code: number; node: OpNode; x?: RtTensor }
+
 /**
- * The WGSL of elementwise ops applied one after another to a value `v0`: unary ops, and binary
- * ops with a float32 scalar constant operand (the constant a literal). Functions are named
- * `s{first}`, `s{first + 1}`...; `v` is the expression of the result, `keys` the cache key
- * parts, `libs` the helper functions they need. A reason when one of them is neither.
+ * The WGSL of elementwise ops applied one after another to a value `v0`: unary ops, binary
+ * ops with a float32 scalar constant operand (the constant a literal), and, where `y` (the
+ * chain's output, whose shape every link keeps) is given, binary ops whose other operand is a
+ * tensor, read from storage `O{m}` at the element's index (broadcast through uniform strides
+ * `P.o{m}` over `P.rank`/`P.dims`). Functions are named `s{first}`, `s{first + 1}`...; `v` is
+ * the expression of the result, `keys` the cache key parts, `libs` the helper functions, and
+ * `operands` the tensors to bind. A reason when one of them is none of these.
  */
 export function elementwiseTail(
-  links: ReadonlyArray<{ code: number; node: OpNode }>, v0: string, first: number,
-): { fns: string[]; v: string; keys: string[]; libs: Set<string> } | string {
+  links: ReadonlyArray<ChainLink>, v0: string, first: number, y?: RtTensor,
+): { fns: string[]; v: string; keys: string[]; libs: Set<string>; operands: { tensor: RtTensor; strides?: number[] }[] } | string {
   const fns: string[] = [], keys: string[] = [], libs = new Set<string>();
+  const operands: { tensor: RtTensor; strides?: number[] }[] = [];
   let v = v0;
   for (let j = 0; j < links.length; j++) {
-    const { code, node } = links[j]!, k = first + j;
+    const { code, node, x } = links[j]!, k = first + j;
     const sc = scalarOperand(code, node);
-    if (sc) {
-      // a binary op with a float32 scalar constant: the chain's value is `a` or `b`, the constant a literal
-      const bop = BINARY[code]!;
+    const bop = BINARY[code];
+    if (sc || bop) {
+      if (!bop) return 'not elementwise';
       if (bop.lib) libs.add(bop.lib);
       const act = bop.act && node.options ? node.options.i8(0, 0) : 0, range = actRange(act);
       if (!range) return `fused activation ${act} is not a clamp`;
       const expr = act === 0 ? bop.expr : `clamp(${bop.expr}, ${lit(range[0])}, ${lit(range[1])})`;
-      const ab = sc.at === 1 ? `let a = x; let b = ${lit(sc.value)};` : `let a = ${lit(sc.value)}; let b = x;`;
-      fns.push(`fn s${k}(x: f32) -> f32 { ${ab} return ${expr}; }`);
-      v = `s${k}(${v})`;
-      keys.push(`${ab}${expr}`);
+      if (sc) {
+        // a binary op with a float32 scalar constant: the chain's value is `a` or `b`, the constant a literal
+        const ab = sc.at === 1 ? `let a = x; let b = ${lit(sc.value)};` : `let a = ${lit(sc.value)}; let b = x;`;
+        fns.push(`fn s${k}(x: f32) -> f32 { ${ab} return ${expr}; }`);
+        v = `s${k}(${v})`;
+        keys.push(`${ab}${expr}`);
+        continue;
+      }
+      const at = node.inputs[0] === x ? 0 : node.inputs[1] === x ? 1 : -1;
+      const other = node.inputs[1 - at];
+      if (!y || !x || at < 0 || !other || other === x || other.dtype !== 'float32' || node.outputs[0]!.shape.join() !== y.shape.join()) return 'not a chain link';
+      const m = operands.length, no = count(other.shape), ny = count(y.shape);
+      const mode = no === ny ? 'same' : no === 1 ? 'one' : 'bcast';
+      operands.push(mode === 'bcast' ? { tensor: other, strides: broadcastStrides(other.shape, y.shape) } : { tensor: other });
+      const idx = mode === 'same' ? 'i' : mode === 'one' ? '0u' : `bidx${m}(i)`;
+      if (mode === 'bcast') {
+        fns.push(`fn bidx${m}(i: u32) -> u32 {
+  var rem = i; var o = 0u;
+  for (var d = i32(P.rank) - 1; d >= 0; d--) {
+    let n = P.dims[d / 4][d % 4];
+    o += (rem % n) * P.o${m}[d / 4][d % 4]; rem = rem / n;
+  }
+  return o;
+}`);
+      }
+      const ab = at === 0 ? 'let a = x; let b = o;' : 'let a = o; let b = x;';
+      fns.push(`fn s${k}(x: f32, o: f32) -> f32 { ${ab} return ${expr}; }`);
+      v = `s${k}(${v}, O${m}[${idx}])`;
+      keys.push(`t${mode}:${ab}${expr}`);
       continue;
     }
     const op = unaryOf(code, node);
@@ -235,7 +283,7 @@ export function elementwiseTail(
     v = `s${k}(${v})`;
     keys.push(op.expr);
   }
-  return { fns, v, keys, libs };
+  return { fns, v, keys, libs, operands };
 }
 
 /**

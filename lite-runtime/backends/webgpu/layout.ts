@@ -20,7 +20,7 @@ export function sameQuant(a: RtTensor, b: RtTensor): boolean {
   return !!a.quant && !!b.quant && a.quant.scale[0] === b.quant.scale[0] && a.quant.zeroPoint[0] === b.quant.zeroPoint[0];
 }
 
-function isView(s: unknown): s is { shape: number[]; offset: number; strides: number[] } {
+export function isView(s: unknown): s is { shape: number[]; offset: number; strides: number[] } {
   const v = s as { shape?: unknown; offset?: unknown; strides?: unknown } | null;
   return !!v && Array.isArray(v.shape) && typeof v.offset === 'number' && Array.isArray(v.strides) && v.strides.length === v.shape.length;
 }

@@ -64,7 +64,7 @@ export interface KernelContext {
  */
 export type GpuKernel = (node: import('../../ops/op.js').OpNode, ctx: KernelContext, cpuState?: unknown) => GpuStep[] | string;
 
-type Field = ['u32' | 'i32' | 'f32', number] | ['u32x8' | 'i32x8', ArrayLike<number>];
+export type Field = ['u32' | 'i32' | 'f32', number] | ['u32x8' | 'i32x8', ArrayLike<number>];
 
 /**
  * A uniform struct `P` from named fields (scalars first, then 8-wide vectors stored as
