@@ -17,7 +17,7 @@ export function dwSetGeometry(h: i32, w: i32, c: i32, kh: i32, kw: i32, sh: i32,
 
 // Float: channels [cb, cb+16) (four vectors) or [cb, cb+4) (one, `one`) of one output pixel:
 // the in-image taps [ky0, ky1) x [kx0, kx1), x at xr (tap (ky0, kx0)), w at wr, act fused.
-@inline function dwF32Block(xr: usize, wr: usize, y: usize, bias: usize, co: usize, nky: i32, nkx: i32, act: i32, one: bool): void {
+function dwF32Block(xr: usize, wr: usize, y: usize, bias: usize, co: usize, nky: i32, nkx: i32, act: i32, one: bool): void {
   let a0 = f32x4.splat(0), a1 = a0, a2 = a0, a3 = a0;
   if (bias) { a0 = v128.load(bias + co); if (!one) { a1 = v128.load(bias + co, 16); a2 = v128.load(bias + co, 32); a3 = v128.load(bias + co, 48); } }
   const cs = <usize>(DW * C) << 2, rs = <usize>(DH * W * C) << 2, ws = <usize>C << 2, wrs = <usize>(KW * C) << 2;
@@ -42,13 +42,6 @@ export function dwSetGeometry(h: i32, w: i32, c: i32, kh: i32, kw: i32, sh: i32,
   if (!one) { v128.store(y + co, a1, 16); v128.store(y + co, a2, 32); v128.store(y + co, a3, 48); }
 }
 
-function dwF32Block16(xr: usize, wr: usize, y: usize, bias: usize, co: usize, nky: i32, nkx: i32, act: i32): void {
-  dwF32Block(xr, wr, y, bias, co, nky, nkx, act, false);
-}
-function dwF32Block4(xr: usize, wr: usize, y: usize, bias: usize, co: usize, nky: i32, nkx: i32, act: i32): void {
-  dwF32Block(xr, wr, y, bias, co, nky, nkx, act, true);
-}
-
 /**
  * y[oh, ow, c] = act(bias + depthwise(x[h, w, c], w[kh, kw, c])); bias 0 means none;
  * act 0 none, 1 relu, 2 relu6 (NaN kept, as `activate`).
@@ -65,8 +58,8 @@ export function dwF32(x: usize, w: usize, bias: usize, y: usize, act: i32): void
       const xr = x + (<usize>(((iy0 + ky0 * DH) * W + ix0 + kx0 * DW) * C) << 2), wr = w + (<usize>((ky0 * KW + kx0) * C) << 2);
       const yp = y + (<usize>((oy * OW + ox) * C) << 2);
       let cb = 0;
-      for (; cb + 16 <= C; cb += 16) dwF32Block16(xr, wr, yp, bias, <usize>cb << 2, nky, nkx, act);
-      for (; cb < c4; cb += 4) dwF32Block4(xr, wr, yp, bias, <usize>cb << 2, nky, nkx, act);
+      for (; cb + 16 <= C; cb += 16) dwF32Block(xr, wr, yp, bias, <usize>cb << 2, nky, nkx, act, false);
+      for (; cb < c4; cb += 4) dwF32Block(xr, wr, yp, bias, <usize>cb << 2, nky, nkx, act, true);
       for (; cb < C; cb++) {
         let s: f32 = bias ? load<f32>(bias + (<usize>cb << 2)) : 0;
         for (let ky = ky0; ky < ky1; ky++) {

@@ -354,13 +354,11 @@ function dwBorder(x: usize, xZero: i32, w16: usize, wrow: usize, yp: usize, oc: 
  * (bias 0: none; bias [oc] int32).
  */
 export function dwPack(w8: usize, taps: i32, oc: i32, n8: i32, w16: usize, wp2: usize, biasZ: usize, bias: usize, xZero: i32): void {
-  memory.fill(w16, 0, <usize>(taps * n8) << 1);
-  memory.fill(wp2, 0, <usize>(((taps + 1) >> 1) * n8) << 2);
   for (let o = 0; o < n8; o++) {
     let s = 0;
-    for (let t = 0; o < oc && t < taps; t++) {
-      const v = <i32>load<i8>(w8 + <usize>(t * oc + o));
-      store<i16>(w16 + (<usize>(t * n8 + o) << 1), <i16>v);
+    for (let t = 0; t < taps + (taps & 1); t++) {
+      const v = o < oc && t < taps ? <i32>load<i8>(w8 + <usize>(t * oc + o)) : 0;
+      if (t < taps) store<i16>(w16 + (<usize>(t * n8 + o) << 1), <i16>v);
       store<i16>(wp2 + (<usize>(((t >> 1) * n8 + o) * 2 + (t & 1)) << 1), <i16>v);
       s += v;
     }
