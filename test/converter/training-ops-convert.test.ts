@@ -1,5 +1,5 @@
 /**
- * The everyday training ops (activations, triu/tril, cast, the norms, bmm, einsum) through
+ * The everyday training ops (activations, rounding, triu/tril, cast, the norms, bmm, einsum) through
  * `convert` (tg.jit function -> ONNX -> IR -> .tflite) and the lite runtime, against eager values.
  */
 import { describe, expect, it } from 'vitest';
@@ -29,6 +29,9 @@ describe('convert: training ops lower to TFLite builtins and match eager', () =>
     ['softplus (beta 2, threshold 1)', (a) => tg.softplus(a, 2, 1), 1e-5],
     ['erf', (a) => tg.erf(a), 1e-6],
     ['sign', (a) => tg.sign(a), 0],
+    ['floor', (a) => tg.floor(a), 0],
+    ['ceil', (a) => tg.ceil(a), 0],
+    ['round', (a) => tg.round(a.mul(2)), 0],
   ];
   for (const [name, fn, tol] of unary) {
     it(name, async () => {
@@ -37,6 +40,10 @@ describe('convert: training ops lower to TFLite builtins and match eager', () =>
       expect(maxRelDiff(got, want)).toBeLessThanOrEqual(tol);
     });
   }
+
+  it('round: half to even, eager as PyTorch', () => {
+    expect(Array.from(tg.round(tg.tensor([0.5, 1.5, 2.5, -0.5, -2.5, 2.4])).data() as Float32Array)).toEqual([0, 2, 2, -0, -2, 2]);
+  });
 
   it('sign keeps NaN and gives 0 at 0', async () => {
     const a = tg.tensor(Float32Array.of(-2, 0, 3, NaN, -0.5, Infinity), { shape: [6] });
