@@ -229,5 +229,12 @@ describe('dynamic dims that cannot stay dynamic', { timeout: 120_000 }, () => {
     const ok = cli('convert', join(DIR, 'posenc_seq.onnx'), '-o', out, '--input-shape', 'input=1x5x16');
     expect(ok.status, ok.stderr).toBe(0);
     expect(readdirSync(dir)).toEqual(['posenc.tflite']);
+    // -1 keeps a dim dynamic while the others are fixed
+    const enc = join(dir, 'enc.tflite');
+    const dyn = cli('convert', join(DIR, 'encoder_batch_seq.onnx'), '-o', enc, '--input-shape', 'input=3x-1x32');
+    expect(dyn.status, dyn.stderr).toBe(0);
+    expect(dyn.stdout).toMatch(/note: input 'input' dim 1 'seq' is dynamic/);
+    const sg = parseModel(new Uint8Array(readFileSync(enc))).subgraphs[0]!;
+    expect(sg.tensors[sg.inputs[0]!]!.shapeSignature).toEqual([3, -1, 32]);
   });
 });
