@@ -8,6 +8,7 @@
  */
 import type { OpNode, RtTensor } from '../op.js';
 import { describe, expect, expectDType, qparams } from './check.js';
+import { packI8, qmatmulI8Packed, type PackedI8 } from '../../kernels/index.js';
 import { mulQ, quantizeMultiplier, roundingDivideByPOT as rdpot, srdhm, srdhm16 } from './quant.js';
 
 const f = Math.fround;
@@ -102,7 +103,8 @@ interface Mq { m: number; s: number }
 const mq = (real: number): Mq => { const q = quantizeMultiplier(real); return { m: q.multiplier, s: q.shift }; };
 
 interface Gate {
-  wx: Int8Array; wr: Int8Array; bx: Int32Array; br: Int32Array; mx: Mq; mr: Mq;
+  /** Offset of the gate's columns in the side-by-side products. */
+  at: number; bx: Int32Array; br: Int32Array; mx: Mq; mr: Mq;
   peep: Int16Array | null; mp: Mq; ln: Int16Array | null; lnBias: Int32Array | null; mln: Mq; guard: number;
   act: Int16Array; out: Int16Array;
 }
@@ -111,7 +113,9 @@ export interface LstmInt8State {
   batch: number; steps: number; nin: number; units: number; nout: number; timeMajor: boolean;
   gates: Array<Gate | null>; cellShift: number; cellClip: number; projClip: number;
   tanhCell: Int16Array; hidden: Mq; hiddenZp: number; hid: Int8Array;
-  proj: { w: Int8Array; b: Int32Array; m: Mq } | null; outZp: number;
+  proj: { b: Int32Array; m: Mq } | null; outZp: number;
+  /** Packed weights (input and recurrent: the gates side by side, `gu` columns; projection) and their int32 products. */
+  px: PackedI8; pr: PackedI8; pp: PackedI8 | null; gu: number; accX: Int32Array; accR: Int32Array; accP: Int32Array;
 }
 
 const OP = 'UNIDIRECTIONAL_SEQUENCE_LSTM';
@@ -159,7 +163,7 @@ export function prepareLstmInt8(
     const lnw = ln ? need(20 + g, `layer norm weights ${g}`, 'int16') : null;
     const lnS = lnw ? q(`layer norm weights ${g}`, lnw).scale : 1;
     return {
-      wx: wx.data as Int8Array, wr: wr.data as Int8Array,
+      at: (g - (t(1) ? 0 : 1)) * d.units,
       bx: rowSums(wx.data as Int8Array, d.units, d.nin, -inZ, ln ? null : bias),
       br: rowSums(wr.data as Int8Array, d.units, d.nout, -hZ, null),
       mx: mq(f(f(wScale(1 + g, 'input weights') * inS) / iS[g]!)),
@@ -176,8 +180,14 @@ export function prepareLstmInt8(
   if (pw) {
     need(16, 'projection_weights', 'int8');
     const pb = t(17) ? (need(17, 'projection_bias', 'int32').data as Int32Array) : null;
-    proj = { w: pw.data as Int8Array, b: rowSums(pw.data as Int8Array, d.nout, d.units, hidZ, pb), m: mq(f(f(q('projection_weights', pw).scale * hidS) / hS)) };
+    proj = { b: rowSums(pw.data as Int8Array, d.nout, d.units, hidZ, pb), m: mq(f(f(q('projection_weights', pw).scale * hidS) / hS)) };
   }
+  const live = [1, 2, 3, 4].filter((i) => t(i)), gu = live.length * d.units;
+  const cat = (first: number, k: number): PackedI8 => {
+    const w = new Int8Array(gu * k);
+    live.forEach((i, j) => w.set(t(first + i - 1)!.data as Int8Array, j * d.units * k));
+    return packI8(w, gu, k);
+  };
   expect(OP, node, !gates.some((g) => g?.peep) || d.nout <= d.units,
     () => `peephole weights with a projection to more outputs (${d.nout}) than cells (${d.units}) are not supported`);
   return {
@@ -185,22 +195,20 @@ export function prepareLstmInt8(
     cellClip: d.cellClip > 0 ? Math.trunc(Math.min(Math.max(f(d.cellClip / cScale), -32768), 32767)) : 0,
     projClip: d.projClip > 0 ? Math.trunc(Math.min(Math.max(f(d.projClip / hS), -128), 127)) : 0,
     hidden: mq(f(f(f(2 ** -15) / hidS) * f(2 ** -15))), hiddenZp: hidZ, hid: new Int8Array(d.batch * d.units),
-    proj, outZp: hZ,
+    proj, outZp: hZ, gu, px: cat(1, d.nin), pr: cat(5, d.nout), pp: pw ? packI8(pw.data as Int8Array, d.nout, d.units) : null,
+    accX: new Int32Array(d.batch * d.steps * gu), accR: new Int32Array(d.batch * gu), accP: new Int32Array(d.batch * d.nout),
   };
 }
 
-/** MatrixBatchVectorMultiplyAccumulate (int8 x int8 -> int16/int8 rows, saturating). */
-function matAcc(
-  v: Int8Array, vo: number, w: Int8Array, bias: Int32Array, m: Mq, nb: number, cols: number, rows: number,
+/** The rest of MatrixBatchVectorMultiplyAccumulate: rows of int32 products (`stride` apart, from `ao`) plus bias, rescaled, accumulated saturating. */
+function rescaleAcc(
+  acc: Int32Array, ao: number, stride: number, bias: Int32Array, m: Mq, nb: number, rows: number,
   zp: number, out: Int16Array | Int8Array, oo: number, clamp: (x: number) => number,
 ): void {
   for (let b = 0; b < nb; b++) {
     for (let r = 0; r < rows; r++) {
-      let acc = bias[r]!;
-      const wo = r * cols, xo = vo + b * cols;
-      for (let k = 0; k < cols; k++) acc += v[xo + k]! * w[wo + k]!;
       const i = oo + b * rows + r;
-      out[i] = clamp(mulQ(acc | 0, m.m, m.s) + zp + out[i]!);
+      out[i] = clamp(mulQ((acc[ao + b * stride + r]! + bias[r]!) | 0, m.m, m.s) + zp + out[i]!);
     }
   }
 }
@@ -223,14 +231,15 @@ function layerNorm(x: Int16Array, w: Int16Array, bias: Int32Array, m: Mq, guard:
   }
 }
 
-/** One LstmStepInteger8x8_16 over `nb` batch rows starting at row `b0` (input at `xo`, output at `yo`). */
-function step(s: LstmInt8State, x: Int8Array, xo: number, h: Int8Array, c: Int16Array, b0: number, nb: number, y: Int8Array, yo: number): void {
-  const { units, nin, nout } = s, n = nb * units, ho = b0 * nout, co = b0 * units;
+/** One LstmStepInteger8x8_16 over `nb` batch rows starting at row `b0` (input rows from `xr`, output at `yo`). */
+function step(s: LstmInt8State, xr: number, h: Int8Array, c: Int16Array, b0: number, nb: number, y: Int8Array, yo: number): void {
+  const { units, nout, gu } = s, n = nb * units, ho = b0 * nout, co = b0 * units;
+  qmatmulI8Packed(h.subarray(ho, ho + nb * nout), 0, s.pr, s.accR, nb);
   const gate = (g: Gate): Int16Array => {
     const out = g.out;
     out.fill(0, 0, n);
-    matAcc(x, xo, g.wx, g.bx, g.mx, nb, nin, units, 0, out, 0, c16);
-    matAcc(h, ho, g.wr, g.br, g.mr, nb, nout, units, 0, out, 0, c16);
+    rescaleAcc(s.accX, xr * gu + g.at, gu, g.bx, g.mx, nb, units, 0, out, 0, c16);
+    rescaleAcc(s.accR, g.at, gu, g.br, g.mr, nb, units, 0, out, 0, c16);
     if (g.peep) for (let i = 0; i < nb * nout; i++) out[i] = c16(mulQ(g.peep[i % nout]! * c[co + i]!, g.mp.m, g.mp.s) + out[i]!);
     if (g.ln) layerNorm(out, g.ln, g.lnBias!, g.mln, g.guard, nb, units);
     for (let i = 0; i < n; i++) out[i] = g.act[out[i]! + 32768]!;
@@ -248,7 +257,8 @@ function step(s: LstmInt8State, x: Int8Array, xo: number, h: Int8Array, c: Int16
   for (let i = 0; i < n; i++) hid[i] = c8(mulQ(go[i]! * s.tanhCell[c[co + i]! + 32768]!, s.hidden.m, s.hidden.s) - s.hiddenZp);
   if (s.proj) {
     h.fill(0, ho, ho + nb * nout);
-    matAcc(hid, 0, s.proj.w, s.proj.b, s.proj.m, nb, units, nout, s.outZp, h, ho, c8);
+    qmatmulI8Packed(hid, 0, s.pp!, s.accP, nb);
+    rescaleAcc(s.accP, 0, nout, s.proj.b, s.proj.m, nb, nout, s.outZp, h, ho, c8);
     if (s.projClip > 0) for (let i = ho; i < ho + nb * nout; i++) h[i] = Math.max(-s.projClip, Math.min(s.projClip, h[i]!));
   } else {
     h.set(hid.subarray(0, nb * nout), ho);
@@ -260,12 +270,13 @@ function step(s: LstmInt8State, x: Int8Array, xo: number, h: Int8Array, c: Int16
 export function runLstmInt8(node: OpNode, s: LstmInt8State): void {
   const x = node.inputs[0]!.data as Int8Array, y = node.outputs[0]!.data as Int8Array;
   const h = node.inputs[18]!.data as Int8Array, c = node.inputs[19]!.data as Int16Array;
-  const { batch, steps, nin, nout } = s;
+  const { batch, steps, nout } = s;
+  qmatmulI8Packed(x, 0, s.px, s.accX, batch * steps);
   if (s.timeMajor) {
-    for (let t = 0; t < steps; t++) step(s, x, t * batch * nin, h, c, 0, batch, y, t * batch * nout);
+    for (let t = 0; t < steps; t++) step(s, t * batch, h, c, 0, batch, y, t * batch * nout);
   } else {
     for (let b = 0; b < batch; b++) {
-      for (let t = 0; t < steps; t++) step(s, x, (b * steps + t) * nin, h, c, b, 1, y, (b * steps + t) * nout);
+      for (let t = 0; t < steps; t++) step(s, b * steps + t, h, c, b, 1, y, (b * steps + t) * nout);
     }
   }
 }

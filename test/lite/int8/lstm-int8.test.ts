@@ -13,6 +13,7 @@ import { inflateRawSync } from 'node:zlib';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { descFromModel, writeTflite } from '../../../converter/tflite-writer/index.js';
 import { loadModel } from '../../../lite-runtime/index.js';
+import { setKernelBackend } from '../../../lite-runtime/kernels/backend.js';
 import { parseModel } from '../../../lite-runtime/format/model.js';
 import { makeLstmCases, runOursLstm } from '../../../scripts/lstm-int8.js';
 import { openReference, toB64, type Reference } from '../../../scripts/tflite-ref.js';
@@ -45,6 +46,16 @@ describe('int8 LSTM against tfjs-tflite (recorded)', () => {
       } finally { m.dispose(); }
     });
   }
+
+  it('the JS kernels (no wasm) give the same outputs', async () => {
+    setKernelBackend('js');
+    try {
+      for (const c of doc.cases.slice(0, 12)) {
+        const m = await loadModel(model(c));
+        try { expect(differing(m.runSync([i8(c.input)])[0]!.data as Int8Array, i8(c.output)), c.name).toBe(''); } finally { m.dispose(); }
+      }
+    } finally { setKernelBackend('wasm'); }
+  });
 
   it('keeps its int8/int16 state across runs and resets it to the zero points', async () => {
     const c = doc.cases.find((s) => s.name.startsWith('b1 t1') || s.name.includes(' t3 '))!;
