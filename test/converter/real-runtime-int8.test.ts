@@ -3,9 +3,9 @@
  * ../shared/tools/tflite-reference): each file loads exactly as written, and every tensor it
  * computes (the model rewritten by the writer so that all of them are outputs) equals the
  * lite runtime's bit for bit: the digits CNN trained with tglite (int8 and float32 I/O) and
- * the PyTorch-exported MLP, LSTM and GRU. Runs where ../shared exists (CI).
- * The CNN fixture (int8 HARD_SWISH) and the encoder (int8 BATCH_MATMUL) load in both runtimes
- * and stay within a few steps; their first differing op is printed.
+ * the PyTorch-exported MLP, LSTM, GRU and CNN (int8 HARD_SWISH). Runs where ../shared exists (CI).
+ * The encoder loads in both runtimes and stays within a few steps (a float RSQRT 1 ulp off
+ * LiteRT.js; tfjs-tflite's int8 BATCH_MATMUL rounds otherwise); its first differing op is printed.
  */
 import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -74,7 +74,7 @@ describeWithShared('int8 models in the real TFLite runtime', ['tools/tflite-refe
       },
     },
     ...['mlp_opset17', 'lstm_opset17', 'gru_opset13', 'cnn_opset17', 'encoder_opset17'].map((m) => ({
-      name: m, exact: !m.startsWith('cnn') && !m.startsWith('encoder'),
+      name: m, exact: !m.startsWith('encoder'),
       make: async () => {
         const bytes = new Uint8Array(readFileSync(join(FIX, `${m}.onnx`)));
         const fm = await loadModel(await convert(bytes));
