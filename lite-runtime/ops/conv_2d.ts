@@ -142,8 +142,8 @@ function prepareInt8(node: OpNode, g: Geometry): Int8State {
   if (fused?.[0] && g.groups === 1 && !g.direct) convNHWCI8Requant(new Int8Array(0), 0, 0, packed![0]!, fused[0], null, 0, bandOf(g, 0, g.band).conv);
   return {
     kind: 'i8', g, weights: constData<Int8Array>(w), packed, bias, hasBias: !!b, inZp: xq.zeroPoint, rq,
-    // the fused kernel needs no accumulators: they are allocated the first time it declines
-    col: g.direct ? null : new Int8Array(g.band * g.outW * g.k), acc: new Int32Array(fused ? 0 : g.band * g.outW * g.goc), fused,
+    // the fused kernel needs no accumulators and builds its im2col in wasm memory: both are allocated the first time it declines
+    col: g.direct ? null : new Int8Array(fused ? 0 : g.band * g.outW * g.k), acc: new Int32Array(fused ? 0 : g.band * g.outW * g.goc), fused,
   };
 }
 
@@ -220,6 +220,7 @@ function runInt8(node: OpNode, s: Int8State): void {
           const band = bandOf(g, oy0, oy1);
           if (convNHWCI8Requant(x, b * inSize + band.rowStart * g.w * g.c, s.inZp, s.packed![0]!, fused, y, yOffset, band.conv)) continue;
         }
+        if (s.col?.length === 0) s.col = new Int8Array(g.band * g.outW * g.k);
         const a = bandInput(g, xb, s.col, oy0, oy1, s.inZp, gi);
         if (fused && qmatmulI8PackedRequant(a, s.inZp, s.packed![gi]!, fused, y, m, { yOffset, yStride: g.oc })) continue;
         if (s.acc.length < m * n) s.acc = new Int32Array(g.band * g.outW * g.goc);
