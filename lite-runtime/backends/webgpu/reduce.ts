@@ -1,6 +1,6 @@
 /**
  * Row ops over the last axis (SOFTMAX, LOG_SOFTMAX, L2_NORMALIZATION): one workgroup of 64
- * per row, max and sums reduced in workgroup memory. Reductions over constant axes (MEAN,
+ * per row, max and sums reduced in workgroup memory; rows of at most 64 one invocation each. Reductions over constant axes (MEAN,
  * SUM, REDUCE_MAX, REDUCE_MIN, REDUCE_PROD): one invocation per output element.
  *
  * ```ts
@@ -8,9 +8,9 @@
  * ```
  */
 import { BuiltinOp as B } from '../../format/schema.js';
-import type { OpNode } from '../../ops/op.js';
+import type { OpNode, RtTensor } from '../../ops/op.js';
 import { unsupportedDType } from './elementwise.js';
-import { EPILOGUE_WGSL, count, dispatch1d, epilogueParams, main1d, params, storage, strides, type GpuKernel, type KernelContext } from './program.js';
+import { EPILOGUE_WGSL, count, dispatch1d, epilogueParams, main1d, params, storage, strides, type GpuKernel, type GpuProgram, type KernelContext } from './program.js';
 
 const ROW_WG = 64;
 
@@ -24,6 +24,7 @@ function rowOp(kind: 'softmax' | 'log_softmax' | 'l2'): GpuKernel {
     if (rows === 0) return 'empty tensor';
     const beta = kind === 'softmax' && node.options ? node.options.f32(0, 1) : 1;
     const p = params({ rows: ['u32', rows], D: ['u32', D], beta: ['f32', beta], ...epilogueParams(y) });
+    if (D <= ROW_WG) return [serialRow(kind, p, rows, ctx, x, y)];
     const reduce = (op: string): string => `
   red[l] = acc; workgroupBarrier();
   for (var s = ${ROW_WG / 2}u; s > 0u; s = s >> 1u) {
@@ -64,6 +65,40 @@ fn main(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid
       name: kind, cacheKey: `row:${kind}`, wgsl, dispatch: dispatch1d(rows, ctx.maxWorkgroupsPerDim, 1), uniforms: p.bytes,
       bindings: [{ tensor: x }, { tensor: y }],
     }];
+  };
+}
+
+/**
+ * A row op over short rows (D <= 64): one invocation per row, max and sums in a loop, no
+ * workgroup memory or barriers (a workgroup per row would leave most lanes idle, and barriers
+ * are costly on software adapters).
+ */
+function serialRow(
+  kind: 'softmax' | 'log_softmax' | 'l2', p: ReturnType<typeof params>, rows: number, ctx: KernelContext, x: RtTensor, y: RtTensor,
+): GpuProgram {
+  const body = kind === 'l2'
+    ? `var acc = 0.0;
+  for (var j = 0u; j < P.D; j++) { let v = X[base + j]; acc += v * v; }
+  let inv = 1.0 / max(sqrt(acc), 1e-6);
+  for (var j = 0u; j < P.D; j++) { Y[base + j] = epi(X[base + j] * inv); }`
+    : `var mx = -3.4028234e38;
+  for (var j = 0u; j < P.D; j++) { mx = max(mx, X[base + j]); }
+  var sum = 0.0;
+  for (var j = 0u; j < P.D; j++) { sum += exp((X[base + j] - mx) * P.beta); }
+  ${kind === 'softmax'
+    ? `let inv = 1.0 / sum;
+  for (var j = 0u; j < P.D; j++) { Y[base + j] = epi(exp((X[base + j] - mx) * P.beta) * inv); }`
+    : `let ls = log(sum);
+  for (var j = 0u; j < P.D; j++) { Y[base + j] = epi((X[base + j] - mx) * P.beta - ls); }`}`;
+  const wgsl = `${p.wgsl}${storage(['X', 'f32'], ['Y', 'f32'])}${EPILOGUE_WGSL}
+${main1d()}
+  if (i >= P.rows) { return; }
+  let base = i * P.D;
+  ${body}
+}`;
+  return {
+    name: kind, cacheKey: `row1:${kind}`, wgsl, dispatch: dispatch1d(rows, ctx.maxWorkgroupsPerDim), uniforms: p.bytes,
+    bindings: [{ tensor: x }, { tensor: y }],
   };
 }
 

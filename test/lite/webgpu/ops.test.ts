@@ -54,6 +54,11 @@ const CASES: Case[] = [
   { name: 'CONV_2D 3 channels (scalar path), 5x5 -> 3x3 SAME s2', op: 'CONV_2D', x: [[1, 5, 5, 3]], consts: [f32('w', [6, 3, 3, 3], rand(162)), f32('b', [6], rand(6))], options: { padding: 'SAME', stride_w: 2, stride_h: 2 } },
   { name: 'CONV_2D 8 channels (vec4 path), 7 output channels', op: 'CONV_2D', x: [[2, 5, 3, 8]], consts: [f32('w', [7, 2, 2, 8], rand(224)), f32('b', [7], rand(7))], options: { padding: 'VALID' } },
   { name: 'DEPTHWISE_CONV_2D multiplier 2', op: 'DEPTHWISE_CONV_2D', x: [[1, 5, 5, 3]], consts: [f32('w', [1, 3, 3, 6], rand(54)), f32('b', [6], rand(6))], options: { padding: 'SAME', depth_multiplier: 2 } },
+  // rows of at most 64: one invocation per row; longer: a workgroup per row
+  { name: 'SOFTMAX rows of 7', op: 'SOFTMAX', x: [[3, 7]], options: { beta: 1.5 } },
+  { name: 'SOFTMAX rows of 100', op: 'SOFTMAX', x: [[2, 100]], options: { beta: 1 } },
+  { name: 'LOG_SOFTMAX rows of 80', op: 'LOG_SOFTMAX', x: [[2, 80]] },
+  { name: 'L2_NORMALIZATION rows of 70', op: 'L2_NORMALIZATION', x: [[2, 70]] },
   { name: 'GATHER constant indices (negative too), axis 1', op: 'GATHER', x: [[2, 5, 3]], consts: [i32('idx', [4, -1, 0, 2])], options: { axis: 1 }, exact: true },
   { name: 'GATHER constant indices, batch_dims 1', op: 'GATHER', x: [[2, 4, 3]], consts: [{ ...i32('idx', [3, 0, 1, 1]), shape: [2, 2] }], options: { axis: 1, batch_dims: 1 }, exact: true },
   { name: 'FULLY_CONNECTED K=7, 5 units, 6 rows', op: 'FULLY_CONNECTED', x: [[6, 7]], consts: [f32('w', [5, 7], rand(35)), f32('b', [5], rand(5))] },
