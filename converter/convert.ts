@@ -128,14 +128,17 @@ export async function convert(source: ConvertSource, options: ConvertOptions = {
   // -1 in an inputShapes entry keeps that dim dynamic (example size 1)
   const fixed = exampleInputShapes(options.inputShapes);
   // dims left open keep shape_signature -1 where the model allows it (dynamic-dims.ts)
-  const dyn = dynamicDims(bytes, options.inputShapes);
   let first: ReturnType<typeof lowerAt>;
   try {
     first = lowerAt(fixed, passes);
   } catch (e) {
-    throw dyn.length ? exampleFailure(e, bytes, dyn, options.inputShapes, (s) => lowerAt({ ...fixed, ...s })) : e;
+    const open = dynamicDims(bytes, options.inputShapes);
+    throw open.length ? exampleFailure(e, bytes, open, options.inputShapes, (s) => lowerAt({ ...fixed, ...s })) : e;
   }
   const { imported, desc: exampleDesc } = first;
+  // (the file is decoded again only when the import left a dim open or inputShapes has a -1)
+  const anyOpen = imported.fixedDims.length > 0 || Object.values(options.inputShapes ?? {}).some((s) => s.includes(-1));
+  const dyn = anyOpen ? dynamicDims(bytes, options.inputShapes) : [];
   const exampleShapes = Object.fromEntries(imported.graph.inputs.map((v, k) => [imported.inputNames[k]!, [...v.shape]]));
   const desc = dyn.length ? await keepDynamic(exampleDesc, dyn, exampleShapes, (s) => lowerAt({ ...fixed, ...s }).desc) : exampleDesc;
   progress('lower', 0.5);
