@@ -5,7 +5,8 @@
  *   explicit PADs) and float32 (SAME padding, as TFLite's converter writes Keras models);
  * - ResNet18 (224x224x3: conv7x7/2, max pool, 4 stages of 2 basic blocks, 1000 classes), int8 and float32;
  * - a transformer encoder, float32: 4 layers, 128 tokens, width 256, 4 heads, FFN 1024;
- * - an LSTM sequence model, float32: 100 steps of 64 features, 256 units.
+ * - an LSTM sequence model, float32: 100 steps of 64 features, 256 units; and int8 (TFLite's
+ *   integer LSTM, quantized as TFLite's converter does: scripts/lstm-int8.ts).
  * int8 models quantize weights per channel (symmetric) and activations per tensor from the
  * float twin's ranges on a seeded input.
  *
@@ -16,6 +17,7 @@
 import { writeTflite, type ModelDesc, type OperatorDesc, type TensorDesc } from '../converter/tflite-writer/index.js';
 import { loadModel } from '../lite-runtime/index.js';
 import { mobilenetV2Int8 } from '../scripts/mobilenet-int8.js';
+import { makeLstmInt8 } from '../scripts/lstm-int8.js';
 
 export interface LargeModel { name: string; file: string; bytes: Uint8Array }
 
@@ -283,5 +285,7 @@ export async function largeModels(): Promise<LargeModel[]> {
     { name: 'resnet18 224 f32', file: 'resnet18_224_f32', bytes: writeTflite(rn.g.float(rn.out)) },
     { name: 'transformer encoder 4x128x256 f32', file: 'transformer_f32', bytes: transformerEncoder() },
     { name: 'lstm 100x64 -> 256 f32', file: 'lstm_f32', bytes: lstmSequence() },
+    { name: 'lstm 100x64 -> 256 int8', file: 'lstm_int8', bytes: makeLstmInt8(rng(15), { batch: 1, steps: 100, nin: 64, units: 256, nout: 256,
+      cifg: false, peephole: false, layerNorm: false, timeMajor: false, cellClip: 0, projClip: 0, w: 0.1 }).model },
   ];
 }
