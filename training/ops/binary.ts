@@ -108,11 +108,11 @@ export const ge = (a: TensorLike, b: TensorLike): Tensor => call(GE, a, b);
 // Converter traits: the TFLite lowering and the ONNX types each op imports from (ops/convert-traits.ts).
 import { withTraits } from './convert-traits.js';
 import { builtin, DIV_IMPORT, onnx, POW_IMPORT, RECIPROCAL_IMPORT, variadic } from './convert/elementwise.js';
-import { ISINF_IMPORT, ISNAN_IMPORT, LOGICAL_IMPORTS, LRN_IMPORT, MEAN_IMPORT } from './convert/composite-import.js';
+import { ISINF_IMPORT, ISNAN_IMPORT, LOGICAL_IMPORTS, LRN_IMPORT, MEAN_IMPORT, MOD_IMPORT } from './convert/composite-import.js';
 withTraits(ADD, { tflite: builtin('ADD', true), onnxImport: { ...onnx('Add', 'add'), Sum: variadic('add'), Mean: MEAN_IMPORT } });
 withTraits(SUB, { tflite: builtin('SUB', true), onnxImport: onnx('Sub', 'sub') });
 withTraits(MUL, { tflite: builtin('MUL', true), onnxImport: onnx('Mul', 'mul') });
-withTraits(DIV, { tflite: builtin('DIV', true), onnxImport: { Div: DIV_IMPORT, Reciprocal: RECIPROCAL_IMPORT } });
+withTraits(DIV, { tflite: builtin('DIV', true), onnxImport: { Div: DIV_IMPORT, Reciprocal: RECIPROCAL_IMPORT, Mod: MOD_IMPORT } });
 withTraits(POW, { tflite: builtin('POW'), onnxImport: { Pow: POW_IMPORT, LRN: LRN_IMPORT } });
 withTraits(MAXIMUM, { tflite: builtin('MAXIMUM'), onnxImport: { Max: variadic('maximum') } });
 withTraits(MINIMUM, { tflite: builtin('MINIMUM'), onnxImport: { Min: variadic('minimum') } });

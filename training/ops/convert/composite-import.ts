@@ -604,3 +604,68 @@ export const SCATTER_ND_IMPORT: OnnxImporter = (c) => {
   }
   return scatterFlat(c, data, c.input(2), target);
 };
+
+/**
+ * Mod: floats at run time as a - floor(a / b) b (fmod 0, the sign of b) or a - trunc(a / b) b (fmod 1, C's fmod);
+ * integers of constants exactly (integer Mod of run-time values has no TFLite lowering here).
+ */
+export const MOD_IMPORT: OnnxImporter = (c) => {
+  const a = c.input(0), b = c.input(1);
+  const fmod = c.attr('fmod', 0) === 1;
+  if (a.dtype === 'int32' && b.dtype === 'int32') {
+    const x = c.constant(0), y = c.constant(1);
+    if (!x || !y) return c.unsupported('integer Mod of run-time values', 'Mod of float tensors');
+    const out = c.op('add', [a, b]); // the broadcast shape (a folded constant)
+    const rank = out.shape.length;
+    const at = (v: Value, d: ArrayLike<number>, i: number) => {
+      // broadcast index of output element i into v
+      let rem = i, off = 0, stride = 1;
+      const s = [...new Array(rank - v.shape.length).fill(1), ...v.shape];
+      for (let k = rank - 1; k >= 0; k--) { const co = rem % out.shape[k]; rem = Math.floor(rem / out.shape[k]); off += (s[k] === 1 ? 0 : co) * stride; stride *= s[k]; }
+      return Number(d[off]);
+    };
+    const vals = Array.from({ length: prod(out.shape) }, (_, i) => {
+      const p = at(a, x, i), q = at(b, y, i);
+      const r = p % q;
+      return fmod || r === 0 || (r < 0) === (q < 0) ? r : r + q;
+    });
+    return c.constantInts(out.shape, vals);
+  }
+  const q = c.op('div', [a, b]);
+  const whole = fmod ? c.op('where', [c.op('lt', [q, c.f32(0)]), c.op('ceil', [q]), c.op('floor', [q])]) : c.op('floor', [q]);
+  return c.op('sub', [a, c.op('mul', [whole, b])]);
+};
+
+/** CenterCropPad: per axis a centered slice (larger input) or zero pad (smaller), to the constant shape. */
+export const CENTER_CROP_PAD_IMPORT: OnnxImporter = (c) => {
+  let x = c.input(0);
+  const want = c.ints(1), rank = x.shape.length;
+  const axes = c.attr<readonly number[]>('axes', identity(rank)).map((a) => (a < 0 ? a + rank : a));
+  axes.forEach((ax, i) => {
+    const size = x.shape[ax], to = want[i];
+    if (to < size) {
+      const start = Math.floor((size - to) / 2);
+      x = c.op('slice', [x], { dim: ax, start, end: start + to, step: 1 });
+    } else if (to > size) {
+      const pads = new Array(2 * rank).fill(0);
+      pads[ax] = Math.floor((to - size) / 2);
+      pads[rank + ax] = to - size - pads[ax];
+      x = c.op('pad', [x], { pads, mode: 'constant', value: 0 });
+    }
+  });
+  return x;
+};
+
+/** ReverseSequence with constant lengths: a gather of each batch's first len steps reversed. */
+export const REVERSE_SEQUENCE_IMPORT: OnnxImporter = (c) => {
+  const x = c.input(0), lens = c.ints(1);
+  const tAxis = c.attr('time_axis', 0), bAxis = c.attr('batch_axis', 1);
+  const strides = x.shape.map((_, i) => prod(x.shape.slice(i + 1)));
+  const n = prod(x.shape), map = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    const t = Math.floor(i / strides[tAxis]) % x.shape[tAxis], b = Math.floor(i / strides[bAxis]) % x.shape[bAxis];
+    map[i] = t < lens[b] ? i + (lens[b] - 1 - 2 * t) * strides[tAxis] : i;
+  }
+  const g = c.op('indexSelect', [c.op('reshape', [x], { shape: [n] }), c.constantValue([n], 'int32', map)], { dim: 0 });
+  return c.op('reshape', [g], { shape: [...x.shape] });
+};
