@@ -10,13 +10,13 @@
  * more, each entry that is a dim of the reshape's input or of a graph input at every size
  * is read at run time (SHAPE -> GATHER -> CONCATENATION) and one left entry gets -1. A
  * constant repeated along the dims that change (an RNN's zero initial state folded to the
- * batch size), read only by broadcasting ops, keeps 1 there. Any
- * other constant or op that changes (a shape folded from the size, a weight sized by it,
- * an index computed from it) means the model would run wrong at another size, and is a
- * DynamicDimError naming the input, the dim and the op, suggesting `inputShapes`.
+ * batch size), read only by broadcasting ops, keeps 1 there. Any other constant or op that
+ * changes (a shape folded from the size, a weight sized by it, an index computed from it)
+ * means the model would run wrong at another size, and is a DynamicDimError naming the
+ * input, the dim and the op, suggesting `inputShapes`.
  * @example
  * const dims = dynamicDims(onnxBytes, {});            // [{ input: 'input', dim: 0, param: 'batch' }]
- * const desc = keepDynamic(example, dims, shapes, (s) => lowerAt(s));
+ * const desc = await keepDynamic(example, dims, shapes, (s) => lowerAt(s));
  */
 import { fmtShape } from '../lite-runtime/errors.js';
 import { DynamicDimError } from './errors.js';
@@ -119,13 +119,14 @@ interface Diff {
   uniform: Set<number>;
 }
 
-/** Ops that broadcast their two inputs: a constant of one value may have 1 where the other input follows the size. */
+/** Ops that broadcast their two inputs: a repeated constant may have 1 where the other input follows the size. */
 const BROADCASTING = new Set(['ADD', 'SUB', 'MUL', 'DIV', 'MAXIMUM', 'MINIMUM', 'SQUARED_DIFFERENCE']);
 
 /** A constant repeated along `dims` as its first slice (those dims 1), or undefined when it is not. */
 function repeatedSlice(d: TensorData, shape: readonly number[], dims: ReadonlySet<number>): ArrayLike<number | bigint> | undefined {
   if (!ArrayBuffer.isView(d) || d instanceof DataView) return undefined;
   const v = d as unknown as ArrayLike<number | bigint> & { constructor: new (n: number) => { [i: number]: number | bigint } & ArrayLike<number | bigint> };
+  if (v.length !== shape.reduce((x, y) => x * y, 1)) return undefined; // raw bytes of another dtype
   const small = shape.map((n, k) => (dims.has(k) ? 1 : n));
   const out = new v.constructor(small.reduce((x, y) => x * y, 1));
   const idx = new Array<number>(shape.length).fill(0);
