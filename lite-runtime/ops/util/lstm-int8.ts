@@ -34,7 +34,7 @@ function expQuarter(a: number): number {
   const x = s16(a + (1 << 12));
   const x2 = mul(x, x), x3 = mul(x2, x), x4 = mul(x2, x2);
   const t = pot(s16(mul(s16(pot(x4, -2) + x3), C_THIRD) + x2), -1);
-  return c16(C_EXP18 + mul(C_EXP18, s16(x + t)));
+  return c16(C_EXP18 + mul(C_EXP18, s16(x + t))); // AddSaturatingIf16Bit (older gemmlowp wraps; no int16 input reaches it)
 }
 /** exp(a) for a <= 0 with `k` integer bits, Q0.15. */
 function expNeg(a: number, k: number): number {
@@ -254,6 +254,7 @@ function step(s: LstmInt8State, xr: number, h: Int8Array, c: Int16Array, b0: num
     c[co + i] = cv;
   }
   const go = gate(G3!), hid = s.hid;
+  // TFLite's CwiseMul subtracts the hidden zero point (and the projection's bias adds zp * row sums to match)
   for (let i = 0; i < n; i++) hid[i] = c8(mulQ(go[i]! * s.tanhCell[c[co + i]! + 32768]!, s.hidden.m, s.hidden.s) - s.hiddenZp);
   if (s.proj) {
     h.fill(0, ho, ho + nb * nout);
