@@ -3,7 +3,8 @@
  * implicit: the GEMM's B panels are packed straight from the image planes
  * ("wide" rows, see nn-conv-wide.ts), the wide output is compacted with the bias,
  * and the input gradient is folded with SIMD adds, all in the module's memory
- * (operands copied in once per call, results out once). Each function returns
+ * (operands copied in and results out image by image, so the scratch holds one
+ * image's operands whatever the batch). Each function returns
  * false where it does not apply or the memory cannot grow; nn-conv.ts then runs
  * its TypeScript path. Same sums as that path, in the same order per output
  * (one GEMM per image and group), so results agree to float32 rounding.
@@ -61,13 +62,13 @@ function wideOffsets(c: Ctx, at: number, p: ConvPlan, wp: number, plane: number)
 }
 
 /**
- * Where image i's group g planes lie padded (wp x hp, zeros around): in the copy of x at
- * `xAt` when the conv does not pad, else written into `padAt`.
+ * Where image i's group g planes lie padded (wp x hp, zeros around): in the copy of image i
+ * at `xAt` when the conv does not pad, else written into `padAt`.
  */
 function planes(c: Ctx, x: Float32Array, xAt: number, padAt: number, p: ConvPlan, d: ReturnType<typeof wide>, i: number, g: number): number {
   const { s, cg, hw } = p;
+  if (!d.padded) return xAt + g * cg * hw * 4;
   const xo = (i * s.c + g * cg) * hw;
-  if (!d.padded) return xAt + xo * 4;
   const o = padAt >> 2;
   c.f.fill(0, o, o + cg * d.plane + (slack(p) >> 2));
   for (let ci = 0; ci < cg; ci++) {
@@ -102,7 +103,7 @@ export function wasmWideForward(x: Float32Array, w: Float32Array, bias: Float32A
   // output rows a multiple of 8 wide: B's panels never straddle two of them, so B holds
   // exactly the outputs and the GEMM writes y in place (no garbage columns to drop)
   const exact = outW % 8 === 0 && outW !== d.wp, cols = exact ? ohw : d.L;
-  const nx = s.n * s.c * p.hw, ny = s.n * s.oc * ohw;
+  const nx = s.c * p.hw, ny = s.oc * ohw; // one image
   const r = context([
     d.padded ? 0 : nx * 4 + slack(p), d.padded ? cg * d.plane * 4 + slack(p) : 0, s.oc * K * 4, s.oc * 4, K * 4,
     K * ((cols + 7) & ~7) * 4, exact ? 0 : ocg * d.L * 4, ny * 4, (MC * 256 + 32) * 4,
@@ -111,22 +112,24 @@ export function wasmWideForward(x: Float32Array, w: Float32Array, bias: Float32A
   const { c } = r;
   const [xAt, padAt, wAt, bAt, offAt, pbAt, cAt, yAt, workAt] = r.at;
   if (c.ex.kBlock() !== 256) return false;
-  if (!d.padded) { c.f.set(x.subarray(0, nx), xAt >> 2); c.f.fill(0, (xAt >> 2) + nx, (xAt + align(nx * 4 + slack(p))) >> 2); }
+  if (!d.padded) c.f.fill(0, (xAt >> 2) + nx, (xAt + align(nx * 4 + slack(p))) >> 2);
   c.f.set(w.subarray(0, s.oc * K), wAt >> 2);
   if (bias) c.f.set(bias.subarray(0, s.oc), bAt >> 2);
   wideOffsets(c, offAt, p, d.wp, d.plane);
+  // image by image: the scratch holds one image's operands, whatever the batch
   for (let i = 0; i < s.n; i++) {
+    if (!d.padded) c.f.set(x.subarray(i * nx, (i + 1) * nx), xAt >> 2);
     for (let g = 0; g < s.groups; g++) {
       const src = planes(c, x, xAt, padAt, p, d, i, g);
-      const yg = yAt + (i * s.oc + g * ocg) * ohw * 4, out = exact ? yg : cAt;
+      const yg = yAt + g * ocg * ohw * 4, out = exact ? yg : cAt;
       c.ex.packRows(src, offAt, K, cols, pbAt, exact ? outW : d.wp, d.wp);
       c.f.fill(0, out >> 2, (out >> 2) + ocg * cols);
       c.ex.gemm(wAt + g * ocg * K * 4, K, 0, pbAt, out, cols, ocg, K, cols, MC, workAt);
       // the bias after the sum, as the TypeScript path adds it (in place when exact)
       if (!exact || bias) c.ex.compact(out, yg, ocg, outH, outW, exact ? outW : d.wp, bias ? bAt + g * ocg * 4 : 0);
     }
+    y.set(c.f.subarray(yAt >> 2, (yAt >> 2) + ny), i * ny);
   }
-  y.set(c.f.subarray(yAt >> 2, (yAt >> 2) + ny));
   wasmConvRuns.forward++;
   return true;
 }
@@ -150,8 +153,8 @@ export function wasmWideBackwardWeight(x: Float32Array, gy: Float32Array, dw: Fl
   const { s, cg, ocg, outH, outW, ohw } = p;
   const d = wide(p), K = cg * p.kk;
   const exact = outW % 4 === 0 && outW !== d.wp, cols = exact ? ohw : d.L;
-  const nx = s.n * s.c * p.hw, ngy = s.n * s.oc * ohw;
-  if (!exact && !allFinite(x.subarray(0, nx))) return false;
+  const nx = s.c * p.hw, ngy = s.oc * ohw; // one image
+  if (!exact && !allFinite(x.subarray(0, s.n * nx))) return false;
   const r = context([
     d.padded ? 0 : nx * 4 + slack(p), d.padded ? cg * d.plane * 4 + slack(p) : 0, ngy * 4, exact ? 0 : ocg * d.L * 4, K * 4,
     cols * ((K + 7) & ~7) * 4, s.oc * K * 4, (MC * 256 + 32) * 4,
@@ -160,14 +163,15 @@ export function wasmWideBackwardWeight(x: Float32Array, gy: Float32Array, dw: Fl
   const { c } = r;
   const [xAt, padAt, gyAt, gywAt, offAt, pbAt, dwAt, workAt] = r.at;
   if (c.ex.kBlock() !== 256) return false;
-  if (!d.padded) { c.f.set(x.subarray(0, nx), xAt >> 2); c.f.fill(0, (xAt >> 2) + nx, (xAt + align(nx * 4 + slack(p))) >> 2); }
-  c.f.set(gy.subarray(0, ngy), gyAt >> 2);
+  if (!d.padded) c.f.fill(0, (xAt >> 2) + nx, (xAt + align(nx * 4 + slack(p))) >> 2);
   c.f.fill(0, dwAt >> 2, (dwAt >> 2) + s.oc * K);
   wideOffsets(c, offAt, p, d.wp, d.plane);
   for (let i = 0; i < s.n; i++) {
+    if (!d.padded) c.f.set(x.subarray(i * nx, (i + 1) * nx), xAt >> 2);
+    c.f.set(gy.subarray(i * ngy, (i + 1) * ngy), gyAt >> 2);
     for (let g = 0; g < s.groups; g++) {
       const src = planes(c, x, xAt, padAt, p, d, i, g);
-      const gyg = gyAt + (i * s.oc + g * ocg) * ohw * 4;
+      const gyg = gyAt + g * ocg * ohw * 4;
       if (!exact) c.ex.widen(gyg, gywAt, ocg * outH, outW, d.wp);
       // B [cols, K]: B[j][r] = im2col row r at output (or wide column) j
       c.ex.packRowsT(src, offAt, cols, K, pbAt, exact ? outW : d.wp, d.wp);
@@ -186,27 +190,27 @@ export function wasmWideBackwardWeight(x: Float32Array, gy: Float32Array, dw: Fl
 export function wasmBackwardInputStride1(gy: Float32Array, w: Float32Array, dx: Float32Array, p: ConvPlan): boolean {
   const { s, cg, ocg, outH, outW, ohw, hw } = p;
   if (s.strideH !== 1 || s.strideW !== 1 || p.depthwise) return false;
-  const K = cg * p.kk, nx = s.n * s.c * hw, ngy = s.n * s.oc * ohw;
+  const K = cg * p.kk, nx = s.c * hw, ngy = s.oc * ohw; // one image
   const r = context([ngy * 4, s.oc * K * 4, nx * 4, K * ohw * 4, ocg * ((ohw + 7) & ~7) * 4, s.kw * 8, (MC * 256 + 32) * 4]);
   if (!r) return false;
   const { c } = r;
   const [gyAt, wAt, dxAt, colAt, pbAt, xsAt, workAt] = r.at;
   if (c.ex.kBlock() !== 256) return false;
-  c.f.set(gy.subarray(0, ngy), gyAt >> 2);
   c.f.set(w.subarray(0, s.oc * K), wAt >> 2);
-  c.f.fill(0, dxAt >> 2, (dxAt >> 2) + nx);
   c.i32.set(p.x0, xsAt >> 2);
   c.i32.set(p.x1, (xsAt >> 2) + s.kw);
   for (let i = 0; i < s.n; i++) {
+    c.f.set(gy.subarray(i * ngy, (i + 1) * ngy), gyAt >> 2);
+    c.f.fill(0, dxAt >> 2, (dxAt >> 2) + nx);
     for (let g = 0; g < s.groups; g++) {
-      c.ex.packB(gyAt + (i * s.oc + g * ocg) * ohw * 4, ohw, 0, ocg, ohw, pbAt);
+      c.ex.packB(gyAt + g * ocg * ohw * 4, ohw, 0, ocg, ohw, pbAt);
       c.f.fill(0, colAt >> 2, (colAt >> 2) + K * ohw);
       c.ex.gemm(wAt + g * ocg * K * 4, K, 1, pbAt, colAt, ohw, K, ocg, ohw, MC, workAt);
-      c.ex.col2im(colAt, dxAt + (i * s.c + g * cg) * hw * 4, cg, s.h, s.w, s.kh, s.kw, s.dilationH, s.dilationW,
+      c.ex.col2im(colAt, dxAt + g * cg * hw * 4, cg, s.h, s.w, s.kh, s.kw, s.dilationH, s.dilationW,
         s.padTop, s.padLeft, outH, outW, xsAt, xsAt + s.kw * 4);
     }
+    dx.set(c.f.subarray(dxAt >> 2, (dxAt >> 2) + nx), i * nx);
   }
-  dx.set(c.f.subarray(dxAt >> 2, (dxAt >> 2) + nx));
   wasmConvRuns.input++;
   return true;
 }
