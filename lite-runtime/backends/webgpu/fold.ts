@@ -7,7 +7,9 @@
  *   window keeps at least one of them, so the maximum is the same without the padded copy;
  * - unary elementwise ops (and binary ones with a float32 scalar constant) that alone read a
  *   float32 convolution / matmul / pool result are applied in that kernel's epilogue
- *   (`HARD_SWISH` after a depthwise conv, `GELU` after a FULLY_CONNECTED).
+ *   (`HARD_SWISH` after a depthwise conv, `GELU` after a FULLY_CONNECTED);
+ * - a layer normalization lowered to MEAN / SUB / MUL / MEAN / ADD / RSQRT / MUL (/ MUL / ADD)
+ *   is one shader (`foldLayerNorms`).
  *
  * ```ts
  * const folded = foldPoolPads(steps, readers, ctx, gpu, cpuCodes); // gpu[pad] = [], gpu[pool] = the pool's programs
@@ -19,7 +21,7 @@ import type { OpNode, OptionsTable, RtTensor } from '../../ops/op.js';
 import type { Step } from '../../interpreter.js';
 import { GPU_KERNELS } from './kernels.js';
 import { elementwiseTail, isUnary, scalarOperand } from './elementwise.js';
-import { EPILOGUE_WGSL, F32_MAX, type GpuProgram, type GpuStep, type KernelContext } from './program.js';
+import { EPILOGUE_WGSL, F32_MAX, count, dispatch1d, epilogueParams, main1d, params, storage, type GpuProgram, type GpuStep, type KernelContext } from './program.js';
 
 /** `o` with a folded [top, bottom, left, right] padding that `windowOf` reads (every field read as before). */
 function withPadding(o: OptionsTable, pads: [number, number, number, number]): OptionsTable {
@@ -149,4 +151,103 @@ export function foldEpilogues(
     for (const j of chain) gpu[j] = [];
   });
   return fused;
+}
+
+/**
+ * Layer normalization as the converter lowers it (over the last axis of a float32 tensor):
+ * `m = MEAN(x)`, `d = x - m`, `v = MEAN(d * d)`, `r = RSQRT(v + eps)`, `n = d * r`, then
+ * optionally `* gamma` and `+ beta` (constants over the last axis). When every intermediate is
+ * read only inside the pattern, the whole of it becomes one shader, one invocation per row
+ * (the nine ops were seven dispatches). Returns how many ops were folded.
+ */
+export function foldLayerNorms(
+  steps: ReadonlyArray<Readonly<Step>>, readers: ReadonlyMap<RtTensor, number>, ctx: KernelContext,
+  gpu: (GpuStep[] | null)[], cpuCodes: ReadonlySet<number>,
+): number {
+  const readersOf = new Map<RtTensor, number[]>();
+  steps.forEach((s, i) => {
+    if (!s.folded) for (const t of new Set(s.node.inputs)) if (t) { const r = readersOf.get(t) ?? []; r.push(i); readersOf.set(t, r); }
+  });
+  const only = (t: RtTensor, n = 1): number[] | null => (readers.get(t) === n ? readersOf.get(t) ?? null : null);
+  const is = (i: number | undefined, code: number): boolean => i !== undefined && !gpu[i] && !cpuCodes.has(code) && steps[i]!.op.code === code && steps[i]!.node.outputs[0]!.dtype === 'float32';
+  const other = (i: number, t: RtTensor): RtTensor | null => {
+    const [a, b] = steps[i]!.node.inputs;
+    return a === t ? b ?? null : b === t ? a ?? null : null;
+  };
+  // a constant over the last axis (D values, or one)
+  const lastAxisConst = (t: RtTensor | null, D: number): Float32Array | null => {
+    if (!t || !t.isConst || t.dtype !== 'float32' || t.shape.slice(0, -1).some((d) => d !== 1)) return null;
+    const n = t.data.length;
+    if (n === D) return t.data as Float32Array;
+    return n === 1 ? new Float32Array(D).fill((t.data as Float32Array)[0]!) : null;
+  };
+  const lastAxisMean = (i: number, x: RtTensor): boolean => {
+    const axes = steps[i]!.node.inputs[1];
+    if (!axes?.isConst || axes.data.length !== 1) return false;
+    const a = Number(axes.data[0]), r = x.shape.length;
+    return (a < 0 ? a + r : a) === r - 1 && steps[i]!.node.outputs[0]!.shape.length === r;
+  };
+  let folded = 0;
+  steps.forEach((s, i0) => {
+    if (!is(i0, B.MEAN)) return;
+    const x = s.node.inputs[0]!, m = s.node.outputs[0]!;
+    if (x.dtype !== 'float32' || x.shape.length < 1 || x.shape.length > 8 || !lastAxisMean(i0, x)) return;
+    const D = x.shape[x.shape.length - 1]!, rows = D ? count(x.shape) / D : 0;
+    if (!rows) return;
+    const iSub = only(m)?.[0];
+    if (!is(iSub, B.SUB) || steps[iSub!]!.node.inputs[0] !== x || steps[iSub!]!.node.inputs[1] !== m) return;
+    const d = steps[iSub!]!.node.outputs[0]!;
+    if (d.shape.join() !== x.shape.join()) return;
+    // d is read by MUL(d, d) (twice) and MUL(d, r)
+    const dr = readersOf.get(d) ?? [];
+    if (readers.get(d) !== 3 || dr.length !== 2) return;
+    const iSq = dr.find((k) => steps[k]!.node.inputs[0] === d && steps[k]!.node.inputs[1] === d);
+    const iN = dr.find((k) => k !== iSq);
+    if (!is(iSq, B.MUL) || !is(iN, B.MUL)) return;
+    const iVar = only(steps[iSq!]!.node.outputs[0]!)?.[0];
+    if (!is(iVar, B.MEAN) || !lastAxisMean(iVar!, d)) return;
+    const iEps = only(steps[iVar!]!.node.outputs[0]!)?.[0];
+    if (!is(iEps, B.ADD)) return;
+    const epsT = other(iEps!, steps[iVar!]!.node.outputs[0]!);
+    if (!epsT?.isConst || epsT.dtype !== 'float32' || epsT.data.length !== 1) return;
+    const iR = only(steps[iEps!]!.node.outputs[0]!)?.[0];
+    if (!is(iR, B.RSQRT) || other(iN!, d) !== steps[iR!]!.node.outputs[0]) return;
+    if (readers.get(steps[iR!]!.node.outputs[0]!) !== 1) return;
+    const ops = [i0, iSub!, iSq!, iVar!, iEps!, iR!, iN!];
+    if (ops.some((k) => steps[k]!.node.options && k !== i0 && k !== iVar && steps[k]!.node.options!.i8(0, 0) !== 0)) return;
+    let y = steps[iN!]!.node.outputs[0]!;
+    let gamma: Float32Array = new Float32Array(D).fill(1), beta: Float32Array = new Float32Array(D);
+    const next = only(y)?.[0];
+    if (is(next, B.MUL) && !steps[next!]!.node.options?.i8(0, 0)) {
+      const g = lastAxisConst(other(next!, y), D);
+      if (g && steps[next!]!.node.outputs[0]!.shape.join() === x.shape.join()) { gamma = g; y = steps[next!]!.node.outputs[0]!; ops.push(next!); }
+    }
+    const after = only(y)?.[0];
+    if (is(after, B.ADD) && !steps[after!]!.node.options?.i8(0, 0)) {
+      const b = lastAxisConst(other(after!, y), D);
+      if (b && steps[after!]!.node.outputs[0]!.shape.join() === x.shape.join()) { beta = b; y = steps[after!]!.node.outputs[0]!; ops.push(after!); }
+    }
+    if (ops.some((k) => gpu[k])) return;
+    const p = params({ rows: ['u32', rows], D: ['u32', D], eps: ['f32', (epsT.data as Float32Array)[0]!], ...epilogueParams(y) });
+    const wgsl = `${p.wgsl}${storage(['X', 'f32'], ['G', 'f32'], ['Bt', 'f32'], ['Y', 'f32'])}${EPILOGUE_WGSL}
+${main1d()}
+  if (i >= P.rows) { return; }
+  let base = i * P.D;
+  var s = 0.0;
+  for (var j = 0u; j < P.D; j++) { s += X[base + j]; }
+  let m = s / f32(P.D);
+  var q = 0.0;
+  for (var j = 0u; j < P.D; j++) { let d = X[base + j] - m; q += d * d; }
+  let r = inverseSqrt(q / f32(P.D) + P.eps);
+  for (var j = 0u; j < P.D; j++) { Y[base + j] = epi((X[base + j] - m) * r * G[j] + Bt[j]); }
+}`;
+    const prog: GpuProgram = {
+      name: 'layer norm', cacheKey: 'layernorm', wgsl, dispatch: dispatch1d(rows, ctx.maxWorkgroupsPerDim), uniforms: p.bytes,
+      bindings: [{ tensor: x }, { data: gamma, label: 'layer norm gamma' }, { data: beta, label: 'layer norm beta' }, { tensor: y }],
+    };
+    for (const k of ops) gpu[k] = [];
+    gpu[ops[ops.length - 1]!] = [prog];
+    folded += ops.length - 1;
+  });
+  return folded;
 }

@@ -3,7 +3,7 @@
  * PADV2 of the lowest float feeding a VALID MAX_POOL_2D is the pool's padding (one dispatch),
  * a PAD that pads nothing aliases its input (no dispatch), a GATHER with constant indices runs
  * on the GPU (no CPU fallback, one command buffer), unary ops reading a conv / matmul result
- * alone run in its epilogue. Each equals the CPU; the cases just outside each rule keep their
+ * alone run in its epilogue, a lowered layer normalization is one shader. Each equals the CPU; the cases just outside each rule keep their
  * own dispatch or the CPU.
  */
 import { describe, expect, it } from 'vitest';
@@ -70,6 +70,29 @@ function convThen(followers: string[], twice = false): ModelDesc {
       ...followers.map((op, k) => ({ op, inputs: op === 'MUL' ? [k ? names[k - 1]! : 'c', 'half'] : [k ? names[k - 1]! : 'c'], outputs: [names[k]!] })),
     ] as ModelDesc['operators'],
     inputs: ['x'], outputs: twice ? [last, 'c'] : [last],
+  };
+}
+
+/** x [3, 6] -> layer norm over the last axis as the converter lowers it (with gamma/beta when `affine`); `leak`: d is an output too. */
+function layerNorm(affine: boolean, leak = false): ModelDesc {
+  const t = (name: string, shape = [3, 6]) => f32(name, shape);
+  const out = affine ? 'y' : 'n';
+  return {
+    tensors: [
+      t('x'), i32('ax', [1], [-1]), f32('eps', [], [1e-5]), f32('gamma', [6], [1, 2, 0.5, -1, 3, 0.25]), f32('beta', [6], [0, 1, -1, 2, 0.5, 0]),
+      t('m', [3, 1]), t('d'), t('sq'), t('v', [3, 1]), t('ve', [3, 1]), t('r', [3, 1]), t('n'), t('g'), t('y'),
+    ] as ModelDesc['tensors'],
+    operators: [
+      { op: 'MEAN', inputs: ['x', 'ax'], outputs: ['m'], options: { keep_dims: true } },
+      { op: 'SUB', inputs: ['x', 'm'], outputs: ['d'] },
+      { op: 'MUL', inputs: ['d', 'd'], outputs: ['sq'] },
+      { op: 'MEAN', inputs: ['sq', 'ax'], outputs: ['v'], options: { keep_dims: true } },
+      { op: 'ADD', inputs: ['v', 'eps'], outputs: ['ve'] },
+      { op: 'RSQRT', inputs: ['ve'], outputs: ['r'] },
+      { op: 'MUL', inputs: ['d', 'r'], outputs: ['n'] },
+      ...(affine ? [{ op: 'MUL', inputs: ['n', 'gamma'], outputs: ['g'] }, { op: 'ADD', inputs: ['g', 'beta'], outputs: ['y'] }] : []),
+    ] as ModelDesc['operators'],
+    inputs: ['x'], outputs: leak ? [out, 'd'] : [out],
   };
 }
 
@@ -142,5 +165,15 @@ describe.skipIf(!gpu)('webgpu producer folds', { timeout: 60_000 }, () => {
   it('keeps the activation apart when the convolution result is read elsewhere too', async () => {
     const { plan } = await againstCpu(convThen(['HARD_SWISH'], true), 160);
     expect([plan.dispatches, plan.fusedOps]).toEqual([2, 0]);
+  });
+
+  it('a layer normalization lowered to nine ops is one shader', async () => {
+    let { plan } = await againstCpu(layerNorm(true), 18);
+    expect([plan.dispatches, plan.fusedOps]).toEqual([1, 8]);
+    ({ plan } = await againstCpu(layerNorm(false), 18));
+    expect([plan.dispatches, plan.fusedOps]).toEqual([1, 6]);
+    // d read outside the pattern: the ops stay apart
+    ({ plan } = await againstCpu(layerNorm(true, true), 18));
+    expect(plan.dispatches).toBeGreaterThan(1);
   });
 });
