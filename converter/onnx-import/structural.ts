@@ -115,17 +115,11 @@ function windowRule(terms: (t: number) => number[]): OnnxImporter {
 
 /** The closest supported alternative for ONNX ops without a rule (for the unsupported-op message). */
 export const ALTERNATIVES: Record<string, string> = {
-  Upsample: 'ConvTranspose for learned upsampling',
+  Upsample: 'Resize',
   Einsum: 'MatMul with Transpose',
   LpNormalization: 'ReduceSum + Sqrt + Div',
   Loop: 'unroll the loop at export time',
   If: 'select with Where',
   Scan: 'unroll at export time',
   NonMaxSuppression: 'run NMS outside the model',
-  Mod: 'Sub + Mul + Floor',
-  Floor: 'no float rounding op is supported yet',
-  Ceil: 'no float rounding op is supported yet',
-  Round: 'no float rounding op is supported yet',
-  ScatterND: 'ScatterElements',
-  GatherND: 'Gather',
 };

@@ -79,6 +79,8 @@ describe('ONNX composites: converted models equal onnxruntime', () => {
     ['Tile', () => model('Tile', [2, 3], [{ dims: [2], int: [2, 3] }], {}), [2, 3]],
     ['DepthToSpace CRD', () => model('DepthToSpace', [1, 8, 2, 3], [], { blocksize: 2, mode: 'CRD' }), [1, 8, 2, 3]],
     ['Round (half to even)', () => model('Round', [4, 8], [], {}), [4, 8], 4],
+    ['DFT of a real signal, onesided', () => model('DFT', [2, 8, 1], [], { axis: 1, onesided: 1 }), [2, 8, 1]],
+    ['DFT inverse of a complex signal', () => model('DFT', [2, 6, 2], [], { axis: 1, inverse: 1 }), [2, 6, 2]],
     ['Mean of x and a constant', () => model('Mean', [2, 3], [{ dims: [3], float: [1, -2, 3] }], {}), [2, 3]],
   ];
   for (const [name, make, shape, scale] of cases) it(name, async () => { await check(make(), shape, scale); });

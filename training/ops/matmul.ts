@@ -118,5 +118,5 @@ defineComposite('bmm', ['matmul']);
 // Converter traits: the TFLite lowering and the ONNX types each op imports from (ops/convert-traits.ts).
 import { withTraits } from './convert-traits.js';
 import { GEMM_IMPORT, MATMUL_IMPORT, MATMUL_TFLITE } from './convert/nn.js';
-import { RESIZE_IMPORT } from './convert/composite-import.js';
-withTraits(MATMUL, { tflite: MATMUL_TFLITE, onnxImport: { MatMul: MATMUL_IMPORT, Gemm: GEMM_IMPORT, Resize: RESIZE_IMPORT } });
+import { DFT_IMPORT, RESIZE_IMPORT } from './convert/composite-import.js';
+withTraits(MATMUL, { tflite: MATMUL_TFLITE, onnxImport: { MatMul: MATMUL_IMPORT, Gemm: GEMM_IMPORT, Resize: RESIZE_IMPORT, DFT: DFT_IMPORT } });

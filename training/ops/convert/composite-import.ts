@@ -669,3 +669,49 @@ export const REVERSE_SEQUENCE_IMPORT: OnnxImporter = (c) => {
   const g = c.op('indexSelect', [c.op('reshape', [x], { shape: [n] }), c.constantValue([n], 'int32', map)], { dim: 0 });
   return c.op('reshape', [g], { shape: [...x.shape] });
 };
+
+/**
+ * DFT (opset 17: axis attribute; 20: axis input): the real and imaginary parts (last dim 1 or 2) moved so the
+ * transformed axis is last, times constant cos and sin matrices [length, bins] (dft_length pads or truncates;
+ * onesided keeps n/2 + 1 bins; inverse conjugates and divides by the length).
+ */
+export const DFT_IMPORT: OnnxImporter = (c) => {
+  const x = c.input(0);
+  const rank = x.shape.length;
+  const complex = x.shape[rank - 1] === 2;
+  let axis = c.opset >= 20 ? (c.has(2) ? c.ints(2)[0] : -2) : c.attr('axis', 1);
+  if (axis < 0) axis += rank;
+  if (axis === rank - 1) return c.unsupported('DFT along the real/imaginary dim');
+  const len = x.shape[axis];
+  const n = c.has(1) ? c.ints(1)[0] : len;
+  const inverse = c.attr('inverse', 0) === 1, onesided = c.attr('onesided', 0) === 1;
+  const bins = onesided ? Math.floor(n / 2) + 1 : n;
+  const cos = new Float32Array(len * bins), sin = new Float32Array(len * bins);
+  for (let t = 0; t < Math.min(len, n); t++) {
+    for (let k = 0; k < bins; k++) {
+      const th = (2 * Math.PI * ((t * k) % n)) / n;
+      cos[t * bins + k] = Math.cos(th) / (inverse ? n : 1);
+      sin[t * bins + k] = Math.sin(th) / (inverse ? n : 1);
+    }
+  }
+  const inner = x.shape.slice(0, -1);
+  const part = (i: number) => c.op('reshape', [c.op('slice', [x], { dim: rank - 1, start: i, end: i + 1, step: 1 })], { shape: inner });
+  const perm = identity(rank - 1);
+  perm[axis] = rank - 2; perm[rank - 2] = axis;
+  const last = (v: Value) => (axis === rank - 2 ? v : c.op('permute', [v], { perm }));
+  const mm = (v: Value, m: Float32Array) => c.op('matmul', [v, c.constantValue([len, bins], 'float32', m)], { transA: false, transB: false });
+  const re = last(part(0));
+  const im = complex ? last(part(1)) : null;
+  // forward: (a + ib)(cos - i sin); inverse: (a + ib)(cos + i sin)
+  const s = inverse ? -1 : 1;
+  let outRe = mm(re, cos), outIm = c.op('mul', [mm(re, sin), c.f32(-s)]);
+  if (im) {
+    outRe = c.op('add', [outRe, c.op('mul', [mm(im, sin), c.f32(s)])]);
+    outIm = c.op('add', [outIm, mm(im, cos)]);
+  }
+  const back = (v: Value) => {
+    const w = axis === rank - 2 ? v : c.op('permute', [v], { perm });
+    return c.op('reshape', [w], { shape: [...w.shape, 1] });
+  };
+  return c.op('cat', [back(outRe), back(outIm)], { dim: rank - 1 });
+};
