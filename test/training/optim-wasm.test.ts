@@ -89,13 +89,13 @@ describe('training wasm module build', () => {
     const { readFileSync } = await import('node:fs');
     const script: string = '../../scripts/build-training-wasm.mjs';
     const { compileTraining, generatedSource } = (await import(script)) as {
-      compileTraining(): Promise<Uint8Array>; generatedSource(bytes: Uint8Array): string;
+      compileTraining(features: string): Promise<Uint8Array>; generatedSource(bytes: Uint8Array, fma: Uint8Array): string;
     };
     const root = new URL('../../', import.meta.url);
     const prev = process.cwd();
     process.chdir(fileURLToPath(root));
     try {
-      const text = generatedSource(await compileTraining());
+      const text = generatedSource(await compileTraining('simd'), await compileTraining('simd,relaxed-simd'));
       expect(readFileSync(new URL('training/kernels/wasm/generated.ts', root), 'utf8') === text, 'stale: run node scripts/build-training-wasm.mjs').toBe(true);
     } finally {
       process.chdir(prev);

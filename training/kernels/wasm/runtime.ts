@@ -9,7 +9,7 @@
  */
 import { kernelBackend } from '../../../lite-runtime/kernels/index.js';
 import { WasmHeap } from '../../../lite-runtime/kernels/wasm/heap.js';
-import { TRAINING_WASM } from './generated.js';
+import { TRAINING_WASM, TRAINING_WASM_FMA } from './generated.js';
 
 interface Exports {
   adam(p: number, g: number, m: number, v: number, n: number, b1: number, b2: number, c1: number, c2: number,
@@ -229,14 +229,19 @@ export function trainingKernels(): TrainingKernels | null {
   return loaded;
 }
 
+/** The FMA build where the host validates relaxed SIMD (the GEMM's multiply-add fused), else the SIMD128 build. */
 function load(): TrainingKernels | null {
-  try {
-    const bytes = new Uint8Array(TRAINING_WASM.length >> 1);
-    for (let i = 0; i < bytes.length; i++) bytes[i] = parseInt(TRAINING_WASM.substr(2 * i, 2), 16);
-    const memory = new WebAssembly.Memory({ initial: 1 });
-    const inst = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } });
-    return new TrainingKernels(inst.exports as unknown as Exports, memory);
-  } catch {
-    return null;
+  for (const hex of [TRAINING_WASM_FMA, TRAINING_WASM]) {
+    try {
+      const bytes = new Uint8Array(hex.length >> 1);
+      for (let i = 0; i < bytes.length; i++) bytes[i] = parseInt(hex.substr(2 * i, 2), 16);
+      if (!WebAssembly.validate(bytes)) continue;
+      const memory = new WebAssembly.Memory({ initial: 1 });
+      const inst = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } });
+      return new TrainingKernels(inst.exports as unknown as Exports, memory);
+    } catch {
+      continue;
+    }
   }
+  return null;
 }
