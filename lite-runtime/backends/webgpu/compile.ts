@@ -28,7 +28,7 @@ import { realValues, toHalf } from './consts.js';
 import type { GpuSession } from './device.js';
 import { GPU_KERNELS } from './kernels.js';
 import { isView, layoutKernel } from './layout.js';
-import { foldEpilogues, foldLayerNorms, foldPoolPads } from './fold.js';
+import { foldEpilogues, foldInputTransposes, foldLayerNorms, foldPoolPads } from './fold.js';
 import { elementwiseChain, isElementwise, isUnary, scalarOperand, type ChainView } from './elementwise.js';
 import type { GpuTensor } from './chain.js';
 import { count, dispatch1d, gpuDType, main1d, params, storage, type GpuCopy, type GpuProgram, type GpuRef, type GpuStep, type KernelContext } from './program.js';
@@ -118,7 +118,8 @@ export class GpuExecutor {
     const readers = new Map<RtTensor, number>();
     for (const t of this.runner.outputTensors) readers.set(t, Infinity);
     for (const s of steps) if (!s.folded) for (const t of s.node.inputs) if (t) readers.set(t, (readers.get(t) ?? 0) + 1);
-    let fusedOps = foldPoolPads(steps, readers, ctx, gpu, cpuCodes) + foldLayerNorms(steps, readers, ctx, gpu, cpuCodes) + this.fuse(cpuCodes, ctx, gpu, readers);
+    let fusedOps = foldPoolPads(steps, readers, ctx, gpu, cpuCodes) + foldInputTransposes(steps, readers, ctx, gpu, cpuCodes)
+      + foldLayerNorms(steps, readers, ctx, gpu, cpuCodes) + this.fuse(cpuCodes, ctx, gpu, readers);
     steps.forEach((s, i) => {
       if (s.folded || gpu[i]) return;
       const name = s.op.name;

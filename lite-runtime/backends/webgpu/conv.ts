@@ -15,7 +15,7 @@ import type { OpNode, RtTensor } from '../../ops/op.js';
 import { biasValues, realValues, transposePadded } from './consts.js';
 import { unsupportedDType } from './elementwise.js';
 import { gemmWorkgroup, paddedBias } from './matmul.js';
-import { EPILOGUE_WGSL, actRange, dispatch1d, epilogueParams, main1d, params, type GpuKernel, type KernelContext } from './program.js';
+import { EPILOGUE_WGSL, actRange, dispatch1d, epilogueParams, main1d, params, type Field, type GpuKernel, type GpuStep, type KernelContext } from './program.js';
 
 /** Leading padding along one axis (TFLite: SAME splits the total, the extra on the trailing side; VALID none). */
 export function padBefore(same: boolean, inSize: number, outSize: number, k: number, stride: number, dilation: number): number {
@@ -70,11 +70,11 @@ function convWgsl32(pw: string, vec: boolean, [gx, gy]: [number, number]): strin
   let m${p} = min(r0 + ${p}u, P.M - 1u);
   let ow${p} = m${p} % P.OW; let t${p} = m${p} / P.OW;
   let iy${p} = i32((t${p} % P.OH) * P.sh) - P.pt; let ix${p} = i32(ow${p} * P.sw) - P.pl;
-  let base${p} = (t${p} / P.OH) * P.H * P.W * P.C;`).join('');
+  let base${p} = (t${p} / P.OH) * ${vec ? 'P.H * P.W * P.C' : 'P.sB'};`).join('');
   const pix = rows.map((p) => `
       let y${p} = iy${p} + i32(ky) * P.dh; let x${p} = ix${p} + i32(kx) * P.dw;
       let ok${p} = y${p} >= 0 && y${p} < i32(P.H) && x${p} >= 0 && x${p} < i32(P.W);
-      let o${p} = select(0u, base${p} + (u32(y${p}) * P.W + u32(x${p})) * P.C, ok${p});`).join('');
+      let o${p} = select(0u, base${p} + ${vec ? `(u32(y${p}) * P.W + u32(x${p})) * P.C` : `u32(y${p}) * P.sY + u32(x${p}) * P.sX`}, ok${p});`).join('');
   const inner = vec
     ? `for (var ci = 0u; ci < P.C; ci += 4u) {
         let kr = (kb + ci) * P.Np + c0;
@@ -84,7 +84,7 @@ ${rows.map((p) => `        let a${p} = select(vec4<f32>(0.0), X[(o${p} + ci) / 4
       }`
     : `for (var ci = 0u; ci < P.C; ci++) {
         let b = Bm[((kb + ci) * P.Np + c0) / 4u];
-${rows.map((p) => `        acc${p} += select(0.0, X[o${p} + ci], ok${p}) * b;`).join('\n')}
+${rows.map((p) => `        acc${p} += select(0.0, X[o${p} + ci * P.sC], ok${p}) * b;`).join('\n')}
       }`;
   return `${pw}@group(0) @binding(1) var<storage, read_write> X: array<${vec ? 'vec4<f32>' : 'f32'}>;
 @group(0) @binding(2) var<storage, read_write> Bm: array<vec4<f32>>;
@@ -115,7 +115,12 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
 }`;
 }
 
-const conv2d: GpuKernel = (node: OpNode, ctx: KernelContext) => {
+/**
+ * CONV_2D, its input read from `src` when given: another tensor holding the NHWC input at
+ * element strides [batch, row, column, channel] (a TRANSPOSE folded into the read; the
+ * scalar-input path only).
+ */
+export function conv2dFrom(node: OpNode, ctx: KernelContext, src?: { tensor: RtTensor; strides: [number, number, number, number] }): GpuStep[] | string {
   const x = node.inputs[0]!, f = node.inputs[1]!, b = node.inputs[2] ?? null, y = node.outputs[0]!;
   const bad = unsupportedDType(x, f, y);
   if (bad) return bad;
@@ -135,15 +140,22 @@ const conv2d: GpuKernel = (node: OpNode, ctx: KernelContext) => {
   const wg = gemmWorkgroup(M, cout);
   const gy = Math.ceil(M / (4 * wg[1]));
   if (gy > ctx.maxWorkgroupsPerDim) return `${M} output pixels is over the dispatch limit`;
-  const vec = cin % 4 === 0;
+  const vec = cin % 4 === 0 && !src;
   // float16 filters stay f16 on a device with shader-f16 (products and sums in f32)
   const half = ctx.f16 && ctx.halfConsts.has(f);
-  const p = params({ M: ['u32', M], N: ['u32', cout], Np: ['u32', bt.pad], ...winParams(x, y, w), ...epilogueParams(y, range[0], range[1]) });
+  const [H, W] = [x.shape[1]!, x.shape[2]!];
+  const st = src?.strides ?? [H * W * cin, W * cin, cin, 1];
+  const p = params({
+    M: ['u32', M], N: ['u32', cout], Np: ['u32', bt.pad], ...winParams(x, y, w), ...epilogueParams(y, range[0], range[1]),
+    ...(vec ? {} : { sB: ['u32', st[0]], sY: ['u32', st[1]], sX: ['u32', st[2]], sC: ['u32', st[3]] }),
+  } as Record<string, Field>);
   return [{
     name: 'CONV_2D', cacheKey: `conv2d:${vec}:${half}:${wg.join('x')}`, wgsl: convWgsl(p.wgsl, vec, half, wg), dispatch: [Math.ceil(cout / (4 * wg[0])), gy, 1], uniforms: p.bytes,
-    bindings: [{ tensor: x }, { data: bt.data, label: `${f.name}^T`, half }, { data: paddedBias(bv, cout), label: b ? b.name : 'zero bias' }, { tensor: y }],
+    bindings: [{ tensor: src?.tensor ?? x }, { data: bt.data, label: `${f.name}^T`, half }, { data: paddedBias(bv, cout), label: b ? b.name : 'zero bias' }, { tensor: y }],
   }];
-};
+}
+
+const conv2d: GpuKernel = (node: OpNode, ctx: KernelContext) => conv2dFrom(node, ctx);
 
 const depthwise: GpuKernel = (node: OpNode, ctx: KernelContext) => {
   const x = node.inputs[0]!, f = node.inputs[1]!, b = node.inputs[2] ?? null, y = node.outputs[0]!;

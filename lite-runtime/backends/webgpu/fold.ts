@@ -9,7 +9,10 @@
  *   float32 convolution / matmul / pool result are applied in that kernel's epilogue
  *   (`HARD_SWISH` after a depthwise conv, `GELU` after a FULLY_CONNECTED);
  * - a layer normalization lowered to MEAN / SUB / MUL / MEAN / ADD / RSQRT / MUL (/ MUL / ADD)
- *   is one shader (`foldLayerNorms`).
+ *   is one shader (`foldLayerNorms`);
+ * - a TRANSPOSE read only by a CONV_2D with fewer than 4 (or not a multiple of 4) input
+ *   channels (the NCHW -> NHWC transpose at an image model's input) is read through strides by
+ *   the convolution (`foldInputTransposes`).
  *
  * ```ts
  * const folded = foldPoolPads(steps, readers, ctx, gpu, cpuCodes); // gpu[pad] = [], gpu[pool] = the pool's programs
@@ -20,8 +23,9 @@ import { BuiltinOp as B, Padding, Pool2DOptions } from '../../format/schema.js';
 import type { OpNode, OptionsTable, RtTensor } from '../../ops/op.js';
 import type { Step } from '../../interpreter.js';
 import { GPU_KERNELS } from './kernels.js';
+import { conv2dFrom } from './conv.js';
 import { elementwiseTail, isUnary, scalarOperand } from './elementwise.js';
-import { EPILOGUE_WGSL, F32_MAX, count, dispatch1d, epilogueParams, main1d, params, storage, type GpuProgram, type GpuStep, type KernelContext } from './program.js';
+import { EPILOGUE_WGSL, F32_MAX, count, dispatch1d, epilogueParams, main1d, params, storage, strides, type GpuProgram, type GpuStep, type KernelContext } from './program.js';
 
 /** `o` with a folded [top, bottom, left, right] padding that `windowOf` reads (every field read as before). */
 function withPadding(o: OptionsTable, pads: [number, number, number, number]): OptionsTable {
@@ -248,6 +252,43 @@ ${main1d()}
     for (const k of ops) gpu[k] = [];
     gpu[ops[ops.length - 1]!] = [prog];
     folded += ops.length - 1;
+  });
+  return folded;
+}
+
+/**
+ * Folds each rank-4 float32 TRANSPOSE (constant permutation) read only by a CONV_2D whose
+ * input channels are not a multiple of 4 (it reads scalars anyway) into that convolution:
+ * `gpu[transpose]` becomes [] and the convolution reads the transpose's input at the permuted
+ * strides. Returns how many were folded.
+ */
+export function foldInputTransposes(
+  steps: ReadonlyArray<Readonly<Step>>, readers: ReadonlyMap<RtTensor, number>, ctx: KernelContext,
+  gpu: (GpuStep[] | null)[], cpuCodes: ReadonlySet<number>,
+): number {
+  const byInput = new Map<RtTensor, number>();
+  steps.forEach((s, i) => { if (!s.folded && s.node.inputs[0]) byInput.set(s.node.inputs[0], i); });
+  let folded = 0;
+  steps.forEach((s, i) => {
+    if (s.folded || gpu[i] || s.op.code !== B.TRANSPOSE || cpuCodes.has(B.TRANSPOSE) || cpuCodes.has(B.CONV_2D)) return;
+    const x = s.node.inputs[0], perm = s.node.inputs[1], t = s.node.outputs[0]!;
+    if (!x || !perm?.isConst || x.isConst || x.dtype !== 'float32' || t.dtype !== 'float32' || x.shape.length !== 4 || readers.get(t) !== 1) return;
+    const k = byInput.get(t);
+    const c = k === undefined ? null : steps[k]!;
+    if (!c || c.folded || gpu[k!] || c.op.code !== B.CONV_2D || t.shape[3]! % 4 === 0) return;
+    const xs = strides(x.shape);
+    const pv = Array.from(perm.data as ArrayLike<number | bigint>, (v) => (Number(v) < 0 ? Number(v) + 4 : Number(v)));
+    if (pv.length !== 4) return;
+    let r: GpuStep[] | string;
+    try {
+      r = conv2dFrom(c.node, ctx, { tensor: x, strides: [xs[pv[0]!]!, xs[pv[1]!]!, xs[pv[2]!]!, xs[pv[3]!]!] });
+    } catch {
+      return;
+    }
+    if (typeof r === 'string') return;
+    gpu[i] = [];
+    gpu[k!] = r;
+    folded++;
   });
   return folded;
 }

@@ -3,7 +3,8 @@
  * PADV2 of the lowest float feeding a VALID MAX_POOL_2D is the pool's padding (one dispatch),
  * a PAD that pads nothing aliases its input (no dispatch), a GATHER with constant indices runs
  * on the GPU (no CPU fallback, one command buffer), unary ops reading a conv / matmul result
- * alone run in its epilogue, a lowered layer normalization is one shader. Each equals the CPU; the cases just outside each rule keep their
+ * alone run in its epilogue, a lowered layer normalization is one shader, an NCHW -> NHWC
+ * TRANSPOSE is read through strides by the convolution after it. Each equals the CPU; the cases just outside each rule keep their
  * own dispatch or the CPU.
  */
 import { describe, expect, it } from 'vitest';
@@ -96,6 +97,21 @@ function layerNorm(affine: boolean, leak = false): ModelDesc {
   };
 }
 
+/** x NCHW [1,3,5,6] -> TRANSPOSE to NHWC -> CONV_2D 3x3 SAME stride 2 (3 -> 5 channels); `leak`: the transposed tensor is an output too. */
+function transposeConv(leak = false): ModelDesc {
+  return {
+    tensors: [
+      f32('x', [1, 3, 5, 6]), i32('perm', [4], [0, 2, 3, 1]), f32('w', [5, 3, 3, 3], Array.from(seq(135), (v) => v / 5)), f32('b', [5], [...seq(5)]),
+      f32('t', [1, 5, 6, 3]), f32('y', [1, 3, 3, 5]),
+    ] as ModelDesc['tensors'],
+    operators: [
+      { op: 'TRANSPOSE', inputs: ['x', 'perm'], outputs: ['t'] },
+      { op: 'CONV_2D', inputs: ['t', 'w', 'b'], outputs: ['y'], options: { padding: 'SAME', stride_w: 2, stride_h: 2 } },
+    ] as ModelDesc['operators'],
+    inputs: ['x'], outputs: leak ? ['y', 't'] : ['y'],
+  };
+}
+
 async function againstCpu(desc: ModelDesc, n: number): Promise<{ plan: import('../../../lite-runtime/index.js').BackendPlan }> {
   const bytes = writeTflite(desc);
   const g = await loadModel(bytes, { backend: 'webgpu', gpu });
@@ -175,5 +191,12 @@ describe.skipIf(!gpu)('webgpu producer folds', { timeout: 60_000 }, () => {
     // d read outside the pattern: the ops stay apart
     ({ plan } = await againstCpu(layerNorm(true, true), 18));
     expect(plan.dispatches).toBeGreaterThan(1);
+  });
+
+  it('a TRANSPOSE into a convolution with 3 input channels is read through strides by the convolution', async () => {
+    let { plan } = await againstCpu(transposeConv(), 90);
+    expect([plan.dispatches, plan.fusedOps]).toEqual([1, 1]);
+    ({ plan } = await againstCpu(transposeConv(true), 90));
+    expect([plan.dispatches, plan.fusedOps]).toEqual([2, 0]);
   });
 });
