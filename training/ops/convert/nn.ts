@@ -71,6 +71,18 @@ export const CONV2D_TFLITE: TfliteLowering = {
   },
 };
 
+/**
+ * TRANSPOSE_CONV's padding for these pads ([t, l, b, r]) and output padding: VALID (the full result), SAME
+ * (out = in * stride with TFLite's SAME pads), or null.
+ */
+function transposePadding(inHW: readonly number[], k: readonly number[], s: readonly number[], pads: readonly number[], outPad: readonly number[]): 'SAME' | 'VALID' | null {
+  if (pads.every((p) => p === 0) && outPad.every((p) => p === 0)) return 'VALID';
+  const o = [0, 1].map((i) => (inHW[i] - 1) * s[i] + k[i] - pads[i] - pads[i + 2] + outPad[i]);
+  const [t, b] = samePads(o[0], k[0], s[0], 1), [l, r] = samePads(o[1], k[1], s[1], 1);
+  const same = o[0] === inHW[0] * s[0] && o[1] === inHW[1] * s[1] && t === pads[0] && l === pads[1] && b - outPad[0] === pads[2] && r - outPad[1] === pads[3];
+  return same ? 'SAME' : null;
+}
+
 /** convTranspose2d -> TRANSPOSE_CONV (no padding, groups 1). */
 export const CONV_TRANSPOSE2D_TFLITE: TfliteLowering = {
   layout: 'channelsLast',
@@ -84,16 +96,8 @@ export const CONV_TRANSPOSE2D_TFLITE: TfliteLowering = {
     const o = n.outputs[0].shape;
     const pads = ints(n, 'padding'), stride = ints(n, 'stride'), outPad = ints(n, 'outputPadding');
     const w = n.inputs[1].shape;
-    // Without padding the output is the full (VALID) result; SAME needs out = in * stride.
-    let padding: 'SAME' | 'VALID';
-    if (pads.every((p) => p === 0) && outPad.every((p) => p === 0)) padding = 'VALID';
-    else {
-      const [t, b] = samePads(o[2], w[2], stride[0], 1), [l, r] = samePads(o[3], w[3], stride[1], 1);
-      if (o[2] !== n.inputs[0].shape[2] * stride[0] || o[3] !== n.inputs[0].shape[3] * stride[1] || t !== pads[0] || l !== pads[1] || b - outPad[0] !== pads[2] || r - outPad[1] !== pads[3]) {
-        ctx.unsupported(`transposed convolution padding [${pads.join(', ')}] (output padding [${outPad.join(', ')}]) is neither VALID nor SAME`);
-      }
-      padding = 'SAME';
-    }
+    const padding = transposePadding([n.inputs[0].shape[2], n.inputs[0].shape[3]], [w[2], w[3]], stride, pads, outPad);
+    if (!padding) ctx.unsupported(`transposed convolution padding [${pads.join(', ')}] (output padding [${outPad.join(', ')}]) is neither VALID nor SAME`);
     const shape = ctx.addConstant(`outshape_${n.outputs[0].id}`, [4], 'int32', Int32Array.of(o[0], o[2], o[3], o[1]));
     const bias = n.inputs[2] ? ctx.input(2) : -1;
     ctx.emit('TRANSPOSE_CONV', [shape, ctx.input(1, [1, 2, 3, 0]), ctx.input(0, NHWC), bias], [ctx.output(0)],
@@ -273,15 +277,43 @@ export const CONV_IMPORT: OnnxImporter = (c) => {
   return c.op('conv2d', ins, { stride: s, padding: pads, dilation: d, groups: group });
 };
 
+/**
+ * ConvTranspose: pads from the attribute, auto_pad or output_shape (ONNX's total-padding rule). Pads TFLite
+ * cannot express (neither VALID nor SAME) run as the full (VALID) result cropped by slices and, where the output
+ * reaches past it (output padding, output_shape), zero-extended before the bias.
+ */
 export const CONV_TRANSPOSE_IMPORT: OnnxImporter = (c) => {
   const x = c.input(0), w = c.input(1);
   if (x.shape.length !== 4) return c.unsupported('ConvTranspose over other than 2 spatial dims');
-  if (c.attr('output_shape') !== undefined || c.attr('auto_pad', 'NOTSET') !== 'NOTSET') return c.unsupported('ConvTranspose with output_shape or auto_pad');
   const ins = c.has(2) ? [x, w, c.input(2)] : [x, w];
-  return c.op('convTranspose2d', ins, {
-    stride: list(c, 'strides', [1, 1]), padding: list(c, 'pads', [0, 0, 0, 0]), dilation: list(c, 'dilations', [1, 1]),
-    groups: c.attr('group', 1), outputPadding: list(c, 'output_padding', [0, 0]),
-  });
+  const s = list(c, 'strides', [1, 1]), d = list(c, 'dilations', [1, 1]), outPad = list(c, 'output_padding', [0, 0]);
+  const k = [w.shape[2], w.shape[3]], inHW = [x.shape[2], x.shape[3]];
+  const full = [0, 1].map((i) => (inHW[i] - 1) * s[i] + (k[i] - 1) * d[i] + 1);
+  let pads = list(c, 'pads', [0, 0, 0, 0]);
+  const outShape = c.attr<readonly number[] | undefined>('output_shape', undefined), auto = c.attr('auto_pad', 'NOTSET');
+  if (outShape !== undefined || auto === 'SAME_UPPER' || auto === 'SAME_LOWER') {
+    const want = outShape ? outShape.slice(-2) : [inHW[0] * s[0], inHW[1] * s[1]];
+    const total = [0, 1].map((i) => full[i] + outPad[i] - want[i]);
+    const start = total.map((t) => (auto === 'SAME_UPPER' ? Math.floor(t / 2) : t - Math.floor(t / 2)));
+    pads = [start[0], start[1], total[0] - start[0], total[1] - start[1]];
+  }
+  const groups = c.attr('group', 1);
+  const attrs = { stride: s, dilation: d, groups };
+  if (transposePadding(inHW, k, s, pads, outPad) || d.some((v) => v !== 1) || groups !== 1 || pads[0] < 0 || pads[1] < 0) {
+    return c.op('convTranspose2d', ins, { ...attrs, padding: pads.map((p) => Math.max(p, 0)), outputPadding: outPad });
+  }
+  // the full result without bias, cropped at the start pads and cropped or zero-extended at the end, plus the bias
+  let y = c.op('convTranspose2d', [x, w], { ...attrs, padding: [0, 0, 0, 0], outputPadding: [0, 0] });
+  for (const i of [0, 1]) {
+    const out = full[i] - pads[i] - pads[i + 2] + outPad[i], end = pads[i] + out;
+    y = c.op('slice', [y], { dim: 2 + i, start: pads[i], end: Math.min(end, full[i]), step: 1 });
+    if (end > full[i]) {
+      const p = new Array(8).fill(0);
+      p[6 + i] = end - full[i];
+      y = c.op('pad', [y], { pads: p, mode: 'constant', value: 0 });
+    }
+  }
+  return c.has(2) ? c.op('add', [y, c.op('reshape', [c.input(2)], { shape: [w.shape[1], 1, 1] })]) : y;
 };
 
 function poolImport(op: 'maxPool2d' | 'avgPool2d'): OnnxImporter {
