@@ -283,24 +283,51 @@ export const CONV_IMPORT: OnnxImporter = (c) => {
  * reaches past it (output padding, output_shape), zero-extended before the bias.
  */
 export const CONV_TRANSPOSE_IMPORT: OnnxImporter = (c) => {
-  const x = c.input(0), w = c.input(1);
-  if (x.shape.length !== 4) return c.unsupported('ConvTranspose over other than 2 spatial dims');
-  const ins = c.has(2) ? [x, w, c.input(2)] : [x, w];
-  const s = list(c, 'strides', [1, 1]), d = list(c, 'dilations', [1, 1]), outPad = list(c, 'output_padding', [0, 0]);
+  let x = c.input(0), w = c.input(1);
+  const oneD = x.shape.length === 3;
+  if (x.shape.length !== 4 && !oneD) return c.unsupported('ConvTranspose over other than 1 or 2 spatial dims');
+  // 1-D: as 2-D with a unit height
+  const two = (v: readonly number[] | undefined, unit: number) => (v === undefined ? undefined : oneD ? (v.length === 2 ? [0, v[0], 0, v[1]] : [unit, ...v]) : [...v]);
+  if (oneD) {
+    x = c.op('reshape', [x], { shape: [x.shape[0], x.shape[1], 1, x.shape[2]] });
+    w = c.op('reshape', [w], { shape: [w.shape[0], w.shape[1], 1, w.shape[2]] });
+  }
+  const s = two(list(c, 'strides', oneD ? [1] : [1, 1]), 1)!, d = two(list(c, 'dilations', oneD ? [1] : [1, 1]), 1)!;
+  const outPad = two(list(c, 'output_padding', oneD ? [0] : [0, 0]), 0)!;
+  const outShape = c.attr<readonly number[] | undefined>('output_shape', undefined);
   const k = [w.shape[2], w.shape[3]], inHW = [x.shape[2], x.shape[3]];
   const full = [0, 1].map((i) => (inHW[i] - 1) * s[i] + (k[i] - 1) * d[i] + 1);
-  let pads = list(c, 'pads', [0, 0, 0, 0]);
-  const outShape = c.attr<readonly number[] | undefined>('output_shape', undefined), auto = c.attr('auto_pad', 'NOTSET');
+  let pads = oneD ? (two(list(c, 'pads', [0, 0]), 0) as number[]) : list(c, 'pads', [0, 0, 0, 0]);
+  const auto = c.attr('auto_pad', 'NOTSET');
   if (outShape !== undefined || auto === 'SAME_UPPER' || auto === 'SAME_LOWER') {
-    const want = outShape ? outShape.slice(-2) : [inHW[0] * s[0], inHW[1] * s[1]];
+    const want = outShape ? (oneD ? [1, outShape[outShape.length - 1]] : outShape.slice(-2)) : [inHW[0] * s[0], inHW[1] * s[1]];
     const total = [0, 1].map((i) => full[i] + outPad[i] - want[i]);
     const start = total.map((t) => (auto === 'SAME_UPPER' ? Math.floor(t / 2) : t - Math.floor(t / 2)));
     pads = [start[0], start[1], total[0] - start[0], total[1] - start[1]];
   }
   const groups = c.attr('group', 1);
-  const attrs = { stride: s, dilation: d, groups };
-  if (transposePadding(inHW, k, s, pads, outPad) || d.some((v) => v !== 1) || groups !== 1 || pads[0] < 0 || pads[1] < 0) {
-    return c.op('convTranspose2d', ins, { ...attrs, padding: pads.map((p) => Math.max(p, 0)), outputPadding: outPad });
+  const bias = c.has(2) ? c.input(2) : undefined;
+  let y: Value;
+  if (groups === 1) y = convTranspose(c, x, w, bias, s, d, pads, outPad, full);
+  else {
+    // grouped: one transposed convolution per group (input channels and weight rows sliced), concatenated, then the bias
+    const cin = x.shape[1] / groups;
+    const parts = Array.from({ length: groups }, (_, g) => convTranspose(c,
+      c.op('slice', [x], { dim: 1, start: g * cin, end: (g + 1) * cin, step: 1 }),
+      c.op('slice', [w], { dim: 0, start: g * cin, end: (g + 1) * cin, step: 1 }), undefined, s, d, pads, outPad, full));
+    y = c.op('cat', parts, { dim: 1 });
+    if (bias) y = c.op('add', [y, c.op('reshape', [bias], { shape: [bias.shape[0], 1, 1] })]);
+  }
+  return oneD ? c.op('reshape', [y], { shape: [y.shape[0], y.shape[1], y.shape[3]] }) : y;
+};
+
+/** One transposed convolution: TRANSPOSE_CONV's own padding where it fits, else the full result cropped and zero-extended. */
+function convTranspose(c: OnnxImportContext, x: Value, w: Value, bias: Value | undefined, s: readonly number[], d: readonly number[],
+  pads: readonly number[], outPad: readonly number[], full: readonly number[]): Value {
+  const k = [w.shape[2], w.shape[3]], inHW = [x.shape[2], x.shape[3]];
+  const attrs = { stride: s, dilation: d, groups: 1 };
+  if (transposePadding(inHW, k, s, pads, outPad) || d.some((v) => v !== 1) || pads[0] < 0 || pads[1] < 0) {
+    return c.op('convTranspose2d', bias ? [x, w, bias] : [x, w], { ...attrs, padding: pads.map((p) => Math.max(p, 0)), outputPadding: outPad });
   }
   // the full result without bias, cropped at the start pads and cropped or zero-extended at the end, plus the bias
   let y = c.op('convTranspose2d', [x, w], { ...attrs, padding: [0, 0, 0, 0], outputPadding: [0, 0] });
@@ -313,8 +340,8 @@ export const CONV_TRANSPOSE_IMPORT: OnnxImporter = (c) => {
       y = c.op('pad', [y], { pads: p, mode: 'constant', value: 0 });
     }
   }
-  return c.has(2) ? c.op('add', [y, c.op('reshape', [c.input(2)], { shape: [w.shape[1], 1, 1] })]) : y;
-};
+  return bias ? c.op('add', [y, c.op('reshape', [bias], { shape: [w.shape[1], 1, 1] })]) : y;
+}
 
 function poolImport(op: 'maxPool2d' | 'avgPool2d'): OnnxImporter {
   return (c) => windowPool(c, c.input(0), op, c.attr('count_include_pad', 0) === 1);
