@@ -12,7 +12,9 @@
  *   is one shader (`foldLayerNorms`);
  * - a TRANSPOSE read only by a CONV_2D with fewer than 4 (or not a multiple of 4) input
  *   channels (the NCHW -> NHWC transpose at an image model's input) is read through strides by
- *   the convolution (`foldInputTransposes`).
+ *   the convolution (`foldInputTransposes`); a TRANSPOSE (then RESHAPEs) flattened into a
+ *   batch-1 FULLY_CONNECTED with float32 constant weights is the weights' columns permuted at
+ *   load (`foldInputTransposes` too).
  *
  * ```ts
  * const folded = foldPoolPads(steps, readers, ctx, gpu, cpuCodes); // gpu[pad] = [], gpu[pool] = the pool's programs
@@ -256,11 +258,16 @@ ${main1d()}
   return folded;
 }
 
+/** RESHAPE-like ops: the data does not move. */
+const COPY_CODES = new Set<number>([B.RESHAPE, B.SQUEEZE, B.EXPAND_DIMS]);
+
 /**
- * Folds each rank-4 float32 TRANSPOSE (constant permutation) read only by a CONV_2D whose
+ * Folds each rank-4 float32 TRANSPOSE (constant permutation), read only by a batch-1
+ * FULLY_CONNECTED with float32 constant weights (through RESHAPEs; its weight columns are
+ * permuted) or by a CONV_2D whose
  * input channels are not a multiple of 4 (it reads scalars anyway) into that convolution:
  * `gpu[transpose]` becomes [] and the convolution reads the transpose's input at the permuted
- * strides. Returns how many were folded.
+ * strides. Returns how many steps were folded.
  */
 export function foldInputTransposes(
   steps: ReadonlyArray<Readonly<Step>>, readers: ReadonlyMap<RtTensor, number>, ctx: KernelContext,
@@ -273,12 +280,45 @@ export function foldInputTransposes(
     if (s.folded || gpu[i] || s.op.code !== B.TRANSPOSE || cpuCodes.has(B.TRANSPOSE) || cpuCodes.has(B.CONV_2D)) return;
     const x = s.node.inputs[0], perm = s.node.inputs[1], t = s.node.outputs[0]!;
     if (!x || !perm?.isConst || x.isConst || x.dtype !== 'float32' || t.dtype !== 'float32' || x.shape.length !== 4 || readers.get(t) !== 1) return;
-    const k = byInput.get(t);
-    const c = k === undefined ? null : steps[k]!;
-    if (!c || c.folded || gpu[k!] || c.op.code !== B.CONV_2D || t.shape[3]! % 4 === 0) return;
     const xs = strides(x.shape);
     const pv = Array.from(perm.data as ArrayLike<number | bigint>, (v) => (Number(v) < 0 ? Number(v) + 4 : Number(v)));
     if (pv.length !== 4) return;
+    let k = byInput.get(t);
+    // through RESHAPE-like steps read only once, to a batch-1 FULLY_CONNECTED: permute its weights' columns
+    const passed: number[] = [];
+    for (let u = t; k !== undefined && COPY_CODES.has(steps[k]!.op.code) && !gpu[k] && readers.get(steps[k]!.node.outputs[0]!) === 1; k = byInput.get(u)) {
+      passed.push(k);
+      u = steps[k]!.node.outputs[0]!;
+    }
+    if (k !== undefined && steps[k]!.op.code === B.FULLY_CONNECTED && !gpu[k] && !cpuCodes.has(B.FULLY_CONNECTED)) {
+      const fc = steps[k]!, w = fc.node.inputs[1];
+      const K = count(t.shape);
+      if (!w?.isConst || w.dtype !== 'float32' || w.shape.length !== 2 || w.shape[1] !== K) return;
+      const N = w.shape[0]!, wd = w.data as Float32Array, wp = new Float32Array(N * K);
+      // t's flat index j (digits over t.shape) reads x at src(j) = sum digit_k * xs[perm[k]]: W'[n, src(j)] = W[n, j]
+      const ts = strides(t.shape);
+      for (let j = 0; j < K; j++) {
+        let src = 0;
+        for (let d = 0; d < 4; d++) src += (Math.floor(j / ts[d]!) % t.shape[d]!) * xs[pv[d]!]!;
+        for (let n = 0; n < N; n++) wp[n * K + src] = wd[n * K + j]!;
+      }
+      // the weights as a tensor with the permuted data (every other field read from the model's)
+      const wt = Object.defineProperty(Object.create(w) as RtTensor, 'data', { value: wp });
+      const node: OpNode = { ...fc.node, inputs: [x, wt, ...fc.node.inputs.slice(2)] };
+      let r: GpuStep[] | string;
+      try {
+        r = GPU_KERNELS.get(B.FULLY_CONNECTED)!(node, ctx, fc.state);
+      } catch {
+        return;
+      }
+      if (typeof r === 'string') return;
+      for (const j of [i, ...passed]) gpu[j] = [];
+      gpu[k] = r;
+      folded += 1 + passed.length;
+      return;
+    }
+    const c = k === undefined || passed.length ? null : steps[k]!;
+    if (!c || c.folded || gpu[k!] || c.op.code !== B.CONV_2D || t.shape[3]! % 4 === 0) return;
     let r: GpuStep[] | string;
     try {
       r = conv2dFrom(c.node, ctx, { tensor: x, strides: [xs[pv[0]!]!, xs[pv[1]!]!, xs[pv[2]!]!, xs[pv[3]!]!] });

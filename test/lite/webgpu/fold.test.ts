@@ -4,7 +4,8 @@
  * a PAD that pads nothing aliases its input (no dispatch), a GATHER with constant indices runs
  * on the GPU (no CPU fallback, one command buffer), unary ops reading a conv / matmul result
  * alone run in its epilogue, a lowered layer normalization is one shader, an NCHW -> NHWC
- * TRANSPOSE is read through strides by the convolution after it. Each equals the CPU; the cases just outside each rule keep their
+ * TRANSPOSE is read through strides by the convolution after it, one flattened into a
+ * FULLY_CONNECTED permutes its weights. Each equals the CPU; the cases just outside each rule keep their
  * own dispatch or the CPU.
  */
 import { describe, expect, it } from 'vitest';
@@ -112,6 +113,21 @@ function transposeConv(leak = false): ModelDesc {
   };
 }
 
+/** x NHWC [1,2,3,4] -> TRANSPOSE to NCHW -> RESHAPE [1,24] -> FULLY_CONNECTED (5 units, RELU), as a converted ONNX Flatten + Gemm. */
+const transposeFc: ModelDesc = {
+  tensors: [
+    f32('x', [1, 2, 3, 4]), i32('perm', [4], [0, 3, 1, 2]), i32('flat', [2], [1, 24]),
+    f32('w', [5, 24], Array.from(seq(120), (v) => v / 3)), f32('b', [5], [...seq(5)]),
+    f32('t', [1, 4, 2, 3]), f32('r', [1, 24]), f32('y', [1, 5]),
+  ] as ModelDesc['tensors'],
+  operators: [
+    { op: 'TRANSPOSE', inputs: ['x', 'perm'], outputs: ['t'] },
+    { op: 'RESHAPE', inputs: ['t', 'flat'], outputs: ['r'] },
+    { op: 'FULLY_CONNECTED', inputs: ['r', 'w', 'b'], outputs: ['y'], options: { fused_activation_function: 'RELU' } },
+  ] as ModelDesc['operators'],
+  inputs: ['x'], outputs: ['y'],
+};
+
 async function againstCpu(desc: ModelDesc, n: number): Promise<{ plan: import('../../../lite-runtime/index.js').BackendPlan }> {
   const bytes = writeTflite(desc);
   const g = await loadModel(bytes, { backend: 'webgpu', gpu });
@@ -198,5 +214,10 @@ describe.skipIf(!gpu)('webgpu producer folds', { timeout: 60_000 }, () => {
     expect([plan.dispatches, plan.fusedOps]).toEqual([1, 1]);
     ({ plan } = await againstCpu(transposeConv(true), 90));
     expect([plan.dispatches, plan.fusedOps]).toEqual([2, 0]);
+  });
+
+  it('a TRANSPOSE flattened into a FULLY_CONNECTED is the weights permuted at load', async () => {
+    const { plan } = await againstCpu(transposeFc, 24);
+    expect([plan.dispatches, plan.fusedOps]).toEqual([1, 2]);
   });
 });
