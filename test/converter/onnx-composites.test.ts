@@ -83,6 +83,9 @@ describe('ONNX composites: converted models equal onnxruntime', () => {
     ['DFT inverse of a complex signal', () => model('DFT', [2, 6, 2], [], { axis: 1, inverse: 1 }), [2, 6, 2]],
     ['ConvTranspose with asymmetric pads and output padding (cropped and extended)', () => model('ConvTranspose', [1, 2, 4, 3], [{ dims: [2, 3, 3, 3], float: Array.from({ length: 54 }, (_, i) => ((i * 7) % 11) / 10 - 0.5) }, { dims: [3], float: [0.5, -1, 2] }], { strides: [2, 2], pads: [1, 0, 0, 2], output_padding: [1, 1] }), [1, 2, 4, 3]],
     ['ConvTranspose 1-D, 2 groups, with pads', () => model('ConvTranspose', [1, 4, 5], [{ dims: [4, 3, 3], float: Array.from({ length: 36 }, (_, i) => ((i * 5) % 13) / 10 - 0.6) }], { group: 2, strides: [2], pads: [1, 2] }), [1, 4, 5]],
+    ['AveragePool dilated, ceil_mode, padding counted', () => model('AveragePool', [1, 2, 7, 6], [], { kernel_shape: [2, 3], dilations: [2, 2], strides: [2, 2], pads: [1, 1, 1, 1], ceil_mode: 1, count_include_pad: 1 }, 1, 19), [1, 2, 7, 6]],
+    ['AveragePool dilated, ceil_mode, padding not counted', () => model('AveragePool', [1, 2, 7, 6], [], { kernel_shape: [2, 3], dilations: [2, 2], strides: [2, 2], pads: [1, 1, 1, 1], ceil_mode: 1 }, 1, 19), [1, 2, 7, 6]],
+    ['MaxPool dilated with pads', () => model('MaxPool', [1, 2, 7, 6], [], { kernel_shape: [3, 2], dilations: [2, 3], pads: [2, 1, 2, 1] }), [1, 2, 7, 6]],
     ['Mean of x and a constant', () => model('Mean', [2, 3], [{ dims: [3], float: [1, -2, 3] }], {}), [2, 3]],
   ];
   for (const [name, make, shape, scale] of cases) it(name, async () => { await check(make(), shape, scale); });

@@ -357,6 +357,40 @@ export const LP_POOL_IMPORT: OnnxImporter = (c) => {
   return p === 2 ? c.op('sqrt', [sum]) : p === 1 ? sum : c.op('pow', [sum, c.f32(1 / p)]);
 };
 
+/** A dilated 2-D pool: max or mean over k0 x k1 strided slices of the padded input (-inf or 0 padding). */
+function dilatedPool(c: OnnxImportContext, x: Value, max: boolean, k: readonly number[], s: readonly number[], d: readonly number[],
+  pads: readonly number[], includePad: boolean, ceilMode: boolean): Value {
+  const [h, w] = [x.shape[2], x.shape[3]];
+  const eff = [0, 1].map((i) => (k[i] - 1) * d[i] + 1), size = [h, w];
+  const o = [0, 1].map((i) => {
+    const span = (size[i] + pads[i] + pads[i + 2] - eff[i]) / s[i];
+    let n = (ceilMode ? Math.ceil(span) : Math.floor(span)) + 1;
+    if (ceilMode && (n - 1) * s[i] >= size[i] + pads[i]) n--; // a last window starting in the end padding is dropped
+    return n;
+  });
+  // ceil mode: windows may reach past the end padding; those positions are padded too and never counted
+  const extra = [0, 1].map((i) => Math.max(0, (o[i] - 1) * s[i] + eff[i] - (size[i] + pads[i] + pads[i + 2])));
+  const all = [pads[0], pads[1], pads[2] + extra[0], pads[3] + extra[1]];
+  const padded = all.some((p) => p !== 0) ? c.op('pad', [x], { pads: [0, 0, all[0], all[1], 0, 0, all[2], all[3]], mode: 'constant', value: max ? -Infinity : 0 }) : x;
+  let acc: Value | null = null;
+  for (let a = 0; a < k[0]; a++) for (let b = 0; b < k[1]; b++) {
+    const rows = c.op('slice', [padded], { dim: 2, start: a * d[0], end: a * d[0] + (o[0] - 1) * s[0] + 1, step: s[0] });
+    const win = c.op('slice', [rows], { dim: 3, start: b * d[1], end: b * d[1] + (o[1] - 1) * s[1] + 1, step: s[1] });
+    acc = acc ? c.op(max ? 'maximum' : 'add', [acc, win]) : win;
+  }
+  if (max) return acc!;
+  const f = new Float32Array(o[0] * o[1]);
+  for (let i = 0; i < o[0]; i++) for (let j = 0; j < o[1]; j++) {
+    let n = 0;
+    for (let a = 0; a < k[0]; a++) for (let b = 0; b < k[1]; b++) {
+      const r = i * s[0] - pads[0] + a * d[0], q = j * s[1] - pads[1] + b * d[1];
+      if (includePad ? r < h + pads[2] && q < w + pads[3] : r >= 0 && r < h && q >= 0 && q < w) n++;
+    }
+    f[i * o[1] + j] = 1 / n;
+  }
+  return c.op('mul', [acc!, c.constantValue([o[0], o[1]], 'float32', f)]);
+}
+
 /** MaxPool / AveragePool over 1 or 2 spatial dims (1-D as 2-D with a unit height). */
 function windowPool(c: OnnxImportContext, input: Value, op: 'maxPool2d' | 'avgPool2d', includePad: boolean): Value {
   {
@@ -372,7 +406,10 @@ function windowPool(c: OnnxImportContext, input: Value, op: 'maxPool2d' | 'avgPo
     if (oneD && pads.length === 2) pads = [0, pads[0], 0, pads[1]];
     const ceilMode = c.attr('ceil_mode', 0) === 1;
     let y: Value;
-    if (pads[0] === pads[2] && pads[1] === pads[3] && 2 * pads[0] <= k[0] && 2 * pads[1] <= k[1]) {
+    if (d.some((v) => v !== 1)) {
+      // TFLite pools have no dilation: the max / sum of one strided slice per window position
+      y = dilatedPool(c, x, op === 'maxPool2d', k, s, d, pads, includePad, ceilMode);
+    } else if (pads[0] === pads[2] && pads[1] === pads[3] && 2 * pads[0] <= k[0] && 2 * pads[1] <= k[1]) {
       const attrs = { kernel: k, stride: s, padding: [pads[0], pads[1]], dilation: d, ceilMode };
       y = op === 'maxPool2d' ? c.op('maxPool2d', [x], attrs) : c.op('avgPool2d', [x], { ...attrs, countIncludePad: includePad, divisorOverride: 0 });
     } else {
