@@ -86,6 +86,7 @@ describe('ONNX composites: converted models equal onnxruntime', () => {
     ['AveragePool dilated, ceil_mode, padding counted', () => model('AveragePool', [1, 2, 7, 6], [], { kernel_shape: [2, 3], dilations: [2, 2], strides: [2, 2], pads: [1, 1, 1, 1], ceil_mode: 1, count_include_pad: 1 }, 1, 19), [1, 2, 7, 6]],
     ['AveragePool dilated, ceil_mode, padding not counted', () => model('AveragePool', [1, 2, 7, 6], [], { kernel_shape: [2, 3], dilations: [2, 2], strides: [2, 2], pads: [1, 1, 1, 1], ceil_mode: 1 }, 1, 19), [1, 2, 7, 6]],
     ['MaxPool dilated with pads', () => model('MaxPool', [1, 2, 7, 6], [], { kernel_shape: [3, 2], dilations: [2, 3], pads: [2, 1, 2, 1] }), [1, 2, 7, 6]],
+    ['ConvTranspose dilated, strided, with pads', () => model('ConvTranspose', [1, 2, 4, 3], [{ dims: [2, 2, 3, 2], float: Array.from({ length: 24 }, (_, i) => ((i * 7) % 11) / 10 - 0.5) }], { strides: [2, 1], dilations: [2, 3], pads: [1, 1, 2, 0] }), [1, 2, 4, 3]],
     ['Mean of x and a constant', () => model('Mean', [2, 3], [{ dims: [3], float: [1, -2, 3] }], {}), [2, 3]],
   ];
   for (const [name, make, shape, scale] of cases) it(name, async () => { await check(make(), shape, scale); });

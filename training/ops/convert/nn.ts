@@ -324,9 +324,24 @@ export const CONV_TRANSPOSE_IMPORT: OnnxImporter = (c) => {
 /** One transposed convolution: TRANSPOSE_CONV's own padding where it fits, else the full result cropped and zero-extended. */
 function convTranspose(c: OnnxImportContext, x: Value, w: Value, bias: Value | undefined, s: readonly number[], d: readonly number[],
   pads: readonly number[], outPad: readonly number[], full: readonly number[]): Value {
+  if (d.some((v) => v !== 1)) {
+    // TRANSPOSE_CONV has no dilation: the kernel dilated with zeros (reshape, pad, reshape, slice per spatial dim)
+    for (const i of [0, 1]) {
+      if (d[i] === 1) continue;
+      const sh = [...w.shape], kk = sh[2 + i];
+      const split = [...sh.slice(0, 3 + i), 1, ...sh.slice(3 + i)];
+      const p = new Array(2 * split.length).fill(0);
+      p[split.length + 3 + i] = d[i] - 1;
+      const spread = c.op('pad', [c.op('reshape', [w], { shape: split })], { pads: p, mode: 'constant', value: 0 });
+      const merged = [...sh];
+      merged[2 + i] = kk * d[i];
+      w = c.op('slice', [c.op('reshape', [spread], { shape: merged })], { dim: 2 + i, start: 0, end: (kk - 1) * d[i] + 1, step: 1 });
+    }
+    d = [1, 1];
+  }
   const k = [w.shape[2], w.shape[3]], inHW = [x.shape[2], x.shape[3]];
   const attrs = { stride: s, dilation: d, groups: 1 };
-  if (transposePadding(inHW, k, s, pads, outPad) || d.some((v) => v !== 1) || pads[0] < 0 || pads[1] < 0) {
+  if (transposePadding(inHW, k, s, pads, outPad) || pads[0] < 0 || pads[1] < 0) {
     return c.op('convTranspose2d', bias ? [x, w, bias] : [x, w], { ...attrs, padding: pads.map((p) => Math.max(p, 0)), outputPadding: outPad });
   }
   // the full result without bias, cropped at the start pads and cropped or zero-extended at the end, plus the bias
