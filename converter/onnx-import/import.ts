@@ -48,7 +48,7 @@ export const MAX_OPSET = 22;
  * Below opset 11 only models made of these ops are read: each op with the opset since which its
  * definition is the one its rule reads (unchanged up to MAX_OPSET).
  */
-const OLD_OPSET_OPS: Readonly<Record<string, number>> = { Not: 1, And: 7, Or: 7, Xor: 7, Shrink: 9, Scatter: 9, ReverseSequence: 10 };
+const OLD_OPSET_OPS: Readonly<Record<string, number>> = { Not: 1, And: 7, Or: 7, Xor: 7, Shrink: 9, Scatter: 9, ReverseSequence: 10, Upsample: 9 };
 
 /** Folded results above this many elements stay nodes. */
 const MAX_FOLD = 1 << 20;

@@ -115,7 +115,6 @@ function windowRule(terms: (t: number) => number[]): OnnxImporter {
 
 /** The closest supported alternative for ONNX ops without a rule (for the unsupported-op message). */
 export const ALTERNATIVES: Record<string, string> = {
-  Upsample: 'Resize',
   Einsum: 'MatMul with Transpose',
   LpNormalization: 'ReduceSum + Sqrt + Div',
   Loop: 'unroll the loop at export time',

@@ -715,3 +715,17 @@ export const DFT_IMPORT: OnnxImporter = (c) => {
   };
   return c.op('cat', [back(outRe), back(outIm)], { dim: rank - 1 });
 };
+
+/** Upsample (opset 9, deprecated for Resize): nearest as a gather per axis (output i reads floor(i / scale)). */
+export const UPSAMPLE_IMPORT: OnnxImporter = (c) => {
+  let x = c.input(0);
+  if (c.attr('mode', 'nearest') !== 'nearest') return c.unsupported(`Upsample mode '${c.attr('mode', '')}'`, 'Resize');
+  const scales = floats(c, 1, 'scales');
+  x.shape.forEach((n, ax) => {
+    if (scales[ax] === 1) return;
+    const out = Math.floor(n * scales[ax]);
+    const idx = Int32Array.from({ length: out }, (_, i) => Math.min(Math.floor(i / scales[ax]), n - 1));
+    x = c.op('indexSelect', [x, c.constantValue([out], 'int32', idx)], { dim: ax });
+  });
+  return x;
+};

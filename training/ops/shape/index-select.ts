@@ -123,11 +123,11 @@ export function indexAdd(x: Tensor, dim: number, index: Tensor, source: Tensor, 
 // Converter traits: the TFLite lowering and the ONNX types each op imports from (ops/convert-traits.ts).
 import { withTraits } from '../convert-traits.js';
 import { GATHER_IMPORT, INDEX_SELECT_TFLITE } from '../convert/shape.js';
-import { CENTER_CROP_PAD_IMPORT, REVERSE_SEQUENCE_IMPORT, COMPRESS_IMPORT, GATHER_ELEMENTS_IMPORT, GATHER_ND_IMPORT, NLL_LOSS_IMPORT, SCATTER_ELEMENTS_IMPORT, SCATTER_ND_IMPORT } from '../convert/composite-import.js';
+import { UPSAMPLE_IMPORT, CENTER_CROP_PAD_IMPORT, REVERSE_SEQUENCE_IMPORT, COMPRESS_IMPORT, GATHER_ELEMENTS_IMPORT, GATHER_ND_IMPORT, NLL_LOSS_IMPORT, SCATTER_ELEMENTS_IMPORT, SCATTER_ND_IMPORT } from '../convert/composite-import.js';
 withTraits(INDEX_SELECT, {
   tflite: INDEX_SELECT_TFLITE,
   onnxImport: {
-    Gather: GATHER_IMPORT, GatherElements: GATHER_ELEMENTS_IMPORT, GatherND: GATHER_ND_IMPORT, Compress: COMPRESS_IMPORT, ReverseSequence: REVERSE_SEQUENCE_IMPORT, CenterCropPad: CENTER_CROP_PAD_IMPORT,
+    Gather: GATHER_IMPORT, GatherElements: GATHER_ELEMENTS_IMPORT, GatherND: GATHER_ND_IMPORT, Compress: COMPRESS_IMPORT, ReverseSequence: REVERSE_SEQUENCE_IMPORT, CenterCropPad: CENTER_CROP_PAD_IMPORT, Upsample: UPSAMPLE_IMPORT,
     ScatterElements: SCATTER_ELEMENTS_IMPORT, Scatter: SCATTER_ELEMENTS_IMPORT, ScatterND: SCATTER_ND_IMPORT, NegativeLogLikelihoodLoss: NLL_LOSS_IMPORT,
   },
 });
