@@ -334,6 +334,18 @@ export const PAD_IMPORT: OnnxImporter = (c) => {
   }
   const value = c.has(2) ? Number(c.constant(2)?.[0] ?? c.unsupported('Pad with a run-time value')) : 0;
   const mode = c.attr('mode', 'constant');
+  if (mode === 'wrap') {
+    // wrap-around: each dim gets its own end before and its start after (slices and a concatenation)
+    let y = x;
+    for (let d = 0; d < rank; d++) {
+      const b = pads[d], a = pads[d + rank], n = y.shape[d];
+      if (b === 0 && a === 0) continue;
+      if (b < 0 || a < 0 || b > n || a > n) return c.unsupported(`Pad mode 'wrap' with pads (${b}, ${a}) on a dim of ${n}`);
+      const parts = [...(b ? [c.op('slice', [y], { dim: d, start: n - b, end: n, step: 1 })] : []), y, ...(a ? [c.op('slice', [y], { dim: d, start: 0, end: a, step: 1 })] : [])];
+      y = c.op('cat', parts, { dim: d });
+    }
+    return y;
+  }
   if (mode !== 'constant' && mode !== 'reflect' && mode !== 'edge') return c.unsupported(`Pad mode '${mode}'`);
   return c.op('pad', [x], { pads, mode: mode === 'edge' ? 'replicate' : mode, value });
 };
