@@ -106,7 +106,7 @@ describe.each(['wasm', 'js'] as KernelBackend[])('CONV_2D (%s kernels)', (backen
       expect(Array.from(q!.data as Int8Array)).toEqual(Array.from(convInt8('reference', p, false, xq, 4, wq, null, Math.fround(0.05), [Math.fround(0.01)], 2, 0, lo, 127)));
       setRequantMode('fp32');
     }
-  });
+  }, 30_000); // ~1.2 s alone; a long timeout so a loaded machine does not fail it
 
   it('rejects bad ranks, dtypes, channel mismatch and activations with a KernelError', () => {
     const x = tensor('float32', [1, 4, 4, 2]);
