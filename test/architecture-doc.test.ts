@@ -2,7 +2,7 @@
  * docs/architecture.md stays true: every file or folder it names in `code` exists.
  * A path is a code span with a `/` (or a top-level file such as `package.json`);
  * `#name` / `:line` suffixes and trailing globs (`training/ops/**`) are dropped first;
- * package specifiers (`tglite/lite`) and paths outside the repository (`../shared`) are skipped.
+ * package specifiers (`tglite/lite`) and paths outside the repository (`../...`) are skipped.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -34,7 +34,7 @@ describe(DOC, () => {
   });
 
   it('reads paths out of code spans', () => {
-    expect(namedPaths('`training/ops/**` `a/b.ts:12` `lite-runtime/ops/hard_swish.ts#HARD_SWISH` `tg.jit(f)` `x => y` `tglite/lite` `../shared/models` `NOTICE` `package.json`'))
+    expect(namedPaths('`training/ops/**` `a/b.ts:12` `lite-runtime/ops/hard_swish.ts#HARD_SWISH` `tg.jit(f)` `x => y` `tglite/lite` `../outside/models` `NOTICE` `package.json`'))
       .toEqual(['training/ops', 'a/b.ts', 'lite-runtime/ops/hard_swish.ts', 'package.json']);
   });
 });

@@ -1,6 +1,7 @@
 import * as tg from '../../training/index.js';
 import * as ort from 'onnxruntime-node';
 import { loadModel } from '../../lite-runtime/index.js';
+import { convert } from '../../converter/index.js';
 
 /** Runs .tflite bytes in the lite runtime on float inputs; outputs as Float32Arrays (int outputs widened). */
 export async function runLite(bytes: Uint8Array, inputs: readonly (Float32Array | Int32Array)[]): Promise<Float32Array[]> {
@@ -41,3 +42,14 @@ export async function ortRun(bytes: Uint8Array, inputs: Record<string, { data: F
   return s.outputNames.map((n) => Float32Array.from(res[n].data as Float32Array));
 }
 
+
+/** Full int8 conversion of ONNX `bytes`, calibrated on `samples` seeded inputs; int8 I/O. */
+export async function convertInt8(bytes: Uint8Array, samples: number) {
+  const fm = await loadModel(await convert(bytes));
+  const specs = fm.inputs;
+  fm.dispose();
+  const calibration = Array.from({ length: samples }, (_, s) => specs.map((i) => randomData(i.shape.reduce((a, b) => a * b, 1), s + 1)));
+  const t0 = performance.now();
+  const q = await convert(bytes, { quantize: 'int8', calibration, ioDtype: 'int8' });
+  return { q, ms: performance.now() - t0, specs };
+}

@@ -14,7 +14,7 @@ import { convert, descFromModel, writeTflite } from '../../converter/index.js';
 import { loadModel, parseModel } from '../../lite-runtime/index.js';
 import { openReference, toB64, type Reference, type RuntimeName } from '../../scripts/tflite-ref.js';
 import { describeWithShared } from '../helpers/shared.js';
-import { maxRelDiff, ortRun, randomData } from './helpers.js';
+import { maxRelDiff, ortRun, randomData } from '../converter/helpers.js';
 
 const DIR = join(import.meta.dirname, '../fixtures/onnx-dynamic');
 
