@@ -5,7 +5,7 @@
 // bytes in hex, compiled lazily on first use; the FMA build where the host validates it). The lite runtime's module (scripts/build-wasm.mjs)
 // stays as it is: nothing here ships in the lite runtime.
 // Usage: node scripts/build-training-wasm.mjs [--check]   (--check: fail if the output is stale)
-import asc from 'assemblyscript/asc';
+import { compileAsc } from './build-wasm.mjs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
@@ -15,24 +15,7 @@ const entry = 'training/kernels/wasm/src/index.ts';
 const out = join(root, 'training/kernels/wasm/generated.ts');
 
 /** Compiles the module with the given --enable features; resolves to the .wasm bytes. */
-export async function compileTraining(features = 'simd') {
-  let binary = null;
-  const stderr = [];
-  const { error } = await asc.main(
-    [entry, '-O3', '--noAssert', '--runtime', 'stub', '--enable', features, '--importMemory', '-o', 'out.wasm'],
-    {
-      readFile: async (name, baseDir) => {
-        try { return await readFile(join(baseDir ?? root, name), 'utf8'); } catch { return null; }
-      },
-      writeFile: (name, contents) => { if (name.endsWith('.wasm')) binary = contents; },
-      listFiles: () => [],
-      stdout: { write: () => true },
-      stderr: { write: (s) => { stderr.push(String(s)); return true; } },
-    },
-  );
-  if (error || !binary) throw new Error(`asc failed: ${error?.message ?? 'no output'}\n${stderr.join('')}`);
-  return Uint8Array.from(binary);
-}
+export const compileTraining = (features = 'simd') => compileAsc(entry, features);
 
 /** Source text of generated.ts for the given bytes of the two builds. */
 export function generatedSource(bytes, fma) {

@@ -18,8 +18,12 @@ const entry = 'lite-runtime/kernels/wasm/src/index.ts';
 /** The two builds: name -> extra asc flags. */
 export const FLAVOURS = { simd: 'simd', fma: 'simd,relaxed-simd' };
 
-/** Compiles one flavour; resolves to the .wasm bytes. */
-export async function compileFlavour(features) {
+/**
+ * Compiles the AssemblyScript module at `entry` (a path from the repository root) with the
+ * given --enable features, memory imported; resolves to the .wasm bytes. The training-only
+ * module (scripts/build-training-wasm.mjs) is built with it too.
+ */
+export async function compileAsc(entry, features) {
   let binary = null;
   const stderr = [];
   const { error } = await asc.main(
@@ -34,9 +38,12 @@ export async function compileFlavour(features) {
       stderr: { write: (s) => { stderr.push(String(s)); return true; } },
     },
   );
-  if (error || !binary) throw new Error(`asc failed (${features}): ${error?.message ?? 'no output'}\n${stderr.join('')}`);
+  if (error || !binary) throw new Error(`asc failed (${entry}, ${features}): ${error?.message ?? 'no output'}\n${stderr.join('')}`);
   return Uint8Array.from(binary);
 }
+
+/** Compiles one flavour of the kernels module; resolves to the .wasm bytes. */
+export const compileFlavour = (features) => compileAsc(entry, features);
 
 /** Unsigned LEB128 bytes of n. */
 function leb(n) {
