@@ -30,6 +30,16 @@ import { elementwiseTail, isUnary, scalarOperand } from './elementwise.js';
 import { EPILOGUE_WGSL, F32_MAX, count, dispatch1d, epilogueParams, main1d, params, storage, strides, type GpuProgram, type GpuStep, type KernelContext } from './program.js';
 
 /** `o` with a folded [top, bottom, left, right] padding that `windowOf` reads (every field read as before). */
+/** The GPU steps of a folded node, or null where its kernel declines (a reason) or throws: the fold is then skipped. */
+function tryKernel(build: () => GpuStep[] | string): GpuStep[] | null {
+  try {
+    const r = build();
+    return typeof r === 'string' ? null : r;
+  } catch {
+    return null;
+  }
+}
+
 function withPadding(o: OptionsTable, pads: [number, number, number, number]): OptionsTable {
   return Object.assign(Object.create(o) as OptionsTable, { explicitPadding: pads });
 }
@@ -72,13 +82,8 @@ export function foldPoolPads(
     const kh = o.i32(Pool2DOptions.filter_height, 1), kw = o.i32(Pool2DOptions.filter_width, 1);
     if (pads[0] >= kh || pads[1] >= kh || pads[2] >= kw || pads[3] >= kw) return;
     const node: OpNode = { ...c.node, inputs: [s.node.inputs[0]!], options: withPadding(o, pads) };
-    let r: GpuStep[] | string;
-    try {
-      r = pool(node, ctx, c.state);
-    } catch {
-      return;
-    }
-    if (typeof r === 'string') return;
+    const r = tryKernel(() => pool(node, ctx, c.state));
+    if (!r) return;
     gpu[i] = [];
     gpu[k!] = r;
     folded++;
@@ -305,13 +310,8 @@ export function foldInputTransposes(
       // the weights as a tensor with the permuted data (every other field read from the model's)
       const wt = Object.defineProperty(Object.create(w) as RtTensor, 'data', { value: wp });
       const node: OpNode = { ...fc.node, inputs: [x, wt, ...fc.node.inputs.slice(2)] };
-      let r: GpuStep[] | string;
-      try {
-        r = GPU_KERNELS.get(B.FULLY_CONNECTED)!(node, ctx, fc.state);
-      } catch {
-        return;
-      }
-      if (typeof r === 'string') return;
+      const r = tryKernel(() => GPU_KERNELS.get(B.FULLY_CONNECTED)!(node, ctx, fc.state));
+      if (!r) return;
       for (const j of [i, ...passed]) gpu[j] = [];
       gpu[k] = r;
       folded += 1 + passed.length;
@@ -319,13 +319,8 @@ export function foldInputTransposes(
     }
     const c = k === undefined || passed.length ? null : steps[k]!;
     if (!c || c.folded || gpu[k!] || c.op.code !== B.CONV_2D || t.shape[3]! % 4 === 0) return;
-    let r: GpuStep[] | string;
-    try {
-      r = conv2dFrom(c.node, ctx, { tensor: x, strides: [xs[pv[0]!]!, xs[pv[1]!]!, xs[pv[2]!]!, xs[pv[3]!]!] });
-    } catch {
-      return;
-    }
-    if (typeof r === 'string') return;
+    const r = tryKernel(() => conv2dFrom(c.node, ctx, { tensor: x, strides: [xs[pv[0]!]!, xs[pv[1]!]!, xs[pv[2]!]!, xs[pv[3]!]!] }));
+    if (!r) return;
     gpu[i] = [];
     gpu[k!] = r;
     folded++;
