@@ -3,7 +3,7 @@
  * fields): most are one builtin over aligned inputs, and one ONNX op in.
  */
 import type { Node } from '../../graph/ir.js';
-import type { OnnxImportContext, OnnxImporter, TfliteLowerContext, TfliteLowering } from '../convert-traits.js';
+import type { OnnxImportContext, OnnxImporter, TfliteLowering } from '../convert-traits.js';
 import { importAs } from '../convert-traits.js';
 import type { BuiltinOpName } from '../../../lite-runtime/format/schema.js';
 
@@ -14,30 +14,16 @@ export const builtin = (op: BuiltinOpName, fuses = false, options?: (n: Node) =>
 /** `{ OnnxType: op }` with the ONNX inputs in order. */
 export const onnx = (type: string, op: string): Record<string, OnnxImporter> => ({ [type]: importAs(op) });
 
-/** A float scalar constant tensor for a lowering. */
-export function scalarConst(ctx: TfliteLowerContext, name: string, value: number, rank: number): number {
-  return ctx.addConstant(name, new Array(rank).fill(1), 'float32', Float32Array.of(value));
-}
-
 /** An elementwise chain: `steps` applied to input 0; each step names a builtin and an optional scalar operand. */
 export function chain(...steps: readonly (readonly [BuiltinOpName, number?])[]): TfliteLowering {
-  return {
-    layout: 'elementwise',
-    lower(ctx) {
-      const out = ctx.node.outputs[0];
-      const rank = out.shape.length;
-      const perm = ctx.outputLayout(0);
-      let cur = ctx.inputAligned(0, rank, perm);
-      steps.forEach(([op, k], i) => {
-        const last = i === steps.length - 1;
-        const dst = last ? ctx.output(0) : ctx.addTensor(`${op.toLowerCase()}_${out.id}_${i}`, perm.map((d) => out.shape[d]), 'float32');
-        const ins = k === undefined ? [cur] : [cur, scalarConst(ctx, `c_${out.id}_${i}`, k, rank)];
-        const opts = op === 'ADD' || op === 'MUL' || op === 'SUB' || op === 'DIV' ? { fused_activation_function: 'NONE' } : undefined;
-        ctx.emit(op, ins, [dst], opts);
-        cur = dst;
-      });
-    },
-  };
+  return composite((b) => {
+    let cur = b.x();
+    steps.forEach(([op, k], i) => {
+      const ins = k === undefined ? [cur] : [cur, b.k(k)];
+      if (i === steps.length - 1) b.out(op, ins);
+      else cur = b.t(op, ins);
+    });
+  });
 }
 
 /** silu: x * sigmoid(x). */
