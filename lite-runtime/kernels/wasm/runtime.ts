@@ -664,6 +664,20 @@ export function embeddedWasm(flavour: 'simd' | 'fma', base = hexBytes(KERNELS_SI
   return out.slice(0, o);
 }
 
+/**
+ * WebAssembly.validate, turning on relaxed SIMD first where a module needs it and the host is
+ * Node 20, which keeps this standard feature (on by default in Node 22+ and Chrome 114+) behind
+ * a V8 flag. Elsewhere nothing changes: a host without it loads the SIMD128 build.
+ */
+export function validateRelaxed(bytes: Uint8Array<ArrayBuffer>): boolean {
+  if (WebAssembly.validate(bytes)) return true;
+  const proc = (globalThis as { process?: { versions?: { node?: string }; getBuiltinModule?: (id: string) => unknown } }).process;
+  if (!proc?.versions?.node?.startsWith('20.')) return false;
+  const v8 = proc.getBuiltinModule?.('node:v8') as { setFlagsFromString(flag: string): void } | undefined;
+  v8?.setFlagsFromString('--experimental-wasm-relaxed-simd');
+  return WebAssembly.validate(bytes);
+}
+
 /** Instantiates a kernels module; null when this host cannot. */
 export function instantiate(module: WebAssembly.Module, flavour: string): WasmKernels | null {
   try {
@@ -687,7 +701,7 @@ export function loadEmbedded(): WasmKernels | null {
   for (const flavour of ['fma', 'simd'] as const) {
     try {
       const bytes = embeddedWasm(flavour, base);
-      if (!WebAssembly.validate(bytes)) continue;
+      if (!validateRelaxed(bytes)) continue;
       const k = instantiate(new WebAssembly.Module(bytes), flavour);
       if (k) return k;
     } catch {

@@ -9,6 +9,7 @@
  */
 import { kernelBackend } from '../../../lite-runtime/kernels/index.js';
 import { WasmHeap } from '../../../lite-runtime/kernels/wasm/heap.js';
+import { validateRelaxed } from '../../../lite-runtime/kernels/wasm/runtime.js';
 import { TRAINING_WASM, TRAINING_WASM_FMA } from './generated.js';
 
 interface Exports {
@@ -235,7 +236,7 @@ function load(): TrainingKernels | null {
     try {
       const bytes = new Uint8Array(hex.length >> 1);
       for (let i = 0; i < bytes.length; i++) bytes[i] = parseInt(hex.substr(2 * i, 2), 16);
-      if (!WebAssembly.validate(bytes)) continue;
+      if (!validateRelaxed(bytes)) continue;
       const memory = new WebAssembly.Memory({ initial: 1 });
       const inst = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } });
       return new TrainingKernels(inst.exports as unknown as Exports, memory);
