@@ -8,7 +8,8 @@
  *   ours loads the esbuild bundle of scripts/bundle-lite.mjs);
  * - inference: median latency of one batch-1 run, outputs read back (µs), after ~300 ms of warm-up runs
  *   (every runtime alike), as wall-clock time (median) and as CPU time of this process (the best of
- *   5 rounds, per run: what a busy machine perturbs least);
+ *   5 rounds, per run: what a busy machine perturbs least); per model, ours and the peers are timed
+ *   in turn (`interleaved`), so a slow spell of the machine falls on all of them;
  * - memory (ours): the weights as the kernels hold them (`model.memory.packedBytes`) over the file's.
  * Beside the tiny models, real-size ones (bench/lite-large.ts: MobileNetV2 and ResNet18 at 224,
  * int8 and float32, a transformer encoder, an LSTM); `LITE_BENCH_LARGE=0` leaves them out.
@@ -82,6 +83,32 @@ export async function bestRoundCpuMs(fn: () => Promise<unknown> | unknown, n: nu
 /** Calls per CPU-time round: about 100 ms of work, at least 1. */
 export const roundFor = (ms: number) => Math.max(1, Math.min(200, Math.round(100 / Math.max(ms, 1e-3))));
 
+/**
+ * Wall-clock median and best-round CPU time (ms per inference) of runtimes measured alike and in
+ * turn: each `runs(n)` runs n inferences and returns their median wall time. After each one's
+ * warm-up (about 300 ms), chunks of runs alternate between them (the wall figure is the median
+ * of their chunk medians), then rounds of CPU time do.
+ */
+export async function interleaved(runs: ((n: number) => Promise<number>)[], chunks = 5, rounds = 5): Promise<{ wall: number; cpu: number }[]> {
+  const once: number[] = [];
+  for (const r of runs) { await r(3); once.push(await r(5)); }
+  for (let k = 0; k < runs.length; k++) await runs[k]!(warmupFor(once[k]!));
+  const chunkMeds = runs.map(() => [] as number[]);
+  for (let c = 0; c < chunks; c++) {
+    for (let k = 0; k < runs.length; k++) chunkMeds[k]!.push(await runs[k]!(Math.ceil(iterationsFor(once[k]!) / chunks)));
+  }
+  const wall = chunkMeds.map(median), cpu = runs.map(() => Infinity);
+  for (let r = 0; r < rounds; r++) {
+    for (let k = 0; k < runs.length; k++) {
+      const n = roundFor(wall[k]!), c0 = process.cpuUsage();
+      await runs[k]!(n);
+      const c = process.cpuUsage(c0);
+      cpu[k] = Math.min(cpu[k]!, (c.user + c.system) / 1000 / n);
+    }
+  }
+  return runs.map((_, k) => ({ wall: wall[k]!, cpu: cpu[k]! }));
+}
+
 async function items(): Promise<Item[]> {
   const list: Item[] = [];
   for (const f of fs.readdirSync(MODELS_DIR).filter((f) => f.endsWith('.tflite')).sort()) {
@@ -120,63 +147,73 @@ export async function benchLite(): Promise<BenchRow[]> {
   fs.writeFileSync(bundle, built.code);
   const list = await items();
 
-  // Ours first (the peers' Node shims install globals), then each peer on every model.
+  type PeerFig = { load: number | null; infer: number | null; cold: number | null; cpu?: number | null; note?: string; diff?: number };
+  const peerFigs: Record<string, Map<string, PeerFig>> = {};
+  const peers: { name: string; mode: string; h: TflitePeer }[] = [];
+  let harness = '';
+  try { harness = harnessDir(); } catch (e) { for (const p of ['litert.js', 'tfjs-tflite']) peerFigs[p] = new Map(list.map((it) => [it.name, { load: null, infer: null, cold: null, note: `${p}: ${(e as Error).message}` }])); }
+  for (const [name, init, mode] of harness ? [['litert.js', liteRtPeer, 'litert'], ['tfjs-tflite', tfjsTflitePeer, 'tfjs']] as const : []) {
+    peerFigs[name] = new Map();
+    try { peers.push({ name, mode, h: await init() }); } catch (e) { list.forEach((it) => peerFigs[name]!.set(it.name, { load: null, infer: null, cold: null, note: `${name}: ${(e as Error).message}` })); }
+  }
+
+  // Per model: ours and each peer loaded, then timed in turn (interleaved), so that a slow
+  // spell of the machine, or the process's own start, falls on all of them alike.
   const ours = new Map<string, { load: number; infer: number; cpu: number; packed: number; out: number[]; inputs: { dtype: string; shape: number[]; data: number[] }[] } | Error>();
   for (const it of list) {
+    const timed: { runs: (n: number) => Promise<number>; done: (wall: number, cpu: number) => void }[] = [];
+    const cleanup: (() => void)[] = [];
+    let mine: { load: number; packed: number; out: number[]; inputs: { dtype: string; shape: number[]; data: number[] }[] } | undefined;
     try {
       let m: LiteModel | undefined;
       const load = await medianMs(async () => { m?.dispose(); m = await loadModel(it.bytes, { backend: 'cpu' }); }, 1, 5);
       const model = m!;
+      cleanup.push(() => model.dispose());
       const inputs = model.inputs.map((t, k) => ({ dtype: t.dtype, shape: t.shape, data: seeded(t.shape.reduce((a, b) => a * b, 1), t.dtype, 7 + k) }));
       const typed = inputs.map((i) => CTOR[i.dtype]!.from(i.data));
       // The first run's output, as the peers' is: models with state (LSTM, SVDF) change it on every run.
       const out = Array.from((await model.run(typed))[0]!.data as ArrayLike<number>, Number);
-      const once = await medianMs(() => model.run(typed), 3, 5);
-      const infer = await medianMs(() => model.run(typed), warmupFor(once), iterationsFor(once));
-      const cpu = await bestRoundCpuMs(() => model.run(typed), roundFor(infer));
-      const packed = model.memory.packedBytes / Math.max(1, model.memory.constBytes);
-      model.dispose();
-      ours.set(it.name, { load, infer, cpu, packed, out, inputs });
+      const o = { load, packed: model.memory.packedBytes / Math.max(1, model.memory.constBytes), out, inputs };
+      mine = o;
+      timed.push({ runs: (n) => medianMs(() => model.run(typed), 0, n), done: (infer, cpu) => ours.set(it.name, { ...o, infer, cpu }) });
     } catch (e) {
       ours.set(it.name, e as Error);
     }
-  }
-
-  type PeerFig = { load: number | null; infer: number | null; cold: number | null; cpu?: number | null; note?: string; diff?: number };
-  const peerFigs: Record<string, Map<string, PeerFig>> = {};
-  const peers: [string, () => Promise<TflitePeer>, string][] = [['litert.js', liteRtPeer, 'litert'], ['tfjs-tflite', tfjsTflitePeer, 'tfjs']];
-  let harness = '';
-  try { harness = harnessDir(); } catch (e) { for (const [p] of peers) peerFigs[p] = new Map(list.map((it) => [it.name, { load: null, infer: null, cold: null, note: `${p}: ${(e as Error).message}` }])); }
-  for (const [pname, init, mode] of harness ? peers : []) {
-    const figs = new Map<string, PeerFig>();
-    peerFigs[pname] = figs;
-    let h: TflitePeer;
-    try { h = await init(); } catch (e) { list.forEach((it) => figs.set(it.name, { load: null, infer: null, cold: null, note: `${pname}: ${(e as Error).message}` })); continue; }
-    for (const it of list) {
-      const o = ours.get(it.name);
-      const inputs: PeerInput[] = o && !(o instanceof Error) ? o.inputs.map((i) => ({ data: i.data })) : [];
+    for (const { name, h } of peers) {
       const f: PeerFig = { load: null, infer: null, cold: null };
+      peerFigs[name]!.set(it.name, f);
+      const inputs: PeerInput[] = mine ? mine.inputs.map((i) => ({ data: i.data })) : [];
       try {
         const loads: number[] = [];
         let c = await h.compile(it.bytes, { fix: {}, numThreads: 1 });
         for (let r = 0; r < 4; r++) { c.delete(); c = await h.compile(it.bytes, { fix: {}, numThreads: 1 }); loads.push(c.compileMs); }
         f.load = median(loads);
-        const out = await h.run(c, inputs);
-        if (o && !(o instanceof Error)) f.diff = Math.max(...o.out.map((v, i) => Math.abs(v - out[0]!.data[i]!)));
-        const once = (await h.bench(c, inputs, { warmup: 3, iters: 5 })).medianMs;
-        f.infer = (await h.bench(c, inputs, { warmup: warmupFor(once), iters: iterationsFor(once) })).medianMs;
-        const per = roundFor(f.infer);
-        f.cpu = await bestRoundCpuMs(() => h.bench(c, inputs, { warmup: 0, iters: per }), 1) / per;
-        c.delete();
-        if (o && !(o instanceof Error)) {
-          const inFile = path.join(CACHE, `${it.name.split(' ')[0]}.inputs.json`);
-          fs.writeFileSync(inFile, JSON.stringify(o.inputs));
-          f.cold = coldStart(mode, it.file, inFile, harness);
-        }
+        const compiled = c;
+        cleanup.push(() => compiled.delete());
+        const out = await h.run(compiled, inputs);
+        if (mine) f.diff = Math.max(...mine.out.map((v, i) => Math.abs(v - out[0]!.data[i]!)));
+        timed.push({ runs: async (n) => (await h.bench(compiled, inputs, { warmup: 0, iters: n })).medianMs, done: (infer, cpu) => { f.infer = infer; f.cpu = cpu; } });
       } catch (e) {
-        f.note = `${pname} on ${it.name}: ${(e as Error).message.split('\n').slice(0, 2).join(' ')}`;
+        f.note = `${name} on ${it.name}: ${(e as Error).message.split('\n').slice(0, 2).join(' ')}`;
       }
-      figs.set(it.name, f);
+    }
+    try {
+      const figs = await interleaved(timed.map((t) => t.runs));
+      timed.forEach((t, k) => t.done(figs[k]!.wall, figs[k]!.cpu));
+    } catch (e) {
+      if (mine && !ours.has(it.name)) ours.set(it.name, e as Error);
+    }
+    cleanup.forEach((f) => f());
+    for (const { name, mode } of mine ? peers : []) {
+      const f = peerFigs[name]!.get(it.name)!;
+      if (f.infer === null) continue;
+      try {
+        const inFile = path.join(CACHE, `${it.name.split(' ')[0]}.inputs.json`);
+        fs.writeFileSync(inFile, JSON.stringify(mine!.inputs));
+        f.cold = coldStart(mode, it.file, inFile, harness);
+      } catch (e) {
+        f.note = `${name} on ${it.name}: ${(e as Error).message.split('\n').slice(0, 2).join(' ')}`;
+      }
     }
   }
 
