@@ -86,7 +86,7 @@ function prepareInt8(node: OpNode, d: Dims): Int8State {
   return {
     kind: 'i8', d, q, inZp: xq.zeroPoint, hasBias: !!b,
     timePairs: pairs ? pairView(wtData) ?? pairView(wtData.slice()) : null, statePairs: null, statePairsOf: null,
-    packed: wf.isConst ? packI8(wf.data as Int8Array, d.filters, d.inSize) : null, acc: new Int32Array(d.batch * d.filters),
+    packed: wf.isConst ? packI8(wf.data as Int8Array, d.filters, d.inSize, 'rows') : null, acc: new Int32Array(d.batch * d.filters),
     weights: constData<Int8Array>(wf), timeWeights: constData<Int16Array | Int8Array>(wt), bias: constData<Int32Array>(b),
   };
 }

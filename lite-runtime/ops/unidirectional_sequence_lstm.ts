@@ -66,7 +66,7 @@ function f32(node: OpNode, i: number, role: string, shape: number[] | null): RtT
   return t;
 }
 
-function prepare(node: OpNode): State | { q: LstmInt8State } {
+function prepare(node: OpNode): State | LstmInt8State {
   const x = input(OP, node, 0);
   expectDType(OP, node, 'input 0', x, 'float32', 'int8');
   expectRank(OP, node, 'input 0', x, 3);
@@ -97,7 +97,8 @@ function prepare(node: OpNode): State | { q: LstmInt8State } {
   const cellClip = o ? o.f32(F.cell_clip, 0) : 0, projClip = o ? o.f32(F.proj_clip, 0) : 0;
   if (x.dtype === 'int8') {
     setOutput(OP, node, output(OP, node, 0), shape, 'int8');
-    return { q: prepareLstmInt8(node, { batch, steps, nin, units, nout, timeMajor, cellClip, projClip }) };
+    // its packed weights are own values of the state: model.memory counts them, dispose frees them
+    return prepareLstmInt8(node, { batch, steps, nin, units, nout, timeMajor, cellClip, projClip });
   }
   setOutput(OP, node, output(OP, node, 0), shape, 'float32');
   const G = cifg ? 3 : 4;
@@ -151,8 +152,8 @@ function gate(s: State, g: number, r: number, b: number): Float32Array {
   return out;
 }
 
-function run(node: OpNode, st: State | { q: LstmInt8State }): void {
-  if ('q' in st) return runLstmInt8(node, st.q);
+function run(node: OpNode, st: State | LstmInt8State): void {
+  if ('px' in st) return runLstmInt8(node, st);
   const s = st;
   const { batch, steps, units, nout, act, hAll } = s;
   const d = s.data;
@@ -189,4 +190,4 @@ function run(node: OpNode, st: State | { q: LstmInt8State }): void {
   }
 }
 
-export const UNIDIRECTIONAL_SEQUENCE_LSTM: LiteOp<State | { q: LstmInt8State }> = { code: BuiltinOp.UNIDIRECTIONAL_SEQUENCE_LSTM, name: OP, prepare, run };
+export const UNIDIRECTIONAL_SEQUENCE_LSTM: LiteOp<State | LstmInt8State> = { code: BuiltinOp.UNIDIRECTIONAL_SEQUENCE_LSTM, name: OP, prepare, run };

@@ -186,7 +186,7 @@ export function prepareLstmInt8(
   const cat = (first: number, k: number): PackedI8 => {
     const w = new Int8Array(gu * k);
     live.forEach((i, j) => w.set(t(first + i - 1)!.data as Int8Array, j * d.units * k));
-    return packI8(w, gu, k);
+    return packI8(w, gu, k, 'rows'); // qmatmulI8Packed reads rows only
   };
   expect(OP, node, !gates.some((g) => g?.peep) || d.nout <= d.units,
     () => `peephole weights with a projection to more outputs (${d.nout}) than cells (${d.units}) are not supported`);
@@ -195,7 +195,7 @@ export function prepareLstmInt8(
     cellClip: d.cellClip > 0 ? Math.trunc(Math.min(Math.max(f(d.cellClip / cScale), -32768), 32767)) : 0,
     projClip: d.projClip > 0 ? Math.trunc(Math.min(Math.max(f(d.projClip / hS), -128), 127)) : 0,
     hidden: mq(f(f(f(2 ** -15) / hidS) * f(2 ** -15))), hiddenZp: hidZ, hid: new Int8Array(d.batch * d.units),
-    proj, outZp: hZ, gu, px: cat(1, d.nin), pr: cat(5, d.nout), pp: pw ? packI8(pw.data as Int8Array, d.nout, d.units) : null,
+    proj, outZp: hZ, gu, px: cat(1, d.nin), pr: cat(5, d.nout), pp: pw ? packI8(pw.data as Int8Array, d.nout, d.units, 'rows') : null,
     accX: new Int32Array(d.batch * d.steps * gu), accR: new Int32Array(d.batch * gu), accP: new Int32Array(d.batch * d.nout),
   };
 }

@@ -13,7 +13,7 @@ import { inflateRawSync } from 'node:zlib';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { descFromModel, writeTflite } from '../../../converter/tflite-writer/index.js';
 import { loadModel } from '../../../lite-runtime/index.js';
-import { setKernelBackend } from '../../../lite-runtime/kernels/backend.js';
+import { activeWasm, setKernelBackend } from '../../../lite-runtime/kernels/backend.js';
 import { parseModel } from '../../../lite-runtime/format/model.js';
 import { makeLstmCases, runOursLstm } from '../../../scripts/lstm-int8.js';
 import { openReference, toB64, type Reference } from '../../../scripts/tflite-ref.js';
@@ -68,6 +68,18 @@ describe('int8 LSTM against tfjs-tflite (recorded)', () => {
       m.resetState();
       expect(differing(m.runSync([i8(c.input)])[0]!.data as Int8Array, first)).toBe('');
     } finally { m.dispose(); }
+  });
+
+  it('counts its packed weights in model.memory (held once: rows and their sums), and frees them on dispose', async () => {
+    const c = doc.cases.find((s) => !s.name.includes('proj'))!;
+    const bytes = model(c);
+    const w8 = parseModel(bytes).subgraphs[0]!.tensors.reduce((n, t) => n + (t.data && t.dtype === 'int8' ? t.data.byteLength : 0), 0);
+    const used = activeWasm()!.heap.used();
+    const m = await loadModel(bytes);
+    expect(m.memory.packedBytes).toBeGreaterThanOrEqual(w8);
+    expect(m.memory.packedBytes).toBeLessThanOrEqual(1.5 * m.memory.constBytes + 1024);
+    m.dispose();
+    expect(activeWasm()!.heap.used()).toBe(used);
   });
 
   it('names what is missing when the 5 intermediates are not there', async () => {
