@@ -3,14 +3,14 @@
  * beside PyTorch (one thread, OpenBLAS) and TensorFlow.js (wasm backend, one
  * thread), measured in the same run. Run standalone: `npx tsx bench/matmul.ts`.
  */
-import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
 import {
   matmul, packB, matmulPacked, freePacked, setKernelBackend, kernelBackend, wasmFlavour,
   packI8, qmatmulI8Packed, depthwiseNHWC, convOutputSize,
 } from '../lite-runtime/kernels/index.js';
+import { embeddedWasm, instantiate } from '../lite-runtime/kernels/wasm/runtime.js';
 import { runTorch } from './torch.js';
 import { formatRows, type BenchRow } from './types.js';
 
@@ -129,30 +129,21 @@ function int8AndDepthwiseRows(backend: string): BenchRow[] {
   return rows;
 }
 
-/** Our wasm figures at each size (GFLOP/s) keyed 'N' and 'm1_N', with the loaded flavour. */
-function wasmFigures(): Record<string, number | string> {
-  const out: Record<string, number | string> = { flavour: wasmFlavour() ?? 'none' };
+/**
+ * The SIMD128 build's figures (GFLOP/s keyed 'N' and 'm1_N'), instantiated beside the loaded
+ * FMA build: what hosts without relaxed SIMD run.
+ */
+function simdFigures(): Record<string, number> | null {
+  const k = instantiate(new WebAssembly.Module(embeddedWasm('simd')), 'simd');
+  if (!k) return null;
+  const out: Record<string, number> = {};
   for (const n of SIZES) {
     const a = rand(n * n), b = rand(n * n), c = new Float32Array(n * n), x = rand(n), y = new Float32Array(n);
-    out[String(n)] = gflops(n, n, n, timeIt(() => matmul(a, b, c, n, n, n)));
-    const w = packB(b, n, n);
-    out[`m1_${n}`] = gflops(1, n, n, timeIt(() => matmulPacked(x, w, y, 1)));
-    freePacked(w);
+    out[String(n)] = gflops(n, n, n, timeIt(() => k.matmul(a, b, c, n, n, n, false, false, false)));
+    const w = k.packB(b, n, n, false);
+    out[`m1_${n}`] = gflops(1, n, n, timeIt(() => k.matmulPacked(x, w, y, 1, n, n, null, 0)));
   }
   return out;
-}
-
-/**
- * The FMA build's figures, from a child Node with relaxed SIMD enabled (as
- * browsers ship it); null where it does not load.
- */
-function fmaFigures(): Record<string, number> | null {
-  const r = spawnSync(process.execPath, ['--experimental-wasm-relaxed-simd', '--import', 'tsx', fileURLToPath(import.meta.url), '--wasm-child'],
-    { encoding: 'utf8', timeout: 120_000 });
-  if (r.status !== 0) return null;
-  const figs = JSON.parse(r.stdout.trim().split('\n').pop() ?? '{}') as Record<string, number | string>;
-  if (figs.flavour !== 'fma') return null;
-  return figs as Record<string, number>;
 }
 
 /**
@@ -178,7 +169,7 @@ export async function benchMatmul(): Promise<BenchRow[]> {
     if (hasWasm) setKernelBackend('wasm');
   }
   const extra = int8AndDepthwiseRows(hasWasm ? 'wasm' : 'js');
-  const fma = hasWasm && flavour !== 'fma' ? fmaFigures() : null;
+  const simd = hasWasm && flavour === 'fma' ? simdFigures() : null;
   const torch = torchFigures();
   const tfjs = await tfjsFigures();
   const notes = [
@@ -195,17 +186,15 @@ export async function benchMatmul(): Promise<BenchRow[]> {
     const be = hasWasm ? 'wasm' : 'js';
     rows.push({ name: `matmul m=1 k=n=${n} packed (${be})`, ours: ours[`${be}_m1_${n}`], unit: 'GFLOP/s', peers: peer(`m1_${n}`), notes });
   }
-  if (fma) {
-    const fnotes = [...notes, 'wasm fma: the relaxed-SIMD build, in a child node with --experimental-wasm-relaxed-simd (browsers enable it by default)'];
-    for (const n of SIZES) rows.push({ name: `matmul ${n}^3 (wasm fma)`, ours: fma[String(n)], unit: 'GFLOP/s', peers: peer(String(n)), notes: fnotes });
-    rows.push({ name: 'matmul m=1 k=n=1024 packed (wasm fma)', ours: fma.m1_1024, unit: 'GFLOP/s', peers: peer('m1_1024'), notes: fnotes });
+  if (simd) {
+    const snotes = [...notes, 'wasm simd128: the build hosts without relaxed SIMD load (no fused multiply-add)'];
+    for (const n of SIZES) rows.push({ name: `matmul ${n}^3 (wasm simd128)`, ours: simd[String(n)], unit: 'GFLOP/s', peers: peer(String(n)), notes: snotes });
+    rows.push({ name: 'matmul m=1 k=n=1024 packed (wasm simd128)', ours: simd.m1_1024, unit: 'GFLOP/s', peers: peer('m1_1024'), notes: snotes });
   }
   rows.push(...extra);
   return rows;
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href && process.argv.includes('--wasm-child')) {
-  console.log(JSON.stringify(wasmFigures()));
-} else if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   benchMatmul().then((rows) => console.log(formatRows(rows)), (e) => { console.error(e); process.exit(1); });
 }

@@ -60,7 +60,9 @@ describe('worker bundle in workerd', { timeout: 120_000 }, () => {
         const { outputs } = await r.json();
         expect(outputs).toHaveLength(1);
         expect(outputs[0]).toMatchObject({ name: 'logits', shape: [1, 10], dtype: 'float32' });
-        expect(outputs[0].data).toEqual(Array.from(want!.data as Float32Array));
+        // the worker loads the SIMD128 kernels, Node 20 the FMA build: equal up to rounding
+        const got = outputs[0].data as number[];
+        Array.from(want!.data as Float32Array).forEach((v, i) => expect(Math.abs(got[i]! - v)).toBeLessThan(1e-5 * (1 + Math.abs(v))));
       }
     }
     node.dispose();
