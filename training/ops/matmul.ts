@@ -1,4 +1,4 @@
-import { matmul as gemm } from '../../lite-runtime/kernels/index.js';
+import { matmul as liteMatmul } from '../../lite-runtime/kernels/index.js';
 import { alignedStrides } from '../../lite-runtime/kernels/strided.js';
 import { apply1, expectTensors } from '../dispatch.js';
 import type { Storage } from '../dtype.js';
@@ -9,6 +9,7 @@ import { defineComposite, defineOp, type TensorValue } from './registry.js';
 import { reshape } from './reshape.js';
 import { sumTo } from './sum-to.js';
 import { expectFloat, forwardFresh } from './util.js';
+import { trainingKernels } from '../kernels/wasm/runtime.js';
 
 export interface MatmulAttrs { [k: string]: boolean; transA: boolean; transB: boolean }
 
@@ -73,6 +74,20 @@ function matmulInto([a, b]: readonly TensorValue[], { transA, transB }: MatmulAt
       o.subarray(i * m * n, (i + 1) * m * n), m, k, n, { transA, transB });
     for (let d = idx.length - 1; d >= 0; d--) { if (++idx[d] < batchShape[d]) break; idx[d] = 0; }
   }
+}
+
+/**
+ * One GEMM: in the training wasm module when it is loaded (parameters resident there are read
+ * in place, see optim/resident.ts), else lite-runtime's `matmul` (the same kernel, operands copied).
+ */
+function gemm(a: Float32Array, b: Float32Array, c: Float32Array, m: number, k: number, n: number, trans: { transA: boolean; transB: boolean }): void {
+  const w = m > 0 && k > 0 && n > 0 ? trainingKernels() : null;
+  if (w) {
+    try { w.matmul(a, b, c, m, k, n, trans.transA, trans.transB); return; } catch (e) {
+      if (!(e instanceof RangeError)) throw e; // wasm memory exhausted: lite's path copes
+    }
+  }
+  liteMatmul(a, b, c, m, k, n, trans);
 }
 
 function dims2(shape: readonly number[], trans: boolean): [number, number] {

@@ -2,7 +2,7 @@ import type { Storage } from '../dtype.js';
 import type { Tensor } from '../tensor.js';
 import { defineUpdateOp, Optimizer, runUpdate, type ParamGroup, type ParamsArg } from './optimizer.js';
 import { trainingKernels } from '../kernels/wasm/runtime.js';
-import { residentZerosLike } from './resident.js';
+import { residentZerosLike, RESIDENT_MIN } from './resident.js';
 
 export interface AdamOptions {
   lr: number;
@@ -18,13 +18,6 @@ export interface AdamOptions {
 
 interface AdamAttrs { [k: string]: number | boolean; beta2: number; eps: number; weightDecay: number; decoupled: boolean; maximize: boolean }
 
-/**
- * Parameters at least this long update in the training wasm module (float32 SIMD); shorter
- * ones in the loops below, where a call into wasm (~5 us of copies and bookkeeping) would
- * cost more than it saves. Each parameter always takes the same path, eager or compiled.
- */
-const WASM_MIN = 4096;
-
 /** One Adam/AdamW update as torch computes it (bias-corrected, eps outside the sqrt). */
 function adamKernel([p, g, m, v, lr, step, beta1]: Storage[], [po, mo, vo, so]: Storage[], a: AdamAttrs): void {
   const t = step[0] + 1;
@@ -34,9 +27,10 @@ function adamKernel([p, g, m, v, lr, step, beta1]: Storage[], [po, mo, vo, so]: 
   const invBc2Sqrt = 1 / Math.sqrt(1 - Math.pow(a.beta2, t));
   const b2 = a.beta2, c1 = 1 - b1, c2 = 1 - b2, eps = a.eps;
   const n = p.length;
-  const k = n >= WASM_MIN ? trainingKernels() : null;
+  const k = n >= RESIDENT_MIN ? trainingKernels() : null;
   if (k) {
-    // float32 SIMD in the training wasm module; the moments are resident there (residentZerosLike)
+    // float32 SIMD in the training wasm module (each parameter always takes the same path, eager
+    // or compiled); the parameter (Optimizer's constructor) and the moments are resident there
     const decay = a.decoupled ? 1 - rate * a.weightDecay : 1;
     try {
       k.adam([p, g, m, v] as Float32Array[] as [Float32Array, Float32Array, Float32Array, Float32Array], [po, mo, vo] as Float32Array[] as [Float32Array, Float32Array, Float32Array], n,

@@ -8,6 +8,7 @@ import { defineOp, type OpDef, type Attrs } from '../ops/registry.js';
 import { alloc } from '../ops/util.js';
 import type { Storage } from '../dtype.js';
 import { Tensor } from '../tensor.js';
+import { makeResident, RESIDENT_MIN } from './resident.js';
 
 /** Hyperparameters of a parameter group; `lr` is also held as a 0-d tensor so compiled steps read the current value. */
 export interface ParamGroup<O> {
@@ -57,6 +58,8 @@ export abstract class Optimizer<O extends { lr: number }> {
       ps.forEach((p, i) => {
         if (!(p instanceof Tensor) || p.dtype !== 'float32') throw new ValueError(`${this.constructor.name}: parameter ${i} is not a float32 tensor`);
       });
+      // large parameters live in the training wasm memory: GEMMs and wasm updates use them in place
+      for (const p of ps) if (p.numel >= RESIDENT_MIN) makeResident(p);
       return { params: ps, options, lrTensor: scalar(options.lr), momentumTensor: scalar(momentumOf(options as { momentum?: unknown; betas?: unknown }) ?? 0) };
     });
   }

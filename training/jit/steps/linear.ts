@@ -3,6 +3,7 @@ import type { Storage } from '../../dtype.js';
 import { sizeOf } from '../../shape.js';
 import type { Step, StepContext } from '../executor.js';
 import { reluInPlace } from './conv.js';
+import { trainingKernels } from '../../kernels/wasm/runtime.js';
 
 /**
  * The step of a `fused.linear` node: y = act(x @ op(w) + bias) in one GEMM call
@@ -43,11 +44,25 @@ export function fusedLinearStep({ node, slot, planned, variableRef, isConstant }
         repacks = 0;
       }
       matmulPacked(a, packed!, o, m, bd, act);
-    } else {
+    } else if (!wasmLinear(a, wd, o, m, k, n, transB, bd, act === 'relu')) {
       matmul(a, wd, o, m, k, n, { transB });
       if (bd) for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) o[i * n + j] += bd[j];
       if (act) reluInPlace(o);
     }
     s[oi] = o;
   };
+}
+
+/** The unpacked product with bias and relu in the training wasm module; false where it is not loaded or has no room. */
+function wasmLinear(a: Float32Array, w: Float32Array, o: Float32Array, m: number, k: number, n: number,
+  transB: boolean, bias: Float32Array | null, relu: boolean): boolean {
+  const kernels = m > 0 && k > 0 && n > 0 ? trainingKernels() : null;
+  if (!kernels) return false;
+  try {
+    kernels.matmul(a, w, o, m, k, n, false, transB, bias, relu);
+    return true;
+  } catch (e) {
+    if (e instanceof RangeError) return false;
+    throw e;
+  }
 }

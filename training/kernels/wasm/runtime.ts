@@ -61,10 +61,13 @@ export class TrainingKernels {
   readonly conv: ConvExports;
   /** The pooling kernels, for training/kernels/nn-pool.ts. */
   readonly pool: PoolExports;
+  /** Floats of the GEMM's work area: MC packed rows of one K block, and a 4x8 edge tile. */
+  private readonly gemmWork: number;
 
   constructor(private readonly ex: Exports, private readonly memory: WebAssembly.Memory) {
     this.conv = ex as unknown as ConvExports;
     this.pool = ex as unknown as PoolExports;
+    this.gemmWork = MC * this.conv.kBlock() + 32;
     this.heap = new WasmHeap(memory, 1024);
     this.buf = memory.buffer;
     this.floats = new Float32Array(this.buf);
@@ -88,6 +91,11 @@ export class TrainingKernels {
     const view = this.view(off, len);
     view.fill(0);
     return view;
+  }
+
+  /** Whether `a` is a view of this memory (a resident block, or part of one). */
+  isResident(a: Float32Array): boolean {
+    return this.offsetOf(a) >= 0;
   }
 
   private release(b: Block): void {
@@ -170,6 +178,34 @@ export class TrainingKernels {
     return { off, f32: this.floats, i32: new Int32Array(this.buf) };
   }
 
+  /**
+   * C[m,n] = op(A) @ op(B) (+ bias per column, then relu when asked), A [m,k] ([k,m] when
+   * transA), B [k,n] ([n,k] when transB), with the GEMM of lite-runtime's src/gemm.ts (the
+   * same sums as its `matmul`; the bias is C's initial value, as its `matmulPacked`). Operands
+   * that lie in this memory (resident parameters) are used where they lie, the others go
+   * through the scratch area. Throws RangeError when the memory cannot grow.
+   */
+  matmul(a: Float32Array, b: Float32Array, c: Float32Array, m: number, k: number, n: number, transA: boolean, transB: boolean,
+    bias: Float32Array | null = null, relu = false): void {
+    // offsets first: a growth of the memory below detaches the views (the data stays at the offset)
+    const ra = this.offsetOf(a), rb = this.offsetOf(b), rc = this.offsetOf(c), rbias = bias ? this.offsetOf(bias) : -1;
+    const sizes = [ra < 0 ? m * k : 0, rb < 0 ? k * n : 0, k * ((n + 7) & ~7), rc < 0 ? m * n : 0, this.gemmWork].map((s) => align64(s * 4));
+    let at = this.scratchArea(sizes.reduce((x, y) => x + y, 0));
+    const [pa, pbRaw, pb, pc, work] = sizes.map((s) => { const o = at; at += s; return o; });
+    const f = this.floats;
+    if (ra < 0) f.set(a.length === m * k ? a : a.subarray(0, m * k), pa >> 2);
+    if (rb < 0) f.set(b.length === k * n ? b : b.subarray(0, k * n), pbRaw >> 2);
+    const ca = ra < 0 ? pa : ra, cc = rc < 0 ? pc : rc, c0 = cc >> 2;
+    if (!bias) f.fill(0, c0, c0 + m * n);
+    else if (rbias >= 0) for (let i = 0; i < m; i++) f.copyWithin(c0 + i * n, rbias >> 2, (rbias >> 2) + n);
+    else for (let i = 0; i < m; i++) f.set(bias.length === n ? bias : bias.subarray(0, n), c0 + i * n);
+    const ex = this.conv;
+    ex.packB(rb < 0 ? pbRaw : rb, transB ? k : n, transB ? 1 : 0, k, n, pb);
+    ex.gemm(ca, transA ? m : k, transA ? 1 : 0, pb, cc, n, m, k, n, MC, work);
+    if (relu) this.ex.relu(cc, cc, m * n);
+    if (rc < 0) c.set(f.subarray(pc >> 2, (pc >> 2) + m * n));
+  }
+
   /** out = relu(x) over n floats (float32 SIMD; the same bits as training/kernels/arith.ts). Throws RangeError when the memory cannot grow. */
   relu(x: Float32Array, out: Float32Array, n: number): void {
     this.map([x], out, n, ([px], pd) => this.ex.relu(px, pd, n));
@@ -217,6 +253,13 @@ export class TrainingKernels {
 function align16(bytes: number): number {
   return Math.ceil(bytes / 16) * 16;
 }
+
+function align64(bytes: number): number {
+  return Math.ceil(bytes / 64) * 64;
+}
+
+/** GEMM rows packed per block (as the lite runtime's). */
+const MC = 64;
 
 let loaded: TrainingKernels | null | undefined;
 
