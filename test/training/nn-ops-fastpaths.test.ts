@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { convOutputSize, kernelBackend, setKernelBackend, type ConvGeometry } from '../../lite-runtime/kernels/index.js';
 import { conv2dBackwardInputNCHW, conv2dBackwardWeightNCHW, conv2dNCHW } from '../../training/kernels/nn-conv.js';
 import { wasmConvRuns } from '../../training/kernels/nn-conv-wasm.js';
+import { winogradRuns } from '../../training/kernels/nn-conv-winograd.js';
 import { trainingKernels } from '../../training/kernels/wasm/runtime.js';
 import { batchNormStats, layerNormForward } from '../../training/kernels/nn-norm.js';
 import { maxPool2dBackwardNCHW, maxPool2dNCHW, poolOutputSize } from '../../training/kernels/nn-pool.js';
@@ -178,6 +179,11 @@ const wideCases: [string, Partial<Conv2dCase>][] = [
   ['first layer 1 -> 16, 30x31', { n: 2, c: 1, h: 30, w: 31, oc: 16, kh: 3, kw: 3 }],
   ['first layer 3 -> 40 groups 1, stride 2 pad 1, several images per GEMM', { n: 5, c: 3, h: 9, w: 11, oc: 40, kh: 3, kw: 3, strideH: 2, strideW: 2, padTop: 1, padLeft: 1, padBottom: 1, padRight: 1 }],
   ['groups 2, 2 -> 24, 2x2', { n: 2, c: 2, h: 7, w: 6, oc: 24, kh: 2, kw: 2, groups: 2 }],
+  // 3x3 stride 1 with 16 or more channels each side: Winograd F(2x2, 3x3) under wasm (odd output sizes: partial tiles)
+  ['Winograd 16 -> 20, 9x11', { n: 3, c: 16, h: 9, w: 11, oc: 20, kh: 3, kw: 3 }],
+  ['Winograd 17 -> 16, pad 1, 8x7', { n: 2, c: 17, h: 8, w: 7, oc: 16, kh: 3, kw: 3, padTop: 1, padLeft: 1, padBottom: 1, padRight: 1 }],
+  ['Winograd 24 -> 33, pad 2 / 1, 13x14', { n: 1, c: 24, h: 13, w: 14, oc: 33, kh: 3, kw: 3, padTop: 2, padLeft: 1, padBottom: 1, padRight: 2 }],
+  ['Winograd 16 -> 16, 40 images of 6x6', { n: 40, c: 16, h: 6, w: 6, oc: 16, kh: 3, kw: 3 }],
 ];
 
 describe.each(['wasm', 'js'] as const)('conv2d fast paths (wide columns, gathering col2im, transposed weight gradient) vs a direct loop (%s GEMM)', (backend) => {
@@ -201,7 +207,7 @@ describe.each(['wasm', 'js'] as const)('conv2d fast paths (wide columns, gatheri
         const { outH: oh, outW: ow } = convOutputSize(s);
         const gy = Float32Array.from({ length: s.n * s.oc * oh * ow }, rnd);
         const y = new Float32Array(gy.length).fill(NaN), dw = new Float32Array(w.length).fill(NaN), dx = new Float32Array(x.length).fill(NaN);
-        const runs = { ...wasmConvRuns };
+        const runs = { ...wasmConvRuns }, wino = { ...winogradRuns };
         conv2dNCHW(x, w, b, y, s, s.oc);
         conv2dBackwardWeightNCHW(x, gy, dw, s, s.oc);
         conv2dBackwardInputNCHW(gy, w, dx, s, s.oc);
@@ -211,12 +217,18 @@ describe.each(['wasm', 'js'] as const)('conv2d fast paths (wide columns, gatheri
         const stride1 = s.strideH === 1 && s.strideW === 1 && !(s.c === s.groups && s.groups > 1), wasm = backend === 'wasm';
         const direct1x1 = s.kh * s.kw === 1 && s.padTop + s.padLeft + s.padBottom + s.padRight === 0;
         const wideRows = stride1 && (s.kw - 1) * s.dilationW * 8 <= ow && !direct1x1;
-        expect(wasmConvRuns.input - runs.input).toBe(wasm && stride1 ? 1 : 0);
-        expect(wasmConvRuns.forward - runs.forward).toBe(wasm && wideRows ? 1 : 0);
+        // Winograd, where it fits; a non-finite result (x holds inf / NaN) is recomputed by the paths below
+        const winograd = wasm && stride1 && s.kh === 3 && s.kw === 3 && s.dilationH === 1 && s.dilationW === 1 && s.groups === 1 &&
+          s.c >= 16 && s.oc >= 16 && Math.max(s.padTop, s.padLeft, s.padBottom, s.padRight) <= 2;
+        expect(winogradRuns.input - wino.input).toBe(winograd ? 1 : 0);
+        expect(winogradRuns.forward - wino.forward).toBe(winograd && !special ? 1 : 0);
+        expect(winogradRuns.weight - wino.weight).toBe(winograd && !special ? 1 : 0);
+        expect(wasmConvRuns.input - runs.input).toBe(wasm && stride1 && !winograd ? 1 : 0);
+        expect(wasmConvRuns.forward - runs.forward).toBe(wasm && wideRows && !(winograd && !special) ? 1 : 0);
         const longColumns = (s.c / s.groups) * s.kh * s.kw >= (2 * s.oc) / s.groups;
         // rows of outputs a multiple of 4 wide are packed exactly (no wide columns that would meet a non-finite x)
         const exactRows = ow % 4 === 0 && (s.kw - 1) * s.dilationW > 0;
-        expect(wasmConvRuns.weight - runs.weight).toBe(wasm && wideRows && longColumns && (!special || exactRows) ? 1 : 0);
+        expect(wasmConvRuns.weight - runs.weight).toBe(wasm && wideRows && longColumns && (!special || exactRows) && !(winograd && !special) ? 1 : 0);
         const ref = naiveConv(x, w, b, gy, s, oh, ow);
         expectClose(y, ref.y, 'y');
         expectClose(dw, ref.dw, 'dw');

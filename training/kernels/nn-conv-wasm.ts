@@ -13,7 +13,7 @@ import type { ConvPlan } from './nn-conv.js';
 import { trainingKernels, type ConvExports } from './wasm/runtime.js';
 
 /** GEMM rows packed per block (as the lite runtime's MC). */
-const MC = 64;
+export const MC = 64;
 
 /** Bytes after each image source the packers may read (a wide row runs (kw-1)*dilation past its planes). */
 const slack = (p: ConvPlan) => ((p.s.kw - 1) * p.s.dilationW + 16) * 4;
@@ -28,10 +28,10 @@ function layout(sizes: number[]): { total: number; at: number[] } {
   return { total, at };
 }
 
-interface Ctx { ex: ConvExports; f: Float32Array; i32: Int32Array; base: number }
+export interface Ctx { ex: ConvExports; f: Float32Array; i32: Int32Array; base: number }
 
 /** The scratch area for `sizes` (bytes each) and the kernels, or null (no wasm, or no memory). */
-function context(sizes: number[]): { c: Ctx; at: number[] } | null {
+export function context(sizes: number[]): { c: Ctx; at: number[] } | null {
   const k = trainingKernels();
   if (!k) return null;
   const { total, at } = layout(sizes);

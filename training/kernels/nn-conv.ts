@@ -18,6 +18,7 @@ import { convOutputSize, type ConvGeometry } from '../../lite-runtime/kernels/im
 import { col2imStride1 } from './nn-conv-gather.js';
 import { wideBackwardWeight, wideFits, wideForward } from './nn-conv-wide.js';
 import { wasmBackwardInputStride1, wasmWideBackwardWeight, wasmWideForward } from './nn-conv-wasm.js';
+import { winogradBackwardInput, winogradBackwardWeight, winogradForward } from './nn-conv-winograd.js';
 import { scratch } from './nn-scratch.js';
 
 /**
@@ -75,6 +76,7 @@ export function conv2dNCHW(x: Float32Array, w: Float32Array, bias: Float32Array 
   if (bias) checkLen('conv2dNCHW', 'bias', bias, s.oc, 'oc');
   const { cg, ocg, ohw, hw } = p;
   if (p.depthwise) depthwiseForward(x, w, y, p);
+  else if (winogradForward(x, w, bias, y, p)) { /* done by Winograd in the training wasm module */ }
   else if (wasmWideForward(x, w, bias, y, p)) { /* done in the training wasm module */ }
   else if (p.wide) wideForward(x, w, bias, y, p);
   else {
@@ -130,7 +132,7 @@ export function conv2dBackwardInputNCHW(gy: Float32Array, w: Float32Array, dx: F
   const fold = gather ? col2imStride1 : col2im;
   if (!gather) dx.fill(0, 0, s.n * s.c * hw);
   if (p.depthwise) { depthwiseBackwardInput(gy, w, dx, p); return; }
-  if (gather && wasmBackwardInputStride1(gy, w, dx, p)) return;
+  if (gather && (winogradBackwardInput(gy, w, dx, p) || wasmBackwardInputStride1(gy, w, dx, p))) return;
   const K = cg * p.kk, B = imagesPerGemm(p);
   const col = B === 1 && p.direct1x1 ? null : scratch('conv.col', K * B * ohw);
   const gyT = B > 1 ? scratch('conv.gy', ocg * B * ohw) : null;
@@ -162,7 +164,7 @@ export function conv2dBackwardWeightNCHW(x: Float32Array, gy: Float32Array, dw: 
   const K = cg * p.kk, B = imagesPerGemm(p);
   dw.fill(0, 0, s.oc * K);
   if (p.depthwise) { depthwiseBackwardWeight(x, gy, dw, p); return; }
-  if (wasmWideBackwardWeight(x, gy, dw, p)) return;
+  if (winogradBackwardWeight(x, gy, dw, p) || wasmWideBackwardWeight(x, gy, dw, p)) return;
   if (p.wide) { wideBackwardWeight(x, gy, dw, p); return; }
   const col = B === 1 && p.direct1x1 ? null : scratch('conv.col', K * B * ohw);
   const gyT = B > 1 ? scratch('conv.gy', ocg * B * ohw) : null;

@@ -1,0 +1,135 @@
+/**
+ * Stride-1 3x3 convolutions (NCHW, one group, enough channels) by Winograd F(2x2, 3x3) in
+ * the training wasm module (src/winograd.ts): forward, input gradient (the forward of the
+ * gradient with the filters rotated and transposed) and weight gradient, each 16 GEMMs
+ * over the channels with 2.25x fewer multiplies than im2col. The transforms round
+ * differently from a direct sum (within ~1e-6 relative). Each function returns false where
+ * it does not apply, the memory cannot grow, or a result is not finite (Winograd's
+ * transforms can turn an infinity into NaN where a direct sum does not): nn-conv.ts then
+ * runs its other paths, which give IEEE semantics.
+ */
+import type { ConvPlan } from './nn-conv.js';
+import { MC, context } from './nn-conv-wasm.js';
+
+/** Fewer channels than this on either side: the transforms cost more than the GEMMs save. */
+const MIN_CHANNELS = 16;
+
+/** Bytes that may be read past the padded planes and past the GEMM results. */
+const SLACK = 64;
+
+/** How many convolutions each function below has run (tests check that the path is taken). */
+export const winogradRuns = { forward: 0, weight: 0, input: 0 };
+
+/** Whether the Winograd path applies: 3x3, stride 1, no dilation, one group, padding at most 2, enough channels. */
+export function winogradFits(p: ConvPlan): boolean {
+  const { s } = p;
+  return s.kh === 3 && s.kw === 3 && s.strideH === 1 && s.strideW === 1 && s.dilationH === 1 && s.dilationW === 1 &&
+    s.groups === 1 && s.c >= MIN_CHANNELS && s.oc >= MIN_CHANNELS &&
+    Math.max(s.padTop, s.padLeft, s.padBottom, s.padRight) <= 2;
+}
+
+/** Tiles of 2x2 outputs and the padded planes covering every tile's 4x4 patch. */
+function tiling(outH: number, outW: number) {
+  const tH = (outH + 1) >> 1, tW = (outW + 1) >> 1;
+  return { tH, tW, T: tH * tW, hp: 2 * tH + 2, wp: 2 * tW + 2 };
+}
+
+/**
+ * y [n][O][outH][outW] = conv of src [n][C][h][w] (zero padding pt, pl at the top/left) with the
+ * filters given by winoWeights' arguments (o, i strides so/si in filters of w; flip: rotated),
+ * plus bias. Per tile position ξ the GEMM is M [tiles, O] = V^T [tiles, C] @ U^T [C, O]: V's
+ * rows are written contiguous (packed as A^T by the GEMM), U^T packed once. False: not run
+ * (or not finite).
+ */
+function forward(
+  src: Float32Array, n: number, C: number, h: number, w: number, pt: number, pl: number,
+  wts: Float32Array, O: number, so: number, si: number, flip: number,
+  bias: Float32Array | null, y: Float32Array, outH: number, outW: number,
+): boolean {
+  const { tH, tW, T, hp, wp } = tiling(outH, outW), O8 = (O + 7) & ~7;
+  // several images per GEMM when they are small
+  const nb = Math.max(1, Math.min(n, Math.floor(256 / T))), N = nb * T;
+  const nx = C * h * w, ny = O * outH * outW, plane = hp * wp;
+  const r = context([nx * 4, C * plane * 4 + SLACK, O * C * 9 * 4, 16 * O * C * 4, 16 * C * O8 * 4, O * 4 + SLACK,
+    16 * C * N * 4, 16 * N * O * 4 + SLACK, ny * 4, (MC * 256 + 32) * 4]);
+  if (!r) return false;
+  const { c } = r;
+  const [xAt, padAt, wAt, uAt, ubAt, bAt, vAt, mAt, yAt, workAt] = r.at;
+  if (c.ex.kBlock() !== 256) return false;
+  c.f.set(wts.subarray(0, O * C * 9), wAt >> 2);
+  c.ex.winoWeights(wAt, O, C, so, si, flip, uAt);
+  for (let k = 0; k < 16; k++) c.ex.packB(uAt + k * O * C * 4, C, 1, C, O, ubAt + k * C * O8 * 4);
+  if (bias) c.f.set(bias.subarray(0, O), bAt >> 2);
+  for (let b0 = 0; b0 < n; b0 += nb) {
+    const m = Math.min(nb, n - b0), rows = m * T;
+    for (let i = 0; i < m; i++) {
+      c.f.set(src.subarray((b0 + i) * nx, (b0 + i + 1) * nx), xAt >> 2);
+      c.ex.padPlanes(xAt, C, h, w, padAt, hp, wp, pt, pl);
+      c.ex.winoInput(padAt, C, wp, plane, tH, tW, i * T, rows, vAt);
+    }
+    c.f.fill(0, mAt >> 2, (mAt >> 2) + 16 * rows * O);
+    for (let k = 0; k < 16; k++) {
+      c.ex.gemm(vAt + k * C * rows * 4, rows, 1, ubAt + k * C * O8 * 4, mAt + k * rows * O * 4, O, rows, C, O, MC, workAt);
+    }
+    for (let i = 0; i < m; i++) {
+      c.ex.winoOutput(mAt, O, rows, i * T, tH, tW, yAt, outH, outW, bias ? bAt : 0);
+      if (!c.ex.allFinite(yAt, ny)) return false;
+      y.set(c.f.subarray(yAt >> 2, (yAt >> 2) + ny), (b0 + i) * ny);
+    }
+  }
+  return true;
+}
+
+/** y = conv2d(x, w) + bias by Winograd. False: not run. */
+export function winogradForward(x: Float32Array, w: Float32Array, bias: Float32Array | null, y: Float32Array, p: ConvPlan): boolean {
+  if (!winogradFits(p)) return false;
+  const { s } = p;
+  if (!forward(x, s.n, s.c, s.h, s.w, s.padTop, s.padLeft, w, s.oc, s.c, 1, 0, bias, y, p.outH, p.outW)) return false;
+  winogradRuns.forward++;
+  return true;
+}
+
+/** dx = the input gradient of conv2d (overwrites dx): gy convolved with the rotated, transposed filters. False: not run. */
+export function winogradBackwardInput(gy: Float32Array, w: Float32Array, dx: Float32Array, p: ConvPlan): boolean {
+  if (!winogradFits(p)) return false;
+  const { s } = p;
+  if (!forward(gy, s.n, s.oc, p.outH, p.outW, 2 - s.padTop, 2 - s.padLeft, w, s.c, 1, s.c, 1, null, dx, s.h, s.w)) return false;
+  winogradRuns.input++;
+  return true;
+}
+
+/** dw = the weight gradient of conv2d (overwrites dw), summed over tiles and images. False: not run. */
+export function winogradBackwardWeight(x: Float32Array, gy: Float32Array, dw: Float32Array, p: ConvPlan): boolean {
+  if (!winogradFits(p)) return false;
+  const { s, outH, outW } = p, C = s.c, O = s.oc;
+  const { tH, tW, T, hp, wp } = tiling(outH, outW), O8 = (O + 7) & ~7;
+  // several images per GEMM: the sum over tiles is the GEMM's depth
+  const nb = Math.max(1, Math.min(s.n, Math.floor(512 / T))), K = nb * T;
+  const nx = C * p.hw, ng = O * p.ohw, plane = hp * wp, gplane = 4 * tH * tW;
+  const r = context([nx * 4, C * plane * 4 + SLACK, ng * 4, O * gplane * 4, 16 * C * K * 4, 16 * K * O8 * 4,
+    16 * C * O * 4, O * C * 9 * 4, (MC * 256 + 32) * 4]);
+  if (!r) return false;
+  const { c } = r;
+  const [xAt, padAt, gyAt, gpAt, vAt, zAt, sAt, dwAt, workAt] = r.at;
+  if (c.ex.kBlock() !== 256) return false;
+  c.f.fill(0, sAt >> 2, (sAt >> 2) + 16 * C * O);
+  for (let b0 = 0; b0 < s.n; b0 += nb) {
+    const m = Math.min(nb, s.n - b0), k = m * T;
+    // Z's panels hold columns O..O8 that no tile writes
+    if (O % 8) c.f.fill(0, zAt >> 2, (zAt >> 2) + 16 * k * O8);
+    for (let i = 0; i < m; i++) {
+      c.f.set(x.subarray((b0 + i) * nx, (b0 + i + 1) * nx), xAt >> 2);
+      c.ex.padPlanes(xAt, C, s.h, s.w, padAt, hp, wp, s.padTop, s.padLeft);
+      c.ex.winoInput(padAt, C, wp, plane, tH, tW, i * T, k, vAt);
+      c.f.set(gy.subarray((b0 + i) * ng, (b0 + i + 1) * ng), gyAt >> 2);
+      c.ex.padPlanes(gyAt, O, outH, outW, gpAt, 2 * tH, 2 * tW, 0, 0);
+      c.ex.winoGradTiles(gpAt, O, tH, tW, i * T, k, zAt);
+    }
+    for (let e = 0; e < 16; e++) c.ex.gemm(vAt + e * C * k * 4, k, 0, zAt + e * k * O8 * 4, sAt + e * C * O * 4, O, C, k, O, MC, workAt);
+  }
+  c.ex.winoWeightGrad(sAt, C, O, dwAt);
+  if (!c.ex.allFinite(dwAt, O * C * 9)) return false;
+  dw.set(c.f.subarray(dwAt >> 2, (dwAt >> 2) + O * C * 9));
+  winogradRuns.weight++;
+  return true;
+}

@@ -1,0 +1,258 @@
+// Winograd F(2x2, 3x3) pieces for stride-1 3x3 convolutions (NCHW), around the shared GEMM:
+// each 2x2 output tile is A^T [(G g G^T) ⊙ (B^T d B)] A over its 4x4 input patch d, so per
+// tile position ξ (16 of them) the channel sum is one GEMM, 2.25x fewer multiplies than im2col.
+//   G = [1 0 0; .5 .5 .5; .5 -.5 .5; 0 0 1]   B^T = [1 0 -1 0; 0 1 1 0; 0 -1 1 0; 0 1 0 -1]
+//   A^T = [1 1 1 0; 0 1 -1 -1]
+// The weight gradient uses the transposes: dg = G^T [(B^T d B) ⊙ (A dy A^T)] G, summed over tiles.
+// Tiles are numbered t = t0 + ty*tW + tx; the input transform puts four tiles of a tile row in
+// the SIMD lanes, the output and gradient-tile transforms four channels. Pointers are byte offsets; sizes in elements. training/kernels/nn-conv-winograd.ts
+// drives them.
+import { KB } from '../../../../lite-runtime/kernels/wasm/src/gemm';
+
+/** Byte offset of (row r, column j) of a [rows, n] matrix in packB's layout (n8 = n rounded up to 8). */
+@inline function packedAt(r: i32, j: i32, rows: i32, n8: i32): usize {
+  const p0 = r - r % KB, kc = min(KB, rows - p0);
+  return <usize>(p0 * n8 + (j >> 3) * kc * 8 + (r - p0) * 8 + (j & 7)) << 2;
+}
+
+/**
+ * dst [C][hp][wp] = the planes of src [C][h][w] placed at (pt, pl), zeros around (the caller
+ * picks hp, wp covering every tile's patch).
+ */
+export function padPlanes(src: usize, C: i32, h: i32, w: i32, dst: usize, hp: i32, wp: i32, pt: i32, pl: i32): void {
+  const plane = <usize>(hp * wp) << 2, rb = <usize>w << 2;
+  memory.fill(dst, 0, plane * <usize>C);
+  for (let c = 0; c < C; c++) {
+    let d = dst + <usize>c * plane + (<usize>(pt * wp + pl) << 2);
+    for (let y = 0; y < h; y++) {
+      memory.copy(d, src, rb);
+      src += rb;
+      d += <usize>wp << 2;
+    }
+  }
+}
+
+/**
+ * U [16][O][I] = G g G^T of each 3x3 filter g(o, i) at w + (o*so + i*si)*9 floats (rotated by
+ * 180° when flip: the input gradient's filters).
+ */
+export function winoWeights(w: usize, O: i32, I: i32, so: i32, si: i32, flip: i32, dst: usize): void {
+  const xi = <usize>(O * I) << 2;
+  for (let o = 0; o < O; o++) {
+    for (let i = 0; i < I; i++) {
+      const g = w + (<usize>((o * so + i * si) * 9) << 2);
+      const at = dst + (<usize>(o * I + i) << 2);
+      // rows of G g (4 x 3), then each row times G^T (4 values)
+      for (let r = 0; r < 4; r++) {
+        let a: f32 = 0, b: f32 = 0, c: f32 = 0;
+        for (let x = 0; x < 3; x++) {
+          const k0 = flip ? 8 - x : x, k1 = flip ? 5 - x : 3 + x, k2 = flip ? 2 - x : 6 + x;
+          const g0 = load<f32>(g + (<usize>k0 << 2)), g1 = load<f32>(g + (<usize>k1 << 2)), g2 = load<f32>(g + (<usize>k2 << 2));
+          const v: f32 = r == 0 ? g0 : r == 1 ? (g0 + g1 + g2) * 0.5 : r == 2 ? (g0 - g1 + g2) * 0.5 : g2;
+          if (x == 0) a = v; else if (x == 1) b = v; else c = v;
+        }
+        const row = at + <usize>(r * 4) * xi;
+        store<f32>(row, a);
+        store<f32>(row + xi, (a + b + c) * 0.5);
+        store<f32>(row + 2 * xi, (a - b + c) * 0.5);
+        store<f32>(row + 3 * xi, c);
+      }
+    }
+  }
+}
+
+// Stores v's lanes (tiles t..t+3, the first `valid` of them) at `at`.
+@inline function storeTiles(v: v128, at: usize, valid: i32): void {
+  if (valid == 4) { v128.store(at, v); return; }
+  store<f32>(at, f32x4.extract_lane(v, 0));
+  if (valid > 1) store<f32>(at, f32x4.extract_lane(v, 1), 4);
+  if (valid > 2) store<f32>(at, f32x4.extract_lane(v, 2), 8);
+}
+
+/**
+ * V [16][C][n] (row-major): row c, column t0 + ty*tW + tx holds (B^T d B)[ξ] of tile (ty, tx)'s
+ * 4x4 patch of plane c (planes `plane` floats apart, rows wp apart; the patch starts at
+ * (2ty, 2tx), and 64 readable bytes follow the planes).
+ */
+export function winoInput(x: usize, C: i32, wp: i32, plane: i32, tH: i32, tW: i32, t0: i32, n: i32, dst: usize): void {
+  const blk = <usize>(C * n) << 2, rs = <usize>wp << 2;
+  for (let c = 0; c < C; c++) {
+    for (let ty = 0; ty < tH; ty++) {
+      const row = x + (<usize>(c * plane + 2 * ty * wp) << 2);
+      for (let tx = 0; tx < tW; tx += 4) {
+        const s = row + (<usize>tx << 3);
+        // B^T along each patch row: the four columns deinterleaved from 10 floats
+        let a = v128.load(s), b = v128.load(s, 16), e = v128.load(s, 8), f = v128.load(s, 24);
+        let d0 = i32x4.shuffle(a, b, 0, 2, 4, 6), d1 = i32x4.shuffle(a, b, 1, 3, 5, 7);
+        let d2 = i32x4.shuffle(e, f, 0, 2, 4, 6), d3 = i32x4.shuffle(e, f, 1, 3, 5, 7);
+        const p00 = f32x4.sub(d0, d2), p01 = f32x4.add(d1, d2), p02 = f32x4.sub(d2, d1), p03 = f32x4.sub(d1, d3);
+        a = v128.load(s + rs); b = v128.load(s + rs, 16); e = v128.load(s + rs, 8); f = v128.load(s + rs, 24);
+        d0 = i32x4.shuffle(a, b, 0, 2, 4, 6); d1 = i32x4.shuffle(a, b, 1, 3, 5, 7);
+        d2 = i32x4.shuffle(e, f, 0, 2, 4, 6); d3 = i32x4.shuffle(e, f, 1, 3, 5, 7);
+        const p10 = f32x4.sub(d0, d2), p11 = f32x4.add(d1, d2), p12 = f32x4.sub(d2, d1), p13 = f32x4.sub(d1, d3);
+        a = v128.load(s + 2 * rs); b = v128.load(s + 2 * rs, 16); e = v128.load(s + 2 * rs, 8); f = v128.load(s + 2 * rs, 24);
+        d0 = i32x4.shuffle(a, b, 0, 2, 4, 6); d1 = i32x4.shuffle(a, b, 1, 3, 5, 7);
+        d2 = i32x4.shuffle(e, f, 0, 2, 4, 6); d3 = i32x4.shuffle(e, f, 1, 3, 5, 7);
+        const p20 = f32x4.sub(d0, d2), p21 = f32x4.add(d1, d2), p22 = f32x4.sub(d2, d1), p23 = f32x4.sub(d1, d3);
+        a = v128.load(s + 3 * rs); b = v128.load(s + 3 * rs, 16); e = v128.load(s + 3 * rs, 8); f = v128.load(s + 3 * rs, 24);
+        d0 = i32x4.shuffle(a, b, 0, 2, 4, 6); d1 = i32x4.shuffle(a, b, 1, 3, 5, 7);
+        d2 = i32x4.shuffle(e, f, 0, 2, 4, 6); d3 = i32x4.shuffle(e, f, 1, 3, 5, 7);
+        const p30 = f32x4.sub(d0, d2), p31 = f32x4.add(d1, d2), p32 = f32x4.sub(d2, d1), p33 = f32x4.sub(d1, d3);
+        // B^T down each column: ξ = i*4 + j
+        const valid = min(4, tW - tx), at = dst + (<usize>(c * n + t0 + ty * tW + tx) << 2);
+        storeTiles(f32x4.sub(p00, p20), at, valid);
+        storeTiles(f32x4.sub(p01, p21), at + blk, valid);
+        storeTiles(f32x4.sub(p02, p22), at + 2 * blk, valid);
+        storeTiles(f32x4.sub(p03, p23), at + 3 * blk, valid);
+        storeTiles(f32x4.add(p10, p20), at + 4 * blk, valid);
+        storeTiles(f32x4.add(p11, p21), at + 5 * blk, valid);
+        storeTiles(f32x4.add(p12, p22), at + 6 * blk, valid);
+        storeTiles(f32x4.add(p13, p23), at + 7 * blk, valid);
+        storeTiles(f32x4.sub(p20, p10), at + 8 * blk, valid);
+        storeTiles(f32x4.sub(p21, p11), at + 9 * blk, valid);
+        storeTiles(f32x4.sub(p22, p12), at + 10 * blk, valid);
+        storeTiles(f32x4.sub(p23, p13), at + 11 * blk, valid);
+        storeTiles(f32x4.sub(p10, p30), at + 12 * blk, valid);
+        storeTiles(f32x4.sub(p11, p31), at + 13 * blk, valid);
+        storeTiles(f32x4.sub(p12, p32), at + 14 * blk, valid);
+        storeTiles(f32x4.sub(p13, p33), at + 15 * blk, valid);
+      }
+    }
+  }
+}
+
+/**
+ * y [O][outH][outW] = A^T m A + bias[o] (bias 0: none) of the image's tiles t0 + ty*tW + tx, where
+ * m [16][n][O] holds the GEMM results (row t, column o; 12 readable bytes after m and the bias).
+ * Four output channels at a time go through the lanes.
+ */
+export function winoOutput(m: usize, O: i32, n: i32, t0: i32, tH: i32, tW: i32, y: usize, outH: i32, outW: i32, bias: usize): void {
+  const blk = <usize>(n * O) << 2, ob = <usize>outW << 2, pb = <usize>(outH * outW) << 2;
+  for (let ty = 0; ty < tH; ty++) {
+    const oy = 2 * ty, down = oy + 1 < outH;
+    for (let tx = 0; tx < tW; tx++) {
+      const ox = 2 * tx, right = ox + 1 < outW;
+      const row = m + (<usize>((t0 + ty * tW + tx) * O) << 2);
+      for (let o = 0; o < O; o += 4) {
+        const s = row + (<usize>o << 2);
+        // A^T along each row i of the 4x4 block: (m0 + m1 + m2, m1 - m2 - m3)
+        let a = v128.load(s), b = v128.load(s + blk), c = v128.load(s + 2 * blk), d = v128.load(s + 3 * blk);
+        const q00 = f32x4.add(f32x4.add(a, b), c), q01 = f32x4.sub(f32x4.sub(b, c), d);
+        a = v128.load(s + 4 * blk); b = v128.load(s + 5 * blk); c = v128.load(s + 6 * blk); d = v128.load(s + 7 * blk);
+        const q10 = f32x4.add(f32x4.add(a, b), c), q11 = f32x4.sub(f32x4.sub(b, c), d);
+        a = v128.load(s + 8 * blk); b = v128.load(s + 9 * blk); c = v128.load(s + 10 * blk); d = v128.load(s + 11 * blk);
+        const q20 = f32x4.add(f32x4.add(a, b), c), q21 = f32x4.sub(f32x4.sub(b, c), d);
+        a = v128.load(s + 12 * blk); b = v128.load(s + 13 * blk); c = v128.load(s + 14 * blk); d = v128.load(s + 15 * blk);
+        const q30 = f32x4.add(f32x4.add(a, b), c), q31 = f32x4.sub(f32x4.sub(b, c), d);
+        // and down the columns
+        const bv = bias ? v128.load(bias + (<usize>o << 2)) : f32x4.splat(0);
+        const y00 = f32x4.add(f32x4.add(f32x4.add(q00, q10), q20), bv), y01 = f32x4.add(f32x4.add(f32x4.add(q01, q11), q21), bv);
+        const y10 = f32x4.add(f32x4.sub(f32x4.sub(q10, q20), q30), bv), y11 = f32x4.add(f32x4.sub(f32x4.sub(q11, q21), q31), bv);
+        const at = y + <usize>o * pb + <usize>oy * ob + (<usize>ox << 2), lanes = O - o;
+        storeTile(at, ob, y00, y01, y10, y11, 0, right, down);
+        if (lanes > 1) storeTile(at + pb, ob, y00, y01, y10, y11, 1, right, down);
+        if (lanes > 2) storeTile(at + 2 * pb, ob, y00, y01, y10, y11, 2, right, down);
+        if (lanes > 3) storeTile(at + 3 * pb, ob, y00, y01, y10, y11, 3, right, down);
+      }
+    }
+  }
+}
+
+// The 2x2 outputs of lane `l` (a constant after inlining) at `at` (rows ob bytes apart), clipped.
+@inline function storeTile(at: usize, ob: usize, y00: v128, y01: v128, y10: v128, y11: v128, l: i32, right: bool, down: bool): void {
+  store<f32>(at, lane(y00, l));
+  if (right) store<f32>(at, lane(y01, l), 4);
+  if (down) {
+    store<f32>(at + ob, lane(y10, l));
+    if (right) store<f32>(at + ob, lane(y11, l), 4);
+  }
+}
+
+@inline function lane(v: v128, l: i32): f32 {
+  return l == 0 ? f32x4.extract_lane(v, 0) : l == 1 ? f32x4.extract_lane(v, 1) : l == 2 ? f32x4.extract_lane(v, 2) : f32x4.extract_lane(v, 3);
+}
+
+/**
+ * Z [16] blocks of packB layout [n, O] (block ξ at dst + ξ*n*O8 floats): row t, column o holds
+ * (A g A^T)[ξ] of the 2x2 tile t of gradient plane o (planes [O][2tH][2tW], zero past the outputs).
+ */
+export function winoGradTiles(g: usize, O: i32, tH: i32, tW: i32, t0: i32, n: i32, dst: usize): void {
+  const o8 = (O + 7) & ~7, blk = <usize>(n * o8) << 2, w2 = 2 * tW, plane = <usize>(4 * tH * tW) << 2;
+  for (let o = 0; o < O; o += 4) {
+    for (let ty = 0; ty < tH; ty++) {
+      for (let tx = 0; tx < tW; tx++) {
+        // the tile's four values of planes o..o+3 (lanes); planes past O read as zero
+        const s = g + <usize>o * plane + (<usize>(2 * ty * w2 + 2 * tx) << 2), r = <usize>w2 << 2;
+        let g00 = f32x4.splat(0), g01 = f32x4.splat(0), g10 = f32x4.splat(0), g11 = f32x4.splat(0);
+        g00 = f32x4.replace_lane(g00, 0, load<f32>(s)); g01 = f32x4.replace_lane(g01, 0, load<f32>(s, 4));
+        g10 = f32x4.replace_lane(g10, 0, load<f32>(s + r)); g11 = f32x4.replace_lane(g11, 0, load<f32>(s + r, 4));
+        if (o + 1 < O) {
+          const q = s + plane;
+          g00 = f32x4.replace_lane(g00, 1, load<f32>(q)); g01 = f32x4.replace_lane(g01, 1, load<f32>(q, 4));
+          g10 = f32x4.replace_lane(g10, 1, load<f32>(q + r)); g11 = f32x4.replace_lane(g11, 1, load<f32>(q + r, 4));
+        }
+        if (o + 2 < O) {
+          const q = s + 2 * plane;
+          g00 = f32x4.replace_lane(g00, 2, load<f32>(q)); g01 = f32x4.replace_lane(g01, 2, load<f32>(q, 4));
+          g10 = f32x4.replace_lane(g10, 2, load<f32>(q + r)); g11 = f32x4.replace_lane(g11, 2, load<f32>(q + r, 4));
+        }
+        if (o + 3 < O) {
+          const q = s + 3 * plane;
+          g00 = f32x4.replace_lane(g00, 3, load<f32>(q)); g01 = f32x4.replace_lane(g01, 3, load<f32>(q, 4));
+          g10 = f32x4.replace_lane(g10, 3, load<f32>(q + r)); g11 = f32x4.replace_lane(g11, 3, load<f32>(q + r, 4));
+        }
+        // A (4x2) = [1 0; 1 1; 1 -1; 0 -1] on each side: rows (g0, g0 + g1, g0 - g1, -g1)
+        const a0 = g00, a1 = f32x4.add(g00, g10), a2 = f32x4.sub(g00, g10), a3 = f32x4.neg(g10);
+        const b0 = g01, b1 = f32x4.add(g01, g11), b2 = f32x4.sub(g01, g11), b3 = f32x4.neg(g11);
+        const at = dst + packedAt(t0 + ty * tW + tx, o, n, o8);
+        v128.store(at, a0); v128.store(at + blk, f32x4.add(a0, b0)); v128.store(at + 2 * blk, f32x4.sub(a0, b0)); v128.store(at + 3 * blk, f32x4.neg(b0));
+        v128.store(at + 4 * blk, a1); v128.store(at + 5 * blk, f32x4.add(a1, b1)); v128.store(at + 6 * blk, f32x4.sub(a1, b1)); v128.store(at + 7 * blk, f32x4.neg(b1));
+        v128.store(at + 8 * blk, a2); v128.store(at + 9 * blk, f32x4.add(a2, b2)); v128.store(at + 10 * blk, f32x4.sub(a2, b2)); v128.store(at + 11 * blk, f32x4.neg(b2));
+        v128.store(at + 12 * blk, a3); v128.store(at + 13 * blk, f32x4.add(a3, b3)); v128.store(at + 14 * blk, f32x4.sub(a3, b3)); v128.store(at + 15 * blk, f32x4.neg(b3));
+      }
+    }
+  }
+}
+
+// G^T (3x4) = [1 .5 .5 0; 0 .5 -.5 0; 0 .5 .5 1] applied to (a, b, c, d).
+@inline function gt0(a: f32, b: f32, c: f32): f32 { return a + (b + c) * 0.5; }
+@inline function gt1(b: f32, c: f32): f32 { return (b - c) * 0.5; }
+@inline function gt2(b: f32, c: f32, d: f32): f32 { return (b + c) * 0.5 + d; }
+
+/** dw [O][I][3][3] = G^T s G of each s [16][I][O] (the summed products per tile position ξ). */
+export function winoWeightGrad(s: usize, I: i32, O: i32, dw: usize): void {
+  const xi = <usize>(I * O) << 2;
+  for (let o = 0; o < O; o++) {
+    for (let i = 0; i < I; i++) {
+      const p = s + (<usize>(i * O + o) << 2), d = dw + (<usize>((o * I + i) * 9) << 2);
+      // u [3][4] = G^T s: column x from s[0..3][x]
+      const u00 = gt0(load<f32>(p), load<f32>(p + 4 * xi), load<f32>(p + 8 * xi));
+      const u10 = gt1(load<f32>(p + 4 * xi), load<f32>(p + 8 * xi));
+      const u20 = gt2(load<f32>(p + 4 * xi), load<f32>(p + 8 * xi), load<f32>(p + 12 * xi));
+      const u01 = gt0(load<f32>(p + xi), load<f32>(p + 5 * xi), load<f32>(p + 9 * xi));
+      const u11 = gt1(load<f32>(p + 5 * xi), load<f32>(p + 9 * xi));
+      const u21 = gt2(load<f32>(p + 5 * xi), load<f32>(p + 9 * xi), load<f32>(p + 13 * xi));
+      const u02 = gt0(load<f32>(p + 2 * xi), load<f32>(p + 6 * xi), load<f32>(p + 10 * xi));
+      const u12 = gt1(load<f32>(p + 6 * xi), load<f32>(p + 10 * xi));
+      const u22 = gt2(load<f32>(p + 6 * xi), load<f32>(p + 10 * xi), load<f32>(p + 14 * xi));
+      const u03 = gt0(load<f32>(p + 3 * xi), load<f32>(p + 7 * xi), load<f32>(p + 11 * xi));
+      const u13 = gt1(load<f32>(p + 7 * xi), load<f32>(p + 11 * xi));
+      const u23 = gt2(load<f32>(p + 7 * xi), load<f32>(p + 11 * xi), load<f32>(p + 15 * xi));
+      // then u G along each row
+      store<f32>(d, gt0(u00, u01, u02)); store<f32>(d, gt1(u01, u02), 4); store<f32>(d, gt2(u01, u02, u03), 8);
+      store<f32>(d, gt0(u10, u11, u12), 12); store<f32>(d, gt1(u11, u12), 16); store<f32>(d, gt2(u11, u12, u13), 20);
+      store<f32>(d, gt0(u20, u21, u22), 24); store<f32>(d, gt1(u21, u22), 28); store<f32>(d, gt2(u21, u22, u23), 32);
+    }
+  }
+}
+
+/** 1 when the n floats at p are all finite, else 0. */
+export function allFinite(p: usize, n: i32): i32 {
+  let acc = f32x4.splat(0);
+  const zero = f32x4.splat(0);
+  let i = 0;
+  for (; i + 4 <= n; i += 4) acc = f32x4.add(acc, f32x4.mul(v128.load(p + (<usize>i << 2)), zero));
+  let s: f32 = f32x4.extract_lane(acc, 0) + f32x4.extract_lane(acc, 1) + f32x4.extract_lane(acc, 2) + f32x4.extract_lane(acc, 3);
+  for (; i < n; i++) s += load<f32>(p + (<usize>i << 2)) * 0;
+  return s == 0 ? 1 : 0;
+}
