@@ -19,7 +19,8 @@ export interface PeerHandle { compileMs: number; delete(): void }
 export interface TflitePeer {
   compile(bytes: Uint8Array, opts: { fix: object | false; numThreads: number }): Promise<PeerHandle>;
   run(h: PeerHandle, inputs: PeerInput[]): Promise<{ data: number[] }[]>;
-  bench(h: PeerHandle, inputs: PeerInput[], opts: { warmup: number; iters: number }): Promise<{ medianMs: number }>;
+  /** Times `iters` runs after `warmup` (inputs set once; outputs read back unless `readback` is false). */
+  bench(h: PeerHandle, inputs: PeerInput[], opts: { warmup: number; iters: number; readback?: boolean }): Promise<{ medianMs: number; minMs: number }>;
 }
 
 /** Copies the reference harness files into the cache; returns the folder, or throws why not. */

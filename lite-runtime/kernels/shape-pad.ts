@@ -46,7 +46,8 @@ export function pad(
   const xs = xShape.slice(0, rank), bs = before.slice(0, rank), as = after.slice(0, rank);
   if (mode === 'constant' && u > 1) { xs[rank - 1] *= u; bs[rank - 1] *= u; as[rank - 1] *= u; u = 1; }
   const os = xs.map((n, d) => n + bs[d] + as[d]);
-  const maps = xs.map((n, d) => sourceMap(n, bs[d], os[d], mode));
+  // the last dim's map is read only for the edges of the other modes (constant edges are fills)
+  const maps = xs.map((n, d) => (d < rank - 1 || mode !== 'constant' ? sourceMap(n, bs[d], os[d], mode) : new Int32Array(0)));
   const st = new Array<number>(rank);
   for (let d = rank - 1, acc = u; d >= 0; d--) { st[d] = acc; acc *= xs[d]; }
   const inner = os[rank - 1], row = inner * u, last = maps[rank - 1];
@@ -68,7 +69,10 @@ export function pad(
       if (bulk) (out as Float32Array).set((x as Float32Array).subarray(from, from + run), to);
       else for (let j = 0; j < run; j++) out[to + j] = x[from + j];
       // the padded units at both ends of the row
-      if (u === 1) {
+      if (mode === 'constant') {
+        out.fill(value, o, o + lo);
+        out.fill(value, o + hi, o + inner);
+      } else if (u === 1) {
         for (let j = 0; j < lo; j++) { const m = last[j]; out[o + j] = m < 0 ? value : x[base + m]; }
         for (let j = hi; j < inner; j++) { const m = last[j]; out[o + j] = m < 0 ? value : x[base + m]; }
       } else {
