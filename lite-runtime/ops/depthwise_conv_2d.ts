@@ -9,7 +9,7 @@ import type { LiteOp, OpNode } from './op.js';
 import { describe, expect, expectDType, expectRank, input, numElements, optInput, output, qparams, setOutput } from './util/check.js';
 import { actName, floatActRange, quantActRange } from './util/activation.js';
 import {
-  borderFloat, borderInt8, interior3x3Float, interior3x3Int8, interiorFloat, interiorInt8, interiorOf, NO_INTERIOR, transposeTaps,
+  borderFloat, borderInt8, interior3x3Int8, interiorFloat, interiorInt8, interiorOf, NO_INTERIOR, transposeTaps,
   weightSums, type DwGeometry, type Interior,
 } from './util/depthwise.js';
 import { makeRequant, requantMode, type Requant } from './util/requant.js';
@@ -90,11 +90,9 @@ function runFloat(node: OpNode, s: FloatState): void {
     }
     return;
   }
-  const k3 = g.win.kh === 3 && g.win.kw === 3;
-  const wT = k3 ? null : (s.wT ?? transposeTaps(w, g, new Float32Array(w.length)));
+  const wT = s.wT ?? transposeTaps(w, g, new Float32Array(w.length));
   for (let b = 0; b < g.n; b++) {
-    if (wT) interiorFloat(x, wT, y, g, inner, bias, lo, hi, b);
-    else interior3x3Float(x, w, y, g, inner, bias, lo, hi, b);
+    interiorFloat(x, wT, y, g, inner, bias, lo, hi, b);
     borderFloat(x, w, y, g, inner, bias, lo, hi, b, s.acc, s.taps);
   }
 }
@@ -150,7 +148,7 @@ export const DEPTHWISE_CONV_2D: LiteOp<State> = {
       return {
         kind: 'f32', g, weights, bias: constData<Float32Array>(b), hasBias: !!b, lo: r[0], hi: r[1], inner: interiorOf(g),
         // the TS loops' transposed taps, for what the shared kernel does not take (multiplier > 1, not 3x3)
-        wT: weights && g.mult !== 1 && !(g.win.kh === 3 && g.win.kw === 3) ? transposeTaps(weights, g, new Float32Array(weights.length)) : null,
+        wT: weights && g.mult !== 1 ? transposeTaps(weights, g, new Float32Array(weights.length)) : null,
         acc: new Float32Array(g.oc), taps: new Int32Array(4),
         conv: g.mult === 1 ? convGeometry(g) : null, kAct: a === 1 ? 'relu' : a === 3 ? 'relu6' : null,
       };

@@ -12,6 +12,7 @@ import { mulQ, quantizeMultiplier } from './util/quant.js';
 import { requantMode } from './util/requant.js';
 import { elementwisePlan, xnnActRange, xnnMulScale, xnnMulSupported } from './util/xnnq.js';
 import { qmulI8 } from '../kernels/qelementwise.js';
+import { binaryF32, binF32Plan, type BinF32Plan } from '../kernels/elementwise.js';
 
 const OP = 'MUL';
 const ROUND_MAGIC = 6755399441055744; // 1.5 * 2^52: adding and subtracting rounds half to even
@@ -22,6 +23,8 @@ interface State {
   fscale: number;
   /** How the wasm kernel runs it (XNNPACK's arithmetic), or null. */
   w: { swap: boolean; bn: number } | null;
+  /** How the wasm kernel runs a float32 MUL, or null. */
+  f: BinF32Plan | null;
 }
 
 export const MUL: LiteOp<State> = {
@@ -30,7 +33,10 @@ export const MUL: LiteOp<State> = {
   prepare(node) {
     const act = node.options ? node.options.i8(F.fused_activation_function, 0) : 0;
     const p = prepareBinary(OP, node, act, 'float32', 'int8', 'int32');
-    if (p.dtype !== 'int8') return { p, za: 0, zb: 0, zy: 0, m: 0, s: 0, quant: false, fscale: 0, w: null };
+    if (p.dtype !== 'int8') {
+      const f = p.dtype === 'float32' ? binF32Plan(input(OP, node, 0).shape, input(OP, node, 1).shape, output(OP, node, 0).shape) : null;
+      return { p, za: 0, zb: 0, zy: 0, m: 0, s: 0, quant: false, fscale: 0, w: null, f };
+    }
     const a = qparams(OP, node, 'input 0', input(OP, node, 0)), b = qparams(OP, node, 'input 1', input(OP, node, 1));
     const y = qparams(OP, node, 'output', output(OP, node, 0));
     const q = quantizeMultiplier((a.scale * b.scale) / y.scale);
@@ -39,13 +45,14 @@ export const MUL: LiteOp<State> = {
     return {
       p, za: a.zeroPoint, zb: b.zeroPoint, zy: y.zeroPoint, m: q.multiplier, s: q.shift, quant: true,
       fscale: xnn ? xnnMulScale(a.scale, b.scale, y.scale) : 0,
-      w: xnn ? elementwisePlan(input(OP, node, 0).shape, input(OP, node, 1).shape, output(OP, node, 0).shape) : null,
+      w: xnn ? elementwisePlan(input(OP, node, 0).shape, input(OP, node, 1).shape, output(OP, node, 0).shape) : null, f: null,
     };
   },
   run(node: OpNode, s: State) {
     const a = node.inputs[0]!.data as Float32Array, b = node.inputs[1]!.data as Float32Array;
     const y = node.outputs[0]!.data as Float32Array;
     const { n, ia, ib, lo, hi } = s.p;
+    if (s.f && binaryF32(3, a, b, y, s.f, lo, hi)) return;
     if (s.fscale && s.w) {
       const { swap, bn } = s.w;
       const args = { za: swap ? s.zb : s.za, zb: swap ? s.za : s.zb, scale: s.fscale, zp: s.zy, lo, hi };

@@ -1,5 +1,5 @@
 /**
- * SOFTMAX over the last axis: y = exp(beta*(x - max)) / sum (float32: the kernels' softmaxAxis). Int8 input
+ * SOFTMAX over the last axis: y = exp(beta*(x - max)) / sum (float32: the wasm kernel, else softmaxAxis). Int8 input
  * (output int8 or int16) uses a 256-entry table of exp(beta*scale*d), d = x - max,
  * built at prepare, and rounds each probability into the output quantization.
  */
@@ -8,6 +8,7 @@ import type { LiteOp, OpNode } from './op.js';
 import { expect, expectDType, expectRank, input, numElements, output, qparams, setOutput } from './util/check.js';
 import { qRange, roundHalfAway } from './util/quant.js';
 import { softmaxAxis } from '../kernels/math-softmax.js';
+import { softmaxF32 } from '../kernels/elementwise.js';
 
 const OP = 'SOFTMAX';
 
@@ -41,7 +42,8 @@ export const SOFTMAX: LiteOp<State> = {
   run(node: OpNode, s: State) {
     const { rows, depth } = s;
     if (!s.quant) {
-      softmaxAxis(node.inputs[0]!.data as Float32Array, node.outputs[0]!.data as Float32Array, rows, depth, 1, false, s.beta);
+      const x = node.inputs[0]!.data as Float32Array, y = node.outputs[0]!.data as Float32Array;
+      if (!softmaxF32(x, y, rows, depth, s.beta)) softmaxAxis(x, y, rows, depth, 1, false, s.beta);
       return;
     }
     const x = node.inputs[0]!.data as Int8Array, y = node.outputs[0]!.data as Int8Array | Int16Array;

@@ -11,6 +11,7 @@ import { mulQ, quantizeMultiplier } from './quant.js';
 import { requantMode } from './requant.js';
 import { elementwisePlan, xnnActRange, xnnAddParams, xnnAddSupported, type XnnAddParams } from './xnnq.js';
 import { qaddI8 } from '../../kernels/qelementwise.js';
+import { binaryF32, binF32Plan, type BinF32Plan } from '../../kernels/elementwise.js';
 
 /** Fixed-point parameters of an int8 ADD or SUB. */
 export interface AddSubQuant {
@@ -40,16 +41,17 @@ export function addSubQuant(op: string, node: OpNode, sub = op === 'SUB'): AddSu
   };
 }
 
-/** Plan of one ADD or SUB node; `w`: how the wasm kernel runs it (int8 in XNNPACK's arithmetic), or null. */
-export interface AddSubPlan { p: BinaryPlan; q: AddSubQuant | null; w?: { swap: boolean; bn: number } | null }
+/** Plan of one ADD or SUB node; `w`: how the wasm kernel runs it (int8 in XNNPACK's arithmetic), `f` (float32), or null. */
+export interface AddSubPlan { p: BinaryPlan; q: AddSubQuant | null; w?: { swap: boolean; bn: number } | null; f?: BinF32Plan | null }
 
 /** Shared prepare: float32, int32 or int8 operands, `act` the fused activation code. */
 export function prepareAddSub(op: string, node: OpNode, act: number): AddSubPlan {
   const p = prepareBinary(op, node, act, 'float32', 'int8', 'int32');
   const q = p.dtype === 'int8' ? addSubQuant(op, node) : null;
   if (q?.x) [p.lo, p.hi] = xnnActRange(act, qparams(op, node, 'output', output(op, node, 0)).scale, q.zo);
-  const w = q?.x ? elementwisePlan(input(op, node, 0).shape, input(op, node, 1).shape, output(op, node, 0).shape) : null;
-  return { p, q, w };
+  const shapes = [input(op, node, 0).shape, input(op, node, 1).shape, output(op, node, 0).shape] as const;
+  const w = q?.x ? elementwisePlan(...shapes) : null;
+  return { p, q, w, f: p.dtype === 'float32' ? binF32Plan(...shapes) : null };
 }
 
 /**
@@ -57,10 +59,11 @@ export function prepareAddSub(op: string, node: OpNode, act: number): AddSubPlan
  * dtype class, chosen outside the loop, so each stays monomorphic and as fast as a dedicated one.
  * @example run(node, s) { runAddSub(node, s, true); }
  */
-export function runAddSub(node: OpNode, { p, q, w }: AddSubPlan, sub: boolean): void {
+export function runAddSub(node: OpNode, { p, q, w, f }: AddSubPlan, sub: boolean): void {
   const a = node.inputs[0]!.data as Float32Array, b = node.inputs[1]!.data as Float32Array;
   const y = node.outputs[0]!.data as Float32Array;
   const { n, ia, ib, lo, hi } = p;
+  if (f && binaryF32(sub ? 1 : 0, a, b, y, f, lo, hi)) return;
   if (w && q?.x) {
     // the sum is symmetric in (a, ma) and (b, mb): the full-size operand goes first
     const { ma, mb, shift, bias } = q.x;

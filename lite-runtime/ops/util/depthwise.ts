@@ -1,7 +1,7 @@
 /**
  * Loops of DEPTHWISE_CONV_2D (NHWC). Windows fully inside the image are swept
- * channel by channel (the channel's taps, bias and scale stay in registers; 3x3
- * windows unrolled); the few border windows go pixel by pixel, skipping padding taps.
+ * channel by channel (the channel's taps, bias and scale stay in registers; int8
+ * 3x3 windows unrolled); the few border windows go pixel by pixel, skipping padding taps.
  */
 import { mulQ } from './quant.js';
 import type { Requant } from './requant.js';
@@ -41,30 +41,6 @@ export function transposeTaps<T extends Float32Array | Int8Array>(w: T, g: DwGeo
 }
 
 const ROUND_MAGIC = 6755399441055744; // 1.5 * 2^52: (v + M) - M rounds half to even
-
-/** Float 3x3 interior windows of batch `b`, channel by channel, the nine taps unrolled. */
-export function interior3x3Float(x: Float32Array, w: Float32Array, y: Float32Array, g: DwGeometry, inner: Interior,
-  bias: Float32Array | null, lo: number, hi: number, b: number): void {
-  const { win, oc, mult } = g;
-  const [oy0, oy1, ox0, ox1] = inner;
-  const cs = win.dilationW * g.c, cs2 = 2 * cs, rs = win.dilationH * g.w * g.c, rs2 = 2 * rs, xStep = win.strideW * g.c;
-  for (let o = 0; o < oc; o++) {
-    const ch = mult === 1 ? o : (o / mult) | 0;
-    const w0 = w[o]!, w1 = w[oc + o]!, w2 = w[2 * oc + o]!, w3 = w[3 * oc + o]!, w4 = w[4 * oc + o]!;
-    const w5 = w[5 * oc + o]!, w6 = w[6 * oc + o]!, w7 = w[7 * oc + o]!, w8 = w[8 * oc + o]!;
-    const base = bias ? bias[o]! : 0;
-    for (let oy = oy0; oy < oy1; oy++) {
-      let a = ((b * g.h + oy * win.strideH - win.padTop) * g.w + ox0 * win.strideW - win.padLeft) * g.c + ch;
-      let yo = ((b * win.outH + oy) * win.outW + ox0) * oc + o;
-      for (let ox = ox0; ox < ox1; ox++, a += xStep, yo += oc) {
-        const v = base + x[a]! * w0 + x[a + cs]! * w1 + x[a + cs2]! * w2
-          + x[a + rs]! * w3 + x[a + rs + cs]! * w4 + x[a + rs + cs2]! * w5
-          + x[a + rs2]! * w6 + x[a + rs2 + cs]! * w7 + x[a + rs2 + cs2]! * w8;
-        y[yo] = v < lo ? lo : v > hi ? hi : v;
-      }
-    }
-  }
-}
 
 /** Float interior windows of any size, channel by channel with the channel's taps contiguous (`wT`). */
 export function interiorFloat(x: Float32Array, wT: Float32Array, y: Float32Array, g: DwGeometry, inner: Interior,
