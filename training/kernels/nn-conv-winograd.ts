@@ -9,7 +9,7 @@
  * runs its other paths, which give IEEE semantics.
  */
 import type { ConvPlan } from './nn-conv.js';
-import { MC, context } from './nn-conv-wasm.js';
+import { context } from './nn-conv-wasm.js';
 
 /** Fewer channels than this on either side: the transforms cost more than the GEMMs save. */
 const MIN_CHANNELS = 16;
@@ -28,6 +28,9 @@ export function winogradFits(p: ConvPlan): boolean {
     Math.max(s.padTop, s.padLeft, s.padBottom, s.padRight) <= 2;
 }
 
+/** Floats between two of a transform's 16 blocks of `floats`: never a multiple of 4 KiB apart (see src/winograd.ts). */
+const blockStride = (floats: number) => ((floats + 31) & ~31) + 16;
+
 /** Tiles of 2x2 outputs and the padded planes covering every tile's 4x4 patch. */
 function tiling(outH: number, outW: number) {
   const tH = (outH + 1) >> 1, tW = (outW + 1) >> 1;
@@ -38,8 +41,7 @@ function tiling(outH: number, outW: number) {
  * y [n][O][outH][outW] = conv of src [n][C][h][w] (zero padding pt, pl at the top/left) with the
  * filters given by winoWeights' arguments (o, i strides so/si in filters of w; flip: rotated),
  * plus bias. Per tile position ξ the GEMM is M [tiles, O] = V^T [tiles, C] @ U^T [C, O]: V's
- * rows are written contiguous (packed as A^T by the GEMM), U^T packed once. False: not run
- * (or not finite).
+ * rows are written contiguous and read in place, U^T packed once. False: not run (or not finite).
  */
 function forward(
   src: Float32Array, n: number, C: number, h: number, w: number, pt: number, pl: number,
@@ -49,13 +51,12 @@ function forward(
   const { tH, tW, T, hp, wp } = tiling(outH, outW), O8 = (O + 7) & ~7;
   // several images per GEMM when they are small
   const nb = Math.max(1, Math.min(n, Math.floor(256 / T))), N = nb * T;
-  const nx = C * h * w, ny = O * outH * outW, plane = hp * wp;
+  const nx = C * h * w, ny = O * outH * outW, plane = hp * wp, vs = blockStride(C * N), ms = blockStride(N * O);
   const r = context([nx * 4, C * plane * 4 + SLACK, O * C * 9 * 4, 16 * O * C * 4, 16 * C * O8 * 4, O * 4 + SLACK,
-    16 * C * N * 4, 16 * N * O * 4 + SLACK, ny * 4, (MC * 256 + 32) * 4]);
+    16 * vs * 4, 16 * ms * 4, ny * 4, 32 * 4]);
   if (!r) return false;
   const { c } = r;
   const [xAt, padAt, wAt, uAt, ubAt, bAt, vAt, mAt, yAt, workAt] = r.at;
-  if (c.ex.kBlock() !== 256) return false;
   c.f.set(wts.subarray(0, O * C * 9), wAt >> 2);
   c.ex.winoWeights(wAt, O, C, so, si, flip, uAt);
   for (let k = 0; k < 16; k++) c.ex.packB(uAt + k * O * C * 4, C, 1, C, O, ubAt + k * C * O8 * 4);
@@ -65,14 +66,11 @@ function forward(
     for (let i = 0; i < m; i++) {
       c.f.set(src.subarray((b0 + i) * nx, (b0 + i + 1) * nx), xAt >> 2);
       c.ex.padPlanes(xAt, C, h, w, padAt, hp, wp, pt, pl);
-      c.ex.winoInput(padAt, C, wp, plane, tH, tW, i * T, rows, vAt);
+      c.ex.winoInput(padAt, C, wp, plane, tH, tW, i * T, rows, vAt, vs);
     }
-    c.f.fill(0, mAt >> 2, (mAt >> 2) + 16 * rows * O);
-    for (let k = 0; k < 16; k++) {
-      c.ex.gemm(vAt + k * C * rows * 4, rows, 1, ubAt + k * C * O8 * 4, mAt + k * rows * O * 4, O, rows, C, O, MC, workAt);
-    }
+    for (let k = 0; k < 16; k++) c.ex.winoGemm(vAt + k * vs * 4, rows, C, ubAt + k * C * O8 * 4, mAt + k * ms * 4, O, workAt);
     for (let i = 0; i < m; i++) {
-      c.ex.winoOutput(mAt, O, rows, i * T, tH, tW, yAt, outH, outW, bias ? bAt : 0);
+      c.ex.winoOutput(mAt, O, ms, i * T, tH, tW, yAt, outH, outW, bias ? bAt : 0);
       if (!c.ex.allFinite(yAt, ny)) return false;
       y.set(c.f.subarray(yAt >> 2, (yAt >> 2) + ny), (b0 + i) * ny);
     }
@@ -98,34 +96,41 @@ export function winogradBackwardInput(gy: Float32Array, w: Float32Array, dx: Flo
   return true;
 }
 
-/** dw = the weight gradient of conv2d (overwrites dw), summed over tiles and images. False: not run. */
+/**
+ * dw = the weight gradient of conv2d (overwrites dw): per tile position ξ, S [C, O] += V [C][tiles]
+ * · Z [O][tiles]^T over the tiles of several images at a time (rows padded with zeros to a
+ * multiple of 4), then G^T S G. False: not run.
+ */
 export function winogradBackwardWeight(x: Float32Array, gy: Float32Array, dw: Float32Array, p: ConvPlan): boolean {
   if (!winogradFits(p)) return false;
   const { s, outH, outW } = p, C = s.c, O = s.oc;
-  const { tH, tW, T, hp, wp } = tiling(outH, outW), O8 = (O + 7) & ~7;
-  // several images per GEMM: the sum over tiles is the GEMM's depth
-  const nb = Math.max(1, Math.min(s.n, Math.floor(512 / T))), K = nb * T;
-  const nx = C * p.hw, ng = O * p.ohw, plane = hp * wp, gplane = 4 * tH * tW;
-  const r = context([nx * 4, C * plane * 4 + SLACK, ng * 4, O * gplane * 4, 16 * C * K * 4, 16 * K * O8 * 4,
-    16 * C * O * 4, O * C * 9 * 4, (MC * 256 + 32) * 4]);
+  const { tH, tW, T, hp, wp } = tiling(outH, outW);
+  const nb = Math.max(1, Math.min(s.n, Math.floor(512 / T))), K = (nb * T + 3) & ~3;
+  const nx = C * p.hw, ng = O * p.ohw, plane = hp * wp, gplane = 4 * tH * tW, vs = blockStride(C * K), zs = blockStride(O * K);
+  const r = context([nx * 4, C * plane * 4 + SLACK, ng * 4, O * gplane * 4 + SLACK, 16 * vs * 4, 16 * zs * 4,
+    16 * C * O * 4, O * C * 9 * 4]);
   if (!r) return false;
   const { c } = r;
-  const [xAt, padAt, gyAt, gpAt, vAt, zAt, sAt, dwAt, workAt] = r.at;
-  if (c.ex.kBlock() !== 256) return false;
+  const [xAt, padAt, gyAt, gpAt, vAt, zAt, sAt, dwAt] = r.at;
   c.f.fill(0, sAt >> 2, (sAt >> 2) + 16 * C * O);
   for (let b0 = 0; b0 < s.n; b0 += nb) {
-    const m = Math.min(nb, s.n - b0), k = m * T;
-    // Z's panels hold columns O..O8 that no tile writes
-    if (O % 8) c.f.fill(0, zAt >> 2, (zAt >> 2) + 16 * k * O8);
+    const m = Math.min(nb, s.n - b0), k = (m * T + 3) & ~3;
     for (let i = 0; i < m; i++) {
       c.f.set(x.subarray((b0 + i) * nx, (b0 + i + 1) * nx), xAt >> 2);
       c.ex.padPlanes(xAt, C, s.h, s.w, padAt, hp, wp, s.padTop, s.padLeft);
-      c.ex.winoInput(padAt, C, wp, plane, tH, tW, i * T, k, vAt);
+      c.ex.winoInput(padAt, C, wp, plane, tH, tW, i * T, k, vAt, vs);
       c.f.set(gy.subarray((b0 + i) * ng, (b0 + i + 1) * ng), gyAt >> 2);
       c.ex.padPlanes(gyAt, O, outH, outW, gpAt, 2 * tH, 2 * tW, 0, 0);
-      c.ex.winoGradTiles(gpAt, O, tH, tW, i * T, k, zAt);
+      c.ex.winoGradTiles(gpAt, O, tH, tW, i * T, k, zAt, zs);
     }
-    for (let e = 0; e < 16; e++) c.ex.gemm(vAt + e * C * k * 4, k, 0, zAt + e * k * O8 * 4, sAt + e * C * O * 4, O, C, k, O, MC, workAt);
+    // the rows' padding to k: zeros on both sides
+    if (k > m * T) {
+      for (let e = 0; e < 16; e++) {
+        for (let row = 0; row < C; row++) c.f.fill(0, (vAt >> 2) + e * vs + row * k + m * T, (vAt >> 2) + e * vs + (row + 1) * k);
+        for (let row = 0; row < O; row++) c.f.fill(0, (zAt >> 2) + e * zs + row * k + m * T, (zAt >> 2) + e * zs + (row + 1) * k);
+      }
+    }
+    for (let e = 0; e < 16; e++) c.ex.winoGemmNT(vAt + e * vs * 4, C, zAt + e * zs * 4, O, k, sAt + e * C * O * 4);
   }
   c.ex.winoWeightGrad(sAt, C, O, dwAt);
   if (!c.ex.allFinite(dwAt, O * C * 9)) return false;

@@ -33,9 +33,11 @@ export interface ConvExports {
   // Winograd F(2x2, 3x3) (src/winograd.ts)
   padPlanes(src: number, c: number, h: number, w: number, dst: number, hp: number, wp: number, pt: number, pl: number): void;
   winoWeights(w: number, o: number, i: number, so: number, si: number, flip: number, dst: number): void;
-  winoInput(x: number, c: number, wp: number, plane: number, tH: number, tW: number, t0: number, n: number, dst: number): void;
-  winoOutput(m: number, o: number, n: number, t0: number, tH: number, tW: number, y: number, outH: number, outW: number, bias: number): void;
-  winoGradTiles(g: number, o: number, tH: number, tW: number, t0: number, n: number, dst: number): void;
+  winoInput(x: number, c: number, wp: number, plane: number, tH: number, tW: number, t0: number, n: number, dst: number, stride: number): void;
+  winoOutput(m: number, o: number, stride: number, t0: number, tH: number, tW: number, y: number, outH: number, outW: number, bias: number): void;
+  winoGemm(v: number, rows: number, c: number, u: number, m: number, o: number, tmp: number): void;
+  winoGradTiles(g: number, o: number, tH: number, tW: number, t0: number, n: number, dst: number, stride: number): void;
+  winoGemmNT(v: number, i: number, z: number, o: number, k: number, s: number): void;
   winoWeightGrad(s: number, i: number, o: number, dw: number): void;
   allFinite(p: number, n: number): number;
 }
@@ -61,6 +63,9 @@ export class TrainingKernels {
   private readonly blocks = new Set<Block>();
   private scratch = { off: 0, bytes: 0 };
   private buf: ArrayBuffer;
+  private growths = 0;
+  /** The largest scratch area asked for while the memory was frozen. */
+  private wanted = 0;
   /** All of the memory as floats (renewed after a growth). */
   private floats: Float32Array;
   private readonly freed = new FinalizationRegistry<Block>((b) => this.release(b));
@@ -101,6 +106,41 @@ export class TrainingKernels {
     return view;
   }
 
+  /**
+   * Counts the growths of the memory: views taken before a change of it are detached (blocks'
+   * owners get new views through `onMove`; views captured elsewhere must be taken again).
+   */
+  get generation(): number {
+    return this.growths;
+  }
+
+  /**
+   * Runs `fn` with the memory unable to grow (nests), so views of it stay valid throughout:
+   * kernels that would need more scratch than there is throw RangeError, and their callers
+   * compute in JS. A compiled graph holding resident buffers runs this way.
+   */
+  frozen<T>(fn: () => T): T {
+    this.heap.frozen++;
+    try {
+      return fn();
+    } finally {
+      this.heap.frozen--;
+    }
+  }
+
+  /**
+   * Grows the scratch area to what kernels asked for while the memory was frozen (they
+   * computed in JS then); false when nothing changed. Call where views of the memory may move.
+   */
+  reserve(): boolean {
+    if (this.heap.frozen > 0 || this.wanted <= this.scratch.bytes) return false;
+    try { this.scratchArea(this.wanted); } catch (e) {
+      if (!(e instanceof RangeError)) throw e;
+    }
+    this.wanted = 0;
+    return true;
+  }
+
   /** Whether `a` is a view of this memory (a resident block, or part of one). */
   isResident(a: Float32Array): boolean {
     return this.offsetOf(a) >= 0;
@@ -120,6 +160,7 @@ export class TrainingKernels {
   /** After an allocation: if the memory grew, hands every block its new view. */
   private moved(): void {
     if (this.memory.buffer === this.buf) return;
+    this.growths++;
     this.buf = this.memory.buffer;
     this.floats = new Float32Array(this.buf);
     for (const b of this.blocks) b.onMove(this.view(b.off, b.len));
@@ -135,6 +176,10 @@ export class TrainingKernels {
   /** A scratch area of at least `bytes` (may grow the memory: resident blocks get new views). */
   private scratchArea(bytes: number): number {
     if (this.scratch.bytes < bytes) {
+      if (this.heap.frozen > 0) {
+        this.wanted = Math.max(this.wanted, bytes); // `reserve` grows to it once the memory may move
+        throw new RangeError('the training wasm scratch cannot grow while the memory is frozen');
+      }
       if (this.scratch.bytes) this.heap.release(this.scratch.off, this.scratch.bytes);
       const size = Math.max(bytes, 1 << 16);
       this.scratch = { off: 0, bytes: 0 };

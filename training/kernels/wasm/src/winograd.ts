@@ -4,16 +4,13 @@
 //   G = [1 0 0; .5 .5 .5; .5 -.5 .5; 0 0 1]   B^T = [1 0 -1 0; 0 1 1 0; 0 -1 1 0; 0 1 0 -1]
 //   A^T = [1 1 1 0; 0 1 -1 -1]
 // The weight gradient uses the transposes: dg = G^T [(B^T d B) ⊙ (A dy A^T)] G, summed over tiles.
+// The 16 blocks of a transform lie a stride apart that is not a multiple of 4 KiB (the caller's
+// choice): sixteen streams 4 KiB apart would share one L1 set.
 // Tiles are numbered t = t0 + ty*tW + tx; the input transform puts four tiles of a tile row in
 // the SIMD lanes, the output and gradient-tile transforms four channels. Pointers are byte offsets; sizes in elements. training/kernels/nn-conv-winograd.ts
 // drives them.
 import { KB } from '../../../../lite-runtime/kernels/wasm/src/gemm';
-
-/** Byte offset of (row r, column j) of a [rows, n] matrix in packB's layout (n8 = n rounded up to 8). */
-@inline function packedAt(r: i32, j: i32, rows: i32, n8: i32): usize {
-  const p0 = r - r % KB, kc = min(KB, rows - p0);
-  return <usize>(p0 * n8 + (j >> 3) * kc * 8 + (r - p0) * 8 + (j & 7)) << 2;
-}
+import { madd } from '../../../../lite-runtime/kernels/wasm/src/madd';
 
 /**
  * dst [C][hp][wp] = the planes of src [C][h][w] placed at (pt, pl), zeros around (the caller
@@ -70,12 +67,12 @@ export function winoWeights(w: usize, O: i32, I: i32, so: i32, si: i32, flip: i3
 }
 
 /**
- * V [16][C][n] (row-major): row c, column t0 + ty*tW + tx holds (B^T d B)[ξ] of tile (ty, tx)'s
- * 4x4 patch of plane c (planes `plane` floats apart, rows wp apart; the patch starts at
- * (2ty, 2tx), and 64 readable bytes follow the planes).
+ * V [16][C][n] (blocks `stride` floats apart, rows n): row c, column t0 + ty*tW + tx holds
+ * (B^T d B)[ξ] of tile (ty, tx)'s 4x4 patch of plane c (planes `plane` floats apart, rows wp
+ * apart; the patch starts at (2ty, 2tx), and 64 readable bytes follow the planes).
  */
-export function winoInput(x: usize, C: i32, wp: i32, plane: i32, tH: i32, tW: i32, t0: i32, n: i32, dst: usize): void {
-  const blk = <usize>(C * n) << 2, rs = <usize>wp << 2;
+export function winoInput(x: usize, C: i32, wp: i32, plane: i32, tH: i32, tW: i32, t0: i32, n: i32, dst: usize, stride: i32): void {
+  const blk = <usize>stride << 2, rs = <usize>wp << 2;
   for (let c = 0; c < C; c++) {
     for (let ty = 0; ty < tH; ty++) {
       const row = x + (<usize>(c * plane + 2 * ty * wp) << 2);
@@ -123,11 +120,11 @@ export function winoInput(x: usize, C: i32, wp: i32, plane: i32, tH: i32, tW: i3
 
 /**
  * y [O][outH][outW] = A^T m A + bias[o] (bias 0: none) of the image's tiles t0 + ty*tW + tx, where
- * m [16][n][O] holds the GEMM results (row t, column o; 12 readable bytes after m and the bias).
- * Four output channels at a time go through the lanes.
+ * m [16][n][O] (blocks `stride` floats apart) holds the GEMM results (row t, column o; 12 readable
+ * bytes after m and the bias). Four output channels at a time go through the lanes.
  */
-export function winoOutput(m: usize, O: i32, n: i32, t0: i32, tH: i32, tW: i32, y: usize, outH: i32, outW: i32, bias: usize): void {
-  const blk = <usize>(n * O) << 2, ob = <usize>outW << 2, pb = <usize>(outH * outW) << 2;
+export function winoOutput(m: usize, O: i32, stride: i32, t0: i32, tH: i32, tW: i32, y: usize, outH: i32, outW: i32, bias: usize): void {
+  const blk = <usize>stride << 2, ob = <usize>outW << 2, pb = <usize>(outH * outW) << 2;
   for (let ty = 0; ty < tH; ty++) {
     const oy = 2 * ty, down = oy + 1 < outH;
     for (let tx = 0; tx < tW; tx++) {
@@ -172,44 +169,135 @@ export function winoOutput(m: usize, O: i32, n: i32, t0: i32, tH: i32, tW: i32, 
   return l == 0 ? f32x4.extract_lane(v, 0) : l == 1 ? f32x4.extract_lane(v, 1) : l == 2 ? f32x4.extract_lane(v, 2) : f32x4.extract_lane(v, 3);
 }
 
+// C[4,8] (rows ldc bytes apart) = (acc ? C : 0) + four columns of A^T (kc rows lda bytes apart,
+// at a) @ a B panel (kc x 8): gemm's 4x8 kernel reading A^T in place.
+function kernelT(a: usize, lda: usize, pb: usize, c: usize, ldc: usize, kc: i32, acc: bool): void {
+  const c1 = c + ldc, c2 = c1 + ldc, c3 = c2 + ldc, z = f32x4.splat(0);
+  let x00 = acc ? v128.load(c) : z, x01 = acc ? v128.load(c, 16) : z;
+  let x10 = acc ? v128.load(c1) : z, x11 = acc ? v128.load(c1, 16) : z;
+  let x20 = acc ? v128.load(c2) : z, x21 = acc ? v128.load(c2, 16) : z;
+  let x30 = acc ? v128.load(c3) : z, x31 = acc ? v128.load(c3, 16) : z;
+  let n = kc;
+  do {
+    const b0 = v128.load(pb), b1 = v128.load(pb, 16);
+    let s = v128.load32_splat(a);
+    x00 = madd(s, b0, x00); x01 = madd(s, b1, x01);
+    s = v128.load32_splat(a, 4);
+    x10 = madd(s, b0, x10); x11 = madd(s, b1, x11);
+    s = v128.load32_splat(a, 8);
+    x20 = madd(s, b0, x20); x21 = madd(s, b1, x21);
+    s = v128.load32_splat(a, 12);
+    x30 = madd(s, b0, x30); x31 = madd(s, b1, x31);
+    a += lda; pb += 32;
+  } while (--n);
+  v128.store(c, x00); v128.store(c, x01, 16);
+  v128.store(c1, x10); v128.store(c1, x11, 16);
+  v128.store(c2, x20); v128.store(c2, x21, 16);
+  v128.store(c3, x30); v128.store(c3, x31, 16);
+}
+
 /**
- * Z [16] blocks of packB layout [n, O] (block ξ at dst + ξ*n*O8 floats): row t, column o holds
- * (A g A^T)[ξ] of the 2x2 tile t of gradient plane o (planes [O][2tH][2tW], zero past the outputs).
+ * m [rows, O] = V^T @ U, overwriting m: V [C][rows] row-major (16 readable bytes after it), U [C, O]
+ * in packB's layout. `tmp` holds a 4x8 edge tile (32 floats).
  */
-export function winoGradTiles(g: usize, O: i32, tH: i32, tW: i32, t0: i32, n: i32, dst: usize): void {
-  const o8 = (O + 7) & ~7, blk = <usize>(n * o8) << 2, w2 = 2 * tW, plane = <usize>(4 * tH * tW) << 2;
-  for (let o = 0; o < O; o += 4) {
+export function winoGemm(v: usize, rows: i32, C: i32, u: usize, m: usize, O: i32, tmp: usize): void {
+  const o8 = (O + 7) & ~7, ldc = <usize>O << 2, lda = <usize>rows << 2;
+  for (let p0 = 0; p0 < C; p0 += KB) {
+    const kc = min(KB, C - p0), acc = p0 > 0;
+    const a0 = v + <usize>p0 * lda, ub = u + (<usize>(p0 * o8) << 2);
+    for (let j = 0; j < O; j += 8) {
+      const nr = min(8, O - j), pb = ub + (<usize>(j * kc) << 2);
+      for (let i = 0; i < rows; i += 4) {
+        const mr = min(4, rows - i), c = m + <usize>i * ldc + (<usize>j << 2), a = a0 + (<usize>i << 2);
+        if (mr == 4 && nr == 8) { kernelT(a, lda, pb, c, ldc, kc, acc); continue; }
+        // an edge: through the tile, only its mr x nr corner kept
+        for (let r = 0; r < mr; r++) for (let q = 0; q < nr; q++) {
+          store<f32>(tmp + (<usize>(r * 8 + q) << 2), acc ? load<f32>(c + <usize>r * ldc + (<usize>q << 2)) : 0);
+        }
+        kernelT(a, lda, pb, tmp, 32, kc, true);
+        for (let r = 0; r < mr; r++) for (let q = 0; q < nr; q++) {
+          store<f32>(c + <usize>r * ldc + (<usize>q << 2), load<f32>(tmp + (<usize>(r * 8 + q) << 2)));
+        }
+      }
+    }
+  }
+}
+
+/**
+ * Z [16][O][n] (blocks `stride` floats apart, rows n): row o, column t0 + ty*tW + tx holds
+ * (A g A^T)[ξ] of the 2x2 tile (ty, tx) of gradient plane o (planes [O][2tH][2tW], zero past the
+ * outputs; 32 readable bytes after them). Four tiles of a tile row go through the lanes.
+ */
+export function winoGradTiles(g: usize, O: i32, tH: i32, tW: i32, t0: i32, n: i32, dst: usize, stride: i32): void {
+  const blk = <usize>stride << 2, w2 = 2 * tW, rs = <usize>w2 << 2;
+  for (let o = 0; o < O; o++) {
     for (let ty = 0; ty < tH; ty++) {
-      for (let tx = 0; tx < tW; tx++) {
-        // the tile's four values of planes o..o+3 (lanes); planes past O read as zero
-        const s = g + <usize>o * plane + (<usize>(2 * ty * w2 + 2 * tx) << 2), r = <usize>w2 << 2;
-        let g00 = f32x4.splat(0), g01 = f32x4.splat(0), g10 = f32x4.splat(0), g11 = f32x4.splat(0);
-        g00 = f32x4.replace_lane(g00, 0, load<f32>(s)); g01 = f32x4.replace_lane(g01, 0, load<f32>(s, 4));
-        g10 = f32x4.replace_lane(g10, 0, load<f32>(s + r)); g11 = f32x4.replace_lane(g11, 0, load<f32>(s + r, 4));
-        if (o + 1 < O) {
-          const q = s + plane;
-          g00 = f32x4.replace_lane(g00, 1, load<f32>(q)); g01 = f32x4.replace_lane(g01, 1, load<f32>(q, 4));
-          g10 = f32x4.replace_lane(g10, 1, load<f32>(q + r)); g11 = f32x4.replace_lane(g11, 1, load<f32>(q + r, 4));
-        }
-        if (o + 2 < O) {
-          const q = s + 2 * plane;
-          g00 = f32x4.replace_lane(g00, 2, load<f32>(q)); g01 = f32x4.replace_lane(g01, 2, load<f32>(q, 4));
-          g10 = f32x4.replace_lane(g10, 2, load<f32>(q + r)); g11 = f32x4.replace_lane(g11, 2, load<f32>(q + r, 4));
-        }
-        if (o + 3 < O) {
-          const q = s + 3 * plane;
-          g00 = f32x4.replace_lane(g00, 3, load<f32>(q)); g01 = f32x4.replace_lane(g01, 3, load<f32>(q, 4));
-          g10 = f32x4.replace_lane(g10, 3, load<f32>(q + r)); g11 = f32x4.replace_lane(g11, 3, load<f32>(q + r, 4));
-        }
-        // A (4x2) = [1 0; 1 1; 1 -1; 0 -1] on each side: rows (g0, g0 + g1, g0 - g1, -g1)
+      const row = g + (<usize>((o * 2 * tH + 2 * ty) * w2) << 2);
+      for (let tx = 0; tx < tW; tx += 4) {
+        const s = row + (<usize>tx << 3);
+        const u0 = v128.load(s), u1 = v128.load(s, 16), v0 = v128.load(s + rs), v1 = v128.load(s + rs, 16);
+        const g00 = i32x4.shuffle(u0, u1, 0, 2, 4, 6), g01 = i32x4.shuffle(u0, u1, 1, 3, 5, 7);
+        const g10 = i32x4.shuffle(v0, v1, 0, 2, 4, 6), g11 = i32x4.shuffle(v0, v1, 1, 3, 5, 7);
+        // A (4x2) = [1 0; 1 1; 1 -1; 0 -1] down each column, then along each row
         const a0 = g00, a1 = f32x4.add(g00, g10), a2 = f32x4.sub(g00, g10), a3 = f32x4.neg(g10);
         const b0 = g01, b1 = f32x4.add(g01, g11), b2 = f32x4.sub(g01, g11), b3 = f32x4.neg(g11);
-        const at = dst + packedAt(t0 + ty * tW + tx, o, n, o8);
-        v128.store(at, a0); v128.store(at + blk, f32x4.add(a0, b0)); v128.store(at + 2 * blk, f32x4.sub(a0, b0)); v128.store(at + 3 * blk, f32x4.neg(b0));
-        v128.store(at + 4 * blk, a1); v128.store(at + 5 * blk, f32x4.add(a1, b1)); v128.store(at + 6 * blk, f32x4.sub(a1, b1)); v128.store(at + 7 * blk, f32x4.neg(b1));
-        v128.store(at + 8 * blk, a2); v128.store(at + 9 * blk, f32x4.add(a2, b2)); v128.store(at + 10 * blk, f32x4.sub(a2, b2)); v128.store(at + 11 * blk, f32x4.neg(b2));
-        v128.store(at + 12 * blk, a3); v128.store(at + 13 * blk, f32x4.add(a3, b3)); v128.store(at + 14 * blk, f32x4.sub(a3, b3)); v128.store(at + 15 * blk, f32x4.neg(b3));
+        const valid = min(4, tW - tx), at = dst + (<usize>(o * n + t0 + ty * tW + tx) << 2);
+        storeTiles(a0, at, valid); storeTiles(f32x4.add(a0, b0), at + blk, valid);
+        storeTiles(f32x4.sub(a0, b0), at + 2 * blk, valid); storeTiles(f32x4.neg(b0), at + 3 * blk, valid);
+        storeTiles(a1, at + 4 * blk, valid); storeTiles(f32x4.add(a1, b1), at + 5 * blk, valid);
+        storeTiles(f32x4.sub(a1, b1), at + 6 * blk, valid); storeTiles(f32x4.neg(b1), at + 7 * blk, valid);
+        storeTiles(a2, at + 8 * blk, valid); storeTiles(f32x4.add(a2, b2), at + 9 * blk, valid);
+        storeTiles(f32x4.sub(a2, b2), at + 10 * blk, valid); storeTiles(f32x4.neg(b2), at + 11 * blk, valid);
+        storeTiles(a3, at + 12 * blk, valid); storeTiles(f32x4.add(a3, b3), at + 13 * blk, valid);
+        storeTiles(f32x4.sub(a3, b3), at + 14 * blk, valid); storeTiles(f32x4.neg(b3), at + 15 * blk, valid);
       }
+    }
+  }
+}
+
+@inline function hsum(v: v128): f32 {
+  return f32x4.extract_lane(v, 0) + f32x4.extract_lane(v, 1) + f32x4.extract_lane(v, 2) + f32x4.extract_lane(v, 3);
+}
+
+// s[r][q] += a_r · b_q (k floats each, k % 4 == 0) for the first `rows` of four rows a0..a3 and
+// `cols` of two rows b0, b1 (rows ldc bytes apart in s).
+function kernelNT(a0: usize, a1: usize, a2: usize, a3: usize, b0: usize, b1: usize, k: i32, s: usize, ldc: usize, rows: i32, cols: i32): void {
+  const z = f32x4.splat(0);
+  let x00 = z, x01 = z, x10 = z, x11 = z, x20 = z, x21 = z, x30 = z, x31 = z;
+  const end = <usize>k << 2;
+  let p: usize = 0;
+  do {
+    const u = v128.load(b0 + p), w = v128.load(b1 + p);
+    let a = v128.load(a0 + p);
+    x00 = madd(a, u, x00); x01 = madd(a, w, x01);
+    a = v128.load(a1 + p);
+    x10 = madd(a, u, x10); x11 = madd(a, w, x11);
+    a = v128.load(a2 + p);
+    x20 = madd(a, u, x20); x21 = madd(a, w, x21);
+    a = v128.load(a3 + p);
+    x30 = madd(a, u, x30); x31 = madd(a, w, x31);
+    p += 16;
+  } while (p < end);
+  const two = cols > 1;
+  store<f32>(s, load<f32>(s) + hsum(x00)); if (two) store<f32>(s, load<f32>(s, 4) + hsum(x01), 4);
+  if (rows > 1) { s += ldc; store<f32>(s, load<f32>(s) + hsum(x10)); if (two) store<f32>(s, load<f32>(s, 4) + hsum(x11), 4); }
+  if (rows > 2) { s += ldc; store<f32>(s, load<f32>(s) + hsum(x20)); if (two) store<f32>(s, load<f32>(s, 4) + hsum(x21), 4); }
+  if (rows > 3) { s += ldc; store<f32>(s, load<f32>(s) + hsum(x30)); if (two) store<f32>(s, load<f32>(s, 4) + hsum(x31), 4); }
+}
+
+/**
+ * s [I, O] += v [I][k] · z [O][k]^T (row-major, rows k floats, k a positive multiple of 4): the
+ * weight gradient's sum over tiles, both operands read in place.
+ */
+export function winoGemmNT(v: usize, I: i32, z: usize, O: i32, k: i32, s: usize): void {
+  const rb = <usize>k << 2, ldc = <usize>O << 2;
+  for (let i = 0; i < I; i += 4) {
+    // rows past I repeat the last one (read, not stored)
+    const a0 = v + <usize>i * rb, a1 = v + <usize>min(i + 1, I - 1) * rb;
+    const a2 = v + <usize>min(i + 2, I - 1) * rb, a3 = v + <usize>min(i + 3, I - 1) * rb;
+    for (let o = 0; o < O; o += 2) {
+      const b0 = z + <usize>o * rb, b1 = z + <usize>min(o + 1, O - 1) * rb;
+      kernelNT(a0, a1, a2, a3, b0, b1, k, s + <usize>i * ldc + (<usize>o << 2), ldc, I - i, O - o);
     }
   }
 }
