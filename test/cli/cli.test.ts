@@ -23,6 +23,11 @@ describe('tglite CLI', { timeout: 60_000 }, () => {
     expect(out).toMatch(/load [\d.]+ ms, median [\d.]+ ms, p90 [\d.]+ ms, p99 [\d.]+ ms, min [\d.]+ ms over 20 runs \(cpu\)/);
   });
 
+  it('bench stops a backend at its time budget and says so', () => {
+    const out = cli('bench', modelPath('hello_world_int8.tflite'), '--runs', '100000000', '--warmup', '0', '--time', '1', '--backend', 'cpu');
+    expect(out).toMatch(/over \d+ runs \(cpu\), wall clock \(the 1 s budget stopped it; --time to raise it\)/);
+  });
+
   it('reports bad input as a one-line error and a non-zero exit', () => {
     let err = '';
     try { cli('inspect', modelPath('person.bmp')); } catch (e) { err = String((e as { stderr: string }).stderr); }
