@@ -9,7 +9,7 @@
  * runs its other paths, which give IEEE semantics.
  */
 import type { ConvPlan } from './nn-conv.js';
-import { context } from './nn-conv-wasm.js';
+import { context, type Ctx } from './nn-conv-wasm.js';
 
 /** Fewer channels than this on either side: the transforms cost more than the GEMMs save. */
 const MIN_CHANNELS = 16;
@@ -30,6 +30,18 @@ export function winogradFits(p: ConvPlan): boolean {
 
 /** Floats between two of a transform's 16 blocks of `floats`: never a multiple of 4 KiB apart (see src/winograd.ts). */
 const blockStride = (floats: number) => ((floats + 31) & ~31) + 16;
+
+/**
+ * Image i of src ([C][h][w] each) as zero-padded planes [C][hp][wp] with the image at (pt, pl), at
+ * `padAt` (through `xAt` when it needs padding); returns padAt.
+ */
+function planes(c: Ctx, src: Float32Array, i: number, C: number, h: number, w: number, xAt: number, padAt: number, hp: number, wp: number, pt: number, pl: number): number {
+  const n = C * h * w, from = src.subarray(i * n, (i + 1) * n);
+  if (hp === h && wp === w) { c.f.set(from, padAt >> 2); return padAt; }
+  c.f.set(from, xAt >> 2);
+  c.ex.padPlanes(xAt, C, h, w, padAt, hp, wp, pt, pl);
+  return padAt;
+}
 
 /** Tiles of 2x2 outputs and the padded planes covering every tile's 4x4 patch. */
 function tiling(outH: number, outW: number) {
@@ -64,8 +76,7 @@ function forward(
   for (let b0 = 0; b0 < n; b0 += nb) {
     const m = Math.min(nb, n - b0), rows = m * T;
     for (let i = 0; i < m; i++) {
-      c.f.set(src.subarray((b0 + i) * nx, (b0 + i + 1) * nx), xAt >> 2);
-      c.ex.padPlanes(xAt, C, h, w, padAt, hp, wp, pt, pl);
+      planes(c, src, b0 + i, C, h, w, xAt, padAt, hp, wp, pt, pl);
       c.ex.winoInput(padAt, C, wp, plane, tH, tW, i * T, rows, vAt, vs);
     }
     for (let k = 0; k < 16; k++) c.ex.winoGemm(vAt + k * vs * 4, rows, C, ubAt + k * C * O8 * 4, mAt + k * ms * 4, O, workAt);
@@ -116,11 +127,9 @@ export function winogradBackwardWeight(x: Float32Array, gy: Float32Array, dw: Fl
   for (let b0 = 0; b0 < s.n; b0 += nb) {
     const m = Math.min(nb, s.n - b0), k = (m * T + 3) & ~3;
     for (let i = 0; i < m; i++) {
-      c.f.set(x.subarray((b0 + i) * nx, (b0 + i + 1) * nx), xAt >> 2);
-      c.ex.padPlanes(xAt, C, s.h, s.w, padAt, hp, wp, s.padTop, s.padLeft);
+      planes(c, x, b0 + i, C, s.h, s.w, xAt, padAt, hp, wp, s.padTop, s.padLeft);
       c.ex.winoInput(padAt, C, wp, plane, tH, tW, i * T, k, vAt, vs);
-      c.f.set(gy.subarray((b0 + i) * ng, (b0 + i + 1) * ng), gyAt >> 2);
-      c.ex.padPlanes(gyAt, O, outH, outW, gpAt, 2 * tH, 2 * tW, 0, 0);
+      planes(c, gy, b0 + i, O, outH, outW, gyAt, gpAt, 2 * tH, 2 * tW, 0, 0);
       c.ex.winoGradTiles(gpAt, O, tH, tW, i * T, k, zAt, zs);
     }
     // the rows' padding to k: zeros on both sides
