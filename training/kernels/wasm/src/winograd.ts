@@ -208,10 +208,11 @@ export function winoGemm(v: usize, rows: i32, C: i32, u: usize, m: usize, O: i32
   for (let p0 = 0; p0 < C; p0 += KB) {
     const kc = min(KB, C - p0), acc = p0 > 0;
     const a0 = v + <usize>p0 * lda, ub = u + (<usize>(p0 * o8) << 2);
-    for (let j = 0; j < O; j += 8) {
-      const nr = min(8, O - j), pb = ub + (<usize>(j * kc) << 2);
-      for (let i = 0; i < rows; i += 4) {
-        const mr = min(4, rows - i), c = m + <usize>i * ldc + (<usize>j << 2), a = a0 + (<usize>i << 2);
+    // row groups outer: a group's columns of V^T stay in L1 across U's panels (all of U fits there too)
+    for (let i = 0; i < rows; i += 4) {
+      const mr = min(4, rows - i), a = a0 + (<usize>i << 2);
+      for (let j = 0; j < O; j += 8) {
+        const nr = min(8, O - j), pb = ub + (<usize>(j * kc) << 2), c = m + <usize>i * ldc + (<usize>j << 2);
         if (mr == 4 && nr == 8) { kernelT(a, lda, pb, c, ldc, kc, acc); continue; }
         // an edge: through the tile, only its mr x nr corner kept
         for (let r = 0; r < mr; r++) for (let q = 0; q < nr; q++) {
