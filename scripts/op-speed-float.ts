@@ -2,10 +2,11 @@
  * Per op type speed beside LiteRT.js: cuts every operator of a model into a one-op model
  * (the writer; constant inputs kept, the others become the model's inputs), groups equal
  * cuts (op, shapes, options), and times each group in tglite and LiteRT.js as CPU time of
- * this process in interleaved rounds (best and median). Per op type: the sum over the model
- * of the best times, and the ratio (> 1: tglite faster).
+ * this process in interleaved rounds (best and median), outputs not copied out (LiteRT.js
+ * sets its inputs once, tglite copies them in on every run). Per op type: the sum over the
+ * model of the best times, and the ratio (> 1: tglite faster).
  *
- *   npx tsx scripts/op-speed-float.ts MODEL.tflite ... [--rounds 7] [--ms 20] [--op MUL] [--ref DIR]
+ *   npx tsx scripts/op-speed-float.ts MODEL.tflite ... [--rounds 7] [--ms 50] [--op MUL] [--ref DIR]
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -18,6 +19,9 @@ import { argOf, openReference, toB64 } from './tflite-ref.js';
 const median = (a: number[]): number => { const s = [...a].sort((x, y) => x - y); return s[s.length >> 1]!; };
 const cpuMs = (): number => { const c = process.cpuUsage(); return (c.user + c.system) / 1000; };
 const numel = (s: readonly number[]): number => s.reduce((a, b) => a * b, 1);
+const cpuOf = async (f: () => Promise<unknown>): Promise<number> => { const t = cpuMs(); await f(); return cpuMs() - t; };
+/** Ours without copying outputs; LiteRT.js without reading them back (runs set the inputs once; ours copies them in every run). */
+const views = { views: true };
 
 /** Operator `i` of `desc` alone: its constant inputs kept, its other inputs the model's inputs. */
 export function oneOp(desc: ModelDesc, i: number): { bytes: Uint8Array; key: string } {
@@ -41,7 +45,7 @@ export function oneOp(desc: ModelDesc, i: number): { bytes: Uint8Array; key: str
 
 async function main(): Promise<void> {
   const files = process.argv.slice(2).filter((a, i, all) => !a.startsWith('--') && !(all[i - 1] ?? '').match(/^--(rounds|ms|op|ref)$/));
-  const rounds = Number(argOf('--rounds') ?? 7), ms = Number(argOf('--ms') ?? 20), only = argOf('--op');
+  const rounds = Number(argOf('--rounds') ?? 7), ms = Number(argOf('--ms') ?? 50), only = argOf('--op');
   const ref = await openReference(argOf('--ref'));
   for (const f of files) {
     const desc = descFromModel(parseModel(new Uint8Array(fs.readFileSync(f))));
@@ -61,18 +65,19 @@ async function main(): Promise<void> {
       const inputs = makeInputs(sg.tensors, sg.inputs, 1);
       const m = await loadModel(g.bytes);
       let c: Awaited<ReturnType<typeof ref.compile>> | null = null;
-      try { c = await ref.compile('litert', g.bytes, inputs.map((a) => ({ b64: toB64(a) }))); } catch (e) { console.log(`  ${g.op}: LiteRT.js ${(e as Error).message.split('\n')[0]}`); }
-      for (let i = 0; i < 3; i++) m.runSync(inputs);
+      try { c = await ref.compile('litert', g.bytes, inputs.map((a) => ({ b64: toB64(a) })), false); } catch (e) { console.log(`  ${g.op}: LiteRT.js ${(e as Error).message.split('\n')[0]}`); }
+      for (let i = 0; i < 3; i++) m.runSync(inputs, views);
       if (c) await c.runs(3);
       let t = cpuMs();
-      m.runSync(inputs);
+      m.runSync(inputs, views);
       const per = Math.max(1, Math.ceil(ms / Math.max(cpuMs() - t, 0.005)));
       const own: number[] = [], lr: number[] = [];
       for (let r = 0; r < rounds; r++) {
         t = cpuMs();
-        for (let i = 0; i < per; i++) m.runSync(inputs);
+        for (let i = 0; i < per; i++) m.runSync(inputs, views);
         own.push((cpuMs() - t) / per);
-        if (c) { t = cpuMs(); await c.runs(per); lr.push((cpuMs() - t) / per); }
+        // LiteRT.js less the cost of a call that runs nothing (decoding its inputs)
+        if (c) { const call = await cpuOf(() => c.runs(0)); lr.push((await cpuOf(() => c.runs(per)) - call) / per); }
       }
       m.dispose();
       c?.delete();

@@ -32,8 +32,8 @@ export interface Reference {
   run(rt: RuntimeName, bytes: Uint8Array, inputs: RefInput[], fix?: unknown): Promise<RefOutput[]>;
   /** Median and best latency of one inference, one thread. */
   bench(rt: RuntimeName, bytes: Uint8Array, inputs: RefInput[], iters?: number): Promise<{ medianMs: number; minMs: number }>;
-  /** The model compiled once (one thread): `runs(n)` runs it n times (outputs read back); `delete` frees it. */
-  compile(rt: RuntimeName, bytes: Uint8Array, inputs: RefInput[]): Promise<{ runs(n: number): Promise<unknown>; delete(): void }>;
+  /** The model compiled once (one thread): `runs(n)` runs it n times (outputs read back unless `readback` is false); `delete` frees it. */
+  compile(rt: RuntimeName, bytes: Uint8Array, inputs: RefInput[], readback?: boolean): Promise<{ runs(n: number): Promise<unknown>; delete(): void }>;
 }
 
 /** Copies and builds the reference folder into `dir` if it is not there yet. */
@@ -61,9 +61,9 @@ export async function openReference(dir = path.join(os.tmpdir(), 'tglite-tflite-
       const c = await h[rt].compile(bytes, { fix: false, numThreads: 1 });
       try { return await h[rt].bench(c, inputs, { warmup: 5, iters, readback: true }); } finally { c.delete(); }
     },
-    async compile(rt, bytes, inputs) {
+    async compile(rt, bytes, inputs, readback = true) {
       const c = await h[rt].compile(bytes, { fix: false, numThreads: 1 });
-      return { runs: (n) => h[rt].bench(c, inputs, { warmup: 0, iters: n, readback: true }), delete: () => c.delete() };
+      return { runs: (n) => h[rt].bench(c, inputs, { warmup: 0, iters: n, readback }), delete: () => c.delete() };
     },
   };
 }

@@ -50,6 +50,7 @@ export function axisView(a: NumArray, shape: readonly number[], dims: readonly n
  * @example sumAxis(a, 2, 3, 1, out, 1 / 3)
  */
 export function sumAxis(a: NumArray, outer: number, n: number, inner: number, out: NumArray, scale = 1): void {
+  if (inner === 1 && a instanceof Float32Array) return sumRowsF32(a, outer, n, out, scale);
   if (inner === 1) {
     for (let o = 0; o < outer; o++) {
       let s = 0;
@@ -67,6 +68,16 @@ export function sumAxis(a: NumArray, outer: number, n: number, inner: number, ou
       for (let i = 0; i < inner; i++) acc[i] += a[base + i];
     }
     for (let i = 0; i < inner; i++) out[o * inner + i] = acc[i] * scale;
+  }
+}
+
+/** sumAxis over float32 rows: a loop that sees one array type (4 float64 partial sums). */
+function sumRowsF32(a: Float32Array, outer: number, n: number, out: NumArray, scale: number): void {
+  for (let o = 0, b = 0; o < outer; o++, b += n) {
+    let s0 = 0, s1 = 0, s2 = 0, s3 = 0, j = b;
+    for (const e = b + n - 3; j < e; j += 4) { s0 += a[j]!; s1 += a[j + 1]!; s2 += a[j + 2]!; s3 += a[j + 3]!; }
+    for (; j < b + n; j++) s0 += a[j]!;
+    out[o] = (s0 + s1 + (s2 + s3)) * scale;
   }
 }
 

@@ -32,10 +32,16 @@ export function stridedCopy(a: NumArray, offset: number, strides: readonly numbe
   const inner = shape[rank - 1], mid = two ? shape[top] : 1, ms = two ? strides[top] : 0;
   const is = strides[rank - 1];
   const idx = new Array<number>(rank).fill(0);
+  // long contiguous runs are block copies: copyWithin where both live in one buffer (the lite arena)
+  const block = !two && is === 1 && a.constructor === out.constructor, e = a.BYTES_PER_ELEMENT;
+  const one = block && a.buffer === out.buffer ? new (a.constructor as new (b: ArrayBufferLike, o: number, n: number) => NumArray)(a.buffer, 0, a.buffer.byteLength / e | 0) : null;
+  const ao = a.byteOffset / e, oo = out.byteOffset / e;
   let off = offset;
   for (let o = 0; o < n; o += inner * mid) {
     let p = off;
     if (two) for (let j = 0; j < inner; j++) for (let i = 0, q = p + j * is; i < mid; i++, q += ms) out[o + i * inner + j] = a[q];
+    else if (one) one.copyWithin(oo + o, ao + p, ao + p + inner);
+    else if (block) out.set(a.subarray(p, p + inner), o);
     else if (is === 1) for (let j = 0; j < inner; j++) out[o + j] = a[p + j];
     else for (let j = 0; j < inner; j++) { out[o + j] = a[p]; p += is; }
     for (let d = top - 1; d >= 0; d--) {

@@ -165,3 +165,24 @@ describe('packed matrices across backends', () => {
     setKernelBackend('wasm');
   });
 });
+
+describe('matmul on operands in the kernels\' memory (the lite arena)', () => {
+  it('reads A and B and writes C in place, transposes and accumulate included', async () => {
+    const { activeWasm } = await import('../../lite-runtime/kernels/backend.js');
+    const k = activeWasm()!;
+    for (const [m, kk, n] of [[5, 7, 9], [67, 9, 33], [3, 260, 17]] as const) {
+      for (const [transA, transB, accumulate] of [[false, false, false], [true, true, true], [false, true, false]]) {
+        const a = randF32(m * kk, m + kk), b = randF32(kk * n, kk + n), c0 = randF32(m * n, m * n);
+        const at = k.heap.alloc((m * kk + kk * n + m * n) * 4 + 64);
+        const ra = k.f32(at, m * kk), rb = k.f32(at + m * kk * 4, kk * n), rc = k.f32(at + (m * kk + kk * n) * 4, m * n);
+        ra.set(a); rb.set(b); rc.set(c0);
+        matmul(ra, rb, rc, m, kk, n, { transA, transB, accumulate });
+        const ref = naiveMatmul(a, b, m, kk, n, transA, transB);
+        if (accumulate) for (let i = 0; i < m * n; i++) ref.c[i] += c0[i]!;
+        expectClose(k.f32(at + (m * kk + kk * n) * 4, m * n), ref.c, ref.mag, `${m}x${kk}x${n} ${transA} ${transB} ${accumulate}`);
+        expect(Array.from(k.f32(at, m * kk))).toEqual(Array.from(a)); // A untouched
+        k.heap.release(at, (m * kk + kk * n + m * n) * 4 + 64);
+      }
+    }
+  });
+});

@@ -304,22 +304,22 @@ export class WasmKernels {
     return true;
   }
 
-  /** C = op(A) @ op(B) (+C): everything copied in, packed, multiplied, copied out. */
+  /** C = op(A) @ op(B) (+C): operands read and written in place when they live in this memory, else copied; B packed. */
   matmul(a: Float32Array, b: Float32Array, c: Float32Array, m: number, k: number, n: number,
     transA: boolean, transB: boolean, accumulate: boolean): void {
-    const n8 = (n + 7) & ~7;
-    const sizes = [m * k, k * n, k * n8, m * n, this.workFloats].map((s) => align64(s * 4));
-    const base = this.scratchArea(sizes.reduce((x, y) => x + y, 0));
-    const [pa, pbRaw, pb, pc, work] = offsets(base, sizes);
-    this.f32(pa, m * k).set(a.subarray(0, m * k));
-    this.f32(pbRaw, k * n).set(b.subarray(0, k * n));
+    const n8 = (n + 7) & ~7, ra = this.resident(a), rb = this.resident(b), rc = this.resident(c);
+    const sizes = [ra < 0 ? m * k : 0, rb < 0 ? k * n : 0, k * n8, rc < 0 ? m * n : 0, this.workFloats].map((s) => align64(s * 4));
+    const [pa0, pb0, pb, pc0, work] = offsets(this.scratchArea(sizes.reduce((x, y) => x + y, 0)), sizes);
+    const pa = ra < 0 ? pa0! : ra, pbRaw = rb < 0 ? pb0! : rb, pc = rc < 0 ? pc0! : rc;
+    if (ra < 0) this.f32(pa, m * k).set(a.subarray(0, m * k));
+    if (rb < 0) this.f32(pbRaw, k * n).set(b.subarray(0, k * n));
     const cv = this.f32(pc, m * n);
-    if (accumulate) cv.set(c.subarray(0, m * n));
-    else cv.fill(0);
+    if (!accumulate) cv.fill(0);
+    else if (rc < 0) cv.set(c.subarray(0, m * n));
     const ex = this.exports;
-    ex.packB(pbRaw, transB ? k : n, transB ? 1 : 0, k, n, pb);
-    ex.gemm(pa, transA ? m : k, transA ? 1 : 0, pb, pc, n, m, k, n, MC, work);
-    c.set(this.f32(pc, m * n));
+    ex.packB(pbRaw, transB ? k : n, transB ? 1 : 0, k, n, pb!);
+    ex.gemm(pa, transA ? m : k, transA ? 1 : 0, pb!, pc, n, m, k, n, MC, work!);
+    if (rc < 0) c.set(this.f32(pc, m * n));
   }
 
   /** Reserves a scratch area of `bytes` while growth is allowed (at prepare: a run cannot grow the memory). */
