@@ -52,36 +52,36 @@ function tiling(outH: number, outW: number) {
 /**
  * y [n][O][outH][outW] = conv of src [n][C][h][w] (zero padding pt, pl at the top/left) with the
  * filters given by winoWeights' arguments (o, i strides so/si in filters of w; flip: rotated),
- * plus bias. Per tile position ξ the GEMM is M [tiles, O] = V^T [tiles, C] @ U^T [C, O]: V's
- * rows are written contiguous and read in place, U^T packed once. False: not run (or not finite).
+ * plus bias. Per tile position ξ the GEMM is M [O, tiles] = U [O, C] @ V [C, tiles]: U packed
+ * once, V's rows written contiguous and read in place. False: not run (or not finite).
  */
 function forward(
   src: Float32Array, n: number, C: number, h: number, w: number, pt: number, pl: number,
   wts: Float32Array, O: number, so: number, si: number, flip: number,
   bias: Float32Array | null, y: Float32Array, outH: number, outW: number,
 ): boolean {
-  const { tH, tW, T, hp, wp } = tiling(outH, outW), O8 = (O + 7) & ~7;
+  const { tH, tW, T, hp, wp } = tiling(outH, outW), O4 = (O + 3) & ~3;
   // several images per GEMM when they are small
   const nb = Math.max(1, Math.min(n, Math.floor(256 / T))), N = nb * T;
-  const nx = C * h * w, ny = O * outH * outW, plane = hp * wp, vs = blockStride(C * N), ms = blockStride(N * O);
-  const r = context([nx * 4, C * plane * 4 + SLACK, O * C * 9 * 4, 16 * O * C * 4, 16 * C * O8 * 4, O * 4 + SLACK,
-    16 * vs * 4, 16 * ms * 4, ny * 4, 32 * 4]);
+  const nx = C * h * w, ny = O * outH * outW, plane = hp * wp, vs = blockStride(C * N), ms = blockStride(O * N);
+  const r = context([nx * 4, C * plane * 4 + SLACK, O * C * 9 * 4, 16 * O4 * C * 4, O * 4, 16 * vs * 4 + SLACK,
+    16 * ms * 4 + SLACK, ny * 4, 32 * 4]);
   if (!r) return false;
   const { c } = r;
-  const [xAt, padAt, wAt, uAt, ubAt, bAt, vAt, mAt, yAt, workAt] = r.at;
+  const [xAt, padAt, wAt, uAt, bAt, vAt, mAt, yAt, workAt] = r.at;
   c.f.set(wts.subarray(0, O * C * 9), wAt >> 2);
+  if (O4 > O) c.f.fill(0, uAt >> 2, (uAt >> 2) + 16 * O4 * C);
   c.ex.winoWeights(wAt, O, C, so, si, flip, uAt);
-  for (let k = 0; k < 16; k++) c.ex.packB(uAt + k * O * C * 4, C, 1, C, O, ubAt + k * C * O8 * 4);
   if (bias) c.f.set(bias.subarray(0, O), bAt >> 2);
   for (let b0 = 0; b0 < n; b0 += nb) {
-    const m = Math.min(nb, n - b0), rows = m * T;
+    const m = Math.min(nb, n - b0), cols = m * T;
     for (let i = 0; i < m; i++) {
       planes(c, src, b0 + i, C, h, w, xAt, padAt, hp, wp, pt, pl);
-      c.ex.winoInput(padAt, C, wp, plane, tH, tW, i * T, rows, vAt, vs);
+      c.ex.winoInput(padAt, C, wp, plane, tH, tW, i * T, cols, vAt, vs);
     }
-    for (let k = 0; k < 16; k++) c.ex.winoGemm(vAt + k * vs * 4, rows, C, ubAt + k * C * O8 * 4, mAt + k * ms * 4, O, workAt);
+    for (let k = 0; k < 16; k++) c.ex.winoGemm(uAt + k * O4 * C * 4, O, C, vAt + k * vs * 4, cols, mAt + k * ms * 4, workAt);
     for (let i = 0; i < m; i++) {
-      c.ex.winoOutput(mAt, O, ms, i * T, tH, tW, yAt, outH, outW, bias ? bAt : 0);
+      c.ex.winoOutput(mAt, O, cols, ms, i * T, tH, tW, yAt, outH, outW, bias ? bAt : 0);
       if (!c.ex.allFinite(yAt, ny)) return false;
       y.set(c.f.subarray(yAt >> 2, (yAt >> 2) + ny), (b0 + i) * ny);
     }

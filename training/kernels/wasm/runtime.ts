@@ -34,8 +34,8 @@ export interface ConvExports {
   padPlanes(src: number, c: number, h: number, w: number, dst: number, hp: number, wp: number, pt: number, pl: number): void;
   winoWeights(w: number, o: number, i: number, so: number, si: number, flip: number, dst: number): void;
   winoInput(x: number, c: number, wp: number, plane: number, tH: number, tW: number, t0: number, n: number, dst: number, stride: number): void;
-  winoOutput(m: number, o: number, stride: number, t0: number, tH: number, tW: number, y: number, outH: number, outW: number, bias: number): void;
-  winoGemm(v: number, rows: number, c: number, u: number, m: number, o: number, tmp: number): void;
+  winoOutput(m: number, o: number, n: number, stride: number, t0: number, tH: number, tW: number, y: number, outH: number, outW: number, bias: number): void;
+  winoGemm(u: number, o: number, c: number, v: number, n: number, m: number, tmp: number): void;
   winoGradTiles(g: number, o: number, tH: number, tW: number, t0: number, n: number, dst: number, stride: number): void;
   winoGemmNT(v: number, i: number, z: number, o: number, k: number, s: number): void;
   winoWeightGrad(s: number, i: number, o: number, dw: number): void;
@@ -129,16 +129,18 @@ export class TrainingKernels {
   }
 
   /**
-   * Grows the scratch area to what kernels asked for while the memory was frozen (they
-   * computed in JS then); false when nothing changed. Call where views of the memory may move.
+   * Grows the scratch area to what kernels asked for since the last call (see `scratchArea`);
+   * true when the memory moved. Call only where no views of the memory are held but by the
+   * owners of resident blocks (which get new ones).
    */
   reserve(): boolean {
     if (this.heap.frozen > 0 || this.wanted <= this.scratch.bytes) return false;
-    try { this.scratchArea(this.wanted); } catch (e) {
+    const gen = this.growths;
+    try { this.scratchArea(this.wanted, true); } catch (e) {
       if (!(e instanceof RangeError)) throw e;
     }
     this.wanted = 0;
-    return true;
+    return this.growths !== gen;
   }
 
   /** Whether `a` is a view of this memory (a resident block, or part of one). */
@@ -173,19 +175,25 @@ export class TrainingKernels {
     return a.buffer === this.buf ? a.byteOffset : -1; // this.buf is current: only this class grows the memory
   }
 
-  /** A scratch area of at least `bytes` (may grow the memory: resident blocks get new views). */
-  private scratchArea(bytes: number): number {
-    if (this.scratch.bytes < bytes) {
-      if (this.heap.frozen > 0) {
-        this.wanted = Math.max(this.wanted, bytes); // `reserve` grows to it once the memory may move
-        throw new RangeError('the training wasm scratch cannot grow while the memory is frozen');
-      }
-      if (this.scratch.bytes) this.heap.release(this.scratch.off, this.scratch.bytes);
-      const size = Math.max(bytes, 1 << 16);
-      this.scratch = { off: 0, bytes: 0 };
-      this.scratch = { off: this.heap.alloc(size), bytes: size };
-      this.moved();
+  /**
+   * A scratch area of at least `bytes`. Growing it grows the memory, which detaches every view of
+   * it, and callers of kernels hold views of resident blocks (parameters, optimizer state, a
+   * compiled graph's buffers) across calls: so while any block exists, or the memory is frozen,
+   * the scratch grows only in `reserve`, where no kernel runs (an optimizer step, the end of a
+   * compiled run). A kernel that asks for more throws RangeError (its caller computes in JS or in
+   * the lite runtime), and `reserve` grows the area to what it asked for.
+   */
+  private scratchArea(bytes: number, grow = false): number {
+    if (this.scratch.bytes >= bytes) return this.scratch.off;
+    if (!grow && (this.heap.frozen > 0 || this.blocks.size > 0)) {
+      this.wanted = Math.max(this.wanted, bytes);
+      throw new RangeError('the training wasm scratch grows only between kernel calls (reserve) while resident blocks exist');
     }
+    if (this.scratch.bytes) this.heap.release(this.scratch.off, this.scratch.bytes);
+    const size = Math.max(bytes, 1 << 16);
+    this.scratch = { off: 0, bytes: 0 };
+    this.scratch = { off: this.heap.alloc(size), bytes: size };
+    this.moved();
     return this.scratch.off;
   }
 

@@ -33,15 +33,16 @@ export function padPlanes(src: usize, C: i32, h: i32, w: i32, dst: usize, hp: i3
 }
 
 /**
- * U [16][O][I] = G g G^T of each 3x3 filter g(o, i) at w + (o*so + i*si)*9 floats (rotated by
- * 180° when flip: the input gradient's filters).
+ * U [16] blocks of G g G^T for each 3x3 filter g(o, i) at w + (o*so + i*si)*9 floats (rotated by
+ * 180° when flip: the input gradient's filters), each block [O/4][I][4]: groups of four rows o
+ * interleaved (the GEMM's packed A; rows past O are left as they are: the caller zeroes them).
  */
 export function winoWeights(w: usize, O: i32, I: i32, so: i32, si: i32, flip: i32, dst: usize): void {
-  const xi = <usize>(O * I) << 2;
+  const xi = <usize>(((O + 3) & ~3) * I) << 2;
   for (let o = 0; o < O; o++) {
     for (let i = 0; i < I; i++) {
       const g = w + (<usize>((o * so + i * si) * 9) << 2);
-      const at = dst + (<usize>(o * I + i) << 2);
+      const at = dst + (<usize>(((o >> 2) * I + i) * 4 + (o & 3)) << 2);
       // rows of G g (4 x 3), then each row times G^T (4 values)
       for (let r = 0; r < 4; r++) {
         let a: f32 = 0, b: f32 = 0, c: f32 = 0;
@@ -121,20 +122,28 @@ export function winoInput(x: usize, C: i32, wp: i32, plane: i32, tH: i32, tW: i3
   }
 }
 
+// One output row of four tiles (lo, hi: the row's columns 2tx..2tx+7) at y, its first `valid` columns.
+@inline function storeRow(y: usize, lo: v128, hi: v128, valid: i32): void {
+  if (valid >= 8) { v128.store(y, lo); v128.store(y, hi, 16); return; }
+  for (let j = 0; j < valid; j++) {
+    const v = j < 4 ? lo : hi, k = j & 3;
+    store<f32>(y + (<usize>j << 2), k == 0 ? f32x4.extract_lane(v, 0) : k == 1 ? f32x4.extract_lane(v, 1) : k == 2 ? f32x4.extract_lane(v, 2) : f32x4.extract_lane(v, 3));
+  }
+}
+
 /**
  * y [O][outH][outW] = A^T m A + bias[o] (bias 0: none) of the image's tiles t0 + ty*tW + tx, where
- * m [16][n][O] (blocks `stride` floats apart) holds the GEMM results (row t, column o; 12 readable
- * bytes after m and the bias). Four output channels at a time go through the lanes.
+ * m [16][O][n] (blocks `stride` floats apart, rows n) holds the GEMM results (12 readable bytes
+ * after it). Four tiles of a tile row go through the lanes.
  */
-export function winoOutput(m: usize, O: i32, stride: i32, t0: i32, tH: i32, tW: i32, y: usize, outH: i32, outW: i32, bias: usize): void {
-  const blk = <usize>stride << 2, ob = <usize>outW << 2, pb = <usize>(outH * outW) << 2;
-  for (let ty = 0; ty < tH; ty++) {
-    const oy = 2 * ty, down = oy + 1 < outH;
-    for (let tx = 0; tx < tW; tx++) {
-      const ox = 2 * tx, right = ox + 1 < outW;
-      const row = m + (<usize>((t0 + ty * tW + tx) * O) << 2);
-      for (let o = 0; o < O; o += 4) {
-        const s = row + (<usize>o << 2);
+export function winoOutput(m: usize, O: i32, n: i32, stride: i32, t0: i32, tH: i32, tW: i32, y: usize, outH: i32, outW: i32, bias: usize): void {
+  const blk = <usize>stride << 2, ob = <usize>outW << 2;
+  for (let o = 0; o < O; o++) {
+    const bv = f32x4.splat(bias ? load<f32>(bias + (<usize>o << 2)) : 0);
+    const yo = y + <usize>(o * outH) * ob;
+    for (let ty = 0; ty < tH; ty++) {
+      for (let tx = 0; tx < tW; tx += 4) {
+        const s = m + (<usize>(o * n + t0 + ty * tW + tx) << 2);
         // A^T along each row i of the 4x4 block: (m0 + m1 + m2, m1 - m2 - m3)
         let a = v128.load(s), b = v128.load(s + blk), c = v128.load(s + 2 * blk), d = v128.load(s + 3 * blk);
         const q00 = f32x4.add(f32x4.add(a, b), c), q01 = f32x4.sub(f32x4.sub(b, c), d);
@@ -145,53 +154,38 @@ export function winoOutput(m: usize, O: i32, stride: i32, t0: i32, tH: i32, tW: 
         a = v128.load(s + 12 * blk); b = v128.load(s + 13 * blk); c = v128.load(s + 14 * blk); d = v128.load(s + 15 * blk);
         const q30 = f32x4.add(f32x4.add(a, b), c), q31 = f32x4.sub(f32x4.sub(b, c), d);
         // and down the columns
-        const bv = bias ? v128.load(bias + (<usize>o << 2)) : f32x4.splat(0);
         const y00 = f32x4.add(f32x4.add(f32x4.add(q00, q10), q20), bv), y01 = f32x4.add(f32x4.add(f32x4.add(q01, q11), q21), bv);
         const y10 = f32x4.add(f32x4.sub(f32x4.sub(q10, q20), q30), bv), y11 = f32x4.add(f32x4.sub(f32x4.sub(q11, q21), q31), bv);
-        const at = y + <usize>o * pb + <usize>oy * ob + (<usize>ox << 2), lanes = O - o;
-        storeTile(at, ob, y00, y01, y10, y11, 0, right, down);
-        if (lanes > 1) storeTile(at + pb, ob, y00, y01, y10, y11, 1, right, down);
-        if (lanes > 2) storeTile(at + 2 * pb, ob, y00, y01, y10, y11, 2, right, down);
-        if (lanes > 3) storeTile(at + 3 * pb, ob, y00, y01, y10, y11, 3, right, down);
+        const oy = 2 * ty, ox = 2 * tx, valid = outW - ox;
+        const r0 = yo + <usize>oy * ob + (<usize>ox << 2);
+        storeRow(r0, i32x4.shuffle(y00, y01, 0, 4, 1, 5), i32x4.shuffle(y00, y01, 2, 6, 3, 7), valid);
+        if (oy + 1 < outH) storeRow(r0 + ob, i32x4.shuffle(y10, y11, 0, 4, 1, 5), i32x4.shuffle(y10, y11, 2, 6, 3, 7), valid);
       }
     }
   }
 }
 
-// The 2x2 outputs of lane `l` (a constant after inlining) at `at` (rows ob bytes apart), clipped.
-@inline function storeTile(at: usize, ob: usize, y00: v128, y01: v128, y10: v128, y11: v128, l: i32, right: bool, down: bool): void {
-  store<f32>(at, lane(y00, l));
-  if (right) store<f32>(at, lane(y01, l), 4);
-  if (down) {
-    store<f32>(at + ob, lane(y10, l));
-    if (right) store<f32>(at + ob, lane(y11, l), 4);
-  }
-}
-
-@inline function lane(v: v128, l: i32): f32 {
-  return l == 0 ? f32x4.extract_lane(v, 0) : l == 1 ? f32x4.extract_lane(v, 1) : l == 2 ? f32x4.extract_lane(v, 2) : f32x4.extract_lane(v, 3);
-}
-
-// C[4,8] (rows ldc bytes apart) = (acc ? C : 0) + four columns of A^T (kc rows lda bytes apart,
-// at a) @ a B panel (kc x 8): gemm's 4x8 kernel reading A^T in place.
-function kernelT(a: usize, lda: usize, pb: usize, c: usize, ldc: usize, kc: i32, acc: bool): void {
+// C[4,8] (rows ldc bytes apart) = (acc ? C : 0) + a packed A panel (kc x 4 at pa) @ eight columns
+// of B read in place (kc rows ldb bytes apart, at b): gemm's 4x8 kernel with B unpacked.
+function kernelB(pa: usize, b: usize, ldb: usize, c: usize, ldc: usize, kc: i32, acc: bool): void {
   const c1 = c + ldc, c2 = c1 + ldc, c3 = c2 + ldc, z = f32x4.splat(0);
-  let x00 = acc ? v128.load(c) : z, x01 = acc ? v128.load(c, 16) : z;
-  let x10 = acc ? v128.load(c1) : z, x11 = acc ? v128.load(c1, 16) : z;
-  let x20 = acc ? v128.load(c2) : z, x21 = acc ? v128.load(c2, 16) : z;
-  let x30 = acc ? v128.load(c3) : z, x31 = acc ? v128.load(c3, 16) : z;
+  let x00 = z, x01 = z, x10 = z, x11 = z, x20 = z, x21 = z, x30 = z, x31 = z;
+  if (acc) {
+    x00 = v128.load(c); x01 = v128.load(c, 16); x10 = v128.load(c1); x11 = v128.load(c1, 16);
+    x20 = v128.load(c2); x21 = v128.load(c2, 16); x30 = v128.load(c3); x31 = v128.load(c3, 16);
+  }
   let n = kc;
   do {
-    const b0 = v128.load(pb), b1 = v128.load(pb, 16);
-    let s = v128.load32_splat(a);
+    const b0 = v128.load(b), b1 = v128.load(b, 16);
+    let s = v128.load32_splat(pa);
     x00 = madd(s, b0, x00); x01 = madd(s, b1, x01);
-    s = v128.load32_splat(a, 4);
+    s = v128.load32_splat(pa, 4);
     x10 = madd(s, b0, x10); x11 = madd(s, b1, x11);
-    s = v128.load32_splat(a, 8);
+    s = v128.load32_splat(pa, 8);
     x20 = madd(s, b0, x20); x21 = madd(s, b1, x21);
-    s = v128.load32_splat(a, 12);
+    s = v128.load32_splat(pa, 12);
     x30 = madd(s, b0, x30); x31 = madd(s, b1, x31);
-    a += lda; pb += 32;
+    pa += 16; b += ldb;
   } while (--n);
   v128.store(c, x00); v128.store(c, x01, 16);
   v128.store(c1, x10); v128.store(c1, x11, 16);
@@ -200,27 +194,26 @@ function kernelT(a: usize, lda: usize, pb: usize, c: usize, ldc: usize, kc: i32,
 }
 
 /**
- * m [rows, O] = V^T @ U, overwriting m: V [C][rows] row-major (16 readable bytes after it), U [C, O]
- * in packB's layout. `tmp` holds a 4x8 edge tile (32 floats).
+ * m [O, n] = U @ V, overwriting m: U from winoWeights ([O/4][C][4], rows past O zero), V [C][n]
+ * row-major (32 readable bytes after it). `tmp` holds a 4x8 edge tile (32 floats).
  */
-export function winoGemm(v: usize, rows: i32, C: i32, u: usize, m: usize, O: i32, tmp: usize): void {
-  const o8 = (O + 7) & ~7, ldc = <usize>O << 2, lda = <usize>rows << 2;
-  for (let p0 = 0; p0 < C; p0 += KB) {
-    const kc = min(KB, C - p0), acc = p0 > 0;
-    const a0 = v + <usize>p0 * lda, ub = u + (<usize>(p0 * o8) << 2);
-    // row groups outer: a group's columns of V^T stay in L1 across U's panels (all of U fits there too)
-    for (let i = 0; i < rows; i += 4) {
-      const mr = min(4, rows - i), a = a0 + (<usize>i << 2);
-      for (let j = 0; j < O; j += 8) {
-        const nr = min(8, O - j), pb = ub + (<usize>(j * kc) << 2), c = m + <usize>i * ldc + (<usize>j << 2);
-        if (mr == 4 && nr == 8) { kernelT(a, lda, pb, c, ldc, kc, acc); continue; }
+export function winoGemm(u: usize, O: i32, C: i32, v: usize, n: i32, m: usize, tmp: usize): void {
+  const ld = <usize>n << 2;
+  // panels outer: a panel of V (C short rows) stays in L1 across U's row groups (all of U fits there too)
+  for (let j = 0; j < n; j += 8) {
+    const nr = min(8, n - j), b = v + (<usize>j << 2);
+    for (let i = 0; i < O; i += 4) {
+      const mr = min(4, O - i), c = m + <usize>i * ld + (<usize>j << 2);
+      for (let p0 = 0; p0 < C; p0 += KB) {
+        const kc = min(KB, C - p0), acc = p0 > 0, pa = u + (<usize>(i * C + p0 * 4) << 2), bp = b + <usize>p0 * ld;
+        if (mr == 4 && nr == 8) { kernelB(pa, bp, ld, c, ld, kc, acc); continue; }
         // an edge: through the tile, only its mr x nr corner kept
-        for (let r = 0; r < mr; r++) for (let q = 0; q < nr; q++) {
-          store<f32>(tmp + (<usize>(r * 8 + q) << 2), acc ? load<f32>(c + <usize>r * ldc + (<usize>q << 2)) : 0);
+        for (let r = 0; r < 4; r++) for (let q = 0; q < 8; q++) {
+          store<f32>(tmp + (<usize>(r * 8 + q) << 2), acc && r < mr && q < nr ? load<f32>(c + <usize>r * ld + (<usize>q << 2)) : 0);
         }
-        kernelT(a, lda, pb, tmp, 32, kc, true);
+        kernelB(pa, bp, ld, tmp, 32, kc, true);
         for (let r = 0; r < mr; r++) for (let q = 0; q < nr; q++) {
-          store<f32>(c + <usize>r * ldc + (<usize>q << 2), load<f32>(tmp + (<usize>(r * 8 + q) << 2)));
+          store<f32>(c + <usize>r * ld + (<usize>q << 2), load<f32>(tmp + (<usize>(r * 8 + q) << 2)));
         }
       }
     }
