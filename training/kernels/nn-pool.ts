@@ -186,30 +186,39 @@ function argmax4Slow(a: number, b: number, c: number, d: number): number {
 /** Inputs at least this long pool in the training wasm module (SIMD, copied in and out); shorter ones in the loops below. */
 const WASM_MIN = 8192;
 
+/** Input floats per chunk of planes copied into the wasm module at a time (the chunk stays in cache there). */
+const WASM_CHUNK = 32768;
+
 /**
  * The 2x2 pool (gy null) or its backward (into out = dx, overwritten) in the training wasm
- * module, same rule and bits as the loops below. False: no wasm, or its memory cannot grow.
+ * module, same rule and bits as the loops below, a chunk of planes at a time. False: no
+ * wasm, or its memory cannot grow.
  */
 function pool2x2Wasm(x: Float32Array, gy: Float32Array | null, out: Float32Array, planes: number, h: number, w: number, oh: number, ow: number): boolean {
   const k = trainingKernels();
   if (!k) return false;
-  const nx = planes * h * w, ny = planes * oh * ow, a = (n: number) => Math.ceil((n * 4) / 64) * 64;
+  const hw = h * w, ohw = oh * ow, chunk = Math.max(1, Math.min(planes, Math.floor(WASM_CHUNK / hw)));
+  const a = (n: number) => Math.ceil((n * 4) / 64) * 64, nx = chunk * hw, ny = chunk * ohw;
   let c;
   try { c = k.work(a(nx) + a(ny) + (gy ? a(nx) : 0)); } catch (e) {
     if (e instanceof RangeError) return false;
     throw e;
   }
   const xAt = c.off, yAt = xAt + a(nx), dAt = yAt + a(ny), f = c.f32;
-  f.set(x.subarray(0, nx), xAt >> 2);
-  if (!gy) {
-    k.pool.maxPool2x2(xAt, yAt, planes, h, w, oh, ow);
-    out.set(f.subarray(yAt >> 2, (yAt >> 2) + ny));
-    return true;
+  // the row / column an odd size leaves out of every window
+  if (gy && (2 * oh < h || 2 * ow < w)) f.fill(0, dAt >> 2, (dAt >> 2) + nx);
+  for (let p0 = 0; p0 < planes; p0 += chunk) {
+    const m = Math.min(chunk, planes - p0);
+    f.set(x.subarray(p0 * hw, (p0 + m) * hw), xAt >> 2);
+    if (!gy) {
+      k.pool.maxPool2x2(xAt, yAt, m, h, w, oh, ow);
+      out.set(f.subarray(yAt >> 2, (yAt >> 2) + m * ohw), p0 * ohw);
+      continue;
+    }
+    f.set(gy.subarray(p0 * ohw, (p0 + m) * ohw), yAt >> 2);
+    k.pool.maxPool2x2Backward(xAt, yAt, dAt, m, h, w, oh, ow);
+    out.set(f.subarray(dAt >> 2, (dAt >> 2) + m * hw), p0 * hw);
   }
-  f.set(gy.subarray(0, ny), yAt >> 2);
-  if (2 * oh < h || 2 * ow < w) f.fill(0, dAt >> 2, (dAt >> 2) + nx); // the row / column left out of every window
-  k.pool.maxPool2x2Backward(xAt, yAt, dAt, planes, h, w, oh, ow);
-  out.set(f.subarray(dAt >> 2, (dAt >> 2) + nx));
   return true;
 }
 
