@@ -234,7 +234,9 @@ export class FbTable implements OptionsTable {
   i64VectorAsI32(id: number): Int32Array | null {
     const w = this.words(id, 2, false) as Int32Array | null;
     if (w === null) return null;
-    const out = new Int32Array(w.length >> 1);
+    const out = new Int32Array(w.length >> 1), sorted = w.length > 16 ? w.slice().sort() : null;
+    // all zeros (per-channel weights): no JS loop, cold at load (the ends of a native sort)
+    if (sorted && sorted[0] === 0 && sorted[sorted.length - 1] === 0) return out;
     for (let i = 0; i < out.length; i++) {
       const lo = w[2 * i]!;
       // fits int32 when the high word is the low word's sign

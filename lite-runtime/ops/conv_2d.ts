@@ -13,6 +13,7 @@ import type { LiteOp, OpNode } from './op.js';
 import { expect, expectDType, expectRank, input, numElements, optInput, output, qparams, setOutput, describe } from './util/check.js';
 import { floatActRange, quantActRange, actName } from './util/activation.js';
 import { makeRequant, requantMode, requantBlock, type Requant } from './util/requant.js';
+import { allZero } from './util/quant.js';
 import { clampRange, convWindow } from './util/window.js';
 import { constData, floatWeightsOrLive, live } from './util/weights.js';
 
@@ -122,7 +123,7 @@ function prepareInt8(node: OpNode, g: Geometry): Int8State {
   const wq = w.quant;
   expect(OP, node, !!wq && (wq.scale.length === 1 || wq.scale.length === g.oc),
     () => `${describe('filter', w)}: needs 1 or ${g.oc} scales`);
-  expect(OP, node, wq!.zeroPoint.every((z) => z === 0), () => `${describe('filter', w)}: int8 filter zero points must be 0`);
+  expect(OP, node, allZero(wq!.zeroPoint), () => `${describe('filter', w)}: int8 filter zero points must be 0`);
   if (b) {
     expectDType(OP, node, 'bias', b, 'int32');
     expect(OP, node, numElements(b.shape) === g.oc, () => `${describe('bias', b)}: needs ${g.oc} values`);

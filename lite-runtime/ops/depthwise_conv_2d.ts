@@ -13,6 +13,7 @@ import {
   weightSums, type DwGeometry, type Interior,
 } from './util/depthwise.js';
 import { makeRequant, requantMode, type Requant } from './util/requant.js';
+import { allZero } from './util/quant.js';
 import { constData, floatWeightsOrLive, live } from './util/weights.js';
 import {
   depthwiseNHWC, depthwiseNHWCI8Requant, packDepthwiseI8, type ConvGeometry, type PackedDepthwiseI8,
@@ -159,7 +160,7 @@ export const DEPTHWISE_CONV_2D: LiteOp<State> = {
     const wq = w.quant;
     expect(OP, node, !!wq && (wq.scale.length === 1 || wq.scale.length === g.oc),
       () => `${describe('filter', w)}: needs 1 or ${g.oc} scales`);
-    expect(OP, node, wq!.zeroPoint.every((z) => z === 0), () => `${describe('filter', w)}: int8 filter zero points must be 0`);
+    expect(OP, node, allZero(wq!.zeroPoint), () => `${describe('filter', w)}: int8 filter zero points must be 0`);
     const r = quantActRange(a, yq.scale, yq.zeroPoint, -128, 127, requantMode() === 'fp32');
     expect(OP, node, r !== null, () => `fused activation ${actName(a)} is not supported`);
     const b = optInput(node, 2);

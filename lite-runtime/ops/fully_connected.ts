@@ -13,6 +13,7 @@ import type { LiteOp, OpNode } from './op.js';
 import { describe, expect, expectDType, expectRank, input, numElements, optInput, output, qparams, setOutput } from './util/check.js';
 import { actName, floatActRange, quantActRange } from './util/activation.js';
 import { makeRequant, requantMode, requantBlock, type Requant } from './util/requant.js';
+import { allZero } from './util/quant.js';
 import { clampRange } from './util/window.js';
 import { constData, floatWeightsOrLive, live } from './util/weights.js';
 
@@ -79,7 +80,7 @@ function prepareInt8(node: OpNode, d: Dims): Int8State {
   const scales = w.quant!.scale;
   expect(OP, node, scales.length === 1 || scales.length === d.units, () => `${describe('weights', w)}: needs 1 or ${d.units} scales`);
   const perChannel = scales.length > 1;
-  expect(OP, node, !perChannel || w.quant!.zeroPoint.every((z) => z === 0), () => `${describe('weights', w)}: per-channel zero points must be 0`);
+  expect(OP, node, !perChannel || allZero(w.quant!.zeroPoint), () => `${describe('weights', w)}: per-channel zero points must be 0`);
   if (b) {
     expectDType(OP, node, 'bias', b, 'int32');
     expect(OP, node, numElements(b.shape) === d.units, () => `${describe('bias', b)}: needs ${d.units} values`);

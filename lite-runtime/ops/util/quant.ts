@@ -94,6 +94,16 @@ export function roundHalfAway(x: number): number {
   return x < 0 ? -Math.floor(-x + 0.5) : Math.floor(x + 0.5);
 }
 
+/**
+ * True when every zero point is 0 (per-channel weights), natively: the ends of a sorted copy
+ * (a JS loop over thousands of channels, cold at load, costs milliseconds).
+ * @example expect(OP, node, allZero(w.quant.zeroPoint), () => 'filter zero points must be 0');
+ */
+export function allZero(a: Int32Array): boolean {
+  const s = a.slice().sort();
+  return s.length === 0 || (s[0] === 0 && s[s.length - 1] === 0);
+}
+
 /** Integer range of a quantized element type. */
 export function qRange(dtype: string): [number, number] {
   switch (dtype) {
