@@ -1,4 +1,6 @@
-import { allocate, type Storage } from '../dtype.js';
+import { allocate, type DType, type Storage } from '../dtype.js';
+import { trainingKernels } from '../kernels/wasm/runtime.js';
+import { RESIDENT_MIN } from '../optim/resident.js';
 import { TraceError } from '../errors.js';
 import type { Graph, Node, Value, VariableRef } from '../graph/ir.js';
 import { aliasesInput, planMemory, type MemoryPlan } from '../graph/passes/memory-plan.js';
@@ -72,54 +74,60 @@ export function compileGraph(graph: Graph, opts: { profile?: Map<string, number>
     if (into) inPlace.set(n, into);
   }
   const plan = planMemory(graph, (n) => !inPlace.has(n) && runsIntoPlan(n));
-  const buffers = plan.sizes.map((n, i) => allocate(plan.dtypes[i], n));
-  const steps: Step[] = [];
-  for (const node of graph.nodes) {
-    for (const o of node.outputs) slot(o);
-    const ctx: StepContext = {
-      node, graph, slot,
-      planned: (v) => {
-        const b = plan.bufferOf.get(v);
-        return b === undefined ? null : buffers[b].subarray(0, sizeOf(v.shape));
-      },
-      variableRef: (v) => refs.get(v),
-      isConstant: (v) => constants.has(v),
-      isPlanned: (v) => plan.bufferOf.has(v),
-      inputRecords: (shapes) => {
-        const ins = node.inputs.map(slot);
-        const records = node.inputs.map((v, i) => ({ shape: shapes?.[i] ?? v.shape, dtype: v.dtype, data: undefined as unknown as Storage }));
-        return (s) => {
-          for (let i = 0; i < ins.length; i++) records[i].data = s[ins[i]]!;
-          return records;
-        };
-      },
-    };
-    if (node.op === 'assign') {
-      const ref = rootVariable(node.inputs[0], producers, refs);
-      if (ref && early.has(node)) {
-        steps.push(writeThroughStep(ctx, ref));
+  const buffers: Storage[] = plan.sizes.map((n, i) => allocate(plan.dtypes[i], n));
+  const buildSteps = (): Step[] => {
+    commits.length = 0;
+    const steps: Step[] = [];
+    for (const node of graph.nodes) {
+      for (const o of node.outputs) slot(o);
+      const ctx: StepContext = {
+        node, graph, slot,
+        planned: (v) => {
+          const b = plan.bufferOf.get(v);
+          return b === undefined ? null : buffers[b].subarray(0, sizeOf(v.shape));
+        },
+        variableRef: (v) => refs.get(v),
+        isConstant: (v) => constants.has(v),
+        isPlanned: (v) => plan.bufferOf.has(v),
+        inputRecords: (shapes) => {
+          const ins = node.inputs.map(slot);
+          const records = node.inputs.map((v, i) => ({ shape: shapes?.[i] ?? v.shape, dtype: v.dtype, data: undefined as unknown as Storage }));
+          return (s) => {
+            for (let i = 0; i < ins.length; i++) records[i].data = s[ins[i]]!;
+            return records;
+          };
+        },
+      };
+      if (node.op === 'assign') {
+        const ref = rootVariable(node.inputs[0], producers, refs);
+        if (ref && early.has(node)) {
+          steps.push(writeThroughStep(ctx, ref));
+        } else {
+          steps.push(assignStep(ctx));
+          if (ref) commits.push({ ref, slot: slot(node.outputs[0]) });
+        }
+      } else if (node.op === 'cond') {
+        steps.push(condStep(ctx));
+      } else if (node.op === 'while') {
+        steps.push(whileStep(ctx));
       } else {
-        steps.push(assignStep(ctx));
-        if (ref) commits.push({ ref, slot: slot(node.outputs[0]) });
+        const into = inPlace.get(node);
+        steps.push(into ? intoStep(ctx, into) : fusedStep(node.op)?.(ctx) ?? plannedStep(ctx) ?? opStep(ctx));
       }
-    } else if (node.op === 'cond') {
-      steps.push(condStep(ctx));
-    } else if (node.op === 'while') {
-      steps.push(whileStep(ctx));
-    } else {
-      const into = inPlace.get(node);
-      steps.push(into ? intoStep(ctx, into) : fusedStep(node.op)?.(ctx) ?? plannedStep(ctx) ?? opStep(ctx));
     }
-  }
-  if (opts.profile) {
-    const prof = opts.profile;
-    const keyOf = opts.profileKey ?? ((n: Node) => n.op);
-    graph.nodes.forEach((n, i) => {
-      const inner = steps[i];
-      const key = keyOf(n, i);
-      steps[i] = (s) => { const t0 = performance.now(); inner(s); prof.set(key, (prof.get(key) ?? 0) + performance.now() - t0); };
-    });
-  }
+    if (opts.profile) {
+      const prof = opts.profile;
+      const keyOf = opts.profileKey ?? ((n: Node) => n.op);
+      graph.nodes.forEach((n, i) => {
+        const inner = steps[i];
+        const key = keyOf(n, i);
+        steps[i] = (s) => { const t0 = performance.now(); inner(s); prof.set(key, (prof.get(key) ?? 0) + performance.now() - t0); };
+      });
+    }
+    return steps;
+  };
+  let steps = buildSteps();
+  const wasm = new WasmMemoryUse(buffers, plan.dtypes);
   const outSlots = graph.outputs.map(slot);
   // Outputs that are constants or variables are copied: callers own what a run returns.
   const copyOutputs = graph.outputs.map((o) => constants.has(o) || refs.has(o));
@@ -129,16 +137,65 @@ export function compileGraph(graph: Graph, opts: { profile?: Map<string, number>
     plan,
     run(inputs) {
       if (inputs.length !== nInputs) throw new TraceError(`internal: graph takes ${nInputs} inputs, got ${inputs.length}`);
+      if (wasm.stale()) steps = buildSteps();
       const s: Slots = new Array(nSlots);
       for (let i = 0; i < inputSlots.length; i++) s[inputSlots[i]] = inputs[i];
       for (let i = 0; i < varSlots.length; i++) s[varSlots[i]] = graph.variables[i].ref.read();
       for (let i = 0; i < constSlots.length; i++) s[constSlots[i]] = graph.constants[i].data;
-      for (let i = 0; i < steps.length; i++) steps[i](s);
+      wasm.run(steps, s);
       const outs = outSlots.map((k, i) => (copyOutputs[i] ? s[k]!.slice() : s[k]!));
       for (const c of commits) c.ref.write(s[c.slot]!);
+      wasm.after(outs);
       return outs;
     },
   };
+}
+
+/**
+ * A compiled graph's use of the training wasm module's memory. Steps hold views of it (resident
+ * parameters and optimizer state read at the start of a run, and the plan's buffers), and a
+ * growth of the memory detaches every view: so a run holds the memory unable to grow (a kernel
+ * short of scratch computes in JS), and between runs the scratch grows to what kernels asked
+ * for and, after the first run, the plan's float32 buffers move into the memory, where the
+ * GEMMs and other wasm kernels read and write them in place instead of copying them in and out.
+ * A growth between runs (these, another model, another optimizer) has the steps built again.
+ */
+class WasmMemoryUse {
+  private readonly kernels = trainingKernels();
+  private runs = 0;
+  private generation: number;
+
+  constructor(private readonly buffers: Storage[], private readonly dtypes: readonly DType[]) {
+    this.generation = this.kernels?.generation ?? 0;
+  }
+
+  /** Before a run: true when the memory moved since the steps were built (build them again). */
+  stale(): boolean {
+    const k = this.kernels;
+    if (!k || k.generation === this.generation) return false;
+    this.generation = k.generation;
+    return true;
+  }
+
+  /** Runs the steps with the memory frozen. */
+  run(steps: readonly Step[], s: Slots): void {
+    const go = () => { for (let i = 0; i < steps.length; i++) steps[i](s); };
+    if (this.kernels) this.kernels.frozen(go);
+    else go();
+  }
+
+  /** After a run, while nothing but its results holds views: the scratch grows, the buffers move. */
+  after(outs: readonly Storage[]): void {
+    const k = this.kernels;
+    if (!k || outs.some((o) => o instanceof Float32Array && k.isResident(o))) return; // a result would be detached
+    k.reserve();
+    if (++this.runs !== 1) return;
+    this.buffers.forEach((b, i) => {
+      if (this.dtypes[i] !== 'float32' || b.length < RESIDENT_MIN) return;
+      const view = k.residentZeros(b.length, this, (v) => { this.buffers[i] = v; });
+      if (view) this.buffers[i] = view;
+    });
+  }
 }
 
 /** A node of the op table: its eager kernel on preallocated value records. */

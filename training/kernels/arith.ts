@@ -10,7 +10,7 @@ export const ARITH = {
 export type ArithOp = keyof typeof ARITH;
 
 /** out[o + j] = a[pa + j*ia] (op) b[pb + j*ib] for j < n. */
-function run(op: number, a: NumArray, pa: number, ia: number, b: NumArray, pb: number, ib: number, out: NumArray, o: number, n: number): void {
+function runAny(op: number, a: NumArray, pa: number, ia: number, b: NumArray, pb: number, ib: number, out: NumArray, o: number, n: number): void {
   const end = o + n;
   switch (op) {
     case 0: for (; o < end; o++, pa += ia, pb += ib) out[o] = a[pa] + b[pb]; return;
@@ -29,6 +29,21 @@ function run(op: number, a: NumArray, pa: number, ia: number, b: NumArray, pb: n
 }
 
 /**
+ * `run`'s add, sub, mul and div on float32 arrays only. `run` sees every element type (int
+ * and bool data, comparisons into bytes), and its polymorphic loops cost ~5 ns per element;
+ * this copy only ever sees Float32Array and runs at ~1 ns (a [64, 512] bias add: ~150 -> ~35 us).
+ */
+function runF32(op: number, a: Float32Array, pa: number, ia: number, b: Float32Array, pb: number, ib: number, out: Float32Array, o: number, n: number): void {
+  const end = o + n;
+  switch (op) {
+    case 0: for (; o < end; o++, pa += ia, pb += ib) out[o] = a[pa] + b[pb]; return;
+    case 1: for (; o < end; o++, pa += ia, pb += ib) out[o] = a[pa] - b[pb]; return;
+    case 2: for (; o < end; o++, pa += ia, pb += ib) out[o] = a[pa] * b[pb]; return;
+    case 3: for (; o < end; o++, pa += ia, pb += ib) out[o] = a[pa] / b[pb]; return;
+  }
+}
+
+/**
  * Broadcasting binary arithmetic/comparison over `shape` (NumPy rules).
  * @example arithBroadcast('add', x, [64, 512], bias, [512], out, [64, 512])
  */
@@ -37,6 +52,7 @@ export function arithBroadcast(op: ArithOp, a: NumArray, aShape: readonly number
   const code = ARITH[op];
   const n = out.length;
   if (n === 0) return;
+  const run = code <= 3 && out instanceof Float32Array && a instanceof Float32Array && b instanceof Float32Array ? runF32 as typeof runAny : runAny;
   if (a.length === n && b.length === n) return run(code, a, 0, 1, b, 0, 1, out, 0, n);
   if (b.length === 1 && a.length === n) return run(code, a, 0, 1, b, 0, 0, out, 0, n);
   if (a.length === 1 && b.length === n) return run(code, a, 0, 0, b, 0, 1, out, 0, n);

@@ -9,6 +9,7 @@ import { alloc } from '../ops/util.js';
 import type { Storage } from '../dtype.js';
 import { Tensor } from '../tensor.js';
 import { makeResident, RESIDENT_MIN } from './resident.js';
+import { trainingKernels } from '../kernels/wasm/runtime.js';
 
 /** Hyperparameters of a parameter group; `lr` is also held as a 0-d tensor so compiled steps read the current value. */
 export interface ParamGroup<O> {
@@ -93,6 +94,7 @@ export abstract class Optimizer<O extends { lr: number }> {
 
   /** One update of every parameter that has a gradient. */
   step(): void {
+    trainingKernels()?.reserve(); // no kernel runs here: the wasm scratch may grow to what the step's kernels asked for
     noGrad(() => {
       for (const group of this.paramGroups) {
         for (const p of group.params) {

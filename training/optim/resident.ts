@@ -37,13 +37,15 @@ export function makeResident(t: Tensor): boolean {
   if (!k || t.dtype !== 'float32' || !(values instanceof Float32Array) || k.isResident(values)) return false;
   const owner = {};
   const ref = new WeakRef(t);
+  let current: Float32Array | null = null;
   const view = k.residentZeros(sizeOf(t.shape), owner, (v) => {
     const x = ref.deref();
-    if (x) x._storage = v;
+    if (x && x._storage === current) x._storage = v; // unless its storage was replaced since
+    current = v;
   });
   if (!view) return false;
   view.set(values);
-  t._storage = view;
+  t._storage = current = view;
   owners.set(t, owner);
   return true;
 }

@@ -3,6 +3,7 @@ import { allocate, type DType, type Storage } from '../../dtype.js';
 import { TraceError } from '../../errors.js';
 import { getOp, type Attrs, type FuseRule } from '../../ops/registry.js';
 import { sizeOf } from '../../shape.js';
+import { reluBackward } from '../../kernels/arith.js';
 import type { Step, StepContext } from '../executor.js';
 
 /** The program of a fused elementwise node, kept in its attrs as plain data. */
@@ -111,6 +112,15 @@ function indexMap(inShape: readonly number[], outShape: readonly number[]): Int3
   return map;
 }
 
+/**
+ * Programs of one instruction on full float32 operands that run faster as the op's own kernel
+ * (the same values): relu's gradient, a SIMD loop in the training wasm module (training
+ * graphs hold one per hidden layer; the generated loop selects through a scratch array).
+ */
+const DIRECT: Record<string, (ins: Storage[], out: Storage) => void> = {
+  reluGrad: ([g, x], out) => reluBackward(g, x, out),
+};
+
 /** The step of a `fused.elementwise` node: one generated loop over the output. */
 export function fusedElementwiseStep({ node, slot, planned }: StepContext): Step {
   const p = node.attrs as unknown as FusedProgram;
@@ -121,7 +131,11 @@ export function fusedElementwiseStep({ node, slot, planned }: StepContext): Step
     return m === n ? 'full' as const : m === 1 ? 'scalar' as const : 'map' as const;
   });
   const maps = node.inputs.map((v, j) => (kinds[j] === 'map' ? indexMap(v.shape, out.shape) : null));
-  const kernel = kernelFor(p, kinds);
+  const direct = p.ops.length === 1 && kinds.every((k) => k === 'full') && [...node.inputs, out].every((v) => v.dtype === 'float32') ? DIRECT[p.ops[0]] : undefined;
+  const operands: Storage[] = [];
+  const kernel: Kernel = direct
+    ? (ins, _maps, o) => { p.args.forEach((r, i) => { operands[i] = ins[r]; }); direct(operands, o); }
+    : kernelFor(p, kinds);
   const ins = node.inputs.map(slot);
   const oi = slot(out);
   const buf = planned(out);
