@@ -140,8 +140,12 @@ function widen(r: Range, d: ArrayLike<number>): void {
  * Runs the float model (loaded with `loadWithOutputs(desc, acts)`) once per sample and
  * widens the range of every exposed tensor in that pass, reading the outputs in place;
  * returns the range of each (by tensor index) and of each input (`inputs`: their indices).
+ * `observe`, if given, sees each sample's values by tensor index (inputs and `acts`).
  */
-export function calibrate(model: LiteModel, inputs: readonly number[], acts: readonly number[], samples: readonly Sample[], progress: (f: number) => void): Map<number, Range> {
+export function calibrate(
+  model: LiteModel, inputs: readonly number[], acts: readonly number[], samples: readonly Sample[], progress: (f: number) => void,
+  observe?: (value: (tensor: number) => ArrayLike<number>) => void,
+): Map<number, Range> {
   const ranges = new Map<number, Range>();
   const range = (i: number) => {
     let r = ranges.get(i);
@@ -152,6 +156,7 @@ export function calibrate(model: LiteModel, inputs: readonly number[], acts: rea
     sample.forEach((x, k) => widen(range(inputs[k]), x.data));
     const outs = model.runSync(sample.map((x) => ({ data: x.data, shape: x.shape })), { views: true });
     outs.forEach((o, k) => widen(range(acts[k]), o.data as Float32Array));
+    observe?.((t) => (inputs.includes(t) ? sample[inputs.indexOf(t)].data : outs[acts.indexOf(t)].data as Float32Array));
     progress((s + 1) / samples.length);
   });
   return ranges;

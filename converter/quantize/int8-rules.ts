@@ -7,6 +7,7 @@
  *   TANH and L2_NORMALIZATION 1/128 and 0, LOG_SOFTMAX 16/256 and 127);
  * - `same`: these inputs share the output's quantization (pure data movement, pooling,
  *   concatenation, MAXIMUM/MINIMUM), TFLite's "same scale" ops; 'all' for every input;
+ * - `lstm`: UNIDIRECTIONAL_SEQUENCE_LSTM, TFLite's integer LSTM (int8-lstm.ts);
  * - `version`: the op code version for its int8 signature.
  * An op without a rule has no int8 kernel here and stays float32, with QUANTIZE and
  * DEQUANTIZE around it.
@@ -21,6 +22,8 @@ export interface Int8Rule {
   weight?: { input: number; axis: number; bias: number; act: number };
   fixed?: { scale: number; zeroPoint: number };
   same?: readonly number[] | 'all';
+  /** UNIDIRECTIONAL_SEQUENCE_LSTM: TFLite's integer LSTM layout, written by int8-lstm.ts. */
+  lstm?: true;
   version: number;
 }
 
@@ -69,6 +72,7 @@ export const INT8_RULES: Partial<Record<BuiltinOpName, Int8Rule>> = {
   DEPTH_TO_SPACE: SAME0,
   RESIZE_NEAREST_NEIGHBOR: SAME0,
   RESIZE_BILINEAR: SAME0,
+  UNIDIRECTIONAL_SEQUENCE_LSTM: { lstm: true, version: 1 },
 };
 
 /** Ops whose int8 output is a copy of input values (no arithmetic): not worth keeping float. */

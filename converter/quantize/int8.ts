@@ -20,6 +20,7 @@ import { ConvertError } from '../errors.js';
 import type { LiteModel, OutputTensor } from '../../lite-runtime/index.js';
 import { calibrate, collectSamples, inputSpecs, loadWithOutputs, type Range, type Sample } from './calibrate.js';
 import { DATA_MOVEMENT, INT8_RULES } from './int8-rules.js';
+import { lstmInt8, lstmUnsupported, newLstmStats, observeLstm, type LstmStats } from './int8-lstm.js';
 
 export interface Int8Options {
   calibration?: Iterable<unknown> | AsyncIterable<unknown>;
@@ -129,6 +130,8 @@ interface Plan {
   floatOps: Int8Result['floatOps'];
   /** Per-channel int8 weights by `tensor:axis`, made once for both models built from the plan. */
   weights: Map<string, { q: Int8Array; scales: number[] }>;
+  /** Calibrated internals of each LSTM op, by op index. */
+  lstm: Map<number, LstmStats>;
 }
 
 export async function quantizeInt8(desc0: ModelDesc, opts: Int8Options): Promise<Int8Result> {
@@ -138,7 +141,8 @@ export async function quantizeInt8(desc0: ModelDesc, opts: Int8Options): Promise
   const desc = resolveRefs(desc0);
   const T = desc.tensors;
   const ops = desc.operators;
-  const isAct = (i: number) => i >= 0 && T[i].dtype === 'float32' && T[i].data === undefined;
+  // (variable tensors, an LSTM's states, are the op's own)
+  const isAct = (i: number) => i >= 0 && T[i].dtype === 'float32' && T[i].data === undefined && !T[i].isVariable;
   const inputs = desc.inputs as number[];
   const producer = new Map<number, number>();
   ops.forEach((o, k) => (o.outputs as number[]).forEach((t) => producer.set(t, k)));
@@ -161,8 +165,14 @@ export async function quantizeInt8(desc0: ModelDesc, opts: Int8Options): Promise
   // the float model with every activation exposed: loaded once, for calibration and the report
   const fm = await loadWithOutputs(desc, acts);
   try {
-    const ranges = calibrate(fm, inputs, acts, samples, (f) => progress('calibrate', f));
-    const plan = planInt8(desc, ranges, keep, isAct, nodeName);
+    // LSTMs: the ranges inside the cell, from a float replay on each sample's LSTM input
+    const lstm = new Map<number, LstmStats>();
+    ops.forEach((o, k) => { if (INT8_RULES[o.op]?.lstm && !lstmUnsupported(T, o)) lstm.set(k, newLstmStats()); });
+    const observe = lstm.size ? (value: (t: number) => ArrayLike<number>) => {
+      for (const [k, st] of lstm) observeLstm(T, ops[k], value(ops[k].inputs[0] as number), st);
+    } : undefined;
+    const ranges = calibrate(fm, inputs, acts, samples, (f) => progress('calibrate', f), observe);
+    const plan = planInt8(desc, ranges, keep, isAct, nodeName, lstm);
     const build = (ioDtype: 'int8' | 'float32') => buildInt8(desc, plan, ioDtype, isAct);
     const out = compact(build(io).desc);
 
@@ -187,7 +197,9 @@ function resolveRefs(d: ModelDesc): ModelDesc {
 }
 
 /** Which ops run int8 and the quantization of every float activation. */
-function planInt8(desc: ModelDesc, ranges: Map<number, Range>, keep: Set<string>, isAct: (i: number) => boolean, nodeName: (k: number) => string): Plan {
+function planInt8(
+  desc: ModelDesc, ranges: Map<number, Range>, keep: Set<string>, isAct: (i: number) => boolean, nodeName: (k: number) => string, lstm: Map<number, LstmStats>,
+): Plan {
   const T = desc.tensors;
   const ops = desc.operators;
   const floatOps: Plan['floatOps'] = [];
@@ -198,6 +210,7 @@ function planInt8(desc: ModelDesc, ranges: Map<number, Range>, keep: Set<string>
     let reason = '';
     if (keep.has(nodeName(k))) reason = 'keepFloat';
     else if (!rule) reason = `no int8 kernel for ${o.op}`;
+    else if (rule.lstm) reason = lstmUnsupported(T, o) ?? '';
     else if (rule.weight && !(T[o.inputs[rule.weight.input] as number]?.data)) reason = 'weights computed at run time';
     else if (rule.weight && (o.inputs[rule.weight.bias] as number) >= 0 && !(T[o.inputs[rule.weight.bias] as number]?.data)) reason = 'bias computed at run time';
     else if (o.outputs.some((i) => T[i as number].dtype !== 'float32' && o.op !== 'ARG_MAX')) reason = 'non-float output';
@@ -240,7 +253,7 @@ function planInt8(desc: ModelDesc, ranges: Map<number, Range>, keep: Set<string>
     const g = groups.find(t);
     quant.set(t, groupFixed.get(g) ?? activationQuant(groupRange.get(g)!, bounded.has(g) ? BOUNDED_MIN_SCALE : 0));
   }
-  return { ops, int8, quant, floatOps, weights: new Map() };
+  return { ops, int8, quant, floatOps, weights: new Map(), lstm };
 }
 
 /** The int8 model of a plan, with inputs/outputs in `ioDtype`; tensor indices of the float model are kept. */
@@ -289,6 +302,11 @@ function buildInt8(desc: ModelDesc, plan: Plan, ioDtype: 'int8' | 'float32', isA
       return;
     }
     const rule = INT8_RULES[o.op]!;
+    if (rule.lstm) {
+      const x = ins[0], y = o.outputs[0] as number;
+      out.push(lstmInt8(src, o, plan.lstm.get(k)!, as(x, 'int8'), plan.quant.get(x)!, plan.quant.get(y)!, add));
+      return;
+    }
     const w = rule.weight;
     const mapped = ins.map((i) => (i >= 0 && isAct(i) ? as(i, 'int8') : i));
     let wScales: number[] | null = null;
