@@ -28,3 +28,10 @@ export function checkLen(kernel: string, name: string, arr: ArrayLike<number>, n
     throw new KernelArgumentError(kernel, `${name} has ${arr.length} elements, needs ${what} = ${need}`);
   }
 }
+
+/** Throws unless `v` is an integer in the int8 range (a zero point). */
+export function checkInt8(kernel: string, name: string, v: number): void {
+  if (!(Number.isInteger(v) && v >= -128 && v <= 127)) {
+    throw new KernelArgumentError(kernel, `${name} must be an integer in [-128, 127], got ${v}`);
+  }
+}

@@ -11,7 +11,7 @@
  * const w = packB(weights, 784, 128, true);    // weights stored [128, 784]
  * matmulPacked(x, w, y, batch, bias, 'relu');  // y = relu(x @ weights^T + bias)
  */
-import { KernelArgumentError, checkDim, checkLen } from './errors.js';
+import { KernelArgumentError, checkDim, checkInt8, checkLen } from './errors.js';
 import { matmulJs, packBJs, gemmPackedJs } from './js/gemm.js';
 import { qmatmulI8Js } from './js/qgemm.js';
 import { activeWasm } from './backend.js';
@@ -214,9 +214,7 @@ function checkQ(kernel: string, a: Int8Array, aZero: number, acc: Int32Array, m:
   checkDim(kernel, 'm', m);
   checkDim(kernel, 'k', k);
   checkDim(kernel, 'n', n);
-  if (!Number.isInteger(aZero) || aZero < -128 || aZero > 127) {
-    throw new KernelArgumentError(kernel, `aZero must be an integer in [-128, 127], got ${aZero}`);
-  }
+  checkInt8(kernel, 'aZero', aZero);
   checkLen(kernel, 'a', a, m * k, 'm*k');
   checkLen(kernel, 'acc', acc, m * n, 'm*n');
 }

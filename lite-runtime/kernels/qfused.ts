@@ -7,7 +7,7 @@
  * Operands that live in the kernels' wasm memory (an interpreter arena) are read and
  * written in place; others are copied through a scratch area.
  */
-import { KernelArgumentError, checkLen } from './errors.js';
+import { KernelArgumentError, checkInt8, checkLen } from './errors.js';
 import { activeWasm } from './backend.js';
 import { convOutputSize, type ConvGeometry, type ResolvedConv } from './im2col.js';
 import { Resident, wasmBlockOf, type PackedI8 } from './packed.js';
@@ -94,7 +94,7 @@ export function qmatmulI8PackedRequant(a: Int8Array, aZero: number, packed: Pack
   const n = packed.n, kk = packed.k, yOff = out.yOffset ?? 0, ldy = out.yStride ?? n;
   if (rq.n !== n) throw new KernelArgumentError('qmatmulI8PackedRequant', `requantization has ${rq.n} channels, weights ${n}`);
   if (!(Number.isInteger(m) && m >= 0)) throw new KernelArgumentError('qmatmulI8PackedRequant', `m must be a non-negative integer, got ${m}`);
-  if (!(Number.isInteger(aZero) && aZero >= -128 && aZero <= 127)) throw new KernelArgumentError('qmatmulI8PackedRequant', `aZero must be an integer in [-128, 127], got ${aZero}`);
+  checkInt8('qmatmulI8PackedRequant', 'aZero', aZero);
   checkLen('qmatmulI8PackedRequant', 'a', a, m * kk, 'm*k');
   if (m === 0) return true;
   if (!(ldy >= n && yOff >= 0 && yOff + (m - 1) * ldy + n <= y.length)) {
@@ -117,7 +117,7 @@ export function convNHWCI8Requant(x: Int8Array, xOffset: number, aZero: number, 
   const block = rq.data.blockFor(k), n = packed.n;
   if (!block) return false;
   if (packed.k !== g.kh * g.kw * g.c || rq.n !== n) throw new KernelArgumentError('convNHWCI8Requant', `weights [${n}, ${packed.k}] and ${rq.n} requantization channels do not fit a ${g.kh}x${g.kw}x${g.c} window`);
-  if (!(Number.isInteger(aZero) && aZero >= -128 && aZero <= 127)) throw new KernelArgumentError('convNHWCI8Requant', `aZero must be an integer in [-128, 127], got ${aZero}`);
+  checkInt8('convNHWCI8Requant', 'aZero', aZero);
   if (!(xOffset >= 0 && xOffset + g.h * g.w * g.c <= x.length)) throw new KernelArgumentError('convNHWCI8Requant', `x of ${x.length} elements has no ${g.h}x${g.w}x${g.c} image at ${xOffset}`);
   if (!(yOffset >= 0 && yOffset + g.outH * g.outW * n <= y.length)) throw new KernelArgumentError('convNHWCI8Requant', `y of ${y.length} elements has no ${g.outH}x${g.outW}x${n} output at ${yOffset}`);
   return k.convRq(x, xOffset, aZero, w.block as I8Block, n, block, rq, y, yOffset, g);
@@ -138,7 +138,7 @@ export function packDepthwiseI8(w: Int8Array, geometry: ConvGeometry, oc: number
   if (!k || !(oc === g.c || g.c === 1) || oc <= 0) return null;
   let wb: Resident | null = null;
   try {
-    if (!(Number.isInteger(xZero) && xZero >= -128 && xZero <= 127)) throw new KernelArgumentError('packDepthwiseI8', `xZero must be an integer in [-128, 127], got ${xZero}`);
+    checkInt8('packDepthwiseI8', 'xZero', xZero);
     const bias = rq.bias ? rq.bias.slice(0, oc) : null;
     wb = new Resident(k, k.packDepthwise(w, g.kh * g.kw, oc, g.c, bias, xZero));
     const rb = new RequantBlock(oc, new Resident(k, k.packRequant(rq.bias, rq.scale, oc, 0)), rq.zeroPoint, rq.lo, rq.hi);
@@ -162,7 +162,7 @@ export function depthwiseNHWCI8Requant(x: Int8Array, xOffset: number, xZero: num
   const w = p.w.blockFor(k), rq = p.rq.data.blockFor(k);
   if (!w || !rq) return false;
   const g = p.geometry;
-  if (!(Number.isInteger(xZero) && xZero >= -128 && xZero <= 127)) throw new KernelArgumentError('depthwiseNHWCI8Requant', `xZero must be an integer in [-128, 127], got ${xZero}`);
+  checkInt8('depthwiseNHWCI8Requant', 'xZero', xZero);
   if (!(xOffset >= 0 && xOffset + g.h * g.w * g.c <= x.length)) {
     throw new KernelArgumentError('depthwiseNHWCI8Requant', `x of ${x.length} elements has no ${g.h}x${g.w}x${g.c} image at ${xOffset}`);
   }
