@@ -180,7 +180,7 @@ const wideCases: [string, Partial<Conv2dCase>][] = [
   ['first layer 1 -> 16, 30x31', { n: 2, c: 1, h: 30, w: 31, oc: 16, kh: 3, kw: 3 }],
   ['first layer 3 -> 40 groups 1, stride 2 pad 1, several images per GEMM', { n: 5, c: 3, h: 9, w: 11, oc: 40, kh: 3, kw: 3, strideH: 2, strideW: 2, padTop: 1, padLeft: 1, padBottom: 1, padRight: 1 }],
   ['groups 2, 2 -> 24, 2x2', { n: 2, c: 2, h: 7, w: 6, oc: 24, kh: 2, kw: 2, groups: 2 }],
-  // 3x3 stride 1 with 16 or more channels each side: Winograd F(2x2, 3x3) under wasm (odd output sizes: partial tiles)
+  // 3x3 stride 1 with 16 or more channels each side: Winograd F(4x4, 3x3) under wasm (sizes not a multiple of 4: partial tiles)
   ['Winograd 16 -> 20, 9x11', { n: 3, c: 16, h: 9, w: 11, oc: 20, kh: 3, kw: 3 }],
   ['Winograd 17 -> 16, pad 1, 8x7', { n: 2, c: 17, h: 8, w: 7, oc: 16, kh: 3, kw: 3, padTop: 1, padLeft: 1, padBottom: 1, padRight: 1 }],
   ['Winograd 24 -> 33, pad 2 / 1, 13x14', { n: 1, c: 24, h: 13, w: 14, oc: 33, kh: 3, kw: 3, padTop: 2, padLeft: 1, padBottom: 1, padRight: 2 }],

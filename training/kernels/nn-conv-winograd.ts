@@ -1,9 +1,9 @@
 /**
- * Stride-1 3x3 convolutions (NCHW, one group, enough channels) by Winograd F(2x2, 3x3) in
- * the training wasm module (src/winograd.ts): forward, input gradient (the forward of the
- * gradient with the filters rotated and transposed) and weight gradient, each 16 GEMMs
- * over the channels with 2.25x fewer multiplies than im2col. The transforms round
- * differently from a direct sum (within ~1e-6 relative). Each function returns false where
+ * Stride-1 3x3 convolutions (NCHW, one group, enough channels) by Winograd F(4x4, 3x3) in
+ * the training wasm module (src/winograd.ts, src/winograd-gemm.ts): forward, input gradient
+ * (the forward of the gradient with the filters rotated and transposed) and weight gradient,
+ * each 36 GEMMs over the channels with 4x fewer multiplies than im2col. The transforms round
+ * differently from a direct sum (within ~1e-5 relative). Each function returns false where
  * it does not apply, the memory cannot grow, or a result is not finite (Winograd's
  * transforms can turn an infinity into NaN where a direct sum does not): nn-conv.ts then
  * runs its other paths, which give IEEE semantics.
@@ -15,7 +15,10 @@ import { context, type Ctx } from './nn-conv-wasm.js';
 const MIN_CHANNELS = 16;
 
 /** Bytes that may be read past the padded planes and past the GEMM results. */
-const SLACK = 64;
+const SLACK = 128;
+
+/** Bytes of the transforms' scratch. */
+const TMP = 1024;
 
 /** How many convolutions each function below has run (tests check that the path is taken). */
 export const winogradRuns = { forward: 0, weight: 0, input: 0 };
@@ -28,7 +31,7 @@ export function winogradFits(p: ConvPlan): boolean {
     Math.max(s.padTop, s.padLeft, s.padBottom, s.padRight) <= 2;
 }
 
-/** Floats between two of a transform's 16 blocks of `floats`: never a multiple of 4 KiB apart (see src/winograd.ts). */
+/** Floats between two of a transform's 36 blocks of `floats`: never a multiple of 4 KiB apart (see src/winograd.ts). */
 const blockStride = (floats: number) => ((floats + 31) & ~31) + 16;
 
 /**
@@ -43,10 +46,13 @@ function planes(c: Ctx, src: Float32Array, i: number, C: number, h: number, w: n
   return padAt;
 }
 
-/** Tiles of 2x2 outputs and the padded planes covering every tile's 4x4 patch. */
+/** Output tile size and the tile positions ξ (one GEMM each). */
+const M = 4, BLOCKS = 36;
+
+/** Tiles of 4x4 outputs and the padded planes covering every tile's 6x6 patch. */
 function tiling(outH: number, outW: number) {
-  const tH = (outH + 1) >> 1, tW = (outW + 1) >> 1;
-  return { tH, tW, T: tH * tW, hp: 2 * tH + 2, wp: 2 * tW + 2 };
+  const tH = Math.ceil(outH / M), tW = Math.ceil(outW / M);
+  return { tH, tW, T: tH * tW, hp: M * tH + 2, wp: M * tW + 2 };
 }
 
 /**
@@ -60,28 +66,28 @@ function forward(
   wts: Float32Array, O: number, so: number, si: number, flip: number,
   bias: Float32Array | null, y: Float32Array, outH: number, outW: number,
 ): boolean {
-  const { tH, tW, T, hp, wp } = tiling(outH, outW), O4 = (O + 3) & ~3;
+  const B = BLOCKS, { tH, tW, T, hp, wp } = tiling(outH, outW), O4 = (O + 3) & ~3;
   // several images per GEMM when they are small
   const nb = Math.max(1, Math.min(n, Math.floor(256 / T))), N = nb * T;
   const nx = C * h * w, ny = O * outH * outW, plane = hp * wp, vs = blockStride(C * N), ms = blockStride(O * N);
-  const r = context([nx * 4, C * plane * 4 + SLACK, O * C * 9 * 4, 16 * O4 * C * 4, O * 4, 16 * vs * 4 + SLACK,
-    16 * ms * 4 + SLACK, ny * 4, 32 * 4]);
+  const r = context([nx * 4, C * plane * 4 + SLACK, O * C * 9 * 4, B * O4 * C * 4, O * 4, B * vs * 4 + SLACK,
+    B * ms * 4 + SLACK, ny * 4, 32 * 4, TMP]);
   if (!r) return false;
   const { c } = r;
-  const [xAt, padAt, wAt, uAt, bAt, vAt, mAt, yAt, workAt] = r.at;
+  const [xAt, padAt, wAt, uAt, bAt, vAt, mAt, yAt, workAt, tmpAt] = r.at;
   c.f.set(wts.subarray(0, O * C * 9), wAt >> 2);
-  if (O4 > O) c.f.fill(0, uAt >> 2, (uAt >> 2) + 16 * O4 * C);
+  if (O4 > O) c.f.fill(0, uAt >> 2, (uAt >> 2) + B * O4 * C);
   c.ex.winoWeights(wAt, O, C, so, si, flip, uAt);
   if (bias) c.f.set(bias.subarray(0, O), bAt >> 2);
   for (let b0 = 0; b0 < n; b0 += nb) {
     const m = Math.min(nb, n - b0), cols = m * T;
     for (let i = 0; i < m; i++) {
       planes(c, src, b0 + i, C, h, w, xAt, padAt, hp, wp, pt, pl);
-      c.ex.winoInput(padAt, C, wp, plane, tH, tW, i * T, cols, vAt, vs);
+      c.ex.winoInput(padAt, C, wp, plane, tH, tW, i * T, cols, vAt, vs, tmpAt);
     }
-    for (let k = 0; k < 16; k++) c.ex.winoGemm(uAt + k * O4 * C * 4, O, C, vAt + k * vs * 4, cols, mAt + k * ms * 4, workAt);
+    for (let k = 0; k < B; k++) c.ex.winoGemm(uAt + k * O4 * C * 4, O, C, vAt + k * vs * 4, cols, mAt + k * ms * 4, workAt);
     for (let i = 0; i < m; i++) {
-      c.ex.winoOutput(mAt, O, cols, ms, i * T, tH, tW, yAt, outH, outW, bias ? bAt : 0);
+      c.ex.winoOutput(mAt, O, cols, ms, i * T, tH, tW, yAt, outH, outW, bias ? bAt : 0, tmpAt);
       if (!c.ex.allFinite(yAt, ny)) return false;
       y.set(c.f.subarray(yAt >> 2, (yAt >> 2) + ny), (b0 + i) * ny);
     }
@@ -115,31 +121,31 @@ export function winogradBackwardInput(gy: Float32Array, w: Float32Array, dx: Flo
 export function winogradBackwardWeight(x: Float32Array, gy: Float32Array, dw: Float32Array, p: ConvPlan): boolean {
   if (!winogradFits(p)) return false;
   const { s, outH, outW } = p, C = s.c, O = s.oc;
-  const { tH, tW, T, hp, wp } = tiling(outH, outW);
+  const B = BLOCKS, { tH, tW, T, hp, wp } = tiling(outH, outW);
   const nb = Math.max(1, Math.min(s.n, Math.floor(512 / T))), K = (nb * T + 3) & ~3;
-  const nx = C * p.hw, ng = O * p.ohw, plane = hp * wp, gplane = 4 * tH * tW, vs = blockStride(C * K), zs = blockStride(O * K);
-  const r = context([nx * 4, C * plane * 4 + SLACK, ng * 4, O * gplane * 4 + SLACK, 16 * vs * 4, 16 * zs * 4,
-    16 * C * O * 4, O * C * 9 * 4]);
+  const nx = C * p.hw, ng = O * p.ohw, plane = hp * wp, gplane = M * M * tH * tW, vs = blockStride(C * K), zs = blockStride(O * K);
+  const r = context([nx * 4, C * plane * 4 + SLACK, ng * 4, O * gplane * 4 + SLACK, B * vs * 4, B * zs * 4,
+    B * C * O * 4, O * C * 9 * 4, TMP]);
   if (!r) return false;
   const { c } = r;
-  const [xAt, padAt, gyAt, gpAt, vAt, zAt, sAt, dwAt] = r.at;
-  c.f.fill(0, sAt >> 2, (sAt >> 2) + 16 * C * O);
+  const [xAt, padAt, gyAt, gpAt, vAt, zAt, sAt, dwAt, tmpAt] = r.at;
+  c.f.fill(0, sAt >> 2, (sAt >> 2) + B * C * O);
   for (let b0 = 0; b0 < s.n; b0 += nb) {
     const m = Math.min(nb, s.n - b0), k = (m * T + 3) & ~3;
     for (let i = 0; i < m; i++) {
       planes(c, x, b0 + i, C, s.h, s.w, xAt, padAt, hp, wp, s.padTop, s.padLeft);
-      c.ex.winoInput(padAt, C, wp, plane, tH, tW, i * T, k, vAt, vs);
-      planes(c, gy, b0 + i, O, outH, outW, gyAt, gpAt, 2 * tH, 2 * tW, 0, 0);
-      c.ex.winoGradTiles(gpAt, O, tH, tW, i * T, k, zAt, zs);
+      c.ex.winoInput(padAt, C, wp, plane, tH, tW, i * T, k, vAt, vs, tmpAt);
+      planes(c, gy, b0 + i, O, outH, outW, gyAt, gpAt, M * tH, M * tW, 0, 0);
+      c.ex.winoGradTiles(gpAt, O, tH, tW, i * T, k, zAt, zs, tmpAt);
     }
     // the rows' padding to k: zeros on both sides
     if (k > m * T) {
-      for (let e = 0; e < 16; e++) {
+      for (let e = 0; e < B; e++) {
         for (let row = 0; row < C; row++) c.f.fill(0, (vAt >> 2) + e * vs + row * k + m * T, (vAt >> 2) + e * vs + (row + 1) * k);
         for (let row = 0; row < O; row++) c.f.fill(0, (zAt >> 2) + e * zs + row * k + m * T, (zAt >> 2) + e * zs + (row + 1) * k);
       }
     }
-    for (let e = 0; e < 16; e++) c.ex.winoGemmNT(vAt + e * vs * 4, C, zAt + e * zs * 4, O, k, sAt + e * C * O * 4);
+    for (let e = 0; e < B; e++) c.ex.winoGemmNT(vAt + e * vs * 4, C, zAt + e * zs * 4, O, k, sAt + e * C * O * 4);
   }
   c.ex.winoWeightGrad(sAt, C, O, dwAt);
   if (!c.ex.allFinite(dwAt, O * C * 9)) return false;

@@ -19,7 +19,7 @@ interface Exports {
   reluGrad(g: number, x: number, d: number, n: number): void;
 }
 
-/** The convolution pieces of the module (src/conv.ts, src/winograd.ts; gemm and packB as in lite-runtime's src/gemm.ts). */
+/** The convolution pieces of the module (src/conv.ts, src/winograd*.ts; gemm and packB as in lite-runtime's src/gemm.ts). */
 export interface ConvExports {
   gemm(a: number, lda: number, transA: number, pb: number, c: number, ldc: number, m: number, k: number, n: number, mc: number, work: number): void;
   packB(b: number, ldb: number, transB: number, k: number, n: number, dst: number): void;
@@ -30,15 +30,15 @@ export interface ConvExports {
   col2im(col: number, dx: number, cg: number, h: number, w: number, kh: number, kw: number, dH: number, dW: number,
     pt: number, pl: number, outH: number, outW: number, x0s: number, x1s: number): void;
   kBlock(): number;
-  // Winograd F(2x2, 3x3) (src/winograd.ts)
+  // Winograd F(4x4, 3x3) (src/winograd.ts transforms, src/winograd-gemm.ts GEMMs and helpers)
   padPlanes(src: number, c: number, h: number, w: number, dst: number, hp: number, wp: number, pt: number, pl: number): void;
   winoWeights(w: number, o: number, i: number, so: number, si: number, flip: number, dst: number): void;
-  winoInput(x: number, c: number, wp: number, plane: number, tH: number, tW: number, t0: number, n: number, dst: number, stride: number): void;
-  winoOutput(m: number, o: number, n: number, stride: number, t0: number, tH: number, tW: number, y: number, outH: number, outW: number, bias: number): void;
-  winoGemm(u: number, o: number, c: number, v: number, n: number, m: number, tmp: number): void;
-  winoGradTiles(g: number, o: number, tH: number, tW: number, t0: number, n: number, dst: number, stride: number): void;
-  winoGemmNT(v: number, i: number, z: number, o: number, k: number, s: number): void;
+  winoInput(x: number, c: number, wp: number, plane: number, tH: number, tW: number, t0: number, n: number, dst: number, stride: number, tmp: number): void;
+  winoOutput(m: number, o: number, n: number, stride: number, t0: number, tH: number, tW: number, y: number, outH: number, outW: number, bias: number, tmp: number): void;
+  winoGradTiles(g: number, o: number, tH: number, tW: number, t0: number, n: number, dst: number, stride: number, tmp: number): void;
   winoWeightGrad(s: number, i: number, o: number, dw: number): void;
+  winoGemm(u: number, o: number, c: number, v: number, n: number, m: number, tmp: number): void;
+  winoGemmNT(v: number, i: number, z: number, o: number, k: number, s: number): void;
   allFinite(p: number, n: number): number;
 }
 
