@@ -2,19 +2,24 @@
  * Full-int8 quantization of a float UNIDIRECTIONAL_SEQUENCE_LSTM (converter/quantize/int8-lstm.ts):
  * the weights of a tg.nn.LSTM (torch's gate order i, f, g, o is TFLite's i, f, c, o) and random
  * variants (CIFG, peephole, layer norm, projection, time-major) written as a float LSTM, quantized
- * with calibration data. The file holds TFLite's integer LSTM layout; its output is within 25 dB
- * SQNR of the float model's; with ../shared, tfjs-tflite computes every output element alike.
+ * with calibration data; and the PyTorch-exported ONNX LSTM converted with `fuseLstm`
+ * (converter/quantize/fuse-lstm.ts finds the steps the import spells out). The files hold TFLite's
+ * integer LSTM layout; their outputs are within 25 dB SQNR of the float model's; with ../shared,
+ * tfjs-tflite computes every output element alike.
  */
+import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { convert, descFromModel } from '../../converter/index.js';
+import { fuseLstms } from '../../converter/quantize/fuse-lstm.js';
 import { quantizeModel } from '../../converter/quantize/index.js';
 import { writeTflite } from '../../converter/tflite-writer/index.js';
 import type { ModelDesc, TensorDesc } from '../../converter/tflite-writer/types.js';
-import { loadModel } from '../../lite-runtime/index.js';
+import { loadModel, parseModel } from '../../lite-runtime/index.js';
 import { openReference, toB64, type Reference } from '../../scripts/tflite-ref.js';
 import { describeWithShared } from '../helpers/shared.js';
-import { tg } from './helpers.js';
+import { randomData, tg } from './helpers.js';
 
 interface Variant {
   name: string; batch: number; steps: number; nin: number; units: number; nout?: number;
@@ -111,6 +116,46 @@ async function make(v: Variant, k: number): Promise<Made> {
 const quantize = (x: Float32Array, q: { scale: number; zeroPoint: number }) =>
   Int8Array.from(x, (a) => Math.max(-128, Math.min(127, Math.round(a / q.scale) + q.zeroPoint)));
 
+/** The int8 model's output on `x` (quantized with its input's parameters), dequantized. */
+async function runInt8(int8: Uint8Array, x: Float32Array): Promise<{ q: Int8Array; real: Float32Array }> {
+  const d = descFromModel(parseModel(int8));
+  const iq = d.tensors[d.inputs[0] as number]!.quant!, oq = d.tensors[d.outputs[0] as number]!.quant!;
+  const q = (await run(int8, quantize(x, { scale: iq.scale[0]!, zeroPoint: iq.zeroPoint[0]! }))) as Int8Array;
+  return { q, real: Float32Array.from(q, (v) => oq.scale[0]! * (v - oq.zeroPoint[0]!)) };
+}
+
+function sqnr(want: Float32Array, got: Float32Array): { db: number; max: number } {
+  let s = 0, e = 0, max = 0;
+  for (let i = 0; i < want.length; i++) { const d = want[i]! - got[i]!; s += want[i]! ** 2; e += d * d; max = Math.max(max, Math.abs(d)); }
+  return { db: 10 * Math.log10(s / e), max };
+}
+
+/** The LSTM op of an int8 model holds TFLite's integer layout. */
+function expectIntegerLstm(desc: ModelDesc, v: { name: string; cifg?: boolean; peephole?: boolean; layerNorm?: boolean }): void {
+  const T = desc.tensors, op = desc.operators.find((o) => o.op === 'UNIDIRECTIONAL_SEQUENCE_LSTM')!;
+  const t = (i: number) => T[op.inputs[i] as number]!;
+  expect([t(0).dtype, T[op.outputs[0] as number]!.dtype], v.name).toEqual(['int8', 'int8']);
+  for (let i = v.cifg ? 2 : 1; i <= 8; i++) if (i !== 5 || !v.cifg) expect(t(i).dtype, `${v.name} weight ${i}`).toBe('int8');
+  for (let i = v.cifg ? 13 : 12; i <= 15; i++) expect(t(i).dtype, `${v.name} bias ${i}`).toBe('int32');
+  expect([t(18).dtype, t(18).isVariable, t(19).dtype, t(19).isVariable]).toEqual(['int8', true, 'int16', true]);
+  expect(t(18).quant).toEqual(T[op.outputs[0] as number]!.quant);
+  const cs = t(19).quant!.scale[0]!;
+  expect(Number.isInteger(Math.log2(cs)) && cs <= 2 ** -9 && cs >= 2 ** -15, `cell scale ${cs}`).toBe(true);
+  if (v.peephole) expect(t(10).dtype).toBe('int16');
+  if (v.layerNorm) expect(t(21).dtype).toBe('int16');
+  expect(op.intermediates!.map((i) => T[i as number]!.dtype)).toEqual(['int16', 'int16', 'int16', 'int16', 'int8']);
+}
+
+const ONNX_LSTM = join(import.meta.dirname, '../fixtures/onnx/lstm_opset17.onnx');
+
+/** The PyTorch-exported LSTM (input [1, 6, 8]) in float and full int8 with fuseLstm. */
+async function onnxLstm(): Promise<{ float: Uint8Array; int8: Uint8Array; test: Float32Array }> {
+  const bytes = new Uint8Array(readFileSync(ONNX_LSTM));
+  const calibration = Array.from({ length: 16 }, (_, s) => [randomData(48, s + 1)]);
+  const int8 = await convert(bytes, { quantize: 'int8', calibration, ioDtype: 'int8', fuseLstm: true });
+  return { float: await convert(bytes), int8, test: randomData(48, 99) };
+}
+
 describe('int8 LSTM from a float LSTM and calibration data', () => {
   const made: Made[] = [];
   beforeAll(async () => { for (const [k, v] of VARIANTS.entries()) made.push(await make(v, k)); }, 120_000);
@@ -125,34 +170,15 @@ describe('int8 LSTM from a float LSTM and calibration data', () => {
 
   it("writes TFLite's integer LSTM layout", () => {
     for (const { v, desc } of made) {
-      const T = desc.tensors, op = desc.operators.find((o) => o.op === 'UNIDIRECTIONAL_SEQUENCE_LSTM')!;
-      const t = (i: number) => T[op.inputs[i] as number]!;
       expect(desc.operators.map((o) => o.op), v.name).toEqual(['UNIDIRECTIONAL_SEQUENCE_LSTM']);
-      expect([t(0).dtype, T[op.outputs[0] as number]!.dtype], v.name).toEqual(['int8', 'int8']);
-      for (let i = v.cifg ? 2 : 1; i <= 8; i++) if (i !== 5 || !v.cifg) expect(t(i).dtype, `${v.name} weight ${i}`).toBe('int8');
-      for (let i = v.cifg ? 13 : 12; i <= 15; i++) expect(t(i).dtype, `${v.name} bias ${i}`).toBe('int32');
-      expect([t(18).dtype, t(18).isVariable, t(19).dtype, t(19).isVariable]).toEqual(['int8', true, 'int16', true]);
-      expect(t(18).quant).toEqual(T[op.outputs[0] as number]!.quant);
-      const cs = t(19).quant!.scale[0]!;
-      expect(Number.isInteger(Math.log2(cs)) && cs <= 2 ** -9 && cs >= 2 ** -15, `cell scale ${cs}`).toBe(true);
-      if (v.peephole) expect(t(10).dtype).toBe('int16');
-      if (v.layerNorm) expect(t(21).dtype).toBe('int16');
-      expect(op.intermediates!.map((i) => T[i as number]!.dtype)).toEqual(['int16', 'int16', 'int16', 'int16', 'int8']);
+      expectIntegerLstm(desc, v);
     }
   });
 
   it('stays within 25 dB SQNR of the float model', async () => {
-    for (const { v, float, int8, desc, test } of made) {
-      const want = (await run(float, test)) as Float32Array;
-      const q = desc.tensors[desc.inputs[0] as number]!.quant!, oq = desc.tensors[desc.outputs[0] as number]!.quant!;
-      const got = (await run(int8, quantize(test, { scale: q.scale[0]!, zeroPoint: q.zeroPoint[0]! }))) as Int8Array;
-      let s = 0, e = 0, max = 0;
-      for (let i = 0; i < want.length; i++) {
-        const d = want[i]! - oq.scale[0]! * (got[i]! - oq.zeroPoint[0]!);
-        s += want[i]! ** 2; e += d * d; max = Math.max(max, Math.abs(d));
-      }
-      const db = 10 * Math.log10(s / e);
-      console.log(`int8 LSTM ${v.name}: SQNR ${db.toFixed(1)} dB, max error ${max.toFixed(4)} (output scale ${oq.scale[0]!.toPrecision(3)})`);
+    for (const { v, float, int8, test } of made) {
+      const { db, max } = sqnr((await run(float, test)) as Float32Array, (await runInt8(int8, test)).real);
+      console.log(`int8 LSTM ${v.name}: SQNR ${db.toFixed(1)} dB, max error ${max.toFixed(4)}`);
       expect(db, v.name).toBeGreaterThanOrEqual(25);
     }
   });
@@ -169,11 +195,41 @@ describe('int8 LSTM from a float LSTM and calibration data', () => {
   });
 });
 
+describe('fuseLstm: LSTMs imported step by step become one LSTM', () => {
+  it('the PyTorch-exported ONNX LSTM: one integer LSTM, within 25 dB SQNR of the float conversion', async () => {
+    const { float, int8, test } = await onnxLstm();
+    const desc = descFromModel(parseModel(int8));
+    const ops = desc.operators.map((o) => o.op);
+    expect(ops.filter((o) => o === 'UNIDIRECTIONAL_SEQUENCE_LSTM').length).toBe(1);
+    expect(ops).not.toContain('LOGISTIC');
+    expectIntegerLstm(desc, { name: 'lstm_opset17' });
+    const { db, max } = sqnr((await run(float, test)) as Float32Array, (await runInt8(int8, test)).real);
+    console.log(`int8 ONNX LSTM (fuseLstm): SQNR ${db.toFixed(1)} dB, max error ${max.toFixed(4)}, ${int8.length} B`);
+    expect(db).toBeGreaterThanOrEqual(25);
+  }, 60_000);
+
+  it('the fused float model computes what the steps compute (tg.nn.LSTM: 2 bidirectional layers, batch 3, one step)', async () => {
+    const cases: [tg.nn.LSTM, number[], number][] = [
+      [new tg.nn.LSTM(5, 7, { numLayers: 2, bidirectional: true, batchFirst: true }), [2, 4, 5], 4],
+      [new tg.nn.LSTM(4, 6), [5, 3, 4], 1],
+      [new tg.nn.LSTM(4, 6, { bias: false }), [1, 2, 4], 1],
+    ];
+    for (const [lstm, shape, n] of cases) {
+      const bytes = await convert({ model: { forward: (x: tg.Tensor) => lstm.forward(x)[0] }, inputs: [tg.randn(shape)] });
+      const { desc, fused } = fuseLstms(descFromModel(parseModel(bytes)));
+      expect(fused).toBe(n);
+      const x = randomData(shape.reduce((a, b) => a * b, 1), 3);
+      const want = (await run(bytes, x)) as Float32Array, got = (await run(writeTflite(desc), x)) as Float32Array;
+      for (let i = 0; i < want.length; i++) expect(Math.abs(got[i]! - want[i]!)).toBeLessThan(1e-6);
+    }
+  }, 60_000);
+});
+
 describeWithShared('int8 LSTM from the quantizer in tfjs-tflite', ['tools/tflite-reference'], () => {
   let ref: Reference;
   beforeAll(async () => { ref = await openReference(join(tmpdir(), 'tglite-tflite-reference')); }, 900_000);
 
-  it('every output element equals the lite runtime', async () => {
+  it('every output element equals the lite runtime (the variants and the converted ONNX LSTM)', async () => {
     for (const [k, v] of VARIANTS.entries()) {
       const { int8, desc, test } = await make(v, k);
       const q = desc.tensors[desc.inputs[0] as number]!.quant!;
@@ -182,5 +238,10 @@ describeWithShared('int8 LSTM from the quantizer in tfjs-tflite', ['tools/tflite
       const theirs = (await ref.run('tfjs', int8, [{ b64: toB64(x) }]))[0]!.data;
       expect(Array.from(ours), v.name).toEqual(theirs);
     }
+    const { int8, test } = await onnxLstm();
+    const ours = await runInt8(int8, test), d = descFromModel(parseModel(int8));
+    const iq = d.tensors[d.inputs[0] as number]!.quant!;
+    const x = quantize(test, { scale: iq.scale[0]!, zeroPoint: iq.zeroPoint[0]! });
+    expect(Array.from(ours.q), 'ONNX LSTM').toEqual((await ref.run('tfjs', int8, [{ b64: toB64(x) }]))[0]!.data);
   }, 300_000);
 });
