@@ -5,8 +5,8 @@
 //   B^T = [4 0 -5 0 1 0; 0 -4 -4 1 1 0; 0 4 -4 -1 1 0; 0 -2 -1 2 1 0; 0 2 -1 -2 1 0; 0 4 0 -5 0 1]
 //   G = [1/4 0 0; -1/6 -1/6 -1/6; -1/6 1/6 -1/6; 1/24 1/12 1/6; 1/24 -1/12 1/6; 0 0 1]
 //   A^T = [1 1 1 1 1 0; 0 1 -1 2 -2 0; 0 1 1 4 4 0; 0 1 -1 8 -8 1]
-// Tiles are numbered t = t0 + ty*tW + tx; four tiles of a tile row go through the SIMD lanes
-// (their columns 4 floats apart, gathered by 4x4 transposes); `tmp` is a 1 KiB scratch for the
+// Tiles are numbered t = ty*tW + tx (t0 + t among several images); four consecutive tiles go
+// through the SIMD lanes (their rows loaded one by one and transposed 4x4); `tmp` is a 1 KiB scratch for the
 // half-transformed tiles. The 36 blocks of a transform lie a stride apart that is not a multiple
 // of 4 KiB (the caller's choice): streams 4 KiB apart would share one L1 set. Pointers are byte
 // offsets; sizes in elements. training/kernels/nn-conv-winograd.ts drives them.
@@ -48,11 +48,17 @@ export function winoWeights(w: usize, O: i32, I: i32, so: i32, si: i32, flip: i3
   }
 }
 
-// Columns 4k + j (j = 0..3) of lanes k from four rows of four floats: a 4x4 transpose.
-@inline function col(l0: v128, l1: v128, l2: v128, l3: v128, j: i32): v128 {
+// Float offset of tile t's first element (tile rows 4 rows of `ld` floats apart; t past T - 1: the last tile).
+@inline function tileAt(t: i32, T: i32, tW: i32, ld: i32): usize {
+  const u = min(t, T - 1), ty = u / tW;
+  return <usize>(4 * ty * ld + 4 * (u - ty * tW)) << 2;
+}
+
+// Lane k of a 4x4 transpose of rows r0..r3 (element j of row k becomes lane k of column j).
+@inline function tr(r0: v128, r1: v128, r2: v128, r3: v128, j: i32): v128 {
   const lo = j < 2;
-  const t0 = lo ? i32x4.shuffle(l0, l1, 0, 4, 1, 5) : i32x4.shuffle(l0, l1, 2, 6, 3, 7);
-  const t1 = lo ? i32x4.shuffle(l2, l3, 0, 4, 1, 5) : i32x4.shuffle(l2, l3, 2, 6, 3, 7);
+  const t0 = lo ? i32x4.shuffle(r0, r1, 0, 4, 1, 5) : i32x4.shuffle(r0, r1, 2, 6, 3, 7);
+  const t1 = lo ? i32x4.shuffle(r2, r3, 0, 4, 1, 5) : i32x4.shuffle(r2, r3, 2, 6, 3, 7);
   return (j & 1) == 0 ? i32x4.shuffle(t0, t1, 0, 1, 4, 5) : i32x4.shuffle(t0, t1, 2, 3, 6, 7);
 }
 
@@ -77,29 +83,31 @@ export function winoWeights(w: usize, O: i32, I: i32, so: i32, si: i32, flip: i3
 }
 
 /**
- * V [36][C][n] (blocks `stride` floats apart): (B^T d B)[ξ] of tile (ty, tx)'s 6x6 patch of plane
- * c at row c, column t0 + ty*tW + tx (the patch starts at (4ty, 4tx); 128 readable bytes follow
- * the planes).
+ * V [36][C][n] (blocks `stride` floats apart): (B^T d B)[ξ] of tile t's 6x6 patch of plane c at
+ * row c, column t0 + t, for the tH*tW tiles t = ty*tW + tx (the patch of (ty, tx) starts at
+ * (4ty, 4tx); 128 readable bytes follow the planes). Four consecutive tiles go through the lanes.
  */
 export function winoInput(x: usize, C: i32, wp: i32, plane: i32, tH: i32, tW: i32, t0: i32, n: i32, dst: usize, stride: i32, tmp: usize): void {
-  const blk = <usize>stride << 2;
+  const blk = <usize>stride << 2, T = tH * tW, rs = <usize>wp << 2;
   for (let c = 0; c < C; c++) {
-    for (let ty = 0; ty < tH; ty++) {
-      for (let tx = 0; tx < tW; tx += 4) {
-        // B^T along each patch row into tmp [6][6]
-        for (let r = 0; r < 6; r++) {
-          const s = x + (<usize>(c * plane + (4 * ty + r) * wp + 4 * tx) << 2);
-          const l0 = v128.load(s), l1 = v128.load(s, 16), l2 = v128.load(s, 32), l3 = v128.load(s, 48), l4 = v128.load(s, 64);
-          bt(col(l0, l1, l2, l3, 0), col(l0, l1, l2, l3, 1), col(l0, l1, l2, l3, 2), col(l0, l1, l2, l3, 3),
-            col(l1, l2, l3, l4, 0), col(l1, l2, l3, l4, 1), tmp + <usize>r * 96, 16, 4);
-        }
-        // then down each column j: output ξ = i*6 + j
-        const valid = min(4, tW - tx), at = dst + (<usize>(c * n + t0 + ty * tW + tx) << 2);
-        for (let j = 0; j < 6; j++) {
-          const q = tmp + (<usize>j << 4);
-          bt(v128.load(q), v128.load(q, 96), v128.load(q, 192), v128.load(q, 288), v128.load(q, 384), v128.load(q, 480),
-            at + <usize>j * blk, 6 * blk, valid);
-        }
+    const xc = x + (<usize>(c * plane) << 2);
+    for (let t = 0; t < T; t += 4) {
+      const p0 = xc + tileAt(t, T, tW, wp), p1 = xc + tileAt(t + 1, T, tW, wp);
+      const p2 = xc + tileAt(t + 2, T, tW, wp), p3 = xc + tileAt(t + 3, T, tW, wp);
+      // B^T along each patch row into tmp [6][6]: the four tiles' columns 0..3, then 4 and 5
+      for (let r = 0; r < 6; r++) {
+        const q = <usize>r * rs;
+        const a0 = v128.load(p0 + q), a1 = v128.load(p1 + q), a2 = v128.load(p2 + q), a3 = v128.load(p3 + q);
+        const b0 = v128.load(p0 + q, 16), b1 = v128.load(p1 + q, 16), b2 = v128.load(p2 + q, 16), b3 = v128.load(p3 + q, 16);
+        bt(tr(a0, a1, a2, a3, 0), tr(a0, a1, a2, a3, 1), tr(a0, a1, a2, a3, 2), tr(a0, a1, a2, a3, 3),
+          tr(b0, b1, b2, b3, 0), tr(b0, b1, b2, b3, 1), tmp + <usize>r * 96, 16, 4);
+      }
+      // then down each column j: output ξ = i*6 + j
+      const valid = min(4, T - t), at = dst + (<usize>(c * n + t0 + t) << 2);
+      for (let j = 0; j < 6; j++) {
+        const q = tmp + (<usize>j << 4);
+        bt(v128.load(q), v128.load(q, 96), v128.load(q, 192), v128.load(q, 288), v128.load(q, 384), v128.load(q, 480),
+          at + <usize>j * blk, 6 * blk, valid);
       }
     }
   }
@@ -114,41 +122,46 @@ export function winoInput(x: usize, C: i32, wp: i32, plane: i32, tH: i32, tW: i3
   v128.store(at + 3 * step, f32x4.add(f32x4.add(d12, f32x4.mul(f32x4.splat(8), d34)), a5));
 }
 
+// Row i of tile (ty, tx)'s 4x4 outputs at `row` (plane rows ob bytes apart), clipped to the plane.
+@inline function putRow(v: v128, yo: usize, ob: usize, ty: i32, tx: i32, i: i32, outH: i32, outW: i32): void {
+  if (4 * ty + i >= outH) return;
+  put(v, yo + <usize>(4 * ty + i) * ob + (<usize>(4 * tx) << 2), outW - 4 * tx);
+}
+
 /**
- * y [O][outH][outW] = A^T m A + bias[o] (bias 0: none) of the image's tiles t0 + ty*tW + tx, where
- * m [36][O][n] (blocks `stride` floats apart) holds the GEMM results (12 readable bytes after it).
+ * y [O][outH][outW] = A^T m A + bias[o] (bias 0: none) of the image's tiles t0 + t, t = ty*tW + tx,
+ * where m [36][O][n] (blocks `stride` floats apart) holds the GEMM results (12 readable bytes
+ * after it). Four consecutive tiles go through the lanes.
  */
 export function winoOutput(m: usize, O: i32, n: i32, stride: i32, t0: i32, tH: i32, tW: i32, y: usize, outH: i32, outW: i32, bias: usize, tmp: usize): void {
-  const blk = <usize>stride << 2, ob = <usize>outW << 2;
+  const blk = <usize>stride << 2, ob = <usize>outW << 2, T = tH * tW, z = tmp + 384;
   for (let o = 0; o < O; o++) {
     const bv = f32x4.splat(bias ? load<f32>(bias + (<usize>o << 2)) : 0);
     const yo = y + <usize>(o * outH) * ob;
-    for (let ty = 0; ty < tH; ty++) {
-      for (let tx = 0; tx < tW; tx += 4) {
-        const s = m + (<usize>(o * n + t0 + ty * tW + tx) << 2);
-        // A^T along each row r of the 6x6 block into tmp [6][4]
-        for (let r = 0; r < 6; r++) {
-          const q = s + <usize>(r * 6) * blk;
-          at4(v128.load(q), v128.load(q + blk), v128.load(q + 2 * blk), v128.load(q + 3 * blk), v128.load(q + 4 * blk),
-            v128.load(q + 5 * blk), tmp + <usize>r * 64, 16);
-        }
-        // down each column j into tmp [4][4] (rows i) after it
-        const z = tmp + 384;
-        for (let j = 0; j < 4; j++) {
-          const q = tmp + (<usize>j << 4);
-          at4(v128.load(q), v128.load(q, 64), v128.load(q, 128), v128.load(q, 192), v128.load(q, 256), v128.load(q, 320), z + (<usize>j << 4), 64);
-        }
-        // each output row i: columns j of lanes (tiles) k, transposed into four outputs per tile
-        const valid = outW - 4 * tx;
-        for (let i = 0; i < 4 && 4 * ty + i < outH; i++) {
-          const zr = z + <usize>i * 64;
-          const c0 = v128.load(zr), c1 = v128.load(zr, 16), c2 = v128.load(zr, 32), c3 = v128.load(zr, 48);
-          const row = yo + <usize>(4 * ty + i) * ob + (<usize>(4 * tx) << 2);
-          put(f32x4.add(col(c0, c1, c2, c3, 0), bv), row, valid);
-          if (valid > 4) put(f32x4.add(col(c0, c1, c2, c3, 1), bv), row + 16, valid - 4);
-          if (valid > 8) put(f32x4.add(col(c0, c1, c2, c3, 2), bv), row + 32, valid - 8);
-          if (valid > 12) put(f32x4.add(col(c0, c1, c2, c3, 3), bv), row + 48, valid - 12);
-        }
+    for (let t = 0; t < T; t += 4) {
+      const s = m + (<usize>(o * n + t0 + t) << 2);
+      // A^T along each row r of the 6x6 block into tmp [6][4]
+      for (let r = 0; r < 6; r++) {
+        const q = s + <usize>(r * 6) * blk;
+        at4(v128.load(q), v128.load(q + blk), v128.load(q + 2 * blk), v128.load(q + 3 * blk), v128.load(q + 4 * blk),
+          v128.load(q + 5 * blk), tmp + <usize>r * 64, 16);
+      }
+      // down each column j into z [4][4] (rows i)
+      for (let j = 0; j < 4; j++) {
+        const q = tmp + (<usize>j << 4);
+        at4(v128.load(q), v128.load(q, 64), v128.load(q, 128), v128.load(q, 192), v128.load(q, 256), v128.load(q, 320), z + (<usize>j << 4), 64);
+      }
+      // each output row i: columns j of lanes (tiles) k, transposed into the tiles' four outputs
+      const valid = min(4, T - t);
+      const ty0 = t / tW, tx0 = t - ty0 * tW, ty1 = (t + 1) / tW, tx1 = t + 1 - ty1 * tW;
+      const ty2 = (t + 2) / tW, tx2 = t + 2 - ty2 * tW, ty3 = (t + 3) / tW, tx3 = t + 3 - ty3 * tW;
+      for (let i = 0; i < 4; i++) {
+        const zr = z + <usize>i * 64;
+        const c0 = v128.load(zr), c1 = v128.load(zr, 16), c2 = v128.load(zr, 32), c3 = v128.load(zr, 48);
+        putRow(f32x4.add(tr(c0, c1, c2, c3, 0), bv), yo, ob, ty0, tx0, i, outH, outW);
+        if (valid > 1) putRow(f32x4.add(tr(c0, c1, c2, c3, 1), bv), yo, ob, ty1, tx1, i, outH, outW);
+        if (valid > 2) putRow(f32x4.add(tr(c0, c1, c2, c3, 2), bv), yo, ob, ty2, tx2, i, outH, outW);
+        if (valid > 3) putRow(f32x4.add(tr(c0, c1, c2, c3, 3), bv), yo, ob, ty3, tx3, i, outH, outW);
       }
     }
   }
@@ -167,27 +180,28 @@ export function winoOutput(m: usize, O: i32, n: i32, stride: i32, t0: i32, tH: i
 }
 
 /**
- * Z [36][O][n] (blocks `stride` floats apart): (A g A^T)[ξ] of the 4x4 tile (ty, tx) of gradient
- * plane o at row o, column t0 + ty*tW + tx (planes [O][4tH][4tW], zero past the outputs; 48
- * readable bytes after them).
+ * Z [36][O][n] (blocks `stride` floats apart): (A g A^T)[ξ] of tile t's 4x4 gradient values of
+ * plane o at row o, column t0 + t, t = ty*tW + tx (planes [O][4tH][4tW], zero past the outputs).
+ * Four consecutive tiles go through the lanes.
  */
 export function winoGradTiles(g: usize, O: i32, tH: i32, tW: i32, t0: i32, n: i32, dst: usize, stride: i32, tmp: usize): void {
-  const blk = <usize>stride << 2, w4 = 4 * tW;
+  const blk = <usize>stride << 2, T = tH * tW, w4 = 4 * tW, rs = <usize>w4 << 2, plane = <usize>(16 * T) << 2;
   for (let o = 0; o < O; o++) {
-    for (let ty = 0; ty < tH; ty++) {
-      for (let tx = 0; tx < tW; tx += 4) {
-        // A along each of the tile's four rows into tmp [4][6]
-        for (let r = 0; r < 4; r++) {
-          const s = g + (<usize>((o * 4 * tH + 4 * ty + r) * w4 + 4 * tx) << 2);
-          const l0 = v128.load(s), l1 = v128.load(s, 16), l2 = v128.load(s, 32), l3 = v128.load(s, 48);
-          a6(col(l0, l1, l2, l3, 0), col(l0, l1, l2, l3, 1), col(l0, l1, l2, l3, 2), col(l0, l1, l2, l3, 3), tmp + <usize>r * 96, 16, 4);
-        }
-        // then down each column j: output ξ = i*6 + j
-        const valid = min(4, tW - tx), at = dst + (<usize>(o * n + t0 + ty * tW + tx) << 2);
-        for (let j = 0; j < 6; j++) {
-          const q = tmp + (<usize>j << 4);
-          a6(v128.load(q), v128.load(q, 96), v128.load(q, 192), v128.load(q, 288), at + <usize>j * blk, 6 * blk, valid);
-        }
+    const go = g + <usize>o * plane;
+    for (let t = 0; t < T; t += 4) {
+      const p0 = go + tileAt(t, T, tW, w4), p1 = go + tileAt(t + 1, T, tW, w4);
+      const p2 = go + tileAt(t + 2, T, tW, w4), p3 = go + tileAt(t + 3, T, tW, w4);
+      // A along each of the tiles' four rows into tmp [4][6]
+      for (let r = 0; r < 4; r++) {
+        const q = <usize>r * rs;
+        const a0 = v128.load(p0 + q), a1 = v128.load(p1 + q), a2 = v128.load(p2 + q), a3 = v128.load(p3 + q);
+        a6(tr(a0, a1, a2, a3, 0), tr(a0, a1, a2, a3, 1), tr(a0, a1, a2, a3, 2), tr(a0, a1, a2, a3, 3), tmp + <usize>r * 96, 16, 4);
+      }
+      // then down each column j: output ξ = i*6 + j
+      const valid = min(4, T - t), at = dst + (<usize>(o * n + t0 + t) << 2);
+      for (let j = 0; j < 6; j++) {
+        const q = tmp + (<usize>j << 4);
+        a6(v128.load(q), v128.load(q, 96), v128.load(q, 192), v128.load(q, 288), at + <usize>j * blk, 6 * blk, valid);
       }
     }
   }
