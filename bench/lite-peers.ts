@@ -13,8 +13,8 @@ export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '
 export const CACHE = path.join(ROOT, 'node_modules/.cache/tglite-bench');
 const TOOL = path.resolve(ROOT, '../shared/tools/tflite-reference');
 
-/** Peer input: numbers in the input's dtype, in model input order. */
-export interface PeerInput { data: number[] }
+/** Peer input: numbers in the input's dtype (a typed array costs the harness a native copy per call), in model input order. */
+export interface PeerInput { data: ArrayLike<number> }
 export interface PeerHandle { compileMs: number; delete(): void }
 export interface TflitePeer {
   compile(bytes: Uint8Array, opts: { fix: object | false; numThreads: number }): Promise<PeerHandle>;

@@ -182,7 +182,7 @@ export async function benchLite(): Promise<BenchRow[]> {
     for (const { name, h } of peers) {
       const f: PeerFig = { load: null, infer: null, cold: null };
       peerFigs[name]!.set(it.name, f);
-      const inputs: PeerInput[] = mine ? mine.inputs.map((i) => ({ data: i.data })) : [];
+      const inputs: PeerInput[] = mine ? mine.inputs.map((i) => ({ data: CTOR[i.dtype]!.from(i.data) })) : [];
       try {
         const loads: number[] = [];
         let c = await h.compile(it.bytes, { fix: {}, numThreads: 1 });

@@ -60,7 +60,7 @@ export async function opSpeed(file: string, o: { rounds: number; ms: number; onl
     const shapes = `[${sg.inputs.map((i) => sg.tensors[i]!.shape.join('x')).join(', ')}] -> [${sg.outputs.map((i) => sg.tensors[i]!.shape.join('x')).join(', ')}]`;
     const m = await loadModel(g.bytes);
     const c = await lr.compile(g.bytes, { fix: {}, numThreads: 1 });
-    const feed = inputs.map((a) => ({ data: Array.from(a as ArrayLike<number>, Number) }));
+    const feed = inputs.map((a) => ({ data: a as ArrayLike<number> }));
     const theirs = (n: number) => lr.bench(c, feed, { warmup: 0, iters: n, readback: false });
     const ours = (n: number): { minMs: number; medianMs: number } => {
       const t: number[] = [];
