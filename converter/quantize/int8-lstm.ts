@@ -159,7 +159,8 @@ export function lstmInt8(
   const inter: number[] = [];
   for (let g = 0; g < 4; g++) {
     if (opt(o, 1 + g) < 0) continue; // CIFG: no input gate
-    const wScale = put(1 + g, sym(w(1 + g), 8), 'int8');
+    // (a scale at which the bias fits int32, where the weights are tiny or zero)
+    const wScale = put(1 + g, sym(w(1 + g), 8, f(Math.max(absMax(w(1 + g)) / 127, absMax(w(12 + g)) / (inQ.scale * 2 ** 30)) || 1 / 127)), 'int8');
     put(5 + g, sym(w(5 + g), 8), 'int8');
     const p = g === 2 ? -1 : 9 + (g === 3 ? 2 : g);
     if (p >= 0 && opt(o, p) >= 0) put(p, sym(w(p), 16), 'int16');

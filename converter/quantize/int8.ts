@@ -238,6 +238,12 @@ function planInt8(
       for (let m = 1; m < members.length; m++) groups.union(members[0], members[m]);
     }
   });
+  // an integer LSTM without projection stores its output with the zero point negated (int8-lstm.ts):
+  // the range reaches below zero, so that the zero point is above -128
+  ops.forEach((o, k) => {
+    const r = ranges.get(o.outputs[0] as number);
+    if (int8[k] && INT8_RULES[o.op]?.lstm && ((o.inputs[16] as number | undefined) ?? -1) < 0 && r) r.min = Math.min(r.min, -Math.abs(r.max) / 250);
+  });
   // a group's range: the union of its members'; a fixed member pins it
   const groupRange = new Map<number, Range>();
   const groupFixed = new Map<number, { scale: number; zeroPoint: number }>();

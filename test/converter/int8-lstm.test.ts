@@ -183,6 +183,17 @@ describe('int8 LSTM from a float LSTM and calibration data', () => {
     }
   });
 
+  it('an LSTM whose outputs are all positive (the hidden zero point is the output one negated)', async () => {
+    const v: Variant = { name: 'positive', batch: 1, steps: 6, nin: 3, units: 5 };
+    const f = floatLstm(v, 9, { 3: new Float32Array(15), 7: new Float32Array(25), 14: new Float32Array(5).fill(3) });
+    const calibration = Array.from({ length: 4 }, (_, s) => [sequence(v, s + 1)]);
+    const { desc } = await quantizeModel(f, 'int8', { calibration, ioDtype: 'int8' });
+    expect(desc.tensors[desc.outputs[0] as number]!.quant!.zeroPoint[0]).toBe(-127);
+    const want = (await run(writeTflite(f), sequence(v, 9))) as Float32Array;
+    expect(Math.min(...want)).toBeGreaterThan(0);
+    expect(sqnr(want, (await runInt8(writeTflite(desc), sequence(v, 9))).real).db).toBeGreaterThanOrEqual(25);
+  });
+
   it('keeps an LSTM it cannot quantize float, saying why, with its states float', async () => {
     const v: Variant = { name: 'relu', batch: 1, steps: 4, nin: 3, units: 4, act: 'RELU' };
     const calibration = [[sequence(v, 1)]];
