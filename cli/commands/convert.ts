@@ -45,12 +45,13 @@ export function convertCommand(): Command {
     .option('--calibration <path>', 'int8 calibration inputs: DIR, file.json, file.safetensors, file.npz or file.npy')
     .option('--io-dtype <dtype>', 'int8: model inputs/outputs int8 or float32 (default float32)')
     .option('--keep-float <names>', 'int8: comma-separated nodes left in float32 (names as in the report, e.g. CONV_2D_3)')
+    .option('--fuse-lstm', 'int8: each LSTM as one UNIDIRECTIONAL_SEQUENCE_LSTM, TFLite\'s integer LSTM (LiteRT.js does not run it)')
     .option('--report', 'print the conversion report as JSON')
     .addHelpText('after', '\nExample:\n  tglite convert mobilenet.onnx -o mobilenet.tflite --input-shape input=1x3x224x224 --quantize float16\n' +
       '  tglite convert mobilenet.onnx --quantize int8 --calibration calib.npz --io-dtype int8\n')
     .action(async (path: string, opts: {
       output?: string; quantize: QuantizeMode; inputShape?: Record<string, number[]>; nhwcIo?: boolean; report?: boolean;
-      calibration?: string; ioDtype?: string; keepFloat?: string;
+      calibration?: string; ioDtype?: string; keepFloat?: string; fuseLstm?: boolean;
     }) => {
       const out = opts.output ?? join(dirname(path), `${basename(path).replace(/\.onnx$/i, '')}.tflite`);
       const bytes = new Uint8Array(await readFile(path));
@@ -75,6 +76,7 @@ export function convertCommand(): Command {
         ...(calibration ? { calibration } : {}),
         ...(opts.ioDtype ? { ioDtype: opts.ioDtype as 'int8' | 'float32' } : {}),
         ...(opts.keepFloat ? { keepFloat: opts.keepFloat.split(',').map((x) => x.trim()).filter(Boolean) } : {}),
+        ...(opts.fuseLstm ? { fuseLstm: true } : {}),
       });
       // atomic: a temp file beside the target, then rename (no partial output on failure)
       const tmp = `${out}.tmp-${process.pid}`;
