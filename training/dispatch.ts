@@ -3,6 +3,7 @@ import type { Attrs, OpDef } from './ops/registry.js';
 import { Tensor } from './tensor-class.js';
 import { recordGrad } from './autograd.js';
 import { DTypeError, TraceError } from './errors.js';
+import { trainingKernels } from './kernels/wasm/runtime.js';
 
 /**
  * A dispatch mode gives meaning to op calls: eager runs the kernel now; the
@@ -18,6 +19,8 @@ export interface Mode {
 export const eager: Mode = {
   name: 'eager',
   apply(op, inputs, attrs) {
+    // no kernel runs here and the inputs' views are taken below: the wasm scratch may grow now
+    trainingKernels()?.reserve();
     const metas = op.infer(inputs, attrs);
     const values = inputs.map((t) => {
       const data = t._storage;

@@ -75,6 +75,23 @@ export function compileGraph(graph: Graph, opts: { profile?: Map<string, number>
   }
   const plan = planMemory(graph, (n) => !inPlace.has(n) && runsIntoPlan(n));
   const buffers: Storage[] = plan.sizes.map((n, i) => allocate(plan.dtypes[i], n));
+  const dtypes = [...plan.dtypes];
+  // Large float32 results of such nodes (a training step's weight gradients) get buffers of their
+  // own too, copied into the results at the end of a run: resident, the wasm kernels reading them
+  // (the optimizer's update) find them in place instead of copying them in.
+  const own = new Map<Value, number>();
+  if (trainingKernels()) {
+    const outputs = new Set(graph.outputs);
+    for (const n of graph.nodes) {
+      if (inPlace.has(n) || !runsIntoPlan(n)) continue;
+      for (const o of n.outputs) {
+        if (!outputs.has(o) || own.has(o) || o.dtype !== 'float32' || sizeOf(o.shape) < RESIDENT_MIN) continue;
+        own.set(o, buffers.length);
+        buffers.push(allocate('float32', sizeOf(o.shape)));
+        dtypes.push('float32');
+      }
+    }
+  }
   const buildSteps = (): Step[] => {
     commits.length = 0;
     const steps: Step[] = [];
@@ -83,7 +100,7 @@ export function compileGraph(graph: Graph, opts: { profile?: Map<string, number>
       const ctx: StepContext = {
         node, graph, slot,
         planned: (v) => {
-          const b = plan.bufferOf.get(v);
+          const b = plan.bufferOf.get(v) ?? own.get(v);
           return b === undefined ? null : buffers[b].subarray(0, sizeOf(v.shape));
         },
         variableRef: (v) => refs.get(v),
@@ -127,10 +144,10 @@ export function compileGraph(graph: Graph, opts: { profile?: Map<string, number>
     return steps;
   };
   let steps = buildSteps();
-  const wasm = new WasmMemoryUse(buffers, plan.dtypes);
+  const wasm = new WasmMemoryUse(buffers, dtypes);
   const outSlots = graph.outputs.map(slot);
   // Outputs that are constants or variables are copied: callers own what a run returns.
-  const copyOutputs = graph.outputs.map((o) => constants.has(o) || refs.has(o));
+  const copyOutputs = graph.outputs.map((o) => constants.has(o) || refs.has(o) || own.has(o));
   const nSlots = slots.size;
   const nInputs = graph.inputs.length;
   return {
@@ -164,6 +181,8 @@ class WasmMemoryUse {
   private readonly kernels = trainingKernels();
   private runs = 0;
   private generation: number;
+  /** The buffers moved since the steps were built. */
+  private moved = false;
 
   constructor(private readonly buffers: Storage[], private readonly dtypes: readonly DType[]) {
     this.generation = this.kernels?.generation ?? 0;
@@ -172,8 +191,9 @@ class WasmMemoryUse {
   /** Before a run: true when the memory moved since the steps were built (build them again). */
   stale(): boolean {
     const k = this.kernels;
-    if (!k || k.generation === this.generation) return false;
+    if (!k || (k.generation === this.generation && !this.moved)) return false;
     this.generation = k.generation;
+    this.moved = false;
     return true;
   }
 
@@ -193,7 +213,7 @@ class WasmMemoryUse {
     this.buffers.forEach((b, i) => {
       if (this.dtypes[i] !== 'float32' || b.length < RESIDENT_MIN) return;
       const view = k.residentZeros(b.length, this, (v) => { this.buffers[i] = v; });
-      if (view) this.buffers[i] = view;
+      if (view) { this.buffers[i] = view; this.moved = true; }
     });
   }
 }
