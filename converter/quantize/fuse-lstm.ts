@@ -7,7 +7,7 @@
  * with x_t = STRIDED_SLICE(x) at step t (optionally reshaped). A chain of such steps over every
  * time step of x, in order, from zero states, with the same W, R and bias, becomes
  * LSTM(x) -> y and UNPACK(y) -> the steps' h (their readers unchanged). Chains that do not fit
- * (reverse direction, given initial states, a final cell state read elsewhere) stay as they are.
+ * (given initial states, a final cell state read elsewhere, a dynamic input dim) stay as they are.
  */
 import type { ModelDesc, OperatorDesc, TensorDesc } from '../tflite-writer/types.js';
 
@@ -137,7 +137,8 @@ export function fuseLstms(desc: ModelDesc): { desc: ModelDesc; fused: number } {
       const sl = by(xt, 'STRIDED_SLICE');
       if (!sl || !isConst(sl.inputs[1] as number)) return null;
       const src = sl.inputs[0] as number, b = ints(sl.inputs[1] as number), shape = T[src]!.shape;
-      if (shape.length !== 3 || (x >= 0 && src !== x)) return null;
+      // (the states are variable tensors of fixed size: no dynamic batch)
+      if (shape.length !== 3 || (x >= 0 && src !== x) || T[src]!.shapeSignature?.some((v) => v < 0)) return null;
       x = src;
       const at = (d: number, back: boolean) => b[d] === (back ? n - 1 - s : s);
       const d = [0, 1].find((d) => shape[d] === n && (at(d, false) || at(d, true)) && b[1 - d] === 0 && b[2] === 0 && (dim < 0 || d === dim)

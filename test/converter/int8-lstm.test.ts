@@ -234,6 +234,11 @@ describe('fuseLstm: LSTMs imported step by step become one LSTM', () => {
       for (let i = 0; i < want.length; i++) expect(Math.abs(got[i]! - want[i]!)).toBeLessThan(1e-6);
     }
   }, 60_000);
+
+  it('leaves an LSTM with a dynamic batch as its steps (the states are of fixed size)', async () => {
+    const bytes = await convert(new Uint8Array(readFileSync(join(import.meta.dirname, '../fixtures/onnx-dynamic/lstm_batch.onnx'))));
+    expect(fuseLstms(descFromModel(parseModel(bytes))).fused).toBe(0);
+  });
 });
 
 describeWithShared('int8 LSTM from the quantizer in tfjs-tflite', ['tools/tflite-reference'], () => {
