@@ -1,9 +1,9 @@
 /**
- * Depthwise 2-D convolution, NHWC, depth multiplier 1 (MobileNet's
- * DEPTHWISE_CONV_2D; training's conv with groups = channels): one image
- * x [h, w, c], weights w [kh, kw, c] (TFLite's [1, kh, kw, c] filter),
- * output [outH, outW, c], float with bias and fused relu/relu6 (int8 with the
- * requantization fused: qfused.ts).
+ * Depthwise 2-D convolution, NHWC (MobileNet's DEPTHWISE_CONV_2D; training's conv
+ * with groups = channels): one image x [h, w, c], weights w [kh, kw, c * m]
+ * (TFLite's [1, kh, kw, c * m] filter, depth multiplier m), output [outH, outW, c * m],
+ * float with bias and fused relu/relu6 (wasm for m = 1; int8 with the requantization
+ * fused: qfused.ts).
  */
 import { KernelArgumentError, checkLen } from './errors.js';
 import { convOutputSize, type ConvGeometry, type ResolvedConv } from './im2col.js';
@@ -13,9 +13,11 @@ import { depthwiseJs } from './js/depthwise.js';
 
 /** Options of `depthwiseNHWC`. */
 export interface DepthwiseOptions {
-  /** Per-channel bias (length c). */
+  /** Per-channel bias (length c * multiplier). */
   bias?: Float32Array | null;
   act?: Activation;
+  /** Depth multiplier (default 1). */
+  multiplier?: number;
 }
 
 /**
@@ -25,14 +27,14 @@ export interface DepthwiseOptions {
  * depthwiseNHWC(x, w, y, g, { bias, act: 'relu6' });
  */
 export function depthwiseNHWC(x: Float32Array, w: Float32Array, y: Float32Array, geometry: ConvGeometry, opts: DepthwiseOptions = {}): void {
-  const g = check('depthwiseNHWC', x, w, y, geometry);
+  const m = opts.multiplier ?? 1, g = check('depthwiseNHWC', x, w, y, geometry, m), oc = g.c * m;
   const bias = opts.bias ?? null;
-  if (bias) checkLen('depthwiseNHWC', 'bias', bias, g.c, 'c');
+  if (bias) checkLen('depthwiseNHWC', 'bias', bias, oc, m === 1 ? 'c' : 'c*multiplier');
   const code = actCode(opts.act);
   if (code < 0) throw new KernelArgumentError('depthwiseNHWC', `act must be 'relu', 'relu6' or null, got '${String(opts.act)}'`);
-  const yv = y.subarray(0, g.outH * g.outW * g.c);
+  const yv = y.subarray(0, g.outH * g.outW * oc);
   if (yv.length === 0) return;
-  const k = activeWasm();
+  const k = m === 1 ? activeWasm() : null;
   if (k) {
     try {
       k.depthwise(x, w, bias, yv, g, code);
@@ -41,14 +43,16 @@ export function depthwiseNHWC(x: Float32Array, w: Float32Array, y: Float32Array,
       if (!(e instanceof RangeError)) throw e;
     }
   }
-  depthwiseJs(x, w, bias, yv, g);
+  depthwiseJs(x, w, bias, yv, g, m);
   applyActJs(yv, code);
 }
 
-function check(kernel: string, x: ArrayLike<number>, w: ArrayLike<number>, y: ArrayLike<number>, geometry: ConvGeometry): ResolvedConv {
+function check(kernel: string, x: ArrayLike<number>, w: ArrayLike<number>, y: ArrayLike<number>, geometry: ConvGeometry, m: number): ResolvedConv {
   const g = convOutputSize(geometry, kernel);
+  if (!(Number.isInteger(m) && m > 0)) throw new KernelArgumentError(kernel, `multiplier must be a positive integer, got ${m}`);
+  const times = m === 1 ? '' : '*multiplier';
   checkLen(kernel, 'x', x, g.h * g.w * g.c, 'h*w*c');
-  checkLen(kernel, 'w', w, g.kh * g.kw * g.c, 'kh*kw*c');
-  checkLen(kernel, 'y', y, g.outH * g.outW * g.c, 'outH*outW*c');
+  checkLen(kernel, 'w', w, g.kh * g.kw * g.c * m, `kh*kw*c${times}`);
+  checkLen(kernel, 'y', y, g.outH * g.outW * g.c * m, `outH*outW*c${times}`);
   return g;
 }

@@ -1,7 +1,8 @@
 /**
  * DEPTHWISE_CONV_2D (NHWC): y[n,oy,ox,c*m+j] = act(sum_{ky,kx} x[n,iy,ix,c] * w[0,ky,kx,c*m+j] + b[c*m+j]).
- * Direct loops (util/depthwise.ts): windows fully inside the image are swept channel by
- * channel, border windows pixel by pixel skipping their padding taps. Int8: per-channel
+ * Float: the kernels' depthwiseNHWC (wasm for multiplier 1). Int8: the fused wasm kernel, else
+ * direct loops (util/depthwise.ts): windows fully inside the image are swept channel by
+ * channel, border windows pixel by pixel skipping their padding taps; per-channel
  * requantization (util/requant.ts); padding taps add exactly zero.
  */
 import { BuiltinOp, DepthwiseConv2DOptions as F } from '../format/schema.js';
@@ -9,7 +10,7 @@ import type { LiteOp, OpNode } from './op.js';
 import { describe, expect, expectDType, expectRank, input, numElements, optInput, output, qparams, setOutput } from './util/check.js';
 import { actName, floatActRange, quantActRange } from './util/activation.js';
 import {
-  borderFloat, borderInt8, interior3x3Int8, interiorFloat, interiorInt8, interiorOf, NO_INTERIOR, transposeTaps,
+  borderInt8, interior3x3Int8, interiorInt8, interiorOf, NO_INTERIOR, transposeTaps,
   weightSums, type DwGeometry, type Interior,
 } from './util/depthwise.js';
 import { makeRequant, requantMode, type Requant } from './util/requant.js';
@@ -26,13 +27,8 @@ type Geometry = DwGeometry;
 
 interface FloatState {
   kind: 'f32'; g: Geometry; weights: Float32Array | null; bias: Float32Array | null; hasBias: boolean; lo: number; hi: number;
-  inner: Interior;
-  /** Constant filter with each channel's taps contiguous (windows other than 3x3). */
-  wT: Float32Array | null;
-  /** Border scratch: one pixel's accumulators and its tap ranges. */
-  acc: Float32Array; taps: Int32Array;
-  /** Multiplier 1: geometry for the shared depthwise kernel and the activation it fuses. */
-  conv: ConvGeometry | null; kAct: 'relu' | 'relu6' | null;
+  /** Geometry for the shared depthwise kernel and the activation it fuses. */
+  conv: ConvGeometry; kAct: 'relu' | 'relu6' | null;
 }
 interface Int8State {
   kind: 'i8'; g: Geometry; weights: Int8Array | null; bias: Int32Array | null; hasBias: boolean; inOff: number; rq: Requant;
@@ -77,24 +73,16 @@ function convGeometry(g: Geometry): ConvGeometry {
 }
 
 function runFloat(node: OpNode, s: FloatState): void {
-  const { g, lo, hi, inner } = s;
+  const { g } = s;
   const x = node.inputs[0]!.data as Float32Array, y = node.outputs[0]!.data as Float32Array, w = live(node, 1, s.weights);
   const bias = s.hasBias ? live(node, 2, s.bias) : null;
-  if (s.conv) {
-    // multiplier 1: the shared depthwise kernel (wasm when available), then any clamp it cannot fuse
-    const inSize = g.h * g.w * g.c, outSize = g.win.outH * g.win.outW * g.oc;
-    for (let b = 0; b < g.n; b++) {
-      const xb = g.n === 1 ? x : x.subarray(b * inSize, (b + 1) * inSize);
-      const yb = g.n === 1 ? y : y.subarray(b * outSize, (b + 1) * outSize);
-      depthwiseNHWC(xb, w, yb, s.conv, { bias, act: s.kAct });
-      if (!s.kAct) clampRange(yb, 0, outSize, lo, hi);
-    }
-    return;
-  }
-  const wT = s.wT ?? transposeTaps(w, g, new Float32Array(w.length));
+  // the shared depthwise kernel (wasm for multiplier 1), then any clamp it cannot fuse
+  const inSize = g.h * g.w * g.c, outSize = g.win.outH * g.win.outW * g.oc;
   for (let b = 0; b < g.n; b++) {
-    interiorFloat(x, wT, y, g, inner, bias, lo, hi, b);
-    borderFloat(x, w, y, g, inner, bias, lo, hi, b, s.acc, s.taps);
+    const xb = g.n === 1 ? x : x.subarray(b * inSize, (b + 1) * inSize);
+    const yb = g.n === 1 ? y : y.subarray(b * outSize, (b + 1) * outSize);
+    depthwiseNHWC(xb, w, yb, s.conv, { bias, act: s.kAct, multiplier: g.mult });
+    if (!s.kAct) clampRange(yb, 0, outSize, s.lo, s.hi);
   }
 }
 
@@ -147,11 +135,8 @@ export const DEPTHWISE_CONV_2D: LiteOp<State> = {
       expect(OP, node, r !== null, () => `fused activation ${actName(a)} is not supported`);
       const b = optInput(node, 2), weights = floatWeightsOrLive(OP, node, 'filter', w);
       return {
-        kind: 'f32', g, weights, bias: constData<Float32Array>(b), hasBias: !!b, lo: r[0], hi: r[1], inner: interiorOf(g),
-        // the TS loops' transposed taps, for what the shared kernel does not take (multiplier > 1, not 3x3)
-        wT: weights && g.mult !== 1 ? transposeTaps(weights, g, new Float32Array(weights.length)) : null,
-        acc: new Float32Array(g.oc), taps: new Int32Array(4),
-        conv: g.mult === 1 ? convGeometry(g) : null, kAct: a === 1 ? 'relu' : a === 3 ? 'relu6' : null,
+        kind: 'f32', g, weights, bias: constData<Float32Array>(b), hasBias: !!b, lo: r[0], hi: r[1],
+        conv: convGeometry(g), kAct: a === 1 ? 'relu' : a === 3 ? 'relu6' : null,
       };
     }
     expectDType(OP, node, 'filter', w, 'int8');

@@ -73,3 +73,23 @@ for (const backend of ['wasm', 'js'] as KernelBackend[]) {
     });
   });
 }
+
+describe('depthwise NHWC with a depth multiplier (JS)', () => {
+  it('equals a naive reference for odd sizes, strides, padding and dilation', () => {
+    for (const [c, m, h, w, k, s, p, d] of [[3, 2, 7, 5, 3, 1, 1, 1], [2, 3, 9, 8, 3, 2, 0, 1], [5, 4, 6, 7, 2, 1, 1, 2]]) {
+      const geo = { c: c!, h: h!, w: w!, kh: k!, kw: k!, strideH: s!, strideW: s!, padTop: p!, padLeft: p!, padBottom: p!, padRight: p!, dilationH: d!, dilationW: d! };
+      const g = convOutputSize(geo), oc = c! * m!;
+      const x = randF32(h! * w! * c!, c! + h!), wt = randF32(k! * k! * oc, oc + k!), bias = randF32(oc, 3);
+      const y = new Float32Array(g.outH * g.outW * oc);
+      depthwiseNHWC(x, wt, y, geo, { bias, act: 'relu6', multiplier: m });
+      for (let oy = 0; oy < g.outH; oy++) for (let ox = 0; ox < g.outW; ox++) for (let o = 0; o < oc; o++) {
+        let v = bias[o]!;
+        for (let ky = 0; ky < k!; ky++) for (let kx = 0; kx < k!; kx++) {
+          const iy = oy * s! + ky * d! - p!, ix = ox * s! + kx * d! - p!;
+          if (iy >= 0 && iy < h! && ix >= 0 && ix < w!) v += x[(iy * w! + ix) * c! + Math.floor(o / m!)]! * wt[(ky * k! + kx) * oc + o]!;
+        }
+        expect(y[(oy * g.outW + ox) * oc + o]).toBeCloseTo(Math.min(Math.max(v, 0), 6), 5);
+      }
+    }
+  });
+});

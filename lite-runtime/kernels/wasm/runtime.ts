@@ -13,10 +13,8 @@ import { qmatmulI8Js } from '../js/qgemm.js';
 interface KernelExports {
   packB(b: number, ldb: number, transB: number, k: number, n: number, dst: number): void;
   gemm(a: number, lda: number, transA: number, pb: number, c: number, ldc: number,
-    m: number, k: number, n: number, mc: number, work: number): void;
-  gemmRows(a: number, lda: number, pb: number, c: number, ldc: number, m: number, k: number, n: number, work: number): void;
-  initRows(c: number, ldc: number, m: number, n: number, bias: number): void;
-  activate(c: number, len: number, act: number): void;
+    m: number, k: number, n: number, mc: number, work: number, bias: number, act: number): void;
+  gemmRows(a: number, lda: number, pb: number, c: number, ldc: number, m: number, k: number, n: number, work: number, bias: number, act: number): void;
   qgemm(a: number, aZero: number, b: number, bsum: number, acc: number, m: number, kp: number, n: number): void;
   rowSums(b: number, rows: number, kp: number, dst: number): void;
   packPairs(b: number, n: number, kp: number, dst: number): void;
@@ -105,6 +103,12 @@ export class WasmKernels {
     const v = this.i8v;
     if (src.length === len) v.set(src, off);
     else for (let i = 0; i < len; i++) v[off + i] = src[i]!;
+  }
+
+  /** The bias row the GEMM starts from at byte offset `off`: `bias`, or n zeros. */
+  private putBias(off: number, bias: Float32Array | null, n: number): void {
+    if (bias) this.putF32(off, bias, n);
+    else this.floats().fill(0, off >> 2, (off >> 2) + n);
   }
 
   /** Copies the first `len` floats of src to byte offset `off` without allocating. */
@@ -318,7 +322,7 @@ export class WasmKernels {
     else if (rc < 0) cv.set(c.subarray(0, m * n));
     const ex = this.exports;
     ex.packB(pbRaw, transB ? k : n, transB ? 1 : 0, k, n, pb!);
-    ex.gemm(pa, transA ? m : k, transA ? 1 : 0, pb!, pc, n, m, k, n, MC, work!);
+    ex.gemm(pa, transA ? m : k, transA ? 1 : 0, pb!, pc, n, m, k, n, MC, work!, 0, 0);
     if (rc < 0) c.set(this.f32(pc, m * n));
   }
 
@@ -370,11 +374,8 @@ export class WasmKernels {
     if (ra >= 0) pa = ra;
     else this.putF32(pa, a, m * k);
     if (rc >= 0) pc = rc;
-    if (bias) this.putF32(pbias, bias, n);
-    const ex = this.exports;
-    ex.initRows(pc, n, m, n, bias ? pbias : 0);
-    ex.gemm(pa, k, 0, packed.off, pc, n, m, k, n, MC, work);
-    if (act) ex.activate(pc, m * n, act);
+    this.putBias(pbias, bias, n);
+    this.exports.gemm(pa, k, 0, packed.off, pc, n, m, k, n, MC, work, pbias, act);
     if (rc < 0) {
       const f = this.floats(), o = pc >> 2;
       for (let i = 0; i < m * n; i++) c[i] = f[o + i]!;
@@ -459,15 +460,13 @@ export class WasmKernels {
     let px = rx, py = ry;
     if (px < 0) { px = px0; for (let i = 0; i < nx; i++) f[(px >> 2) + i] = x[xOff + i]!; }
     if (py < 0) py = py0;
-    if (bias) this.putF32(pbias, bias, n);
+    this.putBias(pbias, bias, n);
     const ex = this.exports;
     this.setGeometry(g);
     ex.im2col(px, pcol, 4, 0);
-    ex.initRows(py, n, m, n, bias ? pbias : 0);
     // short rows (k within one K block) are read in place; longer ones are packed per block
-    if (k <= this.kb) ex.gemmRows(pcol, k, packed.off, py, n, m, k, n, work);
-    else ex.gemm(pcol, k, 0, packed.off, py, n, m, k, n, MC, work);
-    if (act) ex.activate(py, m * n, act);
+    if (k <= this.kb) ex.gemmRows(pcol, k, packed.off, py, n, m, k, n, work, pbias, act);
+    else ex.gemm(pcol, k, 0, packed.off, py, n, m, k, n, MC, work, pbias, act);
     if (ry < 0) { const o = py >> 2, f2 = this.floats(); for (let i = 0; i < m * n; i++) y[yOff + i] = f2[o + i]!; }
     return true;
   }

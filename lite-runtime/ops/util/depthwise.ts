@@ -1,7 +1,8 @@
 /**
- * Loops of DEPTHWISE_CONV_2D (NHWC). Windows fully inside the image are swept
- * channel by channel (the channel's taps, bias and scale stay in registers; int8
- * 3x3 windows unrolled); the few border windows go pixel by pixel, skipping padding taps.
+ * Int8 loops of DEPTHWISE_CONV_2D (NHWC), where the fused wasm kernel does not run. Windows
+ * fully inside the image are swept channel by channel (the channel's taps, bias and scale
+ * stay in registers; 3x3 windows unrolled); the few border windows go pixel by pixel,
+ * skipping padding taps.
  */
 import { mulQ } from './quant.js';
 import type { Requant } from './requant.js';
@@ -41,28 +42,6 @@ export function transposeTaps<T extends Float32Array | Int8Array>(w: T, g: DwGeo
 }
 
 const ROUND_MAGIC = 6755399441055744; // 1.5 * 2^52: (v + M) - M rounds half to even
-
-/** Float interior windows of any size, channel by channel with the channel's taps contiguous (`wT`). */
-export function interiorFloat(x: Float32Array, wT: Float32Array, y: Float32Array, g: DwGeometry, inner: Interior,
-  bias: Float32Array | null, lo: number, hi: number, b: number): void {
-  const { win, oc, mult } = g;
-  const [oy0, oy1, ox0, ox1] = inner;
-  const cs = win.dilationW * g.c, rs = win.dilationH * g.w * g.c, xStep = win.strideW * g.c, kh = win.kh, kw = win.kw;
-  for (let o = 0; o < oc; o++) {
-    const ch = mult === 1 ? o : (o / mult) | 0, wo = o * kh * kw, base = bias ? bias[o]! : 0;
-    for (let oy = oy0; oy < oy1; oy++) {
-      let a = ((b * g.h + oy * win.strideH - win.padTop) * g.w + ox0 * win.strideW - win.padLeft) * g.c + ch;
-      let yo = ((b * win.outH + oy) * win.outW + ox0) * oc + o;
-      for (let ox = ox0; ox < ox1; ox++, a += xStep, yo += oc) {
-        let v = base;
-        for (let ky = 0, r = a, wk = wo; ky < kh; ky++, r += rs) {
-          for (let kx = 0, p = r; kx < kw; kx++, p += cs, wk++) v += x[p]! * wT[wk]!;
-        }
-        y[yo] = v < lo ? lo : v > hi ? hi : v;
-      }
-    }
-  }
-}
 
 /**
  * Int8 3x3 interior windows of batch `b`, channel by channel, the nine taps unrolled:
@@ -125,35 +104,6 @@ export function interiorInt8(x: Int8Array, wT: Int8Array, y: Int8Array, g: DwGeo
 function tapRange(i0: number, size: number, k: number, dilation: number, out: Int32Array, at: number): void {
   out[at] = i0 >= 0 ? 0 : Math.ceil(-i0 / dilation);
   out[at + 1] = Math.min(k, Math.floor((size - 1 - i0) / dilation) + 1);
-}
-
-/**
- * Border windows of batch `b` (those outside `inner`), pixel by pixel: the in-image taps
- * are found once per pixel, then each tap adds into `acc` (oc values) channel by channel.
- */
-export function borderFloat(x: Float32Array, w: Float32Array, y: Float32Array, g: DwGeometry, inner: Interior,
-  bias: Float32Array | null, lo: number, hi: number, b: number, acc: Float32Array, r: Int32Array): void {
-  const { win, oc, mult, c } = g;
-  const [oy0, oy1, ox0, ox1] = inner;
-  for (let oy = 0; oy < win.outH; oy++) {
-    const iy0 = oy * win.strideH - win.padTop, rowInside = oy >= oy0 && oy < oy1;
-    tapRange(iy0, g.h, win.kh, win.dilationH, r, 0);
-    for (let ox = 0; ox < win.outW; ox++) {
-      if (rowInside && ox >= ox0 && ox < ox1) { ox = ox1 - 1; continue; }
-      const ix0 = ox * win.strideW - win.padLeft, yo = ((b * win.outH + oy) * win.outW + ox) * oc;
-      tapRange(ix0, g.w, win.kw, win.dilationW, r, 2);
-      for (let o = 0; o < oc; o++) acc[o] = bias ? bias[o]! : 0;
-      for (let ky = r[0]!; ky < r[1]!; ky++) {
-        const rowX = (b * g.h + iy0 + ky * win.dilationH) * g.w;
-        for (let kx = r[2]!; kx < r[3]!; kx++) {
-          const xo = (rowX + ix0 + kx * win.dilationW) * c, wo = (ky * win.kw + kx) * oc;
-          if (mult === 1) for (let o = 0; o < oc; o++) acc[o] += x[xo + o]! * w[wo + o]!;
-          else for (let ch = 0, o = 0; ch < c; ch++) { const xv = x[xo + ch]!; for (let j = 0; j < mult; j++, o++) acc[o] += xv * w[wo + o]!; }
-        }
-      }
-      for (let o = 0; o < oc; o++) { const v = acc[o]!; y[yo + o] = v < lo ? lo : v > hi ? hi : v; }
-    }
-  }
 }
 
 /** Int8 border windows of batch `b`, pixel by pixel (every window when `inner` is empty). */

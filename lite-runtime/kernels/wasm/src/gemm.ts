@@ -2,6 +2,8 @@
 // packed per (M-block, K-block) into 4-row interleaved panels. A 4x8 register
 // micro-kernel (eight f32x4 accumulators, A broadcast with load32_splat) does
 // the work; rows left over use a 1x32 / 1x8 kernel (the m = 1 inference path).
+// The kernels start from C, or from a bias row (then C is only written), and may
+// clamp what they store (relu, relu6), so C is written once per K block.
 // All pointers are byte offsets in the imported memory; lengths in elements.
 import { madd, mulAdd } from './madd';
 
@@ -118,13 +120,28 @@ function packA(a: usize, lda: i32, transA: i32, i0: i32, mc: i32, p0: i32, kc: i
   }
 }
 
-// C[4,8] (row stride ldc bytes) += A panel (kc x 4) @ B panel (kc x 8).
-function kernel4x8(pa: usize, pb: usize, c: usize, ldc: usize, kc: i32): void {
+// Accumulators of a row of 8 at c: from C, or from the bias row when there is one.
+// @ts-ignore: decorator
+@inline function start(c: usize, bias: usize, off: usize): v128 {
+  return v128.load((bias ? bias : c) + off);
+}
+
+// The clamp of act (1 relu, 2 relu6; none: +-Infinity): v clamped to [lo, hi] keeps NaN.
+// @ts-ignore: decorator
+@inline function lo(act: i32): v128 { return f32x4.splat(act ? 0 : -Infinity); }
+// @ts-ignore: decorator
+@inline function hi(act: i32): v128 { return f32x4.splat(act == 2 ? 6 : Infinity); }
+// @ts-ignore: decorator
+@inline function clamp(v: v128, l: v128, h: v128): v128 { return f32x4.pmin(f32x4.pmax(v, l), h); }
+
+// C[4,8] (row stride ldc bytes) = act(C or bias + A panel (kc x 4) @ B panel (kc x 8)).
+function kernel4x8(pa: usize, pb: usize, c: usize, ldc: usize, kc: i32, bias: usize, act: i32): void {
   const c1 = c + ldc, c2 = c1 + ldc, c3 = c2 + ldc;
-  let x00 = v128.load(c), x01 = v128.load(c, 16);
-  let x10 = v128.load(c1), x11 = v128.load(c1, 16);
-  let x20 = v128.load(c2), x21 = v128.load(c2, 16);
-  let x30 = v128.load(c3), x31 = v128.load(c3, 16);
+  let x00 = start(c, bias, 0), x01 = start(c, bias, 16);
+  let x10 = start(c1, bias, 0), x11 = start(c1, bias, 16);
+  let x20 = start(c2, bias, 0), x21 = start(c2, bias, 16);
+  let x30 = start(c3, bias, 0), x31 = start(c3, bias, 16);
+  const l = lo(act), h = hi(act);
   let n = kc;
   do {
     const b0 = v128.load(pb), b1 = v128.load(pb, 16);
@@ -138,17 +155,18 @@ function kernel4x8(pa: usize, pb: usize, c: usize, ldc: usize, kc: i32): void {
     x30 = madd(a, b0, x30); x31 = madd(a, b1, x31);
     pa += 16; pb += 32;
   } while (--n);
-  v128.store(c, x00); v128.store(c, x01, 16);
-  v128.store(c1, x10); v128.store(c1, x11, 16);
-  v128.store(c2, x20); v128.store(c2, x21, 16);
-  v128.store(c3, x30); v128.store(c3, x31, 16);
+  v128.store(c, clamp(x00, l, h)); v128.store(c, clamp(x01, l, h), 16);
+  v128.store(c1, clamp(x10, l, h)); v128.store(c1, clamp(x11, l, h), 16);
+  v128.store(c2, clamp(x20, l, h)); v128.store(c2, clamp(x21, l, h), 16);
+  v128.store(c3, clamp(x30, l, h)); v128.store(c3, clamp(x31, l, h), 16);
 }
 
-// C[1,32] += a (kc) @ four consecutive B panels (ps bytes apart).
-function kernel1x32(pa: usize, pb: usize, ps: usize, c: usize, kc: i32): void {
-  let x0 = v128.load(c), x1 = v128.load(c, 16), x2 = v128.load(c, 32), x3 = v128.load(c, 48);
-  let x4 = v128.load(c, 64), x5 = v128.load(c, 80), x6 = v128.load(c, 96), x7 = v128.load(c, 112);
+// C[1,32] = act(C or bias + a (kc) @ four consecutive B panels (ps bytes apart)).
+function kernel1x32(pa: usize, pb: usize, ps: usize, c: usize, kc: i32, bias: usize, act: i32): void {
+  let x0 = start(c, bias, 0), x1 = start(c, bias, 16), x2 = start(c, bias, 32), x3 = start(c, bias, 48);
+  let x4 = start(c, bias, 64), x5 = start(c, bias, 80), x6 = start(c, bias, 96), x7 = start(c, bias, 112);
   let q1 = pb + ps, q2 = q1 + ps, q3 = q2 + ps;
+  const l = lo(act), h = hi(act);
   let n = kc;
   do {
     const a = v128.load32_splat(pa);
@@ -158,39 +176,45 @@ function kernel1x32(pa: usize, pb: usize, ps: usize, c: usize, kc: i32): void {
     x6 = mulAdd(a, v128.load(q3), x6); x7 = mulAdd(a, v128.load(q3, 16), x7);
     pa += 4; pb += 32; q1 += 32; q2 += 32; q3 += 32;
   } while (--n);
-  v128.store(c, x0); v128.store(c, x1, 16); v128.store(c, x2, 32); v128.store(c, x3, 48);
-  v128.store(c, x4, 64); v128.store(c, x5, 80); v128.store(c, x6, 96); v128.store(c, x7, 112);
+  v128.store(c, clamp(x0, l, h)); v128.store(c, clamp(x1, l, h), 16); v128.store(c, clamp(x2, l, h), 32); v128.store(c, clamp(x3, l, h), 48);
+  v128.store(c, clamp(x4, l, h), 64); v128.store(c, clamp(x5, l, h), 80); v128.store(c, clamp(x6, l, h), 96); v128.store(c, clamp(x7, l, h), 112);
 }
 
-// C[1,8] += a (kc) @ one B panel.
-function kernel1x8(pa: usize, pb: usize, c: usize, kc: i32): void {
-  let x0 = v128.load(c), x1 = v128.load(c, 16);
+// C[1,8] = act(C or bias + a (kc) @ one B panel).
+function kernel1x8(pa: usize, pb: usize, c: usize, kc: i32, bias: usize, act: i32): void {
+  let x0 = start(c, bias, 0), x1 = start(c, bias, 16);
+  const l = lo(act), h = hi(act);
   let n = kc;
   do {
     const a = v128.load32_splat(pa);
     x0 = mulAdd(a, v128.load(pb), x0); x1 = mulAdd(a, v128.load(pb, 16), x1);
     pa += 4; pb += 32;
   } while (--n);
-  v128.store(c, x0); v128.store(c, x1, 16);
+  v128.store(c, clamp(x0, l, h)); v128.store(c, clamp(x1, l, h), 16);
 }
 
-// C rows (nr valid columns, stride ldc bytes) += tmp rows (stride 32 bytes).
-function addEdge(tmp: usize, rows: i32, c: usize, ldc: usize, nr: i32): void {
+// C rows (nr valid columns, stride ldc bytes) = act(C (add) or 0 + tmp rows (stride 32 bytes)).
+function edge(tmp: usize, rows: i32, c: usize, ldc: usize, nr: i32, add: bool, act: i32): void {
   for (let r = 0; r < rows; r++) {
     for (let j = 0; j < nr; j++) {
       const o = c + <usize>r * ldc + (<usize>j << 2);
-      store<f32>(o, load<f32>(o) + load<f32>(tmp + (<usize>(r * 8 + j) << 2)));
+      let v = load<f32>(tmp + (<usize>(r * 8 + j) << 2));
+      if (add) v += load<f32>(o);
+      if (act && v < 0) v = 0;
+      if (act == 2 && v > 6) v = 6;
+      store<f32>(o, v);
     }
   }
 }
 
 /**
- * C[m,n] (row stride ldc) += op(A) @ B, B from packB. `work` holds
+ * C[m,n] (row stride ldc) += op(A) @ B, B from packB; with a bias (n8 floats) C =
+ * act(bias + op(A) @ B) instead (act 1 relu, 2 relu6), C only written. `work` holds
  * mc * KB + 32 floats (packed A block, then a 4x8 edge tile).
  */
 export function gemm(
   a: usize, lda: i32, transA: i32, pb: usize, c: usize, ldc: i32,
-  m: i32, k: i32, n: i32, mcMax: i32, work: usize,
+  m: i32, k: i32, n: i32, mcMax: i32, work: usize, bias: usize, act: i32,
 ): void {
   if (m <= 0 || n <= 0 || k <= 0) return;
   const n8 = (n + 7) & ~7, np = n8 >> 3, nfull = n >> 3;
@@ -200,22 +224,24 @@ export function gemm(
     const kc = min(KB, k - p0);
     const pbBlock = pb + (<usize>(p0 * n8) << 2);
     const ps = <usize>kc << 5;
+    // the bias starts the first K block, the clamp ends the last
+    const bb = p0 ? 0 : bias, ba = p0 + kc < k ? 0 : act;
     for (let i0 = 0; i0 < m; i0 += mcMax) {
       const mc = min(mcMax, m - i0);
       packA(a, lda, transA, i0, mc, p0, kc, work);
       const m4 = mc & ~3;
       if (m4 > 0) {
         for (let jp = 0; jp < np; jp++) {
-          const pB = pbBlock + <usize>jp * ps;
+          const pB = pbBlock + <usize>jp * ps, pbias = bb ? bb + (<usize>jp << 5) : 0;
           for (let ir = 0; ir < m4; ir += 4) {
             const pA = work + (<usize>(ir * kc) << 2);
             const cp = c + <usize>(i0 + ir) * ldcb + (<usize>jp << 5);
             if (jp < nfull) {
-              kernel4x8(pA, pB, cp, ldcb, kc);
+              kernel4x8(pA, pB, cp, ldcb, kc, pbias, ba);
             } else {
               memory.fill(tmp, 0, 128);
-              kernel4x8(pA, pB, tmp, 32, kc);
-              addEdge(tmp, 4, cp, ldcb, n - (jp << 3));
+              kernel4x8(pA, pB, tmp, 32, kc, pbias, 0);
+              edge(tmp, 4, cp, ldcb, n - (jp << 3), !bb, ba);
             }
           }
         }
@@ -224,56 +250,27 @@ export function gemm(
         const pA = work + (<usize>(m4 * kc + (r - m4) * kc) << 2);
         const cp = c + <usize>(i0 + r) * ldcb;
         let jp = 0;
-        for (; jp + 4 <= nfull; jp += 4) kernel1x32(pA, pbBlock + <usize>jp * ps, ps, cp + (<usize>jp << 5), kc);
-        for (; jp < nfull; jp++) kernel1x8(pA, pbBlock + <usize>jp * ps, cp + (<usize>jp << 5), kc);
+        for (; jp + 4 <= nfull; jp += 4) kernel1x32(pA, pbBlock + <usize>jp * ps, ps, cp + (<usize>jp << 5), kc, bb ? bb + (<usize>jp << 5) : 0, ba);
+        for (; jp < nfull; jp++) kernel1x8(pA, pbBlock + <usize>jp * ps, cp + (<usize>jp << 5), kc, bb ? bb + (<usize>jp << 5) : 0, ba);
         if (jp < np) {
           memory.fill(tmp, 0, 32);
-          kernel1x8(pA, pbBlock + <usize>jp * ps, tmp, kc);
-          addEdge(tmp, 1, cp + (<usize>jp << 5), ldcb, n - (jp << 3));
+          kernel1x8(pA, pbBlock + <usize>jp * ps, tmp, kc, bb ? bb + (<usize>jp << 5) : 0, 0);
+          edge(tmp, 1, cp + (<usize>jp << 5), ldcb, n - (jp << 3), !bb, ba);
         }
       }
     }
   }
 }
 
-/** Sets each of m rows of C (stride ldc) to bias[0..n), or to zero when bias is 0. */
-export function initRows(c: usize, ldc: i32, m: i32, n: i32, bias: usize): void {
-  const rb = <usize>n << 2;
-  for (let i = 0; i < m; i++) {
-    const row = c + (<usize>(i * ldc) << 2);
-    if (bias) memory.copy(row, bias, rb);
-    else memory.fill(row, 0, rb);
-  }
-}
-
-/** In place over len floats: act 1 = relu, 2 = relu6 (clamp to [0, 6]); NaN stays NaN. */
-export function activate(c: usize, len: i32, act: i32): void {
-  const zero = f32x4.splat(0), six = f32x4.splat(6);
-  let i = 0;
-  for (; i + 4 <= len; i += 4) {
-    const p = c + (<usize>i << 2);
-    // pmax(v, 0) = v < 0 ? 0 : v and pmin(v, 6) = 6 < v ? 6 : v keep NaN.
-    let v = f32x4.pmax(v128.load(p), zero);
-    if (act == 2) v = f32x4.pmin(v, six);
-    v128.store(p, v);
-  }
-  for (; i < len; i++) {
-    const p = c + (<usize>i << 2);
-    let v = load<f32>(p);
-    if (v < 0) v = 0;
-    if (act == 2 && v > 6) v = 6;
-    store<f32>(p, v);
-  }
-}
-
-// C[4,8] += A rows a0, a0+lda, a0+2lda, a0+3lda (kc floats each, unpacked) @ B panel (kc x 8).
-function kernel4x8rows(a0: usize, lda: usize, pb: usize, c: usize, ldc: usize, kc: i32): void {
+// C[4,8] = act(C or bias + A rows a0, a0+lda, a0+2lda, a0+3lda (kc floats each, unpacked) @ B panel (kc x 8)).
+function kernel4x8rows(a0: usize, lda: usize, pb: usize, c: usize, ldc: usize, kc: i32, bias: usize, act: i32): void {
   const a1 = a0 + lda, a2 = a1 + lda, a3 = a2 + lda;
   const c1 = c + ldc, c2 = c1 + ldc, c3 = c2 + ldc;
-  let x00 = v128.load(c), x01 = v128.load(c, 16);
-  let x10 = v128.load(c1), x11 = v128.load(c1, 16);
-  let x20 = v128.load(c2), x21 = v128.load(c2, 16);
-  let x30 = v128.load(c3), x31 = v128.load(c3, 16);
+  let x00 = start(c, bias, 0), x01 = start(c, bias, 16);
+  let x10 = start(c1, bias, 0), x11 = start(c1, bias, 16);
+  let x20 = start(c2, bias, 0), x21 = start(c2, bias, 16);
+  let x30 = start(c3, bias, 0), x31 = start(c3, bias, 16);
+  const l = lo(act), h = hi(act);
   let p: usize = 0;
   const end = <usize>kc << 2;
   do {
@@ -288,40 +285,38 @@ function kernel4x8rows(a0: usize, lda: usize, pb: usize, c: usize, ldc: usize, k
     x30 = madd(a, b0, x30); x31 = madd(a, b1, x31);
     p += 4; pb += 32;
   } while (p < end);
-  v128.store(c, x00); v128.store(c, x01, 16);
-  v128.store(c1, x10); v128.store(c1, x11, 16);
-  v128.store(c2, x20); v128.store(c2, x21, 16);
-  v128.store(c3, x30); v128.store(c3, x31, 16);
+  v128.store(c, clamp(x00, l, h)); v128.store(c, clamp(x01, l, h), 16);
+  v128.store(c1, clamp(x10, l, h)); v128.store(c1, clamp(x11, l, h), 16);
+  v128.store(c2, clamp(x20, l, h)); v128.store(c2, clamp(x21, l, h), 16);
+  v128.store(c3, clamp(x30, l, h)); v128.store(c3, clamp(x31, l, h), 16);
 }
 
 /**
  * gemm for k <= KB reading A's rows in place (no packing): C[m,n] (row stride ldc)
- * += A[m,k] (row stride lda) @ B from packB. `work` holds a 4x8 edge tile (32 floats).
+ * += A[m,k] (row stride lda) @ B from packB, or with a bias C = act(bias + A @ B) as gemm.
+ * `work` holds a 4x8 edge tile (32 floats).
  */
-export function gemmRows(a: usize, lda: i32, pb: usize, c: usize, ldc: i32, m: i32, k: i32, n: i32, work: usize): void {
+export function gemmRows(a: usize, lda: i32, pb: usize, c: usize, ldc: i32, m: i32, k: i32, n: i32, work: usize, bias: usize, act: i32): void {
   if (m <= 0 || n <= 0 || k <= 0) return;
   const np = ((n + 7) & ~7) >> 3, nfull = n >> 3, ldcb = <usize>ldc << 2, ldab = <usize>lda << 2;
   const ps = <usize>k << 5, m4 = m & ~3;
   for (let jp = 0; jp < np; jp++) {
-    const pB = pb + <usize>jp * ps;
+    const pB = pb + <usize>jp * ps, pbias = bias ? bias + (<usize>jp << 5) : 0;
     for (let i = 0; i < m4; i += 4) {
       const pA = a + <usize>i * ldab, cp = c + <usize>i * ldcb + (<usize>jp << 5);
-      if (jp < nfull) kernel4x8rows(pA, ldab, pB, cp, ldcb, k);
+      if (jp < nfull) kernel4x8rows(pA, ldab, pB, cp, ldcb, k, pbias, act);
       else {
         memory.fill(work, 0, 128);
-        kernel4x8rows(pA, ldab, pB, work, 32, k);
-        addEdge(work, 4, cp, ldcb, n - (jp << 3));
+        kernel4x8rows(pA, ldab, pB, work, 32, k, pbias, 0);
+        edge(work, 4, cp, ldcb, n - (jp << 3), !bias, act);
       }
     }
-  }
-  // Rows past a multiple of four: the 4-row kernel on the row repeated (lda 0) into the
-  // edge tile, one row added back (keeps gemm's single-row kernels to gemm alone).
-  for (let r = m4; r < m; r++) {
-    const pA = a + <usize>r * ldab, cp = c + <usize>r * ldcb;
-    for (let jp = 0; jp < np; jp++) {
+    // Rows past a multiple of four: the 4-row kernel on the row repeated (lda 0) into the
+    // edge tile, one row stored (keeps gemm's single-row kernels to gemm alone).
+    for (let r = m4; r < m; r++) {
       memory.fill(work, 0, 128);
-      kernel4x8rows(pA, 0, pb + <usize>jp * ps, work, 32, k);
-      addEdge(work, 1, cp + (<usize>jp << 5), ldcb, min(8, n - (jp << 3)));
+      kernel4x8rows(a + <usize>r * ldab, 0, pB, work, 32, k, pbias, 0);
+      edge(work, 1, c + <usize>r * ldcb + (<usize>jp << 5), ldcb, min(8, n - (jp << 3)), !bias, act);
     }
   }
 }
