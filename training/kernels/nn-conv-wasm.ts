@@ -145,11 +145,11 @@ function allFinite(a: Float32Array): boolean {
  * dw = the weight gradient of conv2d over wide rows in wasm (overwrites dw). Where output
  * rows are a multiple of 4 wide, B holds exactly the outputs; else the wide columns past
  * each output row meet zero gradients, so x must be finite (else false: the TypeScript
- * path zeroes those columns).
+ * path zeroes those columns). Few im2col rows (a first layer): `shortBackwardWeight`.
  */
 export function wasmWideBackwardWeight(x: Float32Array, gy: Float32Array, dw: Float32Array, p: ConvPlan): boolean {
-  // short im2col columns (a first layer) stay with nn-conv.ts's transposed product, which measured faster
-  if (!wasmWide(p) || !p.wide) return false;
+  if (!wasmWide(p)) return false;
+  if (!p.wide) return shortBackwardWeight(x, gy, dw, p);
   const { s, cg, ocg, outH, outW, ohw } = p;
   const d = wide(p), K = cg * p.kk;
   const exact = outW % 4 === 0 && outW !== d.wp, cols = exact ? ohw : d.L;
@@ -178,6 +178,42 @@ export function wasmWideBackwardWeight(x: Float32Array, gy: Float32Array, dw: Fl
       c.ex.gemm(exact ? gyg : gywAt, cols, 0, pbAt, dwAt + g * ocg * K * 4, K, ocg, cols, K, MC, workAt);
     }
   }
+  dw.set(c.f.subarray(dwAt >> 2, (dwAt >> 2) + s.oc * K));
+  wasmConvRuns.weight++;
+  return true;
+}
+
+/**
+ * The weight gradient with few im2col rows (a first layer: cg*kh*kw < 2*ocg): each dw entry is
+ * the dot product of a widened gradient row with a wide im2col row, read straight from the image
+ * planes (no im2col, no packing). The wide columns past each output row meet zero gradients; a
+ * non-finite x there makes dw non-finite: false (the TypeScript path gives IEEE's answer).
+ */
+function shortBackwardWeight(x: Float32Array, gy: Float32Array, dw: Float32Array, p: ConvPlan): boolean {
+  const { s, cg, ocg, outH, outW, ohw } = p;
+  const d = wide(p), K = cg * p.kk, L4 = (d.L + 3) & ~3;
+  const nx = s.c * p.hw, ngy = s.oc * ohw; // one image
+  const r = context([
+    d.padded ? 0 : nx * 4 + slack(p), d.padded ? cg * d.plane * 4 + slack(p) : 0, ngy * 4, ocg * L4 * 4, K * 4, s.oc * K * 4,
+  ]);
+  if (!r) return false;
+  const { c } = r;
+  const [xAt, padAt, gyAt, gywAt, offAt, dwAt] = r.at;
+  if (!d.padded) c.f.fill(0, (xAt >> 2) + nx, (xAt + align(nx * 4 + slack(p))) >> 2);
+  c.f.fill(0, gywAt >> 2, (gywAt >> 2) + ocg * L4);
+  c.f.fill(0, dwAt >> 2, (dwAt >> 2) + s.oc * K);
+  wideOffsets(c, offAt, p, d.wp, d.plane);
+  for (let i = 0; i < s.n; i++) {
+    if (!d.padded) c.f.set(x.subarray(i * nx, (i + 1) * nx), xAt >> 2);
+    c.f.set(gy.subarray(i * ngy, (i + 1) * ngy), gyAt >> 2);
+    for (let g = 0; g < s.groups; g++) {
+      const src = planes(c, x, xAt, padAt, p, d, i, g);
+      // each output channel's rows widened to wp, rows L4 apart (the padding stays zero)
+      for (let o = 0; o < ocg; o++) c.ex.widen(gyAt + ((g * ocg + o) * ohw) * 4, gywAt + o * L4 * 4, outH, outW, d.wp);
+      c.ex.gemmNTRows(gywAt, ocg, L4, src, offAt, K, L4, dwAt + g * ocg * K * 4);
+    }
+  }
+  if (!c.ex.allFinite(dwAt, s.oc * K)) return false;
   dw.set(c.f.subarray(dwAt >> 2, (dwAt >> 2) + s.oc * K));
   wasmConvRuns.weight++;
   return true;

@@ -39,6 +39,7 @@ export interface ConvExports {
   winoWeightGrad(s: number, i: number, o: number, dw: number): void;
   winoGemm(u: number, o: number, c: number, v: number, n: number, m: number, tmp: number): void;
   winoGemmNT(v: number, i: number, z: number, o: number, k: number, s: number): void;
+  gemmNTRows(a: number, i: number, lda: number, b: number, offs: number, o: number, k: number, s: number): void;
   allFinite(p: number, n: number): number;
 }
 

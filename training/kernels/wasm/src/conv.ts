@@ -96,12 +96,14 @@ export function packRowsT(src: usize, offs: usize, k: i32, n: i32, dst: usize, r
 
 /** dst rows (stride wp) = src rows (outW each) followed by wp - outW zeros, for `rows` rows. */
 export function widen(src: usize, dst: usize, rows: i32, outW: i32, wp: i32): void {
-  const rb = <usize>outW << 2, pad = <usize>(wp - outW) << 2;
+  const w4 = outW & ~3;
   for (let r = 0; r < rows; r++) {
-    memory.copy(dst, src, rb);
-    memory.fill(dst + rb, 0, pad);
-    src += rb;
-    dst += rb + pad;
+    // rows are short: a SIMD loop beats memory.copy's call
+    let x = 0;
+    for (; x < w4; x += 4) v128.store(dst + (<usize>x << 2), v128.load(src + (<usize>x << 2)));
+    for (; x < wp; x++) store<f32>(dst + (<usize>x << 2), x < outW ? load<f32>(src + (<usize>x << 2)) : 0);
+    src += <usize>outW << 2;
+    dst += <usize>wp << 2;
   }
 }
 

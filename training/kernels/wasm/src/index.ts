@@ -4,5 +4,5 @@ export { adam } from './adam';
 export { relu, reluGrad } from './relu';
 export { gemm, packB, packRows, packRowsT, widen, compact, col2im, kBlock } from './conv';
 export { maxPool2x2, maxPool2x2Backward } from './pool';
-export { padPlanes, winoGemm, winoGemmNT, allFinite } from './winograd-gemm';
+export { padPlanes, winoGemm, winoGemmNT, gemmNTRows, allFinite } from './winograd-gemm';
 export { winoWeights, winoInput, winoOutput, winoGradTiles, winoWeightGrad } from './winograd';

@@ -127,6 +127,23 @@ export function winoGemmNT(v: usize, I: i32, z: usize, O: i32, k: i32, s: usize)
   }
 }
 
+/**
+ * s [I, O] += a [I][k] · B [O][k]^T (a's rows lda floats apart, B's row o at b + offs[o], offs i32
+ * byte offsets; k a positive multiple of 4): a first layer's weight gradient over wide rows, the
+ * im2col rows read straight from the image planes.
+ */
+export function gemmNTRows(a: usize, I: i32, lda: i32, b: usize, offs: usize, O: i32, k: i32, s: usize): void {
+  const rb = <usize>lda << 2, ldc = <usize>O << 2;
+  for (let i = 0; i < I; i += 4) {
+    const a0 = a + <usize>i * rb, a1 = a + <usize>min(i + 1, I - 1) * rb;
+    const a2 = a + <usize>min(i + 2, I - 1) * rb, a3 = a + <usize>min(i + 3, I - 1) * rb;
+    for (let o = 0; o < O; o += 2) {
+      const b0 = b + <usize>load<i32>(offs + (<usize>o << 2)), b1 = b + <usize>load<i32>(offs + (<usize>min(o + 1, O - 1) << 2));
+      kernelNT(a0, a1, a2, a3, b0, b1, k, s + <usize>i * ldc + (<usize>o << 2), ldc, I - i, O - o);
+    }
+  }
+}
+
 /** 1 when the n floats at p are all finite, else 0. */
 export function allFinite(p: usize, n: i32): i32 {
   let acc = f32x4.splat(0);
