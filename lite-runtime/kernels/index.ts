@@ -138,7 +138,8 @@ export function qmatmulI8(
   checkQ('qmatmulI8', a, aZero, acc, m, k, n);
   checkLen('qmatmulI8', 'b', b, n * k, 'n*k');
   const w = activeWasm();
-  if (w && m > 0 && n > 0 && k > 0) {
+  // tiny products (under 4096 multiply-adds) cost less in JS than copying operands into wasm
+  if (w && m > 0 && n > 0 && k > 0 && m * k * n >= 4096) {
     try {
       w.qmatmul(a, aZero, b, acc, m, k, n);
       return;

@@ -90,7 +90,8 @@ function prepareInt8(node: OpNode, d: Dims): Int8State {
   const rq = makeRequant(xq.scale, scales, yq.scale, yq.zeroPoint, r[0], r[1], perChannel ? d.units : 1);
   const bias = constData<Int32Array>(b), wZp = perChannel ? 0 : wq.zeroPoint;
   const layout = i8LayoutFor(d.batch, d.inDim, rq.fp32 && wZp === 0 && (!b || !!bias));
-  const packed = w.isConst ? packI8(w.data as Int8Array, d.units, d.inDim, layout) : null;
+  // under 64 weights they stay as the file has them: packing pads k and n to 8 and blocks to 64 bytes (hello_world: 2.4x its weights)
+  const packed = w.isConst && d.units * d.inDim >= 64 ? packI8(w.data as Int8Array, d.units, d.inDim, layout) : null;
   const fused = packed && rq.fp32 && wZp === 0 && (!b || bias)
     ? packRequantI8({ bias, scale: rq.scale, zeroPoint: rq.outZp, lo: rq.lo, hi: rq.hi }, d.units) : null;
   return {

@@ -133,4 +133,12 @@ describe('real models match the real TFLite runtime', () => {
     expect(model.memory.arenaBytes).toBeGreaterThan(0);
     expect(model.memory.arenaBytes).toBeLessThan(sum / 2);
   });
+
+  it('holds at most 1.5x the weights of the file, tiny layers too (hello_world_int8: 1x16, 16x16, 16x1)', async () => {
+    for (const file of ['hello_world_int8.tflite', 'micro_speech_quantized.tflite', 'person_detect.tflite']) {
+      const model = await loadModel(modelBytes(file));
+      expect(model.memory.packedBytes, file).toBeLessThanOrEqual(1.5 * model.memory.constBytes);
+      model.dispose();
+    }
+  });
 });
