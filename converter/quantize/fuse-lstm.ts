@@ -47,15 +47,16 @@ export function fuseLstms(desc: ModelDesc): { desc: ModelDesc; fused: number } {
     if (m.op !== 'MUL' || act(m) !== 'NONE') return null;
     const used = new Set<number>([k]);
     const take = (t: number, op: string) => { const o = by(t, op); if (o) used.add(producer.get(t)!); return o; };
-    /** LOGISTIC or TANH of a slice of g's last axis: [g, offset]. */
+    const H = T[m.outputs[0] as number]!.shape[1];
+    /** LOGISTIC or TANH of an H-wide slice of g's last axis: [g, offset]. */
     const gateOf = (t: number, op: 'LOGISTIC' | 'TANH'): [number, number] | null => {
       const a = take(t, op);
       const s = a && take(a.inputs[0] as number, 'STRIDED_SLICE');
       if (!s) return null;
       const [src, begin, , strides] = s.inputs as number[];
       if (![begin, strides].every(isConst) || ints(strides!).some((v) => v !== 1)) return null;
-      const b = ints(begin!), shape = T[src!]!.shape;
-      if (shape.length !== 2 || b[0] !== 0 || T[s.outputs[0] as number]!.shape[0] !== shape[0]) return null;
+      const b = ints(begin!), shape = T[src!]!.shape, out = T[s.outputs[0] as number]!.shape;
+      if (shape.length !== 2 || b[0] !== 0 || out.join() !== [shape[0], H].join()) return null;
       return [src!, b[1]!];
     };
     for (const [so, tc] of [[0, 1], [1, 0]]) {
@@ -119,7 +120,7 @@ export function fuseLstms(desc: ModelDesc): { desc: ModelDesc; fused: number } {
     if (!isConst(c0) || f32(T[c0]!).some((v) => v !== 0)) return null;
     const [B, G] = T[first.g]!.shape as [number, number];
     const H = T[first.h]!.shape[1]!;
-    if (G !== 4 * H || T[first.h]!.shape.length !== 2 || T[first.h]!.shape[0] !== B) return null;
+    if (G !== 4 * H || T[first.h]!.shape.join() !== [B, H].join() || [...first.off].sort((a, b) => a - b).join() !== [0, H, 2 * H, 3 * H].join()) return null;
     // the input FC reads x_t (a slice of x at step t); the recurrent one the previous h
     let x = -1, dim = -1, W = -1, R = -1, reverse: boolean | null = null;
     let bias: Float32Array | null = null;
