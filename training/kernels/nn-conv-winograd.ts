@@ -69,15 +69,15 @@ function forward(
   const B = BLOCKS, { tH, tW, T, hp, wp } = tiling(outH, outW), O4 = (O + 3) & ~3;
   // several images per GEMM when they are small
   const nb = Math.max(1, Math.min(n, Math.floor(256 / T))), N = nb * T;
-  const nx = C * h * w, ny = O * outH * outW, plane = hp * wp, vs = blockStride(C * N), ms = blockStride(O * N);
-  const r = context([nx * 4, C * plane * 4 + SLACK, O * C * 9 * 4, B * O4 * C * 4, O * 4, B * vs * 4 + SLACK,
+  const nx = C * h * w, ny = O * outH * outW, plane = hp * wp, us = blockStride(O4 * C), vs = blockStride(C * N), ms = blockStride(O * N);
+  const r = context([nx * 4, C * plane * 4 + SLACK, O * C * 9 * 4, B * us * 4, O * 4, B * vs * 4 + SLACK,
     B * ms * 4 + SLACK, ny * 4, 32 * 4, TMP]);
   if (!r) return false;
   const { c } = r;
   const [xAt, padAt, wAt, uAt, bAt, vAt, mAt, yAt, workAt, tmpAt] = r.at;
   c.f.set(wts.subarray(0, O * C * 9), wAt >> 2);
-  if (O4 > O) c.f.fill(0, uAt >> 2, (uAt >> 2) + B * O4 * C);
-  c.ex.winoWeights(wAt, O, C, so, si, flip, uAt);
+  if (O4 > O) c.f.fill(0, uAt >> 2, (uAt >> 2) + B * us);
+  c.ex.winoWeights(wAt, O, C, so, si, flip, uAt, us, tmpAt);
   if (bias) c.f.set(bias.subarray(0, O), bAt >> 2);
   for (let b0 = 0; b0 < n; b0 += nb) {
     const m = Math.min(nb, n - b0), cols = m * T;
@@ -85,7 +85,7 @@ function forward(
       planes(c, src, b0 + i, C, h, w, xAt, padAt, hp, wp, pt, pl);
       c.ex.winoInput(padAt, C, wp, plane, tH, tW, i * T, cols, vAt, vs, tmpAt);
     }
-    for (let k = 0; k < B; k++) c.ex.winoGemm(uAt + k * O4 * C * 4, O, C, vAt + k * vs * 4, cols, mAt + k * ms * 4, workAt);
+    for (let k = 0; k < B; k++) c.ex.winoGemm(uAt + k * us * 4, O, C, vAt + k * vs * 4, cols, mAt + k * ms * 4, workAt);
     for (let i = 0; i < m; i++) {
       c.ex.winoOutput(mAt, O, cols, ms, i * T, tH, tW, yAt, outH, outW, bias ? bAt : 0, tmpAt);
       if (!c.ex.allFinite(yAt, ny)) return false;
@@ -123,13 +123,13 @@ export function winogradBackwardWeight(x: Float32Array, gy: Float32Array, dw: Fl
   const { s, outH, outW } = p, C = s.c, O = s.oc;
   const B = BLOCKS, { tH, tW, T, hp, wp } = tiling(outH, outW);
   const nb = Math.max(1, Math.min(s.n, Math.floor(512 / T))), K = (nb * T + 3) & ~3;
-  const nx = C * p.hw, ng = O * p.ohw, plane = hp * wp, gplane = M * M * tH * tW, vs = blockStride(C * K), zs = blockStride(O * K);
+  const nx = C * p.hw, ng = O * p.ohw, plane = hp * wp, gplane = M * M * tH * tW, vs = blockStride(C * K), zs = blockStride(O * K), ss = blockStride(C * O);
   const r = context([nx * 4, C * plane * 4 + SLACK, ng * 4, O * gplane * 4 + SLACK, B * vs * 4, B * zs * 4,
-    B * C * O * 4, O * C * 9 * 4, TMP]);
+    B * ss * 4, O * C * 9 * 4, TMP]);
   if (!r) return false;
   const { c } = r;
   const [xAt, padAt, gyAt, gpAt, vAt, zAt, sAt, dwAt, tmpAt] = r.at;
-  c.f.fill(0, sAt >> 2, (sAt >> 2) + B * C * O);
+  c.f.fill(0, sAt >> 2, (sAt >> 2) + B * ss);
   for (let b0 = 0; b0 < s.n; b0 += nb) {
     const m = Math.min(nb, s.n - b0), k = (m * T + 3) & ~3;
     for (let i = 0; i < m; i++) {
@@ -145,9 +145,9 @@ export function winogradBackwardWeight(x: Float32Array, gy: Float32Array, dw: Fl
         for (let row = 0; row < O; row++) c.f.fill(0, (zAt >> 2) + e * zs + row * k + m * T, (zAt >> 2) + e * zs + (row + 1) * k);
       }
     }
-    for (let e = 0; e < B; e++) c.ex.winoGemmNT(vAt + e * vs * 4, C, zAt + e * zs * 4, O, k, sAt + e * C * O * 4);
+    for (let e = 0; e < B; e++) c.ex.winoGemmNT(vAt + e * vs * 4, C, zAt + e * zs * 4, O, k, sAt + e * ss * 4);
   }
-  c.ex.winoWeightGrad(sAt, C, O, dwAt);
+  c.ex.winoWeightGrad(sAt, C, O, dwAt, ss);
   if (!c.ex.allFinite(dwAt, O * C * 9)) return false;
   dw.set(c.f.subarray(dwAt >> 2, (dwAt >> 2) + O * C * 9));
   winogradRuns.weight++;

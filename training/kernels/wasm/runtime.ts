@@ -32,11 +32,11 @@ export interface ConvExports {
   kBlock(): number;
   // Winograd F(4x4, 3x3) (src/winograd.ts transforms, src/winograd-gemm.ts GEMMs and helpers)
   padPlanes(src: number, c: number, h: number, w: number, dst: number, hp: number, wp: number, pt: number, pl: number): void;
-  winoWeights(w: number, o: number, i: number, so: number, si: number, flip: number, dst: number): void;
+  winoWeights(w: number, o: number, i: number, so: number, si: number, flip: number, dst: number, stride: number, tmp: number): void;
   winoInput(x: number, c: number, wp: number, plane: number, tH: number, tW: number, t0: number, n: number, dst: number, stride: number, tmp: number): void;
   winoOutput(m: number, o: number, n: number, stride: number, t0: number, tH: number, tW: number, y: number, outH: number, outW: number, bias: number, tmp: number): void;
   winoGradTiles(g: number, o: number, tH: number, tW: number, t0: number, n: number, dst: number, stride: number, tmp: number): void;
-  winoWeightGrad(s: number, i: number, o: number, dw: number): void;
+  winoWeightGrad(s: number, i: number, o: number, dw: number, stride: number): void;
   winoGemm(u: number, o: number, c: number, v: number, n: number, m: number, tmp: number): void;
   winoGemmNT(v: number, i: number, z: number, o: number, k: number, s: number): void;
   gemmNTRows(a: number, i: number, lda: number, b: number, offs: number, o: number, k: number, s: number): void;

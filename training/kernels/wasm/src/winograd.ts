@@ -11,14 +11,15 @@
 // of 4 KiB (the caller's choice): streams 4 KiB apart would share one L1 set. Pointers are byte
 // offsets; sizes in elements. training/kernels/nn-conv-winograd.ts drives them.
 
-// (G v)[k] of a 3-vector.
-@inline function gk(a: f32, b: f32, c: f32, k: i32): f32 {
-  if (k == 0) return a * 0.25;
-  if (k == 1) return (a + b + c) * (-1.0 / 6.0);
-  if (k == 2) return (a - b + c) * (-1.0 / 6.0);
-  if (k == 3) return a * (1.0 / 24.0) + b * (1.0 / 12.0) + c * (1.0 / 6.0);
-  if (k == 4) return a * (1.0 / 24.0) - b * (1.0 / 12.0) + c * (1.0 / 6.0);
-  return c;
+// G v of a 3-vector: its six values `step` bytes apart from `at`.
+@inline function g6(a: f32, b: f32, c: f32, at: usize, step: usize): void {
+  const e = (a + c) * (-1.0 / 6.0), f = b * (1.0 / 6.0), h = a * (1.0 / 24.0) + c * (1.0 / 6.0), k = b * (1.0 / 12.0);
+  store<f32>(at, a * 0.25);
+  store<f32>(at + step, e - f);
+  store<f32>(at + 2 * step, e + f);
+  store<f32>(at + 3 * step, h + k);
+  store<f32>(at + 4 * step, h - k);
+  store<f32>(at + 5 * step, c);
 }
 
 // Tap k of the 3x3 filter at g (rotated by 180° when flip).
@@ -27,22 +28,24 @@
 }
 
 /**
- * U [36] blocks of G g G^T for each 3x3 filter g(o, i) at w + (o*so + i*si)*9 floats (rotated by
- * 180° when flip: the input gradient's filters), each block [O/4][I][4]: groups of four rows o
- * interleaved (the GEMM's packed A; rows past O are left as they are: the caller zeroes them).
+ * U [36] blocks (`stride` floats apart) of G g G^T for each 3x3 filter g(o, i) at w + (o*so + i*si)*9
+ * floats (rotated by 180° when flip: the input gradient's filters), each block [O/4][I][4]: groups
+ * of four rows o interleaved (the GEMM's packed A; rows past O are left as they are: the caller
+ * zeroes them). `tmp` holds G g (18 floats).
  */
-export function winoWeights(w: usize, O: i32, I: i32, so: i32, si: i32, flip: i32, dst: usize): void {
-  const xi = <usize>(((O + 3) & ~3) * I) << 2;
+export function winoWeights(w: usize, O: i32, I: i32, so: i32, si: i32, flip: i32, dst: usize, stride: i32, tmp: usize): void {
+  const xi = <usize>stride << 2;
   for (let o = 0; o < O; o++) {
     for (let i = 0; i < I; i++) {
       const g = w + (<usize>((o * so + i * si) * 9) << 2);
       const at = dst + (<usize>(((o >> 2) * I + i) * 4 + (o & 3)) << 2);
+      // G g column by column into tmp [6][3], then each of its rows times G^T
+      g6(tap(g, flip, 0), tap(g, flip, 3), tap(g, flip, 6), tmp, 12);
+      g6(tap(g, flip, 1), tap(g, flip, 4), tap(g, flip, 7), tmp + 4, 12);
+      g6(tap(g, flip, 2), tap(g, flip, 5), tap(g, flip, 8), tmp + 8, 12);
       for (let r = 0; r < 6; r++) {
-        // row r of G g, then times G^T
-        const p = gk(tap(g, flip, 0), tap(g, flip, 3), tap(g, flip, 6), r);
-        const q = gk(tap(g, flip, 1), tap(g, flip, 4), tap(g, flip, 7), r);
-        const s = gk(tap(g, flip, 2), tap(g, flip, 5), tap(g, flip, 8), r);
-        for (let c = 0; c < 6; c++) store<f32>(at + <usize>(r * 6 + c) * xi, gk(p, q, s, c));
+        const q = tmp + <usize>r * 12;
+        g6(load<f32>(q), load<f32>(q, 4), load<f32>(q, 8), at + <usize>(r * 6) * xi, xi);
       }
     }
   }
@@ -218,9 +221,9 @@ export function winoGradTiles(g: usize, O: i32, tH: i32, tW: i32, t0: i32, n: i3
   return load<f32>(p + <usize>(r * 6 + c) * xi);
 }
 
-/** dw [O][I][3][3] = G^T s G of each s [36][I][O]. */
-export function winoWeightGrad(s: usize, I: i32, O: i32, dw: usize): void {
-  const xi = <usize>(I * O) << 2;
+/** dw [O][I][3][3] = G^T s G of each s [36][I][O] (blocks `stride` floats apart). */
+export function winoWeightGrad(s: usize, I: i32, O: i32, dw: usize, stride: i32): void {
+  const xi = <usize>stride << 2;
   for (let o = 0; o < O; o++) {
     for (let i = 0; i < I; i++) {
       const p = s + (<usize>(i * O + o) << 2), d = dw + (<usize>((o * I + i) * 9) << 2);
