@@ -86,6 +86,7 @@ export function compileGraph(graph: Graph, opts: { profile?: Map<string, number>
       if (inPlace.has(n) || !runsIntoPlan(n)) continue;
       for (const o of n.outputs) {
         if (!outputs.has(o) || own.has(o) || o.dtype !== 'float32' || sizeOf(o.shape) < RESIDENT_MIN) continue;
+        if ((consumers.get(o) ?? []).some(aliasesInput)) continue; // a view of it could escape uncopied
         own.set(o, buffers.length);
         buffers.push(allocate('float32', sizeOf(o.shape)));
         dtypes.push('float32');
