@@ -38,4 +38,17 @@ describe('compiled steps and the training wasm memory', () => {
     expect(runs[1]).toEqual(runs[2]);
     expect(resident).toEqual([false, false, true, true, true, true]);
   });
+
+  it('results of a run keep their values after later runs (own buffers are copied; a reshaped result gets none)', () => {
+    tg.manualSeed(10);
+    const f = tg.jit((x: tg.Tensor, w: tg.Tensor) => { const y = x.matmul(w); return [y, y.reshape([-1])]; });
+    const w = tg.randn([128, 96]);
+    const xs = [0, 1, 2].map(() => tg.randn([70, 128]));
+    const results = xs.map((x) => f(x, w));
+    results.forEach(([y, flat], i) => {
+      const want = xs[i].matmul(w).data();
+      y.data().forEach((v, j) => expect(Math.abs(v - want[j])).toBeLessThanOrEqual(1e-4 * (1 + Math.abs(want[j]))));
+      expect(flat.data()).toEqual(y.data());
+    });
+  });
 });
