@@ -154,6 +154,7 @@ export function calibrate(
   };
   samples.forEach((sample, s) => {
     sample.forEach((x, k) => widen(range(inputs[k]), x.data));
+    model.resetState(); // each sample from zero recurrent states
     const outs = model.runSync(sample.map((x) => ({ data: x.data, shape: x.shape })), { views: true });
     outs.forEach((o, k) => widen(range(acts[k]), o.data as Float32Array));
     observe?.((t) => (inputs.includes(t) ? sample[inputs.indexOf(t)].data : outs[acts.indexOf(t)].data as Float32Array));

@@ -32,7 +32,8 @@ export interface Int8Options {
   /**
    * LSTMs imported step by step (ONNX LSTM) written as one UNIDIRECTIONAL_SEQUENCE_LSTM, TFLite's
    * integer LSTM (int16 cell state; fuse-lstm.ts says which fit). tfjs-tflite and TFLite run it;
-   * LiteRT.js rejects its variable tensors, so the default (false) keeps the steps' int8 ops.
+   * LiteRT.js rejects its variable tensors, so the default (false) keeps the steps' int8 ops. Its
+   * state carries over from run to run, as in TFLite: `model.resetState()` between sequences.
    */
   fuseLstm?: boolean;
   onProgress?: (stage: string, fraction: number) => void;
@@ -448,6 +449,7 @@ async function measure(
   try {
     samples.forEach((sample, s) => {
       const feed = sample.map((x) => ({ data: x.data, shape: x.shape }));
+      fm.resetState(); qm.resetState();
       const fo = fm.runSync(feed, { views: true });
       let total = 0;
       fo.forEach((o, k) => { at[k] = total; total += o.data.length; });

@@ -217,6 +217,16 @@ describe('fuseLstm: LSTMs imported step by step become one LSTM', () => {
     const { db, max } = sqnr((await run(float, test)) as Float32Array, (await runInt8(int8, test)).real);
     console.log(`int8 ONNX LSTM (fuseLstm): SQNR ${db.toFixed(1)} dB, max error ${max.toFixed(4)}, ${int8.length} B`);
     expect(db).toBeGreaterThanOrEqual(25);
+    // the state carries over from run to run (TFLite's variable tensors) until resetState
+    const m = await loadModel(int8);
+    const iq = m.inputs[0]!.quantization!;
+    const x = quantize(test, { scale: iq.scale[0]!, zeroPoint: iq.zeroPoint[0]! });
+    const once = () => Array.from(m.runSync([x])[0]!.data as Int8Array);
+    const first = once(), second = once();
+    m.resetState();
+    expect(once()).toEqual(first);
+    expect(second).not.toEqual(first);
+    m.dispose();
   }, 60_000);
 
   it('the fused float model computes what the steps compute (tg.nn.LSTM: 2 bidirectional layers, batch 3, one step)', async () => {
