@@ -178,6 +178,8 @@ const wideCases: [string, Partial<Conv2dCase>][] = [
   ['5x5 pad 4 on 3x3', { n: 1, c: 2, h: 3, w: 3, oc: 2, kh: 5, kw: 5, padTop: 4, padLeft: 4, padBottom: 4, padRight: 4 }],
   // first layers (c*kh*kw < out channels): the weight gradient is computed transposed
   ['first layer 1 -> 16, 30x31', { n: 2, c: 1, h: 30, w: 31, oc: 16, kh: 3, kw: 3 }],
+  ['first layer 3 -> 24, pad 1, 11x20', { n: 2, c: 3, h: 11, w: 20, oc: 24, kh: 3, kw: 3, padTop: 1, padLeft: 1, padBottom: 1, padRight: 1 }],
+  ['first layer 4 -> 24, groups 2, 9x18', { n: 3, c: 4, h: 9, w: 18, oc: 24, kh: 3, kw: 3, groups: 2 }],
   ['first layer 3 -> 40 groups 1, stride 2 pad 1, several images per GEMM', { n: 5, c: 3, h: 9, w: 11, oc: 40, kh: 3, kw: 3, strideH: 2, strideW: 2, padTop: 1, padLeft: 1, padBottom: 1, padRight: 1 }],
   ['groups 2, 2 -> 24, 2x2', { n: 2, c: 2, h: 7, w: 6, oc: 24, kh: 2, kw: 2, groups: 2 }],
   // 3x3 stride 1 with 16 or more channels each side: Winograd F(4x4, 3x3) under wasm (sizes not a multiple of 4: partial tiles)
