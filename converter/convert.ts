@@ -54,8 +54,9 @@ export interface ConvertOptions {
   /** For int8: ops left in float32, by node name as in `report.quantError` (`CONV_2D_3`: op and index) or output tensor name. */
   keepFloat?: readonly string[];
   /**
-   * For int8: step-by-step (ONNX) LSTMs become one UNIDIRECTIONAL_SEQUENCE_LSTM, TFLite's integer LSTM (LiteRT.js
-   * does not run it). Its state carries over from run to run, as in TFLite: `model.resetState()` between sequences.
+   * Step-by-step (ONNX) LSTMs become one UNIDIRECTIONAL_SEQUENCE_LSTM; with int8, TFLite's integer LSTM. LiteRT.js
+   * does not run it (variable tensors). Its state carries over from run to run, as in TFLite: `model.resetState()`
+   * between sequences.
    */
   fuseLstm?: boolean;
   /** Called at each stage with a fraction done. */

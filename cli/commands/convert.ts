@@ -45,7 +45,7 @@ export function convertCommand(): Command {
     .option('--calibration <path>', 'int8 calibration inputs: DIR, file.json, file.safetensors, file.npz or file.npy')
     .option('--io-dtype <dtype>', 'int8: model inputs/outputs int8 or float32 (default float32)')
     .option('--keep-float <names>', 'int8: comma-separated nodes left in float32 (names as in the report, e.g. CONV_2D_3)')
-    .option('--fuse-lstm', 'int8: each LSTM as one UNIDIRECTIONAL_SEQUENCE_LSTM, TFLite\'s integer LSTM (LiteRT.js does not run it)')
+    .option('--fuse-lstm', 'each LSTM as one UNIDIRECTIONAL_SEQUENCE_LSTM (int8: TFLite\'s integer LSTM; LiteRT.js does not run it)')
     .option('--report', 'print the conversion report as JSON')
     .addHelpText('after', '\nExample:\n  tglite convert mobilenet.onnx -o mobilenet.tflite --input-shape input=1x3x224x224 --quantize float16\n' +
       '  tglite convert mobilenet.onnx --quantize int8 --calibration calib.npz --io-dtype int8\n')

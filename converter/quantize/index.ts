@@ -6,12 +6,15 @@
  *   TRANSPOSE_CONV stored int8 (symmetric, per output channel) and widened by a
  *   DEQUANTIZE; activations stay float;
  * - 'int8': full integer, calibrated (int8.ts).
+ * With `fuseLstm`, LSTMs imported step by step first become one UNIDIRECTIONAL_SEQUENCE_LSTM (fuse-lstm.ts),
+ * which 'int8' quantizes as TFLite's integer LSTM (int8-lstm.ts).
  * Each reports the error of every quantized tensor (SQNR in dB, max abs error).
  * @example const { desc, errors } = await quantizeModel(desc, 'float16', {});
  */
 import type { ModelDesc, OperatorDesc, TensorDesc } from '../tflite-writer/types.js';
 import { float16Bits } from '../tflite-writer/index.js';
-import { quantizeInt8, type Int8Options, type Int8Result } from './int8.js';
+import { quantizeInt8, resolveRefs, type Int8Options, type Int8Result } from './int8.js';
+import { fuseLstms } from './fuse-lstm.js';
 
 export type QuantizeMode = 'none' | 'float16' | 'dynamic' | 'int8';
 
@@ -79,7 +82,8 @@ export function quantizeSymmetric(data: Float32Array, shape: readonly number[], 
   return { q, scales };
 }
 
-export async function quantizeModel(desc: ModelDesc, mode: QuantizeMode, opts: Int8Options): Promise<{ desc: ModelDesc; errors: TensorQuantError[]; int8?: Int8Result }> {
+export async function quantizeModel(desc0: ModelDesc, mode: QuantizeMode, opts: Int8Options): Promise<{ desc: ModelDesc; errors: TensorQuantError[]; int8?: Int8Result }> {
+  const desc = opts.fuseLstm ? fuseLstms(resolveRefs(desc0)).desc : desc0;
   if (mode === 'none') return { desc, errors: [] };
   if (mode === 'int8') {
     const r = await quantizeInt8(desc, opts);

@@ -21,7 +21,6 @@ import type { LiteModel, OutputTensor } from '../../lite-runtime/index.js';
 import { calibrate, collectSamples, inputSpecs, loadWithOutputs, type Range, type Sample } from './calibrate.js';
 import { DATA_MOVEMENT, INT8_RULES } from './int8-rules.js';
 import { lstmInt8, lstmUnsupported, newLstmStats, observeLstm, type LstmStats } from './int8-lstm.js';
-import { fuseLstms } from './fuse-lstm.js';
 
 export interface Int8Options {
   calibration?: Iterable<unknown> | AsyncIterable<unknown>;
@@ -29,12 +28,7 @@ export interface Int8Options {
   ioDtype?: 'int8' | 'float32';
   /** Ops left in float32: node names as in the report (`CONV_2D_3`: the op and its index), or output tensor names. */
   keepFloat?: readonly string[];
-  /**
-   * LSTMs imported step by step (ONNX LSTM) written as one UNIDIRECTIONAL_SEQUENCE_LSTM, TFLite's
-   * integer LSTM (int16 cell state; fuse-lstm.ts says which fit). tfjs-tflite and TFLite run it;
-   * LiteRT.js rejects its variable tensors, so the default (false) keeps the steps' int8 ops. Its
-   * state carries over from run to run, as in TFLite: `model.resetState()` between sequences.
-   */
+  /** quantizeModel, any mode: LSTMs imported step by step become one UNIDIRECTIONAL_SEQUENCE_LSTM (fuse-lstm.ts). */
   fuseLstm?: boolean;
   onProgress?: (stage: string, fraction: number) => void;
 }
@@ -146,7 +140,7 @@ export async function quantizeInt8(desc0: ModelDesc, opts: Int8Options): Promise
   const progress = opts.onProgress ?? (() => {});
   const io = opts.ioDtype ?? 'float32';
   if (io !== 'int8' && io !== 'float32') throw new ConvertError(`ioDtype: '${String(io)}' is not one of int8, float32`);
-  const desc = opts.fuseLstm ? fuseLstms(resolveRefs(desc0)).desc : resolveRefs(desc0);
+  const desc = resolveRefs(desc0);
   const T = desc.tensors;
   const ops = desc.operators;
   // (variable tensors, an LSTM's states, are the op's own)
@@ -193,7 +187,7 @@ export async function quantizeInt8(desc0: ModelDesc, opts: Int8Options): Promise
 }
 
 /** Operators and model inputs/outputs refer to tensors by index. */
-function resolveRefs(d: ModelDesc): ModelDesc {
+export function resolveRefs(d: ModelDesc): ModelDesc {
   const byName = new Map(d.tensors.map((t, i) => [t.name, i]));
   const ix = (r: TensorRef) => (typeof r === 'number' ? r : byName.get(r) ?? -1);
   return {

@@ -245,6 +245,14 @@ describe('fuseLstm: LSTMs imported step by step become one LSTM', () => {
     }
   }, 60_000);
 
+  it('float conversion with fuseLstm: one float LSTM computing what the steps compute', async () => {
+    const bytes = new Uint8Array(readFileSync(ONNX_LSTM));
+    const fused = await convert(bytes, { fuseLstm: true }), x = randomData(48, 4);
+    expect(fused.report.opsAfter.UNIDIRECTIONAL_SEQUENCE_LSTM).toBe(1);
+    const want = (await run(await convert(bytes), x)) as Float32Array, got = (await run(fused, x)) as Float32Array;
+    for (let i = 0; i < want.length; i++) expect(Math.abs(got[i]! - want[i]!)).toBeLessThan(1e-6);
+  });
+
   it('leaves an LSTM with a dynamic batch as its steps (the states are of fixed size)', async () => {
     const bytes = await convert(new Uint8Array(readFileSync(join(import.meta.dirname, '../fixtures/onnx-dynamic/lstm_batch.onnx'))));
     expect(fuseLstms(descFromModel(parseModel(bytes))).fused).toBe(0);
