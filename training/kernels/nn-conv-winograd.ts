@@ -67,8 +67,8 @@ function forward(
   bias: Float32Array | null, y: Float32Array, outH: number, outW: number,
 ): boolean {
   const B = BLOCKS, { tH, tW, T, hp, wp } = tiling(outH, outW), O4 = (O + 3) & ~3;
-  // several images per GEMM when they are small
-  const nb = Math.max(1, Math.min(n, Math.floor(256 / T))), N = nb * T;
+  // several images per GEMM when they are small (~144 columns: V and M stay in cache)
+  const nb = Math.max(1, Math.min(n, Math.floor(144 / T))), N = nb * T;
   const nx = C * h * w, ny = O * outH * outW, plane = hp * wp, us = blockStride(O4 * C), vs = blockStride(C * N), ms = blockStride(O * N);
   const r = context([nx * 4, C * plane * 4 + SLACK, O * C * 9 * 4, B * us * 4, O * 4, B * vs * 4 + SLACK,
     B * ms * 4 + SLACK, ny * 4, 32 * 4, TMP]);
@@ -122,7 +122,8 @@ export function winogradBackwardWeight(x: Float32Array, gy: Float32Array, dw: Fl
   if (!winogradFits(p)) return false;
   const { s, outH, outW } = p, C = s.c, O = s.oc;
   const B = BLOCKS, { tH, tW, T, hp, wp } = tiling(outH, outW);
-  const nb = Math.max(1, Math.min(s.n, Math.floor(512 / T))), K = (nb * T + 3) & ~3;
+  // several images per GEMM (~256 tiles deep: V and Z stay in cache)
+  const nb = Math.max(1, Math.min(s.n, Math.floor(256 / T))), K = (nb * T + 3) & ~3;
   const nx = C * p.hw, ng = O * p.ohw, plane = hp * wp, gplane = M * M * tH * tW, vs = blockStride(C * K), zs = blockStride(O * K), ss = blockStride(C * O);
   const r = context([nx * 4, C * plane * 4 + SLACK, ng * 4, O * gplane * 4 + SLACK, B * vs * 4, B * zs * 4,
     B * ss * 4, O * C * 9 * 4, TMP]);
