@@ -1,6 +1,6 @@
 /**
- * Full-integer UNIDIRECTIONAL_SEQUENCE_LSTM, laid out as TFLite's quantizer writes it for its
- * integer "8x8_16" kernel (lite-runtime/ops/util/lstm-int8.ts runs it):
+ * Full-integer UNIDIRECTIONAL_SEQUENCE_LSTM, laid out for TFLite's integer "8x8_16" kernel as its
+ * quantizer does (lite-runtime/ops/util/lstm-int8.ts runs it):
  * - input, output and output state int8, asymmetric, from calibrated ranges (the output state
  *   shares the output's quantization); cell state int16, symmetric, scale a power of two
  *   2^(ceil(log2 max|c|) - 15), within 2^-15..2^-9 (the kernel's limits);
@@ -8,8 +8,10 @@
  *   layer norm: layer-norm weight scale x 2^-10); projection bias at hidden scale x projection
  *   weight scale; peephole and layer-norm weights int16 symmetric;
  * - the 5 intermediates: each gate's W x + R h (+ peephole) before layer norm and bias, int16
- *   symmetric over its calibrated max (the kernel reads them only with layer norm, else Q3.12),
- *   and the hidden state o * tanh(c) before the projection, int8 (see `lstmInt8` for its zero point).
+ *   symmetric over its calibrated max, and the hidden state o * tanh(c) before the projection, int8
+ *   (see `lstmInt8` for its zero point). The kernel reads the gates' only with layer norm (else
+ *   Q3.12), and TFLite's quantizer calibrates them only then; all 5 are written, as the kernel
+ *   takes its integer path from their presence.
  * Calibration replays the float cell in JS on each sample's LSTM input (`observeLstm`), from zero
  * states, to record the ranges no tensor of the float model holds.
  */
@@ -159,8 +161,9 @@ export function lstmInt8(
   const inter: number[] = [];
   for (let g = 0; g < 4; g++) {
     if (opt(o, 1 + g) < 0) continue; // CIFG: no input gate
-    // (a scale at which the bias fits int32, where the weights are tiny or zero)
-    const wScale = put(1 + g, sym(w(1 + g), 8, f(Math.max(absMax(w(1 + g)) / 127, absMax(w(12 + g)) / (inQ.scale * 2 ** 30)) || 1 / 127)), 'int8');
+    // the weights' scale, raised where the bias would not fit int32 (tiny or zero weights)
+    const wx = w(1 + g), fit = absMax(w(12 + g)) / (inQ.scale * 2 ** 30);
+    const wScale = put(1 + g, sym(wx, 8, f(Math.max(absMax(wx) / 127, fit) || 1 / 127)), 'int8');
     put(5 + g, sym(w(5 + g), 8), 'int8');
     const p = g === 2 ? -1 : 9 + (g === 3 ? 2 : g);
     if (p >= 0 && opt(o, p) >= 0) put(p, sym(w(p), 16), 'int16');
