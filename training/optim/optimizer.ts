@@ -92,12 +92,18 @@ export abstract class Optimizer<O extends { lr: number }> {
     for (const g of this.paramGroups) for (const p of g.params) p.grad = null;
   }
 
-  /** One update of every parameter that has a gradient. */
+  /**
+   * One update of every parameter that has a gradient. The last parameter goes first: the
+   * first layer's, which the next forward pass reads first, are then the last written and
+   * still in cache (the updates are independent, so the order changes no value).
+   */
   step(): void {
     trainingKernels()?.reserve(); // no kernel runs here: the wasm scratch may grow to what the step's kernels asked for
     noGrad(() => {
-      for (const group of this.paramGroups) {
-        for (const p of group.params) {
+      for (let gi = this.paramGroups.length - 1; gi >= 0; gi--) {
+        const group = this.paramGroups[gi];
+        for (let i = group.params.length - 1; i >= 0; i--) {
+          const p = group.params[i];
           if (p.grad === null) continue;
           this.update(p, p.grad, group);
         }
