@@ -243,6 +243,37 @@ describe.each(['wasm', 'js'] as const)('conv2d fast paths (wide columns, gatheri
   }
 });
 
+describe('conv2d by Winograd F(4x4, 3x3) with many channels (K blocks past 256) vs a direct loop', () => {
+  // Winograd's error follows the size of the summed terms, not of the result: checked against the largest output
+  for (const [name, part] of [
+    ['300 -> 18, 6x9, pad 1', { n: 1, c: 300, h: 6, w: 9, oc: 18 }],
+    ['17 -> 270, 7x6, pad 1', { n: 1, c: 17, h: 7, w: 6, oc: 270 }],
+  ] as const) {
+    it(name, () => {
+      const s: Conv2dCase = {
+        n: 1, c: 1, h: 1, w: 1, oc: 1, kh: 3, kw: 3, strideH: 1, strideW: 1, padTop: 1, padLeft: 1, padBottom: 1, padRight: 1,
+        dilationH: 1, dilationW: 1, groups: 1, ...part,
+      };
+      let seed = s.c * 31 + s.oc;
+      const rnd = () => { seed = (seed * 1103515245 + 12345) % 2147483648; return seed / 2147483648 - 0.5; };
+      const x = Float32Array.from({ length: s.n * s.c * s.h * s.w }, rnd), w = Float32Array.from({ length: s.oc * s.c * 9 }, rnd);
+      const { outH: oh, outW: ow } = convOutputSize(s);
+      const gy = Float32Array.from({ length: s.n * s.oc * oh * ow }, rnd);
+      const y = new Float32Array(gy.length), dw = new Float32Array(w.length), dx = new Float32Array(x.length);
+      const wino = { ...winogradRuns };
+      conv2dNCHW(x, w, null, y, s, s.oc);
+      conv2dBackwardWeightNCHW(x, gy, dw, s, s.oc);
+      conv2dBackwardInputNCHW(gy, w, dx, s, s.oc);
+      if (kernelBackend() === 'wasm') expect(winogradRuns.forward + winogradRuns.weight + winogradRuns.input - wino.forward - wino.weight - wino.input).toBe(3);
+      const ref = naiveConv(x, w, null, gy, s, oh, ow);
+      for (const [got, want, what] of [[y, ref.y, 'y'], [dw, ref.dw, 'dw'], [dx, ref.dx, 'dx']] as const) {
+        const scale = want.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
+        for (let i = 0; i < want.length; i++) if (Math.abs(got[i] - want[i]) > 2e-5 * scale) expect.fail(`${what}[${i}]: got ${got[i]}, direct ${want[i]}`);
+      }
+    });
+  }
+});
+
 describe('norm statistics: one shifted pass vs float64 two-pass', () => {
   const twoPass = (v: number[]) => {
     const m = v.reduce((a, b) => a + b, 0) / v.length;
