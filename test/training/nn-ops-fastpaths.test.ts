@@ -251,8 +251,7 @@ describe('conv2d by Winograd F(4x4, 3x3) with many channels (K blocks past 256) 
   ] as const) {
     it(name, () => {
       const s: Conv2dCase = {
-        n: 1, c: 1, h: 1, w: 1, oc: 1, kh: 3, kw: 3, strideH: 1, strideW: 1, padTop: 1, padLeft: 1, padBottom: 1, padRight: 1,
-        dilationH: 1, dilationW: 1, groups: 1, ...part,
+        ...part, kh: 3, kw: 3, strideH: 1, strideW: 1, padTop: 1, padLeft: 1, padBottom: 1, padRight: 1, dilationH: 1, dilationW: 1, groups: 1,
       };
       let seed = s.c * 31 + s.oc;
       const rnd = () => { seed = (seed * 1103515245 + 12345) % 2147483648; return seed / 2147483648 - 0.5; };
