@@ -17,6 +17,7 @@
  */
 import type { OperatorDesc, TensorDesc } from '../tflite-writer/types.js';
 import type { Range } from './calibrate.js';
+import { ConvertError } from '../errors.js';
 
 /** What calibration records of one LSTM op beyond its input and output ranges. */
 export interface LstmStats {
@@ -78,7 +79,7 @@ export function observeLstm(T: readonly TensorDesc[], o: OperatorDesc, x: ArrayL
   const wx = [1, 2, 3, 4].map(w), wr = [5, 6, 7, 8].map(w), peep = [w(9), w(10), null, w(11)];
   const bias = [12, 13, 14, 15].map(w), ln = [20, 21, 22, 23].map(w), pw = w(16), pb = w(17);
   const cifg = !wx[0];
-  const v = new Float64Array(units), hid = new Float64Array(units);
+  const v = new Float64Array(nin), hid = new Float64Array(units);
   for (let b = 0; b < batch; b++) {
     const h = new Float64Array(nout), c = new Float64Array(units);
     const gate = (g: number): Float64Array => {
@@ -145,6 +146,9 @@ export function lstmInt8(
   T: readonly TensorDesc[], o: OperatorDesc, st: LstmStats, input: number, inQ: Q, outQ: Q, add: (t: TensorDesc) => number,
 ): OperatorDesc {
   const { units, batch } = dims(T, o);
+  if (![...st.gate, st.cell, st.hidden.min, st.hidden.max].every(Number.isFinite)) {
+    throw new ConvertError(`${o.op} '${T[o.outputs[0] as number]!.name}': the calibration data gave non-finite values inside the cell (gates ${st.gate.join(', ')}, cell ${st.cell})`);
+  }
   // the kernel stores the hidden state as round(h / scale) - zero point (TFLite's CwiseMul), and
   // the projection adds the zero point back: symmetric before a projection; without one the
   // hidden state is the output, so its zero point is the output's negated

@@ -206,7 +206,26 @@ describe('int8 LSTM from a float LSTM and calibration data', () => {
   });
 });
 
+/** A traced 2-layer bidirectional tg.nn.LSTM (input [2, 5, 4], batch first) in float and full int8 with fuseLstm. */
+async function bidirectional(): Promise<{ float: Uint8Array; int8: Uint8Array; test: Float32Array }> {
+  tg.manualSeed(7);
+  const lstm = new tg.nn.LSTM(4, 6, { numLayers: 2, bidirectional: true, batchFirst: true });
+  const src = { model: { forward: (x: tg.Tensor) => lstm.forward(x)[0] }, inputs: [tg.randn([2, 5, 4])] };
+  const calibration = Array.from({ length: 16 }, (_, s) => [randomData(40, s + 1)]);
+  return { float: await convert(src), int8: await convert(src, { quantize: 'int8', calibration, ioDtype: 'int8', fuseLstm: true }), test: randomData(40, 77) };
+}
+
 describe('fuseLstm: LSTMs imported step by step become one LSTM', () => {
+  it('2 bidirectional layers: 4 integer LSTMs (the reverse ones over x reversed), within 25 dB SQNR', async () => {
+    const { float, int8, test } = await bidirectional();
+    const desc = descFromModel(parseModel(int8));
+    expect(desc.operators.filter((o) => o.op === 'UNIDIRECTIONAL_SEQUENCE_LSTM').length).toBe(4);
+    expect(desc.operators.map((o) => o.op)).not.toContain('LOGISTIC');
+    const { db, max } = sqnr((await run(float, test)) as Float32Array, (await runInt8(int8, test)).real);
+    console.log(`int8 2-layer bidirectional LSTM (fuseLstm): SQNR ${db.toFixed(1)} dB, max error ${max.toFixed(4)}`);
+    expect(db).toBeGreaterThanOrEqual(25);
+  }, 60_000);
+
   it('the PyTorch-exported ONNX LSTM: one integer LSTM, within 25 dB SQNR of the float conversion', async () => {
     const { float, int8, test } = await onnxLstm();
     const desc = descFromModel(parseModel(int8));
@@ -277,5 +296,9 @@ describeWithShared('int8 LSTM from the quantizer in tfjs-tflite', ['tools/tflite
     const iq = d.tensors[d.inputs[0] as number]!.quant!;
     const x = quantize(test, { scale: iq.scale[0]!, zeroPoint: iq.zeroPoint[0]! });
     expect(Array.from(ours.q), 'ONNX LSTM').toEqual((await ref.run('tfjs', int8, [{ b64: toB64(x) }]))[0]!.data);
+    const bi = await bidirectional(), bq = descFromModel(parseModel(bi.int8)).tensors;
+    const biq = bq[descFromModel(parseModel(bi.int8)).inputs[0] as number]!.quant!;
+    const bx = quantize(bi.test, { scale: biq.scale[0]!, zeroPoint: biq.zeroPoint[0]! });
+    expect(Array.from((await runInt8(bi.int8, bi.test)).q), '2 bidirectional layers').toEqual((await ref.run('tfjs', bi.int8, [{ b64: toB64(bx) }]))[0]!.data);
   }, 300_000);
 });
