@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { convert, descFromModel } from '../../converter/index.js';
 import { fuseLstms } from '../../converter/quantize/fuse-lstm.js';
+import { newLstmStats, observeLstm } from '../../converter/quantize/int8-lstm.js';
 import { quantizeModel } from '../../converter/quantize/index.js';
 import { writeTflite } from '../../converter/tflite-writer/index.js';
 import type { ModelDesc, TensorDesc } from '../../converter/tflite-writer/types.js';
@@ -79,6 +80,7 @@ const VARIANTS: Variant[] = [
   { name: 'CIFG, peephole', batch: 2, steps: 8, nin: 4, units: 10, cifg: true, peephole: true },
   { name: 'layer norm, projection', batch: 1, steps: 10, nin: 6, units: 16, nout: 8, layerNorm: true },
   { name: 'peephole, layer norm', batch: 1, steps: 7, nin: 3, units: 8, peephole: true, layerNorm: true },
+  { name: 'input wider than the cells', batch: 2, steps: 5, nin: 12, units: 6 },
 ];
 
 /** The float model of a variant: the first from a tg.nn.LSTM's weights. */
@@ -166,6 +168,17 @@ describe('int8 LSTM from a float LSTM and calibration data', () => {
     const [y] = new tg.nn.LSTM(v.nin, v.units, { batchFirst: true }).forward(tg.tensor(x, { shape: [v.batch, v.steps, v.nin] }));
     const want = y.data() as Float32Array, got = (await run(made[0]!.float, x)) as Float32Array;
     for (let i = 0; i < want.length; i++) expect(Math.abs(got[i]! - want[i]!)).toBeLessThan(1e-5);
+  });
+
+  it("calibration's replay of the cell computes what the float kernel computes (hidden = output without projection)", async () => {
+    for (const [k, v] of VARIANTS.entries()) {
+      if (v.nout) continue;
+      const f = model(v, k), x = sequence(v, 3), y = (await run(writeTflite(f), x)) as Float32Array;
+      const st = newLstmStats();
+      observeLstm(f.tensors, f.operators[0]!, x, st);
+      expect(st.hidden.min, v.name).toBeCloseTo(Math.min(0, ...y), 5);
+      expect(st.hidden.max, v.name).toBeCloseTo(Math.max(0, ...y), 5);
+    }
   });
 
   it("writes TFLite's integer LSTM layout", () => {
