@@ -161,7 +161,7 @@ export async function benchLite(): Promise<BenchRow[]> {
   // spell of the machine, or the process's own start, falls on all of them alike.
   const ours = new Map<string, { load: number; infer: number; cpu: number; packed: number; out: number[]; inputs: { dtype: string; shape: number[]; data: number[] }[] } | Error>();
   for (const it of list) {
-    const timed: { runs: (n: number) => Promise<number>; done: (wall: number, cpu: number) => void }[] = [];
+    const timed: { runs: (n: number) => Promise<number>; done: (wall: number, cpu: number) => void; fail: (e: Error) => void }[] = [];
     const cleanup: (() => void)[] = [];
     let mine: { load: number; packed: number; out: number[]; inputs: { dtype: string; shape: number[]; data: number[] }[] } | undefined;
     try {
@@ -175,7 +175,7 @@ export async function benchLite(): Promise<BenchRow[]> {
       const out = Array.from((await model.run(typed))[0]!.data as ArrayLike<number>, Number);
       const o = { load, packed: model.memory.packedBytes / Math.max(1, model.memory.constBytes), out, inputs };
       mine = o;
-      timed.push({ runs: (n) => medianMs(() => model.run(typed), 0, n), done: (infer, cpu) => ours.set(it.name, { ...o, infer, cpu }) });
+      timed.push({ runs: (n) => medianMs(() => model.run(typed), 0, n), done: (infer, cpu) => ours.set(it.name, { ...o, infer, cpu }), fail: (e) => ours.set(it.name, e) });
     } catch (e) {
       ours.set(it.name, e as Error);
     }
@@ -192,17 +192,21 @@ export async function benchLite(): Promise<BenchRow[]> {
         cleanup.push(() => compiled.delete());
         const out = await h.run(compiled, inputs);
         if (mine) f.diff = Math.max(...mine.out.map((v, i) => Math.abs(v - out[0]!.data[i]!)));
-        timed.push({ runs: async (n) => (await h.bench(compiled, inputs, { warmup: 0, iters: n })).medianMs, done: (infer, cpu) => { f.infer = infer; f.cpu = cpu; } });
+        timed.push({
+          runs: async (n) => (await h.bench(compiled, inputs, { warmup: 0, iters: n })).medianMs,
+          done: (infer, cpu) => { f.infer = infer; f.cpu = cpu; }, fail: (e) => { f.note = `${name} on ${it.name}: ${e.message.split('\n')[0]}`; },
+        });
       } catch (e) {
         f.note = `${name} on ${it.name}: ${(e as Error).message.split('\n').slice(0, 2).join(' ')}`;
       }
     }
-    try {
-      const figs = await interleaved(timed.map((t) => t.runs));
-      timed.forEach((t, k) => t.done(figs[k]!.wall, figs[k]!.cpu));
-    } catch (e) {
-      if (mine && !ours.has(it.name)) ours.set(it.name, e as Error);
-    }
+    // a runtime that fails part way drops out with its error; the others go on
+    const dead = timed.map(() => false);
+    const figs = await interleaved(timed.map((t, k) => async (n: number) => {
+      if (dead[k]) return NaN;
+      try { return await t.runs(n); } catch (e) { dead[k] = true; t.fail(e as Error); return NaN; }
+    }));
+    timed.forEach((t, k) => { if (!dead[k]) t.done(figs[k]!.wall, figs[k]!.cpu); });
     cleanup.forEach((f) => f());
     for (const { name, mode } of mine ? peers : []) {
       const f = peerFigs[name]!.get(it.name)!;
