@@ -2,8 +2,8 @@
  * Depthwise 2-D convolution, NHWC (MobileNet's DEPTHWISE_CONV_2D; training's conv
  * with groups = channels): one image x [h, w, c], weights w [kh, kw, c * m]
  * (TFLite's [1, kh, kw, c * m] filter, depth multiplier m), output [outH, outW, c * m],
- * float with bias and fused relu/relu6 (wasm for m = 1; int8 with the requantization
- * fused: qfused.ts).
+ * float with bias and fused relu/relu6 (wasm for m = 1 and c a multiple of 4; int8 with
+ * the requantization fused: qfused.ts).
  */
 import { KernelArgumentError, checkLen } from './errors.js';
 import { convOutputSize, type ConvGeometry, type ResolvedConv } from './im2col.js';
@@ -34,7 +34,7 @@ export function depthwiseNHWC(x: Float32Array, w: Float32Array, y: Float32Array,
   if (code < 0) throw new KernelArgumentError('depthwiseNHWC', `act must be 'relu', 'relu6' or null, got '${String(opts.act)}'`);
   const yv = y.subarray(0, g.outH * g.outW * oc);
   if (yv.length === 0) return;
-  const k = m === 1 ? activeWasm() : null;
+  const k = m === 1 && g.c % 4 === 0 ? activeWasm() : null;
   if (k) {
     try {
       k.depthwise(x, w, bias, yv, g, code);
@@ -49,7 +49,6 @@ export function depthwiseNHWC(x: Float32Array, w: Float32Array, y: Float32Array,
 
 function check(kernel: string, x: ArrayLike<number>, w: ArrayLike<number>, y: ArrayLike<number>, geometry: ConvGeometry, m: number): ResolvedConv {
   const g = convOutputSize(geometry, kernel);
-  if (!(Number.isInteger(m) && m > 0)) throw new KernelArgumentError(kernel, `multiplier must be a positive integer, got ${m}`);
   const times = m === 1 ? '' : '*multiplier';
   checkLen(kernel, 'x', x, g.h * g.w * g.c, 'h*w*c');
   checkLen(kernel, 'w', w, g.kh * g.kw * g.c * m, `kh*kw*c${times}`);

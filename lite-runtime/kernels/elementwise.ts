@@ -33,15 +33,15 @@ const count = (s: readonly number[]): number => s.reduce((x, y) => x * y, 1);
 export function binF32Plan(a: readonly number[], b: readonly number[], out: readonly number[]): BinF32Plan | null {
   const n = count(out), swap = count(a) !== n, s = swap ? a : b, m = count(s);
   if (count(swap ? b : a) !== n) return null;
-  const d = [...Array<number>(out.length - s.length).fill(1), ...s];
-  let p: BinF32Plan | null = m === n || m === 1 ? { swap, rows: 1, len: n, bRow: 0, bStep: m === n ? 1 : 0 } : null;
   // trailing: 1s, then the output's last dims; leading: the output's first dims, then 1s
-  let k = 0;
-  while (d[k] === 1) k++;
-  if (!p && d.slice(k).every((v, i) => v === out[k + i])) p = { swap, rows: n / m, len: m, bRow: 0, bStep: 1 };
-  k = d.length;
-  while (d[k - 1] === 1) k--;
-  if (!p && d.slice(0, k).every((v, i) => v === out[i])) p = { swap, rows: m, len: n / m, bRow: 1, bStep: 0 };
+  const d = [...Array<number>(out.length - s.length).fill(1), ...s];
+  let f = 0, l = d.length;
+  while (d[f] === 1) f++;
+  while (d[l - 1] === 1) l--;
+  const mid = d.slice(f, l).every((v, i) => v === out[f + i]);
+  const p = m === n || m === 1 ? { swap, rows: 1, len: n, bRow: 0, bStep: m === n ? 1 : 0 }
+    : mid && l === d.length ? { swap, rows: n / m, len: m, bRow: 0, bStep: 1 }
+    : mid && f === 0 ? { swap, rows: m, len: n / m, bRow: 1, bStep: 0 } : null;
   return p && p.len % 4 === 0 ? p : null;
 }
 

@@ -14,6 +14,9 @@ const GEOMS: ConvGeometry[] = [
   { c: 35, h: 10, w: 11, kh: 3, kw: 3, dilationH: 2, dilationW: 3, padTop: 2, padLeft: 1, padBottom: 1, padRight: 3 },
   { c: 32, h: 7, w: 7, kh: 5, kw: 5, strideH: 2, strideW: 2, padTop: 2, padLeft: 2, padBottom: 2, padRight: 2 },
   { c: 4, h: 2, w: 2, kh: 3, kw: 3, padTop: 1, padLeft: 1, padBottom: 1, padRight: 1, strideH: 2, strideW: 2 },
+  // 3x3 windows inside the image run along the row (weights in registers): strides, dilation, odd sizes
+  { c: 12, h: 11, w: 13, kh: 3, kw: 3, strideH: 2, strideW: 1, dilationH: 1, dilationW: 2, padTop: 1, padLeft: 2, padBottom: 0, padRight: 1 },
+  { c: 20, h: 9, w: 9, kh: 3, kw: 3, strideH: 2, strideW: 2, padTop: 0, padLeft: 1, padBottom: 1, padRight: 0 },
 ];
 
 /** Naive depthwise NHWC in float64, plus sum |x||w| per output; padding reads `pad`. */

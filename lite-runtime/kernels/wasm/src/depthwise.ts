@@ -1,10 +1,12 @@
 // Depthwise 2-D convolution, NHWC, depth multiplier 1: for each output pixel
 // and channel, the sum over the window's taps of x[iy, ix, ch] * w[ky, kx, ch].
-// Channels are contiguous in x, w and y, so a pixel is computed 16 (then 4,
-// then 1) channels at a time, all taps accumulated in registers. Taps in the
-// padding are skipped (zero for float; x = xZero, i.e. zero, for int8).
+// Channels are contiguous in x, w and y, so a pixel is computed 16 (then 4)
+// channels at a time, all taps accumulated in registers (float: channels a
+// multiple of 4). Taps in the padding are skipped (zero for float; x = xZero,
+// i.e. zero, for int8). Float 3x3 windows inside the image run along the
+// output row 4 channels at a time, the nine taps' weights held in registers.
 
-import { madd } from './madd';
+import { madd, mulAdd } from './madd';
 
 // Geometry, set by dwSetGeometry before a run (keeps call signatures short).
 export let H = 0, W = 0, C = 0, KH = 0, KW = 0, SH = 1, SW = 1, PT = 0, PL = 0, DH = 1, DW = 1, OH = 0, OW = 0;
@@ -33,25 +35,52 @@ function dwF32Block(xr: usize, wr: usize, y: usize, bias: usize, co: usize, nky:
       }
     }
   }
-  if (act) {
-    const z = f32x4.splat(0), six = f32x4.splat(6);
-    a0 = f32x4.pmax(a0, z); a1 = f32x4.pmax(a1, z); a2 = f32x4.pmax(a2, z); a3 = f32x4.pmax(a3, z);
-    if (act == 2) { a0 = f32x4.pmin(a0, six); a1 = f32x4.pmin(a1, six); a2 = f32x4.pmin(a2, six); a3 = f32x4.pmin(a3, six); }
+  const lo = f32x4.splat(act ? 0 : -Infinity), hi = f32x4.splat(act == 2 ? 6 : Infinity);
+  v128.store(y + co, f32x4.pmin(f32x4.pmax(a0, lo), hi));
+  if (!one) {
+    v128.store(y + co, f32x4.pmin(f32x4.pmax(a1, lo), hi), 16);
+    v128.store(y + co, f32x4.pmin(f32x4.pmax(a2, lo), hi), 32);
+    v128.store(y + co, f32x4.pmin(f32x4.pmax(a3, lo), hi), 48);
   }
-  v128.store(y + co, a0);
-  if (!one) { v128.store(y + co, a1, 16); v128.store(y + co, a2, 32); v128.store(y + co, a3, 48); }
+}
+
+// Float 3x3 windows of output row oy, columns [ox0, ox1) (all taps in the image): per block
+// of 4 channels, the nine weights and the bias in registers, two partial sums per pixel.
+function dw3x3Row(x: usize, w: usize, bias: usize, y: usize, act: i32, oy: i32, ox0: i32, ox1: i32): void {
+  const cb = <usize>C << 2, cs = <usize>DW * cb, rs = <usize>(DH * W) * cb, xs = <usize>SW * cb;
+  const lo = f32x4.splat(act ? 0 : -Infinity), hi = f32x4.splat(act == 2 ? 6 : Infinity);
+  const x0 = x + <usize>((oy * SH - PT) * W + ox0 * SW - PL) * cb, y0 = y + <usize>(oy * OW + ox0) * cb;
+  for (let c: usize = 0; c < cb; c += 16) {
+    let wp = w + c;
+    const w0 = v128.load(wp), w1 = v128.load(wp += cb), w2 = v128.load(wp += cb), w3 = v128.load(wp += cb);
+    const w4 = v128.load(wp += cb), w5 = v128.load(wp += cb), w6 = v128.load(wp += cb), w7 = v128.load(wp += cb);
+    const w8 = v128.load(wp += cb), b = bias ? v128.load(bias + c) : f32x4.splat(0);
+    for (let ox = ox0, r0 = x0 + c, yp = y0 + c; ox < ox1; ox++, r0 += xs, yp += cb) {
+      const r1 = r0 + rs, r2 = r1 + rs;
+      let a = mulAdd(v128.load(r0), w0, b), e = f32x4.mul(v128.load(r0 + cs), w1);
+      a = mulAdd(v128.load(r0 + 2 * cs), w2, a); e = mulAdd(v128.load(r1), w3, e);
+      a = mulAdd(v128.load(r1 + cs), w4, a); e = mulAdd(v128.load(r1 + 2 * cs), w5, e);
+      a = mulAdd(v128.load(r2), w6, a); e = mulAdd(v128.load(r2 + cs), w7, e);
+      a = mulAdd(v128.load(r2 + 2 * cs), w8, a);
+      v128.store(yp, f32x4.pmin(f32x4.pmax(f32x4.add(a, e), lo), hi));
+    }
+  }
 }
 
 /**
- * y[oh, ow, c] = act(bias + depthwise(x[h, w, c], w[kh, kw, c])); bias 0 means none;
- * act 0 none, 1 relu, 2 relu6 (NaN kept, as `activate`).
+ * y[oh, ow, c] = act(bias + depthwise(x[h, w, c], w[kh, kw, c])), c a multiple of 4; bias 0
+ * means none; act 0 none, 1 relu, 2 relu6 (NaN kept).
  */
 export function dwF32(x: usize, w: usize, bias: usize, y: usize, act: i32): void {
-  const c4 = C & ~3;
+  // the columns whose 3x3 windows lie inside the image (none unless 3x3)
+  const oxA = (PL + SW - 1) / SW, oxB = KH == 3 && KW == 3 ? min(OW, (W - 1 - 2 * DW + PL) / SW + 1) : 0;
   for (let oy = 0; oy < OH; oy++) {
     const iy0 = oy * SH - PT, ry = H - 1 - iy0;
     const ky0 = iy0 >= 0 ? 0 : (-iy0 + DH - 1) / DH, ky1 = ry < 0 ? 0 : min(KH, ry / DH + 1);
+    const inner = ky0 == 0 && ky1 == 3 && oxA < oxB;
+    if (inner) dw3x3Row(x, w, bias, y, act, oy, oxA, oxB);
     for (let ox = 0; ox < OW; ox++) {
+      if (inner && ox == oxA) { ox = oxB - 1; continue; }
       const ix0 = ox * SW - PL, rx = W - 1 - ix0;
       const kx0 = ix0 >= 0 ? 0 : (-ix0 + DW - 1) / DW, kx1 = rx < 0 ? 0 : min(KW, rx / DW + 1);
       const nky = max(0, ky1 - ky0), nkx = max(0, kx1 - kx0);
@@ -59,17 +88,7 @@ export function dwF32(x: usize, w: usize, bias: usize, y: usize, act: i32): void
       const yp = y + (<usize>((oy * OW + ox) * C) << 2);
       let cb = 0;
       for (; cb + 16 <= C; cb += 16) dwF32Block(xr, wr, yp, bias, <usize>cb << 2, nky, nkx, act, false);
-      for (; cb < c4; cb += 4) dwF32Block(xr, wr, yp, bias, <usize>cb << 2, nky, nkx, act, true);
-      for (; cb < C; cb++) {
-        let s: f32 = bias ? load<f32>(bias + (<usize>cb << 2)) : 0;
-        for (let ky = ky0; ky < ky1; ky++) {
-          for (let kx = kx0; kx < kx1; kx++) {
-            s += load<f32>(x + (<usize>(((iy0 + ky * DH) * W + ix0 + kx * DW) * C + cb) << 2)) * load<f32>(w + (<usize>((ky * KW + kx) * C + cb) << 2));
-          }
-        }
-        if (act) { if (s < 0) s = 0; if (act == 2 && s > 6) s = 6; }
-        store<f32>(yp + (<usize>cb << 2), s);
-      }
+      for (; cb < C; cb += 4) dwF32Block(xr, wr, yp, bias, <usize>cb << 2, nky, nkx, act, true);
     }
   }
 }

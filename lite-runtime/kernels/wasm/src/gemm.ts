@@ -193,13 +193,13 @@ function kernel1x8(pa: usize, pb: usize, c: usize, kc: i32, bias: usize, act: i3
   v128.store(c, clamp(x0, l, h)); v128.store(c, clamp(x1, l, h), 16);
 }
 
-// C rows (nr valid columns, stride ldc bytes) = act(C (add) or 0 + tmp rows (stride 32 bytes)).
-function edge(tmp: usize, rows: i32, c: usize, ldc: usize, nr: i32, add: bool, act: i32): void {
+// C rows (nr valid columns, stride ldc bytes) = act(tmp rows (stride 32 bytes) + the bias row,
+// or + C when there is none).
+function edge(tmp: usize, rows: i32, c: usize, ldc: usize, nr: i32, bias: usize, act: i32): void {
   for (let r = 0; r < rows; r++) {
     for (let j = 0; j < nr; j++) {
       const o = c + <usize>r * ldc + (<usize>j << 2);
-      let v = load<f32>(tmp + (<usize>(r * 8 + j) << 2));
-      if (add) v += load<f32>(o);
+      let v = load<f32>(tmp + (<usize>(r * 8 + j) << 2)) + load<f32>(bias ? bias + (<usize>j << 2) : o);
       if (act && v < 0) v = 0;
       if (act == 2 && v > 6) v = 6;
       store<f32>(o, v);
@@ -240,8 +240,8 @@ export function gemm(
               kernel4x8(pA, pB, cp, ldcb, kc, pbias, ba);
             } else {
               memory.fill(tmp, 0, 128);
-              kernel4x8(pA, pB, tmp, 32, kc, pbias, 0);
-              edge(tmp, 4, cp, ldcb, n - (jp << 3), !bb, ba);
+              kernel4x8(pA, pB, tmp, 32, kc, 0, 0);
+              edge(tmp, 4, cp, ldcb, n - (jp << 3), pbias, ba);
             }
           }
         }
@@ -254,8 +254,8 @@ export function gemm(
         for (; jp < nfull; jp++) kernel1x8(pA, pbBlock + <usize>jp * ps, cp + (<usize>jp << 5), kc, bb ? bb + (<usize>jp << 5) : 0, ba);
         if (jp < np) {
           memory.fill(tmp, 0, 32);
-          kernel1x8(pA, pbBlock + <usize>jp * ps, tmp, kc, bb ? bb + (<usize>jp << 5) : 0, 0);
-          edge(tmp, 1, cp + (<usize>jp << 5), ldcb, n - (jp << 3), !bb, ba);
+          kernel1x8(pA, pbBlock + <usize>jp * ps, tmp, kc, 0, 0);
+          edge(tmp, 1, cp + (<usize>jp << 5), ldcb, n - (jp << 3), bb ? bb + (<usize>jp << 5) : 0, ba);
         }
       }
     }
@@ -307,16 +307,16 @@ export function gemmRows(a: usize, lda: i32, pb: usize, c: usize, ldc: i32, m: i
       if (jp < nfull) kernel4x8rows(pA, ldab, pB, cp, ldcb, k, pbias, act);
       else {
         memory.fill(work, 0, 128);
-        kernel4x8rows(pA, ldab, pB, work, 32, k, pbias, 0);
-        edge(work, 4, cp, ldcb, n - (jp << 3), !bias, act);
+        kernel4x8rows(pA, ldab, pB, work, 32, k, 0, 0);
+        edge(work, 4, cp, ldcb, n - (jp << 3), pbias, act);
       }
     }
     // Rows past a multiple of four: the 4-row kernel on the row repeated (lda 0) into the
     // edge tile, one row stored (keeps gemm's single-row kernels to gemm alone).
     for (let r = m4; r < m; r++) {
       memory.fill(work, 0, 128);
-      kernel4x8rows(a + <usize>r * ldab, 0, pB, work, 32, k, pbias, 0);
-      edge(work, 1, c + <usize>r * ldcb + (<usize>jp << 5), ldcb, min(8, n - (jp << 3)), !bias, act);
+      kernel4x8rows(a + <usize>r * ldab, 0, pB, work, 32, k, 0, 0);
+      edge(work, 1, c + <usize>r * ldcb + (<usize>jp << 5), ldcb, min(8, n - (jp << 3)), pbias, act);
     }
   }
 }
