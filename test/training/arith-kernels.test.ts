@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { arithBroadcast, reluBackward, unaryKernel } from '../../training/kernels/arith.js';
+import { reduceSumTo } from '../../training/kernels/broadcast.js';
 
 describe('arith kernels', () => {
   it('relu and its gradient handle signed zeros, infinities, NaN and subnormals (branch-free bit paths)', () => {
@@ -48,5 +49,25 @@ describe('arith kernels', () => {
     const nan = new Float32Array(2);
     arithBroadcast('maximum', new Float32Array([NaN, 1]), [2], new Float32Array([1, NaN]), [2], nan, [2]);
     expect(Array.from(nan)).toEqual([NaN, NaN]);
+  });
+
+  it('float32 row sums (a bias gradient) round as a row-by-row float32 accumulation, and the float32 arith loops equal the general ones', () => {
+    let seed = 3;
+    const rnd = () => { seed = (seed * 1103515245 + 12345) >>> 0; return (seed / 2 ** 32 - 0.5) * 2 ** ((seed >>> 3) % 20 - 10); };
+    for (const [rows, inner] of [[64, 512], [7, 13], [1, 3], [33, 1]]) {
+      const a = Float32Array.from({ length: rows * inner }, rnd);
+      const want = new Float32Array(inner);
+      for (let i = 0; i < rows; i++) for (let j = 0; j < inner; j++) want[j] += a[i * inner + j];
+      const out = new Float32Array(inner).fill(5);
+      reduceSumTo(a, [rows, inner], out, [1, inner]);
+      expect(out).toEqual(want);
+      const b = Float32Array.from({ length: inner }, rnd);
+      for (const op of ['add', 'sub', 'mul', 'div'] as const) {
+        const f32 = new Float32Array(rows * inner), any = new Float64Array(rows * inner);
+        arithBroadcast(op, a, [rows, inner], b, [inner], f32, [rows, inner]);
+        arithBroadcast(op, a, [rows, inner], b, [inner], any, [rows, inner]); // the general loop (a float64 output)
+        expect(f32).toEqual(Float32Array.from(any));
+      }
+    }
   });
 });

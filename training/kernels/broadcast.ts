@@ -108,7 +108,23 @@ export function reduceSumTo(a: NumArray, fullShape: readonly number[], out: NumA
  * and runs ~4x slower).
  */
 function sumRowsF32(a: Float32Array, out: Float32Array, inner: number): void {
-  for (let i = 0; i < a.length; i += inner) for (let j = 0; j < inner; j++) out[j] += a[i + j];
+  // four columns at a time, each summed down the rows in float32 as `out[j] += a[i + j]` row by
+  // row would (the same roundings): four independent chains instead of a store and a reload per add
+  const n = a.length;
+  let j = 0;
+  for (; j + 4 <= inner; j += 4) {
+    let s0 = out[j], s1 = out[j + 1], s2 = out[j + 2], s3 = out[j + 3];
+    for (let p = j; p < n; p += inner) {
+      s0 = Math.fround(s0 + a[p]); s1 = Math.fround(s1 + a[p + 1]);
+      s2 = Math.fround(s2 + a[p + 2]); s3 = Math.fround(s3 + a[p + 3]);
+    }
+    out[j] = s0; out[j + 1] = s1; out[j + 2] = s2; out[j + 3] = s3;
+  }
+  for (; j < inner; j++) {
+    let s = out[j];
+    for (let p = j; p < n; p += inner) s = Math.fround(s + a[p]);
+    out[j] = s;
+  }
 }
 
 /**
