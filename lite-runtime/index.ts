@@ -11,7 +11,7 @@
  */
 import { createBackend } from './backends/index.js';
 import { BackendError, DisposedError, InputError, fmtShape } from './format/errors.js';
-import { parseModel, type SignatureDef } from './format/model.js';
+import { parseModel, type ModelDef, type SignatureDef } from './format/model.js';
 import { foldPads } from './fold-pad.js';
 import { numElements } from './format/typed.js';
 import { inferShape, info, inputMode, output, writeInput, type InputMode } from './io.js';
@@ -164,7 +164,7 @@ export async function loadModel(bytes: ArrayBuffer | ArrayBufferView, opts: Load
   await loadOps(def.opCodes.map((c) => c.code)); // the model's recurrent and control-flow ops, chunks of their own
   const want = opts.backend ?? 'cpu';
   let backend = await createBackend(want === 'webgpu' ? 'cpu' : want, opts.wasmModule ? { wasmModule: opts.wasmModule } : {});
-  const gpu = await pickGpu(want, opts, estimateMacs(def));
+  const gpu = await pickGpu(want, opts, def);
   if (opts.ops && opts.ops.length > 0) backend = withOps(backend, opts.ops);
   // the CPU kernels take explicit padding: PADs feeding a convolution fold into it
   const interp = new Interpreter(backend.kind === 'cpu' ? foldPads(def) : def, backend, opts);
@@ -204,14 +204,14 @@ function importWebGpu(): Promise<WebGpuModule> {
 }
 
 /** Opens a WebGPU device when asked for ('webgpu'), or when 'auto' judges it worth it. */
-async function pickGpu(want: string, opts: LoadOptions, macs: number): Promise<{ mod?: WebGpuModule; session?: GpuSession; reason: string }> {
+async function pickGpu(want: string, opts: LoadOptions, def: ModelDef): Promise<{ mod?: WebGpuModule; session?: GpuSession; reason: string }> {
   if (want === 'cpu') return { reason: 'requested' };
   if (want === 'webgpu') {
     const mod = await importWebGpu();
     return { mod, session: await mod.openWebGpu(opts.gpu), reason: 'requested' };
   }
   if (want !== 'auto') return { reason: 'requested' };
-  const min = opts.autoMinMacs ?? 20e6;
+  const min = opts.autoMinMacs ?? 20e6, macs = estimateMacs(def); // only here: a walk of every op costs a cold load ~1 ms
   if (macs < min) return { reason: `auto: ${Math.round(macs)} multiply-adds per run, under ${min}` };
   const navGpu = (globalThis as { navigator?: { gpu?: unknown } }).navigator?.gpu;
   if (!opts.gpu && !navGpu) return { reason: 'auto: no WebGPU here' };
