@@ -182,11 +182,12 @@ const wideCases: [string, Partial<Conv2dCase>][] = [
   ['first layer 4 -> 24, groups 2, 9x18', { n: 3, c: 4, h: 9, w: 18, oc: 24, kh: 3, kw: 3, groups: 2 }],
   ['first layer 3 -> 40 groups 1, stride 2 pad 1, several images per GEMM', { n: 5, c: 3, h: 9, w: 11, oc: 40, kh: 3, kw: 3, strideH: 2, strideW: 2, padTop: 1, padLeft: 1, padBottom: 1, padRight: 1 }],
   ['groups 2, 2 -> 24, 2x2', { n: 2, c: 2, h: 7, w: 6, oc: 24, kh: 2, kw: 2, groups: 2 }],
-  // 3x3 stride 1 with 16 or more channels each side: Winograd F(4x4, 3x3) under wasm (sizes not a multiple of 4: partial tiles)
+  // 3x3 stride 1 with 8 or more channels each side: Winograd F(4x4, 3x3) under wasm (sizes not a multiple of 4: partial tiles)
   ['Winograd 16 -> 20, 9x11', { n: 3, c: 16, h: 9, w: 11, oc: 20, kh: 3, kw: 3 }],
   ['Winograd 17 -> 16, pad 1, 8x7', { n: 2, c: 17, h: 8, w: 7, oc: 16, kh: 3, kw: 3, padTop: 1, padLeft: 1, padBottom: 1, padRight: 1 }],
   ['Winograd 24 -> 33, pad 2 / 1, 13x14', { n: 1, c: 24, h: 13, w: 14, oc: 33, kh: 3, kw: 3, padTop: 2, padLeft: 1, padBottom: 1, padRight: 2 }],
   ['Winograd 16 -> 16, 40 images of 6x6', { n: 40, c: 16, h: 6, w: 6, oc: 16, kh: 3, kw: 3 }],
+  ['Winograd 8 -> 9, pad 1, 5x13', { n: 2, c: 8, h: 5, w: 13, oc: 9, kh: 3, kw: 3, padTop: 1, padLeft: 1, padBottom: 1, padRight: 1 }],
 ];
 
 describe.each(['wasm', 'js'] as const)('conv2d fast paths (wide columns, gathering col2im, transposed weight gradient) vs a direct loop (%s GEMM)', (backend) => {
@@ -222,7 +223,7 @@ describe.each(['wasm', 'js'] as const)('conv2d fast paths (wide columns, gatheri
         const wideRows = stride1 && (s.kw - 1) * s.dilationW * 8 <= ow && !direct1x1;
         // Winograd, where it fits; a non-finite result (x holds inf / NaN) is recomputed by the paths below
         const winograd = wasm && stride1 && s.kh === 3 && s.kw === 3 && s.dilationH === 1 && s.dilationW === 1 && s.groups === 1 &&
-          s.c >= 16 && s.oc >= 16 && Math.max(s.padTop, s.padLeft, s.padBottom, s.padRight) <= 2;
+          s.c >= 8 && s.oc >= 8 && Math.max(s.padTop, s.padLeft, s.padBottom, s.padRight) <= 2;
         expect(winogradRuns.input - wino.input).toBe(winograd ? 1 : 0);
         expect(winogradRuns.forward - wino.forward).toBe(winograd && !special ? 1 : 0);
         expect(winogradRuns.weight - wino.weight).toBe(winograd && !special ? 1 : 0);

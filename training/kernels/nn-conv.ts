@@ -9,7 +9,7 @@
  * (nn-conv-gather.ts); work buffers come from nn-scratch.ts. Where the training
  * wasm module loads, the stride-1 wide forward / weight gradient and the stride-1
  * input gradient run there instead (nn-conv-wasm.ts), and 3x3 stride-1 ones with
- * 16+ channels each side by Winograd F(4x4, 3x3) (nn-conv-winograd.ts). The transposed
+ * 8+ channels each side by Winograd F(4x4, 3x3) (nn-conv-winograd.ts). The transposed
  * convolution is `conv2dBackwardInputNCHW`.
  */
 import { KernelArgumentError, checkDim, checkLen } from '../../lite-runtime/kernels/errors.js';
