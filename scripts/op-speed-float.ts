@@ -2,9 +2,9 @@
  * Per op type speed beside LiteRT.js: cuts every operator of a model into a one-op model
  * (the writer; constant inputs kept, the others become the model's inputs), groups equal
  * cuts (op, shapes, options), and times each group in tglite and LiteRT.js as CPU time of
- * this process in interleaved rounds (best and median), outputs not copied out (LiteRT.js
- * sets its inputs once, tglite copies them in on every run). Per op type: the sum over the
- * model of the best times, and the ratio (> 1: tglite faster).
+ * this process in interleaved rounds (best and median), outputs not copied out, less the
+ * time of a RESHAPE of the same input 0 (feeding it and one invoke). Per op type: the sum
+ * over the model of the best times, and the ratio (> 1: tglite faster).
  *
  *   npx tsx scripts/op-speed-float.ts MODEL.tflite ... [--rounds 7] [--ms 50] [--op MUL] [--ref DIR]
  */
@@ -43,6 +43,43 @@ export function oneOp(desc: ModelDesc, i: number): { bytes: Uint8Array; key: str
   return { bytes: writeTflite({ tensors, operators: [cut], inputs: ins, outputs }), key };
 }
 
+/** A RESHAPE of the model's input 0 to its own shape: what feeding that input and one invoke cost. */
+function feedOnly(bytes: Uint8Array): Uint8Array {
+  const sg = parseModel(bytes).subgraphs[0]!, t = sg.tensors[sg.inputs[0]!]!;
+  return writeTflite({
+    tensors: [{ name: 'x', shape: t.shape, dtype: t.dtype }, { name: 's', shape: [t.shape.length], dtype: 'int32', data: Int32Array.from(t.shape) },
+      { name: 'y', shape: t.shape, dtype: t.dtype }],
+    operators: [{ op: 'RESHAPE', inputs: ['x', 's'], outputs: ['y'] }], inputs: ['x'], outputs: ['y'],
+  });
+}
+
+type Ref = Awaited<ReturnType<typeof openReference>>;
+
+/** Best and median CPU ms per run of `bytes` in tglite and LiteRT.js (NaN: it does not load), in interleaved rounds. */
+async function time(ref: Ref, bytes: Uint8Array, rounds: number, ms: number): Promise<{ ours: number[]; lr: number[] }> {
+  const sg = parseModel(bytes).subgraphs[0]!;
+  const inputs = makeInputs(sg.tensors, sg.inputs, 1);
+  const m = await loadModel(bytes);
+  let c: Awaited<ReturnType<Ref['compile']>> | null = null;
+  try { c = await ref.compile('litert', bytes, inputs.map((a) => ({ data: a as Float32Array })), false); } catch (e) { console.log(`  LiteRT.js: ${(e as Error).message.split('\n')[0]}`); }
+  for (let i = 0; i < 3; i++) m.runSync(inputs, views);
+  if (c) await c.runs(3);
+  let t = cpuMs();
+  m.runSync(inputs, views);
+  const per = Math.max(1, Math.ceil(ms / Math.max(cpuMs() - t, 0.005)));
+  const own: number[] = [], lr: number[] = [];
+  for (let r = 0; r < rounds; r++) {
+    t = cpuMs();
+    for (let i = 0; i < per; i++) m.runSync(inputs, views);
+    own.push((cpuMs() - t) / per);
+    lr.push(c ? await cpuOf(() => c.runs(per)) / per : NaN);
+  }
+  m.dispose();
+  c?.delete();
+  const fig = (a: number[]): number[] => [Math.min(...a), median(a)];
+  return { ours: fig(own), lr: fig(lr) };
+}
+
 async function main(): Promise<void> {
   const files = process.argv.slice(2).filter((a, i, all) => !a.startsWith('--') && !(all[i - 1] ?? '').match(/^--(rounds|ms|op|ref)$/));
   const rounds = Number(argOf('--rounds') ?? 7), ms = Number(argOf('--ms') ?? 50), only = argOf('--op');
@@ -58,34 +95,18 @@ async function main(): Promise<void> {
       g.count++;
       groups.set(key, g);
     });
-    console.log(`\n${path.basename(f)}: ${groups.size} distinct one-op cuts of ${desc.operators.length} operators`);
+    console.log(`\n${path.basename(f)}: ${groups.size} distinct one-op cuts of ${desc.operators.length} operators (µs per run, best / median, less a RESHAPE of the same input)`);
     const byType = new Map<string, { ours: number; lr: number }>();
     for (const g of groups.values()) {
-      const sg = parseModel(g.bytes).subgraphs[0]!;
-      const inputs = makeInputs(sg.tensors, sg.inputs, 1);
-      const m = await loadModel(g.bytes);
-      let c: Awaited<ReturnType<typeof ref.compile>> | null = null;
-      try { c = await ref.compile('litert', g.bytes, inputs.map((a) => ({ data: a as Float32Array })), false); } catch (e) { console.log(`  ${g.op}: LiteRT.js ${(e as Error).message.split('\n')[0]}`); }
-      for (let i = 0; i < 3; i++) m.runSync(inputs, views);
-      if (c) await c.runs(3);
-      let t = cpuMs();
-      m.runSync(inputs, views);
-      const per = Math.max(1, Math.ceil(ms / Math.max(cpuMs() - t, 0.005)));
-      const own: number[] = [], lr: number[] = [];
-      for (let r = 0; r < rounds; r++) {
-        t = cpuMs();
-        for (let i = 0; i < per; i++) m.runSync(inputs, views);
-        own.push((cpuMs() - t) / per);
-        if (c) lr.push(await cpuOf(() => c.runs(per)) / per);
-      }
-      m.dispose();
-      c?.delete();
-      const o = Math.min(...own), l = c ? Math.min(...lr) : NaN;
+      if (g.op === 'RESHAPE') continue;
+      const op = await time(ref, g.bytes, rounds, ms), base = await time(ref, feedOnly(g.bytes), rounds, ms);
+      const o = op.ours.map((v, i) => v - base.ours[i]!), l = op.lr.map((v, i) => v - base.lr[i]!);
       const e = byType.get(g.op) ?? { ours: 0, lr: 0 };
-      e.ours += o * g.count; e.lr += l * g.count;
+      e.ours += o[0]! * g.count; e.lr += l[0]! * g.count;
       byType.set(g.op, e);
-      const shapes = sg.inputs.map((i) => sg.tensors[i]!.shape.join('x')).join(', ');
-      console.log(`  ${g.op.padEnd(18)} ${String(g.count).padStart(2)}x [${shapes}] -> ${g.n}: tglite ${(o * 1000).toFixed(1)} µs (median ${(median(own) * 1000).toFixed(1)}), LiteRT.js ${(l * 1000).toFixed(1)} (median ${(median(lr) * 1000).toFixed(1)}): ${(l / o).toFixed(2)}x`);
+      const sg = parseModel(g.bytes).subgraphs[0]!, shapes = sg.inputs.map((i) => sg.tensors[i]!.shape.join('x')).join(', ');
+      const us = (v: number[]): string => `${(v[0]! * 1000).toFixed(1)} / ${(v[1]! * 1000).toFixed(1)}`;
+      console.log(`  ${g.op.padEnd(18)} ${String(g.count).padStart(2)}x [${shapes}] -> ${g.n}: tglite ${us(o)}, LiteRT.js ${us(l)}: ${(l[0]! / o[0]!).toFixed(2)}x`);
     }
     console.log('  per op type, sum of best times over the model (> 1: tglite faster):');
     for (const [op, e] of [...byType].sort((a, b) => b[1].ours - a[1].ours)) {
