@@ -23,20 +23,27 @@ export function binF32(a: usize, b: usize, y: usize, rows: i32, len: i32, bRow: 
 
 // exp(z) for z <= 0 (XNNPACK's rr2-p5: z = n ln2 + t, exp(t) a degree-5 polynomial, 2^n
 // from the exponent bits; 0 below the smallest normal result), within 2 ulp; unfused in
-// both builds, so that they agree.
-function expNeg(z: v128): v128 {
-  const magic = f32x4.splat(12583039); // 1.5 * 2^23 + 127: n lands in the low mantissa bits
-  let n = mulAdd(z, f32x4.splat(1.4426950216293335), magic);
+// both builds, so that they agree. Its constants are a table (broadcast loads: smaller and
+// cheaper per step than vector constants).
+const EXP = memory.data<f32>([
+  12583039, 1.4426950216293335, -0.693145751953125, -0.000001428606765330187, // 1.5 * 2^23 + 127, log2 e, -ln 2 (hi, lo)
+  0.008289290592074394, 0.04189782217144966, 0.16667652130126953, 0.4999915063381195, 0.9999997019767761, // c5 .. c1
+  -87.33654022216797, // below: 0
+]);
+// @ts-ignore: decorator
+@inline function expNeg(z: v128): v128 {
+  const magic = v128.load32_splat(EXP);
+  let n = mulAdd(z, v128.load32_splat(EXP, 4), magic);
   const s = i32x4.shl(n, 23);
   n = f32x4.sub(n, magic);
-  let t = mulAdd(n, f32x4.splat(-0.693145751953125), z);
-  t = mulAdd(n, f32x4.splat(-0.000001428606765330187), t);
-  let p = mulAdd(f32x4.splat(0.008289290592074394), t, f32x4.splat(0.04189782217144966));
-  p = mulAdd(p, t, f32x4.splat(0.16667652130126953));
-  p = mulAdd(p, t, f32x4.splat(0.4999915063381195));
-  p = mulAdd(p, t, f32x4.splat(0.9999997019767761));
+  let t = mulAdd(n, v128.load32_splat(EXP, 8), z);
+  t = mulAdd(n, v128.load32_splat(EXP, 12), t);
+  let p = mulAdd(v128.load32_splat(EXP, 16), t, v128.load32_splat(EXP, 20));
+  p = mulAdd(p, t, v128.load32_splat(EXP, 24));
+  p = mulAdd(p, t, v128.load32_splat(EXP, 28));
+  p = mulAdd(p, t, v128.load32_splat(EXP, 32));
   const e = mulAdd(f32x4.mul(t, s), p, s);
-  return v128.andnot(e, f32x4.lt(z, f32x4.splat(-87.33654022216797)));
+  return v128.andnot(e, f32x4.lt(z, v128.load32_splat(EXP, 36)));
 }
 
 /**
