@@ -68,7 +68,10 @@ describe('PAD folded into the convolution it feeds', () => {
       const m1 = await loadModel(folded.bytes), m2 = await loadModel(plain.bytes);
       const y1 = m1.runSync([folded.x])[0]!, y2 = m2.runSync([plain.x])[0]!;
       expect(y1.shape, JSON.stringify(s)).toEqual(y2.shape);
-      expect(Array.from(y1.data as ArrayLike<number>), JSON.stringify(s)).toEqual(Array.from(y2.data as ArrayLike<number>));
+      const a = Array.from(y1.data as ArrayLike<number>), b = Array.from(y2.data as ArrayLike<number>);
+      // int8 equal; float32 up to rounding (a folded border pixel may take the per-pixel depthwise path instead of the row kernel)
+      if (s.int8) expect(a, JSON.stringify(s)).toEqual(b);
+      else a.forEach((v, i) => expect(Math.abs(v - b[i]!), JSON.stringify(s)).toBeLessThan(1e-6 * (1 + Math.abs(b[i]!))));
       m1.dispose(); m2.dispose();
     }
     expect(folds).toBeGreaterThan(30);
